@@ -1,0 +1,366 @@
+package org.flotilla.db;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.ClassDef;
+import org.flotilla.model.Field;
+import org.flotilla.model.Model;
+
+/**
+ * The pool database: every object of every stored class, in memory, changed only by transactions of
+ * {@link Op}s that are made durable in the {@link Journal} first. A deterministic state machine: the
+ * same transactions in the same order give the same state, which is what replay after a crash (and
+ * later, replication to pool members) relies on.
+ */
+public final class Database implements AutoCloseable {
+    private static final int TOMBSTONES_KEPT = 100_000;
+
+    private final Model model;
+    private final Journal journal;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Condition changed = lock.writeLock().newCondition();
+    private final Map<String, LinkedHashMap<String, DbObject>> objects = new HashMap<>();
+    private final Map<String, String> classOfRef = new HashMap<>();
+    private final Map<String, Map<String, String>> refByUuid = new HashMap<>();
+    /** "OtherClass.field" → referenced ref → the objects of OtherClass whose field holds it. */
+    private final Map<String, Map<String, LinkedHashSet<String>>> relations = new HashMap<>();
+    /** For each class, its ref fields that feed a relation of another class: field → "Class.derivedField". */
+    private final Map<String, Map<String, String>> relationSources = new HashMap<>();
+    private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
+    private long generation;
+
+    private record Tombstone(String className, String ref, long createdGen, long deletedGen) {}
+
+    public Database(Model model, Journal journal) {
+        this.model = model;
+        this.journal = journal;
+        for (ClassDef c : model.classes()) {
+            if (!c.stored()) continue;
+            objects.put(c.name(), new LinkedHashMap<>());
+            refByUuid.put(c.name(), new HashMap<>());
+            for (Field f : c.fields().values()) {
+                if (!f.derived()) continue;
+                relations.put(f.relation(), new HashMap<>());
+                String[] other = f.relation().split("\\.");
+                relationSources.computeIfAbsent(other[0], k -> new HashMap<>()).put(other[1], c.name() + "." + f.name());
+            }
+        }
+        journal.recover(tx -> {
+            for (Op op : tx.ops()) apply(op, tx.generation());
+            generation = Math.max(generation, tx.generation());
+        });
+    }
+
+    public Model model() { return model; }
+
+    public long generation() {
+        lock.readLock().lock();
+        try { return generation; } finally { lock.readLock().unlock(); }
+    }
+
+    // ---- reads ------------------------------------------------------------------------------
+
+    public DbObject get(String className, String ref) {
+        lock.readLock().lock();
+        try {
+            var m = objects.get(className);
+            return m == null ? null : m.get(ref);
+        } finally { lock.readLock().unlock(); }
+    }
+
+    /** The object, or HANDLE_INVALID naming the class the caller expected. */
+    public DbObject require(String className, String ref) {
+        DbObject o = get(className, ref);
+        if (o == null) throw ApiError.handleInvalid(className, ref);
+        return o;
+    }
+
+    public Optional<String> classOf(String ref) {
+        lock.readLock().lock();
+        try { return Optional.ofNullable(classOfRef.get(ref)); } finally { lock.readLock().unlock(); }
+    }
+
+    public List<DbObject> all(String className) {
+        lock.readLock().lock();
+        try {
+            var m = objects.get(className);
+            return m == null ? List.of() : List.copyOf(m.values());
+        } finally { lock.readLock().unlock(); }
+    }
+
+    public List<DbObject> where(String className, Predicate<DbObject> p) {
+        return all(className).stream().filter(p).toList();
+    }
+
+    public Optional<String> refByUuid(String className, String uuid) {
+        lock.readLock().lock();
+        try {
+            var m = refByUuid.get(className);
+            return Optional.ofNullable(m == null ? null : m.get(uuid));
+        } finally { lock.readLock().unlock(); }
+    }
+
+    /** A derived relation set, e.g. VM.VBDs of a VM. */
+    public List<String> related(String className, String derivedField, String ref) {
+        Field f = model.classDef(className).field(derivedField);
+        lock.readLock().lock();
+        try { return relatedLocked(f, ref); } finally { lock.readLock().unlock(); }
+    }
+
+    private List<String> relatedLocked(Field f, String ref) {
+        var s = relations.get(f.relation()).get(ref);
+        return s == null ? List.of() : List.copyOf(s);
+    }
+
+    /** The full record as clients see it: every declared field in order, derived sets included. */
+    public Map<String, Object> record(String className, String ref) {
+        lock.readLock().lock();
+        try {
+            var m = objects.get(className);
+            DbObject o = m == null ? null : m.get(ref);
+            return o == null ? null : recordLocked(o);
+        } finally { lock.readLock().unlock(); }
+    }
+
+    /** Every object of a class as ref → full record, in creation order. */
+    public Map<String, Map<String, Object>> records(String className, Predicate<DbObject> filter) {
+        lock.readLock().lock();
+        try {
+            var out = new LinkedHashMap<String, Map<String, Object>>();
+            for (DbObject o : objects.getOrDefault(className, new LinkedHashMap<>()).values()) {
+                if (filter.test(o)) out.put(o.ref(), recordLocked(o));
+            }
+            return out;
+        } finally { lock.readLock().unlock(); }
+    }
+
+    private Map<String, Object> recordLocked(DbObject o) {
+        ClassDef c = model.classDef(o.className());
+        var out = new LinkedHashMap<String, Object>(c.fields().size() * 2);
+        for (Field f : c.fields().values()) {
+            out.put(f.name(), f.derived() ? relatedLocked(f, o.ref()) : o.fields().get(f.name()));
+        }
+        return out;
+    }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    /**
+     * Runs {@code body} with the write lock held and commits the operations it staged: durable in the
+     * journal, then applied, all or none. Reads inside see the state before the transaction. An
+     * {@link ApiError} from the body aborts with nothing changed.
+     */
+    public <R> R write(Function<Tx, R> body) {
+        lock.writeLock().lock();
+        try {
+            Tx tx = new Tx();
+            R result = body.apply(tx);
+            commitLocked(tx.ops);
+            return result;
+        } finally { lock.writeLock().unlock(); }
+    }
+
+    public void write(Consumer<Tx> body) {
+        write(tx -> { body.accept(tx); return null; });
+    }
+
+    /** Staged changes of one transaction; fills defaults for fields a Put leaves out. */
+    public final class Tx {
+        private final List<Op> ops = new ArrayList<>();
+
+        public Database db() { return Database.this; }
+
+        public void put(String className, String ref, Map<String, Object> fields) {
+            ClassDef c = storedClass(className);
+            var full = new LinkedHashMap<String, Object>();
+            for (Field f : c.fields().values()) {
+                if (f.derived()) continue;
+                Object v = fields.get(f.name());
+                full.put(f.name(), v != null ? v : f.defaultValue());
+            }
+            for (String k : fields.keySet()) {
+                if (!c.hasField(k) || c.field(k).derived()) throw ApiError.internal("no stored field " + className + "." + k);
+            }
+            ops.add(new Op.Put(className, ref, full));
+        }
+
+        public void set(String className, String ref, String field, Object value) {
+            ClassDef c = storedClass(className);
+            Field f = c.field(field);
+            if (f == null || f.derived()) throw ApiError.internal("no stored field " + className + "." + field);
+            if (get(className, ref) == null && ops.stream().noneMatch(o -> o instanceof Op.Put p && p.ref().equals(ref))) {
+                throw ApiError.handleInvalid(className, ref);
+            }
+            ops.add(new Op.Set(className, ref, field, value));
+        }
+
+        public void delete(String className, String ref) {
+            storedClass(className);
+            if (get(className, ref) == null) throw ApiError.handleInvalid(className, ref);
+            ops.add(new Op.Delete(className, ref));
+        }
+
+        public boolean isEmpty() { return ops.isEmpty(); }
+    }
+
+    private ClassDef storedClass(String className) {
+        ClassDef c = model.classDef(className);
+        if (c == null || !c.stored()) throw ApiError.internal("not a stored class: " + className);
+        return c;
+    }
+
+    private void commitLocked(List<Op> ops) {
+        if (ops.isEmpty()) return;
+        long gen = generation + 1;
+        List<Op> durable = ops.stream().filter(op -> model.classDef(op.className()).persistent()).toList();
+        if (!durable.isEmpty()) journal.append(new Transaction(gen, System.currentTimeMillis(), durable));
+        for (Op op : ops) apply(op, gen);
+        generation = gen;
+        changed.signalAll();
+        if (!durable.isEmpty() && journal.wantsCompaction()) {
+            journal.compact(gen, () -> objects.values().stream()
+                    .flatMap(m -> m.values().stream())
+                    .filter(o -> model.classDef(o.className()).persistent())
+                    .map(o -> new Op.Put(o.className(), o.ref(), o.fields()))
+                    .toList());
+        }
+    }
+
+    private void apply(Op op, long gen) {
+        var table = objects.get(op.className());
+        if (table == null) return; // a class no longer declared: its records are dropped on replay
+        switch (op) {
+            case Op.Put p -> {
+                DbObject old = table.get(p.ref());
+                if (old != null) unindex(old, gen);
+                var o = new DbObject(p.className(), p.ref(), p.fields(), old == null ? gen : old.createdGen(), gen);
+                table.put(p.ref(), o);
+                index(o, gen);
+            }
+            case Op.Set s -> {
+                DbObject old = table.get(s.ref());
+                if (old == null) return;
+                unindex(old, gen);
+                var fields = new LinkedHashMap<>(old.fields());
+                fields.put(s.field(), s.value());
+                var o = new DbObject(old.className(), old.ref(), java.util.Collections.unmodifiableMap(fields), old.createdGen(), gen);
+                table.put(s.ref(), o);
+                index(o, gen);
+            }
+            case Op.Delete d -> {
+                DbObject old = table.remove(d.ref());
+                if (old == null) return;
+                unindex(old, gen);
+                classOfRef.remove(d.ref());
+                tombstones.addLast(new Tombstone(old.className(), old.ref(), old.createdGen(), gen));
+                if (tombstones.size() > TOMBSTONES_KEPT) tombstones.removeFirst();
+            }
+        }
+    }
+
+    private void index(DbObject o, long gen) {
+        classOfRef.put(o.ref(), o.className());
+        Object uuid = o.fields().get("uuid");
+        if (uuid instanceof String u && !u.isEmpty()) refByUuid.get(o.className()).put(u, o.ref());
+        relationSources.getOrDefault(o.className(), Map.of()).forEach((field, target) -> {
+            Object to = o.fields().get(field);
+            if (to instanceof String toRef && !toRef.equals(ClassDef.NULL_REF)) {
+                relations.get(o.className() + "." + field).computeIfAbsent(toRef, k -> new LinkedHashSet<>()).add(o.ref());
+                touch(target.substring(0, target.indexOf('.')), toRef, gen);
+            }
+        });
+    }
+
+    private void unindex(DbObject o, long gen) {
+        Object uuid = o.fields().get("uuid");
+        if (uuid instanceof String u) refByUuid.get(o.className()).remove(u, o.ref());
+        relationSources.getOrDefault(o.className(), Map.of()).forEach((field, target) -> {
+            Object to = o.fields().get(field);
+            if (to instanceof String toRef) {
+                var set = relations.get(o.className() + "." + field).get(toRef);
+                if (set != null && set.remove(o.ref()) && set.isEmpty()) relations.get(o.className() + "." + field).remove(toRef);
+                touch(target.substring(0, target.indexOf('.')), toRef, gen);
+            }
+        });
+    }
+
+    /** The other side of a relation changed too: its derived set is part of its record. */
+    private void touch(String className, String ref, long gen) {
+        var table = objects.get(className);
+        DbObject o = table == null ? null : table.get(ref);
+        if (o != null && o.modifiedGen() != gen) {
+            table.put(ref, new DbObject(o.className(), o.ref(), o.fields(), o.createdGen(), gen));
+        }
+    }
+
+    // ---- changes, for events ----------------------------------------------------------------
+
+    /**
+     * Every object of the chosen classes changed after {@code sinceGen}, one change per object, oldest
+     * first; deletions of objects that existed at {@code sinceGen} as "del".
+     */
+    public List<Change> changesSince(long sinceGen, Predicate<String> classFilter) {
+        lock.readLock().lock();
+        try {
+            var out = new ArrayList<Change>();
+            for (var e : objects.entrySet()) {
+                if (!classFilter.test(e.getKey())) continue;
+                for (DbObject o : e.getValue().values()) {
+                    if (o.modifiedGen() <= sinceGen) continue;
+                    out.add(new Change(o.className(), o.ref(), o.createdGen() > sinceGen ? Change.ADD : Change.MOD,
+                            o.modifiedGen(), recordLocked(o)));
+                }
+            }
+            var it = tombstones.descendingIterator();
+            while (it.hasNext()) {
+                Tombstone t = it.next();
+                if (t.deletedGen() <= sinceGen) break;
+                if (t.createdGen() <= sinceGen && classFilter.test(t.className())) {
+                    out.add(new Change(t.className(), t.ref(), Change.DEL, t.deletedGen(), null));
+                }
+            }
+            out.sort(Comparator.comparingLong(Change::generation));
+            return out;
+        } finally { lock.readLock().unlock(); }
+    }
+
+    /** Waits until the generation passes {@code sinceGen} or the time is up; true if it did. */
+    public boolean awaitGenerationAfter(long sinceGen, long timeoutMillis) throws InterruptedException {
+        lock.writeLock().lock();
+        try {
+            long nanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (generation <= sinceGen) {
+                if (nanos <= 0) return false;
+                nanos = changed.awaitNanos(nanos);
+            }
+            return true;
+        } finally { lock.writeLock().unlock(); }
+    }
+
+    /** Wakes event waiters without a change (a session ending, a shutdown). */
+    public void wakeWaiters() {
+        lock.writeLock().lock();
+        try { changed.signalAll(); } finally { lock.writeLock().unlock(); }
+    }
+
+    public Collection<String> storedClassNames() { return Set.copyOf(objects.keySet()); }
+
+    @Override
+    public void close() { journal.close(); }
+}

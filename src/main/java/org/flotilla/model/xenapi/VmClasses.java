@@ -1,0 +1,194 @@
+package org.flotilla.model.xenapi;
+
+import static org.flotilla.model.Type.*;
+
+import java.util.List;
+import java.util.Map;
+import org.flotilla.model.ClassDef;
+
+final class VmClasses {
+    private VmClasses() {}
+
+    static List<ClassDef.Builder> all() {
+        return List.of(vm(), vmMetrics(), vmGuestMetrics(), vmpp(), vmss(), vmAppliance(), console(), crashdump(), vtpm());
+    }
+
+    static ClassDef.Builder vm() {
+        return ClassDef.of("VM", "")
+                .dyn("allowed_operations", setOf(Enums.VM_OPERATIONS))
+                .dyn("current_operations", mapOf(STRING, Enums.VM_OPERATIONS))
+                .rw("name_label", STRING)
+                .rw("name_description", STRING)
+                .ro("power_state", Enums.VM_POWER_STATE, "Halted")
+                .rw("user_version", INT)
+                .rw("is_a_template", BOOL)
+                .dyn("is_default_template", BOOL)
+                .ro("suspend_VDI", ref("VDI"))
+                .dyn("resident_on", ref("host"))
+                .dyn("scheduled_to_be_resident_on", ref("host"))
+                .rw("affinity", ref("host"))
+                .dyn("memory_overhead", INT)
+                .ro("memory_target", INT)
+                .ro("memory_static_max", INT)
+                .ro("memory_dynamic_max", INT)
+                .ro("memory_dynamic_min", INT)
+                .ro("memory_static_min", INT)
+                .rw("VCPUs_params", mapOf(STRING, STRING))
+                .ro("VCPUs_max", INT)
+                .ro("VCPUs_at_startup", INT)
+                .rw("actions_after_softreboot", Enums.ON_SOFTREBOOT_BEHAVIOR, "soft_reboot")
+                .rw("actions_after_shutdown", Enums.ON_NORMAL_EXIT)
+                .rw("actions_after_reboot", Enums.ON_NORMAL_EXIT)
+                .ro("actions_after_crash", Enums.ON_CRASH_BEHAVIOUR)
+                .relation("consoles", "console", "VM")
+                .relation("VIFs", "VIF", "VM")
+                .relation("VBDs", "VBD", "VM")
+                .relation("VUSBs", "VUSB", "VM")
+                .relation("crash_dumps", "crashdump", "VM")
+                .relation("VTPMs", "VTPM", "VM")
+                .rw("PV_bootloader", STRING)
+                .rw("PV_kernel", STRING)
+                .rw("PV_ramdisk", STRING)
+                .rw("PV_args", STRING)
+                .rw("PV_bootloader_args", STRING)
+                .rw("PV_legacy_args", STRING)
+                .ro("HVM_boot_policy", STRING)
+                .rw("HVM_boot_params", mapOf(STRING, STRING))
+                .ro("HVM_shadow_multiplier", FLOAT, 1.0)
+                .rw("platform", mapOf(STRING, STRING))
+                .rw("PCI_bus", STRING)
+                .rw("other_config", mapOf(STRING, STRING))
+                .dyn("domid", INT)
+                .dyn("domarch", STRING)
+                .ro("last_boot_CPU_flags", mapOf(STRING, STRING))
+                .dyn("is_control_domain", BOOL)
+                .dyn("metrics", ref("VM_metrics"))
+                .dyn("guest_metrics", ref("VM_guest_metrics"))
+                .ro("last_booted_record", STRING)
+                .rw("recommendations", STRING)
+                .rw("xenstore_data", mapOf(STRING, STRING))
+                .ro("ha_always_run", BOOL)
+                .ro("ha_restart_priority", STRING)
+                .dyn("is_a_snapshot", BOOL)
+                .dyn("snapshot_of", ref("VM"))
+                .relation("snapshots", "VM", "snapshot_of")
+                .dyn("snapshot_time", DATETIME)
+                .dyn("transportable_snapshot_id", STRING)
+                .dyn("blobs", mapOf(STRING, ref("blob")))
+                .rw("tags", setOf(STRING))
+                .rw("blocked_operations", mapOf(Enums.VM_OPERATIONS, STRING))
+                .dyn("snapshot_info", mapOf(STRING, STRING))
+                .dyn("snapshot_metadata", STRING)
+                .dyn("parent", ref("VM"))
+                .relation("children", "VM", "parent")
+                .dyn("bios_strings", mapOf(STRING, STRING))
+                .ro("protection_policy", ref("VMPP"))
+                .ro("snapshot_schedule", ref("VMSS"))
+                .ro("is_vmss_snapshot", BOOL)
+                .ro("appliance", ref("VM_appliance"))
+                .ro("start_delay", INT)
+                .ro("shutdown_delay", INT)
+                .ro("order", INT)
+                .relation("VGPUs", "VGPU", "VM")
+                .dyn("attached_PCIs", setOf(ref("PCI")))
+                .rw("suspend_SR", ref("SR"))
+                .ro("version", INT)
+                .ro("generation_id", STRING, "0:0")
+                .rw("hardware_platform_version", INT)
+                .ro("has_vendor_device", BOOL)
+                .dyn("requires_reboot", BOOL)
+                .ro("reference_label", STRING)
+                .ro("domain_type", Enums.DOMAIN_TYPE, "unspecified")
+                .ro("NVRAM", mapOf(STRING, STRING))
+                .dyn("pending_guidances", setOf(Enums.UPDATE_GUIDANCES))
+                .dyn("pending_guidances_recommended", setOf(Enums.UPDATE_GUIDANCES))
+                .dyn("pending_guidances_full", setOf(Enums.UPDATE_GUIDANCES));
+    }
+
+    static ClassDef.Builder vmMetrics() {
+        return ClassDef.of("VM_metrics", "")
+                .dyn("memory_actual", INT)
+                .dyn("VCPUs_number", INT)
+                .dyn("VCPUs_CPU", mapOf(INT, INT))
+                .dyn("VCPUs_params", mapOf(STRING, STRING))
+                .dyn("VCPUs_flags", mapOf(INT, setOf(STRING)))
+                .dyn("state", setOf(STRING))
+                .dyn("start_time", DATETIME)
+                .dyn("install_time", DATETIME)
+                .dyn("last_updated", DATETIME)
+                .rw("other_config", mapOf(STRING, STRING))
+                .dyn("hvm", BOOL)
+                .dyn("nested_virt", BOOL)
+                .dyn("nomigrate", BOOL)
+                .dyn("current_domain_type", Enums.DOMAIN_TYPE, "unspecified");
+    }
+
+    static ClassDef.Builder vmGuestMetrics() {
+        return ClassDef.of("VM_guest_metrics", "")
+                .dyn("os_version", mapOf(STRING, STRING))
+                .dyn("PV_drivers_version", mapOf(STRING, STRING))
+                .dyn("PV_drivers_up_to_date", BOOL)
+                .dyn("networks", mapOf(STRING, STRING))
+                .dyn("other", mapOf(STRING, STRING))
+                .dyn("last_updated", DATETIME)
+                .rw("other_config", mapOf(STRING, STRING))
+                .dyn("live", BOOL)
+                .dyn("can_use_hotplug_vbd", Enums.TRISTATE_TYPE, "unspecified")
+                .dyn("can_use_hotplug_vif", Enums.TRISTATE_TYPE, "unspecified")
+                .dyn("PV_drivers_detected", BOOL);
+    }
+
+    static ClassDef.Builder vmpp() {
+        return ClassDef.of("VMPP", "")
+                .rw("name_label", STRING)
+                .rw("name_description", STRING);
+    }
+
+    static ClassDef.Builder vmss() {
+        return ClassDef.of("VMSS", "")
+                .rw("name_label", STRING)
+                .rw("name_description", STRING)
+                .rw("enabled", BOOL, true)
+                .ro("type", Enums.VMSS_TYPE)
+                .ro("retained_snapshots", INT, 7L)
+                .ro("frequency", Enums.VMSS_FREQUENCY)
+                .ro("schedule", mapOf(STRING, STRING))
+                .dyn("last_run_time", DATETIME)
+                .relation("VMs", "VM", "snapshot_schedule");
+    }
+
+    static ClassDef.Builder vmAppliance() {
+        return ClassDef.of("VM_appliance", "")
+                .rw("name_label", STRING)
+                .rw("name_description", STRING)
+                .dyn("allowed_operations", setOf(Enums.VM_APPLIANCE_OPERATION))
+                .dyn("current_operations", mapOf(STRING, Enums.VM_APPLIANCE_OPERATION))
+                .relation("VMs", "VM", "appliance");
+    }
+
+    static ClassDef.Builder console() {
+        return ClassDef.of("console", "")
+                .dyn("protocol", Enums.CONSOLE_PROTOCOL)
+                .dyn("location", STRING)
+                .dyn("VM", ref("VM"))
+                .rw("other_config", mapOf(STRING, STRING));
+    }
+
+    static ClassDef.Builder crashdump() {
+        return ClassDef.of("crashdump", "")
+                .ro("VM", ref("VM"))
+                .ro("VDI", ref("VDI"))
+                .rw("other_config", mapOf(STRING, STRING));
+    }
+
+    static ClassDef.Builder vtpm() {
+        return ClassDef.of("VTPM", "")
+                .dyn("allowed_operations", setOf(Enums.VTPM_OPERATIONS))
+                .dyn("current_operations", mapOf(STRING, Enums.VTPM_OPERATIONS))
+                .ro("VM", ref("VM"))
+                .dyn("backend", ref("VM"))
+                .dyn("persistence_backend", Enums.PERSISTENCE_BACKEND, "xapi")
+                .ro("is_unique", BOOL)
+                .dyn("is_protected", BOOL);
+    }
+}
