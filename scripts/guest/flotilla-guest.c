@@ -4,7 +4,8 @@
  *   flotilla-guest counter DEVICE OFFSET [INTERVAL_MS]
  *       every INTERVAL_MS (default 100) write "FLOTILLA-COUNTER <n>\n" padded to 512 bytes
  *       at byte OFFSET of DEVICE, fsync it, then print "COUNT <n>" on stdout.
- *       Starts from the value already on the disk + 1 (0 if none).
+ *       Starts from the value already on the disk + 1 (0 if none). SIGTERM stops it between
+ *       two writes (the power-button script does that), so the disk holds the last printed value.
  *   flotilla-guest dirty MIB
  *       allocate MIB MiB and forever increment one byte of every 4 KiB page, printing
  *       "DIRTY pass <n>" every 64 passes (migration integrity tests).
@@ -18,6 +19,7 @@
 #include <glob.h>
 #include <linux/input.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +29,12 @@
 #include <time.h>
 #include <unistd.h>
 
+static volatile sig_atomic_t stop;
+static void on_term(int sig) { (void) sig; stop = 1; }
+
 static void msleep(long ms) {
     struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-    while (nanosleep(&ts, &ts) == -1 && errno == EINTR) {}
+    while (nanosleep(&ts, &ts) == -1 && errno == EINTR && !stop) {}
 }
 
 static int counter(const char *dev, long long off, long interval) {
@@ -42,7 +47,14 @@ static int counter(const char *dev, long long off, long interval) {
         unsigned long long prev;
         if (sscanf(buf, "FLOTILLA-COUNTER %llu", &prev) == 1) n = prev + 1;
     }
+    /* SIGTERM stops the counter between two writes, so the disk holds the last printed value */
+    struct sigaction sa = { .sa_handler = on_term };
+    sigaction(SIGTERM, &sa, NULL);
     for (;; n++) {
+        if (stop) {
+            if (n > 0) printf("COUNTER stopped at %llu\n", n - 1);
+            return 0;
+        }
         memset(buf, 0, sizeof buf);
         snprintf(buf, sizeof buf, "FLOTILLA-COUNTER %llu\n", n);
         if (pwrite(fd, buf, sizeof buf, off) != (ssize_t) sizeof buf) { perror("pwrite"); return 1; }

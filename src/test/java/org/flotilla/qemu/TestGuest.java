@@ -1,0 +1,89 @@
+package org.flotilla.qemu;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Flotilla's test guest (scripts/build-guest.sh) for tests: builds it if needed (the script is
+ * a no-op when up to date) and makes sandboxed TCG command lines for it. Never skips: if the
+ * guest cannot be built the test fails with the script's output.
+ */
+final class TestGuest {
+    static final Path REPO = findRepo();
+    static final Path DIR = REPO.resolve("build/guest");
+    static final Path VMLINUX = DIR.resolve("vmlinux");
+    static final Path INITRD = DIR.resolve("initramfs.gz");
+    static final Path DISK = DIR.resolve("disk.img");
+    private static boolean built;
+
+    private TestGuest() {}
+
+    static synchronized void ensureBuilt() throws IOException, InterruptedException {
+        if (built) {
+            return;
+        }
+        Path script = REPO.resolve("scripts/build-guest.sh");
+        Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        int rc = p.waitFor();
+        if (rc != 0 || !Files.isRegularFile(VMLINUX) || !Files.isRegularFile(INITRD)) {
+            throw new IllegalStateException("building the test guest failed (" + script + " exit " + rc + "):\n" + out);
+        }
+        built = true;
+    }
+
+    /** The sandboxed TCG base command line used by every test QEMU. */
+    static List<String> baseArgv(int memMiB) {
+        return new ArrayList<>(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-accel", "tcg",
+                "-display", "none", "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
+                "-m", String.valueOf(memMiB), "-no-reboot"));
+    }
+
+    /** Direct kernel boot of the test guest in {@code mode}, with a virtio balloon; extra args appended. */
+    static List<String> kernelArgv(String mode, String extraAppend, String... extraArgs) throws IOException, InterruptedException {
+        ensureBuilt();
+        List<String> a = baseArgv(128);
+        String cmdline = Files.readString(DIR.resolve("cmdline")).strip() + " flotilla.mode=" + mode
+                + (extraAppend.isEmpty() ? "" : " " + extraAppend);
+        a.addAll(List.of("-kernel", VMLINUX.toString(), "-initrd", INITRD.toString(), "-append", cmdline,
+                "-device", "virtio-balloon-pci,id=balloon0"));
+        a.addAll(List.of(extraArgs));
+        return a;
+    }
+
+    static Path tempDir() throws IOException {
+        return Files.createTempDirectory(Path.of("/tmp"), "flq");
+    }
+
+    static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException ignored) {
+                    // best effort
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+
+    private static Path findRepo() {
+        Path p = Path.of("").toAbsolutePath();
+        for (Path q = p; q != null; q = q.getParent()) {
+            if (Files.isRegularFile(q.resolve("scripts/build-guest.sh")) && Files.isRegularFile(q.resolve("pom.xml"))) {
+                return q;
+            }
+        }
+        throw new IllegalStateException("cannot find the repository (scripts/build-guest.sh) above " + p);
+    }
+}
