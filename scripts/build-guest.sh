@@ -157,7 +157,8 @@ if [ $DISK = 1 ]; then
     T=$WORK/tools
     mkdir -p "$T"
     for p in syslinux syslinux-common mtools; do
-        dpkg-deb -x "$(fetch_deb "$p")" "$T"
+        deb=$(fetch_deb "$p")
+        dpkg-deb -x "$deb" "$T" || die "unpacking $deb failed"
     done
     export PATH="$T/usr/bin:$PATH"
     IMG=$OUT/disk.img.tmp

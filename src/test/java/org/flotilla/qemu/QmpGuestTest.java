@@ -57,7 +57,9 @@ class QmpGuestTest {
     }
 
     private QemuProcess start(List<String> argv) throws IOException {
+        long t0 = System.nanoTime();
         QemuProcess q = QemuProcess.start(argv, dir(), Duration.ofSeconds(10));
+        System.out.printf("QemuProcess.start -> QMP ready in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         cleanup.add(q);
         return q;
     }
