@@ -25,9 +25,17 @@ import java.util.regex.Pattern;
  * serial console is read line by line ({@link #serialLines()}, {@link #awaitSerial}), also copied
  * to {@code RUNDIR/serial.log}; QEMU's stderr goes to {@code RUNDIR/qemu.log}. It then connects
  * QMP. {@link #close()} kills QEMU if it still runs and removes the socket; the run directory
- * and its logs stay (they belong to the caller).
+ * and its logs stay (they belong to the caller). QEMUs still running when the JVM exits are
+ * killed by a shutdown hook.
  */
 public final class QemuProcess implements AutoCloseable {
+    /** QEMUs still running from this JVM: killed by a shutdown hook if the JVM exits first. */
+    private static final java.util.Set<Process> LIVE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> LIVE.forEach(Process::destroyForcibly), "qemu-reaper"));
+    }
+
     private final Process process;
     private final Path runDir;
     private final Path qmpSocket;
@@ -76,6 +84,8 @@ public final class QemuProcess implements AutoCloseable {
                 .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         Process p = pb.start();
+        LIVE.add(p);
+        p.onExit().thenRun(() -> LIVE.remove(p));
         return new QemuProcess(p, runDir, sock, stderr, List.copyOf(cmd), qmpTimeout);
     }
 

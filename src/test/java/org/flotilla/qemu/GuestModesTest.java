@@ -95,6 +95,9 @@ class GuestModesTest {
         vm.awaitSerial("^DIRTY start 16 MiB$", BOOT);
         vm.awaitSerial("^DIRTY pass 256$", Duration.ofSeconds(20));
         assertEquals("running", vm.qmp().execute("query-status").path("status").asText());
+        vm.stop(Duration.ofSeconds(5)); // QMP quit
+        assertEquals(0, vm.waitFor(Duration.ofSeconds(1)).orElseThrow(() -> new AssertionError("QEMU still running")));
+        assertTrue(!java.nio.file.Files.exists(vm.qmpSocket()), "socket removed");
     }
 
     @Test

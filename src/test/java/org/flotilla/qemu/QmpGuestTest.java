@@ -151,7 +151,7 @@ class QmpGuestTest {
                             assertTrue(qmp.execute("query-status").has("status"));
                         } else {
                             JsonNode r = qmp.execute("qom-get", Map.of("path", "/machine", "property", "type"));
-                            assertEquals("pc-i440fx-7.2-machine", r.asText());
+                            assertTrue(r.asText().startsWith("pc-i440fx-"), r.toString());
                         }
                         ok.incrementAndGet();
                     }
