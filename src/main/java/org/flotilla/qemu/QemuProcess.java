@@ -58,7 +58,15 @@ public final class QemuProcess implements AutoCloseable {
         try {
             q = Qmp.connect(qmpSocket, qmpTimeout, () -> !process.isAlive());
         } catch (IOException e) {
-            String why = process.isAlive() ? "" : " QEMU exited with " + exitCodeOr(-1) + ": " + stderrTail();
+            // QEMU that fails on its arguments may have made the socket (and let us connect) before
+            // exiting: give it a moment to be reaped, so the message carries its exit code and error
+            try {
+                process.waitFor(1, TimeUnit.SECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+            }
+            String why = process.isAlive() ? " QEMU is still running (pid " + process.pid() + "); stderr: " + stderrTail()
+                    : " QEMU exited with " + exitCodeOr(-1) + ": " + stderrTail().strip();
             destroy();
             throw new QmpException("QEMU started but QMP did not come up." + why, e);
         }
