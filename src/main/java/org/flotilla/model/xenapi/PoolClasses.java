@@ -1,10 +1,12 @@
 package org.flotilla.model.xenapi;
 
+import static org.flotilla.model.MessageBuilder.msg;
 import static org.flotilla.model.Type.*;
 
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
 
 final class PoolClasses {
     private PoolClasses() {}
@@ -197,6 +199,7 @@ final class PoolClasses {
     static ClassDef.Builder hostMetrics() {
         return ClassDef.of("host_metrics", "")
                 .dyn("memory_total", INT)
+                .dyn("memory_free", INT) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("live", BOOL)
                 .dyn("last_updated", DATETIME)
                 .rw("other_config", mapOf(STRING, STRING));
@@ -320,7 +323,14 @@ final class PoolClasses {
                 .rw("other_config", mapOf(STRING, STRING))
                 .dyn("subtask_of", ref("task"))
                 .relation("subtasks", "task", "subtask_of")
-                .dyn("backtrace", STRING, "()");
+                .dyn("backtrace", STRING, "()")
+                .message(msg("create").role(Role.READ_ONLY).param("label", STRING).param("description", STRING)
+                        .returns(ref("task")).doc("Make a task for a long operation the client drives itself, e.g. an HTTP import"))
+                .message(msg("cancel").role(Role.READ_ONLY).async().param("task", ref("task"))
+                        .errors("OPERATION_NOT_ALLOWED").doc("Ask the operation behind a pending task to stop"))
+                .message(msg("destroy").role(Role.READ_ONLY).param("self", ref("task")).doc("Forget a task"))
+                .message(msg("set_status").role(Role.READ_ONLY).param("self", ref("task")).param("value", Enums.TASK_STATUS_TYPE))
+                .message(msg("set_progress").role(Role.READ_ONLY).param("self", ref("task")).param("value", FLOAT));
     }
 
     static ClassDef.Builder event() {
@@ -332,7 +342,18 @@ final class PoolClasses {
                 .ro("class", STRING)
                 .ro("operation", Enums.EVENT_OPERATION)
                 .ro("ref", STRING)
-                .ro("obj_uuid", STRING);
+                .ro("obj_uuid", STRING)
+                .message(msg("from").role(Role.READ_ONLY).param("classes", setOf(STRING)).param("token", STRING)
+                        .param("timeout", FLOAT).returns(ANY).errors("EVENT_FROM_TOKEN_PARSE_FAILURE", "SESSION_INVALID")
+                        .doc("Wait for changes after a token to objects of the given classes (\"*\" for all)"))
+                .message(msg("inject").role(Role.READ_ONLY).param("class", STRING).param("ref", STRING).returns(STRING)
+                        .doc("Mark an object changed, so that it appears in the next event.from; returns a token"))
+                .message(msg("get_current_id").role(Role.READ_ONLY).returns(INT))
+                .message(msg("register").role(Role.READ_ONLY).param("classes", setOf(STRING))
+                        .doc("Subscribe this session to events of the given classes, read with event.next"))
+                .message(msg("unregister").role(Role.READ_ONLY).param("classes", setOf(STRING)))
+                .message(msg("next").role(Role.READ_ONLY).returns(ANY).errors("SESSION_NOT_REGISTERED", "EVENTS_LOST")
+                        .doc("Wait for and return the events since the last call"));
     }
 
     static ClassDef.Builder dataSource() {

@@ -115,6 +115,7 @@ final class StorageClasses {
 
     static ClassDef.Builder vbd() {
         return ClassDef.of("VBD", "")
+                .dyn("metrics", ref("VBD_metrics")) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("allowed_operations", setOf(Enums.VBD_OPERATIONS))
                 .dyn("current_operations", mapOf(STRING, Enums.VBD_OPERATIONS))
                 .ro("VM", ref("VM"))

@@ -1,0 +1,53 @@
+package org.flotilla.daemon;
+
+import java.nio.file.Path;
+import java.util.function.Function;
+import org.flotilla.api.Authenticator;
+import org.flotilla.api.Dispatcher;
+import org.flotilla.api.Events;
+import org.flotilla.api.Handlers;
+import org.flotilla.api.Sessions;
+import org.flotilla.api.Tasks;
+import org.flotilla.db.Database;
+import org.flotilla.db.Journal;
+import org.flotilla.host.HostFacts;
+import org.flotilla.host.LocalHost;
+import org.flotilla.model.Model;
+import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.pool.PoolRecord;
+
+/**
+ * One host's toolstack, assembled: the database, this host's records, and the XenAPI dispatch with
+ * every subsystem's handlers. The daemon serves {@link #rpc()} over HTTPS; tests call it directly too.
+ */
+public final class Node implements AutoCloseable {
+    private final Database db;
+    private final String hostRef;
+    private final String poolRef;
+    private final Dispatcher dispatcher;
+
+    public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
+        Model model = XenApi.model();
+        this.db = new Database(model, journal);
+        this.hostRef = LocalHost.ensure(db, stateDir, facts);
+        this.poolRef = PoolRecord.ensure(db, hostRef);
+        var handlers = new Handlers(model);
+        var sessions = new Sessions(db, auth, () -> hostRef);
+        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder);
+        sessions.register(handlers);
+        tasks.register(handlers);
+        new Events(db, sessions).register(handlers);
+        this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
+    }
+
+    public Dispatcher rpc() { return dispatcher; }
+
+    public Database db() { return db; }
+
+    public String hostRef() { return hostRef; }
+
+    public String poolRef() { return poolRef; }
+
+    @Override
+    public void close() { db.close(); }
+}
