@@ -12,6 +12,8 @@ public final class Sessions {
     private final Database db;
     private final Authenticator auth;
     private final Supplier<String> thisHost;
+    /** When each session was last used; kept in memory so that a call costs no database write. */
+    private final Map<String, Long> lastUsed = new java.util.concurrent.ConcurrentHashMap<>();
 
     public Sessions(Database db, Authenticator auth, Supplier<String> thisHost) {
         this.db = db;
@@ -38,12 +40,26 @@ public final class Sessions {
     public DbObject require(String ref) {
         DbObject s = ref == null ? null : db.get("session", ref);
         if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
+        lastUsed.put(ref, System.nanoTime());
         return s;
     }
 
     public void logout(String ref) {
         require(ref);
+        lastUsed.remove(ref);
         db.write(tx -> tx.delete("session", ref));
+    }
+
+    /** Ends the sessions unused for longer than {@code idleNanos}, as XAPI times out idle sessions. */
+    public void expireIdle(long idleNanos) {
+        long now = System.nanoTime();
+        for (DbObject s : db.all("session")) {
+            Long used = lastUsed.putIfAbsent(s.ref(), now);
+            if (used != null && now - used > idleNanos && db.get("session", s.ref()) != null) {
+                lastUsed.remove(s.ref());
+                db.write(tx -> { if (tx.db().get("session", s.ref()) != null) tx.delete("session", s.ref()); });
+            }
+        }
     }
 
     public void register(Handlers h) {

@@ -86,6 +86,17 @@ public final class Tasks {
         });
     }
 
+    /** Forgets tasks finished longer than {@code ageMillis} ago, as XAPI does after 65 minutes. */
+    public void forgetFinished(long ageMillis) {
+        Instant horizon = Instant.now().minusMillis(ageMillis);
+        for (DbObject t : db.all("task")) {
+            boolean finished = !t.string("status").equals("pending") && !t.string("status").equals("cancelling");
+            if (finished && ((Instant) t.get("finished")).isBefore(horizon)) {
+                db.write(tx -> { if (tx.db().get("task", t.ref()) != null) tx.delete("task", t.ref()); });
+            }
+        }
+    }
+
     public void cancel(String ref) {
         DbObject t = db.require("task", ref);
         if (!t.string("status").equals("pending")) {

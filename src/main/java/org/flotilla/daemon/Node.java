@@ -1,7 +1,9 @@
 package org.flotilla.daemon;
 
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import org.flotilla.api.Alerts;
 import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
@@ -11,6 +13,7 @@ import org.flotilla.api.Tasks;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
+import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
@@ -25,6 +28,7 @@ public final class Node implements AutoCloseable {
     private final String hostRef;
     private final String poolRef;
     private final Dispatcher dispatcher;
+    private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
         Model model = XenApi.model();
@@ -37,7 +41,20 @@ public final class Node implements AutoCloseable {
         sessions.register(handlers);
         tasks.register(handlers);
         new Events(db, sessions).register(handlers);
+        new Alerts(db).register(handlers);
+        HostMessages.register(handlers);
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
+        this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(60_000);
+                    tasks.forgetFinished(TimeUnit.MINUTES.toMillis(65));
+                    sessions.expireIdle(TimeUnit.HOURS.toNanos(24));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
     }
 
     public Dispatcher rpc() { return dispatcher; }
@@ -49,5 +66,8 @@ public final class Node implements AutoCloseable {
     public String poolRef() { return poolRef; }
 
     @Override
-    public void close() { db.close(); }
+    public void close() {
+        housekeeping.interrupt();
+        db.close();
+    }
 }

@@ -172,7 +172,11 @@ final class PoolClasses {
                 .dyn("numa_affinity_policy", Enums.HOST_NUMA_AFFINITY_POLICY, "default_policy")
                 .dyn("pending_guidances_recommended", setOf(Enums.UPDATE_GUIDANCES))
                 .dyn("pending_guidances_full", setOf(Enums.UPDATE_GUIDANCES))
-                .dyn("last_update_hash", STRING);
+                .dyn("last_update_hash", STRING)
+                .message(msg("call_plugin").param("host", ref("host")).param("plugin", STRING).param("fn", STRING)
+                        .param("args", mapOf(STRING, STRING)).returns(STRING).async()
+                        .errors("XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE")
+                        .doc("Call a host plugin; Flotilla answers the plugins web clients ask for"));
     }
 
     static ClassDef.Builder hostCrashdump() {
@@ -292,7 +296,13 @@ final class PoolClasses {
                 .dyn("cls", Enums.CLS)
                 .dyn("obj_uuid", STRING)
                 .dyn("timestamp", DATETIME)
-                .dyn("body", STRING);
+                .dyn("body", STRING)
+                .message(msg("create").param("name", STRING).param("priority", INT).param("cls", Enums.CLS)
+                        .param("obj_uuid", STRING).param("body", STRING).returns(ref("message"))
+                        .doc("Record an alert about an object"))
+                .message(msg("destroy").param("self", ref("message")))
+                .message(msg("get_since").role(Role.READ_ONLY).param("since", DATETIME)
+                        .returns(mapOf(ref("message"), record("message"))).doc("The alerts raised after a time"));
     }
 
     static ClassDef.Builder blob() {
