@@ -147,6 +147,33 @@ class DispatcherTest {
     }
 
     @Test
+    void alertsAndPlugins() {
+        String host = node.hostRef();
+        String uuid = (String) call("host.get_uuid", session, host);
+        String msg = (String) call("message.create", session, "VM_CRASHED", "2", "Host", uuid, "body");
+        @SuppressWarnings("unchecked")
+        var since = (Map<String, Map<String, Object>>) call("message.get_since", session, "19700101T00:00:00Z");
+        assertEquals(2L, since.get(msg).get("priority"));
+        assertEquals("[]", call("host.call_plugin", session, host, "updater.py", "check_update", Map.of()));
+        assertEquals(List.of("XENAPI_MISSING_PLUGIN", "nope"), fails("host.call_plugin", session, host, "nope", "f", Map.of()).description());
+    }
+
+    @Test
+    void idleSessionsAndOldTasksAreForgotten() throws Exception {
+        String other = (String) call("session.login_with_password", "root", "secret", "1.1", "test");
+        call("pool.get_all", other);
+        Thread.sleep(5);
+        call("pool.get_all", session);
+        new Sessions(node.db(), (u, p) -> false, node::hostRef).expireIdle(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+        call("pool.get_all", other);
+        var sessions = new Sessions(node.db(), (u, p) -> false, node::hostRef);
+        sessions.expireIdle(0);
+        Thread.sleep(2);
+        sessions.expireIdle(0);
+        assertEquals("SESSION_INVALID", fails("pool.get_all", other).code());
+    }
+
+    @Test
     void asyncCallsRunUnderTasks() throws Exception {
         String task = (String) call("Async.task.cancel", session, call("task.create", session, "x", "y"));
         for (int i = 0; i < 100 && call("task.get_status", session, task).equals("pending"); i++) Thread.sleep(20);
