@@ -18,6 +18,8 @@ import org.flotilla.host.LocalHost;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.pool.PoolRecord;
+import org.flotilla.storage.QemuImg;
+import org.flotilla.storage.Storage;
 
 /**
  * One host's toolstack, assembled: the database, this host's records, and the XenAPI dispatch with
@@ -28,6 +30,7 @@ public final class Node implements AutoCloseable {
     private final String hostRef;
     private final String poolRef;
     private final Dispatcher dispatcher;
+    private final Storage storage;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -43,6 +46,9 @@ public final class Node implements AutoCloseable {
         new Events(db, sessions).register(handlers);
         new Alerts(db).register(handlers);
         HostMessages.register(handlers);
+        this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
+        storage.register(handlers);
+        storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -64,6 +70,8 @@ public final class Node implements AutoCloseable {
     public String hostRef() { return hostRef; }
 
     public String poolRef() { return poolRef; }
+
+    public Storage storage() { return storage; }
 
     @Override
     public void close() {
