@@ -505,6 +505,7 @@ public final class Storage {
                 tx.set("PBD", pbdRef, "currently_attached", true);
                 tx.set("SR", srRef, "allowed_operations", d.srOperations());
             });
+            if (hostRef.equals(pbd.string("host"))) refreshSr(srRef, location(pbd));
         });
         if (scan && hostRef.equals(pbd.string("host"))) scan(srRef);
     }
@@ -551,6 +552,7 @@ public final class Storage {
             var fields = new LinkedHashMap<String, Object>();
             var def = db.model().classDef("VDI");
             given.forEach((k, v) -> { if (def.field(k).qualifier().inConstructor()) fields.put(k, v); });
+            fields.putIfAbsent("type", "user"); // the datamodel's zero would be "system"
             fields.put("uuid", uuid);
             fields.put("SR", srRef);
             fields.put("virtual_size", info.virtualSize());

@@ -165,6 +165,7 @@ class StorageTest {
         String result = (String) call("task.get_result", session, task);
         String vdi = result.replace("<value>", "").replace("</value>", "");
         assertEquals("async", call("VDI.get_name_label", session, vdi));
+        assertEquals("user", call("VDI.get_type", session, vdi));
     }
 
     @Test
