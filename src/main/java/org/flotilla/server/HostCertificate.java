@@ -93,12 +93,15 @@ public final class HostCertificate {
             for (Object o; (o = pem.readObject()) != null; ) {
                 switch (o) {
                     case X509CertificateHolder c -> certificates.add(certs.getCertificate(c));
-                    case PEMKeyPair pair -> key = onlyKey(key, keys.getKeyPair(pair).getPrivate(), file);
+                    // only the private half: a traditional EC key may leave out its optional public key
+                    case PEMKeyPair pair -> key = onlyKey(key, keys.getPrivateKey(pair.getPrivateKeyInfo()), file);
                     case PrivateKeyInfo info -> key = onlyKey(key, keys.getPrivateKey(info), file);
                     default -> throw new IllegalStateException(file + ": unsupported PEM object "
                             + o.getClass().getSimpleName() + " (an encrypted key needs decrypting first)");
                 }
             }
+        } catch (org.bouncycastle.openssl.PEMException e) {
+            throw new IllegalStateException("bad key in " + file + ": " + e.getMessage(), e);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         } catch (GeneralSecurityException e) {
