@@ -75,7 +75,8 @@ final class StorageClasses {
     }
 
     static ClassDef.Builder lvhd() {
-        return ClassDef.of("LVHD", "");
+        return ClassDef.of("LVHD", "")
+                .unlisted();
     }
 
     static ClassDef.Builder vdi() {
