@@ -23,6 +23,7 @@ function waitForObjects(xapi, predicate, what, ms = 10000) {
         if (predicate(xapi.objects.all)) {
           xapi.objects.removeListener('add', test)
           xapi.objects.removeListener('update', test)
+          console.log('ok -', what)
           resolve()
         }
       }

@@ -17,6 +17,7 @@ final class AccessClasses {
 
     static ClassDef.Builder session() {
         return ClassDef.of("session", "")
+                .unlisted()
                 .transientObjects()
                 .dyn("this_host", ref("host"))
                 .dyn("this_user", ref("user"))
@@ -64,6 +65,7 @@ final class AccessClasses {
 
     static ClassDef.Builder user() {
         return ClassDef.of("user", "")
+                .unlisted()
                 .ro("short_name", STRING)
                 .rw("fullname", STRING)
                 .rw("other_config", mapOf(STRING, STRING));

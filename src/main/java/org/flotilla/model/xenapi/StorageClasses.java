@@ -98,7 +98,8 @@ final class StorageClasses {
     }
 
     static ClassDef.Builder lvhd() {
-        return ClassDef.of("LVHD", "");
+        return ClassDef.of("LVHD", "")
+                .unlisted();
     }
 
     static ClassDef.Builder vdi() {
