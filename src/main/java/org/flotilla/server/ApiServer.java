@@ -121,6 +121,8 @@ public final class ApiServer implements AutoCloseable {
     public void close() {
         try {
             server.stop();
+        } catch (java.util.concurrent.TimeoutException e) {
+            // kept-alive client connections outlived the graceful period; Jetty has closed them all the same
         } catch (Exception e) {
             throw new IllegalStateException("cannot stop the API server", e);
         }
