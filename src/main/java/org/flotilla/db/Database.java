@@ -166,7 +166,7 @@ public final class Database implements AutoCloseable {
      * journal, then applied, all or none. Reads inside see the state before the transaction. An
      * {@link ApiError} from the body aborts with nothing changed.
      */
-    public <R> R write(Function<Tx, R> body) {
+    public <R> R writeReturning(Function<Tx, R> body) {
         lock.writeLock().lock();
         try {
             Tx tx = new Tx();
@@ -177,7 +177,7 @@ public final class Database implements AutoCloseable {
     }
 
     public void write(Consumer<Tx> body) {
-        write(tx -> { body.accept(tx); return null; });
+        writeReturning(tx -> { body.accept(tx); return null; });
     }
 
     /** Staged changes of one transaction; fills defaults for fields a Put leaves out. */
@@ -315,7 +315,7 @@ public final class Database implements AutoCloseable {
      * Every object of the chosen classes changed after {@code sinceGen}, one change per object, oldest
      * first; deletions of objects that existed at {@code sinceGen} as "del".
      */
-    public List<Change> changesSince(long sinceGen, Predicate<String> classFilter) {
+    public ChangeBatch changesSince(long sinceGen, Predicate<String> classFilter) {
         lock.readLock().lock();
         try {
             var out = new ArrayList<Change>();
@@ -336,7 +336,19 @@ public final class Database implements AutoCloseable {
                 }
             }
             out.sort(Comparator.comparingLong(Change::generation));
-            return out;
+            return new ChangeBatch(out, generation);
+        } finally { lock.readLock().unlock(); }
+    }
+
+    /** Changes after a generation, and the generation they bring the reader up to. */
+    public record ChangeBatch(List<Change> changes, long generation) {}
+
+    /** How many objects a class has now. */
+    public int count(String className) {
+        lock.readLock().lock();
+        try {
+            var m = objects.get(className);
+            return m == null ? 0 : m.size();
         } finally { lock.readLock().unlock(); }
     }
 

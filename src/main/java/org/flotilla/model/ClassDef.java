@@ -14,11 +14,12 @@ import java.util.Map;
  * @param stored      whether objects of the class are kept in the database at all (event and a few
  *                    others are only shapes of values)
  * @param persistent  whether objects survive a restart (sessions and tasks do not, as in XAPI)
+ * @param listable    whether clients may list every object (not so for sessions: one sees only its own)
  * @param genericCreate whether create(record) just stores the record (else a handler implements it)
  * @param genericDestroy whether destroy(self) just removes the object (else a handler implements it)
  */
 public record ClassDef(String name, String doc, Map<String, Field> fields, List<Message> messages,
-                       boolean stored, boolean persistent, boolean genericCreate, boolean genericDestroy) {
+                       boolean stored, boolean persistent, boolean listable, boolean genericCreate, boolean genericDestroy) {
 
     public static final String NULL_REF = "OpaqueRef:NULL";
 
@@ -61,6 +62,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         private final List<Message> messages = new ArrayList<>();
         private boolean stored = true;
         private boolean persistent = true;
+        private boolean listable = true;
         private boolean genericCreate = false;
         private boolean genericDestroy = false;
 
@@ -72,6 +74,9 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
 
         /** A shape of value rather than a class of objects: no uuid, nothing stored, no derived messages. */
         public Builder notStored() { stored = false; fields.remove("uuid"); return this; }
+
+        /** No get_all, get_all_records or get_all_records_where: objects are reached one by one. */
+        public Builder unlisted() { listable = false; return this; }
 
         public Builder transientObjects() { persistent = false; return this; }
 
@@ -113,7 +118,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         }
 
         public ClassDef build() {
-            return new ClassDef(name, doc, fields, messages, stored, persistent, genericCreate, genericDestroy);
+            return new ClassDef(name, doc, fields, messages, stored, persistent, listable, genericCreate, genericDestroy);
         }
     }
 }

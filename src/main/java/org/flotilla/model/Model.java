@@ -57,11 +57,13 @@ public final class Model {
         out.add(derived(c, "get_record", List.of(selfParam), Type.record(c.name()), read, new Derivation.GetRecord()));
         out.add(derived(c, "get_by_uuid", List.of(new Param("uuid", Type.STRING, null, "")), self, read,
                 new Derivation.GetByUuid()));
-        out.add(derived(c, "get_all", List.of(), selfSet, read, new Derivation.GetAll()));
-        out.add(derived(c, "get_all_records", List.of(), Type.mapOf(self, Type.record(c.name())), read,
-                new Derivation.GetAllRecords()));
-        out.add(derived(c, "get_all_records_where", List.of(new Param("expr", Type.STRING, null, "")),
-                Type.mapOf(self, Type.record(c.name())), read, new Derivation.GetAllRecordsWhere()));
+        if (c.listable()) {
+            out.add(derived(c, "get_all", List.of(), selfSet, read, new Derivation.GetAll()));
+            out.add(derived(c, "get_all_records", List.of(), Type.mapOf(self, Type.record(c.name())), read,
+                    new Derivation.GetAllRecords()));
+            out.add(derived(c, "get_all_records_where", List.of(new Param("expr", Type.STRING, null, "")),
+                    Type.mapOf(self, Type.record(c.name())), read, new Derivation.GetAllRecordsWhere()));
+        }
         if (c.hasField("name_label")) {
             out.add(derived(c, "get_by_name_label", List.of(new Param("label", Type.STRING, null, "")), selfSet,
                     read, new Derivation.GetByNameLabel()));

@@ -1,10 +1,12 @@
 package org.flotilla.model.xenapi;
 
+import static org.flotilla.model.MessageBuilder.msg;
 import static org.flotilla.model.Type.*;
 
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
 
 final class AccessClasses {
     private AccessClasses() {}
@@ -15,6 +17,7 @@ final class AccessClasses {
 
     static ClassDef.Builder session() {
         return ClassDef.of("session", "")
+                .unlisted()
                 .transientObjects()
                 .dyn("this_host", ref("host"))
                 .dyn("this_user", ref("user"))
@@ -27,10 +30,17 @@ final class AccessClasses {
                 .dyn("auth_user_sid", STRING)
                 .dyn("auth_user_name", STRING)
                 .ro("rbac_permissions", setOf(STRING))
-                .relation("tasks", "task", "session")
+                .dyn("tasks", setOf(ref("task")))
                 .ro("parent", ref("session"))
                 .dyn("originator", STRING)
-                .dyn("client_certificate", BOOL);
+                .dyn("client_certificate", BOOL)
+                .message(msg("login_with_password").sessionless().role(Role.READ_ONLY)
+                        .param("uname", STRING).param("pwd", STRING)
+                        .param("version", STRING, "1.1").param("originator", STRING, "")
+                        .returns(ref("session")).errors("SESSION_AUTHENTICATION_FAILED")
+                        .doc("Log in and get a session for the calls that follow"))
+                .message(msg("logout").role(Role.READ_ONLY).doc("End this session"))
+                .message(msg("local_logout").role(Role.READ_ONLY).doc("End this session, made on this host"));
     }
 
     static ClassDef.Builder auth() {
@@ -55,6 +65,7 @@ final class AccessClasses {
 
     static ClassDef.Builder user() {
         return ClassDef.of("user", "")
+                .unlisted()
                 .ro("short_name", STRING)
                 .rw("fullname", STRING)
                 .rw("other_config", mapOf(STRING, STRING));

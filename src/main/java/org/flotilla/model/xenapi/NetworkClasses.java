@@ -34,6 +34,7 @@ final class NetworkClasses {
 
     static ClassDef.Builder vif() {
         return ClassDef.of("VIF", "")
+                .dyn("metrics", ref("VIF_metrics")) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("allowed_operations", setOf(Enums.VIF_OPERATIONS))
                 .dyn("current_operations", mapOf(STRING, Enums.VIF_OPERATIONS))
                 .ro("device", STRING)

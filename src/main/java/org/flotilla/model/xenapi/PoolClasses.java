@@ -1,10 +1,12 @@
 package org.flotilla.model.xenapi;
 
+import static org.flotilla.model.MessageBuilder.msg;
 import static org.flotilla.model.Type.*;
 
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
 
 final class PoolClasses {
     private PoolClasses() {}
@@ -170,7 +172,11 @@ final class PoolClasses {
                 .dyn("numa_affinity_policy", Enums.HOST_NUMA_AFFINITY_POLICY, "default_policy")
                 .dyn("pending_guidances_recommended", setOf(Enums.UPDATE_GUIDANCES))
                 .dyn("pending_guidances_full", setOf(Enums.UPDATE_GUIDANCES))
-                .dyn("last_update_hash", STRING);
+                .dyn("last_update_hash", STRING)
+                .message(msg("call_plugin").param("host", ref("host")).param("plugin", STRING).param("fn", STRING)
+                        .param("args", mapOf(STRING, STRING)).returns(STRING).async()
+                        .errors("XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE")
+                        .doc("Call a host plugin; Flotilla answers the plugins web clients ask for"));
     }
 
     static ClassDef.Builder hostCrashdump() {
@@ -197,6 +203,7 @@ final class PoolClasses {
     static ClassDef.Builder hostMetrics() {
         return ClassDef.of("host_metrics", "")
                 .dyn("memory_total", INT)
+                .dyn("memory_free", INT) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("live", BOOL)
                 .dyn("last_updated", DATETIME)
                 .rw("other_config", mapOf(STRING, STRING));
@@ -289,7 +296,13 @@ final class PoolClasses {
                 .dyn("cls", Enums.CLS)
                 .dyn("obj_uuid", STRING)
                 .dyn("timestamp", DATETIME)
-                .dyn("body", STRING);
+                .dyn("body", STRING)
+                .message(msg("create").param("name", STRING).param("priority", INT).param("cls", Enums.CLS)
+                        .param("obj_uuid", STRING).param("body", STRING).returns(ref("message"))
+                        .doc("Record an alert about an object"))
+                .message(msg("destroy").param("self", ref("message")))
+                .message(msg("get_since").role(Role.READ_ONLY).param("since", DATETIME)
+                        .returns(mapOf(ref("message"), record("message"))).doc("The alerts raised after a time"));
     }
 
     static ClassDef.Builder blob() {
@@ -320,7 +333,14 @@ final class PoolClasses {
                 .rw("other_config", mapOf(STRING, STRING))
                 .dyn("subtask_of", ref("task"))
                 .relation("subtasks", "task", "subtask_of")
-                .dyn("backtrace", STRING, "()");
+                .dyn("backtrace", STRING, "()")
+                .message(msg("create").role(Role.READ_ONLY).param("label", STRING).param("description", STRING)
+                        .returns(ref("task")).doc("Make a task for a long operation the client drives itself, e.g. an HTTP import"))
+                .message(msg("cancel").role(Role.READ_ONLY).async().param("task", ref("task"))
+                        .errors("OPERATION_NOT_ALLOWED").doc("Ask the operation behind a pending task to stop"))
+                .message(msg("destroy").role(Role.READ_ONLY).param("self", ref("task")).doc("Forget a task"))
+                .message(msg("set_status").role(Role.READ_ONLY).param("self", ref("task")).param("value", Enums.TASK_STATUS_TYPE))
+                .message(msg("set_progress").role(Role.READ_ONLY).param("self", ref("task")).param("value", FLOAT));
     }
 
     static ClassDef.Builder event() {
@@ -332,7 +352,18 @@ final class PoolClasses {
                 .ro("class", STRING)
                 .ro("operation", Enums.EVENT_OPERATION)
                 .ro("ref", STRING)
-                .ro("obj_uuid", STRING);
+                .ro("obj_uuid", STRING)
+                .message(msg("from").role(Role.READ_ONLY).param("classes", setOf(STRING)).param("token", STRING)
+                        .param("timeout", FLOAT).returns(ANY).errors("EVENT_FROM_TOKEN_PARSE_FAILURE", "SESSION_INVALID")
+                        .doc("Wait for changes after a token to objects of the given classes (\"*\" for all)"))
+                .message(msg("inject").role(Role.READ_ONLY).param("class", STRING).param("ref", STRING).returns(STRING)
+                        .doc("Mark an object changed, so that it appears in the next event.from; returns a token"))
+                .message(msg("get_current_id").role(Role.READ_ONLY).returns(INT))
+                .message(msg("register").role(Role.READ_ONLY).param("classes", setOf(STRING))
+                        .doc("Subscribe this session to events of the given classes, read with event.next"))
+                .message(msg("unregister").role(Role.READ_ONLY).param("classes", setOf(STRING)))
+                .message(msg("next").role(Role.READ_ONLY).returns(ANY).errors("SESSION_NOT_REGISTERED", "EVENTS_LOST")
+                        .doc("Wait for and return the events since the last call"));
     }
 
     static ClassDef.Builder dataSource() {

@@ -4,7 +4,10 @@ import static org.flotilla.model.Type.*;
 
 import java.util.List;
 import java.util.Map;
+import static org.flotilla.model.MessageBuilder.msg;
+
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
 
 final class StorageClasses {
     private StorageClasses() {}
@@ -51,7 +54,27 @@ final class StorageClasses {
                 .dyn("local_cache_enabled", BOOL)
                 .dyn("introduced_by", ref("DR_task"))
                 .dyn("clustered", BOOL)
-                .dyn("is_tools_sr", BOOL);
+                .dyn("is_tools_sr", BOOL)
+                // XAPI's SR messages, parameters in XAPI's order (datamodel.ml, module SR)
+                .message(msg("create").async().param("host", ref("host")).param("device_config", STRING_MAP)
+                        .param("physical_size", INT).param("name_label", STRING).param("name_description", STRING)
+                        .param("type", STRING).param("content_type", STRING).param("shared", BOOL)
+                        .param("sm_config", STRING_MAP, Map.of()).returns(ref("SR"))
+                        .errors("SR_UNKNOWN_DRIVER").doc("Create a new Storage Repository and introduce it into the managed system, creating both SR record and PBD record to attach it to current host (with specified device_config parameters)"))
+                .message(msg("introduce").async().param("uuid", STRING).param("name_label", STRING)
+                        .param("name_description", STRING).param("type", STRING).param("content_type", STRING)
+                        .param("shared", BOOL).param("sm_config", STRING_MAP, Map.of()).returns(ref("SR"))
+                        .errors("SR_UUID_EXISTS").doc("Introduce a new Storage Repository into the managed system"))
+                .message(msg("destroy").async().param("sr", ref("SR")).errors("SR_HAS_PBD", "SR_HAS_NO_PBDS", "SR_NOT_EMPTY", "SR_OPERATION_NOT_SUPPORTED")
+                        .doc("Destroy specified SR, removing SR-record from database and remove SR from disk"))
+                .message(msg("forget").async().param("sr", ref("SR")).errors("SR_HAS_PBD")
+                        .doc("Removing specified SR-record from database, without attempting to remove SR from disk"))
+                .message(msg("update").async().param("sr", ref("SR")).doc("Refresh the fields on the SR object"))
+                .message(msg("scan").async().role(Role.VM_POWER_ADMIN).param("sr", ref("SR")).doc("Refreshes the list of VDIs associated with an SR"))
+                .message(msg("get_supported_types").role(Role.READ_ONLY).returns(STRING_SET).doc("Return a set of all the SR types supported by the system"))
+                .message(msg("set_shared").async().param("sr", ref("SR")).param("value", BOOL).doc("Sets the shared flag on the SR"))
+                .message(msg("set_name_label").async().param("sr", ref("SR")).param("value", STRING).doc("Set the name label of the SR"))
+                .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Set the name description of the SR"));
     }
 
     static ClassDef.Builder srStat() {
@@ -75,7 +98,8 @@ final class StorageClasses {
     }
 
     static ClassDef.Builder lvhd() {
-        return ClassDef.of("LVHD", "");
+        return ClassDef.of("LVHD", "")
+                .unlisted();
     }
 
     static ClassDef.Builder vdi() {
@@ -110,11 +134,42 @@ final class StorageClasses {
                 .dyn("metadata_of_pool", ref("pool"))
                 .dyn("metadata_latest", BOOL)
                 .dyn("is_tools_iso", BOOL)
-                .dyn("cbt_enabled", BOOL);
+                .dyn("cbt_enabled", BOOL)
+                // XAPI's VDI messages (datamodel.ml, module VDI); create/destroy are XAPI's generated constructor and destructor
+                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VDI")).returns(ref("VDI"))
+                        .errors("SR_FULL", "SR_OPERATION_NOT_SUPPORTED", "SR_HAS_NO_PBDS", "SR_BACKEND_FAILURE").doc("Create a new VDI instance, and return its handle."))
+                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VDI"))
+                        .errors("VDI_IN_USE", "VDI_NOT_MANAGED", "SR_OPERATION_NOT_SUPPORTED").doc("Destroy the specified VDI instance."))
+                .message(msg("snapshot").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
+                        .returns(ref("VDI")).doc("Take a read-only snapshot of the VDI, returning a reference to the snapshot."))
+                .message(msg("clone").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
+                        .returns(ref("VDI")).doc("Take an exact copy of the VDI and return a reference to the new disk."))
+                .message(msg("resize").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
+                        .errors("VDI_TOO_SMALL", "SR_FULL", "VDI_IN_USE").doc("Resize the VDI."))
+                .message(msg("resize_online").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
+                        .doc("Resize the VDI which may or may not be attached to running guests."))
+                .message(msg("introduce").async().role(Role.VM_ADMIN).param("uuid", STRING).param("name_label", STRING)
+                        .param("name_description", STRING).param("SR", ref("SR")).param("type", Enums.VDI_TYPE)
+                        .param("sharable", BOOL).param("read_only", BOOL).param("other_config", STRING_MAP)
+                        .param("location", STRING).param("xenstore_data", STRING_MAP, Map.of()).param("sm_config", STRING_MAP, Map.of())
+                        .param("managed", BOOL, true).param("virtual_size", INT, 0L).param("physical_utilisation", INT, 0L)
+                        .param("metadata_of_pool", ref("pool"), ClassDef.NULL_REF).param("is_a_snapshot", BOOL, false)
+                        .param("snapshot_time", DATETIME, java.time.Instant.EPOCH).param("snapshot_of", ref("VDI"), ClassDef.NULL_REF)
+                        .returns(ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED", "LOCATION_NOT_UNIQUE").doc("Create a new VDI record in the database only"))
+                .message(msg("forget").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).doc("Removes a VDI record from the database"))
+                .message(msg("update").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED")
+                        .doc("Ask the storage backend to refresh the fields in the VDI object"))
+                .message(msg("copy").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("sr", ref("SR"), ClassDef.NULL_REF)
+                        .param("base_vdi", ref("VDI"), ClassDef.NULL_REF).param("into_vdi", ref("VDI"), ClassDef.NULL_REF)
+                        .returns(ref("VDI")).errors("VDI_READONLY", "VDI_TOO_SMALL", "VDI_NOT_SPARSE")
+                        .doc("Copy either a full VDI or the block differences between two VDIs into either a fresh VDI or an existing VDI."))
+                .message(msg("set_name_label").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name label of the VDI."))
+                .message(msg("set_name_description").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."));
     }
 
     static ClassDef.Builder vbd() {
         return ClassDef.of("VBD", "")
+                .dyn("metrics", ref("VBD_metrics")) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("allowed_operations", setOf(Enums.VBD_OPERATIONS))
                 .dyn("current_operations", mapOf(STRING, Enums.VBD_OPERATIONS))
                 .ro("VM", ref("VM"))
@@ -147,7 +202,18 @@ final class StorageClasses {
                 .ro("SR", ref("SR"))
                 .ro("device_config", mapOf(STRING, STRING))
                 .dyn("currently_attached", BOOL)
-                .rw("other_config", mapOf(STRING, STRING));
+                .rw("other_config", mapOf(STRING, STRING))
+                // XAPI's generated constructor/destructor, with XAPI's checks (xapi_pbd.ml), and its messages
+                .message(msg("create").async().param("args", record("PBD")).returns(ref("PBD")).errors("PBD_EXISTS")
+                        .doc("Create a new PBD instance, and return its handle."))
+                .message(msg("destroy").async().param("self", ref("PBD")).errors("OPERATION_NOT_ALLOWED")
+                        .doc("Destroy the specified PBD instance."))
+                .message(msg("plug").async().param("self", ref("PBD")).errors("SR_UNKNOWN_DRIVER")
+                        .doc("Activate the specified PBD, causing the referenced SR to be attached and scanned"))
+                .message(msg("unplug").async().param("self", ref("PBD")).errors("VDI_IN_USE")
+                        .doc("Deactivate the specified PBD, causing the referenced SR to be detached and nolonger scanned"))
+                .message(msg("set_device_config").async().param("self", ref("PBD")).param("value", STRING_MAP)
+                        .doc("Sets the PBD's device_config field"));
     }
 
     static ClassDef.Builder vdiNbdServerInfo() {

@@ -107,6 +107,7 @@ final class VmClasses {
 
     static ClassDef.Builder vmMetrics() {
         return ClassDef.of("VM_metrics", "")
+                .dyn("VCPUs_utilisation", mapOf(INT, FLOAT)) // removed from XAPI 8 but read by clients of 7.x
                 .dyn("memory_actual", INT)
                 .dyn("VCPUs_number", INT)
                 .dyn("VCPUs_CPU", mapOf(INT, INT))

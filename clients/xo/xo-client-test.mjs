@@ -1,0 +1,78 @@
+// Drives a Flotilla host with Xen Orchestra's own xen-api client, the way Xen Orchestra does.
+// Usage: node xo-client-test.mjs <url> <user> <password> <json-rpc|xml-rpc> [vm-uuid-to-start]
+// Prints one line per check and exits non-zero on the first failure.
+import { createClient } from 'xen-api'
+
+const [url, user, password, transport, vmUuid] = process.argv.slice(2)
+const deadline = (ms, what) =>
+  new Promise((_, reject) => setTimeout(() => reject(new Error('timed out: ' + what)), ms).unref())
+const within = (ms, what, promise) => Promise.race([promise, deadline(ms, what)])
+
+function check(condition, what) {
+  if (!condition) throw new Error('check failed: ' + what)
+  console.log('ok -', what)
+}
+
+// Resolves once predicate(objects) holds, re-checking on every batch of events the client applies.
+function waitForObjects(xapi, predicate, what, ms = 10000) {
+  return within(
+    ms,
+    what,
+    new Promise(resolve => {
+      const test = () => {
+        if (predicate(xapi.objects.all)) {
+          xapi.objects.removeListener('add', test)
+          xapi.objects.removeListener('update', test)
+          console.log('ok -', what)
+          resolve()
+        }
+      }
+      xapi.objects.on('add', test)
+      xapi.objects.on('update', test)
+      test()
+    })
+  )
+}
+
+const xapi = createClient({ url, allowUnauthorized: true, auth: { user, password }, transport })
+try {
+  await within(15000, 'connect', xapi.connect())
+  check(xapi.status === 'connected', 'connected over ' + transport)
+  const all = () => Object.values(xapi.objects.all)
+  await waitForObjects(xapi, objs => Object.values(objs).some(o => o.$type === 'pool'), 'pool in the object cache')
+  await waitForObjects(xapi, objs => Object.values(objs).some(o => o.$type === 'host'), 'host in the object cache')
+  const host = all().find(o => o.$type === 'host')
+  const pool = all().find(o => o.$type === 'pool')
+  check(pool.master === host.$ref, 'pool.master is the host')
+  check(host.API_version_major >= 2, 'host API version ' + host.API_version_major + '.' + host.API_version_minor)
+  await waitForObjects(xapi, objs => Object.values(objs).some(o => o.$type === 'VM' && o.is_control_domain), 'control domain VM')
+
+  const label = 'renamed by xen-api ' + transport + ' ' + Date.now()
+  await xapi.call('host.set_name_description', host.$ref, label)
+  await waitForObjects(xapi, objs => objs[host.$id]?.name_description === label, 'field change arrives as an event')
+
+  const updates = await within(10000, 'callAsync', xapi.callAsync('host.call_plugin', host.$ref, 'updater.py', 'check_update', {}))
+  check(updates === '[]', 'Async call result read from its task: ' + JSON.stringify(updates))
+
+  try {
+    await xapi.call('VM.get_record', 'OpaqueRef:00000000-0000-0000-0000-000000000000')
+    check(false, 'an invalid ref must fail')
+  } catch (error) {
+    check(error.code === 'HANDLE_INVALID', 'invalid ref fails with ' + error.code)
+  }
+
+  if (vmUuid) {
+    const vm = await within(10000, 'VM in cache', xapi.getObjectByUuid(vmUuid) ? Promise.resolve(xapi.getObjectByUuid(vmUuid)) :
+      waitForObjects(xapi, () => xapi.getObjectByUuid(vmUuid, null) !== null, 'VM in cache').then(() => xapi.getObjectByUuid(vmUuid)))
+    await within(60000, 'VM.start', xapi.callAsync('VM.start', vm.$ref, false, false))
+    await waitForObjects(xapi, objs => objs[vm.$id]?.power_state === 'Running', 'VM power state Running arrives as an event', 30000)
+    await within(60000, 'VM.hard_shutdown', xapi.callAsync('VM.hard_shutdown', vm.$ref))
+    await waitForObjects(xapi, objs => objs[vm.$id]?.power_state === 'Halted', 'VM power state Halted arrives as an event', 30000)
+  }
+  await xapi.disconnect()
+  console.log('XO-CLIENT OK')
+  process.exit(0)
+} catch (error) {
+  console.error('XO-CLIENT FAILED:', error)
+  process.exit(1)
+}

@@ -1,0 +1,39 @@
+# Shared by setup.sh and test.sh: installs what Flotilla needs on a Debian 12 machine and builds it.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Debian packages: QEMU and the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
+install_packages() {
+  local want=(qemu-system-x86 qemu-utils busybox-static cpio ovmf seabios maven nodejs npm iproute2 openssl ca-certificates)
+  local missing=()
+  for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  # npm may come with a Node installed outside Debian's packages
+  if command -v npm >/dev/null 2>&1; then missing=("${missing[@]/npm}"); missing=("${missing[@]/nodejs}"); fi
+  local list=(); for p in "${missing[@]}"; do [ -n "$p" ] && list+=("$p"); done
+  if [ ${#list[@]} -gt 0 ]; then
+    echo "flotilla: installing ${list[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${list[@]}" >/dev/null
+  fi
+}
+
+# The JDK Flotilla builds with: Java 25 (Temurin). Debian 12 packages only Java 17, so take a JDK 25
+# already under /usr/lib/jvm, or Temurin's package where its apt repository is configured.
+find_jdk() {
+  if [ -n "${JAVA_HOME:-}" ] && "$JAVA_HOME/bin/java" -version 2>&1 | grep -q 'version "2[5-9]'; then return; fi
+  for d in /usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/temurin-25* /usr/lib/jvm/java-25* /usr/lib/jvm/jdk-25*; do
+    if [ -x "$d/bin/javac" ]; then export JAVA_HOME="$d"; return; fi
+  done
+  if apt-cache policy temurin-25-jdk 2>/dev/null | grep -q Candidate: && ! apt-cache policy temurin-25-jdk | grep -q 'Candidate: (none)'; then
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq temurin-25-jdk >/dev/null
+    export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64; return
+  fi
+  echo "flotilla: no Java 25 JDK found under /usr/lib/jvm; install Temurin 25 (temurin-25-jdk)" >&2
+  exit 1
+}
+
+build() {
+  (cd "$ROOT" && mvn -B -q -DskipTests package)
+}

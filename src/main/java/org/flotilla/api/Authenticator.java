@@ -1,0 +1,6 @@
+package org.flotilla.api;
+
+/** Checks a user's password. */
+public interface Authenticator {
+    boolean authenticate(String user, String password);
+}

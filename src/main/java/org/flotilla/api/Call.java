@@ -1,0 +1,68 @@
+package org.flotilla.api;
+
+import java.util.List;
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.Message;
+import org.flotilla.model.Param;
+
+/**
+ * One invocation of a message: its arguments already checked against the declaration and converted
+ * to their types, the caller's session, and the task when the call runs asynchronously.
+ */
+public final class Call {
+    private final Message message;
+    private final List<Object> args;
+    private final String session;
+    private final TaskContext task;
+    private final Database db;
+
+    Call(Message message, List<Object> args, String session, TaskContext task, Database db) {
+        this.message = message;
+        this.args = List.copyOf(args.stream().map(a -> a == null ? "" : a).toList());
+        this.session = session;
+        this.task = task;
+        this.db = db;
+    }
+
+    public Message message() { return message; }
+
+    public Database db() { return db; }
+
+    /** The caller's session ref (OpaqueRef:NULL for sessionless messages). */
+    public String session() { return session; }
+
+    /** The task this call runs under, or a no-op one for a synchronous call. */
+    public TaskContext task() { return task; }
+
+    public Object arg(String name) {
+        List<Param> ps = message.params();
+        for (int i = 0; i < ps.size(); i++) if (ps.get(i).name().equals(name)) return args.get(i);
+        throw new IllegalArgumentException(message.wireName() + " has no parameter " + name);
+    }
+
+    public String string(String name) { return (String) arg(name); }
+
+    /** A ref argument; its existence was checked by dispatch unless it is OpaqueRef:NULL. */
+    public String ref(String name) { return (String) arg(name); }
+
+    public long integer(String name) { return (Long) arg(name); }
+
+    public boolean bool(String name) { return (Boolean) arg(name); }
+
+    public double real(String name) { return (Double) arg(name); }
+
+    @SuppressWarnings("unchecked")
+    public <T> List<T> set(String name) { return (List<T>) arg(name); }
+
+    @SuppressWarnings("unchecked")
+    public <K, V> Map<K, V> map(String name) { return (Map<K, V>) arg(name); }
+
+    /** The object a ref argument names, of the class its parameter declares. */
+    public DbObject object(String name) {
+        var t = (org.flotilla.model.Type.Ref) message.params().stream().filter(p -> p.name().equals(name))
+                .findFirst().orElseThrow().type();
+        return db.require(t.className(), ref(name));
+    }
+}

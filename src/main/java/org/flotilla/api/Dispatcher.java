@@ -1,0 +1,123 @@
+package org.flotilla.api;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flotilla.db.Database;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.ClassDef;
+import org.flotilla.model.Derivation;
+import org.flotilla.model.Message;
+import org.flotilla.model.Model;
+import org.flotilla.model.Param;
+import org.flotilla.model.Type;
+
+/**
+ * From a method name and decoded parameters to the message's code: finds the message in the model,
+ * checks the session, the arity and every argument's type and reference, then runs the handler (or the
+ * derived implementation) now or under a task for Async.* calls.
+ */
+public final class Dispatcher implements Rpc {
+    private static final String ASYNC = "Async.";
+
+    private final Model model;
+    private final Database db;
+    private final Handlers handlers;
+    private final Sessions sessions;
+    private final Tasks tasks;
+    private final Coerce coerce;
+    private final DerivedMessages derived;
+
+    public Dispatcher(Database db, Handlers handlers, Sessions sessions, Tasks tasks) {
+        this.model = db.model();
+        this.db = db;
+        this.handlers = handlers;
+        this.sessions = sessions;
+        this.tasks = tasks;
+        this.coerce = new Coerce(model);
+        this.derived = new DerivedMessages(db);
+        List<String> missing = handlers.unimplemented();
+        if (!missing.isEmpty()) throw new IllegalStateException("declared messages without code: " + missing);
+    }
+
+    @Override
+    public Object call(String method, List<Object> params) {
+        boolean async = method.startsWith(ASYNC);
+        String name = async ? method.substring(ASYNC.length()) : method;
+        if (name.equals("system.listMethods")) return listMethods();
+        Message m = find(name).filter(msg -> !async || asyncAllowed(msg))
+                .orElseThrow(() -> ApiError.of("MESSAGE_METHOD_UNKNOWN", method));
+
+        int offset = m.sessionless() ? 0 : 1;
+        int received = params.size() - offset;
+        if (received < m.requiredCount() || received > m.params().size()) {
+            throw ApiError.of("MESSAGE_PARAMETER_COUNT_MISMATCH", method,
+                    Integer.toString(m.params().size() + offset), Integer.toString(params.size()));
+        }
+        String session = ClassDef.NULL_REF;
+        if (!m.sessionless()) {
+            if (!(params.getFirst() instanceof String s)) throw ApiError.of("SESSION_INVALID", String.valueOf(params.getFirst()));
+            session = sessions.require(s).ref();
+        }
+        List<Object> args = arguments(m, params.subList(offset, params.size()));
+
+        if (async) {
+            final String owner = session;
+            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, task, db)));
+        }
+        return invoke(new Call(m, args, session, TaskContext.NONE, db));
+    }
+
+    private Object invoke(Call call) {
+        Message m = call.message();
+        if (m.declared()) return handlers.get(m.wireName()).handle(call);
+        return derived.invoke(call);
+    }
+
+    /** "VM.start", and the older spelling "VM_start" that a few clients still use. */
+    private Optional<Message> find(String name) {
+        Optional<Message> m = model.message(name);
+        if (m.isPresent() || name.contains(".")) return m;
+        for (int i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
+            m = model.message(name.substring(0, i) + "." + name.substring(i + 1));
+            if (m.isPresent()) return m;
+        }
+        return Optional.empty();
+    }
+
+    private static boolean asyncAllowed(Message m) {
+        return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
+    }
+
+    private List<Object> arguments(Message m, List<Object> raw) {
+        var out = new ArrayList<Object>(m.params().size());
+        for (int i = 0; i < m.params().size(); i++) {
+            Param p = m.params().get(i);
+            Object v;
+            if (i >= raw.size()) {
+                v = p.defaultValue();
+            } else {
+                try {
+                    v = coerce.to(p.type(), raw.get(i));
+                } catch (Coerce.Mismatch e) {
+                    throw ApiError.of("FIELD_TYPE_ERROR", p.name());
+                }
+            }
+            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v) && db.get(r.className(), (String) v) == null) {
+                throw ApiError.handleInvalid(r.className(), (String) v);
+            }
+            out.add(v);
+        }
+        return out;
+    }
+
+    private List<String> listMethods() {
+        var out = new ArrayList<String>();
+        out.add("system.listMethods");
+        for (Message m : model.messages()) {
+            out.add(m.wireName());
+            if (asyncAllowed(m)) out.add(ASYNC + m.wireName());
+        }
+        return out;
+    }
+}

@@ -1,0 +1,75 @@
+package org.flotilla.cli;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.flotilla.api.Rpc;
+import org.flotilla.model.ApiError;
+import org.flotilla.wire.RpcCall;
+import org.flotilla.wire.XmlRpc;
+
+/** The XenAPI of a remote host over XML-RPC, on one kept-alive HTTPS connection pool. */
+public final class RemoteRpc implements Rpc {
+    private final HttpClient http;
+    private final URI uri;
+
+    /**
+     * {@code trustAnyCertificate}: a fresh host's certificate is self-signed, and xe (like XenCenter
+     * on first contact) connects to it anyway; pass false to use the JDK's trust store.
+     */
+    public RemoteRpc(URI uri, boolean trustAnyCertificate) {
+        this.uri = uri;
+        var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (trustAnyCertificate && uri.getScheme().equals("https")) {
+            var params = new SSLParameters();
+            params.setEndpointIdentificationAlgorithm(null);
+            builder.sslContext(trustAll()).sslParameters(params);
+        }
+        this.http = builder.build();
+    }
+
+    public static RemoteRpc of(String host, int port, boolean tls) {
+        return new RemoteRpc(URI.create((tls ? "https://" : "http://") + host + ":" + port + "/"), true);
+    }
+
+    @Override
+    public Object call(String method, List<Object> params) {
+        var request = HttpRequest.newBuilder(uri).header("Content-Type", XmlRpc.CONTENT_TYPE)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(XmlRpc.writeCall(new RpcCall(method, params)))).build();
+        HttpResponse<byte[]> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw ApiError.of("INTERNAL_ERROR", "cannot reach " + uri + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted");
+        }
+        if (response.statusCode() != 200) throw ApiError.internal("HTTP " + response.statusCode() + " from " + uri);
+        return XmlRpc.parseReply(response.body()).valueOrThrow();
+    }
+
+    private static SSLContext trustAll() {
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
+                @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
+                @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+            }}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

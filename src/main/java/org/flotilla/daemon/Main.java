@@ -1,0 +1,66 @@
+package org.flotilla.daemon;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.flotilla.model.ApiDocs;
+import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.server.ApiServerConfig;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The flotilla command: runs the daemon, or prints the API reference. */
+@Command(name = "flotilla", mixinStandardHelpOptions = true, subcommands = {Main.Serve.class, Main.Docs.class},
+        description = "An open virtualization platform speaking the XenAPI.")
+public final class Main {
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Command(name = "serve", description = "Run this host's daemon, serving the XenAPI over HTTPS.")
+    static final class Serve implements Callable<Integer> {
+        @Option(names = "--state-dir", required = true, description = "Where the database, certificate and disks live.")
+        Path stateDir;
+
+        @Option(names = "--port", defaultValue = "443", description = "HTTPS port (default ${DEFAULT-VALUE}).")
+        int port;
+
+        @Option(names = "--bind", description = "Address to listen on (default: all).")
+        String bind;
+
+        @Option(names = "--plain-http-port", defaultValue = "-1",
+                description = "Also serve plain HTTP on this port, for local testing only (default: off).")
+        int plainHttpPort;
+
+        @Option(names = "--address", description = "The address clients reach this host at (default: the first non-loopback IPv4).")
+        String address;
+
+        @Option(names = "--root-password-file", description = "Set root's password from this file (first line).")
+        Path rootPasswordFile;
+
+        @Override
+        public Integer call() throws Exception {
+            String password = rootPasswordFile != null
+                    ? Files.readString(rootPasswordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("")
+                    : System.getenv("FLOTILLA_ROOT_PASSWORD");
+            var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort);
+            var daemon = Daemon.start(stateDir, config, password, address);
+            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
+            System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort() + " (host " + daemon.node().hostRef() + ")");
+            daemon.server().join();
+            return 0;
+        }
+    }
+
+    @Command(name = "docs", description = "Print the API reference, generated from the datamodel, as Markdown.")
+    static final class Docs implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            System.out.print(ApiDocs.markdown(XenApi.model()));
+            return 0;
+        }
+    }
+}

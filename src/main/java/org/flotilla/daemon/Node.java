@@ -1,0 +1,81 @@
+package org.flotilla.daemon;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.flotilla.api.Alerts;
+import org.flotilla.api.Authenticator;
+import org.flotilla.api.Dispatcher;
+import org.flotilla.api.Events;
+import org.flotilla.api.Handlers;
+import org.flotilla.api.Sessions;
+import org.flotilla.api.Tasks;
+import org.flotilla.db.Database;
+import org.flotilla.db.Journal;
+import org.flotilla.host.HostFacts;
+import org.flotilla.host.HostMessages;
+import org.flotilla.host.LocalHost;
+import org.flotilla.model.Model;
+import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.pool.PoolRecord;
+import org.flotilla.storage.QemuImg;
+import org.flotilla.storage.Storage;
+
+/**
+ * One host's toolstack, assembled: the database, this host's records, and the XenAPI dispatch with
+ * every subsystem's handlers. The daemon serves {@link #rpc()} over HTTPS; tests call it directly too.
+ */
+public final class Node implements AutoCloseable {
+    private final Database db;
+    private final String hostRef;
+    private final String poolRef;
+    private final Dispatcher dispatcher;
+    private final Storage storage;
+    private final Thread housekeeping;
+
+    public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
+        Model model = XenApi.model();
+        this.db = new Database(model, journal);
+        this.hostRef = LocalHost.ensure(db, stateDir, facts);
+        this.poolRef = PoolRecord.ensure(db, hostRef);
+        var handlers = new Handlers(model);
+        var sessions = new Sessions(db, auth, () -> hostRef);
+        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder);
+        sessions.register(handlers);
+        tasks.register(handlers);
+        new Events(db, sessions).register(handlers);
+        new Alerts(db).register(handlers);
+        HostMessages.register(handlers);
+        this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
+        storage.register(handlers);
+        storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
+        this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
+        this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
+            try {
+                while (true) {
+                    Thread.sleep(60_000);
+                    tasks.forgetFinished(TimeUnit.MINUTES.toMillis(65));
+                    sessions.expireIdle(TimeUnit.HOURS.toNanos(24));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+    }
+
+    public Dispatcher rpc() { return dispatcher; }
+
+    public Database db() { return db; }
+
+    public String hostRef() { return hostRef; }
+
+    public String poolRef() { return poolRef; }
+
+    public Storage storage() { return storage; }
+
+    @Override
+    public void close() {
+        housekeeping.interrupt();
+        db.close();
+    }
+}

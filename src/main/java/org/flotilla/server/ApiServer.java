@@ -1,0 +1,130 @@
+package org.flotilla.server;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.flotilla.api.Rpc;
+
+/**
+ * The host's HTTPS server: the XenAPI (XML-RPC and JSON-RPC) on every path, plus whatever other subsystems
+ * register by path prefix ({@code /console}, {@code /rrd_updates}, {@code /import}, …). Each request runs on
+ * a virtual thread, so a call may simply block (event.from waits up to a minute).
+ */
+public final class ApiServer implements AutoCloseable {
+    /** Protocols offered; everything older is excluded by name as well, whatever the JDK would allow. */
+    static final List<String> TLS_PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+    private static final String[] OLD_PROTOCOLS = {"SSLv2", "SSLv2Hello", "SSLv3", "TLSv1", "TLSv1.1"};
+
+    private final Server server;
+    private final PrefixRouter router;
+    private final ServerConnector https;
+    private final ServerConnector http; // null unless plain HTTP was asked for
+    private final SslContextFactory.Server tls;
+
+    public ApiServer(Rpc rpc, HostCertificate certificate, ApiServerConfig config) {
+        var threads = new QueuedThreadPool();
+        threads.setName("flotilla-api");
+        // Jetty hands blocking work (our handlers) to this executor and keeps its selectors on platform threads
+        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory()));
+        server = new Server(threads);
+        server.setStopTimeout(2000);
+        var errors = new ErrorHandler();
+        errors.setShowStacks(false);
+        server.setErrorHandler(errors);
+
+        router = new PrefixRouter(new RpcHandler(new RpcInvoker(rpc)));
+        server.setHandler(router);
+
+        tls = tlsFactory(certificate);
+        var secure = httpConfiguration();
+        var customizer = new SecureRequestCustomizer();
+        // an administrator's certificate need not name every address clients use, and XAPI does not check
+        customizer.setSniHostCheck(false);
+        customizer.setSniRequired(false);
+        customizer.setStsMaxAge(-1);
+        secure.addCustomizer(customizer);
+        https = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(secure));
+        configure(https, config, config.httpsPort());
+        server.addConnector(https);
+
+        if (config.httpPort() != ApiServerConfig.DISABLED) {
+            http = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
+            configure(http, config, config.httpPort());
+            server.addConnector(http);
+        } else {
+            http = null;
+        }
+    }
+
+    private static SslContextFactory.Server tlsFactory(HostCertificate certificate) {
+        var tls = new SslContextFactory.Server();
+        tls.setKeyStore(certificate.keyStore());
+        tls.setKeyStorePassword(certificate.keyStorePassword());
+        tls.setKeyManagerPassword(certificate.keyStorePassword());
+        tls.setIncludeProtocols(TLS_PROTOCOLS.toArray(String[]::new));
+        tls.addExcludeProtocols(OLD_PROTOCOLS);
+        tls.setSniRequired(false);
+        return tls;
+    }
+
+    private static HttpConfiguration httpConfiguration() {
+        var c = new HttpConfiguration();
+        c.setSendServerVersion(false);
+        c.setSendXPoweredBy(false);
+        return c;
+    }
+
+    private static void configure(ServerConnector connector, ApiServerConfig config, int port) {
+        connector.setHost(config.bindAddress());
+        connector.setPort(port);
+        connector.setIdleTimeout(config.idleTimeout().toMillis());
+    }
+
+    /**
+     * Serves every request whose path starts with {@code pathPrefix} (plain string prefix, longest wins, as in
+     * XAPI) with {@code handler}, before the API endpoints. A handler returning false lets the request fall
+     * through to shorter prefixes and finally to the XenAPI. May be called before or after {@link #start()}.
+     */
+    public void addHandler(String pathPrefix, Handler handler) { router.add(pathPrefix, handler); }
+
+    public void start() {
+        try {
+            server.start();
+        } catch (Exception e) {
+            close();
+            throw new IllegalStateException("cannot start the API server: " + e.getMessage(), e);
+        }
+    }
+
+    /** The HTTPS port bound, once started (useful with port 0). */
+    public int httpsPort() { return https.getLocalPort(); }
+
+    /** The plain HTTP port bound, or -1 when plain HTTP is off. */
+    public int httpPort() { return http == null ? -1 : http.getLocalPort(); }
+
+    /** The TLS protocols the server actually negotiates, once started. */
+    public List<String> tlsProtocols() { return Arrays.asList(tls.getSelectedProtocols()); }
+
+    public void join() throws InterruptedException { server.join(); }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (java.util.concurrent.TimeoutException e) {
+            // kept-alive client connections outlived the graceful period; Jetty has closed them all the same
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot stop the API server", e);
+        }
+    }
+}

@@ -1,0 +1,57 @@
+package org.flotilla.server;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/** The few reply shapes the API endpoints send, with the headers XAPI sends (api_server.ml, http_svr.ml). */
+final class HttpReplies {
+    private HttpReplies() {}
+
+    /**
+     * A whole reply body. The content type goes exactly as given: Xen Orchestra's client gives up on
+     * JSON-RPC for good if it reads anything but {@code application/json}, a charset suffix included.
+     */
+    static void send(Response response, Callback callback, int status, String contentType, byte[] body, boolean close) {
+        response.setStatus(status);
+        var headers = response.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, contentType);
+        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "X-Requested-With");
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
+        if (close) headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
+        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /**
+     * An HTTP-level failure in XAPI's style: a small HTML page and the connection closed, since after a
+     * request we could not make sense of, the rest of the stream cannot be trusted either.
+     */
+    static void error(Response response, Callback callback, int status, String title, String detail) {
+        var html = "<html><body><h1>HTTP " + status + " " + escape(title) + "</h1>" + escape(detail) + "</body></html>";
+        send(response, callback, status, "text/html", html.getBytes(StandardCharsets.UTF_8), true);
+    }
+
+    /** The CORS preflight answer; the requested headers are echoed, as XAPI does, so browsers may send them. */
+    static void preflight(Request request, Response response, Callback callback) {
+        var requested = request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS);
+        var headers = response.getHeaders();
+        response.setStatus(200);
+        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
+        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS,
+                requested == null || requested.isBlank() ? "X-Requested-With" : requested + ", X-Requested-With");
+        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, OPTIONS");
+        headers.put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
+        headers.put(HttpHeader.CONTENT_LENGTH, 0);
+        response.write(true, null, callback);
+    }
+
+    private static String escape(String s) {
+        return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+}

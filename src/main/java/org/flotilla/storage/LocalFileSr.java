@@ -1,0 +1,87 @@
+package org.flotilla.storage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.flotilla.model.ApiError;
+
+/**
+ * A local directory of qcow2 images named {@code <vdi-uuid>.qcow2}: XAPI's "file" SR (FileSR, a
+ * directory given by device_config:location), with qcow2 in place of VHD. A VDI's location is its
+ * uuid. Snapshots and clones are backing-file chains: see {@link Storage}.
+ */
+public record LocalFileSr(QemuImg qemu) implements SrDriver {
+    public static final String TYPE = "file";
+    static final String SUFFIX = ".qcow2";
+    private static final Pattern IMAGE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.qcow2");
+
+    @Override public String type() { return TYPE; }
+
+    @Override public String defaultContentType() { return "user"; }
+
+    @Override public String format() { return "qcow2"; }
+
+    @Override public boolean managesDisks() { return true; }
+
+    @Override public String smName() { return "Local Path qcow2"; }
+
+    @Override public String smDescription() { return "SR plugin which represents disks as qcow2 files stored on a local path"; }
+
+    @Override public Map<String, String> smConfiguration() { return Map.of("location", "local directory path (required)"); }
+
+    @Override public List<String> capabilities() {
+        return List.of("SR_PROBE", "SR_UPDATE", "SR_SCAN", "SR_ATTACH", "SR_DETACH", "VDI_CREATE", "VDI_DELETE", "VDI_ATTACH",
+                "VDI_DETACH", "VDI_INTRODUCE", "VDI_UPDATE", "VDI_CLONE", "VDI_SNAPSHOT", "VDI_RESIZE", "VDI_RESIZE_ONLINE",
+                "VDI_GENERATE_CONFIG", "THIN_PROVISIONING");
+    }
+
+    @Override public List<String> srOperations() {
+        return List.of("scan", "destroy", "forget", "plug", "unplug", "update", "vdi_create", "vdi_introduce", "vdi_destroy",
+                "vdi_resize", "vdi_clone", "vdi_snapshot", "pbd_create", "pbd_destroy");
+    }
+
+    @Override public List<String> vdiOperations() {
+        return List.of("clone", "copy", "resize", "resize_online", "snapshot", "destroy", "forget", "update", "generate_config");
+    }
+
+    @Override public void make(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot make the SR directory " + dir + ": " + e);
+        }
+    }
+
+    @Override public void attach(Path dir) {
+        if (!Files.isDirectory(dir)) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "the SR directory " + dir + " does not exist");
+    }
+
+    @Override public Path file(Path dir, String location) { return dir.resolve(location + SUFFIX); }
+
+    static boolean isImageName(String fileName) { return IMAGE.matcher(fileName).matches(); }
+
+    static String locationOf(String fileName) { return fileName.substring(0, fileName.length() - SUFFIX.length()); }
+
+    @Override public Map<String, Found> scan(Path dir) {
+        var out = new LinkedHashMap<String, Found>();
+        try (Stream<Path> files = Files.list(dir)) {
+            for (Path f : files.sorted().toList()) {
+                String name = f.getFileName().toString();
+                if (!isImageName(name) || !Files.isRegularFile(f)) continue;
+                QemuImg.Info info = qemu.info(f);
+                String parent = info.backing() == null ? null : Path.of(info.backing()).getFileName().toString();
+                out.put(locationOf(name), new Found(locationOf(name), info.virtualSize(), info.actualSize(),
+                        parent != null && isImageName(parent) ? locationOf(parent) : null));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,34 @@
+package org.flotilla;
+
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
+
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** Dependencies point one way: model ← db ← api ← subsystems ← daemon; wire and cli stay clients. */
+class LayeringTest {
+    @Test
+    void dependenciesPointOneWay() {
+        var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.flotilla");
+        layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true)
+                .layer("model").definedBy("org.flotilla.model..")
+                .layer("db").definedBy("org.flotilla.db..")
+                .layer("api").definedBy("org.flotilla.api..")
+                .layer("wire").definedBy("org.flotilla.wire..")
+                .layer("subsystems").definedBy("org.flotilla.host..", "org.flotilla.pool..", "org.flotilla.storage..",
+                        "org.flotilla.network..", "org.flotilla.qemu..")
+                .layer("server").definedBy("org.flotilla.server..")
+                .layer("cli").definedBy("org.flotilla.cli..")
+                .layer("daemon").definedBy("org.flotilla.daemon..")
+                .whereLayer("daemon").mayNotBeAccessedByAnyLayer()
+                .whereLayer("cli").mayOnlyBeAccessedByLayers("daemon")
+                .whereLayer("server").mayOnlyBeAccessedByLayers("daemon")
+                .whereLayer("subsystems").mayOnlyBeAccessedByLayers("subsystems", "daemon")
+                .whereLayer("api").mayOnlyBeAccessedByLayers("subsystems", "server", "cli", "daemon")
+                .whereLayer("wire").mayOnlyBeAccessedByLayers("server", "cli", "daemon")
+                .whereLayer("db").mayOnlyBeAccessedByLayers("api", "subsystems", "daemon")
+                .check(classes);
+    }
+}

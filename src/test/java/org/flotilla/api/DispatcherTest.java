@@ -1,0 +1,185 @@
+package org.flotilla.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.daemon.Node;
+import org.flotilla.db.Journal;
+import org.flotilla.host.HostFacts;
+import org.flotilla.model.ApiError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The XenAPI dispatch in-process: derived messages, sessions, argument checks, tasks and events. */
+class DispatcherTest {
+    @TempDir Path dir;
+    Node node;
+    Rpc rpc;
+    String session;
+
+    @BeforeEach
+    void start() {
+        node = new Node(dir, Journal.NONE, (u, p) -> u.equals("root") && p.equals("secret"), HostFacts.read("127.0.0.1"),
+                r -> "<value>" + r + "</value>");
+        rpc = node.rpc();
+        session = (String) call("session.login_with_password", "root", "secret");
+    }
+
+    @AfterEach
+    void stop() { node.close(); }
+
+    Object call(String method, Object... params) { return rpc.call(method, new ArrayList<>(Arrays.asList(params))); }
+
+    ApiError fails(String method, Object... params) { return assertThrows(ApiError.class, () -> call(method, params)); }
+
+    @Test
+    void loginAndTheHostRecords() {
+        assertEquals(List.of("SESSION_AUTHENTICATION_FAILED", "root", "Authentication failure"),
+                fails("session.login_with_password", "root", "wrong").description());
+        String host = (String) call("session.get_this_host", session, session);
+        assertEquals(node.hostRef(), host);
+        assertEquals(2L, call("host.get_API_version_major", session, host));
+        @SuppressWarnings("unchecked")
+        var pools = (Map<String, Map<String, Object>>) call("pool.get_all_records", session);
+        assertEquals(1, pools.size());
+        assertEquals(host, pools.values().iterator().next().get("master"));
+        @SuppressWarnings("unchecked")
+        var dom0 = (Map<String, Map<String, Object>>) call("VM.get_all_records_where", session, "field \"is_control_domain\"=\"true\"");
+        assertEquals(1, dom0.size());
+        assertEquals(host, dom0.values().iterator().next().get("resident_on"));
+        @SuppressWarnings("unchecked")
+        var resident = (List<String>) call("host.get_resident_VMs", session, host);
+        assertEquals(List.copyOf(dom0.keySet()), resident);
+    }
+
+    @Test
+    void badCallsAreRefusedWithXapiErrors() {
+        assertEquals(List.of("MESSAGE_METHOD_UNKNOWN", "VM.fly"), fails("VM.fly", session).description());
+        assertEquals(List.of("MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_record", "2", "1"), fails("VM.get_record", session).description());
+        assertEquals(List.of("SESSION_INVALID", "OpaqueRef:nope"), fails("VM.get_all", "OpaqueRef:nope").description());
+        assertEquals(List.of("HANDLE_INVALID", "VM", "OpaqueRef:nope"), fails("VM.get_record", session, "OpaqueRef:nope").description());
+        assertEquals(List.of("UUID_INVALID", "VM", "nope"), fails("VM.get_by_uuid", session, "nope").description());
+        String host = node.hostRef();
+        assertEquals("FIELD_TYPE_ERROR", fails("host.set_name_label", session, host, List.of("x")).code());
+        assertEquals("MESSAGE_METHOD_UNKNOWN", fails("host.set_address_nope", session, host, "x").code());
+        assertEquals("MESSAGE_METHOD_UNKNOWN", fails("VM.set_power_state", session, host, "Running").code());
+        assertEquals("MESSAGE_METHOD_UNKNOWN", fails("Async.VM.get_record", session, host).code());
+    }
+
+    @Test
+    void fieldsAndMaps() {
+        String host = node.hostRef();
+        call("host.set_name_label", session, host, "renamed");
+        assertEquals("renamed", call("host.get_name_label", session, host));
+        assertEquals(List.of(host), call("host.get_by_name_label", session, "renamed"));
+        call("host.add_to_other_config", session, host, "k", "v");
+        var dup = fails("host.add_to_other_config", session, host, "k", "w");
+        assertEquals("MAP_DUPLICATE_KEY", dup.code());
+        call("host.remove_from_other_config", session, host, "absent");
+        call("host.remove_from_other_config", session, host, "k");
+        assertEquals(Map.of(), call("host.get_other_config", session, host));
+        call("host.add_tags", session, host, "a");
+        call("host.add_tags", session, host, "a");
+        assertEquals(List.of("a"), call("host.get_tags", session, host));
+        call("VM_set_name_description", session, call("host.get_control_domain", session, host), "old spelling");
+    }
+
+    @Test
+    void eventsFromWakeOnChangeAndCoalesce() throws Exception {
+        @SuppressWarnings("unchecked")
+        var first = (Map<String, Object>) call("event.from", session, List.of("host"), "", 1.0);
+        String token = (String) first.get("token");
+        assertTrue(token.matches("\\d{20},\\d{20}"), token);
+        assertFalse(((List<?>) first.get("events")).isEmpty());
+        assertTrue(((Map<?, ?>) first.get("valid_ref_counts")).get("task") instanceof Integer);
+
+        var waiter = new java.util.concurrent.CompletableFuture<Object>();
+        Thread.ofVirtual().start(() -> waiter.complete(call("event.from", session, List.of("HOST"), token, 30.0)));
+        Thread.sleep(100);
+        assertFalse(waiter.isDone());
+        long t0 = System.nanoTime();
+        call("host.set_name_description", session, node.hostRef(), "d1");
+        @SuppressWarnings("unchecked")
+        var reply = (Map<String, Object>) waiter.get(5, java.util.concurrent.TimeUnit.SECONDS);
+        assertTrue(System.nanoTime() - t0 < 1_000_000_000L);
+        @SuppressWarnings("unchecked")
+        var events = (List<Map<String, Object>>) reply.get("events");
+        assertEquals(1, events.size());
+        assertEquals("host", events.getFirst().get("class"));
+        assertEquals("mod", events.getFirst().get("operation"));
+        @SuppressWarnings("unchecked")
+        var snap = (Map<String, Object>) events.getFirst().get("snapshot");
+        assertEquals("d1", snap.get("name_description"));
+
+        @SuppressWarnings("unchecked")
+        var empty = (Map<String, Object>) call("event.from", session, List.of("vm"), reply.get("token"), 0.2);
+        assertEquals(List.of(), empty.get("events"));
+
+        String injected = (String) call("event.inject", session, "pool", node.poolRef());
+        @SuppressWarnings("unchecked")
+        var afterInject = (Map<String, Object>) call("event.from", session, List.of("pool"), injected, 1.0);
+        assertEquals(1, ((List<?>) afterInject.get("events")).size());
+        assertEquals("EVENT_FROM_TOKEN_PARSE_FAILURE", fails("event.from", session, List.of("*"), "garbage", 1.0).code());
+    }
+
+    @Test
+    void legacyEventsNextAndDeletes() {
+        assertEquals("SESSION_NOT_REGISTERED", fails("event.next", session).code());
+        call("event.register", session, List.of("task"));
+        String task = (String) call("task.create", session, "t", "d");
+        @SuppressWarnings("unchecked")
+        var evs = (List<Map<String, Object>>) call("event.next", session);
+        assertEquals("add", evs.getFirst().get("operation"));
+        call("task.destroy", session, task);
+        @SuppressWarnings("unchecked")
+        var dels = (List<Map<String, Object>>) call("event.next", session);
+        assertEquals("del", dels.getFirst().get("operation"));
+        assertFalse(dels.getFirst().containsKey("snapshot"));
+    }
+
+    @Test
+    void alertsAndPlugins() {
+        String host = node.hostRef();
+        String uuid = (String) call("host.get_uuid", session, host);
+        String msg = (String) call("message.create", session, "VM_CRASHED", "2", "Host", uuid, "body");
+        @SuppressWarnings("unchecked")
+        var since = (Map<String, Map<String, Object>>) call("message.get_since", session, "19700101T00:00:00Z");
+        assertEquals(2L, since.get(msg).get("priority"));
+        assertEquals("[]", call("host.call_plugin", session, host, "updater.py", "check_update", Map.of()));
+        assertEquals(List.of("XENAPI_MISSING_PLUGIN", "nope"), fails("host.call_plugin", session, host, "nope", "f", Map.of()).description());
+    }
+
+    @Test
+    void idleSessionsAndOldTasksAreForgotten() throws Exception {
+        String other = (String) call("session.login_with_password", "root", "secret", "1.1", "test");
+        call("pool.get_all", other);
+        Thread.sleep(5);
+        call("pool.get_all", session);
+        new Sessions(node.db(), (u, p) -> false, node::hostRef).expireIdle(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+        call("pool.get_all", other);
+        var sessions = new Sessions(node.db(), (u, p) -> false, node::hostRef);
+        sessions.expireIdle(0);
+        Thread.sleep(2);
+        sessions.expireIdle(0);
+        assertEquals("SESSION_INVALID", fails("pool.get_all", other).code());
+    }
+
+    @Test
+    void asyncCallsRunUnderTasks() throws Exception {
+        String task = (String) call("Async.task.cancel", session, call("task.create", session, "x", "y"));
+        for (int i = 0; i < 100 && call("task.get_status", session, task).equals("pending"); i++) Thread.sleep(20);
+        assertEquals("success", call("task.get_status", session, task));
+        assertEquals(1.0, call("task.get_progress", session, task));
+        call("session.logout", session);
+        assertEquals("SESSION_INVALID", fails("pool.get_all", session).code());
+    }
+}

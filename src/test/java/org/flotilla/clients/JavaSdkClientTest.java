@@ -1,0 +1,94 @@
+package org.flotilla.clients;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.xensource.xenapi.APIVersion;
+import com.xensource.xenapi.Connection;
+import com.xensource.xenapi.Event;
+import com.xensource.xenapi.Host;
+import com.xensource.xenapi.Pool;
+import com.xensource.xenapi.Session;
+import com.xensource.xenapi.Types;
+import com.xensource.xenapi.VM;
+import java.net.URI;
+import java.security.cert.X509Certificate;
+import java.util.Set;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The XenServer Java SDK 8.1.0, a client written by others, against a daemon over TLS. */
+class JavaSdkClientTest {
+    static TestDaemon daemon;
+
+    @BeforeAll
+    static void start() throws Exception {
+        daemon = new TestDaemon();
+        // The host's certificate is self-signed, as on a fresh XenServer: the SDK's users trust it by hand.
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new X509TrustManager() {
+            public void checkClientTrusted(X509Certificate[] c, String a) { }
+            public void checkServerTrusted(X509Certificate[] c, String a) { }
+            public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+        }}, null);
+        HttpsURLConnection.setDefaultSSLSocketFactory(ctx.getSocketFactory());
+        HttpsURLConnection.setDefaultHostnameVerifier((h, s) -> true);
+    }
+
+    @AfterAll
+    static void stop() throws Exception { daemon.close(); }
+
+    Session session;
+
+    Connection connect() throws Exception {
+        var conn = new Connection(URI.create(daemon.url()).toURL());
+        session = Session.loginWithPassword(conn, "root", TestDaemon.PASSWORD, APIVersion.latest().toString());
+        return conn;
+    }
+
+    @Test
+    void logsInAndReadsThePool() throws Exception {
+        Connection conn = connect();
+        Host host = session.getThisHost(conn);
+        assertEquals(2L, host.getAPIVersionMajor(conn));
+        assertTrue(host.getAPIVersionMinor(conn) >= 0);
+        assertEquals(daemon.daemon.node().hostRef(), host.toWireString());
+        var pools = Pool.getAllRecords(conn);
+        assertEquals(1, pools.size());
+        assertEquals(host, pools.values().iterator().next().master);
+        var vms = VM.getAllRecords(conn);
+        assertTrue(vms.values().stream().anyMatch(r -> r.isControlDomain && r.powerState == Types.VmPowerState.RUNNING));
+        assertFalse(host.getSoftwareVersion(conn).get("product_version").isEmpty());
+        Session.logout(conn);
+    }
+
+    @Test
+    void setsAFieldAndSeesItAsAnEvent() throws Exception {
+        Connection conn = connect();
+        Host host = Host.getAll(conn).iterator().next();
+        var first = Event.from(conn, Set.of("host"), "", 1.0);
+        host.setNameDescription(conn, "set through the Java SDK");
+        var next = Event.from(conn, Set.of("host"), first.token, 5.0);
+        assertEquals(1, next.events.size());
+        var ev = next.events.iterator().next();
+        assertEquals("host", ev.clazz);
+        assertEquals(Types.EventOperation.MOD, ev.operation);
+        assertEquals("set through the Java SDK", host.getNameDescription(conn));
+    }
+
+    @Test
+    void wrongPasswordAndBadRefsAreXapiErrors() throws Exception {
+        var conn = new Connection(URI.create(daemon.url()).toURL());
+        assertThrows(Types.SessionAuthenticationFailed.class, () -> Session.loginWithPassword(conn, "root", "wrong", "1.0"));
+        Connection ok = connect();
+        var e = assertThrows(Types.HandleInvalid.class, () -> Types.toVM("OpaqueRef:nope").getRecord(ok));
+        assertEquals("VM", e.clazz);
+    }
+}

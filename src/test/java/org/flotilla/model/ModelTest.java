@@ -1,0 +1,52 @@
+package org.flotilla.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.flotilla.model.xenapi.XenApi;
+import org.junit.jupiter.api.Test;
+
+/** The declaration loads, derives what XAPI clients call, and refuses inconsistent declarations. */
+class ModelTest {
+    private final Model model = XenApi.model();
+
+    @Test
+    void derivesTheMessagesClientsCall() {
+        for (String m : List.of("VM.get_all_records", "VM.get_record", "VM.get_by_uuid", "VM.get_by_name_label",
+                "VM.get_power_state", "VM.set_name_label", "VM.add_to_other_config", "VM.remove_from_other_config",
+                "VM.add_tags", "VM.get_VBDs", "host.get_API_version_major", "pool.get_all", "SR.get_all_records_where",
+                "session.login_with_password", "event.from", "task.cancel", "VLAN.get_all_records", "PGPU.get_all_records")) {
+            assertTrue(model.message(m).isPresent(), m);
+        }
+        assertTrue(model.message("VM.set_power_state").isEmpty(), "read-only fields have no setter");
+        assertTrue(model.message("event.get_all").isEmpty(), "event is a shape of value, not a stored class");
+        assertEquals(Qualifier.DYNAMIC_RO, model.classDef("VM").field("VBDs").qualifier());
+        assertEquals("VBD.VM", model.classDef("VM").field("VBDs").relation());
+        assertEquals("Halted", model.classDef("VM").field("power_state").defaultValue());
+    }
+
+    @Test
+    void errorsCarryXapiParameterNames() {
+        assertEquals(List.of("vm", "expected", "actual"), model.error("VM_BAD_POWER_STATE").orElseThrow().params());
+        assertEquals(List.of("class", "handle"), model.error("HANDLE_INVALID").orElseThrow().params());
+    }
+
+    @Test
+    void aBrokenDeclarationStopsTheLoad() {
+        var vm = ClassDef.of("VM", "").rw("host", Type.ref("nowhere")).build();
+        var e = assertThrows(IllegalStateException.class, () -> new Model(List.of(vm), List.of()));
+        assertTrue(e.getMessage().contains("unknown class nowhere"), e.getMessage());
+        var badRelation = ClassDef.of("host", "").relation("VMs", "host", "name_label").build();
+        assertThrows(IllegalStateException.class, () -> new Model(List.of(badRelation), List.of()));
+    }
+
+    @Test
+    void docsCoverEveryMessageAndError() {
+        String docs = ApiDocs.markdown(model);
+        assertTrue(docs.contains("| login_with_password | string uname, string pwd, string version = 1.1, string originator =  |"), docs.substring(0, 200));
+        assertTrue(docs.contains("| VM_BAD_POWER_STATE | vm, expected, actual |"));
+        assertTrue(docs.contains("## Class VM_guest_metrics"));
+    }
+}

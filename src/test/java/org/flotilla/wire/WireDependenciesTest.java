@@ -1,0 +1,25 @@
+package org.flotilla.wire;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.Test;
+
+/** The codecs are shared with the xe CLI, so they must not drag in Jetty or the rest of the daemon. */
+class WireDependenciesTest {
+    @Test
+    void wireDependsOnJacksonAndApiErrorOnly() {
+        var wire = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("org.flotilla.wire");
+        classes().that().resideInAPackage("org.flotilla.wire")
+                .should().onlyDependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
+                        "java, Jackson, wire or ApiError",
+                        c -> c.getPackageName().startsWith("java")
+                                || c.getPackageName().startsWith("com.fasterxml.jackson")
+                                || c.getPackageName().equals("org.flotilla.wire")
+                                || c.getName().equals("org.flotilla.model.ApiError")
+                                || c.isPrimitive() || c.isArray()))
+                .check(wire);
+    }
+}
