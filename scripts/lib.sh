@@ -6,7 +6,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Debian packages: QEMU and the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
-  local want=(qemu-system-x86 qemu-utils busybox-static cpio ovmf seabios maven nodejs npm iproute2 openssl ca-certificates)
+  local want=(qemu-system-x86 qemu-utils busybox-static cpio gcc libc6-dev xz-utils ovmf seabios maven nodejs npm iproute2 openssl ca-certificates)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   # npm may come with a Node installed outside Debian's packages
