@@ -13,6 +13,7 @@ import java.util.List;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
+import org.flotilla.host.vm.ConsoleHttp;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
@@ -45,6 +46,7 @@ public final class Daemon implements AutoCloseable {
             var names = new ArrayList<>(List.of(hostAddress));
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);
+            server.addHandler("/console", new ConsoleHttp(node.vms()));
             try {
                 server.start();
             } catch (RuntimeException e) {

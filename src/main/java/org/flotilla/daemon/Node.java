@@ -15,9 +15,11 @@ import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
+import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.pool.PoolRecord;
+import org.flotilla.qemu.Accelerator;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
 
@@ -31,6 +33,7 @@ public final class Node implements AutoCloseable {
     private final String poolRef;
     private final Dispatcher dispatcher;
     private final Storage storage;
+    private final VmRuntime vms;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -44,11 +47,16 @@ public final class Node implements AutoCloseable {
         sessions.register(handlers);
         tasks.register(handlers);
         new Events(db, sessions).register(handlers);
-        new Alerts(db).register(handlers);
+        var alerts = new Alerts(db);
+        alerts.register(handlers);
         HostMessages.register(handlers);
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
+        this.vms = new VmRuntime(db, hostRef, storage, alerts, VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
+        vms.register(handlers);
+        storage.setOnlineDisks(vms);
+        vms.reconcile();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -73,9 +81,19 @@ public final class Node implements AutoCloseable {
 
     public Storage storage() { return storage; }
 
+    /** This host's VMs as QEMU processes. */
+    public VmRuntime vms() { return vms; }
+
+    /** Where PV_kernel may lie besides {@code <state>/kernels}: {@code flotilla.kernel-dirs} (colon-separated). */
+    private static java.util.List<Path> kernelDirs() {
+        String p = System.getProperty("flotilla.kernel-dirs", System.getenv().getOrDefault("FLOTILLA_KERNEL_DIRS", ""));
+        return java.util.Arrays.stream(p.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList();
+    }
+
     @Override
     public void close() {
         housekeeping.interrupt();
+        vms.close(); // the VMs keep running: the next start reattaches them
         db.close();
     }
 }

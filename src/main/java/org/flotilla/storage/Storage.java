@@ -535,8 +535,10 @@ public final class Storage {
         return v;
     }
 
-    private Object createVdi(Call c) {
-        Map<String, Object> given = c.map("args");
+    private Object createVdi(Call c) { return createVdi(c.<String, Object>map("args")); }
+
+    /** VDI.create for other subsystems (e.g. the VM runtime's suspend images): the record's fields, as the message takes them. */
+    public String createVdi(Map<String, Object> given) {
         String srRef = (String) given.getOrDefault("SR", ClassDef.NULL_REF);
         DbObject sr = db.require("SR", srRef);
         SrDriver d = managing(sr);
@@ -594,7 +596,8 @@ public final class Storage {
         }
     }
 
-    private void destroyVdi(String vdiRef) {
+    /** VDI.destroy for other subsystems. */
+    public void destroyVdi(String vdiRef) {
         DbObject first = db.require("VDI", vdiRef);
         String srRef = first.string("SR");
         locked(srRef, () -> {

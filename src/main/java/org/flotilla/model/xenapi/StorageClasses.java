@@ -189,7 +189,22 @@ final class StorageClasses {
                 .dyn("runtime_properties", mapOf(STRING, STRING))
                 .rw("qos_algorithm_type", STRING)
                 .rw("qos_algorithm_params", mapOf(STRING, STRING))
-                .dyn("qos_supported_algorithms", setOf(STRING));
+                .dyn("qos_supported_algorithms", setOf(STRING))
+                // hot-plug and removable media (datamodel.ml), carried out by the host's VM runtime
+                .message(msg("plug").async().param("self", ref("VBD"))
+                        .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_ATTACHED", "OTHER_OPERATION_IN_PROGRESS")
+                        .doc("Hotplug the specified VBD, dynamically attaching it to the running VM"))
+                .message(msg("unplug").async().param("self", ref("VBD"))
+                        .errors("DEVICE_DETACH_REJECTED", "DEVICE_ALREADY_DETACHED", "VBD_NOT_UNPLUGGABLE", "VM_BAD_POWER_STATE")
+                        .doc("Hot-unplug the specified VBD, dynamically unattaching it from the running VM"))
+                .message(msg("unplug_force").async().param("self", ref("VBD"))
+                        .doc("Forcibly unplug the specified VBD"))
+                .message(msg("insert").async().param("vbd", ref("VBD")).param("vdi", ref("VDI"))
+                        .errors("VBD_NOT_REMOVABLE_MEDIA", "VBD_NOT_EMPTY")
+                        .doc("Insert new media into the device"))
+                .message(msg("eject").async().param("vbd", ref("VBD"))
+                        .errors("VBD_NOT_REMOVABLE_MEDIA", "VBD_IS_EMPTY")
+                        .doc("Remove the media from the device and leave it empty"));
     }
 
     static ClassDef.Builder vbdMetrics() {

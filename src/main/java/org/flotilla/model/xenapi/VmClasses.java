@@ -3,6 +3,8 @@ package org.flotilla.model.xenapi;
 import static org.flotilla.model.Type.*;
 
 import java.util.List;
+import static org.flotilla.model.MessageBuilder.msg;
+
 import java.util.Map;
 import org.flotilla.model.ClassDef;
 
@@ -102,7 +104,53 @@ final class VmClasses {
                 .ro("NVRAM", mapOf(STRING, STRING))
                 .dyn("pending_guidances", setOf(Enums.UPDATE_GUIDANCES))
                 .dyn("pending_guidances_recommended", setOf(Enums.UPDATE_GUIDANCES))
-                .dyn("pending_guidances_full", setOf(Enums.UPDATE_GUIDANCES));
+                .dyn("pending_guidances_full", setOf(Enums.UPDATE_GUIDANCES))
+                // power operations (datamodel_vm.ml), carried out by the host's VM runtime (org.flotilla.host.vm)
+                .message(msg("start").async().param("vm", ref("VM")).param("start_paused", BOOL).param("force", BOOL)
+                        .errors("VM_BAD_POWER_STATE", "VM_HVM_REQUIRED", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS",
+                                "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VDI_MISSING", "SR_BACKEND_FAILURE")
+                        .doc("Start the specified VM.  This function can only be called with the VM is in the Halted State."))
+                .message(msg("start_on").async().param("vm", ref("VM")).param("host", ref("host"))
+                        .param("start_paused", BOOL).param("force", BOOL)
+                        .errors("VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED",
+                                "HOST_NOT_ENOUGH_FREE_MEMORY")
+                        .doc("Start the specified VM on a particular host.  This function can only be called with the VM is in the Halted State."))
+                .message(msg("pause").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .doc("Pause the specified VM. This can only be called when the specified VM is in the Running state."))
+                .message(msg("unpause").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .doc("Resume the specified VM. This can only be called when the specified VM is in the Paused state."))
+                .message(msg("clean_shutdown").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
+                                "VM_SHUTDOWN_TIMEOUT")
+                        .doc("Attempt to cleanly shutdown the specified VM. (Note: this may not be supported---e.g. if a guest agent is not installed). This can only be called when the specified VM is in the Running state."))
+                .message(msg("shutdown").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .doc("Attempts to first clean shutdown a VM and if it should fail then perform a hard shutdown on it."))
+                .message(msg("clean_reboot").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
+                                "VM_SHUTDOWN_TIMEOUT")
+                        .doc("Attempt to cleanly shutdown the specified VM (Note: this may not be supported---e.g. if a guest agent is not installed). This can only be called when the specified VM is in the Running state."))
+                .message(msg("hard_shutdown").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .doc("Stop executing the specified VM without attempting a clean shutdown."))
+                .message(msg("hard_reboot").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .doc("Stop executing the specified VM without attempting a clean shutdown and immediately restart the VM."))
+                .message(msg("suspend").async().param("vm", ref("VM"))
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
+                                "VM_NO_SUSPEND_SR")
+                        .doc("Suspend the specified VM to disk.  This can only be called when the specified VM is in the Running state."))
+                .message(msg("resume").async().param("vm", ref("VM")).param("start_paused", BOOL).param("force", BOOL)
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
+                                "HOST_NOT_ENOUGH_FREE_MEMORY")
+                        .doc("Awaken the specified VM and resume it.  This can only be called when the specified VM is in the Suspended state."))
+                .message(msg("resume_on").async().param("vm", ref("VM")).param("host", ref("host"))
+                        .param("start_paused", BOOL).param("force", BOOL)
+                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
+                                "HOST_NOT_ENOUGH_FREE_MEMORY")
+                        .doc("Awaken the specified VM and resume it on a particular Host.  This can only be called when the specified VM is in the Suspended state."));
     }
 
     static ClassDef.Builder vmMetrics() {
