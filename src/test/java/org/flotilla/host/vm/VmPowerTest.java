@@ -1,0 +1,180 @@
+package org.flotilla.host.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real guests under TCG driven through the XenAPI in-process: the power operations and what they record. */
+class VmPowerTest {
+    @TempDir Path dir;
+    VmHost h;
+
+    @BeforeEach
+    void up() throws Exception { h = new VmHost(dir); }
+
+    @AfterEach
+    void down() { h.close(); }
+
+    @SuppressWarnings("unchecked")
+    static List<String> allowed(Map<String, Object> vm) { return (List<String>) vm.get("allowed_operations"); }
+
+    @Test
+    void startPauseRebootShutdown() throws Exception {
+        String vm = h.newVm("life", "idle");
+        assertTrue(allowed(h.vm(vm)).containsAll(List.of("start", "start_on", "clone", "copy", "destroy", "export")));
+        assertFalse(allowed(h.vm(vm)).contains("clean_shutdown"));
+
+        long t0 = System.nanoTime();
+        h.call("VM.start", vm, false, false);
+        long started = System.nanoTime() - t0;
+        assertEquals("Running", h.power(vm));
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        long up = System.nanoTime() - t0;
+        System.out.printf("VM.start: %d ms to Running, %d ms to the guest's up line%n", started / 1_000_000, up / 1_000_000);
+
+        var rec = h.vm(vm);
+        assertEquals(h.node.hostRef(), rec.get("resident_on"));
+        long domid = (Long) rec.get("domid");
+        assertTrue(domid > 0);
+        assertEquals(List.of(vm), ((List<?>) h.call("host.get_resident_VMs", h.node.hostRef())).stream()
+                .filter(vm::equals).toList());
+        @SuppressWarnings("unchecked")
+        var consoles = (List<String>) rec.get("consoles");
+        assertEquals(1, consoles.size());
+        var console = h.node.db().record("console", consoles.getFirst());
+        assertEquals("vt100", console.get("protocol"));
+        assertTrue(((String) console.get("location")).matches("https://127\\.0\\.0\\.1/console\\?uuid=[-0-9a-f]{36}"), (String) console.get("location"));
+        var metrics = h.node.db().record("VM_metrics", (String) rec.get("metrics"));
+        assertEquals(128L << 20, metrics.get("memory_actual"));
+        assertEquals(1L, metrics.get("VCPUs_number"));
+        assertTrue(allowed(rec).containsAll(List.of("pause", "suspend", "clean_shutdown", "clean_reboot", "hard_shutdown", "hard_reboot")));
+        assertFalse(allowed(rec).contains("start"));
+        assertEquals(Map.of(), rec.get("current_operations"));
+
+        // illegal transitions, exactly as XAPI words them
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "halted", "running"), h.fails("VM.start", vm, false, false).description());
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "paused", "running"), h.fails("VM.unpause", vm).description());
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "suspended", "running"), h.fails("VM.resume", vm, false, false).description());
+
+        h.call("VM.pause", vm);
+        assertEquals("Paused", h.power(vm));
+        assertTrue(allowed(h.vm(vm)).containsAll(List.of("unpause", "hard_shutdown", "hard_reboot")));
+        assertFalse(allowed(h.vm(vm)).contains("pause"));
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "running", "paused"), h.fails("VM.clean_shutdown", vm).description());
+        h.call("VM.unpause", vm);
+        assertEquals("Running", h.power(vm));
+
+        h.call("VM.clean_reboot", vm);
+        assertEquals("Running", h.power(vm));
+        assertNotEquals(domid, h.vm(vm).get("domid"));
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 2, Duration.ofSeconds(30));
+        assertTrue(h.serial(vm).contains("power button"));
+
+        h.call("Async.VM.hard_reboot", vm);
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 3, Duration.ofSeconds(30));
+        assertEquals("Running", h.power(vm));
+
+        long t1 = System.nanoTime();
+        h.call("VM.clean_shutdown", vm);
+        long down = (System.nanoTime() - t1) / 1_000_000;
+        System.out.printf("VM.clean_shutdown: %d ms%n", down);
+        assertTrue(down < 10_000, "clean_shutdown took " + down + " ms");
+        rec = h.vm(vm);
+        assertEquals("Halted", rec.get("power_state"));
+        assertEquals("OpaqueRef:NULL", rec.get("resident_on"));
+        assertEquals(-1L, rec.get("domid"));
+        assertEquals(List.of(), rec.get("consoles"));
+        assertTrue(h.qemuPids().isEmpty());
+        assertTrue(allowed(rec).contains("start"));
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "paused, suspended, running", "halted"),
+                h.fails("VM.hard_shutdown", vm).description());
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "running", "halted"), h.fails("VM.pause", vm).description());
+
+        // hard shutdown of a running VM; start_paused
+        h.call("VM.start", vm, true, false);
+        assertEquals("Paused", h.power(vm));
+        h.call("VM.hard_shutdown", vm);
+        assertEquals("Halted", h.power(vm));
+        assertTrue(h.qemuPids().isEmpty());
+    }
+
+    @Test
+    void suspendAndResumeKeepTheGuestsState() throws Exception {
+        String vm = h.newVm("counter", "counter");
+        String vdi = h.newVdi("counter disk", 16);
+        h.newVbd(vm, vdi, "0", "Disk");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "COUNT 10", 1, Duration.ofSeconds(30));
+        h.call("VM.suspend", vm);
+        var rec = h.vm(vm);
+        assertEquals("Suspended", rec.get("power_state"));
+        String image = (String) rec.get("suspend_VDI");
+        assertEquals("suspend", h.node.db().record("VDI", image).get("type"));
+        assertTrue(h.qemuPids().isEmpty());
+        assertTrue(allowed(rec).containsAll(List.of("resume", "hard_shutdown")));
+        assertFalse(allowed(rec).contains("start"));
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "halted", "suspended"), h.fails("VM.start", vm, false, false).description());
+
+        h.call("VM.resume", vm, false, false);
+        assertEquals("Running", h.power(vm));
+        assertEquals("OpaqueRef:NULL", h.vm(vm).get("suspend_VDI"));
+        assertEquals(null, h.node.db().get("VDI", image));
+        // the guest goes on counting where it was, without booting again
+        h.awaitSerial(vm, "COUNT", 3, Duration.ofSeconds(20));
+        String after = h.serial(vm);
+        assertFalse(after.contains("FLOTILLA-GUEST up"), after);
+        assertTrue(VmHost.lastCount(after) > 10, after);
+        h.call("VM.hard_shutdown", vm);
+        assertEquals("Halted", h.power(vm));
+    }
+
+    @Test
+    void sandboxedUnprivilegedQemuWithoutLegacyDevices() throws Exception {
+        String vm = h.newVm("argv", "idle");
+        String vdi = h.newVdi("disk", 16);
+        h.newVbd(vm, vdi, "0", "Disk");
+        h.newVbd(vm, null, "3", "CD");
+        h.call("VM.start", vm, false, false);
+        Path run = h.runDir(vm);
+        List<String> argv = Files.readAllLines(run.resolve("argv"));
+        assertTrue(argv.contains("-nodefaults"));
+        int i = argv.indexOf("-sandbox");
+        assertEquals("on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny", argv.get(i + 1));
+        String all = String.join(" ", argv).toLowerCase();
+        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "rtl8139", "e1000", "-drive", "if=", "sb16", "-usb")) {
+            assertFalse(all.contains(bad), bad + " in " + all);
+        }
+        assertTrue(all.contains("scsi-cd") && all.contains("virtio-blk-pci") && all.contains("virtio-balloon-pci"));
+        long pid = h.node.vms().pids().get(vm);
+        String status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        String uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
+        String user = Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.split(":")[2].equals(uid))
+                .findFirst().orElseThrow().split(":")[0];
+        assertEquals("flotilla-qemu", user);
+        assertTrue(status.contains("NoNewPrivs:\t1"), status);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
+        assertEquals("flotilla-qemu", Files.getOwner(run).getName());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("serial.log"))));
+        Path image = h.node.storage().attachment(vdi).image();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(image)));
+        assertEquals("flotilla-qemu", Files.getOwner(image).getName());
+        // the QEMU is in its own session: not in the daemon's process group
+        assertNotEquals(ProcessHandle.current().pid(), ProcessHandle.of(pid).orElseThrow().parent().map(ProcessHandle::pid).orElse(-1L) == 0 ? 0 : -2);
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertEquals(Long.toString(pid), f[3], "QEMU leads its own session");
+        h.call("VM.hard_shutdown", vm);
+    }
+}
