@@ -1306,6 +1306,9 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         } catch (IOException ignored) { }
     }
 
+    /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
+    Qmp qmp(String vmRef) { return domain(vmRef).qmp; }
+
     /** Test support: the pids of the QEMUs this runtime follows. */
     public Map<String, Long> pids() {
         var out = new HashMap<String, Long>();

@@ -1,0 +1,178 @@
+package org.flotilla.host.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.db.DbObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What goes wrong: refused starts, QEMUs that die, a daemon that restarts under running VMs. */
+class VmFaultTest {
+    @TempDir Path dir;
+    VmHost h;
+
+    @BeforeEach
+    void up() throws Exception { h = new VmHost(dir); }
+
+    @AfterEach
+    void down() { h.close(); }
+
+    void assertUnchangedHalted(String vm) {
+        var rec = h.vm(vm);
+        assertEquals("Halted", rec.get("power_state"));
+        assertEquals("OpaqueRef:NULL", rec.get("resident_on"));
+        assertEquals(Map.of(), rec.get("current_operations"));
+        assertEquals(List.of(), rec.get("consoles"));
+        assertTrue(h.qemuPids().isEmpty());
+    }
+
+    @Test
+    void refusedStartsChangeNothing() throws Exception {
+        // a disk whose image has gone
+        String vm = h.newVm("missing disk", "idle");
+        String vdi = h.newVdi("gone", 8);
+        h.newVbd(vm, vdi, "0", "Disk");
+        String sr = (String) h.node.db().record("VDI", vdi).get("SR");
+        Files.delete(h.node.storage().attachment(vdi).image());
+        assertEquals(List.of("VDI_MISSING", sr, vdi), h.fails("VM.start", vm, false, false).description());
+        assertUnchangedHalted(vm);
+
+        // a kernel outside the allowed directories
+        Path elsewhere = Files.copy(VmHost.GUEST.resolve("vmlinux"), dir.resolve("vmlinux"));
+        String vm2 = h.newVm("bad kernel", "idle", 128, f -> f.put("PV_kernel", elsewhere.toString()));
+        var e = h.fails("VM.start", vm2, false, false);
+        assertEquals("PERMISSION_DENIED", e.code());
+        assertTrue(e.params().getFirst().contains(elsewhere.toString()), e.params().toString());
+        String vm3 = h.newVm("link out", "idle", 128, f -> f.put("PV_kernel", VmHost.GUEST.resolve("../guest/../../pom.xml").toString()));
+        assertEquals("PERMISSION_DENIED", h.fails("VM.start", vm3, false, false).code());
+        assertUnchangedHalted(vm2);
+
+        // two VBDs on one device slot
+        String vm4 = h.newVm("two on 0", "idle");
+        h.newVbd(vm4, h.newVdi("a", 8), "0", "Disk");
+        h.newVbd(vm4, h.newVdi("b", 8), "0", "Disk");
+        assertEquals(List.of("DEVICE_ALREADY_EXISTS", "0"), h.fails("VM.start", vm4, false, false).description());
+        assertUnchangedHalted(vm4);
+
+        // more memory than the host has
+        String vm5 = h.newVm("huge", "idle", 64L << 20, f -> { });
+        var mem = h.fails("VM.start", vm5, false, false);
+        assertEquals("HOST_NOT_ENOUGH_FREE_MEMORY", mem.code());
+        assertTrue(Long.parseLong(mem.params().get(0)) > Long.parseLong(mem.params().get(1)));
+        assertUnchangedHalted(vm5);
+
+        // a template
+        String t = h.newVm("template", "idle", 128, f -> f.put("is_a_template", true));
+        assertEquals(List.of("VM_IS_TEMPLATE", t, "start"), h.fails("VM.start", t, false, false).description());
+        assertFalse(VmPowerTest.allowed(h.vm(t)).contains("start"));
+        assertTrue(VmPowerTest.allowed(h.vm(t)).contains("clone"));
+    }
+
+    @Test
+    void qemuKilledMeansHaltedAndAnAlert() throws Exception {
+        String vm = h.newVm("victim", "idle");
+        h.call("VM.start", vm, false, false);
+        String uuid = (String) h.vm(vm).get("uuid");
+        long pid = h.node.vms().pids().get(vm);
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        VmHost.await(() -> "Halted".equals(h.power(vm)), Duration.ofSeconds(10), "the VM to be recorded Halted");
+        VmHost.await(() -> !h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).isEmpty(), Duration.ofSeconds(5), "an alert");
+        DbObject msg = h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).getFirst();
+        assertEquals("VM_CRASHED", msg.get("name"));
+        assertEquals("VM", msg.get("cls"));
+        assertEquals(List.of(), h.vm(vm).get("consoles"));
+        assertTrue(VmPowerTest.allowed(h.vm(vm)).contains("start"));
+        // and it starts again
+        h.call("VM.start", vm, false, false);
+        assertEquals("Running", h.power(vm));
+        h.call("VM.hard_shutdown", vm);
+    }
+
+    @Test
+    void guestPowerOffAndRebootFollowTheActions() throws Exception {
+        String off = h.newVm("powers off", "idle");
+        String reboots = h.newVm("reboots", "reboot", 128, f -> f.put("actions_after_reboot", "restart"));
+        h.call("VM.start", off, false, false);
+        h.call("VM.start", reboots, false, false);
+        h.awaitSerial(off, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        // the guest powers itself off (ACPI from inside: we press the button without a VM.* call)
+        long pid = h.node.vms().pids().get(off);
+        h.node.vms().qmp(off).execute("system_powerdown");
+        VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15), "a guest-halted VM to be Halted");
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        // the rebooting guest reboots in place and stays Running
+        h.awaitSerial(reboots, "FLOTILLA-GUEST up", 2, Duration.ofSeconds(40));
+        assertEquals("Running", h.power(reboots));
+        h.call("VM.hard_shutdown", reboots);
+    }
+
+    @Test
+    void daemonRestartReattachesRunningVms() throws Exception {
+        String keep = h.newVm("keeps running", "idle");
+        String dies = h.newVm("dies while the daemon is away", "idle");
+        h.call("VM.start", keep, false, false);
+        h.call("VM.start", dies, false, false);
+        long pid = h.node.vms().pids().get(keep);
+        long domid = (Long) h.vm(keep).get("domid");
+        long diesPid = h.node.vms().pids().get(dies);
+        h.closeNode(); // the daemon stops: its VMs do not
+        assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
+        ProcessHandle.of(diesPid).orElseThrow().destroyForcibly();
+        ProcessHandle.of(diesPid).ifPresent(p -> p.onExit().join());
+
+        h.open(); // a new daemon on the same state
+        assertEquals("Running", h.power(keep));
+        assertEquals(domid, h.vm(keep).get("domid"));
+        assertEquals(pid, h.node.vms().pids().get(keep));
+        assertEquals(1, ((List<?>) h.vm(keep).get("consoles")).size());
+        assertEquals("Halted", h.power(dies));
+        String diesUuid = (String) h.vm(dies).get("uuid");
+        assertEquals("VM_CRASHED", h.node.db().where("message", m -> diesUuid.equals(m.get("obj_uuid"))).getFirst().get("name"));
+        // the reattached QMP works
+        h.call("VM.pause", keep);
+        assertEquals("Paused", h.power(keep));
+        h.call("VM.unpause", keep);
+        h.awaitSerial(keep, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        h.call("VM.clean_shutdown", keep);
+        assertEquals("Halted", h.power(keep));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void adoptedAndOrphanQemus() throws Exception {
+        String vm = h.newVm("adopted", "idle");
+        String gone = h.newVm("record gone", "idle");
+        h.call("VM.start", vm, false, false);
+        h.call("VM.start", gone, false, false);
+        long pid = h.node.vms().pids().get(vm);
+        long gonePid = h.node.vms().pids().get(gone);
+        h.closeNode();
+        // the database lost track of both (a replayed older state): one record says Halted, the other is gone
+        var j = h.journal;
+        h.open();
+        h.node.vms().close();
+        h.node.db().write(tx -> {
+            tx.set("VM", vm, "power_state", "Halted");
+            tx.set("VM", vm, "resident_on", "OpaqueRef:NULL");
+            tx.delete("VM", gone);
+        });
+        h.closeNode();
+        h.open();
+        assertEquals("Running", h.power(vm));
+        assertEquals(h.node.hostRef(), h.vm(vm).get("resident_on"));
+        assertEquals(pid, h.node.vms().pids().get(vm));
+        VmHost.await(() -> !ProcessHandle.of(gonePid).map(ProcessHandle::isAlive).orElse(false), Duration.ofSeconds(10),
+                "the orphan QEMU to be killed");
+        h.call("VM.hard_shutdown", vm);
+        assertTrue(j != null);
+    }
+}
