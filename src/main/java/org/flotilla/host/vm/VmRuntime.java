@@ -1065,12 +1065,17 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
     private static String topNode(Domain d, String deviceId) throws QmpException {
         for (JsonNode blk : d.qmp.execute("query-block")) {
             String qdev = blk.path("qdev").asText("");
-            if (qdev.equals(deviceId) || qdev.startsWith("/machine/peripheral/" + deviceId + "/")) {
+            if (isDevice(qdev, deviceId)) {
                 JsonNode ins = blk.get("inserted");
                 return ins == null ? null : ins.path("node-name").asText(null);
             }
         }
         return null;
+    }
+
+    /** Whether a query-block {@code qdev} names the guest device {@code id}. */
+    static boolean isDevice(String qdev, String id) {
+        return qdev.equals(id) || qdev.equals("/machine/peripheral/" + id) || qdev.startsWith("/machine/peripheral/" + id + "/");
     }
 
     // ---- OnlineDisks: changing disks under a running QEMU ---------------------------------------

@@ -32,7 +32,7 @@ final class VmHost implements AutoCloseable {
     static final Path GUEST = REPO.resolve("build/guest");
     private static boolean built;
 
-    final Path state;
+    Path state;
     final MemoryJournal journal = new MemoryJournal();
     Node node;
     String session;

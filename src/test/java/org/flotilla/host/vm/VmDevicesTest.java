@@ -1,0 +1,147 @@
+package org.flotilla.host.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+import org.flotilla.daemon.Daemon;
+import org.flotilla.server.ApiServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Disks plugged into and out of a running VM, CD media, online resize, and the serial console over HTTPS. */
+class VmDevicesTest {
+    @TempDir Path dir;
+    VmHost h;
+
+    @BeforeEach
+    void up() throws Exception { h = new VmHost(dir); }
+
+    @AfterEach
+    void down() { h.close(); }
+
+    long sizeSeenByQemu(String vm, String device) throws Exception {
+        for (JsonNode b : h.node.vms().qmp(vm).execute("query-block")) {
+            if (VmRuntime.isDevice(b.path("qdev").asText(), device)) {
+                return b.path("inserted").path("image").path("virtual-size").asLong(-1);
+            }
+        }
+        return -1;
+    }
+
+    boolean hasMedium(String vm, String device) throws Exception {
+        for (JsonNode b : h.node.vms().qmp(vm).execute("query-block")) {
+            if (VmRuntime.isDevice(b.path("qdev").asText(), device)) return b.has("inserted");
+        }
+        throw new AssertionError("no block device " + device);
+    }
+
+    @Test
+    void hotPlugMediaAndOnlineResize() throws Exception {
+        String vm = h.newVm("devices", "idle");
+        String root = h.newVdi("root", 16);
+        h.newVbd(vm, root, "0", "Disk");
+        String cd = h.newVbd(vm, null, "3", "CD");
+        String iso = h.newVdi("media", 4);
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        assertEquals(true, h.node.db().get("VBD", cd).get("currently_attached"));
+
+        // CD media
+        assertEquals(List.of("VBD_IS_EMPTY", cd), h.fails("VBD.eject", cd).description());
+        h.call("VBD.insert", cd, iso);
+        assertTrue(hasMedium(vm, "vbd3"));
+        assertEquals(iso, h.node.db().get("VBD", cd).get("VDI"));
+        assertEquals(List.of("VBD_NOT_EMPTY", cd), h.fails("VBD.insert", cd, iso).description());
+        h.call("VBD.eject", cd);
+        assertEquals(false, hasMedium(vm, "vbd3"));
+        assertEquals(true, h.node.db().get("VBD", cd).get("empty"));
+
+        // a disk plugged in and out of the running VM
+        String data = h.newVdi("data", 8);
+        String vbd = h.newVbd(vm, data, "1", "Disk");
+        assertEquals(List.of("VBD_NOT_REMOVABLE_MEDIA", vbd), h.fails("VBD.eject", vbd).description());
+        h.call("VBD.plug", vbd);
+        assertEquals(true, h.node.db().get("VBD", vbd).get("currently_attached"));
+        assertEquals(8L << 20, sizeSeenByQemu(vm, "vbd1"));
+        assertEquals(List.of("DEVICE_ALREADY_ATTACHED", vbd), h.fails("VBD.plug", vbd).description());
+
+        // VDI.resize of an attached disk goes through QMP block_resize
+        h.call("VDI.resize", data, 12L << 20);
+        assertEquals(12L << 20, sizeSeenByQemu(vm, "vbd1"));
+        assertEquals(12L << 20, h.node.db().get("VDI", data).get("virtual_size"));
+
+        long t0 = System.nanoTime();
+        h.call("VBD.unplug", vbd);
+        System.out.printf("VBD.unplug: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        assertEquals(false, h.node.db().get("VBD", vbd).get("currently_attached"));
+        assertEquals(-1L, sizeSeenByQemu(vm, "vbd1"));
+        assertEquals(List.of("DEVICE_ALREADY_DETACHED", vbd), h.fails("VBD.unplug", vbd).description());
+
+        h.call("VM.hard_shutdown", vm);
+        assertEquals(false, h.node.db().get("VBD", cd).get("currently_attached"));
+    }
+
+    @Test
+    void serialConsoleOverHttps() throws Exception {
+        h.closeNode();
+        try (Daemon d = Daemon.start(dir.resolve("daemon"), ApiServerConfig.loopbackEphemeral(), "secret", "127.0.0.1")) {
+            var node = d.node();
+            h.node = node;
+            h.state = dir.resolve("daemon");
+            h.session = (String) node.rpc().call("session.login_with_password", new java.util.ArrayList<>(List.of("root", "secret")));
+            String vm = h.newVm("console", "idle");
+            try {
+                h.call("VM.start", vm, false, false);
+                h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+                String consoleRef = (String) ((List<?>) h.vm(vm).get("consoles")).getFirst();
+                String location = (String) node.db().get("console", consoleRef).get("location");
+                String url = location.replace("https://127.0.0.1/", "https://127.0.0.1:" + d.httpsPort() + "/");
+                HttpClient client = insecureClient();
+                var denied = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(401, denied.statusCode());
+                var ok = client.send(HttpRequest.newBuilder(URI.create(url + "&session_id=" + h.session)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, ok.statusCode());
+                assertTrue(ok.body().contains("FLOTILLA-GUEST up"), ok.body());
+                var cookie = client.send(HttpRequest.newBuilder(URI.create(url)).header("Cookie", "session_id=" + h.session).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, cookie.statusCode());
+                h.call("VM.hard_shutdown", vm);
+                var gone = client.send(HttpRequest.newBuilder(URI.create(url + "&session_id=" + h.session)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(404, gone.statusCode());
+            } finally {
+                for (long pid : node.vms().pids().values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                h.node = null;
+            }
+        }
+    }
+
+    static HttpClient insecureClient() throws Exception {
+        TrustManager[] trustAll = {new X509TrustManager() {
+            @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
+            @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
+            @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
+        }};
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, trustAll, new SecureRandom());
+        var params = new javax.net.ssl.SSLParameters();
+        params.setEndpointIdentificationAlgorithm(null);
+        return HttpClient.newBuilder().sslContext(ctx).sslParameters(params).connectTimeout(Duration.ofSeconds(5)).build();
+    }
+}
