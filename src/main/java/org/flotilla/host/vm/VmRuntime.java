@@ -810,7 +810,20 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
     }
 
     private void onEvent(Domain d, QmpEvent e) {
-        if (d.expectExit || d.expectGuestShutdown || closed) return;
+        if (closed) return;
+        if (e.name().equals("BALLOON_CHANGE") && e.data().has("actual")) {
+            long actual = e.data().get("actual").asLong();
+            db.write(tx -> {
+                DbObject vm = db.get("VM", d.vmRef);
+                String m = vm == null ? null : vm.string("metrics");
+                if (m != null && db.get("VM_metrics", m) != null) {
+                    tx.set("VM_metrics", m, "memory_actual", actual);
+                    tx.set("VM_metrics", m, "last_updated", Instant.now());
+                }
+            });
+            return;
+        }
+        if (d.expectExit || d.expectGuestShutdown) return;
         boolean guest = "true".equals(e.dataText("guest"));
         if (!guest) return;
         DbObject vm = db.get("VM", d.vmRef);

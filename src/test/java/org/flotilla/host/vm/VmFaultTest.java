@@ -175,4 +175,41 @@ class VmFaultTest {
         h.call("VM.hard_shutdown", vm);
         assertTrue(j != null);
     }
+
+    @Test
+    void concurrentOperationsAndAShutdownTheGuestIgnores() throws Exception {
+        h.closeNode();
+        System.setProperty("flotilla.shutdown-timeout", "2");
+        try {
+            h.open();
+        } finally {
+            System.clearProperty("flotilla.shutdown-timeout");
+        }
+        String vm = h.newVm("deaf", "idle");
+        h.call("VM.start", vm, false, false);
+        h.node.vms().qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button
+        String task = (String) h.call("Async.VM.clean_shutdown", vm);
+        VmHost.await(() -> !((Map<?, ?>) h.vm(vm).get("current_operations")).isEmpty(), Duration.ofSeconds(5), "the operation");
+        assertEquals(Map.of(task, "clean_shutdown"), h.vm(vm).get("current_operations"));
+        assertEquals(List.of("hard_shutdown", "hard_reboot"), VmPowerTest.allowed(h.vm(vm)));
+        assertEquals(List.of("OTHER_OPERATION_IN_PROGRESS", "VM", vm, "clean_shutdown", task), h.fails("VM.pause", vm).description());
+        VmHost.await(() -> !"pending".equals(h.node.db().get("task", task).get("status")), Duration.ofSeconds(10), "the task to end");
+        assertEquals("failure", h.node.db().get("task", task).get("status"));
+        assertEquals(List.of("VM_SHUTDOWN_TIMEOUT", vm, "2"), h.node.db().get("task", task).get("error_info"));
+        assertEquals("Running", h.power(vm));
+        assertEquals(Map.of(), h.vm(vm).get("current_operations"));
+        // VM.shutdown falls back to a hard shutdown
+        h.call("VM.shutdown", vm);
+        assertEquals("Halted", h.power(vm));
+        assertTrue(h.qemuPids().isEmpty());
+
+        // start_on another host; a VIF without a network backend
+        assertEquals("HANDLE_INVALID", h.fails("VM.start_on", vm, "OpaqueRef:00000000-0000-0000-0000-000000000000", false, false).code());
+        String vif = org.flotilla.api.Refs.newRef();
+        h.node.db().write(tx -> tx.put("VIF", vif, Map.of("uuid", org.flotilla.api.Refs.newUuid(), "VM", vm, "device", "0",
+                "MAC", "02:00:00:00:00:09")));
+        var e = h.fails("VM.start", vm, false, false);
+        assertTrue(e.params().getFirst().contains("no network backend"), e.params().toString());
+        assertUnchangedHalted(vm);
+    }
 }

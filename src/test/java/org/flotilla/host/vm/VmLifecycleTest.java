@@ -1,0 +1,101 @@
+package org.flotilla.host.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.db.DbObject;
+import org.junit.jupiter.api.Test;
+
+/** XAPI's operation table (xapi_vm_lifecycle.ml) and the QEMU command line, without QEMU. */
+class VmLifecycleTest {
+    static DbObject vm(String power, Map<String, Object> extra) {
+        var f = new HashMap<String, Object>();
+        f.put("power_state", power);
+        f.put("current_operations", Map.of());
+        f.put("blocked_operations", Map.of());
+        f.put("other_config", Map.of());
+        f.put("is_a_template", false);
+        f.put("is_a_snapshot", false);
+        f.put("is_control_domain", false);
+        f.putAll(extra);
+        return new DbObject("VM", "OpaqueRef:vm", f, 1, 1);
+    }
+
+    @Test
+    void allowedOperationsPerPowerState() {
+        assertEquals(List.of("snapshot", "clone", "copy", "revert", "provision", "start", "start_on", "pool_migrate",
+                        "migrate_send", "changing_dynamic_range", "changing_static_range", "changing_shadow_memory",
+                        "changing_NVRAM", "make_into_template", "export", "metadata_export", "destroy", "create_vtpm").stream()
+                        .filter(op -> VmLifecycle.check(vm("Halted", Map.of()), op) == null).toList(),
+                VmLifecycle.allowedOperations(vm("Halted", Map.of())));
+        assertEquals(List.of("snapshot", "checkpoint", "pause", "clean_shutdown", "clean_reboot", "hard_shutdown", "hard_reboot",
+                        "suspend", "pool_migrate", "migrate_send", "changing_dynamic_range", "changing_VCPUs_live", "metadata_export"),
+                VmLifecycle.allowedOperations(vm("Running", Map.of())));
+        assertEquals(List.of("snapshot", "checkpoint", "unpause", "hard_shutdown", "hard_reboot", "metadata_export"),
+                VmLifecycle.allowedOperations(vm("Paused", Map.of())));
+        assertEquals(List.of("snapshot", "checkpoint", "hard_shutdown", "resume", "resume_on", "migrate_send", "export",
+                        "metadata_export", "destroy"),
+                VmLifecycle.allowedOperations(vm("Suspended", Map.of())));
+    }
+
+    @Test
+    void errorsAsXapiWordsThem() {
+        assertEquals(List.of("VM_BAD_POWER_STATE", "OpaqueRef:vm", "paused, suspended, running", "halted"),
+                VmLifecycle.check(vm("Halted", Map.of()), "hard_shutdown").description());
+        assertEquals(List.of("VM_BAD_POWER_STATE", "OpaqueRef:vm", "paused, running", "suspended"),
+                VmLifecycle.check(vm("Suspended", Map.of()), "hard_reboot").description());
+        var busy = vm("Running", Map.of("current_operations", Map.of("OpaqueRef:task", "clean_shutdown")));
+        assertEquals(List.of("OTHER_OPERATION_IN_PROGRESS", "VM", "OpaqueRef:vm", "clean_shutdown", "OpaqueRef:task"),
+                VmLifecycle.check(busy, "pause").description());
+        assertNull(VmLifecycle.check(busy, "hard_shutdown"));
+        assertEquals(List.of("hard_shutdown", "hard_reboot"), VmLifecycle.allowedOperations(busy));
+        var two = new LinkedHashMap<String, String>();
+        two.put("OpaqueRef:a", "clone");
+        two.put("OpaqueRef:b", "export");
+        assertEquals(List.of("OTHER_OPERATION_IN_PROGRESS", "VM", "OpaqueRef:vm", "{clone,export}", "{OpaqueRef:a,OpaqueRef:b}"),
+                VmLifecycle.check(vm("Halted", Map.of("current_operations", two)), "start").description());
+        assertNull(VmLifecycle.check(vm("Halted", Map.of("current_operations", two)), "copy"));
+        assertEquals(List.of("VM_IS_TEMPLATE", "OpaqueRef:vm", "start"),
+                VmLifecycle.check(vm("Halted", Map.of("is_a_template", true)), "start").description());
+        assertTrue(VmLifecycle.allowedOperations(vm("Halted", Map.of("is_a_template", true))).containsAll(List.of("clone", "destroy")));
+        assertFalse(VmLifecycle.allowedOperations(vm("Halted", Map.of("is_a_template", true,
+                "other_config", Map.of("default_template", "true")))).contains("destroy"));
+        assertEquals(List.of("OPERATION_BLOCKED", "OpaqueRef:vm", "no"),
+                VmLifecycle.check(vm("Halted", Map.of("blocked_operations", Map.of("start", "no"))), "start").description());
+    }
+
+    @Test
+    void commandLine() {
+        var disks = List.of(
+                new QemuCommand.Disk("1", false, Path.of("/d/1.qcow2"), "qcow2", false, false),
+                new QemuCommand.Disk("0", false, Path.of("/d/0.qcow2"), "qcow2", false, true),
+                new QemuCommand.Disk("3", true, Path.of("/d/cd.iso"), "raw", true, false),
+                new QemuCommand.Disk("4", true, null, null, true, false));
+        var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"));
+        var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", 256, 2, 4, null, null, null, true,
+                Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), "dcn", disks, nics, Path.of("/s/run/u"), null);
+        List<String> a = QemuCommand.argv(spec);
+        String all = String.join(" ", a);
+        assertEquals(QemuCommand.SANDBOX, a.get(a.indexOf("-sandbox") + 1));
+        assertTrue(a.contains("-nodefaults") && a.contains("-no-user-config") && a.contains("-no-shutdown"));
+        assertEquals("size=256M", a.get(a.indexOf("-m") + 1));
+        assertEquals("2,maxcpus=4", a.get(a.indexOf("-smp") + 1));
+        assertTrue(a.get(a.indexOf("-machine") + 1).startsWith("q35,") && a.get(a.indexOf("-machine") + 1).contains("pflash0=uefi-code"));
+        // boot order d, c, n: the CDs, then the bootable disk before the other, then the NIC
+        assertTrue(all.contains("\"driver\":\"scsi-cd\",\"id\":\"vbd3\",\"bus\":\"scsi0.0\",\"scsi-id\":0,\"lun\":3,\"drive\":\"vbd3-fmt\",\"bootindex\":0"), all);
+        assertTrue(all.contains("\"id\":\"vbd4\",\"bus\":\"scsi0.0\",\"scsi-id\":0,\"lun\":4,\"bootindex\":1"), all);
+        assertTrue(all.contains("\"id\":\"vbd0\",\"drive\":\"vbd0-fmt\",\"bus\":\"rp0\",\"bootindex\":2"), all);
+        assertTrue(all.contains("\"id\":\"vbd1\",\"drive\":\"vbd1-fmt\",\"bus\":\"rp1\",\"bootindex\":3"), all);
+        assertTrue(all.contains("\"netdev\":\"vif0\",\"mac\":\"02:00:00:00:00:01\",\"bus\":\"pcie.0\",\"bootindex\":4"), all);
+        assertTrue(a.contains("tap,id=vif0,ifname=tap7,script=no,downscript=no"));
+        assertTrue(all.contains("\"read-only\":true"));
+        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive")) assertFalse(all.contains(bad), bad);
+    }
+}
