@@ -52,7 +52,11 @@ class VmDevicesTest {
 
     @Test
     void hotPlugMediaAndOnlineResize() throws Exception {
-        String vm = h.newVm("devices", "idle");
+        String vm = h.newVm("devices", "idle", 128, f -> {
+            f.put("memory_dynamic_max", 96L << 20);
+            f.put("memory_dynamic_min", 96L << 20);
+            f.put("memory_target", 96L << 20);
+        });
         String root = h.newVdi("root", 16);
         h.newVbd(vm, root, "0", "Disk");
         String cd = h.newVbd(vm, null, "3", "CD");
@@ -60,6 +64,12 @@ class VmDevicesTest {
         h.call("VM.start", vm, false, false);
         h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
         assertEquals(true, h.node.db().get("VBD", cd).get("currently_attached"));
+        // the balloon takes the guest down to its target; the metrics follow
+        String metrics = (String) h.vm(vm).get("metrics");
+        VmHost.await(() -> Long.valueOf(96L << 20).equals(h.node.db().get("VM_metrics", metrics).get("memory_actual")),
+                Duration.ofSeconds(15), "memory_actual to reach the 96 MiB target");
+        var hm = h.node.db().get("host_metrics", (String) h.node.db().get("host", h.node.hostRef()).get("metrics"));
+        assertTrue((Long) hm.get("memory_free") > 0 && (Long) hm.get("memory_free") < (Long) hm.get("memory_total"));
 
         // CD media
         assertEquals(List.of("VBD_IS_EMPTY", cd), h.fails("VBD.eject", cd).description());
