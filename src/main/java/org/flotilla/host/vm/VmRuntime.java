@@ -93,6 +93,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
     private final Map<String, Domain> domains = new ConcurrentHashMap<>();
     private final AtomicLong nextDomid;
     private volatile VifBackend vifs = VifBackend.NONE;
+    private volatile Duration shutdownTimeout;
     private volatile boolean closed;
     private int uid = -1;
     private int gid = -1;
@@ -104,6 +105,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         this.alerts = alerts;
         this.cfg = cfg;
         this.runRoot = cfg.stateDir().resolve("run");
+        this.shutdownTimeout = cfg.shutdownTimeout();
         long maxDomid = 0;
         for (DbObject vm : db.all("VM")) if (vm.get("domid") instanceof Long l) maxDomid = Math.max(maxDomid, l);
         this.nextDomid = new AtomicLong(Math.max(maxDomid, readLong(cfg.stateDir().resolve("domid"))) + 1);
@@ -112,6 +114,9 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
     public void setVifBackend(VifBackend backend) { vifs = backend == null ? VifBackend.NONE : backend; }
 
     public Config config() { return cfg; }
+
+    /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
+    public void setShutdownTimeout(Duration d) { shutdownTimeout = d; }
 
     /** The serial log of a running VM, for the console. */
     Optional<Path> serialLog(String vmRef) {
@@ -548,9 +553,9 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         try {
             d.qmp.execute("system_powerdown");
             try {
-                d.qmp.awaitEvent(mark, "SHUTDOWN", e -> true, cfg.shutdownTimeout());
+                d.qmp.awaitEvent(mark, "SHUTDOWN", e -> true, shutdownTimeout);
             } catch (TimeoutException e) {
-                throw ApiError.of("VM_SHUTDOWN_TIMEOUT", vmRef, Long.toString(cfg.shutdownTimeout().toSeconds()));
+                throw ApiError.of("VM_SHUTDOWN_TIMEOUT", vmRef, Long.toString(shutdownTimeout.toSeconds()));
             } catch (QmpException e) {
                 if (d.alive()) throw e; // QEMU went away: the VM is off either way
             }

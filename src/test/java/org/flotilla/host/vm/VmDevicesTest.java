@@ -22,8 +22,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Disks plugged into and out of a running VM, CD media, online resize, and the serial console over HTTPS. */
+@Execution(ExecutionMode.CONCURRENT)
 class VmDevicesTest {
     @TempDir Path dir;
     VmHost h;

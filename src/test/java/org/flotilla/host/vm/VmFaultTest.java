@@ -14,8 +14,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** What goes wrong: refused starts, QEMUs that die, a daemon that restarts under running VMs. */
+@Execution(ExecutionMode.CONCURRENT)
 class VmFaultTest {
     @TempDir Path dir;
     VmHost h;
@@ -178,13 +181,7 @@ class VmFaultTest {
 
     @Test
     void concurrentOperationsAndAShutdownTheGuestIgnores() throws Exception {
-        h.closeNode();
-        System.setProperty("flotilla.shutdown-timeout", "2");
-        try {
-            h.open();
-        } finally {
-            System.clearProperty("flotilla.shutdown-timeout");
-        }
+        h.node.vms().setShutdownTimeout(Duration.ofSeconds(2));
         String vm = h.newVm("deaf", "idle");
         h.call("VM.start", vm, false, false);
         h.node.vms().qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button

@@ -15,8 +15,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Real guests under TCG driven through the XenAPI in-process: the power operations and what they record. */
+@Execution(ExecutionMode.CONCURRENT)
 class VmPowerTest {
     @TempDir Path dir;
     VmHost h;
@@ -176,5 +179,38 @@ class VmPowerTest {
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
         assertEquals(Long.toString(pid), f[3], "QEMU leads its own session");
         h.call("VM.hard_shutdown", vm);
+    }
+
+    @Test
+    void firmwareBootFromDiskWithSeaBiosAndUefi() throws Exception {
+        String vdi = h.newVdi("bios disk", 25);
+        Path image = h.node.storage().attachment(vdi).image();
+        Process p = new ProcessBuilder("qemu-img", "convert", "-n", "-f", "raw", "-O", "qcow2",
+                VmHost.GUEST.resolve("disk.img").toString(), image.toString()).inheritIO().start();
+        assertEquals(0, p.waitFor());
+        String bios = h.newVm("bios", "idle", 128, f -> {
+            f.put("PV_kernel", "");
+            f.put("PV_ramdisk", "");
+            f.put("HVM_boot_policy", "BIOS order");
+            f.put("HVM_boot_params", Map.of("order", "dc"));
+        });
+        h.newVbd(bios, vdi, "0", "Disk");
+        String uefi = h.newVm("uefi", "idle", 128, f -> {
+            f.put("PV_kernel", "");
+            f.put("HVM_boot_policy", "BIOS order");
+            f.put("platform", Map.of("firmware", "uefi"));
+        });
+        h.call("VM.start", bios, false, false);
+        h.call("VM.start", uefi, false, false);
+        List<String> argv = Files.readAllLines(h.runDir(uefi).resolve("argv"));
+        assertTrue(String.join(" ", argv).contains("pflash0=uefi-code,pflash1=uefi-vars"));
+        Path nvram = dir.resolve("nvram").resolve((String) h.vm(uefi).get("uuid") + ".fd");
+        assertEquals("flotilla-qemu", Files.getOwner(nvram).getName());
+        assertFalse(String.join(" ", Files.readAllLines(h.runDir(bios).resolve("argv"))).contains("-kernel"));
+        h.awaitSerial(bios, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(60));
+        assertEquals("Running", h.power(uefi));
+        h.call("VM.hard_shutdown", uefi);
+        h.call("VM.clean_shutdown", bios);
+        assertEquals("Halted", h.power(bios));
     }
 }
