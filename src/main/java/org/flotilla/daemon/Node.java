@@ -20,6 +20,8 @@ import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.Templates;
+import org.flotilla.vm.VmSubsystem;
 
 /**
  * One host's toolstack, assembled: the database, this host's records, and the XenAPI dispatch with
@@ -31,6 +33,7 @@ public final class Node implements AutoCloseable {
     private final String poolRef;
     private final Dispatcher dispatcher;
     private final Storage storage;
+    private final VmSubsystem vms;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -49,6 +52,9 @@ public final class Node implements AutoCloseable {
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
+        this.vms = new VmSubsystem(db, storage);
+        vms.register(handlers);
+        vms.ensureDefaultTemplates(Templates.locateTestGuest());
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -72,6 +78,8 @@ public final class Node implements AutoCloseable {
     public String poolRef() { return poolRef; }
 
     public Storage storage() { return storage; }
+
+    public VmSubsystem vms() { return vms; }
 
     @Override
     public void close() {
