@@ -22,7 +22,7 @@ record CliClass(String name, ClassDef def, List<CliField> fields, List<String> d
 
     static CliClass of(String name, ClassDef def, List<String> defaultListParams, Map<String, String> defaultFilters) {
         List<CliField> fields = new ArrayList<>();
-        for (var f : def.fields().values()) fields.add(CliField.of(f));
+        for (var f : def.fields().values()) fields.add(CliField.of(def, f));
         return new CliClass(name, def, fields, defaultListParams, defaultFilters);
     }
 

@@ -21,20 +21,20 @@ final class HandWrittenCommands {
         List<Entry> out = new ArrayList<>();
         out.add(vmOp("vm-start", List.of("force", "on", "paused"), "Start the selected VM(s). Where pooling is enabled, the host on "
                 + "which to start can be specified with the 'on' parameter that takes a uuid. The optional parameter '--force' will "
-                + "bypass any hardware-compatibility warnings.", true, List.of("VM.start", "VM.start_on"), (ctx, line, vm) -> {
+                + "bypass any hardware-compatibility warnings.", List.of("VM.start", "VM.start_on"), (ctx, line, vm) -> {
                     boolean paused = line.flag("paused");
                     boolean force = line.flag("force");
                     if (line.has("on")) ctx.api().call("VM.start_on", vm.ref(), hostRef(ctx, line.get("on")), paused, force);
                     else ctx.api().call("VM.start", vm.ref(), paused, force);
                 }));
         out.add(vmOp("vm-shutdown", List.of("force"), "Shutdown the selected VM(s). The optional argument --force will forcibly shut "
-                + "down the VM.", false, List.of("VM.clean_shutdown", "VM.hard_shutdown"),
+                + "down the VM.", List.of("VM.clean_shutdown", "VM.hard_shutdown"),
                 (ctx, line, vm) -> ctx.api().call(line.flag("force") ? "VM.hard_shutdown" : "VM.clean_shutdown", vm.ref())));
-        out.add(vmOp("vm-reboot", List.of("force"), "Reboot the selected VM(s).", false, List.of("VM.clean_reboot", "VM.hard_reboot"),
+        out.add(vmOp("vm-reboot", List.of("force"), "Reboot the selected VM(s).", List.of("VM.clean_reboot", "VM.hard_reboot"),
                 (ctx, line, vm) -> ctx.api().call(line.flag("force") ? "VM.hard_reboot" : "VM.clean_reboot", vm.ref())));
-        out.add(vmOp("vm-suspend", List.of(), "Suspend the selected VM(s).", false, List.of("VM.suspend"),
+        out.add(vmOp("vm-suspend", List.of(), "Suspend the selected VM(s).", List.of("VM.suspend"),
                 (ctx, line, vm) -> ctx.api().call("VM.suspend", vm.ref())));
-        out.add(vmOp("vm-resume", List.of("force", "on"), "Resume the selected VM(s).", false, List.of("VM.resume", "VM.resume_on"),
+        out.add(vmOp("vm-resume", List.of("force", "on"), "Resume the selected VM(s).", List.of("VM.resume", "VM.resume_on"),
                 (ctx, line, vm) -> {
                     if (line.has("on")) ctx.api().call("VM.resume_on", vm.ref(), hostRef(ctx, line.get("on")), false, line.flag("force"));
                     else ctx.api().call("VM.resume", vm.ref(), false, line.flag("force"));
@@ -79,9 +79,9 @@ final class HandWrittenCommands {
     }
 
     /** A command on the selected VM(s); like XAPI, vm-start alone may touch the control domain. */
-    private static Entry vmOp(String name, List<String> optional, String help, boolean standard, List<String> messages, VmAction action) {
+    private static Entry vmOp(String name, List<String> optional, String help, List<String> messages, VmAction action) {
         boolean controlDomain = name.equals("vm-start");
-        return new Entry(new Command(name, List.of(), optional, help + VmSelector.HELP_SUFFIX, standard, (ctx, line) -> {
+        return new Entry(new Command(name, List.of(), optional, help + VmSelector.HELP_SUFFIX, true, (ctx, line) -> {
             for (ObjectRecord vm : VmSelector.select(ctx, line, controlDomain, optional)) action.apply(ctx, line, vm);
             return Output.NOTHING;
         }), messages);

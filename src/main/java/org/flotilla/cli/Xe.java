@@ -2,6 +2,7 @@ package org.flotilla.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Rpc;
@@ -54,11 +55,16 @@ public final class Xe {
         } catch (CliFailure f) {
             f.stderrLines().forEach(err::println);
             return f.exitCode();
+        } catch (Unreachable e) {
+            err.println("Unable to contact server. Please check server and port settings.");
+            if (debug(args)) err.println(e.getCause());
+            return 1;
         } catch (ApiError e) {
             errorLines(e).forEach(err::println);
             return 1;
         } catch (RuntimeException e) {
             err.println("Error: " + e.getMessage());
+            if (debug(args)) e.printStackTrace(err);
             return 1;
         }
     }
@@ -66,11 +72,34 @@ public final class Xe {
     private Output execute(GlobalOptions options, Command command, CommandLine line) {
         Rpc rpc = connector.connect(options.server(), options.effectivePort(), options.tls());
         List<String> needed = table.messagesNeeded(command.name());
-        if (!needed.isEmpty()) CommandTable.checkSupported(command.name(), needed, (List<?>) rpc.call("system.listMethods", new java.util.ArrayList<>()));
-        try (XenApiSession api = login(rpc, options)) {
+        if (!needed.isEmpty()) {
+            CommandTable.checkSupported(command.name(), needed, (List<?>) reaching(() -> rpc.call("system.listMethods", new ArrayList<>())));
+        }
+        try (XenApiSession api = reaching(() -> login(rpc, options))) {
             return command.action().run(new CommandContext(api, table.classes()), line);
         }
     }
+
+    /** The host could not be reached at all: xe says so in one line, whatever the transport's reason. */
+    private static final class Unreachable extends RuntimeException {
+        Unreachable(Throwable cause) { super(cause.getMessage(), cause); }
+    }
+
+    /** The first call to a host tells whether it can be reached; the wire client reports that as an internal error. */
+    private static <T> T reaching(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (java.io.UncheckedIOException e) {
+            throw new Unreachable(e);
+        } catch (ApiError e) {
+            if (e.code().equals("INTERNAL_ERROR") && !e.params().isEmpty() && e.params().getFirst().startsWith("cannot reach ")) {
+                throw new Unreachable(e);
+            }
+            throw e;
+        }
+    }
+
+    private static boolean debug(List<String> args) { return args.contains("--debug"); }
 
     private static XenApiSession login(Rpc rpc, GlobalOptions options) {
         try {

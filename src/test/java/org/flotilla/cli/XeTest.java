@@ -207,6 +207,8 @@ class XeTest {
         String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=disk0", "virtual-size=1MiB").strip();
         assertEquals("1048576\n", ok("vdi-param-get", "uuid=" + vdi, "param-name=virtual-size"));
         assertEquals("", ok("sr-scan", "uuid=" + sr));
+        ok("sr-param-set", "uuid=" + sr, "name-label=fast disks");
+        assertTrue(ok("sr-list").contains("          name-label ( RW): fast disks\n"));
     }
 
     @Test
