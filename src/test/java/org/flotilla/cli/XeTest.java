@@ -89,7 +89,7 @@ class XeTest {
     void minimalPrintsCommaSeparatedUuidsOrTheOneValue() {
         assertEquals(dom0Uuid() + "\n", ok("vm-list", "--minimal"));
         assertEquals("running\n", ok("vm-list", "params=power-state", "--minimal"));
-        assertEquals("\n", ok("template-list", "--minimal"), "nothing found prints an empty line");
+        assertEquals("\n", ok("vm-list", "name-label=no such VM", "--minimal"), "nothing found prints an empty line");
         assertEquals(hostName + "\n", ok("host-param-get", "uuid=" + hostUuid(), "param-name=name-label", "--minimal"));
     }
 
@@ -196,9 +196,16 @@ class XeTest {
         Result r = xe("vm-start", "vm=" + dom0Uuid());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("Error: 'vm-start' is not supported by this server"), r.err());
-        Result install = xe("vm-install", "template=Debian", "new-name-label=web");
-        assertEquals(1, install.code());
-        assertTrue(install.err().startsWith("Error: 'vm-install' is not supported by this server"), install.err());
+    }
+
+    @Test
+    void vmInstallClonesAndProvisionsATemplate() {
+        Result missing = xe("vm-install", "template=Debian", "new-name-label=web");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("Template Debian not found"), missing.err());
+        String uuid = ok("vm-install", "template=Other install media", "new-name-label=web").trim();
+        assertEquals(uuid + "\n", ok("vm-list", "name-label=web", "--minimal"));
+        assertEquals("false\n", ok("vm-param-get", "uuid=" + uuid, "param-name=is-a-template", "--minimal"));
     }
 
     @Test

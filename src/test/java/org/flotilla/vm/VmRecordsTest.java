@@ -282,7 +282,17 @@ class VmRecordsTest {
         Path guest = Files.createDirectories(dir.resolve("guest"));
         Files.writeString(guest.resolve("vmlinux"), "kernel");
         Files.writeString(guest.resolve("initramfs.gz"), "initrd");
-        assertEquals(1, node.vms().ensureDefaultTemplates(guest));
+        // a fresh host state, and the test guest where the daemon is told to look (the repository's own build may exist too)
+        node.close();
+        String before = System.getProperty("flotilla.guest");
+        System.setProperty("flotilla.guest", guest.toString());
+        try {
+            node = new Node(Files.createDirectories(dir.resolve("other")), new MemoryJournal(), (u, p) -> true, HostFacts.read("127.0.0.1"), r -> "");
+            session = (String) call("session.login_with_password", "root", "x");
+        } finally {
+            if (before == null) System.clearProperty("flotilla.guest");
+            else System.setProperty("flotilla.guest", before);
+        }
         assertEquals(0, node.vms().ensureDefaultTemplates(guest));
         var r = record("VM", template(Templates.TEST_GUEST_NAME));
         assertEquals(guest.resolve("vmlinux").toString(), r.get("PV_kernel"));
