@@ -36,6 +36,9 @@ public final class Node implements AutoCloseable {
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
         Model model = XenApi.model();
         this.db = new Database(model, journal);
+        // microseconds since the epoch: above every generation of an earlier run that made fewer than
+        // a million changes a second, so event tokens handed out before a restart stay behind
+        db.advanceGenerationTo(System.currentTimeMillis() * 1000);
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
