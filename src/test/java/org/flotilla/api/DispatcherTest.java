@@ -63,6 +63,7 @@ class DispatcherTest {
 
     @Test
     void badCallsAreRefusedWithXapiErrors() {
+        long generation = node.db().generation();
         assertEquals(List.of("MESSAGE_METHOD_UNKNOWN", "VM.fly"), fails("VM.fly", session).description());
         assertEquals(List.of("MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_record", "2", "1"), fails("VM.get_record", session).description());
         assertEquals(List.of("SESSION_INVALID", "OpaqueRef:nope"), fails("VM.get_all", "OpaqueRef:nope").description());
@@ -73,6 +74,9 @@ class DispatcherTest {
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("host.set_address_nope", session, host, "x").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("VM.set_power_state", session, host, "Running").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("Async.VM.get_record", session, host).code());
+        assertEquals("FIELD_TYPE_ERROR", fails("host.add_to_other_config", session, host, "k", Map.of("not", "a string")).code());
+        assertEquals("MESSAGE_PARAMETER_COUNT_MISMATCH", fails("host.set_name_label", session, host, "a", "b").code());
+        assertEquals(generation, node.db().generation(), "refused calls change nothing");
     }
 
     @Test
