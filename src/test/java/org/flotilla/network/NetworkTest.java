@@ -276,6 +276,7 @@ class NetworkTest {
         String seeded = vm(-1, "Halted", Map.of("mac_seed", "5a1e3c4d-0000-4000-8000-000000000001"));
         String v3 = vif(seeded, net, "3", "");
         assertEquals(Macs.fromSeed("5a1e3c4d-0000-4000-8000-000000000001", 3), call("VIF.get_MAC", session, v3));
+        assertEquals("2a:12:d6:ca:50:78", call("VIF.get_MAC", session, v3), "XAPI's gen_mac: MD5 chained 2*device+1 times");
         assertNotEquals(Macs.fromSeed("5a1e3c4d-0000-4000-8000-000000000001", 4), call("VIF.get_MAC", session, v3));
 
         String given = vif(seeded, net, "0", "00:16:3E:aa:bb:cc");
