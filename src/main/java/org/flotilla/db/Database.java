@@ -207,7 +207,9 @@ public final class Database implements AutoCloseable {
             if (get(className, ref) == null && ops.stream().noneMatch(o -> o instanceof Op.Put p && p.ref().equals(ref))) {
                 throw ApiError.handleInvalid(className, ref);
             }
-            ops.add(new Op.Set(className, ref, field, value));
+            // A null would reach the snapshot's Put (Map.copyOf rejects it) and come back from the journal
+            // as the default: store the default now, as put does, so replay gives the same state.
+            ops.add(new Op.Set(className, ref, field, value != null ? value : f.defaultValue()));
         }
 
         public void delete(String className, String ref) {
