@@ -17,6 +17,8 @@ import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.network.HostLinks;
+import org.flotilla.network.Networking;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
@@ -31,6 +33,7 @@ public final class Node implements AutoCloseable {
     private final String poolRef;
     private final Dispatcher dispatcher;
     private final Storage storage;
+    private final Networking networking;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -52,6 +55,10 @@ public final class Node implements AutoCloseable {
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
+        this.networking = new Networking(db, hostRef, HostLinks.system());
+        networking.register(handlers);
+        networking.ensureHostNetworks();
+        networking.ensureBridges();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -75,6 +82,8 @@ public final class Node implements AutoCloseable {
     public String poolRef() { return poolRef; }
 
     public Storage storage() { return storage; }
+
+    public Networking networking() { return networking; }
 
     @Override
     public void close() {
