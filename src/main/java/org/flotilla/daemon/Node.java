@@ -17,6 +17,8 @@ import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.network.HostLinks;
+import org.flotilla.network.Networking;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
@@ -34,11 +36,15 @@ public final class Node implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Storage storage;
     private final VmSubsystem vms;
+    private final Networking networking;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
         Model model = XenApi.model();
         this.db = new Database(model, journal);
+        // microseconds since the epoch: above every generation of an earlier run that made fewer than
+        // a million changes a second, so event tokens handed out before a restart stay behind
+        db.advanceGenerationTo(System.currentTimeMillis() * 1000);
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
@@ -55,6 +61,10 @@ public final class Node implements AutoCloseable {
         this.vms = new VmSubsystem(db, storage);
         vms.register(handlers);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
+        this.networking = new Networking(db, hostRef, HostLinks.system());
+        networking.register(handlers);
+        networking.ensureHostNetworks();
+        networking.ensureBridges();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -80,6 +90,8 @@ public final class Node implements AutoCloseable {
     public Storage storage() { return storage; }
 
     public VmSubsystem vms() { return vms; }
+
+    public Networking networking() { return networking; }
 
     @Override
     public void close() {

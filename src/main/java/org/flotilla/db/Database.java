@@ -342,6 +342,16 @@ public final class Database implements AutoCloseable {
         } finally { lock.readLock().unlock(); }
     }
 
+    /**
+     * Moves the generation forward to at least {@code floor} without a change. Sessions and tasks are
+     * not journaled, so after a restart the recovered generation can be lower than one a client already
+     * holds in an event token; the daemon starts each run from a floor above any earlier run's.
+     */
+    public void advanceGenerationTo(long floor) {
+        lock.writeLock().lock();
+        try { generation = Math.max(generation, floor); } finally { lock.writeLock().unlock(); }
+    }
+
     /** Changes after a generation, and the generation they bring the reader up to. */
     public record ChangeBatch(List<Change> changes, long generation) {}
 

@@ -136,6 +136,21 @@ class DispatcherTest {
     }
 
     @Test
+    void tokensFromBeforeARestartStayBehind() throws Exception {
+        @SuppressWarnings("unchecked")
+        var reply = (Map<String, Object>) call("event.from", session, List.of("pool"), "", 0.0);
+        String before = (String) reply.get("token");
+        node.close();
+        node = new Node(dir, Journal.NONE, (u, p) -> u.equals("root") && p.equals("secret"), HostFacts.read("127.0.0.1"),
+                r -> "<value>" + r + "</value>");
+        rpc = node.rpc();
+        session = (String) call("session.login_with_password", "root", "secret");
+        @SuppressWarnings("unchecked")
+        var after = (Map<String, Object>) call("event.from", session, List.of("session"), before, 1.0);
+        assertEquals(1, ((List<?>) after.get("events")).size(), "the new session is seen with the old token");
+    }
+
+    @Test
     void legacyEventsNextAndDeletes() {
         assertEquals("SESSION_NOT_REGISTERED", fails("event.next", session).code());
         call("event.register", session, List.of("task"));
