@@ -36,4 +36,4 @@ done
 rm -f "$STATE/.root-password.new"
 echo "flotilla: serving the XenAPI at https://$(hostname):$PORT/ (pid $(cat "$STATE/flotilla.pid"), log $STATE/flotilla.log)"
 [ -f "$STATE/root-password" ] && echo "flotilla: root's password is in $STATE/root-password"
-echo "flotilla: try  bin/xe -s localhost -p $PORT -u root -pwf $STATE/root-password vm-list"
+echo "flotilla: try  bin/xe -s localhost -p $PORT -u root -pw \"\$(cat $STATE/root-password)\" vm-list"

@@ -18,7 +18,7 @@ class LayeringTest {
                 .layer("api").definedBy("org.flotilla.api..")
                 .layer("wire").definedBy("org.flotilla.wire..")
                 .layer("subsystems").definedBy("org.flotilla.host..", "org.flotilla.pool..", "org.flotilla.storage..",
-                        "org.flotilla.network..", "org.flotilla.qemu..")
+                        "org.flotilla.network..", "org.flotilla.qemu..", "org.flotilla.vm..")
                 .layer("server").definedBy("org.flotilla.server..")
                 .layer("cli").definedBy("org.flotilla.cli..")
                 .layer("daemon").definedBy("org.flotilla.daemon..")

@@ -46,7 +46,7 @@ public final class Daemon implements AutoCloseable {
             var names = new ArrayList<>(List.of(hostAddress));
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);
-            server.addHandler("/console", new ConsoleHttp(node.vms()));
+            server.addHandler("/console", new ConsoleHttp(node.vmRuntime()));
             try {
                 server.start();
             } catch (RuntimeException e) {

@@ -15,13 +15,18 @@ import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
+import org.flotilla.host.VifBackend;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.network.HostLinks;
+import org.flotilla.network.Networking;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.Templates;
+import org.flotilla.vm.VmSubsystem;
 
 /**
  * One host's toolstack, assembled: the database, this host's records, and the XenAPI dispatch with
@@ -33,12 +38,17 @@ public final class Node implements AutoCloseable {
     private final String poolRef;
     private final Dispatcher dispatcher;
     private final Storage storage;
-    private final VmRuntime vms;
+    private final VmSubsystem vms;
+    private final Networking networking;
+    private final VmRuntime vmRuntime;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
         Model model = XenApi.model();
         this.db = new Database(model, journal);
+        // microseconds since the epoch: above every generation of an earlier run that made fewer than
+        // a million changes a second, so event tokens handed out before a restart stay behind
+        db.advanceGenerationTo(System.currentTimeMillis() * 1000);
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
@@ -53,10 +63,27 @@ public final class Node implements AutoCloseable {
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
-        this.vms = new VmRuntime(db, hostRef, storage, alerts, VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
+        this.vms = new VmSubsystem(db, storage);
         vms.register(handlers);
-        storage.setOnlineDisks(vms);
-        vms.reconcile();
+        vms.ensureDefaultTemplates(Templates.locateTestGuest());
+        this.networking = new Networking(db, hostRef, HostLinks.system());
+        networking.register(handlers);
+        networking.ensureHostNetworks();
+        networking.ensureBridges();
+        this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
+                VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
+        vmRuntime.register(handlers);
+        networking.setDefaultTapOwner(vmRuntime.config().user()); // QEMU opens the taps as its unprivileged user
+        vmRuntime.setVifBackend(new VifBackend() {
+            @Override public TapDevice attach(String vifRef, String vmRef) {
+                var t = networking.attach(vifRef, vmRef);
+                return new TapDevice(t.name(), t.mac());
+            }
+
+            @Override public void detach(String vifRef) { networking.detach(vifRef); }
+        });
+        storage.setOnlineDisks(vmRuntime);
+        vmRuntime.reconcile();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -81,19 +108,28 @@ public final class Node implements AutoCloseable {
 
     public Storage storage() { return storage; }
 
-    /** This host's VMs as QEMU processes. */
-    public VmRuntime vms() { return vms; }
+    public VmSubsystem vms() { return vms; }
 
-    /** Where PV_kernel may lie besides {@code <state>/kernels}: {@code flotilla.kernel-dirs} (colon-separated). */
+    public Networking networking() { return networking; }
+
+    /** This host's VMs as QEMU processes. */
+    public VmRuntime vmRuntime() { return vmRuntime; }
+
+    /**
+     * Where PV_kernel may lie besides {@code <state>/kernels}: the test guest's directory (its template boots
+     * from there) and {@code flotilla.kernel-dirs} / FLOTILLA_KERNEL_DIRS (colon-separated).
+     */
     private static java.util.List<Path> kernelDirs() {
         String p = System.getProperty("flotilla.kernel-dirs", System.getenv().getOrDefault("FLOTILLA_KERNEL_DIRS", ""));
-        return java.util.Arrays.stream(p.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList();
+        var dirs = new java.util.ArrayList<Path>(java.util.Arrays.stream(p.split(":")).filter(s -> !s.isBlank()).map(Path::of).toList());
+        dirs.add(Templates.locateTestGuest());
+        return dirs;
     }
 
     @Override
     public void close() {
         housekeeping.interrupt();
-        vms.close(); // the VMs keep running: the next start reattaches them
+        vmRuntime.close(); // the VMs keep running: the next start reattaches them
         db.close();
     }
 }

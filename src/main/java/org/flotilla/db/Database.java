@@ -207,7 +207,9 @@ public final class Database implements AutoCloseable {
             if (get(className, ref) == null && ops.stream().noneMatch(o -> o instanceof Op.Put p && p.ref().equals(ref))) {
                 throw ApiError.handleInvalid(className, ref);
             }
-            ops.add(new Op.Set(className, ref, field, value));
+            // A null would reach the snapshot's Put (Map.copyOf rejects it) and come back from the journal
+            // as the default: store the default now, as put does, so replay gives the same state.
+            ops.add(new Op.Set(className, ref, field, value != null ? value : f.defaultValue()));
         }
 
         public void delete(String className, String ref) {
@@ -338,6 +340,16 @@ public final class Database implements AutoCloseable {
             out.sort(Comparator.comparingLong(Change::generation));
             return new ChangeBatch(out, generation);
         } finally { lock.readLock().unlock(); }
+    }
+
+    /**
+     * Moves the generation forward to at least {@code floor} without a change. Sessions and tasks are
+     * not journaled, so after a restart the recovered generation can be lower than one a client already
+     * holds in an event token; the daemon starts each run from a floor above any earlier run's.
+     */
+    public void advanceGenerationTo(long floor) {
+        lock.writeLock().lock();
+        try { generation = Math.max(generation, floor); } finally { lock.writeLock().unlock(); }
     }
 
     /** Changes after a generation, and the generation they bring the reader up to. */

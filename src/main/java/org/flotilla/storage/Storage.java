@@ -100,16 +100,16 @@ public final class Storage {
          .on("PBD", "plug", c -> { plug(c.ref("self"), true); return null; })
          .on("PBD", "unplug", c -> { unplug(c.ref("self")); return null; })
          .on("PBD", "set_device_config", c -> set("PBD", c.ref("self"), "device_config", c.map("value")))
-         .on("VDI", "create", this::createVdi)
+         .on("VDI", "create", c -> createVdi(c.map("args")))
          .on("VDI", "destroy", c -> { destroyVdi(c.ref("self")); return null; })
-         .on("VDI", "snapshot", c -> branch(c.ref("vdi"), true))
-         .on("VDI", "clone", c -> branch(c.ref("vdi"), false))
+         .on("VDI", "snapshot", c -> snapshotVdi(c.ref("vdi")))
+         .on("VDI", "clone", c -> cloneVdi(c.ref("vdi")))
          .on("VDI", "resize", c -> { resize(c.ref("vdi"), c.integer("size")); return null; })
          .on("VDI", "resize_online", c -> { resize(c.ref("vdi"), c.integer("size")); return null; })
          .on("VDI", "introduce", this::introduceVdi)
          .on("VDI", "forget", c -> { forgetVdi(c.ref("vdi")); return null; })
          .on("VDI", "update", c -> { updateVdi(c.ref("vdi")); return null; })
-         .on("VDI", "copy", this::copy)
+         .on("VDI", "copy", c -> copyVdi(c.ref("vdi"), c.ref("sr"), c.ref("into_vdi"), c.task()))
          .on("VDI", "set_name_label", c -> set("VDI", c.ref("self"), "name_label", c.string("value")))
          .on("VDI", "set_name_description", c -> set("VDI", c.ref("self"), "name_description", c.string("value")));
     }
@@ -535,9 +535,7 @@ public final class Storage {
         return v;
     }
 
-    private Object createVdi(Call c) { return createVdi(c.<String, Object>map("args")); }
-
-    /** VDI.create for other subsystems (e.g. the VM runtime's suspend images): the record's fields, as the message takes them. */
+    /** VDI.create from a (partial) record, for other subsystems too (VM.provision). */
     public String createVdi(Map<String, Object> given) {
         String srRef = (String) given.getOrDefault("SR", ClassDef.NULL_REF);
         DbObject sr = db.require("SR", srRef);
@@ -596,7 +594,7 @@ public final class Storage {
         }
     }
 
-    /** VDI.destroy for other subsystems. */
+    /** VDI.destroy, for other subsystems (the VM agent's provisioning clean-up). */
     public void destroyVdi(String vdiRef) {
         DbObject first = db.require("VDI", vdiRef);
         String srRef = first.string("SR");
@@ -654,6 +652,12 @@ public final class Storage {
             removeImage(d, dir, unused, true);
         }
     }
+
+    /** VDI.snapshot: a read-only copy-on-write snapshot of the VDI (is_a_snapshot, snapshot_of). */
+    public String snapshotVdi(String vdiRef) { return (String) branch(vdiRef, true); }
+
+    /** VDI.clone: a fast copy-on-write clone of the VDI. */
+    public String cloneVdi(String vdiRef) { return (String) branch(vdiRef, false); }
 
     /**
      * VDI.snapshot and VDI.clone: the image becomes a base copy B (a hard link first, so that the VDI's
@@ -827,16 +831,15 @@ public final class Storage {
     }
 
     /** VDI.copy: every block into a new VDI on {@code sr}, or into the existing {@code into_vdi}. */
-    private Object copy(Call c) {
-        String vdiRef = c.ref("vdi");
+    /** VDI.copy: every block into a new VDI on {@code sr} (or into the existing {@code into}), with progress on {@code task}. */
+    public String copyVdi(String vdiRef, String srArg, String into, org.flotilla.api.TaskContext task) {
         DbObject v = db.require("VDI", vdiRef);
         DbObject srcSr = db.require("SR", v.string("SR"));
         SrDriver srcDriver = driver(srcSr);
         Path src = srcDriver.file(attachedDir(srcSr.ref()), v.string("location"));
         if (activeVbds(vdiRef).stream().anyMatch(b -> "RW".equals(b.get("mode")))) throw ApiError.of("VDI_IN_USE", vdiRef, "copy");
         long srcSize = v.integer("virtual_size");
-        c.task().progress(0.0);
-        String into = c.ref("into_vdi");
+        task.progress(0.0);
         if (!Refs.isNull(into)) {
             DbObject dst = db.require("VDI", into);
             String dstSr = dst.string("SR");
@@ -852,7 +855,7 @@ public final class Storage {
                 return into;
             });
         }
-        String dstSr = c.ref("sr");
+        String dstSr = srArg;
         if (Refs.isNull(dstSr)) throw ApiError.handleInvalid("SR", ClassDef.NULL_REF);
         DbObject sr = db.require("SR", dstSr);
         SrDriver d = managing(sr);
@@ -860,7 +863,7 @@ public final class Storage {
             Path dir = attachedDir(dstSr);
             long free = freeSpace(dir);
             if (srcSize > free) throw ApiError.of("SR_FULL", Long.toString(srcSize), Long.toString(free));
-            c.task().checkCancelled();
+            task.checkCancelled();
             String uuid = Refs.newUuid();
             Path image = makeImage(dir, uuid, tmp -> qemu.convert(src, srcDriver.format(), tmp, false));
             QemuImg.Info info = qemu.info(image);

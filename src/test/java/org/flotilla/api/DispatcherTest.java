@@ -63,6 +63,7 @@ class DispatcherTest {
 
     @Test
     void badCallsAreRefusedWithXapiErrors() {
+        long generation = node.db().generation();
         assertEquals(List.of("MESSAGE_METHOD_UNKNOWN", "VM.fly"), fails("VM.fly", session).description());
         assertEquals(List.of("MESSAGE_PARAMETER_COUNT_MISMATCH", "VM.get_record", "2", "1"), fails("VM.get_record", session).description());
         assertEquals(List.of("SESSION_INVALID", "OpaqueRef:nope"), fails("VM.get_all", "OpaqueRef:nope").description());
@@ -73,6 +74,9 @@ class DispatcherTest {
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("host.set_address_nope", session, host, "x").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("VM.set_power_state", session, host, "Running").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("Async.VM.get_record", session, host).code());
+        assertEquals("FIELD_TYPE_ERROR", fails("host.add_to_other_config", session, host, "k", Map.of("not", "a string")).code());
+        assertEquals("MESSAGE_PARAMETER_COUNT_MISMATCH", fails("host.set_name_label", session, host, "a", "b").code());
+        assertEquals(generation, node.db().generation(), "refused calls change nothing");
     }
 
     @Test
@@ -129,6 +133,21 @@ class DispatcherTest {
         var afterInject = (Map<String, Object>) call("event.from", session, List.of("pool"), injected, 1.0);
         assertEquals(1, ((List<?>) afterInject.get("events")).size());
         assertEquals("EVENT_FROM_TOKEN_PARSE_FAILURE", fails("event.from", session, List.of("*"), "garbage", 1.0).code());
+    }
+
+    @Test
+    void tokensFromBeforeARestartStayBehind() throws Exception {
+        @SuppressWarnings("unchecked")
+        var reply = (Map<String, Object>) call("event.from", session, List.of("pool"), "", 0.0);
+        String before = (String) reply.get("token");
+        node.close();
+        node = new Node(dir, Journal.NONE, (u, p) -> u.equals("root") && p.equals("secret"), HostFacts.read("127.0.0.1"),
+                r -> "<value>" + r + "</value>");
+        rpc = node.rpc();
+        session = (String) call("session.login_with_password", "root", "secret");
+        @SuppressWarnings("unchecked")
+        var after = (Map<String, Object>) call("event.from", session, List.of("session"), before, 1.0);
+        assertEquals(1, ((List<?>) after.get("events")).size(), "the new session is seen with the old token");
     }
 
     @Test

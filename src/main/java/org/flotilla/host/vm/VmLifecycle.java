@@ -106,8 +106,8 @@ public final class VmLifecycle {
         if (snapshot && !List.of("revert", "clone", "copy", "export", "destroy", "hard_shutdown", "metadata_export").contains(op)) {
             return ApiError.of("VM_IS_SNAPSHOT", ref, op);
         }
-        if (op.equals("provision") && !template) return ApiError.of("ONLY_PROVISION_TEMPLATE");
-        if (op.equals("revert") && !snapshot) return ApiError.of("ONLY_REVERT_SNAPSHOT");
+        if (op.equals("provision") && !template) return ApiError.of("PROVISION_ONLY_ALLOWED_ON_TEMPLATE");
+        if (op.equals("revert") && !snapshot) return ApiError.of("REVERT_ONLY_ALLOWED_ON_SNAPSHOT");
         if (Boolean.TRUE.equals(vm.get("is_control_domain"))) {
             if (op.equals("changing_VCPUs") || op.equals("destroy")) {
                 return ApiError.of("OPERATION_NOT_ALLOWED", "This operation is not allowed on dom0");

@@ -272,6 +272,24 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         if (needed > available) throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", Long.toString(needed), Long.toString(available));
 
         ensureUser();
+        // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
+        long domid = newDomid();
+        update(vmRef, Map.of("domid", domid));
+        try {
+            return spawn(vmRef, paused, incoming, staticMax, overhead, domid);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            DbObject now = db.get("VM", vmRef);
+            if (now != null && !domains.containsKey(vmRef) && (Long) now.get("domid") == domid) {
+                detachVifs(vmRef);
+                update(vmRef, Map.of("domid", -1L));
+            }
+            throw e;
+        }
+    }
+
+    private Domain spawn(String vmRef, boolean paused, String incoming, long staticMax, long overhead, long domid)
+            throws IOException, InterruptedException {
+        DbObject vm = db.require("VM", vmRef);
         Path runDir = runRoot.resolve(vm.uuid());
         var spec = spec(vm, runDir, incoming);
         prepareRunDir(runDir);
@@ -308,13 +326,14 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             if (target > 0 && target < staticMax) {
                 try { qmp.execute("balloon", Map.of("value", target)); } catch (QmpErrorException ignored) { }
             }
-            recordRunning(vm, d, paused, overhead);
+            recordRunning(vm, d, paused, overhead, domid);
             return d;
         } catch (IOException | RuntimeException | InterruptedException e) {
             d.expectExit = true;
             domains.remove(vmRef, d);
             kill(d);
-            cleanupAfterExit(vmRef, d);
+            // a failed resume leaves the VM suspended (its image is still there); a failed start, halted
+            cleanupAfterExit(vmRef, d, incoming != null ? "Suspended" : "Halted");
             throw e;
         }
     }
@@ -427,9 +446,8 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         }
     }
 
-    private void recordRunning(DbObject vm, Domain d, boolean paused, long overhead) {
+    private void recordRunning(DbObject vm, Domain d, boolean paused, long overhead, long domid) {
         String vmRef = vm.ref();
-        long domid = newDomid();
         String console = Refs.newRef();
         String hostAddress = Optional.ofNullable(db.get("host", hostRef)).map(h -> h.string("address")).orElse("localhost");
         db.write(tx -> {
@@ -971,7 +989,8 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             String want = paused ? "Paused" : "Running";
             if (!want.equals(ps)) update(d.vmRef, Map.of("power_state", want));
         } else {
-            recordRunning(vm, d, paused, overhead(vm.integer("memory_static_max")));
+            long domid = vm.get("domid") instanceof Long l && l > 0 ? l : newDomid();
+            recordRunning(vm, d, paused, overhead(vm.integer("memory_static_max")), domid);
         }
         if (!d.alive()) onExit(d);
     }

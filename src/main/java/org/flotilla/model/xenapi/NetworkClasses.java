@@ -4,7 +4,10 @@ import static org.flotilla.model.Type.*;
 
 import java.util.List;
 import java.util.Map;
+import static org.flotilla.model.MessageBuilder.msg;
+
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
 
 final class NetworkClasses {
     private NetworkClasses() {}
@@ -29,7 +32,26 @@ final class NetworkClasses {
                 .rw("tags", setOf(STRING))
                 .dyn("default_locking_mode", Enums.NETWORK_DEFAULT_LOCKING_MODE, "unlocked")
                 .dyn("assigned_ips", mapOf(ref("VIF"), STRING))
-                .dyn("purpose", setOf(Enums.NETWORK_PURPOSE));
+                .dyn("purpose", setOf(Enums.NETWORK_PURPOSE))
+                // XAPI's network messages (datamodel.ml, module Network; create/destroy are its generated constructor)
+                .message(msg("create").role(Role.VM_ADMIN).param("args", record("network")).returns(ref("network"))
+                        .errors("INVALID_VALUE", "BRIDGE_NAME_EXISTS").doc("Create a new network instance, and return its handle."))
+                .message(msg("destroy").role(Role.VM_ADMIN).param("self", ref("network"))
+                        .errors("NETWORK_CONTAINS_VIF", "NETWORK_CONTAINS_PIF", "CANNOT_DESTROY_SYSTEM_NETWORK")
+                        .doc("Destroy the specified network instance."))
+                .message(msg("attach").role(Role.POOL_OPERATOR).param("network", ref("network")).param("host", ref("host"))
+                        .errors("BRIDGE_NOT_AVAILABLE").doc("Makes the network immediately available on a particular host"))
+                .message(msg("attach_for_vm").role(Role.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
+                        .doc("Attaches all networks needed by a given VM on a particular host"))
+                .message(msg("detach_for_vm").role(Role.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
+                        .doc("Detaches all networks of a given VM from a particular host"))
+                .message(msg("set_default_locking_mode").role(Role.POOL_OPERATOR).param("network", ref("network"))
+                        .param("value", Enums.NETWORK_DEFAULT_LOCKING_MODE).errors("VIF_IN_USE")
+                        .doc("Set the default locking mode for VIFs attached to this network"))
+                .message(msg("add_purpose").param("self", ref("network")).param("value", Enums.NETWORK_PURPOSE)
+                        .errors("NETWORK_INCOMPATIBLE_PURPOSES", "NETWORK_UNMANAGED").doc("Give a network a new purpose (if not present already)"))
+                .message(msg("remove_purpose").param("self", ref("network")).param("value", Enums.NETWORK_PURPOSE)
+                        .doc("Remove a purpose from a network (if present)"));
     }
 
     static ClassDef.Builder vif() {
@@ -59,7 +81,12 @@ final class NetworkClasses {
                 .dyn("ipv4_gateway", STRING)
                 .dyn("ipv6_configuration_mode", Enums.VIF_IPV6_CONFIGURATION_MODE, "None")
                 .dyn("ipv6_addresses", setOf(STRING))
-                .dyn("ipv6_gateway", STRING);
+                .dyn("ipv6_gateway", STRING)
+                // XAPI's VIF constructor and destructor (xapi_vif.ml)
+                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VIF")).returns(ref("VIF"))
+                        .errors("MAC_INVALID", "INVALID_DEVICE", "DEVICE_ALREADY_EXISTS").doc("Create a new VIF instance, and return its handle."))
+                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VIF")).errors("OPERATION_NOT_ALLOWED")
+                        .doc("Destroy the specified VIF instance."));
     }
 
     static ClassDef.Builder vifMetrics() {
@@ -103,7 +130,9 @@ final class NetworkClasses {
                 .dyn("igmp_snooping_status", Enums.PIF_IGMP_STATUS, "unknown")
                 .relation("sriov_physical_PIF_of", "network_sriov", "physical_PIF")
                 .relation("sriov_logical_PIF_of", "network_sriov", "logical_PIF")
-                .dyn("PCI", ref("PCI"));
+                .dyn("PCI", ref("PCI"))
+                .message(msg("scan").role(Role.POOL_OPERATOR).param("host", ref("host"))
+                        .doc("Scan for physical interfaces on a host and create PIF objects to represent them"));
     }
 
     static ClassDef.Builder pifMetrics() {

@@ -190,6 +190,16 @@ final class StorageClasses {
                 .rw("qos_algorithm_type", STRING)
                 .rw("qos_algorithm_params", mapOf(STRING, STRING))
                 .dyn("qos_supported_algorithms", setOf(STRING))
+                // XAPI's generated constructor/destructor with xapi_vbd.ml's checks, and set_mode
+                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VBD")).returns(ref("VBD"))
+                        .errors("DEVICE_ALREADY_EXISTS", "INVALID_DEVICE", "VBD_CDS_MUST_BE_READONLY", "VBD_NOT_REMOVABLE_MEDIA",
+                                "VDI_READONLY", "VDI_INCOMPATIBLE_TYPE", "OTHER_OPERATION_IN_PROGRESS")
+                        .doc("Create a new VBD instance, and return its handle."))
+                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VBD")).errors("OPERATION_NOT_ALLOWED")
+                        .doc("Destroy the specified VBD instance."))
+                .message(msg("set_mode").role(Role.VM_ADMIN).param("self", ref("VBD")).param("value", Enums.VBD_MODE)
+                        .errors("VM_BAD_POWER_STATE", "VBD_CDS_MUST_BE_READONLY", "VDI_READONLY")
+                        .doc("Sets the mode of the VBD. The power_state of the VM must be halted."))
                 // hot-plug and removable media (datamodel.ml), carried out by the host's VM runtime
                 .message(msg("plug").async().param("self", ref("VBD"))
                         .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_ATTACHED", "OTHER_OPERATION_IN_PROGRESS")

@@ -6,13 +6,17 @@ import java.util.List;
 import static org.flotilla.model.MessageBuilder.msg;
 
 import java.util.Map;
+import static org.flotilla.model.MessageBuilder.msg;
+
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Role;
+import org.flotilla.model.Type;
 
 final class VmClasses {
     private VmClasses() {}
 
     static List<ClassDef.Builder> all() {
-        return List.of(vm(), vmMetrics(), vmGuestMetrics(), vmpp(), vmss(), vmAppliance(), console(), crashdump(), vtpm());
+        return List.of(recordMessages(vm()), vmMetrics(), vmGuestMetrics(), vmpp(), vmss(), vmAppliance(), console(), crashdump(), vtpm());
     }
 
     static ClassDef.Builder vm() {
@@ -239,5 +243,72 @@ final class VmClasses {
                 .dyn("persistence_backend", Enums.PERSISTENCE_BACKEND, "xapi")
                 .ro("is_unique", BOOL)
                 .dyn("is_protected", BOOL);
+    }
+
+    /**
+     * The VM messages of the records side (xapi_vm.ml, xapi_vm_clone.ml, xapi_templates.ml): creation,
+     * destruction, memory and VCPU settings, devices, templates, clone/copy/provision/snapshot/revert.
+     * Parameters, asynchrony (XAPI: every call without flags [`Session]) and roles as datamodel_vm.ml.
+     */
+    static ClassDef.Builder recordMessages(ClassDef.Builder vm) {
+        Type self = ref("VM");
+        return vm
+                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VM")).returns(self)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION", "INVALID_VALUE", "VALUE_NOT_SUPPORTED")
+                        .doc("Create a new VM instance, and return its handle."))
+                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", self)
+                        .errors("VM_BAD_POWER_STATE", "VM_CANNOT_DELETE_DEFAULT_TEMPLATE", "OPERATION_BLOCKED")
+                        .doc("Destroy the specified VM. The VM is completely removed from the system. This function can only be called when the VM is in the Halted State."))
+                .message(msg("set_is_a_template").param("self", self).param("value", BOOL).role(Role.VM_ADMIN)
+                        .errors("VM_BAD_POWER_STATE").doc("Set the is_a_template field of the given VM."))
+                .message(msg("set_memory_dynamic_max").role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER").doc("Set the value of the memory_dynamic_max field"))
+                .message(msg("set_memory_dynamic_min").role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER").doc("Set the value of the memory_dynamic_min field"))
+                .message(msg("set_memory_dynamic_range").async().role(Role.VM_POWER_ADMIN).param("self", self)
+                        .param("min", INT).param("max", INT).errors("MEMORY_CONSTRAINT_VIOLATION_ORDER")
+                        .doc("Set the minimum and maximum amounts of physical memory the VM is allowed to use."))
+                .message(msg("set_memory_static_max").role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE").doc("Set the value of the memory_static_max field"))
+                .message(msg("set_memory_static_min").role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE").doc("Set the value of the memory_static_min field"))
+                .message(msg("set_memory_static_range").async().role(Role.VM_POWER_ADMIN).param("self", self)
+                        .param("min", INT).param("max", INT).errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE")
+                        .doc("Set the static (ie boot-time) range of virtual memory that the VM is allowed to use."))
+                .message(msg("set_memory_limits").async().role(Role.VM_POWER_ADMIN).param("self", self)
+                        .param("static_min", INT).param("static_max", INT).param("dynamic_min", INT).param("dynamic_max", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE").doc("Set the memory limits of this VM."))
+                .message(msg("set_memory").async().role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
+                        .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE")
+                        .doc("Set the memory allocation of this VM. Sets all of memory_static_max, memory_dynamic_min, and memory_dynamic_max to the given value, and leaves memory_static_min untouched."))
+                .message(msg("set_VCPUs_max").role(Role.VM_ADMIN).param("self", self).param("value", INT)
+                        .errors("INVALID_VALUE", "VM_BAD_POWER_STATE").doc("Set the maximum number of VCPUs for a halted VM"))
+                .message(msg("set_VCPUs_at_startup").role(Role.VM_ADMIN).param("self", self).param("value", INT)
+                        .errors("INVALID_VALUE").doc("Set the number of startup VCPUs for a halted VM"))
+                .message(msg("get_allowed_VBD_devices").role(Role.READ_ONLY).param("vm", self).returns(STRING_SET)
+                        .doc("Returns a list of the allowed values that a VBD device field can take"))
+                .message(msg("get_allowed_VIF_devices").role(Role.READ_ONLY).param("vm", self).returns(STRING_SET)
+                        .doc("Returns a list of the allowed values that a VIF device field can take"))
+                .message(msg("get_boot_record").role(Role.READ_ONLY).param("self", self).returns(record("VM"))
+                        .doc("Returns a record describing the VM's dynamic state, initialised when the VM boots and updated to reflect runtime configuration changes, for example CPU hotplug"))
+                .message(msg("assert_operation_valid").async().role(Role.READ_ONLY).param("self", self)
+                        .param("op", Enums.VM_OPERATIONS).doc("Check to see whether this operation is acceptable in the current state of the system, raising an error if the operation is invalid for some reason"))
+                .message(msg("update_allowed_operations").async().param("self", self).doc("Recomputes the list of acceptable operations"))
+                .message(msg("clone").async().role(Role.VM_ADMIN).param("vm", self).param("new_name", STRING).returns(self)
+                        .errors("VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED", "LICENCE_RESTRICTION")
+                        .doc("Clones the specified VM, making a new VM. Clone automatically exploits the capabilities of the underlying storage repository in which the VM's disk images are stored (for example, Copy on Write). This function can only be called when the VM is in the Halted State."))
+                .message(msg("copy").async().role(Role.VM_ADMIN).param("vm", self).param("new_name", STRING).param("sr", ref("SR"))
+                        .returns(self).errors("VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED", "LICENCE_RESTRICTION")
+                        .doc("Copies the specified VM, making a new VM. Unlike clone, copy does not exploit the capabilities of the underlying storage repository; the disk images of the new VM are full disks, not part of a CoW chain. This function can only be called when the VM is in the Halted State."))
+                .message(msg("provision").async().role(Role.VM_ADMIN).param("vm", self)
+                        .errors("VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED", "LICENCE_RESTRICTION")
+                        .doc("Inspects the disk configuration contained within the VM's other_config, creates VDIs and VBDs and then executes any applicable post-install script."))
+                .message(msg("snapshot").async().role(Role.VM_POWER_ADMIN).param("vm", self).param("new_name", STRING)
+                        .param("ignore_vdis", setOf(ref("VDI")), List.of()).returns(self)
+                        .errors("VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED")
+                        .doc("Snapshots the specified VM, making a new VM. Snapshot automatically exploits the capabilities of the underlying storage repository in which the VM's disk images are stored (for example, Copy on Write)."))
+                .message(msg("revert").async().role(Role.VM_POWER_ADMIN).param("snapshot", self)
+                        .errors("VM_BAD_POWER_STATE", "OPERATION_NOT_ALLOWED", "SR_FULL", "VM_REVERT_FAILED")
+                        .doc("Reverts the specified VM to a previous state."));
     }
 }

@@ -38,7 +38,7 @@ class VmDevicesTest {
     void down() { h.close(); }
 
     long sizeSeenByQemu(String vm, String device) throws Exception {
-        for (JsonNode b : h.node.vms().qmp(vm).execute("query-block")) {
+        for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
             if (VmRuntime.isDevice(b.path("qdev").asText(), device)) {
                 return b.path("inserted").path("image").path("virtual-size").asLong(-1);
             }
@@ -47,7 +47,7 @@ class VmDevicesTest {
     }
 
     boolean hasMedium(String vm, String device) throws Exception {
-        for (JsonNode b : h.node.vms().qmp(vm).execute("query-block")) {
+        for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
             if (VmRuntime.isDevice(b.path("qdev").asText(), device)) return b.has("inserted");
         }
         throw new AssertionError("no block device " + device);
@@ -139,7 +139,7 @@ class VmDevicesTest {
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(404, gone.statusCode());
             } finally {
-                for (long pid : node.vms().pids().values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                for (long pid : node.vmRuntime().pids().values()) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
                 h.node = null;
             }
         }

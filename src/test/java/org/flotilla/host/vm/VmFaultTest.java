@@ -85,7 +85,7 @@ class VmFaultTest {
         String vm = h.newVm("victim", "idle");
         h.call("VM.start", vm, false, false);
         String uuid = (String) h.vm(vm).get("uuid");
-        long pid = h.node.vms().pids().get(vm);
+        long pid = h.node.vmRuntime().pids().get(vm);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         VmHost.await(() -> "Halted".equals(h.power(vm)), Duration.ofSeconds(10), "the VM to be recorded Halted");
         VmHost.await(() -> !h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).isEmpty(), Duration.ofSeconds(5), "an alert");
@@ -108,8 +108,8 @@ class VmFaultTest {
         h.call("VM.start", reboots, false, false);
         h.awaitSerial(off, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
         // the guest powers itself off (ACPI from inside: we press the button without a VM.* call)
-        long pid = h.node.vms().pids().get(off);
-        h.node.vms().qmp(off).execute("system_powerdown");
+        long pid = h.node.vmRuntime().pids().get(off);
+        h.node.vmRuntime().qmp(off).execute("system_powerdown");
         VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15), "a guest-halted VM to be Halted");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         // the rebooting guest reboots in place and stays Running
@@ -124,9 +124,9 @@ class VmFaultTest {
         String dies = h.newVm("dies while the daemon is away", "idle");
         h.call("VM.start", keep, false, false);
         h.call("VM.start", dies, false, false);
-        long pid = h.node.vms().pids().get(keep);
+        long pid = h.node.vmRuntime().pids().get(keep);
         long domid = (Long) h.vm(keep).get("domid");
-        long diesPid = h.node.vms().pids().get(dies);
+        long diesPid = h.node.vmRuntime().pids().get(dies);
         h.closeNode(); // the daemon stops: its VMs do not
         assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
         ProcessHandle.of(diesPid).orElseThrow().destroyForcibly();
@@ -135,7 +135,7 @@ class VmFaultTest {
         h.open(); // a new daemon on the same state
         assertEquals("Running", h.power(keep));
         assertEquals(domid, h.vm(keep).get("domid"));
-        assertEquals(pid, h.node.vms().pids().get(keep));
+        assertEquals(pid, h.node.vmRuntime().pids().get(keep));
         assertEquals(1, ((List<?>) h.vm(keep).get("consoles")).size());
         assertEquals("Halted", h.power(dies));
         String diesUuid = (String) h.vm(dies).get("uuid");
@@ -156,13 +156,13 @@ class VmFaultTest {
         String gone = h.newVm("record gone", "idle");
         h.call("VM.start", vm, false, false);
         h.call("VM.start", gone, false, false);
-        long pid = h.node.vms().pids().get(vm);
-        long gonePid = h.node.vms().pids().get(gone);
+        long pid = h.node.vmRuntime().pids().get(vm);
+        long gonePid = h.node.vmRuntime().pids().get(gone);
         h.closeNode();
         // the database lost track of both (a replayed older state): one record says Halted, the other is gone
         var j = h.journal;
         h.open();
-        h.node.vms().close();
+        h.node.vmRuntime().close();
         h.node.db().write(tx -> {
             tx.set("VM", vm, "power_state", "Halted");
             tx.set("VM", vm, "resident_on", "OpaqueRef:NULL");
@@ -172,7 +172,7 @@ class VmFaultTest {
         h.open();
         assertEquals("Running", h.power(vm));
         assertEquals(h.node.hostRef(), h.vm(vm).get("resident_on"));
-        assertEquals(pid, h.node.vms().pids().get(vm));
+        assertEquals(pid, h.node.vmRuntime().pids().get(vm));
         VmHost.await(() -> !ProcessHandle.of(gonePid).map(ProcessHandle::isAlive).orElse(false), Duration.ofSeconds(10),
                 "the orphan QEMU to be killed");
         h.call("VM.hard_shutdown", vm);
@@ -181,10 +181,10 @@ class VmFaultTest {
 
     @Test
     void concurrentOperationsAndAShutdownTheGuestIgnores() throws Exception {
-        h.node.vms().setShutdownTimeout(Duration.ofSeconds(2));
+        h.node.vmRuntime().setShutdownTimeout(Duration.ofSeconds(2));
         String vm = h.newVm("deaf", "idle");
         h.call("VM.start", vm, false, false);
-        h.node.vms().qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button
+        h.node.vmRuntime().qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button
         String task = (String) h.call("Async.VM.clean_shutdown", vm);
         VmHost.await(() -> !((Map<?, ?>) h.vm(vm).get("current_operations")).isEmpty(), Duration.ofSeconds(5), "the operation");
         assertEquals(Map.of(task, "clean_shutdown"), h.vm(vm).get("current_operations"));
@@ -201,6 +201,7 @@ class VmFaultTest {
         assertTrue(h.qemuPids().isEmpty());
 
         // start_on another host; a VIF without a network backend
+        h.node.vmRuntime().setVifBackend(null);
         assertEquals("HANDLE_INVALID", h.fails("VM.start_on", vm, "OpaqueRef:00000000-0000-0000-0000-000000000000", false, false).code());
         String vif = org.flotilla.api.Refs.newRef();
         h.node.db().write(tx -> tx.put("VIF", vif, Map.of("uuid", org.flotilla.api.Refs.newUuid(), "VM", vm, "device", "0",

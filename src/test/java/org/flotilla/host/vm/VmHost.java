@@ -102,7 +102,7 @@ final class VmHost implements AutoCloseable {
         f.put("other_config", Map.of());
         tweak.accept(f);
         node.db().write(tx -> tx.put("VM", ref, f));
-        node.vms().refreshAllowedOperations();
+        node.vmRuntime().refreshAllowedOperations();
         return ref;
     }
 
@@ -200,7 +200,7 @@ final class VmHost implements AutoCloseable {
     @Override
     public void close() {
         var pids = new ArrayList<>(qemuPids());
-        if (node != null) pids.addAll(node.vms().pids().values());
+        if (node != null) pids.addAll(node.vmRuntime().pids().values());
         try {
             closeNode();
         } finally {

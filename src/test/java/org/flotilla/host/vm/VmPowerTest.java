@@ -160,7 +160,7 @@ class VmPowerTest {
             assertFalse(all.contains(bad), bad + " in " + all);
         }
         assertTrue(all.contains("scsi-cd") && all.contains("virtio-blk-pci") && all.contains("virtio-balloon-pci"));
-        long pid = h.node.vms().pids().get(vm);
+        long pid = h.node.vmRuntime().pids().get(vm);
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
         String uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
         String user = Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.split(":")[2].equals(uid))

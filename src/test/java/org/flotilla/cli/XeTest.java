@@ -1,0 +1,256 @@
+package org.flotilla.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.api.Rpc;
+import org.flotilla.daemon.Node;
+import org.flotilla.db.Journal;
+import org.flotilla.host.HostFacts;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** xe run in-process against a host's XenAPI: layouts, --minimal, param commands, filters and errors. */
+class XeTest {
+    @TempDir Path dir;
+    Node node;
+    String hostName;
+    /** Where the last run connected, to check the global options. */
+    String connectedTo;
+
+    record Result(int code, String out, String err) {}
+
+    @BeforeEach
+    void start() throws Exception {
+        Files.createDirectories(dir.resolve("state"));
+        HostFacts facts = HostFacts.read("127.0.0.1");
+        hostName = facts.hostname();
+        node = new Node(dir.resolve("state"), Journal.NONE, (u, p) -> u.equals("root") && p.equals("secret"), facts,
+                r -> "<value>" + r + "</value>");
+    }
+
+    @AfterEach
+    void stop() { node.close(); }
+
+    Result xe(String... args) { return xeWith(Map.of(), null, args); }
+
+    Result xeWith(Map<String, String> env, Path rc, String... args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        HostConnector connector = (host, port, tls) -> {
+            connectedTo = (tls ? "https://" : "http://") + host + ":" + port;
+            return node.rpc();
+        };
+        List<String> all = new ArrayList<>(List.of("-u", "root", "-pw", "secret"));
+        if (rc != null || !env.isEmpty()) all.clear();  // those runs bring their own credentials
+        all.addAll(List.of(args));
+        int code = new Xe(connector, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))
+                .run(all, env, rc);
+        return new Result(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    String ok(String... args) {
+        Result r = xe(args);
+        assertEquals(0, r.code(), () -> "xe " + String.join(" ", args) + " failed: " + r.err());
+        assertEquals("", r.err());
+        return r.out();
+    }
+
+    @SuppressWarnings("unchecked")
+    String dom0Uuid() {
+        Rpc rpc = node.rpc();
+        String s = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", "secret")));
+        var vms = (Map<String, Map<String, Object>>) rpc.call("VM.get_all_records", new ArrayList<>(List.of(s)));
+        return (String) vms.values().iterator().next().get("uuid");
+    }
+
+    String hostUuid() { return ok("host-list", "--minimal").strip(); }
+
+    @Test
+    void vmListShowsTheControlDomainInXesLayout() {
+        String expected = "uuid ( RO)           : " + dom0Uuid() + "\n"
+                + "     name-label ( RW): Control domain on host: " + hostName + "\n"
+                + "    power-state ( RO): running\n"
+                + "\n\n";
+        assertEquals(expected, ok("vm-list"));
+    }
+
+    @Test
+    void minimalPrintsCommaSeparatedUuidsOrTheOneValue() {
+        assertEquals(dom0Uuid() + "\n", ok("vm-list", "--minimal"));
+        assertEquals("running\n", ok("vm-list", "params=power-state", "--minimal"));
+        assertEquals("\n", ok("vm-list", "name-label=no such VM", "--minimal"), "nothing found prints an empty line");
+        assertEquals(hostName + "\n", ok("host-param-get", "uuid=" + hostUuid(), "param-name=name-label", "--minimal"));
+    }
+
+    @Test
+    void hostListAndParamList() {
+        String list = ok("host-list");
+        assertTrue(list.startsWith("uuid ( RO)                : " + hostUuid() + "\n          name-label ( RW): " + hostName + "\n"
+                + "    name-description ( RW): "), list);
+        String params = ok("host-param-list", "uuid=" + hostUuid());
+        assertTrue(params.contains(" other-config (MRW): "), params);
+        assertTrue(params.contains(" resident-VMs (SRO): " + dom0Uuid() + "\n"), params);
+        assertTrue(params.contains(" software-version (MRO): "), params);
+        assertTrue(params.contains(" API-version-major ( RO): 2\n"), params);
+    }
+
+    @Test
+    void paramSetThenGet() {
+        String host = hostUuid();
+        assertEquals(hostName + "\n", ok("host-param-get", "uuid=" + host, "param-name=name-label"));
+        assertEquals("", ok("host-param-set", "uuid=" + host, "name-label=x", "name-description=the first host"));
+        assertEquals("x\n", ok("host-param-get", "uuid=" + host, "param-name=name-label"));
+        assertEquals("the first host\n", ok("host-param-get", "uuid=" + host, "param-name=name-description"));
+    }
+
+    @Test
+    void mapParamAddRemoveAndGetByKey() {
+        String host = hostUuid();
+        ok("host-param-add", "uuid=" + host, "param-name=other-config", "rack=4", "row=b");
+        assertEquals("4\n", ok("host-param-get", "uuid=" + host, "param-name=other-config", "param-key=rack"));
+        assertTrue(ok("host-param-get", "uuid=" + host, "param-name=other-config").contains("rack: 4; row: b"));
+        ok("host-param-set", "uuid=" + host, "other-config:rack=5");
+        assertEquals("5\n", ok("host-param-get", "uuid=" + host, "param-name=other-config", "param-key=rack"));
+        ok("host-param-remove", "uuid=" + host, "param-name=other-config", "param-key=rack");
+        Result gone = xe("host-param-get", "uuid=" + host, "param-name=other-config", "param-key=rack");
+        assertEquals(1, gone.code());
+        assertTrue(gone.err().endsWith("message: Failure: Key rack not found in map\n"), gone.err());
+        ok("host-param-clear", "uuid=" + host, "param-name=other-config");
+        assertEquals("\n", ok("host-param-get", "uuid=" + host, "param-name=other-config"));
+    }
+
+    @Test
+    void setParamsTakeParamKey() {
+        String vm = dom0Uuid();
+        ok("vm-param-add", "uuid=" + vm, "param-name=tags", "param-key=web");
+        ok("vm-param-add", "uuid=" + vm, "param-name=tags", "param-key=db");
+        assertEquals("web; db\n", ok("vm-param-get", "uuid=" + vm, "param-name=tags"));
+        assertEquals(dom0Uuid() + "\n", ok("vm-list", "tags:contains=db", "--minimal"));
+        ok("vm-param-remove", "uuid=" + vm, "param-name=tags", "param-key=web");
+        assertEquals("db\n", ok("vm-param-get", "uuid=" + vm, "param-name=tags"));
+    }
+
+    @Test
+    void filtersSelectRecords() {
+        String vm = dom0Uuid();
+        assertEquals(vm + "\n", ok("vm-list", "name-label=Control domain on host: " + hostName, "--minimal"));
+        assertEquals(vm + "\n", ok("vm-list", "uuid=" + vm, "--minimal"));
+        assertEquals(vm + "\n", ok("vm-list", "power-state=running", "--minimal"));
+        assertEquals("\n", ok("vm-list", "name-label=nope", "--minimal"));
+        assertEquals("", ok("vm-list", "power-state=halted"));
+        String host = hostUuid();
+        ok("host-param-set", "uuid=" + host, "other-config:rack=4");
+        assertEquals(host + "\n", ok("host-list", "other-config:rack=4", "--minimal"));
+        assertEquals("\n", ok("host-list", "other-config:rack=5", "--minimal"));
+        assertEquals(hostName + "\n", ok("host-list", "params=name-label", "--minimal"));
+    }
+
+    @Test
+    void referencesShowAsUuids() {
+        String vm = dom0Uuid();
+        assertEquals(hostUuid() + "\n", ok("vm-param-get", "uuid=" + vm, "param-name=resident-on"));
+        assertEquals("<not in database>\n", ok("vm-param-get", "uuid=" + vm, "param-name=affinity"));
+        String pool = ok("pool-list");
+        assertTrue(pool.contains("      master ( RO): " + hostUuid() + "\n"), pool);
+    }
+
+    @Test
+    void badUuidFailsAsXeDoes() {
+        Result r = xe("vm-param-list", "uuid=nope");
+        assertEquals(1, r.code());
+        assertEquals("", r.out());
+        assertEquals("The uuid you supplied was invalid.\ntype: VM\nuuid: nope\n", r.err());
+    }
+
+    @Test
+    void commandErrors() {
+        Result unknown = xe("vm-fly");
+        assertEquals(1, unknown.code());
+        assertEquals("Unknown command: vm-fly\nFor usage run: 'xe help'\n", unknown.err());
+        Result missing = xe("host-param-get", "param-name=name-label");
+        assertEquals(1, missing.code());
+        assertEquals("Required parameter not found: uuid\nFor usage run: 'xe help'\n", missing.err());
+        Result readOnly = xe("vm-param-set", "uuid=" + dom0Uuid(), "power-state=halted");
+        assertEquals(1, readOnly.code());
+        assertTrue(readOnly.err().endsWith("message: Failure: Field 'power-state' is read-only.\n"), readOnly.err());
+        Result noField = xe("host-param-get", "uuid=" + hostUuid(), "param-name=colour");
+        assertEquals("Error code: Missing parameter\nError parameters: colour\n", noField.err());
+        Result login = xeWith(Map.of(), null, "-u", "root", "-pw", "wrong", "vm-list");
+        assertEquals(1, login.code());
+        assertEquals("Authentication failed\nFor usage run: 'xe help'\n", login.err());
+    }
+
+    @Test
+    void commandsWhoseMessagesTheServerLacksSayNotSupported() {
+        Result r = xe("vm-start", "vm=" + dom0Uuid());
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("Error: 'vm-start' is not supported by this server"), r.err());
+    }
+
+    @Test
+    void vmInstallClonesAndProvisionsATemplate() {
+        Result missing = xe("vm-install", "template=Debian", "new-name-label=web");
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("Template Debian not found"), missing.err());
+        String uuid = ok("vm-install", "template=Other install media", "new-name-label=web").trim();
+        assertEquals(uuid + "\n", ok("vm-list", "name-label=web", "--minimal"));
+        assertEquals("false\n", ok("vm-param-get", "uuid=" + uuid, "param-name=is-a-template", "--minimal"));
+    }
+
+    @Test
+    void handWrittenCommandsTheServerHas() {
+        String sr = ok("sr-list", "name-label=Local storage", "--minimal").strip();
+        String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=disk0", "virtual-size=1MiB").strip();
+        assertEquals("1048576\n", ok("vdi-param-get", "uuid=" + vdi, "param-name=virtual-size"));
+        assertEquals("", ok("sr-scan", "uuid=" + sr));
+        ok("sr-param-set", "uuid=" + sr, "name-label=fast disks");
+        assertTrue(ok("sr-list").contains("          name-label ( RW): fast disks\n"));
+    }
+
+    @Test
+    void helpListsCommandsAndShowsParameters() {
+        String help = ok("help");
+        assertTrue(help.startsWith("Usage:\n  xe <command>\n"), help);
+        assertTrue(help.contains("Common command list\n-------------------\n    "), help);
+        assertTrue(help.contains("vm-list"), help);
+        String all = ok("help", "--all");
+        assertTrue(all.contains("host-param-set") && all.contains("pif-list") && all.contains("host-cpu-list"), all);
+        String vmList = ok("help", "vm-list");
+        assertTrue(vmList.startsWith("command name            : vm-list\n        reqd params     : \n"
+                + "        optional params : params, uuid, allowed-operations, "), vmList);
+        assertTrue(vmList.contains("        description     : Lists all the vms, filtering on the optional arguments."), vmList);
+        String get = ok("help", "host-param-get");
+        assertTrue(get.contains("        reqd params     : uuid, param-name\n        optional params : param-key\n"), get);
+    }
+
+    @Test
+    void globalOptionsFromRcFileEnvAndCommandLine() throws Exception {
+        Path rc = dir.resolve(".xe");
+        Files.writeString(rc, "server=rc-host\nusername=root\npassword=secret\n");
+        Result fromRc = xeWith(Map.of(), rc, "host-list", "--minimal");
+        assertEquals(0, fromRc.code(), fromRc.err());
+        assertEquals("https://rc-host:443", connectedTo);
+        Result fromEnv = xeWith(Map.of("XE_EXTRA_ARGS", "server=env-host,port=8443"), rc, "host-list", "--minimal");
+        assertEquals(0, fromEnv.code(), fromEnv.err());
+        assertEquals("https://env-host:8443", connectedTo);
+        Result fromArgs = xeWith(Map.of("XE_EXTRA_ARGS", "server=env-host"), rc, "-s", "arg-host", "--nossl", "host-list");
+        assertEquals(0, fromArgs.code(), fromArgs.err());
+        assertEquals("http://arg-host:80", connectedTo);
+        Path pwf = dir.resolve("pw");
+        Files.writeString(pwf, "root\nsecret\n");
+        Result withPwf = xeWith(Map.of("XE_EXTRA_ARGS", "port=4443"), null, "-pwf", pwf.toString(), "host-list");
+        assertEquals(0, withPwf.code(), withPwf.err());
+        assertEquals("https://127.0.0.1:4443", connectedTo);
+    }
+}

@@ -1,0 +1,127 @@
+package org.flotilla.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.flotilla.api.Rpc;
+import org.flotilla.cli.RemoteRpc;
+import org.flotilla.model.ApiError;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The daemon as a real process, killed with SIGKILL while clients write through the API: after a
+ * restart every acknowledged change is there, and the database takes new writes.
+ */
+class DaemonCrashTest {
+    private static final Pattern SERVING = Pattern.compile("serving the XenAPI on port (\\d+)");
+    private final Path state = createTemp();
+    private Process daemon;
+
+    @AfterEach
+    void cleanUp() throws IOException {
+        if (daemon != null) daemon.destroyForcibly();
+        try (Stream<Path> files = Files.walk(state)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
+    @Test
+    void everyAcknowledgedChangeSurvivesKillDashNine() throws Exception {
+        List<String> acknowledged = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            Rpc rpc = RemoteRpc.of("127.0.0.1", start(), true);
+            String session = login(rpc);
+            String host = (String) rpc.call("session.get_this_host", args(session, session));
+            @SuppressWarnings("unchecked")
+            var before = (Map<String, String>) rpc.call("host.get_other_config", args(session, host));
+            for (String key : acknowledged) assertTrue(before.containsKey(key), "lost acknowledged change " + key + " after a kill -9");
+
+            var counter = new AtomicInteger();
+            var writers = new ArrayList<CompletableFuture<List<String>>>();
+            for (int w = 0; w < 4; w++) {
+                int writer = w;
+                int r = round;
+                writers.add(CompletableFuture.supplyAsync(() -> {
+                    var acked = new ArrayList<String>();
+                    try {
+                        while (true) {
+                            String key = "r" + r + "w" + writer + "n" + counter.incrementAndGet();
+                            rpc.call("host.add_to_other_config", args(session, host, key, "v"));
+                            acked.add(key);
+                        }
+                    } catch (ApiError connectionLost) {
+                        return acked;
+                    }
+                }));
+            }
+            Thread.sleep(300 + 400L * round);
+            daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            for (var w : writers) acknowledged.addAll(w.get(20, TimeUnit.SECONDS));
+        }
+        assertTrue(acknowledged.size() > 50, "too few writes to prove anything: " + acknowledged.size());
+        Rpc rpc = RemoteRpc.of("127.0.0.1", start(), true);
+        String session = login(rpc);
+        String host = (String) rpc.call("session.get_this_host", args(session, session));
+        @SuppressWarnings("unchecked")
+        var after = (Map<String, String>) rpc.call("host.get_other_config", args(session, host));
+        for (String key : acknowledged) assertTrue(after.containsKey(key), "lost acknowledged change " + key);
+        rpc.call("host.add_to_other_config", args(session, host, "after-recovery", "v"));
+        assertEquals(1, rpc.call("host.get_all", args(session)) instanceof List<?> l ? l.size() : -1);
+    }
+
+    private int start() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        daemon = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+                "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
+                "--root-password-file", state.resolve("pw").toString())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        daemon.getOutputStream().close();
+        var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
+        var log = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+            log.append(line).append('\n');
+            Matcher m = SERVING.matcher(line);
+            if (m.find()) {
+                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("daemon did not start:\n" + log);
+    }
+
+    private static String login(Rpc rpc) {
+        return (String) rpc.call("session.login_with_password", args("root", "crash-test"));
+    }
+
+    private static List<Object> args(Object... a) { return new ArrayList<>(List.of(a)); }
+
+    private static Path createTemp() {
+        try {
+            Path dir = Files.createTempDirectory("flotilla-crash");
+            Files.writeString(dir.resolve("pw"), "crash-test\n");
+            return dir;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
