@@ -73,10 +73,9 @@ public final class Node implements AutoCloseable {
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
-        networking.setDefaultTapOwner(vmRuntime.config().user()); // QEMU opens the taps as its unprivileged user
         vmRuntime.setVifBackend(new VifBackend() {
             @Override public TapDevice attach(String vifRef, String vmRef) {
-                var t = networking.attach(vifRef, vmRef);
+                var t = networking.attach(vifRef, vmRef, vmRuntime.config().user()); // QEMU opens it unprivileged
                 return new TapDevice(t.name(), t.mac());
             }
 

@@ -386,26 +386,46 @@ class NetworkTest {
     }
 
     @Test
-    void aRestartBringsBackTheBridgesOfRunningVms() throws IOException {
+    void aRestartBringsBackTheBridgesOfRunningVms() throws Exception {
+        // a real VM: the VM runtime takes the host as the ground truth, so a VM recorded Running without a
+        // QEMU would be halted (and its taps removed) at the restart
+        NetTestGuest.ensureBuilt();
         String bridge = bridgeName();
         String net = network(bridge, 1500);
-        long domid = domid();
-        String vm = vm(domid, "Running", Map.of());
+        String vm = vm(-1, "Halted", Map.of());
+        node.db().write(tx -> {
+            for (String f : List.of("memory_static_max", "memory_static_min", "memory_dynamic_max", "memory_dynamic_min", "memory_target")) {
+                tx.set("VM", vm, f, 128L << 20);
+            }
+            tx.set("VM", vm, "VCPUs_max", 1L);
+            tx.set("VM", vm, "VCPUs_at_startup", 1L);
+            tx.set("VM", vm, "PV_kernel", NetTestGuest.DIR.resolve("vmlinux").toString());
+            tx.set("VM", vm, "PV_ramdisk", NetTestGuest.DIR.resolve("initramfs.gz").toString());
+            tx.set("VM", vm, "PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
+        });
         String vif = vif(vm, net, "0", "");
-        var tap = node.networking().attach(vif, vm);
+        var pids = new ArrayList<Long>();
+        cleanup.add(() -> pids.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly)));
+        call("VM.start", session, vm, false, false);
+        pids.addAll(node.vmRuntime().pids().values());
+        String tap = ((Map<?, ?>) record("VIF", vif).get("runtime_properties")).get(Networking.TAP_KEY).toString();
+        devices.add(tap);
+        assertEquals(bridge, master(tap));
         ip("link", "del", "dev", bridge); // as if the host had lost it; the tap (held by QEMU) survives
-        assertEquals("", master(tap.name()));
+        assertEquals("", master(tap));
 
-        node.close();
+        node.close(); // the daemon stops, the VM runs on
         boot();
+        assertEquals("Running", call("VM.get_power_state", session, vm));
         assertTrue(Files.isDirectory(SYS.resolve(bridge).resolve("bridge")), "the bridge is back");
-        assertEquals(bridge, master(tap.name()), "and the surviving tap is on it again");
+        assertEquals(bridge, master(tap), "and the surviving tap is on it again");
 
-        // a halted VM's leftover tap is cleaned up at start
-        node.db().write(tx -> tx.set("VM", vm, "power_state", "Halted"));
+        // a VM whose QEMU went away while the daemon was down is halted at start, its leftover tap cleaned up
         node.close();
+        for (long p : pids) ProcessHandle.of(p).ifPresent(h -> { h.destroyForcibly(); h.onExit().join(); });
         boot();
-        assertFalse(Files.exists(SYS.resolve(tap.name())));
+        assertEquals("Halted", call("VM.get_power_state", session, vm));
+        assertFalse(Files.exists(SYS.resolve(tap)));
         assertEquals(false, call("VIF.get_currently_attached", session, vif));
     }
 

@@ -297,8 +297,12 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         if (spec.uefi()) grant(spec.nvram(), false);
 
         List<String> argv = QemuCommand.argv(spec);
-        var cmd = new ArrayList<String>(List.of("setsid", "setpriv", "--reuid=" + uid, "--regid=" + gid, "--clear-groups",
-                "--inh-caps=-all", "--no-new-privs"));
+        if (!spec.nics().isEmpty()) ensureDeviceAccess(Path.of("/dev/net/tun"));
+        var cmd = new ArrayList<String>(List.of("setsid", "setpriv", "--reuid=" + uid, "--regid=" + gid));
+        // supplementary groups: none, but the group of /dev/kvm when QEMU is to use it
+        Integer kvmGroup = cfg.accel().equals("kvm") ? deviceGroup(Path.of("/dev/kvm")) : null;
+        cmd.add(kvmGroup == null ? "--clear-groups" : "--groups=" + kvmGroup);
+        cmd.addAll(List.of("--inh-caps=-all", "--no-new-privs"));
         cmd.addAll(argv);
         Files.writeString(runDir.resolve("argv"), String.join("\n", argv) + "\n");
         Path log = runDir.resolve("qemu.log");
@@ -1225,6 +1229,40 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             }
         } catch (IOException ignored) { }
         return null;
+    }
+
+    /**
+     * QEMU opens /dev/net/tun as its own user to attach to its (pre-made, flotilla-qemu owned) taps. Debian's
+     * udev makes the device 0666; where it is root-only (containers), the QEMU user's group gets read-write.
+     */
+    private void ensureDeviceAccess(Path dev) {
+        try {
+            var perms = Files.getPosixFilePermissions(dev);
+            if (perms.contains(PosixFilePermission.OTHERS_READ) && perms.contains(PosixFilePermission.OTHERS_WRITE)) return;
+            var view = Files.getFileAttributeView(dev, java.nio.file.attribute.PosixFileAttributeView.class);
+            var group = dev.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByGroupName(cfg.user());
+            if (!view.readAttributes().group().equals(group)) {
+                if (!view.readAttributes().group().getName().equals("root")) return; // an administrator's choice: leave it
+                view.setGroup(group);
+            }
+            var next = new HashSet<>(perms);
+            next.add(PosixFilePermission.GROUP_READ);
+            next.add(PosixFilePermission.GROUP_WRITE);
+            if (!next.equals(perms)) Files.setPosixFilePermissions(dev, next);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot give QEMU's user access to " + dev + ": " + e);
+        }
+    }
+
+    /** The gid of a device readable and writable by its group, or null. */
+    private static Integer deviceGroup(Path dev) {
+        try {
+            var perms = Files.getPosixFilePermissions(dev);
+            if (!perms.contains(PosixFilePermission.GROUP_READ) || !perms.contains(PosixFilePermission.GROUP_WRITE)) return null;
+            return (Integer) Files.getAttribute(dev, "unix:gid");
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
     }
 
     private java.nio.file.attribute.UserPrincipal lookupUser() throws IOException {
