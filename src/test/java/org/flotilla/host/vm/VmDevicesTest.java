@@ -110,6 +110,28 @@ class VmDevicesTest {
     }
 
     @Test
+    void snapshotOfARunningVmsDisk() throws Exception {
+        String vm = h.newVm("snap", "counter");
+        String vdi = h.newVdi("counted", 16);
+        h.newVbd(vm, vdi, "0", "Disk");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "COUNT 5", 1, Duration.ofSeconds(30));
+        String snap = (String) h.call("VDI.snapshot", vdi, java.util.Map.of());
+        assertTrue(h.node.db().get("VDI", snap) != null);
+        long atSnapshot = VmHost.lastCount(h.serial(vm));
+        // the guest goes on writing, now into the VDI's new overlay
+        h.awaitSerial(vm, "COUNT " + (atSnapshot + 10), 1, Duration.ofSeconds(20));
+        long before = VmHost.lastCount(h.serial(vm));
+        h.call("VM.hard_shutdown", vm);
+        // booted again from the VDI, the counter resumes from what the guest wrote after the snapshot
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "COUNT", 1, Duration.ofSeconds(30));
+        long resumed = Long.parseLong(h.serial(vm).replaceAll("(?s).*?COUNT (\\d+).*", "$1"));
+        assertTrue(resumed >= atSnapshot + 10 && resumed <= before + 3, "resumed at " + resumed + ", before " + before);
+        h.call("VM.hard_shutdown", vm);
+    }
+
+    @Test
     void serialConsoleOverHttps() throws Exception {
         h.closeNode();
         try (Daemon d = Daemon.start(dir.resolve("daemon"), ApiServerConfig.loopbackEphemeral(), "secret", "127.0.0.1")) {
