@@ -132,6 +132,41 @@ class VmDevicesTest {
     }
 
     @Test
+    void vifsGetVirtioNicsOnTheirNetworksTap() throws Exception {
+        String bridge = "flvm" + Long.toHexString(System.nanoTime() & 0xfffffL);
+        try {
+            String net = (String) h.call("network.create", java.util.Map.of("name_label", "vm test " + bridge,
+                    "name_description", "", "MTU", "1500", "other_config", java.util.Map.of(), "bridge", bridge));
+            String vm = h.newVm("nic", "net", 128, f -> f.put("PV_args", f.get("PV_args") + " flotilla.ip=10.232.0.1/24"));
+            var args = new java.util.LinkedHashMap<String, Object>();
+            args.put("VM", vm);
+            args.put("network", net);
+            args.put("device", "0");
+            args.put("MAC", "");
+            args.put("MTU", "0");
+            args.put("other_config", java.util.Map.of());
+            args.put("qos_algorithm_type", "");
+            args.put("qos_algorithm_params", java.util.Map.of());
+            String vif = (String) h.call("VIF.create", args);
+            h.call("VM.start", vm, false, false);
+            String mac = (String) h.node.db().get("VIF", vif).get("MAC");
+            String tap = h.node.db().get("VIF", vif).<String, String>map("runtime_properties").get("tap");
+            assertEquals("vif" + h.vm(vm).get("domid") + ".0", tap);
+            assertTrue(java.nio.file.Files.readAllLines(h.runDir(vm).resolve("argv"))
+                    .contains("tap,id=vif0,ifname=" + tap + ",script=no,downscript=no"));
+            h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.232.0.1/24 mac " + mac, 1, Duration.ofSeconds(30));
+            assertEquals(true, h.node.db().get("VIF", vif).get("currently_attached"));
+            h.call("VM.hard_shutdown", vm);
+            assertEquals(false, h.node.db().get("VIF", vif).get("currently_attached"));
+            assertTrue(!java.nio.file.Files.exists(Path.of("/sys/class/net", tap)), "the tap is gone");
+        } finally {
+            if (java.nio.file.Files.exists(Path.of("/sys/class/net", bridge))) {
+                new ProcessBuilder("ip", "link", "del", "dev", bridge).start().waitFor();
+            }
+        }
+    }
+
+    @Test
     void serialConsoleOverHttps() throws Exception {
         h.closeNode();
         try (Daemon d = Daemon.start(dir.resolve("daemon"), ApiServerConfig.loopbackEphemeral(), "secret", "127.0.0.1")) {
