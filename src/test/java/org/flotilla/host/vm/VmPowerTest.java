@@ -139,8 +139,13 @@ class VmPowerTest {
         String after = h.serial(vm);
         assertFalse(after.contains("FLOTILLA-GUEST up"), after);
         assertTrue(VmHost.lastCount(after) > 10, after);
+        // suspended again, then shut down hard: the suspend image goes
+        h.call("VM.suspend", vm);
+        String second = (String) h.vm(vm).get("suspend_VDI");
         h.call("VM.hard_shutdown", vm);
         assertEquals("Halted", h.power(vm));
+        assertEquals("OpaqueRef:NULL", h.vm(vm).get("suspend_VDI"));
+        assertEquals(null, h.node.db().get("VDI", second));
     }
 
     @Test
