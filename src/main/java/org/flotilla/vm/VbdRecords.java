@@ -120,7 +120,7 @@ public final class VbdRecords {
     }
 
     /** What a VBD allows while its VM is in its power state (xapi_vbd_helpers.valid_operations, in short). */
-    static List<String> allowedOperations(DbObject vm, boolean empty, String type, boolean attached) {
+    public static List<String> allowedOperations(DbObject vm, boolean empty, String type, boolean attached) {
         var out = new java.util.ArrayList<String>();
         boolean running = vm.string("power_state").equals("Running");
         if (type.equals("CD")) out.add(empty ? "insert" : "eject");

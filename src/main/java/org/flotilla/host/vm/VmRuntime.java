@@ -231,6 +231,28 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
         if (!allowed.equals(vm.get("allowed_operations"))) tx.set("VM", vm.ref(), "allowed_operations", allowed);
     }
 
+    /** Stages the allowed_operations of a VM's VBDs for its power state (and, if given, their attachment). */
+    private void refreshVbds(Database.Tx tx, String vmRef, String power, Boolean attached) {
+        var vmNow = new DbObject("VM", vmRef, Map.of("power_state", power), 0, 0);
+        for (DbObject b : db.where("VBD", b -> vmRef.equals(b.get("VM")))) {
+            boolean att = attached != null ? attached : b.bool("currently_attached");
+            List<String> ops = org.flotilla.vm.VbdRecords.allowedOperations(vmNow, b.bool("empty"), b.string("type"), att);
+            if (!ops.equals(b.get("allowed_operations"))) tx.set("VBD", b.ref(), "allowed_operations", ops);
+        }
+    }
+
+    private void refreshVbd(String vbdRef) {
+        db.write(tx -> {
+            DbObject b = db.get("VBD", vbdRef);
+            DbObject vm = b == null ? null : db.get("VM", b.string("VM"));
+            if (vm == null) return;
+            var vmNow = new DbObject("VM", vm.ref(), Map.of("power_state", vm.string("power_state")), 0, 0);
+            List<String> ops = org.flotilla.vm.VbdRecords.allowedOperations(vmNow, b.bool("empty"), b.string("type"),
+                    b.bool("currently_attached"));
+            if (!ops.equals(b.get("allowed_operations"))) tx.set("VBD", vbdRef, "allowed_operations", ops);
+        });
+    }
+
     /** allowed_operations of every VM made true (at start, for records made by others). */
     public void refreshAllowedOperations() {
         db.write(tx -> {
@@ -485,6 +507,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
                 if (!Boolean.TRUE.equals(v.get("currently_attached"))) tx.set("VIF", v.ref(), "currently_attached", true);
             }
+            refreshVbds(tx, vmRef, paused ? "Paused" : "Running", true);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", paused ? "Paused" : "Running");
             changes.put("resident_on", hostRef);
@@ -512,14 +535,23 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
     private void pause(Call c, String vmRef) {
         operation(c, vmRef, "pause", () -> {
             domain(vmRef).qmp.execute("stop");
-            update(vmRef, Map.of("power_state", "Paused"));
+            setPower(vmRef, "Paused");
         });
     }
 
     private void unpause(Call c, String vmRef) {
         operation(c, vmRef, "unpause", () -> {
             domain(vmRef).qmp.execute("cont");
-            update(vmRef, Map.of("power_state", "Running"));
+            setPower(vmRef, "Running");
+        });
+    }
+
+    private void setPower(String vmRef, String power) {
+        db.write(tx -> {
+            DbObject vm = db.get("VM", vmRef);
+            if (vm == null) return;
+            refreshVbds(tx, vmRef, power, null);
+            updateTx(tx, vm, Map.of("power_state", power));
         });
     }
 
@@ -813,6 +845,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
                 tx.set("VM_metrics", m, "VCPUs_number", 0L);
                 tx.set("VM_metrics", m, "last_updated", Instant.now());
             }
+            refreshVbds(tx, vmRef, state, false);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", state);
             changes.put("resident_on", ClassDef.NULL_REF);
@@ -1033,6 +1066,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             throw ApiError.internal("VBD.plug: " + e.getMessage());
         }
         db.write(tx -> tx.set("VBD", vbdRef, "currently_attached", true));
+        refreshVbd(vbdRef);
     }
 
     private void unplug(String vbdRef, boolean force) {
@@ -1057,6 +1091,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             throw ApiError.internal("VBD.unplug: " + e.getMessage());
         }
         db.write(tx -> tx.set("VBD", vbdRef, "currently_attached", false));
+        refreshVbd(vbdRef);
     }
 
     private void insert(String vbdRef, String vdiRef) {
@@ -1080,6 +1115,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             }
         }
         db.write(tx -> { tx.set("VBD", vbdRef, "VDI", vdiRef); tx.set("VBD", vbdRef, "empty", false); });
+        refreshVbd(vbdRef);
     }
 
     private void eject(String vbdRef) {
@@ -1100,6 +1136,7 @@ public final class VmRuntime implements OnlineDisks, AutoCloseable {
             }
         }
         db.write(tx -> { tx.set("VBD", vbdRef, "VDI", ClassDef.NULL_REF); tx.set("VBD", vbdRef, "empty", true); });
+        refreshVbd(vbdRef);
     }
 
     /** The node a guest device reads now (after snapshots, an overlay's), from query-block. */

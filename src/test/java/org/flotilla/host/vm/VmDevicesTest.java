@@ -90,6 +90,7 @@ class VmDevicesTest {
         assertEquals(List.of("VBD_NOT_REMOVABLE_MEDIA", vbd), h.fails("VBD.eject", vbd).description());
         h.call("VBD.plug", vbd);
         assertEquals(true, h.node.db().get("VBD", vbd).get("currently_attached"));
+        assertEquals(List.of("unplug", "unplug_force"), h.node.db().get("VBD", vbd).get("allowed_operations"));
         assertEquals(8L << 20, sizeSeenByQemu(vm, "vbd1"));
         assertEquals(List.of("DEVICE_ALREADY_ATTACHED", vbd), h.fails("VBD.plug", vbd).description());
 
@@ -102,11 +103,14 @@ class VmDevicesTest {
         h.call("VBD.unplug", vbd);
         System.out.printf("VBD.unplug: %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         assertEquals(false, h.node.db().get("VBD", vbd).get("currently_attached"));
+        assertEquals(List.of("plug", "attach"), h.node.db().get("VBD", vbd).get("allowed_operations"));
         assertEquals(-1L, sizeSeenByQemu(vm, "vbd1"));
         assertEquals(List.of("DEVICE_ALREADY_DETACHED", vbd), h.fails("VBD.unplug", vbd).description());
 
+        assertEquals(List.of("insert", "unplug", "unplug_force"), h.node.db().get("VBD", cd).get("allowed_operations"));
         h.call("VM.hard_shutdown", vm);
         assertEquals(false, h.node.db().get("VBD", cd).get("currently_attached"));
+        assertEquals(List.of("insert", "attach"), h.node.db().get("VBD", cd).get("allowed_operations"));
     }
 
     @Test
