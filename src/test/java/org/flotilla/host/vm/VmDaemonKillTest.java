@@ -1,0 +1,104 @@
+package org.flotilla.host.vm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flotilla.api.Rpc;
+import org.flotilla.cli.RemoteRpc;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * The daemon as a real process, over HTTPS: a VM installed from the test guest template and started keeps
+ * running through a kill -9 of the daemon, and the next daemon reattaches it.
+ */
+@Execution(ExecutionMode.CONCURRENT)
+class VmDaemonKillTest {
+    private static final Pattern SERVING = Pattern.compile("serving the XenAPI on port (\\d+)");
+    @TempDir Path state;
+    private Process daemon;
+    private final List<Long> qemus = new ArrayList<>();
+
+    @AfterEach
+    void cleanUp() {
+        if (daemon != null) daemon.destroyForcibly();
+        for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> { p.destroyForcibly(); p.onExit().join(); });
+    }
+
+    @Test
+    void vmsOutliveAKilledDaemon() throws Exception {
+        VmHost.ensureBuilt();
+        Files.writeString(state.resolve("pw"), "kill-test\n");
+        Rpc rpc = RemoteRpc.of("127.0.0.1", start(), true);
+        String s = login(rpc);
+        String template = (String) ((List<?>) rpc.call("VM.get_by_name_label", args(s, "Flotilla test guest"))).getFirst();
+        String vm = (String) rpc.call("VM.clone", args(s, template, "survivor"));
+        rpc.call("VM.provision", args(s, vm));
+        rpc.call("VM.start", args(s, vm, false, false));
+        assertEquals("Running", rpc.call("VM.get_power_state", args(s, vm)));
+        String uuid = (String) rpc.call("VM.get_uuid", args(s, vm));
+        Object domid = rpc.call("VM.get_domid", args(s, vm));
+        Path run = state.resolve("run").resolve(uuid);
+        long pid = Long.parseLong(Files.readString(run.resolve("qemu.pid")).strip());
+        qemus.add(pid);
+        VmHost.await(() -> read(run.resolve("serial.log")).contains("FLOTILLA-GUEST up"), Duration.ofSeconds(30), "the guest");
+
+        daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        Thread.sleep(200);
+        assertTrue(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "QEMU survives the daemon's kill -9");
+
+        rpc = RemoteRpc.of("127.0.0.1", start(), true);
+        s = login(rpc);
+        assertEquals("Running", rpc.call("VM.get_power_state", args(s, vm)));
+        assertEquals(domid, rpc.call("VM.get_domid", args(s, vm)));
+        assertEquals(1, ((List<?>) rpc.call("VM.get_consoles", args(s, vm))).size());
+        rpc.call("VM.clean_shutdown", args(s, vm));
+        assertEquals("Halted", rpc.call("VM.get_power_state", args(s, vm)));
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    private static String read(Path p) {
+        try { return Files.exists(p) ? Files.readString(p) : ""; } catch (IOException e) { return ""; }
+    }
+
+    private int start() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        daemon = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.flotilla.daemon.Main", "serve",
+                "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
+                "--root-password-file", state.resolve("pw").toString())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
+        daemon.getOutputStream().close();
+        var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
+        var log = new StringBuilder();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
+            log.append(line).append('\n');
+            Matcher m = SERVING.matcher(line);
+            if (m.find()) {
+                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
+                return Integer.parseInt(m.group(1));
+            }
+        }
+        throw new AssertionError("daemon did not start:\n" + log);
+    }
+
+    private static String login(Rpc rpc) { return (String) rpc.call("session.login_with_password", args("root", "kill-test")); }
+
+    private static List<Object> args(Object... a) { return new ArrayList<>(List.of(a)); }
+}
