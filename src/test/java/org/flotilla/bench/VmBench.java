@@ -155,14 +155,18 @@ public final class VmBench {
         row("   → Running    ", "VM.start returns", api, "exec → QMP running", raw);
         row("   → first line ", "VM.start", apiFirst, "exec", rawFirst);
         row("   → up line    ", "VM.start", apiUp, "exec", rawUp);
-        System.out.printf("   (design target: VM.start returning with the VM running within 1.5× raw: %s)%n",
-                median(api) / median(raw) <= 1.5 ? "met" : "NOT met");
+        System.out.printf("   (design target: VM.start returning with the VM running within 1.5× raw: %s; ratio = of the medians,"
+                + " paired = median of each round's own ratio)%n", median(api) / median(raw) <= 1.5 ? "met" : "NOT met");
+        load();
         call("VM.destroy", vm);
     }
 
+    /** Medians, their ratio, and the median of the ratios within each round (the two runs of a round are adjacent in time). */
     private static void row(String what, String a, List<Double> av, String b, List<Double> bv) {
-        System.out.printf("%s Flotilla (%s) %7.1f ms   raw (%s) %7.1f ms   ratio %.2f   [Flotilla %s; raw %s]%n",
-                what, a, median(av), b, median(bv), median(av) / median(bv), spread(av), spread(bv));
+        var paired = new ArrayList<Double>();
+        for (int i = 0; i < av.size(); i++) paired.add(av.get(i) / bv.get(i));
+        System.out.printf("%s Flotilla (%s) %7.1f ms   raw (%s) %7.1f ms   ratio %.2f, paired %.2f   [ranges: Flotilla %s, raw %s ms]%n",
+                what, a, median(av), b, median(bv), median(av) / median(bv), median(paired), spread(av), spread(bv));
     }
 
     /** Launches the VM's last argv by hand: {exec → running ms, → first serial line ms, → up line ms}; stops it. */
@@ -295,6 +299,7 @@ public final class VmBench {
                 + " guest RAM touched: %.1f MiB TCG code cache, %.1f MiB page cache of the guest kernel's ELF (mapped by the PVH loader,"
                 + " shared by all guests of that kernel), %.1f MiB QEMU's own binary and libraries; private to it and not TCG: %.1f MiB)%n",
                 f.own() / 1024.0, f.tcg / 1024.0, f.kernel / 1024.0, f.files / 1024.0, (f.ownAnon() - f.tcg) / 1024.0);
+        load();
         call("VM.destroy", vm);
     }
 
@@ -402,9 +407,14 @@ public final class VmBench {
                     rss += field(Path.of("/proc/" + pids.get(i) + "/status"), "VmRSS:");
                     pss += field(Path.of("/proc/" + pids.get(i) + "/smaps_rollup"), "Pss:");
                 }
-                System.out.printf("   host MemAvailable %,d → %,d MiB (%.0f MiB per guest); QEMU VmRSS sum %,d MiB (%.0f per guest),"
+                System.out.printf("   host MemAvailable %,d → %,d MiB (%.0f MiB per guest, moved by anything else on the host too); QEMU VmRSS sum %,d MiB (%.0f per guest),"
                         + " Pss sum %,d MiB (%.0f per guest: shared pages counted once)%n", availBefore >> 10, availAfter >> 10,
                         (availBefore - availAfter) / 1024.0 / up, rss >> 10, rss / 1024.0 / up, pss >> 10, pss / 1024.0 / up);
+                if (up == max) {
+                    System.out.printf("   (the count bound, not the host's limit: by memory alone, MemAvailable less the %,d MiB margin over"
+                            + " %.0f MiB Pss per guest would leave room for ~%d more)%n", marginMiB, pss / 1024.0 / up,
+                            (long) (((availAfter >> 10) - marginMiB) / (pss / 1024.0 / up)));
+                }
                 idleCpu(pids.subList(0, up), idleS);
             }
         } finally {
@@ -511,6 +521,11 @@ public final class VmBench {
             }
             Thread.sleep(2);
         }
+    }
+
+    /** The host's load, to read the section's figures by: this machine may be shared. */
+    private void load() throws IOException {
+        System.out.printf("   host load average now %s; other QEMUs running %d%n", Files.readString(Path.of("/proc/loadavg")).strip(), otherQemus());
     }
 
     private static String readQuietly(Path p) {
