@@ -7,33 +7,27 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
-import org.flotilla.daemon.Node;
-import org.flotilla.db.Journal;
-import org.flotilla.db.Op;
-import org.flotilla.db.Transaction;
-import org.flotilla.host.HostFacts;
+import org.flotilla.daemon.InProcessNode;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.QemuProcess;
+import org.flotilla.qemu.TestGuest;
+import org.flotilla.qemu.TestQemus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Networks, VIFs and PIFs through the XenAPI dispatch in-process, with real Linux bridges and tap
@@ -41,15 +35,12 @@ import org.junit.jupiter.api.io.TempDir;
  * test makes has a test-only name (bridges {@code flbr<hex>}, taps {@code vif<random domid>.<n>}) and
  * is removed afterwards even when the test fails.
  */
-class NetworkTest {
+class NetworkTest extends InProcessNode {
     private static final Path SYS = Path.of("/sys/class/net");
 
-    @TempDir Path dir;
-    final MemoryJournal journal = new MemoryJournal();
     final List<String> devices = new ArrayList<>();
-    final List<AutoCloseable> cleanup = new ArrayList<>();
-    Node node;
-    String session;
+    final TestQemus qemus = new TestQemus();
+    final List<AutoCloseable> cleanup = new ArrayList<>(List.of(qemus));
 
     @BeforeEach
     void start() { boot(); }
@@ -65,32 +56,10 @@ class NetworkTest {
         for (String d : devices) if (Files.exists(SYS.resolve(d))) ip("link", "del", "dev", d);
     }
 
-    void boot() {
-        node = new Node(dir, journal, (u, p) -> true, HostFacts.read("127.0.0.1"), r -> "<value>" + r + "</value>");
-        session = (String) call("session.login_with_password", "root", "x");
-    }
-
-    Object call(String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
-
-    ApiError fails(String method, Object... params) { return assertThrows(ApiError.class, () -> call(method, params)); }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> record(String cls, String ref) { return (Map<String, Object>) call(cls + ".get_record", session, ref); }
-
     static String ip(String... args) {
         var cmd = new ArrayList<>(List.of("ip"));
         cmd.addAll(List.of(args));
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            p.waitFor();
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        return TestCommand.run(cmd).output();
     }
 
     /** A test bridge name, removed after the test. */
@@ -389,7 +358,7 @@ class NetworkTest {
     void aRestartBringsBackTheBridgesOfRunningVms() throws Exception {
         // a real VM: the VM runtime takes the host as the ground truth, so a VM recorded Running without a
         // QEMU would be halted (and its taps removed) at the restart
-        NetTestGuest.ensureBuilt();
+        TestGuest.ensureBuilt();
         String bridge = bridgeName();
         String net = network(bridge, 1500);
         String vm = vm(-1, "Halted", Map.of());
@@ -399,8 +368,8 @@ class NetworkTest {
             }
             tx.set("VM", vm, "VCPUs_max", 1L);
             tx.set("VM", vm, "VCPUs_at_startup", 1L);
-            tx.set("VM", vm, "PV_kernel", NetTestGuest.DIR.resolve("vmlinux").toString());
-            tx.set("VM", vm, "PV_ramdisk", NetTestGuest.DIR.resolve("initramfs.gz").toString());
+            tx.set("VM", vm, "PV_kernel", TestGuest.VMLINUX.toString());
+            tx.set("VM", vm, "PV_ramdisk", TestGuest.INITRD.toString());
             tx.set("VM", vm, "PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
         });
         String vif = vif(vm, net, "0", "");
@@ -431,7 +400,7 @@ class NetworkTest {
 
     @Test
     void twoGuestsOnOneNetworkReachEachOther() throws Exception {
-        NetTestGuest.ensureBuilt();
+        TestGuest.ensureBuilt();
         String net = network(bridgeName(), 1500);
         long d1 = domid();
         long d2 = domid();
@@ -443,9 +412,9 @@ class NetworkTest {
         var t1 = n.attach(vif1, vm1);
         var t2 = n.attach(vif2, vm2);
 
-        QemuProcess a = qemu(NetTestGuest.netArgv(t1.name(), t1.mac(), "flotilla.ip=10.231.0.1/24"));
+        QemuProcess a = qemu(netArgv(t1.name(), t1.mac(), "flotilla.ip=10.231.0.1/24"));
         a.awaitSerial("FLOTILLA-GUEST net eth0 10.231.0.1/24 mac " + t1.mac(), Duration.ofSeconds(30));
-        QemuProcess b = qemu(NetTestGuest.netArgv(t2.name(), t2.mac(), "flotilla.ip=10.231.0.2/24 flotilla.ping=10.231.0.1"));
+        QemuProcess b = qemu(netArgv(t2.name(), t2.mac(), "flotilla.ip=10.231.0.2/24 flotilla.ping=10.231.0.1"));
         String result = b.awaitSerial("FLOTILLA-GUEST ping 10\\.231\\.0\\.1 ", Duration.ofSeconds(40));
         assertEquals("FLOTILLA-GUEST ping 10.231.0.1 ok", result);
 
@@ -457,29 +426,14 @@ class NetworkTest {
         assertFalse(Files.exists(SYS.resolve(t2.name())));
     }
 
-    private QemuProcess qemu(List<String> argv) throws IOException {
-        Path run = Files.createTempDirectory(Path.of("/tmp"), "flnet");
-        cleanup.add(() -> {
-            try (Stream<Path> s = Files.walk(run)) {
-                s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        });
-        QemuProcess q = QemuProcess.start(argv, run, Duration.ofSeconds(10));
-        cleanup.add(q);
-        return q;
+    private QemuProcess qemu(List<String> argv) throws IOException { return qemus.start(argv); }
+
+    /** The test guest in net mode with its NIC on the tap device {@code tap} and the given MAC. */
+    private static List<String> netArgv(String tap, String mac, String append) throws IOException, InterruptedException {
+        List<String> a = TestGuest.kernelBootArgv("net", append);
+        a.addAll(List.of("-netdev", "tap,id=n0,ifname=" + tap + ",script=no,downscript=no",
+                "-device", "virtio-net-pci,netdev=n0,mac=" + mac));
+        return a;
     }
 
-    static final class MemoryJournal implements Journal {
-        private final List<Transaction> log = new ArrayList<>();
-
-        @Override public synchronized void recover(Consumer<Transaction> replay) { log.forEach(replay); }
-
-        @Override public synchronized void append(Transaction tx) { log.add(tx); }
-
-        @Override public boolean wantsCompaction() { return false; }
-
-        @Override public void compact(long generation, Supplier<Iterable<Op.Put>> state) { }
-
-        @Override public void close() { }
-    }
 }

@@ -9,47 +9,25 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test guest's other modes (net, reboot, dirty) and QemuProcess's start-up errors. */
 class GuestModesTest {
     private static final Duration BOOT = Duration.ofSeconds(30);
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final List<Path> dirs = new ArrayList<>();
+    @RegisterExtension final TestQemus qemus = new TestQemus();
 
     @BeforeAll
     static void build() throws Exception {
         TestGuest.ensureBuilt();
     }
 
-    @AfterEach
-    void tearDown() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception ignored) {
-                // keep cleaning
-            }
-        }
-        dirs.forEach(TestGuest::deleteTree);
-    }
+    private Path dir() throws IOException { return qemus.dir(); }
 
-    private Path dir() throws IOException {
-        Path d = TestGuest.tempDir();
-        dirs.add(d);
-        return d;
-    }
-
-    private QemuProcess start(List<String> argv) throws IOException {
-        QemuProcess q = QemuProcess.start(argv, dir(), Duration.ofSeconds(10));
-        cleanup.add(q);
-        return q;
-    }
+    private QemuProcess start(List<String> argv) throws IOException { return qemus.start(argv); }
 
     @Test
     void twoNetGuestsPingEachOtherOverALoopbackSocketNetdev() throws Exception {

@@ -22,45 +22,27 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real guests under TCG driven through QMP. */
 class QmpGuestTest {
     private static final Duration BOOT = Duration.ofSeconds(30);
     private static final String UP = "FLOTILLA-GUEST up";
-    private final List<AutoCloseable> cleanup = new ArrayList<>();
-    private final List<Path> dirs = new ArrayList<>();
+    @RegisterExtension final TestQemus qemus = new TestQemus();
 
     @BeforeAll
     static void build() throws Exception {
         TestGuest.ensureBuilt();
     }
 
-    @AfterEach
-    void tearDown() {
-        for (int i = cleanup.size() - 1; i >= 0; i--) {
-            try {
-                cleanup.get(i).close();
-            } catch (Exception ignored) {
-                // keep cleaning
-            }
-        }
-        dirs.forEach(TestGuest::deleteTree);
-    }
-
-    private Path dir() throws IOException {
-        Path d = TestGuest.tempDir();
-        dirs.add(d);
-        return d;
-    }
+    private Path dir() throws IOException { return qemus.dir(); }
 
     private QemuProcess start(List<String> argv) throws IOException {
         long t0 = System.nanoTime();
-        QemuProcess q = QemuProcess.start(argv, dir(), Duration.ofSeconds(10));
+        QemuProcess q = qemus.start(argv);
         System.out.printf("QemuProcess.start -> QMP ready in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-        cleanup.add(q);
         return q;
     }
 
@@ -263,7 +245,7 @@ class QmpGuestTest {
         List<String> argv = TestGuest.baseArgv(64);
         argv.addAll(List.of("-S", "-qmp", "unix:" + sock + ",server=on,wait=off"));
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(d.resolve("q.log").toFile()).start();
-        cleanup.add(() -> {
+        qemus.closeAfterwards(() -> {
             p.destroyForcibly();
             p.waitFor(5, TimeUnit.SECONDS);
         });

@@ -9,21 +9,21 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Flotilla's test guest (scripts/build-guest.sh) for tests: builds it if needed (the script is
- * a no-op when up to date) and makes sandboxed TCG command lines for it. Never skips: if the
- * guest cannot be built the test fails with the script's output.
+ * Flotilla's test guest (scripts/build-guest.sh, see scripts/guest/README.md) for the tests of every
+ * package: builds it if needed (the script is a no-op when up to date) and makes sandboxed TCG command
+ * lines for it. Never skips: if the guest cannot be built the test fails with the script's output.
  */
-final class TestGuest {
-    static final Path REPO = findRepo();
-    static final Path DIR = REPO.resolve("build/guest");
-    static final Path VMLINUX = DIR.resolve("vmlinux");
-    static final Path INITRD = DIR.resolve("initramfs.gz");
-    static final Path DISK = DIR.resolve("disk.img");
+public final class TestGuest {
+    public static final Path REPO = findRepo();
+    public static final Path DIR = REPO.resolve("build/guest");
+    public static final Path VMLINUX = DIR.resolve("vmlinux");
+    public static final Path INITRD = DIR.resolve("initramfs.gz");
+    public static final Path DISK = DIR.resolve("disk.img");
     private static boolean built;
 
     private TestGuest() {}
 
-    static synchronized void ensureBuilt() throws IOException, InterruptedException {
+    public static synchronized void ensureBuilt() throws IOException, InterruptedException {
         if (built) {
             return;
         }
@@ -38,29 +38,35 @@ final class TestGuest {
     }
 
     /** The sandboxed TCG base command line used by every test QEMU. */
-    static List<String> baseArgv(int memMiB) {
+    public static List<String> baseArgv(int memMiB) {
         return new ArrayList<>(List.of("qemu-system-x86_64", "-nodefaults", "-no-user-config", "-accel", "tcg",
                 "-display", "none", "-sandbox", "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny",
                 "-m", String.valueOf(memMiB), "-no-reboot"));
     }
 
-    /** Direct kernel boot of the test guest in {@code mode}, with a virtio balloon; extra args appended. */
-    static List<String> kernelArgv(String mode, String extraAppend, String... extraArgs) throws IOException, InterruptedException {
+    /** Direct kernel boot of a 128 MiB test guest in {@code mode}, with no devices: the caller adds those it needs. */
+    public static List<String> kernelBootArgv(String mode, String extraAppend) throws IOException, InterruptedException {
         ensureBuilt();
         List<String> a = baseArgv(128);
         String cmdline = Files.readString(DIR.resolve("cmdline")).strip() + " flotilla.mode=" + mode
                 + (extraAppend.isEmpty() ? "" : " " + extraAppend);
-        a.addAll(List.of("-kernel", VMLINUX.toString(), "-initrd", INITRD.toString(), "-append", cmdline,
-                "-device", "virtio-balloon-pci,id=balloon0"));
+        a.addAll(List.of("-kernel", VMLINUX.toString(), "-initrd", INITRD.toString(), "-append", cmdline));
+        return a;
+    }
+
+    /** Direct kernel boot of the test guest in {@code mode}, with a virtio balloon; extra args appended. */
+    public static List<String> kernelArgv(String mode, String extraAppend, String... extraArgs) throws IOException, InterruptedException {
+        List<String> a = kernelBootArgv(mode, extraAppend);
+        a.addAll(List.of("-device", "virtio-balloon-pci,id=balloon0"));
         a.addAll(List.of(extraArgs));
         return a;
     }
 
-    static Path tempDir() throws IOException {
+    public static Path tempDir() throws IOException {
         return Files.createTempDirectory(Path.of("/tmp"), "flq");
     }
 
-    static void deleteTree(Path dir) {
+    public static void deleteTree(Path dir) {
         if (dir == null || !Files.exists(dir)) {
             return;
         }

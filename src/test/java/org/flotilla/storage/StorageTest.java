@@ -4,63 +4,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
-import org.flotilla.daemon.Node;
-import org.flotilla.db.Journal;
-import org.flotilla.db.Op;
-import org.flotilla.db.Transaction;
-import org.flotilla.host.HostFacts;
+import org.flotilla.daemon.InProcessNode;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Local storage through the XenAPI dispatch in-process, with real qcow2 images made by qemu-img. */
-class StorageTest {
+class StorageTest extends InProcessNode {
     private static final long MIB = 1 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
-
-    @TempDir Path dir;
-    final MemoryJournal journal = new MemoryJournal();
-    Node node;
-    String session;
 
     @BeforeEach
     void start() { boot(); }
 
     @AfterEach
     void stop() { if (node != null) node.close(); }
-
-    void boot() {
-        node = new Node(dir, journal, (u, p) -> true, HostFacts.read("127.0.0.1"), r -> "<value>" + r + "</value>");
-        session = (String) call("session.login_with_password", "root", "x");
-    }
-
-    Object call(String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
-
-    ApiError fails(String method, Object... params) { return assertThrows(ApiError.class, () -> call(method, params)); }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> record(String cls, String ref) { return (Map<String, Object>) call(cls + ".get_record", session, ref); }
 
     String defaultSr() { return (String) call("pool.get_default_SR", session, node.poolRef()); }
 
@@ -80,17 +54,9 @@ class StorageTest {
     }
 
     static String run(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (p.waitFor() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + out);
-            return out;
-        } catch (IOException e) {
-            throw new AssertionError(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
+        TestCommand.Result r = TestCommand.run(List.of(cmd));
+        if (r.exit() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + r.output());
+        return r.output();
     }
 
     static JsonNode info(Path image) throws IOException { return JSON.readTree(run("qemu-img", "info", "-U", "--output=json", image.toString())); }
@@ -395,20 +361,6 @@ class StorageTest {
                 sr, "user", false, false, Map.of(), call("VDI.get_location", session, vdi)).description());
     }
 
-    /** Keeps the transactions in memory and replays them: a restart of the node without files. */
-    static final class MemoryJournal implements Journal {
-        private final List<Transaction> log = new ArrayList<>();
-
-        @Override public synchronized void recover(Consumer<Transaction> replay) { log.forEach(replay); }
-
-        @Override public synchronized void append(Transaction tx) { log.add(tx); }
-
-        @Override public boolean wantsCompaction() { return false; }
-
-        @Override public void compact(long generation, Supplier<Iterable<Op.Put>> state) { }
-
-        @Override public void close() { }
-    }
 
     @Test
     void introducedVdisAndForgottenOnesComeBackOnScan() {

@@ -3,56 +3,33 @@ package org.flotilla.vm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
+import org.flotilla.daemon.InProcessNode;
 import org.flotilla.daemon.Node;
-import org.flotilla.db.Journal;
-import org.flotilla.db.Op;
-import org.flotilla.db.Transaction;
+import org.flotilla.db.MemoryJournal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** VM and VBD records, templates, clone/copy/provision/snapshot through the XenAPI dispatch in-process, with real qcow2 disks. */
-class VmRecordsTest {
+class VmRecordsTest extends InProcessNode {
     static final long MIB = 1L << 20;
-
-    @TempDir Path dir;
-    final MemoryJournal journal = new MemoryJournal();
-    Node node;
-    String session;
 
     @BeforeEach
     void start() { boot(); }
 
     @AfterEach
     void stop() { if (node != null) node.close(); }
-
-    void boot() {
-        node = new Node(dir, journal, (u, p) -> true, HostFacts.read("127.0.0.1"), r -> "<value>" + r + "</value>");
-        session = (String) call("session.login_with_password", "root", "x");
-    }
-
-    Object call(String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
-
-    ApiError fails(String method, Object... params) { return assertThrows(ApiError.class, () -> call(method, params)); }
-
-    @SuppressWarnings("unchecked")
-    Map<String, Object> record(String cls, String ref) { return (Map<String, Object>) call(cls + ".get_record", session, ref); }
 
     @SuppressWarnings("unchecked")
     List<String> list(Object o) { return (List<String>) o; }
@@ -434,14 +411,5 @@ class VmRecordsTest {
         assertEquals(false, call("VM.get_is_a_template", session, vm));
         assertEquals("snapme", call("VM.get_name_label", session, vm));
         assertEquals(2, list(call("VM.get_VBDs", session, vm)).size());
-    }
-
-    static final class MemoryJournal implements Journal {
-        private final List<Transaction> log = new ArrayList<>();
-        @Override public synchronized void recover(Consumer<Transaction> replay) { log.forEach(replay); }
-        @Override public synchronized void append(Transaction tx) { log.add(tx); }
-        @Override public boolean wantsCompaction() { return false; }
-        @Override public void compact(long generation, Supplier<Iterable<Op.Put>> state) { }
-        @Override public void close() { }
     }
 }
