@@ -146,7 +146,7 @@ public final class VmRecords {
         db.write(tx -> {
             DbObject vm = db.require("VM", vmRef);
             ops.error(vm, "destroy").ifPresent(e -> { throw e; });
-            if ("true".equals(vm.<String, String>map("other_config").get(VmOperations.DEFAULT_TEMPLATE_KEY))) {
+            if ("true".equals(vm.<String, String>map("other_config").get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
                 throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", vmRef);
             }
             for (String child : db.related("VM", "children", vmRef)) tx.set("VM", child, "parent", vm.string("parent"));

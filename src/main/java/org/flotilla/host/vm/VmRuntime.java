@@ -48,6 +48,7 @@ import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.VmLifecycle;
 
 /**
  * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD
