@@ -27,20 +27,42 @@ public final class VmOperations {
     /** Every operation that would be valid now (XAPI: update_allowed_operations' fold over allowable ops). */
     public List<String> allowed(DbObject vm) { return List.copyOf(VmLifecycle.allowedOperations(vm)); }
 
-    /** Stages allowed_operations of a VM as it will be once {@code fieldsAfter} apply. */
+    /** Stages {@code changes} to a VM and its allowed_operations as they will be once the changes apply. */
+    public static void stage(Database.Tx tx, DbObject vm, Map<String, Object> changes) {
+        changes.forEach((k, v) -> tx.set("VM", vm.ref(), k, v));
+        stageAllowed(tx, vm, changes);
+    }
+
+    /** Stages allowed_operations of a VM as it will be once {@code fieldsAfter} (staged by the caller) apply. */
     public void refresh(Database.Tx tx, String vmRef, Map<String, Object> fieldsAfter) {
         DbObject now = db.get("VM", vmRef);
-        var fields = new LinkedHashMap<String, Object>(now == null ? Map.of() : now.fields());
+        stageAllowed(tx, now == null ? new DbObject("VM", vmRef, Map.of(), 0, 0) : now, fieldsAfter);
+    }
+
+    private static void stageAllowed(Database.Tx tx, DbObject vm, Map<String, Object> fieldsAfter) {
+        var fields = new LinkedHashMap<String, Object>(vm.fields());
         fields.putAll(fieldsAfter);
-        List<String> ops = allowed(new DbObject("VM", vmRef, fields, 0, 0));
-        if (now == null || !ops.equals(now.get("allowed_operations"))) tx.set("VM", vmRef, "allowed_operations", ops);
+        List<String> ops = VmLifecycle.allowedOperations(new DbObject("VM", vm.ref(), fields, 0, 0));
+        if (!ops.equals(vm.get("allowed_operations"))) tx.set("VM", vm.ref(), "allowed_operations", ops);
     }
 
     /** Recomputes and stores allowed_operations. */
-    public void update(String vmRef) {
+    public void update(String vmRef) { update(vmRef, Map.of()); }
+
+    /** Sets fields of a VM (if it still exists) and recomputes its allowed_operations, in one transaction. */
+    public void update(String vmRef, Map<String, Object> changes) {
         db.write(tx -> {
             DbObject vm = db.get("VM", vmRef);
-            if (vm != null) refresh(tx, vmRef, Map.of());
+            if (vm != null) stage(tx, vm, changes);
+        });
+    }
+
+    /** allowed_operations of every VM but the control domains made true (at start, for records made by others). */
+    public void updateAll() {
+        db.write(tx -> {
+            for (DbObject vm : db.all("VM")) {
+                if (!Boolean.TRUE.equals(vm.get("is_control_domain"))) stageAllowed(tx, vm, Map.of());
+            }
         });
     }
 }
