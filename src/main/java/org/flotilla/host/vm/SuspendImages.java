@@ -1,6 +1,5 @@
 package org.flotilla.host.vm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -154,12 +153,7 @@ final class SuspendImages {
     private static void awaitMigration(Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
         while (true) {
-            JsonNode m = d.qmp.execute("query-migrate");
-            String status = m.path("status").asText("");
-            if (status.equals("completed")) return;
-            if (status.equals("failed") || status.equals("cancelled")) {
-                throw ApiError.internal("saving the VM's memory failed: " + m.path("error-desc").asText(status));
-            }
+            if (MigrationStatus.check(d.qmp, "saving the VM's memory").equals("completed")) return;
             if (System.nanoTime() > deadline) {
                 try { d.qmp.execute("migrate_cancel"); } catch (QmpException ignored) { }
                 throw ApiError.internal("saving the VM's memory timed out");

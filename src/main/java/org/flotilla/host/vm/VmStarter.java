@@ -1,6 +1,5 @@
 package org.flotilla.host.vm;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -98,12 +97,8 @@ final class VmStarter {
     private static void awaitIncoming(Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
         while (true) {
-            JsonNode m = d.qmp.execute("query-migrate");
-            String status = m.path("status").asText("");
+            String status = MigrationStatus.check(d.qmp, "loading the suspend image");
             if (status.equals("completed")) return;
-            if (status.equals("failed") || status.equals("cancelled")) {
-                throw ApiError.internal("loading the suspend image failed: " + m.path("error-desc").asText(status));
-            }
             String run = d.qmp.execute("query-status").path("status").asText("");
             if (!run.equals("inmigrate") && !run.equals("prelaunch") && status.isEmpty()) return;
             if (System.nanoTime() > deadline) throw ApiError.internal("loading the suspend image timed out");
