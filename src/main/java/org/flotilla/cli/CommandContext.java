@@ -13,14 +13,22 @@ final class CommandContext {
     private final RefUuids refs;
     private final ValueText text;
 
-    CommandContext(XenApiSession api, CliClasses classes) {
+    private final ConsoleStream consoles;
+
+    CommandContext(XenApiSession api, CliClasses classes) { this(api, classes, ConsoleStream.NONE); }
+
+    CommandContext(XenApiSession api, CliClasses classes, ConsoleStream consoles) {
         this.api = api;
         this.classes = classes;
+        this.consoles = consoles;
         this.refs = new RefUuids(api);
         this.text = new ValueText(refs);
     }
 
     XenApiSession api() { return api; }
+
+    /** Where a console's text can be read from, when xe talks to a real host. */
+    ConsoleStream consoles() { return consoles; }
 
     CliClasses classes() { return classes; }
 

@@ -153,7 +153,13 @@ final class HandWrittenCommands {
             locations.add(r.get("protocol") + " " + r.get("location"));
         }
         if (locations.isEmpty()) throw CliFailure.error("No console available");
-        // xe attaches a terminal to the vt100 console; until Flotilla serves one, show where the consoles are
+        for (String c : consoles) {
+            var r = ctx.api().record("console", c);
+            if ("vt100".equals(r.get("protocol"))
+                    && ctx.consoles().follow((String) r.get("location"), ctx.api().sessionRef())) {
+                return Output.NOTHING;
+            }
+        }
         return new Output.Values(locations);
     }
 

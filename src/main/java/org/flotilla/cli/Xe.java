@@ -76,7 +76,8 @@ public final class Xe {
             CommandTable.checkSupported(command.name(), needed, (List<?>) reaching(() -> rpc.call("system.listMethods", new ArrayList<>())));
         }
         try (XenApiSession api = reaching(() -> login(rpc, options))) {
-            return command.action().run(new CommandContext(api, table.classes()), line);
+            var consoles = new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out);
+            return command.action().run(new CommandContext(api, table.classes(), consoles), line);
         }
     }
 

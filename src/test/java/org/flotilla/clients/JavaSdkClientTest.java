@@ -15,6 +15,7 @@ import com.xensource.xenapi.Types;
 import com.xensource.xenapi.VM;
 import java.net.URI;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -81,6 +82,59 @@ class JavaSdkClientTest {
         assertEquals("host", ev.clazz);
         assertEquals(Types.EventOperation.MOD, ev.operation);
         assertEquals("set through the Java SDK", host.getNameDescription(conn));
+    }
+
+    @Test
+    void drivesARealVmAndSeesEveryPowerStateAsAnEvent() throws Exception {
+        Connection conn = connect();
+        VM vm = VM.getByUuid(conn, daemon.installTestGuest("java sdk"));
+        String token = Event.from(conn, Set.of("vm"), "", 0.0).token;
+        var seen = new java.util.ArrayList<Types.VmPowerState>();
+        vm.start(conn, false, false);
+        token = awaitPowerState(conn, vm, token, Types.VmPowerState.RUNNING, seen);
+        awaitGuestUp(vm.getUuid(conn));
+        vm.pause(conn);
+        token = awaitPowerState(conn, vm, token, Types.VmPowerState.PAUSED, seen);
+        vm.unpause(conn);
+        token = awaitPowerState(conn, vm, token, Types.VmPowerState.RUNNING, seen);
+        vm.suspend(conn);
+        token = awaitPowerState(conn, vm, token, Types.VmPowerState.SUSPENDED, seen);
+        vm.resume(conn, false, false);
+        token = awaitPowerState(conn, vm, token, Types.VmPowerState.RUNNING, seen);
+        vm.cleanShutdown(conn);
+        awaitPowerState(conn, vm, token, Types.VmPowerState.HALTED, seen);
+        assertEquals(List.of(Types.VmPowerState.RUNNING, Types.VmPowerState.PAUSED, Types.VmPowerState.RUNNING,
+                Types.VmPowerState.SUSPENDED, Types.VmPowerState.RUNNING, Types.VmPowerState.HALTED), seen);
+        var e = assertThrows(Types.VmBadPowerState.class, () -> vm.unpause(conn));
+        assertEquals("halted", e.actual);
+    }
+
+    /** Reads events until the VM's snapshot shows {@code state}; returns the token to go on from. */
+    private static String awaitPowerState(Connection conn, VM vm, String token, Types.VmPowerState state,
+                                          List<Types.VmPowerState> seen) throws Exception {
+        String ref = vm.toWireString();
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            var batch = Event.from(conn, Set.of("vm/" + ref), token, 10.0);
+            token = batch.token;
+            for (var ev : batch.events) {
+                if (ev.snapshot instanceof VM.Record r && r.powerState == state) {
+                    seen.add(state);
+                    return token;
+                }
+            }
+        }
+        throw new AssertionError("no event with power state " + state);
+    }
+
+    /** A clean shutdown needs the guest to listen for the power button: wait for its up line. */
+    private static void awaitGuestUp(String uuid) throws Exception {
+        var serial = daemon.stateDir.resolve("run").resolve(uuid).resolve("serial.log");
+        for (int i = 0; i < 300; i++) {
+            if (java.nio.file.Files.exists(serial) && java.nio.file.Files.readString(serial).contains("FLOTILLA-GUEST up")) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("guest did not come up");
     }
 
     @Test

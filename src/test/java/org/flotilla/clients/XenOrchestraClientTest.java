@@ -36,10 +36,13 @@ class XenOrchestraClientTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"json-rpc", "xml-rpc"})
-    void connectsWatchesAndCalls(String transport) throws Exception {
-        String out = run(List.of("node", "xo-client-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, transport), 60);
+    void connectsWatchesAndDrivesAVm(String transport) throws Exception {
+        String vm = daemon.installTestGuest("xo " + transport);
+        String out = run(List.of("node", "xo-client-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, transport, vm), 120);
         assertTrue(out.contains("XO-CLIENT OK"), out);
         assertTrue(out.contains("ok - field change arrives as an event"), out);
+        assertTrue(out.contains("ok - VM.clean_shutdown: Halted arrives as an event"), out);
+        assertEquals("Halted", daemon.rpc("VM.get_power_state", daemon.rpc("VM.get_by_uuid", vm)));
     }
 
     static String run(List<String> command, int seconds) throws IOException, InterruptedException {

@@ -1,0 +1,58 @@
+package org.flotilla.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLParameters;
+
+/** Copies a VM's text console to the terminal, as xe's console command attaches to it. */
+interface ConsoleStream {
+    /**
+     * Streams the console at {@code location} (its path and query, read from the host xe talks to)
+     * until the VM stops or the user interrupts; false if there is nothing to stream from.
+     */
+    boolean follow(String location, String session);
+
+    ConsoleStream NONE = (location, session) -> false;
+
+    /** The console over the API's own HTTP(S) port, authenticated by the session. */
+    record OverHttp(String server, int port, boolean tls, PrintStream out) implements ConsoleStream {
+        @Override
+        public boolean follow(String location, String session) {
+            URI at = URI.create(location);
+            String query = (at.getRawQuery() == null ? "" : at.getRawQuery() + "&")
+                    + "session_id=" + URLEncoder.encode(session, StandardCharsets.UTF_8) + "&follow=true";
+            URI uri = URI.create((tls ? "https" : "http") + "://" + server + ":" + port + at.getRawPath() + "?" + query);
+            var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+            if (tls) {
+                var params = new SSLParameters();
+                params.setEndpointIdentificationAlgorithm(null);
+                builder.sslContext(RemoteRpc.trustAll()).sslParameters(params);
+            }
+            try (HttpClient http = builder.build()) {
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                if (response.statusCode() != 200) throw CliFailure.error("The console is not available (HTTP " + response.statusCode() + ")");
+                try (InputStream in = response.body()) {
+                    byte[] buf = new byte[8192];
+                    for (int n; (n = in.read(buf)) > 0; ) {
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                }
+                return true;
+            } catch (IOException e) {
+                throw CliFailure.error("Cannot read the console: " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return true;
+            }
+        }
+    }
+}
