@@ -81,7 +81,7 @@ public final class Node implements AutoCloseable {
 
             @Override public void detach(String vifRef) { networking.detach(vifRef); }
         });
-        storage.setOnlineDisks(vmRuntime);
+        storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {

@@ -167,7 +167,7 @@ public final class Templates {
         oc.put(VmRecords.MAC_SEED, Refs.newUuid());
         if (!s.disks().isEmpty()) oc.put(VmCloner.DISKS_KEY, VmCloner.disksXml(s.disks()));
         oc.putAll(s.otherConfig());
-        oc.put(VmOperations.DEFAULT_TEMPLATE_KEY, "true");
+        oc.put(VmLifecycle.DEFAULT_TEMPLATE_KEY, "true");
         f.put("other_config", Collections.unmodifiableMap(oc));
         return f;
     }
@@ -206,7 +206,7 @@ public final class Templates {
             for (Map<String, Object> f : wanted) {
                 String name = (String) f.get("name_label");
                 boolean present = db.refByUuid("VM", (String) f.get("uuid")).isPresent()
-                        || !db.where("VM", v -> name.equals(v.get("name_label")) && VmOperations.isDefaultTemplate(v)).isEmpty();
+                        || !db.where("VM", v -> name.equals(v.get("name_label")) && VmLifecycle.isDefaultTemplate(v)).isEmpty();
                 if (present) continue;
                 String ref = Refs.newRef();
                 String metrics = Refs.newRef();

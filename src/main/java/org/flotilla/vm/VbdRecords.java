@@ -150,7 +150,7 @@ public final class VbdRecords {
             DbObject b = db.require("VBD", vbdRef);
             DbObject vm = db.require("VM", b.string("VM"));
             if (!vm.string("power_state").equals("Halted")) {
-                throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmOperations.lower(vm.string("power_state")));
+                throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.string("power_state")));
             }
             if (b.string("type").equals("CD") && mode.equals("RW")) throw ApiError.of("VBD_CDS_MUST_BE_READONLY");
             DbObject vdi = db.get("VDI", b.string("VDI"));

@@ -179,7 +179,7 @@ public final class VmCloner {
         var f = new LinkedHashMap<String, Object>(src.fields());
         var oc = new LinkedHashMap<String, String>(src.map("other_config"));
         if (!snapshot) oc.put(VmRecords.MAC_SEED, Refs.newUuid());
-        oc.remove(VmOperations.DEFAULT_TEMPLATE_KEY);
+        oc.remove(VmLifecycle.DEFAULT_TEMPLATE_KEY);
         oc.remove("xensource_internal");
         if (src.bool("is_a_template") && !oc.containsKey(BASE_TEMPLATE_NAME)) oc.put(BASE_TEMPLATE_NAME, src.string("name_label"));
         String metrics = Refs.newRef();
@@ -296,7 +296,7 @@ public final class VmCloner {
         DbObject vm = db.get("VM", snap.string("snapshot_of"));
         if (vm == null) throw ApiError.of("VM_REVERT_FAILED", snapshotRef, snap.string("snapshot_of"));
         if (!vm.string("power_state").equals("Halted")) {
-            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmOperations.lower(vm.string("power_state")));
+            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.string("power_state")));
         }
         var snapVbds = new ArrayList<DbObject>();
         for (String b : db.related("VM", "VBDs", snapshotRef)) snapVbds.add(db.require("VBD", b));

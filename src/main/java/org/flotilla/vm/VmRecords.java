@@ -146,7 +146,7 @@ public final class VmRecords {
         db.write(tx -> {
             DbObject vm = db.require("VM", vmRef);
             ops.error(vm, "destroy").ifPresent(e -> { throw e; });
-            if ("true".equals(vm.<String, String>map("other_config").get(VmOperations.DEFAULT_TEMPLATE_KEY))) {
+            if ("true".equals(vm.<String, String>map("other_config").get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
                 throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", vmRef);
             }
             for (String child : db.related("VM", "children", vmRef)) tx.set("VM", child, "parent", vm.string("parent"));
@@ -199,42 +199,29 @@ public final class VmRecords {
 
     /** VM.set_memory_limits: all four at once, Halted VMs only; target follows dynamic_min as in XAPI. */
     public void setMemoryLimits(String vmRef, long staticMin, long staticMax, long dynamicMin, long dynamicMax) {
-        db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
-            requireOp(vm, "changing_memory_limits");
-            var m = new LinkedHashMap<String, Object>(vm.fields());
-            m.put("memory_static_min", staticMin);
-            m.put("memory_static_max", staticMax);
-            m.put("memory_dynamic_min", dynamicMin);
-            m.put("memory_dynamic_max", dynamicMax);
-            assertMemoryOrder(m, "MEMORY_CONSTRAINT_VIOLATION_ORDER", null);
-            m.put("memory_target", dynamicMin);
-            setMemory(tx, vm, m);
-        });
+        changeMemory(vmRef, "changing_memory_limits", Map.of("memory_static_min", staticMin, "memory_static_max", staticMax,
+                "memory_dynamic_min", dynamicMin, "memory_dynamic_max", dynamicMax), vm -> dynamicMin);
     }
 
     public void setStaticRange(String vmRef, long min, long max) {
-        db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
-            requireOp(vm, "changing_static_range");
-            var m = new LinkedHashMap<String, Object>(vm.fields());
-            m.put("memory_static_min", min);
-            m.put("memory_static_max", max);
-            assertMemoryOrder(m, "MEMORY_CONSTRAINT_VIOLATION_ORDER", null);
-            setMemory(tx, vm, m);
-        });
+        changeMemory(vmRef, "changing_static_range", Map.of("memory_static_min", min, "memory_static_max", max), null);
     }
 
     /** VM.set_memory_dynamic_range: Halted or Running; the runtime balloons a running VM towards the new range. */
     public void setDynamicRange(String vmRef, long min, long max) {
+        changeMemory(vmRef, "changing_dynamic_range", Map.of("memory_dynamic_min", min, "memory_dynamic_max", max),
+                vm -> Math.max(min, Math.min(max, vm.integer("memory_target"))));
+    }
+
+    /** Sets memory fields if {@code op} may run and the order holds; {@code target}, if given, gives memory_target. */
+    private void changeMemory(String vmRef, String op, Map<String, Long> values, java.util.function.ToLongFunction<DbObject> target) {
         db.write(tx -> {
             DbObject vm = db.require("VM", vmRef);
-            requireOp(vm, "changing_dynamic_range");
+            requireOp(vm, op);
             var m = new LinkedHashMap<String, Object>(vm.fields());
-            m.put("memory_dynamic_min", min);
-            m.put("memory_dynamic_max", max);
+            m.putAll(values);
             assertMemoryOrder(m, "MEMORY_CONSTRAINT_VIOLATION_ORDER", null);
-            m.put("memory_target", Math.max(min, Math.min(max, vm.integer("memory_target"))));
+            if (target != null) m.put("memory_target", target.applyAsLong(vm));
             setMemory(tx, vm, m);
         });
     }

@@ -1,8 +1,12 @@
 package org.flotilla.host.vm;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
 
 /**
  * A running QEMU of one VM, as the runtime knows it: its pid, QMP connection and run directory. An operation
@@ -10,6 +14,8 @@ import org.flotilla.qemu.Qmp;
  * taken for a crash; one that waits for the guest to power off sets {@link #expectGuestShutdown}.
  */
 final class Domain {
+    private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
+
     final String vmRef;
     final String uuid;
     final Path runDir;
@@ -31,4 +37,29 @@ final class Domain {
     }
 
     boolean alive() { return process.isAlive(); }
+
+    /** Asks QEMU to quit (QMP {@code quit}), and kills it if it has not gone soon after. */
+    void quit() throws InterruptedException {
+        try {
+            qmp.execute("quit", Map.of(), Duration.ofSeconds(5));
+        } catch (QmpException e) {
+            // it may close the connection before answering
+        }
+        if (!waitExit()) kill();
+    }
+
+    void kill() {
+        process.destroyForcibly();
+        waitExit();
+        qmp.close();
+    }
+
+    private boolean waitExit() {
+        try {
+            process.onExit().get(EXIT_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (Exception e) {
+            return !process.isAlive();
+        }
+    }
 }

@@ -39,7 +39,7 @@ class VmDevicesTest {
 
     long sizeSeenByQemu(String vm, String device) throws Exception {
         for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
-            if (VmRuntime.isDevice(b.path("qdev").asText(), device)) {
+            if (BlockNodes.isDevice(b.path("qdev").asText(), device)) {
                 return b.path("inserted").path("image").path("virtual-size").asLong(-1);
             }
         }
@@ -48,7 +48,7 @@ class VmDevicesTest {
 
     boolean hasMedium(String vm, String device) throws Exception {
         for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
-            if (VmRuntime.isDevice(b.path("qdev").asText(), device)) return b.has("inserted");
+            if (BlockNodes.isDevice(b.path("qdev").asText(), device)) return b.has("inserted");
         }
         throw new AssertionError("no block device " + device);
     }

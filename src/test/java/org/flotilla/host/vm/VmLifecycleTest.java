@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.db.DbObject;
+import org.flotilla.vm.VmLifecycle;
 import org.junit.jupiter.api.Test;
 
 /** XAPI's operation table (xapi_vm_lifecycle.ml) and the QEMU command line, without QEMU. */

@@ -1,4 +1,4 @@
-package org.flotilla.host.vm;
+package org.flotilla.vm;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,11 +8,14 @@ import java.util.Map;
 import java.util.Set;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Type;
+import org.flotilla.model.xenapi.XenApi;
 
 /**
  * Which VM operations are valid in which state: XAPI's {@code xapi_vm_lifecycle.ml} (power states per
  * operation, what may run concurrently, templates, snapshots, the control domain, blocked operations),
  * as pure functions of the VM record. Guests here always honour ACPI, so no operation lacks a feature.
+ * The one table of these rules: {@link VmOperations} (records) and the VM runtime (power operations) both ask it.
  */
 public final class VmLifecycle {
     private VmLifecycle() {}
@@ -25,15 +28,24 @@ public final class VmLifecycle {
             "awaiting_memory_live", "changing_memory_limits", "changing_shadow_memory_live", "changing_VCPUs",
             "assert_operation_valid", "data_source_op", "update_allowed_operations", "import", "reverting");
 
+    /** other_config key marking a built-in template (Xapi_globs.default_template_key). */
+    public static final String DEFAULT_TEMPLATE_KEY = "default_template";
+
     /** Every vm_operations value, in the datamodel's order. */
-    static final List<String> OPERATIONS = List.of("snapshot", "clone", "copy", "create_template", "revert", "checkpoint",
-            "snapshot_with_quiesce", "provision", "start", "start_on", "pause", "unpause", "clean_shutdown", "clean_reboot",
-            "hard_shutdown", "power_state_reset", "hard_reboot", "suspend", "csvm", "resume", "resume_on", "pool_migrate",
-            "migrate_send", "get_boot_record", "send_sysrq", "send_trigger", "query_services", "shutdown", "call_plugin",
-            "changing_memory_live", "awaiting_memory_live", "changing_dynamic_range", "changing_static_range",
-            "changing_memory_limits", "changing_shadow_memory", "changing_shadow_memory_live", "changing_VCPUs",
-            "changing_VCPUs_live", "changing_NVRAM", "assert_operation_valid", "data_source_op", "update_allowed_operations",
-            "make_into_template", "import", "export", "metadata_export", "reverting", "destroy", "create_vtpm");
+    static final List<String> OPERATIONS = ((Type.Enum) ((Type.Set) XenApi.model().classDef("VM")
+            .field("allowed_operations").type()).element()).values();
+
+    private static final List<String> TEMPLATE_OPS = List.of("changing_dynamic_range", "changing_static_range",
+            "changing_memory_limits", "changing_shadow_memory", "changing_VCPUs", "changing_NVRAM", "clone", "copy",
+            "export", "metadata_export", "provision");
+
+    private static final List<String> SNAPSHOT_OPS = List.of("revert", "clone", "copy", "export", "destroy",
+            "hard_shutdown", "metadata_export");
+
+    /** The control domain runs only these (besides the memory and data-source operations XAPI lets through). */
+    private static final List<String> CONTROL_DOMAIN_OPS = List.of("data_source_op", "changing_memory_live",
+            "awaiting_memory_live", "metadata_export", "changing_dynamic_range", "changing_memory_limits",
+            "changing_static_range", "start", "start_on");
 
     /** The power states in which {@code op} may run (XAPI's allowed_power_states), in XAPI's order. */
     static List<String> allowedPowerStates(DbObject vm, String op) {
@@ -94,26 +106,18 @@ public final class VmLifecycle {
         }
         boolean template = Boolean.TRUE.equals(vm.get("is_a_template"));
         boolean snapshot = Boolean.TRUE.equals(vm.get("is_a_snapshot"));
-        if (template && !snapshot) {
-            Map<String, String> oc = vm.map("other_config");
-            boolean defaultTemplate = Boolean.TRUE.equals(vm.get("is_default_template"))
-                    || (oc != null && ("true".equalsIgnoreCase(oc.get("default_template")) || "1".equals(oc.get("default_template"))));
-            boolean ok = List.of("changing_dynamic_range", "changing_static_range", "changing_memory_limits",
-                    "changing_shadow_memory", "changing_VCPUs", "changing_NVRAM", "clone", "copy", "export", "metadata_export",
-                    "provision").contains(op) || ((op.equals("destroy") || op.equals("migrate_send")) && !defaultTemplate);
-            if (!ok) return ApiError.of("VM_IS_TEMPLATE", ref, op);
+        if (template && !snapshot && !TEMPLATE_OPS.contains(op)
+                && !((op.equals("destroy") || op.equals("migrate_send")) && !isDefaultTemplate(vm))) {
+            return ApiError.of("VM_IS_TEMPLATE", ref, op);
         }
-        if (snapshot && !List.of("revert", "clone", "copy", "export", "destroy", "hard_shutdown", "metadata_export").contains(op)) {
-            return ApiError.of("VM_IS_SNAPSHOT", ref, op);
-        }
+        if (snapshot && !SNAPSHOT_OPS.contains(op)) return ApiError.of("VM_IS_SNAPSHOT", ref, op);
         if (op.equals("provision") && !template) return ApiError.of("PROVISION_ONLY_ALLOWED_ON_TEMPLATE");
         if (op.equals("revert") && !snapshot) return ApiError.of("REVERT_ONLY_ALLOWED_ON_SNAPSHOT");
         if (Boolean.TRUE.equals(vm.get("is_control_domain"))) {
             if (op.equals("changing_VCPUs") || op.equals("destroy")) {
                 return ApiError.of("OPERATION_NOT_ALLOWED", "This operation is not allowed on dom0");
             }
-            if (!List.of("data_source_op", "changing_memory_live", "awaiting_memory_live", "metadata_export",
-                    "changing_dynamic_range", "changing_memory_limits", "changing_static_range", "start", "start_on").contains(op)) {
+            if (!CONTROL_DOMAIN_OPS.contains(op)) {
                 return ApiError.of("OPERATION_NOT_ALLOWED", "This operation is not allowed on a control domain");
             }
         }
@@ -132,5 +136,13 @@ public final class VmLifecycle {
         return out;
     }
 
-    static String lower(String powerState) { return powerState == null ? "" : powerState.toLowerCase(Locale.ROOT); }
+    /** A built-in template: it may be neither destroyed nor migrated. */
+    public static boolean isDefaultTemplate(DbObject vm) {
+        Map<String, String> oc = vm.map("other_config");
+        String v = oc == null ? null : oc.get(DEFAULT_TEMPLATE_KEY);
+        return Boolean.TRUE.equals(vm.get("is_default_template")) || "true".equalsIgnoreCase(v) || "1".equals(v);
+    }
+
+    /** A power state as XAPI's errors spell it (VM_BAD_POWER_STATE). */
+    public static String lower(String powerState) { return powerState == null ? "" : powerState.toLowerCase(Locale.ROOT); }
 }

@@ -1,0 +1,36 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicLong;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+
+/**
+ * Hands out domain ids, never one twice on this host: the last one is kept in {@code <state>/domid}, since
+ * a VM record that held a higher id may be gone and a network device may still be named after it.
+ */
+final class DomainIds {
+    private static final System.Logger LOG = System.getLogger(DomainIds.class.getName());
+
+    private final Path file;
+    private final AtomicLong next;
+
+    DomainIds(Database db, Path stateDir) {
+        this.file = stateDir.resolve("domid");
+        long max = 0;
+        for (DbObject vm : db.all("VM")) if (vm.get("domid") instanceof Long l) max = Math.max(max, l);
+        this.next = new AtomicLong(Math.max(max, HostFiles.readLong(file)) + 1);
+    }
+
+    long next() {
+        long id = next.getAndIncrement();
+        try {
+            Files.writeString(file, Long.toString(id) + "\n");
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot record domid: " + e);
+        }
+        return id;
+    }
+}

@@ -1,0 +1,38 @@
+package org.flotilla.host.vm;
+
+/** The end of a QEMU, however it came: the VM recorded halted (or suspended), its taps and run dir let go. */
+final class DomainTeardown {
+    private final Domains domains;
+    private final VifTaps taps;
+    private final PowerStateRecords records;
+
+    DomainTeardown(Domains domains, VifTaps taps, PowerStateRecords records) {
+        this.domains = domains;
+        this.taps = taps;
+        this.records = records;
+    }
+
+    /** After the QEMU of {@code d} has gone: records the VM {@code state} and removes its run dir, once. */
+    void afterExit(Domain d, String state) {
+        if (!d.ended.compareAndSet(false, true)) return;
+        domains.remove(d);
+        d.qmp.close();
+        halted(d.vmRef, state);
+        HostFiles.deleteTree(d.runDir);
+    }
+
+    void afterExit(Domain d) { afterExit(d, "Halted"); }
+
+    /** The VM has no QEMU (any more): it is {@code state}, without taps. */
+    void halted(String vmRef, String state) {
+        taps.detachAll(vmRef);
+        records.stopped(vmRef, state);
+    }
+
+    /** Ends a QEMU whose guest is done (powered off, or gone while nobody watched) and records the VM halted. */
+    void stop(Domain d) {
+        d.expectExit = true;
+        try { d.quit(); } catch (InterruptedException ie) { Thread.currentThread().interrupt(); }
+        afterExit(d);
+    }
+}

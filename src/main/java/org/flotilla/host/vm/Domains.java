@@ -1,0 +1,62 @@
+package org.flotilla.host.vm;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.vm.VmLifecycle;
+
+/** The QEMUs this runtime follows, by VM ref: the host's ground truth of which VMs run here. */
+final class Domains {
+    private final Database db;
+    private final Map<String, Domain> byVm = new ConcurrentHashMap<>();
+    /** Set when the daemon lets go of its QEMUs: their events and exits are no longer ours to record. */
+    private volatile boolean closed;
+
+    Domains(Database db) { this.db = db; }
+
+    /** The VM's QEMU, or null. */
+    Domain get(String vmRef) { return byVm.get(vmRef); }
+
+    /** The VM's live QEMU; VM_BAD_POWER_STATE if it has none. */
+    Domain running(String vmRef) {
+        Domain d = byVm.get(vmRef);
+        if (d == null || !d.alive()) {
+            DbObject vm = db.require("VM", vmRef);
+            throw ApiError.of("VM_BAD_POWER_STATE", vmRef, "running", VmLifecycle.lower(vm.string("power_state")));
+        }
+        return d;
+    }
+
+    boolean isRunning(String vmRef) {
+        Domain d = byVm.get(vmRef);
+        return d != null && d.alive();
+    }
+
+    boolean contains(String vmRef) { return byVm.containsKey(vmRef); }
+
+    void add(Domain d) { byVm.put(d.vmRef, d); }
+
+    /** Forgets {@code d} if it is still the VM's QEMU (a newer one stays). */
+    void remove(Domain d) { byVm.remove(d.vmRef, d); }
+
+    Collection<Domain> all() { return byVm.values(); }
+
+    Map<String, Long> pids() {
+        var out = new HashMap<String, Long>();
+        byVm.forEach((k, v) -> out.put(k, v.pid));
+        return out;
+    }
+
+    boolean closed() { return closed; }
+
+    /** Lets go of the QEMUs without stopping them. */
+    void close() {
+        closed = true;
+        for (Domain d : byVm.values()) d.qmp.close();
+        byVm.clear();
+    }
+}

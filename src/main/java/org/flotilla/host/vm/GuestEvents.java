@@ -1,0 +1,86 @@
+package org.flotilla.host.vm;
+
+import org.flotilla.api.Alerts;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.qemu.QmpEvent;
+import org.flotilla.qemu.QmpException;
+
+/**
+ * Follows a QEMU: the balloon's size (BALLOON_CHANGE), a guest's own power-off and reboot (SHUTDOWN, RESET)
+ * per the VM's actions_after_shutdown / actions_after_reboot, and the process dying under it (a crash).
+ */
+final class GuestEvents {
+    private static final System.Logger LOG = System.getLogger(GuestEvents.class.getName());
+
+    private final Database db;
+    private final Domains domains;
+    private final PowerStateRecords records;
+    private final DomainTeardown teardown;
+    private final Alerts alerts;
+
+    GuestEvents(Database db, Domains domains, PowerStateRecords records, DomainTeardown teardown, Alerts alerts) {
+        this.db = db;
+        this.domains = domains;
+        this.records = records;
+        this.teardown = teardown;
+        this.alerts = alerts;
+    }
+
+    void watch(Domain d) {
+        d.qmp.addListener(e -> onEvent(d, e));
+        d.process.onExit().thenRun(() -> Thread.ofVirtual().start(() -> onExit(d)));
+    }
+
+    private void onEvent(Domain d, QmpEvent e) {
+        if (domains.closed()) return;
+        if (e.name().equals("BALLOON_CHANGE") && e.data().has("actual")) {
+            records.memoryActual(d.vmRef, e.data().get("actual").asLong());
+            return;
+        }
+        // an operation of ours that powers the guest off or resets it handles that itself
+        if (d.expectExit || d.expectGuestShutdown) return;
+        if (!"true".equals(e.dataText("guest"))) return;
+        DbObject vm = db.get("VM", d.vmRef);
+        if (vm == null) return;
+        switch (e.name()) {
+            case "SHUTDOWN" -> Thread.ofVirtual().start(() -> {
+                if ("restart".equals(vm.string("actions_after_shutdown"))) {
+                    restartInPlace(d);
+                } else {
+                    teardown.stop(d);
+                    alerts.raise("VM_SHUTDOWN", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' shut down");
+                }
+            });
+            case "RESET" -> Thread.ofVirtual().start(() -> {
+                if ("destroy".equals(vm.string("actions_after_reboot"))) {
+                    teardown.stop(d);
+                } else {
+                    records.rebooted(d.vmRef);
+                    alerts.raise("VM_REBOOTED", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' rebooted");
+                }
+            });
+            default -> { }
+        }
+    }
+
+    /** QEMU stays (-no-shutdown): a powered-off guest that is to restart is reset and continued. */
+    private void restartInPlace(Domain d) {
+        try {
+            d.qmp.execute("system_reset");
+            d.qmp.execute("cont");
+            records.rebooted(d.vmRef);
+        } catch (QmpException ex) {
+            LOG.log(System.Logger.Level.WARNING, "cannot restart VM " + d.uuid + ": " + ex.getMessage());
+        }
+    }
+
+    /** The QEMU exited: a crash, unless one of our operations ended it or its end is already handled. */
+    void onExit(Domain d) {
+        if (domains.closed() || d.expectExit || d.ended.get()) return;
+        DbObject vm = db.get("VM", d.vmRef);
+        String name = vm == null ? d.uuid : vm.string("name_label");
+        teardown.afterExit(d);
+        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
+    }
+}

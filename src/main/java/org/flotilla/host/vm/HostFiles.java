@@ -1,0 +1,51 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.flotilla.model.ApiError;
+
+/** The few file and process chores of the runtime, each with the failure behaviour it needs. */
+final class HostFiles {
+    private HostFiles() {}
+
+    /** A number kept in a file; 0 if the file is missing or holds none. */
+    static long readLong(Path f) {
+        try {
+            return Long.parseLong(Files.readString(f).strip());
+        } catch (IOException | NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /** Removes a directory and all below it (a run dir); what cannot be removed stays. */
+    static void deleteTree(Path dir) {
+        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
+        try (var s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        } catch (IOException ignored) { }
+    }
+
+    /** Runs a host tool (useradd, qemu-img) to its end; a failure is an API error carrying its output. */
+    static void run(List<String> cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(10, TimeUnit.MINUTES)) {
+                p.destroyForcibly();
+                throw ApiError.internal(String.join(" ", cmd) + " timed out");
+            }
+            if (p.exitValue() != 0) throw ApiError.of("SR_BACKEND_FAILURE", Integer.toString(p.exitValue()), "", cmd.get(0) + ": " + out.strip());
+        } catch (IOException e) {
+            throw ApiError.internal("cannot run " + cmd.get(0) + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted running " + cmd.get(0));
+        }
+    }
+}

@@ -1,0 +1,72 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+
+/** How much memory this host can give a new VM, and the host_metrics.memory_free that tells the pool. */
+final class HostMemory {
+    static final long MIB = 1024 * 1024;
+
+    private final Database db;
+    private final String hostRef;
+    private final Domains domains;
+
+    HostMemory(Database db, String hostRef, Domains domains) {
+        this.db = db;
+        this.hostRef = hostRef;
+        this.domains = domains;
+    }
+
+    /** XAPI-like overhead: page tables and device model, ~1% of the VM's memory plus a fixed part. */
+    static long overhead(long staticMax) { return 32 * MIB + staticMax / 100; }
+
+    /** The host's available memory minus what running VMs reserved but do not use yet. */
+    long available() {
+        long avail = meminfo("MemAvailable");
+        long outstanding = 0;
+        for (Domain d : domains.all()) {
+            DbObject vm = db.get("VM", d.vmRef);
+            if (vm == null) continue;
+            long reserved = vm.integer("memory_static_max") + overhead(vm.integer("memory_static_max"));
+            outstanding += Math.max(0, reserved - rss(d.pid));
+        }
+        return Math.max(0, avail - outstanding);
+    }
+
+    /** HOST_NOT_ENOUGH_FREE_MEMORY unless a VM of {@code staticMax} and its overhead fits now. */
+    void reserve(long staticMax) {
+        long needed = staticMax + overhead(staticMax);
+        long available = available();
+        if (needed > available) throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", Long.toString(needed), Long.toString(available));
+    }
+
+    /** Records memory_free in this host's metrics, after a VM started or stopped. */
+    void publish() {
+        DbObject host = db.get("host", hostRef);
+        if (host == null) return;
+        String m = host.string("metrics");
+        if (Refs.isNull(m) || db.get("host_metrics", m) == null) return;
+        long free = available();
+        db.write(tx -> { tx.set("host_metrics", m, "memory_free", free); tx.set("host_metrics", m, "last_updated", Instant.now()); });
+    }
+
+    private static long meminfo(String key) { return kibField(Path.of("/proc/meminfo"), key + ":"); }
+
+    private static long rss(long pid) { return kibField(Path.of("/proc/" + pid + "/status"), "VmRSS:"); }
+
+    /** A "Key: N kB" line of a /proc file, in bytes; 0 if absent. */
+    private static long kibField(Path file, String prefix) {
+        try {
+            for (String l : Files.readAllLines(file)) {
+                if (l.startsWith(prefix)) return Long.parseLong(l.replaceAll("[^0-9]", "")) * 1024;
+            }
+        } catch (IOException | NumberFormatException ignored) { }
+        return 0;
+    }
+}

@@ -1,0 +1,142 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.host.VifBackend;
+import org.flotilla.model.ApiError;
+import org.flotilla.storage.Storage;
+
+/**
+ * Turns a VM's records (VM, VBDs, VDIs, VIFs) into the {@link QemuCommand.Spec} to launch it with, checking
+ * what QEMU must not be given: unknown devices, floppies, boot files outside the allowed kernel directories.
+ */
+final class LaunchSpecs {
+    private final Database db;
+    private final Storage storage;
+    private final VmRuntime.Config cfg;
+    private final VifTaps taps;
+    private final QemuFiles files;
+
+    LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, QemuFiles files) {
+        this.db = db;
+        this.storage = storage;
+        this.cfg = cfg;
+        this.taps = taps;
+        this.files = files;
+    }
+
+    /** The spec of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
+    QemuCommand.Spec of(DbObject vm, Path runDir, String incoming) {
+        List<QemuCommand.Disk> disks = disks(vm.ref());
+        String kernel = blankToNull(vm.string("PV_kernel"));
+        String initrd = blankToNull(vm.string("PV_ramdisk"));
+        if (kernel != null) {
+            kernel = allowedBootFile(kernel).toString();
+            if (initrd != null) initrd = allowedBootFile(initrd).toString();
+        } else {
+            initrd = null;
+        }
+        Path nvram = kernel == null && wantsUefi(vm) ? uefiVariableStore(vm.uuid()) : null;
+        long memMiB = (vm.integer("memory_static_max") + HostMemory.MIB - 1) / HostMemory.MIB;
+        long vcpus = Math.max(1, vm.integer("VCPUs_at_startup"));
+        return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
+                kernel, initrd, kernel == null ? null : vm.string("PV_args"), nvram != null, cfg.uefiCode(), nvram,
+                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), runDir, incoming);
+    }
+
+    /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */
+    QemuCommand.Disk disk(DbObject b) {
+        boolean cd = "CD".equals(b.string("type"));
+        if ("Floppy".equals(b.string("type"))) throw ApiError.of("VALUE_NOT_SUPPORTED", "type", "Floppy", "no floppy drives");
+        String vdi = b.string("VDI");
+        boolean empty = Boolean.TRUE.equals(b.get("empty")) || Refs.isNull(vdi);
+        if (empty && !cd) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
+        if (empty) return new QemuCommand.Disk(b.string("userdevice"), true, null, null, true, b.bool("bootable"));
+        if (db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
+        Storage.Attachment a;
+        try {
+            a = storage.attachment(vdi);
+        } catch (ApiError e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot attach VDI " + vdi + ": " + e.getMessage());
+        }
+        requireImage(vdi, a);
+        boolean ro = cd || a.readOnly() || "RO".equals(b.string("mode"));
+        return new QemuCommand.Disk(b.string("userdevice"), cd, a.image(), a.format(), ro, b.bool("bootable"));
+    }
+
+    /** VDI_MISSING unless the VDI's image file is there. */
+    void requireImage(String vdiRef, Storage.Attachment a) {
+        if (!Files.isRegularFile(a.image())) throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
+    }
+
+    private List<QemuCommand.Disk> disks(String vmRef) {
+        List<DbObject> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")));
+        var seen = new HashSet<String>();
+        for (DbObject b : vbds) {
+            String dev = b.string("userdevice");
+            if (dev == null || !dev.matches("\\d{1,3}")) throw ApiError.of("INVALID_DEVICE", String.valueOf(dev));
+            if (!seen.add(dev)) throw ApiError.of("DEVICE_ALREADY_EXISTS", dev);
+        }
+        var disks = new ArrayList<QemuCommand.Disk>();
+        for (DbObject b : vbds) disks.add(disk(b));
+        return disks;
+    }
+
+    private List<QemuCommand.Nic> nics(String vmRef) {
+        var nics = new ArrayList<QemuCommand.Nic>();
+        for (DbObject vif : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+            VifBackend.TapDevice tap = taps.attach(vif.ref(), vmRef);
+            String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
+            nics.add(new QemuCommand.Nic(vif.string("device"), tap.name(), mac));
+        }
+        return nics;
+    }
+
+    private static boolean wantsUefi(DbObject vm) {
+        Map<String, String> platform = vm.map("platform");
+        return platform != null && "uefi".equalsIgnoreCase(platform.get("firmware"))
+                || vm.<String, String>map("HVM_boot_params").getOrDefault("firmware", "").equalsIgnoreCase("uefi");
+    }
+
+    /** The VM's own UEFI variable store, copied from the template the first time it boots. */
+    private Path uefiVariableStore(String vmUuid) {
+        Path nvram = cfg.stateDir().resolve("nvram").resolve(vmUuid + ".fd");
+        try {
+            if (!Files.exists(nvram)) {
+                files.ownDirectory(nvram.getParent());
+                Files.copy(cfg.uefiVarsTemplate(), nvram);
+            }
+        } catch (IOException e) {
+            throw ApiError.internal("cannot make the UEFI variable store " + nvram + ": " + e);
+        }
+        return nvram;
+    }
+
+    /** A kernel or ramdisk path, if it lies (after resolving links) under an allowed directory. */
+    private Path allowedBootFile(String file) {
+        Path real;
+        try {
+            real = Path.of(file).toRealPath();
+        } catch (IOException | RuntimeException e) {
+            throw ApiError.of("PERMISSION_DENIED", "boot file " + file + " does not exist or is not readable");
+        }
+        for (Path dir : cfg.kernelDirs()) {
+            try {
+                if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath()) && Files.isRegularFile(real)) return real;
+            } catch (IOException ignored) { }
+        }
+        throw ApiError.of("PERMISSION_DENIED", "boot file " + file + " is not under an allowed kernel directory " + cfg.kernelDirs());
+    }
+
+    private static String blankToNull(String s) { return s == null || s.isBlank() ? null : s; }
+}

@@ -1,0 +1,66 @@
+package org.flotilla.host.vm;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.storage.OnlineDisks;
+
+/** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
+final class LiveDisks implements OnlineDisks {
+    private final Database db;
+    private final Domains domains;
+    private final QemuFiles files;
+
+    LiveDisks(Database db, Domains domains, QemuFiles files) {
+        this.db = db;
+        this.domains = domains;
+        this.files = files;
+    }
+
+    @Override
+    public void resize(String vdiRef, String vbdRef, Path image, long newSize) {
+        DbObject b = db.require("VBD", vbdRef);
+        Qmp qmp = qmpOf(b, vdiRef, "resize");
+        try {
+            String node = topNode(qmp, b, vdiRef, "resize");
+            qmp.execute("block_resize", Map.of("node-name", node, "size", newSize));
+        } catch (QmpException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online resize failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
+        DbObject b = db.require("VBD", vbdRef);
+        Qmp qmp = qmpOf(b, vdiRef, "snapshot");
+        files.grantImage(overlay);
+        String newNode = VbdHotplug.deviceId(b) + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        try {
+            String node = topNode(qmp, b, vdiRef, "snapshot");
+            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode,
+                    "file", QemuCommand.ordered("driver", "file", "filename", overlay.toString()));
+            args.put("backing", null);
+            qmp.execute("blockdev-add", args);
+            qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
+        } catch (QmpException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online snapshot failed: " + e.getMessage());
+        }
+    }
+
+    /** The QMP of the VBD's VM; VDI_IN_USE if it has no QEMU here. */
+    private Qmp qmpOf(DbObject b, String vdiRef, String op) {
+        Domain d = domains.get(b.string("VM"));
+        if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
+        return d.qmp;
+    }
+
+    private static String topNode(Qmp qmp, DbObject b, String vdiRef, String op) throws QmpException {
+        String node = BlockNodes.top(qmp, VbdHotplug.deviceId(b));
+        if (node == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
+        return node;
+    }
+}

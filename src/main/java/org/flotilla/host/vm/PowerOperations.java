@@ -1,0 +1,138 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.concurrent.TimeoutException;
+import org.flotilla.api.Call;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.qemu.QmpException;
+
+/** VM.start, pause, unpause, the shutdowns and reboots: what each asks of QEMU and the guest. */
+final class PowerOperations {
+    private final Database db;
+    private final CurrentOperations operations;
+    private final Domains domains;
+    private final VmStarter starter;
+    private final PowerStateRecords records;
+    private final DomainTeardown teardown;
+    private final SuspendImages suspendImages;
+    private volatile Duration shutdownTimeout;
+
+    PowerOperations(Database db, CurrentOperations operations, Domains domains, VmStarter starter, PowerStateRecords records,
+                    DomainTeardown teardown, SuspendImages suspendImages, Duration shutdownTimeout) {
+        this.db = db;
+        this.operations = operations;
+        this.domains = domains;
+        this.starter = starter;
+        this.records = records;
+        this.teardown = teardown;
+        this.suspendImages = suspendImages;
+        this.shutdownTimeout = shutdownTimeout;
+    }
+
+    /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
+    void setShutdownTimeout(Duration d) { shutdownTimeout = d; }
+
+    void start(Call c, String vmRef, boolean paused, String op) {
+        operations.run(c, vmRef, op, () -> {
+            c.task().progress(0.1);
+            starter.boot(vmRef, paused, null);
+            c.task().progress(1.0);
+        });
+    }
+
+    void pause(Call c, String vmRef) {
+        operations.run(c, vmRef, "pause", () -> {
+            domains.running(vmRef).qmp.execute("stop");
+            records.power(vmRef, "Paused");
+        });
+    }
+
+    void unpause(Call c, String vmRef) {
+        operations.run(c, vmRef, "unpause", () -> {
+            domains.running(vmRef).qmp.execute("cont");
+            records.power(vmRef, "Running");
+        });
+    }
+
+    /** Kills the QEMU; of a suspended VM, discards the image instead. */
+    void hardShutdown(Call c, String vmRef) {
+        DbObject vm = db.require("VM", vmRef);
+        if ("Suspended".equals(vm.string("power_state"))) {
+            operations.run(c, vmRef, "hard_shutdown", () -> suspendImages.discard(vmRef));
+            return;
+        }
+        operations.run(c, vmRef, "hard_shutdown", () -> {
+            Domain d = domains.get(vmRef);
+            if (d != null) {
+                d.expectExit = true;
+                d.kill();
+                teardown.afterExit(d);
+            } else {
+                teardown.halted(vmRef, "Halted");
+            }
+        });
+    }
+
+    void cleanShutdown(Call c, String vmRef) {
+        operations.run(c, vmRef, "clean_shutdown", () -> {
+            Domain d = domains.running(vmRef);
+            awaitGuestPowerOff(d, vmRef);
+            d.expectExit = true;
+            d.quit();
+            teardown.afterExit(d);
+        });
+    }
+
+    /** VM.shutdown: clean if the guest powers off in time, hard otherwise (and for a VM not running). */
+    void shutdown(Call c, String vmRef) {
+        DbObject vm = db.require("VM", vmRef);
+        if (!"Running".equals(vm.string("power_state"))) { hardShutdown(c, vmRef); return; }
+        operations.run(c, vmRef, "shutdown", () -> {
+            Domain d = domains.running(vmRef);
+            try {
+                awaitGuestPowerOff(d, vmRef);
+            } catch (ApiError e) {
+                if (!e.code().equals("VM_SHUTDOWN_TIMEOUT")) throw e;
+            }
+            d.expectExit = true;
+            if (d.alive()) d.quit();
+            teardown.afterExit(d);
+        });
+    }
+
+    void reboot(Call c, String vmRef, boolean clean) {
+        operations.run(c, vmRef, clean ? "clean_reboot" : "hard_reboot", () -> {
+            Domain d = domains.running(vmRef);
+            if (clean) awaitGuestPowerOff(d, vmRef);
+            d.expectGuestShutdown = true;
+            try {
+                d.qmp.execute("system_reset");
+                d.qmp.execute("cont");
+            } finally {
+                d.expectGuestShutdown = false;
+            }
+            records.rebooted(vmRef);
+        });
+    }
+
+    /** ACPI power button, then wait for the guest to power off (QEMU stays, stopped: -no-shutdown). */
+    private void awaitGuestPowerOff(Domain d, String vmRef) throws IOException {
+        long mark = d.qmp.eventMark();
+        d.expectGuestShutdown = true;
+        try {
+            d.qmp.execute("system_powerdown");
+            try {
+                d.qmp.awaitEvent(mark, "SHUTDOWN", e -> true, shutdownTimeout);
+            } catch (TimeoutException e) {
+                throw ApiError.of("VM_SHUTDOWN_TIMEOUT", vmRef, Long.toString(shutdownTimeout.toSeconds()));
+            } catch (QmpException e) {
+                if (d.alive()) throw e; // QEMU went away: the VM is off either way
+            }
+        } finally {
+            d.expectGuestShutdown = false;
+        }
+    }
+}

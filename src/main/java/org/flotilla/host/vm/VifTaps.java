@@ -1,0 +1,28 @@
+package org.flotilla.host.vm;
+
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.host.VifBackend;
+
+/** The network side of a VM's VIFs: a tap per VIF while its QEMU runs, from the backend networking wires in. */
+final class VifTaps {
+    private static final System.Logger LOG = System.getLogger(VifTaps.class.getName());
+
+    private final Database db;
+    private volatile VifBackend backend = VifBackend.NONE;
+
+    VifTaps(Database db) { this.db = db; }
+
+    void setBackend(VifBackend b) { backend = b == null ? VifBackend.NONE : b; }
+
+    VifBackend.TapDevice attach(String vifRef, String vmRef) { return backend.attach(vifRef, vmRef); }
+
+    /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
+    void detachAll(String vmRef) {
+        for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+            try { backend.detach(v.ref()); } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot detach VIF " + v.ref() + ": " + e);
+            }
+        }
+    }
+}

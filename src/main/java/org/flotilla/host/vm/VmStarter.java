@@ -1,0 +1,108 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.qemu.QmpErrorException;
+import org.flotilla.vm.VmOperations;
+
+/**
+ * Boots a VM's QEMU on this host — for VM.start, or for VM.resume with the saved memory stream to load —
+ * and records it running; on any failure the QEMU is gone again and the VM as it was.
+ */
+final class VmStarter {
+    private final Database db;
+    private final VmOperations ops;
+    private final Domains domains;
+    private final DomainIds domids;
+    private final HostMemory memory;
+    private final QemuUser user;
+    private final QemuFiles files;
+    private final LaunchSpecs specs;
+    private final QemuLauncher launcher;
+    private final VifTaps taps;
+    private final GuestEvents events;
+    private final PowerStateRecords records;
+    private final DomainTeardown teardown;
+
+    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory, QemuUser user,
+              QemuFiles files, LaunchSpecs specs, QemuLauncher launcher, VifTaps taps, GuestEvents events,
+              PowerStateRecords records, DomainTeardown teardown) {
+        this.db = db;
+        this.ops = ops;
+        this.domains = domains;
+        this.domids = domids;
+        this.memory = memory;
+        this.user = user;
+        this.files = files;
+        this.specs = specs;
+        this.launcher = launcher;
+        this.taps = taps;
+        this.events = events;
+        this.records = records;
+        this.teardown = teardown;
+    }
+
+    /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
+    Domain boot(String vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
+        DbObject vm = db.require("VM", vmRef);
+        long staticMax = vm.integer("memory_static_max");
+        if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
+        memory.reserve(staticMax);
+        user.ensure();
+        // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
+        long domid = domids.next();
+        ops.update(vmRef, Map.of("domid", domid));
+        try {
+            return spawn(vmRef, paused, incoming, staticMax, domid);
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            DbObject now = db.get("VM", vmRef);
+            if (now != null && !domains.contains(vmRef) && (Long) now.get("domid") == domid) {
+                taps.detachAll(vmRef);
+                ops.update(vmRef, Map.of("domid", -1L));
+            }
+            throw e;
+        }
+    }
+
+    private Domain spawn(String vmRef, boolean paused, String incoming, long staticMax, long domid)
+            throws IOException, InterruptedException {
+        DbObject vm = db.require("VM", vmRef);
+        Domain d = launcher.launch(vmRef, specs.of(vm, files.runDir(vm.uuid()), incoming));
+        try {
+            if (incoming != null) awaitIncoming(d);
+            domains.add(d);
+            events.watch(d);
+            if (!paused) d.qmp.execute("cont");
+            long target = vm.integer("memory_target") > 0 ? vm.integer("memory_target") : vm.integer("memory_dynamic_max");
+            if (target > 0 && target < staticMax) {
+                try { d.qmp.execute("balloon", Map.of("value", target)); } catch (QmpErrorException ignored) { }
+            }
+            records.running(vmRef, paused, HostMemory.overhead(staticMax), domid);
+            return d;
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            d.expectExit = true;
+            domains.remove(d);
+            d.kill();
+            // a failed resume leaves the VM suspended (its image is still there); a failed start, halted
+            teardown.afterExit(d, incoming != null ? "Suspended" : "Halted");
+            throw e;
+        }
+    }
+
+    /** Waits until QEMU has loaded the incoming stream (or never needed one). */
+    private static void awaitIncoming(Domain d) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+        while (true) {
+            String status = MigrationStatus.check(d.qmp, "loading the suspend image");
+            if (status.equals("completed")) return;
+            String run = d.qmp.execute("query-status").path("status").asText("");
+            if (!run.equals("inmigrate") && !run.equals("prelaunch") && status.isEmpty()) return;
+            if (System.nanoTime() > deadline) throw ApiError.internal("loading the suspend image timed out");
+            Thread.sleep(20);
+        }
+    }
+}
