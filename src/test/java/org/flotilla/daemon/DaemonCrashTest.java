@@ -1,5 +1,7 @@
 package org.flotilla.daemon;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -97,7 +99,7 @@ class DaemonCrashTest {
         daemon.getOutputStream().close();
         var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
         var log = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30 * LOADED);
         for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
             log.append(line).append('\n');
             Matcher m = SERVING.matcher(line);

@@ -1,5 +1,7 @@
 package org.flotilla.network;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -413,7 +415,7 @@ class NetworkTest extends InProcessNode {
         var t2 = n.attach(vif2, vm2);
 
         QemuProcess a = qemu(netArgv(t1.name(), t1.mac(), "flotilla.ip=10.231.0.1/24"));
-        a.awaitSerial("FLOTILLA-GUEST net eth0 10.231.0.1/24 mac " + t1.mac(), Duration.ofSeconds(30));
+        a.awaitSerial("FLOTILLA-GUEST net eth0 10.231.0.1/24 mac " + t1.mac(), Duration.ofSeconds(30 * LOADED));
         QemuProcess b = qemu(netArgv(t2.name(), t2.mac(), "flotilla.ip=10.231.0.2/24 flotilla.ping=10.231.0.1"));
         String result = b.awaitSerial("FLOTILLA-GUEST ping 10\\.231\\.0\\.1 ", Duration.ofSeconds(40));
         assertEquals("FLOTILLA-GUEST ping 10.231.0.1 ok", result);

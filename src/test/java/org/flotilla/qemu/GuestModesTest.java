@@ -1,5 +1,7 @@
 package org.flotilla.qemu;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,7 +19,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test guest's other modes (net, reboot, dirty) and QemuProcess's start-up errors. */
 class GuestModesTest {
-    private static final Duration BOOT = Duration.ofSeconds(30);
+    private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);
     @RegisterExtension final TestQemus qemus = new TestQemus();
 
     @BeforeAll
@@ -71,7 +73,7 @@ class GuestModesTest {
     void dirtyModeKeepsDirtyingMemory() throws Exception {
         QemuProcess vm = start(TestGuest.kernelArgv("dirty", "flotilla.dirty_mib=16"));
         vm.awaitSerial("^DIRTY start 16 MiB$", BOOT);
-        vm.awaitSerial("^DIRTY pass 256$", Duration.ofSeconds(20));
+        vm.awaitSerial("^DIRTY pass 256$", Duration.ofSeconds(20 * LOADED));
         assertEquals("running", vm.qmp().execute("query-status").path("status").asText());
         vm.stop(Duration.ofSeconds(5)); // QMP quit
         assertEquals(0, vm.waitFor(Duration.ofSeconds(1)).orElseThrow(() -> new AssertionError("QEMU still running")));

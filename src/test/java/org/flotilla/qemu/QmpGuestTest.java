@@ -1,5 +1,7 @@
 package org.flotilla.qemu;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -28,7 +30,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real guests under TCG driven through QMP. */
 class QmpGuestTest {
-    private static final Duration BOOT = Duration.ofSeconds(30);
+    private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);
     private static final String UP = "FLOTILLA-GUEST up";
     @RegisterExtension final TestQemus qemus = new TestQemus();
 
@@ -104,7 +106,7 @@ class QmpGuestTest {
         mark = qmp.eventMark();
         qmp.execute("balloon", Map.of("value", target));
         QmpEvent change = qmp.awaitEvent(mark, "BALLOON_CHANGE", e -> e.data().path("actual").asLong() <= target,
-                Duration.ofSeconds(20));
+                Duration.ofSeconds(20 * LOADED));
         assertEquals(target, change.data().path("actual").asLong(), change.toString());
         assertEquals(target, qmp.execute("query-balloon").path("actual").asLong());
 
@@ -155,7 +157,7 @@ class QmpGuestTest {
                 "-drive", "file=" + disk + ",format=qcow2,if=none,id=disk0,cache=writeback",
                 "-device", "virtio-blk-pci,drive=disk0"));
         vm.awaitSerial(UP, BOOT);
-        vm.awaitSerial("^COUNT 5$", Duration.ofSeconds(20));
+        vm.awaitSerial("^COUNT 5$", Duration.ofSeconds(20 * LOADED));
         long mark = vm.qmp().eventMark();
         vm.qmp().execute("system_powerdown");
         vm.qmp().awaitEvent(mark, "SHUTDOWN", e -> true, Duration.ofSeconds(10));

@@ -1,5 +1,7 @@
 package org.flotilla.host.vm;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -57,7 +59,7 @@ class VmDaemonKillTest {
         Path run = state.resolve("run").resolve(uuid);
         long pid = Long.parseLong(Files.readString(run.resolve("qemu.pid")).strip());
         qemus.add(pid);
-        VmHost.await(() -> read(run.resolve("serial.log")).contains("FLOTILLA-GUEST up"), Duration.ofSeconds(30), "the guest");
+        VmHost.await(() -> read(run.resolve("serial.log")).contains("FLOTILLA-GUEST up"), Duration.ofSeconds(30 * LOADED), "the guest");
 
         daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         Thread.sleep(200);
@@ -86,7 +88,7 @@ class VmDaemonKillTest {
         daemon.getOutputStream().close();
         var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
         var log = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30 * LOADED);
         for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
             log.append(line).append('\n');
             Matcher m = SERVING.matcher(line);

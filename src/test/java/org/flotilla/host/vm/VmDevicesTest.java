@@ -1,5 +1,7 @@
 package org.flotilla.host.vm;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,12 +67,12 @@ class VmDevicesTest {
         String cd = h.newVbd(vm, null, "3", "CD");
         String iso = h.newVdi("media", 4);
         h.call("VM.start", vm, false, false);
-        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         assertEquals(true, h.node.db().get("VBD", cd).get("currently_attached"));
         // the balloon takes the guest down to its target; the metrics follow
         String metrics = (String) h.vm(vm).get("metrics");
         VmHost.await(() -> Long.valueOf(96L << 20).equals(h.node.db().get("VM_metrics", metrics).get("memory_actual")),
-                Duration.ofSeconds(15), "memory_actual to reach the 96 MiB target");
+                Duration.ofSeconds(15 * LOADED), "memory_actual to reach the 96 MiB target");
         var hm = h.node.db().get("host_metrics", (String) h.node.db().get("host", h.node.hostRef()).get("metrics"));
         assertTrue((Long) hm.get("memory_free") > 0 && (Long) hm.get("memory_free") < (Long) hm.get("memory_total"));
 
@@ -119,17 +121,17 @@ class VmDevicesTest {
         String vdi = h.newVdi("counted", 16);
         h.newVbd(vm, vdi, "0", "Disk");
         h.call("VM.start", vm, false, false);
-        h.awaitSerial(vm, "COUNT 5", 1, Duration.ofSeconds(30));
+        h.awaitSerial(vm, "COUNT 5", 1, Duration.ofSeconds(30 * LOADED));
         String snap = (String) h.call("VDI.snapshot", vdi, java.util.Map.of());
         assertTrue(h.node.db().get("VDI", snap) != null);
         long atSnapshot = VmHost.lastCount(h.serial(vm));
         // the guest goes on writing, now into the VDI's new overlay
-        h.awaitSerial(vm, "COUNT " + (atSnapshot + 10), 1, Duration.ofSeconds(20));
+        h.awaitSerial(vm, "COUNT " + (atSnapshot + 10), 1, Duration.ofSeconds(20 * LOADED));
         long before = VmHost.lastCount(h.serial(vm));
         h.call("VM.hard_shutdown", vm);
         // booted again from the VDI, the counter resumes from what the guest wrote after the snapshot
         h.call("VM.start", vm, false, false);
-        h.awaitSerial(vm, "COUNT", 1, Duration.ofSeconds(30));
+        h.awaitSerial(vm, "COUNT", 1, Duration.ofSeconds(30 * LOADED));
         long resumed = Long.parseLong(h.serial(vm).replaceAll("(?s).*?COUNT (\\d+).*", "$1"));
         assertTrue(resumed >= atSnapshot + 10 && resumed <= before + 3, "resumed at " + resumed + ", before " + before);
         h.call("VM.hard_shutdown", vm);
@@ -158,7 +160,7 @@ class VmDevicesTest {
             assertEquals("vif" + h.vm(vm).get("domid") + ".0", tap);
             assertTrue(java.nio.file.Files.readAllLines(h.runDir(vm).resolve("argv"))
                     .contains("tap,id=vif0,ifname=" + tap + ",script=no,downscript=no"));
-            h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.232.0.1/24 mac " + mac, 1, Duration.ofSeconds(30));
+            h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.232.0.1/24 mac " + mac, 1, Duration.ofSeconds(30 * LOADED));
             assertEquals(true, h.node.db().get("VIF", vif).get("currently_attached"));
             h.call("VM.hard_shutdown", vm);
             assertEquals(false, h.node.db().get("VIF", vif).get("currently_attached"));
@@ -181,7 +183,7 @@ class VmDevicesTest {
             String vm = h.newVm("console", "idle");
             try {
                 h.call("VM.start", vm, false, false);
-                h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+                h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
                 String consoleRef = (String) ((List<?>) h.vm(vm).get("consoles")).getFirst();
                 String location = (String) node.db().get("console", consoleRef).get("location");
                 String url = location.replace("https://127.0.0.1/", "https://127.0.0.1:" + d.httpsPort() + "/");

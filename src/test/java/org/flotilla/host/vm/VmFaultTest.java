@@ -1,5 +1,7 @@
 package org.flotilla.host.vm;
 
+import static org.flotilla.TestTimeouts.LOADED;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,11 +108,11 @@ class VmFaultTest {
         String reboots = h.newVm("reboots", "reboot", 128, f -> f.put("actions_after_reboot", "restart"));
         h.call("VM.start", off, false, false);
         h.call("VM.start", reboots, false, false);
-        h.awaitSerial(off, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        h.awaitSerial(off, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         // the guest powers itself off (ACPI from inside: we press the button without a VM.* call)
         long pid = h.node.vmRuntime().pids().get(off);
         h.node.vmRuntime().qmp(off).execute("system_powerdown");
-        VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15), "a guest-halted VM to be Halted");
+        VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15 * LOADED), "a guest-halted VM to be Halted");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         // the rebooting guest reboots in place and stays Running
         h.awaitSerial(reboots, "FLOTILLA-GUEST up", 2, Duration.ofSeconds(40));
@@ -144,7 +146,7 @@ class VmFaultTest {
         h.call("VM.pause", keep);
         assertEquals("Paused", h.power(keep));
         h.call("VM.unpause", keep);
-        h.awaitSerial(keep, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30));
+        h.awaitSerial(keep, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         h.call("VM.clean_shutdown", keep);
         assertEquals("Halted", h.power(keep));
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
