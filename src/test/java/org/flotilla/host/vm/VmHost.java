@@ -167,8 +167,9 @@ final class VmHost implements AutoCloseable {
         return n;
     }
 
+    /** The last whole count line: the serial log may end in the middle of one. */
     static long lastCount(String serial) {
-        Matcher m = Pattern.compile("COUNT (\\d+)").matcher(serial);
+        Matcher m = Pattern.compile("COUNT (\\d+)\\r?\\n").matcher(serial);
         long last = -1;
         while (m.find()) last = Long.parseLong(m.group(1));
         return last;
