@@ -1,14 +1,10 @@
 package org.flotilla.daemon;
 
-import static org.flotilla.TestTimeouts.LOADED;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,8 +14,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
@@ -32,7 +26,6 @@ import org.junit.jupiter.api.Test;
  * restart every acknowledged change is there, and the database takes new writes.
  */
 class DaemonCrashTest {
-    private static final Pattern SERVING = Pattern.compile("serving the XenAPI on port (\\d+)");
     private final Path state = createTemp();
     private Process daemon;
 
@@ -89,26 +82,9 @@ class DaemonCrashTest {
     }
 
     private int start() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        daemon = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
-                "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
-                "--root-password-file", state.resolve("pw").toString())
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.PIPE)
-                .start();
-        daemon.getOutputStream().close();
-        var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
-        var log = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30 * LOADED);
-        for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-            log.append(line).append('\n');
-            Matcher m = SERVING.matcher(line);
-            if (m.find()) {
-                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("daemon did not start:\n" + log);
+        var started = DaemonProcess.start(state, state.resolve("pw"));
+        daemon = started.process();
+        return started.port();
     }
 
     private static String login(Rpc rpc) {

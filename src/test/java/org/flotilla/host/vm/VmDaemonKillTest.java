@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +27,6 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  */
 @Execution(ExecutionMode.CONCURRENT)
 class VmDaemonKillTest {
-    private static final Pattern SERVING = Pattern.compile("serving the XenAPI on port (\\d+)");
     @TempDir Path state;
     private Process daemon;
     private final List<Long> qemus = new ArrayList<>();
@@ -80,24 +74,9 @@ class VmDaemonKillTest {
     }
 
     private int start() throws IOException {
-        String java = ProcessHandle.current().info().command().orElse("java");
-        daemon = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "org.flotilla.daemon.Main", "serve",
-                "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
-                "--root-password-file", state.resolve("pw").toString())
-                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
-        daemon.getOutputStream().close();
-        var out = new BufferedReader(new InputStreamReader(daemon.getInputStream(), StandardCharsets.UTF_8));
-        var log = new StringBuilder();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30 * LOADED);
-        for (String line; System.nanoTime() < deadline && (line = out.readLine()) != null; ) {
-            log.append(line).append('\n');
-            Matcher m = SERVING.matcher(line);
-            if (m.find()) {
-                Thread.ofVirtual().start(() -> out.lines().forEach(l -> { }));
-                return Integer.parseInt(m.group(1));
-            }
-        }
-        throw new AssertionError("daemon did not start:\n" + log);
+        var started = org.flotilla.daemon.DaemonProcess.start(state, state.resolve("pw"));
+        daemon = started.process();
+        return started.port();
     }
 
     private static String login(Rpc rpc) { return (String) rpc.call("session.login_with_password", args("root", "kill-test")); }
