@@ -26,36 +26,33 @@ final class DerivedCommands {
         List<Command> out = new ArrayList<>();
         if (!settable.isEmpty()) {
             out.add(new Command(n + "-param-set", List.of("uuid"), settable,
-                    "Sets the parameter specified. If param-value is not given, the parameter is set to a null value. "
-                            + "To set a (key,value) pair in a map parameter, use the syntax 'map-param:key=value'.",
+                    "Change fields: field=value, or map-field:key=value for one key of a map; an empty value clears.",
                     false, (ctx, line) -> paramSet(ctx, cls, line)));
         }
         List<String> listOptional = new ArrayList<>(List.of("params"));
         listOptional.addAll(allNames);
         listOptional.addAll(setFilters);
         out.add(new Command(n + "-list", List.of(), listOptional,
-                "Lists all the " + cls.plural() + ", filtering on the optional arguments. "
-                        + "To filter on map parameters, use the syntax 'map-param:key=value'",
+                "Show the " + cls.plural() + ", only those matching any field=value given (map-field:key=value for a map); "
+                        + "params= picks the fields shown",
                 n.equals("vm") || n.equals("network") || n.equals("sr"), (ctx, line) -> list(ctx, cls, line)));
         out.add(new Command(n + "-param-list", List.of("uuid"), List.of(),
-                "Lists all the parameters of the object specified by the uuid.", false,
+                "Show every field of the object with this uuid.", false,
                 (ctx, line) -> new Output.Table(List.of(lines(ctx, ctx.byUuid(cls, line.required("uuid")), cls.fields())))));
         out.add(new Command(n + "-param-get", List.of("uuid", "param-name"), List.of("param-key"),
-                "Gets the parameter specified of the object. If the parameter is a map of key=value pairs, "
-                        + "use 'param-key=<key>' to get the value associated with a particular key.",
+                "Show one field of the object; for a map, param-key=<key> shows the value of one key.",
                 false, (ctx, line) -> paramGet(ctx, cls, line)));
         if (!addable.isEmpty()) {
             out.add(new Command(n + "-param-add", List.of("uuid", "param-name"), List.of("param-key"),
-                    "Adds to a set or map parameter. If the parameter is a set, use param-key=<key to add>. "
-                            + "If the parameter is a map, pass the values to add as 'key=value' pairs.",
+                    "Add to a set field (param-key=<member>) or to a map field (key=value pairs).",
                     false, (ctx, line) -> paramAdd(ctx, cls, line)));
             out.add(new Command(n + "-param-remove", List.of("uuid", "param-name", "param-key"), List.of(),
-                    "Removes a member or a key,value pair from a set/map respectively.", false,
+                    "Take a member out of a set field, or a key out of a map field.", false,
                     (ctx, line) -> paramRemove(ctx, cls, line)));
         }
         if (!clearable.isEmpty()) {
             out.add(new Command(n + "-param-clear", List.of("uuid", "param-name"), List.of(),
-                    "Clears the specified parameter (param-name can be " + String.join(",", clearable) + ").", false,
+                    "Empty a field; param-name is one of " + String.join(",", clearable) + ".", false,
                     (ctx, line) -> paramClear(ctx, cls, line)));
         }
         return out;

@@ -16,27 +16,21 @@ final class ErrorReport {
 
     /** Descriptions from XAPI's datamodel_errors.ml, for the errors an administrator meets most. */
     private static final Map<String, String> DESCRIPTIONS = Map.ofEntries(
-            Map.entry("UUID_INVALID", "The uuid you supplied was invalid."),
-            Map.entry("HANDLE_INVALID", "You gave an invalid object reference. The object may have recently been deleted. "
-                    + "The class parameter gives the type of reference given, and the handle parameter echoes the bad value given."),
-            Map.entry("INTERNAL_ERROR", "The server failed to handle your request, due to an internal error. "
-                    + "The given message may give details useful for debugging the problem."),
-            Map.entry("MESSAGE_METHOD_UNKNOWN", "You tried to call a method that does not exist. The method name that you used is echoed."),
-            Map.entry("VM_BAD_POWER_STATE", "You attempted an operation on a VM that was not in an appropriate power state at the time; "
-                    + "for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, "
-                    + "and the expected and actual VM state at the time of the call."),
-            Map.entry("MAP_DUPLICATE_KEY", "You tried to add a key-value pair to a map, but that key is already there."),
-            Map.entry("FIELD_TYPE_ERROR", "The value specified is of the wrong type"),
-            Map.entry("OPERATION_NOT_ALLOWED", "You attempted an operation that was not allowed."),
-            Map.entry("PERMISSION_DENIED", "Caller not allowed to perform this operation."),
-            Map.entry("VM_IS_TEMPLATE", "The operation attempted is not valid for a template VM"),
-            Map.entry("NO_HOSTS_AVAILABLE", "There were no servers available to complete the specified operation."),
-            Map.entry("SR_BACKEND_FAILURE", "There was an SR backend failure."),
-            Map.entry("VDI_IN_USE", "This operation cannot be performed because this VDI is in use by some other operation"),
-            Map.entry("INVALID_VALUE", "The value given is invalid"),
-            Map.entry("VALUE_NOT_SUPPORTED", "You attempted to set a value that is not supported by this implementation. "
-                    + "The fully-qualified field name and the value that you tried to set are returned. "
-                    + "Also returned is a developer-only diagnostic reason."));
+            Map.entry("UUID_INVALID", "No object of that class has this uuid."),
+            Map.entry("HANDLE_INVALID", "The object reference is not valid: the object may have been removed since."),
+            Map.entry("INTERNAL_ERROR", "The server could not complete the request because of an internal fault."),
+            Map.entry("MESSAGE_METHOD_UNKNOWN", "The server has no such method."),
+            Map.entry("VM_BAD_POWER_STATE", "The VM's power state does not allow this operation now."),
+            Map.entry("MAP_DUPLICATE_KEY", "The map already has that key."),
+            Map.entry("FIELD_TYPE_ERROR", "A value has the wrong type."),
+            Map.entry("OPERATION_NOT_ALLOWED", "This operation is not allowed now."),
+            Map.entry("PERMISSION_DENIED", "You may not do this."),
+            Map.entry("VM_IS_TEMPLATE", "This cannot be done to a template."),
+            Map.entry("NO_HOSTS_AVAILABLE", "No host can do this now."),
+            Map.entry("SR_BACKEND_FAILURE", "The storage driver failed."),
+            Map.entry("VDI_IN_USE", "The disk is in use."),
+            Map.entry("INVALID_VALUE", "A value is not valid."),
+            Map.entry("VALUE_NOT_SUPPORTED", "This value is not supported here."));
 
     static List<String> lines(String code, List<String> params) {
         String description = DESCRIPTIONS.get(code);

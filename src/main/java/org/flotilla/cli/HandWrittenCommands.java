@@ -40,36 +40,33 @@ final class HandWrittenCommands {
                     else ctx.api().call("VM.resume", vm.ref(), false, line.flag("force"));
                 }));
         out.add(new Entry(new Command("vm-install", List.of("new-name-label"), List.of("sr-name-label", "sr-uuid", "template"),
-                "Install a new VM from a template. The template parameter can match either the template name or the uuid.", true,
+                "Make a VM from a template (named by name or uuid) and create its disks.", true,
                 HandWrittenCommands::vmInstall), List.of("VM.clone", "VM.copy", "VM.provision")));
-        out.add(new Entry(new Command("vm-uninstall", List.of(), List.of("force"), "Uninstall a VM. This operation will destroy those "
-                + "VDIs that are marked RW and connected to this VM only. To simply destroy the VM record, use vm-destroy."
+        out.add(new Entry(new Command("vm-uninstall", List.of(), List.of("force"), "Remove a VM together with the read-write disks "
+                + "only it uses; vm-destroy removes the record alone."
                 + VmSelector.HELP_SUFFIX, true, HandWrittenCommands::vmUninstall), List.of("VM.destroy", "VDI.destroy")));
-        out.add(new Entry(new Command("console", List.of(), List.of(), "Attach to a particular console." + VmSelector.HELP_SUFFIX, false,
+        out.add(new Entry(new Command("console", List.of(), List.of(), "Show a VM's text console as it runs." + VmSelector.HELP_SUFFIX, false,
                 HandWrittenCommands::console), List.of()));
         out.add(new Entry(new Command("sr-create", List.of("name-label", "type"), List.of("name-description", "host-uuid",
                 "device-config:", "shared", "physical-size", "content-type", "sm-config:"),
-                "Create an SR, also a PBD. The device-config parameters can be specified by device-config:foo=baa, for example.", false,
+                "Make an SR and the PBD that attaches it; give driver settings as device-config:key=value.", false,
                 HandWrittenCommands::srCreate), List.of("SR.create")));
-        out.add(new Entry(new Command("sr-scan", List.of("uuid"), List.of(), "Force an SR scan, syncing database with VDIs present in "
-                + "underlying storage substrate.", false, (ctx, line) -> {
+        out.add(new Entry(new Command("sr-scan", List.of("uuid"), List.of(), "Look at the SR's storage again: adopt images found "
+                + "there and forget records whose image is gone.", false, (ctx, line) -> {
                     ctx.api().call("SR.scan", ctx.api().refByUuid("SR", line.required("uuid")));
                     return Output.NOTHING;
                 }), List.of("SR.scan")));
         out.add(new Entry(new Command("vdi-create", List.of("sr-uuid", "name-label", "virtual-size"), List.of("sm-config:", "sharable",
-                "tags:", "type"), "Create a VDI. Type is 'system' 'user' 'suspend' or 'crashdump'.", false,
+                "tags:", "type"), "Make a disk in an SR; type is one of system, user, suspend, crashdump.", false,
                 HandWrittenCommands::vdiCreate), List.of("VDI.create")));
         out.add(new Entry(new Command("vbd-create", List.of("vm-uuid", "device"), List.of("vdi-uuid", "bootable", "type", "mode",
-                "unpluggable"), "Create a VBD. Appropriate values for the device field are listed in the parameter "
-                + "'allowed-VBD-devices' on the VM. If no VDI is specified, an empty VBD will be created. The type parameter can be "
-                + "'Disk', 'CD' or 'Floppy', and the mode is 'RO' or 'RW'.", false, HandWrittenCommands::vbdCreate),
+                "unpluggable"), "Connect a disk to a VM at a free device number "
+                + "(see the VM's allowed-VBD-devices); without vdi-uuid it is an empty drive. type: Disk or CD; mode: RO or RW.", false, HandWrittenCommands::vbdCreate),
                 List.of("VBD.create")));
-        out.add(new Entry(new Command("vif-create", List.of("device", "network-uuid", "vm-uuid"), List.of("mac"), "Create a VIF. "
-                + "Appropriate values for the device are listed in the parameter 'allowed-VIF-devices' on the VM. If specified, the "
-                + "MAC parameter is of the form aa:bb:cc:dd:ee:ff. If MAC is not specified the server will choose an appropriate MAC "
-                + "automatically.", false, HandWrittenCommands::vifCreate), List.of("VIF.create")));
+        out.add(new Entry(new Command("vif-create", List.of("device", "network-uuid", "vm-uuid"), List.of("mac"), "Give a VM a network interface at a free device "
+                + "number (see the VM's allowed-VIF-devices); mac is aa:bb:cc:dd:ee:ff, or left out for one made up by the host.", false, HandWrittenCommands::vifCreate), List.of("VIF.create")));
         out.add(new Entry(new Command("network-create", List.of("name-label"), List.of("name-description", "MTU", "bridge", "managed"),
-                "Create a new network.", false, HandWrittenCommands::networkCreate), List.of("network.create")));
+                "Make a network (a bridge on each host that uses it).", false, HandWrittenCommands::networkCreate), List.of("network.create")));
         return out;
     }
 

@@ -13,12 +13,8 @@ import java.util.Map;
 final class VmSelector {
     private VmSelector() {}
 
-    static final String HELP_SUFFIX = " The simplest way to select the VM on which the operation is to be performed is by "
-            + "supplying the argument 'vm=<name or uuid>'. VMs can also be specified by filtering the full list of VMs on "
-            + "the values of fields. For example, specifying 'power-state=halted' will select all VMs whose power-state "
-            + "field is equal to 'halted'. Where multiple VMs are matching, the option '--multiple' must be specified to "
-            + "perform the operation. The full list of fields that can be matched can be obtained by the command "
-            + "'xe vm-list params=all'. If no parameters to select VMs are given, the operation will be performed on all VMs.";
+    static final String HELP_SUFFIX = " Choose the VM with vm=<name or uuid>, or with field filters as vm-list takes them "
+            + "(e.g. power-state=halted); when several VMs match, add --multiple. With no selection at all, every VM is chosen.";
 
     static List<ObjectRecord> select(CommandContext ctx, CommandLine line, boolean includeControlDomain, List<String> ownParams) {
         CliClass vms = ctx.classes().byName("vm").orElseThrow();

@@ -170,7 +170,7 @@ class XeTest {
         Result r = xe("vm-param-list", "uuid=nope");
         assertEquals(1, r.code());
         assertEquals("", r.out());
-        assertEquals("The uuid you supplied was invalid.\ntype: VM\nuuid: nope\n", r.err());
+        assertEquals("No object of that class has this uuid.\ntype: VM\nuuid: nope\n", r.err());
     }
 
     @Test
@@ -230,7 +230,7 @@ class XeTest {
         String vmList = ok("help", "vm-list");
         assertTrue(vmList.startsWith("command name            : vm-list\n        reqd params     : \n"
                 + "        optional params : params, uuid, allowed-operations, "), vmList);
-        assertTrue(vmList.contains("        description     : Lists all the vms, filtering on the optional arguments."), vmList);
+        assertTrue(vmList.contains("        description     : Show the vms, only those matching any field=value given"), vmList);
         String get = ok("help", "host-param-get");
         assertTrue(get.contains("        reqd params     : uuid, param-name\n        optional params : param-key\n"), get);
     }

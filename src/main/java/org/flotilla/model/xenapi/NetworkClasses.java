@@ -38,7 +38,7 @@ final class NetworkClasses {
                         .errors("INVALID_VALUE", "BRIDGE_NAME_EXISTS").doc("Create a new network instance, and return its handle."))
                 .message(msg("destroy").role(Role.VM_ADMIN).param("self", ref("network"))
                         .errors("NETWORK_CONTAINS_VIF", "NETWORK_CONTAINS_PIF", "CANNOT_DESTROY_SYSTEM_NETWORK")
-                        .doc("Destroy the specified network instance."))
+                        .doc("Remove the network; refused while VIFs on it are attached"))
                 .message(msg("attach").role(Role.POOL_OPERATOR).param("network", ref("network")).param("host", ref("host"))
                         .errors("BRIDGE_NOT_AVAILABLE").doc("Makes the network immediately available on a particular host"))
                 .message(msg("attach_for_vm").role(Role.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
@@ -47,11 +47,11 @@ final class NetworkClasses {
                         .doc("Detaches all networks of a given VM from a particular host"))
                 .message(msg("set_default_locking_mode").role(Role.POOL_OPERATOR).param("network", ref("network"))
                         .param("value", Enums.NETWORK_DEFAULT_LOCKING_MODE).errors("VIF_IN_USE")
-                        .doc("Set the default locking mode for VIFs attached to this network"))
+                        .doc("Choose the locking mode VIFs on this network get when they say network_default"))
                 .message(msg("add_purpose").param("self", ref("network")).param("value", Enums.NETWORK_PURPOSE)
-                        .errors("NETWORK_INCOMPATIBLE_PURPOSES", "NETWORK_UNMANAGED").doc("Give a network a new purpose (if not present already)"))
+                        .errors("NETWORK_INCOMPATIBLE_PURPOSES", "NETWORK_UNMANAGED").doc("Add a purpose to the network, unless it has it"))
                 .message(msg("remove_purpose").param("self", ref("network")).param("value", Enums.NETWORK_PURPOSE)
-                        .doc("Remove a purpose from a network (if present)"));
+                        .doc("Take a purpose off the network, if it has it"));
     }
 
     static ClassDef.Builder vif() {
@@ -86,7 +86,7 @@ final class NetworkClasses {
                 .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VIF")).returns(ref("VIF"))
                         .errors("MAC_INVALID", "INVALID_DEVICE", "DEVICE_ALREADY_EXISTS").doc("Create a new VIF instance, and return its handle."))
                 .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VIF")).errors("OPERATION_NOT_ALLOWED")
-                        .doc("Destroy the specified VIF instance."));
+                        .doc("Remove the VIF; refused while it is attached to a running VM"));
     }
 
     static ClassDef.Builder vifMetrics() {
@@ -132,7 +132,7 @@ final class NetworkClasses {
                 .relation("sriov_logical_PIF_of", "network_sriov", "logical_PIF")
                 .dyn("PCI", ref("PCI"))
                 .message(msg("scan").role(Role.POOL_OPERATOR).param("host", ref("host"))
-                        .doc("Scan for physical interfaces on a host and create PIF objects to represent them"));
+                        .doc("Record a PIF for each network interface of the host not yet known"));
     }
 
     static ClassDef.Builder pifMetrics() {

@@ -60,21 +60,21 @@ final class StorageClasses {
                         .param("physical_size", INT).param("name_label", STRING).param("name_description", STRING)
                         .param("type", STRING).param("content_type", STRING).param("shared", BOOL)
                         .param("sm_config", STRING_MAP, Map.of()).returns(ref("SR"))
-                        .errors("SR_UNKNOWN_DRIVER").doc("Create a new Storage Repository and introduce it into the managed system, creating both SR record and PBD record to attach it to current host (with specified device_config parameters)"))
+                        .errors("SR_UNKNOWN_DRIVER").doc("Make a new SR on the host, with its PBD, and attach it"))
                 .message(msg("introduce").async().param("uuid", STRING).param("name_label", STRING)
                         .param("name_description", STRING).param("type", STRING).param("content_type", STRING)
                         .param("shared", BOOL).param("sm_config", STRING_MAP, Map.of()).returns(ref("SR"))
-                        .errors("SR_UUID_EXISTS").doc("Introduce a new Storage Repository into the managed system"))
+                        .errors("SR_UUID_EXISTS").doc("Record an SR that already exists on storage, without touching its contents"))
                 .message(msg("destroy").async().param("sr", ref("SR")).errors("SR_HAS_PBD", "SR_HAS_NO_PBDS", "SR_NOT_EMPTY", "SR_OPERATION_NOT_SUPPORTED")
                         .doc("Destroy specified SR, removing SR-record from database and remove SR from disk"))
                 .message(msg("forget").async().param("sr", ref("SR")).errors("SR_HAS_PBD")
-                        .doc("Removing specified SR-record from database, without attempting to remove SR from disk"))
-                .message(msg("update").async().param("sr", ref("SR")).doc("Refresh the fields on the SR object"))
-                .message(msg("scan").async().role(Role.VM_POWER_ADMIN).param("sr", ref("SR")).doc("Refreshes the list of VDIs associated with an SR"))
-                .message(msg("get_supported_types").role(Role.READ_ONLY).returns(STRING_SET).doc("Return a set of all the SR types supported by the system"))
-                .message(msg("set_shared").async().param("sr", ref("SR")).param("value", BOOL).doc("Sets the shared flag on the SR"))
-                .message(msg("set_name_label").async().param("sr", ref("SR")).param("value", STRING).doc("Set the name label of the SR"))
-                .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Set the name description of the SR"));
+                        .doc("Forget the SR's records; its disks stay where they are"))
+                .message(msg("update").async().param("sr", ref("SR")).doc("Read the SR's sizes again from its storage"))
+                .message(msg("scan").async().role(Role.VM_POWER_ADMIN).param("sr", ref("SR")).doc("Adopt disk images found in the SR and forget records whose image is gone"))
+                .message(msg("get_supported_types").role(Role.READ_ONLY).returns(STRING_SET).doc("The SR driver types this host offers"))
+                .message(msg("set_shared").async().param("sr", ref("SR")).param("value", BOOL).doc("Mark the SR shared between hosts, or not"))
+                .message(msg("set_name_label").async().param("sr", ref("SR")).param("value", STRING).doc("Rename the SR"))
+                .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Describe the SR"));
     }
 
     static ClassDef.Builder srStat() {
@@ -139,7 +139,7 @@ final class StorageClasses {
                 .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VDI")).returns(ref("VDI"))
                         .errors("SR_FULL", "SR_OPERATION_NOT_SUPPORTED", "SR_HAS_NO_PBDS", "SR_BACKEND_FAILURE").doc("Create a new VDI instance, and return its handle."))
                 .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VDI"))
-                        .errors("VDI_IN_USE", "VDI_NOT_MANAGED", "SR_OPERATION_NOT_SUPPORTED").doc("Destroy the specified VDI instance."))
+                        .errors("VDI_IN_USE", "VDI_NOT_MANAGED", "SR_OPERATION_NOT_SUPPORTED").doc("Delete the disk and its record; refused while attached"))
                 .message(msg("snapshot").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
                         .returns(ref("VDI")).doc("Take a read-only snapshot of the VDI, returning a reference to the snapshot."))
                 .message(msg("clone").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
@@ -147,7 +147,7 @@ final class StorageClasses {
                 .message(msg("resize").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
                         .errors("VDI_TOO_SMALL", "SR_FULL", "VDI_IN_USE").doc("Resize the VDI."))
                 .message(msg("resize_online").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
-                        .doc("Resize the VDI which may or may not be attached to running guests."))
+                        .doc("Grow the disk, also while a running VM uses it"))
                 .message(msg("introduce").async().role(Role.VM_ADMIN).param("uuid", STRING).param("name_label", STRING)
                         .param("name_description", STRING).param("SR", ref("SR")).param("type", Enums.VDI_TYPE)
                         .param("sharable", BOOL).param("read_only", BOOL).param("other_config", STRING_MAP)
@@ -155,14 +155,14 @@ final class StorageClasses {
                         .param("managed", BOOL, true).param("virtual_size", INT, 0L).param("physical_utilisation", INT, 0L)
                         .param("metadata_of_pool", ref("pool"), ClassDef.NULL_REF).param("is_a_snapshot", BOOL, false)
                         .param("snapshot_time", DATETIME, java.time.Instant.EPOCH).param("snapshot_of", ref("VDI"), ClassDef.NULL_REF)
-                        .returns(ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED", "LOCATION_NOT_UNIQUE").doc("Create a new VDI record in the database only"))
-                .message(msg("forget").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).doc("Removes a VDI record from the database"))
+                        .returns(ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED", "LOCATION_NOT_UNIQUE").doc("Record a disk image that already exists in the SR"))
+                .message(msg("forget").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).doc("Forget the disk's record; the image stays"))
                 .message(msg("update").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED")
-                        .doc("Ask the storage backend to refresh the fields in the VDI object"))
+                        .doc("Read the disk's sizes again from its image"))
                 .message(msg("copy").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("sr", ref("SR"), ClassDef.NULL_REF)
                         .param("base_vdi", ref("VDI"), ClassDef.NULL_REF).param("into_vdi", ref("VDI"), ClassDef.NULL_REF)
                         .returns(ref("VDI")).errors("VDI_READONLY", "VDI_TOO_SMALL", "VDI_NOT_SPARSE")
-                        .doc("Copy either a full VDI or the block differences between two VDIs into either a fresh VDI or an existing VDI."))
+                        .doc("Copy the disk into another SR, or into an existing disk"))
                 .message(msg("set_name_label").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name label of the VDI."))
                 .message(msg("set_name_description").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."));
     }
@@ -196,25 +196,25 @@ final class StorageClasses {
                                 "VDI_READONLY", "VDI_INCOMPATIBLE_TYPE", "OTHER_OPERATION_IN_PROGRESS")
                         .doc("Create a new VBD instance, and return its handle."))
                 .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VBD")).errors("OPERATION_NOT_ALLOWED")
-                        .doc("Destroy the specified VBD instance."))
+                        .doc("Remove the VBD; refused while plugged"))
                 .message(msg("set_mode").role(Role.VM_ADMIN).param("self", ref("VBD")).param("value", Enums.VBD_MODE)
                         .errors("VM_BAD_POWER_STATE", "VBD_CDS_MUST_BE_READONLY", "VDI_READONLY")
-                        .doc("Sets the mode of the VBD. The power_state of the VM must be halted."))
+                        .doc("Make the VBD read-only or read-write; the VM must be halted"))
                 // hot-plug and removable media (datamodel.ml), carried out by the host's VM runtime
                 .message(msg("plug").async().param("self", ref("VBD"))
                         .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_ATTACHED", "OTHER_OPERATION_IN_PROGRESS")
-                        .doc("Hotplug the specified VBD, dynamically attaching it to the running VM"))
+                        .doc("Attach the disk to the running VM now"))
                 .message(msg("unplug").async().param("self", ref("VBD"))
                         .errors("DEVICE_DETACH_REJECTED", "DEVICE_ALREADY_DETACHED", "VBD_NOT_UNPLUGGABLE", "VM_BAD_POWER_STATE")
-                        .doc("Hot-unplug the specified VBD, dynamically unattaching it from the running VM"))
+                        .doc("Detach the disk from the running VM now"))
                 .message(msg("unplug_force").async().param("self", ref("VBD"))
-                        .doc("Forcibly unplug the specified VBD"))
+                        .doc("Detach the disk from the running VM without waiting for the guest"))
                 .message(msg("insert").async().param("vbd", ref("VBD")).param("vdi", ref("VDI"))
                         .errors("VBD_NOT_REMOVABLE_MEDIA", "VBD_NOT_EMPTY")
-                        .doc("Insert new media into the device"))
+                        .doc("Put a disk image in the empty CD drive"))
                 .message(msg("eject").async().param("vbd", ref("VBD"))
                         .errors("VBD_NOT_REMOVABLE_MEDIA", "VBD_IS_EMPTY")
-                        .doc("Remove the media from the device and leave it empty"));
+                        .doc("Take the image out of the CD drive"));
     }
 
     static ClassDef.Builder vbdMetrics() {
@@ -232,13 +232,13 @@ final class StorageClasses {
                 .message(msg("create").async().param("args", record("PBD")).returns(ref("PBD")).errors("PBD_EXISTS")
                         .doc("Create a new PBD instance, and return its handle."))
                 .message(msg("destroy").async().param("self", ref("PBD")).errors("OPERATION_NOT_ALLOWED")
-                        .doc("Destroy the specified PBD instance."))
+                        .doc("Remove the PBD; refused while plugged"))
                 .message(msg("plug").async().param("self", ref("PBD")).errors("SR_UNKNOWN_DRIVER")
-                        .doc("Activate the specified PBD, causing the referenced SR to be attached and scanned"))
+                        .doc("Attach the SR on the PBD's host"))
                 .message(msg("unplug").async().param("self", ref("PBD")).errors("VDI_IN_USE")
-                        .doc("Deactivate the specified PBD, causing the referenced SR to be detached and nolonger scanned"))
+                        .doc("Detach the SR from the PBD's host; refused while its disks are in use"))
                 .message(msg("set_device_config").async().param("self", ref("PBD")).param("value", STRING_MAP)
-                        .doc("Sets the PBD's device_config field"));
+                        .doc("Change how the host reaches the SR"));
     }
 
     static ClassDef.Builder vdiNbdServerInfo() {
