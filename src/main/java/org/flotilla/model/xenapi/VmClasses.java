@@ -13,6 +13,10 @@ import org.flotilla.model.Role;
 import org.flotilla.model.Type;
 
 final class VmClasses {
+    /** What every power operation can fail with, as XAPI declares them. */
+    private static final String[] POWER_OPERATION_ERRORS =
+            {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE"};
+
     private VmClasses() {}
 
     static List<ClassDef.Builder> all() {
@@ -120,40 +124,35 @@ final class VmClasses {
                                 "HOST_NOT_ENOUGH_FREE_MEMORY")
                         .doc("Boot a halted VM on the given host"))
                 .message(msg("pause").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .errors(POWER_OPERATION_ERRORS)
                         .doc("Stop a running VM's vCPUs, keeping its memory"))
                 .message(msg("unpause").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .errors(POWER_OPERATION_ERRORS)
                         .doc("Let a paused VM's vCPUs run again"))
                 .message(msg("clean_shutdown").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
-                                "VM_SHUTDOWN_TIMEOUT")
+                        .errors(POWER_OPERATION_ERRORS).errors("VM_SHUTDOWN_TIMEOUT")
                         .doc("Press the VM's power button and wait for the guest to power off"))
                 .message(msg("shutdown").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .errors(POWER_OPERATION_ERRORS)
                         .doc("Shut the VM down cleanly, and hard if the guest does not respond"))
                 .message(msg("clean_reboot").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
-                                "VM_SHUTDOWN_TIMEOUT")
+                        .errors(POWER_OPERATION_ERRORS).errors("VM_SHUTDOWN_TIMEOUT")
                         .doc("Press the VM's power button, wait for the guest to power off, then boot it again"))
                 .message(msg("hard_shutdown").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .errors(POWER_OPERATION_ERRORS)
                         .doc("Stop the VM at once, without asking the guest"))
                 .message(msg("hard_reboot").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE")
+                        .errors(POWER_OPERATION_ERRORS)
                         .doc("Reset the VM at once and boot it again"))
                 .message(msg("suspend").async().param("vm", ref("VM"))
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
-                                "VM_NO_SUSPEND_SR")
+                        .errors(POWER_OPERATION_ERRORS).errors("VM_NO_SUSPEND_SR")
                         .doc("Save a running VM's memory to a disk on the suspend SR and stop it"))
                 .message(msg("resume").async().param("vm", ref("VM")).param("start_paused", BOOL).param("force", BOOL)
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
-                                "HOST_NOT_ENOUGH_FREE_MEMORY")
+                        .errors(POWER_OPERATION_ERRORS).errors("HOST_NOT_ENOUGH_FREE_MEMORY")
                         .doc("Start a suspended VM again from its saved memory"))
                 .message(msg("resume_on").async().param("vm", ref("VM")).param("host", ref("host"))
                         .param("start_paused", BOOL).param("force", BOOL)
-                        .errors("VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE",
-                                "HOST_NOT_ENOUGH_FREE_MEMORY")
+                        .errors(POWER_OPERATION_ERRORS).errors("HOST_NOT_ENOUGH_FREE_MEMORY")
                         .doc("Start a suspended VM again from its saved memory, on the given host"));
     }
 
