@@ -71,15 +71,20 @@ final class Reconciler {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + files.runRoot() + ": " + e);
         }
+        killStrays();
         for (DbObject vm : db.all("VM")) {
             if (Boolean.TRUE.equals(vm.get("is_control_domain"))) continue;
             String ps = vm.string("power_state");
             boolean here = hostRef.equals(vm.string("resident_on"));
-            if ((ps.equals("Running") || ps.equals("Paused")) && (here || Refs.isNull(vm.string("resident_on")))
-                    && !domains.contains(vm.ref())) {
+            boolean unowned = (here || Refs.isNull(vm.string("resident_on"))) && !domains.contains(vm.ref());
+            if (!unowned) continue;
+            if (ps.equals("Running") || ps.equals("Paused")) {
                 teardown.halted(vm.ref(), "Halted");
                 alerts.raise("VM_CRASHED", 2, "VM", vm.uuid(),
                         "VM '" + vm.string("name_label") + "' was found not running when the host agent started");
+            } else if (!Long.valueOf(-1L).equals(vm.get("domid"))) {
+                // a start the daemon died in had already taken a domain id (and maybe made taps)
+                teardown.halted(vm.ref(), ps);
             }
         }
         ops.updateAll();
@@ -125,13 +130,20 @@ final class Reconciler {
             teardown.stop(d);
             return;
         }
-        domains.add(d);
-        events.watch(d);
-        boolean paused = status.equals("paused");
         DbObject vm = db.require("VM", d.vmRef);
         String ps = vm.string("power_state");
         boolean consistent = (ps.equals("Running") || ps.equals("Paused")) && hostRef.equals(vm.string("resident_on"))
                 && consoles.exists(d.vmRef);
+        if (!consistent && (status.equals("prelaunch") || status.equals("inmigrate"))) {
+            // a VM.start or VM.resume the daemon died in: never acknowledged, so undone — the VM stays as recorded
+            d.expectExit = true;
+            d.kill();
+            HostFiles.deleteTree(dir);
+            return;
+        }
+        domains.add(d);
+        events.watch(d);
+        boolean paused = status.equals("paused") || status.equals("prelaunch");
         if (consistent) {
             String want = paused ? "Paused" : "Running";
             if (!want.equals(ps)) ops.update(d.vmRef, Map.of("power_state", want));
@@ -140,6 +152,21 @@ final class Reconciler {
             records.running(d.vmRef, paused, HostMemory.overhead(vm.integer("memory_static_max")), domid);
         }
         if (!d.alive()) events.onExit(d);
+    }
+
+    /**
+     * QEMUs launched from this host's run root that were not adopted: a daemon killed between exec and the pid
+     * file leaves one that no run directory names.
+     */
+    private void killStrays() {
+        String root = files.runRoot() + "/";
+        var adopted = java.util.Set.copyOf(domains.pids().values());
+        ProcessHandle.allProcesses()
+                .filter(p -> !adopted.contains(p.pid()) && cmdline(p.pid()).contains("-qmp unix:" + root))
+                .forEach(p -> {
+                    LOG.log(System.Logger.Level.WARNING, "killing QEMU " + p.pid() + ": no VM of this host owns it");
+                    p.destroyForcibly();
+                });
     }
 
     private static String cmdline(long pid) {
