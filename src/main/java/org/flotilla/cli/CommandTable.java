@@ -9,7 +9,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.flotilla.model.Model;
 
-/** Every xe command by name: the ones derived from the model for each class, then the hand-written ones. */
+/**
+ * Every xe command by name: the ones derived from the model for each class and for each message on one object,
+ * then the hand-written ones.
+ */
 final class CommandTable {
     private final Map<String, Command> commands = new TreeMap<>();
     private final Map<String, List<String>> messagesNeeded = new TreeMap<>();
@@ -17,7 +20,9 @@ final class CommandTable {
     CommandTable(Model model) {
         CliClasses classes = new CliClasses(model);
         for (CliClass cls : classes.all()) for (Command c : DerivedCommands.of(cls)) commands.put(c.name(), c);
-        for (HandWrittenCommands.Entry e : HandWrittenCommands.all()) {
+        var entries = new ArrayList<>(ActionCommands.of(model, classes));
+        entries.addAll(HandWrittenCommands.all());
+        for (HandWrittenCommands.Entry e : entries) {
             commands.put(e.command().name(), e.command());
             messagesNeeded.put(e.command().name(), e.messages());
         }

@@ -39,6 +39,27 @@ final class HandWrittenCommands {
                     if (line.has("on")) ctx.api().call("VM.resume_on", vm.ref(), hostRef(ctx, line.get("on")), false, line.flag("force"));
                     else ctx.api().call("VM.resume", vm.ref(), false, line.flag("force"));
                 }));
+        for (String copy : List.of("clone", "copy", "snapshot")) {
+            List<String> optional = copy.equals("copy") ? List.of("new-name-description", "sr-uuid") : List.of("new-name-description");
+            out.add(new Entry(new Command("vm-" + copy, List.of("new-name-label"), optional, switch (copy) {
+                case "clone" -> "Make a new VM from the selected one, its disks cloned copy-on-write in their SRs.";
+                case "copy" -> "Make a new VM from the selected one with full copies of its disks, in sr-uuid if given.";
+                default -> "Take a snapshot of the selected VM: a VM record marked is-a-snapshot, with snapshots of its disks.";
+            } + VmSelector.HELP_SUFFIX, true, (ctx, line) -> vmCopy(ctx, line, copy, optional)), List.of("VM." + copy)));
+        }
+        out.add(new Entry(new Command("vdi-resize", List.of("uuid", "disk-size"), List.of(), "Grow a disk to disk-size (e.g. 10GiB); "
+                + "an attached disk of a running VM grows online.", false, (ctx, line) -> {
+                    ctx.api().call("VDI.resize", ctx.api().refByUuid("VDI", line.required("uuid")), Sizes.bytes("disk-size", line.required("disk-size")));
+                    return Output.NOTHING;
+                }), List.of("VDI.resize")));
+        out.add(new Entry(new Command("vdi-snapshot", List.of("uuid"), List.of(), "Take a read-only copy-on-write snapshot of a disk.",
+                false, (ctx, line) -> uuidOf(ctx, "VDI", ctx.api().call("VDI.snapshot", ctx.api().refByUuid("VDI", line.required("uuid")), Map.of()))),
+                List.of("VDI.snapshot")));
+        out.add(new Entry(new Command("vdi-clone", List.of("uuid"), List.of("new-name-label", "new-name-description"),
+                "Make a copy-on-write clone of a disk.", false, HandWrittenCommands::vdiClone), List.of("VDI.clone")));
+        out.add(new Entry(new Command("vdi-copy", List.of("uuid", "sr-uuid"), List.of(), "Copy a disk, in full, into an SR.", false,
+                (ctx, line) -> uuidOf(ctx, "VDI", ctx.api().call("VDI.copy", ctx.api().refByUuid("VDI", line.required("uuid")),
+                        ctx.api().refByUuid("SR", line.required("sr-uuid"))))), List.of("VDI.copy")));
         out.add(new Entry(new Command("vm-install", List.of("new-name-label"), List.of("sr-name-label", "sr-uuid", "template"),
                 "Make a VM from a template (named by name or uuid) and create its disks.", true,
                 HandWrittenCommands::vmInstall), List.of("VM.clone", "VM.copy", "VM.provision")));
@@ -123,6 +144,28 @@ final class HandWrittenCommands {
                 : ctx.api().call("VM.clone", templates.getFirst(), name);
         ctx.api().call("VM.provision", vm);
         return uuidOf(ctx, "VM", vm);
+    }
+
+    /** vm-clone, vm-copy and vm-snapshot of the one selected VM: the new VM's uuid. */
+    private static Output vmCopy(CommandContext ctx, CommandLine line, String how, List<String> optional) {
+        var own = new ArrayList<>(optional);
+        own.add("new-name-label");
+        List<ObjectRecord> vms = VmSelector.select(ctx, line, false, own);
+        if (vms.size() != 1) throw CliFailure.failure("Exactly one VM must be selected; " + vms.size() + " match");
+        String name = line.required("new-name-label");
+        Object made = how.equals("copy")
+                ? ctx.api().call("VM.copy", vms.getFirst().ref(), name,
+                        line.has("sr-uuid") ? ctx.api().refByUuid("SR", line.get("sr-uuid")) : org.flotilla.model.ClassDef.NULL_REF)
+                : ctx.api().call("VM." + how, vms.getFirst().ref(), name);
+        if (line.has("new-name-description")) ctx.api().call("VM.set_name_description", made, line.get("new-name-description"));
+        return uuidOf(ctx, "VM", made);
+    }
+
+    private static Output vdiClone(CommandContext ctx, CommandLine line) {
+        Object made = ctx.api().call("VDI.clone", ctx.api().refByUuid("VDI", line.required("uuid")), Map.of());
+        if (line.has("new-name-label")) ctx.api().call("VDI.set_name_label", made, line.get("new-name-label"));
+        if (line.has("new-name-description")) ctx.api().call("VDI.set_name_description", made, line.get("new-name-description"));
+        return uuidOf(ctx, "VDI", made);
     }
 
     private static Output vmUninstall(CommandContext ctx, CommandLine line) {

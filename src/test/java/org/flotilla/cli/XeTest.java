@@ -220,6 +220,40 @@ class XeTest {
     }
 
     @Test
+    void messagesOnOneObjectAreCommandsOfTheirOwn() {
+        String sr = ok("sr-list", "name-label=Local storage", "--minimal").strip();
+        String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=scratch", "virtual-size=1MiB").strip();
+        String vm = ok("vm-install", "template=Other install media", "new-name-label=short-lived").strip();
+        String vbd = ok("vbd-create", "vm-uuid=" + vm, "device=1", "vdi-uuid=" + vdi).strip();
+        Result attached = xe("vdi-destroy", "uuid=" + vdi);
+        assertEquals(1, attached.code(), attached.out() + attached.err());
+        assertEquals("", ok("vbd-destroy", "uuid=" + vbd));
+        assertEquals("", ok("vdi-destroy", "uuid=" + vdi));
+        assertEquals("\n", ok("vdi-list", "name-label=scratch", "--minimal"));
+        Result halted = xe("vm-pause", "uuid=" + vm);
+        assertEquals(1, halted.code());
+        assertTrue(halted.err().contains("VM_BAD_POWER_STATE") || halted.err().contains("power state"), halted.err());
+        String clone = ok("vm-clone", "uuid=" + vm, "new-name-label=twin").strip();
+        assertEquals("twin\n", ok("vm-param-get", "uuid=" + clone, "param-name=name-label"));
+        String snap = ok("vm-snapshot", "vm=twin", "new-name-label=before").strip();
+        assertEquals("true\n", ok("snapshot-param-get", "uuid=" + snap, "param-name=is-a-snapshot"));
+        String copy = ok("vm-copy", "vm=twin", "new-name-label=far", "sr-uuid=" + sr).strip();
+        assertEquals("far\n", ok("vm-param-get", "uuid=" + copy, "param-name=name-label"));
+        String disk = ok("vdi-create", "sr-uuid=" + sr, "name-label=grown", "virtual-size=1MiB").strip();
+        assertEquals("", ok("vdi-resize", "uuid=" + disk, "disk-size=2MiB"));
+        assertEquals("2097152\n", ok("vdi-param-get", "uuid=" + disk, "param-name=virtual-size"));
+        String vdiSnap = ok("vdi-snapshot", "uuid=" + disk).strip();
+        assertEquals("true\n", ok("vdi-param-get", "uuid=" + vdiSnap, "param-name=is-a-snapshot"));
+        String vdiClone = ok("vdi-clone", "uuid=" + disk, "new-name-label=sibling").strip();
+        assertEquals("sibling\n", ok("vdi-param-get", "uuid=" + vdiClone, "param-name=name-label"));
+        assertEquals("", ok("vm-destroy", "uuid=" + vm));
+        assertEquals("\n", ok("vm-list", "name-label=short-lived", "--minimal"));
+        Result unknown = xe("vbd-plug", "uuid=" + vbd);
+        assertEquals(1, unknown.code(), unknown.err());
+        assertTrue(ok("help", "vif-unplug").contains("reqd params     : uuid"));
+    }
+
+    @Test
     void helpListsCommandsAndShowsParameters() {
         String help = ok("help");
         assertTrue(help.startsWith("Usage:\n  xe <command>\n"), help);
