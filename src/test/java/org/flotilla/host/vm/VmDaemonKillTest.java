@@ -42,13 +42,9 @@ class VmDaemonKillTest {
 
     @Test
     void vmsOutliveAKilledDaemon() throws Exception {
-        VmHost.ensureBuilt();
-        Files.writeString(state.resolve("pw"), "kill-test\n");
-        Rpc rpc = RemoteRpc.of("127.0.0.1", start(), true);
+        Rpc rpc = RemoteRpc.of("127.0.0.1", firstStart(), true);
         String s = login(rpc);
-        String template = (String) ((List<?>) rpc.call("VM.get_by_name_label", args(s, "Flotilla test guest"))).getFirst();
-        String vm = (String) rpc.call("VM.clone", args(s, template, "survivor"));
-        rpc.call("VM.provision", args(s, vm));
+        String vm = install(rpc, s, "survivor");
         rpc.call("VM.start", args(s, vm, false, false));
         assertEquals("Running", rpc.call("VM.get_power_state", args(s, vm)));
         String uuid = (String) rpc.call("VM.get_uuid", args(s, vm));
@@ -79,13 +75,9 @@ class VmDaemonKillTest {
      */
     @Test
     void aKillDuringStartLeavesTheVmWholeAndStartable() throws Exception {
-        VmHost.ensureBuilt();
-        Files.writeString(state.resolve("pw"), "kill-test\n");
-        Rpc rpc = RemoteRpc.of("127.0.0.1", start(), true);
+        Rpc rpc = RemoteRpc.of("127.0.0.1", firstStart(), true);
         String s = login(rpc);
-        String template = (String) ((List<?>) rpc.call("VM.get_by_name_label", args(s, "Flotilla test guest"))).getFirst();
-        String vm = (String) rpc.call("VM.clone", args(s, template, "interrupted"));
-        rpc.call("VM.provision", args(s, vm));
+        String vm = install(rpc, s, "interrupted");
         String uuid = (String) rpc.call("VM.get_uuid", args(s, vm));
         List<String> disks = diskFiles(rpc, s, vm);
         var outcomes = new ArrayList<String>();
@@ -160,6 +152,20 @@ class VmDaemonKillTest {
         return ProcessHandle.allProcesses()
                 .filter(p -> p.info().commandLine().map(c -> c.contains("qemu-system") && c.contains(uuid)).orElse(false))
                 .map(ProcessHandle::pid).toList();
+    }
+
+    private int firstStart() throws IOException, InterruptedException {
+        VmHost.ensureBuilt();
+        Files.writeString(state.resolve("pw"), "kill-test\n");
+        return start();
+    }
+
+    /** A VM from the test guest template, with its disks: what vm-install does. */
+    private static String install(Rpc rpc, String s, String name) {
+        String template = (String) ((List<?>) rpc.call("VM.get_by_name_label", args(s, "Flotilla test guest"))).getFirst();
+        String vm = (String) rpc.call("VM.clone", args(s, template, name));
+        rpc.call("VM.provision", args(s, vm));
+        return vm;
     }
 
     private static String read(Path p) {
