@@ -78,6 +78,31 @@ class WindowsDevicesTest {
         h.call("VM.hard_shutdown", vm);
     }
 
+    /** A VM installed from the Windows 11 template, as a client would (clone, provision, VTPM.create), starts its firmware. */
+    @Test
+    void windows11TemplateStartsWithEverythingTheInstallerChecks() throws Exception {
+        String template = list(h.call("VM.get_by_name_label", "Windows 11")).getFirst();
+        String vm = (String) h.call("VM.clone", template, "windows 11");
+        h.call("VM.provision", vm);
+        long mem = 512L << 20;
+        h.call("VM.set_memory_limits", vm, mem, mem, mem, mem);
+        String vtpm = (String) h.call("VTPM.create", vm, false);
+        h.call("VM.start", vm, false, false);
+        assertEquals("Running", h.power(vm));
+
+        List<String> a = argv(vm);
+        String all = String.join(" ", a);
+        assertTrue(all.contains("OVMF_CODE_4M.secboot.fd") && a.get(a.indexOf("-machine") + 1).contains("smm=on"), all);
+        assertTrue(a.get(a.indexOf("-cpu") + 1).contains("hv-stimer=on"), all);
+        assertEquals("2,maxcpus=2", a.get(a.indexOf("-smp") + 1));
+        Qmp qmp = h.node.vmRuntime().qmp(vm);
+        assertEquals("tpm-crb", qmp.execute("query-tpm").get(0).path("model").asText());
+        // OVMF writes its boot manager's progress to the serial console
+        VmHost.await(() -> h.serial(vm).contains("BdsDxe"), BOOT, "OVMF's boot manager on the serial console");
+        h.call("VM.hard_shutdown", vm);
+        h.call("VTPM.destroy", vtpm);
+    }
+
     @Test
     void secureBootRunsOvmfsSecureBuildWithMicrosoftsKeys() throws Exception {
         String secure = h.newVm("secure boot", "idle", 256, f -> uefiKernel(f, "auto"));
