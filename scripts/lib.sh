@@ -4,9 +4,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-# Debian packages: QEMU and the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
+# Debian packages: QEMU, OVMF and swtpm (UEFI, Secure Boot and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
-  local want=(qemu-system-x86 qemu-utils busybox-static cpio gcc libc6-dev xz-utils ovmf seabios maven nodejs npm iproute2 openssl ca-certificates)
+  local want=(qemu-system-x86 qemu-utils busybox-static cpio gcc libc6-dev xz-utils ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   # npm may come with a Node installed outside Debian's packages

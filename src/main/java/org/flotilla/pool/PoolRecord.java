@@ -41,7 +41,7 @@ public final class PoolRecord {
                 "restrict_pci_device_for_auto_update", "restrict_xen_motion", "restrict_guest_ip_setting",
                 "restrict_ad", "restrict_nested_virt", "restrict_live_patching", "restrict_set_vcpus_number_live",
                 "restrict_pvs_proxy", "restrict_igmp_snooping", "restrict_rpu", "restrict_pool_size", "restrict_cbt",
-                "restrict_usb_passthrough", "restrict_network_sriov", "restrict_corosync", "restrict_zstd_export",
+                "restrict_usb_passthrough", "restrict_vtpm", "restrict_network_sriov", "restrict_corosync", "restrict_zstd_export",
                 "restrict_pool_secret_rotation", "restrict_certificate_verification", "restrict_updates", "restrict_internal_repository_access"}) {
             r.put(k, "false");
         }

@@ -1,15 +1,17 @@
 package org.flotilla.host.vm;
 
-/** The end of a QEMU, however it came: the VM recorded halted (or suspended), its taps and run dir let go. */
+/** The end of a QEMU, however it came: the VM recorded halted (or suspended), its swtpm, taps and run dir let go. */
 final class DomainTeardown {
     private final Domains domains;
     private final VifTaps taps;
     private final PowerStateRecords records;
+    private final Swtpm swtpm;
 
-    DomainTeardown(Domains domains, VifTaps taps, PowerStateRecords records) {
+    DomainTeardown(Domains domains, VifTaps taps, PowerStateRecords records, Swtpm swtpm) {
         this.domains = domains;
         this.taps = taps;
         this.records = records;
+        this.swtpm = swtpm;
     }
 
     /** After the QEMU of {@code d} has gone: records the VM {@code state} and removes its run dir, once. */
@@ -17,6 +19,7 @@ final class DomainTeardown {
         if (!d.ended.compareAndSet(false, true)) return;
         domains.remove(d);
         d.qmp.close();
+        swtpm.stop(d.runDir);
         halted(d.vmRef, state);
         HostFiles.deleteTree(d.runDir);
     }

@@ -31,6 +31,25 @@ final class HostFiles {
         } catch (IOException ignored) { }
     }
 
+    /** A process's command line, arguments joined by spaces; empty if it is gone. */
+    static String cmdline(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    /** The end of a log: why a process did not start. */
+    static String tail(Path log) {
+        try {
+            String s = Files.readString(log).strip();
+            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     /** Runs a host tool (useradd, qemu-img) to its end; a failure is an API error carrying its output. */
     static void run(List<String> cmd) {
         try {

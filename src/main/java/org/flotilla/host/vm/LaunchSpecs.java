@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Refs;
@@ -24,13 +26,15 @@ final class LaunchSpecs {
     private final VmRuntime.Config cfg;
     private final VifTaps taps;
     private final QemuFiles files;
+    private final Vtpms vtpms;
 
-    LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, QemuFiles files) {
+    LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, QemuFiles files, Vtpms vtpms) {
         this.db = db;
         this.storage = storage;
         this.cfg = cfg;
         this.taps = taps;
         this.files = files;
+        this.vtpms = vtpms;
     }
 
     /** The spec of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
@@ -44,12 +48,28 @@ final class LaunchSpecs {
         } else {
             initrd = null;
         }
-        Path nvram = kernel == null && wantsUefi(vm) ? uefiVariableStore(vm.uuid()) : null;
+        Map<String, String> platform = platformAtStart(vm);
+        QemuCommand.Uefi uefi = wantsUefi(vm) ? uefi(vm.uuid(), Viridian.isTrue(platform.get(SECURE_BOOT_KEY))) : null;
         long memMiB = (vm.integer("memory_static_max") + HostMemory.MIB - 1) / HostMemory.MIB;
         long vcpus = Math.max(1, vm.integer("VCPUs_at_startup"));
-        return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
-                kernel, initrd, kernel == null ? null : vm.string("PV_args"), nvram != null, cfg.uefiCode(), nvram,
-                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), runDir, incoming);
+        return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
+                Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
+                kernel, initrd, kernel == null ? null : vm.string("PV_args"), uefi,
+                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), runDir, incoming,
+                vtpms.of(vm.ref(), runDir));
+    }
+
+    /** XCP-ng's key: true, false, or auto (Secure Boot when it can be had: here, when OVMF's secboot images are installed). */
+    static final String SECURE_BOOT_KEY = "secureboot";
+
+    /** The platform the VM starts with: secureboot=auto settled to true or false, as XAPI records it at VM.start. */
+    Map<String, String> platformAtStart(DbObject vm) {
+        Map<String, String> platform = vm.map("platform");
+        if (platform == null) return Map.of();
+        if (!"auto".equalsIgnoreCase(platform.get(SECURE_BOOT_KEY))) return platform;
+        var settled = new LinkedHashMap<>(platform);
+        settled.put(SECURE_BOOT_KEY, Boolean.toString(wantsUefi(vm) && cfg.uefi().secureBootAvailable()));
+        return Collections.unmodifiableMap(settled);
     }
 
     /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */
@@ -108,18 +128,25 @@ final class LaunchSpecs {
                 || vm.<String, String>map("HVM_boot_params").getOrDefault("firmware", "").equalsIgnoreCase("uefi");
     }
 
-    /** The VM's own UEFI variable store, copied from the template the first time it boots. */
-    private Path uefiVariableStore(String vmUuid) {
+    /**
+     * OVMF for the VM, with its own variable store: copied the first time it boots from the store that goes
+     * with the firmware (with Microsoft's keys for Secure Boot), then kept across boots.
+     */
+    private QemuCommand.Uefi uefi(String vmUuid, boolean secureBoot) {
+        VmRuntime.UefiImages images = cfg.uefi();
+        if (secureBoot && !images.secureBootAvailable()) {
+            throw ApiError.internal("Secure Boot needs " + images.secureCode() + " and " + images.secureVarsTemplate() + " (package ovmf)");
+        }
         Path nvram = cfg.stateDir().resolve("nvram").resolve(vmUuid + ".fd");
         try {
             if (!Files.exists(nvram)) {
                 files.ownDirectory(nvram.getParent());
-                Files.copy(cfg.uefiVarsTemplate(), nvram);
+                Files.copy(secureBoot ? images.secureVarsTemplate() : images.varsTemplate(), nvram);
             }
         } catch (IOException e) {
             throw ApiError.internal("cannot make the UEFI variable store " + nvram + ": " + e);
         }
-        return nvram;
+        return new QemuCommand.Uefi(secureBoot ? images.secureCode() : images.code(), nvram, secureBoot);
     }
 
     /** A kernel or ramdisk path, if it lies (after resolving links) under an allowed directory. */

@@ -67,6 +67,7 @@ final class PowerStateRecords {
             changes.put("memory_overhead", overhead);
             changes.put("domarch", "x64");
             VmOperations.stage(tx, cur, changes);
+            Vtpms.stageAllowed(db, tx, vmRef, power);
         });
         memory.publish();
     }
@@ -90,6 +91,7 @@ final class PowerStateRecords {
             changes.put("resident_on", ClassDef.NULL_REF);
             changes.put("domid", -1L);
             VmOperations.stage(tx, vm, changes);
+            Vtpms.stageAllowed(db, tx, vmRef, state);
         });
         memory.publish();
     }

@@ -32,10 +32,23 @@ public final class QemuCommand {
     /** One VIF: the tap QEMU opens and the guest NIC's MAC. */
     public record Nic(String device, String tap, String mac) {}
 
-    /** What the builder needs from the records, already checked by the runtime. */
-    public record Spec(String uuid, String qemuBinary, String accel, long memoryMiB, long vcpus, long vcpusMax,
-                       String kernel, String initrd, String append, boolean uefi, Path uefiCode, Path nvram,
-                       String bootOrder, List<Disk> disks, List<Nic> nics, Path runDir, String incoming) {}
+    /**
+     * UEFI firmware: OVMF's code image and the VM's own variable store. Secure Boot needs OVMF's secboot build,
+     * which only runs with SMM and a flash that only SMM code may write.
+     */
+    public record Uefi(Path code, Path vars, boolean secureBoot) {}
+
+    /** A TPM 2.0 (CRB interface) backed by the VM's swtpm: its state directory and the socket QEMU talks to it on. */
+    public record Tpm(Path state, Path socket) {}
+
+    /**
+     * What the builder needs from the records, already checked by the runtime. {@code uefi} null for SeaBIOS,
+     * {@code cpuProperties} the extra {@code -cpu} properties (Hyper-V enlightenments), {@code tpm} null for
+     * no TPM.
+     */
+    public record Spec(String uuid, String qemuBinary, String accel, List<String> cpuProperties, long memoryMiB, long vcpus,
+                       long vcpusMax, String kernel, String initrd, String append, Uefi uefi, String bootOrder,
+                       List<Disk> disks, List<Nic> nics, Path runDir, String incoming, Tpm tpm) {}
 
     public static Path qmpSocket(Path runDir) { return runDir.resolve("qmp.sock"); }
 
@@ -49,19 +62,23 @@ public final class QemuCommand {
         a.addAll(List.of("-nodefaults", "-no-user-config", "-sandbox", SANDBOX));
         a.addAll(List.of("-name", "guest=" + s.uuid() + ",debug-threads=on", "-uuid", s.uuid()));
         String machine = "q35,usb=off,vmport=off,dump-guest-core=off";
-        if (s.uefi()) machine += ",pflash0=uefi-code,pflash1=uefi-vars";
+        if (s.uefi() != null) machine += ",pflash0=uefi-code,pflash1=uefi-vars";
+        if (s.uefi() != null && s.uefi().secureBoot()) machine += ",smm=on";
         a.addAll(List.of("-machine", machine, "-accel", s.accel()));
-        if (s.accel().equals("kvm")) a.addAll(List.of("-cpu", "host"));
+        String cpu = cpu(s);
+        if (cpu != null) a.addAll(List.of("-cpu", cpu));
         a.addAll(List.of("-m", "size=" + s.memoryMiB() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.vcpusMax())));
         a.addAll(List.of("-display", "none", "-no-shutdown", "-S", "-rtc", "base=utc", "-msg", "timestamp=on"));
         a.addAll(List.of("-qmp", "unix:" + qmpSocket(s.runDir()) + ",server=on,wait=off"));
         a.addAll(List.of("-pidfile", pidFile(s.runDir()).toString()));
         a.addAll(List.of("-chardev", "file,id=serial0,path=" + serialLog(s.runDir()) + ",append=on", "-serial", "chardev:serial0"));
-        if (s.uefi()) {
+        if (s.uefi() != null) {
             a.addAll(List.of("-blockdev", json(Map.of("driver", "file", "node-name", "uefi-code", "filename",
-                    s.uefiCode().toString(), "read-only", true))));
-            a.addAll(List.of("-blockdev", json(Map.of("driver", "file", "node-name", "uefi-vars", "filename", s.nvram().toString()))));
+                    s.uefi().code().toString(), "read-only", true))));
+            a.addAll(List.of("-blockdev", json(Map.of("driver", "file", "node-name", "uefi-vars", "filename",
+                    s.uefi().vars().toString()))));
+            if (s.uefi().secureBoot()) a.addAll(List.of("-global", "driver=cfi.pflash01,property=secure,value=on"));
         }
         if (s.kernel() != null) {
             a.addAll(List.of("-kernel", s.kernel()));
@@ -88,8 +105,23 @@ public final class QemuCommand {
             a.addAll(List.of("-device", json(dev)));
         }
         a.addAll(List.of("-device", json(ordered("driver", "virtio-balloon-pci", "id", "balloon0", "bus", "pcie.0"))));
+        if (s.tpm() != null) {
+            a.addAll(List.of("-chardev", "socket,id=chrtpm,path=" + s.tpm().socket()));
+            a.addAll(List.of("-tpmdev", "emulator,id=tpm0,chardev=chrtpm"));
+            a.addAll(List.of("-device", json(ordered("driver", "tpm-crb", "id", "tpm", "tpmdev", "tpm0"))));
+        }
         if (s.incoming() != null) a.addAll(List.of("-incoming", s.incoming()));
         return a;
+    }
+
+    /** KVM runs the host's CPU model; TCG its default model, named only when properties go with it. */
+    private static String cpu(Spec s) {
+        boolean kvm = s.accel().equals("kvm");
+        if (!kvm && s.cpuProperties().isEmpty()) return null;
+        var parts = new ArrayList<String>();
+        parts.add(kvm ? "host" : "qemu64");
+        parts.addAll(s.cpuProperties());
+        return String.join(",", parts);
     }
 
     /** The node (format over file) for a disk image, as {@code -blockdev} and QMP {@code blockdev-add} take it. */

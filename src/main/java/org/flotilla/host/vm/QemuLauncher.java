@@ -12,16 +12,19 @@ import org.flotilla.qemu.Qmp;
 
 /**
  * Starts a VM's QEMU detached from the daemon — own session, stdio to {@code qemu.log}, as QEMU's user —
- * and connects to its QMP socket. The run dir keeps the argv for whoever debugs it.
+ * and connects to its QMP socket; first the VM's swtpm when it has a vTPM. The run dir keeps the argv for
+ * whoever debugs it.
  */
 final class QemuLauncher {
     private final QemuUser user;
     private final QemuFiles files;
+    private final Swtpm swtpm;
     private final boolean kvm;
 
-    QemuLauncher(QemuUser user, QemuFiles files, String accel) {
+    QemuLauncher(QemuUser user, QemuFiles files, Swtpm swtpm, String accel) {
         this.user = user;
         this.files = files;
+        this.swtpm = swtpm;
         this.kvm = accel.equals("kvm");
     }
 
@@ -30,10 +33,21 @@ final class QemuLauncher {
         Path runDir = spec.runDir();
         files.prepareRunDir(runDir);
         for (var d : spec.disks()) if (d.image() != null) files.grantImage(d.image());
-        if (spec.uefi()) files.grant(spec.nvram());
+        if (spec.uefi() != null) files.grant(spec.uefi().vars());
         List<String> argv = QemuCommand.argv(spec);
         if (!spec.nics().isEmpty()) user.ensureDeviceAccess(Path.of("/dev/net/tun"));
         Files.writeString(runDir.resolve("argv"), String.join("\n", argv) + "\n");
+        if (spec.tpm() != null) swtpm.start(spec.tpm(), runDir);
+        try {
+            return start(vmRef, spec, argv);
+        } catch (IOException | RuntimeException e) {
+            swtpm.stop(runDir);
+            throw e;
+        }
+    }
+
+    private Domain start(String vmRef, QemuCommand.Spec spec, List<String> argv) throws IOException, InterruptedException {
+        Path runDir = spec.runDir();
         Path log = runDir.resolve("qemu.log");
         Process p = new ProcessBuilder(user.confine(argv, kvm)).directory(runDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -45,18 +59,8 @@ final class QemuLauncher {
         } catch (IOException e) {
             p.waitFor(1, TimeUnit.SECONDS);
             p.destroyForcibly();
-            String err = tail(log);
+            String err = HostFiles.tail(log);
             throw ApiError.internal("QEMU did not start: " + (err.isBlank() ? e.getMessage() : err.strip()));
-        }
-    }
-
-    /** The end of QEMU's log: why it did not start. */
-    private static String tail(Path log) {
-        try {
-            String s = Files.readString(log);
-            return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
-        } catch (IOException e) {
-            return "";
         }
     }
 }

@@ -2,7 +2,6 @@ package org.flotilla.host.vm;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -36,10 +35,12 @@ final class Reconciler {
     private final DomainTeardown teardown;
     private final HostMemory memory;
     private final Alerts alerts;
+    private final Swtpm swtpm;
+    private final Vtpms vtpms;
 
     Reconciler(Database db, String hostRef, VmOperations ops, CurrentOperations operations, Domains domains, DomainIds domids,
                QemuFiles files, Consoles consoles, GuestEvents events, PowerStateRecords records, DomainTeardown teardown,
-               HostMemory memory, Alerts alerts) {
+               HostMemory memory, Alerts alerts, Swtpm swtpm, Vtpms vtpms) {
         this.db = db;
         this.hostRef = hostRef;
         this.ops = ops;
@@ -53,11 +54,14 @@ final class Reconciler {
         this.teardown = teardown;
         this.memory = memory;
         this.alerts = alerts;
+        this.swtpm = swtpm;
+        this.vtpms = vtpms;
     }
 
     /**
      * VMs recorded running without a QEMU become Halted (with a VM_CRASHED alert), QEMUs of a VM recorded
-     * Halted are adopted, QEMUs without a VM are killed.
+     * Halted are adopted, QEMUs without a VM are killed. A swtpm lives and dies with its QEMU; the state of
+     * VTPMs that are gone is removed.
      */
     void reconcile() {
         try {
@@ -89,15 +93,16 @@ final class Reconciler {
         }
         ops.updateAll();
         memory.publish();
+        vtpms.sweep();
     }
 
     private void adopt(Path dir) {
         String uuid = dir.getFileName().toString();
         long pid = HostFiles.readLong(QemuCommand.pidFile(dir));
         Optional<ProcessHandle> ph = pid > 0 ? ProcessHandle.of(pid) : Optional.empty();
-        boolean isQemu = ph.isPresent() && ph.get().isAlive() && cmdline(pid).contains(uuid);
+        boolean isQemu = ph.isPresent() && ph.get().isAlive() && HostFiles.cmdline(pid).contains(uuid);
         if (!isQemu) {
-            HostFiles.deleteTree(dir);
+            forget(dir);
             return;
         }
         ProcessHandle p = ph.get();
@@ -108,14 +113,14 @@ final class Reconciler {
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of " + uuid + " has no usable QMP: killing it");
             p.destroyForcibly();
-            HostFiles.deleteTree(dir);
+            forget(dir);
             return;
         }
         Domain d = new Domain(vmRef.orElse(null), uuid, dir, pid, p, qmp);
         if (vmRef.isEmpty()) {
             d.expectExit = true;
             d.kill();
-            HostFiles.deleteTree(dir);
+            forget(dir);
             return;
         }
         String status;
@@ -138,7 +143,7 @@ final class Reconciler {
             // a VM.start or VM.resume the daemon died in: never acknowledged, so undone — the VM stays as recorded
             d.expectExit = true;
             d.kill();
-            HostFiles.deleteTree(dir);
+            forget(dir);
             return;
         }
         domains.add(d);
@@ -162,18 +167,16 @@ final class Reconciler {
         String root = files.runRoot() + "/";
         var adopted = java.util.Set.copyOf(domains.pids().values());
         ProcessHandle.allProcesses()
-                .filter(p -> !adopted.contains(p.pid()) && cmdline(p.pid()).contains("-qmp unix:" + root))
+                .filter(p -> !adopted.contains(p.pid()) && HostFiles.cmdline(p.pid()).contains("-qmp unix:" + root))
                 .forEach(p -> {
                     LOG.log(System.Logger.Level.WARNING, "killing QEMU " + p.pid() + ": no VM of this host owns it");
                     p.destroyForcibly();
                 });
     }
 
-    private static String cmdline(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8).replace('\0', ' ');
-        } catch (IOException e) {
-            return "";
-        }
+    /** A run dir without a QEMU: its swtpm, if any, ends too. */
+    private void forget(Path dir) {
+        swtpm.stop(dir);
+        HostFiles.deleteTree(dir);
     }
 }

@@ -1,5 +1,6 @@
 package org.flotilla.host.vm;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,31 +25,49 @@ import org.flotilla.vm.VmOperations;
  * restart leaves VMs running; {@link #reconcile()} finds them again and corrects the database.
  *
  * <p>This class only wires the parts together and maps the API onto them: {@link PowerOperations},
- * {@link SuspendImages}, {@link VbdHotplug}, {@link LiveDisks}, {@link GuestEvents}, {@link Reconciler}.
+ * {@link SuspendImages}, {@link VbdHotplug}, {@link LiveDisks}, {@link GuestEvents}, {@link Reconciler}, {@link Vtpms}.
  */
 public final class VmRuntime implements AutoCloseable {
     /**
      * @param stateDir        the daemon's state directory; run dirs under {@code run/}, kernels under {@code kernels/}
      * @param kernelDirs      where PV_kernel / PV_ramdisk may lie (real paths are checked)
      * @param accel           {@code kvm} or {@code tcg}
-     * @param user            the unprivileged user QEMU runs as (created if missing)
+     * @param user            the unprivileged user QEMU (and swtpm) run as (created if missing)
      * @param shutdownTimeout how long clean_shutdown waits for the guest to power off
+     * @param uefi            OVMF's images
+     * @param swtpm           the swtpm binary, for VMs with a VTPM
      */
     public record Config(Path stateDir, List<Path> kernelDirs, String accel, String qemuBinary, String user,
-                         Duration shutdownTimeout, Path uefiCode, Path uefiVarsTemplate) {
+                         Duration shutdownTimeout, UefiImages uefi, String swtpm) {
         public static Config defaults(Path stateDir, List<Path> extraKernelDirs, String accel) {
             var dirs = new ArrayList<Path>();
             dirs.add(stateDir.resolve("kernels"));
             dirs.addAll(extraKernelDirs);
             return new Config(stateDir, dirs, accel, System.getProperty("flotilla.qemu", "qemu-system-x86_64"),
                     System.getProperty("flotilla.qemu-user", "flotilla-qemu"),
-                    Duration.ofSeconds(Long.getLong("flotilla.shutdown-timeout", 60)),
-                    Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/usr/share/OVMF/OVMF_VARS_4M.fd"));
+                    Duration.ofSeconds(Long.getLong("flotilla.shutdown-timeout", 60)), UefiImages.debian(),
+                    System.getProperty("flotilla.swtpm", "swtpm"));
         }
 
         public Config withShutdownTimeout(Duration d) {
-            return new Config(stateDir, kernelDirs, accel, qemuBinary, user, d, uefiCode, uefiVarsTemplate);
+            return new Config(stateDir, kernelDirs, accel, qemuBinary, user, d, uefi, swtpm);
         }
+    }
+
+    /**
+     * OVMF's code images and the variable stores a VM's own store starts as: plain, and for Secure Boot the
+     * secboot build with Microsoft's keys already enrolled (what Windows' boot loader is signed with).
+     */
+    public record UefiImages(Path code, Path varsTemplate, Path secureCode, Path secureVarsTemplate) {
+        /** Debian's ovmf package. */
+        static UefiImages debian() {
+            Path d = Path.of("/usr/share/OVMF");
+            return new UefiImages(d.resolve("OVMF_CODE_4M.fd"), d.resolve("OVMF_VARS_4M.fd"), d.resolve("OVMF_CODE_4M.secboot.fd"),
+                    d.resolve("OVMF_VARS_4M.ms.fd"));
+        }
+
+        /** Whether Secure Boot can be offered: platform:secureboot=auto turns it on then. */
+        boolean secureBootAvailable() { return Files.isRegularFile(secureCode) && Files.isRegularFile(secureVarsTemplate); }
     }
 
     private final Database db;
@@ -63,6 +82,7 @@ public final class VmRuntime implements AutoCloseable {
     private final VbdHotplug hotplug;
     private final LiveDisks liveDisks;
     private final Reconciler reconciler;
+    private final Vtpms vtpms;
 
     public VmRuntime(Database db, String hostRef, Storage storage, Alerts alerts, Config cfg) {
         this.db = db;
@@ -78,18 +98,20 @@ public final class VmRuntime implements AutoCloseable {
         var consoles = new Consoles(db, hostRef);
         var vbdOps = new VbdOperations(db);
         var records = new PowerStateRecords(db, hostRef, domids, consoles, vbdOps, memory);
-        var teardown = new DomainTeardown(domains, taps, records);
+        var swtpm = new Swtpm(cfg.swtpm(), user);
+        this.vtpms = new Vtpms(db, cfg.stateDir(), files, user);
+        var teardown = new DomainTeardown(domains, taps, records, swtpm);
         var events = new GuestEvents(db, domains, records, teardown, alerts);
         var operations = new CurrentOperations(db);
-        var specs = new LaunchSpecs(db, storage, cfg, taps, files);
+        var specs = new LaunchSpecs(db, storage, cfg, taps, files, vtpms);
         var starter = new VmStarter(db, ops, domains, domids, memory, user, files, specs,
-                new QemuLauncher(user, files, cfg.accel()), taps, events, records, teardown);
+                new QemuLauncher(user, files, swtpm, cfg.accel()), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, files, vbdOps);
         this.liveDisks = new LiveDisks(db, domains, files);
         this.reconciler = new Reconciler(db, hostRef, ops, operations, domains, domids, files, consoles, events, records,
-                teardown, memory, alerts);
+                teardown, memory, alerts, swtpm, vtpms);
     }
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
@@ -137,7 +159,9 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "unplug", c -> { hotplug.unplug(c.ref("self"), false); return null; })
          .on("VBD", "unplug_force", c -> { hotplug.unplug(c.ref("self"), true); return null; })
          .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
-         .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; });
+         .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
+         .on("VTPM", "create", c -> vtpms.create(c.ref("vM"), c.bool("is_unique")))
+         .on("VTPM", "destroy", c -> { vtpms.destroy(c.ref("self")); return null; });
     }
 
     private void requireThisHost(String host, String call) {

@@ -55,7 +55,8 @@ final class VmStarter {
         user.ensure();
         // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
         long domid = domids.next();
-        ops.update(vmRef, Map.of("domid", domid));
+        // XAPI settles platform:secureboot=auto when the VM starts, and records what it chose
+        ops.update(vmRef, Map.of("domid", domid, "platform", specs.platformAtStart(vm)));
         try {
             return spawn(vmRef, paused, incoming, staticMax, domid);
         } catch (IOException | RuntimeException | InterruptedException e) {

@@ -241,7 +241,12 @@ final class VmClasses {
                 .dyn("backend", ref("VM"))
                 .dyn("persistence_backend", Enums.PERSISTENCE_BACKEND, "xapi")
                 .ro("is_unique", BOOL)
-                .dyn("is_protected", BOOL);
+                .dyn("is_protected", BOOL)
+                .message(msg("create").async().role(Role.VM_ADMIN).param("vM", ref("VM")).param("is_unique", BOOL)
+                        .returns(ref("VTPM")).errors("FEATURE_RESTRICTED", "VTPM_MAX_AMOUNT_REACHED", "VM_BAD_POWER_STATE")
+                        .doc("Give a halted VM a virtual TPM, with empty state"))
+                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VTPM")).errors("VM_BAD_POWER_STATE")
+                        .doc("Remove a virtual TPM and everything stored in it"));
     }
 
     /**

@@ -24,8 +24,8 @@ import org.flotilla.model.ApiError;
 
 /**
  * A host for VM tests: a {@link Node} on a state directory, with a journal kept in memory so that a second
- * Node on the same directory plays the daemon after a restart. {@link #close()} kills every QEMU left under
- * the state directory, whatever the test did.
+ * Node on the same directory plays the daemon after a restart. {@link #close()} kills every QEMU and swtpm
+ * left under the state directory, whatever the test did.
  */
 final class VmHost implements AutoCloseable {
     static final Path REPO = findRepo();
@@ -184,14 +184,19 @@ final class VmHost implements AutoCloseable {
     }
 
     /** Pids of the QEMUs whose pid files are under the state directory. */
-    List<Long> qemuPids() {
+    List<Long> qemuPids() { return pids("qemu.pid"); }
+
+    /** Pids of the swtpms whose pid files are under the state directory. */
+    List<Long> swtpmPids() { return pids("swtpm.pid"); }
+
+    private List<Long> pids(String pidFile) {
         var out = new ArrayList<Long>();
         Path run = state.resolve("run");
         if (!Files.isDirectory(run)) return out;
         try (var dirs = Files.list(run)) {
             for (Path d : dirs.toList()) {
                 try {
-                    out.add(Long.parseLong(Files.readString(d.resolve("qemu.pid")).strip()));
+                    out.add(Long.parseLong(Files.readString(d.resolve(pidFile)).strip()));
                 } catch (IOException | NumberFormatException ignored) { }
             }
         } catch (IOException ignored) { }
@@ -201,13 +206,15 @@ final class VmHost implements AutoCloseable {
     @Override
     public void close() {
         var pids = new ArrayList<>(qemuPids());
+        pids.addAll(swtpmPids());
         if (node != null) pids.addAll(node.vmRuntime().pids().values());
         try {
             closeNode();
         } finally {
             for (long pid : pids) {
                 ProcessHandle.of(pid).ifPresent(p -> {
-                    if (p.info().command().orElse("").contains("qemu")) {
+                    String command = p.info().command().orElse("");
+                    if (command.contains("qemu") || command.contains("swtpm")) {
                         p.destroyForcibly();
                         try { p.onExit().get(5, java.util.concurrent.TimeUnit.SECONDS); } catch (Exception ignored) { }
                     }

@@ -80,8 +80,9 @@ class VmLifecycleTest {
                 new QemuCommand.Disk("3", true, Path.of("/d/cd.iso"), "raw", true, false),
                 new QemuCommand.Disk("4", true, null, null, true, false));
         var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"));
-        var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", 256, 2, 4, null, null, null, true,
-                Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), "dcn", disks, nics, Path.of("/s/run/u"), null);
+        var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null, null,
+                new QemuCommand.Uefi(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), false), "dcn", disks, nics,
+                Path.of("/s/run/u"), null, null);
         List<String> a = QemuCommand.argv(spec);
         String all = String.join(" ", a);
         assertEquals(QemuCommand.SANDBOX, a.get(a.indexOf("-sandbox") + 1));
@@ -98,5 +99,39 @@ class VmLifecycleTest {
         assertTrue(a.contains("tap,id=vif0,ifname=tap7,script=no,downscript=no"));
         assertTrue(all.contains("\"read-only\":true"));
         for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive")) assertFalse(all.contains(bad), bad);
+        // no enlightenments, no Secure Boot, no TPM asked for: none given, and TCG keeps its default CPU
+        for (String absent : List.of("-cpu", "smm=on", "-global", "-tpmdev")) assertFalse(a.contains(absent) || all.contains(absent), absent);
+    }
+
+    /** What a Windows template's platform and a VTPM put on the command line. */
+    @Test
+    void windowsCommandLine() {
+        var platform = Map.of("viridian", "true", "viridian_time_ref_count", "true", "viridian_reference_tsc", "true",
+                "viridian_apic_assist", "true", "viridian_crash_ctl", "true", "viridian_stimer", "true", "secureboot", "true");
+        List<String> tcg = Viridian.cpuProperties(platform, false);
+        assertEquals(List.of("hv-relaxed=on", "hv-vapic=on", "hv-spinlocks=0x1fff", "hv-runtime=on", "hv-frequencies=on", "hv-reset=on",
+                "hv-time=on", "hv-crash=on", "hv-synic=on", "hv-stimer=on"), tcg);
+        List<String> kvm = Viridian.cpuProperties(platform, true);
+        assertEquals(List.of("hv-relaxed=on", "hv-vapic=on", "hv-spinlocks=0x1fff", "hv-vpindex=on"), kvm.subList(0, 4));
+        assertTrue(kvm.containsAll(tcg) && kvm.size() == tcg.size() + 1);
+        assertEquals(List.of(), Viridian.cpuProperties(Map.of("viridian", "false", "viridian_crash_ctl", "true"), true));
+        assertEquals(List.of(), Viridian.cpuProperties(Map.of(), true));
+        assertEquals(List.of("hv-time=on", "hv-synic=on", "hv-stimer=on"),
+                Viridian.cpuProperties(Map.of("viridian", "1", "viridian_stimer", "TRUE"), false).subList(6, 9));
+        assertTrue(Viridian.cpuProperties(Map.of("viridian", "true", "viridian_hcall_ipi", "0x1", "viridian_hcall_remote_tlb_flush", "1"),
+                true).containsAll(List.of("hv-ipi=on", "hv-tlbflush=on")));
+        assertFalse(Viridian.isTrue("yes") || Viridian.isTrue("0") || Viridian.isTrue(""));
+
+        var spec = new QemuCommand.Spec("u", "qemu-system-x86_64", "kvm", kvm, 4096, 2, 2, null, null, null,
+                new QemuCommand.Uefi(Path.of("/o/CODE.secboot.fd"), Path.of("/s/nvram/u.fd"), true), "dc", List.of(), List.of(),
+                Path.of("/s/run/u"), null, new QemuCommand.Tpm(Path.of("/s/vtpm/t"), Path.of("/s/run/u/swtpm.sock")));
+        List<String> a = QemuCommand.argv(spec);
+        assertEquals("host," + String.join(",", kvm), a.get(a.indexOf("-cpu") + 1));
+        assertTrue(a.get(a.indexOf("-machine") + 1).endsWith(",pflash0=uefi-code,pflash1=uefi-vars,smm=on"));
+        assertEquals("driver=cfi.pflash01,property=secure,value=on", a.get(a.indexOf("-global") + 1));
+        assertTrue(String.join(" ", a).contains("\"filename\":\"/o/CODE.secboot.fd\""));
+        assertEquals("socket,id=chrtpm,path=/s/run/u/swtpm.sock", a.get(a.lastIndexOf("-chardev") + 1));
+        assertEquals("emulator,id=tpm0,chardev=chrtpm", a.get(a.indexOf("-tpmdev") + 1));
+        assertTrue(a.contains("{\"driver\":\"tpm-crb\",\"id\":\"tpm\",\"tpmdev\":\"tpm0\"}"));
     }
 }
