@@ -36,10 +36,11 @@ final class Reconciler {
     private final DomainTeardown teardown;
     private final HostMemory memory;
     private final Alerts alerts;
+    private final CrashActions crashes;
 
     Reconciler(Database db, String hostRef, VmOperations ops, CurrentOperations operations, Domains domains, DomainIds domids,
                QemuFiles files, Consoles consoles, GuestEvents events, PowerStateRecords records, DomainTeardown teardown,
-               HostMemory memory, Alerts alerts) {
+               HostMemory memory, Alerts alerts, CrashActions crashes) {
         this.db = db;
         this.hostRef = hostRef;
         this.ops = ops;
@@ -53,6 +54,7 @@ final class Reconciler {
         this.teardown = teardown;
         this.memory = memory;
         this.alerts = alerts;
+        this.crashes = crashes;
     }
 
     /**
@@ -119,7 +121,7 @@ final class Reconciler {
         } catch (QmpException e) {
             status = "";
         }
-        if (status.equals("shutdown") || status.equals("guest-panicked") || status.equals("internal-error") || status.isEmpty()) {
+        if (status.equals("shutdown") || status.equals("internal-error") || status.isEmpty()) {
             // the guest powered off (or died) while nobody watched: it is halted
             domains.add(d);
             teardown.stop(d);
@@ -127,9 +129,12 @@ final class Reconciler {
         }
         domains.add(d);
         events.watch(d);
-        boolean paused = status.equals("paused");
+        // a panicked guest is stopped: preserved (recorded Paused), or crashed while nobody watched
+        boolean panicked = status.equals("guest-panicked");
+        boolean paused = status.equals("paused") || panicked;
         DbObject vm = db.require("VM", d.vmRef);
         String ps = vm.string("power_state");
+        boolean crashUnhandled = panicked && !ps.equals("Paused");
         boolean consistent = (ps.equals("Running") || ps.equals("Paused")) && hostRef.equals(vm.string("resident_on"))
                 && consoles.exists(d.vmRef);
         if (consistent) {
@@ -139,7 +144,11 @@ final class Reconciler {
             long domid = vm.get("domid") instanceof Long l && l > 0 ? l : domids.next();
             records.running(d.vmRef, paused, HostMemory.overhead(vm.integer("memory_static_max")), domid);
         }
-        if (!d.alive()) events.onExit(d);
+        if (!d.alive()) {
+            events.onExit(d);
+        } else if (crashUnhandled) {
+            Thread.ofVirtual().start(() -> crashes.crashed(d));
+        }
     }
 
     private static String cmdline(long pid) {
