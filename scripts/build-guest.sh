@@ -107,7 +107,7 @@ dpkg-deb --fsys-tarfile "$KDEB" | tar -x -C "$WORK/kernel" --wildcards \
     "./boot/vmlinuz-*" "./lib/modules/$KVER/kernel/drivers/virtio/*" "./lib/modules/$KVER/kernel/drivers/block/virtio_blk.ko*" \
     "./lib/modules/$KVER/kernel/drivers/net/*failover.ko*" "./lib/modules/$KVER/kernel/drivers/net/virtio_net.ko*" \
     "./lib/modules/$KVER/kernel/net/core/failover.ko*" "./lib/modules/$KVER/kernel/drivers/acpi/button.ko*" \
-    "./lib/modules/$KVER/kernel/drivers/input/evdev.ko*" \
+    "./lib/modules/$KVER/kernel/drivers/input/evdev.ko*" "./lib/modules/$KVER/kernel/drivers/misc/pvpanic/*" \
     || die "unpacking $KDEB failed"
 cp "$WORK/kernel/boot/vmlinuz-$KVER" "$OUT/vmlinuz.tmp" && mv "$OUT/vmlinuz.tmp" "$OUT/vmlinuz"
 echo "$KVER" > "$OUT/kernel-version"

@@ -21,6 +21,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.vm.VifLifecycle;
 
 /**
  * This host's networking behind the XenAPI (XAPI's xapi_network.ml, xapi_vif.ml, xapi_pif.ml and the
@@ -299,8 +300,8 @@ public final class Networking {
             fields.put("MTU", given.get("MTU") instanceof Long m && m > 0 ? m : net.integer("MTU"));
             fields.put("currently_attached", "Suspended".equals(vm.string("power_state")) && Boolean.TRUE.equals(given.get("currently_attached")));
             fields.put("metrics", metrics);
-            fields.put("allowed_operations", List.of("attach"));
             String ref = Refs.newRef();
+            fields.put("allowed_operations", VifLifecycle.allowedOperations(vm, new DbObject("VIF", ref, fields, 0, 0)));
             tx.put("VIF", ref, fields);
             return ref;
         });

@@ -66,6 +66,12 @@ public final class VmRecords {
          })
          .on("VM", "set_VCPUs_max", c -> { setVcpusMax(c.ref("self"), c.integer("value")); return null; })
          .on("VM", "set_VCPUs_at_startup", c -> { setVcpusAtStartup(c.ref("self"), c.integer("value")); return null; })
+         .on("VM", "set_actions_after_crash", c -> {
+             // as XAPI, any value is accepted here; VM.start refuses the one it cannot honour (rename_restart)
+             String vm = db.require("VM", c.ref("self")).ref();
+             db.write(tx -> tx.set("VM", vm, "actions_after_crash", c.string("value")));
+             return null;
+         })
          .on("VM", "get_allowed_VBD_devices", c -> allowedVbdDevices(c.ref("vm")))
          .on("VM", "get_allowed_VIF_devices", c -> allowedVifDevices(c.ref("vm")))
          .on("VM", "get_boot_record", c -> db.record("VM", db.require("VM", c.ref("self")).ref()))

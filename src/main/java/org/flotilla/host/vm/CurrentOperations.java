@@ -26,6 +26,15 @@ final class CurrentOperations {
     void run(Call c, String vmRef, String op, Body body) {
         String key = begin(c, vmRef, op);
         try {
+            runMappingErrors(op, body);
+        } finally {
+            end(vmRef, key);
+        }
+    }
+
+    /** Runs {@code body}, failing only with API errors (an operation's QMP, I/O or interruption as INTERNAL_ERROR). */
+    static void runMappingErrors(String op, Body body) {
+        try {
             body.run();
         } catch (ApiError e) {
             throw e;
@@ -39,8 +48,6 @@ final class CurrentOperations {
         } catch (Exception e) {
             if (e instanceof RuntimeException r) throw r;
             throw ApiError.internal(op + " failed: " + e);
-        } finally {
-            end(vmRef, key);
         }
     }
 

@@ -48,6 +48,12 @@ final class Domain {
         if (!waitExit()) kill();
     }
 
+    /** A fresh boot in the same QEMU: reset, then run — from a running, powered-off or panicked guest alike. */
+    void reboot() throws QmpException {
+        qmp.execute("system_reset");
+        qmp.execute("cont");
+    }
+
     void kill() {
         process.destroyForcibly();
         waitExit();

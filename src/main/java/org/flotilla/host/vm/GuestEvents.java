@@ -8,7 +8,9 @@ import org.flotilla.qemu.QmpException;
 
 /**
  * Follows a QEMU: the balloon's size (BALLOON_CHANGE), a guest's own power-off and reboot (SHUTDOWN, RESET)
- * per the VM's actions_after_shutdown / actions_after_reboot, and the process dying under it (a crash).
+ * per the VM's actions_after_shutdown / actions_after_reboot, its kernel panicking (GUEST_PANICKED, from the
+ * pvpanic device) per actions_after_crash, NICs it let go of late (DEVICE_DELETED), and the process dying
+ * under it — a crash of QEMU itself, which leaves the VM halted whatever actions_after_crash says.
  */
 final class GuestEvents {
     private static final System.Logger LOG = System.getLogger(GuestEvents.class.getName());
@@ -18,13 +20,18 @@ final class GuestEvents {
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
     private final Alerts alerts;
+    private final CrashActions crashes;
+    private final VifHotplug vifs;
 
-    GuestEvents(Database db, Domains domains, PowerStateRecords records, DomainTeardown teardown, Alerts alerts) {
+    GuestEvents(Database db, Domains domains, PowerStateRecords records, DomainTeardown teardown, Alerts alerts,
+                CrashActions crashes, VifHotplug vifs) {
         this.db = db;
         this.domains = domains;
         this.records = records;
         this.teardown = teardown;
         this.alerts = alerts;
+        this.crashes = crashes;
+        this.vifs = vifs;
     }
 
     void watch(Domain d) {
@@ -38,8 +45,18 @@ final class GuestEvents {
             records.memoryActual(d.vmRef, e.data().get("actual").asLong());
             return;
         }
+        if (e.name().equals("DEVICE_DELETED") && e.dataText("device") != null) {
+            // QMP calls must not run on the thread that delivers events
+            String device = e.dataText("device");
+            Thread.ofVirtual().start(() -> vifs.released(d, device));
+            return;
+        }
         // an operation of ours that powers the guest off or resets it handles that itself
         if (d.expectExit || d.expectGuestShutdown) return;
+        if (e.name().equals("GUEST_PANICKED")) {
+            Thread.ofVirtual().start(() -> crashes.crashed(d));
+            return;
+        }
         if (!"true".equals(e.dataText("guest"))) return;
         DbObject vm = db.get("VM", d.vmRef);
         if (vm == null) return;
@@ -67,8 +84,7 @@ final class GuestEvents {
     /** QEMU stays (-no-shutdown): a powered-off guest that is to restart is reset and continued. */
     private void restartInPlace(Domain d) {
         try {
-            d.qmp.execute("system_reset");
-            d.qmp.execute("cont");
+            d.reboot();
             records.rebooted(d.vmRef);
         } catch (QmpException ex) {
             LOG.log(System.Logger.Level.WARNING, "cannot restart VM " + d.uuid + ": " + ex.getMessage());

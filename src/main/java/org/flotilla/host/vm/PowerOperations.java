@@ -109,8 +109,7 @@ final class PowerOperations {
             if (clean) awaitGuestPowerOff(d, vmRef);
             d.expectGuestShutdown = true;
             try {
-                d.qmp.execute("system_reset");
-                d.qmp.execute("cont");
+                d.reboot();
             } finally {
                 d.expectGuestShutdown = false;
             }

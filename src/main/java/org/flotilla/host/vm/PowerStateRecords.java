@@ -20,15 +20,15 @@ final class PowerStateRecords {
     private final String hostRef;
     private final DomainIds domids;
     private final Consoles consoles;
-    private final VbdOperations vbdOps;
+    private final DeviceOperations deviceOps;
     private final HostMemory memory;
 
-    PowerStateRecords(Database db, String hostRef, DomainIds domids, Consoles consoles, VbdOperations vbdOps, HostMemory memory) {
+    PowerStateRecords(Database db, String hostRef, DomainIds domids, Consoles consoles, DeviceOperations deviceOps, HostMemory memory) {
         this.db = db;
         this.hostRef = hostRef;
         this.domids = domids;
         this.consoles = consoles;
-        this.vbdOps = vbdOps;
+        this.deviceOps = deviceOps;
         this.memory = memory;
     }
 
@@ -58,7 +58,7 @@ final class PowerStateRecords {
             }
             consoles.stageFresh(tx, vmRef);
             stageDevicesAttached(tx, vmRef, true);
-            vbdOps.stageForVm(tx, vmRef, power, true);
+            deviceOps.stageForVm(tx, vmRef, power, true);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", power);
             changes.put("resident_on", hostRef);
@@ -85,7 +85,7 @@ final class PowerStateRecords {
                 tx.set("VM_metrics", m, "VCPUs_number", 0L);
                 tx.set("VM_metrics", m, "last_updated", Instant.now());
             }
-            vbdOps.stageForVm(tx, vmRef, state, false);
+            deviceOps.stageForVm(tx, vmRef, state, false);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", state);
             changes.put("resident_on", ClassDef.NULL_REF);
@@ -113,7 +113,7 @@ final class PowerStateRecords {
         db.write(tx -> {
             DbObject vm = db.get("VM", vmRef);
             if (vm == null) return;
-            vbdOps.stageForVm(tx, vmRef, power, null);
+            deviceOps.stageForVm(tx, vmRef, power, null);
             VmOperations.stage(tx, vm, Map.of("power_state", power));
         });
     }

@@ -12,14 +12,20 @@ import java.util.Map;
 /**
  * The QEMU command line of a VM: the one place that decides what a VM's QEMU looks like. A q35 machine with
  * only what the VM's records ask for — virtio disks (CDs as scsi-cd on virtio-scsi), virtio-net NICs on the
- * VIFs' taps, a virtio balloon, a 16550 serial port to a file — and nothing that {@code -nodefaults} leaves
- * out: no floppy controller, no PCNET, no legacy NICs or sound. QEMU runs under {@code -sandbox} with every
- * deny option; the caller drops it to an unprivileged user before exec.
+ * VIFs' taps, a virtio balloon, a 16550 serial port to a file, a pvpanic device — and nothing that
+ * {@code -nodefaults} leaves out: no floppy controller, no PCNET, no legacy NICs or sound. Disks and NICs sit
+ * on PCIe root ports of their own, so that they can be plugged and unplugged while the guest runs (q35 cannot
+ * hot-plug devices on the root complex itself). QEMU runs under {@code -sandbox} with every deny option; the
+ * caller drops it to an unprivileged user before exec.
  */
 public final class QemuCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Hot-pluggable PCIe slots for disks: one root port per disk userdevice 0..DISK_PORTS-1. */
     static final int DISK_PORTS = 8;
+    /** Hot-pluggable PCIe slots for NICs: one root port per VIF device 0..NIC_PORTS-1 (XAPI offers 0..15). */
+    static final int NIC_PORTS = 16;
+    /** The NIC ports take whole PCI slots from here on, eight ports (functions) per slot. */
+    private static final int NIC_PORT_FIRST_SLOT = 0x10;
     public static final String SANDBOX = "on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny";
 
     /** One VBD. {@code image} null for an empty CD drive. */
@@ -30,7 +36,11 @@ public final class QemuCommand {
     }
 
     /** One VIF: the tap QEMU opens and the guest NIC's MAC. */
-    public record Nic(String device, String tap, String mac) {}
+    public record Nic(String device, String tap, String mac) {
+        String netdevId() { return "vif" + device; }
+
+        String deviceId() { return "nic" + device; }
+    }
 
     /**
      * UEFI firmware: OVMF's code image and the VM's own variable store. Secure Boot needs OVMF's secboot build,
@@ -70,6 +80,8 @@ public final class QemuCommand {
         a.addAll(List.of("-m", "size=" + s.memoryMiB() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.vcpusMax())));
         a.addAll(List.of("-display", "none", "-no-shutdown", "-S", "-rtc", "base=utc", "-msg", "timestamp=on"));
+        // a panicking guest (pvpanic) is stopped, not ended: actions_after_crash decides what follows
+        a.addAll(List.of("-action", "panic=pause"));
         a.addAll(List.of("-qmp", "unix:" + qmpSocket(s.runDir()) + ",server=on,wait=off"));
         a.addAll(List.of("-pidfile", pidFile(s.runDir()).toString()));
         a.addAll(List.of("-chardev", "file,id=serial0,path=" + serialLog(s.runDir()) + ",append=on", "-serial", "chardev:serial0"));
@@ -89,6 +101,12 @@ public final class QemuCommand {
             a.addAll(List.of("-device", json(ordered("driver", "pcie-root-port", "id", "rp" + i, "bus", "pcie.0",
                     "chassis", i + 1, "io-reserve", 0))));
         }
+        for (int i = 0; i < NIC_PORTS; i++) {
+            var port = ordered("driver", "pcie-root-port", "id", nicPort(i), "bus", "pcie.0", "chassis", DISK_PORTS + i + 1,
+                    "io-reserve", 0, "addr", String.format("%x.%x", NIC_PORT_FIRST_SLOT + i / 8, i % 8));
+            if (i % 8 == 0) port.put("multifunction", true);
+            a.addAll(List.of("-device", json(port)));
+        }
         Map<String, Integer> boot = bootIndexes(s.bootOrder(), s.kernel() != null, s.disks(), s.nics());
         boolean anyCd = s.disks().stream().anyMatch(Disk::cd);
         if (anyCd) a.addAll(List.of("-device", json(ordered("driver", "virtio-scsi-pci", "id", "scsi0", "bus", "pcie.0"))));
@@ -97,12 +115,8 @@ public final class QemuCommand {
             a.addAll(List.of("-device", json(device(d, boot.get(d.deviceId())))));
         }
         for (Nic n : s.nics()) {
-            String id = "vif" + n.device();
-            a.addAll(List.of("-netdev", "tap,id=" + id + ",ifname=" + n.tap() + ",script=no,downscript=no"));
-            var dev = ordered("driver", "virtio-net-pci", "id", "nic" + n.device(), "netdev", id, "mac", n.mac(), "bus", "pcie.0");
-            Integer bi = boot.get("nic" + n.device());
-            if (bi != null) dev.put("bootindex", bi);
-            a.addAll(List.of("-device", json(dev)));
+            a.addAll(List.of("-netdev", "tap,id=" + n.netdevId() + ",ifname=" + n.tap() + ",script=no,downscript=no"));
+            a.addAll(List.of("-device", json(device(n, boot.get(n.deviceId())))));
         }
         a.addAll(List.of("-device", json(ordered("driver", "virtio-balloon-pci", "id", "balloon0", "bus", "pcie.0"))));
         if (s.tpm() != null) {
@@ -110,6 +124,7 @@ public final class QemuCommand {
             a.addAll(List.of("-tpmdev", "emulator,id=tpm0,chardev=chrtpm"));
             a.addAll(List.of("-device", json(ordered("driver", "tpm-crb", "id", "tpm", "tpmdev", "tpm0"))));
         }
+        a.addAll(List.of("-device", json(ordered("driver", "pvpanic-pci", "id", "pvpanic0", "bus", "pcie.0"))));
         if (s.incoming() != null) a.addAll(List.of("-incoming", s.incoming()));
         return a;
     }
@@ -148,8 +163,28 @@ public final class QemuCommand {
         return dev;
     }
 
-    static int slot(Disk d) {
-        try { return Integer.parseInt(d.userdevice()); } catch (NumberFormatException e) { return Integer.MAX_VALUE; }
+    /** The tap backend of a NIC, as QMP {@code netdev_add} takes it (the same as its {@code -netdev}). */
+    static Map<String, Object> netdev(Nic n) {
+        return ordered("type", "tap", "id", n.netdevId(), "ifname", n.tap(), "script", "no", "downscript", "no");
+    }
+
+    /** The guest's NIC for a VIF, on its own root port when it has one, as {@code -device} and {@code device_add} take it. */
+    static Map<String, Object> device(Nic n, Integer bootIndex) {
+        var dev = ordered("driver", "virtio-net-pci", "id", n.deviceId(), "netdev", n.netdevId(), "mac", n.mac());
+        int slot = slot(n);
+        dev.put("bus", slot < NIC_PORTS ? nicPort(slot) : "pcie.0");
+        if (bootIndex != null) dev.put("bootindex", bootIndex);
+        return dev;
+    }
+
+    static int slot(Nic n) { return number(n.device()); }
+
+    private static String nicPort(int i) { return "rpnic" + i; }
+
+    static int slot(Disk d) { return number(d.userdevice()); }
+
+    private static int number(String device) {
+        try { return Integer.parseInt(device); } catch (NumberFormatException e) { return Integer.MAX_VALUE; }
     }
 
     private static int lun(Disk d) { return Math.min(slot(d), 255); }
@@ -165,7 +200,7 @@ public final class QemuCommand {
             switch (c) {
                 case 'c' -> { for (Disk d : disks.stream().filter(d -> !d.cd()).sorted(cmp).toList()) out.putIfAbsent(d.deviceId(), next++); }
                 case 'd' -> { for (Disk d : disks.stream().filter(Disk::cd).sorted(cmp).toList()) out.putIfAbsent(d.deviceId(), next++); }
-                case 'n' -> { for (Nic n : nics) out.putIfAbsent("nic" + n.device(), next++); }
+                case 'n' -> { for (Nic n : nics) out.putIfAbsent(n.deviceId(), next++); }
                 default -> { }
             }
         }

@@ -37,10 +37,11 @@ final class Reconciler {
     private final Alerts alerts;
     private final Swtpm swtpm;
     private final Vtpms vtpms;
+    private final CrashActions crashes;
 
     Reconciler(Database db, String hostRef, VmOperations ops, CurrentOperations operations, Domains domains, DomainIds domids,
                QemuFiles files, Consoles consoles, GuestEvents events, PowerStateRecords records, DomainTeardown teardown,
-               HostMemory memory, Alerts alerts, Swtpm swtpm, Vtpms vtpms) {
+               HostMemory memory, Alerts alerts, Swtpm swtpm, Vtpms vtpms, CrashActions crashes) {
         this.db = db;
         this.hostRef = hostRef;
         this.ops = ops;
@@ -56,6 +57,7 @@ final class Reconciler {
         this.alerts = alerts;
         this.swtpm = swtpm;
         this.vtpms = vtpms;
+        this.crashes = crashes;
     }
 
     /**
@@ -129,7 +131,7 @@ final class Reconciler {
         } catch (QmpException e) {
             status = "";
         }
-        if (status.equals("shutdown") || status.equals("guest-panicked") || status.equals("internal-error") || status.isEmpty()) {
+        if (status.equals("shutdown") || status.equals("internal-error") || status.isEmpty()) {
             // the guest powered off (or died) while nobody watched: it is halted
             domains.add(d);
             teardown.stop(d);
@@ -137,6 +139,9 @@ final class Reconciler {
         }
         DbObject vm = db.require("VM", d.vmRef);
         String ps = vm.string("power_state");
+        // a panicked guest is stopped: preserved (recorded Paused), or crashed while nobody watched
+        boolean panicked = status.equals("guest-panicked");
+        boolean crashUnhandled = panicked && !ps.equals("Paused");
         boolean consistent = (ps.equals("Running") || ps.equals("Paused")) && hostRef.equals(vm.string("resident_on"))
                 && consoles.exists(d.vmRef);
         if (!consistent && (status.equals("prelaunch") || status.equals("inmigrate"))) {
@@ -148,7 +153,7 @@ final class Reconciler {
         }
         domains.add(d);
         events.watch(d);
-        boolean paused = status.equals("paused") || status.equals("prelaunch");
+        boolean paused = status.equals("paused") || status.equals("prelaunch") || panicked;
         if (consistent) {
             String want = paused ? "Paused" : "Running";
             if (!want.equals(ps)) ops.update(d.vmRef, Map.of("power_state", want));
@@ -156,7 +161,11 @@ final class Reconciler {
             long domid = vm.get("domid") instanceof Long l && l > 0 ? l : domids.next();
             records.running(d.vmRef, paused, HostMemory.overhead(vm.integer("memory_static_max")), domid);
         }
-        if (!d.alive()) events.onExit(d);
+        if (!d.alive()) {
+            events.onExit(d);
+        } else if (crashUnhandled) {
+            Thread.ofVirtual().start(() -> crashes.crashed(d));
+        }
     }
 
     /**

@@ -19,15 +19,15 @@ final class VbdHotplug {
     private final Domains domains;
     private final LaunchSpecs specs;
     private final QemuFiles files;
-    private final VbdOperations vbdOps;
+    private final DeviceOperations deviceOps;
 
-    VbdHotplug(Database db, Storage storage, Domains domains, LaunchSpecs specs, QemuFiles files, VbdOperations vbdOps) {
+    VbdHotplug(Database db, Storage storage, Domains domains, LaunchSpecs specs, QemuFiles files, DeviceOperations deviceOps) {
         this.db = db;
         this.storage = storage;
         this.domains = domains;
         this.specs = specs;
         this.files = files;
-        this.vbdOps = vbdOps;
+        this.deviceOps = deviceOps;
     }
 
     void plug(String vbdRef) {
@@ -147,11 +147,11 @@ final class VbdHotplug {
 
     private void setAttached(String vbdRef, boolean attached) {
         db.write(tx -> tx.set("VBD", vbdRef, "currently_attached", attached));
-        vbdOps.update(vbdRef);
+        deviceOps.update("VBD", vbdRef);
     }
 
     private void setMedium(String vbdRef, String vdiRef) {
         db.write(tx -> { tx.set("VBD", vbdRef, "VDI", vdiRef); tx.set("VBD", vbdRef, "empty", ClassDef.NULL_REF.equals(vdiRef)); });
-        vbdOps.update(vbdRef);
+        deviceOps.update("VBD", vbdRef);
     }
 }

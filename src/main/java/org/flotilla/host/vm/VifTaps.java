@@ -17,6 +17,9 @@ final class VifTaps {
 
     VifBackend.TapDevice attach(String vifRef, String vmRef) { return backend.attach(vifRef, vmRef); }
 
+    /** Lets go of one VIF's tap (VIF.unplug). */
+    void detach(String vifRef) { backend.detach(vifRef); }
+
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
     void detachAll(String vmRef) {
         for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {

@@ -18,14 +18,15 @@ import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmOperations;
 
 /**
- * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD
- * hot-plug through QMP, keeps the VM records true (power_state, resident_on, domid, metrics, consoles,
+ * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD and
+ * VIF hot-plug through QMP, applies actions_after_crash when a guest panics, keeps the VM records true (power_state, resident_on, domid, metrics, consoles,
  * allowed/current operations) and treats the host as the ground truth: QEMU runs detached from the daemon
  * (own session, stdio to files, pid file and QMP socket in {@code <state>/run/<vm-uuid>/}), so a daemon
  * restart leaves VMs running; {@link #reconcile()} finds them again and corrects the database.
  *
  * <p>This class only wires the parts together and maps the API onto them: {@link PowerOperations},
- * {@link SuspendImages}, {@link VbdHotplug}, {@link LiveDisks}, {@link GuestEvents}, {@link Reconciler}, {@link Vtpms}.
+ * {@link SuspendImages}, {@link VbdHotplug}, {@link VifHotplug}, {@link LiveDisks}, {@link GuestEvents},
+ * {@link CrashActions}, {@link Reconciler}, {@link Vtpms}.
  */
 public final class VmRuntime implements AutoCloseable {
     /**
@@ -80,6 +81,8 @@ public final class VmRuntime implements AutoCloseable {
     private final PowerOperations power;
     private final SuspendImages suspendImages;
     private final VbdHotplug hotplug;
+    private final VifHotplug vifHotplug;
+    private final CrashActions crashes;
     private final LiveDisks liveDisks;
     private final Reconciler reconciler;
     private final Vtpms vtpms;
@@ -96,22 +99,24 @@ public final class VmRuntime implements AutoCloseable {
         var user = new QemuUser(cfg.user(), cfg.stateDir());
         var files = new QemuFiles(cfg.stateDir(), user);
         var consoles = new Consoles(db, hostRef);
-        var vbdOps = new VbdOperations(db);
-        var records = new PowerStateRecords(db, hostRef, domids, consoles, vbdOps, memory);
+        var deviceOps = new DeviceOperations(db);
+        var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory);
         var swtpm = new Swtpm(cfg.swtpm(), user);
         this.vtpms = new Vtpms(db, cfg.stateDir(), files, user);
         var teardown = new DomainTeardown(domains, taps, records, swtpm);
-        var events = new GuestEvents(db, domains, records, teardown, alerts);
+        this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
+        this.vifHotplug = new VifHotplug(db, domains, taps, user, deviceOps);
+        var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         var operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, files, vtpms);
         var starter = new VmStarter(db, ops, domains, domids, memory, user, files, specs,
                 new QemuLauncher(user, files, swtpm, cfg.accel()), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
-        this.hotplug = new VbdHotplug(db, storage, domains, specs, files, vbdOps);
+        this.hotplug = new VbdHotplug(db, storage, domains, specs, files, deviceOps);
         this.liveDisks = new LiveDisks(db, domains, files);
         this.reconciler = new Reconciler(db, hostRef, ops, operations, domains, domids, files, consoles, events, records,
-                teardown, memory, alerts, swtpm, vtpms);
+                teardown, memory, alerts, swtpm, vtpms, crashes);
     }
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
@@ -120,6 +125,9 @@ public final class VmRuntime implements AutoCloseable {
 
     /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
     public void setShutdownTimeout(Duration d) { power.setShutdownTimeout(d); }
+
+    /** How long a guest must have run for a crash to restart it rather than halt it (120 s unless changed). */
+    public void setCrashRestartGuard(Duration d) { crashes.setRestartGuard(d); }
 
     /** What the storage may do to the disks of running VMs (online resize, snapshot). */
     public OnlineDisks onlineDisks() { return liveDisks; }
@@ -161,7 +169,10 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
          .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
          .on("VTPM", "create", c -> vtpms.create(c.ref("vM"), c.bool("is_unique")))
-         .on("VTPM", "destroy", c -> { vtpms.destroy(c.ref("self")); return null; });
+         .on("VTPM", "destroy", c -> { vtpms.destroy(c.ref("self")); return null; })
+         .on("VIF", "plug", c -> { vifHotplug.plug(c, c.ref("self")); return null; })
+         .on("VIF", "unplug", c -> { vifHotplug.unplug(c, c.ref("self"), false); return null; })
+         .on("VIF", "unplug_force", c -> { vifHotplug.unplug(c, c.ref("self"), true); return null; });
     }
 
     private void requireThisHost(String host, String call) {

@@ -49,6 +49,11 @@ final class VmStarter {
     /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
     Domain boot(String vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
         DbObject vm = db.require("VM", vmRef);
+        if ("rename_restart".equals(vm.string("actions_after_crash"))) {
+            // as XAPI refuses it: the renamed, kept domain would be one that no VM record stands for
+            throw ApiError.of("VALUE_NOT_SUPPORTED", "VM.actions_after_crash", "rename_restart",
+                    "the crashed domain would be kept apart from its VM, and the API manages only VMs");
+        }
         long staticMax = vm.integer("memory_static_max");
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);

@@ -86,7 +86,17 @@ final class NetworkClasses {
                 .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VIF")).returns(ref("VIF"))
                         .errors("MAC_INVALID", "INVALID_DEVICE", "DEVICE_ALREADY_EXISTS").doc("Create a new VIF instance, and return its handle."))
                 .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VIF")).errors("OPERATION_NOT_ALLOWED")
-                        .doc("Remove the VIF; refused while it is attached to a running VM"));
+                        .doc("Remove the VIF; refused while it is attached to a running VM"))
+                // hot-plug (datamodel.ml), carried out by the host's VM runtime
+                .message(msg("plug").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                        .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_ATTACHED", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED")
+                        .doc("Give the running VM a NIC for this VIF now"))
+                .message(msg("unplug").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                        .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_DETACHED", "DEVICE_DETACH_REJECTED", "OTHER_OPERATION_IN_PROGRESS")
+                        .doc("Take this VIF's NIC out of the running VM now, once the guest lets go of it"))
+                .message(msg("unplug_force").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                        .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_DETACHED", "OTHER_OPERATION_IN_PROGRESS")
+                        .doc("Cut this VIF's NIC off its network now, even if the guest does not let go of it"));
     }
 
     static ClassDef.Builder vifMetrics() {

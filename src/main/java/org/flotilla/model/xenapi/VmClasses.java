@@ -289,6 +289,8 @@ final class VmClasses {
                         .errors("INVALID_VALUE", "VM_BAD_POWER_STATE").doc("Change how many vCPUs a halted VM may have"))
                 .message(msg("set_VCPUs_at_startup").role(Role.VM_ADMIN).param("self", self).param("value", INT)
                         .errors("INVALID_VALUE").doc("Change how many vCPUs a halted VM boots with"))
+                .message(msg("set_actions_after_crash").async().role(Role.VM_ADMIN).param("self", self)
+                        .param("value", Enums.ON_CRASH_BEHAVIOUR).doc("Choose what happens to the VM when its guest crashes"))
                 .message(msg("get_allowed_VBD_devices").role(Role.READ_ONLY).param("vm", self).returns(STRING_SET)
                         .doc("The VBD device numbers still free on this VM"))
                 .message(msg("get_allowed_VIF_devices").role(Role.READ_ONLY).param("vm", self).returns(STRING_SET)

@@ -79,7 +79,7 @@ class VmLifecycleTest {
                 new QemuCommand.Disk("0", false, Path.of("/d/0.qcow2"), "qcow2", false, true),
                 new QemuCommand.Disk("3", true, Path.of("/d/cd.iso"), "raw", true, false),
                 new QemuCommand.Disk("4", true, null, null, true, false));
-        var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"));
+        var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"), new QemuCommand.Nic("9", "tap8", "02:00:00:00:00:02"));
         var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null, null,
                 new QemuCommand.Uefi(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), false), "dcn", disks, nics,
                 Path.of("/s/run/u"), null, null);
@@ -95,8 +95,15 @@ class VmLifecycleTest {
         assertTrue(all.contains("\"id\":\"vbd4\",\"bus\":\"scsi0.0\",\"scsi-id\":0,\"lun\":4,\"bootindex\":1"), all);
         assertTrue(all.contains("\"id\":\"vbd0\",\"drive\":\"vbd0-fmt\",\"bus\":\"rp0\",\"bootindex\":2"), all);
         assertTrue(all.contains("\"id\":\"vbd1\",\"drive\":\"vbd1-fmt\",\"bus\":\"rp1\",\"bootindex\":3"), all);
-        assertTrue(all.contains("\"netdev\":\"vif0\",\"mac\":\"02:00:00:00:00:01\",\"bus\":\"pcie.0\",\"bootindex\":4"), all);
+        assertTrue(all.contains("\"id\":\"nic0\",\"netdev\":\"vif0\",\"mac\":\"02:00:00:00:00:01\",\"bus\":\"rpnic0\",\"bootindex\":4"), all);
+        assertTrue(all.contains("\"id\":\"nic9\",\"netdev\":\"vif9\",\"mac\":\"02:00:00:00:00:02\",\"bus\":\"rpnic9\",\"bootindex\":5"), all);
         assertTrue(a.contains("tap,id=vif0,ifname=tap7,script=no,downscript=no"));
+        // every NIC device 0..15 has a hot-pluggable root port, eight to a PCI slot
+        assertTrue(all.contains("\"id\":\"rpnic0\",\"bus\":\"pcie.0\",\"chassis\":9,\"io-reserve\":0,\"addr\":\"10.0\",\"multifunction\":true"), all);
+        assertTrue(all.contains("\"id\":\"rpnic15\",\"bus\":\"pcie.0\",\"chassis\":24,\"io-reserve\":0,\"addr\":\"11.7\"}"), all);
+        // a panicking guest is paused for actions_after_crash to decide
+        assertTrue(all.contains("\"driver\":\"pvpanic-pci\""), all);
+        assertEquals("panic=pause", a.get(a.indexOf("-action") + 1));
         assertTrue(all.contains("\"read-only\":true"));
         for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive")) assertFalse(all.contains(bad), bad);
         // no enlightenments, no Secure Boot, no TPM asked for: none given, and TCG keeps its default CPU

@@ -1,0 +1,107 @@
+package org.flotilla.host.vm;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import org.flotilla.api.Alerts;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.qemu.QmpException;
+
+/**
+ * What follows a guest's crash, per the VM's actions_after_crash, once pvpanic has told QEMU and QEMU has
+ * stopped the guest ({@code -action panic=pause}): destroy halts the VM; restart boots it again in the same
+ * QEMU as a new domain; preserve keeps the stopped guest for inspection, recorded Paused; the coredump_*
+ * actions first write the guest's memory (QMP dump-guest-memory, an ELF core) to
+ * {@code <state>/crashdumps/<vm-uuid>/<time>.elf} — where XAPI would use the crash dump SR. As xenopsd does,
+ * a guest that crashes less than {@link #setRestartGuard a while} after it booted is not restarted but halted,
+ * so that a guest that panics at every boot does not loop. Each crash raises a VM_CRASHED message.
+ */
+final class CrashActions {
+    private static final Duration DUMP_TIMEOUT = Duration.ofMinutes(30);
+    private static final DateTimeFormatter DUMP_NAME = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss.SSS'Z'").withZone(ZoneOffset.UTC);
+    private static final System.Logger LOG = System.getLogger(CrashActions.class.getName());
+
+    private final Database db;
+    private final PowerStateRecords records;
+    private final DomainTeardown teardown;
+    private final Alerts alerts;
+    private final Path dumpRoot;
+    private volatile Duration restartGuard = Duration.ofSeconds(120);
+
+    CrashActions(Database db, PowerStateRecords records, DomainTeardown teardown, Alerts alerts, Path stateDir) {
+        this.db = db;
+        this.records = records;
+        this.teardown = teardown;
+        this.alerts = alerts;
+        this.dumpRoot = stateDir.resolve("crashdumps");
+    }
+
+    /** How long a guest must have run for a crash to restart it (xenopsd: 120 s). */
+    void setRestartGuard(Duration d) { restartGuard = d; }
+
+    /** The guest of {@code d} panicked and QEMU stopped it. */
+    void crashed(Domain d) {
+        DbObject vm = db.get("VM", d.vmRef);
+        if (vm == null || d.ended.get()) return;
+        String action = vm.string("actions_after_crash");
+        String note = "";
+        if (action.startsWith("coredump_")) {
+            Path dump = dump(d);
+            note = dump == null ? "; its memory could not be dumped" : "; its memory was dumped to " + dump;
+        }
+        boolean restart = action.endsWith("restart");
+        if (restart && ranFor(vm).compareTo(restartGuard) < 0) {
+            restart = false;
+            note += "; it crashed too soon after booting to be restarted";
+        }
+        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + vm.string("name_label") + "' crashed (the guest kernel panicked); "
+                + "actions_after_crash is " + action + note);
+        try {
+            if (restart) {
+                d.reboot();
+                records.rebooted(d.vmRef);
+            } else if (action.equals("preserve")) {
+                records.power(d.vmRef, "Paused");
+            } else {
+                teardown.stop(d);
+            }
+        } catch (QmpException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot restart crashed VM " + d.uuid + ": " + e.getMessage() + "; halting it");
+            teardown.stop(d);
+        }
+    }
+
+    private Duration ranFor(DbObject vm) {
+        DbObject m = Refs.isNull(vm.string("metrics")) ? null : db.get("VM_metrics", vm.string("metrics"));
+        return m != null && m.get("start_time") instanceof Instant t ? Duration.between(t, Instant.now()) : Duration.ZERO;
+    }
+
+    /**
+     * QEMU writes the dump into its own run dir (the only place its user may write), from where it moves
+     * under the state directory, readable by root only. Null if it failed.
+     */
+    private Path dump(Domain d) {
+        Path inRunDir = d.runDir.resolve("crash.elf");
+        try {
+            d.qmp.execute("dump-guest-memory", Map.of("paging", false, "protocol", "file:" + inRunDir), DUMP_TIMEOUT);
+            Path dir = Files.createDirectories(dumpRoot.resolve(d.uuid));
+            Path dest = dir.resolve(DUMP_NAME.format(Instant.now()) + ".elf");
+            Files.move(inRunDir, dest, StandardCopyOption.ATOMIC_MOVE);
+            Files.setOwner(dest, dest.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root"));
+            Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString("rw-------"));
+            return dest;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot dump the memory of crashed VM " + d.uuid + ": " + e);
+            return null;
+        }
+    }
+}

@@ -1,0 +1,160 @@
+package org.flotilla.host.vm;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import org.flotilla.api.Call;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.host.VifBackend;
+import org.flotilla.model.ApiError;
+import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpErrorException;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.vm.VifLifecycle;
+
+/**
+ * VIF.plug, unplug and unplug_force under a running QEMU. Plug: a tap on the network's bridge, QMP
+ * {@code netdev_add} on it and {@code device_add} of a virtio NIC on the VIF's root port. Unplug: {@code device_del},
+ * which the guest must acknowledge (PCIe native hot-plug: Linux waits about 5 s after the attention button
+ * before it lets go), then {@code netdev_del} and the tap removed. Each runs as the VIF's current operation.
+ */
+final class VifHotplug {
+    private static final Duration RELEASE_WAIT = Duration.ofSeconds(30);
+    /** unplug_force waits less, then cuts the NIC off its network whether the guest let go of it or not. */
+    private static final Duration FORCE_RELEASE_WAIT = Duration.ofSeconds(10);
+    private static final System.Logger LOG = System.getLogger(VifHotplug.class.getName());
+
+    private final Database db;
+    private final Domains domains;
+    private final VifTaps taps;
+    private final QemuUser user;
+    private final DeviceOperations deviceOps;
+
+    VifHotplug(Database db, Domains domains, VifTaps taps, QemuUser user, DeviceOperations deviceOps) {
+        this.db = db;
+        this.domains = domains;
+        this.taps = taps;
+        this.user = user;
+        this.deviceOps = deviceOps;
+    }
+
+    void plug(Call c, String vifRef) {
+        asOperation(c, vifRef, "plug", () -> {
+            DbObject vif = db.require("VIF", vifRef);
+            String vmRef = vif.string("VM");
+            Qmp qmp = domains.running(vmRef).qmp;
+            var probe = new QemuCommand.Nic(vif.string("device"), null, null);
+            if (QemuCommand.slot(probe) >= QemuCommand.NIC_PORTS) throw ApiError.of("INVALID_DEVICE", vif.string("device"));
+            VifBackend.TapDevice tap = taps.attach(vifRef, vmRef);
+            String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
+            var nic = new QemuCommand.Nic(vif.string("device"), tap.name(), mac);
+            try {
+                user.ensureDeviceAccess(Path.of("/dev/net/tun"));
+                qmp.execute("netdev_add", QemuCommand.netdev(nic));
+                try {
+                    qmp.execute("device_add", QemuCommand.device(nic, null));
+                } catch (QmpException e) {
+                    try { qmp.execute("netdev_del", Map.of("id", nic.netdevId())); } catch (QmpException ignored) { }
+                    throw e;
+                }
+            } catch (QmpException | RuntimeException e) {
+                taps.detach(vifRef);
+                throw e;
+            }
+        });
+    }
+
+    void unplug(Call c, String vifRef, boolean force) {
+        asOperation(c, vifRef, "unplug", () -> {
+            DbObject vif = db.require("VIF", vifRef);
+            Domain d = domains.running(vif.string("VM"));
+            var nic = new QemuCommand.Nic(vif.string("device"), null, null);
+            if (!awaitRelease(d.qmp, nic.deviceId(), force ? FORCE_RELEASE_WAIT : RELEASE_WAIT) && !force) {
+                throw ApiError.of("DEVICE_DETACH_REJECTED", "VIF", vifRef, "the guest did not release device " + nic.deviceId());
+            }
+            releaseBackend(d.qmp, vifRef, nic);
+        });
+    }
+
+    /**
+     * A NIC the guest let go of after its unplug had given up waiting (DEVICE_DELETED arrived late): its
+     * backend and tap go too, and the VIF is recorded detached.
+     */
+    void released(Domain d, String deviceId) {
+        for (DbObject vif : db.where("VIF", v -> d.vmRef.equals(v.get("VM")) && Boolean.TRUE.equals(v.get("currently_attached")))) {
+            var nic = new QemuCommand.Nic(vif.string("device"), null, null);
+            Map<String, String> busy = vif.map("current_operations");
+            if (!nic.deviceId().equals(deviceId) || (busy != null && !busy.isEmpty())) continue;
+            try {
+                releaseBackend(d.qmp, vif.ref(), nic);
+                deviceOps.update("VIF", vif.ref());
+            } catch (QmpException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot let go of VIF " + vif.ref() + " after the guest released it: " + e);
+            }
+        }
+    }
+
+    /** device_del and the guest's DEVICE_DELETED within {@code wait}; true if the device is gone. */
+    private static boolean awaitRelease(Qmp qmp, String deviceId, Duration wait) throws QmpException, InterruptedException {
+        long mark = qmp.eventMark();
+        try {
+            qmp.execute("device_del", Map.of("id", deviceId));
+        } catch (QmpErrorException e) {
+            if (!present(qmp, deviceId)) return true;
+            // an earlier unplug of it is still pending in the guest: wait for that one
+        }
+        try {
+            qmp.awaitEvent(mark, "DEVICE_DELETED", e -> deviceId.equals(e.dataText("device")), wait);
+            return true;
+        } catch (TimeoutException e) {
+            return !present(qmp, deviceId);
+        }
+    }
+
+    private static boolean present(Qmp qmp, String deviceId) throws QmpException {
+        for (var p : qmp.execute("qom-list", Map.of("path", "/machine/peripheral"))) {
+            if (deviceId.equals(p.path("name").asText())) return true;
+        }
+        return false;
+    }
+
+    /** The NIC's backend closed (QEMU lets go of the tap) and the tap removed: the VIF is detached. */
+    private void releaseBackend(Qmp qmp, String vifRef, QemuCommand.Nic nic) throws QmpException {
+        try {
+            qmp.execute("netdev_del", Map.of("id", nic.netdevId()));
+        } catch (QmpErrorException e) {
+            // already gone
+        }
+        taps.detach(vifRef);
+    }
+
+    /** Runs {@code body} as XAPI marks a VIF operation: checked, listed in current_operations while it runs. */
+    private void asOperation(Call c, String vifRef, String op, CurrentOperations.Body body) {
+        String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
+        db.write(tx -> {
+            DbObject vif = db.require("VIF", vifRef);
+            ApiError e = VifLifecycle.check(db.require("VM", vif.string("VM")), vif, op);
+            if (e != null) throw e;
+            var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
+            ops.put(key, op);
+            tx.set("VIF", vifRef, "current_operations", ops);
+        });
+        deviceOps.update("VIF", vifRef);
+        try {
+            CurrentOperations.runMappingErrors("VIF." + op, body);
+        } finally {
+            db.write(tx -> {
+                DbObject vif = db.get("VIF", vifRef);
+                if (vif == null) return;
+                var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
+                ops.remove(key);
+                tx.set("VIF", vifRef, "current_operations", ops);
+            });
+            deviceOps.update("VIF", vifRef);
+        }
+    }
+}
