@@ -12,6 +12,7 @@ import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmOperations;
@@ -155,6 +156,23 @@ public final class VmRuntime implements AutoCloseable {
 
     /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
     Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
+
+    /**
+     * The counters of every VM running here, read over each QEMU's QMP connection; a VM whose QEMU does not
+     * answer (stopping, migrating away) is left out. {@code statsSeconds}: how often guests report memory.
+     */
+    public List<GuestCounters> counters(int statsSeconds) {
+        var out = new ArrayList<GuestCounters>();
+        for (Domain d : domains.all()) {
+            if (d.expectExit || d.ended.get() || !d.alive()) continue;
+            try {
+                out.add(DomainCounters.read(d, statsSeconds));
+            } catch (QmpException e) {
+                // it is going away or busy; the next sample will tell
+            }
+        }
+        return out;
+    }
 
     /** Test support: the pids of the QEMUs this runtime follows. */
     public Map<String, Long> pids() { return domains.pids(); }
