@@ -66,8 +66,9 @@ public final class RrdHttp extends Handler.Abstract {
             long start = Long.parseLong(required(q, "start"));
             long interval = q.getValue("interval") == null ? 0 : Long.parseLong(q.getValue("interval"));
             Consolidation cf = q.getValue("cf") == null ? null : Consolidation.valueOf(q.getValue("cf"));
-            var vms = q.getValues("vm_uuid");
-            x = metrics.rrds().export("true".equals(q.getValue("host")), vms.isEmpty() ? null : List.copyOf(vms), start, interval, cf);
+            List<String> vms = q.getValues("vm_uuid"); // null when absent: every VM
+            x = metrics.rrds().export("true".equals(q.getValue("host")), vms == null || vms.isEmpty() ? null : List.copyOf(vms),
+                    start, interval, cf);
         } catch (IllegalArgumentException e) {
             return HttpRequests.text(response, callback, 400, "bad request: " + e.getMessage() + "\n");
         } catch (Xport.NoArchive e) {
