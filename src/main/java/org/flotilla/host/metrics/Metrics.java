@@ -41,6 +41,7 @@ public final class Metrics implements AutoCloseable {
     private final Map<String, Map<String, DataSource>> live = new ConcurrentHashMap<>();
     private volatile Duration interval = Duration.ofSeconds(Long.getLong("flotilla.metrics-interval", 5));
     private volatile Thread sampler;
+    private volatile boolean closed;
 
     public Metrics(Database db, String hostRef, VmRuntime runtime) {
         this.db = db;
@@ -71,7 +72,7 @@ public final class Metrics implements AutoCloseable {
     public synchronized void start() {
         if (sampler != null) return;
         sampler = Thread.ofVirtual().name("metrics").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
+            while (!closed) {
                 long began = System.nanoTime();
                 try {
                     sample();
@@ -163,9 +164,11 @@ public final class Metrics implements AutoCloseable {
         return out;
     }
 
+    /** Stops sampling; a sample under way is cut short (its QMP reads are interrupted). */
     @Override
-    public synchronized void close() {
-        if (sampler != null) sampler.interrupt();
-        sampler = null;
+    public void close() {
+        closed = true;
+        Thread t = sampler;
+        if (t != null) t.interrupt();
     }
 }

@@ -12,7 +12,6 @@ import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
-import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmOperations;
@@ -158,20 +157,30 @@ public final class VmRuntime implements AutoCloseable {
     Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
 
     /**
-     * The counters of every VM running here, read over each QEMU's QMP connection; a VM whose QEMU does not
-     * answer (stopping, migrating away) is left out. {@code statsSeconds}: how often guests report memory.
+     * The counters of every VM running here, read over each QEMU's QMP connection, all VMs at once so that one
+     * slow QEMU delays no other; a VM whose QEMU does not answer in time (stopping, migrating away, hung) is left
+     * out. {@code statsSeconds}: how often guests are asked to report their memory.
      */
     public List<GuestCounters> counters(int statsSeconds) {
-        var out = new ArrayList<GuestCounters>();
-        for (Domain d : domains.all()) {
-            if (d.expectExit || d.ended.get() || !d.alive()) continue;
-            try {
-                out.add(DomainCounters.read(d, statsSeconds));
-            } catch (QmpException e) {
-                // it is going away or busy; the next sample will tell
+        var reads = new ArrayList<java.util.concurrent.Future<GuestCounters>>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Domain d : domains.all()) {
+                if (d.expectExit || d.ended.get() || !d.alive()) continue;
+                reads.add(pool.submit(() -> DomainCounters.read(d, statsSeconds)));
             }
+            var out = new ArrayList<GuestCounters>();
+            for (var r : reads) {
+                try {
+                    out.add(r.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // its QEMU is going away or did not answer within DomainCounters' timeout; the next sample will tell
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return out;
         }
-        return out;
     }
 
     /** Test support: the pids of the QEMUs this runtime follows. */
