@@ -13,6 +13,7 @@ import java.util.List;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
+import org.flotilla.host.metrics.RrdHttp;
 import org.flotilla.host.vm.ConsoleHttp;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
@@ -47,6 +48,10 @@ public final class Daemon implements AutoCloseable {
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);
             server.addHandler("/console", new ConsoleHttp(node.vmRuntime()));
+            for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
+                var h = new RrdHttp(node.metrics(), kind);
+                server.addHandler(h.path(), h);
+            }
             try {
                 server.start();
             } catch (RuntimeException e) {

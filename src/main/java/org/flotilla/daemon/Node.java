@@ -16,6 +16,7 @@ import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
 import org.flotilla.host.VifBackend;
+import org.flotilla.host.metrics.Metrics;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
@@ -41,6 +42,7 @@ public final class Node implements AutoCloseable {
     private final VmSubsystem vms;
     private final Networking networking;
     private final VmRuntime vmRuntime;
+    private final Metrics metrics;
     private final Thread housekeeping;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -83,6 +85,9 @@ public final class Node implements AutoCloseable {
         });
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
+        this.metrics = new Metrics(db, hostRef, vmRuntime);
+        metrics.register(handlers);
+        metrics.start();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
         this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
             try {
@@ -114,6 +119,9 @@ public final class Node implements AutoCloseable {
     /** This host's VMs as QEMU processes. */
     public VmRuntime vmRuntime() { return vmRuntime; }
 
+    /** This host's performance metrics (RRDs), sampled in the background. */
+    public Metrics metrics() { return metrics; }
+
     /**
      * Where PV_kernel may lie besides {@code <state>/kernels}: the test guest's directory (its template boots
      * from there) and {@code flotilla.kernel-dirs} / FLOTILLA_KERNEL_DIRS (colon-separated).
@@ -128,6 +136,7 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.interrupt();
+        metrics.close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them
         db.close();
     }

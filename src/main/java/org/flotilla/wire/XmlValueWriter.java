@@ -1,11 +1,9 @@
 package org.flotilla.wire;
 
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
+import org.flotilla.model.FloatText;
 
 /**
  * Writes values the way XAPI's marshaller does, compact and byte for byte: XML-RPC clients such as Xen
@@ -91,11 +89,6 @@ final class XmlValueWriter {
         if (Double.isNaN(d)) return "nan";
         if (Double.isInfinite(d)) return d > 0 ? "inf" : "-inf";
         if (d == 0) return 1 / d < 0 ? "-0" : "0";
-        var rounded = new BigDecimal(d).round(new MathContext(16, RoundingMode.HALF_EVEN));
-        int exponent = rounded.precision() - rounded.scale() - 1;
-        if (exponent >= -4 && exponent < 16) return rounded.stripTrailingZeros().toPlainString();
-        var mantissa = rounded.movePointLeft(exponent).stripTrailingZeros().toPlainString();
-        var abs = Math.abs(exponent);
-        return mantissa + "e" + (exponent < 0 ? '-' : '+') + (abs < 10 ? "0" : "") + abs;
+        return FloatText.g(d, 16);
     }
 }

@@ -3,11 +3,8 @@ package org.flotilla.host.vm;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Optional;
-import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -16,6 +13,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
 import org.flotilla.db.DbObject;
+import org.flotilla.host.HttpRequests;
 
 /**
  * {@code GET /console?uuid=<console uuid>} (or {@code ref=}): a running VM's serial console (vt100) as a
@@ -33,22 +31,18 @@ public final class ConsoleHttp extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        if (!"GET".equals(request.getMethod())) return reply(response, callback, 405, "method not allowed\n");
-        Fields q = Request.extractQueryParameters(request);
-        String session = q.getValue("session_id");
-        if (session == null) {
-            for (HttpCookie c : Request.getCookies(request)) if (c.getName().equals("session_id")) session = c.getValue();
-        }
+        if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
         var db = runtime.db();
-        if (session == null || db.get("session", session) == null) return reply(response, callback, 401, "no valid session_id\n");
+        if (!HttpRequests.authenticated(request, db)) return HttpRequests.text(response, callback, 401, "no valid session_id\n");
+        Fields q = Request.extractQueryParameters(request);
         String ref = q.getValue("ref");
         String uuid = q.getValue("uuid");
         Optional<String> consoleRef = ref != null ? Optional.of(ref) : uuid == null ? Optional.empty() : db.refByUuid("console", uuid);
         DbObject console = consoleRef.map(r -> db.get("console", r)).orElse(null);
-        if (console == null) return reply(response, callback, 404, "no such console\n");
+        if (console == null) return HttpRequests.text(response, callback, 404, "no such console\n");
         String vm = console.string("VM");
         Optional<Path> log = runtime.serialLog(vm);
-        if (log.isEmpty()) return reply(response, callback, 404, "the VM is not running\n");
+        if (log.isEmpty()) return HttpRequests.text(response, callback, 404, "the VM is not running\n");
         boolean follow = "true".equals(q.getValue("follow"));
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
@@ -70,15 +64,6 @@ public final class ConsoleHttp extends Handler.Abstract {
         } catch (IOException e) {
             callback.failed(e);
         }
-        return true;
-    }
-
-    private static boolean reply(Response response, Callback callback, int status, String text) {
-        byte[] body = text.getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
-        response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }
 }

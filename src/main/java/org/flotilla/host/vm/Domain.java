@@ -24,6 +24,8 @@ final class Domain {
     final Qmp qmp;
     volatile boolean expectExit;
     volatile boolean expectGuestShutdown;
+    /** Set once the guest's balloon driver has been asked to report its memory statistics. */
+    volatile boolean statsPolling;
     /** Set once the runtime has handled the end of this QEMU (exit noticed, state written). */
     final AtomicBoolean ended = new AtomicBoolean();
 

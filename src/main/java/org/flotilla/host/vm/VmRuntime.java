@@ -191,6 +191,33 @@ public final class VmRuntime implements AutoCloseable {
     /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
     Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
 
+    /**
+     * The counters of every VM running here, read over each QEMU's QMP connection, all VMs at once so that one
+     * slow QEMU delays no other; a VM whose QEMU does not answer in time (stopping, migrating away, hung) is left
+     * out. {@code statsSeconds}: how often guests are asked to report their memory.
+     */
+    public List<GuestCounters> counters(int statsSeconds) {
+        var reads = new ArrayList<java.util.concurrent.Future<GuestCounters>>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Domain d : domains.all()) {
+                if (d.expectExit || d.ended.get() || !d.alive()) continue;
+                reads.add(pool.submit(() -> DomainCounters.read(d, statsSeconds)));
+            }
+            var out = new ArrayList<GuestCounters>();
+            for (var r : reads) {
+                try {
+                    out.add(r.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // its QEMU is going away or did not answer within DomainCounters' timeout; the next sample will tell
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return out;
+        }
+    }
+
     /** Test support: the pids of the QEMUs this runtime follows. */
     public Map<String, Long> pids() { return domains.pids(); }
 

@@ -176,7 +176,15 @@ final class PoolClasses {
                 .message(msg("call_plugin").param("host", ref("host")).param("plugin", STRING).param("fn", STRING)
                         .param("args", mapOf(STRING, STRING)).returns(STRING).async()
                         .errors("XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE")
-                        .doc("Call a host plugin; Flotilla answers the plugins web clients ask for"));
+                        .doc("Call a host plugin; Flotilla answers the plugins web clients ask for"))
+                .message(msg("get_data_sources").role(Role.READ_ONLY).param("host", ref("host")).returns(setOf(record("data_source")))
+                        .doc("The metrics this host records over time, and whether each is being recorded"))
+                .message(msg("record_data_source").role(Role.POOL_OPERATOR).param("host", ref("host")).param("data_source", STRING)
+                        .doc("Begin archiving a metric of this host"))
+                .message(msg("query_data_source").role(Role.READ_ONLY).param("host", ref("host")).param("data_source", STRING)
+                        .returns(FLOAT).doc("A metric's most recent value, the average of the last 5-second step"))
+                .message(msg("forget_data_source_archives").role(Role.POOL_OPERATOR).param("host", ref("host"))
+                        .param("data_source", STRING).doc("Drop the history recorded for a metric of this host"));
     }
 
     static ClassDef.Builder hostCrashdump() {

@@ -1,0 +1,174 @@
+package org.flotilla.host.metrics;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.flotilla.api.Handlers;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.host.vm.GuestCounters;
+import org.flotilla.host.vm.VmRuntime;
+
+/**
+ * This host's performance metrics over time — what XAPI's xcp-rrdd and its plugins are. A virtual thread
+ * samples the host and every VM running here each {@link #interval} (5 s unless told otherwise), feeds the
+ * {@link Rrds}, and keeps the metrics fields of the records current through {@link MetricsRecords}. The RRDs
+ * are served over HTTP by {@link RrdHttp} and through the API by {@link DataSourceMessages}.
+ *
+ * <p>The RRDs live in memory only: a daemon restart starts them afresh (XAPI saves them at shutdown).
+ */
+public final class Metrics implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
+    static final String MIN_MAX_KEY = "create_min_max_in_new_VM_RRDs";
+
+    private final Database db;
+    private final String hostRef;
+    private final VmRuntime runtime;
+    private final Rrds rrds;
+    private final HostReadings hostReadings = new HostReadings(Path.of("/"));
+    private final VmReadings vmReadings = new VmReadings(Path.of("/sys/class/net"));
+    private final MetricsRecords records;
+    /** The data sources the last sample reported, by owner uuid: what may be recorded (XAPI's "live" sources). */
+    private final Map<String, Map<String, DataSource>> live = new ConcurrentHashMap<>();
+    private volatile Duration interval = Duration.ofSeconds(Long.getLong("flotilla.metrics-interval", 5));
+    private volatile Thread sampler;
+    private volatile boolean closed;
+
+    public Metrics(Database db, String hostRef, VmRuntime runtime) {
+        this.db = db;
+        this.hostRef = hostRef;
+        this.runtime = runtime;
+        this.rrds = new Rrds(db.require("host", hostRef).uuid());
+        this.records = new MetricsRecords(db);
+    }
+
+    /** How often to sample; the RRDs' step stays 5 s whatever this is (tests sample more often). */
+    public void setInterval(Duration d) { interval = d; }
+
+    /** The least time between two writes of one record's metrics fields (30 s unless told otherwise). */
+    public void setRecordInterval(Duration d) { records.setMinInterval(d); }
+
+    Rrds rrds() { return rrds; }
+
+    Database db() { return db; }
+
+    String hostRef() { return hostRef; }
+
+    Map<String, DataSource> live(String uuid) { return live.getOrDefault(uuid, Map.of()); }
+
+    /** The data-source messages of host and VM. */
+    public void register(Handlers h) { new DataSourceMessages(this).register(h); }
+
+    /** Starts sampling on a virtual thread until {@link #close()}. */
+    public synchronized void start() {
+        if (sampler != null) return;
+        sampler = Thread.ofVirtual().name("metrics").start(() -> {
+            while (!closed) {
+                long began = System.nanoTime();
+                try {
+                    sample();
+                } catch (RuntimeException e) {
+                    LOG.log(System.Logger.Level.WARNING, "metrics sample failed: " + e);
+                }
+                long left = interval.toNanos() - (System.nanoTime() - began);
+                try {
+                    Thread.sleep(Duration.ofNanos(Math.max(left, 0)));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** One sample of the host and its VMs, at the current time. */
+    public synchronized void sample() {
+        Instant now = Instant.now();
+        long available = runtime.availableMemory();
+        var host = hostReadings.read(available, pifDevices());
+        var vms = new LinkedHashMap<String, Map<DataSource, Double>>();
+        List<GuestCounters> counters = runtime.counters((int) Math.max(1, interval.toSeconds()));
+        for (GuestCounters c : counters) vms.put(c.uuid(), vmReadings.read(c, taps(c.vmRef())));
+        rrds.update(now.toEpochMilli() / 1000.0, host, vms, vmMinMax());
+        live.put(rrds.hostUuid(), byName(host));
+        vms.forEach((uuid, readings) -> live.put(uuid, byName(readings)));
+        live.keySet().retainAll(union(vms.keySet(), rrds.hostUuid()));
+        rrds.retainStopped(db.all("VM").stream().map(DbObject::uuid).collect(Collectors.toSet()));
+        records.apply(wanted(available, counters), now);
+    }
+
+    private List<String> pifDevices() {
+        return db.where("PIF", p -> hostRef.equals(p.get("host"))).stream().map(p -> p.string("device")).toList();
+    }
+
+    /** The taps of the VM's attached VIFs, by VIF device number. */
+    private Map<String, String> taps(String vmRef) {
+        var out = new LinkedHashMap<String, String>();
+        for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+            String tap = v.<String, String>map("runtime_properties").get("tap");
+            if (tap != null && v.bool("currently_attached")) out.put(v.string("device"), tap);
+        }
+        return out;
+    }
+
+    private boolean vmMinMax() {
+        return db.all("pool").stream().anyMatch(p -> "true".equals(p.<String, String>map("other_config").get(MIN_MAX_KEY)));
+    }
+
+    private List<MetricsRecords.Wanted> wanted(long available, List<GuestCounters> counters) {
+        var out = new ArrayList<MetricsRecords.Wanted>();
+        DbObject host = db.get("host", hostRef);
+        if (host != null) out.add(new MetricsRecords.Wanted("host_metrics", host.string("metrics"), Map.of("memory_free", available)));
+        for (DbObject cpu : db.where("host_cpu", c -> hostRef.equals(c.get("host")))) {
+            latest(rrds.hostUuid(), "cpu" + cpu.integer("number"))
+                    .ifPresent(u -> out.add(new MetricsRecords.Wanted("host_cpu", cpu.ref(), Map.of("utilisation", u))));
+        }
+        for (GuestCounters c : counters) {
+            DbObject vm = db.get("VM", c.vmRef());
+            if (vm == null) continue;
+            var fields = new HashMap<String, Object>();
+            if (c.memoryBytes() >= 0) fields.put("memory_actual", c.memoryBytes());
+            var utilisation = new LinkedHashMap<Long, Double>();
+            for (int i = 0; i < c.vcpuSeconds().size(); i++) {
+                long vcpu = i;
+                latest(c.uuid(), "cpu" + i).ifPresent(u -> utilisation.put(vcpu, u));
+            }
+            if (utilisation.size() == c.vcpuSeconds().size()) fields.put("VCPUs_utilisation", utilisation);
+            out.add(new MetricsRecords.Wanted("VM_metrics", vm.string("metrics"), fields));
+        }
+        return out;
+    }
+
+    /** The newest 5-second value of a series, if it is known. */
+    private Optional<Double> latest(String uuid, String name) {
+        return rrds.with(uuid, rrd -> rrd.latest(name).filter(v -> !v.isNaN()).orElse(null));
+    }
+
+    private static Map<String, DataSource> byName(Map<DataSource, Double> readings) {
+        var out = new LinkedHashMap<String, DataSource>();
+        readings.keySet().forEach(ds -> out.put(ds.name(), ds));
+        return out;
+    }
+
+    private static Set<String> union(Set<String> a, String b) {
+        var out = new java.util.HashSet<>(a);
+        out.add(b);
+        return out;
+    }
+
+    /** Stops sampling; a sample under way is cut short (its QMP reads are interrupted). */
+    @Override
+    public void close() {
+        closed = true;
+        Thread t = sampler;
+        if (t != null) t.interrupt();
+    }
+}
