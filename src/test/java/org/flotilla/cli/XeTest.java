@@ -225,14 +225,15 @@ class XeTest {
         String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=scratch", "virtual-size=1MiB").strip();
         String vm = ok("vm-install", "template=Other install media", "new-name-label=short-lived").strip();
         String vbd = ok("vbd-create", "vm-uuid=" + vm, "device=1", "vdi-uuid=" + vdi).strip();
-        Result attached = xe("vdi-destroy", "uuid=" + vdi);
-        assertEquals(1, attached.code(), attached.out() + attached.err());
+        Result halted = xe("vbd-plug", "uuid=" + vbd);
+        assertEquals(1, halted.code(), halted.out() + halted.err());
+        assertTrue(halted.err().contains("VM_BAD_POWER_STATE") || halted.err().contains("power state"), halted.err());
         assertEquals("", ok("vbd-destroy", "uuid=" + vbd));
         assertEquals("", ok("vdi-destroy", "uuid=" + vdi));
         assertEquals("\n", ok("vdi-list", "name-label=scratch", "--minimal"));
-        Result halted = xe("vm-pause", "uuid=" + vm);
-        assertEquals(1, halted.code());
-        assertTrue(halted.err().contains("VM_BAD_POWER_STATE") || halted.err().contains("power state"), halted.err());
+        Result notRunning = xe("vm-pause", "uuid=" + vm);
+        assertEquals(1, notRunning.code());
+        assertTrue(notRunning.err().contains("VM_BAD_POWER_STATE") || notRunning.err().contains("power state"), notRunning.err());
         String clone = ok("vm-clone", "uuid=" + vm, "new-name-label=twin").strip();
         assertEquals("twin\n", ok("vm-param-get", "uuid=" + clone, "param-name=name-label"));
         String snap = ok("vm-snapshot", "vm=twin", "new-name-label=before").strip();
@@ -248,8 +249,8 @@ class XeTest {
         assertEquals("sibling\n", ok("vdi-param-get", "uuid=" + vdiClone, "param-name=name-label"));
         assertEquals("", ok("vm-destroy", "uuid=" + vm));
         assertEquals("\n", ok("vm-list", "name-label=short-lived", "--minimal"));
-        Result unknown = xe("vbd-plug", "uuid=" + vbd);
-        assertEquals(1, unknown.code(), unknown.err());
+        Result gone = xe("vbd-plug", "uuid=" + vbd);
+        assertEquals(1, gone.code(), gone.err());
         assertTrue(ok("help", "vif-unplug").contains("reqd params     : uuid"));
     }
 

@@ -1,6 +1,6 @@
 package org.flotilla.daemon;
 
-
+import static org.flotilla.TestTimeouts.LOADED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -66,7 +66,9 @@ class DaemonCrashTest {
                     }
                 }));
             }
-            Thread.sleep(300 + 400L * round);
+            // kill mid-stream, once enough writes went through to matter: how many, not how long, since a loaded machine is slow
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60L * LOADED);
+            while (counter.get() < 30 + 20 * round && System.nanoTime() < deadline) Thread.sleep(5);
             daemon.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             for (var w : writers) acknowledged.addAll(w.get(20, TimeUnit.SECONDS));
         }
