@@ -14,6 +14,7 @@ import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.vm.ConsoleHttp;
+import org.flotilla.host.vm.ConsoleTunnels;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
@@ -47,6 +48,7 @@ public final class Daemon implements AutoCloseable {
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);
             server.addHandler("/console", new ConsoleHttp(node.vmRuntime()));
+            server.addTunnel("/console", new ConsoleTunnels(node.vmRuntime()));
             try {
                 server.start();
             } catch (RuntimeException e) {

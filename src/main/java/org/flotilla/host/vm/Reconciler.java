@@ -131,7 +131,7 @@ final class Reconciler {
         DbObject vm = db.require("VM", d.vmRef);
         String ps = vm.string("power_state");
         boolean consistent = (ps.equals("Running") || ps.equals("Paused")) && hostRef.equals(vm.string("resident_on"))
-                && consoles.exists(d.vmRef);
+                && consoles.exist(d.vmRef);
         if (consistent) {
             String want = paused ? "Paused" : "Running";
             if (!want.equals(ps)) ops.update(d.vmRef, Map.of("power_state", want));

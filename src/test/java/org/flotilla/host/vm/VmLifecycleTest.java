@@ -81,7 +81,7 @@ class VmLifecycleTest {
                 new QemuCommand.Disk("4", true, null, null, true, false));
         var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"));
         var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", 256, 2, 4, null, null, null, true,
-                Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), "dcn", disks, nics, Path.of("/s/run/u"), null);
+                Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), "dcn", disks, nics, 8, Path.of("/s/run/u"), null);
         List<String> a = QemuCommand.argv(spec);
         String all = String.join(" ", a);
         assertEquals(QemuCommand.SANDBOX, a.get(a.indexOf("-sandbox") + 1));
@@ -97,6 +97,10 @@ class VmLifecycleTest {
         assertTrue(all.contains("\"netdev\":\"vif0\",\"mac\":\"02:00:00:00:00:01\",\"bus\":\"pcie.0\",\"bootindex\":4"), all);
         assertTrue(a.contains("tap,id=vif0,ifname=tap7,script=no,downscript=no"));
         assertTrue(all.contains("\"read-only\":true"));
-        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive")) assertFalse(all.contains(bad), bad);
+        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive", "cirrus")) assertFalse(all.contains(bad), bad);
+        // the display: standard VGA with the VM's video memory, VNC and the serial port on sockets in the run dir, no TCP
+        assertTrue(all.contains("{\"driver\":\"VGA\",\"id\":\"video0\",\"bus\":\"pcie.0\",\"vgamem_mb\":8}"), all);
+        assertEquals("unix:/s/run/u/vnc.sock", a.get(a.indexOf("-vnc") + 1));
+        assertTrue(a.get(a.indexOf("-chardev") + 1).startsWith("socket,id=serial0,path=/s/run/u/serial.sock,server=on,wait=off,logfile=/s/run/u/serial.log"), all);
     }
 }
