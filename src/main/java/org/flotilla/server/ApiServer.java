@@ -2,11 +2,11 @@ package org.flotilla.server;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -31,6 +31,7 @@ public final class ApiServer implements AutoCloseable {
     private final Server server;
     private final PrefixRouter router;
     private final TunnelTargets tunnels = new TunnelTargets();
+    private final Executor virtualThreads;
     private final ServerConnector https;
     private final ServerConnector http; // null unless plain HTTP was asked for
     private final SslContextFactory.Server tls;
@@ -39,7 +40,8 @@ public final class ApiServer implements AutoCloseable {
         var threads = new QueuedThreadPool();
         threads.setName("flotilla-api");
         // Jetty hands blocking work (our handlers) to this executor and keeps its selectors on platform threads
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory()));
+        virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+        threads.setVirtualThreadsExecutor(virtualThreads);
         server = new Server(threads);
         server.setStopTimeout(2000);
         var errors = new ErrorHandler();
@@ -59,12 +61,12 @@ public final class ApiServer implements AutoCloseable {
         secure.addCustomizer(customizer);
         var connectOrHttp = connectDetector();
         https = new ServerConnector(server, new SslConnectionFactory(tls, connectOrHttp.getProtocol()), connectOrHttp,
-                new HttpConnectionFactory(secure));
+                new VirtualThreadHttp(secure, virtualThreads));
         configure(https, config, config.httpsPort());
         server.addConnector(https);
 
         if (config.httpPort() != ApiServerConfig.DISABLED) {
-            http = new ServerConnector(server, connectDetector(), new HttpConnectionFactory(httpConfiguration()));
+            http = new ServerConnector(server, connectDetector(), new VirtualThreadHttp(httpConfiguration(), virtualThreads));
             configure(http, config, config.httpPort());
             server.addConnector(http);
         } else {

@@ -29,6 +29,10 @@ final class WebSocketTunnels extends Handler.Wrapper {
         this.targets = targets;
     }
 
+    /** Blocking, as the handlers it wraps: requests run on virtual threads. */
+    @Override
+    public InvocationType getInvocationType() { return InvocationType.BLOCKING; }
+
     @Override
     protected void doStart() throws Exception {
         components = WebSocketServerComponents.ensureWebSocketComponents(getServer());
