@@ -75,9 +75,10 @@ try {
     await within(30000, 'VM.unpause', xapi.callAsync('VM.unpause', vm.$ref))
     await waitForObjects(xapi, powerState('Running'), 'VM.unpause: Running arrives as an event', 30000)
     // A clean shutdown needs a guest that listens for the power button: read its serial console until it is up.
-    const consoleRef = xapi.getObject(vm.$ref).consoles[0]
-    await waitForObjects(xapi, objs => Object.values(objs).some(o => o.$ref === consoleRef), 'the VM has a console')
-    const location = new URL(xapi.getObject(consoleRef).location)
+    // the serial console (vt100); the rfb one beside it is the VGA display, reached by CONNECT or a WebSocket
+    const isSerialConsole = o => o.$type === 'console' && o.VM === vm.$ref && o.protocol === 'vt100'
+    await waitForObjects(xapi, objs => Object.values(objs).some(isSerialConsole), 'the VM has a serial console')
+    const location = new URL(all().find(isSerialConsole).location)
     const consoleUrl = new URL(location.pathname + location.search, url)
     consoleUrl.searchParams.set('session_id', xapi.sessionId)
     await within(30000, 'guest up on its console', (async () => {

@@ -15,6 +15,7 @@ import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.metrics.RrdHttp;
 import org.flotilla.host.vm.ConsoleHttp;
+import org.flotilla.host.vm.ConsoleTunnels;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
@@ -52,6 +53,7 @@ public final class Daemon implements AutoCloseable {
                 var h = new RrdHttp(node.metrics(), kind);
                 server.addHandler(h.path(), h);
             }
+            server.addTunnel("/console", new ConsoleTunnels(node.vmRuntime()));
             try {
                 server.start();
             } catch (RuntimeException e) {

@@ -2,10 +2,11 @@ package org.flotilla.server;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -14,11 +15,13 @@ import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.flotilla.api.Rpc;
+import org.flotilla.api.TunnelTarget;
 
 /**
  * The host's HTTPS server: the XenAPI (XML-RPC and JSON-RPC) on every path, plus whatever other subsystems
  * register by path prefix ({@code /console}, {@code /rrd_updates}, {@code /import}, …). Each request runs on
- * a virtual thread, so a call may simply block (event.from waits up to a minute).
+ * a virtual thread, so a call may simply block (event.from waits up to a minute). Byte streams (the VM consoles)
+ * are served as XAPI serves them, to HTTP CONNECT requests and to WebSocket upgrades on their path.
  */
 public final class ApiServer implements AutoCloseable {
     /** Protocols offered; everything older is excluded by name as well, whatever the JDK would allow. */
@@ -27,6 +30,8 @@ public final class ApiServer implements AutoCloseable {
 
     private final Server server;
     private final PrefixRouter router;
+    private final TunnelTargets tunnels = new TunnelTargets();
+    private final Executor virtualThreads;
     private final ServerConnector https;
     private final ServerConnector http; // null unless plain HTTP was asked for
     private final SslContextFactory.Server tls;
@@ -35,7 +40,8 @@ public final class ApiServer implements AutoCloseable {
         var threads = new QueuedThreadPool();
         threads.setName("flotilla-api");
         // Jetty hands blocking work (our handlers) to this executor and keeps its selectors on platform threads
-        threads.setVirtualThreadsExecutor(Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory()));
+        virtualThreads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("api-", 0).factory());
+        threads.setVirtualThreadsExecutor(virtualThreads);
         server = new Server(threads);
         server.setStopTimeout(2000);
         var errors = new ErrorHandler();
@@ -43,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
         server.setErrorHandler(errors);
 
         router = new PrefixRouter(new RpcHandler(new RpcInvoker(rpc)));
-        server.setHandler(router);
+        server.setHandler(new WebSocketTunnels(tunnels, router));
 
         tls = tlsFactory(certificate);
         var secure = httpConfiguration();
@@ -53,18 +59,23 @@ public final class ApiServer implements AutoCloseable {
         customizer.setSniRequired(false);
         customizer.setStsMaxAge(-1);
         secure.addCustomizer(customizer);
-        https = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"), new HttpConnectionFactory(secure));
+        var connectOrHttp = connectDetector();
+        https = new ServerConnector(server, new SslConnectionFactory(tls, connectOrHttp.getProtocol()), connectOrHttp,
+                new VirtualThreadHttp(secure, virtualThreads));
         configure(https, config, config.httpsPort());
         server.addConnector(https);
 
         if (config.httpPort() != ApiServerConfig.DISABLED) {
-            http = new ServerConnector(server, new HttpConnectionFactory(httpConfiguration()));
+            http = new ServerConnector(server, connectDetector(), new VirtualThreadHttp(httpConfiguration(), virtualThreads));
             configure(http, config, config.httpPort());
             server.addConnector(http);
         } else {
             http = null;
         }
     }
+
+    /** CONNECT requests go to the tunnels before Jetty's HTTP parser sees them; everything else to HTTP. */
+    private DetectorConnectionFactory connectDetector() { return new DetectorConnectionFactory(new ConnectTunnels(tunnels)); }
 
     private static SslContextFactory.Server tlsFactory(HostCertificate certificate) {
         var tls = new SslContextFactory.Server();
@@ -96,6 +107,13 @@ public final class ApiServer implements AutoCloseable {
      * through to shorter prefixes and finally to the XenAPI. May be called before or after {@link #start()}.
      */
     public void addHandler(String pathPrefix, Handler handler) { router.add(pathPrefix, handler); }
+
+    /**
+     * Serves the byte streams under {@code pathPrefix} (longest prefix wins) to {@code CONNECT <path> HTTP/1.x}
+     * requests and to WebSocket upgrades of GET requests there; plain requests on the path still go to the
+     * handlers. May be called before or after {@link #start()}.
+     */
+    public void addTunnel(String pathPrefix, TunnelTarget target) { tunnels.add(pathPrefix, target); }
 
     public void start() {
         try {

@@ -4,20 +4,19 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.RandomAccessFile;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.Fields;
-import org.flotilla.db.DbObject;
+import org.flotilla.api.TunnelRequest;
 import org.flotilla.host.HttpRequests;
 
 /**
- * {@code GET /console?uuid=<console uuid>} (or {@code ref=}): a running VM's serial console (vt100) as a
- * plain text stream. Authenticated by the {@code session_id} query parameter or cookie, as XAPI's console
+ * {@code GET /console?uuid=<console uuid>} (or {@code ref=}, or a VM's uuid or ref): a running VM's serial console
+ * (vt100) as a plain text stream, for {@code xe console} and scripts; the same consoles as byte streams both ways
+ * are {@link ConsoleTunnels}. Authenticated by the {@code session_id} query parameter or cookie, as XAPI's console
  * handler. Without {@code follow=true} it sends what the guest printed so far; with it, it keeps streaming
  * until the VM stops or the client goes away.
  */
@@ -32,23 +31,24 @@ public final class ConsoleHttp extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        var db = runtime.db();
-        if (!HttpRequests.authenticated(request, db)) return HttpRequests.text(response, callback, 401, "no valid session_id\n");
-        Fields q = Request.extractQueryParameters(request);
-        String ref = q.getValue("ref");
-        String uuid = q.getValue("uuid");
-        Optional<String> consoleRef = ref != null ? Optional.of(ref) : uuid == null ? Optional.empty() : db.refByUuid("console", uuid);
-        DbObject console = consoleRef.map(r -> db.get("console", r)).orElse(null);
-        if (console == null) return HttpRequests.text(response, callback, 404, "no such console\n");
-        String vm = console.string("VM");
-        Optional<Path> log = runtime.serialLog(vm);
-        if (log.isEmpty()) return HttpRequests.text(response, callback, 404, "the VM is not running\n");
-        boolean follow = "true".equals(q.getValue("follow"));
+        var tunnelRequest = TunnelRequest.of(Request.getPathInContext(request), request.getHttpURI().getQuery(),
+                request.getHeaders().get(HttpHeader.COOKIE));
+        ConsoleLookup.Found found;
+        switch (ConsoleLookup.of(runtime, tunnelRequest, "vt100")) {
+            case ConsoleLookup.Missing m -> { return HttpRequests.text(response, callback, m.refusal().status(), m.refusal().reason() + "\n"); }
+            case ConsoleLookup.Found f when !"vt100".equals(f.console().string("protocol")) -> {
+                return HttpRequests.text(response, callback, 400, "an rfb console is reached by HTTP CONNECT or a WebSocket\n");
+            }
+            case ConsoleLookup.Found f -> found = f;
+        }
+        String vm = found.console().string("VM");
+        Path log = QemuCommand.serialLog(found.runDir());
+        boolean follow = "true".equals(tunnelRequest.param("follow"));
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
         try (OutputStream out = Content.Sink.asOutputStream(response);
-             RandomAccessFile f = new RandomAccessFile(log.get().toFile(), "r")) {
+             RandomAccessFile f = new RandomAccessFile(log.toFile(), "r")) {
             byte[] buf = new byte[16384];
             while (true) {
                 int n = f.read(buf);

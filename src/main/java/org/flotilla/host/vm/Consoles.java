@@ -1,13 +1,20 @@
 package org.flotilla.host.vm;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 
-/** The console records of this host's VMs: one vt100 console while a VM runs, served by {@link ConsoleHttp}. */
+/**
+ * The console records of this host's VMs: while a VM runs, an {@code rfb} console (its VGA display over VNC) and
+ * a {@code vt100} console (its serial port), each located at {@code https://<host address>/console?uuid=<console
+ * uuid>} as XAPI makes them, and served there by {@link ConsoleTunnels} and {@link ConsoleHttp}.
+ */
 final class Consoles {
+    static final List<String> PROTOCOLS = List.of("rfb", "vt100");
+
     private final Database db;
     private final String hostRef;
 
@@ -20,14 +27,20 @@ final class Consoles {
     void stageFresh(Database.Tx tx, String vmRef) {
         String hostAddress = Optional.ofNullable(db.get("host", hostRef)).map(h -> h.string("address")).orElse("localhost");
         stageRemoval(tx, vmRef);
-        String uuid = Refs.newUuid();
-        tx.put("console", Refs.newRef(), Map.of("uuid", uuid, "protocol", "vt100", "VM", vmRef,
-                "location", "https://" + hostAddress + "/console?uuid=" + uuid, "other_config", Map.of()));
+        for (String protocol : PROTOCOLS) {
+            String uuid = Refs.newUuid();
+            tx.put("console", Refs.newRef(), Map.of("uuid", uuid, "protocol", protocol, "VM", vmRef,
+                    "location", "https://" + hostAddress + "/console?uuid=" + uuid, "other_config", Map.of()));
+        }
     }
 
     void stageRemoval(Database.Tx tx, String vmRef) {
         for (DbObject c : db.where("console", c -> vmRef.equals(c.get("VM")))) tx.delete("console", c.ref());
     }
 
-    boolean exists(String vmRef) { return !db.where("console", c -> vmRef.equals(c.get("VM"))).isEmpty(); }
+    /** Whether the VM has its consoles (all of them: records of an older daemon may lack the rfb one). */
+    boolean exist(String vmRef) {
+        var protocols = db.where("console", c -> vmRef.equals(c.get("VM"))).stream().map(c -> c.string("protocol")).toList();
+        return protocols.size() == PROTOCOLS.size() && protocols.containsAll(PROTOCOLS);
+    }
 }

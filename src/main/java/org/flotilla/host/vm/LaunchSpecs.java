@@ -55,7 +55,7 @@ final class LaunchSpecs {
         return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
                 Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
                 kernel, initrd, kernel == null ? null : vm.string("PV_args"), uefi,
-                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), runDir, incoming,
+                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), videoMiB(vm), runDir, incoming,
                 vtpms.of(vm.ref(), runDir));
     }
 
@@ -70,6 +70,24 @@ final class LaunchSpecs {
         var settled = new LinkedHashMap<>(platform);
         settled.put(SECURE_BOOT_KEY, Boolean.toString(wantsUefi(vm) && cfg.uefi().secureBootAvailable()));
         return Collections.unmodifiableMap(settled);
+    }
+
+    /** XAPI's default video memory when platform:videoram is absent or unreadable. */
+    static final long DEFAULT_VIDEO_MIB = 4;
+
+    /**
+     * Video memory of the VGA adapter from platform:videoram (MiB). Whatever platform:vga says, the adapter is
+     * the standard VGA: "cirrus" (XAPI's default) is served by it too, as Cirrus emulation has a record of
+     * guest-triggered overflows.
+     */
+    static long videoMiB(DbObject vm) {
+        Map<String, String> platform = vm.map("platform");
+        String v = platform == null ? null : platform.get("videoram");
+        try {
+            return v == null ? DEFAULT_VIDEO_MIB : Math.clamp(Long.parseLong(v.strip()), 1, 256);
+        } catch (NumberFormatException e) {
+            return DEFAULT_VIDEO_MIB;
+        }
     }
 
     /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */

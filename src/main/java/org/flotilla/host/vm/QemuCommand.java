@@ -12,11 +12,12 @@ import java.util.Map;
 /**
  * The QEMU command line of a VM: the one place that decides what a VM's QEMU looks like. A q35 machine with
  * only what the VM's records ask for — virtio disks (CDs as scsi-cd on virtio-scsi), virtio-net NICs on the
- * VIFs' taps, a virtio balloon, a 16550 serial port to a file, a pvpanic device — and nothing that
- * {@code -nodefaults} leaves out: no floppy controller, no PCNET, no legacy NICs or sound. Disks and NICs sit
- * on PCIe root ports of their own, so that they can be plugged and unplugged while the guest runs (q35 cannot
- * hot-plug devices on the root complex itself). QEMU runs under {@code -sandbox} with every deny option; the
- * caller drops it to an unprivileged user before exec.
+ * VIFs' taps, a virtio balloon, a 16550 serial port, a standard VGA adapter, a pvpanic device — and nothing
+ * that {@code -nodefaults} leaves out: no floppy controller, no PCNET, no legacy NICs or sound, no Cirrus VGA.
+ * Disks and NICs sit on PCIe root ports of their own, so that they can be plugged and unplugged while the guest
+ * runs (q35 cannot hot-plug devices on the root complex itself). Both consoles are unix sockets in the private
+ * run directory (VNC for the display, the serial port with a copy logged to a file), never TCP ports. QEMU runs
+ * under {@code -sandbox} with every deny option; the caller drops it to an unprivileged user before exec.
  */
 public final class QemuCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,13 +59,19 @@ public final class QemuCommand {
      */
     public record Spec(String uuid, String qemuBinary, String accel, List<String> cpuProperties, long memoryMiB, long vcpus,
                        long vcpusMax, String kernel, String initrd, String append, Uefi uefi, String bootOrder,
-                       List<Disk> disks, List<Nic> nics, Path runDir, String incoming, Tpm tpm) {}
+                       List<Disk> disks, List<Nic> nics, long videoMiB, Path runDir, String incoming, Tpm tpm) {}
 
     public static Path qmpSocket(Path runDir) { return runDir.resolve("qmp.sock"); }
 
     public static Path pidFile(Path runDir) { return runDir.resolve("qemu.pid"); }
 
     public static Path serialLog(Path runDir) { return runDir.resolve("serial.log"); }
+
+    /** The serial port, both ways (what the guest prints also goes to {@link #serialLog}). */
+    public static Path serialSocket(Path runDir) { return runDir.resolve("serial.sock"); }
+
+    /** The VGA display as a VNC (RFB) server. */
+    public static Path vncSocket(Path runDir) { return runDir.resolve("vnc.sock"); }
 
     public static List<String> argv(Spec s) {
         var a = new ArrayList<String>();
@@ -79,12 +86,14 @@ public final class QemuCommand {
         if (cpu != null) a.addAll(List.of("-cpu", cpu));
         a.addAll(List.of("-m", "size=" + s.memoryMiB() + "M"));
         a.addAll(List.of("-smp", s.vcpus() + ",maxcpus=" + Math.max(s.vcpus(), s.vcpusMax())));
-        a.addAll(List.of("-display", "none", "-no-shutdown", "-S", "-rtc", "base=utc", "-msg", "timestamp=on"));
+        a.addAll(List.of("-display", "none", "-vnc", "unix:" + vncSocket(s.runDir()),
+                "-no-shutdown", "-S", "-rtc", "base=utc", "-msg", "timestamp=on"));
         // a panicking guest (pvpanic) is stopped, not ended: actions_after_crash decides what follows
         a.addAll(List.of("-action", "panic=pause"));
         a.addAll(List.of("-qmp", "unix:" + qmpSocket(s.runDir()) + ",server=on,wait=off"));
         a.addAll(List.of("-pidfile", pidFile(s.runDir()).toString()));
-        a.addAll(List.of("-chardev", "file,id=serial0,path=" + serialLog(s.runDir()) + ",append=on", "-serial", "chardev:serial0"));
+        a.addAll(List.of("-chardev", "socket,id=serial0,path=" + serialSocket(s.runDir()) + ",server=on,wait=off,logfile="
+                + serialLog(s.runDir()) + ",logappend=on", "-serial", "chardev:serial0"));
         if (s.uefi() != null) {
             a.addAll(List.of("-blockdev", json(Map.of("driver", "file", "node-name", "uefi-code", "filename",
                     s.uefi().code().toString(), "read-only", true))));
@@ -125,6 +134,7 @@ public final class QemuCommand {
             a.addAll(List.of("-device", json(ordered("driver", "tpm-crb", "id", "tpm", "tpmdev", "tpm0"))));
         }
         a.addAll(List.of("-device", json(ordered("driver", "pvpanic-pci", "id", "pvpanic0", "bus", "pcie.0"))));
+        a.addAll(List.of("-device", json(ordered("driver", "VGA", "id", "video0", "bus", "pcie.0", "vgamem_mb", s.videoMiB()))));
         if (s.incoming() != null) a.addAll(List.of("-incoming", s.incoming()));
         return a;
     }

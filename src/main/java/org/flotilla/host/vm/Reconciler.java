@@ -143,7 +143,7 @@ final class Reconciler {
         boolean panicked = status.equals("guest-panicked");
         boolean crashUnhandled = panicked && !ps.equals("Paused");
         boolean consistent = (ps.equals("Running") || ps.equals("Paused")) && hostRef.equals(vm.string("resident_on"))
-                && consoles.exists(d.vmRef);
+                && consoles.exist(d.vmRef);
         if (!consistent && (status.equals("prelaunch") || status.equals("inmigrate"))) {
             // a VM.start or VM.resume the daemon died in: never acknowledged, so undone — the VM stays as recorded
             d.expectExit = true;

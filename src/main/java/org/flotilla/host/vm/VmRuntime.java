@@ -132,10 +132,10 @@ public final class VmRuntime implements AutoCloseable {
     /** What the storage may do to the disks of running VMs (online resize, snapshot). */
     public OnlineDisks onlineDisks() { return liveDisks; }
 
-    /** The serial log of a running VM, for the console. */
-    Optional<Path> serialLog(String vmRef) {
+    /** The run directory of a VM running here: its consoles' sockets and serial log. */
+    Optional<Path> runDir(String vmRef) {
         Domain d = domains.get(vmRef);
-        return d == null ? Optional.empty() : Optional.of(QemuCommand.serialLog(d.runDir));
+        return d == null ? Optional.empty() : Optional.of(d.runDir);
     }
 
     boolean isRunning(String vmRef) { return domains.isRunning(vmRef); }

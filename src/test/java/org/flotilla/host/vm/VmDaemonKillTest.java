@@ -62,7 +62,7 @@ class VmDaemonKillTest {
         s = login(rpc);
         assertEquals("Running", rpc.call("VM.get_power_state", args(s, vm)));
         assertEquals(domid, rpc.call("VM.get_domid", args(s, vm)));
-        assertEquals(1, ((List<?>) rpc.call("VM.get_consoles", args(s, vm))).size());
+        assertEquals(2, ((List<?>) rpc.call("VM.get_consoles", args(s, vm))).size(), "rfb and vt100");
         rpc.call("VM.clean_shutdown", args(s, vm));
         assertEquals("Halted", rpc.call("VM.get_power_state", args(s, vm)));
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));

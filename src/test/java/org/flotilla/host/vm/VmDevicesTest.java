@@ -11,13 +11,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -187,10 +182,10 @@ class VmDevicesTest {
             try {
                 h.call("VM.start", vm, false, false);
                 h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
-                String consoleRef = (String) ((List<?>) h.vm(vm).get("consoles")).getFirst();
-                String location = (String) node.db().get("console", consoleRef).get("location");
+                String location = (String) node.db().where("console", c -> vm.equals(c.get("VM")) && "vt100".equals(c.get("protocol")))
+                        .getFirst().get("location");
                 String url = location.replace("https://127.0.0.1/", "https://127.0.0.1:" + d.httpsPort() + "/");
-                HttpClient client = insecureClient();
+                HttpClient client = TrustingTls.httpClient();
                 var denied = client.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(401, denied.statusCode());
                 var ok = client.send(HttpRequest.newBuilder(URI.create(url + "&session_id=" + h.session)).build(),
@@ -209,18 +204,5 @@ class VmDevicesTest {
                 h.node = null;
             }
         }
-    }
-
-    static HttpClient insecureClient() throws Exception {
-        TrustManager[] trustAll = {new X509TrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
-            @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-        }};
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, trustAll, new SecureRandom());
-        var params = new javax.net.ssl.SSLParameters();
-        params.setEndpointIdentificationAlgorithm(null);
-        return HttpClient.newBuilder().sslContext(ctx).sslParameters(params).connectTimeout(Duration.ofSeconds(5)).build();
     }
 }

@@ -138,7 +138,7 @@ class VmFaultTest {
         assertEquals("Running", h.power(keep));
         assertEquals(domid, h.vm(keep).get("domid"));
         assertEquals(pid, h.node.vmRuntime().pids().get(keep));
-        assertEquals(1, ((List<?>) h.vm(keep).get("consoles")).size());
+        assertEquals(2, ((List<?>) h.vm(keep).get("consoles")).size(), "rfb and vt100");
         assertEquals("Halted", h.power(dies));
         String diesUuid = (String) h.vm(dies).get("uuid");
         assertEquals("VM_CRASHED", h.node.db().where("message", m -> diesUuid.equals(m.get("obj_uuid"))).getFirst().get("name"));

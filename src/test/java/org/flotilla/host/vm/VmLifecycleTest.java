@@ -82,7 +82,7 @@ class VmLifecycleTest {
         var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"), new QemuCommand.Nic("9", "tap8", "02:00:00:00:00:02"));
         var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null, null,
                 new QemuCommand.Uefi(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), false), "dcn", disks, nics,
-                Path.of("/s/run/u"), null, null);
+                8, Path.of("/s/run/u"), null, null);
         List<String> a = QemuCommand.argv(spec);
         String all = String.join(" ", a);
         assertEquals(QemuCommand.SANDBOX, a.get(a.indexOf("-sandbox") + 1));
@@ -105,7 +105,11 @@ class VmLifecycleTest {
         assertTrue(all.contains("\"driver\":\"pvpanic-pci\""), all);
         assertEquals("panic=pause", a.get(a.indexOf("-action") + 1));
         assertTrue(all.contains("\"read-only\":true"));
-        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive")) assertFalse(all.contains(bad), bad);
+        for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive", "cirrus")) assertFalse(all.contains(bad), bad);
+        // the display: standard VGA with the VM's video memory, VNC and the serial port on sockets in the run dir, no TCP
+        assertTrue(all.contains("{\"driver\":\"VGA\",\"id\":\"video0\",\"bus\":\"pcie.0\",\"vgamem_mb\":8}"), all);
+        assertEquals("unix:/s/run/u/vnc.sock", a.get(a.indexOf("-vnc") + 1));
+        assertTrue(a.get(a.indexOf("-chardev") + 1).startsWith("socket,id=serial0,path=/s/run/u/serial.sock,server=on,wait=off,logfile=/s/run/u/serial.log"), all);
         // no enlightenments, no Secure Boot, no TPM asked for: none given, and TCG keeps its default CPU
         for (String absent : List.of("-cpu", "smm=on", "-global", "-tpmdev")) assertFalse(a.contains(absent) || all.contains(absent), absent);
     }
@@ -131,7 +135,7 @@ class VmLifecycleTest {
 
         var spec = new QemuCommand.Spec("u", "qemu-system-x86_64", "kvm", kvm, 4096, 2, 2, null, null, null,
                 new QemuCommand.Uefi(Path.of("/o/CODE.secboot.fd"), Path.of("/s/nvram/u.fd"), true), "dc", List.of(), List.of(),
-                Path.of("/s/run/u"), null, new QemuCommand.Tpm(Path.of("/s/vtpm/t"), Path.of("/s/run/u/swtpm.sock")));
+                4, Path.of("/s/run/u"), null, new QemuCommand.Tpm(Path.of("/s/vtpm/t"), Path.of("/s/run/u/swtpm.sock")));
         List<String> a = QemuCommand.argv(spec);
         assertEquals("host," + String.join(",", kvm), a.get(a.indexOf("-cpu") + 1));
         assertTrue(a.get(a.indexOf("-machine") + 1).endsWith(",pflash0=uefi-code,pflash1=uefi-vars,smm=on"));

@@ -51,7 +51,7 @@ class VmMetricsTest {
         h.session = (String) h.node.rpc().call("session.login_with_password", new ArrayList<>(List.of("root", "secret")));
         h.node.metrics().setInterval(Duration.ofSeconds(1));
         h.node.metrics().setRecordInterval(Duration.ZERO);
-        client = VmDevicesTest.insecureClient();
+        client = TrustingTls.httpClient();
     }
 
     @AfterEach

@@ -1,0 +1,12 @@
+package org.flotilla.api;
+
+import java.nio.channels.SocketChannel;
+
+/** What a {@link TunnelTarget} makes of a request: a connected stream to carry bytes to and from, or a refusal. */
+public sealed interface TunnelOutcome {
+    /** Carry bytes both ways between the client and {@code upstream} (blocking), until either side ends. */
+    record Opened(SocketChannel upstream) implements TunnelOutcome {}
+
+    /** Refused with an HTTP status; nothing is carried. */
+    record Refused(int status, String reason) implements TunnelOutcome {}
+}

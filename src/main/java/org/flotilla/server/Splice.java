@@ -1,0 +1,62 @@
+package org.flotilla.server;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Joins a client's connection to an upstream socket. Bytes from upstream go to the client on a virtual thread of
+ * their own; the transport hands the client's bytes to {@link #toUpstream}. When either side ends, both are closed.
+ */
+final class Splice {
+    /** The client's side, as its transport writes and closes it. */
+    interface Downstream {
+        /** Sends the bytes, returning once they are handed over (the buffer is reused afterwards). */
+        void send(ByteBuffer bytes) throws Exception;
+
+        void close();
+    }
+
+    private final SocketChannel upstream;
+    private final Downstream downstream;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    Splice(SocketChannel upstream, Downstream downstream) {
+        this.upstream = upstream;
+        this.downstream = downstream;
+    }
+
+    void start(String name) { Thread.ofVirtual().name(name).start(this::upstreamToClient); }
+
+    private void upstreamToClient() {
+        var buf = ByteBuffer.allocate(64 * 1024);
+        try {
+            while (upstream.read(buf.clear()) >= 0) {
+                downstream.send(buf.flip());
+            }
+        } catch (Exception e) {
+            // one side went away: both are closed below
+        } finally {
+            close();
+        }
+    }
+
+    void toUpstream(ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) upstream.write(bytes);
+    }
+
+    void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        closeQuietly(upstream);
+        downstream.close();
+    }
+
+    static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException ignored) {
+            // nothing left to release
+        }
+    }
+}

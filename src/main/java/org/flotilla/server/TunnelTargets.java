@@ -1,0 +1,28 @@
+package org.flotilla.server;
+
+import org.flotilla.api.TunnelOutcome;
+import org.flotilla.api.TunnelRequest;
+import org.flotilla.api.TunnelTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The byte streams served on the API's port, by path prefix; both transports (CONNECT, WebSocket) open them here. */
+final class TunnelTargets {
+    private static final Logger LOG = LoggerFactory.getLogger(TunnelTargets.class);
+    private final PathPrefixes<TunnelTarget> targets = new PathPrefixes<>();
+
+    void add(String prefix, TunnelTarget target) { targets.add(prefix, target); }
+
+    boolean serves(String path) { return !targets.matching(path).isEmpty(); }
+
+    TunnelOutcome open(TunnelRequest request) {
+        var matching = targets.matching(request.path());
+        if (matching.isEmpty()) return new TunnelOutcome.Refused(404, "nothing to connect to at " + request.path());
+        try {
+            return matching.getFirst().open(request);
+        } catch (RuntimeException e) {
+            LOG.warn("opening {} failed", request.path(), e);
+            return new TunnelOutcome.Refused(500, "internal error");
+        }
+    }
+}
