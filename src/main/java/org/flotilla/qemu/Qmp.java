@@ -219,7 +219,7 @@ public final class Qmp implements AutoCloseable {
                 channel.write(buf);
             }
         } catch (IOException e) {
-            shutdown(new QmpException("QMP connection " + socket + " failed while sending: " + e.getMessage(), e));
+            shutdown(new QmpException("QMP connection " + socket + " closed while sending (QEMU gone?): " + e.getMessage(), e));
         } finally {
             writeLock.unlock();
         }
