@@ -225,6 +225,10 @@ class XeTest {
         String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=scratch", "virtual-size=1MiB").strip();
         String vm = ok("vm-install", "template=Other install media", "new-name-label=short-lived").strip();
         String vbd = ok("vbd-create", "vm-uuid=" + vm, "device=1", "vdi-uuid=" + vdi).strip();
+        assertEquals(vbd + "\n", ok("vbd-list", "vm-uuid=" + vm, "vdi-uuid=" + vdi, "--minimal"));
+        assertEquals(vbd + "\n", ok("vbd-list", "vm-name-label=short-lived", "vdi-name-label=scratch", "--minimal"));
+        assertEquals("\n", ok("vbd-list", "vm-name-label=someone else", "--minimal"));
+        assertTrue(ok("vdi-list", "sr-uuid=" + sr, "--minimal").contains(vdi));
         Result halted = xe("vbd-plug", "uuid=" + vbd);
         assertEquals(1, halted.code(), halted.out() + halted.err());
         assertTrue(halted.err().contains("VM_BAD_POWER_STATE") || halted.err().contains("power state"), halted.err());
