@@ -23,6 +23,7 @@ final class TestDaemon implements AutoCloseable {
     TestDaemon() throws IOException, InterruptedException {
         ensureTestGuest();
         stateDir = Files.createTempDirectory("flotilla-daemon");
+        org.flotilla.TestDomainIds.seed(stateDir);
         daemon = Daemon.start(stateDir, ApiServerConfig.loopbackEphemeral(), PASSWORD, "127.0.0.1");
     }
 

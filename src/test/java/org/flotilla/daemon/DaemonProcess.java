@@ -25,6 +25,7 @@ public final class DaemonProcess {
 
     /** Starts `flotilla serve` on {@code state}, root's password read from {@code passwordFile}, and waits until it serves. */
     public static DaemonProcess start(Path state, Path passwordFile) throws IOException {
+        org.flotilla.TestDomainIds.seed(state);
         String java = ProcessHandle.current().info().command().orElse("java");
         Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",

@@ -24,6 +24,7 @@ public abstract class InProcessNode {
     protected String session;
 
     protected void boot() {
+        org.flotilla.TestDomainIds.seed(dir);
         node = new Node(dir, journal, (u, p) -> true, HostFacts.read("127.0.0.1"), r -> "<value>" + r + "</value>");
         session = (String) call("session.login_with_password", "root", "x");
     }

@@ -9,7 +9,9 @@ import org.flotilla.db.DbObject;
 
 /**
  * Hands out domain ids, never one twice on this host: the last one is kept in {@code <state>/domid}, since
- * a VM record that held a higher id may be gone and a network device may still be named after it.
+ * a VM record that held a higher id may be gone and a network device may still be named after it. An id
+ * that a network device on the host is already named after ({@code vif<id>.<device>}, left by a crash or by
+ * another toolstack on the same machine) is skipped.
  */
 final class DomainIds {
     private static final System.Logger LOG = System.getLogger(DomainIds.class.getName());
@@ -26,6 +28,7 @@ final class DomainIds {
 
     long next() {
         long id = next.getAndIncrement();
+        while (namesADevice(id)) id = next.getAndIncrement();
         try {
             Files.writeString(file, Long.toString(id) + "\n");
         } catch (IOException e) {
@@ -33,4 +36,15 @@ final class DomainIds {
         }
         return id;
     }
+
+    private static boolean namesADevice(long id) {
+        String prefix = "vif" + id + ".";
+        try (var links = Files.list(NET_DEVICES)) {
+            return links.anyMatch(l -> l.getFileName().toString().startsWith(prefix));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static final Path NET_DEVICES = Path.of("/sys/class/net");
 }

@@ -41,6 +41,7 @@ final class VmHost implements AutoCloseable {
         ensureBuilt();
         System.setProperty("flotilla.kernel-dirs", GUEST.toString());
         this.state = state;
+        org.flotilla.TestDomainIds.seed(state);
         open();
     }
 
