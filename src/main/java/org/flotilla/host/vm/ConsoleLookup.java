@@ -10,7 +10,7 @@ import org.flotilla.db.DbObject;
 /**
  * Which console a {@code /console} request means and whether the caller may have it, by XAPI's rules: a valid
  * session; {@code uuid=} of a VM or a console, or {@code ref=} of either (a VM means its default console); the
- * VM running on this host.
+ * VM running (not paused) on this host.
  */
 sealed interface ConsoleLookup {
     /** The console and the run directory of its running VM. */
@@ -25,6 +25,9 @@ sealed interface ConsoleLookup {
         if (session == null || db.get("session", session) == null) return missing(401, "no valid session_id");
         DbObject console = named(db, request).map(ref -> console(db, ref, defaultProtocol)).orElse(null);
         if (console == null) return missing(404, "no such console");
+        DbObject vm = db.get("VM", console.string("VM"));
+        // as XAPI: a paused (or suspended, or halted) VM's console is not served
+        if (vm == null || !"Running".equals(vm.string("power_state"))) return missing(404, "the VM is not running");
         return runtime.runDir(console.string("VM"))
                 .<ConsoleLookup>map(dir -> new Found(console, dir))
                 .orElseGet(() -> missing(404, "the VM is not running on this host"));

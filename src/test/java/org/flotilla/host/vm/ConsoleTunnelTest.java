@@ -81,6 +81,9 @@ class ConsoleTunnelTest {
         assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb, null).status);
         assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb + "&session_id=OpaqueRef:nobody", null).status);
         assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=00000000-0000-0000-0000-000000000000&session_id=" + h.session, null).status);
+        h.call("VM.pause", vm);
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status, "a paused VM's console, as XAPI");
+        h.call("VM.unpause", vm);
         var refusedWs = assertThrows(CompletionException.class, () -> webSocket(rfb + "&session_id=OpaqueRef:nobody", new WebSocketStreams(WAIT)).join());
         assertEquals(401, assertInstanceOf(WebSocketHandshakeException.class, refusedWs.getCause()).getResponse().statusCode());
 
