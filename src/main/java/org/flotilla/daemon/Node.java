@@ -82,6 +82,8 @@ public final class Node implements AutoCloseable {
             }
 
             @Override public void detach(String vifRef) { networking.detach(vifRef); }
+
+            @Override public void release(String vifRef) { networking.release(vifRef); }
         });
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();

@@ -15,6 +15,9 @@ public interface VifBackend {
 
     void detach(String vifRef);
 
+    /** Removes the tap of a VIF whose VM is being suspended; the VIF stays marked attached, to return at resume. */
+    void release(String vifRef);
+
     /** Until networking is wired in: a VM with VIFs cannot start. */
     VifBackend NONE = new VifBackend() {
         @Override public TapDevice attach(String vifRef, String vmRef) {
@@ -22,5 +25,7 @@ public interface VifBackend {
         }
 
         @Override public void detach(String vifRef) { }
+
+        @Override public void release(String vifRef) { }
     };
 }

@@ -378,19 +378,24 @@ public final class Networking {
      * Removes the VIF's tap device and clears currently_attached; an internal network's bridge goes too
      * once nothing is left on it. Idempotent, and a VIF that no longer exists is no error.
      */
-    public void detach(String vifRef) {
+    public void detach(String vifRef) { removeTap(vifRef, true); }
+
+    /** As {@link #detach}, but the VIF stays marked currently_attached: its VM is suspended, not stopped. */
+    public void release(String vifRef) { removeTap(vifRef, false); }
+
+    private void removeTap(String vifRef, boolean unmark) {
         lock.lock();
         try {
             DbObject vif = db.get("VIF", vifRef);
             if (vif == null) return;
             String tap = vif.<String, String>map("runtime_properties").get(TAP_KEY);
             if (tap != null) links.delete(tap);
-            if (vif.bool("currently_attached") || tap != null) {
+            if ((unmark && vif.bool("currently_attached")) || tap != null) {
                 var props = new LinkedHashMap<String, String>(vif.map("runtime_properties"));
                 props.remove(TAP_KEY);
                 db.write(tx -> {
                     if (db.get("VIF", vifRef) == null) return;
-                    tx.set("VIF", vifRef, "currently_attached", false);
+                    if (unmark) tx.set("VIF", vifRef, "currently_attached", false);
                     tx.set("VIF", vifRef, "runtime_properties", Collections.unmodifiableMap(props));
                 });
             }

@@ -28,7 +28,8 @@ final class DomainTeardown {
 
     /** The VM has no QEMU (any more): it is {@code state}, without taps. */
     void halted(String vmRef, String state) {
-        taps.detachAll(vmRef);
+        if ("Suspended".equals(state)) taps.releaseAll(vmRef);
+        else taps.detachAll(vmRef);
         records.stopped(vmRef, state);
     }
 

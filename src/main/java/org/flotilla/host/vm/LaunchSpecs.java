@@ -9,6 +9,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -39,7 +40,10 @@ final class LaunchSpecs {
 
     /** The spec of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
     QemuCommand.Spec of(DbObject vm, Path runDir, String incoming) {
-        List<QemuCommand.Disk> disks = disks(vm.ref());
+        // a resumed QEMU must have the devices the suspended one had, or it cannot load the saved state: those
+        // still marked attached, since a suspend keeps the marks
+        Predicate<DbObject> wanted = incoming == null ? d -> true : d -> Boolean.TRUE.equals(d.get("currently_attached"));
+        List<QemuCommand.Disk> disks = disks(vm.ref(), wanted);
         String kernel = blankToNull(vm.string("PV_kernel"));
         String initrd = blankToNull(vm.string("PV_ramdisk"));
         if (kernel != null) {
@@ -55,7 +59,7 @@ final class LaunchSpecs {
         return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
                 Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
                 kernel, initrd, kernel == null ? null : vm.string("PV_args"), uefi,
-                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref()), videoMiB(vm), runDir, incoming,
+                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref(), wanted), videoMiB(vm), runDir, incoming,
                 vtpms.of(vm.ref(), runDir));
     }
 
@@ -117,8 +121,8 @@ final class LaunchSpecs {
         if (!Files.isRegularFile(a.image())) throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
     }
 
-    private List<QemuCommand.Disk> disks(String vmRef) {
-        List<DbObject> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")));
+    private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject> wanted) {
+        List<DbObject> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")) && wanted.test(b));
         var seen = new HashSet<String>();
         for (DbObject b : vbds) {
             String dev = b.string("userdevice");
@@ -130,9 +134,9 @@ final class LaunchSpecs {
         return disks;
     }
 
-    private List<QemuCommand.Nic> nics(String vmRef) {
+    private List<QemuCommand.Nic> nics(String vmRef, Predicate<DbObject> wanted) {
         var nics = new ArrayList<QemuCommand.Nic>();
-        for (DbObject vif : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+        for (DbObject vif : db.where("VIF", v -> vmRef.equals(v.get("VM")) && wanted.test(v))) {
             VifBackend.TapDevice tap = taps.attach(vif.ref(), vmRef);
             String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
             nics.add(new QemuCommand.Nic(vif.string("device"), tap.name(), mac));

@@ -57,7 +57,8 @@ final class PowerStateRecords {
                 m.forEach((k, v) -> tx.set("VM_metrics", mr, k, v));
             }
             consoles.stageFresh(tx, vmRef);
-            stageDevicesAttached(tx, vmRef, true);
+            // a resumed VM has the devices it was suspended with: those still marked attached
+            if (!"Suspended".equals(cur.string("power_state"))) stageDevicesAttached(tx, vmRef, true);
             deviceOps.stageForVm(tx, vmRef, power, true);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", power);
@@ -78,14 +79,15 @@ final class PowerStateRecords {
             DbObject vm = db.get("VM", vmRef);
             if (vm == null) return;
             consoles.stageRemoval(tx, vmRef);
-            stageDevicesAttached(tx, vmRef, false);
+            // as XAPI: a suspended VM's devices stay marked attached; they come back with it at resume
+            if (!"Suspended".equals(state)) stageDevicesAttached(tx, vmRef, false);
             String m = metricsOf(vm);
             if (m != null) {
                 tx.set("VM_metrics", m, "memory_actual", 0L);
                 tx.set("VM_metrics", m, "VCPUs_number", 0L);
                 tx.set("VM_metrics", m, "last_updated", Instant.now());
             }
-            deviceOps.stageForVm(tx, vmRef, state, false);
+            deviceOps.stageForVm(tx, vmRef, state, "Suspended".equals(state) ? null : false);
             var changes = new LinkedHashMap<String, Object>();
             changes.put("power_state", state);
             changes.put("resident_on", ClassDef.NULL_REF);

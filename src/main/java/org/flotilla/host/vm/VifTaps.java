@@ -21,9 +21,14 @@ final class VifTaps {
     void detach(String vifRef) { backend.detach(vifRef); }
 
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
-    void detachAll(String vmRef) {
+    void detachAll(String vmRef) { forEachVif(vmRef, backend::detach); }
+
+    /** As {@link #detachAll}, for a VM being suspended: its VIFs stay marked attached, to return at resume. */
+    void releaseAll(String vmRef) { forEachVif(vmRef, backend::release); }
+
+    private void forEachVif(String vmRef, java.util.function.Consumer<String> letGo) {
         for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
-            try { backend.detach(v.ref()); } catch (RuntimeException e) {
+            try { letGo.accept(v.ref()); } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot detach VIF " + v.ref() + ": " + e);
             }
         }

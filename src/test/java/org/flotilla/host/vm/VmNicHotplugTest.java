@@ -175,6 +175,19 @@ class VmNicHotplugTest {
         VmHost.await(() -> {
             try { return !qemuHas(vm, "nic3"); } catch (Exception e) { throw new IllegalStateException(e); }
         }, BOOT, "the guest to release the forced-off NIC");
+
+        // suspend and resume bring back the NICs the VM had, not the unplugged one
+        String kept = vif(vm, net, "4");
+        h.call("VIF.plug", kept);
+        h.call("VM.suspend", vm);
+        assertEquals(true, rec(kept).get("currently_attached"), "a suspended VM's NIC stays marked attached");
+        assertEquals(false, rec(v).get("currently_attached"));
+        h.call("VM.resume", vm, false, false);
+        assertEquals("Running", h.power(vm));
+        assertTrue(qemuHas(vm, "nic4"));
+        assertFalse(qemuHas(vm, "nic3"), "the NIC unplugged before the suspend stays out");
+        assertEquals(false, rec(v).get("currently_attached"));
         h.call("VM.hard_shutdown", vm);
+        assertEquals(false, rec(kept).get("currently_attached"));
     }
 }
