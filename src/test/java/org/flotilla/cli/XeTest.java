@@ -100,7 +100,7 @@ class XeTest {
                 + "    name-description ( RW): "), list);
         String params = ok("host-param-list", "uuid=" + hostUuid());
         assertTrue(params.contains(" other-config (MRW): "), params);
-        assertTrue(params.contains(" resident-VMs (SRO): " + dom0Uuid() + "\n"), params);
+        assertTrue(params.contains(" resident-vms (SRO): " + dom0Uuid() + "\n"), params);
         assertTrue(params.contains(" software-version (MRO): "), params);
         assertTrue(params.contains(" API-version-major ( RO): 2\n"), params);
     }
@@ -268,7 +268,7 @@ class XeTest {
         assertTrue(all.contains("host-param-set") && all.contains("pif-list") && all.contains("host-cpu-list"), all);
         String vmList = ok("help", "vm-list");
         assertTrue(vmList.startsWith("command name            : vm-list\n        reqd params     : \n"
-                + "        optional params : params, uuid, allowed-operations, "), vmList);
+                + "        optional params : params, uuid, name-label, name-description, user-version, "), vmList);
         assertTrue(vmList.contains("        description     : Show the vms, only those matching any field=value given"), vmList);
         String get = ok("help", "host-param-get");
         assertTrue(get.contains("        reqd params     : uuid, param-name\n        optional params : param-key\n"), get);
