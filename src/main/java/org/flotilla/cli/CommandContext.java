@@ -1,10 +1,13 @@
 package org.flotilla.cli;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.ClassDef;
+import org.flotilla.model.Type;
 
 /** What a running command works with: the session, the classes of the model, and value formatting. */
 final class CommandContext {
@@ -14,6 +17,7 @@ final class CommandContext {
     private final ValueText text;
 
     private final ConsoleStream consoles;
+    private final Map<String, Object> remoteValues = new HashMap<>();
 
     CommandContext(XenApiSession api, CliClasses classes) { this(api, classes, ConsoleStream.NONE); }
 
@@ -55,10 +59,22 @@ final class CommandContext {
     /** A field's value printed, or xe's "<invalid reference>" if a reference in it has gone. */
     String show(ObjectRecord o, CliField f) {
         try {
-            return text.format(f.field().type(), o.record().get(f.field().name()));
+            Object value = o.record().get(f.field().name());
+            if (f.remote() != null) return remote(f, value);
+            if (f.showsValuesOnly() && value instanceof Map<?, ?> m) value = List.copyOf(m.values());
+            return text.format(f.showsValuesOnly() ? Type.STRING_SET : f.type(), value);
         } catch (ApiError e) {
             if (e.code().equals("HANDLE_INVALID")) return "<invalid reference>";
             throw e;
         }
+    }
+
+    /** A field of the object a reference names, asked of the server once per object and field. */
+    private String remote(CliField f, Object ref) {
+        if (!(ref instanceof String r) || r.isEmpty() || r.equals(ClassDef.NULL_REF)) return RefUuids.NOT_IN_DATABASE;
+        String target = ((Type.Ref) f.field().type()).className();
+        Object value = remoteValues.computeIfAbsent(r + " " + f.remote().name(),
+                k -> api.call(target + ".get_" + f.remote().name(), r));
+        return text.format(f.remote().type(), value);
     }
 }

@@ -96,7 +96,8 @@ final class DerivedCommands {
     /** params=a,b picks fields (in record order, unknown names ignored, as xe does); params=all shows all. */
     private static List<CliField> chosenFields(CliClass cls, CommandLine line) {
         String params = line.get("params");
-        if ("all".equals(params)) return cls.fields();
+        // a class xe lists with no default columns (message) shows them all
+        if ("all".equals(params) || (params == null && cls.defaultListParams().isEmpty())) return cls.fields();
         List<String> wanted = params == null ? cls.defaultListParams() : List.of(params.split(","));
         return cls.fields().stream().filter(f -> wanted.contains(f.name())).toList();
     }
@@ -147,7 +148,7 @@ final class DerivedCommands {
                                 : "Field '" + f.name() + "' is read-only.");
                     }
                     if (!f.writable()) throw CliFailure.failure("Field '" + f.name() + "' is read-only.");
-                    ctx.api().call(wire + ".set_" + f.field().name(), o.ref(), parser.parse(f.name(), f.field().type(), p.getValue()));
+                    ctx.api().call(wire + ".set_" + f.field().name(), o.ref(), parser.parse(f.name(), f.type(), p.getValue()));
                 }
             }
         }

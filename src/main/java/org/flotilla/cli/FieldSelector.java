@@ -37,16 +37,16 @@ sealed interface FieldSelector {
         for (String suffix : new String[] {"-uuid", "-name-label"}) {
             if (!key.endsWith(suffix)) continue;
             Optional<CliField> ref = cls.field(key.substring(0, key.length() - suffix.length()))
-                    .filter(f -> f.field().type() instanceof Type.Ref);
+                    .filter(f -> f.remote() == null && f.field().type() instanceof Type.Ref);
             if (ref.isPresent()) {
                 return new Referenced(ref.get(), ((Type.Ref) ref.get().field().type()).className(), suffix.equals("-name-label"));
             }
         }
         Comparator<CliField> longestFirst = Comparator.comparingInt((CliField f) -> f.name().length()).reversed();
-        Optional<CliField> map = cls.fields().stream().filter(CliField::isMap).sorted(longestFirst)
+        Optional<CliField> map = cls.known().stream().filter(CliField::isMap).sorted(longestFirst)
                 .filter(f -> key.startsWith(f.name() + "-")).findFirst();
         if (map.isPresent()) return new MapKey(map.get(), key.substring(map.get().name().length() + 1));
-        Optional<CliField> set = cls.fields().stream().filter(CliField::isSet).sorted(longestFirst)
+        Optional<CliField> set = cls.known().stream().filter(CliField::isSet).sorted(longestFirst)
                 .filter(f -> key.startsWith(f.name() + "-")).findFirst();
         if (set.isPresent()) return new SetMember(set.get(), key.substring(set.get().name().length() + 1));
         throw CliFailure.failure("Unknown field '" + key + "'");

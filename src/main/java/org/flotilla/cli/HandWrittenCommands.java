@@ -88,8 +88,21 @@ final class HandWrittenCommands {
                 + "number (see the VM's allowed-VIF-devices); mac is aa:bb:cc:dd:ee:ff, or left out for one made up by the host.", false, HandWrittenCommands::vifCreate), List.of("VIF.create")));
         out.add(new Entry(new Command("network-create", List.of("name-label"), List.of("name-description", "MTU", "bridge", "managed"),
                 "Make a network (a bridge on each host that uses it).", false, HandWrittenCommands::networkCreate), List.of("network.create")));
+        out.add(new Entry(new Command("vtpm-create", List.of("vm-uuid"), List.of("is-unique"), "Give a VM a virtual TPM.", false,
+                (ctx, line) -> uuidOf(ctx, "VTPM", ctx.api().call("VTPM.create", ctx.api().refByUuid("VM", line.required("vm-uuid")),
+                        line.flag("is-unique") || line.flag("is_unique")))), List.of("VTPM.create")));
+        out.add(new Entry(new Command("vtpm-destroy", List.of("uuid"), List.of("force"), "Remove a virtual TPM and its secrets; "
+                + "as this loses data, --force is required.", false, (ctx, line) -> {
+                    // xe asks for --force before it destroys anything that cannot be had back
+                    if (!line.flag("force")) throw CliFailure.failure(NO_FORCE);
+                    ctx.api().call("VTPM.destroy", ctx.api().refByUuid("VTPM", line.required("uuid")));
+                    return Output.NOTHING;
+                }), List.of("VTPM.destroy")));
         return out;
     }
+
+    private static final String NO_FORCE =
+            "This operation is dangerous and may cause data loss. This operation must be forced (use --force).";
 
     @FunctionalInterface
     private interface VmAction {

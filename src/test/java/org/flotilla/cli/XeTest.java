@@ -100,7 +100,7 @@ class XeTest {
                 + "    name-description ( RW): "), list);
         String params = ok("host-param-list", "uuid=" + hostUuid());
         assertTrue(params.contains(" other-config (MRW): "), params);
-        assertTrue(params.contains(" resident-VMs (SRO): " + dom0Uuid() + "\n"), params);
+        assertTrue(params.contains(" resident-vms (SRO): " + dom0Uuid() + "\n"), params);
         assertTrue(params.contains(" software-version (MRO): "), params);
         assertTrue(params.contains(" API-version-major ( RO): 2\n"), params);
     }
@@ -268,7 +268,7 @@ class XeTest {
         assertTrue(all.contains("host-param-set") && all.contains("pif-list") && all.contains("host-cpu-list"), all);
         String vmList = ok("help", "vm-list");
         assertTrue(vmList.startsWith("command name            : vm-list\n        reqd params     : \n"
-                + "        optional params : params, uuid, allowed-operations, "), vmList);
+                + "        optional params : params, uuid, name-label, name-description, user-version, "), vmList);
         assertTrue(vmList.contains("        description     : Show the vms, only those matching any field=value given"), vmList);
         String get = ok("help", "host-param-get");
         assertTrue(get.contains("        reqd params     : uuid, param-name\n        optional params : param-key\n"), get);
@@ -292,5 +292,96 @@ class XeTest {
         Result withPwf = xeWith(Map.of("XE_EXTRA_ARGS", "port=4443"), null, "-pwf", pwf.toString(), "host-list");
         assertEquals(0, withPwf.code(), withPwf.err());
         assertEquals("https://127.0.0.1:4443", connectedTo);
+    }
+
+    /** A VM "web" with disk "data" on Local storage at device 1 and a VIF on network "lan"; uuids in order vm, vdi, vbd, network, vif, sr. */
+    List<String> webVm() {
+        String sr = ok("sr-list", "name-label=Local storage", "--minimal").strip();
+        String vdi = ok("vdi-create", "sr-uuid=" + sr, "name-label=data", "virtual-size=1MiB").strip();
+        String vm = ok("vm-install", "template=Other install media", "new-name-label=web").strip();
+        String vbd = ok("vbd-create", "vm-uuid=" + vm, "device=1", "vdi-uuid=" + vdi).strip();
+        String net = ok("network-create", "name-label=lan").strip();
+        String vif = ok("vif-create", "vm-uuid=" + vm, "device=0", "network-uuid=" + net, "mac=aa:bb:cc:dd:ee:01").strip();
+        return List.of(vm, vdi, vbd, net, vif, sr);
+    }
+
+    @Test
+    void vbdAndVdiRecordsNameWhatTheyReferenceAsXapisXeDoes() {
+        List<String> u = webVm();
+        String vm = u.get(0), vdi = u.get(1), vbd = u.get(2), sr = u.get(5);
+        assertEquals("uuid ( RO)             : " + vbd + "\n"
+                + "          vm-uuid ( RO): " + vm + "\n"
+                + "    vm-name-label ( RO): web\n"
+                + "         vdi-uuid ( RO): " + vdi + "\n"
+                + "            empty ( RO): false\n"
+                + "           device ( RO): \n\n\n", ok("vbd-list", "vm-uuid=" + vm, "vdi-name-label=data"));
+        String all = ok("vbd-param-list", "uuid=" + vbd);
+        assertTrue(all.startsWith("uuid ( RO)                        : " + vbd + "\n"
+                + "                     vm-uuid ( RO): " + vm + "\n"
+                + "               vm-name-label ( RO): web\n"
+                + "                    vdi-uuid ( RO): " + vdi + "\n"
+                + "              vdi-name-label ( RO): data\n"
+                + "          allowed-operations (SRO): "), all);
+        assertTrue(all.contains("\n                  userdevice ( RW): 1\n"
+                + "                    bootable ( RW): false\n"
+                + "                        mode ( RW): RW\n"
+                + "                        type ( RW): Disk\n"
+                + "                 unpluggable ( RW): true\n"
+                + "          currently-attached ( RO): false\n"), all);
+        assertTrue(all.endsWith("        qos_algorithm_params (MRW): \n"
+                + "    qos_supported_algorithms (SRO): \n"
+                + "                other-config (MRW): \n\n\n"), all);
+        assertEquals("uuid ( RO)                : " + vdi + "\n"
+                + "          name-label ( RW): data\n"
+                + "    name-description ( RW): \n"
+                + "             sr-uuid ( RO): " + sr + "\n"
+                + "        virtual-size ( RO): 1048576\n"
+                + "            sharable ( RO): false\n"
+                + "           read-only ( RO): false\n\n\n", ok("vdi-list", "sr-uuid=" + sr, "name-label=data"));
+        assertEquals(vbd + "\n", ok("vdi-param-get", "uuid=" + vdi, "param-name=vbd-uuids"));
+        assertEquals("Local storage\n", ok("vdi-param-get", "uuid=" + vdi, "param-name=sr-name-label"));
+        // the datamodel's own names go on working for scripts written against them
+        assertEquals(vm + "\n", ok("vbd-param-get", "uuid=" + vbd, "param-name=VM"));
+        assertEquals(vbd + "\n", ok("vbd-list", "VM=" + vm, "--minimal"));
+        assertEquals(vbd + "\n", ok("vdi-param-get", "uuid=" + vdi, "param-name=VBDs"));
+        assertEquals(vdi + "\n", ok("vdi-list", "SR=" + sr, "name-label=data", "--minimal"));
+        assertEquals("web\n", ok("vbd-list", "vm-uuid=" + vm, "params=vm-name-label", "--minimal"));
+        Result readOnly = xe("vbd-param-set", "uuid=" + vbd, "vm-name-label=other");
+        assertTrue(readOnly.err().endsWith("message: Failure: Field 'vm-name-label' is read-only.\n"), readOnly.err());
+    }
+
+    @Test
+    void vifAndConsoleRecordsAsXapisXeShowsThem() {
+        List<String> u = webVm();
+        String vm = u.get(0), net = u.get(3), vif = u.get(4);
+        assertEquals("uuid ( RO)            : " + vif + "\n"
+                + "         vm-uuid ( RO): " + vm + "\n"
+                + "          device ( RO): 0\n"
+                + "    network-uuid ( RO): " + net + "\n\n\n", ok("vif-list", "vm-name-label=web"));
+        assertEquals("lan\n", ok("vif-param-get", "uuid=" + vif, "param-name=network-name-label"));
+        assertEquals(vif + "\n", ok("vif-list", "network-name-label=lan", "--minimal"));
+        // the VM runtime writes a running VM's consoles; this one is written the same way
+        String console = java.util.UUID.randomUUID().toString();
+        String vmRef = node.db().refByUuid("VM", vm).orElseThrow();
+        node.db().write(tx -> tx.put("console", "OpaqueRef:" + java.util.UUID.randomUUID(), Map.of("uuid", console,
+                "protocol", "vt100", "VM", vmRef, "location", "https://127.0.0.1/console?uuid=" + console, "other_config", Map.of())));
+        assertEquals("uuid ( RO)             : " + console + "\n"
+                + "          vm-uuid ( RO): " + vm + "\n"
+                + "    vm-name-label ( RO): web\n"
+                + "         protocol ( RO): vt100\n"
+                + "         location ( RO): https://127.0.0.1/console?uuid=" + console + "\n\n\n", ok("console-list"));
+    }
+
+    @Test
+    void vtpmCreateAndDestroy() {
+        String vm = webVm().get(0);
+        String vtpm = ok("vtpm-create", "vm-uuid=" + vm).strip();
+        assertEquals(vtpm + "\n", ok("vtpm-list", "vm-uuid=" + vm, "--minimal"));
+        assertEquals("web\n", ok("vtpm-param-get", "uuid=" + vtpm, "param-name=vm-name-label"));
+        Result unforced = xe("vtpm-destroy", "uuid=" + vtpm);
+        assertEquals(1, unforced.code());
+        assertTrue(unforced.err().contains("must be forced (use --force)"), unforced.err());
+        assertEquals("", ok("vtpm-destroy", "uuid=" + vtpm, "--force"));
+        assertEquals("\n", ok("vtpm-list", "--minimal"));
     }
 }
