@@ -86,7 +86,7 @@ public final class Node implements AutoCloseable {
         });
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
-        this.metrics = new Metrics(db, hostRef, vmRuntime);
+        this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
         metrics.register(handlers);
         metrics.start();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
