@@ -335,6 +335,13 @@ public final class VmCloner {
                     tx.delete("VIF", vif);
                 }
                 for (String vif : db.related("VM", "VIFs", snapshotRef)) copyVif(tx, db.require("VIF", vif), vm.ref(), true);
+                // XAPI's update_vtpm: the VM's VTPMs make way for copies of the snapshot's, which must stay as taken
+                for (String vtpm : db.related("VM", "VTPMs", vm.ref())) {
+                    String secret = db.require("VTPM", vtpm).string("contents");
+                    if (!Refs.isNull(secret) && db.get("secret", secret) != null) tx.delete("secret", secret);
+                    tx.delete("VTPM", vtpm);
+                }
+                for (String vtpm : db.related("VM", "VTPMs", snapshotRef)) copyVtpm(tx, db.require("VTPM", vtpm), vm.ref());
                 var after = new LinkedHashMap<String, Object>();
                 snap.fields().forEach((k, v) -> { if (!KEPT_ON_REVERT.contains(k) && !v.equals(vm.get(k))) after.put(k, v); });
                 after.put("parent", snapshotRef);

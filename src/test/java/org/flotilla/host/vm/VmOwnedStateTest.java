@@ -89,6 +89,12 @@ class VmOwnedStateTest {
         h.call("VM.remove_from_NVRAM", vm, "note");
         assertEquals(Map.of(VmRecords.EFI_VARIABLES, saved), nvram(vm));
 
+        // a snapshot keeps the variables as they were; revert brings them back
+        String snapshot = (String) h.call("VM.snapshot", vm, "before");
+        h.call("VM.set_NVRAM", vm, Map.of(VmRecords.EFI_VARIABLES, NvramFiles.encode(template)));
+        h.call("VM.revert", snapshot);
+        assertEquals(Map.of(VmRecords.EFI_VARIABLES, saved), nvram(vm));
+
         Path cloneFile = nvramFile(clone);
         h.call("VM.destroy", clone);
         assertFalse(Files.exists(cloneFile));
@@ -145,5 +151,20 @@ class VmOwnedStateTest {
         h.call("VM.destroy", clone);
         assertNull(h.node.db().get("secret", cloneSecret));
         assertEquals(secrets - 2, h.node.db().count("secret"));
+
+        // revert gives the VM a copy of the snapshot's VTPM, as it was taken
+        String snapshot = (String) h.call("VM.snapshot", unique, "before");
+        h.call("VTPM.set_contents", uniqueVtpm, Base64.getEncoder().encodeToString(new byte[] {1, 2, 3}));
+        h.call("VM.revert", snapshot);
+        String reverted = ((List<?>) h.vm(unique).get("VTPMs")).getFirst().toString();
+        assertNull(h.node.db().get("VTPM", uniqueVtpm));
+        assertEquals("", h.call("VTPM.get_contents", reverted), "a unique VTPM's contents are not copied, even back");
+        String shared = h.newVm("shared", "idle");
+        String sharedVtpm = (String) h.call("VTPM.create", shared, false);
+        h.call("VTPM.set_contents", sharedVtpm, contents);
+        String sharedSnapshot = (String) h.call("VM.snapshot", shared, "before");
+        h.call("VTPM.set_contents", sharedVtpm, "");
+        h.call("VM.revert", sharedSnapshot);
+        assertEquals(contents, h.call("VTPM.get_contents", ((List<?>) h.vm(shared).get("VTPMs")).getFirst().toString()));
     }
 }
