@@ -75,6 +75,7 @@ public final class Node implements AutoCloseable {
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
+        vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vmRuntime.setVifBackend(new VifBackend() {
             @Override public TapDevice attach(String vifRef, String vmRef) {
                 var t = networking.attach(vifRef, vmRef, vmRuntime.config().user()); // QEMU opens it unprivileged
@@ -87,7 +88,7 @@ public final class Node implements AutoCloseable {
         });
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
-        this.metrics = new Metrics(db, hostRef, vmRuntime);
+        this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
         metrics.register(handlers);
         metrics.start();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);

@@ -159,12 +159,7 @@ public final class VmCloner {
                     }
                 }
                 for (String vif : db.related("VM", "VIFs", vmRef)) copyVif(tx, db.require("VIF", vif), ref, snapshot);
-                for (String vtpm : db.related("VM", "VTPMs", vmRef)) {
-                    var t = new LinkedHashMap<>(db.require("VTPM", vtpm).fields());
-                    t.put("uuid", Refs.newUuid());
-                    t.put("VM", ref);
-                    tx.put("VTPM", Refs.newRef(), t);
-                }
+                for (String vtpm : db.related("VM", "VTPMs", vmRef)) copyVtpm(tx, db.require("VTPM", vtpm), ref);
             });
             task.progress(1);
             return ref;
@@ -172,6 +167,22 @@ public final class VmCloner {
             deleteDisks(disks);
             throw e;
         }
+    }
+
+    /**
+     * A copy of the VTPM for the new VM, with a secret of its own (xapi_vtpm.copy): holding the same contents,
+     * or none for a unique VTPM, whose contents must never exist twice.
+     */
+    private void copyVtpm(Database.Tx tx, DbObject vtpm, String vmRef) {
+        DbObject secret = Refs.isNull(vtpm.string("contents")) ? null : db.get("secret", vtpm.string("contents"));
+        String contents = Refs.newRef();
+        tx.put("secret", contents, Map.of("uuid", Refs.newUuid(), "value", vtpm.bool("is_unique") || secret == null ? "" : secret.string("value"),
+                "other_config", secret == null ? Map.of() : secret.map("other_config")));
+        var t = new LinkedHashMap<>(vtpm.fields());
+        t.put("uuid", Refs.newUuid());
+        t.put("VM", vmRef);
+        t.put("contents", contents);
+        tx.put("VTPM", Refs.newRef(), t);
     }
 
     /** The new VM's record (xapi_vm_clone.copy_vm_record), its metrics staged in {@code tx}. */
@@ -324,6 +335,13 @@ public final class VmCloner {
                     tx.delete("VIF", vif);
                 }
                 for (String vif : db.related("VM", "VIFs", snapshotRef)) copyVif(tx, db.require("VIF", vif), vm.ref(), true);
+                // XAPI's update_vtpm: the VM's VTPMs make way for copies of the snapshot's, which must stay as taken
+                for (String vtpm : db.related("VM", "VTPMs", vm.ref())) {
+                    String secret = db.require("VTPM", vtpm).string("contents");
+                    if (!Refs.isNull(secret) && db.get("secret", secret) != null) tx.delete("secret", secret);
+                    tx.delete("VTPM", vtpm);
+                }
+                for (String vtpm : db.related("VM", "VTPMs", snapshotRef)) copyVtpm(tx, db.require("VTPM", vtpm), vm.ref());
                 var after = new LinkedHashMap<String, Object>();
                 snap.fields().forEach((k, v) -> { if (!KEPT_ON_REVERT.contains(k) && !v.equals(vm.get(k))) after.put(k, v); });
                 after.put("parent", snapshotRef);

@@ -28,6 +28,7 @@ public final class VmRecords {
 
     private final Database db;
     private final VmOperations ops;
+    private final List<Runnable> destroyedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public VmRecords(Database db, VmOperations ops) {
         this.db = db;
@@ -72,11 +73,37 @@ public final class VmRecords {
              db.write(tx -> tx.set("VM", vm, "actions_after_crash", c.string("value")));
              return null;
          })
+         .on("VM", "set_NVRAM", c -> { changeNvram(c.ref("self"), "changing_NVRAM", n -> { n.clear(); n.putAll(c.map("value")); }); return null; })
+         .on("VM", "add_to_NVRAM", c -> {
+             String key = c.string("key");
+             changeNvram(c.ref("self"), "changing_NVRAM", n -> {
+                 if (n.containsKey(key)) throw ApiError.of("MAP_DUPLICATE_KEY", "VM", "NVRAM", db.require("VM", c.ref("self")).uuid(), key);
+                 n.put(key, c.string("value"));
+             });
+             return null;
+         })
+         .on("VM", "remove_from_NVRAM", c -> { changeNvram(c.ref("self"), "changing_NVRAM", n -> n.remove(c.string("key"))); return null; })
+         // in any power state: XAPI's variable daemon saves this while the VM runs
+         .on("VM", "set_NVRAM_EFI_variables", c -> { changeNvram(c.ref("self"), null, n -> n.put(EFI_VARIABLES, c.string("value"))); return null; })
          .on("VM", "get_allowed_VBD_devices", c -> allowedVbdDevices(c.ref("vm")))
          .on("VM", "get_allowed_VIF_devices", c -> allowedVifDevices(c.ref("vm")))
          .on("VM", "get_boot_record", c -> db.record("VM", db.require("VM", c.ref("self")).ref()))
          .on("VM", "assert_operation_valid", c -> { ops.assertValid(c.ref("self"), c.string("op")); return null; })
          .on("VM", "update_allowed_operations", c -> { ops.update(db.require("VM", c.ref("self")).ref()); return null; });
+    }
+
+    /** The NVRAM key under which XAPI keeps a UEFI VM's variable store, base64-encoded. */
+    public static final String EFI_VARIABLES = "EFI-variables";
+
+    /** Changes VM.NVRAM in one write, if {@code op} (when given) may run on the VM. */
+    private void changeNvram(String vmRef, String op, java.util.function.Consumer<Map<String, String>> change) {
+        db.write(tx -> {
+            DbObject vm = db.require("VM", vmRef);
+            if (op != null) requireOp(vm, op);
+            var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
+            change.accept(nvram);
+            tx.set("VM", vm.ref(), "NVRAM", java.util.Collections.unmodifiableMap(nvram));
+        });
     }
 
     // ---- create / destroy ----------------------------------------------------------------------
@@ -164,6 +191,7 @@ public final class VmRecords {
                 deleteIfPresent(tx, "VIF_metrics", db.require("VIF", vif).string("metrics"));
                 tx.delete("VIF", vif);
             }
+            for (String vtpm : db.related("VM", "VTPMs", vmRef)) deleteIfPresent(tx, "secret", db.require("VTPM", vtpm).string("contents"));
             for (String rel : List.of("VGPUs", "VUSBs", "VTPMs", "consoles")) {
                 String cls = db.model().classDef("VM").field(rel).relation().split("\\.")[0];
                 for (String o : db.related("VM", rel, vmRef)) tx.delete(cls, o);
@@ -172,7 +200,11 @@ public final class VmRecords {
             deleteIfPresent(tx, "VM_guest_metrics", vm.string("guest_metrics"));
             tx.delete("VM", vmRef);
         });
+        destroyedListeners.forEach(Runnable::run);
     }
+
+    /** Runs {@code r} after each VM.destroy: the host removes the files a destroyed VM leaves behind. */
+    public void afterDestroy(Runnable r) { destroyedListeners.add(r); }
 
     private void deleteIfPresent(Database.Tx tx, String cls, String ref) {
         if (!Refs.isNull(ref) && db.get(cls, ref) != null) tx.delete(cls, ref);

@@ -34,5 +34,8 @@ public final class VmSubsystem {
     public int ensureDefaultTemplates(Path guestDir) { return new Templates(db).ensureDefaults(guestDir, operations); }
 
     /** For the VM runtime: which operations are valid, and allowed_operations to refresh after a power change. */
+    /** Runs {@code r} after each VM.destroy (the host sweeps the files of VMs that no longer exist). */
+    public void afterDestroy(Runnable r) { vms.afterDestroy(r); }
+
     public VmOperations operations() { return operations; }
 }

@@ -55,6 +55,16 @@ final class Archive {
 
     void removeSource(int index) { rings.remove(index); }
 
+    /** A source read back from a dump: its rows oldest first, and the row it was building. */
+    void restoreSource(DataSource ds, double[] rowsOldestFirst, double building, int unknownPoints) {
+        if (rowsOldestFirst.length != rows) throw new IllegalArgumentException(rowsOldestFirst.length + " rows where the archive has " + rows);
+        var r = new Ring(ds, rows);
+        for (double v : rowsOldestFirst) r.push(v);
+        r.building = building;
+        r.unknownPoints = unknownPoints;
+        rings.add(r);
+    }
+
     /** The {@code age}-th newest row of source {@code index} (0 = newest). */
     double row(int index, int age) {
         Ring r = rings.get(index);

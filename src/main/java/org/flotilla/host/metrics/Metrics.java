@@ -24,11 +24,13 @@ import org.flotilla.host.vm.VmRuntime;
  * {@link Rrds}, and keeps the metrics fields of the records current through {@link MetricsRecords}. The RRDs
  * are served over HTTP by {@link RrdHttp} and through the API by {@link DataSourceMessages}.
  *
- * <p>The RRDs live in memory only: a daemon restart starts them afresh (XAPI saves them at shutdown).
+ * <p>The RRDs live in memory and are saved by {@link RrdFiles}, as XAPI saves them: at a clean shutdown and every
+ * {@link #SAVE_EVERY} (so that a killed daemon loses at most that much), and loaded again at start.
  */
 public final class Metrics implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
     static final String MIN_MAX_KEY = "create_min_max_in_new_VM_RRDs";
+    static final Duration SAVE_EVERY = Duration.ofMinutes(10);
 
     private final Database db;
     private final String hostRef;
@@ -37,19 +39,27 @@ public final class Metrics implements AutoCloseable {
     private final HostReadings hostReadings = new HostReadings(Path.of("/"));
     private final VmReadings vmReadings = new VmReadings(Path.of("/sys/class/net"));
     private final MetricsRecords records;
+    private final RrdFiles files;
     /** The data sources the last sample reported, by owner uuid: what may be recorded (XAPI's "live" sources). */
     private final Map<String, Map<String, DataSource>> live = new ConcurrentHashMap<>();
     private volatile Duration interval = Duration.ofSeconds(Long.getLong("flotilla.metrics-interval", 5));
     private volatile Thread sampler;
     private volatile boolean closed;
 
-    public Metrics(Database db, String hostRef, VmRuntime runtime) {
+    /** {@code rrdDir}: where the RRDs are saved across restarts (those found there are loaded now). */
+    public Metrics(Database db, String hostRef, VmRuntime runtime, Path rrdDir) {
         this.db = db;
         this.hostRef = hostRef;
         this.runtime = runtime;
         this.rrds = new Rrds(db.require("host", hostRef).uuid());
         this.records = new MetricsRecords(db);
+        this.files = new RrdFiles(rrdDir);
+        Set<String> vms = db.all("VM").stream().map(DbObject::uuid).collect(Collectors.toSet());
+        files.load(rrds, vms::contains);
     }
+
+    /** Saves the RRDs now (as a clean shutdown does). */
+    void save() { files.save(rrds); }
 
     /** How often to sample; the RRDs' step stays 5 s whatever this is (tests sample more often). */
     public void setInterval(Duration d) { interval = d; }
@@ -72,8 +82,13 @@ public final class Metrics implements AutoCloseable {
     public synchronized void start() {
         if (sampler != null) return;
         sampler = Thread.ofVirtual().name("metrics").start(() -> {
+            long saved = System.nanoTime();
             while (!closed) {
                 long began = System.nanoTime();
+                if (began - saved >= SAVE_EVERY.toNanos()) {
+                    save();
+                    saved = began;
+                }
                 try {
                     sample();
                 } catch (RuntimeException e) {
@@ -164,11 +179,19 @@ public final class Metrics implements AutoCloseable {
         return out;
     }
 
-    /** Stops sampling; a sample under way is cut short (its QMP reads are interrupted). */
+    /** Stops sampling (a sample under way is cut short: its QMP reads are interrupted) and saves the RRDs. */
     @Override
     public void close() {
         closed = true;
         Thread t = sampler;
-        if (t != null) t.interrupt();
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(Duration.ofSeconds(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        save();
     }
 }

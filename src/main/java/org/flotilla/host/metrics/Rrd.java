@@ -57,6 +57,25 @@ final class Rrd {
         }
     }
 
+    /** An RRD read back from its dump: {@code archives} already hold every source's rows (see {@link #restoreSource}). */
+    Rrd(double lastUpdated, List<Archive> archives) {
+        this.lastUpdated = lastUpdated;
+        this.archives.addAll(archives);
+    }
+
+    /**
+     * A source of an RRD read back from its dump, with its last raw reading and the primary point it was
+     * building. Dumps print an unknown reading as 0.0, so 0.0 is taken as unknown: a counter's first rate after
+     * a restart must not be measured from zero.
+     */
+    void restoreSource(DataSource ds, double lastReading, double value, double unknownSeconds) {
+        var s = new Source(ds);
+        s.lastReading = lastReading == 0 ? Double.NaN : lastReading;
+        s.value = value;
+        s.unknownSeconds = unknownSeconds;
+        sources.add(s);
+    }
+
     double lastUpdated() { return lastUpdated; }
 
     List<Archive> archives() { return archives; }

@@ -10,7 +10,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * This host's RRDs, kept in memory: the host's own and one per VM running here. When a VM stops its RRD is put
+ * This host's RRDs, kept in memory (and saved by {@link RrdFiles}): the host's own and one per VM running here. When a VM stops its RRD is put
  * aside and taken up again when it runs here next (XAPI archives it on the coordinator likewise). One lock
  * guards them all: the sampler updates them together, readers see whole updates.
  */
@@ -39,6 +39,21 @@ final class Rrds {
             Rrd rrd = resident.computeIfAbsent(uuid, u -> Optional.ofNullable(stopped.remove(u)).orElseGet(() -> new Rrd(time, vmMinMax)));
             rrd.update(time, readings);
         });
+    }
+
+    /** Every RRD as rrdtool's XML dump, by owner uuid: the host's, and those of its VMs running or put aside. */
+    synchronized Map<String, String> dumps() {
+        var out = new LinkedHashMap<String, String>();
+        if (host != null) out.put(hostUuid, RrdDump.xml(host));
+        resident.forEach((uuid, rrd) -> out.put(uuid, RrdDump.xml(rrd)));
+        stopped.forEach((uuid, rrd) -> out.put(uuid, RrdDump.xml(rrd)));
+        return out;
+    }
+
+    /** Takes up a saved RRD: the host's, or a VM's, put aside until the VM runs here. */
+    synchronized void restore(String uuid, Rrd rrd) {
+        if (uuid.equals(hostUuid)) host = rrd;
+        else if (!resident.containsKey(uuid)) stopped.put(uuid, rrd);
     }
 
     /** Forgets the put-aside RRDs of VMs that no longer exist. */

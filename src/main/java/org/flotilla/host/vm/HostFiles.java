@@ -25,10 +25,12 @@ final class HostFiles {
 
     /** Removes a directory and all below it (a run dir); what cannot be removed stays. */
     static void deleteTree(Path dir) {
-        if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) return;
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-        } catch (IOException ignored) { }
+        // a process ending beside us (swtpm removing its socket) can take a file from under the walk: walk again
+        for (int attempt = 0; attempt < 3 && Files.exists(dir, LinkOption.NOFOLLOW_LINKS); attempt++) {
+            try (var s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+            } catch (IOException | java.io.UncheckedIOException ignored) { }
+        }
     }
 
     /** A process's command line, arguments joined by spaces; empty if it is gone. */

@@ -26,15 +26,15 @@ final class LaunchSpecs {
     private final Storage storage;
     private final VmRuntime.Config cfg;
     private final VifTaps taps;
-    private final QemuFiles files;
     private final Vtpms vtpms;
+    private final NvramFiles nvram;
 
-    LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, QemuFiles files, Vtpms vtpms) {
+    LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, Vtpms vtpms, NvramFiles nvram) {
+        this.nvram = nvram;
         this.db = db;
         this.storage = storage;
         this.cfg = cfg;
         this.taps = taps;
-        this.files = files;
         this.vtpms = vtpms;
     }
 
@@ -53,7 +53,7 @@ final class LaunchSpecs {
             initrd = null;
         }
         Map<String, String> platform = platformAtStart(vm);
-        QemuCommand.Uefi uefi = wantsUefi(vm) ? uefi(vm.uuid(), Viridian.isTrue(platform.get(SECURE_BOOT_KEY))) : null;
+        QemuCommand.Uefi uefi = wantsUefi(vm) ? uefi(vm, Viridian.isTrue(platform.get(SECURE_BOOT_KEY))) : null;
         long memMiB = (vm.integer("memory_static_max") + HostMemory.MIB - 1) / HostMemory.MIB;
         long vcpus = Math.max(1, vm.integer("VCPUs_at_startup"));
         return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
@@ -151,24 +151,16 @@ final class LaunchSpecs {
     }
 
     /**
-     * OVMF for the VM, with its own variable store: copied the first time it boots from the store that goes
-     * with the firmware (with Microsoft's keys for Secure Boot), then kept across boots.
+     * OVMF for the VM, with its own variable store: VM.NVRAM's, or at first boot a copy of the store that goes
+     * with the firmware (with Microsoft's keys for Secure Boot).
      */
-    private QemuCommand.Uefi uefi(String vmUuid, boolean secureBoot) {
+    private QemuCommand.Uefi uefi(DbObject vm, boolean secureBoot) {
         VmRuntime.UefiImages images = cfg.uefi();
         if (secureBoot && !images.secureBootAvailable()) {
             throw ApiError.internal("Secure Boot needs " + images.secureCode() + " and " + images.secureVarsTemplate() + " (package ovmf)");
         }
-        Path nvram = cfg.stateDir().resolve("nvram").resolve(vmUuid + ".fd");
-        try {
-            if (!Files.exists(nvram)) {
-                files.ownDirectory(nvram.getParent());
-                Files.copy(secureBoot ? images.secureVarsTemplate() : images.varsTemplate(), nvram);
-            }
-        } catch (IOException e) {
-            throw ApiError.internal("cannot make the UEFI variable store " + nvram + ": " + e);
-        }
-        return new QemuCommand.Uefi(secureBoot ? images.secureCode() : images.code(), nvram, secureBoot);
+        Path vars = nvram.prepare(vm, secureBoot ? images.secureVarsTemplate() : images.varsTemplate());
+        return new QemuCommand.Uefi(secureBoot ? images.secureCode() : images.code(), vars, secureBoot);
     }
 
     /** A kernel or ramdisk path, if it lies (after resolving links) under an allowed directory. */

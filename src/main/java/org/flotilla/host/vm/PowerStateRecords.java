@@ -22,8 +22,13 @@ final class PowerStateRecords {
     private final Consoles consoles;
     private final DeviceOperations deviceOps;
     private final HostMemory memory;
+    private final NvramFiles nvram;
+    private final Vtpms vtpms;
 
-    PowerStateRecords(Database db, String hostRef, DomainIds domids, Consoles consoles, DeviceOperations deviceOps, HostMemory memory) {
+    PowerStateRecords(Database db, String hostRef, DomainIds domids, Consoles consoles, DeviceOperations deviceOps, HostMemory memory,
+                      NvramFiles nvram, Vtpms vtpms) {
+        this.nvram = nvram;
+        this.vtpms = vtpms;
         this.db = db;
         this.hostRef = hostRef;
         this.domids = domids;
@@ -73,11 +78,20 @@ final class PowerStateRecords {
         memory.publish();
     }
 
-    /** The VM's QEMU is gone: it is {@code state} (Halted, or Suspended with its image kept), resident nowhere. */
+    /**
+     * The VM's QEMU is gone: it is {@code state} (Halted, or Suspended with its image kept), resident nowhere,
+     * and what its firmware and vTPM saved while it ran is its own again (VM.NVRAM, the VTPMs' secrets).
+     */
     void stopped(String vmRef, String state) {
+        DbObject before = db.get("VM", vmRef);
+        if (before == null) return;
+        String efiVariables = nvram.read(before.uuid());
+        Map<String, String> tpmStates = vtpms.read(vmRef);
         db.write(tx -> {
             DbObject vm = db.get("VM", vmRef);
             if (vm == null) return;
+            NvramFiles.stage(tx, vm, efiVariables);
+            vtpms.stage(tx, tpmStates);
             consoles.stageRemoval(tx, vmRef);
             // as XAPI: a suspended VM's devices stay marked attached; they come back with it at resume
             if (!"Suspended".equals(state)) stageDevicesAttached(tx, vmRef, false);

@@ -86,6 +86,7 @@ public final class VmRuntime implements AutoCloseable {
     private final LiveDisks liveDisks;
     private final Reconciler reconciler;
     private final Vtpms vtpms;
+    private final NvramFiles nvram;
 
     public VmRuntime(Database db, String hostRef, Storage storage, Alerts alerts, Config cfg) {
         this.db = db;
@@ -100,15 +101,16 @@ public final class VmRuntime implements AutoCloseable {
         var files = new QemuFiles(cfg.stateDir(), user);
         var consoles = new Consoles(db, hostRef);
         var deviceOps = new DeviceOperations(db);
-        var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory);
         var swtpm = new Swtpm(cfg.swtpm(), user);
         this.vtpms = new Vtpms(db, cfg.stateDir(), files, user);
+        this.nvram = new NvramFiles(db, cfg.stateDir(), files);
+        var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory, nvram, vtpms);
         var teardown = new DomainTeardown(domains, taps, records, swtpm);
         this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
         this.vifHotplug = new VifHotplug(db, domains, taps, user, deviceOps);
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         var operations = new CurrentOperations(db);
-        var specs = new LaunchSpecs(db, storage, cfg, taps, files, vtpms);
+        var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
         var starter = new VmStarter(db, ops, domains, domids, memory, user, files, specs,
                 new QemuLauncher(user, files, swtpm, cfg.accel()), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
@@ -170,6 +172,8 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
          .on("VTPM", "create", c -> vtpms.create(c.ref("vM"), c.bool("is_unique")))
          .on("VTPM", "destroy", c -> { vtpms.destroy(c.ref("self")); return null; })
+         .on("VTPM", "get_contents", c -> vtpms.contents(c.ref("self")))
+         .on("VTPM", "set_contents", c -> { vtpms.setContents(c.ref("self"), c.string("contents")); return null; })
          .on("VIF", "plug", c -> { vifHotplug.plug(c, c.ref("self")); return null; })
          .on("VIF", "unplug", c -> { vifHotplug.unplug(c, c.ref("self"), false); return null; })
          .on("VIF", "unplug_force", c -> { vifHotplug.unplug(c, c.ref("self"), true); return null; });
@@ -179,11 +183,20 @@ public final class VmRuntime implements AutoCloseable {
         if (!hostRef.equals(host)) throw ApiError.of("OPERATION_NOT_ALLOWED", call + ": host " + host + " is not this host");
     }
 
+    /** Removes the UEFI variable stores and vTPM state directories of VMs and VTPMs that no longer exist. */
+    public void sweepOwnedFiles() {
+        nvram.sweep();
+        vtpms.sweep();
+    }
+
     /** allowed_operations of every VM made true (at start, for records made by others). */
     public void refreshAllowedOperations() { ops.updateAll(); }
 
     /** Reattaches the QEMUs that outlived the last daemon and corrects the database (see {@link Reconciler}). */
-    public void reconcile() { reconciler.reconcile(); }
+    public void reconcile() {
+        reconciler.reconcile();
+        nvram.sweep();
+    }
 
     /** What a new VM may have: the host's available memory minus what running VMs reserved but do not use yet. */
     public long availableMemory() { return memory.available(); }

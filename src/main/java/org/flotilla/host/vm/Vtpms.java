@@ -4,24 +4,30 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.host.AtomicFile;
 import org.flotilla.model.ApiError;
 import org.flotilla.vm.VmLifecycle;
 
 /**
- * Virtual TPMs (XAPI's xapi_vtpm.ml): VTPM.create and VTPM.destroy, and where each one's state lives. XAPI
- * keeps a vTPM's contents in its database as a secret and hands them to swtpm at start; here the state is a
- * directory of swtpm's own under {@code <state>/vtpm/<vtpm-uuid>/}, readable only by QEMU's user, kept across
- * boots and removed with the VTPM (or, for a VTPM that went with VM.destroy, when the host agent next starts).
+ * Virtual TPMs (XAPI's xapi_vtpm.ml): VTPM.create, VTPM.destroy, get_contents and set_contents. As in XAPI a
+ * vTPM's contents live in the database, in the secret VTPM.contents names (base64 of swtpm's state file), so
+ * that clone, copy and any host carry them. While the VM runs, swtpm works on a directory of its own under
+ * {@code <state>/vtpm/<vtpm-uuid>/}, readable only by QEMU's user: filled from the secret before each boot and
+ * read back into it when the VM stops; removed with the VTPM (or, for a VTPM that went with VM.destroy, by a sweep).
  */
 final class Vtpms {
     static final String FEATURE = "restrict_vtpm";
+    /** The file in which swtpm keeps a TPM 2.0's permanent state (its NV indices, seeds, hierarchies). */
+    static final String STATE_FILE = "tpm2-00.permall";
 
     private final Database db;
     private final Path root;
@@ -54,6 +60,7 @@ final class Vtpms {
             f.put("VM", vmRef);
             f.put("is_unique", isUnique);
             f.put("allowed_operations", allowedOperations(vm.string("power_state")));
+            f.put("contents", newSecret(tx, ""));
             tx.put("VTPM", ref, f);
         });
         return ref;
@@ -64,27 +71,100 @@ final class Vtpms {
         String uuid = db.writeReturning(tx -> {
             DbObject vtpm = db.require("VTPM", vtpmRef);
             requirePowerState(db.require("VM", vtpm.string("VM")), "Halted", "Suspended");
+            deleteSecret(tx, vtpm);
             tx.delete("VTPM", vtpmRef);
             return vtpm.uuid();
         });
         HostFiles.deleteTree(stateDir(uuid));
     }
 
-    /** The TPM QEMU gets for the VM (its first VTPM; XAPI allows one), its state directory made; null for none. */
+    /** VTPM.get_contents: the saved state, base64-encoded ("" before the first boot). */
+    String contents(String vtpmRef) {
+        DbObject secret = secretOf(db.require("VTPM", vtpmRef));
+        return secret == null ? "" : secret.string("value");
+    }
+
+    /** VTPM.set_contents: new contents (base64, checked) in a new secret, the old one destroyed, as XAPI does. */
+    void setContents(String vtpmRef, String contents) {
+        try {
+            Base64.getDecoder().decode(contents);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.internal("the contents are not base64: " + e.getMessage());
+        }
+        db.write(tx -> {
+            DbObject vtpm = db.require("VTPM", vtpmRef);
+            deleteSecret(tx, vtpm);
+            tx.set("VTPM", vtpm.ref(), "contents", newSecret(tx, contents));
+        });
+    }
+
+    /**
+     * The TPM QEMU gets for the VM (its first VTPM; XAPI allows one), its state directory made and its state
+     * file written from the VTPM's secret; null for none.
+     */
     QemuCommand.Tpm of(String vmRef, Path runDir) {
         List<String> refs = db.related("VM", "VTPMs", vmRef);
         if (refs.isEmpty()) return null;
-        Path state = stateDir(db.require("VTPM", refs.getFirst()).uuid());
+        DbObject vtpm = db.require("VTPM", refs.getFirst());
+        Path state = stateDir(vtpm.uuid());
         try {
             files.ownDirectory(root);
             if (!Files.isDirectory(state)) {
                 Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             Files.setOwner(state, user.principal());
-        } catch (IOException e) {
-            throw ApiError.internal("cannot make the vTPM state directory " + state + ": " + e);
+            String kept = contents(vtpm.ref());
+            if (!kept.isEmpty()) {
+                Path file = state.resolve(STATE_FILE);
+                AtomicFile.write(file, Base64.getDecoder().decode(kept));
+                Files.setOwner(file, user.principal());
+                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            }
+        } catch (IOException | IllegalArgumentException e) {
+            throw ApiError.internal("cannot make the vTPM state directory " + state + ": " + e.getMessage());
         }
         return new QemuCommand.Tpm(state, runDir.resolve("swtpm.sock"));
+    }
+
+    /** What swtpm left for each of the VM's VTPMs, base64-encoded, by VTPM ref (those without a state file left out). */
+    Map<String, String> read(String vmRef) {
+        var out = new LinkedHashMap<String, String>();
+        for (String ref : db.related("VM", "VTPMs", vmRef)) {
+            Path file = stateDir(db.require("VTPM", ref).uuid()).resolve(STATE_FILE);
+            try {
+                if (Files.isRegularFile(file)) out.put(ref, Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
+            } catch (IOException e) {
+                System.getLogger(Vtpms.class.getName()).log(System.Logger.Level.WARNING, "cannot read the vTPM state " + file + ": " + e);
+            }
+        }
+        return out;
+    }
+
+    /** Stages what {@link #read} found into the VTPMs' secrets (making one for a VTPM without). */
+    void stage(Database.Tx tx, Map<String, String> states) {
+        states.forEach((ref, value) -> {
+            DbObject vtpm = db.get("VTPM", ref);
+            if (vtpm == null) return;
+            DbObject secret = secretOf(vtpm);
+            if (secret == null) tx.set("VTPM", ref, "contents", newSecret(tx, value));
+            else if (!value.equals(secret.string("value"))) tx.set("secret", secret.ref(), "value", value);
+        });
+    }
+
+    private DbObject secretOf(DbObject vtpm) {
+        String ref = vtpm.string("contents");
+        return Refs.isNull(ref) ? null : db.get("secret", ref);
+    }
+
+    private String newSecret(Database.Tx tx, String value) {
+        String ref = Refs.newRef();
+        tx.put("secret", ref, Map.of("uuid", Refs.newUuid(), "value", value, "other_config", Map.of()));
+        return ref;
+    }
+
+    private void deleteSecret(Database.Tx tx, DbObject vtpm) {
+        DbObject secret = secretOf(vtpm);
+        if (secret != null) tx.delete("secret", secret.ref());
     }
 
     /** Removes the state of VTPMs that no longer exist (those VM.destroy took with it). */

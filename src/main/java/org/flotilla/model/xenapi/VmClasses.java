@@ -242,11 +242,18 @@ final class VmClasses {
                 .dyn("persistence_backend", Enums.PERSISTENCE_BACKEND, "xapi")
                 .ro("is_unique", BOOL)
                 .dyn("is_protected", BOOL)
+                // XAPI keeps this reference internal; here it is visible, the secret's value is not logged
+                .dyn("contents", ref("secret"))
                 .message(msg("create").async().role(Role.VM_ADMIN).param("vM", ref("VM")).param("is_unique", BOOL)
                         .returns(ref("VTPM")).errors("FEATURE_RESTRICTED", "VTPM_MAX_AMOUNT_REACHED", "VM_BAD_POWER_STATE")
                         .doc("Give a halted VM a virtual TPM, with empty state"))
                 .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VTPM")).errors("VM_BAD_POWER_STATE")
-                        .doc("Remove a virtual TPM and everything stored in it"));
+                        .doc("Remove a virtual TPM and everything stored in it"))
+                // XAPI lets only the local root (its TPM daemon) call these two; the pool admin is the nearest role here
+                .message(msg("get_contents").async().role(Role.POOL_ADMIN).param("self", ref("VTPM")).returns(STRING)
+                        .doc("The TPM's saved state, base64-encoded"))
+                .message(msg("set_contents").async().role(Role.POOL_ADMIN).param("self", ref("VTPM")).param("contents", STRING)
+                        .doc("Replace the TPM's saved state (base64) with new contents, used from its next boot"));
     }
 
     /**
@@ -285,6 +292,15 @@ final class VmClasses {
                 .message(msg("set_memory").async().role(Role.VM_POWER_ADMIN).param("self", self).param("value", INT)
                         .errors("MEMORY_CONSTRAINT_VIOLATION_ORDER", "VM_BAD_POWER_STATE")
                         .doc("Give the VM one fixed amount of memory"))
+                .message(msg("set_NVRAM").role(Role.VM_ADMIN).param("self", self).param("value", mapOf(STRING, STRING))
+                        .errors("VM_BAD_POWER_STATE").doc("Replace the firmware's saved variables of a halted VM"))
+                .message(msg("add_to_NVRAM").role(Role.VM_ADMIN).param("self", self).param("key", STRING).param("value", STRING)
+                        .errors("VM_BAD_POWER_STATE", "MAP_DUPLICATE_KEY").doc("Add one entry to the firmware's saved variables of a halted VM"))
+                .message(msg("remove_from_NVRAM").role(Role.VM_ADMIN).param("self", self).param("key", STRING)
+                        .errors("VM_BAD_POWER_STATE").doc("Remove one entry from the firmware's saved variables of a halted VM"))
+                // XAPI: hidden, for the local root only (its UEFI variable daemon writes while the VM runs)
+                .message(msg("set_NVRAM_EFI_variables").role(Role.POOL_ADMIN).param("self", self).param("value", STRING)
+                        .doc("Replace the UEFI variable store kept under NVRAM:EFI-variables"))
                 .message(msg("set_VCPUs_max").role(Role.VM_ADMIN).param("self", self).param("value", INT)
                         .errors("INVALID_VALUE", "VM_BAD_POWER_STATE").doc("Change how many vCPUs a halted VM may have"))
                 .message(msg("set_VCPUs_at_startup").role(Role.VM_ADMIN).param("self", self).param("value", INT)

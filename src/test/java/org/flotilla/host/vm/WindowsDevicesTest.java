@@ -2,6 +2,7 @@ package org.flotilla.host.vm;
 
 import static org.flotilla.TestTimeouts.LOADED;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.vm.VmRecords;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -41,6 +43,9 @@ class WindowsDevicesTest {
 
     @SuppressWarnings("unchecked")
     private Map<String, String> platform(String vm) { return (Map<String, String>) h.vm(vm).get("platform"); }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, String> stringMap(Object o) { return (Map<String, String>) o; }
 
     @SuppressWarnings("unchecked")
     private List<String> list(Object o) { return (List<String>) o; }
@@ -124,15 +129,16 @@ class WindowsDevicesTest {
         assertTrue(h.serial(secure).contains("secureboot: Secure boot enabled"), h.serial(secure));
         assertTrue(h.serial(plain).contains("secureboot: Secure boot disabled"), h.serial(plain));
 
-        // the VM's own variable store: made from the Microsoft-keyed template once, kept across restarts
+        // the VM's own variable store: made from the Microsoft-keyed template once, kept in VM.NVRAM across restarts
         Path nvram = dir.resolve("nvram").resolve(h.vm(secure).get("uuid") + ".fd");
         assertEquals("flotilla-qemu", Files.getOwner(nvram).getName());
-        Object inode = Files.getAttribute(nvram, "unix:ino");
         h.call("VM.hard_shutdown", secure);
         h.call("VM.hard_shutdown", plain);
         byte[] kept = Files.readAllBytes(nvram);
-        h.call("VM.start", secure, false, false);
-        assertEquals(inode, Files.getAttribute(nvram, "unix:ino"));
+        assertArrayEquals(kept, NvramFiles.decode(stringMap(h.vm(secure).get("NVRAM")).get(VmRecords.EFI_VARIABLES)));
+        h.call("VM.start", secure, true, false);
+        assertArrayEquals(kept, Files.readAllBytes(nvram));
+        h.call("VM.unpause", secure);
         h.awaitSerial(secure, "secureboot: Secure boot enabled", 1, BOOT);
         h.call("VM.hard_shutdown", secure);
         assertEquals(kept.length, Files.size(nvram));
