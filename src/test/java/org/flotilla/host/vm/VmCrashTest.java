@@ -15,27 +15,15 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import org.flotilla.db.DbObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Guests whose kernel panics (the test guest's panic mode, told to QEMU by pvpanic) and actions_after_crash. */
 @Execution(ExecutionMode.CONCURRENT)
-class VmCrashTest {
+class VmCrashTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);
     private static final String PANIC_LINE = "Kernel panic - not syncing";
-
-    @TempDir Path dir;
-    VmHost h;
-
-    @BeforeEach
-    void up() throws Exception { h = new VmHost(dir); }
-
-    @AfterEach
-    void down() { h.close(); }
 
     String crashingVm(String name, String action) {
         String vm = h.newVm(name, "panic");

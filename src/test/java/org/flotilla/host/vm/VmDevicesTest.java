@@ -15,25 +15,13 @@ import java.time.Duration;
 import java.util.List;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Disks plugged into and out of a running VM, CD media, online resize, and the serial console over HTTPS. */
 @Execution(ExecutionMode.CONCURRENT)
-class VmDevicesTest {
-    @TempDir Path dir;
-    VmHost h;
-
-    @BeforeEach
-    void up() throws Exception { h = new VmHost(dir); }
-
-    @AfterEach
-    void down() { h.close(); }
-
+class VmDevicesTest extends OnAVmHost {
     long sizeSeenByQemu(String vm, String device) throws Exception {
         for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
             if (BlockNodes.isDevice(b.path("qdev").asText(), device)) {

@@ -12,25 +12,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.db.DbObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** What goes wrong: refused starts, QEMUs that die, a daemon that restarts under running VMs. */
 @Execution(ExecutionMode.CONCURRENT)
-class VmFaultTest {
-    @TempDir Path dir;
-    VmHost h;
-
-    @BeforeEach
-    void up() throws Exception { h = new VmHost(dir); }
-
-    @AfterEach
-    void down() { h.close(); }
-
+class VmFaultTest extends OnAVmHost {
     void assertUnchangedHalted(String vm) {
         var rec = h.vm(vm);
         assertEquals("Halted", rec.get("power_state"));

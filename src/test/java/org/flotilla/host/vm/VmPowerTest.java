@@ -13,25 +13,13 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Real guests under TCG driven through the XenAPI in-process: the power operations and what they record. */
 @Execution(ExecutionMode.CONCURRENT)
-class VmPowerTest {
-    @TempDir Path dir;
-    VmHost h;
-
-    @BeforeEach
-    void up() throws Exception { h = new VmHost(dir); }
-
-    @AfterEach
-    void down() { h.close(); }
-
+class VmPowerTest extends OnAVmHost {
     @SuppressWarnings("unchecked")
     static List<String> allowed(Map<String, Object> vm) { return (List<String>) vm.get("allowed_operations"); }
 

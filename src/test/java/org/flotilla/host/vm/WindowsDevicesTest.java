@@ -17,10 +17,7 @@ import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.vm.VmRecords;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
@@ -29,17 +26,8 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * Hyper-V enlightenments, UEFI Secure Boot, and a vTPM backed by swtpm.
  */
 @Execution(ExecutionMode.CONCURRENT)
-class WindowsDevicesTest {
+class WindowsDevicesTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(60 * LOADED);
-
-    @TempDir Path dir;
-    VmHost h;
-
-    @BeforeEach
-    void up() throws Exception { h = new VmHost(dir); }
-
-    @AfterEach
-    void down() { h.close(); }
 
     @SuppressWarnings("unchecked")
     private Map<String, String> platform(String vm) { return (Map<String, String>) h.vm(vm).get("platform"); }
