@@ -205,9 +205,13 @@ public final class Templates {
             int made = 0;
             for (Map<String, Object> f : wanted) {
                 String name = (String) f.get("name_label");
-                boolean present = db.refByUuid("VM", (String) f.get("uuid")).isPresent()
+                var existing = db.refByUuid("VM", (String) f.get("uuid"));
+                boolean present = existing.isPresent()
                         || !db.where("VM", v -> name.equals(v.get("name_label")) && VmLifecycle.isDefaultTemplate(v)).isEmpty();
-                if (present) continue;
+                if (present) {
+                    existing.ifPresent(ref -> followBootFiles(tx, db.get("VM", ref), f));
+                    continue;
+                }
                 String ref = Refs.newRef();
                 String metrics = Refs.newRef();
                 var full = new LinkedHashMap<String, Object>();
@@ -222,6 +226,14 @@ public final class Templates {
             }
             return made;
         });
+    }
+
+    /** A template that boots files of this host (the test guest's) points where they are now: the checkout may have moved. */
+    private static void followBootFiles(Database.Tx tx, DbObject template, Map<String, Object> wanted) {
+        for (String k : List.of("PV_kernel", "PV_ramdisk")) {
+            Object now = wanted.get(k);
+            if (now != null && !now.equals(template.get(k))) tx.set("VM", template.ref(), k, now);
+        }
     }
 
     /** Where the test guest is: -Dflotilla.guest or $FLOTILLA_GUEST_DIR, else build/guest under the working directory. */

@@ -276,6 +276,16 @@ class VmRecordsTest extends InProcessNode {
         assertEquals(guest.resolve("initramfs.gz").toString(), r.get("PV_ramdisk"));
         assertEquals("console=ttyS0 quiet panic=-1 flotilla.mode=idle", r.get("PV_args"));
         assertEquals(128 * MIB, r.get("memory_static_max"));
+
+        // the checkout moved: the template boots the guest from where it is now, and stays the same template
+        Path moved = Files.createDirectories(dir.resolve("moved"));
+        Files.writeString(moved.resolve("vmlinux"), "kernel");
+        Files.writeString(moved.resolve("initramfs.gz"), "initrd");
+        assertEquals(0, node.vms().ensureDefaultTemplates(moved));
+        var again = record("VM", template(Templates.TEST_GUEST_NAME));
+        assertEquals(r.get("uuid"), again.get("uuid"));
+        assertEquals(moved.resolve("vmlinux").toString(), again.get("PV_kernel"));
+        assertEquals(moved.resolve("initramfs.gz").toString(), again.get("PV_ramdisk"));
     }
 
     @Test
