@@ -14,9 +14,13 @@ build
 [ -x "$ROOT/scripts/build-guest.sh" ] && "$ROOT/scripts/build-guest.sh" >/dev/null
 
 mkdir -p "$STATE"; chmod 700 "$STATE"
+# A daemon already running is restarted on this build: a toolstack restart leaves the VMs running.
 if [ -f "$STATE/flotilla.pid" ] && kill -0 "$(cat "$STATE/flotilla.pid")" 2>/dev/null; then
-  echo "flotilla: already running (pid $(cat "$STATE/flotilla.pid")) on port $PORT"
-  exit 0
+  old=$(cat "$STATE/flotilla.pid")
+  echo "flotilla: restarting the running daemon (pid $old) on this build; its VMs keep running"
+  kill -TERM "$old"
+  for _ in $(seq 1 150); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
+  if kill -0 "$old" 2>/dev/null; then echo "flotilla: pid $old did not stop within 30 s; stop it and run this again" >&2; exit 1; fi
 fi
 if [ -z "${FLOTILLA_ROOT_PASSWORD:-}" ] && [ ! -f "$STATE/passwd" ]; then
   umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/root-password"
@@ -25,14 +29,17 @@ pwfile="$STATE/root-password"
 if [ -n "${FLOTILLA_ROOT_PASSWORD:-}" ]; then
   umask 077; printf '%s' "$FLOTILLA_ROOT_PASSWORD" > "$STATE/.root-password.new"; pwfile="$STATE/.root-password.new"
 fi
+log_start=$(( $(stat -c %s "$STATE/flotilla.log" 2>/dev/null || echo 0) + 1 ))
 nohup "$ROOT/bin/flotilla" serve --state-dir "$STATE" --port "$PORT" --root-password-file "$pwfile" \
   >> "$STATE/flotilla.log" 2>&1 &
 echo $! > "$STATE/flotilla.pid"
-for _ in $(seq 1 100); do
-  if grep -q "serving the XenAPI" "$STATE/flotilla.log" 2>/dev/null; then break; fi
-  kill -0 "$(cat "$STATE/flotilla.pid")" 2>/dev/null || { tail -20 "$STATE/flotilla.log"; exit 1; }
+serving() { tail -c +"$log_start" "$STATE/flotilla.log" 2>/dev/null | grep -q "serving the XenAPI"; }
+for _ in $(seq 1 300); do
+  serving && break
+  kill -0 "$(cat "$STATE/flotilla.pid")" 2>/dev/null || { tail -c +"$log_start" "$STATE/flotilla.log" | tail -20; exit 1; }
   sleep 0.2
 done
+serving || { echo "flotilla: the daemon did not start serving within 60 s; see $STATE/flotilla.log" >&2; exit 1; }
 rm -f "$STATE/.root-password.new"
 echo "flotilla: serving the XenAPI at https://$(hostname):$PORT/ (pid $(cat "$STATE/flotilla.pid"), log $STATE/flotilla.log)"
 [ -f "$STATE/root-password" ] && echo "flotilla: root's password is in $STATE/root-password"
