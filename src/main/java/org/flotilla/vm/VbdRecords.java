@@ -183,4 +183,15 @@ public final class VbdRecords {
     }
 
     static String nullRef() { return ClassDef.NULL_REF; }
+
+    /**
+     * The name a plugged VBD's {@code device} field shows, as XAPI's Linux naming gives it: {@code xvd} and the
+     * disk number in letters (0 → xvda, 3 → xvdd, 26 → xvdaa); a userdevice that is no number is kept as it is.
+     */
+    public static String linuxDevice(String userdevice) {
+        if (userdevice == null || userdevice.isEmpty() || !userdevice.chars().allMatch(Character::isDigit) || userdevice.length() > 3) {
+            return userdevice;
+        }
+        return DeviceNumbers.linuxName(new DeviceNumbers.Dev(DeviceNumbers.Bus.XEN, Integer.parseInt(userdevice), 0));
+    }
 }

@@ -44,15 +44,5 @@ final class VmReadings {
      * The Linux name XAPI gives a VBD's disk in its series: {@code xvd} and the disk number in letters (0 → xvda,
      * 25 → xvdz, 26 → xvdaa), whatever bus the guest sees.
      */
-    static String diskName(String userdevice) {
-        int n;
-        try {
-            n = Integer.parseInt(userdevice);
-        } catch (NumberFormatException e) {
-            return userdevice;
-        }
-        var letters = new StringBuilder();
-        for (n = n + 1; n > 0; n = (n - 1) / 26) letters.insert(0, (char) ('a' + (n - 1) % 26));
-        return "xvd" + letters;
-    }
+    static String diskName(String userdevice) { return org.flotilla.vm.VbdRecords.linuxDevice(userdevice); }
 }

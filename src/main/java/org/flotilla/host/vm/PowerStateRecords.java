@@ -8,6 +8,7 @@ import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ClassDef;
+import org.flotilla.vm.VbdRecords;
 import org.flotilla.vm.VmOperations;
 
 /**
@@ -150,6 +151,10 @@ final class PowerStateRecords {
         for (String cls : List.of("VBD", "VIF")) {
             for (DbObject dev : db.where(cls, o -> vmRef.equals(o.get("VM")))) {
                 if (Boolean.TRUE.equals(dev.get("currently_attached")) != attached) tx.set(cls, dev.ref(), "currently_attached", attached);
+                if (attached && cls.equals("VBD")) {
+                    String name = VbdRecords.linuxDevice(dev.string("userdevice"));
+                    if (!name.equals(dev.get("device"))) tx.set(cls, dev.ref(), "device", name);
+                }
             }
         }
     }

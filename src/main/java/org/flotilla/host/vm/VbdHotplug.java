@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.vm.VbdRecords;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.qemu.Qmp;
@@ -146,7 +147,11 @@ final class VbdHotplug {
     }
 
     private void setAttached(String vbdRef, boolean attached) {
-        db.write(tx -> tx.set("VBD", vbdRef, "currently_attached", attached));
+        db.write(tx -> {
+            tx.set("VBD", vbdRef, "currently_attached", attached);
+            DbObject b = db.get("VBD", vbdRef);
+            if (attached && b != null) tx.set("VBD", vbdRef, "device", VbdRecords.linuxDevice(b.string("userdevice")));
+        });
         deviceOps.update("VBD", vbdRef);
     }
 

@@ -52,6 +52,7 @@ class VmDevicesTest extends OnAVmHost {
         h.call("VM.start", vm, false, false);
         h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         assertEquals(true, h.node.db().get("VBD", cd).get("currently_attached"));
+        assertEquals("xvdd", h.node.db().get("VBD", cd).get("device"), "a plugged VBD's device is its Linux name, as XAPI's");
         // the balloon takes the guest down to its target; the metrics follow
         String metrics = (String) h.vm(vm).get("metrics");
         VmHost.await(() -> Long.valueOf(96L << 20).equals(h.node.db().get("VM_metrics", metrics).get("memory_actual")),
@@ -75,6 +76,7 @@ class VmDevicesTest extends OnAVmHost {
         assertEquals(List.of("VBD_NOT_REMOVABLE_MEDIA", vbd), h.fails("VBD.eject", vbd).description());
         h.call("VBD.plug", vbd);
         assertEquals(true, h.node.db().get("VBD", vbd).get("currently_attached"));
+        assertEquals("xvdb", h.node.db().get("VBD", vbd).get("device"));
         assertEquals(List.of("unplug", "unplug_force"), h.node.db().get("VBD", vbd).get("allowed_operations"));
         assertEquals(8L << 20, sizeSeenByQemu(vm, "vbd1"));
         assertEquals(List.of("DEVICE_ALREADY_ATTACHED", vbd), h.fails("VBD.plug", vbd).description());
