@@ -95,14 +95,18 @@ final class DerivedCommands {
 
     /** params=a,b picks fields (in record order, unknown names ignored, as xe does); params=all shows all. */
     private static List<CliField> chosenFields(CliClass cls, CommandLine line) {
-        String params = line.get("params");
+        return chosenFields(cls, line.get("params"), cls.defaultListParams());
+    }
+
+    /** The fields {@code params} names (all for "all"; {@code defaults} when null), in the record's order. */
+    static List<CliField> chosenFields(CliClass cls, String params, List<String> defaults) {
         // a class xe lists with no default columns (message) shows them all
-        if ("all".equals(params) || (params == null && cls.defaultListParams().isEmpty())) return cls.fields();
-        List<String> wanted = params == null ? cls.defaultListParams() : List.of(params.split(","));
+        if ("all".equals(params) || (params == null && defaults.isEmpty())) return cls.fields();
+        List<String> wanted = params == null ? defaults : List.of(params.split(","));
         return cls.fields().stream().filter(f -> wanted.contains(f.name())).toList();
     }
 
-    private static List<Output.Line> lines(CommandContext ctx, ObjectRecord o, List<CliField> fields) {
+    static List<Output.Line> lines(CommandContext ctx, ObjectRecord o, List<CliField> fields) {
         return fields.stream().map(f -> new Output.Line(f.name() + f.qualifier(), ctx.show(o, f))).toList();
     }
 

@@ -98,6 +98,7 @@ final class HandWrittenCommands {
                     ctx.api().call("VTPM.destroy", ctx.api().refByUuid("VTPM", line.required("uuid")));
                     return Output.NOTHING;
                 }), List.of("VTPM.destroy")));
+        out.addAll(VmDeviceLists.all());
         return out;
     }
 

@@ -15,6 +15,14 @@ sealed interface Output {
         public Values { values = List.copyOf(values); }
     }
 
+    /** A line of text between tables, as "Disk 0 VBD:" in vm-disk-list; not part of --minimal output. */
+    record Message(String text) implements Output {}
+
+    /** Several outputs one after the other. */
+    record Sequence(List<Output> parts) implements Output {
+        public Sequence { parts = List.copyOf(parts); }
+    }
+
     Output NOTHING = new Values(List.of());
 
     static Output value(String v) { return new Values(List.of(v)); }

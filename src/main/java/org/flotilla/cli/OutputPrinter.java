@@ -36,6 +36,8 @@ final class OutputPrinter {
                 for (List<Output.Line> record : t.records()) out.println(record(record) + "\n");
             }
             case Output.Values v -> v.values().forEach(out::println);
+            case Output.Message m -> out.println(m.text());
+            case Output.Sequence q -> q.parts().forEach(this::printFull);
         }
     }
 
@@ -46,6 +48,8 @@ final class OutputPrinter {
                 minimalParts.add(String.join(",", t.records().stream().map(r -> escapeCommas(r.getFirst().value())).toList()));
             }
             case Output.Values v -> minimalParts.add(String.join(",", v.values().stream().map(OutputPrinter::escapeCommas).toList()));
+            case Output.Message m -> { }
+            case Output.Sequence q -> q.parts().forEach(this::collectMinimal);
         }
     }
 

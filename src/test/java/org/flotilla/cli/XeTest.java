@@ -306,6 +306,31 @@ class XeTest {
     }
 
     @Test
+    void vmDiskAndVifListsShowEachDeviceAsXeDoes() {
+        List<String> u = webVm();
+        String vm = u.get(0), vdi = u.get(1), vbd = u.get(2), net = u.get(3), vif = u.get(4);
+        String disks = ok("vm-disk-list", "vm=web");
+        String data = "Disk 0 VBD:\n"
+                + "uuid ( RO)             : " + vbd + "\n"
+                + "    vm-name-label ( RO): web\n"
+                + "       userdevice ( RW): 1\n\n\n"
+                + "Disk 0 VDI:\n"
+                + "uuid ( RO)             : " + vdi + "\n"
+                + "       name-label ( RW): data\n"
+                + "    sr-name-label ( RO): Local storage\n"
+                + "     virtual-size ( RO): 1048576\n\n\n";
+        assertEquals(data, disks, "the VM's one disk, fields in the order of xe's records");
+        assertTrue(ok("vm-disk-list", "vm=web", "vbd-params=userdevice", "vdi-params=name-label").contains("\nname-label ( RW)    : data\n"));
+        assertEquals("uuid ( RO)                  : " + vif + "\n"
+                + "         vm-name-label ( RO): web\n"
+                + "                device ( RO): 0\n"
+                + "                   MAC ( RO): aa:bb:cc:dd:ee:01\n"
+                + "          network-uuid ( RO): " + net + "\n"
+                + "    network-name-label ( RO): lan\n\n\n", ok("vm-vif-list", "uuid=" + vm));
+        assertEquals(vif + "\n", ok("vm-vif-list", "vm=web", "--minimal"));
+    }
+
+    @Test
     void vbdAndVdiRecordsNameWhatTheyReferenceAsXapisXeDoes() {
         List<String> u = webVm();
         String vm = u.get(0), vdi = u.get(1), vbd = u.get(2), sr = u.get(5);
