@@ -14,7 +14,10 @@ build
 [ -x "$ROOT/scripts/build-guest.sh" ] && "$ROOT/scripts/build-guest.sh" >/dev/null
 
 mkdir -p "$STATE"; chmod 700 "$STATE"
-# A daemon already running is restarted on this build: a toolstack restart leaves the VMs running.
+# The daemon runs from its own copy of the build ($STATE/app): a running one keeps its classes while the
+# checkout is rebuilt, and is then restarted on the new copy (a toolstack restart leaves the VMs running).
+rm -rf "$STATE/app.new"; mkdir -p "$STATE/app.new"
+cp -r "$ROOT/target/flotilla.jar" "$ROOT/target/lib" "$STATE/app.new/"
 if [ -f "$STATE/flotilla.pid" ] && kill -0 "$(cat "$STATE/flotilla.pid")" 2>/dev/null; then
   old=$(cat "$STATE/flotilla.pid")
   echo "flotilla: restarting the running daemon (pid $old) on this build; its VMs keep running"
@@ -22,6 +25,7 @@ if [ -f "$STATE/flotilla.pid" ] && kill -0 "$(cat "$STATE/flotilla.pid")" 2>/dev
   for _ in $(seq 1 150); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
   if kill -0 "$old" 2>/dev/null; then echo "flotilla: pid $old did not stop within 30 s; stop it and run this again" >&2; exit 1; fi
 fi
+rm -rf "$STATE/app"; mv "$STATE/app.new" "$STATE/app"
 if [ -z "${FLOTILLA_ROOT_PASSWORD:-}" ] && [ ! -f "$STATE/passwd" ]; then
   umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$STATE/root-password"
 fi
@@ -30,7 +34,7 @@ if [ -n "${FLOTILLA_ROOT_PASSWORD:-}" ]; then
   umask 077; printf '%s' "$FLOTILLA_ROOT_PASSWORD" > "$STATE/.root-password.new"; pwfile="$STATE/.root-password.new"
 fi
 log_start=$(( $(stat -c %s "$STATE/flotilla.log" 2>/dev/null || echo 0) + 1 ))
-nohup "$ROOT/bin/flotilla" serve --state-dir "$STATE" --port "$PORT" --root-password-file "$pwfile" \
+FLOTILLA_APP="$STATE/app" nohup "$ROOT/bin/flotilla" serve --state-dir "$STATE" --port "$PORT" --root-password-file "$pwfile" \
   >> "$STATE/flotilla.log" 2>&1 &
 echo $! > "$STATE/flotilla.pid"
 serving() { tail -c +"$log_start" "$STATE/flotilla.log" 2>/dev/null | grep -q "serving the XenAPI"; }
