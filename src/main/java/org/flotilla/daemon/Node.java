@@ -76,6 +76,7 @@ public final class Node implements AutoCloseable {
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
+        vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(new VifBackend() {
             @Override public TapDevice attach(String vifRef, String vmRef) {
                 var t = networking.attach(vifRef, vmRef, vmRuntime.config().user()); // QEMU opens it unprivileged

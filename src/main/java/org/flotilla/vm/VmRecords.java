@@ -206,6 +206,16 @@ public final class VmRecords {
     /** Runs {@code r} after each VM.destroy: the host removes the files a destroyed VM leaves behind. */
     public void afterDestroy(Runnable r) { destroyedListeners.add(r); }
 
+    /** Moves a running VM's memory to a new target (the host's balloon); none until the VM runtime is wired in. */
+    @FunctionalInterface
+    public interface Balloon {
+        void target(String vmRef, long bytes);
+    }
+
+    private volatile Balloon balloon = (vm, bytes) -> { };
+
+    void setBalloon(Balloon b) { balloon = b; }
+
     private void deleteIfPresent(Database.Tx tx, String cls, String ref) {
         if (!Refs.isNull(ref) && db.get(cls, ref) != null) tx.delete(cls, ref);
     }
@@ -245,10 +255,19 @@ public final class VmRecords {
         changeMemory(vmRef, "changing_static_range", Map.of("memory_static_min", min, "memory_static_max", max), null);
     }
 
-    /** VM.set_memory_dynamic_range: Halted or Running; the runtime balloons a running VM towards the new range. */
+    /**
+     * VM.set_memory_dynamic_range: Halted or Running. A running VM is given the top of its new range, as squeezed
+     * does on a host with room (its whole static_max is reserved here at start), and ballooned to it.
+     */
     public void setDynamicRange(String vmRef, long min, long max) {
         changeMemory(vmRef, "changing_dynamic_range", Map.of("memory_dynamic_min", min, "memory_dynamic_max", max),
-                vm -> Math.max(min, Math.min(max, vm.integer("memory_target"))));
+                vm -> running(vm) ? max : Math.max(min, Math.min(max, vm.integer("memory_target"))));
+        if (running(db.require("VM", vmRef))) balloon.target(vmRef, max);
+    }
+
+    private static boolean running(DbObject vm) {
+        String power = vm.string("power_state");
+        return power.equals("Running") || power.equals("Paused");
     }
 
     /** Sets memory fields if {@code op} may run and the order holds; {@code target}, if given, gives memory_target. */

@@ -33,9 +33,12 @@ public final class VmSubsystem {
     /** At every start: the built-in templates that are missing (and the test guest's, if built in {@code guestDir}). */
     public int ensureDefaultTemplates(Path guestDir) { return new Templates(db).ensureDefaults(guestDir, operations); }
 
-    /** For the VM runtime: which operations are valid, and allowed_operations to refresh after a power change. */
     /** Runs {@code r} after each VM.destroy (the host sweeps the files of VMs that no longer exist). */
     public void afterDestroy(Runnable r) { vms.afterDestroy(r); }
 
+    /** Where a running VM's new memory target goes: the host's balloon driver. */
+    public void setBalloon(VmRecords.Balloon b) { vms.setBalloon(b); }
+
+    /** For the VM runtime: which operations are valid, and allowed_operations to refresh after a power change. */
     public VmOperations operations() { return operations; }
 }

@@ -13,6 +13,7 @@ import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmOperations;
@@ -203,6 +204,17 @@ public final class VmRuntime implements AutoCloseable {
 
     /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
     Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
+
+    /** Asks the guest's balloon driver for a new memory size; a guest without one keeps what it has (logged). */
+    public void balloon(String vmRef, long bytes) {
+        Domain d = domains.get(vmRef);
+        if (d == null) return;
+        try {
+            d.qmp.execute("balloon", Map.of("value", bytes));
+        } catch (QmpException e) {
+            System.getLogger(VmRuntime.class.getName()).log(System.Logger.Level.WARNING, "balloon of " + d.uuid + ": " + e.getMessage());
+        }
+    }
 
     /**
      * The counters of every VM running here, read over each QEMU's QMP connection, all VMs at once so that one

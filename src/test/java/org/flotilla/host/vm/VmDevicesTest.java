@@ -41,6 +41,7 @@ class VmDevicesTest extends OnAVmHost {
     @Test
     void hotPlugMediaAndOnlineResize() throws Exception {
         String vm = h.newVm("devices", "idle", 128, f -> {
+            f.put("memory_static_min", 64L << 20);
             f.put("memory_dynamic_max", 96L << 20);
             f.put("memory_dynamic_min", 96L << 20);
             f.put("memory_target", 96L << 20);
@@ -57,6 +58,13 @@ class VmDevicesTest extends OnAVmHost {
         String metrics = (String) h.vm(vm).get("metrics");
         VmHost.await(() -> Long.valueOf(96L << 20).equals(h.node.db().get("VM_metrics", metrics).get("memory_actual")),
                 Duration.ofSeconds(15 * LOADED), "memory_actual to reach the 96 MiB target");
+        // a new dynamic range on the running VM: it is given the top of it, and the balloon lets the guest have it
+        h.call("VM.set_memory_dynamic_range", vm, 80L << 20, 112L << 20);
+        assertEquals(112L << 20, h.vm(vm).get("memory_target"));
+        VmHost.await(() -> {
+            try { return h.node.vmRuntime().qmp(vm).execute("query-balloon").path("actual").asLong() == 112L << 20; }
+            catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
+        }, Duration.ofSeconds(15 * LOADED), "the balloon to give the guest 112 MiB");
         var hm = h.node.db().get("host_metrics", (String) h.node.db().get("host", h.node.hostRef()).get("metrics"));
         assertTrue((Long) hm.get("memory_free") > 0 && (Long) hm.get("memory_free") < (Long) hm.get("memory_total"));
 
