@@ -4,7 +4,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Test toolstacks run side by side on one machine, where a real host has one: each starts its domain ids
@@ -14,6 +18,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class TestDomainIds {
     private static final long BLOCK = 500;
     private static final AtomicLong NEXT_BLOCK = new AtomicLong(1 + ProcessHandle.current().pid() % 50 * 20);
+    private static final Map<Path, Long> BASES = new ConcurrentHashMap<>();
+    private static final Pattern TAP = Pattern.compile("vif(\\d+)\\.\\d+");
 
     private TestDomainIds() {}
 
@@ -23,7 +29,25 @@ public final class TestDomainIds {
         if (Files.exists(file)) return;
         try {
             Files.createDirectories(state);
-            Files.writeString(file, BLOCK * NEXT_BLOCK.getAndIncrement() + "\n");
+            long base = BLOCK * NEXT_BLOCK.getAndIncrement();
+            BASES.put(state.toAbsolutePath().normalize(), base);
+            Files.writeString(file, base + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes the taps named after this state directory's domain ids: a test that failed midway may leave some. */
+    public static void removeTaps(Path state) {
+        Long base = BASES.get(state.toAbsolutePath().normalize());
+        if (base == null) return;
+        try (var links = Files.list(Path.of("/sys/class/net"))) {
+            for (Path link : links.toList()) {
+                Matcher m = TAP.matcher(link.getFileName().toString());
+                if (!m.matches()) continue;
+                long id = Long.parseLong(m.group(1));
+                if (id >= base && id < base + BLOCK) TestCommand.run(java.util.List.of("ip", "link", "del", "dev", link.getFileName().toString()));
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

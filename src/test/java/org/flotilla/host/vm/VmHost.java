@@ -221,6 +221,7 @@ final class VmHost implements AutoCloseable {
                     }
                 });
             }
+            org.flotilla.TestDomainIds.removeTaps(state);
         }
     }
 
