@@ -4,10 +4,11 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.flotilla.db.Database;
 
 /**
- * A request for a byte stream on the API's port (a VM console), whatever carries it: HTTP CONNECT, a WebSocket
- * or a plain GET. XAPI's HTTP handlers take the session from the {@code session_id} query parameter or cookie.
+ * A request for a byte stream or a file on the API's port (a VM console, performance data), whatever carries
+ * it: HTTP CONNECT, a WebSocket or a plain GET. XAPI's HTTP handlers take the session from the {@code session_id} query parameter or cookie.
  *
  * @param path    the request path, without the query
  * @param query   the decoded query parameters (the first of repeated ones)
@@ -36,6 +37,12 @@ public record TunnelRequest(String path, Map<String, String> query, Map<String, 
     public String sessionId() {
         String s = query.get("session_id");
         return s != null ? s : cookies.get("session_id");
+    }
+
+    /** Whether the request names a live session. */
+    public boolean authenticated(Database db) {
+        String s = sessionId();
+        return s != null && db.get("session", s) != null;
     }
 
     private static Map<String, String> split(String s, String separator, boolean urlEncoded) {

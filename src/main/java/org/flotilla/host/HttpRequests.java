@@ -2,11 +2,11 @@ package org.flotilla.host;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import org.eclipse.jetty.http.HttpCookie;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.flotilla.api.TunnelRequest;
 import org.flotilla.db.Database;
 
 /**
@@ -16,14 +16,14 @@ import org.flotilla.db.Database;
 public final class HttpRequests {
     private HttpRequests() {}
 
-    /** Whether the request carries the id of a live session. */
-    public static boolean authenticated(Request request, Database db) {
-        String session = Request.extractQueryParameters(request).getValue("session_id");
-        if (session == null) {
-            for (HttpCookie c : Request.getCookies(request)) if (c.getName().equals("session_id")) session = c.getValue();
-        }
-        return session != null && db.get("session", session) != null;
+    /** The request's path, query parameters and cookies, as the handlers beside the API read them. */
+    public static TunnelRequest of(Request request) {
+        return TunnelRequest.of(Request.getPathInContext(request), request.getHttpURI().getQuery(),
+                request.getHeaders().get(HttpHeader.COOKIE));
     }
+
+    /** Whether the request carries the id of a live session. */
+    public static boolean authenticated(Request request, Database db) { return of(request).authenticated(db); }
 
     /** A complete reply of {@code text} as text/plain; returns true, as a handler that took the request does. */
     public static boolean text(Response response, Callback callback, int status, String text) {

@@ -10,7 +10,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.flotilla.api.TunnelRequest;
 import org.flotilla.host.HttpRequests;
 
 /**
@@ -31,8 +30,7 @@ public final class ConsoleHttp extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        var tunnelRequest = TunnelRequest.of(Request.getPathInContext(request), request.getHttpURI().getQuery(),
-                request.getHeaders().get(HttpHeader.COOKIE));
+        var tunnelRequest = HttpRequests.of(request);
         ConsoleLookup.Found found;
         switch (ConsoleLookup.of(runtime, tunnelRequest, "vt100")) {
             case ConsoleLookup.Missing m -> { return HttpRequests.text(response, callback, m.refusal().status(), m.refusal().reason() + "\n"); }

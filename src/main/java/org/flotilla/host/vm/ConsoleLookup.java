@@ -21,8 +21,7 @@ sealed interface ConsoleLookup {
     /** {@code defaultProtocol}: the console a request naming a VM gets (XAPI's is rfb). */
     static ConsoleLookup of(VmRuntime runtime, TunnelRequest request, String defaultProtocol) {
         Database db = runtime.db();
-        String session = request.sessionId();
-        if (session == null || db.get("session", session) == null) return missing(401, "no valid session_id");
+        if (!request.authenticated(db)) return missing(401, "no valid session_id");
         DbObject console = named(db, request).map(ref -> console(db, ref, defaultProtocol)).orElse(null);
         if (console == null) return missing(404, "no such console");
         DbObject vm = db.get("VM", console.string("VM"));
