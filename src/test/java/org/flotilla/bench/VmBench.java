@@ -23,6 +23,7 @@ import org.flotilla.cli.RemoteRpc;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.TestGuest;
 import org.flotilla.server.ApiServerConfig;
 
 /**
@@ -71,7 +72,7 @@ public final class VmBench {
             if (eq <= 0) throw new IllegalArgumentException("arguments are key=value, not " + a);
             opts.put(a.substring(0, eq), a.substring(eq + 1));
         }
-        Path guest = findRepo().resolve("build/guest");
+        Path guest = TestGuest.DIR;
         if (!Files.isRegularFile(guest.resolve("vmlinux")) || !Files.isRegularFile(guest.resolve("initramfs.gz"))) {
             throw new IllegalStateException("no test guest in " + guest + ": run scripts/build-guest.sh");
         }
@@ -478,23 +479,9 @@ public final class VmBench {
     // ---- helpers ----------------------------------------------------------------------------------
 
     private String newVm(String name) {
-        long mem = GUEST_MIB << 20;
-        var f = new LinkedHashMap<String, Object>();
-        f.put("name_label", name);
-        f.put("memory_static_max", mem);
-        f.put("memory_static_min", mem);
-        f.put("memory_dynamic_max", mem);
-        f.put("memory_dynamic_min", mem);
-        f.put("VCPUs_max", 1L);
-        f.put("VCPUs_at_startup", 1L);
-        f.put("actions_after_shutdown", "destroy");
-        f.put("actions_after_reboot", "restart");
-        f.put("actions_after_crash", "destroy");
+        var f = TestGuest.vmFields(name, GUEST_MIB, "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
         f.put("PV_kernel", guest.resolve("vmlinux").toString());
         f.put("PV_ramdisk", guest.resolve("initramfs.gz").toString());
-        f.put("PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
-        f.put("HVM_boot_params", Map.of());
-        f.put("platform", Map.of());
         f.put("other_config", Map.of("vmbench", "true"));
         return (String) call("VM.create", f);
     }
@@ -640,12 +627,5 @@ public final class VmBench {
         } catch (IOException | RuntimeException e) {
             System.err.println("could not remove " + root + ": " + e);
         }
-    }
-
-    private static Path findRepo() {
-        for (Path q = Path.of("").toAbsolutePath(); q != null; q = q.getParent()) {
-            if (Files.isRegularFile(q.resolve("scripts/build-guest.sh")) && Files.isRegularFile(q.resolve("pom.xml"))) return q;
-        }
-        throw new IllegalStateException("cannot find the repository (run from inside it)");
     }
 }

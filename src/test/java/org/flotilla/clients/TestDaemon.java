@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
 import org.flotilla.daemon.Daemon;
+import org.flotilla.qemu.TestGuest;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.vm.Templates;
 
@@ -47,11 +48,7 @@ final class TestDaemon implements AutoCloseable {
     }
 
     /** Builds the project's test guest if this checkout has not yet (scripts/test.sh normally has). */
-    static void ensureTestGuest() throws IOException, InterruptedException {
-        if (Files.exists(Path.of("build/guest/vmlinux"))) return;
-        Process p = new ProcessBuilder("scripts/build-guest.sh").inheritIO().start();
-        if (p.waitFor() != 0) throw new IllegalStateException("scripts/build-guest.sh failed");
-    }
+    static void ensureTestGuest() throws IOException, InterruptedException { TestGuest.ensureBuilt(); }
 
     @Override
     public void close() throws IOException {

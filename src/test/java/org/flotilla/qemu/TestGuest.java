@@ -5,7 +5,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /**
@@ -35,6 +37,32 @@ public final class TestGuest {
             throw new IllegalStateException("building the test guest failed (" + script + " exit " + rc + "):\n" + out);
         }
         built = true;
+    }
+
+    /**
+     * The fields of a VM that boots the test guest's kernel straight away with {@code PV_args}: one vCPU and
+     * {@code memMiB} of memory that does not move, destroyed at shutdown and restarted at reboot.
+     */
+    public static LinkedHashMap<String, Object> vmFields(String name, long memMiB, String pvArgs) {
+        long mem = memMiB << 20;
+        var f = new LinkedHashMap<String, Object>();
+        f.put("name_label", name);
+        f.put("memory_static_max", mem);
+        f.put("memory_static_min", mem);
+        f.put("memory_dynamic_max", mem);
+        f.put("memory_dynamic_min", mem);
+        f.put("VCPUs_max", 1L);
+        f.put("VCPUs_at_startup", 1L);
+        f.put("actions_after_shutdown", "destroy");
+        f.put("actions_after_reboot", "restart");
+        f.put("actions_after_crash", "destroy");
+        f.put("PV_kernel", VMLINUX.toString());
+        f.put("PV_ramdisk", INITRD.toString());
+        f.put("PV_args", pvArgs);
+        f.put("HVM_boot_params", Map.of());
+        f.put("platform", Map.of());
+        f.put("other_config", Map.of());
+        return f;
     }
 
     /** The sandboxed TCG base command line used by every test QEMU. */

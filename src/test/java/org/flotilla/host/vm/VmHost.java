@@ -21,6 +21,7 @@ import org.flotilla.db.Op;
 import org.flotilla.db.Transaction;
 import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
+import org.flotilla.qemu.TestGuest;
 
 /**
  * A host for VM tests: a {@link Node} on a state directory, with a journal kept in memory so that a second
@@ -28,9 +29,7 @@ import org.flotilla.model.ApiError;
  * left under the state directory, whatever the test did.
  */
 final class VmHost implements AutoCloseable {
-    static final Path REPO = findRepo();
-    static final Path GUEST = REPO.resolve("build/guest");
-    private static boolean built;
+    static final Path GUEST = TestGuest.DIR;
 
     Path state;
     final MemoryJournal journal = new MemoryJournal();
@@ -80,27 +79,10 @@ final class VmHost implements AutoCloseable {
     /** A VM record as VM.create would make it, booting the test guest's kernel in {@code mode}. */
     String newVm(String name, String mode, long memMiB, Consumer<Map<String, Object>> tweak) {
         String ref = Refs.newRef();
-        long mem = memMiB << 20;
-        var f = new LinkedHashMap<String, Object>();
+        var f = TestGuest.vmFields(name, memMiB, "console=ttyS0 quiet panic=-1 flotilla.mode=" + mode + " flotilla.counter_ms=50");
         f.put("uuid", Refs.newUuid());
-        f.put("name_label", name);
         f.put("power_state", "Halted");
-        f.put("memory_static_max", mem);
-        f.put("memory_static_min", mem);
-        f.put("memory_dynamic_max", mem);
-        f.put("memory_dynamic_min", mem);
-        f.put("memory_target", mem);
-        f.put("VCPUs_max", 1L);
-        f.put("VCPUs_at_startup", 1L);
-        f.put("actions_after_shutdown", "destroy");
-        f.put("actions_after_reboot", "restart");
-        f.put("actions_after_crash", "destroy");
-        f.put("PV_kernel", GUEST.resolve("vmlinux").toString());
-        f.put("PV_ramdisk", GUEST.resolve("initramfs.gz").toString());
-        f.put("PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=" + mode + " flotilla.counter_ms=50");
-        f.put("HVM_boot_params", Map.of());
-        f.put("platform", Map.of());
-        f.put("other_config", Map.of());
+        f.put("memory_target", memMiB << 20);
         tweak.accept(f);
         node.db().write(tx -> tx.put("VM", ref, f));
         node.vmRuntime().refreshAllowedOperations();
@@ -240,21 +222,5 @@ final class VmHost implements AutoCloseable {
         @Override public void close() { }
     }
 
-    static synchronized void ensureBuilt() throws IOException, InterruptedException {
-        if (built) return;
-        Path script = REPO.resolve("scripts/build-guest.sh");
-        Process p = new ProcessBuilder("bash", script.toString()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0 || !Files.isRegularFile(GUEST.resolve("vmlinux"))) {
-            throw new IllegalStateException("building the test guest failed:\n" + out);
-        }
-        built = true;
-    }
-
-    private static Path findRepo() {
-        for (Path q = Path.of("").toAbsolutePath(); q != null; q = q.getParent()) {
-            if (Files.isRegularFile(q.resolve("scripts/build-guest.sh")) && Files.isRegularFile(q.resolve("pom.xml"))) return q;
-        }
-        throw new IllegalStateException("cannot find the repository");
-    }
+    static void ensureBuilt() throws IOException, InterruptedException { TestGuest.ensureBuilt(); }
 }
