@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
 
 /**
@@ -54,6 +55,18 @@ final class Domain {
     void reboot() throws QmpException {
         qmp.execute("system_reset");
         qmp.execute("cont");
+    }
+
+    /**
+     * Asks the guest's balloon driver for a new memory size. A guest without one keeps what it has: QEMU says
+     * so, and that is logged, not thrown; a QMP connection that fails is.
+     */
+    void balloon(long bytes) throws QmpException {
+        try {
+            qmp.execute("balloon", Map.of("value", bytes));
+        } catch (QmpErrorException e) {
+            System.getLogger(Domain.class.getName()).log(System.Logger.Level.WARNING, "balloon of " + uuid + ": " + e.getMessage());
+        }
     }
 
     void kill() {

@@ -205,12 +205,12 @@ public final class VmRuntime implements AutoCloseable {
     /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
     Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
 
-    /** Asks the guest's balloon driver for a new memory size; a guest without one keeps what it has (logged). */
+    /** Asks a running VM's balloon driver for a new memory size (see {@link Domain#balloon}); a lost QMP is logged. */
     public void balloon(String vmRef, long bytes) {
         Domain d = domains.get(vmRef);
         if (d == null) return;
         try {
-            d.qmp.execute("balloon", Map.of("value", bytes));
+            d.balloon(bytes);
         } catch (QmpException e) {
             System.getLogger(VmRuntime.class.getName()).log(System.Logger.Level.WARNING, "balloon of " + d.uuid + ": " + e.getMessage());
         }

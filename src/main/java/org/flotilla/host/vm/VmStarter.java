@@ -6,7 +6,6 @@ import java.util.concurrent.TimeUnit;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.vm.VmOperations;
 
 /**
@@ -84,9 +83,7 @@ final class VmStarter {
             events.watch(d);
             if (!paused) d.qmp.execute("cont");
             long target = vm.integer("memory_target") > 0 ? vm.integer("memory_target") : vm.integer("memory_dynamic_max");
-            if (target > 0 && target < staticMax) {
-                try { d.qmp.execute("balloon", Map.of("value", target)); } catch (QmpErrorException ignored) { }
-            }
+            if (target > 0 && target < staticMax) d.balloon(target);
             records.running(vmRef, paused, HostMemory.overhead(staticMax), domid);
             return d;
         } catch (IOException | RuntimeException | InterruptedException e) {
