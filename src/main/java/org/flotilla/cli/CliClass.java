@@ -10,7 +10,7 @@ import org.flotilla.model.Model;
 /**
  * A class as xe presents it: the xe name ("vm", "host-cpu"), the datamodel class behind it, the fields its
  * records show in order, the model fields they leave out or rename (still found by their own names, so
- * "vbd-param-get param-name=VM" goes on working), the fields &lt;class&gt;-list shows by default and the
+ * "vbd-param-get param-name=VM" goes on working) and every reference's "x-uuid" / "x-name-label", the fields &lt;class&gt;-list shows by default and the
  * filters it always applies (vm-list hides templates, template-list shows only them: one datamodel class can
  * back several xe classes).
  */
@@ -29,6 +29,9 @@ record CliClass(String name, ClassDef def, List<CliField> fields, List<CliField>
         List<CliField> fields = RecordLayouts.of(name, def, model).orElse(own);
         List<CliField> aliases = new ArrayList<>();
         for (CliField f : own) if (fields.stream().noneMatch(shown -> shown.name().equals(f.name()))) aliases.add(f);
+        for (CliField f : RecordLayouts.referenceFields(def, model)) {
+            if (fields.stream().noneMatch(shown -> shown.name().equalsIgnoreCase(f.name()))) aliases.add(f);
+        }
         return new CliClass(name, def, fields, aliases, defaultListParams, defaultFilters);
     }
 

@@ -80,9 +80,6 @@ final class DerivedCommands {
         Object value = o.record().get(selector.field().field().name());
         return switch (selector) {
             case FieldSelector.Whole w -> ctx.show(o, w.field()).equals(wanted);
-            case FieldSelector.Referenced r when !r.nameLabel() -> ctx.show(o, r.field()).equals(wanted);
-            case FieldSelector.Referenced r -> value instanceof String ref && !ref.equals(org.flotilla.model.ClassDef.NULL_REF)
-                    && wanted.equals(ctx.api().call(r.targetClass() + ".get_name_label", ref));
             case FieldSelector.MapKey m -> wanted.equals(ctx.text().asMap((Type.Map) m.field().field().type(), value).get(m.key()));
             case FieldSelector.SetMember s -> {
                 if (!s.word().equals("contains")) {
@@ -134,7 +131,6 @@ final class DerivedCommands {
             if (p.getKey().equals("uuid") || CommandLine.STANDARD_PARAMS.contains(p.getKey())) continue;
             switch (FieldSelector.of(cls, p.getKey())) {
                 case FieldSelector.SetMember s -> throw CliFailure.failure("Cannot param-set on set fields");
-                case FieldSelector.Referenced r -> throw CliFailure.failure("Field '" + p.getKey() + "' is read-only.");
                 case FieldSelector.MapKey m -> {
                     var f = m.field();
                     if (!f.writable()) throw CliFailure.failure("Map field '" + f.name() + "' is read-only.");

@@ -2,13 +2,11 @@ package org.flotilla.cli;
 
 import java.util.Comparator;
 import java.util.Optional;
-import org.flotilla.model.Type;
 
 /**
  * Which field a command-line key names (get_field_type in cli_operations.ml): the field itself,
- * "map:key" / "set:contains" with a colon, the old spelling "map-key" matched against the longest map
- * (then set) name it starts with, or "ref-uuid" / "ref-name-label" for the object a reference field names —
- * the spelling xe's records use (vif-list vm-uuid=…, vdi-list sr-uuid=…).
+ * "map:key" / "set:contains" with a colon, or the old spelling "map-key" matched against the longest map
+ * (then set) name it starts with.
  */
 sealed interface FieldSelector {
     CliField field();
@@ -18,9 +16,6 @@ sealed interface FieldSelector {
     record MapKey(CliField field, String key) implements FieldSelector {}
 
     record SetMember(CliField field, String word) implements FieldSelector {}
-
-    /** The uuid ({@code nameLabel} false) or name-label of the object a reference field points at. */
-    record Referenced(CliField field, String targetClass, boolean nameLabel) implements FieldSelector {}
 
     static FieldSelector of(CliClass cls, String key) {
         Optional<CliField> exact = cls.field(key);
@@ -33,14 +28,6 @@ sealed interface FieldSelector {
             if (f.isSet()) return new SetMember(f, rest);
             if (f.isMap()) return new MapKey(f, rest);
             throw CliFailure.failure("Field '" + f.name() + "' is not a set or map");
-        }
-        for (String suffix : new String[] {"-uuid", "-name-label"}) {
-            if (!key.endsWith(suffix)) continue;
-            Optional<CliField> ref = cls.field(key.substring(0, key.length() - suffix.length()))
-                    .filter(f -> f.remote() == null && f.field().type() instanceof Type.Ref);
-            if (ref.isPresent()) {
-                return new Referenced(ref.get(), ((Type.Ref) ref.get().field().type()).className(), suffix.equals("-name-label"));
-            }
         }
         Comparator<CliField> longestFirst = Comparator.comparingInt((CliField f) -> f.name().length()).reversed();
         Optional<CliField> map = cls.known().stream().filter(CliField::isMap).sorted(longestFirst)

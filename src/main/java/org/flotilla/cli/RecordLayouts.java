@@ -151,6 +151,23 @@ final class RecordLayouts {
         throw new IllegalStateException("xe " + xeClass + " record: no field of " + def.name() + " for '" + name + "'");
     }
 
+    /**
+     * For each reference field x of the class, "x-uuid" and (when what it references has a name) "x-name-label":
+     * the spelling xe's records use, so that any class can be filtered or read by what it references
+     * (vbd-list vm-uuid=…, vdi-list sr-name-label=…).
+     */
+    static List<CliField> referenceFields(ClassDef def, Model model) {
+        List<CliField> out = new ArrayList<>();
+        for (Field f : def.fields().values()) {
+            if (!(f.type() instanceof Type.Ref)) continue;
+            String x = normal(f.name());
+            out.add(new CliField(x + "-uuid", f, null, "RO", false));
+            Field name = target(model, f).fields().get("name_label");
+            if (name != null) out.add(new CliField(x + "-name-label", f, name, "RO", false));
+        }
+        return out;
+    }
+
     /** The field spelled this way in xe or in the API: "vm" finds VM, "qos_algorithm_type" finds qos_algorithm_type. */
     static Optional<Field> bySpelling(ClassDef def, String name) {
         return def.fields().values().stream().filter(f -> normal(f.name()).equals(normal(name))).findFirst();

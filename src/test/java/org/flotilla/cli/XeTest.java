@@ -1,6 +1,7 @@
 package org.flotilla.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -91,6 +92,16 @@ class XeTest {
         assertEquals("running\n", ok("vm-list", "params=power-state", "--minimal"));
         assertEquals("\n", ok("vm-list", "name-label=no such VM", "--minimal"), "nothing found prints an empty line");
         assertEquals(hostName + "\n", ok("host-param-get", "uuid=" + hostUuid(), "param-name=name-label", "--minimal"));
+    }
+
+    @Test
+    void anyClassIsFilteredByWhatItsReferencesName() {
+        String cpus = ok("host-cpu-list", "host-uuid=" + hostUuid(), "--minimal").strip();
+        assertFalse(cpus.isEmpty());
+        assertEquals(cpus + "\n", ok("host-cpu-list", "host-name-label=" + hostName, "--minimal"));
+        assertEquals("\n", ok("host-cpu-list", "host-name-label=no such host", "--minimal"));
+        String first = cpus.split(",")[0];
+        assertEquals(hostName + "\n", ok("host-cpu-param-get", "uuid=" + first, "param-name=host-name-label"));
     }
 
     @Test
