@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.host.vm.GuestCounters;
+import org.flotilla.vm.VbdRecords;
 
 /**
  * A VM's readings: its QEMU's counters, plus each VIF's tap statistics. The tap's receive side is what the
@@ -26,7 +27,8 @@ final class VmReadings {
                     (double) c.freeKib());
         }
         c.disks().forEach((userdevice, b) -> {
-            String dev = diskName(userdevice);
+            // named as XAPI names a VBD's disk in its series, whatever bus the guest sees (0 → xvda)
+            String dev = VbdRecords.linuxDevice(userdevice);
             out.put(DataSource.rate("vbd_" + dev + "_read", "B/s", "Reads from device " + dev + ", in B/s"), (double) b.read());
             out.put(DataSource.rate("vbd_" + dev + "_write", "B/s", "Writes to device " + dev + ", in B/s"), (double) b.written());
         });
@@ -39,10 +41,4 @@ final class VmReadings {
         });
         return out;
     }
-
-    /**
-     * The Linux name XAPI gives a VBD's disk in its series: {@code xvd} and the disk number in letters (0 → xvda,
-     * 25 → xvdz, 26 → xvdaa), whatever bus the guest sees.
-     */
-    static String diskName(String userdevice) { return org.flotilla.vm.VbdRecords.linuxDevice(userdevice); }
 }

@@ -172,9 +172,9 @@ class RrdTest {
 
     @Test
     void diskSeriesAreNamedLikeLinuxXenDisks() {
-        assertEquals("xvda", VmReadings.diskName("0"));
-        assertEquals("xvdd", VmReadings.diskName("3"));
-        assertEquals("xvdz", VmReadings.diskName("25"));
-        assertEquals("xvdaa", VmReadings.diskName("26"));
+        assertEquals("xvda", org.flotilla.vm.VbdRecords.linuxDevice("0"));
+        assertEquals("xvdd", org.flotilla.vm.VbdRecords.linuxDevice("3"));
+        assertEquals("xvdz", org.flotilla.vm.VbdRecords.linuxDevice("25"));
+        assertEquals("xvdaa", org.flotilla.vm.VbdRecords.linuxDevice("26"));
     }
 }
