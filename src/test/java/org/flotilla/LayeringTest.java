@@ -6,13 +6,18 @@ import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.Test;
 
-/** Dependencies point one way: model ← db ← api ← subsystems ← daemon; wire and cli stay clients. */
+/**
+ * Dependencies point one way: model ← db ← api ← subsystems ← daemon; wire and cli stay clients; os (the C
+ * library calls) ← jail ← subsystems, and neither of those two knows the datamodel.
+ */
 class LayeringTest {
     @Test
     void dependenciesPointOneWay() {
         var classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
                 .importPackages("org.flotilla");
         layeredArchitecture().consideringOnlyDependenciesInLayers().withOptionalLayers(true)
+                .layer("os").definedBy("org.flotilla.os..")
+                .layer("jail").definedBy("org.flotilla.jail..")
                 .layer("model").definedBy("org.flotilla.model..")
                 .layer("db").definedBy("org.flotilla.db..")
                 .layer("api").definedBy("org.flotilla.api..")
@@ -29,6 +34,8 @@ class LayeringTest {
                 .whereLayer("api").mayOnlyBeAccessedByLayers("subsystems", "server", "cli", "daemon")
                 .whereLayer("wire").mayOnlyBeAccessedByLayers("server", "cli", "daemon")
                 .whereLayer("db").mayOnlyBeAccessedByLayers("api", "subsystems", "daemon")
+                .whereLayer("jail").mayOnlyBeAccessedByLayers("subsystems", "daemon")
+                .whereLayer("os").mayOnlyBeAccessedByLayers("jail", "subsystems", "daemon")
                 .check(classes);
     }
 }

@@ -79,7 +79,7 @@ public final class Node implements AutoCloseable {
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(new VifBackend() {
             @Override public TapDevice attach(String vifRef, String vmRef) {
-                var t = networking.attach(vifRef, vmRef, vmRuntime.config().user()); // QEMU opens it unprivileged
+                var t = networking.attach(vifRef, vmRef);
                 return new TapDevice(t.name(), t.mac());
             }
 

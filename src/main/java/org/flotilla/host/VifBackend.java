@@ -4,8 +4,8 @@ import org.flotilla.model.ApiError;
 
 /**
  * Where a VM's VIFs get their host side: a tap device on the VIF's network bridge. The network subsystem
- * implements it; the VM runtime hands each tap to QEMU ({@code -netdev tap,ifname=...}). The tap must be
- * usable by QEMU's unprivileged user (e.g. {@code ip tuntap add ... user flotilla-qemu}).
+ * implements it; the VM runtime opens each tap and hands QEMU the descriptor ({@code -netdev tap,fd=N}), so
+ * the tap and /dev/net/tun stay root's.
  */
 public interface VifBackend {
     /** A tap device on the VIF's network, and the MAC the guest's NIC gets. */

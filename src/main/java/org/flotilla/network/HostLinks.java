@@ -85,18 +85,14 @@ public class HostLinks {
     }
 
     /**
-     * Makes a persistent tap device (if it does not exist), owned by {@code owner} when not null so that
-     * an unprivileged QEMU can open it, and enslaves it to the bridge, up, with the MTU. The host side
-     * gets XAPI's fe:ff:ff:ff:ff:ff so that it never becomes the bridge's own address.
+     * Makes a persistent tap device (if it does not exist), root's alone — the daemon opens it for QEMU —
+     * and enslaves it to the bridge, up, with the MTU. The host side gets XAPI's fe:ff:ff:ff:ff:ff so that
+     * it never becomes the bridge's own address.
      */
-    public void ensureTap(String tap, String owner, String bridge, long mtu) {
+    public void ensureTap(String tap, String bridge, long mtu) {
         requireName(tap);
         requireName(bridge);
-        if (!exists(tap)) {
-            var cmd = new ArrayList<>(List.of(ip, "tuntap", "add", "dev", tap, "mode", "tap"));
-            if (owner != null && !owner.isEmpty()) cmd.addAll(List.of("user", owner));
-            run(cmd.toArray(String[]::new));
-        }
+        if (!exists(tap)) run(ip, "tuntap", "add", "dev", tap, "mode", "tap");
         run(ip, "link", "set", "dev", tap, "address", "fe:ff:ff:ff:ff:ff", "mtu", Long.toString(mtu), "master", bridge, "up");
     }
 

@@ -29,8 +29,8 @@ import org.flotilla.vm.VifLifecycle;
  * a Linux bridge per network ({@code network.bridge}) and a tap device per attached VIF, named
  * {@code vif<domid>.<device>} as XAPI names its backends, enslaved to the network's bridge.
  *
- * <p>The VM runtime calls {@link #attach} before it starts QEMU with
- * {@code -netdev tap,ifname=<tap>,script=no,downscript=no} and {@link #detach} once QEMU has gone.
+ * <p>The VM runtime calls {@link #attach} before it opens the tap for QEMU ({@code -netdev tap,fd=N}) and
+ * {@link #detach} once QEMU has gone.
  *
  * <p>The host's own interfaces are only recorded (PIF.scan): a real NIC is never enslaved, addressed or
  * brought up or down here. Bridging a NIC into a network is an explicit administrator's action that
@@ -53,7 +53,6 @@ public final class Networking {
     private final ReentrantLock lock = new ReentrantLock();
     /** Tap numbers handed to VMs that have no domid (domid -1 or 0): VM ref → number. */
     private final Map<String, Integer> pseudoDomids = new HashMap<>();
-    private volatile String defaultTapOwner;
 
     public Networking(Database db, String hostRef, HostLinks links) {
         this.db = db;
@@ -63,9 +62,6 @@ public final class Networking {
 
     /** A VIF's tap device on this host and the MAC the guest's NIC must use. */
     public record TapDevice(String name, String mac) {}
-
-    /** The user that new tap devices belong to (QEMU's user when it does not run as root); null = root only. */
-    public void setDefaultTapOwner(String user) { defaultTapOwner = user; }
 
     public HostLinks links() { return links; }
 
@@ -339,16 +335,13 @@ public final class Networking {
 
     // ---- the VM runtime's contract ----------------------------------------------------------------
 
-    /** {@link #attach(String, String, String)} with the default tap owner. */
-    public TapDevice attach(String vifRef, String vmRef) { return attach(vifRef, vmRef, defaultTapOwner); }
-
     /**
      * Makes the VIF's network bridge exist on this host and a tap device {@code vif<domid>.<device>} on
-     * it (owned by {@code owner} when not null), and marks the VIF currently_attached. The domid is the
+     * it (root's: the daemon opens it and hands QEMU the descriptor), and marks the VIF currently_attached. The domid is the
      * VM record's; a VM without one (-1 or 0) gets a number unique on this host for as long as this
      * daemon runs. Idempotent: attaching an attached VIF again returns the same tap.
      */
-    public TapDevice attach(String vifRef, String vmRef, String owner) {
+    public TapDevice attach(String vifRef, String vmRef) {
         lock.lock();
         try {
             DbObject vif = db.require("VIF", vifRef);
@@ -359,7 +352,7 @@ public final class Networking {
             String old = vif.<String, String>map("runtime_properties").get(TAP_KEY);
             if (old != null && !old.equals(tap)) links.delete(old);
             ensureBridge(net);
-            links.ensureTap(tap, owner, net.string("bridge"), vif.integer("MTU") > 0 ? vif.integer("MTU") : net.integer("MTU"));
+            links.ensureTap(tap, net.string("bridge"), vif.integer("MTU") > 0 ? vif.integer("MTU") : net.integer("MTU"));
             if (!vif.bool("currently_attached") || !tap.equals(old)) {
                 var props = new LinkedHashMap<String, String>(vif.map("runtime_properties"));
                 props.put(TAP_KEY, tap);
@@ -446,7 +439,7 @@ public final class Networking {
                     try {
                         ensureBridge(net);
                         if (tap != null && links.exists(tap)) {
-                            links.ensureTap(tap, null, net.string("bridge"), vif.integer("MTU") > 0 ? vif.integer("MTU") : net.integer("MTU"));
+                            links.ensureTap(tap, net.string("bridge"), vif.integer("MTU") > 0 ? vif.integer("MTU") : net.integer("MTU"));
                         }
                     } finally {
                         lock.unlock();

@@ -1,6 +1,7 @@
 package org.flotilla.storage;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Handlers;
 import org.flotilla.api.TaskContext;
@@ -60,16 +61,30 @@ public final class Storage {
     /** The VM agent registers here to resize and snapshot disks that running VMs hold open. */
     public void setOnlineDisks(OnlineDisks o) { online = o == null ? OnlineDisks.NONE : o; }
 
-    /** How QEMU opens a VDI: its image, the format, and whether it must be read-only. */
-    public record Attachment(Path image, String format, boolean readOnly) {}
+    /** One layer of a VDI's image: a file directly inside the SR's directory, and its format. */
+    public record Layer(String file, String format) {}
 
-    /** For the VM agent: the image behind a VDI, on an SR attached to this host. */
+    /** How QEMU opens a VDI: its chain of layers in the SR's directory (top first), and whether it must be read-only. */
+    public record Attachment(Path srDir, List<Layer> layers, boolean readOnly) {
+        public Path image() { return srDir.resolve(layers.getFirst().file()); }
+
+        public String format() { return layers.getFirst().format(); }
+    }
+
+    /** For the VM agent: the image chain behind a VDI, on an SR attached to this host, from the SR's records. */
     public Attachment attachment(String vdiRef) {
         DbObject vdi = db.require("VDI", vdiRef);
         DbObject sr = db.require("SR", vdi.string("SR"));
         SrDriver d = drivers.of(sr);
-        return new Attachment(d.file(dirs.attached(sr.ref()), vdi.string("location")), d.format(),
-                vdi.bool("read_only") || !d.managesDisks());
+        Path dir = dirs.attached(sr.ref());
+        var layers = new java.util.ArrayList<Layer>();
+        for (DbObject v = vdi; v != null && layers.size() < 64; ) {
+            layers.add(new Layer(d.file(dir, v.string("location")).getFileName().toString(), d.format()));
+            String parent = VdiRecords.parentOf(v);
+            v = parent == null ? null : db.where("VDI", o -> sr.ref().equals(o.get("SR")) && parent.equals(o.string("location")))
+                    .stream().findFirst().orElse(null);
+        }
+        return new Attachment(dir, List.copyOf(layers), vdi.bool("read_only") || !d.managesDisks());
     }
 
     public void register(Handlers h) {

@@ -3,6 +3,10 @@ package org.flotilla.host.vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
+import org.flotilla.qemu.QmpFds;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -86,18 +90,22 @@ final class CrashActions {
     }
 
     /**
-     * QEMU writes the dump into its own run dir (the only place its user may write), from where it moves
-     * under the state directory, readable by root only. Null if it failed.
+     * QEMU writes the dump through a descriptor of a new file under the state directory, readable by root only,
+     * that the daemon made and hands it. Null if it failed.
      */
     private Path dump(Domain d) {
-        Path inRunDir = d.runDir.resolve("crash.elf");
         try {
-            d.qmp.execute("dump-guest-memory", Map.of("paging", false, "protocol", "file:" + inRunDir), DUMP_TIMEOUT);
             Path dir = Files.createDirectories(dumpRoot.resolve(d.uuid));
             Path dest = dir.resolve(DUMP_NAME.format(Instant.now()) + ".elf");
-            Files.move(inRunDir, dest, StandardCopyOption.ATOMIC_MOVE);
-            Files.setOwner(dest, dest.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("root"));
-            Files.setPosixFilePermissions(dest, PosixFilePermissions.fromString("rw-------"));
+            try (Fd out = Open.createNew(dest)) {
+                QmpFds.session(d.fdSocket(), s -> {
+                    s.getfd("crashdump", out);
+                    return s.execute("dump-guest-memory", Map.of("paging", false, "protocol", "fd:crashdump"), List.of(), DUMP_TIMEOUT);
+                });
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(dest);
+                throw e;
+            }
             return dest;
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot dump the memory of crashed VM " + d.uuid + ": " + e);

@@ -23,6 +23,8 @@ final class Domain {
     final long pid;
     final ProcessHandle process;
     final Qmp qmp;
+    /** The uid (and gid) of the VM's jail. */
+    final int uid;
     volatile boolean expectExit;
     volatile boolean expectGuestShutdown;
     /** Set once the guest's balloon driver has been asked to report its memory statistics. */
@@ -30,14 +32,18 @@ final class Domain {
     /** Set once the runtime has handled the end of this QEMU (exit noticed, state written). */
     final AtomicBoolean ended = new AtomicBoolean();
 
-    Domain(String vmRef, String uuid, Path runDir, long pid, ProcessHandle process, Qmp qmp) {
+    Domain(String vmRef, String uuid, Path runDir, long pid, ProcessHandle process, Qmp qmp, int uid) {
         this.vmRef = vmRef;
         this.uuid = uuid;
         this.runDir = runDir;
         this.pid = pid;
         this.process = process;
         this.qmp = qmp;
+        this.uid = uid;
     }
+
+    /** The monitor through which this QEMU takes descriptors. */
+    Path fdSocket() { return QemuCommand.fdSocket(runDir); }
 
     boolean alive() { return process.isAlive(); }
 

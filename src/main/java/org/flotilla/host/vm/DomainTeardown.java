@@ -1,13 +1,15 @@
 package org.flotilla.host.vm;
 
-/** The end of a QEMU, however it came: the VM recorded halted (or suspended), its swtpm, taps and run dir let go. */
+/** The end of a QEMU, however it came: the VM recorded halted (or suspended), its swtpm, taps, run dir and cgroup let go. */
 final class DomainTeardown {
     private final Domains domains;
     private final VifTaps taps;
     private final PowerStateRecords records;
     private final Swtpm swtpm;
+    private final VmJails jails;
 
-    DomainTeardown(Domains domains, VifTaps taps, PowerStateRecords records, Swtpm swtpm) {
+    DomainTeardown(Domains domains, VifTaps taps, PowerStateRecords records, Swtpm swtpm, VmJails jails) {
+        this.jails = jails;
         this.domains = domains;
         this.taps = taps;
         this.records = records;
@@ -22,6 +24,7 @@ final class DomainTeardown {
         swtpm.stop(d.runDir);
         halted(d.vmRef, state);
         HostFiles.deleteTree(d.runDir);
+        jails.removeCgroup(d.uuid);
     }
 
     void afterExit(Domain d) { afterExit(d, "Halted"); }

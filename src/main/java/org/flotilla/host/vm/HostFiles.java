@@ -42,6 +42,27 @@ final class HostFiles {
         }
     }
 
+    /** A process's real uid, from /proc; -1 if it is gone. */
+    static long uidOf(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("Uid:")) return Long.parseLong(line.substring(4).strip().split("\\s+")[0]);
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // gone, or not readable
+        }
+        return -1;
+    }
+
+    /** The root directory a process sees (its chroot), as this process names it; null if it is gone. */
+    static Path rootOf(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/root"));
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** The end of a log: why a process did not start. */
     static String tail(Path log) {
         try {
@@ -52,7 +73,7 @@ final class HostFiles {
         }
     }
 
-    /** Runs a host tool (useradd, qemu-img) to its end; a failure is an API error carrying its output. */
+    /** Runs a host tool (qemu-img) to its end; a failure is an API error carrying its output. */
     static void run(List<String> cmd) {
         try {
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

@@ -14,6 +14,7 @@ import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
+import org.flotilla.jail.Cgroups;
 import org.flotilla.model.ApiError;
 import org.flotilla.storage.Storage;
 
@@ -38,29 +39,30 @@ final class LaunchSpecs {
         this.vtpms = vtpms;
     }
 
-    /** The spec of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
-    QemuCommand.Spec of(DbObject vm, Path runDir, String incoming) {
+    /** A VM's QEMU to start: its command's spec, and what its jail's cgroup allows. */
+    record Launch(QemuCommand.Spec spec, Cgroups.Limits limits) {}
+
+    /** The launch of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
+    Launch of(DbObject vm, String incoming) {
         // a resumed QEMU must have the devices the suspended one had, or it cannot load the saved state: those
         // still marked attached, since a suspend keeps the marks
         Predicate<DbObject> wanted = incoming == null ? d -> true : d -> Boolean.TRUE.equals(d.get("currently_attached"));
         List<QemuCommand.Disk> disks = disks(vm.ref(), wanted);
         String kernel = blankToNull(vm.string("PV_kernel"));
         String initrd = blankToNull(vm.string("PV_ramdisk"));
-        if (kernel != null) {
-            kernel = allowedBootFile(kernel).toString();
-            if (initrd != null) initrd = allowedBootFile(initrd).toString();
-        } else {
-            initrd = null;
-        }
+        QemuCommand.Boot boot = kernel == null ? null
+                : new QemuCommand.Boot(allowedBootFile(kernel), initrd == null ? null : allowedBootFile(initrd));
         Map<String, String> platform = platformAtStart(vm);
         QemuCommand.Uefi uefi = wantsUefi(vm) ? uefi(vm, Viridian.isTrue(platform.get(SECURE_BOOT_KEY))) : null;
         long memMiB = (vm.integer("memory_static_max") + HostMemory.MIB - 1) / HostMemory.MIB;
         long vcpus = Math.max(1, vm.integer("VCPUs_at_startup"));
-        return new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
-                Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, Math.max(vcpus, vm.integer("VCPUs_max")),
-                kernel, initrd, kernel == null ? null : vm.string("PV_args"), uefi,
-                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref(), wanted), videoMiB(vm), runDir, incoming,
-                vtpms.of(vm.ref(), runDir));
+        long vcpusMax = Math.max(vcpus, vm.integer("VCPUs_max"));
+        var spec = new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
+                Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, vcpusMax,
+                boot, boot == null ? null : vm.string("PV_args"), uefi,
+                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref(), wanted), videoMiB(vm), incoming,
+                vtpms.of(vm.ref()));
+        return new Launch(spec, VmJails.limits(memMiB, videoMiB(vm), vcpusMax, vm.map("VCPUs_params")));
     }
 
     /** XCP-ng's key: true, false, or auto (Secure Boot when it can be had: here, when OVMF's secboot images are installed). */
@@ -101,7 +103,7 @@ final class LaunchSpecs {
         String vdi = b.string("VDI");
         boolean empty = Boolean.TRUE.equals(b.get("empty")) || Refs.isNull(vdi);
         if (empty && !cd) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
-        if (empty) return new QemuCommand.Disk(b.string("userdevice"), true, null, null, true, b.bool("bootable"));
+        if (empty) return new QemuCommand.Disk(b.string("userdevice"), true, null, true, b.bool("bootable"));
         if (db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
         Storage.Attachment a;
         try {
@@ -113,12 +115,19 @@ final class LaunchSpecs {
         }
         requireImage(vdi, a);
         boolean ro = cd || a.readOnly() || "RO".equals(b.string("mode"));
-        return new QemuCommand.Disk(b.string("userdevice"), cd, a.image(), a.format(), ro, b.bool("bootable"));
+        return new QemuCommand.Disk(b.string("userdevice"), cd, image(a), ro, b.bool("bootable"));
     }
 
-    /** VDI_MISSING unless the VDI's image file is there. */
+    /** The image QEMU is given for an attached VDI: the storage's chain of layers, from its records. */
+    static QemuCommand.DiskImage image(Storage.Attachment a) {
+        return new QemuCommand.DiskImage(a.srDir(), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
+    }
+
+    /** VDI_MISSING unless the VDI's image file is there (a link is not an image). */
     void requireImage(String vdiRef, Storage.Attachment a) {
-        if (!Files.isRegularFile(a.image())) throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
+        if (!Files.isRegularFile(a.image(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
+        }
     }
 
     private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject> wanted) {
@@ -163,8 +172,12 @@ final class LaunchSpecs {
         return new QemuCommand.Uefi(secureBoot ? images.secureCode() : images.code(), vars, secureBoot);
     }
 
-    /** A kernel or ramdisk path, if it lies (after resolving links) under an allowed directory. */
-    private Path allowedBootFile(String file) {
+    /**
+     * A kernel or ramdisk path, if it lies (after resolving links) under an allowed directory: that directory and
+     * the name beneath it, which the launcher opens without leaving the directory (so a link swapped in since
+     * cannot lead it elsewhere).
+     */
+    private QemuCommand.BootFile allowedBootFile(String file) {
         Path real;
         try {
             real = Path.of(file).toRealPath();
@@ -173,7 +186,10 @@ final class LaunchSpecs {
         }
         for (Path dir : cfg.kernelDirs()) {
             try {
-                if (Files.isDirectory(dir) && real.startsWith(dir.toRealPath()) && Files.isRegularFile(real)) return real;
+                Path realDir = dir.toRealPath();
+                if (Files.isDirectory(realDir) && real.startsWith(realDir) && !real.equals(realDir) && Files.isRegularFile(real)) {
+                    return new QemuCommand.BootFile(realDir, realDir.relativize(real).toString());
+                }
             } catch (IOException ignored) { }
         }
         throw ApiError.of("PERMISSION_DENIED", "boot file " + file + " is not under an allowed kernel directory " + cfg.kernelDirs());

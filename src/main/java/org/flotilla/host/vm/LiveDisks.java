@@ -8,17 +8,19 @@ import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
+import org.flotilla.os.OsException;
+import java.util.List;
 
 /** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
 final class LiveDisks implements OnlineDisks {
     private final Database db;
     private final Domains domains;
-    private final QemuFiles files;
 
-    LiveDisks(Database db, Domains domains, QemuFiles files) {
+    LiveDisks(Database db, Domains domains) {
         this.db = db;
         this.domains = domains;
-        this.files = files;
     }
 
     @Override
@@ -36,17 +38,20 @@ final class LiveDisks implements OnlineDisks {
     @Override
     public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
         DbObject b = db.require("VBD", vbdRef);
-        Qmp qmp = qmpOf(b, vdiRef, "snapshot");
-        files.grantImage(overlay);
+        Domain d = domains.get(b.string("VM"));
+        if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
+        Qmp qmp = d.qmp;
+        // named like every node of the disk, and its fdset tagged like theirs: it goes with them at unplug
         String newNode = VbdHotplug.deviceId(b) + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
-        try {
+        try (Fd rw = Open.file(overlay, Open.Access.READ_WRITE); Fd ro = Open.file(overlay, Open.Access.READ)) {
             String node = topNode(qmp, b, vdiRef, "snapshot");
+            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), VbdHotplug.deviceId(b)).getFirst();
             var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode,
-                    "file", QemuCommand.ordered("driver", "file", "filename", overlay.toString()));
+                    "file", QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set)));
             args.put("backing", null);
             qmp.execute("blockdev-add", args);
             qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
-        } catch (QmpException e) {
+        } catch (QmpException | OsException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online snapshot failed: " + e.getMessage());
         }
     }

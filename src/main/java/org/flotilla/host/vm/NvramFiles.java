@@ -29,12 +29,10 @@ import org.flotilla.vm.VmRecords;
 final class NvramFiles {
     private final Database db;
     private final Path root;
-    private final QemuFiles files;
 
-    NvramFiles(Database db, Path stateDir, QemuFiles files) {
+    NvramFiles(Database db, Path stateDir) {
         this.db = db;
         this.root = stateDir.resolve("nvram");
-        this.files = files;
     }
 
     Path file(String vmUuid) { return root.resolve(vmUuid + ".fd"); }
@@ -47,7 +45,7 @@ final class NvramFiles {
         Path f = file(vm.uuid());
         String kept = vm.<String, String>map("NVRAM").get(VmRecords.EFI_VARIABLES);
         try {
-            files.ownDirectory(root);
+            Files.createDirectories(root);
             if (kept != null && !kept.isEmpty()) AtomicFile.write(f, decode(kept));
             else if (!Files.exists(f)) Files.copy(template, f);
         } catch (IOException | IllegalArgumentException e) {

@@ -38,10 +38,12 @@ final class Reconciler {
     private final Swtpm swtpm;
     private final Vtpms vtpms;
     private final CrashActions crashes;
+    private final VmJails jails;
 
     Reconciler(Database db, String hostRef, VmOperations ops, CurrentOperations operations, Domains domains, DomainIds domids,
                QemuFiles files, Consoles consoles, GuestEvents events, PowerStateRecords records, DomainTeardown teardown,
-               HostMemory memory, Alerts alerts, Swtpm swtpm, Vtpms vtpms, CrashActions crashes) {
+               HostMemory memory, Alerts alerts, Swtpm swtpm, Vtpms vtpms, CrashActions crashes, VmJails jails) {
+        this.jails = jails;
         this.db = db;
         this.hostRef = hostRef;
         this.ops = ops;
@@ -78,6 +80,7 @@ final class Reconciler {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + files.runRoot() + ": " + e);
         }
         killStrays();
+        jails.sweepCgroups(domains.all().stream().map(d -> d.uuid).collect(java.util.stream.Collectors.toSet()));
         for (DbObject vm : db.all("VM")) {
             if (Boolean.TRUE.equals(vm.get("is_control_domain"))) continue;
             String ps = vm.string("power_state");
@@ -118,7 +121,7 @@ final class Reconciler {
             forget(dir);
             return;
         }
-        Domain d = new Domain(vmRef.orElse(null), uuid, dir, pid, p, qmp);
+        Domain d = new Domain(vmRef.orElse(null), uuid, dir, pid, p, qmp, (int) HostFiles.uidOf(pid));
         if (vmRef.isEmpty()) {
             d.expectExit = true;
             d.kill();
@@ -169,18 +172,31 @@ final class Reconciler {
     }
 
     /**
-     * QEMUs launched from this host's run root that were not adopted: a daemon killed between exec and the pid
-     * file leaves one that no run directory names.
+     * Jailed processes of this host (chrooted into its jail root) that belong to no adopted VM — a daemon killed
+     * between exec and the pid file leaves a QEMU that no run directory names, or a swtpm whose QEMU never came —
+     * and QEMUs of an earlier, unjailed version that no run directory names.
      */
     private void killStrays() {
-        String root = files.runRoot() + "/";
-        var adopted = java.util.Set.copyOf(domains.pids().values());
+        String legacy = "-qmp unix:" + files.runRoot() + "/";
+        Path jailRoot = realPath(jails.rootDir());
+        var kept = new java.util.HashSet<Long>(domains.pids().values());
+        for (Domain d : domains.all()) swtpm.process(d.runDir).ifPresent(p -> kept.add(p.pid()));
         ProcessHandle.allProcesses()
-                .filter(p -> !adopted.contains(p.pid()) && HostFiles.cmdline(p.pid()).contains("-qmp unix:" + root))
+                .filter(p -> !kept.contains(p.pid()))
+                .filter(p -> jailRoot.equals(HostFiles.rootOf(p.pid())) || HostFiles.cmdline(p.pid()).contains(legacy))
                 .forEach(p -> {
-                    LOG.log(System.Logger.Level.WARNING, "killing QEMU " + p.pid() + ": no VM of this host owns it");
+                    LOG.log(System.Logger.Level.WARNING, "killing " + HostFiles.cmdline(p.pid()).split(" ")[0] + " " + p.pid()
+                            + ": no VM of this host owns it");
                     p.destroyForcibly();
                 });
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
     }
 
     /** A run dir without a QEMU: its swtpm, if any, ends too. */

@@ -71,7 +71,7 @@ final class SuspendImages {
             Files.deleteIfExists(sock);
             try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
                 server.bind(UnixDomainSocketAddress.of(sock));
-                files.giveSocket(sock);
+                QemuFiles.give(sock, d.uid);
                 Future<Long> copy = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
                     try (SocketChannel ch = server.accept(); InputStream in = Channels.newInputStream(ch);
                          OutputStream out = Files.newOutputStream(raw)) {
@@ -79,7 +79,7 @@ final class SuspendImages {
                     }
                 });
                 c.task().progress(0.1);
-                d.qmp.execute("migrate", Map.of("uri", "unix:" + sock));
+                d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(sock.getFileName())));
                 awaitMigration(d);
                 long bytes = copy.get(5, TimeUnit.MINUTES);
                 c.task().progress(0.7);
@@ -122,7 +122,7 @@ final class SuspendImages {
                 c.task().progress(0.3);
                 var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));
                 try {
-                    starter.boot(vmRef, paused, "unix:" + sock);
+                    starter.boot(vmRef, paused, "unix:" + QemuCommand.JAILED.resolve(sock.getFileName()));
                 } finally {
                     feeder.interrupt();
                     feeder.join(2000);

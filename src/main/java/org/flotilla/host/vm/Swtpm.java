@@ -1,47 +1,57 @@
 package org.flotilla.host.vm;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.jail.Jail;
+import org.flotilla.jail.JailRoot;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
 
 /**
- * The software TPM behind a VM's vTPM: one {@code swtpm socket --tpm2} per running VM, as QEMU's unprivileged
- * user under swtpm's own seccomp profile, in its own session beside QEMU (so that it outlives a daemon restart
- * as QEMU does). Its control socket and pid file are in the VM's run dir; it ends by itself when QEMU lets go
- * of it ({@code --terminate}), and {@link #stop} makes sure.
+ * The software TPM behind a VM's vTPM: one {@code swtpm socket --tpm2} per running VM, in the VM's jail (its
+ * uid and cgroup, its run dir at /vm and the vTPM's state at /tpm) under swtpm's own seccomp profile, in its
+ * own session beside QEMU (so that it outlives a daemon restart as QEMU does). Its control socket and pid file
+ * are in the VM's run dir; it ends by itself when QEMU lets go of it ({@code --terminate}), and {@link #stop}
+ * makes sure.
  */
 final class Swtpm {
     private static final long READY_MILLIS = 20_000;
 
     private final String binary;
-    private final QemuUser user;
+    private final VmJails jails;
 
-    Swtpm(String binary, QemuUser user) {
+    Swtpm(String binary, VmJails jails) {
         this.binary = binary;
-        this.user = user;
+        this.jails = jails;
     }
 
     static Path pidFile(Path runDir) { return runDir.resolve("swtpm.pid"); }
 
-    /** Starts the VM's swtpm and waits for its socket; the run dir exists and belongs to QEMU's user. */
-    void start(QemuCommand.Tpm tpm, Path runDir) throws IOException, InterruptedException {
-        List<String> argv = List.of(binary, "socket", "--tpm2",
-                "--tpmstate", "dir=" + tpm.state() + ",mode=0600",
-                "--ctrl", "type=unixio,path=" + tpm.socket() + ",mode=0600",
-                "--pid", "file=" + pidFile(runDir),
+    /** Starts the VM's swtpm in {@code jail} and waits for its socket; the run dir exists and is the VM uid's. */
+    void start(Jail jail, Path state, Path runDir, int uid) throws IOException, InterruptedException {
+        QemuFiles.give(state, uid);
+        Path file = state.resolve(Vtpms.STATE_FILE);
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) QemuFiles.give(file, uid);
+        Path in = JailRoot.RUN;
+        List<String> args = List.of("socket", "--tpm2",
+                "--tpmstate", "dir=" + JailRoot.TPM_STATE + ",mode=0600",
+                "--ctrl", "type=unixio,path=" + QemuCommand.tpmSocket(in) + ",mode=0600",
+                "--pid", "file=" + pidFile(in),
                 "--terminate", "--seccomp", "action=kill");
         Path log = runDir.resolve("swtpm.log");
-        Process p = new ProcessBuilder(user.confine(argv, false)).directory(runDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectErrorStream(true).start();
+        long pid;
+        try (Fd out = Open.appendLog(log); Fd devNull = Open.devNull()) {
+            pid = jail.spawn(jails.program(binary), args, List.of(), out, devNull);
+        }
+        ProcessHandle p = Children.watch(pid);
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_MILLIS);
-        while (!Files.exists(tpm.socket()) || HostFiles.readLong(pidFile(runDir)) <= 0) {
+        while (!Files.exists(QemuCommand.tpmSocket(runDir)) || HostFiles.readLong(pidFile(runDir)) <= 0) {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 p.destroyForcibly();
                 throw ApiError.internal("swtpm did not start: " + HostFiles.tail(log));
@@ -62,10 +72,20 @@ final class Swtpm {
         });
     }
 
-    /** The live swtpm whose pid file is in {@code runDir} (checked against its command line, pids being reused). */
+    /**
+     * The live swtpm whose pid file is in {@code runDir}: a swtpm in this host's jails running as the run dir's
+     * owner, the VM's own uid (pids being reused, and every jail's pid file being /vm/swtpm.pid inside).
+     */
     Optional<ProcessHandle> process(Path runDir) {
         long pid = HostFiles.readLong(pidFile(runDir));
         if (pid <= 0) return Optional.empty();
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(p -> HostFiles.cmdline(pid).contains(pidFile(runDir).toString()));
+        int owner;
+        try {
+            owner = (Integer) Files.getAttribute(runDir, "unix:uid", LinkOption.NOFOLLOW_LINKS);
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .filter(p -> HostFiles.uidOf(pid) == owner && jails.ownsUid(owner) && HostFiles.cmdline(pid).contains("swtpm"));
     }
 }

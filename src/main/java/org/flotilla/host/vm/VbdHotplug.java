@@ -19,15 +19,13 @@ final class VbdHotplug {
     private final Storage storage;
     private final Domains domains;
     private final LaunchSpecs specs;
-    private final QemuFiles files;
     private final DeviceOperations deviceOps;
 
-    VbdHotplug(Database db, Storage storage, Domains domains, LaunchSpecs specs, QemuFiles files, DeviceOperations deviceOps) {
+    VbdHotplug(Database db, Storage storage, Domains domains, LaunchSpecs specs, DeviceOperations deviceOps) {
         this.db = db;
         this.storage = storage;
         this.domains = domains;
         this.specs = specs;
-        this.files = files;
         this.deviceOps = deviceOps;
     }
 
@@ -35,7 +33,8 @@ final class VbdHotplug {
         DbObject b = db.require("VBD", vbdRef);
         String vmRef = b.string("VM");
         if (b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_ATTACHED", vbdRef);
-        Qmp qmp = domains.running(vmRef).qmp;
+        Domain dom = domains.running(vmRef);
+        Qmp qmp = dom.qmp;
         for (DbObject o : db.where("VBD", o -> vmRef.equals(o.get("VM")) && o.bool("currently_attached"))) {
             if (o.string("userdevice").equals(b.string("userdevice"))) throw ApiError.of("DEVICE_ALREADY_EXISTS", b.string("userdevice"));
         }
@@ -44,10 +43,7 @@ final class VbdHotplug {
             throw ApiError.of("INVALID_DEVICE", b.string("userdevice"));
         }
         try {
-            if (disk.image() != null) {
-                files.grantImage(disk.image());
-                qmp.execute("blockdev-add", QemuCommand.blockdev(disk, disk.nodeName()));
-            }
+            if (disk.image() != null) LiveBlockNodes.add(dom, qmp, disk);
             // CDs hang off a SCSI controller, added with the first of them
             if (disk.cd() && !qmp.execute("qom-list", Map.of("path", "/machine/peripheral")).toString().contains("\"scsi0\"")) {
                 qmp.execute("device_add", QemuCommand.ordered("driver", "virtio-scsi-pci", "id", "scsi0", "bus", "pcie.0"));
@@ -55,9 +51,7 @@ final class VbdHotplug {
             try {
                 qmp.execute("device_add", QemuCommand.device(disk, null));
             } catch (QmpException e) {
-                if (disk.image() != null) {
-                    try { qmp.execute("blockdev-del", Map.of("node-name", disk.nodeName())); } catch (QmpException ignored) { }
-                }
+                if (disk.image() != null) LiveBlockNodes.remove(qmp, disk.nodePrefix(), disk.fdsetTag());
                 throw e;
             }
         } catch (QmpException e) {
@@ -70,10 +64,10 @@ final class VbdHotplug {
         DbObject b = db.require("VBD", vbdRef);
         if (!b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_DETACHED", vbdRef);
         if (!force && !b.bool("unpluggable")) throw ApiError.of("VBD_NOT_UNPLUGGABLE", vbdRef);
-        Qmp qmp = domains.running(b.string("VM")).qmp;
+        Domain dom = domains.running(b.string("VM"));
+        Qmp qmp = dom.qmp;
         String id = deviceId(b);
         try {
-            String node = BlockNodes.top(qmp, id);
             long mark = qmp.eventMark();
             qmp.execute("device_del", Map.of("id", id));
             try {
@@ -81,9 +75,7 @@ final class VbdHotplug {
             } catch (TimeoutException e) {
                 throw ApiError.of("DEVICE_DETACH_REJECTED", "VBD", vbdRef, "the guest did not release device " + id);
             }
-            if (node != null) {
-                try { qmp.execute("blockdev-del", Map.of("node-name", node)); } catch (QmpErrorException ignored) { }
-            }
+            LiveBlockNodes.remove(qmp, nodePrefix(b), id);
         } catch (QmpException e) {
             throw ApiError.internal("VBD.unplug: " + e.getMessage());
         }
@@ -95,14 +87,14 @@ final class VbdHotplug {
         db.require("VDI", vdiRef);
         requireCd(b);
         if (!b.bool("empty")) throw ApiError.of("VBD_NOT_EMPTY", vbdRef);
-        Qmp qmp = attachedQmp(b);
-        if (qmp != null) {
+        Domain dom = attached(b);
+        if (dom != null) {
+            Qmp qmp = dom.qmp;
             Storage.Attachment a = storage.attachment(vdiRef);
             specs.requireImage(vdiRef, a);
-            var disk = new QemuCommand.Disk(b.string("userdevice"), true, a.image(), a.format(), true, b.bool("bootable"));
-            files.grantImage(a.image());
+            var disk = new QemuCommand.Disk(b.string("userdevice"), true, LaunchSpecs.image(a), true, b.bool("bootable"));
             try {
-                qmp.execute("blockdev-add", QemuCommand.blockdev(disk, disk.nodeName()));
+                LiveBlockNodes.add(dom, qmp, disk);
                 qmp.execute("blockdev-open-tray", Map.of("id", disk.deviceId(), "force", true));
                 qmp.execute("blockdev-insert-medium", Map.of("id", disk.deviceId(), "node-name", disk.nodeName()));
                 qmp.execute("blockdev-close-tray", Map.of("id", disk.deviceId()));
@@ -117,14 +109,14 @@ final class VbdHotplug {
         DbObject b = db.require("VBD", vbdRef);
         requireCd(b);
         if (b.bool("empty")) throw ApiError.of("VBD_IS_EMPTY", vbdRef);
-        Qmp qmp = attachedQmp(b);
-        if (qmp != null) {
+        Domain dom = attached(b);
+        if (dom != null) {
+            Qmp qmp = dom.qmp;
             String id = deviceId(b);
             try {
-                String node = BlockNodes.top(qmp, id);
                 qmp.execute("blockdev-open-tray", Map.of("id", id, "force", true));
                 qmp.execute("blockdev-remove-medium", Map.of("id", id));
-                if (node != null) qmp.execute("blockdev-del", Map.of("node-name", node));
+                LiveBlockNodes.remove(qmp, nodePrefix(b), id);
                 qmp.execute("blockdev-close-tray", Map.of("id", id));
             } catch (QmpException e) {
                 throw ApiError.internal("VBD.eject: " + e.getMessage());
@@ -136,15 +128,15 @@ final class VbdHotplug {
     /** The guest device of a VBD, as QemuCommand names it. */
     static String deviceId(DbObject vbd) { return "vbd" + vbd.string("userdevice"); }
 
+    /** What every block node of the VBD's disk is named with, as QemuCommand names them. */
+    private static String nodePrefix(DbObject vbd) { return deviceId(vbd) + "-"; }
+
     private static void requireCd(DbObject b) {
         if (!"CD".equals(b.string("type"))) throw ApiError.of("VBD_NOT_REMOVABLE_MEDIA", b.ref());
     }
 
-    /** The QMP of the VBD's QEMU if the VBD is plugged into one; else the medium changes in the records only. */
-    private Qmp attachedQmp(DbObject b) {
-        Domain d = b.bool("currently_attached") ? domains.get(b.string("VM")) : null;
-        return d == null ? null : d.qmp;
-    }
+    /** The VBD's QEMU if the VBD is plugged into one; else the medium changes in the records only. */
+    private Domain attached(DbObject b) { return b.bool("currently_attached") ? domains.get(b.string("VM")) : null; }
 
     private void setAttached(String vbdRef, boolean attached) {
         db.write(tx -> {

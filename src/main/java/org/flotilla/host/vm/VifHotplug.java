@@ -1,6 +1,10 @@
 package org.flotilla.host.vm;
 
-import java.nio.file.Path;
+import java.util.List;
+import org.flotilla.os.Fd;
+import org.flotilla.os.OsException;
+import org.flotilla.os.Tap;
+import org.flotilla.qemu.QmpFds;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,14 +35,12 @@ final class VifHotplug {
     private final Database db;
     private final Domains domains;
     private final VifTaps taps;
-    private final QemuUser user;
     private final DeviceOperations deviceOps;
 
-    VifHotplug(Database db, Domains domains, VifTaps taps, QemuUser user, DeviceOperations deviceOps) {
+    VifHotplug(Database db, Domains domains, VifTaps taps, DeviceOperations deviceOps) {
         this.db = db;
         this.domains = domains;
         this.taps = taps;
-        this.user = user;
         this.deviceOps = deviceOps;
     }
 
@@ -46,15 +48,15 @@ final class VifHotplug {
         asOperation(c, vifRef, "plug", () -> {
             DbObject vif = db.require("VIF", vifRef);
             String vmRef = vif.string("VM");
-            Qmp qmp = domains.running(vmRef).qmp;
+            Domain d = domains.running(vmRef);
+            Qmp qmp = d.qmp;
             var probe = new QemuCommand.Nic(vif.string("device"), null, null);
             if (QemuCommand.slot(probe) >= QemuCommand.NIC_PORTS) throw ApiError.of("INVALID_DEVICE", vif.string("device"));
             VifBackend.TapDevice tap = taps.attach(vifRef, vmRef);
             String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
             var nic = new QemuCommand.Nic(vif.string("device"), tap.name(), mac);
             try {
-                user.ensureDeviceAccess(Path.of("/dev/net/tun"));
-                qmp.execute("netdev_add", QemuCommand.netdev(nic));
+                addNetdev(d, nic);
                 try {
                     qmp.execute("device_add", QemuCommand.device(nic, null));
                 } catch (QmpException e) {
@@ -66,6 +68,21 @@ final class VifHotplug {
                 throw e;
             }
         });
+    }
+
+    /**
+     * The NIC's backend on its tap, opened by the daemon and handed over on the descriptor monitor, where the
+     * name getfd gives it is known to netdev_add.
+     */
+    private static void addNetdev(Domain d, QemuCommand.Nic nic) throws QmpException {
+        try (Fd tap = Tap.open(nic.tap())) {
+            QmpFds.session(d.fdSocket(), s -> {
+                s.getfd(nic.netdevId(), tap);
+                return s.execute("netdev_add", QemuCommand.netdev(nic, nic.netdevId()), List.of());
+            });
+        } catch (OsException e) {
+            throw ApiError.internal("cannot open the tap " + nic.tap() + ": " + e.getMessage());
+        }
     }
 
     void unplug(Call c, String vifRef, boolean force) {

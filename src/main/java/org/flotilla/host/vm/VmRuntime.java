@@ -11,6 +11,8 @@ import org.flotilla.api.Alerts;
 import org.flotilla.api.Handlers;
 import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
+import org.flotilla.jail.Cgroups;
+import org.flotilla.jail.JailIds;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
@@ -34,25 +36,23 @@ public final class VmRuntime implements AutoCloseable {
      * @param stateDir        the daemon's state directory; run dirs under {@code run/}, kernels under {@code kernels/}
      * @param kernelDirs      where PV_kernel / PV_ramdisk may lie (real paths are checked)
      * @param accel           {@code kvm} or {@code tcg}
-     * @param user            the unprivileged user QEMU (and swtpm) run as (created if missing)
      * @param shutdownTimeout how long clean_shutdown waits for the guest to power off
      * @param uefi            OVMF's images
      * @param swtpm           the swtpm binary, for VMs with a VTPM
      */
-    public record Config(Path stateDir, List<Path> kernelDirs, String accel, String qemuBinary, String user,
+    public record Config(Path stateDir, List<Path> kernelDirs, String accel, String qemuBinary,
                          Duration shutdownTimeout, UefiImages uefi, String swtpm) {
         public static Config defaults(Path stateDir, List<Path> extraKernelDirs, String accel) {
             var dirs = new ArrayList<Path>();
             dirs.add(stateDir.resolve("kernels"));
             dirs.addAll(extraKernelDirs);
             return new Config(stateDir, dirs, accel, System.getProperty("flotilla.qemu", "qemu-system-x86_64"),
-                    System.getProperty("flotilla.qemu-user", "flotilla-qemu"),
                     Duration.ofSeconds(Long.getLong("flotilla.shutdown-timeout", 60)), UefiImages.debian(),
                     System.getProperty("flotilla.swtpm", "swtpm"));
         }
 
         public Config withShutdownTimeout(Duration d) {
-            return new Config(stateDir, kernelDirs, accel, qemuBinary, user, d, uefi, swtpm);
+            return new Config(stateDir, kernelDirs, accel, qemuBinary, d, uefi, swtpm);
         }
     }
 
@@ -98,28 +98,28 @@ public final class VmRuntime implements AutoCloseable {
         this.taps = new VifTaps(db);
         this.memory = new HostMemory(db, hostRef, domains);
         var domids = new DomainIds(db, cfg.stateDir());
-        var user = new QemuUser(cfg.user(), cfg.stateDir());
-        var files = new QemuFiles(cfg.stateDir(), user);
+        var jails = new VmJails(cfg.stateDir(), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
+        var files = new QemuFiles(cfg.stateDir());
         var consoles = new Consoles(db, hostRef);
         var deviceOps = new DeviceOperations(db);
-        var swtpm = new Swtpm(cfg.swtpm(), user);
-        this.vtpms = new Vtpms(db, cfg.stateDir(), files, user);
-        this.nvram = new NvramFiles(db, cfg.stateDir(), files);
+        var swtpm = new Swtpm(cfg.swtpm(), jails);
+        this.vtpms = new Vtpms(db, cfg.stateDir());
+        this.nvram = new NvramFiles(db, cfg.stateDir());
         var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory, nvram, vtpms);
-        var teardown = new DomainTeardown(domains, taps, records, swtpm);
+        var teardown = new DomainTeardown(domains, taps, records, swtpm, jails);
         this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
-        this.vifHotplug = new VifHotplug(db, domains, taps, user, deviceOps);
+        this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps);
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         var operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
-        var starter = new VmStarter(db, ops, domains, domids, memory, user, files, specs,
-                new QemuLauncher(user, files, swtpm, cfg.accel()), taps, events, records, teardown);
+        var starter = new VmStarter(db, ops, domains, domids, memory, files, specs,
+                new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
-        this.hotplug = new VbdHotplug(db, storage, domains, specs, files, deviceOps);
-        this.liveDisks = new LiveDisks(db, domains, files);
+        this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
+        this.liveDisks = new LiveDisks(db, domains);
         this.reconciler = new Reconciler(db, hostRef, ops, operations, domains, domids, files, consoles, events, records,
-                teardown, memory, alerts, swtpm, vtpms, crashes);
+                teardown, memory, alerts, swtpm, vtpms, crashes, jails);
     }
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }

@@ -18,7 +18,6 @@ final class VmStarter {
     private final Domains domains;
     private final DomainIds domids;
     private final HostMemory memory;
-    private final QemuUser user;
     private final QemuFiles files;
     private final LaunchSpecs specs;
     private final QemuLauncher launcher;
@@ -27,7 +26,7 @@ final class VmStarter {
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
 
-    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory, QemuUser user,
+    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory,
               QemuFiles files, LaunchSpecs specs, QemuLauncher launcher, VifTaps taps, GuestEvents events,
               PowerStateRecords records, DomainTeardown teardown) {
         this.db = db;
@@ -35,7 +34,6 @@ final class VmStarter {
         this.domains = domains;
         this.domids = domids;
         this.memory = memory;
-        this.user = user;
         this.files = files;
         this.specs = specs;
         this.launcher = launcher;
@@ -56,7 +54,6 @@ final class VmStarter {
         long staticMax = vm.integer("memory_static_max");
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);
-        user.ensure();
         // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
         long domid = domids.next();
         // XAPI settles platform:secureboot=auto when the VM starts, and records what it chose
@@ -76,7 +73,7 @@ final class VmStarter {
     private Domain spawn(String vmRef, boolean paused, String incoming, long staticMax, long domid)
             throws IOException, InterruptedException {
         DbObject vm = db.require("VM", vmRef);
-        Domain d = launcher.launch(vmRef, specs.of(vm, files.runDir(vm.uuid()), incoming));
+        Domain d = launcher.launch(vmRef, specs.of(vm, incoming), domid, files.runDir(vm.uuid()));
         try {
             if (incoming != null) awaitIncoming(d);
             domains.add(d);

@@ -21,8 +21,9 @@ import org.flotilla.vm.VmLifecycle;
  * Virtual TPMs (XAPI's xapi_vtpm.ml): VTPM.create, VTPM.destroy, get_contents and set_contents. As in XAPI a
  * vTPM's contents live in the database, in the secret VTPM.contents names (base64 of swtpm's state file), so
  * that clone, copy and any host carry them. While the VM runs, swtpm works on a directory of its own under
- * {@code <state>/vtpm/<vtpm-uuid>/}, readable only by QEMU's user: filled from the secret before each boot and
- * read back into it when the VM stops; removed with the VTPM (or, for a VTPM that went with VM.destroy, by a sweep).
+ * {@code <state>/vtpm/<vtpm-uuid>/}, made anew before each boot from the secret and given to that boot's jail
+ * user (see {@link VmJails}), read back into the secret when the VM stops; removed with the VTPM (or, for a
+ * VTPM that went with VM.destroy, by a sweep).
  */
 final class Vtpms {
     static final String FEATURE = "restrict_vtpm";
@@ -31,14 +32,10 @@ final class Vtpms {
 
     private final Database db;
     private final Path root;
-    private final QemuFiles files;
-    private final QemuUser user;
 
-    Vtpms(Database db, Path stateDir, QemuFiles files, QemuUser user) {
+    Vtpms(Database db, Path stateDir) {
         this.db = db;
         this.root = stateDir.resolve("vtpm");
-        this.files = files;
-        this.user = user;
     }
 
     Path stateDir(String vtpmUuid) { return root.resolve(vtpmUuid); }
@@ -99,31 +96,31 @@ final class Vtpms {
     }
 
     /**
-     * The TPM QEMU gets for the VM (its first VTPM; XAPI allows one), its state directory made and its state
-     * file written from the VTPM's secret; null for none.
+     * The TPM QEMU gets for the VM (its first VTPM; XAPI allows one), its state directory made anew with the
+     * state file from the VTPM's secret (or, if the secret is still empty, the one the last run left); null for
+     * none. The directory starts empty of anything a previous boot's jail user made.
      */
-    QemuCommand.Tpm of(String vmRef, Path runDir) {
+    QemuCommand.Tpm of(String vmRef) {
         List<String> refs = db.related("VM", "VTPMs", vmRef);
         if (refs.isEmpty()) return null;
         DbObject vtpm = db.require("VTPM", refs.getFirst());
         Path state = stateDir(vtpm.uuid());
+        Path file = state.resolve(STATE_FILE);
         try {
-            files.ownDirectory(root);
-            if (!Files.isDirectory(state)) {
-                Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            }
-            Files.setOwner(state, user.principal());
             String kept = contents(vtpm.ref());
-            if (!kept.isEmpty()) {
-                Path file = state.resolve(STATE_FILE);
-                AtomicFile.write(file, Base64.getDecoder().decode(kept));
-                Files.setOwner(file, user.principal());
+            byte[] bytes = !kept.isEmpty() ? Base64.getDecoder().decode(kept)
+                    : Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
+            Files.createDirectories(root);
+            HostFiles.deleteTree(state);
+            Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            if (bytes != null) {
+                AtomicFile.write(file, bytes);
                 Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             }
         } catch (IOException | IllegalArgumentException e) {
             throw ApiError.internal("cannot make the vTPM state directory " + state + ": " + e.getMessage());
         }
-        return new QemuCommand.Tpm(state, runDir.resolve("swtpm.sock"));
+        return new QemuCommand.Tpm(state);
     }
 
     /** What swtpm left for each of the VM's VTPMs, base64-encoded, by VTPM ref (those without a state file left out). */

@@ -166,6 +166,28 @@ final class VmHost implements AutoCloseable {
         }
     }
 
+    /** The uid the VM's QEMU runs as: its jail's. */
+    int jailUid(String vm) { return (int) HostFiles.uidOf(node.vmRuntime().pids().get(vm)); }
+
+    /** A file's owner, by number (the jails' uids have no account). */
+    static int owner(Path p) throws IOException { return (Integer) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS); }
+
+    /**
+     * The files behind the VM's QEMU's fdsets, by their tag (opaque): what the daemon opened and handed it,
+     * as QMP lists the descriptors and /proc names their files.
+     */
+    Map<String, List<Path>> fdsetFiles(String vm) throws Exception {
+        long pid = node.vmRuntime().pids().get(vm);
+        var out = new LinkedHashMap<String, List<Path>>();
+        for (var set : node.vmRuntime().qmp(vm).execute("query-fdsets")) {
+            for (var fd : set.path("fds")) {
+                Path file = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd.path("fd").asInt()));
+                out.computeIfAbsent(fd.path("opaque").asText(""), k -> new ArrayList<>()).add(file);
+            }
+        }
+        return out;
+    }
+
     /** Pids of the QEMUs whose pid files are under the state directory. */
     List<Long> qemuPids() { return pids("qemu.pid"); }
 

@@ -74,16 +74,19 @@ class VmLifecycleTest {
 
     @Test
     void commandLine() {
+        Path sr = Path.of("/d");
         var disks = List.of(
-                new QemuCommand.Disk("1", false, Path.of("/d/1.qcow2"), "qcow2", false, false),
-                new QemuCommand.Disk("0", false, Path.of("/d/0.qcow2"), "qcow2", false, true),
-                new QemuCommand.Disk("3", true, Path.of("/d/cd.iso"), "raw", true, false),
-                new QemuCommand.Disk("4", true, null, null, true, false));
+                new QemuCommand.Disk("1", false, image(sr, "1.qcow2", "base.qcow2"), false, false),
+                new QemuCommand.Disk("0", false, image(sr, "0.qcow2"), false, true),
+                new QemuCommand.Disk("3", true, new QemuCommand.DiskImage(sr, List.of(new QemuCommand.Layer("cd.iso", "raw"))), true, false),
+                new QemuCommand.Disk("4", true, null, true, false));
         var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"), new QemuCommand.Nic("9", "tap8", "02:00:00:00:00:02"));
-        var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null, null,
+        var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null,
                 new QemuCommand.Uefi(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), false), "dcn", disks, nics,
-                8, Path.of("/s/run/u"), null, null);
-        List<String> a = QemuCommand.argv(spec);
+                8, null, null);
+        var handles = new QemuCommand.Handles(Map.of("1", List.of(5, 6), "0", List.of(7), "3", List.of(8)), Map.of("0", 20, "9", 21), 1, 2,
+                List.of("fd=3,set=1,opaque=uefi-code", "fd=4,set=2,opaque=uefi-vars"));
+        List<String> a = QemuCommand.argv(spec, handles);
         String all = String.join(" ", a);
         assertEquals(QemuCommand.SANDBOX, a.get(a.indexOf("-sandbox") + 1));
         assertTrue(a.contains("-nodefaults") && a.contains("-no-user-config") && a.contains("-no-shutdown"));
@@ -97,7 +100,20 @@ class VmLifecycleTest {
         assertTrue(all.contains("\"id\":\"vbd1\",\"drive\":\"vbd1-fmt\",\"bus\":\"rp1\",\"bootindex\":3"), all);
         assertTrue(all.contains("\"id\":\"nic0\",\"netdev\":\"vif0\",\"mac\":\"02:00:00:00:00:01\",\"bus\":\"rpnic0\",\"bootindex\":4"), all);
         assertTrue(all.contains("\"id\":\"nic9\",\"netdev\":\"vif9\",\"mac\":\"02:00:00:00:00:02\",\"bus\":\"rpnic9\",\"bootindex\":5"), all);
-        assertTrue(a.contains("tap,id=vif0,ifname=tap7,script=no,downscript=no"));
+        // QEMU opens nothing of the host by name: taps, images and firmware are descriptors the daemon passed
+        assertTrue(a.contains("tap,id=vif0,fd=20"), all);
+        assertTrue(a.contains("fd=3,set=1,opaque=uefi-code") && a.get(a.indexOf("fd=3,set=1,opaque=uefi-code") - 1).equals("-add-fd"), all);
+        assertTrue(all.contains("{\"driver\":\"file\",\"node-name\":\"uefi-code\",\"filename\":\"/dev/fdset/1\",\"read-only\":true}"), all);
+        assertTrue(all.contains("{\"driver\":\"file\",\"node-name\":\"uefi-vars\",\"filename\":\"/dev/fdset/2\"}"), all);
+        // each layer of a chain is a node of its own, the backing named by the daemon, never read from a header
+        String base = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-b1\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/6\","
+                + "\"read-only\":true},\"backing\":null,\"read-only\":true}";
+        String top = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/5\"},"
+                + "\"backing\":\"vbd1-b1\"}";
+        assertTrue(a.indexOf(base) >= 0 && a.indexOf(base) < a.indexOf(top), all);
+        assertTrue(all.contains("{\"driver\":\"raw\",\"node-name\":\"vbd3-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/8\","
+                + "\"read-only\":true},\"read-only\":true}"), all);
+        for (String hostPath : List.of("/d/", "/s/", "/usr/share/OVMF")) assertFalse(all.contains(hostPath), hostPath + " in " + all);
         // every NIC device 0..15 has a hot-pluggable root port, eight to a PCI slot
         assertTrue(all.contains("\"id\":\"rpnic0\",\"bus\":\"pcie.0\",\"chassis\":9,\"io-reserve\":0,\"addr\":\"10.0\",\"multifunction\":true"), all);
         assertTrue(all.contains("\"id\":\"rpnic15\",\"bus\":\"pcie.0\",\"chassis\":24,\"io-reserve\":0,\"addr\":\"11.7\"}"), all);
@@ -108,10 +124,17 @@ class VmLifecycleTest {
         for (String bad : List.of("floppy", "fdc", "pcnet", "ne2k", "e1000", "rtl8139", "-drive", "cirrus")) assertFalse(all.contains(bad), bad);
         // the display: standard VGA with the VM's video memory, VNC and the serial port on sockets in the run dir, no TCP
         assertTrue(all.contains("{\"driver\":\"VGA\",\"id\":\"video0\",\"bus\":\"pcie.0\",\"vgamem_mb\":8}"), all);
-        assertEquals("unix:/s/run/u/vnc.sock", a.get(a.indexOf("-vnc") + 1));
-        assertTrue(a.get(a.indexOf("-chardev") + 1).startsWith("socket,id=serial0,path=/s/run/u/serial.sock,server=on,wait=off,logfile=/s/run/u/serial.log"), all);
+        assertEquals("unix:/vm/vnc.sock", a.get(a.indexOf("-vnc") + 1));
+        assertTrue(all.contains("-chardev socket,id=serial0,path=/vm/serial.sock,server=on,wait=off,logfile=/vm/serial.log"), all);
+        assertTrue(all.contains("-qmp unix:/vm/qmp.sock,server=on,wait=off"), all);
+        assertTrue(all.contains("-chardev socket,id=fdmon,path=/vm/fds.sock,server=on,wait=off -mon chardev=fdmon,mode=control"), all);
         // no enlightenments, no Secure Boot, no TPM asked for: none given, and TCG keeps its default CPU
         for (String absent : List.of("-cpu", "smm=on", "-global", "-tpmdev")) assertFalse(a.contains(absent) || all.contains(absent), absent);
+    }
+
+    /** A qcow2 chain in {@code dir}, top first. */
+    private static QemuCommand.DiskImage image(Path dir, String... files) {
+        return new QemuCommand.DiskImage(dir, java.util.Arrays.stream(files).map(f -> new QemuCommand.Layer(f, "qcow2")).toList());
     }
 
     /** What a Windows template's platform and a VTPM put on the command line. */
@@ -133,15 +156,14 @@ class VmLifecycleTest {
                 true).containsAll(List.of("hv-ipi=on", "hv-tlbflush=on")));
         assertFalse(Viridian.isTrue("yes") || Viridian.isTrue("0") || Viridian.isTrue(""));
 
-        var spec = new QemuCommand.Spec("u", "qemu-system-x86_64", "kvm", kvm, 4096, 2, 2, null, null, null,
+        var spec = new QemuCommand.Spec("u", "qemu-system-x86_64", "kvm", kvm, 4096, 2, 2, null, null,
                 new QemuCommand.Uefi(Path.of("/o/CODE.secboot.fd"), Path.of("/s/nvram/u.fd"), true), "dc", List.of(), List.of(),
-                4, Path.of("/s/run/u"), null, new QemuCommand.Tpm(Path.of("/s/vtpm/t"), Path.of("/s/run/u/swtpm.sock")));
-        List<String> a = QemuCommand.argv(spec);
+                4, null, new QemuCommand.Tpm(Path.of("/s/vtpm/t")));
+        List<String> a = QemuCommand.argv(spec, new QemuCommand.Handles(Map.of(), Map.of(), 1, 2, List.of()));
         assertEquals("host," + String.join(",", kvm), a.get(a.indexOf("-cpu") + 1));
         assertTrue(a.get(a.indexOf("-machine") + 1).endsWith(",pflash0=uefi-code,pflash1=uefi-vars,smm=on"));
         assertEquals("driver=cfi.pflash01,property=secure,value=on", a.get(a.indexOf("-global") + 1));
-        assertTrue(String.join(" ", a).contains("\"filename\":\"/o/CODE.secboot.fd\""));
-        assertEquals("socket,id=chrtpm,path=/s/run/u/swtpm.sock", a.get(a.lastIndexOf("-chardev") + 1));
+        assertEquals("socket,id=chrtpm,path=/vm/swtpm.sock", a.get(a.lastIndexOf("-chardev") + 1));
         assertEquals("emulator,id=tpm0,chardev=chrtpm", a.get(a.indexOf("-tpmdev") + 1));
         assertTrue(a.contains("{\"driver\":\"tpm-crb\",\"id\":\"tpm\",\"tpmdev\":\"tpm0\"}"));
     }

@@ -172,17 +172,16 @@ class VmPowerTest extends OnAVmHost {
         assertTrue(devices.containsAll(List.of("scsi-cd", "virtio-blk-pci", "virtio-balloon-pci")), devices.toString());
         long pid = h.node.vmRuntime().pids().get(vm);
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
-        String uid = status.lines().filter(l -> l.startsWith("Uid:")).findFirst().orElseThrow().split("\\s+")[1];
-        String user = Files.readAllLines(Path.of("/etc/passwd")).stream().filter(l -> l.split(":")[2].equals(uid))
-                .findFirst().orElseThrow().split(":")[0];
-        assertEquals("flotilla-qemu", user);
+        int uid = h.jailUid(vm);
+        assertTrue(org.flotilla.jail.JailIds.configured().owns(uid), "QEMU runs as its jail's uid, not an account: " + uid);
         assertTrue(status.contains("NoNewPrivs:\t1"), status);
+        assertTrue(status.contains("CapEff:\t0000000000000000") && status.contains("CapBnd:\t0000000000000000"), status);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
-        assertEquals("flotilla-qemu", Files.getOwner(run).getName());
+        assertEquals(uid, VmHost.owner(run));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("serial.log"))));
         Path image = h.node.storage().attachment(vdi).image();
-        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(image)));
-        assertEquals("flotilla-qemu", Files.getOwner(image).getName());
+        assertEquals(0, VmHost.owner(image), "the daemon changes no image's owner: QEMU has a descriptor");
+        assertTrue(h.fdsetFiles(vm).get("vbd0").contains(image), h.fdsetFiles(vm).toString());
         // the QEMU is in its own session: not in the daemon's process group
         assertNotEquals(ProcessHandle.current().pid(), ProcessHandle.of(pid).orElseThrow().parent().map(ProcessHandle::pid).orElse(-1L) == 0 ? 0 : -2);
         String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
@@ -215,7 +214,7 @@ class VmPowerTest extends OnAVmHost {
         List<String> argv = Files.readAllLines(h.runDir(uefi).resolve("argv"));
         assertTrue(String.join(" ", argv).contains("pflash0=uefi-code,pflash1=uefi-vars"));
         Path nvram = dir.resolve("nvram").resolve((String) h.vm(uefi).get("uuid") + ".fd");
-        assertEquals("flotilla-qemu", Files.getOwner(nvram).getName());
+        assertEquals(0, VmHost.owner(nvram));
         assertFalse(String.join(" ", Files.readAllLines(h.runDir(bios).resolve("argv"))).contains("-kernel"));
         h.awaitSerial(bios, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(60));
         assertEquals("Running", h.power(uefi));

@@ -108,7 +108,8 @@ class WindowsDevicesTest extends OnAVmHost {
         List<String> a = argv(secure);
         assertTrue(a.get(a.indexOf("-machine") + 1).contains("smm=on"));
         assertEquals("driver=cfi.pflash01,property=secure,value=on", a.get(a.indexOf("-global") + 1));
-        assertTrue(String.join(" ", a).contains("OVMF_CODE_4M.secboot.fd"));
+        assertEquals(List.of(Path.of("/usr/share/OVMF/OVMF_CODE_4M.secboot.fd")), h.fdsetFiles(secure).get("uefi-code"),
+                "QEMU runs the secboot build, from a descriptor the daemon opened");
         assertFalse(String.join(" ", argv(plain)).contains("secboot") || argv(plain).contains("-global"));
 
         // the guest kernel reads the firmware's SecureBoot variable
@@ -119,7 +120,8 @@ class WindowsDevicesTest extends OnAVmHost {
 
         // the VM's own variable store: made from the Microsoft-keyed template once, kept in VM.NVRAM across restarts
         Path nvram = dir.resolve("nvram").resolve(h.vm(secure).get("uuid") + ".fd");
-        assertEquals("flotilla-qemu", Files.getOwner(nvram).getName());
+        assertEquals(List.of(nvram), h.fdsetFiles(secure).get("uefi-vars"));
+        assertEquals(0, VmHost.owner(nvram), "root's: QEMU writes it through its descriptor");
         h.call("VM.hard_shutdown", secure);
         h.call("VM.hard_shutdown", plain);
         byte[] kept = Files.readAllBytes(nvram);
@@ -161,7 +163,7 @@ class WindowsDevicesTest extends OnAVmHost {
         Path run = h.runDir(vm);
         long swtpm = HostFiles.readLong(run.resolve("swtpm.pid"));
         ProcessHandle p = ProcessHandle.of(swtpm).orElseThrow();
-        assertEquals("flotilla-qemu", p.info().user().orElse(""));
+        assertEquals(h.jailUid(vm), HostFiles.uidOf(swtpm), "swtpm runs in its VM's jail");
         assertTrue(Files.readString(Path.of("/proc/" + swtpm + "/status")).contains("Seccomp:\t2"), "swtpm under its seccomp filter");
         Qmp qmp = h.node.vmRuntime().qmp(vm);
         assertEquals("tpm-crb", qmp.execute("query-tpm").get(0).path("model").asText());
@@ -171,13 +173,15 @@ class WindowsDevicesTest extends OnAVmHost {
 
         // a daemon restart leaves swtpm with its QEMU, and ends a swtpm whose QEMU is gone
         Path orphanRun = dir.resolve("run").resolve(Refs.newUuid());
-        var user = new QemuUser("flotilla-qemu", dir);
-        user.ensure();
+        long orphanDomid = (Long) h.vm(vm).get("domid") + 100;
+        var jails = new VmJails(dir, org.flotilla.jail.JailIds.configured(), org.flotilla.jail.Cgroups.host(), false);
+        int orphanUid = jails.uid(orphanDomid);
         for (Path d : List.of(orphanRun, dir.resolve("orphan-state"))) {
             Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.setOwner(d, user.principal());
+            QemuFiles.give(d, orphanUid);
         }
-        new Swtpm("swtpm", user).start(new QemuCommand.Tpm(dir.resolve("orphan-state"), orphanRun.resolve("swtpm.sock")), orphanRun);
+        new Swtpm("swtpm", jails).start(jails.swtpm(orphanDomid, orphanRun, dir.resolve("orphan-state"),
+                new org.flotilla.jail.Cgroups.Membership(List.of())), dir.resolve("orphan-state"), orphanRun, orphanUid);
         long orphan = HostFiles.readLong(Swtpm.pidFile(orphanRun));
         assertTrue(ProcessHandle.of(orphan).map(ProcessHandle::isAlive).orElse(false));
         h.closeNode();
@@ -190,7 +194,8 @@ class WindowsDevicesTest extends OnAVmHost {
         h.call("VM.clean_shutdown", vm);
         VmHost.await(() -> !p.isAlive(), BOOT, "swtpm to end with the VM");
         Path state = dir.resolve("vtpm").resolve((String) h.node.db().record("VTPM", vtpm).get("uuid"));
-        assertEquals("flotilla-qemu", Files.getOwner(state).getName());
+        int firstUid = VmHost.owner(state);
+        assertTrue(org.flotilla.jail.JailIds.configured().owns(firstUid), "the state is the jail's of its last boot: " + firstUid);
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(state)));
         Path permall = state.resolve("tpm2-00.permall");
         byte[] before = Files.readAllBytes(permall);
@@ -201,7 +206,8 @@ class WindowsDevicesTest extends OnAVmHost {
         assertTrue(argv(vm).contains("-tpmdev"));
         long second = HostFiles.readLong(h.runDir(vm).resolve("swtpm.pid"));
         assertNotEquals(swtpm, second);
-        assertTrue(HostFiles.cmdline(second).contains("dir=" + state + ","));
+        assertTrue(HostFiles.cmdline(second).contains("dir=/tpm,"), "swtpm sees the state at /tpm in its jail");
+        assertEquals(h.jailUid(vm), VmHost.owner(state), "each boot's jail gets the state anew");
         h.awaitSerial(vm, "FLOTILLA-GUEST tpm /dev/tpm0", 1, BOOT);
         h.call("VM.hard_shutdown", vm);
         assertTrue(before.length > 0 && Files.size(permall) > 0, "swtpm keeps the TPM's state in the VTPM's directory");
