@@ -9,8 +9,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A cgroup per jailed VM, under the daemon's own ({@code <daemon's cgroup>/flotilla/<name>}), with memory, CPU
- * and process-count limits: cgroup v1 (one hierarchy per controller) or v2 (one unified hierarchy), whichever
+ * A cgroup per jailed VM, under the daemon's own ({@code <daemon's cgroup>/flotilla/<host>/<vm>}, one group per
+ * host so that daemons sharing a machine — tests, pools of namespaced hosts — never sweep each other's), with
+ * memory, CPU and process-count limits: cgroup v1 (one hierarchy per controller) or v2 (one unified hierarchy), whichever
  * the host mounts; on a hybrid host the v1 controllers. Where neither can be used (no controllers, or a v2
  * cgroup the daemon cannot delegate from) VMs run without one, and {@link #unavailable()} says why.
  */
@@ -43,14 +44,14 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         return c;
     }
 
-    /** Makes the VM's cgroup (again, if a crash left it) with its limits. */
-    public abstract Membership create(String name, Limits limits) throws IOException;
+    /** Makes the VM's cgroup (again, if a crash left it) in {@code host}'s group, with its limits. */
+    public abstract Membership create(String host, String name, Limits limits) throws IOException;
 
     /** Removes the cgroup once no process is left in it; a busy or missing one is let be. */
-    public abstract void remove(String name);
+    public abstract void remove(String host, String name);
 
-    /** The names of the VM cgroups there are now. */
-    public abstract List<String> existing();
+    /** The names of {@code host}'s VM cgroups there are now. */
+    public abstract List<String> existing(String host);
 
     /** Null when cgroups are in use; else why not. */
     public String unavailable() { return null; }
@@ -129,10 +130,10 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         V1(Map<String, Path> own) { own.forEach((c, p) -> parents.put(c, p.resolve(GROUP))); }
 
         @Override
-        public Membership create(String name, Limits l) throws IOException {
+        public Membership create(String host, String name, Limits l) throws IOException {
             var procs = new ArrayList<Path>();
             for (var e : parents.entrySet()) {
-                Path dir = e.getValue().resolve(name);
+                Path dir = e.getValue().resolve(host).resolve(name);
                 Files.createDirectories(dir);
                 switch (e.getKey()) {
                     case "memory" -> write(dir.resolve("memory.limit_in_bytes"), Long.toString(l.memoryBytes()));
@@ -150,11 +151,11 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
 
         @Override
-        public void remove(String name) { for (Path p : parents.values()) removeDir(p.resolve(name)); }
+        public void remove(String host, String name) { for (Path p : parents.values()) removeDir(p.resolve(host).resolve(name)); }
 
         @Override
-        public List<String> existing() {
-            return parents.values().stream().flatMap(p -> children(p).stream()).distinct().toList();
+        public List<String> existing(String host) {
+            return parents.values().stream().flatMap(p -> children(p.resolve(host)).stream()).distinct().toList();
         }
     }
 
@@ -185,8 +186,13 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
 
         @Override
-        public Membership create(String name, Limits l) throws IOException {
-            Path dir = parent.resolve(name);
+        public Membership create(String host, String name, Limits l) throws IOException {
+            Path group = parent.resolve(host);
+            if (!Files.isDirectory(group)) {
+                Files.createDirectories(group);
+                write(group.resolve("cgroup.subtree_control"), Files.readString(parent.resolve("cgroup.subtree_control")).strip().replaceAll("(\\S+)", "+$1"));
+            }
+            Path dir = group.resolve(name);
             Files.createDirectories(dir);
             if (Files.exists(dir.resolve("memory.max"))) write(dir.resolve("memory.max"), Long.toString(l.memoryBytes()));
             if (Files.exists(dir.resolve("cpu.max"))) {
@@ -198,10 +204,10 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
 
         @Override
-        public void remove(String name) { removeDir(parent.resolve(name)); }
+        public void remove(String host, String name) { removeDir(parent.resolve(host).resolve(name)); }
 
         @Override
-        public List<String> existing() { return children(parent); }
+        public List<String> existing(String host) { return children(parent.resolve(host)); }
     }
 
     /** No usable cgroups on this host. */
@@ -211,13 +217,13 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         None(String why) { this.why = why; }
 
         @Override
-        public Membership create(String name, Limits limits) { return new Membership(List.of()); }
+        public Membership create(String host, String name, Limits limits) { return new Membership(List.of()); }
 
         @Override
-        public void remove(String name) { }
+        public void remove(String host, String name) { }
 
         @Override
-        public List<String> existing() { return List.of(); }
+        public List<String> existing(String host) { return List.of(); }
 
         @Override
         public String unavailable() { return why; }

@@ -37,6 +37,7 @@ public record Jail(JailRoot root, int uid, List<Integer> groups, List<Bind> bind
             while [ "$1" != -- ]; do echo $$ > "$1"; shift; done; shift
             while [ "$1" != -- ]; do mount --bind -o "$1" "$2" "$3"; shift 3; done; shift
             root=$1; shift
+            unset PWD OLDPWD
             exec chroot "$root" "$@"
             """;
 

@@ -46,6 +46,19 @@ public final class QemuImg {
         args.add(image.toString());
         args.add(Long.toString(size));
         run(args);
+        rootOnly(image);
+    }
+
+    /**
+     * A new image is root's alone (qemu-img makes it as the umask says): a VM's QEMU gets a descriptor of it,
+     * and no other user — another VM's jail uid least of all — may read it by name.
+     */
+    private static void rootOnly(Path image) {
+        try {
+            java.nio.file.Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + image + ": " + e.getMessage());
+        }
     }
 
     public void resize(Path image, long size) { run(List.of("resize", "-q", "-f", "qcow2", image.toString(), Long.toString(size))); }
@@ -57,6 +70,7 @@ public final class QemuImg {
         args.add(src.toString());
         args.add(dst.toString());
         run(args);
+        if (!intoExisting) rootOnly(dst);
     }
 
     private String run(List<String> args) {

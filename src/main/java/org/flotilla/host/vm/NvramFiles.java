@@ -48,6 +48,8 @@ final class NvramFiles {
             Files.createDirectories(root);
             if (kept != null && !kept.isEmpty()) AtomicFile.write(f, decode(kept));
             else if (!Files.exists(f)) Files.copy(template, f);
+            // root's alone: QEMU writes it through the descriptor it is handed, no other user may read the keys in it
+            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | IllegalArgumentException e) {
             throw ApiError.internal("cannot make the UEFI variable store " + f + ": " + e.getMessage());
         }

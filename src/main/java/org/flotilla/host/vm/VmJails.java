@@ -15,7 +15,7 @@ import org.flotilla.model.ApiError;
 
 /**
  * The jails of this host's VMs: one uid per running VM ({@link JailIds}), one cgroup per VM named after its
- * uuid, one shared empty root ({@code <state>/jail}). A VM's QEMU and its swtpm share its uid and cgroup, and
+ * uuid in a group named after the host's, one shared empty root ({@code <state>/jail}). A VM's QEMU and its swtpm share its uid and cgroup, and
  * see its run directory at /vm; the swtpm also its vTPM's state at /tpm.
  */
 final class VmJails {
@@ -28,9 +28,12 @@ final class VmJails {
     private final JailIds ids;
     private final Cgroups cgroups;
     private final boolean kvm;
+    /** This host's group of cgroups: its uuid. */
+    private final String host;
     private volatile JailRoot root;
 
-    VmJails(Path stateDir, JailIds ids, Cgroups cgroups, boolean kvm) {
+    VmJails(Path stateDir, String hostUuid, JailIds ids, Cgroups cgroups, boolean kvm) {
+        this.host = hostUuid;
         this.rootDir = stateDir.resolve("jail");
         this.ids = ids;
         this.cgroups = cgroups;
@@ -87,18 +90,18 @@ final class VmJails {
     /** Makes the VM's cgroup with its limits; its processes join it as they start. */
     Cgroups.Membership cgroup(String vmUuid, Cgroups.Limits limits) {
         try {
-            return cgroups.create(vmUuid, limits);
+            return cgroups.create(host, vmUuid, limits);
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "VM " + vmUuid + " runs without its cgroup: " + e.getMessage());
             return new Cgroups.Membership(List.of());
         }
     }
 
-    void removeCgroup(String vmUuid) { cgroups.remove(vmUuid); }
+    void removeCgroup(String vmUuid) { cgroups.remove(host, vmUuid); }
 
     /** Removes the cgroups of VMs that no longer run here. */
     void sweepCgroups(java.util.Set<String> running) {
-        for (String name : cgroups.existing()) if (!running.contains(name)) cgroups.remove(name);
+        for (String name : cgroups.existing(host)) if (!running.contains(name)) cgroups.remove(host, name);
     }
 
     Jail qemu(long domid, Path runDir, Cgroups.Membership cgroup, long vcpus) {

@@ -98,7 +98,7 @@ public final class VmRuntime implements AutoCloseable {
         this.taps = new VifTaps(db);
         this.memory = new HostMemory(db, hostRef, domains);
         var domids = new DomainIds(db, cfg.stateDir());
-        var jails = new VmJails(cfg.stateDir(), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
+        var jails = new VmJails(cfg.stateDir(), db.require("host", hostRef).uuid(), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
         var files = new QemuFiles(cfg.stateDir());
         var consoles = new Consoles(db, hostRef);
         var deviceOps = new DeviceOperations(db);

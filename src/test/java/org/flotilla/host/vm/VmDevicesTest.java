@@ -154,8 +154,8 @@ class VmDevicesTest extends OnAVmHost {
             String mac = (String) h.node.db().get("VIF", vif).get("MAC");
             String tap = h.node.db().get("VIF", vif).<String, String>map("runtime_properties").get("tap");
             assertEquals("vif" + h.vm(vm).get("domid") + ".0", tap);
-            assertTrue(java.nio.file.Files.readAllLines(h.runDir(vm).resolve("argv"))
-                    .contains("tap,id=vif0,ifname=" + tap + ",script=no,downscript=no"));
+            // QEMU gets the tap as a descriptor the daemon opened: it has no access to /dev/net/tun
+            assertTrue(java.nio.file.Files.readAllLines(h.runDir(vm).resolve("argv")).stream().anyMatch(l -> l.matches("tap,id=vif0,fd=\\d+")));
             h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.232.0.1/24 mac " + mac, 1, Duration.ofSeconds(30 * LOADED));
             assertEquals(true, h.node.db().get("VIF", vif).get("currently_attached"));
             h.call("VM.hard_shutdown", vm);

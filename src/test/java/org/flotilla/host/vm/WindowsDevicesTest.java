@@ -85,7 +85,7 @@ class WindowsDevicesTest extends OnAVmHost {
 
         List<String> a = argv(vm);
         String all = String.join(" ", a);
-        assertTrue(all.contains("OVMF_CODE_4M.secboot.fd") && a.get(a.indexOf("-machine") + 1).contains("smm=on"), all);
+        assertTrue(h.fdsetFiles(vm).get("uefi-code").getFirst().endsWith("OVMF_CODE_4M.secboot.fd") && a.get(a.indexOf("-machine") + 1).contains("smm=on"), all);
         assertTrue(a.get(a.indexOf("-cpu") + 1).contains("hv-stimer=on"), all);
         assertEquals("2,maxcpus=2", a.get(a.indexOf("-smp") + 1));
         Qmp qmp = h.node.vmRuntime().qmp(vm);
@@ -174,7 +174,7 @@ class WindowsDevicesTest extends OnAVmHost {
         // a daemon restart leaves swtpm with its QEMU, and ends a swtpm whose QEMU is gone
         Path orphanRun = dir.resolve("run").resolve(Refs.newUuid());
         long orphanDomid = (Long) h.vm(vm).get("domid") + 100;
-        var jails = new VmJails(dir, org.flotilla.jail.JailIds.configured(), org.flotilla.jail.Cgroups.host(), false);
+        var jails = new VmJails(dir, "orphans", org.flotilla.jail.JailIds.configured(), org.flotilla.jail.Cgroups.host(), false);
         int orphanUid = jails.uid(orphanDomid);
         for (Path d : List.of(orphanRun, dir.resolve("orphan-state"))) {
             Files.createDirectory(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
