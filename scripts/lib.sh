@@ -2,7 +2,21 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
-as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+die() { echo "flotilla: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "$1 needs root: run this as root, or install sudo"; fi
+}
+
+# The daemon and the tests run VMs in jails, make taps and bridges: they need root. A user who may sudo is
+# taken there, with the settings this script reads (never on a command line, where ps would show them).
+need_root() {
+  [ "$(id -u)" = 0 ] && return
+  command -v sudo >/dev/null 2>&1 || die "this runs VMs as root: run it as root, or install sudo"
+  exec sudo --preserve-env=FLOTILLA_STATE,FLOTILLA_PORT,FLOTILLA_ROOT_PASSWORD,JAVA_HOME,CI bash "$0" "$@"
+}
 
 # Debian packages: QEMU, OVMF and swtpm (UEFI, Secure Boot and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
@@ -13,9 +27,14 @@ install_packages() {
   if command -v npm >/dev/null 2>&1; then missing=("${missing[@]/npm}"); missing=("${missing[@]/nodejs}"); fi
   local list=(); for p in "${missing[@]}"; do [ -n "$p" ] && list+=("$p"); done
   if [ ${#list[@]} -gt 0 ]; then
+    command -v apt-get >/dev/null 2>&1 || die "missing ${list[*]}, and no apt-get to install them: install them, then run this again"
     echo "flotilla: installing ${list[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${list[@]}" >/dev/null
+    local log; log=$(mktemp)
+    if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${list[@]}"; } >"$log" 2>&1; then
+      local why; why=$(grep -E '^(E|W):' "$log" | tail -1); rm -f "$log"
+      die "could not install ${list[*]}${why:+ ($why)}; install them by hand (apt-get install ${list[*]}), then run this again"
+    fi
+    rm -f "$log"
   fi
 }
 

@@ -38,16 +38,26 @@ public final class Main {
         @Option(names = "--address", description = "The address clients reach this host at (default: the first non-loopback IPv4).")
         String address;
 
-        @Option(names = "--root-password-file", description = "Set root's password from this file (first line).")
+        @Option(names = "--root-password-file",
+                description = "Set root's password from this file (first line; - for standard input). Never from the environment, "
+                        + "which every child process would inherit.")
         Path rootPasswordFile;
 
         @Override
         public Integer call() throws Exception {
-            String password = rootPasswordFile != null
-                    ? Files.readString(rootPasswordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("")
-                    : System.getenv("FLOTILLA_ROOT_PASSWORD");
+            String password = rootPasswordFile == null ? null
+                    : (rootPasswordFile.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
+                    : Files.readString(rootPasswordFile, StandardCharsets.UTF_8)).lines().findFirst().orElse("");
             var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort);
-            var daemon = Daemon.start(stateDir, config, password, address);
+            Daemon daemon;
+            try {
+                daemon = Daemon.start(stateDir, config, password, address);
+            } catch (RuntimeException e) {
+                // one line that says what to do; the whole trace stays in the log for whoever digs deeper
+                System.err.println("flotilla: " + StartFailure.explain(e, port));
+                e.printStackTrace();
+                return 1;
+            }
             Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
             System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort() + " (host " + daemon.node().hostRef() + ")");
             daemon.server().join();

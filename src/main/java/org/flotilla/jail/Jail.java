@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flotilla.os.Fd;
+import org.flotilla.os.HostCommand;
 import org.flotilla.os.OsException;
 import org.flotilla.os.Spawner;
 
@@ -74,6 +75,6 @@ public record Jail(JailRoot root, int uid, List<Integer> groups, List<Bind> bind
         argv.add("--");
         argv.add(program.toString());
         argv.addAll(args);
-        return Spawner.spawn(new Spawner.Request(UNSHARE, argv, List.of("PATH=/usr/sbin:/usr/bin:/sbin:/bin"), devNull, log, log, inherited));
+        return Spawner.spawn(new Spawner.Request(UNSHARE, argv, List.of("PATH=" + HostCommand.PATH), devNull, log, log, inherited));
     }
 }

@@ -145,7 +145,7 @@ public class HostLinks {
     protected String run(String... cmd) {
         Process p;
         try {
-            p = new ProcessBuilder(cmd).start();
+            p = org.flotilla.os.HostCommand.of(List.of(cmd)).start();
         } catch (IOException e) {
             throw ApiError.internal(String.join(" ", cmd) + ": " + e.getMessage());
         }

@@ -87,7 +87,7 @@ public final class QemuProcess implements AutoCloseable {
         Path stderr = runDir.resolve("qemu.log");
         List<String> cmd = new ArrayList<>(argv);
         cmd.addAll(List.of("-qmp", "unix:" + sock + ",server=on,wait=off", "-serial", "stdio"));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
+        ProcessBuilder pb = org.flotilla.os.HostCommand.of(cmd)
                 .redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);

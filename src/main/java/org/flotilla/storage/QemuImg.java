@@ -79,7 +79,7 @@ public final class QemuImg {
         cmd.addAll(args);
         Process p;
         try {
-            p = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = org.flotilla.os.HostCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "127", "", binary + ": " + e.getMessage());
         }

@@ -76,7 +76,7 @@ final class HostFiles {
     /** Runs a host tool (qemu-img) to its end; a failure is an API error carrying its output. */
     static void run(List<String> cmd) {
         try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            Process p = org.flotilla.os.HostCommand.of(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();
