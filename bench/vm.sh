@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # VM start latency, memory per VM and density against raw QEMU in the same run (see VmBench's javadoc).
 # Usage: bench/vm.sh [key=value ...]   e.g. runs=7 density-max=24 density-minutes=5 sections=latency,memory
-# Needs root (QEMU runs as flotilla-qemu) and the test guest (built here if missing, see scripts/build-guest.sh).
+# Needs root (each QEMU runs in its VM's jail) and the test guest (built here if missing, see scripts/build-guest.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"; export JAVA_HOME
