@@ -3,6 +3,7 @@ package org.flotilla.host.vm;
 import static org.flotilla.TestTimeouts.LOADED;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -72,10 +73,12 @@ class VmDevicesTest extends OnAVmHost {
         assertEquals(List.of("VBD_IS_EMPTY", cd), h.fails("VBD.eject", cd).description());
         h.call("VBD.insert", cd, iso);
         assertTrue(hasMedium(vm, "vbd3"));
+        assertEquals(List.of(h.node.storage().attachment(iso).image()), h.fdsetFiles(vm).get("vbd3"), "QEMU got the medium as a descriptor");
         assertEquals(iso, h.node.db().get("VBD", cd).get("VDI"));
         assertEquals(List.of("VBD_NOT_EMPTY", cd), h.fails("VBD.insert", cd, iso).description());
         h.call("VBD.eject", cd);
         assertEquals(false, hasMedium(vm, "vbd3"));
+        assertFalse(h.fdsetFiles(vm).containsKey("vbd3"), "no descriptor of the ejected medium stays in QEMU");
         assertEquals(true, h.node.db().get("VBD", cd).get("empty"));
 
         // a disk plugged in and out of the running VM
@@ -100,6 +103,7 @@ class VmDevicesTest extends OnAVmHost {
         assertEquals(false, h.node.db().get("VBD", vbd).get("currently_attached"));
         assertEquals(List.of("plug", "attach"), h.node.db().get("VBD", vbd).get("allowed_operations"));
         assertEquals(-1L, sizeSeenByQemu(vm, "vbd1"));
+        assertFalse(h.fdsetFiles(vm).containsKey("vbd1"), "no descriptor of the unplugged disk stays in QEMU");
         assertEquals(List.of("DEVICE_ALREADY_DETACHED", vbd), h.fails("VBD.unplug", vbd).description());
 
         assertEquals(List.of("insert", "unplug", "unplug_force"), h.node.db().get("VBD", cd).get("allowed_operations"));
@@ -117,6 +121,8 @@ class VmDevicesTest extends OnAVmHost {
         h.awaitSerial(vm, "COUNT 5", 1, Duration.ofSeconds(30 * LOADED));
         String snap = (String) h.call("VDI.snapshot", vdi, java.util.Map.of());
         assertTrue(h.node.db().get("VDI", snap) != null);
+        // the new overlay reached QEMU as a descriptor, under the VDI's own name once renamed into place
+        assertTrue(h.fdsetFiles(vm).get("vbd0").contains(h.node.storage().attachment(vdi).image()), h.fdsetFiles(vm).toString());
         long atSnapshot = VmHost.lastCount(h.serial(vm));
         // the guest goes on writing, now into the VDI's new overlay
         h.awaitSerial(vm, "COUNT " + (atSnapshot + 10), 1, Duration.ofSeconds(20 * LOADED));
