@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.HostCommand;
 
 /**
  * This host's network devices, changed only through iproute2's {@code ip}: Linux bridges and tap
@@ -145,7 +146,7 @@ public class HostLinks {
     protected String run(String... cmd) {
         Process p;
         try {
-            p = org.flotilla.os.HostCommand.of(List.of(cmd)).start();
+            p = HostCommand.of(List.of(cmd)).start();
         } catch (IOException e) {
             throw ApiError.internal(String.join(" ", cmd) + ": " + e.getMessage());
         }

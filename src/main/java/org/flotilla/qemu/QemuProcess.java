@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import org.flotilla.os.HostCommand;
 
 /**
  * One QEMU process with a QMP socket and its first serial port on a pipe.
@@ -87,7 +88,7 @@ public final class QemuProcess implements AutoCloseable {
         Path stderr = runDir.resolve("qemu.log");
         List<String> cmd = new ArrayList<>(argv);
         cmd.addAll(List.of("-qmp", "unix:" + sock + ",server=on,wait=off", "-serial", "stdio"));
-        ProcessBuilder pb = org.flotilla.os.HostCommand.of(cmd)
+        ProcessBuilder pb = HostCommand.of(cmd)
                 .redirectErrorStream(false)
                 .redirectError(ProcessBuilder.Redirect.to(stderr.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.PIPE);

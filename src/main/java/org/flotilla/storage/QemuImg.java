@@ -5,11 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.HostCommand;
 
 /**
  * qemu-img, run as a child process. A failure becomes SR_BACKEND_FAILURE [status, stdout, stderr], as
@@ -55,7 +58,7 @@ public final class QemuImg {
      */
     private static void rootOnly(Path image) {
         try {
-            java.nio.file.Files.setPosixFilePermissions(image, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + image + ": " + e.getMessage());
         }
@@ -79,7 +82,7 @@ public final class QemuImg {
         cmd.addAll(args);
         Process p;
         try {
-            p = org.flotilla.os.HostCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+            p = HostCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         } catch (IOException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "127", "", binary + ": " + e.getMessage());
         }

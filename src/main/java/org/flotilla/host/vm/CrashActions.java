@@ -3,22 +3,20 @@ package org.flotilla.host.vm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import org.flotilla.os.Fd;
-import org.flotilla.os.Open;
-import org.flotilla.qemu.QmpFds;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
 import org.flotilla.qemu.QmpException;
+import org.flotilla.qemu.QmpFds;
 
 /**
  * What follows a guest's crash, per the VM's actions_after_crash, once pvpanic has told QEMU and QEMU has

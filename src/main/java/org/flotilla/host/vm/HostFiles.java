@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.HostCommand;
 
 /** The few file and process chores of the runtime, each with the failure behaviour it needs. */
 final class HostFiles {
@@ -76,7 +77,7 @@ final class HostFiles {
     /** Runs a host tool (qemu-img) to its end; a failure is an API error carrying its output. */
     static void run(List<String> cmd) {
         try {
-            Process p = org.flotilla.os.HostCommand.of(cmd).redirectErrorStream(true).start();
+            Process p = HostCommand.of(cmd).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (!p.waitFor(10, TimeUnit.MINUTES)) {
                 p.destroyForcibly();

@@ -2,6 +2,7 @@ package org.flotilla.host.vm;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -125,7 +126,7 @@ final class LaunchSpecs {
 
     /** VDI_MISSING unless the VDI's image file is there (a link is not an image). */
     void requireImage(String vdiRef, Storage.Attachment a) {
-        if (!Files.isRegularFile(a.image(), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+        if (!Files.isRegularFile(a.image(), LinkOption.NOFOLLOW_LINKS)) {
             throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
         }
     }

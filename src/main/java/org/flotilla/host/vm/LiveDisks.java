@@ -1,17 +1,17 @@
 package org.flotilla.host.vm;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.qemu.Qmp;
-import org.flotilla.qemu.QmpException;
-import org.flotilla.storage.OnlineDisks;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
-import java.util.List;
+import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.storage.OnlineDisks;
 
 /** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
 final class LiveDisks implements OnlineDisks {

@@ -5,6 +5,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -49,7 +50,7 @@ final class NvramFiles {
             if (kept != null && !kept.isEmpty()) AtomicFile.write(f, decode(kept));
             else if (!Files.exists(f)) Files.copy(template, f);
             // root's alone: QEMU writes it through the descriptor it is handed, no other user may read the keys in it
-            Files.setPosixFilePermissions(f, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException | IllegalArgumentException e) {
             throw ApiError.internal("cannot make the UEFI variable store " + f + ": " + e.getMessage());
         }

@@ -8,8 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.flotilla.jail.Cgroups;
+import org.flotilla.jail.Jail;
 import org.flotilla.model.ApiError;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
@@ -57,7 +60,7 @@ final class QemuLauncher {
     }
 
     private static Domain start(String vmRef, QemuCommand.Spec spec, Path program, List<String> args, InheritedFds fds,
-                                org.flotilla.jail.Jail jail, Path runDir, int uid) throws IOException, InterruptedException {
+                                Jail jail, Path runDir, int uid) throws IOException, InterruptedException {
         Path log = runDir.resolve("qemu.log");
         long pid;
         try (Fd out = Open.appendLog(log); Fd in = Open.devNull()) {
@@ -71,7 +74,7 @@ final class QemuLauncher {
             p.destroyForcibly();
             try {
                 p.onExit().get(5, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            } catch (ExecutionException | TimeoutException ignored) {
                 // the log says what there is to say
             }
             String err = HostFiles.tail(log);

@@ -5,8 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Collectors;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
@@ -80,7 +82,7 @@ final class Reconciler {
             LOG.log(System.Logger.Level.WARNING, "cannot list " + files.runRoot() + ": " + e);
         }
         killStrays();
-        jails.sweepCgroups(domains.all().stream().map(d -> d.uuid).collect(java.util.stream.Collectors.toSet()));
+        jails.sweepCgroups(domains.all().stream().map(d -> d.uuid).collect(Collectors.toSet()));
         for (DbObject vm : db.all("VM")) {
             if (Boolean.TRUE.equals(vm.get("is_control_domain"))) continue;
             String ps = vm.string("power_state");
@@ -179,7 +181,7 @@ final class Reconciler {
     private void killStrays() {
         String legacy = "-qmp unix:" + files.runRoot() + "/";
         Path jailRoot = realPath(jails.rootDir());
-        var kept = new java.util.HashSet<Long>(domains.pids().values());
+        var kept = new HashSet<Long>(domains.pids().values());
         for (Domain d : domains.all()) swtpm.process(d.runDir).ifPresent(p -> kept.add(p.pid()));
         ProcessHandle.allProcesses()
                 .filter(p -> !kept.contains(p.pid()))

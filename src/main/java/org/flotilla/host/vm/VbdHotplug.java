@@ -5,13 +5,12 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.vm.VbdRecords;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.qemu.Qmp;
-import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.VbdRecords;
 
 /** VBD.plug, unplug and unplug_force under a running QEMU, and VBD.insert / eject of a CD's medium. */
 final class VbdHotplug {

@@ -1,12 +1,8 @@
 package org.flotilla.host.vm;
 
-import java.util.List;
-import org.flotilla.os.Fd;
-import org.flotilla.os.OsException;
-import org.flotilla.os.Tap;
-import org.flotilla.qemu.QmpFds;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.flotilla.api.Call;
@@ -15,9 +11,13 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.Fd;
+import org.flotilla.os.OsException;
+import org.flotilla.os.Tap;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
+import org.flotilla.qemu.QmpFds;
 import org.flotilla.vm.VifLifecycle;
 
 /**

@@ -2,6 +2,7 @@ package org.flotilla.host.vm;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
@@ -109,7 +110,7 @@ final class Vtpms {
         try {
             String kept = contents(vtpm.ref());
             byte[] bytes = !kept.isEmpty() ? Base64.getDecoder().decode(kept)
-                    : Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
+                    : Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
             Files.createDirectories(root);
             HostFiles.deleteTree(state);
             Files.createDirectory(state, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

@@ -2,7 +2,6 @@ package org.flotilla.host.vm;
 
 import static org.flotilla.TestTimeouts.LOADED;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
