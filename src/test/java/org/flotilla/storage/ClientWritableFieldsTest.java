@@ -30,54 +30,57 @@ class ClientWritableFieldsTest extends OnALocalSr {
     private static final List<String> DAEMON_KEYS = List.of(Storage.PARENT_KEY, SmOwnedKeys.IMAGE_FORMAT, SmOwnedKeys.MADE_DIRECTORY,
             "location", "backend-kind", "disks", "flotilla-suspend-bytes", "firmware", "order", "videoram", "secureboot", "default_template");
 
-    @Test
-    void emptyingSmConfigNeverCostsAnotherDiskItsData() {
+    /** A disk with data and a snapshot: the disk and the snapshot are overlays on a base copy. */
+    private record Snapshotted(String disk, String snap, String base) {}
+
+    private Snapshotted diskWithSnapshot() {
         String disk = createVdi(defaultSr(), 4 * MIB, "disk");
         run("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64k", image(disk).toString());
         String snap = (String) call("VDI.snapshot", session, disk, Map.of());
-        String base = parentOf(disk);
+        return new Snapshotted(disk, snap, parentOf(disk));
+    }
 
-        call("VDI.set_sm_config", session, disk, Map.of());
-        call("VDI.set_sm_config", session, snap, Map.of("mine", "kept"));
-        call("VDI.remove_from_sm_config", session, disk, Storage.PARENT_KEY);
-        call("VDI.add_to_sm_config", session, snap, SmOwnedKeys.IMAGE_FORMAT + "x", "a client's own key");
-        assertEquals(List.of("MAP_DUPLICATE_KEY", "VDI", "sm_config", uuidOf(disk), Storage.PARENT_KEY),
-                fails("VDI.add_to_sm_config", session, disk, Storage.PARENT_KEY, "../../x").description());
-        assertEquals(base, parentOf(disk));
-        assertEquals(Map.of(Storage.PARENT_KEY, base, SmOwnedKeys.IMAGE_FORMAT, "qcow2", "mine", "kept",
-                SmOwnedKeys.IMAGE_FORMAT + "x", "a client's own key"), call("VDI.get_sm_config", session, snap));
+    @Test
+    void emptyingSmConfigNeverCostsAnotherDiskItsData() {
+        Snapshotted s = diskWithSnapshot();
+        call("VDI.set_sm_config", session, s.disk(), Map.of());
+        call("VDI.set_sm_config", session, s.snap(), Map.of("mine", "kept"));
+        call("VDI.remove_from_sm_config", session, s.disk(), Storage.PARENT_KEY);
+        call("VDI.add_to_sm_config", session, s.snap(), SmOwnedKeys.IMAGE_FORMAT + "x", "a client's own key");
+        assertEquals(List.of("MAP_DUPLICATE_KEY", "VDI", "sm_config", uuidOf(s.disk()), Storage.PARENT_KEY),
+                fails("VDI.add_to_sm_config", session, s.disk(), Storage.PARENT_KEY, "../../x").description());
+        assertEquals(s.base(), parentOf(s.disk()));
+        assertEquals(Map.of(Storage.PARENT_KEY, s.base(), SmOwnedKeys.IMAGE_FORMAT, "qcow2", "mine", "kept",
+                SmOwnedKeys.IMAGE_FORMAT + "x", "a client's own key"), call("VDI.get_sm_config", session, s.snap()));
 
-        call("VDI.destroy", session, snap);
-        assertTrue(Files.exists(localDir().resolve(base + ".qcow2")), "the base the disk is built on stays");
-        assertChainChecks(disk);
-        run("qemu-io", "-f", "qcow2", "-r", "-c", "read -P 0xab 0 64k", image(disk).toString());
+        call("VDI.destroy", session, s.snap());
+        assertTrue(Files.exists(localDir().resolve(s.base() + ".qcow2")), "the base the disk is built on stays");
+        assertChainChecks(s.disk());
+        run("qemu-io", "-f", "qcow2", "-r", "-c", "read -P 0xab 0 64k", image(s.disk()).toString());
     }
 
     @Test
     void recordsDamagedBeforeThisVersionStillCostNoImageAnotherIsBuiltOn() {
-        String disk = createVdi(defaultSr(), 4 * MIB, "disk");
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64k", image(disk).toString());
-        String snap = (String) call("VDI.snapshot", session, disk, Map.of());
-        String base = parentOf(disk);
+        Snapshotted s = diskWithSnapshot();
         // as an older daemon let clients leave them: no chain key at all
         node.db().write(tx -> {
-            tx.set("VDI", disk, "sm_config", Map.of());
-            tx.set("VDI", snap, "sm_config", Map.of());
+            tx.set("VDI", s.disk(), "sm_config", Map.of());
+            tx.set("VDI", s.snap(), "sm_config", Map.of());
         });
-        call("VDI.destroy", session, snap);
-        assertTrue(Files.exists(localDir().resolve(base + ".qcow2")), "an image a header names as its backing file is never unlinked");
-        run("qemu-img", "check", "-U", image(disk).toString());
-        run("qemu-io", "-f", "qcow2", "-r", "-U", "-c", "read -P 0xab 0 64k", image(disk).toString());
+        call("VDI.destroy", session, s.snap());
+        assertTrue(Files.exists(localDir().resolve(s.base() + ".qcow2")), "an image a header names as its backing file is never unlinked");
+        run("qemu-img", "check", "-U", image(s.disk()).toString());
+        run("qemu-io", "-f", "qcow2", "-r", "-U", "-c", "read -P 0xab 0 64k", image(s.disk()).toString());
         // and the record that disagrees with its header is refused, not followed
-        assertEquals("SR_BACKEND_FAILURE", fails("VDI.snapshot", session, disk, Map.of()).code());
+        assertEquals("SR_BACKEND_FAILURE", fails("VDI.snapshot", session, s.disk(), Map.of()).code());
     }
 
     @Test
     void hostileValuesInEveryWritableFieldLoseNothing() {
         String sr = defaultSr();
-        String disk = createVdi(sr, 4 * MIB, "disk");
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 64k", image(disk).toString());
-        String snap = (String) call("VDI.snapshot", session, disk, Map.of());
+        Snapshotted s = diskWithSnapshot();
+        String disk = s.disk();
+        String snap = s.snap();
         String vm = Refs.newRef();
         String vbd = Refs.newRef();
         var vmFields = TestGuest.vmFields("hostile", 128, "console=ttyS0");

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,14 +30,7 @@ class ExplicitChainsTest extends OnALocalSr {
         calls = Files.createDirectories(dir.resolve("qemu-img-calls"));
         Path wrapper = dir.resolve("qemu-img");
         Files.writeString(wrapper, "#!/bin/sh\nprintf '%s\\n' \"$@\" > " + calls + "/$(date +%s%N)\nexec qemu-img \"$@\"\n");
-        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwx------"));
-        node.close();
-        System.setProperty("flotilla.qemu-img", wrapper.toString());
-        try {
-            boot();
-        } finally {
-            System.clearProperty("flotilla.qemu-img");
-        }
+        rebootWithQemuImg(wrapper);
     }
 
     private List<List<String>> recordedCalls() throws IOException {

@@ -65,6 +65,18 @@ abstract class OnALocalSr extends InProcessNode {
         try (Stream<Path> s = Files.list(d)) { return s.map(p -> p.getFileName().toString()).sorted().toList(); }
     }
 
+    /** The daemon restarted with {@code qemuImg} in place of the system's qemu-img. */
+    void rebootWithQemuImg(Path qemuImg) throws IOException {
+        Files.setPosixFilePermissions(qemuImg, PosixFilePermissions.fromString("rwx------"));
+        node.close();
+        System.setProperty("flotilla.qemu-img", qemuImg.toString());
+        try {
+            boot();
+        } finally {
+            System.clearProperty("flotilla.qemu-img");
+        }
+    }
+
     /** A file only root may read, standing for /etc/shadow and the like. */
     Path decoy(String name) throws IOException {
         Path f = dir.resolve(name);

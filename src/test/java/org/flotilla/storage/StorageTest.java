@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -227,14 +226,7 @@ class StorageTest extends OnALocalSr {
                 fi
                 exec qemu-img "$@"
                 """);
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-        node.close();
-        System.setProperty("flotilla.qemu-img", fake.toString());
-        try {
-            boot();
-        } finally {
-            System.clearProperty("flotilla.qemu-img");
-        }
+        rebootWithQemuImg(fake);
         String sr = defaultSr();
         ApiError e = fails("VDI.create", session, Map.of("SR", sr, "virtual_size", MIB));
         assertEquals("SR_BACKEND_FAILURE", e.code());
