@@ -34,9 +34,6 @@ import org.flotilla.db.Database;
 public final class Storage {
     public static final String PARENT_KEY = "vhd-parent";
 
-    private final Database db;
-    private final SrDrivers drivers;
-    private final SrDirectories dirs;
     private final SrMessages srs;
     private final PbdMessages pbds;
     private final VdiMessages vdis;
@@ -50,9 +47,8 @@ public final class Storage {
      * @param srRoot where SRs made without a device_config:location get their directory
      */
     public Storage(Database db, String hostRef, Path srRoot, QemuImg qemu) {
-        this.db = db;
-        this.drivers = new SrDrivers();
-        this.dirs = new SrDirectories(db, hostRef);
+        var drivers = new SrDrivers();
+        var dirs = new SrDirectories(db, hostRef);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
         var space = new SrSpace(db);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.api.Call;
 import org.flotilla.api.Handlers;
@@ -248,7 +249,7 @@ final class VdiMessages {
     }
 
     /** Gives {@code copy} the source chain; an ISO's through a private copy in {@code dir} (ImageFiles.withPrivateCopy). */
-    private static void copyBlocks(Storage.Attachment src, SrDriver srcDriver, Path dir, java.util.function.Consumer<Storage.Attachment> copy) {
+    private static void copyBlocks(Storage.Attachment src, SrDriver srcDriver, Path dir, Consumer<Storage.Attachment> copy) {
         if (srcDriver.managesDisks()) copy.accept(src);
         else ImageFiles.withPrivateCopy(src, dir, copy);
     }
