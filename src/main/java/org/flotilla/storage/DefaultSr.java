@@ -1,5 +1,8 @@
 package org.flotilla.storage;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +40,12 @@ final class DefaultSr {
     String ensure(Path dir) {
         sms.ensure();
         String location = dir.toAbsolutePath().normalize().toString();
+        try {
+            // the daemon's own state directory: SR.create makes only the SR's directory itself
+            Files.createDirectories(dir.toAbsolutePath().getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         String srRef = reattachPbds(location);
         if (srRef == null) {
             srRef = srs.create(hostRef, Map.of("location", location), "Local storage", "", LocalFileSr.TYPE, "user", false, Map.of());

@@ -2,9 +2,14 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.flotilla.model.ApiError;
 
@@ -18,7 +23,7 @@ final class ImageFiles {
 
     /** Makes {@code <uuid>.qcow2} under a temporary name, then renames it into place; nothing is left if it fails. */
     static Path make(Path dir, String uuid, ImageMaker maker) {
-        Path tmp = SrDriver.temporary(dir, uuid, "new");
+        Path tmp = SrDriver.temporary(dir, "new");
         Path image = dir.resolve(uuid + LocalFileSr.SUFFIX);
         try {
             maker.make(tmp);
@@ -30,6 +35,43 @@ final class ImageFiles {
         } catch (RuntimeException e) {
             deleteQuietly(tmp);
             throw e;
+        }
+    }
+
+    /** An image the storage has just made, as its header describes it (Qcow2Header: never qemu-img info). */
+    static SrDriver.Found describe(Path image) {
+        SrDriver.Found f;
+        try {
+            f = LocalFileSr.inspect(image.getParent(), image.getFileName().toString());
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read " + image + ": " + e);
+        }
+        if (f.problem() != null) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", image + ": " + f.problem());
+        return f;
+    }
+
+    /**
+     * Runs {@code use} on a copy of an ISO's bytes in {@code dir}, a directory only the daemon writes. The ISO is
+     * read through a descriptor opened without following links; qemu-img, which opens files by name, is given the
+     * copy, so an ISO library others can write to cannot swap a link to a host file in under it.
+     */
+    static void withPrivateCopy(Storage.Attachment iso, Path dir, Consumer<Storage.Attachment> use) {
+        Path copy = SrDriver.temporary(dir, "copy");
+        try {
+            try (var in = FileChannel.open(iso.image(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+                 var out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                long size = in.size();
+                for (long at = 0; at < size; ) {
+                    long n = in.transferTo(at, size - at, out);
+                    if (n <= 0) break;
+                    at += n;
+                }
+            } catch (IOException e) {
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read " + iso.image() + ": " + e);
+            }
+            use.accept(new Storage.Attachment(dir, List.of(new Storage.Layer(copy.getFileName().toString(), iso.format())), true));
+        } finally {
+            deleteQuietly(copy);
         }
     }
 

@@ -3,13 +3,13 @@ package org.flotilla.storage;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.flotilla.model.ApiError;
 
 /**
  * A directory of ISO images (XAPI's "iso" SR on a local path, device_config:location): every
@@ -41,26 +41,28 @@ public record IsoSr() implements SrDriver {
 
     @Override public List<String> vdiOperations() { return List.of("copy", "forget", "update"); }
 
-    @Override public void make(Path dir) { attach(dir); }
+    /** An ISO library is a directory the administrator made: the SR never makes (or removes) it. */
+    @Override public boolean make(Path dir) {
+        attach(dir);
+        return false;
+    }
 
     @Override public void attach(Path dir) {
-        if (!Files.isDirectory(dir)) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "the ISO directory " + dir + " does not exist");
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            throw SmFailure.SR_UNAVAILABLE.error("the ISO directory " + dir + " does not exist");
+        }
     }
 
-    @Override public Path file(Path dir, String location) {
-        Path f = dir.resolve(location).normalize();
-        if (!f.getParent().equals(dir.normalize())) throw ApiError.of("VDI_LOCATION_MISSING", "", location);
-        return f;
-    }
+    @Override public String fileName(String location) { return location; }
 
+    /** Every *.iso name; a link or anything but a regular file is listed with its problem, never as an ISO. */
     @Override public Map<String, Found> scan(Path dir) {
         var out = new LinkedHashMap<String, Found>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!name.toLowerCase(Locale.ROOT).endsWith(".iso") || !Files.isRegularFile(f)) continue;
-                long size = Files.size(f);
-                out.put(name, new Found(name, size, size, null));
+            for (String name : files.map(f -> f.getFileName().toString()).sorted().toList()) {
+                if (!name.toLowerCase(Locale.ROOT).endsWith(".iso")) continue;
+                SrFiles.Entry e = SrFiles.entry(dir, name);
+                out.put(name, e.isRegular() ? new Found(name, e.size(), e.size(), null, null) : Found.refused(name, e.problem()));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -9,14 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.flotilla.model.ApiError;
 
 /**
  * A local directory of qcow2 images named {@code <vdi-uuid>.qcow2}: XAPI's "file" SR (FileSR, a
  * directory given by device_config:location), with qcow2 in place of VHD. A VDI's location is its
  * uuid. Snapshots and clones are backing-file chains: see {@link Storage}.
  */
-public record LocalFileSr(QemuImg qemu) implements SrDriver {
+public record LocalFileSr() implements SrDriver {
     public static final String TYPE = "file";
     static final String SUFFIX = ".qcow2";
     private static final Pattern IMAGE = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.qcow2");
@@ -50,19 +49,11 @@ public record LocalFileSr(QemuImg qemu) implements SrDriver {
         return List.of("clone", "copy", "resize", "resize_online", "snapshot", "destroy", "forget", "update", "generate_config");
     }
 
-    @Override public void make(Path dir) {
-        try {
-            Files.createDirectories(dir);
-        } catch (IOException e) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot make the SR directory " + dir + ": " + e);
-        }
-    }
+    @Override public boolean make(Path dir) { return OwnDirectory.make(dir); }
 
-    @Override public void attach(Path dir) {
-        if (!Files.isDirectory(dir)) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "the SR directory " + dir + " does not exist");
-    }
+    @Override public void attach(Path dir) { OwnDirectory.require(dir); }
 
-    @Override public Path file(Path dir, String location) { return dir.resolve(location + SUFFIX); }
+    @Override public String fileName(String location) { return location + SUFFIX; }
 
     static boolean isImageName(String fileName) { return IMAGE.matcher(fileName).matches(); }
 
@@ -71,17 +62,35 @@ public record LocalFileSr(QemuImg qemu) implements SrDriver {
     @Override public Map<String, Found> scan(Path dir) {
         var out = new LinkedHashMap<String, Found>();
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path f : files.sorted().toList()) {
-                String name = f.getFileName().toString();
-                if (!isImageName(name) || !Files.isRegularFile(f)) continue;
-                QemuImg.Info info = qemu.info(f);
-                String parent = info.backing() == null ? null : Path.of(info.backing()).getFileName().toString();
-                out.put(locationOf(name), new Found(locationOf(name), info.virtualSize(), info.actualSize(),
-                        parent != null && isImageName(parent) ? locationOf(parent) : null));
+            for (String name : files.map(f -> f.getFileName().toString()).sorted().toList()) {
+                if (isImageName(name)) out.put(locationOf(name), inspect(dir, name));
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return out;
+    }
+
+    /** One image as its header describes it; refused if it is not a plain qcow2 file or names a backing file outside the SR. */
+    static Found inspect(Path dir, String name) throws IOException {
+        String location = locationOf(name);
+        SrFiles.Entry e = SrFiles.entry(dir, name);
+        if (!e.isRegular()) return Found.refused(location, e.problem());
+        Qcow2Header h;
+        try {
+            h = SrFiles.header(dir, name);
+        } catch (Qcow2Header.Malformed m) {
+            return Found.refused(location, m.getMessage());
+        } catch (IOException io) {
+            return Found.refused(location, "it cannot be read: " + io.getMessage());
+        }
+        if (h.backingFile() != null && !isImageName(h.backingFile())) {
+            return Found.refused(location, "its backing file " + Quoted.of(h.backingFile()) + " is not an image of this SR");
+        }
+        if (h.refusal() != null) return Found.refused(location, h.refusal());
+        if (h.backingFile() == null) return new Found(location, h.virtualSize(), e.size(), null, null);
+        String parent = locationOf(h.backingFile());
+        if (parent.equals(location)) return Found.refused(location, "it is its own backing file");
+        return new Found(location, h.virtualSize(), e.size(), parent, null);
     }
 }

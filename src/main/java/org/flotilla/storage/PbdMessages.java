@@ -1,5 +1,6 @@
 package org.flotilla.storage;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
 import org.flotilla.api.Call;
@@ -35,7 +36,15 @@ final class PbdMessages {
          .on("PBD", "destroy", c -> { destroy(c.ref("self")); return null; })
          .on("PBD", "plug", c -> { plug(c.ref("self"), true); return null; })
          .on("PBD", "unplug", c -> { unplug(c.ref("self")); return null; })
-         .on("PBD", "set_device_config", c -> FieldSetter.set(db, "PBD", c.ref("self"), "device_config", c.map("value")));
+         .on("PBD", "set_device_config", c -> {
+             checkLocation(c.map("value"));
+             return FieldSetter.set(db, "PBD", c.ref("self"), "device_config", c.map("value"));
+         });
+    }
+
+    /** A location given in a device_config must be a place for an SR (SrLocation); one left out is refused at plug. */
+    private static void checkLocation(Map<String, String> deviceConfig) {
+        if (deviceConfig.containsKey("location")) SrLocation.of(deviceConfig);
     }
 
     private Object create(Call c) {
@@ -44,13 +53,16 @@ final class PbdMessages {
         String host = (String) args.getOrDefault("host", ClassDef.NULL_REF);
         db.require("SR", sr);
         db.require("host", host);
+        @SuppressWarnings("unchecked")
+        var deviceConfig = (Map<String, String>) args.getOrDefault("device_config", Map.of());
+        checkLocation(deviceConfig);
         String ref = Refs.newRef();
         db.write(tx -> {
             for (DbObject p : db.where("PBD", p -> sr.equals(p.get("SR")) && host.equals(p.get("host")))) {
                 throw ApiError.of("PBD_EXISTS", sr, host, p.ref());
             }
             tx.put("PBD", ref, Map.of("uuid", Refs.newUuid(), "host", host, "SR", sr,
-                    "device_config", args.getOrDefault("device_config", Map.of()),
+                    "device_config", deviceConfig,
                     "other_config", args.getOrDefault("other_config", Map.of()), "currently_attached", false));
         });
         return ref;
@@ -71,14 +83,18 @@ final class PbdMessages {
         SrDriver d = drivers.of(sr);
         boolean here = dirs.isThisHost(pbd.string("host"));
         locks.locked(srRef, () -> {
-            d.attach(SrDirectories.location(pbd));
+            Path dir = SrDirectories.location(pbd);
+            d.attach(dir);
             db.write(tx -> {
                 tx.set("PBD", pbdRef, "currently_attached", true);
                 tx.set("SR", srRef, "allowed_operations", d.srOperations());
             });
-            if (here) space.refresh(srRef, SrDirectories.location(pbd));
+            if (here) {
+                dirs.plugged(pbdRef, dir);
+                space.refresh(srRef, dir);
+            }
         });
-        if (scan && here) this.scan.scan(srRef);
+        if (scan && here) this.scan.scanOnAttach(srRef);
     }
 
     private void unplug(String pbdRef) {
@@ -90,6 +106,7 @@ final class PbdMessages {
             for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) if (!vdis.activeVbds(v.ref()).isEmpty()) inUse.add(v.ref());
             if (!inUse.isEmpty()) throw new ApiError("VDI_IN_USE", inUse);
             db.write(tx -> tx.set("PBD", pbdRef, "currently_attached", false));
+            dirs.unplugged(pbdRef);
         });
     }
 }

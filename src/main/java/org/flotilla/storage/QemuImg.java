@@ -1,7 +1,8 @@
 package org.flotilla.storage;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,8 +16,11 @@ import org.flotilla.model.ApiError;
 import org.flotilla.os.HostCommand;
 
 /**
- * qemu-img, run as a child process. A failure becomes SR_BACKEND_FAILURE [status, stdout, stderr], as
- * XAPI reports a failing SM backend.
+ * qemu-img, run as a child process, as root, on images that others may have written. So it is never asked to
+ * read a header for us (see {@link Qcow2Header}) and never opens an image by a name written in another image:
+ * every image it opens is described in full ({@code json:} with the chain the SR's records give and
+ * {@code backing: null} at the bottom). A failure becomes SR_BACKEND_FAILURE [status, stdout, stderr], as XAPI
+ * reports a failing SM backend.
  */
 public final class QemuImg {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -27,25 +31,13 @@ public final class QemuImg {
     /** The qemu-img on the PATH, or the one the system property {@code flotilla.qemu-img} names. */
     public static QemuImg system() { return new QemuImg(System.getProperty("flotilla.qemu-img", "qemu-img")); }
 
-    /** What qemu-img info says about an image. {@code backing} is the backing file as written in the header, or null. */
-    public record Info(String format, long virtualSize, long actualSize, String backing) {}
-
-    public Info info(Path image) {
-        JsonNode n;
-        try {
-            // -U: a running VM may hold the image; reading its header is safe.
-            n = JSON.readTree(run(List.of("info", "-U", "--output=json", image.toString())));
-        } catch (IOException e) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "qemu-img info: unreadable output: " + e.getMessage());
-        }
-        String backing = n.hasNonNull("backing-filename") ? n.get("backing-filename").asText() : null;
-        return new Info(n.path("format").asText(), n.path("virtual-size").asLong(), n.path("actual-size").asLong(), backing);
-    }
-
-    /** A new qcow2 image; over {@code backing} (a file name relative to the image's directory) when not null. */
+    /**
+     * A new qcow2 image; over {@code backing} (the file name of an image in the same directory) when not null.
+     * The backing file is written into the header, never opened ({@code -u}).
+     */
     public void create(Path image, long size, String backing) {
         var args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2"));
-        if (backing != null) args.addAll(List.of("-u", "-b", backing, "-F", "qcow2"));
+        if (backing != null) args.addAll(List.of("-u", "-b", SrFiles.requirePlainName(backing), "-F", "qcow2"));
         args.add(image.toString());
         args.add(Long.toString(size));
         run(args);
@@ -64,16 +56,45 @@ public final class QemuImg {
         }
     }
 
-    public void resize(Path image, long size) { run(List.of("resize", "-q", "-f", "qcow2", image.toString(), Long.toString(size))); }
+    /** Grows the top image of the chain to {@code size}. */
+    public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(chain), Long.toString(size))); }
 
-    /** Copies every block of {@code src} (any format) into a new qcow2 {@code dst}, or into an existing one. */
-    public void convert(Path src, String srcFormat, Path dst, boolean intoExisting) {
-        var args = new ArrayList<>(List.of("convert", "-q", "-f", srcFormat, "-O", "qcow2"));
-        if (intoExisting) args.add("-n");
-        args.add(src.toString());
-        args.add(dst.toString());
-        run(args);
-        if (!intoExisting) rootOnly(dst);
+    /** Copies every block the chain {@code src} shows into a new qcow2 {@code dst}. */
+    public void convert(Storage.Attachment src, Path dst) {
+        run(List.of("convert", "-q", "-O", "qcow2", json(src), dst.toString()));
+        rootOnly(dst);
+    }
+
+    /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
+    public void convertInto(Storage.Attachment src, Storage.Attachment dst) {
+        run(List.of("convert", "-q", "-n", "-O", "qcow2", json(src), json(dst)));
+    }
+
+    /** Copies a raw file of the daemon's into the existing chain {@code dst} (its top image). */
+    public void fromRaw(Path raw, Storage.Attachment dst) {
+        run(List.of("convert", "-q", "-n", "-f", "raw", "-O", dst.format(), raw.toString(), json(dst)));
+    }
+
+    /** Copies every block the chain {@code src} shows into a new raw file of the daemon's. */
+    public void toRaw(Storage.Attachment src, Path raw) {
+        run(List.of("convert", "-q", "-O", "raw", json(src), raw.toString()));
+        rootOnly(raw);
+    }
+
+    /** The chain as one {@code json:} image description: each layer's file and driver, its backing the next, none below the last. */
+    static String json(Storage.Attachment a) {
+        ObjectNode below = null;
+        var layers = a.layers();
+        for (int i = layers.size() - 1; i >= 0; i--) {
+            Storage.Layer l = layers.get(i);
+            ObjectNode n = JSON.createObjectNode();
+            n.put("driver", l.format());
+            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            if (l.format().equals("qcow2")) n.set("backing", below == null ? NullNode.getInstance() : below);
+            else if (below != null) throw new IllegalArgumentException("a " + l.format() + " image has no backing file");
+            below = n;
+        }
+        return "json:" + below;
     }
 
     private String run(List<String> args) {

@@ -3,6 +3,8 @@ package org.flotilla.storage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
+import org.flotilla.api.Refs;
 
 /**
  * What one type of SR does on disk, as an SM driver does for XAPI: make, attach and destroy its
@@ -37,23 +39,37 @@ public sealed interface SrDriver permits LocalFileSr, IsoSr {
     /** VDI.allowed_operations of an ordinary (managed, leaf) VDI. */
     List<String> vdiOperations();
 
-    /** SR.create: makes the SR on disk. */
-    void make(Path dir);
+    /** SR.create: makes the SR on disk; true if it made the directory (and SR.destroy may remove it again). */
+    boolean make(Path dir);
 
     /** PBD.plug: checks the SR can be reached. */
     void attach(Path dir);
 
-    /** The image file of a VDI at {@code location}. */
-    Path file(Path dir, String location);
+    /** The name, directly inside the SR's directory, of the file of a VDI at {@code location}. */
+    String fileName(String location);
 
-    /** The images in the directory now, by location. */
+    /** The file of a VDI at {@code location}. */
+    default Path file(Path dir, String location) { return dir.resolve(SrFiles.requirePlainName(fileName(location))); }
+
+    /** The images in the directory now, by location: those the SR cannot use too, with the reason. */
     Map<String, Found> scan(Path dir);
 
-    /** One image found on disk; {@code parent} is the location of its backing image, or null. */
-    record Found(String location, long virtualSize, long physicalUtilisation, String parent) {}
+    /**
+     * One image found on disk; {@code parent} is the location of the backing image its header names, or null;
+     * {@code problem} why the SR will not use the file whatever its records say, or null.
+     */
+    record Found(String location, long virtualSize, long physicalUtilisation, String parent, String problem) {
+        static Found refused(String location, String problem) { return new Found(location, 0, 0, null, problem); }
+    }
 
     /** A name reserved for an image being made or removed; scans never adopt such names and remove leftovers. */
-    static Path temporary(Path dir, String name, String purpose) { return dir.resolve("." + name + "." + purpose + ".tmp"); }
+    static Path temporary(Path dir, String purpose) { return dir.resolve("." + Refs.newUuid() + "." + purpose + ".tmp"); }
 
-    static boolean isTemporary(String fileName) { return fileName.startsWith(".") && fileName.endsWith(".tmp"); }
+    /**
+     * Only names {@link #temporary} makes: the directory may be one the SR shares with other files (SR.create
+     * on an existing directory), whose own dot files are not the SR's to remove.
+     */
+    Pattern TEMPORARY = Pattern.compile("\\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\.[a-z]+\\.tmp");
+
+    static boolean isTemporary(String fileName) { return TEMPORARY.matcher(fileName).matches(); }
 }

@@ -12,8 +12,8 @@ import org.flotilla.model.ApiError;
 final class SrDrivers {
     private final Map<String, SrDriver> byType = new LinkedHashMap<>();
 
-    SrDrivers(QemuImg qemu) {
-        byType.put(LocalFileSr.TYPE, new LocalFileSr(qemu));
+    SrDrivers() {
+        byType.put(LocalFileSr.TYPE, new LocalFileSr());
         byType.put(IsoSr.TYPE, new IsoSr());
     }
 

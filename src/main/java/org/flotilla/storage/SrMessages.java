@@ -2,6 +2,7 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -65,18 +66,18 @@ final class SrMessages {
         String pbdRef = Refs.newRef();
         var dc = new LinkedHashMap<>(deviceConfig);
         if (!dc.containsKey("location") && d instanceof LocalFileSr) dc.put("location", srRoot.resolve(uuid).toAbsolutePath().toString());
-        if (dc.get("location") == null || !Path.of(dc.get("location")).isAbsolute()) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "device_config:location must be an absolute path");
-        }
+        Path dir = SrLocation.of(dc);
         // As XAPI: the records first (the driver may read them), removed again if the SR cannot be made.
         db.write(tx -> {
             tx.put("SR", srRef, record(uuid, nameLabel, nameDescription, d, contentType.isEmpty() ? d.defaultContentType() : contentType,
-                    shared, smConfig));
+                    shared, SmOwnedKeys.clientPart("SR", smConfig)));
             tx.put("PBD", pbdRef, Map.of("uuid", Refs.newUuid(), "host", host, "SR", srRef,
                     "device_config", Collections.unmodifiableMap(dc), "currently_attached", false, "other_config", Map.of()));
         });
+        boolean made = false;
         try {
-            d.make(Path.of(dc.get("location")));
+            made = d.make(dir);
+            if (made) rememberMadeDirectory(srRef, dir);
             if (dirs.isThisHost(host)) pbds.plug(pbdRef, true);
         } catch (RuntimeException e) {
             db.write(tx -> {
@@ -84,9 +85,18 @@ final class SrMessages {
                 tx.delete("PBD", pbdRef);
                 tx.delete("SR", srRef);
             });
+            if (made) removeIfEmpty(dir);
             throw e;
         }
         return srRef;
+    }
+
+    private void rememberMadeDirectory(String srRef, Path dir) {
+        db.write(tx -> {
+            var sm = new LinkedHashMap<>(db.require("SR", srRef).<String, String>map("sm_config"));
+            sm.put(SmOwnedKeys.MADE_DIRECTORY, dir.toString());
+            tx.set("SR", srRef, "sm_config", Collections.unmodifiableMap(sm));
+        });
     }
 
     private static Map<String, Object> record(String uuid, String nameLabel, String nameDescription, SrDriver d, String contentType,
@@ -113,7 +123,7 @@ final class SrMessages {
         db.write(tx -> {
             if (db.refByUuid("SR", uuid).isPresent()) throw ApiError.of("SR_UUID_EXISTS", uuid);
             var rec = record(uuid, c.string("name_label"), c.string("name_description"), drivers.ofType(type), c.string("content_type"),
-                    c.bool("shared"), c.map("sm_config"));
+                    c.bool("shared"), SmOwnedKeys.clientPart("SR", c.map("sm_config")));
             rec.put("type", type);
             tx.put("SR", ref, rec);
         });
@@ -146,13 +156,14 @@ final class SrMessages {
             for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) ImageFiles.deleteQuietly(d.file(dir, v.string("location")));
             ImageFiles.removeTemporaries(dir);
             forgetRecords(srRef);
-            removeIfEmpty(dir);
+            // and its directory only if SR.create made it: one that was there before is someone else's
+            if (dir.toString().equals(sr.<String, String>map("sm_config").get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);
         });
     }
 
     private static void removeIfEmpty(Path dir) {
         try {
-            if (Files.isDirectory(dir)) {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                 try (Stream<Path> left = Files.list(dir)) {
                     if (left.findAny().isEmpty()) Files.delete(dir);
                 }

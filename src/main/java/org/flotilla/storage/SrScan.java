@@ -2,6 +2,7 @@ package org.flotilla.storage;
 
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
@@ -12,6 +13,8 @@ import org.flotilla.db.DbObject;
  * chains refreshed, base copies no image uses removed, temporary leftovers removed.
  */
 final class SrScan {
+    private static final System.Logger LOG = System.getLogger(Storage.class.getName());
+
     private final Database db;
     private final SrDrivers drivers;
     private final SrLocks locks;
@@ -30,18 +33,44 @@ final class SrScan {
         this.removal = removal;
     }
 
+    /**
+     * SR.scan: records what can be recorded, then fails naming every image it left alone (SR_BACKEND_FAILURE,
+     * SM's SRScan): a refused image gets no record, and one that has a record keeps it unchanged.
+     */
     void scan(String srRef) {
-        locks.locked(srRef, () -> {
+        Map<String, String> refused = scanRecording(srRef);
+        if (refused.isEmpty()) return;
+        SrDriver d = drivers.of(db.require("SR", srRef));
+        var why = new StringBuilder("images left alone:");
+        refused.forEach((location, reason) -> why.append(' ').append(Quoted.of(d.fileName(location))).append(": ").append(reason).append(';'));
+        throw SmFailure.SR_SCAN.error(why.substring(0, why.length() - 1));
+    }
+
+    /**
+     * The scan that SR.create and PBD.plug make on the way: the SR is made or attached with what can be recorded,
+     * and the images left alone are only logged; SR.scan names them to the client.
+     */
+    void scanOnAttach(String srRef) {
+        SrDriver d = drivers.of(db.require("SR", srRef));
+        scanRecording(srRef).forEach((location, reason) ->
+                LOG.log(System.Logger.Level.WARNING, "SR " + srRef + ": " + Quoted.of(d.fileName(location)) + " left alone: " + reason));
+    }
+
+    /** The images refused, by location, with the reason. */
+    private Map<String, String> scanRecording(String srRef) {
+        return locks.locked(srRef, () -> {
             DbObject sr = db.require("SR", srRef);
             SrDriver d = drivers.of(sr);
             Path dir = dirs.attached(srRef);
             if (d.managesDisks()) ImageFiles.removeTemporaries(dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
+            List<DbObject> records = db.where("VDI", v -> srRef.equals(v.get("SR")));
+            ScanVerdict verdict = ScanVerdict.of(found, records);
             var parents = new HashSet<String>();
-            for (SrDriver.Found f : found.values()) if (f.parent() != null) parents.add(f.parent());
+            for (SrDriver.Found f : found.values()) if (verdict.takes(f.location()) && f.parent() != null) parents.add(f.parent());
             var known = new HashSet<String>();
             db.write(tx -> {
-                for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) {
+                for (DbObject v : records) {
                     SrDriver.Found f = found.get(v.string("location"));
                     known.add(v.string("location"));
                     if (f == null) {
@@ -49,19 +78,19 @@ final class SrScan {
                         else tx.set("VDI", v.ref(), "missing", true);
                         continue;
                     }
+                    if (!verdict.takes(f.location())) continue;
                     tx.set("VDI", v.ref(), "virtual_size", f.virtualSize());
                     tx.set("VDI", v.ref(), "physical_utilisation", f.physicalUtilisation());
                     tx.set("VDI", v.ref(), "missing", false);
-                    if (d.managesDisks()) tx.set("VDI", v.ref(), "sm_config", VdiRecords.withParent(v.map("sm_config"), f.parent()));
                 }
                 for (SrDriver.Found f : found.values()) {
-                    if (known.contains(f.location())) continue;
-                    boolean base = parents.contains(f.location());
-                    tx.put("VDI", Refs.newRef(), vdis.found(f.location(), srRef, d, f, base));
+                    if (known.contains(f.location()) || !verdict.takes(f.location())) continue;
+                    tx.put("VDI", Refs.newRef(), vdis.found(f.location(), srRef, d, f, parents.contains(f.location())));
                 }
             });
             if (d.managesDisks()) removal.collectBases(srRef, d, dir);
             space.refresh(srRef, dir);
+            return verdict.refusals();
         });
     }
 }

@@ -3,10 +3,10 @@ package org.flotilla.storage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.flotilla.api.Handlers;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
-import org.flotilla.db.DbObject;
 
 /**
  * Local storage behind the XenAPI: SR, PBD, VDI and SM records and what they stand for on this host's
@@ -23,28 +23,35 @@ import org.flotilla.db.DbObject;
  * read-only "base copy" (a VDI record with managed=false), and both the original VDI and the new one get
  * a fresh empty overlay on it. Every visible VDI stays a leaf that can be written without touching any
  * other; a base copy is never written and is removed once no image uses it. sm_config:vhd-parent names
- * the parent's uuid as XAPI's chains do.
+ * the parent's uuid as XAPI's chains do; the SM alone writes it ({@link SmOwnedKeys}).
+ *
+ * <p>Images are data, never paths. The chain of a VDI is the SR's records'; image headers, which anyone who
+ * can write an image can write, are read by the daemon itself ({@link Qcow2Header}) only to check them against
+ * the records, never followed. An image is taken by a scan only if it is a regular file (not a link) whose
+ * backing file is an image of the same SR ({@link ScanVerdict}); a chain is checked again each time it is
+ * attached ({@link VdiLayers}); and qemu-img, run as root, is given every chain in full ({@link QemuImg}).
  */
 public final class Storage {
     public static final String PARENT_KEY = "vhd-parent";
 
-    private final Database db;
-    private final SrDrivers drivers;
-    private final SrDirectories dirs;
     private final SrMessages srs;
     private final PbdMessages pbds;
     private final VdiMessages vdis;
     private final VdiChains chains;
+    private final VdiLayers layers;
+    private final SmConfigMessages smConfig;
     private final DefaultSr defaultSr;
+    private final QemuImg qemu;
     private volatile OnlineDisks online = OnlineDisks.NONE;
 
     /**
      * @param srRoot where SRs made without a device_config:location get their directory
      */
     public Storage(Database db, String hostRef, Path srRoot, QemuImg qemu) {
-        this.db = db;
-        this.drivers = new SrDrivers(qemu);
-        this.dirs = new SrDirectories(db, hostRef);
+        this.qemu = qemu;
+        var drivers = new SrDrivers();
+        var dirs = new SrDirectories(db, hostRef);
+        this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
@@ -52,8 +59,9 @@ public final class Storage {
         var scan = new SrScan(db, drivers, locks, dirs, space, records, removal);
         this.pbds = new PbdMessages(db, drivers, locks, dirs, space, scan, records);
         this.srs = new SrMessages(db, srRoot, drivers, locks, dirs, space, scan, pbds);
-        var managed = new ManagedVdis(db, drivers, locks, dirs, records);
-        this.vdis = new VdiMessages(db, qemu, drivers, locks, dirs, space, records, managed, removal, () -> online);
+        this.smConfig = new SmConfigMessages(db);
+        var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers);
+        this.vdis = new VdiMessages(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.defaultSr = new DefaultSr(db, hostRef, new SmRecords(db, drivers), srs, pbds);
     }
@@ -61,37 +69,48 @@ public final class Storage {
     /** The VM agent registers here to resize and snapshot disks that running VMs hold open. */
     public void setOnlineDisks(OnlineDisks o) { online = o == null ? OnlineDisks.NONE : o; }
 
-    /** One layer of a VDI's image: a file directly inside the SR's directory, and its format. */
-    public record Layer(String file, String format) {}
+    /**
+     * One image of a VDI's chain: a plain file name directly inside the SR's directory (never a path: no '/',
+     * not '.' or '..') and the format to open it with.
+     */
+    public record Layer(String file, String format) {
+        public Layer {
+            SrFiles.requirePlainName(file);
+            Objects.requireNonNull(format);
+        }
+    }
 
-    /** How QEMU opens a VDI: its chain of layers in the SR's directory (top first), and whether it must be read-only. */
+    /**
+     * How QEMU opens a VDI: the SR's directory, the chain of images top first (each layer backed by the next, the
+     * last by nothing), and whether the disk must be read-only. The chain is the SR's records', checked against
+     * the image headers; nothing in an image names a file QEMU should open.
+     */
     public record Attachment(Path srDir, List<Layer> layers, boolean readOnly) {
+        public Attachment {
+            Objects.requireNonNull(srDir);
+            layers = List.copyOf(layers);
+            if (layers.isEmpty()) throw new IllegalArgumentException("an attachment has at least one layer");
+        }
+
+        /** The top image, the one the VM writes to. */
         public Path image() { return srDir.resolve(layers.getFirst().file()); }
 
+        /** The top image's format. */
         public String format() { return layers.getFirst().format(); }
     }
 
-    /** For the VM agent: the image chain behind a VDI, on an SR attached to this host, from the SR's records. */
-    public Attachment attachment(String vdiRef) {
-        DbObject vdi = db.require("VDI", vdiRef);
-        DbObject sr = db.require("SR", vdi.string("SR"));
-        SrDriver d = drivers.of(sr);
-        Path dir = dirs.attached(sr.ref());
-        var layers = new java.util.ArrayList<Layer>();
-        for (DbObject v = vdi; v != null && layers.size() < 64; ) {
-            layers.add(new Layer(d.file(dir, v.string("location")).getFileName().toString(), d.format()));
-            String parent = VdiRecords.parentOf(v);
-            v = parent == null ? null : db.where("VDI", o -> sr.ref().equals(o.get("SR")) && parent.equals(o.string("location")))
-                    .stream().findFirst().orElse(null);
-        }
-        return new Attachment(dir, List.copyOf(layers), vdi.bool("read_only") || !d.managesDisks());
-    }
+    /**
+     * For the VM agent: the images behind a VDI, on an SR attached to this host, checked (VdiLayers): VDI_MISSING if
+     * one is gone, SR_BACKEND_FAILURE if one is a link, is not an image the SR accepts, or disagrees with the records.
+     */
+    public Attachment attachment(String vdiRef) { return layers.of(vdiRef).attachment(); }
 
     public void register(Handlers h) {
         srs.register(h);
         pbds.register(h);
         vdis.register(h);
         chains.register(h);
+        smConfig.register(h);
     }
 
     /**
@@ -112,6 +131,12 @@ public final class Storage {
 
     /** VDI.clone: a fast copy-on-write clone of the VDI. */
     public String cloneVdi(String vdiRef) { return chains.clone(vdiRef); }
+
+    /** Fills the VDI with the bytes of {@code raw}, a file of the daemon's (a suspended VM's memory). */
+    public void importRaw(Path raw, String vdiRef) { qemu.fromRaw(raw, attachment(vdiRef)); }
+
+    /** Writes what the VDI holds to {@code raw}, a new file of the daemon's. */
+    public void exportRaw(String vdiRef, Path raw) { qemu.toRaw(attachment(vdiRef), raw); }
 
     /** VDI.copy: every block into a new VDI on {@code sr} (or into the existing {@code into}), with progress on {@code task}. */
     public String copyVdi(String vdiRef, String sr, String into, TaskContext task) { return vdis.copy(vdiRef, sr, into, task); }

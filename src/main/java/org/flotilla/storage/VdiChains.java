@@ -61,18 +61,18 @@ final class VdiChains {
             Path dir = open.dir();
             List<DbObject> active = vdis.activeVbds(vdiRef);
             Path image = open.image();
-            if (!Files.exists(image)) throw ApiError.of("VDI_MISSING", srRef, vdiRef);
-            QemuImg.Info info = qemu.info(image);
+            long virtualSize = open.chain().virtualSize();
+            long imageSize = ImageFiles.sizeOf(image);
             String baseUuid = Refs.newUuid();
             String newUuid = Refs.newUuid();
-            String baseName = baseUuid + LocalFileSr.SUFFIX;
+            String baseName = d.fileName(baseUuid);
             Path base = dir.resolve(baseName);
-            Path liveTmp = SrDriver.temporary(dir, v.string("location"), "overlay");
-            Path newTmp = SrDriver.temporary(dir, newUuid, "new");
+            Path liveTmp = SrDriver.temporary(dir, "overlay");
+            Path newTmp = SrDriver.temporary(dir, "new");
             boolean linked = false;
             try {
-                qemu.create(liveTmp, info.virtualSize(), baseName);
-                qemu.create(newTmp, info.virtualSize(), baseName);
+                qemu.create(liveTmp, virtualSize, baseName);
+                qemu.create(newTmp, virtualSize, baseName);
                 Files.createLink(base, image);
                 linked = true;
                 for (DbObject vbd : active) online.get().switchToOverlay(vdiRef, vbd.ref(), liveTmp);
@@ -88,7 +88,7 @@ final class VdiChains {
                 throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op + " of " + image + " failed: " + e);
             }
             // From here the VDI's data is safe in B and its image is the new overlay: finishing cannot lose data.
-            Path newImage = dir.resolve(newUuid + LocalFileSr.SUFFIX);
+            Path newImage = dir.resolve(d.fileName(newUuid));
             try {
                 Files.move(newTmp, newImage, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
@@ -98,13 +98,13 @@ final class VdiChains {
             Map<String, String> oldSm = v.map("sm_config");
             String newRef = Refs.newRef();
             db.write(tx -> {
-                var b = vdis.found(baseUuid, srRef, d, new SrDriver.Found(baseUuid, info.virtualSize(), info.actualSize(),
-                        oldSm.get(Storage.PARENT_KEY)), true);
+                var b = vdis.found(baseUuid, srRef, d, new SrDriver.Found(baseUuid, virtualSize, imageSize,
+                        oldSm.get(Storage.PARENT_KEY), null), true);
                 b.put("type", v.get("type"));
                 tx.put("VDI", Refs.newRef(), b);
                 tx.set("VDI", vdiRef, "sm_config", VdiRecords.withParent(oldSm, baseUuid));
                 tx.set("VDI", vdiRef, "physical_utilisation", ImageFiles.sizeOf(image));
-                var n = VdiRecords.withLeafFields(VdiRecords.copyOf(v, INHERITED), newUuid, srRef, d, info.virtualSize(),
+                var n = VdiRecords.withLeafFields(VdiRecords.copyOf(v, INHERITED), newUuid, srRef, d, virtualSize,
                         ImageFiles.sizeOf(newImage), VdiRecords.withParent(oldSm, baseUuid));
                 if (snapshot) {
                     n.put("is_a_snapshot", true);

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.api.Call;
 import org.flotilla.api.Handlers;
@@ -29,10 +30,11 @@ final class VdiMessages {
     private final VdiRecords vdis;
     private final ManagedVdis managed;
     private final VdiRemoval removal;
+    private final VdiLayers layers;
     private final Supplier<OnlineDisks> online;
 
     VdiMessages(Database db, QemuImg qemu, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords vdis,
-                ManagedVdis managed, VdiRemoval removal, Supplier<OnlineDisks> online) {
+                ManagedVdis managed, VdiRemoval removal, VdiLayers layers, Supplier<OnlineDisks> online) {
         this.db = db;
         this.qemu = qemu;
         this.drivers = drivers;
@@ -42,6 +44,7 @@ final class VdiMessages {
         this.vdis = vdis;
         this.managed = managed;
         this.removal = removal;
+        this.layers = layers;
         this.online = online;
     }
 
@@ -70,14 +73,14 @@ final class VdiMessages {
             SrSpace.assertRoom(dir, size, 0);
             String uuid = Refs.newUuid();
             Path image = ImageFiles.make(dir, uuid, tmp -> qemu.create(tmp, size, null));
-            QemuImg.Info info = qemu.info(image);
+            SrDriver.Found made = ImageFiles.describe(image);
             var fields = new LinkedHashMap<String, Object>();
             var def = db.model().classDef("VDI");
             given.forEach((k, v) -> { if (def.field(k).qualifier().inConstructor()) fields.put(k, v); });
             fields.putIfAbsent("type", "user"); // the datamodel's zero would be "system"
             @SuppressWarnings("unchecked")
-            var sm = (Map<String, String>) given.getOrDefault("sm_config", Map.of());
-            VdiRecords.withLeafFields(fields, uuid, srRef, d, info.virtualSize(), info.actualSize(), VdiRecords.withParent(sm, null));
+            var sm = SmOwnedKeys.clientPart("VDI", (Map<String, String>) given.getOrDefault("sm_config", Map.of()));
+            VdiRecords.withLeafFields(fields, uuid, srRef, d, made.virtualSize(), made.physicalUtilisation(), VdiRecords.withParent(sm, null));
             String ref = vdis.insertFor(image, fields);
             space.refresh(srRef, dir);
             return ref;
@@ -92,7 +95,9 @@ final class VdiMessages {
             SrDriver d = open.driver();
             Path dir = open.dir();
             if (!vdis.activeVbds(vdiRef).isEmpty()) throw ApiError.of("VDI_IN_USE", vdiRef, "destroy");
-            boolean hasChildren = !db.where("VDI", o -> srRef.equals(o.get("SR")) && v.uuid().equals(VdiRecords.parentOf(o))).isEmpty();
+            String location = v.string("location");
+            boolean hasChildren = !db.where("VDI", o -> srRef.equals(o.get("SR")) && location.equals(VdiRecords.parentOf(o))).isEmpty()
+                    || BackingNames.in(dir).contains(location);
             if (hasChildren) {
                 // Other images are built on this one (made outside our snapshot scheme): it lives on as a hidden base copy.
                 db.write(tx -> {
@@ -116,20 +121,21 @@ final class VdiMessages {
         managed.change(vdiRef, open -> {
             Path dir = open.dir();
             Path image = open.image();
-            long current = qemu.info(image).virtualSize();
+            VdiLayers.Verified chain = open.chain();
+            long current = chain.virtualSize();
             if (size < current) throw ApiError.of("VDI_TOO_SMALL", vdiRef, Long.toString(current));
             if (size == current) return null;
             SrSpace.assertRoom(dir, size, current);
             List<DbObject> active = vdis.activeVbds(vdiRef);
             if (active.isEmpty()) {
-                qemu.resize(image, size);
+                qemu.resize(chain.attachment(), size);
             } else {
                 for (DbObject vbd : active) online.get().resize(vdiRef, vbd.ref(), image, size);
             }
-            QemuImg.Info info = qemu.info(image);
+            SrDriver.Found now = ImageFiles.describe(image);
             db.write(tx -> {
-                tx.set("VDI", vdiRef, "virtual_size", info.virtualSize());
-                tx.set("VDI", vdiRef, "physical_utilisation", info.actualSize());
+                tx.set("VDI", vdiRef, "virtual_size", now.virtualSize());
+                tx.set("VDI", vdiRef, "physical_utilisation", now.physicalUtilisation());
             });
             space.refresh(open.srRef(), dir);
             return null;
@@ -146,8 +152,11 @@ final class VdiMessages {
             if (!db.where("VDI", v -> srRef.equals(v.get("SR")) && location.equals(v.get("location"))).isEmpty()) {
                 throw ApiError.of("LOCATION_NOT_UNIQUE", srRef, location);
             }
-            SrDriver.Found f = d.scan(dir).get(location);
+            Map<String, SrDriver.Found> found = d.scan(dir);
+            SrDriver.Found f = found.get(location);
             if (f == null) throw ApiError.of("VDI_LOCATION_MISSING", srRef, location);
+            String refusal = ScanVerdict.of(found, db.where("VDI", v -> srRef.equals(v.get("SR")))).refusals().get(location);
+            if (refusal != null) throw SmFailure.VDI_UNAVAILABLE.error(Quoted.of(d.fileName(location)) + " cannot be introduced: " + refusal);
             String uuid = c.string("uuid").isEmpty() ? Refs.newUuid() : c.string("uuid");
             if (db.refByUuid("VDI", uuid).isPresent()) throw ApiError.of("DB_UNIQUENESS_CONSTRAINT_VIOLATION", "VDI", "uuid", uuid);
             var rec = vdis.found(location, srRef, d, f, false);
@@ -159,7 +168,8 @@ final class VdiMessages {
             rec.put("read_only", c.bool("read_only") || !d.managesDisks());
             rec.put("other_config", c.map("other_config"));
             rec.put("xenstore_data", c.map("xenstore_data"));
-            rec.put("sm_config", d.managesDisks() ? VdiRecords.withParent(c.map("sm_config"), f.parent()) : c.map("sm_config"));
+            Map<String, String> sm = SmOwnedKeys.clientPart("VDI", c.map("sm_config"));
+            rec.put("sm_config", d.managesDisks() ? VdiRecords.withParent(sm, f.parent()) : sm);
             rec.put("managed", c.bool("managed"));
             rec.put("is_a_snapshot", c.bool("is_a_snapshot"));
             rec.put("snapshot_time", c.arg("snapshot_time"));
@@ -183,6 +193,7 @@ final class VdiMessages {
         SrDriver d = drivers.of(db.require("SR", v.string("SR")));
         SrDriver.Found f = d.scan(dirs.attached(v.string("SR"))).get(v.string("location"));
         if (f == null) throw ApiError.of("VDI_MISSING", v.string("SR"), vdiRef);
+        if (f.problem() != null) throw SmFailure.VDI_UNAVAILABLE.error("VDI " + v.uuid() + ": " + f.problem());
         db.write(tx -> {
             tx.set("VDI", vdiRef, "virtual_size", f.virtualSize());
             tx.set("VDI", vdiRef, "physical_utilisation", f.physicalUtilisation());
@@ -192,13 +203,11 @@ final class VdiMessages {
     /** VDI.copy: every block into a new VDI on {@code srArg} (or into the existing {@code into}), with progress on {@code task}. */
     String copy(String vdiRef, String srArg, String into, TaskContext task) {
         DbObject v = db.require("VDI", vdiRef);
-        DbObject srcSr = db.require("SR", v.string("SR"));
-        SrDriver srcDriver = drivers.of(srcSr);
-        Path src = srcDriver.file(dirs.attached(srcSr.ref()), v.string("location"));
+        SrDriver srcDriver = drivers.of(db.require("SR", v.string("SR")));
         if (vdis.activeVbds(vdiRef).stream().anyMatch(b -> "RW".equals(b.get("mode")))) throw ApiError.of("VDI_IN_USE", vdiRef, "copy");
         long srcSize = v.integer("virtual_size");
         task.progress(0.0);
-        if (!Refs.isNull(into)) return copyInto(src, srcDriver, srcSize, into);
+        if (!Refs.isNull(into)) return copyInto(vdiRef, srcDriver, srcSize, into);
         String dstSr = srArg;
         if (Refs.isNull(dstSr)) throw ApiError.handleInvalid("SR", ClassDef.NULL_REF);
         DbObject sr = db.require("SR", dstSr);
@@ -207,12 +216,13 @@ final class VdiMessages {
             Path dir = dirs.attached(dstSr);
             SrSpace.assertRoom(dir, srcSize, 0);
             task.checkCancelled();
+            Storage.Attachment src = layers.of(vdiRef).attachment();
             String uuid = Refs.newUuid();
-            Path image = ImageFiles.make(dir, uuid, tmp -> qemu.convert(src, srcDriver.format(), tmp, false));
-            QemuImg.Info info = qemu.info(image);
+            Path image = ImageFiles.make(dir, uuid, tmp -> copyBlocks(src, srcDriver, dir, chain -> qemu.convert(chain, tmp)));
+            SrDriver.Found made = ImageFiles.describe(image);
             var n = VdiRecords.copyOf(v, COPIED);
             n.put("read_only", v.bool("read_only") && srcDriver.managesDisks());
-            VdiRecords.withLeafFields(n, uuid, dstSr, d, info.virtualSize(), info.actualSize(), VdiRecords.withParent(Map.of(), null));
+            VdiRecords.withLeafFields(n, uuid, dstSr, d, made.virtualSize(), made.physicalUtilisation(), VdiRecords.withParent(Map.of(), null));
             String ref = vdis.insertFor(image, n);
             space.refresh(dstSr, dir);
             return ref;
@@ -220,19 +230,27 @@ final class VdiMessages {
     }
 
     /** VDI.copy into an existing VDI at least as large, which no VM has open. */
-    private String copyInto(Path src, SrDriver srcDriver, long srcSize, String into) {
+    private String copyInto(String vdiRef, SrDriver srcDriver, long srcSize, String into) {
         DbObject dst = db.require("VDI", into);
         String dstSr = dst.string("SR");
         return locks.locked(dstSr, () -> {
-            SrDriver d = drivers.managing(db.require("SR", dstSr));
+            drivers.managing(db.require("SR", dstSr));
             if (dst.bool("read_only")) throw ApiError.of("VDI_READONLY", into);
             if (dst.integer("virtual_size") < srcSize) throw ApiError.of("VDI_TOO_SMALL", into, Long.toString(srcSize));
             if (!vdis.activeVbds(into).isEmpty()) throw ApiError.of("VDI_IN_USE", into, "copy");
             Path dir = dirs.attached(dstSr);
-            qemu.convert(src, srcDriver.format(), d.file(dir, dst.string("location")), true);
+            Storage.Attachment src = layers.of(vdiRef).attachment();
+            Storage.Attachment target = layers.of(into).attachment();
+            copyBlocks(src, srcDriver, dir, chain -> qemu.convertInto(chain, target));
             update(into);
             space.refresh(dstSr, dir);
             return into;
         });
+    }
+
+    /** Gives {@code copy} the source chain; an ISO's through a private copy in {@code dir} (ImageFiles.withPrivateCopy). */
+    private static void copyBlocks(Storage.Attachment src, SrDriver srcDriver, Path dir, Consumer<Storage.Attachment> copy) {
+        if (srcDriver.managesDisks()) copy.accept(src);
+        else ImageFiles.withPrivateCopy(src, dir, copy);
     }
 }

@@ -19,7 +19,7 @@ final class VdiRemoval {
     /** Rename the image away, delete the record (and, if {@code withVbds}, the VDI's VBDs), then unlink. */
     void remove(SrDriver d, Path dir, DbObject v, boolean withVbds) {
         Path image = d.file(dir, v.string("location"));
-        Path doomed = SrDriver.temporary(dir, v.string("location"), "destroy");
+        Path doomed = SrDriver.temporary(dir, "destroy");
         try {
             if (Files.exists(image)) Files.move(image, doomed, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
@@ -32,11 +32,11 @@ final class VdiRemoval {
         ImageFiles.deleteQuietly(doomed);
     }
 
-    /** Removes the base copies that no VDI of the SR is built on any longer, bottom up. */
+    /** Removes the base copies that no VDI of the SR is built on any longer (by its record and by every image header), bottom up. */
     void collectBases(String srRef, SrDriver d, Path dir) {
         while (true) {
             List<DbObject> vdis = db.where("VDI", o -> srRef.equals(o.get("SR")));
-            var used = new HashSet<String>();
+            var used = new HashSet<>(BackingNames.in(dir));
             for (DbObject o : vdis) {
                 String p = VdiRecords.parentOf(o);
                 if (p != null) used.add(p);

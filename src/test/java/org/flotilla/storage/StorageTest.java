@@ -6,65 +6,19 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
-import org.flotilla.daemon.InProcessNode;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Local storage through the XenAPI dispatch in-process, with real qcow2 images made by qemu-img. */
-class StorageTest extends InProcessNode {
-    private static final long MIB = 1 << 20;
-    private static final ObjectMapper JSON = new ObjectMapper();
-
-    @BeforeEach
-    void start() { boot(); }
-
-    @AfterEach
-    void stop() { if (node != null) node.close(); }
-
-    String defaultSr() { return (String) call("pool.get_default_SR", session, node.poolRef()); }
-
-    Path localDir() { return dir.resolve("sr").resolve("local"); }
-
-    String createVdi(String sr, long size, String name) {
-        return (String) call("VDI.create", session, Map.of("name_label", name, "SR", sr, "virtual_size", Long.toString(size),
-                "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
-    }
-
-    Path image(String vdi) {
-        var r = record("VDI", vdi);
-        String pbd = ((List<?>) record("SR", (String) r.get("SR")).get("PBDs")).getFirst().toString();
-        @SuppressWarnings("unchecked")
-        var dc = (Map<String, String>) record("PBD", pbd).get("device_config");
-        return Path.of(dc.get("location")).resolve(r.get("location") + ".qcow2");
-    }
-
-    static String run(String... cmd) {
-        TestCommand.Result r = TestCommand.run(List.of(cmd));
-        if (r.exit() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + r.output());
-        return r.output();
-    }
-
-    static JsonNode info(Path image) throws IOException { return JSON.readTree(run("qemu-img", "info", "-U", "--output=json", image.toString())); }
-
-    static List<String> files(Path d) throws IOException {
-        try (Stream<Path> s = Files.list(d)) { return s.map(p -> p.getFileName().toString()).sorted().toList(); }
-    }
-
+class StorageTest extends OnALocalSr {
     // ---- tests ------------------------------------------------------------------------------------------
 
     @Test
@@ -272,14 +226,7 @@ class StorageTest extends InProcessNode {
                 fi
                 exec qemu-img "$@"
                 """);
-        Files.setPosixFilePermissions(fake, PosixFilePermissions.fromString("rwx------"));
-        node.close();
-        System.setProperty("flotilla.qemu-img", fake.toString());
-        try {
-            boot();
-        } finally {
-            System.clearProperty("flotilla.qemu-img");
-        }
+        rebootWithQemuImg(fake);
         String sr = defaultSr();
         ApiError e = fails("VDI.create", session, Map.of("SR", sr, "virtual_size", MIB));
         assertEquals("SR_BACKEND_FAILURE", e.code());

@@ -6,10 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Comparator;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.flotilla.model.ApiError;
-import org.flotilla.os.HostCommand;
 
 /** The few file and process chores of the runtime, each with the failure behaviour it needs. */
 final class HostFiles {
@@ -71,24 +67,6 @@ final class HostFiles {
             return s.length() > 2000 ? s.substring(s.length() - 2000) : s;
         } catch (IOException e) {
             return "";
-        }
-    }
-
-    /** Runs a host tool (qemu-img) to its end; a failure is an API error carrying its output. */
-    static void run(List<String> cmd) {
-        try {
-            Process p = HostCommand.of(cmd).redirectErrorStream(true).start();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(10, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                throw ApiError.internal(String.join(" ", cmd) + " timed out");
-            }
-            if (p.exitValue() != 0) throw ApiError.of("SR_BACKEND_FAILURE", Integer.toString(p.exitValue()), "", cmd.get(0) + ": " + out.strip());
-        } catch (IOException e) {
-            throw ApiError.internal("cannot run " + cmd.get(0) + ": " + e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiError.internal("interrupted running " + cmd.get(0));
         }
     }
 }

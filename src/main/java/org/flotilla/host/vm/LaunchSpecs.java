@@ -2,7 +2,6 @@ package org.flotilla.host.vm;
 
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -114,7 +113,6 @@ final class LaunchSpecs {
         } catch (RuntimeException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot attach VDI " + vdi + ": " + e.getMessage());
         }
-        requireImage(vdi, a);
         boolean ro = cd || a.readOnly() || "RO".equals(b.string("mode"));
         return new QemuCommand.Disk(b.string("userdevice"), cd, image(a), ro, b.bool("bootable"));
     }
@@ -122,13 +120,6 @@ final class LaunchSpecs {
     /** The image QEMU is given for an attached VDI: the storage's chain of layers, from its records. */
     static QemuCommand.DiskImage image(Storage.Attachment a) {
         return new QemuCommand.DiskImage(a.srDir(), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
-    }
-
-    /** VDI_MISSING unless the VDI's image file is there (a link is not an image). */
-    void requireImage(String vdiRef, Storage.Attachment a) {
-        if (!Files.isRegularFile(a.image(), LinkOption.NOFOLLOW_LINKS)) {
-            throw ApiError.of("VDI_MISSING", db.get("VDI", vdiRef).string("SR"), vdiRef);
-        }
     }
 
     private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject> wanted) {

@@ -91,8 +91,7 @@ final class SuspendImages {
                         "name_description", "Suspend image of VM " + d.uuid, "virtual_size", size, "type", "suspend",
                         "other_config", Map.of("flotilla-suspend-bytes", Long.toString(bytes)))));
                 try {
-                    HostFiles.run(List.of("qemu-img", "convert", "-n", "-f", "raw", "-O", storage.attachment(vdi).format(), raw.toString(),
-                            storage.attachment(vdi).image().toString()));
+                    storage.importRaw(raw, vdi);
                 } catch (RuntimeException e) {
                     storage.destroyVdi(vdi);
                     throw e;
@@ -112,12 +111,10 @@ final class SuspendImages {
             DbObject vm = db.require("VM", vmRef);
             String vdi = vm.string("suspend_VDI");
             if (Refs.isNull(vdi) || db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", vmRef, vdi);
-            Storage.Attachment a = storage.attachment(vdi);
-            specs.requireImage(vdi, a);
             Files.createDirectories(tmpDir);
             Path raw = tmpDir.resolve(vm.uuid() + ".raw");
             try {
-                HostFiles.run(List.of("qemu-img", "convert", "-f", a.format(), "-O", "raw", a.image().toString(), raw.toString()));
+                storage.exportRaw(vdi, raw);
                 Path sock = files.runDir(vm.uuid()).resolve("incoming.sock");
                 c.task().progress(0.3);
                 var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));

@@ -90,7 +90,6 @@ final class VbdHotplug {
         if (dom != null) {
             Qmp qmp = dom.qmp;
             Storage.Attachment a = storage.attachment(vdiRef);
-            specs.requireImage(vdiRef, a);
             var disk = new QemuCommand.Disk(b.string("userdevice"), true, LaunchSpecs.image(a), true, b.bool("bootable"));
             try {
                 LiveBlockNodes.add(dom, qmp, disk);

@@ -7,6 +7,7 @@ import java.util.Map;
 import static org.flotilla.model.MessageBuilder.msg;
 
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.MessageBuilder;
 import org.flotilla.model.Role;
 
 final class StorageClasses {
@@ -74,7 +75,25 @@ final class StorageClasses {
                 .message(msg("get_supported_types").role(Role.READ_ONLY).returns(STRING_SET).doc("The SR driver types this host offers"))
                 .message(msg("set_shared").async().param("sr", ref("SR")).param("value", BOOL).doc("Mark the SR shared between hosts, or not"))
                 .message(msg("set_name_label").async().param("sr", ref("SR")).param("value", STRING).doc("Rename the SR"))
-                .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Describe the SR"));
+                .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Describe the SR"))
+                .message(smConfigSetter("SR")).message(smConfigAdder("SR")).message(smConfigRemover("SR"));
+    }
+
+    // The field's own setters, declared so that the SM's keys in sm_config stay the SM's (storage/SmOwnedKeys)
+    private static MessageBuilder smConfigSetter(String cls) {
+        return msg("set_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("value", STRING_MAP)
+                .doc("Set the sm_config field of the given " + cls + "; the keys the SM owns keep their values.");
+    }
+
+    private static MessageBuilder smConfigAdder(String cls) {
+        return msg("add_to_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("key", STRING).param("value", STRING)
+                .errors("MAP_DUPLICATE_KEY")
+                .doc("Add the given key-value pair to the sm_config field of the given " + cls + "; a key the SM owns is left as it is.");
+    }
+
+    private static MessageBuilder smConfigRemover(String cls) {
+        return msg("remove_from_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("key", STRING)
+                .doc("Remove the given key and its value from the sm_config field of the given " + cls + "; a key the SM owns stays.");
     }
 
     static ClassDef.Builder srStat() {
@@ -164,7 +183,8 @@ final class StorageClasses {
                         .returns(ref("VDI")).errors("VDI_READONLY", "VDI_TOO_SMALL", "VDI_NOT_SPARSE")
                         .doc("Copy the disk into another SR, or into an existing disk"))
                 .message(msg("set_name_label").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name label of the VDI."))
-                .message(msg("set_name_description").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."));
+                .message(msg("set_name_description").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."))
+                .message(smConfigSetter("VDI")).message(smConfigAdder("VDI")).message(smConfigRemover("VDI"));
     }
 
     static ClassDef.Builder vbd() {

@@ -1,0 +1,105 @@
+package org.flotilla.storage;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+
+/**
+ * A VDI's chain of images as the SR's records give it (sm_config:{@value Storage#PARENT_KEY}, from the VDI down
+ * through its base copies), each layer checked against the image on disk before anything opens it: a regular
+ * file, not a link; a header the daemon accepts; and naming as its backing file exactly the next layer's
+ * image, or none at the bottom. Headers are never followed: a header that disagrees with the records makes
+ * the VDI refuse to attach.
+ */
+final class VdiLayers {
+    /** Far more layers than snapshots make: a bound on a walk through records, which a cycle would make endless. */
+    static final int MAX_LAYERS = 128;
+
+    private final Database db;
+    private final SrDrivers drivers;
+    private final SrDirectories dirs;
+
+    VdiLayers(Database db, SrDrivers drivers, SrDirectories dirs) {
+        this.db = db;
+        this.drivers = drivers;
+        this.dirs = dirs;
+    }
+
+    /** The checked chain, and the virtual size its top image's header gives. */
+    record Verified(Storage.Attachment attachment, long virtualSize) {}
+
+    Verified of(String vdiRef) {
+        DbObject vdi = db.require("VDI", vdiRef);
+        String srRef = vdi.string("SR");
+        SrDriver d = drivers.of(db.require("SR", srRef));
+        return of(vdi, d, dirs.attached(srRef));
+    }
+
+    Verified of(DbObject vdi, SrDriver d, Path dir) {
+        boolean readOnly = vdi.bool("read_only") || !d.managesDisks();
+        try {
+            return d.managesDisks() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir);
+        } catch (IOException e) {
+            throw refused(vdi, "its images cannot be read: " + e.getMessage());
+        }
+    }
+
+    /** An ISO: one raw file. */
+    private Verified single(DbObject vdi, SrDriver d, Path dir) throws IOException {
+        String name = d.fileName(vdi.string("location"));
+        if (!SrFiles.isPlainName(name)) throw refused(vdi, Quoted.of(name) + " is not a file name");
+        SrFiles.Entry e = present(vdi, SrFiles.entry(dir, name));
+        return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), true), e.size());
+    }
+
+    private Verified chain(DbObject top, SrDriver d, Path dir, boolean readOnly) throws IOException {
+        var layers = new ArrayList<Storage.Layer>();
+        var seen = new HashSet<String>();
+        long virtualSize = -1;
+        DbObject v = top;
+        while (true) {
+            String name = d.fileName(v.string("location"));
+            if (!LocalFileSr.isImageName(name)) throw refused(top, Quoted.of(name) + " is not an image name of this SR");
+            if (!seen.add(name)) throw refused(top, "its chain runs in a circle at " + name);
+            if (layers.size() == MAX_LAYERS) throw refused(top, "its chain is longer than " + MAX_LAYERS + " images");
+            present(v, SrFiles.entry(dir, name));
+            Qcow2Header h;
+            try {
+                h = SrFiles.header(dir, name);
+            } catch (Qcow2Header.Malformed m) {
+                throw refused(top, name + ": " + m.getMessage());
+            }
+            if (h.refusal() != null) throw refused(top, name + ": " + h.refusal());
+            String parent = VdiRecords.parentOf(v);
+            String expected = parent == null ? null : d.fileName(parent);
+            if (!Objects.equals(h.backingFile(), expected)) {
+                throw refused(top, name + " names backing file " + (h.backingFile() == null ? "none" : Quoted.of(h.backingFile()))
+                        + " where the SR's records have " + (expected == null ? "none" : expected));
+            }
+            if (virtualSize < 0) virtualSize = h.virtualSize();
+            layers.add(new Storage.Layer(name, d.format()));
+            if (parent == null) break;
+            String srRef = v.string("SR");
+            v = db.where("VDI", o -> srRef.equals(o.get("SR")) && parent.equals(o.get("location"))).stream().findFirst()
+                    .orElseThrow(() -> refused(top, "its image " + expected + " is not a VDI of this SR"));
+        }
+        return new Verified(new Storage.Attachment(dir, layers, readOnly), virtualSize);
+    }
+
+    /** VDI_MISSING if the file is gone, as for an image removed by hand; refused if it is anything but a regular file. */
+    private static SrFiles.Entry present(DbObject v, SrFiles.Entry e) {
+        if (e.kind() == SrFiles.Entry.Kind.ABSENT) throw ApiError.of("VDI_MISSING", v.string("SR"), v.ref());
+        if (!e.isRegular()) throw refused(v, e.name() + ": " + e.problem());
+        return e;
+    }
+
+    private static ApiError refused(DbObject vdi, String why) {
+        return SmFailure.VDI_UNAVAILABLE.error("VDI " + vdi.uuid() + " cannot be attached: " + why);
+    }
+}

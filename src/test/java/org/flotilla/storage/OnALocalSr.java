@@ -1,0 +1,115 @@
+package org.flotilla.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.flotilla.TestCommand;
+import org.flotilla.daemon.InProcessNode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * Base of the storage tests: a node in this JVM, driven through its XenAPI dispatch, with its local SR in the
+ * test's own directory; real qcow2 images made and read by qemu-img; and decoys, files of the test's own that
+ * stand for a host file no guest may see.
+ */
+abstract class OnALocalSr extends InProcessNode {
+    static final long MIB = 1 << 20;
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final byte[] SECRET = "a host file no guest may read\n".getBytes();
+
+    @BeforeEach
+    void start() { boot(); }
+
+    @AfterEach
+    void stop() { if (node != null) node.close(); }
+
+    String defaultSr() { return (String) call("pool.get_default_SR", session, node.poolRef()); }
+
+    Path localDir() { return dir.resolve("sr").resolve("local"); }
+
+    String createVdi(String sr, long size, String name) {
+        return (String) call("VDI.create", session, Map.of("name_label", name, "SR", sr, "virtual_size", Long.toString(size),
+                "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
+    }
+
+    Path image(String vdi) {
+        var r = record("VDI", vdi);
+        String pbd = ((List<?>) record("SR", (String) r.get("SR")).get("PBDs")).getFirst().toString();
+        @SuppressWarnings("unchecked")
+        var dc = (Map<String, String>) record("PBD", pbd).get("device_config");
+        return Path.of(dc.get("location")).resolve(r.get("location") + ".qcow2");
+    }
+
+    static String run(String... cmd) {
+        TestCommand.Result r = TestCommand.run(List.of(cmd));
+        if (r.exit() != 0) throw new AssertionError(String.join(" ", cmd) + " failed: " + r.output());
+        return r.output();
+    }
+
+    static JsonNode info(Path image) throws IOException { return JSON.readTree(run("qemu-img", "info", "-U", "--output=json", image.toString())); }
+
+    static List<String> files(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) { return s.map(p -> p.getFileName().toString()).sorted().toList(); }
+    }
+
+    /** The daemon restarted with {@code qemuImg} in place of the system's qemu-img. */
+    void rebootWithQemuImg(Path qemuImg) throws IOException {
+        Files.setPosixFilePermissions(qemuImg, PosixFilePermissions.fromString("rwx------"));
+        node.close();
+        System.setProperty("flotilla.qemu-img", qemuImg.toString());
+        try {
+            boot();
+        } finally {
+            System.clearProperty("flotilla.qemu-img");
+        }
+    }
+
+    /** A file only root may read, standing for /etc/shadow and the like. */
+    Path decoy(String name) throws IOException {
+        Path f = dir.resolve(name);
+        Files.write(f, SECRET);
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
+        return f;
+    }
+
+    /** The decoy is as it was made: root's, 0600, the same bytes. */
+    static void assertUntouched(Path decoy) throws IOException {
+        assertEquals("root", Files.getOwner(decoy, LinkOption.NOFOLLOW_LINKS).getName(), decoy + " changed hands");
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(decoy, LinkOption.NOFOLLOW_LINKS)));
+        assertArrayEquals(SECRET, Files.readAllBytes(decoy));
+    }
+
+    /** A qcow2 image at {@code image} whose header names {@code backing} (as written) in {@code format}. */
+    static void qcow2Over(Path image, String backing, String format) {
+        run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", backing, "-F", format, image.toString(), Long.toString(MIB));
+    }
+
+    /** The VDI's chain as the storage hands it to QEMU, described to qemu-img in full: no image opened by a header's say. */
+    String explicitChain(String vdi) {
+        Storage.Attachment a = node.storage().attachment(vdi);
+        JsonNode below = NullNode.getInstance();
+        for (Storage.Layer l : a.layers().reversed()) {
+            ObjectNode n = JSON.createObjectNode().put("driver", l.format());
+            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            n.set("backing", below);
+            below = n;
+        }
+        return "json:" + below;
+    }
+
+    /** qemu-img check passes on the VDI's chain, opened as {@link #explicitChain} describes it. */
+    void assertChainChecks(String vdi) { run("qemu-img", "check", "-U", explicitChain(vdi)); }
+}
