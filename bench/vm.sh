@@ -9,7 +9,8 @@ bash scripts/build-guest.sh >/dev/null 2>&1 || { echo "vm.sh: building the test 
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 
 # The bench kills its QEMUs and removes this directory itself, also on SIGINT/SIGTERM; this trap is for
-# a JVM that could not (SIGKILL, crash): kill by pid only the QEMUs whose command line names this directory.
+# a JVM that could not (SIGKILL, crash): kill by pid only the QEMUs whose command line names this directory (raw
+# ones) or that run in its jail root (Flotilla's).
 STATE=$(mktemp -d /tmp/flotilla-vmbench.XXXXXX)
 cleanup() {
     [ -d "$STATE" ] || return 0
@@ -17,7 +18,9 @@ cleanup() {
         [ -f "$f" ] || continue
         pid=$(cat "$f" 2>/dev/null) || continue
         case "$pid" in ''|*[!0-9]*) continue ;; esac
-        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE"; then kill -9 "$pid" 2>/dev/null || true; fi
+        if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$STATE" || [[ "$(readlink "/proc/$pid/root")" == "$STATE"/* ]]; then
+            kill -9 "$pid" 2>/dev/null || true
+        fi
     done
     rm -rf "$STATE"
 }

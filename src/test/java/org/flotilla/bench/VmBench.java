@@ -555,9 +555,19 @@ public final class VmBench {
         try (var procs = Files.list(Path.of("/proc"))) {
             return procs.filter(p -> p.getFileName().toString().matches("\\d+"))
                     .filter(p -> readQuietly(p.resolve("comm")).startsWith("qemu-system"))
-                    .filter(p -> !readQuietly(p.resolve("cmdline")).contains(state.toString())).count();
+                    .filter(p -> !ours(Long.parseLong(p.getFileName().toString()))).count();
         } catch (IOException e) {
             return -1;
+        }
+    }
+
+    /** A QEMU of this bench: a raw one names the state directory on its command line, Flotilla's runs in its jail root. */
+    private boolean ours(long pid) {
+        if (readQuietly(Path.of("/proc/" + pid + "/cmdline")).contains(state.toString())) return true;
+        try {
+            return Files.readSymbolicLink(Path.of("/proc/" + pid + "/root")).startsWith(state);
+        } catch (IOException | RuntimeException e) {
+            return false;
         }
     }
 
@@ -581,7 +591,7 @@ public final class VmBench {
 
     /**
      * Kills every QEMU this bench started (hand-launched ones by their recorded pid; Flotilla's by the pid files
-     * under this state directory, checked to be a QEMU whose command line names this directory), closes the
+     * under this state directory, checked to be a QEMU of this bench, see {@link #ours}), closes the
      * daemon and removes the state directory. Idempotent; also run by a shutdown hook.
      */
     private void cleanup() {
@@ -594,8 +604,7 @@ public final class VmBench {
         pids.addAll(pidFiles(state.resolve("raw")));
         for (long pid : pids) {
             ProcessHandle.of(pid).ifPresent(p -> {
-                String cmdline = readQuietly(Path.of("/proc/" + pid + "/cmdline"));
-                if (readQuietly(Path.of("/proc/" + pid + "/comm")).startsWith("qemu-system") && cmdline.contains(state.toString())) {
+                if (readQuietly(Path.of("/proc/" + pid + "/comm")).startsWith("qemu-system") && ours(pid)) {
                     p.destroyForcibly();
                     try { p.onExit().get(5, TimeUnit.SECONDS); } catch (Exception ignored) { }
                 }
