@@ -215,12 +215,18 @@ public final class VmBench {
     private Raw rawLaunch(String vm, String name) throws Exception {
         // the argv of the VM's last start (the run dir is remade at each start; argv is written before exec)
         List<String> argv = lastArgv(vm);
-        String runDir = runDir(vm).toString();
         Path dir = state.resolve("raw").resolve(name);
         deleteTree(dir);
         Files.createDirectories(dir);
+        // Flotilla's argv names files as its jail sees them (/vm is the run dir, the kernel a link in it): by hand,
+        // QEMU opens the kernel where it lies and keeps its sockets in a directory of its own
+        if (argv.contains("-add-fd")) throw new IllegalStateException("the raw baseline takes VMs without disks or firmware stores");
         var cmd = new ArrayList<String>();
-        for (String s : argv) cmd.add(s.replace(runDir, dir.toString()));
+        for (String s : argv) {
+            cmd.add(s.equals("/vm/kernel") ? (String) call("VM.get_PV_kernel", vm)
+                    : s.equals("/vm/initrd") ? (String) call("VM.get_PV_ramdisk", vm)
+                    : s.replace("/vm/", dir + "/"));
+        }
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).directory(dir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
