@@ -170,6 +170,17 @@ class VmJailTest {
         assertTrue(List.of("bin", "sbin", "lib", "lib32", "lib64", "libx32", "dev", "tpm", "usr", "vm").containsAll(names), root);
         assertEquals("null\nurandom\n", inJail(pidA, uidA, "ls", "-A", "/dev").replace("kvm\n", ""));
         assertTrue(inJail(pidA, uidA, "ls", "/vm").contains("qmp.sock"));
+        // what is mounted there (as the jail sees it): /usr read-only, the run directory writable but never
+        // executable or set-id, and nothing else but the file system the empty root lies on
+        var mounts = new LinkedHashMap<String, String>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pidA + "/mountinfo"))) {
+            String[] f = line.split(" ");
+            mounts.put(f[4], f[5]);
+        }
+        assertEquals(List.of("/dev/null", "/dev/urandom", "/usr", "/vm"), mounts.keySet().stream().filter(m -> !m.equals("/")).sorted().toList(),
+                mounts.toString());
+        assertTrue(mounts.get("/usr").startsWith("ro,") && mounts.get("/usr").contains("nosuid"), mounts.toString());
+        assertTrue(mounts.get("/vm").contains("noexec") && mounts.get("/vm").contains("nosuid") && mounts.get("/vm").contains("nodev"), mounts.toString());
         assertEquals("", inJail(pidA, uidA, "sh", "-c", "ls /tpm; test -e '" + imageB + "' && echo image; test -e '" + runB + "' && echo run"));
 
         for (String vm : List.of(a, b)) {
