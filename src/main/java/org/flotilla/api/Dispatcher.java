@@ -41,7 +41,10 @@ public final class Dispatcher implements Rpc {
     }
 
     @Override
-    public Object call(String method, List<Object> params) {
+    public Object call(String method, List<Object> params) { return call(method, params, LoginThrottle.IN_PROCESS); }
+
+    @Override
+    public Object call(String method, List<Object> params, String clientAddress) {
         boolean async = method.startsWith(ASYNC);
         String name = async ? method.substring(ASYNC.length()) : method;
         if (name.equals("system.listMethods")) return listMethods();
@@ -63,9 +66,9 @@ public final class Dispatcher implements Rpc {
 
         if (async) {
             final String owner = session;
-            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, task, db)));
+            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, clientAddress, task, db)));
         }
-        return invoke(new Call(m, args, session, TaskContext.NONE, db));
+        return invoke(new Call(m, args, session, clientAddress, TaskContext.NONE, db));
     }
 
     private Object invoke(Call call) {

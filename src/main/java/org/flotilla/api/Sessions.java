@@ -10,19 +10,19 @@ import org.flotilla.model.ApiError;
 /** Logging in and out, and telling a live session from a stale one. Sessions end with the daemon. */
 public final class Sessions {
     private final Database db;
-    private final Authenticator auth;
+    private final LoginThrottle logins;
     private final Supplier<String> thisHost;
     /** When each session was last used; kept in memory so that a call costs no database write. */
     private final Map<String, Long> lastUsed = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public Sessions(Database db, Authenticator auth, Supplier<String> thisHost) {
+    public Sessions(Database db, LoginThrottle logins, Supplier<String> thisHost) {
         this.db = db;
-        this.auth = auth;
+        this.logins = logins;
         this.thisHost = thisHost;
     }
 
-    public String login(String user, String password, String originator) {
-        if (!auth.authenticate(user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
+    public String login(String user, String password, String originator, String clientAddress) {
+        if (!logins.authenticate(clientAddress, user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
         String ref = Refs.newRef();
         Instant now = Instant.now();
         db.write(tx -> tx.put("session", ref, Map.of(
@@ -63,7 +63,7 @@ public final class Sessions {
     }
 
     public void register(Handlers h) {
-        h.on("session", "login_with_password", c -> login(c.string("uname"), c.string("pwd"), c.string("originator")))
+        h.on("session", "login_with_password", c -> login(c.string("uname"), c.string("pwd"), c.string("originator"), c.clientAddress()))
          .on("session", "logout", c -> { logout(c.session()); return null; })
          .on("session", "local_logout", c -> { logout(c.session()); return null; });
     }

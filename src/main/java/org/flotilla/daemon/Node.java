@@ -4,10 +4,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.flotilla.api.Alerts;
+import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
 import org.flotilla.db.Database;
@@ -44,8 +46,14 @@ public final class Node implements AutoCloseable {
     private final VmRuntime vmRuntime;
     private final Metrics metrics;
     private final Thread housekeeping;
+    private final LoginThrottle logins;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
+        this(stateDir, journal, auth, facts, taskResultEncoder, ApiLimits.defaults());
+    }
+
+    public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
+                ApiLimits limits) {
         Model model = XenApi.model();
         this.db = new Database(model, journal);
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
@@ -54,7 +62,8 @@ public final class Node implements AutoCloseable {
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
-        var sessions = new Sessions(db, auth, () -> hostRef);
+        this.logins = new LoginThrottle(auth, limits.logins());
+        var sessions = new Sessions(db, logins, () -> hostRef);
         var tasks = new Tasks(db, () -> hostRef, taskResultEncoder);
         sessions.register(handlers);
         tasks.register(handlers);
@@ -140,6 +149,7 @@ public final class Node implements AutoCloseable {
     @Override
     public void close() {
         housekeeping.interrupt();
+        logins.close();
         metrics.close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them
         db.close();

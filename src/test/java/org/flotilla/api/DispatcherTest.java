@@ -183,9 +183,9 @@ class DispatcherTest {
         call("pool.get_all", other);
         Thread.sleep(5);
         call("pool.get_all", session);
-        new Sessions(node.db(), (u, p) -> false, node::hostRef).expireIdle(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+        new Sessions(node.db(), new LoginThrottle((u, p) -> false, LoginThrottle.Config.defaults()), node::hostRef).expireIdle(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
         call("pool.get_all", other);
-        var sessions = new Sessions(node.db(), (u, p) -> false, node::hostRef);
+        var sessions = new Sessions(node.db(), new LoginThrottle((u, p) -> false, LoginThrottle.Config.defaults()), node::hostRef);
         sessions.expireIdle(0);
         Thread.sleep(2);
         sessions.expireIdle(0);
