@@ -31,6 +31,7 @@ public final class Events {
         this.db = db;
         this.model = db.model();
         this.sessions = sessions;
+        sessions.onEnd(registrations::remove);
     }
 
     public void register(Handlers h) {

@@ -1,7 +1,6 @@
 package org.flotilla.daemon;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.ApiLimits;
@@ -9,6 +8,7 @@ import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.api.Housekeeping;
 import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
@@ -45,7 +45,7 @@ public final class Node implements AutoCloseable {
     private final Networking networking;
     private final VmRuntime vmRuntime;
     private final Metrics metrics;
-    private final Thread housekeeping;
+    private final Housekeeping housekeeping;
     private final LoginThrottle logins;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
@@ -63,8 +63,8 @@ public final class Node implements AutoCloseable {
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
         this.logins = new LoginThrottle(auth, limits.logins());
-        var sessions = new Sessions(db, logins, () -> hostRef);
-        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder);
+        var sessions = new Sessions(db, logins, () -> hostRef, limits.sessions());
+        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder, limits.tasks());
         sessions.register(handlers);
         tasks.register(handlers);
         new Events(db, sessions).register(handlers);
@@ -102,17 +102,7 @@ public final class Node implements AutoCloseable {
         metrics.register(handlers);
         metrics.start();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
-        this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(60_000);
-                    tasks.forgetFinished(TimeUnit.MINUTES.toMillis(65));
-                    sessions.expireIdle(TimeUnit.HOURS.toNanos(24));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 
     public Dispatcher rpc() { return dispatcher; }
@@ -148,7 +138,7 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
-        housekeeping.interrupt();
+        housekeeping.close();
         logins.close();
         metrics.close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them

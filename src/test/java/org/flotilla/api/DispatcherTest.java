@@ -178,21 +178,6 @@ class DispatcherTest {
     }
 
     @Test
-    void idleSessionsAndOldTasksAreForgotten() throws Exception {
-        String other = (String) call("session.login_with_password", "root", "secret", "1.1", "test");
-        call("pool.get_all", other);
-        Thread.sleep(5);
-        call("pool.get_all", session);
-        new Sessions(node.db(), new LoginThrottle((u, p) -> false, LoginThrottle.Config.defaults()), node::hostRef).expireIdle(java.util.concurrent.TimeUnit.HOURS.toNanos(1));
-        call("pool.get_all", other);
-        var sessions = new Sessions(node.db(), new LoginThrottle((u, p) -> false, LoginThrottle.Config.defaults()), node::hostRef);
-        sessions.expireIdle(0);
-        Thread.sleep(2);
-        sessions.expireIdle(0);
-        assertEquals("SESSION_INVALID", fails("pool.get_all", other).code());
-    }
-
-    @Test
     void asyncCallsRunUnderTasks() throws Exception {
         String task = (String) call("Async.task.cancel", session, call("task.create", session, "x", "y"));
         for (int i = 0; i < 100 && call("task.get_status", session, task).equals("pending"); i++) Thread.sleep(20);
