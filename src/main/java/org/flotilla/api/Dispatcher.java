@@ -62,7 +62,7 @@ public final class Dispatcher implements Rpc {
             if (!(params.getFirst() instanceof String s)) throw ApiError.of("SESSION_INVALID", String.valueOf(params.getFirst()));
             session = sessions.require(s).ref();
         }
-        List<Object> args = arguments(m, params.subList(offset, params.size()));
+        List<Object> args = arguments(m, params.subList(offset, params.size()), session);
 
         if (async) {
             final String owner = session;
@@ -92,7 +92,7 @@ public final class Dispatcher implements Rpc {
         return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
     }
 
-    private List<Object> arguments(Message m, List<Object> raw) {
+    private List<Object> arguments(Message m, List<Object> raw, String session) {
         var out = new ArrayList<Object>(m.params().size());
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
@@ -106,12 +106,21 @@ public final class Dispatcher implements Rpc {
                     throw ApiError.of("FIELD_TYPE_ERROR", p.name());
                 }
             }
-            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v) && db.get(r.className(), (String) v) == null) {
+            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v)
+                    && (db.get(r.className(), (String) v) == null || !visible(r.className(), (String) v, session))) {
                 throw ApiError.handleInvalid(r.className(), (String) v);
             }
             out.add(v);
         }
         return out;
+    }
+
+    /**
+     * A session's reference is its credential: a caller reaches only its own session, and another session is to it
+     * as if it did not exist.
+     */
+    static boolean visible(String className, String ref, String callerSession) {
+        return !className.equals("session") || ref.equals(callerSession);
     }
 
     private List<String> listMethods() {

@@ -145,9 +145,10 @@ class DispatcherTest {
                 r -> "<value>" + r + "</value>");
         rpc = node.rpc();
         session = (String) call("session.login_with_password", "root", "secret");
+        call("task.create", session, "after the restart", "");
         @SuppressWarnings("unchecked")
-        var after = (Map<String, Object>) call("event.from", session, List.of("session"), before, 1.0);
-        assertEquals(1, ((List<?>) after.get("events")).size(), "the new session is seen with the old token");
+        var after = (Map<String, Object>) call("event.from", session, List.of("task"), before, 1.0);
+        assertEquals(1, ((List<?>) after.get("events")).size(), "the new task is seen with the old token");
     }
 
     @Test
