@@ -316,7 +316,7 @@ public final class VmRecords {
     static long overhead(Map<String, Object> f) {
         long mib = 1 << 20;
         long smax = (Long) f.get("memory_static_max");
-        long vcpus = (Long) f.get("VCPUs_max");
+        long vcpus = Math.min((Long) f.get("VCPUs_max"), Integer.MAX_VALUE); // any count is accepted when set: no overflow
         long bytes = 32 * mib + smax / 128 + vcpus * mib;
         return (bytes + mib - 1) / mib * mib;
     }

@@ -87,4 +87,31 @@ class VmInputBoundsTest extends OnAVmHost {
         h.call("VTPM.set_contents", vtpm, small);
         assertEquals(small, h.call("VTPM.get_contents", vtpm));
     }
+
+    @Test
+    void memoryBeyondAnyHostIsRefusedAtStart() {
+        String vm = h.newVm("2^63-1 bytes", "idle");
+        h.call("VM.set_memory_limits", vm, 16L << 20, Long.MAX_VALUE, 128L << 20, 128L << 20);
+        assertEquals(Long.MAX_VALUE, h.vm(vm).get("memory_static_max"), "accepted when set, as in XAPI");
+        var e = h.fails("VM.start", vm, false, false);
+        assertEquals("HOST_NOT_ENOUGH_FREE_MEMORY", e.code());
+        assertEquals(Long.toString(Long.MAX_VALUE), e.params().get(0));
+        assertTrue(Long.parseLong(e.params().get(1)) > 0);
+        assertEquals("Halted", h.power(vm));
+        assertTrue(h.qemuPids().isEmpty());
+    }
+
+    @Test
+    void vcpusBeyondTheHostAndQemuAreRefusedAtStart() {
+        String vm = h.newVm("100000 VCPUs", "idle");
+        h.call("VM.set_VCPUs_max", vm, 100_000L);
+        long pcpus = Long.parseLong(((Map<?, ?>) h.node.db().record("host", h.node.hostRef()).get("cpu_info")).get("cpu_count").toString());
+        assertEquals(List.of("HOST_NOT_ENOUGH_PCPUS", "100000", Long.toString(pcpus)), h.fails("VM.start", vm, false, false).description());
+
+        // vcpu-unrestricted lifts the host's count, not QEMU's
+        h.call("VM.add_to_platform", vm, VcpuLimits.UNRESTRICTED, "true");
+        assertEquals(List.of("VM_TOO_MANY_VCPUS", vm), h.fails("VM.start", vm, false, false).description());
+        assertEquals("Halted", h.power(vm));
+        assertTrue(h.qemuPids().isEmpty());
+    }
 }
