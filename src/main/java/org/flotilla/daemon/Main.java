@@ -3,6 +3,9 @@ package org.flotilla.daemon;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.flotilla.model.ApiDocs;
 import org.flotilla.model.xenapi.XenApi;
@@ -38,6 +41,10 @@ public final class Main {
         @Option(names = "--address", description = "The address clients reach this host at (default: the first non-loopback IPv4).")
         String address;
 
+        @Option(names = "--allow-origin", paramLabel = "URL",
+                description = "Let web pages from this origin (scheme://host[:port]) use the API and consoles, besides this host's own; repeatable.")
+        List<String> allowedOrigins = new ArrayList<>();
+
         @Option(names = "--root-password-file", description = "Set root's password from this file (first line).")
         Path rootPasswordFile;
 
@@ -46,7 +53,8 @@ public final class Main {
             String password = rootPasswordFile != null
                     ? Files.readString(rootPasswordFile, StandardCharsets.UTF_8).lines().findFirst().orElse("")
                     : System.getenv("FLOTILLA_ROOT_PASSWORD");
-            var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort);
+            var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort)
+                    .withAllowedOrigins(Set.copyOf(allowedOrigins));
             var daemon = Daemon.start(stateDir, config, password, address);
             Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
             System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort() + " (host " + daemon.node().hostRef() + ")");
