@@ -3,7 +3,7 @@ package org.flotilla.api;
 import java.time.Duration;
 
 /**
- * The bounds that keep one client from taking the API from the others, XAPI's by default; tests shorten the timings.
+ * The bounds that keep one client from taking the API from the others: XAPI's where XAPI has them; tests shorten the timings.
  *
  * @param logins            how password checks are throttled
  * @param sessions          how many sessions are kept, and how long unused

@@ -18,7 +18,12 @@ public final class Housekeeping implements AutoCloseable {
             try {
                 while (true) {
                     Thread.sleep(interval);
-                    pass();
+                    try {
+                        pass();
+                    } catch (RuntimeException e) {
+                        // as XAPI's GC thread: a failed pass is logged, and the next one tries again
+                        System.getLogger(Housekeeping.class.getName()).log(System.Logger.Level.WARNING, "housekeeping pass failed", e);
+                    }
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -26,7 +31,7 @@ public final class Housekeeping implements AutoCloseable {
         });
     }
 
-    public synchronized void pass() {
+    private void pass() {
         tasks.collect();
         sessions.collect(tasks.sessionsWithTasksInProgress());
     }
