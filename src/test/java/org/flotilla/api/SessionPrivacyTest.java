@@ -15,7 +15,8 @@ import org.flotilla.cli.RemoteRpc;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.model.ApiError;
 import org.flotilla.server.ApiServerConfig;
-import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,28 +27,32 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SessionPrivacyTest {
     static final String PASSWORD = "privacy-test-password";
-    @TempDir Path dir;
-    Daemon daemon;
+    @TempDir static Path dir;
+    static Daemon daemon;
     Rpc alice;
     Rpc bob;
     String aliceSession;
     String bobSession;
 
-    @BeforeEach
-    void start() {
+    @BeforeAll
+    static void start() {
         org.flotilla.TestDomainIds.seed(dir);
         daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), PASSWORD, "127.0.0.1");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (daemon != null) daemon.close();
+        org.flotilla.TestDomainIds.removeTaps(dir);
+    }
+
+    @BeforeEach
+    void logIn() {
         URI uri = URI.create("https://127.0.0.1:" + daemon.httpsPort() + "/");
         alice = new RemoteRpc(uri, true);
         bob = new RemoteRpc(uri, true);
         aliceSession = (String) call(alice, "session.login_with_password", "root", PASSWORD, "1.1", "alice's script");
         bobSession = (String) call(bob, "session.login_with_password", "root", PASSWORD, "1.1", "bob's script");
-    }
-
-    @AfterEach
-    void stop() {
-        if (daemon != null) daemon.close();
-        org.flotilla.TestDomainIds.removeTaps(dir);
     }
 
     static Object call(Rpc rpc, String method, Object... params) { return rpc.call(method, new ArrayList<>(Arrays.asList(params))); }
