@@ -15,7 +15,7 @@ as_root() {
 need_root() {
   [ "$(id -u)" = 0 ] && return
   command -v sudo >/dev/null 2>&1 || die "this runs VMs as root: run it as root, or install sudo"
-  exec sudo --preserve-env=FLOTILLA_STATE,FLOTILLA_PORT,FLOTILLA_ROOT_PASSWORD,JAVA_HOME,CI bash "$0" "$@"
+  exec sudo --preserve-env=FLOTILLA_STATE,FLOTILLA_PORT,FLOTILLA_ROOT_PASSWORD,FLOTILLA_ALLOWED_ORIGINS,JAVA_HOME,CI bash "$0" "$@"
 }
 
 # Debian packages: QEMU, OVMF and swtpm (UEFI, Secure Boot and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.

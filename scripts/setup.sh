@@ -4,6 +4,7 @@
 #   FLOTILLA_STATE        state directory (default /var/lib/flotilla)
 #   FLOTILLA_PORT         HTTPS port (default 443)
 #   FLOTILLA_ROOT_PASSWORD  root's password; if unset, one is made and kept in $FLOTILLA_STATE/root-password
+#   FLOTILLA_ALLOWED_ORIGINS  web origins (https://host[:port]) whose pages may use the API, space-separated
 # Whatever stops it is said in one line starting with "flotilla:", with what to do about it.
 source "$(dirname "$0")/lib.sh"
 need_root "$@"
@@ -48,10 +49,12 @@ pwfile="$STATE/root-password"
 if [ -n "${FLOTILLA_ROOT_PASSWORD:-}" ]; then
   umask 077; printf '%s' "$FLOTILLA_ROOT_PASSWORD" > "$STATE/.root-password.new"; pwfile="$STATE/.root-password.new"
 fi
+origins=()
+for o in ${FLOTILLA_ALLOWED_ORIGINS:-}; do origins+=(--allow-origin "$o"); done
 log_start=$(( $(stat -c %s "$STATE/flotilla.log" 2>/dev/null || echo 0) + 1 ))
 # the password reaches the daemon in a file, never in its environment (which every child would inherit)
 FLOTILLA_APP="$STATE/app" nohup env -u FLOTILLA_ROOT_PASSWORD "$ROOT/bin/flotilla" serve --state-dir "$STATE" --port "$PORT" \
-  --root-password-file "$pwfile" >> "$STATE/flotilla.log" 2>&1 &
+  --root-password-file "$pwfile" "${origins[@]}" >> "$STATE/flotilla.log" 2>&1 &
 echo $! > "$STATE/flotilla.pid"
 serving() { tail -c +"$log_start" "$STATE/flotilla.log" 2>/dev/null | grep -q "serving the XenAPI"; }
 for _ in $(seq 1 300); do

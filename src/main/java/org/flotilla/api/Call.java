@@ -15,13 +15,15 @@ public final class Call {
     private final Message message;
     private final List<Object> args;
     private final String session;
+    private final String clientAddress;
     private final TaskContext task;
     private final Database db;
 
-    Call(Message message, List<Object> args, String session, TaskContext task, Database db) {
+    Call(Message message, List<Object> args, String session, String clientAddress, TaskContext task, Database db) {
         this.message = message;
         this.args = List.copyOf(args.stream().map(a -> a == null ? "" : a).toList());
         this.session = session;
+        this.clientAddress = clientAddress;
         this.task = task;
         this.db = db;
     }
@@ -32,6 +34,9 @@ public final class Call {
 
     /** The caller's session ref (OpaqueRef:NULL for sessionless messages). */
     public String session() { return session; }
+
+    /** The IP address of the client that made the call ({@link LoginThrottle#IN_PROCESS} for the daemon's own). */
+    public String clientAddress() { return clientAddress; }
 
     /** The task this call runs under, or a no-op one for a synchronous call. */
     public TaskContext task() { return task; }

@@ -24,6 +24,7 @@ final class DerivedMessages {
         return switch (m.derivation()) {
             case Derivation.GetRecord g -> db.record(cls, self(call).ref());
             case Derivation.GetByUuid g -> db.refByUuid(cls, call.string("uuid"))
+                    .filter(ref -> Dispatcher.visible(cls, ref, call.session()))
                     .orElseThrow(() -> ApiError.of("UUID_INVALID", cls, call.string("uuid")));
             case Derivation.GetByNameLabel g -> db.where(cls, o -> call.string("label").equals(o.get("name_label")))
                     .stream().map(DbObject::ref).toList();

@@ -41,7 +41,10 @@ public final class Dispatcher implements Rpc {
     }
 
     @Override
-    public Object call(String method, List<Object> params) {
+    public Object call(String method, List<Object> params) { return call(method, params, LoginThrottle.IN_PROCESS); }
+
+    @Override
+    public Object call(String method, List<Object> params, String clientAddress) {
         boolean async = method.startsWith(ASYNC);
         String name = async ? method.substring(ASYNC.length()) : method;
         if (name.equals("system.listMethods")) return listMethods();
@@ -59,13 +62,13 @@ public final class Dispatcher implements Rpc {
             if (!(params.getFirst() instanceof String s)) throw ApiError.of("SESSION_INVALID", String.valueOf(params.getFirst()));
             session = sessions.require(s).ref();
         }
-        List<Object> args = arguments(m, params.subList(offset, params.size()));
+        List<Object> args = arguments(m, params.subList(offset, params.size()), session);
 
         if (async) {
             final String owner = session;
-            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, task, db)));
+            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, clientAddress, task, db)));
         }
-        return invoke(new Call(m, args, session, TaskContext.NONE, db));
+        return invoke(new Call(m, args, session, clientAddress, TaskContext.NONE, db));
     }
 
     private Object invoke(Call call) {
@@ -89,7 +92,7 @@ public final class Dispatcher implements Rpc {
         return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
     }
 
-    private List<Object> arguments(Message m, List<Object> raw) {
+    private List<Object> arguments(Message m, List<Object> raw, String session) {
         var out = new ArrayList<Object>(m.params().size());
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
@@ -103,12 +106,21 @@ public final class Dispatcher implements Rpc {
                     throw ApiError.of("FIELD_TYPE_ERROR", p.name());
                 }
             }
-            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v) && db.get(r.className(), (String) v) == null) {
+            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v)
+                    && (db.get(r.className(), (String) v) == null || !visible(r.className(), (String) v, session))) {
                 throw ApiError.handleInvalid(r.className(), (String) v);
             }
             out.add(v);
         }
         return out;
+    }
+
+    /**
+     * A session's reference is its credential: a caller reaches only its own session, and another session is to it
+     * as if it did not exist.
+     */
+    static boolean visible(String className, String ref, String callerSession) {
+        return !className.equals("session") || ref.equals(callerSession);
     }
 
     private List<String> listMethods() {

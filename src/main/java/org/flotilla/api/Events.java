@@ -31,6 +31,7 @@ public final class Events {
         this.db = db;
         this.model = db.model();
         this.sessions = sessions;
+        sessions.onEnd(registrations::remove);
     }
 
     public void register(Handlers h) {
@@ -140,9 +141,11 @@ public final class Events {
         }
     }
 
-    /** What a list of subscriptions ("*", "vm", "vm/OpaqueRef:…") selects. */
-    record Subscriptions(boolean all, Set<String> classes, Set<String> objects) {
+    /** What a list of subscriptions ("*", "vm", "vm/OpaqueRef:…") selects, of the classes that have events. */
+    record Subscriptions(boolean all, Set<String> classes, Set<String> objects, Set<String> eventless) {
         static Subscriptions parse(Model model, List<String> subs) {
+            Set<String> eventless = new HashSet<>();
+            for (ClassDef c : model.classes()) if (!c.eventful()) eventless.add(c.name());
             boolean all = false;
             Set<String> classes = new HashSet<>();
             Set<String> objects = new HashSet<>();
@@ -155,14 +158,16 @@ public final class Events {
                 if (slash < 0) classes.add(c.get().name());
                 else objects.add(c.get().name() + "/" + s.substring(slash + 1));
             }
-            return new Subscriptions(all, classes, objects);
+            return new Subscriptions(all, classes, objects, eventless);
         }
 
         boolean coversClass(String cls) {
+            if (eventless.contains(cls)) return false;
             return all || classes.contains(cls) || objects.stream().anyMatch(o -> o.startsWith(cls + "/"));
         }
 
         boolean covers(String cls, String ref) {
+            if (eventless.contains(cls)) return false;
             return all || classes.contains(cls) || objects.contains(cls + "/" + ref);
         }
     }

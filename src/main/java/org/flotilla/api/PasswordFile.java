@@ -40,15 +40,22 @@ public final class PasswordFile implements Authenticator {
 
     @Override
     public boolean authenticate(String user, String password) {
-        if (!ROOT.equals(user) || password == null) return false;
+        Stored stored = read();
+        // an unknown user costs the same hash as a wrong password, so that timing does not tell which users exist
+        byte[] actual = hash(password == null ? "" : password, stored == null ? new byte[16] : stored.salt(),
+                stored == null ? ITERATIONS : stored.iterations());
+        return stored != null && ROOT.equals(user) && password != null && MessageDigest.isEqual(stored.hash(), actual);
+    }
+
+    private record Stored(int iterations, byte[] salt, byte[] hash) {}
+
+    private Stored read() {
         try {
             String[] parts = Files.readString(file, StandardCharsets.US_ASCII).trim().split("\\$");
-            if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) return false;
-            byte[] salt = Base64.getDecoder().decode(parts[2]);
-            byte[] expected = Base64.getDecoder().decode(parts[3]);
-            return MessageDigest.isEqual(expected, hash(password, salt, Integer.parseInt(parts[1])));
+            if (parts.length != 4 || !parts[0].equals("pbkdf2-sha256")) return null;
+            return new Stored(Integer.parseInt(parts[1]), Base64.getDecoder().decode(parts[2]), Base64.getDecoder().decode(parts[3]));
         } catch (IOException | IllegalArgumentException e) {
-            return false;
+            return null;
         }
     }
 

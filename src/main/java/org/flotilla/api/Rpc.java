@@ -13,4 +13,7 @@ import java.util.List;
  */
 public interface Rpc {
     Object call(String method, List<Object> params);
+
+    /** The same call, made by a network client at {@code clientAddress} (its IP), which logins are limited by. */
+    default Object call(String method, List<Object> params, String clientAddress) { return call(method, params); }
 }

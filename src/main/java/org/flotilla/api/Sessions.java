@@ -1,7 +1,16 @@
 package org.flotilla.api;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -9,22 +18,38 @@ import org.flotilla.model.ApiError;
 
 /** Logging in and out, and telling a live session from a stale one. Sessions end with the daemon. */
 public final class Sessions {
-    private final Database db;
-    private final Authenticator auth;
-    private final Supplier<String> thisHost;
-    /** When each session was last used; kept in memory so that a call costs no database write. */
-    private final Map<String, Long> lastUsed = new java.util.concurrent.ConcurrentHashMap<>();
-
-    public Sessions(Database db, Authenticator auth, Supplier<String> thisHost) {
-        this.db = db;
-        this.auth = auth;
-        this.thisHost = thisHost;
+    /**
+     * XAPI's bounds on sessions (xapi_globs.ml), kept by {@link #collect}.
+     *
+     * @param inactiveTimeout  how long a session may go unused
+     * @param maxSessions      root's sessions without an originator, and pool-internal ones
+     * @param maxPerOriginator root's sessions with one originator
+     * @param maxPerUserName   another user's sessions
+     */
+    public record Limits(Duration inactiveTimeout, int maxSessions, int maxPerOriginator, int maxPerUserName) {
+        public static Limits xapi() { return new Limits(Duration.ofHours(24), 400, 500, 500); }
     }
 
-    public String login(String user, String password, String originator) {
-        if (!auth.authenticate(user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
+    private final Database db;
+    private final LoginThrottle logins;
+    private final Supplier<String> thisHost;
+    private final Limits limits;
+    /** When each session was last used (System.nanoTime); kept in memory so that a call costs no database write. */
+    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
+    private final List<Consumer<String>> onEnd = new CopyOnWriteArrayList<>();
+
+    public Sessions(Database db, LoginThrottle logins, Supplier<String> thisHost, Limits limits) {
+        this.db = db;
+        this.logins = logins;
+        this.thisHost = thisHost;
+        this.limits = limits;
+    }
+
+    public String login(String user, String password, String originator, String clientAddress) {
+        if (!logins.authenticate(clientAddress, user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
         String ref = Refs.newRef();
         Instant now = Instant.now();
+        lastUsed.put(ref, System.nanoTime());
         db.write(tx -> tx.put("session", ref, Map.of(
                 "uuid", Refs.newUuid(),
                 "this_host", thisHost.get(),
@@ -46,24 +71,59 @@ public final class Sessions {
 
     public void logout(String ref) {
         require(ref);
-        lastUsed.remove(ref);
-        db.write(tx -> tx.delete("session", ref));
+        end(ref);
     }
 
-    /** Ends the sessions unused for longer than {@code idleNanos}, as XAPI times out idle sessions. */
-    public void expireIdle(long idleNanos) {
+    /** Calls {@code listener} with each session that ends, by logout or by {@link #collect}. */
+    public void onEnd(Consumer<String> listener) { onEnd.add(listener); }
+
+    private void end(String ref) {
+        lastUsed.remove(ref);
+        db.write(tx -> { if (tx.db().get("session", ref) != null) tx.delete("session", ref); });
+        onEnd.forEach(l -> l.accept(ref));
+    }
+
+    /**
+     * XAPI's session GC (db_gc_util.ml, timeout_sessions). Sessions fall in groups: root's by originator (those without
+     * one together), other users' by user name. In each group, of the sessions with no task in progress ({@code busy}
+     * are kept), those unused for inactiveTimeout end, then the least recently used beyond the group's limit.
+     */
+    public void collect(Set<String> busy) {
         long now = System.nanoTime();
+        var groups = new HashMap<String, List<String>>();
         for (DbObject s : db.all("session")) {
-            Long used = lastUsed.putIfAbsent(s.ref(), now);
-            if (used != null && now - used > idleNanos && db.get("session", s.ref()) != null) {
-                lastUsed.remove(s.ref());
-                db.write(tx -> { if (tx.db().get("session", s.ref()) != null) tx.delete("session", s.ref()); });
-            }
+            lastUsed.putIfAbsent(s.ref(), now);
+            if (!busy.contains(s.ref())) groups.computeIfAbsent(group(s), g -> new ArrayList<>()).add(s.ref());
         }
+        long inactive = limits.inactiveTimeout().toNanos();
+        var ending = new ArrayList<String>();
+        groups.forEach((group, members) -> {
+            members.sort(Comparator.comparingLong((String s) -> lastUsed.getOrDefault(s, now)).reversed());
+            int kept = 0;
+            for (String s : members) {
+                if (now - lastUsed.getOrDefault(s, now) > inactive || ++kept > limitOf(group)) ending.add(s);
+            }
+        });
+        ending.forEach(this::end);
+    }
+
+    private static String group(DbObject s) {
+        if (Boolean.TRUE.equals(s.get("pool"))) return "internal";
+        String user = s.string("auth_user_name");
+        String originator = s.string("originator");
+        boolean root = user.isEmpty() || user.equals(PasswordFile.ROOT);
+        if (root) return originator.isEmpty() ? "external" : "originator:" + originator;
+        return "username:" + user;
+    }
+
+    private int limitOf(String group) {
+        if (group.startsWith("originator:")) return limits.maxPerOriginator();
+        if (group.startsWith("username:")) return limits.maxPerUserName();
+        return limits.maxSessions();
     }
 
     public void register(Handlers h) {
-        h.on("session", "login_with_password", c -> login(c.string("uname"), c.string("pwd"), c.string("originator")))
+        h.on("session", "login_with_password", c -> login(c.string("uname"), c.string("pwd"), c.string("originator"), c.clientAddress()))
          .on("session", "logout", c -> { logout(c.session()); return null; })
          .on("session", "local_logout", c -> { logout(c.session()); return null; });
     }

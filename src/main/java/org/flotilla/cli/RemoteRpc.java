@@ -27,9 +27,13 @@ public final class RemoteRpc implements Rpc {
      * {@code trustAnyCertificate}: a fresh host's certificate is self-signed, and xe (like XenCenter
      * on first contact) connects to it anyway; pass false to use the JDK's trust store.
      */
-    public RemoteRpc(URI uri, boolean trustAnyCertificate) {
+    public RemoteRpc(URI uri, boolean trustAnyCertificate) { this(uri, trustAnyCertificate, null); }
+
+    /** The same, connecting from {@code localAddress} (null: whichever the system picks). */
+    public RemoteRpc(URI uri, boolean trustAnyCertificate, java.net.InetAddress localAddress) {
         this.uri = uri;
         var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10));
+        if (localAddress != null) builder.localAddress(localAddress);
         if (trustAnyCertificate && uri.getScheme().equals("https")) {
             var params = new SSLParameters();
             params.setEndpointIdentificationAlgorithm(null);

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.flotilla.api.ApiLimits;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
@@ -36,6 +37,11 @@ public final class Daemon implements AutoCloseable {
      * {@code address} is the address clients reach this host at (null: the first non-loopback IPv4).
      */
     public static Daemon start(Path stateDir, ApiServerConfig config, String rootPassword, String address) {
+        return start(stateDir, config, rootPassword, address, ApiLimits.defaults());
+    }
+
+    /** The same, with other bounds on what clients may do than XAPI's. */
+    public static Daemon start(Path stateDir, ApiServerConfig config, String rootPassword, String address, ApiLimits limits) {
         try {
             Files.createDirectories(stateDir);
             var passwords = new PasswordFile(stateDir.resolve("passwd"));
@@ -44,7 +50,7 @@ public final class Daemon implements AutoCloseable {
             String hostAddress = address != null ? address : primaryAddress();
             HostFacts facts = HostFacts.read(hostAddress);
             Journal journal = Journals.open(stateDir);
-            Node node = new Node(stateDir, journal, passwords, facts, XmlRpc::writeValue);
+            Node node = new Node(stateDir, journal, passwords, facts, XmlRpc::writeValue, limits);
             var names = new ArrayList<>(List.of(hostAddress));
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);

@@ -3,6 +3,9 @@ package org.flotilla.daemon;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.flotilla.model.ApiDocs;
 import org.flotilla.model.xenapi.XenApi;
@@ -38,6 +41,10 @@ public final class Main {
         @Option(names = "--address", description = "The address clients reach this host at (default: the first non-loopback IPv4).")
         String address;
 
+        @Option(names = "--allow-origin", paramLabel = "URL",
+                description = "Let web pages from this origin (scheme://host[:port]) use the API and consoles, besides this host's own; repeatable.")
+        List<String> allowedOrigins = new ArrayList<>();
+
         @Option(names = "--root-password-file",
                 description = "Set root's password from this file (first line; - for standard input). Never from the environment, "
                         + "which every child process would inherit.")
@@ -48,7 +55,8 @@ public final class Main {
             String password = rootPasswordFile == null ? null
                     : (rootPasswordFile.toString().equals("-") ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8)
                     : Files.readString(rootPasswordFile, StandardCharsets.UTF_8)).lines().findFirst().orElse("");
-            var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort);
+            var config = ApiServerConfig.defaults().withBindAddress(bind).withHttpsPort(port).withPlainHttpPort(plainHttpPort)
+                    .withAllowedOrigins(Set.copyOf(allowedOrigins));
             Daemon daemon;
             try {
                 daemon = Daemon.start(stateDir, config, password, address);

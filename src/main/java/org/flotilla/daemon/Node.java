@@ -1,13 +1,15 @@
 package org.flotilla.daemon;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.flotilla.api.Alerts;
+import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.api.Housekeeping;
+import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
 import org.flotilla.db.Database;
@@ -43,9 +45,15 @@ public final class Node implements AutoCloseable {
     private final Networking networking;
     private final VmRuntime vmRuntime;
     private final Metrics metrics;
-    private final Thread housekeeping;
+    private final Housekeeping housekeeping;
+    private final LoginThrottle logins;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
+        this(stateDir, journal, auth, facts, taskResultEncoder, ApiLimits.defaults());
+    }
+
+    public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
+                ApiLimits limits) {
         Model model = XenApi.model();
         this.db = new Database(model, journal);
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
@@ -54,8 +62,9 @@ public final class Node implements AutoCloseable {
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
-        var sessions = new Sessions(db, auth, () -> hostRef);
-        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder);
+        this.logins = new LoginThrottle(auth, limits.logins());
+        var sessions = new Sessions(db, logins, () -> hostRef, limits.sessions());
+        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder, limits.tasks());
         sessions.register(handlers);
         tasks.register(handlers);
         new Events(db, sessions).register(handlers);
@@ -93,17 +102,7 @@ public final class Node implements AutoCloseable {
         metrics.register(handlers);
         metrics.start();
         this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
-        this.housekeeping = Thread.ofVirtual().name("housekeeping").start(() -> {
-            try {
-                while (true) {
-                    Thread.sleep(60_000);
-                    tasks.forgetFinished(TimeUnit.MINUTES.toMillis(65));
-                    sessions.expireIdle(TimeUnit.HOURS.toNanos(24));
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
+        this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 
     public Dispatcher rpc() { return dispatcher; }
@@ -139,7 +138,8 @@ public final class Node implements AutoCloseable {
 
     @Override
     public void close() {
-        housekeeping.interrupt();
+        housekeeping.close();
+        logins.close();
         metrics.close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them
         db.close();

@@ -15,11 +15,14 @@ import java.util.Map;
  *                    others are only shapes of values)
  * @param persistent  whether objects survive a restart (sessions and tasks do not, as in XAPI)
  * @param listable    whether clients may list every object (not so for sessions: one sees only its own)
+ * @param eventful    whether changes to objects of the class are events (not for sessions, users and secrets: XAPI's
+ *                    gen_events=false, since an event would hand their references or values to every session)
  * @param genericCreate whether create(record) just stores the record (else a handler implements it)
  * @param genericDestroy whether destroy(self) just removes the object (else a handler implements it)
  */
 public record ClassDef(String name, String doc, Map<String, Field> fields, List<Message> messages,
-                       boolean stored, boolean persistent, boolean listable, boolean genericCreate, boolean genericDestroy) {
+                       boolean stored, boolean persistent, boolean listable, boolean eventful, boolean genericCreate,
+                       boolean genericDestroy) {
 
     public static final String NULL_REF = "OpaqueRef:NULL";
 
@@ -63,6 +66,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         private boolean stored = true;
         private boolean persistent = true;
         private boolean listable = true;
+        private boolean eventful = true;
         private boolean genericCreate = false;
         private boolean genericDestroy = false;
 
@@ -79,6 +83,9 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         public Builder unlisted() { listable = false; return this; }
 
         public Builder transientObjects() { persistent = false; return this; }
+
+        /** Changes to these objects are no events: event.from and event.next never show them. */
+        public Builder withoutEvents() { eventful = false; return this; }
 
         /** create(record) stores the record and destroy(self) removes the object: no side effects. */
         public Builder plainLifecycle() { genericCreate = true; genericDestroy = true; return this; }
@@ -118,7 +125,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         }
 
         public ClassDef build() {
-            return new ClassDef(name, doc, fields, messages, stored, persistent, listable, genericCreate, genericDestroy);
+            return new ClassDef(name, doc, fields, messages, stored, persistent, listable, eventful, genericCreate, genericDestroy);
         }
     }
 }

@@ -49,7 +49,7 @@ public final class ApiServer implements AutoCloseable {
         server.setErrorHandler(errors);
 
         router = new PrefixRouter(new RpcHandler(new RpcInvoker(rpc)));
-        server.setHandler(new WebSocketTunnels(tunnels, router));
+        server.setHandler(new BrowserOrigins(config.allowedOrigins(), new WebSocketTunnels(tunnels, router)));
 
         tls = tlsFactory(certificate);
         var secure = httpConfiguration();

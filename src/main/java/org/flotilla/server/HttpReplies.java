@@ -20,7 +20,6 @@ final class HttpReplies {
         response.setStatus(status);
         var headers = response.getHeaders();
         headers.put(HttpHeader.CONTENT_TYPE, contentType);
-        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "X-Requested-With");
         headers.put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
         if (close) headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
@@ -37,12 +36,14 @@ final class HttpReplies {
         send(response, callback, status, "text/html", html.getBytes(StandardCharsets.UTF_8), true);
     }
 
-    /** The CORS preflight answer; the requested headers are echoed, as XAPI does, so browsers may send them. */
+    /**
+     * The CORS preflight answer; the requested headers are echoed, as XAPI does, so browsers may send them. Which
+     * origin may send them is {@link BrowserOrigins}'s to say.
+     */
     static void preflight(Request request, Response response, Callback callback) {
         var requested = request.getHeaders().get(HttpHeader.ACCESS_CONTROL_REQUEST_HEADERS);
         var headers = response.getHeaders();
         response.setStatus(200);
-        headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_ORIGIN, "*");
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS,
                 requested == null || requested.isBlank() ? "X-Requested-With" : requested + ", X-Requested-With");
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_METHODS, "GET, POST, PUT, OPTIONS");

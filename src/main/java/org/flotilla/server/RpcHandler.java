@@ -61,18 +61,19 @@ final class RpcHandler extends Handler.Abstract {
             callback.failed(e);
             return;
         }
+        String client = Request.getRemoteAddr(request);
         var protocol = protocolOf(Request.getPathInContext(request));
         if (protocol == Protocol.BY_BODY) protocol = JsonRpc.looksLikeJson(body) ? Protocol.JSON : Protocol.XML;
         try {
             switch (protocol) {
                 case JSON -> {
                     var call = JsonRpc.parseRequest(body);
-                    var reply = encode(invoker.invoke(call.call()), o -> JsonRpc.writeReply(call.version(), call.id(), o));
+                    var reply = encode(invoker.invoke(call.call(), client), o -> JsonRpc.writeReply(call.version(), call.id(), o));
                     HttpReplies.send(response, callback, 200, JsonRpc.CONTENT_TYPE, reply, false);
                 }
                 case XML, BY_BODY -> {
                     var call = XmlRpc.parseCall(body);
-                    var reply = encode(invoker.invoke(call), o -> xmlReply(call, o));
+                    var reply = encode(invoker.invoke(call, client), o -> xmlReply(call, o));
                     HttpReplies.send(response, callback, 200, XmlRpc.CONTENT_TYPE, reply, false);
                 }
             }

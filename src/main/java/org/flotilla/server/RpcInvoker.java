@@ -13,9 +13,9 @@ final class RpcInvoker {
 
     RpcInvoker(Rpc rpc) { this.rpc = rpc; }
 
-    RpcOutcome invoke(RpcCall call) {
+    RpcOutcome invoke(RpcCall call, String clientAddress) {
         try {
-            return RpcOutcome.success(rpc.call(call.method(), call.params()));
+            return RpcOutcome.success(rpc.call(call.method(), call.params(), clientAddress));
         } catch (ApiError e) {
             return RpcOutcome.failure(e);
         } catch (RuntimeException | StackOverflowError e) {

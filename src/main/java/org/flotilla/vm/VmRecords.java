@@ -73,9 +73,14 @@ public final class VmRecords {
              db.write(tx -> tx.set("VM", vm, "actions_after_crash", c.string("value")));
              return null;
          })
-         .on("VM", "set_NVRAM", c -> { changeNvram(c.ref("self"), "changing_NVRAM", n -> { n.clear(); n.putAll(c.map("value")); }); return null; })
+         .on("VM", "set_NVRAM", c -> {
+             EfiVariables.check(c.map("value"));
+             changeNvram(c.ref("self"), "changing_NVRAM", n -> { n.clear(); n.putAll(c.map("value")); });
+             return null;
+         })
          .on("VM", "add_to_NVRAM", c -> {
              String key = c.string("key");
+             EfiVariables.check(Map.of(key, c.string("value")));
              changeNvram(c.ref("self"), "changing_NVRAM", n -> {
                  if (n.containsKey(key)) throw ApiError.of("MAP_DUPLICATE_KEY", "VM", "NVRAM", db.require("VM", c.ref("self")).uuid(), key);
                  n.put(key, c.string("value"));
@@ -84,16 +89,17 @@ public final class VmRecords {
          })
          .on("VM", "remove_from_NVRAM", c -> { changeNvram(c.ref("self"), "changing_NVRAM", n -> n.remove(c.string("key"))); return null; })
          // in any power state: XAPI's variable daemon saves this while the VM runs
-         .on("VM", "set_NVRAM_EFI_variables", c -> { changeNvram(c.ref("self"), null, n -> n.put(EFI_VARIABLES, c.string("value"))); return null; })
+         .on("VM", "set_NVRAM_EFI_variables", c -> {
+             EfiVariables.check(Map.of(EfiVariables.KEY, c.string("value")));
+             changeNvram(c.ref("self"), null, n -> n.put(EfiVariables.KEY, c.string("value")));
+             return null;
+         })
          .on("VM", "get_allowed_VBD_devices", c -> allowedVbdDevices(c.ref("vm")))
          .on("VM", "get_allowed_VIF_devices", c -> allowedVifDevices(c.ref("vm")))
          .on("VM", "get_boot_record", c -> db.record("VM", db.require("VM", c.ref("self")).ref()))
          .on("VM", "assert_operation_valid", c -> { ops.assertValid(c.ref("self"), c.string("op")); return null; })
          .on("VM", "update_allowed_operations", c -> { ops.update(db.require("VM", c.ref("self")).ref()); return null; });
     }
-
-    /** The NVRAM key under which XAPI keeps a UEFI VM's variable store, base64-encoded. */
-    public static final String EFI_VARIABLES = "EFI-variables";
 
     /** Changes VM.NVRAM in one write, if {@code op} (when given) may run on the VM. */
     private void changeNvram(String vmRef, String op, java.util.function.Consumer<Map<String, String>> change) {
@@ -124,6 +130,7 @@ public final class VmRecords {
         f.put("VCPUs_max", max);
         f.put("VCPUs_at_startup", atStartup);
         assertMemoryOrder(f, "MEMORY_CONSTRAINT_VIOLATION", MEMORY_RULE);
+        EfiVariables.check(map(f.get("NVRAM")));
         if (!given.containsKey("memory_target")) f.put("memory_target", f.get("memory_dynamic_max"));
 
         String power = (String) f.get("power_state");
@@ -309,7 +316,7 @@ public final class VmRecords {
     static long overhead(Map<String, Object> f) {
         long mib = 1 << 20;
         long smax = (Long) f.get("memory_static_max");
-        long vcpus = (Long) f.get("VCPUs_max");
+        long vcpus = Math.min((Long) f.get("VCPUs_max"), Integer.MAX_VALUE); // any count is accepted when set: no overflow
         long bytes = 32 * mib + smax / 128 + vcpus * mib;
         return (bytes + mib - 1) / mib * mib;
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,6 +18,7 @@ import java.security.Security;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import org.eclipse.jetty.server.Handler;
@@ -46,8 +48,11 @@ class ApiServerTest {
         }
     }
 
+    static final AtomicInteger COUNTED = new AtomicInteger();
+
     /** A stand-in for the XenAPI dispatcher: a handful of methods that exercise every reply shape. */
     static final Rpc FAKE = (method, params) -> switch (method) {
+        case "count" -> COUNTED.incrementAndGet();
         case "echo" -> params;
         case "void" -> null;
         case "int64" -> 5_000_000_000L;
@@ -59,6 +64,8 @@ class ApiServerTest {
         default -> throw ApiError.of("MESSAGE_METHOD_UNKNOWN", method);
     };
 
+    static final String ALLOWED_ORIGIN = "https://xo.example";
+
     @TempDir
     static Path stateDir;
     static HostCertificate certificate;
@@ -68,7 +75,8 @@ class ApiServerTest {
     @BeforeAll
     static void start() throws Exception {
         certificate = HostCertificate.loadOrCreate(stateDir, "flotilla-test", List.of());
-        server = new ApiServer(FAKE, certificate, ApiServerConfig.loopbackEphemeral().withPlainHttpPort(0));
+        server = new ApiServer(FAKE, certificate, ApiServerConfig.loopbackEphemeral().withPlainHttpPort(0)
+                .withAllowedOrigins(Set.of(ALLOWED_ORIGIN)));
         server.start();
         client = RawHttp.trusting(certificate.certificate());
     }
@@ -93,7 +101,7 @@ class ApiServerTest {
                 var reply = http.post(path, xmlCall("echo", "a", 1L));
                 assertEquals(200, reply.status(), path);
                 assertEquals("text/xml", reply.header("Content-Type"), path);
-                assertEquals("*", reply.header("Access-Control-Allow-Origin"));
+                assertNull(reply.header("Access-Control-Allow-Origin"), "no CORS for a client that is no browser");
                 assertArrayEquals(XmlRpc.writeReply(RpcOutcome.success(List.of("a", "1"))), reply.body(), path);
             }
         }
@@ -105,7 +113,7 @@ class ApiServerTest {
             var v1 = http.post("/jsonrpc", jsonCall(JsonRpcVersion.V1, 1L, "int64"));
             assertEquals(200, v1.status());
             assertEquals("application/json", v1.header("Content-Type"));
-            assertEquals("*", v1.header("Access-Control-Allow-Origin"));
+            assertNull(v1.header("Access-Control-Allow-Origin"));
             assertEquals("{\"result\":5000000000,\"error\":null,\"id\":1}", v1.text());
             var v2 = http.post("/jsonrpc", jsonCall(JsonRpcVersion.V2, "q", "fail", "OpaqueRef:s"));
             assertEquals("{\"jsonrpc\":\"2.0\",\"error\":{\"code\":1,\"message\":\"SESSION_INVALID\",\"data\":[\"OpaqueRef:s\"]},\"id\":\"q\"}",
@@ -171,15 +179,54 @@ class ApiServerTest {
     void corsPreflight() throws Exception {
         try (var http = connect()) {
             for (var path : List.of("/", "/jsonrpc", "/json", "/RPC2")) {
-                var reply = http.send("OPTIONS", path, Map.of("Origin", "https://xo.example", "Access-Control-Request-Method", "POST",
+                var reply = http.send("OPTIONS", path, Map.of("Origin", ALLOWED_ORIGIN, "Access-Control-Request-Method", "POST",
                         "Access-Control-Request-Headers", "content-type"), null);
                 assertEquals(200, reply.status(), path);
-                assertEquals("*", reply.header("Access-Control-Allow-Origin"));
+                assertEquals(ALLOWED_ORIGIN, reply.header("Access-Control-Allow-Origin"));
                 assertEquals("content-type, X-Requested-With", reply.header("Access-Control-Allow-Headers"));
                 assertTrue(reply.header("Access-Control-Allow-Methods").contains("POST"));
                 assertEquals(0, reply.body().length);
             }
         }
+    }
+
+    /** A call as a browser makes it: Host with the port, and the page's origin. */
+    static RawHttp.Reply callFrom(String origin, String method) throws IOException {
+        var headers = new java.util.LinkedHashMap<String, String>();
+        headers.put("Host", "127.0.0.1:" + server.httpsPort());
+        if (origin != null) headers.put("Origin", origin);
+        try (var http = connect()) {
+            return http.send(method, "/", headers, method.equals("POST") ? xmlCall("count").getBytes(UTF_8) : null);
+        }
+    }
+
+    @Test
+    void pagesOfOtherSitesAreRefusedAndCorsNamesOnlyAllowedOrigins() throws Exception {
+        String self = "https://127.0.0.1:" + server.httpsPort();
+        int before = COUNTED.get();
+        for (String ok : List.of(self, ALLOWED_ORIGIN, "HTTPS://XO.example:443")) {
+            var reply = callFrom(ok, "POST");
+            assertEquals(200, reply.status(), ok);
+            assertEquals(ok, reply.header("Access-Control-Allow-Origin"));
+            assertEquals("Origin", reply.header("Vary"));
+        }
+        assertEquals(before + 3, COUNTED.get());
+        for (String other : List.of("https://evil.example", "https://xo.example:8443", "http://127.0.0.1:" + server.httpsPort(), "null")) {
+            for (String method : List.of("POST", "OPTIONS")) {
+                var reply = callFrom(other, method);
+                assertEquals(403, reply.status(), method + " from " + other);
+                assertNull(reply.header("Access-Control-Allow-Origin"));
+            }
+        }
+        assertEquals(before + 3, COUNTED.get(), "no call from another site ran");
+    }
+
+    @Test
+    void onlyWebOriginsMayBeAllowed() {
+        for (String bad : List.of("xo.example.com", "https://xo.example.com/path", "ftp://xo.example.com", "*")) {
+            assertThrows(IllegalArgumentException.class, () -> ApiServerConfig.defaults().withAllowedOrigins(Set.of(bad)), bad);
+        }
+        assertEquals(2, ApiServerConfig.defaults().withAllowedOrigins(Set.of("https://[::1]:8443", "http://xo")).allowedOrigins().size());
     }
 
     @Test

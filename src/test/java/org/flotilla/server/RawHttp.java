@@ -67,7 +67,8 @@ final class RawHttp implements AutoCloseable {
     }
 
     void sendHead(String method, String path, Map<String, String> headers, long length) throws IOException {
-        var head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        var head = new StringBuilder(method + " " + path + " HTTP/1.1\r\n");
+        if (!headers.containsKey("Host")) head.append("Host: 127.0.0.1\r\n");
         headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
         if (length >= 0) head.append("Content-Length: ").append(length).append("\r\n");
         head.append("\r\n");

@@ -20,6 +20,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TunnelTransportTest {
     static final String SESSION = "OpaqueRef:good";
+    static final String ALLOWED_ORIGIN = "https://xo.example.com:8443";
     @TempDir Path dir;
     ApiServer server;
     SSLContext client;
@@ -54,7 +56,7 @@ class TunnelTransportTest {
         upstream = ServerSocketChannel.open(StandardProtocolFamily.UNIX).bind(UnixDomainSocketAddress.of(dir.resolve("up.sock")));
         Thread.ofVirtual().start(this::serveUpstream);
         var certificate = HostCertificate.loadOrCreate(dir, "flotilla-test", List.of());
-        server = new ApiServer(ApiServerTest.FAKE, certificate, ApiServerConfig.loopbackEphemeral());
+        server = new ApiServer(ApiServerTest.FAKE, certificate, ApiServerConfig.loopbackEphemeral().withAllowedOrigins(Set.of(ALLOWED_ORIGIN)));
         server.addTunnel("/tunnel", this::open);
         server.start();
         client = RawHttp.trusting(certificate.certificate());
@@ -217,11 +219,32 @@ class TunnelTransportTest {
         assertTrue(upstreamEvents.isEmpty(), "nothing reached the upstream");
     }
 
-    WebSocket webSocket(String target, String cookie, Listener listener) {
+    WebSocket webSocket(String target, String cookie, Listener listener) { return webSocket(target, cookie, null, listener).join(); }
+
+    /** A WebSocket with the session cookie, as a browser opens it from a page of {@code origin} (null: no browser). */
+    CompletableFuture<WebSocket> webSocket(String target, String cookie, String origin, Listener listener) {
         var params = new javax.net.ssl.SSLParameters();
         params.setEndpointIdentificationAlgorithm(null);
-        return HttpClient.newBuilder().sslContext(client).sslParameters(params).build().newWebSocketBuilder()
-                .header("Cookie", cookie).subprotocols("binary")
-                .buildAsync(URI.create("wss://127.0.0.1:" + server.httpsPort() + target), listener).join();
+        var builder = HttpClient.newBuilder().sslContext(client).sslParameters(params).build().newWebSocketBuilder()
+                .header("Cookie", cookie).subprotocols("binary");
+        if (origin != null) builder.header("Origin", origin);
+        return builder.buildAsync(URI.create("wss://127.0.0.1:" + server.httpsPort() + target), listener);
+    }
+
+    @Test
+    void webSocketsFromPagesOfOtherSitesAreRefusedWhateverTheCookie() throws Exception {
+        var refused = assertThrows(CompletionException.class,
+                () -> webSocket("/tunnel", "session_id=" + SESSION, "https://evil.example", new Listener()).join());
+        assertEquals(403, assertInstanceOf(WebSocketHandshakeException.class, refused.getCause()).getResponse().statusCode());
+        Thread.sleep(200);
+        assertTrue(upstreamEvents.isEmpty(), "nothing reached the upstream");
+
+        for (String origin : new String[] {null, "https://127.0.0.1:" + server.httpsPort(), ALLOWED_ORIGIN}) {
+            var listener = new Listener();
+            WebSocket ws = webSocket("/tunnel", "session_id=" + SESSION, origin, listener).join();
+            assertEquals("HELLO\n", listener.next(), "from " + origin);
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+            assertEquals("client gone", upstreamEvents.poll(20, TimeUnit.SECONDS));
+        }
     }
 }

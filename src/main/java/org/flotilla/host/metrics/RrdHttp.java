@@ -52,7 +52,6 @@ public final class RrdHttp extends Handler.Abstract {
         if (!HttpRequests.authenticated(request, metrics.db())) return HttpRequests.text(response, callback, 401, "no valid session_id\n");
         Fields q = Request.extractQueryParameters(request);
         boolean json = prefersJson(request.getHeaders().get(HttpHeader.ACCEPT), q.get("json") != null);
-        response.getHeaders().put("Access-Control-Allow-Origin", "*");
         return switch (kind) {
             case UPDATES -> updates(q, json, response, callback);
             case HOST_RRD -> dump(metrics.rrds().hostUuid(), json, response, callback);

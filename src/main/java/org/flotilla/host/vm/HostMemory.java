@@ -41,9 +41,15 @@ final class HostMemory {
 
     /** HOST_NOT_ENOUGH_FREE_MEMORY unless a VM of {@code staticMax} and its overhead fits now. */
     void reserve(long staticMax) {
-        long needed = staticMax + overhead(staticMax);
+        // any size is accepted when set, as in XAPI: near 2^63 the sum must not wrap round and seem to fit
+        long needed = saturatedSum(staticMax, overhead(staticMax));
         long available = available();
         if (needed > available) throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", Long.toString(needed), Long.toString(available));
+    }
+
+    private static long saturatedSum(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Records memory_free in this host's metrics, after a VM started or stopped. */

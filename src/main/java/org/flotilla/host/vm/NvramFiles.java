@@ -1,29 +1,24 @@
 package org.flotilla.host.vm;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Set;
 import java.util.stream.Collectors;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.AtomicFile;
 import org.flotilla.model.ApiError;
-import org.flotilla.vm.VmRecords;
+import org.flotilla.vm.EfiVariables;
 
 /**
  * UEFI variable stores. A VM's own is VM.NVRAM:EFI-variables, so that clone, copy, snapshot and any host
  * carry it; the file {@code <state>/nvram/<vm-uuid>.fd} is only where OVMF reads and writes it while the VM
  * runs. XCP-ng's varstored keeps its own compact serialisation of the variables there; here it is OVMF's
- * whole variable store (the pflash image), gzipped and base64-encoded: the 540 KiB store is mostly erased
+ * whole variable store (the pflash image), gzipped and base64-encoded ({@link EfiVariables}): the 540 KiB store is mostly erased
  * flash and shrinks to a few KiB, which keeps VM records, events and set_NVRAM calls small (a raw store,
  * base64 without gzip, is taken as well).
  */
@@ -44,14 +39,14 @@ final class NvramFiles {
      */
     Path prepare(DbObject vm, Path template) {
         Path f = file(vm.uuid());
-        String kept = vm.<String, String>map("NVRAM").get(VmRecords.EFI_VARIABLES);
+        String kept = vm.<String, String>map("NVRAM").get(EfiVariables.KEY);
         try {
             Files.createDirectories(root);
-            if (kept != null && !kept.isEmpty()) AtomicFile.write(f, decode(kept));
+            if (kept != null && !kept.isEmpty()) AtomicFile.write(f, EfiVariables.decode(kept));
             else if (!Files.exists(f)) Files.copy(template, f);
             // root's alone: QEMU writes it through the descriptor it is handed, no other user may read the keys in it
             Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-------"));
-        } catch (IOException | IllegalArgumentException e) {
+        } catch (IOException e) {
             throw ApiError.internal("cannot make the UEFI variable store " + f + ": " + e.getMessage());
         }
         return f;
@@ -61,34 +56,18 @@ final class NvramFiles {
     String read(String vmUuid) {
         Path f = file(vmUuid);
         try {
-            return Files.isRegularFile(f) ? encode(Files.readAllBytes(f)) : null;
+            return Files.isRegularFile(f) ? EfiVariables.encode(Files.readAllBytes(f)) : null;
         } catch (IOException e) {
             System.getLogger(NvramFiles.class.getName()).log(System.Logger.Level.WARNING, "cannot read " + f + ": " + e);
             return null;
         }
     }
 
-    static String encode(byte[] store) throws IOException {
-        var out = new ByteArrayOutputStream();
-        try (var gz = new GZIPOutputStream(out)) {
-            gz.write(store);
-        }
-        return Base64.getEncoder().encodeToString(out.toByteArray());
-    }
-
-    static byte[] decode(String efiVariables) throws IOException {
-        byte[] bytes = Base64.getDecoder().decode(efiVariables);
-        if (bytes.length < 2 || (bytes[0] & 0xff) != 0x1f || (bytes[1] & 0xff) != 0x8b) return bytes;
-        try (var in = new GZIPInputStream(new ByteArrayInputStream(bytes))) {
-            return in.readAllBytes();
-        }
-    }
-
     /** Stages {@code efiVariables} (from {@link #read}) into the VM's NVRAM, if it changed. */
     static void stage(Database.Tx tx, DbObject vm, String efiVariables) {
-        if (efiVariables == null || efiVariables.equals(vm.<String, String>map("NVRAM").get(VmRecords.EFI_VARIABLES))) return;
+        if (efiVariables == null || efiVariables.equals(vm.<String, String>map("NVRAM").get(EfiVariables.KEY))) return;
         var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
-        nvram.put(VmRecords.EFI_VARIABLES, efiVariables);
+        nvram.put(EfiVariables.KEY, efiVariables);
         tx.set("VM", vm.ref(), "NVRAM", Collections.unmodifiableMap(nvram));
     }
 

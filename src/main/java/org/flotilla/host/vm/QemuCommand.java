@@ -24,6 +24,8 @@ import org.flotilla.jail.JailRoot;
  */
 public final class QemuCommand {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The machine type every VM is. */
+    static final String MACHINE = "q35";
     /** Hot-pluggable PCIe slots for disks: one root port per disk userdevice 0..DISK_PORTS-1. */
     static final int DISK_PORTS = 8;
     /** Hot-pluggable PCIe slots for NICs: one root port per VIF device 0..NIC_PORTS-1 (XAPI offers 0..15). */
@@ -126,7 +128,7 @@ public final class QemuCommand {
         a.add(s.qemuBinary());
         a.addAll(List.of("-nodefaults", "-no-user-config", "-sandbox", SANDBOX));
         a.addAll(List.of("-name", "guest=" + s.uuid() + ",debug-threads=on", "-uuid", s.uuid()));
-        String machine = "q35,usb=off,vmport=off,dump-guest-core=off";
+        String machine = MACHINE + ",usb=off,vmport=off,dump-guest-core=off";
         if (s.uefi() != null) machine += ",pflash0=uefi-code,pflash1=uefi-vars";
         if (s.uefi() != null && s.uefi().secureBoot()) machine += ",smm=on";
         a.addAll(List.of("-machine", machine, "-accel", s.accel()));

@@ -112,7 +112,7 @@ public final class VmRuntime implements AutoCloseable {
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         var operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
-        var starter = new VmStarter(db, ops, domains, domids, memory, files, specs,
+        var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
                 new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());

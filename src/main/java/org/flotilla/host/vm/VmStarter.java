@@ -18,6 +18,7 @@ final class VmStarter {
     private final Domains domains;
     private final DomainIds domids;
     private final HostMemory memory;
+    private final VcpuLimits vcpus;
     private final QemuFiles files;
     private final LaunchSpecs specs;
     private final QemuLauncher launcher;
@@ -26,7 +27,7 @@ final class VmStarter {
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
 
-    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory,
+    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory, VcpuLimits vcpus,
               QemuFiles files, LaunchSpecs specs, QemuLauncher launcher, VifTaps taps, GuestEvents events,
               PowerStateRecords records, DomainTeardown teardown) {
         this.db = db;
@@ -34,6 +35,7 @@ final class VmStarter {
         this.domains = domains;
         this.domids = domids;
         this.memory = memory;
+        this.vcpus = vcpus;
         this.files = files;
         this.specs = specs;
         this.launcher = launcher;
@@ -54,6 +56,7 @@ final class VmStarter {
         long staticMax = vm.integer("memory_static_max");
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);
+        vcpus.check(vm);
         // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
         long domid = domids.next();
         // XAPI settles platform:secureboot=auto when the VM starts, and records what it chose

@@ -82,8 +82,15 @@ final class Vtpms {
         return secret == null ? "" : secret.string("value");
     }
 
+    /** Above any swtpm TPM 2.0 state file: their NV memory is 128 KiB at most. */
+    static final int MAX_STATE_BYTES = 1 << 20;
+
     /** VTPM.set_contents: new contents (base64, checked) in a new secret, the old one destroyed, as XAPI does. */
     void setContents(String vtpmRef, String contents) {
+        if (contents.length() / 4 * 3 > MAX_STATE_BYTES) {
+            throw ApiError.of("VALUE_NOT_SUPPORTED", "contents", contents.length() + " base64 characters",
+                    "a vTPM's state is at most " + MAX_STATE_BYTES + " bytes");
+        }
         try {
             Base64.getDecoder().decode(contents);
         } catch (IllegalArgumentException e) {

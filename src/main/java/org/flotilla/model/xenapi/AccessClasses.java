@@ -18,6 +18,7 @@ final class AccessClasses {
     static ClassDef.Builder session() {
         return ClassDef.of("session", "")
                 .unlisted()
+                .withoutEvents()
                 .transientObjects()
                 .dyn("this_host", ref("host"))
                 .dyn("this_user", ref("user"))
@@ -66,6 +67,7 @@ final class AccessClasses {
     static ClassDef.Builder user() {
         return ClassDef.of("user", "")
                 .unlisted()
+                .withoutEvents()
                 .ro("short_name", STRING)
                 .rw("fullname", STRING)
                 .rw("other_config", mapOf(STRING, STRING));
@@ -73,6 +75,7 @@ final class AccessClasses {
 
     static ClassDef.Builder secret() {
         return ClassDef.of("secret", "")
+                .withoutEvents()
                 .rw("value", STRING)
                 .rw("other_config", mapOf(STRING, STRING));
     }

@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.flotilla.vm.VmRecords;
+import org.flotilla.vm.EfiVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -34,7 +34,7 @@ class VmOwnedStateTest extends OnAVmHost {
 
     private Path nvramFile(String vm) { return dir.resolve("nvram").resolve(h.vm(vm).get("uuid") + ".fd"); }
 
-    private static byte[] decode(String efiVariables) throws Exception { return NvramFiles.decode(efiVariables); }
+    private static byte[] decode(String efiVariables) throws Exception { return EfiVariables.decode(efiVariables); }
 
     @Test
     void uefiVariablesLiveInVmNvram() throws Exception {
@@ -53,7 +53,7 @@ class VmOwnedStateTest extends OnAVmHost {
         assertEquals(List.of("VM_BAD_POWER_STATE", vm, "halted", "running"), h.fails("VM.set_NVRAM", vm, Map.of()).description());
         h.call("VM.hard_shutdown", vm);
 
-        String saved = nvram(vm).get(VmRecords.EFI_VARIABLES);
+        String saved = nvram(vm).get(EfiVariables.KEY);
         assertArrayEquals(Files.readAllBytes(file), decode(saved));
         assertTrue(saved.length() < 64 * 1024, "gzipped, the store is small enough for records and requests: " + saved.length());
 
@@ -63,7 +63,7 @@ class VmOwnedStateTest extends OnAVmHost {
         assertArrayEquals(decode(saved), Files.readAllBytes(file));
         assertEquals(0, VmHost.owner(file), "root's: QEMU writes it through the descriptor it was handed");
         h.call("VM.hard_shutdown", vm);
-        assertEquals(saved, nvram(vm).get(VmRecords.EFI_VARIABLES), "a paused boot changed nothing");
+        assertEquals(saved, nvram(vm).get(EfiVariables.KEY), "a paused boot changed nothing");
 
         String clone = (String) h.call("VM.clone", vm, "uefi clone");
         assertEquals(nvram(vm), nvram(clone));
@@ -75,13 +75,13 @@ class VmOwnedStateTest extends OnAVmHost {
         h.call("VM.add_to_NVRAM", vm, "note", "x");
         assertEquals("MAP_DUPLICATE_KEY", h.fails("VM.add_to_NVRAM", vm, "note", "y").code());
         h.call("VM.remove_from_NVRAM", vm, "note");
-        assertEquals(Map.of(VmRecords.EFI_VARIABLES, saved), nvram(vm));
+        assertEquals(Map.of(EfiVariables.KEY, saved), nvram(vm));
 
         // a snapshot keeps the variables as they were; revert brings them back
         String snapshot = (String) h.call("VM.snapshot", vm, "before");
-        h.call("VM.set_NVRAM", vm, Map.of(VmRecords.EFI_VARIABLES, NvramFiles.encode(template)));
+        h.call("VM.set_NVRAM", vm, Map.of(EfiVariables.KEY, EfiVariables.encode(template)));
         h.call("VM.revert", snapshot);
-        assertEquals(Map.of(VmRecords.EFI_VARIABLES, saved), nvram(vm));
+        assertEquals(Map.of(EfiVariables.KEY, saved), nvram(vm));
 
         Path cloneFile = nvramFile(clone);
         h.call("VM.destroy", clone);

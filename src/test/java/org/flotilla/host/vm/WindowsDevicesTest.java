@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.qemu.Qmp;
-import org.flotilla.vm.VmRecords;
+import org.flotilla.vm.EfiVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -125,7 +125,7 @@ class WindowsDevicesTest extends OnAVmHost {
         h.call("VM.hard_shutdown", secure);
         h.call("VM.hard_shutdown", plain);
         byte[] kept = Files.readAllBytes(nvram);
-        assertArrayEquals(kept, NvramFiles.decode(stringMap(h.vm(secure).get("NVRAM")).get(VmRecords.EFI_VARIABLES)));
+        assertArrayEquals(kept, EfiVariables.decode(stringMap(h.vm(secure).get("NVRAM")).get(EfiVariables.KEY)));
         h.call("VM.start", secure, true, false);
         assertArrayEquals(kept, Files.readAllBytes(nvram));
         h.call("VM.unpause", secure);

@@ -1,0 +1,47 @@
+package org.flotilla.host.vm;
+
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.qemu.QemuMachines;
+
+/**
+ * The VCPUs a VM may start with on this host. As XAPI (xapi_vm_helpers.ml, assert_enough_pcpus): no more than the
+ * host has CPUs, HOST_NOT_ENOUGH_PCPUS, unless platform:vcpu-unrestricted is true; and never more than QEMU's machine
+ * takes, VM_TOO_MANY_VCPUS, which is what Xen's own limit is to XAPI.
+ */
+final class VcpuLimits {
+    static final String UNRESTRICTED = "vcpu-unrestricted";
+
+    private final Database db;
+    private final String hostRef;
+    private final String qemuBinary;
+
+    VcpuLimits(Database db, String hostRef, String qemuBinary) {
+        this.db = db;
+        this.hostRef = hostRef;
+        this.qemuBinary = qemuBinary;
+    }
+
+    void check(DbObject vm) {
+        long vcpus = vm.integer("VCPUs_max");
+        long pcpus = hostCpus();
+        Map<String, String> platform = vm.map("platform");
+        boolean unrestricted = platform != null && "true".equalsIgnoreCase(platform.get(UNRESTRICTED));
+        if (vcpus > pcpus && !unrestricted) throw ApiError.of("HOST_NOT_ENOUGH_PCPUS", Long.toString(vcpus), Long.toString(pcpus));
+        // machines take at least 255 CPUs: QEMU is asked only beyond that
+        if (vcpus > 255 && vcpus > QemuMachines.maxCpus(qemuBinary, QemuCommand.MACHINE).orElse(Long.MAX_VALUE)) {
+            throw ApiError.of("VM_TOO_MANY_VCPUS", vm.ref());
+        }
+    }
+
+    private long hostCpus() {
+        DbObject host = db.get("host", hostRef);
+        try {
+            return Long.parseLong(host.<String, String>map("cpu_info").getOrDefault("cpu_count", ""));
+        } catch (NumberFormatException | NullPointerException e) {
+            return Runtime.getRuntime().availableProcessors();
+        }
+    }
+}
