@@ -9,14 +9,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A cgroup per jailed VM, under the daemon's own ({@code <daemon's cgroup>/flotilla/<host>/<vm>}, one group per
- * host so that daemons sharing a machine — tests, pools of namespaced hosts — never sweep each other's), with
- * memory, CPU and process-count limits: cgroup v1 (one hierarchy per controller) or v2 (one unified hierarchy), whichever
+ * A cgroup per jailed VM, a child of the daemon's own named {@code flotilla.<host>.<vm>}, with memory, CPU and
+ * process-count limits. Side by side with the daemon's other children, not grouped under one parent: the CPU
+ * scheduler weighs a group as one, so VMs gathered under a common parent would share one weight between them
+ * all against every thread outside it. The host's uuid in the name keeps daemons that share a machine (tests,
+ * pools of namespaced hosts) from sweeping each other's.
+ *
+ * <p>Either hierarchy: cgroup v1 (one hierarchy per controller) or v2 (one unified hierarchy), whichever
  * the host mounts; on a hybrid host the v1 controllers. Where neither can be used (no controllers, or a v2
  * cgroup the daemon cannot delegate from) VMs run without one, and {@link #unavailable()} says why.
  */
 public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.None {
-    static final String GROUP = "flotilla";
+    static final String PREFIX = "flotilla.";
     private static final System.Logger LOG = System.getLogger(Cgroups.class.getName());
     private static final List<String> CONTROLLERS = List.of("memory", "cpu", "pids");
     private static final long CPU_PERIOD_MICROS = 100_000;
@@ -115,9 +119,15 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
     }
 
-    static List<String> children(Path parent) {
+    /** The group of {@code host}'s VM {@code name}. */
+    static String group(String host, String name) { return PREFIX + host + "." + name; }
+
+    /** The names of {@code host}'s VMs that have a group under {@code parent}. */
+    static List<String> children(Path parent, String host) {
+        String prefix = PREFIX + host + ".";
         try (var s = Files.list(parent)) {
-            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList();
+            return s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix))
+                    .map(n -> n.substring(prefix.length())).toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -127,13 +137,13 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
     static final class V1 extends Cgroups {
         private final Map<String, Path> parents = new LinkedHashMap<>();
 
-        V1(Map<String, Path> own) { own.forEach((c, p) -> parents.put(c, p.resolve(GROUP))); }
+        V1(Map<String, Path> own) { parents.putAll(own); }
 
         @Override
         public Membership create(String host, String name, Limits l) throws IOException {
             var procs = new ArrayList<Path>();
             for (var e : parents.entrySet()) {
-                Path dir = e.getValue().resolve(host).resolve(name);
+                Path dir = e.getValue().resolve(group(host, name));
                 Files.createDirectories(dir);
                 switch (e.getKey()) {
                     case "memory" -> write(dir.resolve("memory.limit_in_bytes"), Long.toString(l.memoryBytes()));
@@ -151,11 +161,11 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
 
         @Override
-        public void remove(String host, String name) { for (Path p : parents.values()) removeDir(p.resolve(host).resolve(name)); }
+        public void remove(String host, String name) { for (Path p : parents.values()) removeDir(p.resolve(group(host, name))); }
 
         @Override
         public List<String> existing(String host) {
-            return parents.values().stream().flatMap(p -> children(p.resolve(host)).stream()).distinct().toList();
+            return parents.values().stream().flatMap(p -> children(p, host).stream()).distinct().toList();
         }
     }
 
@@ -166,8 +176,8 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         private V2(Path parent) { this.parent = parent; }
 
         /**
-         * Enables the controllers for {@code <own>/flotilla}. Possible from the root cgroup, or from one the
-         * daemon was delegated (v2 lets no cgroup with processes of its own enable controllers for children).
+         * Enables the controllers for the daemon's children. Possible from the root cgroup, or from one the daemon
+         * was delegated (v2 lets no cgroup with processes of its own but the root enable controllers for children).
          */
         static Cgroups delegate(Path own) {
             try {
@@ -176,10 +186,7 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
                 for (String c : CONTROLLERS) if ((" " + available.strip() + " ").contains(" " + c + " ")) enable.add("+" + c);
                 if (enable.isEmpty()) return new None("the daemon's cgroup " + own + " offers none of " + CONTROLLERS);
                 write(own.resolve("cgroup.subtree_control"), String.join(" ", enable));
-                Path parent = own.resolve(GROUP);
-                Files.createDirectories(parent);
-                write(parent.resolve("cgroup.subtree_control"), String.join(" ", enable));
-                return new V2(parent);
+                return new V2(own);
             } catch (IOException e) {
                 return new None("cannot enable cgroup v2 controllers under " + own + " (run the daemon in a delegated cgroup): " + e.getMessage());
             }
@@ -187,12 +194,7 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
 
         @Override
         public Membership create(String host, String name, Limits l) throws IOException {
-            Path group = parent.resolve(host);
-            if (!Files.isDirectory(group)) {
-                Files.createDirectories(group);
-                write(group.resolve("cgroup.subtree_control"), Files.readString(parent.resolve("cgroup.subtree_control")).strip().replaceAll("(\\S+)", "+$1"));
-            }
-            Path dir = group.resolve(name);
+            Path dir = parent.resolve(group(host, name));
             Files.createDirectories(dir);
             if (Files.exists(dir.resolve("memory.max"))) write(dir.resolve("memory.max"), Long.toString(l.memoryBytes()));
             if (Files.exists(dir.resolve("cpu.max"))) {
@@ -204,10 +206,10 @@ public abstract sealed class Cgroups permits Cgroups.V1, Cgroups.V2, Cgroups.Non
         }
 
         @Override
-        public void remove(String host, String name) { removeDir(parent.resolve(host).resolve(name)); }
+        public void remove(String host, String name) { removeDir(parent.resolve(group(host, name))); }
 
         @Override
-        public List<String> existing(String host) { return children(parent.resolve(host)); }
+        public List<String> existing(String host) { return children(parent, host); }
     }
 
     /** No usable cgroups on this host. */

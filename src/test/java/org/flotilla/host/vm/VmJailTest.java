@@ -197,7 +197,7 @@ class VmJailTest {
             assertTrue(limits.matches("(?s).*Max processes\\s+130\\s+130.*"), limits);
             if (Cgroups.host().unavailable() == null) {
                 String cgroup = Files.readString(Path.of("/proc/" + pid + "/cgroup"));
-                String own = "/flotilla/" + h.node.db().get("host", h.node.hostRef()).uuid() + "/" + h.vm(vm).get("uuid");
+                String own = "/flotilla." + h.node.db().get("host", h.node.hostRef()).uuid() + "." + h.vm(vm).get("uuid");
                 assertTrue(cgroup.lines().anyMatch(l -> l.endsWith(own)), cgroup);
             }
         }
