@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -12,6 +11,8 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.flotilla.model.ApiError;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
 
 /** The file steps of the crash-safety scheme described on {@link Storage}: make under a temporary name, then rename. */
 final class ImageFiles {
@@ -52,13 +53,15 @@ final class ImageFiles {
 
     /**
      * Runs {@code use} on a copy of an ISO's bytes in {@code dir}, a directory only the daemon writes. The ISO is
-     * read through a descriptor opened without following links; qemu-img, which opens files by name, is given the
+     * read through a descriptor opened beneath its SR without following links or waiting on a FIFO (and only if
+     * it is a regular file); qemu-img, which opens files by name, is given the
      * copy, so an ISO library others can write to cannot swap a link to a host file in under it.
      */
     static void withPrivateCopy(Storage.Attachment iso, Path dir, Consumer<Storage.Attachment> use) {
         Path copy = SrDriver.temporary(dir, "copy");
         try {
-            try (var in = FileChannel.open(iso.image(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS);
+            try (Fd fd = Open.beneath(iso.srDir(), iso.layers().getFirst().file(), Open.Access.READ, Open.Links.NONE);
+                 var in = FileChannel.open(fd.procPath(), StandardOpenOption.READ);
                  var out = FileChannel.open(copy, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 long size = in.size();
                 for (long at = 0; at < size; ) {

@@ -8,6 +8,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
 
 /**
  * The files directly inside an SR's directory, looked at without following symbolic links: a link is never an
@@ -55,12 +57,12 @@ final class SrFiles {
     }
 
     /**
-     * Reads the qcow2 header of a regular file in the directory, opened with O_NOFOLLOW so that a link swapped
-     * in after {@link #entry} fails to open rather than being read.
+     * Reads the qcow2 header of a regular file in the directory, opened beneath it without following any link
+     * and without waiting on a FIFO, so that whatever was swapped in after {@link #entry} is refused, not read.
      */
     static Qcow2Header header(Path dir, String name) throws IOException, Qcow2Header.Malformed {
-        try (SeekableByteChannel ch = Files.newByteChannel(dir.resolve(requirePlainName(name)), StandardOpenOption.READ,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (Fd fd = Open.beneath(dir, requirePlainName(name), Open.Access.READ, Open.Links.NONE);
+             SeekableByteChannel ch = Files.newByteChannel(fd.procPath(), StandardOpenOption.READ)) {
             return Qcow2Header.read(ch);
         }
     }
