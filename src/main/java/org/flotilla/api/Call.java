@@ -4,7 +4,7 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.model.Message;
+import org.flotilla.model.MessageDef;
 import org.flotilla.model.Param;
 
 /**
@@ -12,14 +12,14 @@ import org.flotilla.model.Param;
  * to their types, the caller's session, and the task when the call runs asynchronously.
  */
 public final class Call {
-    private final Message message;
+    private final MessageDef message;
     private final List<Object> args;
     private final String session;
     private final String clientAddress;
     private final TaskContext task;
     private final Database db;
 
-    Call(Message message, List<Object> args, String session, String clientAddress, TaskContext task, Database db) {
+    Call(MessageDef message, List<Object> args, String session, String clientAddress, TaskContext task, Database db) {
         this.message = message;
         this.args = List.copyOf(args.stream().map(a -> a == null ? "" : a).toList());
         this.session = session;
@@ -28,7 +28,7 @@ public final class Call {
         this.db = db;
     }
 
-    public Message message() { return message; }
+    public MessageDef message() { return message; }
 
     public Database db() { return db; }
 

@@ -11,7 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 
@@ -85,7 +85,7 @@ public final class Coerce {
         if (!(raw instanceof Map<?, ?> in)) throw new Mismatch();
         var out = new LinkedHashMap<String, Object>();
         for (var e : in.entrySet()) {
-            Field f = c.field(String.valueOf(e.getKey()));
+            FieldDef f = c.field(String.valueOf(e.getKey()));
             if (f == null || f.derived()) continue; // XAPI ignores what a constructor does not take
             out.put(f.name(), to(f.type(), e.getValue()));
         }

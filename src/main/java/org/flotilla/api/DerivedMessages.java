@@ -10,7 +10,7 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.Derivation;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 
 /** The messages that follow from the datamodel alone, implemented once for every class. */
 final class DerivedMessages {
@@ -70,7 +70,7 @@ final class DerivedMessages {
         return ref;
     }
 
-    private Object updateMap(Call call, Field f, boolean add) {
+    private Object updateMap(Call call, FieldDef f, boolean add) {
         String cls = call.message().className();
         db.write(tx -> {
             DbObject o = self(call);
@@ -89,7 +89,7 @@ final class DerivedMessages {
         return null;
     }
 
-    private Object updateSet(Call call, Field f, boolean add) {
+    private Object updateSet(Call call, FieldDef f, boolean add) {
         String cls = call.message().className();
         db.write(tx -> {
             DbObject o = self(call);

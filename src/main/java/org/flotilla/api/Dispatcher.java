@@ -7,7 +7,7 @@ import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.Derivation;
-import org.flotilla.model.Message;
+import org.flotilla.model.MessageDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Param;
 import org.flotilla.model.Type;
@@ -48,7 +48,7 @@ public final class Dispatcher implements Rpc {
         boolean async = method.startsWith(ASYNC);
         String name = async ? method.substring(ASYNC.length()) : method;
         if (name.equals("system.listMethods")) return listMethods();
-        Message m = find(name).filter(msg -> !async || asyncAllowed(msg))
+        MessageDef m = find(name).filter(msg -> !async || asyncAllowed(msg))
                 .orElseThrow(() -> ApiError.of("MESSAGE_METHOD_UNKNOWN", method));
 
         int offset = m.sessionless() ? 0 : 1;
@@ -72,14 +72,14 @@ public final class Dispatcher implements Rpc {
     }
 
     private Object invoke(Call call) {
-        Message m = call.message();
+        MessageDef m = call.message();
         if (m.declared()) return handlers.get(m.wireName()).handle(call);
         return derived.invoke(call);
     }
 
     /** "VM.start", and the older spelling "VM_start" that a few clients still use. */
-    private Optional<Message> find(String name) {
-        Optional<Message> m = model.message(name);
+    private Optional<MessageDef> find(String name) {
+        Optional<MessageDef> m = model.message(name);
         if (m.isPresent() || name.contains(".")) return m;
         for (int i = name.indexOf('_'); i > 0; i = name.indexOf('_', i + 1)) {
             m = model.message(name.substring(0, i) + "." + name.substring(i + 1));
@@ -88,11 +88,11 @@ public final class Dispatcher implements Rpc {
         return Optional.empty();
     }
 
-    private static boolean asyncAllowed(Message m) {
+    private static boolean asyncAllowed(MessageDef m) {
         return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
     }
 
-    private List<Object> arguments(Message m, List<Object> raw, String session) {
+    private List<Object> arguments(MessageDef m, List<Object> raw, String session) {
         var out = new ArrayList<Object>(m.params().size());
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
@@ -126,7 +126,7 @@ public final class Dispatcher implements Rpc {
     private List<String> listMethods() {
         var out = new ArrayList<String>();
         out.add("system.listMethods");
-        for (Message m : model.messages()) {
+        for (MessageDef m : model.messages()) {
             out.add(m.wireName());
             if (asyncAllowed(m)) out.add(ASYNC + m.wireName());
         }

@@ -3,7 +3,7 @@ package org.flotilla.cli;
 import java.util.ArrayList;
 import java.util.List;
 import org.flotilla.model.Derivation;
-import org.flotilla.model.Message;
+import org.flotilla.model.MessageDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 
@@ -18,19 +18,19 @@ final class ActionCommands {
 
     static List<HandWrittenCommands.Entry> of(Model model, CliClasses classes) {
         var out = new ArrayList<HandWrittenCommands.Entry>();
-        for (Message m : model.messages()) {
+        for (MessageDef m : model.messages()) {
             if (!actsOnOneObject(m)) continue;
             classes.forModelClass(m.className()).ifPresent(cls -> out.add(entry(cls, m)));
         }
         return out;
     }
 
-    private static boolean actsOnOneObject(Message m) {
+    private static boolean actsOnOneObject(MessageDef m) {
         return !m.sessionless() && m.params().size() == 1 && m.params().getFirst().type() instanceof Type.Ref r
                 && r.className().equals(m.className()) && (m.declared() || m.derivation() instanceof Derivation.Destroy);
     }
 
-    private static HandWrittenCommands.Entry entry(CliClass cls, Message m) {
+    private static HandWrittenCommands.Entry entry(CliClass cls, MessageDef m) {
         String name = cls.name() + "-" + m.name().replace('_', '-');
         String help = m.doc() == null || m.doc().isBlank() ? "Call " + m.wireName() + " on the object." : m.doc();
         Command command = cls.name().equals("vm")
@@ -45,7 +45,7 @@ final class ActionCommands {
     }
 
     /** Calls the message; what it answers, as xe prints it (an object by its uuid). */
-    private static List<String> call(CommandContext ctx, Message m, String ref) {
+    private static List<String> call(CommandContext ctx, MessageDef m, String ref) {
         Object result = ctx.api().call(m.wireName(), ref);
         return switch (m.result()) {
             case Type.Ref r when result instanceof String s -> List.of((String) ctx.api().call(r.className() + ".get_uuid", s));

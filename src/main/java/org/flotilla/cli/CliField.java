@@ -1,7 +1,7 @@
 package org.flotilla.cli;
 
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Type;
 
 /**
@@ -10,10 +10,10 @@ import org.flotilla.model.Type;
  * field shows not {@code field} itself, a reference, but that field of the object it references
  * (a VBD's "vm-name-label" is VBD.VM → VM.name_label).
  */
-record CliField(String name, Field field, Field remote, String access, boolean deprecated) {
+record CliField(String name, FieldDef field, FieldDef remote, String access, boolean deprecated) {
 
     /** A model field under its own xe name, its qualifier derived from the model. */
-    static CliField of(ClassDef cls, Field f) {
+    static CliField of(ClassDef cls, FieldDef f) {
         // a read-only field with a declared set_<field> message (SR.set_name_label) is writable all the same,
         // but maps and sets need add/remove messages too, which a declared setter does not bring
         boolean declaredSetter = cls.messages().stream().anyMatch(m -> m.name().equals("set_" + f.name()));

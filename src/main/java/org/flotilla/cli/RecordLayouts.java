@@ -6,7 +6,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 
@@ -134,18 +134,18 @@ final class RecordLayouts {
         String access = words[1];
         if (nameAndSource.length == 2) {
             String[] path = nameAndSource[1].split("\\.", 2);
-            Field own = required(xeClass, name, def.field(path[0]));
-            Field remote = path.length == 2 ? required(xeClass, name, target(model, own).field(path[1])) : null;
+            FieldDef own = required(xeClass, name, def.field(path[0]));
+            FieldDef remote = path.length == 2 ? required(xeClass, name, target(model, own).field(path[1])) : null;
             return new CliField(name, own, remote, access, deprecated);
         }
-        Optional<Field> same = bySpelling(def, name);
+        Optional<FieldDef> same = bySpelling(def, name);
         if (same.isPresent()) return new CliField(name, same.get(), null, access, deprecated);
         for (String suffix : new String[] {"-uuid", "-name-label"}) {
             if (!name.endsWith(suffix)) continue;
-            Optional<Field> ref = bySpelling(def, name.substring(0, name.length() - suffix.length()))
+            Optional<FieldDef> ref = bySpelling(def, name.substring(0, name.length() - suffix.length()))
                     .filter(f -> f.type() instanceof Type.Ref);
             if (ref.isEmpty()) continue;
-            Field remote = suffix.equals("-uuid") ? null : required(xeClass, name, target(model, ref.get()).field("name_label"));
+            FieldDef remote = suffix.equals("-uuid") ? null : required(xeClass, name, target(model, ref.get()).field("name_label"));
             return new CliField(name, ref.get(), remote, access, deprecated);
         }
         throw new IllegalStateException("xe " + xeClass + " record: no field of " + def.name() + " for '" + name + "'");
@@ -158,30 +158,30 @@ final class RecordLayouts {
      */
     static List<CliField> referenceFields(ClassDef def, Model model) {
         List<CliField> out = new ArrayList<>();
-        for (Field f : def.fields().values()) {
+        for (FieldDef f : def.fields().values()) {
             if (!(f.type() instanceof Type.Ref)) continue;
             String x = normal(f.name());
             out.add(new CliField(x + "-uuid", f, null, "RO", false));
-            Field name = target(model, f).fields().get("name_label");
+            FieldDef name = target(model, f).fields().get("name_label");
             if (name != null) out.add(new CliField(x + "-name-label", f, name, "RO", false));
         }
         return out;
     }
 
     /** The field spelled this way in xe or in the API: "vm" finds VM, "qos_algorithm_type" finds qos_algorithm_type. */
-    static Optional<Field> bySpelling(ClassDef def, String name) {
+    static Optional<FieldDef> bySpelling(ClassDef def, String name) {
         return def.fields().values().stream().filter(f -> normal(f.name()).equals(normal(name))).findFirst();
     }
 
     private static String normal(String name) { return name.replace('_', '-').toLowerCase(Locale.ROOT); }
 
-    private static ClassDef target(Model model, Field ref) {
+    private static ClassDef target(Model model, FieldDef ref) {
         if (!(ref.type() instanceof Type.Ref r)) throw new IllegalStateException(ref.name() + " is not a reference");
         return Optional.ofNullable(model.classDef(r.className()))
                 .orElseThrow(() -> new IllegalStateException("no class " + r.className()));
     }
 
-    private static Field required(String xeClass, String name, Field f) {
+    private static FieldDef required(String xeClass, String name, FieldDef f) {
         if (f == null) throw new IllegalStateException("xe " + xeClass + " record: no field for '" + name + "'");
         return f;
     }

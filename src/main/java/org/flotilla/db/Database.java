@@ -19,7 +19,7 @@ import java.util.function.Function;
 import java.util.function.Predicate;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 
 /**
@@ -54,7 +54,7 @@ public final class Database implements AutoCloseable {
             if (!c.stored()) continue;
             objects.put(c.name(), new LinkedHashMap<>());
             refByUuid.put(c.name(), new HashMap<>());
-            for (Field f : c.fields().values()) {
+            for (FieldDef f : c.fields().values()) {
                 if (!f.derived()) continue;
                 relations.put(f.relation(), new HashMap<>());
                 String[] other = f.relation().split("\\.");
@@ -118,12 +118,12 @@ public final class Database implements AutoCloseable {
 
     /** A derived relation set, e.g. VM.VBDs of a VM. */
     public List<String> related(String className, String derivedField, String ref) {
-        Field f = model.classDef(className).field(derivedField);
+        FieldDef f = model.classDef(className).field(derivedField);
         lock.readLock().lock();
         try { return relatedLocked(f, ref); } finally { lock.readLock().unlock(); }
     }
 
-    private List<String> relatedLocked(Field f, String ref) {
+    private List<String> relatedLocked(FieldDef f, String ref) {
         var s = relations.get(f.relation()).get(ref);
         return s == null ? List.of() : List.copyOf(s);
     }
@@ -153,7 +153,7 @@ public final class Database implements AutoCloseable {
     private Map<String, Object> recordLocked(DbObject o) {
         ClassDef c = model.classDef(o.className());
         var out = new LinkedHashMap<String, Object>(c.fields().size() * 2);
-        for (Field f : c.fields().values()) {
+        for (FieldDef f : c.fields().values()) {
             out.put(f.name(), f.derived() ? relatedLocked(f, o.ref()) : o.fields().get(f.name()));
         }
         return out;
@@ -189,7 +189,7 @@ public final class Database implements AutoCloseable {
         public void put(String className, String ref, Map<String, Object> fields) {
             ClassDef c = storedClass(className);
             var full = new LinkedHashMap<String, Object>();
-            for (Field f : c.fields().values()) {
+            for (FieldDef f : c.fields().values()) {
                 if (f.derived()) continue;
                 Object v = fields.get(f.name());
                 full.put(f.name(), v != null ? v : f.defaultValue());
@@ -202,7 +202,7 @@ public final class Database implements AutoCloseable {
 
         public void set(String className, String ref, String field, Object value) {
             ClassDef c = storedClass(className);
-            Field f = c.field(field);
+            FieldDef f = c.field(field);
             if (f == null || f.derived()) throw ApiError.internal("no stored field " + className + "." + field);
             if (get(className, ref) == null && ops.stream().noneMatch(o -> o instanceof Op.Put p && p.ref().equals(ref))) {
                 throw ApiError.handleInvalid(className, ref);

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +52,7 @@ public final class TransactionJson {
                 o.set("fields", values.encodeFields(c, p.fields()));
             }
             case Op.Set s -> {
-                Field f = c.field(s.field());
+                FieldDef f = c.field(s.field());
                 if (f == null) throw new IllegalArgumentException("no field " + c.name() + "." + s.field());
                 o.put("op", "set");
                 o.put("class", s.className());
@@ -101,7 +101,7 @@ public final class TransactionJson {
             }
             case "set" -> {
                 String fieldName = requiredText(node, "field");
-                Field f = c.get().field(fieldName);
+                FieldDef f = c.get().field(fieldName);
                 if (f == null || f.derived()) {
                     log.warn("journal: dropping a change of {}.{}, a field no longer stored", className, fieldName);
                     yield Optional.empty();

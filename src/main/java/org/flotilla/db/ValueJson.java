@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 import org.slf4j.Logger;
@@ -72,7 +72,7 @@ public final class ValueJson {
     public ObjectNode encodeFields(ClassDef c, Map<String, Object> fields) {
         ObjectNode o = json.objectNode();
         for (var e : fields.entrySet()) {
-            Field f = c.field(e.getKey());
+            FieldDef f = c.field(e.getKey());
             if (f == null) throw new IllegalArgumentException("no field " + c.name() + "." + e.getKey());
             if (f.derived()) continue;
             o.set(e.getKey(), encode(f.type(), e.getValue()));
@@ -166,7 +166,7 @@ public final class ValueJson {
     public Map<String, Object> decodeFields(ClassDef c, JsonNode node) {
         if (!node.isObject()) throw mismatch(Type.record(c.name()), node);
         var out = new LinkedHashMap<String, Object>();
-        for (Field f : c.fields().values()) {
+        for (FieldDef f : c.fields().values()) {
             if (f.derived()) continue;
             JsonNode v = node.get(f.name());
             Object value = null;

@@ -18,13 +18,13 @@ public final class ApiDocs {
             if (!c.stored()) out.append("A shape of value only: no objects of this class are stored.\n\n");
             else if (!c.persistent()) out.append("Objects of this class do not survive a restart.\n\n");
             out.append("| field | type | access | default |\n|---|---|---|---|\n");
-            for (Field f : c.fields().values()) {
+            for (FieldDef f : c.fields().values()) {
                 out.append("| ").append(f.name()).append(" | ").append(f.type().describe()).append(" | ")
                    .append(f.derived() ? "derived from " + f.relation() : access(f.qualifier())).append(" | ")
                    .append(f.derived() ? "" : String.valueOf(f.defaultValue())).append(" |\n");
             }
             out.append("\n| message | parameters | result | notes |\n|---|---|---|---|\n");
-            for (Message m : model.messages()) {
+            for (MessageDef m : model.messages()) {
                 if (!m.className().equals(c.name())) continue;
                 out.append("| ").append(m.name()).append(" | ")
                    .append(m.params().stream().map(p -> p.type().describe() + " " + p.name() + (p.optional() ? " = " + p.defaultValue() : ""))
@@ -46,7 +46,7 @@ public final class ApiDocs {
         };
     }
 
-    private static String notes(Message m) {
+    private static String notes(MessageDef m) {
         var parts = new java.util.ArrayList<String>();
         if (m.sessionless()) parts.add("no session");
         if (m.async()) parts.add("async");

@@ -20,7 +20,7 @@ import java.util.Map;
  * @param genericCreate whether create(record) just stores the record (else a handler implements it)
  * @param genericDestroy whether destroy(self) just removes the object (else a handler implements it)
  */
-public record ClassDef(String name, String doc, Map<String, Field> fields, List<Message> messages,
+public record ClassDef(String name, String doc, Map<String, FieldDef> fields, List<MessageDef> messages,
                        boolean stored, boolean persistent, boolean listable, boolean eventful, boolean genericCreate,
                        boolean genericDestroy) {
 
@@ -34,7 +34,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
     /** The lowercase name used in event classes and subscriptions. */
     public String eventName() { return name.toLowerCase(); }
 
-    public Field field(String fieldName) { return fields.get(fieldName); }
+    public FieldDef field(String fieldName) { return fields.get(fieldName); }
 
     public boolean hasField(String fieldName) { return fields.containsKey(fieldName); }
 
@@ -61,8 +61,8 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
     public static final class Builder {
         private final String name;
         private final String doc;
-        private final Map<String, Field> fields = new LinkedHashMap<>();
-        private final List<Message> messages = new ArrayList<>();
+        private final Map<String, FieldDef> fields = new LinkedHashMap<>();
+        private final List<MessageDef> messages = new ArrayList<>();
         private boolean stored = true;
         private boolean persistent = true;
         private boolean listable = true;
@@ -93,7 +93,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
         public Builder plainDestroy() { genericDestroy = true; return this; }
 
         public Builder field(String fieldName, Type type, Qualifier q, Object def, String fieldDoc) {
-            fields.put(fieldName, new Field(fieldName, type, q, def == null ? zero(type) : def, null, fieldDoc));
+            fields.put(fieldName, new FieldDef(fieldName, type, q, def == null ? zero(type) : def, null, fieldDoc));
             return this;
         }
 
@@ -114,7 +114,7 @@ public record ClassDef(String name, String doc, Map<String, Field> fields, List<
 
         /** A derived set: every object of {@code otherClass} whose {@code otherField} refers here. */
         public Builder relation(String fieldName, String otherClass, String otherField) {
-            fields.put(fieldName, new Field(fieldName, Type.setOf(Type.ref(otherClass)), Qualifier.DYNAMIC_RO,
+            fields.put(fieldName, new FieldDef(fieldName, Type.setOf(Type.ref(otherClass)), Qualifier.DYNAMIC_RO,
                     List.of(), otherClass + "." + otherField, ""));
             return this;
         }

@@ -10,10 +10,10 @@ public sealed interface Derivation {
     record GetAllRecordsWhere() implements Derivation {}
     record Create() implements Derivation {}
     record Destroy() implements Derivation {}
-    record GetField(Field field) implements Derivation {}
-    record SetField(Field field) implements Derivation {}
-    record AddToMap(Field field) implements Derivation {}
-    record RemoveFromMap(Field field) implements Derivation {}
-    record AddToSet(Field field) implements Derivation {}
-    record RemoveFromSet(Field field) implements Derivation {}
+    record GetField(FieldDef field) implements Derivation {}
+    record SetField(FieldDef field) implements Derivation {}
+    record AddToMap(FieldDef field) implements Derivation {}
+    record RemoveFromMap(FieldDef field) implements Derivation {}
+    record AddToSet(FieldDef field) implements Derivation {}
+    record RemoveFromSet(FieldDef field) implements Derivation {}
 }

@@ -11,7 +11,7 @@ public final class MessageBuilder {
     private Type result = Type.VOID;
     private boolean async;
     private boolean sessionless;
-    private Role role = Role.POOL_ADMIN;
+    private Access role = Access.POOL_ADMIN;
     private String doc = "";
 
     private MessageBuilder(String name) { this.name = name; }
@@ -34,11 +34,11 @@ public final class MessageBuilder {
 
     public MessageBuilder sessionless() { sessionless = true; return this; }
 
-    public MessageBuilder role(Role r) { role = r; return this; }
+    public MessageBuilder role(Access r) { role = r; return this; }
 
     public MessageBuilder doc(String d) { doc = d; return this; }
 
-    Message build(String className) {
-        return new Message(className, name, params, result, errors, async, sessionless, role, doc, null);
+    MessageDef build(String className) {
+        return new MessageDef(className, name, params, result, errors, async, sessionless, role, doc, null);
     }
 }

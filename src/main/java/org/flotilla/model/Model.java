@@ -15,7 +15,7 @@ import java.util.Optional;
 public final class Model {
     private final Map<String, ClassDef> classes = new LinkedHashMap<>();
     private final Map<String, ClassDef> classesByLowerName = new LinkedHashMap<>();
-    private final Map<String, Message> messages = new LinkedHashMap<>();
+    private final Map<String, MessageDef> messages = new LinkedHashMap<>();
     private final Map<String, ErrorDef> errors = new LinkedHashMap<>();
 
     public Model(Collection<ClassDef> classDefs, Collection<ErrorDef> errorDefs) {
@@ -25,8 +25,8 @@ public final class Model {
         }
         for (ErrorDef e : errorDefs) errors.put(e.code(), e);
         for (ClassDef c : classDefs) {
-            if (c.stored()) for (Message m : derivedMessages(c)) messages.put(m.wireName(), m);
-            for (Message m : c.messages()) messages.put(m.wireName(), m); // a declaration overrides a derivation
+            if (c.stored()) for (MessageDef m : derivedMessages(c)) messages.put(m.wireName(), m);
+            for (MessageDef m : c.messages()) messages.put(m.wireName(), m); // a declaration overrides a derivation
         }
         check();
     }
@@ -40,20 +40,20 @@ public final class Model {
         return Optional.ofNullable(classesByLowerName.get(name.toLowerCase()));
     }
 
-    public Collection<Message> messages() { return messages.values(); }
+    public Collection<MessageDef> messages() { return messages.values(); }
 
-    public Optional<Message> message(String wireName) { return Optional.ofNullable(messages.get(wireName)); }
+    public Optional<MessageDef> message(String wireName) { return Optional.ofNullable(messages.get(wireName)); }
 
     public Collection<ErrorDef> errors() { return errors.values(); }
 
     public Optional<ErrorDef> error(String code) { return Optional.ofNullable(errors.get(code)); }
 
-    private static List<Message> derivedMessages(ClassDef c) {
-        List<Message> out = new ArrayList<>();
+    private static List<MessageDef> derivedMessages(ClassDef c) {
+        List<MessageDef> out = new ArrayList<>();
         Type self = Type.ref(c.name());
         Type selfSet = Type.setOf(self);
         Param selfParam = new Param("self", self, null, "the object");
-        Role read = Role.READ_ONLY;
+        Access read = Access.READ_ONLY;
         out.add(derived(c, "get_record", List.of(selfParam), Type.record(c.name()), read, new Derivation.GetRecord()));
         out.add(derived(c, "get_by_uuid", List.of(new Param("uuid", Type.STRING, null, "")), self, read,
                 new Derivation.GetByUuid()));
@@ -70,28 +70,28 @@ public final class Model {
         }
         if (c.genericCreate()) {
             out.add(derived(c, "create", List.of(new Param("args", Type.record(c.name()), null, "")), self,
-                    Role.POOL_OPERATOR, new Derivation.Create()));
+                    Access.POOL_OPERATOR, new Derivation.Create()));
         }
         if (c.genericDestroy()) {
-            out.add(derived(c, "destroy", List.of(selfParam), Type.VOID, Role.POOL_OPERATOR, new Derivation.Destroy()));
+            out.add(derived(c, "destroy", List.of(selfParam), Type.VOID, Access.POOL_OPERATOR, new Derivation.Destroy()));
         }
-        for (Field f : c.fields().values()) {
+        for (FieldDef f : c.fields().values()) {
             out.add(derived(c, "get_" + f.name(), List.of(selfParam), f.type(), read, new Derivation.GetField(f)));
             if (!f.writable()) continue;
             out.add(derived(c, "set_" + f.name(), List.of(selfParam, new Param("value", f.type(), null, "")),
-                    Type.VOID, Role.VM_ADMIN, new Derivation.SetField(f)));
+                    Type.VOID, Access.VM_ADMIN, new Derivation.SetField(f)));
             switch (f.type()) {
                 case Type.Map m -> {
                     out.add(derived(c, "add_to_" + f.name(), List.of(selfParam, new Param("key", m.key(), null, ""),
-                            new Param("value", m.value(), null, "")), Type.VOID, Role.VM_ADMIN, new Derivation.AddToMap(f)));
+                            new Param("value", m.value(), null, "")), Type.VOID, Access.VM_ADMIN, new Derivation.AddToMap(f)));
                     out.add(derived(c, "remove_from_" + f.name(), List.of(selfParam, new Param("key", m.key(), null, "")),
-                            Type.VOID, Role.VM_ADMIN, new Derivation.RemoveFromMap(f)));
+                            Type.VOID, Access.VM_ADMIN, new Derivation.RemoveFromMap(f)));
                 }
                 case Type.Set s -> {
                     out.add(derived(c, "add_" + f.name(), List.of(selfParam, new Param("value", s.element(), null, "")),
-                            Type.VOID, Role.VM_ADMIN, new Derivation.AddToSet(f)));
+                            Type.VOID, Access.VM_ADMIN, new Derivation.AddToSet(f)));
                     out.add(derived(c, "remove_" + f.name(), List.of(selfParam, new Param("value", s.element(), null, "")),
-                            Type.VOID, Role.VM_ADMIN, new Derivation.RemoveFromSet(f)));
+                            Type.VOID, Access.VM_ADMIN, new Derivation.RemoveFromSet(f)));
                 }
                 default -> { }
             }
@@ -99,26 +99,26 @@ public final class Model {
         return out;
     }
 
-    private static Message derived(ClassDef c, String name, List<Param> params, Type result, Role role, Derivation d) {
-        return new Message(c.name(), name, params, result, List.of(), false, false, role, "", d);
+    private static MessageDef derived(ClassDef c, String name, List<Param> params, Type result, Access role, Derivation d) {
+        return new MessageDef(c.name(), name, params, result, List.of(), false, false, role, "", d);
     }
 
     /** Every reference names a declared class, every relation a declared reference field back. */
     private void check() {
         List<String> problems = new ArrayList<>();
         for (ClassDef c : classes.values()) {
-            for (Field f : c.fields().values()) {
+            for (FieldDef f : c.fields().values()) {
                 checkType(f.type(), c.name() + "." + f.name(), problems);
                 if (f.derived()) {
                     String[] other = f.relation().split("\\.");
                     ClassDef oc = classes.get(other[0]);
-                    Field of = oc == null ? null : oc.field(other[1]);
+                    FieldDef of = oc == null ? null : oc.field(other[1]);
                     if (of == null || !(of.type() instanceof Type.Ref r) || !r.className().equals(c.name())) {
                         problems.add(c.name() + "." + f.name() + ": relation " + f.relation() + " is not a ref to " + c.name());
                     }
                 }
             }
-            for (Message m : c.messages()) {
+            for (MessageDef m : c.messages()) {
                 for (Param p : m.params()) checkType(p.type(), m.wireName() + "(" + p.name() + ")", problems);
                 checkType(m.result(), m.wireName() + " result", problems);
                 for (String e : m.errors()) if (!errors.containsKey(e)) problems.add(m.wireName() + ": undeclared error " + e);

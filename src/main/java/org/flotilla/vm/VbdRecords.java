@@ -10,7 +10,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 
 /**
  * VBD records (XAPI's xapi_vbd.ml, xapi_vbd_helpers.ml): VBD.create from a partial record, VBD.destroy,
@@ -41,7 +41,7 @@ public final class VbdRecords {
     public String create(Map<String, Object> given) {
         ClassDef c = db.model().classDef("VBD");
         var f = new LinkedHashMap<String, Object>();
-        for (Field field : c.fields().values()) if (!field.derived()) f.put(field.name(), field.defaultValue());
+        for (FieldDef field : c.fields().values()) if (!field.derived()) f.put(field.name(), field.defaultValue());
         given.forEach((k, v) -> { if (c.field(k).qualifier().inConstructor()) f.put(k, v); });
         String type = given.containsKey("type") ? (String) given.get("type") : "Disk";
         String mode = given.containsKey("mode") ? (String) given.get("mode") : type.equals("CD") ? "RO" : "RW";

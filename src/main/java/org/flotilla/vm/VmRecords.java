@@ -13,7 +13,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 
 /**
  * The VM records of the XenAPI (XAPI's xapi_vm.ml and xapi_vm_helpers.ml): VM.create and VM.destroy,
@@ -118,7 +118,7 @@ public final class VmRecords {
     public String create(Map<String, Object> given) {
         ClassDef c = db.model().classDef("VM");
         var f = new LinkedHashMap<String, Object>();
-        for (Field field : c.fields().values()) if (!field.derived()) f.put(field.name(), field.defaultValue());
+        for (FieldDef field : c.fields().values()) if (!field.derived()) f.put(field.name(), field.defaultValue());
         given.forEach((k, v) -> { if (c.field(k).qualifier().inConstructor()) f.put(k, v); });
         String ref = Refs.newRef();
 

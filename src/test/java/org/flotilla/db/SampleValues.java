@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 
@@ -49,7 +49,7 @@ final class SampleValues {
     Map<String, Object> record(ClassDef c, int seed) {
         var out = new LinkedHashMap<String, Object>();
         int i = seed;
-        for (Field f : c.fields().values()) {
+        for (FieldDef f : c.fields().values()) {
             if (f.derived()) continue;
             Object v = of(f.type(), i++);
             if (v instanceof Boolean b && v.equals(f.defaultValue())) v = !b; // some bools default to true
@@ -62,7 +62,7 @@ final class SampleValues {
     /** A Put as the database makes it: every stored field present, missing ones at their default. */
     static Op.Put fullPut(ClassDef c, String ref, Map<String, Object> given) {
         var out = new LinkedHashMap<String, Object>();
-        for (Field f : c.fields().values()) {
+        for (FieldDef f : c.fields().values()) {
             if (!f.derived()) out.put(f.name(), given.getOrDefault(f.name(), f.defaultValue()));
         }
         return new Op.Put(c.name(), ref, out);

@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
 import org.flotilla.model.xenapi.XenApi;
@@ -40,7 +40,7 @@ class ValueJsonTest {
             classes++;
             for (int seed = 0; seed < 9; seed++) { // every special float and int lands on every float/int field
                 Map<String, Object> record = samples.record(c, seed);
-                for (Field f : c.fields().values()) {
+                for (FieldDef f : c.fields().values()) {
                     if (f.derived()) continue;
                     typesSeen.add(f.type().getClass());
                     Object v = record.get(f.name());

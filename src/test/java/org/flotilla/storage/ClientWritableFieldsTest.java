@@ -14,7 +14,7 @@ import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Field;
+import org.flotilla.model.FieldDef;
 import org.flotilla.model.Type;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.Test;
@@ -96,7 +96,7 @@ class ClientWritableFieldsTest extends OnALocalSr {
         var problems = new ArrayList<String>();
         int writes = 0;
         for (String cls : CLASSES) {
-            for (Field f : node.db().model().classDef(cls).fields().values()) {
+            for (FieldDef f : node.db().model().classDef(cls).fields().values()) {
                 if (!f.writable()) continue;
                 for (String ref : targets.get(cls)) {
                     for (Object value : hostile(f.type(), sr)) {

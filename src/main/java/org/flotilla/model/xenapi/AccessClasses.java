@@ -6,7 +6,7 @@ import static org.flotilla.model.Type.*;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Role;
+import org.flotilla.model.Access;
 
 final class AccessClasses {
     private AccessClasses() {}
@@ -35,13 +35,13 @@ final class AccessClasses {
                 .ro("parent", ref("session"))
                 .dyn("originator", STRING)
                 .dyn("client_certificate", BOOL)
-                .message(msg("login_with_password").sessionless().role(Role.READ_ONLY)
+                .message(msg("login_with_password").sessionless().role(Access.READ_ONLY)
                         .param("uname", STRING).param("pwd", STRING)
                         .param("version", STRING, "1.1").param("originator", STRING, "")
                         .returns(ref("session")).errors("SESSION_AUTHENTICATION_FAILED")
                         .doc("Log in and get a session for the calls that follow"))
-                .message(msg("logout").role(Role.READ_ONLY).doc("End this session"))
-                .message(msg("local_logout").role(Role.READ_ONLY).doc("End this session, made on this host"));
+                .message(msg("logout").role(Access.READ_ONLY).doc("End this session"))
+                .message(msg("local_logout").role(Access.READ_ONLY).doc("End this session, made on this host"));
     }
 
     static ClassDef.Builder auth() {

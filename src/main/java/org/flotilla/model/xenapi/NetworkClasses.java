@@ -7,7 +7,7 @@ import java.util.Map;
 import static org.flotilla.model.MessageBuilder.msg;
 
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Role;
+import org.flotilla.model.Access;
 
 final class NetworkClasses {
     private NetworkClasses() {}
@@ -34,18 +34,18 @@ final class NetworkClasses {
                 .dyn("assigned_ips", mapOf(ref("VIF"), STRING))
                 .dyn("purpose", setOf(Enums.NETWORK_PURPOSE))
                 // XAPI's network messages (datamodel.ml, module Network; create/destroy are its generated constructor)
-                .message(msg("create").role(Role.VM_ADMIN).param("args", record("network")).returns(ref("network"))
+                .message(msg("create").role(Access.VM_ADMIN).param("args", record("network")).returns(ref("network"))
                         .errors("INVALID_VALUE", "BRIDGE_NAME_EXISTS").doc("Create a new network instance, and return its handle."))
-                .message(msg("destroy").role(Role.VM_ADMIN).param("self", ref("network"))
+                .message(msg("destroy").role(Access.VM_ADMIN).param("self", ref("network"))
                         .errors("NETWORK_CONTAINS_VIF", "NETWORK_CONTAINS_PIF", "CANNOT_DESTROY_SYSTEM_NETWORK")
                         .doc("Remove the network; refused while VIFs on it are attached"))
-                .message(msg("attach").role(Role.POOL_OPERATOR).param("network", ref("network")).param("host", ref("host"))
+                .message(msg("attach").role(Access.POOL_OPERATOR).param("network", ref("network")).param("host", ref("host"))
                         .errors("BRIDGE_NOT_AVAILABLE").doc("Makes the network immediately available on a particular host"))
-                .message(msg("attach_for_vm").role(Role.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
+                .message(msg("attach_for_vm").role(Access.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
                         .doc("Attaches all networks needed by a given VM on a particular host"))
-                .message(msg("detach_for_vm").role(Role.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
+                .message(msg("detach_for_vm").role(Access.VM_POWER_ADMIN).param("host", ref("host")).param("vm", ref("VM"))
                         .doc("Detaches all networks of a given VM from a particular host"))
-                .message(msg("set_default_locking_mode").role(Role.POOL_OPERATOR).param("network", ref("network"))
+                .message(msg("set_default_locking_mode").role(Access.POOL_OPERATOR).param("network", ref("network"))
                         .param("value", Enums.NETWORK_DEFAULT_LOCKING_MODE).errors("VIF_IN_USE")
                         .doc("Choose the locking mode VIFs on this network get when they say network_default"))
                 .message(msg("add_purpose").param("self", ref("network")).param("value", Enums.NETWORK_PURPOSE)
@@ -83,18 +83,18 @@ final class NetworkClasses {
                 .dyn("ipv6_addresses", setOf(STRING))
                 .dyn("ipv6_gateway", STRING)
                 // XAPI's VIF constructor and destructor (xapi_vif.ml)
-                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VIF")).returns(ref("VIF"))
+                .message(msg("create").async().role(Access.VM_ADMIN).param("args", record("VIF")).returns(ref("VIF"))
                         .errors("MAC_INVALID", "INVALID_DEVICE", "DEVICE_ALREADY_EXISTS").doc("Create a new VIF instance, and return its handle."))
-                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VIF")).errors("OPERATION_NOT_ALLOWED")
+                .message(msg("destroy").async().role(Access.VM_ADMIN).param("self", ref("VIF")).errors("OPERATION_NOT_ALLOWED")
                         .doc("Remove the VIF; refused while it is attached to a running VM"))
                 // hot-plug (datamodel.ml), carried out by the host's VM runtime
-                .message(msg("plug").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                .message(msg("plug").async().role(Access.VM_ADMIN).param("self", ref("VIF"))
                         .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_ATTACHED", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED")
                         .doc("Give the running VM a NIC for this VIF now"))
-                .message(msg("unplug").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                .message(msg("unplug").async().role(Access.VM_ADMIN).param("self", ref("VIF"))
                         .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_DETACHED", "DEVICE_DETACH_REJECTED", "OTHER_OPERATION_IN_PROGRESS")
                         .doc("Take this VIF's NIC out of the running VM now, once the guest lets go of it"))
-                .message(msg("unplug_force").async().role(Role.VM_ADMIN).param("self", ref("VIF"))
+                .message(msg("unplug_force").async().role(Access.VM_ADMIN).param("self", ref("VIF"))
                         .errors("VM_BAD_POWER_STATE", "DEVICE_ALREADY_DETACHED", "OTHER_OPERATION_IN_PROGRESS")
                         .doc("Cut this VIF's NIC off its network now, even if the guest does not let go of it"));
     }
@@ -141,7 +141,7 @@ final class NetworkClasses {
                 .relation("sriov_physical_PIF_of", "network_sriov", "physical_PIF")
                 .relation("sriov_logical_PIF_of", "network_sriov", "logical_PIF")
                 .dyn("PCI", ref("PCI"))
-                .message(msg("scan").role(Role.POOL_OPERATOR).param("host", ref("host"))
+                .message(msg("scan").role(Access.POOL_OPERATOR).param("host", ref("host"))
                         .doc("Record a PIF for each network interface of the host not yet known"));
     }
 

@@ -6,7 +6,7 @@ import static org.flotilla.model.Type.*;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ClassDef;
-import org.flotilla.model.Role;
+import org.flotilla.model.Access;
 
 final class PoolClasses {
     private PoolClasses() {}
@@ -177,13 +177,13 @@ final class PoolClasses {
                         .param("args", mapOf(STRING, STRING)).returns(STRING).async()
                         .errors("XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE")
                         .doc("Call a host plugin; Flotilla answers the plugins web clients ask for"))
-                .message(msg("get_data_sources").role(Role.READ_ONLY).param("host", ref("host")).returns(setOf(record("data_source")))
+                .message(msg("get_data_sources").role(Access.READ_ONLY).param("host", ref("host")).returns(setOf(record("data_source")))
                         .doc("The metrics this host records over time, and whether each is being recorded"))
-                .message(msg("record_data_source").role(Role.POOL_OPERATOR).param("host", ref("host")).param("data_source", STRING)
+                .message(msg("record_data_source").role(Access.POOL_OPERATOR).param("host", ref("host")).param("data_source", STRING)
                         .doc("Begin archiving a metric of this host"))
-                .message(msg("query_data_source").role(Role.READ_ONLY).param("host", ref("host")).param("data_source", STRING)
+                .message(msg("query_data_source").role(Access.READ_ONLY).param("host", ref("host")).param("data_source", STRING)
                         .returns(FLOAT).doc("A metric's most recent value, the average of the last 5-second step"))
-                .message(msg("forget_data_source_archives").role(Role.POOL_OPERATOR).param("host", ref("host"))
+                .message(msg("forget_data_source_archives").role(Access.POOL_OPERATOR).param("host", ref("host"))
                         .param("data_source", STRING).doc("Drop the history recorded for a metric of this host"));
     }
 
@@ -309,7 +309,7 @@ final class PoolClasses {
                         .param("obj_uuid", STRING).param("body", STRING).returns(ref("message"))
                         .doc("Record an alert about an object"))
                 .message(msg("destroy").param("self", ref("message")))
-                .message(msg("get_since").role(Role.READ_ONLY).param("since", DATETIME)
+                .message(msg("get_since").role(Access.READ_ONLY).param("since", DATETIME)
                         .returns(mapOf(ref("message"), record("message"))).doc("The alerts raised after a time"));
     }
 
@@ -342,13 +342,13 @@ final class PoolClasses {
                 .dyn("subtask_of", ref("task"))
                 .relation("subtasks", "task", "subtask_of")
                 .dyn("backtrace", STRING, "()")
-                .message(msg("create").role(Role.READ_ONLY).param("label", STRING).param("description", STRING)
+                .message(msg("create").role(Access.READ_ONLY).param("label", STRING).param("description", STRING)
                         .returns(ref("task")).doc("Make a task for a long operation the client drives itself, e.g. an HTTP import"))
-                .message(msg("cancel").role(Role.READ_ONLY).async().param("task", ref("task"))
+                .message(msg("cancel").role(Access.READ_ONLY).async().param("task", ref("task"))
                         .errors("OPERATION_NOT_ALLOWED").doc("Ask the operation behind a pending task to stop"))
-                .message(msg("destroy").role(Role.READ_ONLY).param("self", ref("task")).doc("Forget a task"))
-                .message(msg("set_status").role(Role.READ_ONLY).param("self", ref("task")).param("value", Enums.TASK_STATUS_TYPE))
-                .message(msg("set_progress").role(Role.READ_ONLY).param("self", ref("task")).param("value", FLOAT));
+                .message(msg("destroy").role(Access.READ_ONLY).param("self", ref("task")).doc("Forget a task"))
+                .message(msg("set_status").role(Access.READ_ONLY).param("self", ref("task")).param("value", Enums.TASK_STATUS_TYPE))
+                .message(msg("set_progress").role(Access.READ_ONLY).param("self", ref("task")).param("value", FLOAT));
     }
 
     static ClassDef.Builder event() {
@@ -361,16 +361,16 @@ final class PoolClasses {
                 .ro("operation", Enums.EVENT_OPERATION)
                 .ro("ref", STRING)
                 .ro("obj_uuid", STRING)
-                .message(msg("from").role(Role.READ_ONLY).param("classes", setOf(STRING)).param("token", STRING)
+                .message(msg("from").role(Access.READ_ONLY).param("classes", setOf(STRING)).param("token", STRING)
                         .param("timeout", FLOAT).returns(ANY).errors("EVENT_FROM_TOKEN_PARSE_FAILURE", "SESSION_INVALID")
                         .doc("Wait for changes after a token to objects of the given classes (\"*\" for all)"))
-                .message(msg("inject").role(Role.READ_ONLY).param("class", STRING).param("ref", STRING).returns(STRING)
+                .message(msg("inject").role(Access.READ_ONLY).param("class", STRING).param("ref", STRING).returns(STRING)
                         .doc("Mark an object changed, so that it appears in the next event.from; returns a token"))
-                .message(msg("get_current_id").role(Role.READ_ONLY).returns(INT))
-                .message(msg("register").role(Role.READ_ONLY).param("classes", setOf(STRING))
+                .message(msg("get_current_id").role(Access.READ_ONLY).returns(INT))
+                .message(msg("register").role(Access.READ_ONLY).param("classes", setOf(STRING))
                         .doc("Subscribe this session to events of the given classes, read with event.next"))
-                .message(msg("unregister").role(Role.READ_ONLY).param("classes", setOf(STRING)))
-                .message(msg("next").role(Role.READ_ONLY).returns(ANY).errors("SESSION_NOT_REGISTERED", "EVENTS_LOST")
+                .message(msg("unregister").role(Access.READ_ONLY).param("classes", setOf(STRING)))
+                .message(msg("next").role(Access.READ_ONLY).returns(ANY).errors("SESSION_NOT_REGISTERED", "EVENTS_LOST")
                         .doc("Wait for and return the events since the last call"));
     }
 

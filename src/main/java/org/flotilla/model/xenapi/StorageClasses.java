@@ -8,7 +8,7 @@ import static org.flotilla.model.MessageBuilder.msg;
 
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.MessageBuilder;
-import org.flotilla.model.Role;
+import org.flotilla.model.Access;
 
 final class StorageClasses {
     private StorageClasses() {}
@@ -71,8 +71,8 @@ final class StorageClasses {
                 .message(msg("forget").async().param("sr", ref("SR")).errors("SR_HAS_PBD")
                         .doc("Forget the SR's records; its disks stay where they are"))
                 .message(msg("update").async().param("sr", ref("SR")).doc("Read the SR's sizes again from its storage"))
-                .message(msg("scan").async().role(Role.VM_POWER_ADMIN).param("sr", ref("SR")).doc("Adopt disk images found in the SR and forget records whose image is gone"))
-                .message(msg("get_supported_types").role(Role.READ_ONLY).returns(STRING_SET).doc("The SR driver types this host offers"))
+                .message(msg("scan").async().role(Access.VM_POWER_ADMIN).param("sr", ref("SR")).doc("Adopt disk images found in the SR and forget records whose image is gone"))
+                .message(msg("get_supported_types").role(Access.READ_ONLY).returns(STRING_SET).doc("The SR driver types this host offers"))
                 .message(msg("set_shared").async().param("sr", ref("SR")).param("value", BOOL).doc("Mark the SR shared between hosts, or not"))
                 .message(msg("set_name_label").async().param("sr", ref("SR")).param("value", STRING).doc("Rename the SR"))
                 .message(msg("set_name_description").async().param("sr", ref("SR")).param("value", STRING).doc("Describe the SR"))
@@ -81,18 +81,18 @@ final class StorageClasses {
 
     // The field's own setters, declared so that the SM's keys in sm_config stay the SM's (storage/SmOwnedKeys)
     private static MessageBuilder smConfigSetter(String cls) {
-        return msg("set_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("value", STRING_MAP)
+        return msg("set_sm_config").role(Access.VM_ADMIN).param("self", ref(cls)).param("value", STRING_MAP)
                 .doc("Set the sm_config field of the given " + cls + "; the keys the SM owns keep their values.");
     }
 
     private static MessageBuilder smConfigAdder(String cls) {
-        return msg("add_to_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("key", STRING).param("value", STRING)
+        return msg("add_to_sm_config").role(Access.VM_ADMIN).param("self", ref(cls)).param("key", STRING).param("value", STRING)
                 .errors("MAP_DUPLICATE_KEY")
                 .doc("Add the given key-value pair to the sm_config field of the given " + cls + "; a key the SM owns is left as it is.");
     }
 
     private static MessageBuilder smConfigRemover(String cls) {
-        return msg("remove_from_sm_config").role(Role.VM_ADMIN).param("self", ref(cls)).param("key", STRING)
+        return msg("remove_from_sm_config").role(Access.VM_ADMIN).param("self", ref(cls)).param("key", STRING)
                 .doc("Remove the given key and its value from the sm_config field of the given " + cls + "; a key the SM owns stays.");
     }
 
@@ -155,19 +155,19 @@ final class StorageClasses {
                 .dyn("is_tools_iso", BOOL)
                 .dyn("cbt_enabled", BOOL)
                 // XAPI's VDI messages (datamodel.ml, module VDI); create/destroy are XAPI's generated constructor and destructor
-                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VDI")).returns(ref("VDI"))
+                .message(msg("create").async().role(Access.VM_ADMIN).param("args", record("VDI")).returns(ref("VDI"))
                         .errors("SR_FULL", "SR_OPERATION_NOT_SUPPORTED", "SR_HAS_NO_PBDS", "SR_BACKEND_FAILURE").doc("Create a new VDI instance, and return its handle."))
-                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VDI"))
+                .message(msg("destroy").async().role(Access.VM_ADMIN).param("self", ref("VDI"))
                         .errors("VDI_IN_USE", "VDI_NOT_MANAGED", "SR_OPERATION_NOT_SUPPORTED").doc("Delete the disk and its record; refused while attached"))
-                .message(msg("snapshot").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
+                .message(msg("snapshot").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
                         .returns(ref("VDI")).doc("Take a read-only snapshot of the VDI, returning a reference to the snapshot."))
-                .message(msg("clone").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
+                .message(msg("clone").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).param("driver_params", STRING_MAP, Map.of())
                         .returns(ref("VDI")).doc("Take an exact copy of the VDI and return a reference to the new disk."))
-                .message(msg("resize").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
+                .message(msg("resize").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
                         .errors("VDI_TOO_SMALL", "SR_FULL", "VDI_IN_USE").doc("Resize the VDI."))
-                .message(msg("resize_online").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
+                .message(msg("resize_online").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).param("size", INT)
                         .doc("Grow the disk, also while a running VM uses it"))
-                .message(msg("introduce").async().role(Role.VM_ADMIN).param("uuid", STRING).param("name_label", STRING)
+                .message(msg("introduce").async().role(Access.VM_ADMIN).param("uuid", STRING).param("name_label", STRING)
                         .param("name_description", STRING).param("SR", ref("SR")).param("type", Enums.VDI_TYPE)
                         .param("sharable", BOOL).param("read_only", BOOL).param("other_config", STRING_MAP)
                         .param("location", STRING).param("xenstore_data", STRING_MAP, Map.of()).param("sm_config", STRING_MAP, Map.of())
@@ -175,15 +175,15 @@ final class StorageClasses {
                         .param("metadata_of_pool", ref("pool"), ClassDef.NULL_REF).param("is_a_snapshot", BOOL, false)
                         .param("snapshot_time", DATETIME, java.time.Instant.EPOCH).param("snapshot_of", ref("VDI"), ClassDef.NULL_REF)
                         .returns(ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED", "LOCATION_NOT_UNIQUE").doc("Record a disk image that already exists in the SR"))
-                .message(msg("forget").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).doc("Forget the disk's record; the image stays"))
-                .message(msg("update").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED")
+                .message(msg("forget").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).doc("Forget the disk's record; the image stays"))
+                .message(msg("update").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).errors("SR_OPERATION_NOT_SUPPORTED")
                         .doc("Read the disk's sizes again from its image"))
-                .message(msg("copy").async().role(Role.VM_ADMIN).param("vdi", ref("VDI")).param("sr", ref("SR"), ClassDef.NULL_REF)
+                .message(msg("copy").async().role(Access.VM_ADMIN).param("vdi", ref("VDI")).param("sr", ref("SR"), ClassDef.NULL_REF)
                         .param("base_vdi", ref("VDI"), ClassDef.NULL_REF).param("into_vdi", ref("VDI"), ClassDef.NULL_REF)
                         .returns(ref("VDI")).errors("VDI_READONLY", "VDI_TOO_SMALL", "VDI_NOT_SPARSE")
                         .doc("Copy the disk into another SR, or into an existing disk"))
-                .message(msg("set_name_label").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name label of the VDI."))
-                .message(msg("set_name_description").async().role(Role.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."))
+                .message(msg("set_name_label").async().role(Access.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name label of the VDI."))
+                .message(msg("set_name_description").async().role(Access.VM_ADMIN).param("self", ref("VDI")).param("value", STRING).doc("Set the name description of the VDI."))
                 .message(smConfigSetter("VDI")).message(smConfigAdder("VDI")).message(smConfigRemover("VDI"));
     }
 
@@ -211,13 +211,13 @@ final class StorageClasses {
                 .rw("qos_algorithm_params", mapOf(STRING, STRING))
                 .dyn("qos_supported_algorithms", setOf(STRING))
                 // XAPI's generated constructor/destructor with xapi_vbd.ml's checks, and set_mode
-                .message(msg("create").async().role(Role.VM_ADMIN).param("args", record("VBD")).returns(ref("VBD"))
+                .message(msg("create").async().role(Access.VM_ADMIN).param("args", record("VBD")).returns(ref("VBD"))
                         .errors("DEVICE_ALREADY_EXISTS", "INVALID_DEVICE", "VBD_CDS_MUST_BE_READONLY", "VBD_NOT_REMOVABLE_MEDIA",
                                 "VDI_READONLY", "VDI_INCOMPATIBLE_TYPE", "OTHER_OPERATION_IN_PROGRESS")
                         .doc("Create a new VBD instance, and return its handle."))
-                .message(msg("destroy").async().role(Role.VM_ADMIN).param("self", ref("VBD")).errors("OPERATION_NOT_ALLOWED")
+                .message(msg("destroy").async().role(Access.VM_ADMIN).param("self", ref("VBD")).errors("OPERATION_NOT_ALLOWED")
                         .doc("Remove the VBD; refused while plugged"))
-                .message(msg("set_mode").role(Role.VM_ADMIN).param("self", ref("VBD")).param("value", Enums.VBD_MODE)
+                .message(msg("set_mode").role(Access.VM_ADMIN).param("self", ref("VBD")).param("value", Enums.VBD_MODE)
                         .errors("VM_BAD_POWER_STATE", "VBD_CDS_MUST_BE_READONLY", "VDI_READONLY")
                         .doc("Make the VBD read-only or read-write; the VM must be halted"))
                 // hot-plug and removable media (datamodel.ml), carried out by the host's VM runtime

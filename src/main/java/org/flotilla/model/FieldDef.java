@@ -5,7 +5,7 @@ package org.flotilla.model;
  * and when a record is made by the server; {@code relation} names the field on the other class whose
  * references this derived set collects (e.g. VM.VBDs collects VBD.VM), or null.
  */
-public record Field(String name, Type type, Qualifier qualifier, Object defaultValue, String relation, String doc) {
+public record FieldDef(String name, Type type, Qualifier qualifier, Object defaultValue, String relation, String doc) {
 
     public boolean writable() { return qualifier == Qualifier.RW; }
 

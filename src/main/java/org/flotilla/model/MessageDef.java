@@ -8,10 +8,10 @@ import java.util.List;
  * model derives from the fields carries its {@link Derivation}; a declared one carries null and needs
  * a handler.
  */
-public record Message(String className, String name, List<Param> params, Type result, List<String> errors,
-                      boolean async, boolean sessionless, Role role, String doc, Derivation derivation) {
+public record MessageDef(String className, String name, List<Param> params, Type result, List<String> errors,
+                      boolean async, boolean sessionless, Access role, String doc, Derivation derivation) {
 
-    public Message {
+    public MessageDef {
         params = List.copyOf(params);
         errors = List.copyOf(errors);
     }
