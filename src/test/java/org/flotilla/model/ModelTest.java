@@ -35,11 +35,15 @@ class ModelTest {
 
     @Test
     void aBrokenDeclarationStopsTheLoad() {
-        var vm = ClassDef.of("VM", "").rw("host", Type.ref("nowhere")).build();
+        var vm = classWith("VM", new FieldDef("host", Type.ref("nowhere"), Qualifier.RW, ClassDef.NULL_REF, null, ""));
         var e = assertThrows(IllegalStateException.class, () -> new Model(List.of(vm), List.of()));
         assertTrue(e.getMessage().contains("unknown class nowhere"), e.getMessage());
-        var badRelation = ClassDef.of("host", "").relation("VMs", "host", "name_label").build();
+        var badRelation = classWith("host", new FieldDef("VMs", Type.setOf(Type.ref("host")), Qualifier.DYNAMIC_RO, List.of(), "host.name_label", ""));
         assertThrows(IllegalStateException.class, () -> new Model(List.of(badRelation), List.of()));
+    }
+
+    private static ClassDef classWith(String name, FieldDef field) {
+        return new ClassDef(name, "", java.util.Map.of(field.name(), field), List.of(), true, true, true, true, false, false);
     }
 
     @Test

@@ -1,0 +1,58 @@
+package org.flotilla.model.xenapi.enums;
+
+import org.flotilla.model.Wire;
+import org.flotilla.model.WireEnum;
+
+/** The XenAPI's enumeration vm_operations. */
+@Wire("vm_operations")
+public enum VmOperations implements WireEnum {
+    snapshot,
+    clone,
+    copy,
+    create_template,
+    revert,
+    checkpoint,
+    snapshot_with_quiesce,
+    provision,
+    start,
+    start_on,
+    pause,
+    unpause,
+    clean_shutdown,
+    clean_reboot,
+    hard_shutdown,
+    power_state_reset,
+    hard_reboot,
+    suspend,
+    csvm,
+    resume,
+    resume_on,
+    pool_migrate,
+    migrate_send,
+    get_boot_record,
+    send_sysrq,
+    send_trigger,
+    query_services,
+    shutdown,
+    call_plugin,
+    changing_memory_live,
+    awaiting_memory_live,
+    changing_dynamic_range,
+    changing_static_range,
+    changing_memory_limits,
+    changing_shadow_memory,
+    changing_shadow_memory_live,
+    changing_VCPUs,
+    changing_VCPUs_live,
+    changing_NVRAM,
+    assert_operation_valid,
+    data_source_op,
+    update_allowed_operations,
+    make_into_template,
+    @Wire("import") _import,
+    export,
+    metadata_export,
+    reverting,
+    destroy,
+    create_vtpm
+}
