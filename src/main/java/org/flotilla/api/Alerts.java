@@ -32,7 +32,7 @@ public final class Alerts {
          .on("message", "destroy", c -> { db.write(tx -> tx.delete("message", c.ref("self"))); return null; })
          .on("message", "get_since", c -> {
              Instant since = (Instant) c.arg("since");
-             return db.records("message", (DbObject m) -> ((Instant) m.get("timestamp")).isAfter(since));
+             return db.records("message", (DbObject<?> m) -> ((Instant) m.get("timestamp")).isAfter(since));
          });
     }
 }

@@ -28,7 +28,18 @@ public final class Call {
         this.db = db;
     }
 
+    /** The call being served on this thread, for the typed code behind a message (see {@link Implementations}). */
+    public static Call current() {
+        if (!CURRENT.isBound()) throw new IllegalStateException("no XenAPI call is being served here");
+        return CURRENT.get();
+    }
+
+    static final ScopedValue<Call> CURRENT = ScopedValue.newInstance();
+
     public MessageDef message() { return message; }
+
+    /** The arguments in declaration order, converted to the declared types (as stored: see {@link org.flotilla.model.Type}). */
+    List<Object> args() { return args; }
 
     public Database db() { return db; }
 
@@ -65,7 +76,7 @@ public final class Call {
     public <K, V> Map<K, V> map(String name) { return (Map<K, V>) arg(name); }
 
     /** The object a ref argument names, of the class its parameter declares. */
-    public DbObject object(String name) {
+    public DbObject<?> object(String name) {
         var t = (org.flotilla.model.Type.Ref) message.params().stream().filter(p -> p.name().equals(name))
                 .findFirst().orElseThrow().type();
         return db.require(t.className(), ref(name));

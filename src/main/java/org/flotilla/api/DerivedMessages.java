@@ -42,7 +42,7 @@ final class DerivedMessages {
                 yield null;
             }
             case Derivation.GetField g -> {
-                DbObject o = self(call);
+                DbObject<?> o = self(call);
                 yield g.field().derived() ? db.related(cls, g.field().name(), o.ref()) : o.get(g.field().name());
             }
             case Derivation.SetField s -> {
@@ -57,7 +57,7 @@ final class DerivedMessages {
         };
     }
 
-    private DbObject self(Call call) { return db.require(call.message().className(), call.ref("self")); }
+    private DbObject<?> self(Call call) { return db.require(call.message().className(), call.ref("self")); }
 
     private Object create(Call call, String cls) {
         ClassDef c = db.model().classDef(cls);
@@ -73,7 +73,7 @@ final class DerivedMessages {
     private Object updateMap(Call call, FieldDef f, boolean add) {
         String cls = call.message().className();
         db.write(tx -> {
-            DbObject o = self(call);
+            DbObject<?> o = self(call);
             var map = new LinkedHashMap<Object, Object>(o.map(f.name()));
             Object key = call.arg("key");
             if (add) {
@@ -92,7 +92,7 @@ final class DerivedMessages {
     private Object updateSet(Call call, FieldDef f, boolean add) {
         String cls = call.message().className();
         db.write(tx -> {
-            DbObject o = self(call);
+            DbObject<?> o = self(call);
             List<Object> set = new ArrayList<>(o.set(f.name()));
             Object value = call.arg("value");
             boolean changed = add ? !set.contains(value) && set.add(value) : set.remove(value);

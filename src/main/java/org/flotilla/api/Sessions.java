@@ -62,8 +62,8 @@ public final class Sessions {
     }
 
     /** The session, or SESSION_INVALID. */
-    public DbObject require(String ref) {
-        DbObject s = ref == null ? null : db.get("session", ref);
+    public DbObject<?> require(String ref) {
+        DbObject<?> s = ref == null ? null : db.get("session", ref);
         if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
         lastUsed.put(ref, System.nanoTime());
         return s;
@@ -91,7 +91,7 @@ public final class Sessions {
     public void collect(Set<String> busy) {
         long now = System.nanoTime();
         var groups = new HashMap<String, List<String>>();
-        for (DbObject s : db.all("session")) {
+        for (DbObject<?> s : db.all("session")) {
             lastUsed.putIfAbsent(s.ref(), now);
             if (!busy.contains(s.ref())) groups.computeIfAbsent(group(s), g -> new ArrayList<>()).add(s.ref());
         }
@@ -107,7 +107,7 @@ public final class Sessions {
         ending.forEach(this::end);
     }
 
-    private static String group(DbObject s) {
+    private static String group(DbObject<?> s) {
         if (Boolean.TRUE.equals(s.get("pool"))) return "internal";
         String user = s.string("auth_user_name");
         String originator = s.string("originator");

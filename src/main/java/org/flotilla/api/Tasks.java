@@ -117,10 +117,10 @@ public final class Tasks {
     public synchronized void collect() {
         Instant now = Instant.now();
         var doomed = new ArrayList<String>();
-        var youngFinished = new ArrayList<DbObject>();
+        var youngFinished = new ArrayList<DbObject<?>>();
         int young = 0;
         var nextProbation = new HashMap<String, Double>();
-        for (DbObject t : db.all("task")) {
+        for (DbObject<?> t : db.all("task")) {
             if (finished(t)) {
                 if (((Instant) t.get("finished")).isBefore(now.minus(limits.completedTimeout()))) doomed.add(t.ref());
                 else { youngFinished.add(t); young++; }
@@ -144,19 +144,19 @@ public final class Tasks {
     public Set<String> sessionsWithTasksInProgress() {
         var out = new HashSet<String>();
         owners.forEach((task, session) -> {
-            DbObject t = db.get("task", task);
+            DbObject<?> t = db.get("task", task);
             if (t != null && !finished(t)) out.add(session);
         });
         return out;
     }
 
-    private static boolean finished(DbObject task) {
+    private static boolean finished(DbObject<?> task) {
         String status = task.string("status");
         return !status.equals("pending") && !status.equals("cancelling");
     }
 
     public void cancel(String ref) {
-        DbObject t = db.require("task", ref);
+        DbObject<?> t = db.require("task", ref);
         if (!t.string("status").equals("pending")) {
             throw ApiError.of("OPERATION_NOT_ALLOWED", "task " + ref + " is " + t.string("status"));
         }

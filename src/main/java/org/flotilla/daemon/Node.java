@@ -8,6 +8,7 @@ import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
 import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
@@ -62,6 +63,7 @@ public final class Node implements AutoCloseable {
         this.hostRef = LocalHost.ensure(db, stateDir, facts);
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
+        var implementations = new Implementations();
         this.logins = new LoginThrottle(auth, limits.logins());
         var sessions = new Sessions(db, logins, () -> hostRef, limits.sessions());
         var tasks = new Tasks(db, () -> hostRef, taskResultEncoder, limits.tasks());
@@ -83,7 +85,7 @@ public final class Node implements AutoCloseable {
         networking.ensureBridges();
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
-        vmRuntime.register(handlers);
+        vmRuntime.register(handlers, implementations);
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(new VifBackend() {
@@ -101,7 +103,7 @@ public final class Node implements AutoCloseable {
         this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
         metrics.register(handlers);
         metrics.start();
-        this.dispatcher = new Dispatcher(db, handlers, sessions, tasks);
+        this.dispatcher = new Dispatcher(db, handlers, implementations, sessions, tasks);
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 

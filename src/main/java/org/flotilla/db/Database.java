@@ -17,7 +17,12 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import org.flotilla.model.ApiClass;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.Relation;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
@@ -35,7 +40,7 @@ public final class Database implements AutoCloseable {
     private final Journal journal;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Condition changed = lock.writeLock().newCondition();
-    private final Map<String, LinkedHashMap<String, DbObject>> objects = new HashMap<>();
+    private final Map<String, LinkedHashMap<String, DbObject<?>>> objects = new HashMap<>();
     private final Map<String, String> classOfRef = new HashMap<>();
     private final Map<String, Map<String, String>> refByUuid = new HashMap<>();
     /** "OtherClass.field" → referenced ref → the objects of OtherClass whose field holds it. */
@@ -76,7 +81,7 @@ public final class Database implements AutoCloseable {
 
     // ---- reads ------------------------------------------------------------------------------
 
-    public DbObject get(String className, String ref) {
+    public DbObject<?> get(String className, String ref) {
         lock.readLock().lock();
         try {
             var m = objects.get(className);
@@ -85,8 +90,8 @@ public final class Database implements AutoCloseable {
     }
 
     /** The object, or HANDLE_INVALID naming the class the caller expected. */
-    public DbObject require(String className, String ref) {
-        DbObject o = get(className, ref);
+    public DbObject<?> require(String className, String ref) {
+        DbObject<?> o = get(className, ref);
         if (o == null) throw ApiError.handleInvalid(className, ref);
         return o;
     }
@@ -96,7 +101,7 @@ public final class Database implements AutoCloseable {
         try { return Optional.ofNullable(classOfRef.get(ref)); } finally { lock.readLock().unlock(); }
     }
 
-    public List<DbObject> all(String className) {
+    public List<DbObject<?>> all(String className) {
         lock.readLock().lock();
         try {
             var m = objects.get(className);
@@ -104,7 +109,7 @@ public final class Database implements AutoCloseable {
         } finally { lock.readLock().unlock(); }
     }
 
-    public List<DbObject> where(String className, Predicate<DbObject> p) {
+    public List<DbObject<?>> where(String className, Predicate<DbObject<?>> p) {
         return all(className).stream().filter(p).toList();
     }
 
@@ -133,30 +138,72 @@ public final class Database implements AutoCloseable {
         lock.readLock().lock();
         try {
             var m = objects.get(className);
-            DbObject o = m == null ? null : m.get(ref);
+            DbObject<?> o = m == null ? null : m.get(ref);
             return o == null ? null : recordLocked(o);
         } finally { lock.readLock().unlock(); }
     }
 
     /** Every object of a class as ref → full record, in creation order. */
-    public Map<String, Map<String, Object>> records(String className, Predicate<DbObject> filter) {
+    public Map<String, Map<String, Object>> records(String className, Predicate<DbObject<?>> filter) {
         lock.readLock().lock();
         try {
             var out = new LinkedHashMap<String, Map<String, Object>>();
-            for (DbObject o : objects.getOrDefault(className, new LinkedHashMap<>()).values()) {
+            for (DbObject<?> o : objects.getOrDefault(className, new LinkedHashMap<>()).values()) {
                 if (filter.test(o)) out.put(o.ref(), recordLocked(o));
             }
             return out;
         } finally { lock.readLock().unlock(); }
     }
 
-    private Map<String, Object> recordLocked(DbObject o) {
+    private Map<String, Object> recordLocked(DbObject<?> o) {
         ClassDef c = model.classDef(o.className());
         var out = new LinkedHashMap<String, Object>(c.fields().size() * 2);
         for (FieldDef f : c.fields().values()) {
             out.put(f.name(), f.derived() ? relatedLocked(f, o.ref()) : o.fields().get(f.name()));
         }
         return out;
+    }
+
+    // ---- typed reads: the class comes with the reference ------------------------------------
+
+    @SuppressWarnings("unchecked")
+    public <C> DbObject<C> get(Ref<C> ref) { return (DbObject<C>) get(ref.cls().name(), ref.value()); }
+
+    /** The object, or HANDLE_INVALID. */
+    @SuppressWarnings("unchecked")
+    public <C> DbObject<C> require(Ref<C> ref) { return (DbObject<C>) require(ref.cls().name(), ref.value()); }
+
+    public boolean exists(Ref<?> ref) { return get(ref.cls().name(), ref.value()) != null; }
+
+    @SuppressWarnings("unchecked")
+    public <C> List<DbObject<C>> all(ApiClass<C> cls) { return (List<DbObject<C>>) (List<?>) all(cls.name()); }
+
+    public <C> List<DbObject<C>> where(ApiClass<C> cls, Predicate<DbObject<C>> p) { return all(cls).stream().filter(p).toList(); }
+
+    /** The objects whose {@code field} refers to {@code target} (a field of any class, any reference). */
+    public <C, D> List<DbObject<C>> referring(Field<C, Ref<D>> field, Ref<D> target) {
+        return where(field.owner(), o -> target.value().equals(o.fields().get(field.name())));
+    }
+
+    public <C> Optional<Ref<C>> refByUuid(ApiClass<C> cls, String uuid) { return refByUuid(cls.name(), uuid).map(cls::ref); }
+
+    /** A derived relation set, e.g. the VBDs of a VM. */
+    public <C, D> List<Ref<D>> related(Ref<C> ref, Relation<C, D> relation) {
+        ApiClass<D> other = relation.back().owner();
+        return related(ref.cls().name(), relation.name(), ref.value()).stream().map(other::ref).toList();
+    }
+
+    /** The full record as clients see it, derived sets included; null if there is no such object. */
+    public <C> Rec<C> record(Ref<C> ref) {
+        Map<String, Object> r = record(ref.cls().name(), ref.value());
+        return r == null ? null : Rec.of(ref.cls(), r);
+    }
+
+    /** A new record of the class with every stored field at its default, to fill and {@link Tx#put(Ref, Rec)}. */
+    public <C> Rec<C> newRecord(ApiClass<C> cls) {
+        var values = new LinkedHashMap<String, Object>();
+        for (FieldDef f : storedClass(cls.name()).fields().values()) if (!f.derived()) values.put(f.name(), f.defaultValue());
+        return Rec.of(cls, values);
     }
 
     // ---- writes -----------------------------------------------------------------------------
@@ -219,6 +266,13 @@ public final class Database implements AutoCloseable {
         }
 
         public boolean isEmpty() { return ops.isEmpty(); }
+
+        /** Stores a new object (or replaces one) with the record's values, defaults for those it lacks. */
+        public <C> void put(Ref<C> ref, Rec<C> record) { put(ref.cls().name(), ref.value(), record.values()); }
+
+        public <C, T> void set(Ref<C> ref, Field<C, T> field, T value) { set(ref.cls().name(), ref.value(), field.name(), field.encode(value)); }
+
+        public void delete(Ref<?> ref) { delete(ref.cls().name(), ref.value()); }
     }
 
     private ClassDef storedClass(String className) {
@@ -249,24 +303,24 @@ public final class Database implements AutoCloseable {
         if (table == null) return; // a class no longer declared: its records are dropped on replay
         switch (op) {
             case Op.Put p -> {
-                DbObject old = table.get(p.ref());
+                DbObject<?> old = table.get(p.ref());
                 if (old != null) unindex(old, gen);
-                var o = new DbObject(p.className(), p.ref(), p.fields(), old == null ? gen : old.createdGen(), gen);
+                var o = new DbObject<>(p.className(), p.ref(), p.fields(), old == null ? gen : old.createdGen(), gen);
                 table.put(p.ref(), o);
                 index(o, gen);
             }
             case Op.Set s -> {
-                DbObject old = table.get(s.ref());
+                DbObject<?> old = table.get(s.ref());
                 if (old == null) return;
                 unindex(old, gen);
                 var fields = new LinkedHashMap<>(old.fields());
                 fields.put(s.field(), s.value());
-                var o = new DbObject(old.className(), old.ref(), java.util.Collections.unmodifiableMap(fields), old.createdGen(), gen);
+                var o = new DbObject<>(old.className(), old.ref(), java.util.Collections.unmodifiableMap(fields), old.createdGen(), gen);
                 table.put(s.ref(), o);
                 index(o, gen);
             }
             case Op.Delete d -> {
-                DbObject old = table.remove(d.ref());
+                DbObject<?> old = table.remove(d.ref());
                 if (old == null) return;
                 unindex(old, gen);
                 classOfRef.remove(d.ref());
@@ -276,7 +330,7 @@ public final class Database implements AutoCloseable {
         }
     }
 
-    private void index(DbObject o, long gen) {
+    private void index(DbObject<?> o, long gen) {
         classOfRef.put(o.ref(), o.className());
         Object uuid = o.fields().get("uuid");
         if (uuid instanceof String u && !u.isEmpty()) refByUuid.get(o.className()).put(u, o.ref());
@@ -289,7 +343,7 @@ public final class Database implements AutoCloseable {
         });
     }
 
-    private void unindex(DbObject o, long gen) {
+    private void unindex(DbObject<?> o, long gen) {
         Object uuid = o.fields().get("uuid");
         if (uuid instanceof String u) refByUuid.get(o.className()).remove(u, o.ref());
         relationSources.getOrDefault(o.className(), Map.of()).forEach((field, target) -> {
@@ -305,9 +359,9 @@ public final class Database implements AutoCloseable {
     /** The other side of a relation changed too: its derived set is part of its record. */
     private void touch(String className, String ref, long gen) {
         var table = objects.get(className);
-        DbObject o = table == null ? null : table.get(ref);
+        DbObject<?> o = table == null ? null : table.get(ref);
         if (o != null && o.modifiedGen() != gen) {
-            table.put(ref, new DbObject(o.className(), o.ref(), o.fields(), o.createdGen(), gen));
+            table.put(ref, new DbObject<>(o.className(), o.ref(), o.fields(), o.createdGen(), gen));
         }
     }
 
@@ -323,7 +377,7 @@ public final class Database implements AutoCloseable {
             var out = new ArrayList<Change>();
             for (var e : objects.entrySet()) {
                 if (!classFilter.test(e.getKey())) continue;
-                for (DbObject o : e.getValue().values()) {
+                for (DbObject<?> o : e.getValue().values()) {
                     if (o.modifiedGen() <= sinceGen) continue;
                     out.add(new Change(o.className(), o.ref(), o.createdGen() > sinceGen ? Change.ADD : Change.MOD,
                             o.modifiedGen(), recordLocked(o)));

@@ -1,12 +1,25 @@
 package org.flotilla.db;
 
 import java.util.Map;
+import org.flotilla.model.ApiClass;
+import org.flotilla.model.Field;
+import org.flotilla.model.Ref;
 
 /**
- * An object as stored: its stored fields (derived relation sets are not stored) and the generations
- * at which it was created and last changed, which event.from compares against a token.
+ * An object of class {@code C} as stored: its stored fields (derived relation sets are not stored) and the
+ * generations at which it was created and last changed, which event.from compares against a token. Code reads
+ * it through the class's typed fields: {@code vm.get(VM.power_state)}.
  */
-public record DbObject(String className, String ref, Map<String, Object> fields, long createdGen, long modifiedGen) {
+public record DbObject<C>(String className, String ref, Map<String, Object> fields, long createdGen, long modifiedGen) {
+
+    /** A field's value. */
+    public <T> T get(Field<C, T> field) { return field.decode(fields.get(field.name())); }
+
+    /** This object's reference, knowing its class. */
+    public Ref<C> self(ApiClass<C> cls) {
+        if (!cls.name().equals(className)) throw new IllegalArgumentException(ref + " is a " + className + ", not a " + cls.name());
+        return cls.ref(ref);
+    }
 
     public Object get(String field) { return fields.get(field); }
 

@@ -30,7 +30,7 @@ public final class LocalHost {
     public static String ensure(Database db, Path stateDir, HostFacts facts) {
         String uuid = hostUuid(stateDir);
         String hostRef = db.refByUuid("host", uuid).orElseGet(Refs::newRef);
-        DbObject existing = db.get("host", hostRef);
+        DbObject<?> existing = db.get("host", hostRef);
         String metricsRef = existing == null ? Refs.newRef() : existing.string("metrics");
         String dom0Ref = existing == null ? Refs.newRef() : existing.string("control_domain");
         db.write(tx -> {
@@ -77,7 +77,7 @@ public final class LocalHost {
     }
 
     private static String metricsUuid(Database db, String ref) {
-        DbObject m = db.get("host_metrics", ref);
+        DbObject<?> m = db.get("host_metrics", ref);
         return m == null ? Refs.newUuid() : m.uuid();
     }
 

@@ -32,5 +32,7 @@ public final class ApiError extends RuntimeException {
 
     public static ApiError handleInvalid(String cls, String ref) { return of("HANDLE_INVALID", cls, ref); }
 
+    public static ApiError handleInvalid(Ref<?> ref) { return handleInvalid(ref.cls().name(), ref.value()); }
+
     public static ApiError internal(String message) { return of("INTERNAL_ERROR", message); }
 }

@@ -24,7 +24,7 @@ public final class PoolRecord {
         return ref;
     }
 
-    public static DbObject get(Database db) { return db.all("pool").getFirst(); }
+    public static DbObject<?> get(Database db) { return db.all("pool").getFirst(); }
 
     /** No feature is held back: XAPI lists what a licence restricts, Flotilla restricts nothing. */
     private static Map<String, String> restrictions() {

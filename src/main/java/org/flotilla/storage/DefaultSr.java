@@ -57,8 +57,8 @@ final class DefaultSr {
     /** Plugs this host's PBDs again (an SR that cannot be reached stays detached); returns the local SR at {@code location}, or null. */
     private String reattachPbds(String location) {
         String srRef = null;
-        for (DbObject pbd : db.where("PBD", p -> hostRef.equals(p.get("host")))) {
-            DbObject sr = db.get("SR", pbd.string("SR"));
+        for (DbObject<?> pbd : db.where("PBD", p -> hostRef.equals(p.get("host")))) {
+            DbObject<?> sr = db.get("SR", pbd.string("SR"));
             if (sr == null) continue;
             if (LocalFileSr.TYPE.equals(sr.string("type")) && location.equals(pbd.<String, String>map("device_config").get("location"))) {
                 srRef = sr.ref();
@@ -75,13 +75,13 @@ final class DefaultSr {
 
     private void pointDefaultsAt(String sr) {
         db.write(tx -> {
-            DbObject pool = db.all("pool").stream().findFirst().orElse(null);
+            DbObject<?> pool = db.all("pool").stream().findFirst().orElse(null);
             if (pool != null) {
                 for (String f : POOL_FIELDS) {
                     if (db.get("SR", pool.string(f)) == null) tx.set("pool", pool.ref(), f, sr);
                 }
             }
-            DbObject host = db.get("host", hostRef);
+            DbObject<?> host = db.get("host", hostRef);
             if (host != null) {
                 for (String f : HOST_FIELDS) {
                     if (db.get("SR", host.string(f)) == null) tx.set("host", hostRef, f, sr);

@@ -24,7 +24,7 @@ final class ManagedVdis {
     }
 
     /** A managed VDI as a change sees it: its record, its SR, the SR's driver and its directory on this host. */
-    record Open(DbObject vdi, String srRef, SrDriver driver, Path dir, VdiLayers layers) {
+    record Open(DbObject<?> vdi, String srRef, SrDriver driver, Path dir, VdiLayers layers) {
         Path image() { return driver.file(dir, vdi.string("location")); }
 
         /** Its chain, checked now (VdiLayers): what a change that reads or writes the image works from. */
@@ -35,7 +35,7 @@ final class ManagedVdis {
     <T> T change(String vdiRef, Function<Open, T> change) {
         String srRef = db.require("VDI", vdiRef).string("SR");
         return locks.locked(srRef, () -> {
-            DbObject v = vdis.managed(vdiRef);
+            DbObject<?> v = vdis.managed(vdiRef);
             SrDriver d = drivers.managing(db.require("SR", srRef));
             return change.apply(new Open(v, srRef, d, dirs.attached(srRef), layers));
         });

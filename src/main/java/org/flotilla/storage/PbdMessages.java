@@ -58,7 +58,7 @@ final class PbdMessages {
         checkLocation(deviceConfig);
         String ref = Refs.newRef();
         db.write(tx -> {
-            for (DbObject p : db.where("PBD", p -> sr.equals(p.get("SR")) && host.equals(p.get("host")))) {
+            for (DbObject<?> p : db.where("PBD", p -> sr.equals(p.get("SR")) && host.equals(p.get("host")))) {
                 throw ApiError.of("PBD_EXISTS", sr, host, p.ref());
             }
             tx.put("PBD", ref, Map.of("uuid", Refs.newUuid(), "host", host, "SR", sr,
@@ -77,9 +77,9 @@ final class PbdMessages {
 
     /** PBD.plug: the driver checks the SR can be reached; on this host the SR's sizes are read, and scanned if {@code scan}. */
     void plug(String pbdRef, boolean scan) {
-        DbObject pbd = db.require("PBD", pbdRef);
+        DbObject<?> pbd = db.require("PBD", pbdRef);
         String srRef = pbd.string("SR");
-        DbObject sr = db.require("SR", srRef);
+        DbObject<?> sr = db.require("SR", srRef);
         SrDriver d = drivers.of(sr);
         boolean here = dirs.isThisHost(pbd.string("host"));
         locks.locked(srRef, () -> {
@@ -98,12 +98,12 @@ final class PbdMessages {
     }
 
     private void unplug(String pbdRef) {
-        DbObject pbd = db.require("PBD", pbdRef);
+        DbObject<?> pbd = db.require("PBD", pbdRef);
         String srRef = pbd.string("SR");
         locks.locked(srRef, () -> {
             if (!db.require("PBD", pbdRef).bool("currently_attached")) return;
             var inUse = new ArrayList<String>();
-            for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) if (!vdis.activeVbds(v.ref()).isEmpty()) inUse.add(v.ref());
+            for (DbObject<?> v : db.where("VDI", v -> srRef.equals(v.get("SR")))) if (!vdis.activeVbds(v.ref()).isEmpty()) inUse.add(v.ref());
             if (!inUse.isEmpty()) throw new ApiError("VDI_IN_USE", inUse);
             db.write(tx -> tx.set("PBD", pbdRef, "currently_attached", false));
             dirs.unplugged(pbdRef);

@@ -16,7 +16,7 @@ import org.flotilla.db.DbObject;
  */
 record ScanVerdict(Map<String, String> refusals) {
     /** @param records the VDI records of the SR */
-    static ScanVerdict of(Map<String, SrDriver.Found> found, Collection<DbObject> records) {
+    static ScanVerdict of(Map<String, SrDriver.Found> found, Collection<DbObject<?>> records) {
         var recordParent = new HashMap<String, String>();
         for (var v : records) recordParent.put(v.string("location"), Objects.requireNonNullElse(VdiRecords.parentOf(v), ""));
         var refusals = new LinkedHashMap<String, String>();

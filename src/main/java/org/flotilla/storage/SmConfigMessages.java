@@ -38,9 +38,9 @@ final class SmConfigMessages {
         }
     }
 
-    private Object change(String cls, Call c, BiFunction<DbObject, Map<String, String>, Map<String, String>> f) {
+    private Object change(String cls, Call c, BiFunction<DbObject<?>, Map<String, String>, Map<String, String>> f) {
         db.write(tx -> {
-            DbObject o = db.require(cls, c.ref("self"));
+            DbObject<?> o = db.require(cls, c.ref("self"));
             Map<String, String> now = o.map(FIELD);
             Map<String, String> next = f.apply(o, now);
             if (!next.equals(now)) tx.set(cls, o.ref(), FIELD, Collections.unmodifiableMap(new LinkedHashMap<>(next)));

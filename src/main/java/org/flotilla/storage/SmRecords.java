@@ -20,7 +20,7 @@ final class SmRecords {
     void ensure() {
         db.write(tx -> {
             for (SrDriver d : drivers.all()) {
-                DbObject old = db.where("SM", s -> d.type().equals(s.get("type"))).stream().findFirst().orElse(null);
+                DbObject<?> old = db.where("SM", s -> d.type().equals(s.get("type"))).stream().findFirst().orElse(null);
                 var sm = new LinkedHashMap<String, Object>();
                 sm.put("uuid", old == null ? Refs.newUuid() : old.uuid());
                 sm.put("name_label", d.smName());

@@ -26,7 +26,7 @@ final class SrDirectories {
 
     /** The SR's directory on this host; SR_HAS_NO_PBDS unless its PBD here is plugged (as XAPI's Sm.assert_pbd_is_plugged). */
     Path attached(String srRef) {
-        DbObject pbd = db.where("PBD", p -> srRef.equals(p.get("SR")) && hostRef.equals(p.get("host"))).stream().findFirst()
+        DbObject<?> pbd = db.where("PBD", p -> srRef.equals(p.get("SR")) && hostRef.equals(p.get("host"))).stream().findFirst()
                 .orElseThrow(() -> ApiError.of("SR_HAS_NO_PBDS", srRef));
         Path dir = pluggedAt.get(pbd.ref());
         if (!pbd.bool("currently_attached") || dir == null) throw ApiError.of("SR_HAS_NO_PBDS", srRef);
@@ -38,5 +38,5 @@ final class SrDirectories {
     void unplugged(String pbdRef) { pluggedAt.remove(pbdRef); }
 
     /** The PBD's location now, checked (SrLocation). */
-    static Path location(DbObject pbd) { return SrLocation.of(pbd.map("device_config")); }
+    static Path location(DbObject<?> pbd) { return SrLocation.of(pbd.map("device_config")); }
 }

@@ -25,14 +25,14 @@ final class SrDrivers {
     SrDriver ofType(String type) { return byType.get(type.toLowerCase(Locale.ROOT)); }
 
     /** The driver of an existing SR record: SR_UNKNOWN_DRIVER for a type this host has no driver for (an introduced SR). */
-    SrDriver of(DbObject sr) {
+    SrDriver of(DbObject<?> sr) {
         SrDriver d = byType.get(sr.string("type"));
         if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", sr.string("type"));
         return d;
     }
 
     /** The driver of an SR whose VDIs may be made and changed: SR_OPERATION_NOT_SUPPORTED for an ISO library. */
-    SrDriver managing(DbObject sr) {
+    SrDriver managing(DbObject<?> sr) {
         SrDriver d = of(sr);
         if (!d.managesDisks()) throw ApiError.of("SR_OPERATION_NOT_SUPPORTED", sr.ref());
         return d;

@@ -81,7 +81,7 @@ final class SrMessages {
             if (dirs.isThisHost(host)) pbds.plug(pbdRef, true);
         } catch (RuntimeException e) {
             db.write(tx -> {
-                for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) tx.delete("VDI", v.ref());
+                for (DbObject<?> v : db.where("VDI", v -> srRef.equals(v.get("SR")))) tx.delete("VDI", v.ref());
                 tx.delete("PBD", pbdRef);
                 tx.delete("SR", srRef);
             });
@@ -142,10 +142,10 @@ final class SrMessages {
 
     private void destroy(String srRef) {
         locks.locked(srRef, () -> {
-            DbObject sr = db.require("SR", srRef);
+            DbObject<?> sr = db.require("SR", srRef);
             SrDriver d = drivers.managing(sr);
             assertNoAttachedPbd(srRef);
-            List<DbObject> pbdsOfSr = db.where("PBD", p -> srRef.equals(p.get("SR")));
+            List<DbObject<?>> pbdsOfSr = db.where("PBD", p -> srRef.equals(p.get("SR")));
             if (pbdsOfSr.isEmpty()) throw ApiError.of("SR_HAS_NO_PBDS", srRef);
             if (!db.where("VDI", v -> srRef.equals(v.get("SR")) && v.bool("managed") && !"rrd".equals(v.get("type"))).isEmpty()) {
                 throw ApiError.of("SR_NOT_EMPTY");
@@ -153,7 +153,7 @@ final class SrMessages {
             Path dir = SrDirectories.location(pbdsOfSr.stream().filter(p -> dirs.isThisHost(p.get("host"))).findFirst()
                     .orElse(pbdsOfSr.getFirst()));
             // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
-            for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) ImageFiles.deleteQuietly(d.file(dir, v.string("location")));
+            for (DbObject<?> v : db.where("VDI", v -> srRef.equals(v.get("SR")))) ImageFiles.deleteQuietly(d.file(dir, v.string("location")));
             ImageFiles.removeTemporaries(dir);
             forgetRecords(srRef);
             // and its directory only if SR.create made it: one that was there before is someone else's
@@ -184,15 +184,15 @@ final class SrMessages {
     /** XAPI's really_forget: the PBDs, the VDIs and the SR; and nothing left pointing at it as a default. */
     private void forgetRecords(String srRef) {
         db.write(tx -> {
-            for (DbObject p : db.where("PBD", p -> srRef.equals(p.get("SR")))) tx.delete("PBD", p.ref());
-            for (DbObject v : db.where("VDI", v -> srRef.equals(v.get("SR")))) tx.delete("VDI", v.ref());
+            for (DbObject<?> p : db.where("PBD", p -> srRef.equals(p.get("SR")))) tx.delete("PBD", p.ref());
+            for (DbObject<?> v : db.where("VDI", v -> srRef.equals(v.get("SR")))) tx.delete("VDI", v.ref());
             tx.delete("SR", srRef);
-            for (DbObject pool : db.all("pool")) {
+            for (DbObject<?> pool : db.all("pool")) {
                 for (String f : DefaultSr.POOL_FIELDS) {
                     if (srRef.equals(pool.get(f))) tx.set("pool", pool.ref(), f, ClassDef.NULL_REF);
                 }
             }
-            for (DbObject host : db.all("host")) {
+            for (DbObject<?> host : db.all("host")) {
                 for (String f : DefaultSr.HOST_FIELDS) {
                     if (srRef.equals(host.get(f))) tx.set("host", host.ref(), f, ClassDef.NULL_REF);
                 }

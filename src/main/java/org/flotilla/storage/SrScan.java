@@ -59,18 +59,18 @@ final class SrScan {
     /** The images refused, by location, with the reason. */
     private Map<String, String> scanRecording(String srRef) {
         return locks.locked(srRef, () -> {
-            DbObject sr = db.require("SR", srRef);
+            DbObject<?> sr = db.require("SR", srRef);
             SrDriver d = drivers.of(sr);
             Path dir = dirs.attached(srRef);
             if (d.managesDisks()) ImageFiles.removeTemporaries(dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
-            List<DbObject> records = db.where("VDI", v -> srRef.equals(v.get("SR")));
+            List<DbObject<?>> records = db.where("VDI", v -> srRef.equals(v.get("SR")));
             ScanVerdict verdict = ScanVerdict.of(found, records);
             var parents = new HashSet<String>();
             for (SrDriver.Found f : found.values()) if (verdict.takes(f.location()) && f.parent() != null) parents.add(f.parent());
             var known = new HashSet<String>();
             db.write(tx -> {
-                for (DbObject v : records) {
+                for (DbObject<?> v : records) {
                     SrDriver.Found f = found.get(v.string("location"));
                     known.add(v.string("location"));
                     if (f == null) {

@@ -55,11 +55,11 @@ final class VdiChains {
     private String branch(String vdiRef, boolean snapshot) {
         String op = snapshot ? "snapshot" : "clone";
         return managed.change(vdiRef, open -> {
-            DbObject v = open.vdi();
+            DbObject<?> v = open.vdi();
             String srRef = open.srRef();
             SrDriver d = open.driver();
             Path dir = open.dir();
-            List<DbObject> active = vdis.activeVbds(vdiRef);
+            List<DbObject<?>> active = vdis.activeVbds(vdiRef);
             Path image = open.image();
             long virtualSize = open.chain().virtualSize();
             long imageSize = ImageFiles.sizeOf(image);
@@ -75,7 +75,7 @@ final class VdiChains {
                 qemu.create(newTmp, virtualSize, baseName);
                 Files.createLink(base, image);
                 linked = true;
-                for (DbObject vbd : active) online.get().switchToOverlay(vdiRef, vbd.ref(), liveTmp);
+                for (DbObject<?> vbd : active) online.get().switchToOverlay(vdiRef, vbd.ref(), liveTmp);
                 Files.move(liveTmp, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | RuntimeException e) {
                 ImageFiles.deleteQuietly(liveTmp);

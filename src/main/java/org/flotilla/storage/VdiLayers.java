@@ -35,13 +35,13 @@ final class VdiLayers {
     record Verified(Storage.Attachment attachment, long virtualSize) {}
 
     Verified of(String vdiRef) {
-        DbObject vdi = db.require("VDI", vdiRef);
+        DbObject<?> vdi = db.require("VDI", vdiRef);
         String srRef = vdi.string("SR");
         SrDriver d = drivers.of(db.require("SR", srRef));
         return of(vdi, d, dirs.attached(srRef));
     }
 
-    Verified of(DbObject vdi, SrDriver d, Path dir) {
+    Verified of(DbObject<?> vdi, SrDriver d, Path dir) {
         boolean readOnly = vdi.bool("read_only") || !d.managesDisks();
         try {
             return d.managesDisks() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir);
@@ -51,18 +51,18 @@ final class VdiLayers {
     }
 
     /** An ISO: one raw file. */
-    private Verified single(DbObject vdi, SrDriver d, Path dir) throws IOException {
+    private Verified single(DbObject<?> vdi, SrDriver d, Path dir) throws IOException {
         String name = d.fileName(vdi.string("location"));
         if (!SrFiles.isPlainName(name)) throw refused(vdi, Quoted.of(name) + " is not a file name");
         SrFiles.Entry e = present(vdi, SrFiles.entry(dir, name));
         return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), true), e.size());
     }
 
-    private Verified chain(DbObject top, SrDriver d, Path dir, boolean readOnly) throws IOException {
+    private Verified chain(DbObject<?> top, SrDriver d, Path dir, boolean readOnly) throws IOException {
         var layers = new ArrayList<Storage.Layer>();
         var seen = new HashSet<String>();
         long virtualSize = -1;
-        DbObject v = top;
+        DbObject<?> v = top;
         while (true) {
             String name = d.fileName(v.string("location"));
             if (!LocalFileSr.isImageName(name)) throw refused(top, Quoted.of(name) + " is not an image name of this SR");
@@ -93,13 +93,13 @@ final class VdiLayers {
     }
 
     /** VDI_MISSING if the file is gone, as for an image removed by hand; refused if it is anything but a regular file. */
-    private static SrFiles.Entry present(DbObject v, SrFiles.Entry e) {
+    private static SrFiles.Entry present(DbObject<?> v, SrFiles.Entry e) {
         if (e.kind() == SrFiles.Entry.Kind.ABSENT) throw ApiError.of("VDI_MISSING", v.string("SR"), v.ref());
         if (!e.isRegular()) throw refused(v, e.name() + ": " + e.problem());
         return e;
     }
 
-    private static ApiError refused(DbObject vdi, String why) {
+    private static ApiError refused(DbObject<?> vdi, String why) {
         return SmFailure.VDI_UNAVAILABLE.error("VDI " + vdi.uuid() + " cannot be attached: " + why);
     }
 }

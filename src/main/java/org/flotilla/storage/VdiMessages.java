@@ -64,7 +64,7 @@ final class VdiMessages {
     /** VDI.create from a (partial) record. */
     String create(Map<String, Object> given) {
         String srRef = (String) given.getOrDefault("SR", ClassDef.NULL_REF);
-        DbObject sr = db.require("SR", srRef);
+        DbObject<?> sr = db.require("SR", srRef);
         SrDriver d = drivers.managing(sr);
         long size = (Long) given.getOrDefault("virtual_size", 0L);
         if (size < 0) throw ApiError.of("VALUE_NOT_SUPPORTED", "virtual_size", Long.toString(size), "must not be negative");
@@ -90,7 +90,7 @@ final class VdiMessages {
     /** VDI.destroy; a VDI other images are built on stays behind as a hidden base copy. */
     void destroy(String vdiRef) {
         managed.change(vdiRef, open -> {
-            DbObject v = open.vdi();
+            DbObject<?> v = open.vdi();
             String srRef = open.srRef();
             SrDriver d = open.driver();
             Path dir = open.dir();
@@ -101,7 +101,7 @@ final class VdiMessages {
             if (hasChildren) {
                 // Other images are built on this one (made outside our snapshot scheme): it lives on as a hidden base copy.
                 db.write(tx -> {
-                    for (DbObject b : db.where("VBD", b -> vdiRef.equals(b.get("VDI")))) tx.delete("VBD", b.ref());
+                    for (DbObject<?> b : db.where("VBD", b -> vdiRef.equals(b.get("VDI")))) tx.delete("VBD", b.ref());
                     tx.set("VDI", vdiRef, "managed", false);
                     tx.set("VDI", vdiRef, "read_only", true);
                     tx.set("VDI", vdiRef, "name_label", "base copy");
@@ -126,11 +126,11 @@ final class VdiMessages {
             if (size < current) throw ApiError.of("VDI_TOO_SMALL", vdiRef, Long.toString(current));
             if (size == current) return null;
             SrSpace.assertRoom(dir, size, current);
-            List<DbObject> active = vdis.activeVbds(vdiRef);
+            List<DbObject<?>> active = vdis.activeVbds(vdiRef);
             if (active.isEmpty()) {
                 qemu.resize(chain.attachment(), size);
             } else {
-                for (DbObject vbd : active) online.get().resize(vdiRef, vbd.ref(), image, size);
+                for (DbObject<?> vbd : active) online.get().resize(vdiRef, vbd.ref(), image, size);
             }
             SrDriver.Found now = ImageFiles.describe(image);
             db.write(tx -> {
@@ -144,7 +144,7 @@ final class VdiMessages {
 
     private Object introduce(Call c) {
         String srRef = c.ref("SR");
-        DbObject sr = db.require("SR", srRef);
+        DbObject<?> sr = db.require("SR", srRef);
         SrDriver d = drivers.of(sr);
         String location = c.string("location");
         return locks.locked(srRef, () -> {
@@ -189,7 +189,7 @@ final class VdiMessages {
     }
 
     private void update(String vdiRef) {
-        DbObject v = db.require("VDI", vdiRef);
+        DbObject<?> v = db.require("VDI", vdiRef);
         SrDriver d = drivers.of(db.require("SR", v.string("SR")));
         SrDriver.Found f = d.scan(dirs.attached(v.string("SR"))).get(v.string("location"));
         if (f == null) throw ApiError.of("VDI_MISSING", v.string("SR"), vdiRef);
@@ -202,7 +202,7 @@ final class VdiMessages {
 
     /** VDI.copy: every block into a new VDI on {@code srArg} (or into the existing {@code into}), with progress on {@code task}. */
     String copy(String vdiRef, String srArg, String into, TaskContext task) {
-        DbObject v = db.require("VDI", vdiRef);
+        DbObject<?> v = db.require("VDI", vdiRef);
         SrDriver srcDriver = drivers.of(db.require("SR", v.string("SR")));
         if (vdis.activeVbds(vdiRef).stream().anyMatch(b -> "RW".equals(b.get("mode")))) throw ApiError.of("VDI_IN_USE", vdiRef, "copy");
         long srcSize = v.integer("virtual_size");
@@ -210,7 +210,7 @@ final class VdiMessages {
         if (!Refs.isNull(into)) return copyInto(vdiRef, srcDriver, srcSize, into);
         String dstSr = srArg;
         if (Refs.isNull(dstSr)) throw ApiError.handleInvalid("SR", ClassDef.NULL_REF);
-        DbObject sr = db.require("SR", dstSr);
+        DbObject<?> sr = db.require("SR", dstSr);
         SrDriver d = drivers.managing(sr);
         return locks.locked(dstSr, () -> {
             Path dir = dirs.attached(dstSr);
@@ -231,7 +231,7 @@ final class VdiMessages {
 
     /** VDI.copy into an existing VDI at least as large, which no VM has open. */
     private String copyInto(String vdiRef, SrDriver srcDriver, long srcSize, String into) {
-        DbObject dst = db.require("VDI", into);
+        DbObject<?> dst = db.require("VDI", into);
         String dstSr = dst.string("SR");
         return locks.locked(dstSr, () -> {
             drivers.managing(db.require("SR", dstSr));

@@ -17,19 +17,19 @@ final class VdiRecords {
     VdiRecords(Database db) { this.db = db; }
 
     /** The VBDs through which a VM has the VDI open now (XAPI: currently_attached). */
-    List<DbObject> activeVbds(String vdiRef) {
+    List<DbObject<?>> activeVbds(String vdiRef) {
         return db.where("VBD", b -> vdiRef.equals(b.get("VDI")) && b.bool("currently_attached"));
     }
 
     /** The VDI, unless it is a hidden base copy (VDI_NOT_MANAGED), which no message may change. */
-    DbObject managed(String vdiRef) {
-        DbObject v = db.require("VDI", vdiRef);
+    DbObject<?> managed(String vdiRef) {
+        DbObject<?> v = db.require("VDI", vdiRef);
         if (!v.bool("managed")) throw ApiError.of("VDI_NOT_MANAGED", vdiRef);
         return v;
     }
 
     /** Copies the named fields of {@code from} into a new record. */
-    static Map<String, Object> copyOf(DbObject from, List<String> fields) {
+    static Map<String, Object> copyOf(DbObject<?> from, List<String> fields) {
         var n = new LinkedHashMap<String, Object>();
         for (String f : fields) n.put(f, from.get(f));
         return n;
@@ -92,5 +92,5 @@ final class VdiRecords {
         return Collections.unmodifiableMap(m);
     }
 
-    static String parentOf(DbObject vdi) { return vdi.<String, String>map("sm_config").get(Storage.PARENT_KEY); }
+    static String parentOf(DbObject<?> vdi) { return vdi.<String, String>map("sm_config").get(Storage.PARENT_KEY); }
 }

@@ -219,7 +219,7 @@ public final class Templates {
                 full.putAll(f);
                 full.put("metrics", metrics);
                 full.put("memory_overhead", VmRecords.overhead(full));
-                full.put("allowed_operations", ops.allowed(new DbObject("VM", ref, full, 0, 0)));
+                full.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, full, 0, 0)));
                 tx.put("VM_metrics", metrics, VmRecords.newMetrics(false));
                 tx.put("VM", ref, full);
                 made++;
@@ -229,7 +229,7 @@ public final class Templates {
     }
 
     /** A template that boots files of this host (the test guest's) points where they are now: the checkout may have moved. */
-    private static void followBootFiles(Database.Tx tx, DbObject template, Map<String, Object> wanted) {
+    private static void followBootFiles(Database.Tx tx, DbObject<?> template, Map<String, Object> wanted) {
         for (String k : List.of("PV_kernel", "PV_ramdisk")) {
             Object now = wanted.get(k);
             if (now != null && !now.equals(template.get(k))) tx.set("VM", template.ref(), k, now);

@@ -50,9 +50,9 @@ public final class VbdRecords {
         boolean empty = Boolean.TRUE.equals(given.get("empty"));
         String vmRef = (String) f.get("VM");
         String vdiRef = (String) f.get("VDI");
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         if (!empty) {
-            DbObject vdi = db.require("VDI", vdiRef);
+            DbObject<?> vdi = db.require("VDI", vdiRef);
             if (!ATTACHABLE.contains(vdi.string("type"))) throw ApiError.of("VDI_INCOMPATIBLE_TYPE", vdiRef, vdi.string("type"));
         } else if (!Refs.isNull(vdiRef)) {
             db.require("VDI", vdiRef);
@@ -120,7 +120,7 @@ public final class VbdRecords {
     }
 
     /** What a VBD allows while its VM is in its power state (xapi_vbd_helpers.valid_operations, in short). */
-    public static List<String> allowedOperations(DbObject vm, boolean empty, String type, boolean attached) {
+    public static List<String> allowedOperations(DbObject<?> vm, boolean empty, String type, boolean attached) {
         var out = new java.util.ArrayList<String>();
         boolean running = vm.string("power_state").equals("Running");
         if (type.equals("CD")) out.add(empty ? "insert" : "eject");
@@ -132,9 +132,9 @@ public final class VbdRecords {
     /** VBD.destroy: records only; refused while attached (xapi_vbd_helpers.destroy). */
     public void destroy(String vbdRef) {
         db.write(tx -> {
-            DbObject b = db.require("VBD", vbdRef);
+            DbObject<?> b = db.require("VBD", vbdRef);
             if (b.bool("currently_attached")) {
-                DbObject vm = db.get("VM", b.string("VM"));
+                DbObject<?> vm = db.get("VM", b.string("VM"));
                 throw ApiError.of("OPERATION_NOT_ALLOWED",
                         "VBD '" + b.uuid() + "' still attached to '" + (vm == null ? "" : vm.uuid()) + "'");
             }
@@ -147,20 +147,20 @@ public final class VbdRecords {
     /** VBD.set_mode: the VM must be halted; CDs stay read-only, read-only VDIs cannot be written. */
     public void setMode(String vbdRef, String mode) {
         db.write(tx -> {
-            DbObject b = db.require("VBD", vbdRef);
-            DbObject vm = db.require("VM", b.string("VM"));
+            DbObject<?> b = db.require("VBD", vbdRef);
+            DbObject<?> vm = db.require("VM", b.string("VM"));
             if (!vm.string("power_state").equals("Halted")) {
                 throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.string("power_state")));
             }
             if (b.string("type").equals("CD") && mode.equals("RW")) throw ApiError.of("VBD_CDS_MUST_BE_READONLY");
-            DbObject vdi = db.get("VDI", b.string("VDI"));
+            DbObject<?> vdi = db.get("VDI", b.string("VDI"));
             if (mode.equals("RW") && vdi != null && vdi.bool("read_only")) throw ApiError.of("VDI_READONLY", vdi.ref());
             tx.set("VBD", vbdRef, "mode", mode);
         });
     }
 
     /** A copy of a VBD for {@code vm} on {@code vdi} (XAPI: Xapi_vbd_helpers.copy), staged in {@code tx}; detached. */
-    static String copy(Database.Tx tx, DbObject vbd, String vmRef, String vdiRef) {
+    static String copy(Database.Tx tx, DbObject<?> vbd, String vmRef, String vdiRef) {
         String ref = Refs.newRef();
         String metrics = Refs.newRef();
         var f = new LinkedHashMap<String, Object>(vbd.fields());

@@ -22,7 +22,7 @@ public final class VifLifecycle {
     private static final List<String> BLOCKING_VM_OPERATIONS = List.of("clean_shutdown", "hard_shutdown", "suspend", "pause");
 
     /** The first reason {@code op} may not run on the VIF now, as XAPI reports it, or null. */
-    public static ApiError check(DbObject vm, DbObject vif, String op) {
+    public static ApiError check(DbObject<?> vm, DbObject<?> vif, String op) {
         Map<String, String> current = vif.map("current_operations");
         if (current != null && !current.isEmpty()) {
             return ApiError.of("OTHER_OPERATION_IN_PROGRESS", "VIF", vif.ref(), "{" + String.join("; ", current.values()) + "}",
@@ -49,7 +49,7 @@ public final class VifLifecycle {
     }
 
     /** XAPI's update_allowed_operations for a VIF: every operation check() lets through now. */
-    public static List<String> allowedOperations(DbObject vm, DbObject vif) {
+    public static List<String> allowedOperations(DbObject<?> vm, DbObject<?> vif) {
         var out = new ArrayList<String>();
         for (String op : OPERATIONS) if (check(vm, vif, op) == null) out.add(op);
         return List.copyOf(out);

@@ -64,7 +64,7 @@ public final class VmCloner {
          .on("VM", "provision", c -> { provision(c.ref("vm"), c.task()); return null; });
     }
 
-    private record NewDisk(DbObject vbd, String vdi, boolean delete) {}
+    private record NewDisk(DbObject<?> vbd, String vdi, boolean delete) {}
 
     /** A task's progress from {@code from} to {@code to} as a sub-operation reports 0..1. */
     private static TaskContext slice(TaskContext task, double from, double to) {
@@ -76,13 +76,13 @@ public final class VmCloner {
     }
 
     /** The disks of the new VM: clones, full copies or snapshots of the VDIs; CDs shared, empty drives empty. */
-    private List<NewDisk> disks(List<DbObject> vbdList, DiskOp op, String sr, TaskContext task, double upTo) {
+    private List<NewDisk> disks(List<DbObject<?>> vbdList, DiskOp op, String sr, TaskContext task, double upTo) {
         long total = 0;
-        for (DbObject b : vbdList) total += size(b);
+        for (DbObject<?> b : vbdList) total += size(b);
         var out = new ArrayList<NewDisk>();
         long done = 0;
         try {
-            for (DbObject b : vbdList) {
+            for (DbObject<?> b : vbdList) {
                 task.checkCancelled();
                 long s = size(b);
                 double from = total == 0 ? 0 : upTo * done / total;
@@ -111,8 +111,8 @@ public final class VmCloner {
         }
     }
 
-    private long size(DbObject vbd) {
-        DbObject vdi = db.get("VDI", vbd.string("VDI"));
+    private long size(DbObject<?> vbd) {
+        DbObject<?> vdi = db.get("VDI", vbd.string("VDI"));
         return vdi == null || vbd.bool("empty") ? 0 : vdi.integer("virtual_size");
     }
 
@@ -129,23 +129,23 @@ public final class VmCloner {
 
     /** VM.clone / VM.copy / VM.snapshot (xapi_vm_clone.clone). */
     public String cloneVm(String vmRef, String newName, DiskOp op, String sr, List<String> ignoreVdis, TaskContext task) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         String opName = op.name().toLowerCase(java.util.Locale.ROOT);
         ops.error(vm, opName).ifPresent(e -> { throw e; });
         task.progress(0);
         boolean snapshot = op == DiskOp.SNAPSHOT;
-        var vbdList = new ArrayList<DbObject>();
+        var vbdList = new ArrayList<DbObject<?>>();
         for (String b : db.related("VM", "VBDs", vmRef)) {
-            DbObject vbd = db.get("VBD", b);
+            DbObject<?> vbd = db.get("VBD", b);
             if (vbd != null && !(snapshot && ignoreVdis.contains(vbd.string("VDI")))) vbdList.add(vbd);
         }
         List<NewDisk> disks = disks(vbdList, op, sr, task, 0.9);
         try {
             String ref = Refs.newRef();
             db.write(tx -> {
-                DbObject src = db.require("VM", vmRef);
+                DbObject<?> src = db.require("VM", vmRef);
                 var f = newVmRecord(tx, src, newName, snapshot);
-                f.put("allowed_operations", ops.allowed(new DbObject("VM", ref, f, 0, 0)));
+                f.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, f, 0, 0)));
                 tx.put("VM", ref, f);
                 if (snapshot) tx.set("VM", vmRef, "parent", ref);
                 for (NewDisk d : disks) {
@@ -173,8 +173,8 @@ public final class VmCloner {
      * A copy of the VTPM for the new VM, with a secret of its own (xapi_vtpm.copy): holding the same contents,
      * or none for a unique VTPM, whose contents must never exist twice.
      */
-    private void copyVtpm(Database.Tx tx, DbObject vtpm, String vmRef) {
-        DbObject secret = Refs.isNull(vtpm.string("contents")) ? null : db.get("secret", vtpm.string("contents"));
+    private void copyVtpm(Database.Tx tx, DbObject<?> vtpm, String vmRef) {
+        DbObject<?> secret = Refs.isNull(vtpm.string("contents")) ? null : db.get("secret", vtpm.string("contents"));
         String contents = Refs.newRef();
         tx.put("secret", contents, Map.of("uuid", Refs.newUuid(), "value", vtpm.bool("is_unique") || secret == null ? "" : secret.string("value"),
                 "other_config", secret == null ? Map.of() : secret.map("other_config")));
@@ -186,7 +186,7 @@ public final class VmCloner {
     }
 
     /** The new VM's record (xapi_vm_clone.copy_vm_record), its metrics staged in {@code tx}. */
-    private Map<String, Object> newVmRecord(Database.Tx tx, DbObject src, String newName, boolean snapshot) {
+    private Map<String, Object> newVmRecord(Database.Tx tx, DbObject<?> src, String newName, boolean snapshot) {
         var f = new LinkedHashMap<String, Object>(src.fields());
         var oc = new LinkedHashMap<String, String>(src.map("other_config"));
         if (!snapshot) oc.put(VmRecords.MAC_SEED, Refs.newUuid());
@@ -194,12 +194,12 @@ public final class VmCloner {
         oc.remove("xensource_internal");
         if (src.bool("is_a_template") && !oc.containsKey(BASE_TEMPLATE_NAME)) oc.put(BASE_TEMPLATE_NAME, src.string("name_label"));
         String metrics = Refs.newRef();
-        DbObject m = db.get("VM_metrics", src.string("metrics"));
+        DbObject<?> m = db.get("VM_metrics", src.string("metrics"));
         var mf = new LinkedHashMap<String, Object>(m == null ? VmRecords.newMetrics(false) : m.fields());
         mf.put("uuid", Refs.newUuid());
         tx.put("VM_metrics", metrics, mf);
         String guestMetrics = ClassDef.NULL_REF;
-        DbObject gm = db.get("VM_guest_metrics", src.string("guest_metrics"));
+        DbObject<?> gm = db.get("VM_guest_metrics", src.string("guest_metrics"));
         if (gm != null) {
             guestMetrics = Refs.newRef();
             var gf = new LinkedHashMap<>(gm.fields());
@@ -256,7 +256,7 @@ public final class VmCloner {
     }
 
     /** A detached copy of a VIF for {@code vmRef}; a snapshot keeps the MAC, other copies get a new one. */
-    private void copyVif(Database.Tx tx, DbObject vif, String vmRef, boolean preserveMac) {
+    private void copyVif(Database.Tx tx, DbObject<?> vif, String vmRef, boolean preserveMac) {
         var f = new LinkedHashMap<String, Object>(vif.fields());
         String metrics = Refs.newRef();
         f.put("uuid", Refs.newUuid());
@@ -302,18 +302,18 @@ public final class VmCloner {
      * snapshot. The VM must be halted (the runtime shuts it down first).
      */
     public void revert(String snapshotRef, TaskContext task) {
-        DbObject snap = db.require("VM", snapshotRef);
+        DbObject<?> snap = db.require("VM", snapshotRef);
         ops.error(snap, "revert").ifPresent(e -> { throw e; });
-        DbObject vm = db.get("VM", snap.string("snapshot_of"));
+        DbObject<?> vm = db.get("VM", snap.string("snapshot_of"));
         if (vm == null) throw ApiError.of("VM_REVERT_FAILED", snapshotRef, snap.string("snapshot_of"));
         if (!vm.string("power_state").equals("Halted")) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.string("power_state")));
         }
-        var snapVbds = new ArrayList<DbObject>();
+        var snapVbds = new ArrayList<DbObject<?>>();
         for (String b : db.related("VM", "VBDs", snapshotRef)) snapVbds.add(db.require("VBD", b));
         var replaced = new java.util.HashSet<String>();
-        for (DbObject b : snapVbds) {
-            DbObject vdi = db.get("VDI", b.string("VDI"));
+        for (DbObject<?> b : snapVbds) {
+            DbObject<?> vdi = db.get("VDI", b.string("VDI"));
             if (b.string("type").equals("Disk") && vdi != null) replaced.add(vdi.string("snapshot_of"));
         }
         List<NewDisk> disks = disks(snapVbds, DiskOp.CLONE, null, task, 0.8);
@@ -321,7 +321,7 @@ public final class VmCloner {
         try {
             db.write(tx -> {
                 for (String b : db.related("VM", "VBDs", vm.ref())) {
-                    DbObject vbd = db.require("VBD", b);
+                    DbObject<?> vbd = db.require("VBD", b);
                     if (vbd.bool("currently_attached")) throw ApiError.of("VM_REVERT_FAILED", snapshotRef, vm.ref());
                     if (vbd.string("type").equals("Disk") && replaced.contains(vbd.string("VDI"))) oldVdis.add(vbd.string("VDI"));
                     String m = vbd.string("metrics");
@@ -412,7 +412,7 @@ public final class VmCloner {
         }
         var byUuid = db.refByUuid("SR", sr);
         if (byUuid.isPresent()) return byUuid.get();
-        List<DbObject> named = db.where("SR", s -> sr.equals(s.get("name_label")));
+        List<DbObject<?>> named = db.where("SR", s -> sr.equals(s.get("name_label")));
         if (named.size() == 1) return named.getFirst().ref();
         throw ApiError.of("UUID_INVALID", "sr", sr);
     }
@@ -423,7 +423,7 @@ public final class VmCloner {
      * destroyed again if any disk fails.
      */
     public void provision(String vmRef, TaskContext task) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         ops.error(vm, "provision").ifPresent(e -> { throw e; });
         vms.setIsATemplate(vmRef, false);
         Map<String, String> oc = db.require("VM", vmRef).map("other_config");

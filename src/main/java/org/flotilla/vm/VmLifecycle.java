@@ -48,7 +48,7 @@ public final class VmLifecycle {
             "changing_static_range", "start", "start_on");
 
     /** The power states in which {@code op} may run (XAPI's allowed_power_states), in XAPI's order. */
-    static List<String> allowedPowerStates(DbObject vm, String op) {
+    static List<String> allowedPowerStates(DbObject<?> vm, String op) {
         boolean dom0 = Boolean.TRUE.equals(vm.get("is_control_domain"));
         boolean snapshot = Boolean.TRUE.equals(vm.get("is_a_snapshot"));
         return switch (op) {
@@ -87,7 +87,7 @@ public final class VmLifecycle {
     }
 
     /** The first reason {@code op} may not run now, as XAPI reports it, or null. */
-    public static ApiError check(DbObject vm, String op) {
+    public static ApiError check(DbObject<?> vm, String op) {
         String ref = vm.ref();
         Map<String, String> blocked = vm.map("blocked_operations");
         if (blocked != null && blocked.containsKey(op)) return ApiError.of("OPERATION_BLOCKED", ref, blocked.get(op));
@@ -130,14 +130,14 @@ public final class VmLifecycle {
     }
 
     /** XAPI's update_allowed_operations: every listed operation that check() lets through now. */
-    public static List<String> allowedOperations(DbObject vm) {
+    public static List<String> allowedOperations(DbObject<?> vm) {
         var out = new ArrayList<String>();
         for (String op : OPERATIONS) if (!IGNORED.contains(op) && check(vm, op) == null) out.add(op);
         return out;
     }
 
     /** A built-in template: it may be neither destroyed nor migrated. */
-    public static boolean isDefaultTemplate(DbObject vm) {
+    public static boolean isDefaultTemplate(DbObject<?> vm) {
         Map<String, String> oc = vm.map("other_config");
         String v = oc == null ? null : oc.get(DEFAULT_TEMPLATE_KEY);
         return Boolean.TRUE.equals(vm.get("is_default_template")) || "true".equalsIgnoreCase(v) || "1".equals(v);

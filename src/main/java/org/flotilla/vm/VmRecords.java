@@ -42,7 +42,7 @@ public final class VmRecords {
          .on("VM", "set_memory_limits", c -> { setMemoryLimits(c.ref("self"), c.integer("static_min"), c.integer("static_max"),
                  c.integer("dynamic_min"), c.integer("dynamic_max")); return null; })
          .on("VM", "set_memory", c -> {
-             DbObject vm = db.require("VM", c.ref("self"));
+             DbObject<?> vm = db.require("VM", c.ref("self"));
              long v = c.integer("value");
              setMemoryLimits(vm.ref(), vm.integer("memory_static_min"), v, v, v);
              return null;
@@ -104,7 +104,7 @@ public final class VmRecords {
     /** Changes VM.NVRAM in one write, if {@code op} (when given) may run on the VM. */
     private void changeNvram(String vmRef, String op, java.util.function.Consumer<Map<String, String>> change) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             if (op != null) requireOp(vm, op);
             var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
             change.accept(nvram);
@@ -161,7 +161,7 @@ public final class VmRecords {
         f.put("memory_overhead", overhead(f));
         String metrics = Refs.newRef();
         f.put("metrics", metrics);
-        f.put("allowed_operations", ops.allowed(new DbObject("VM", ref, f, 0, 0)));
+        f.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, f, 0, 0)));
         db.write(tx -> {
             tx.put("VM_metrics", metrics, newMetrics(false));
             tx.put("VM", ref, f);
@@ -184,7 +184,7 @@ public final class VmRecords {
      */
     public void destroy(String vmRef) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             ops.error(vm, "destroy").ifPresent(e -> { throw e; });
             if ("true".equals(vm.<String, String>map("other_config").get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
                 throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", vmRef);
@@ -233,7 +233,7 @@ public final class VmRecords {
      */
     public void setIsATemplate(String vmRef, boolean value) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             var after = new LinkedHashMap<String, Object>();
             if (value) {
                 if (!vm.bool("is_a_template")) ops.error(vm, "make_into_template").ifPresent(e -> { throw e; });
@@ -250,7 +250,7 @@ public final class VmRecords {
 
     // ---- memory -------------------------------------------------------------------------------
 
-    private void requireOp(DbObject vm, String op) { ops.error(vm, op).ifPresent(e -> { throw e; }); }
+    private void requireOp(DbObject<?> vm, String op) { ops.error(vm, op).ifPresent(e -> { throw e; }); }
 
     /** VM.set_memory_limits: all four at once, Halted VMs only; target follows dynamic_min as in XAPI. */
     public void setMemoryLimits(String vmRef, long staticMin, long staticMax, long dynamicMin, long dynamicMax) {
@@ -272,15 +272,15 @@ public final class VmRecords {
         if (running(db.require("VM", vmRef))) balloon.target(vmRef, max);
     }
 
-    private static boolean running(DbObject vm) {
+    private static boolean running(DbObject<?> vm) {
         String power = vm.string("power_state");
         return power.equals("Running") || power.equals("Paused");
     }
 
     /** Sets memory fields if {@code op} may run and the order holds; {@code target}, if given, gives memory_target. */
-    private void changeMemory(String vmRef, String op, Map<String, Long> values, java.util.function.ToLongFunction<DbObject> target) {
+    private void changeMemory(String vmRef, String op, Map<String, Long> values, java.util.function.ToLongFunction<DbObject<?>> target) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             requireOp(vm, op);
             var m = new LinkedHashMap<String, Object>(vm.fields());
             m.putAll(values);
@@ -290,7 +290,7 @@ public final class VmRecords {
         });
     }
 
-    private void setMemory(Database.Tx tx, DbObject vm, Map<String, Object> m) {
+    private void setMemory(Database.Tx tx, DbObject<?> vm, Map<String, Object> m) {
         m.put("memory_overhead", overhead(m));
         for (String k : List.of("memory_static_min", "memory_static_max", "memory_dynamic_min", "memory_dynamic_max",
                 "memory_target", "memory_overhead")) {
@@ -333,7 +333,7 @@ public final class VmRecords {
 
     public void setVcpusMax(String vmRef, long value) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             requireOp(vm, "changing_VCPUs");
             if (value < 1 || value < vm.integer("VCPUs_at_startup")) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
             tx.set("VM", vmRef, "VCPUs_max", value);
@@ -345,7 +345,7 @@ public final class VmRecords {
 
     public void setVcpusAtStartup(String vmRef, long value) {
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             requireOp(vm, "changing_VCPUs");
             if (value < 1 || value > vm.integer("VCPUs_max")) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
             tx.set("VM", vmRef, "VCPUs_at_startup", value);
@@ -358,7 +358,7 @@ public final class VmRecords {
     Set<String> usedSlots(String vmRef) {
         var used = new java.util.HashSet<String>();
         for (String vbd : db.related("VM", "VBDs", vmRef)) {
-            DbObject b = db.get("VBD", vbd);
+            DbObject<?> b = db.get("VBD", vbd);
             if (b == null) continue;
             used.addAll(DeviceNumbers.slots(b.string("userdevice")));
             used.addAll(DeviceNumbers.slots(b.string("device")));
@@ -382,7 +382,7 @@ public final class VmRecords {
         db.require("VM", vmRef);
         var used = new java.util.HashSet<String>();
         for (String vif : db.related("VM", "VIFs", vmRef)) {
-            DbObject v = db.get("VIF", vif);
+            DbObject<?> v = db.get("VIF", vif);
             if (v != null) used.add(v.string("device"));
         }
         var out = new ArrayList<String>();

@@ -127,7 +127,7 @@ public final class Metrics implements AutoCloseable {
     /** The taps of the VM's attached VIFs, by VIF device number. */
     private Map<String, String> taps(String vmRef) {
         var out = new LinkedHashMap<String, String>();
-        for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+        for (DbObject<?> v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
             String tap = v.<String, String>map("runtime_properties").get("tap");
             if (tap != null && v.bool("currently_attached")) out.put(v.string("device"), tap);
         }
@@ -140,14 +140,14 @@ public final class Metrics implements AutoCloseable {
 
     private List<MetricsRecords.Wanted> wanted(long available, List<GuestCounters> counters) {
         var out = new ArrayList<MetricsRecords.Wanted>();
-        DbObject host = db.get("host", hostRef);
+        DbObject<?> host = db.get("host", hostRef);
         if (host != null) out.add(new MetricsRecords.Wanted("host_metrics", host.string("metrics"), Map.of("memory_free", available)));
-        for (DbObject cpu : db.where("host_cpu", c -> hostRef.equals(c.get("host")))) {
+        for (DbObject<?> cpu : db.where("host_cpu", c -> hostRef.equals(c.get("host")))) {
             latest(rrds.hostUuid(), "cpu" + cpu.integer("number"))
                     .ifPresent(u -> out.add(new MetricsRecords.Wanted("host_cpu", cpu.ref(), Map.of("utilisation", u))));
         }
         for (GuestCounters c : counters) {
-            DbObject vm = db.get("VM", c.vmRef());
+            DbObject<?> vm = db.get("VM", c.vmRef());
             if (vm == null) continue;
             var fields = new HashMap<String, Object>();
             if (c.memoryBytes() >= 0) fields.put("memory_actual", c.memoryBytes());

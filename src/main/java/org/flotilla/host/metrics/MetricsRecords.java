@@ -33,10 +33,10 @@ final class MetricsRecords {
     record Wanted(String className, String ref, Map<String, Object> fields) {}
 
     void apply(Iterable<Wanted> wanted, Instant now) {
-        var due = new LinkedHashMap<Wanted, DbObject>();
+        var due = new LinkedHashMap<Wanted, DbObject<?>>();
         for (Wanted w : wanted) {
             if (Refs.isNull(w.ref())) continue;
-            DbObject cur = db.get(w.className(), w.ref());
+            DbObject<?> cur = db.get(w.className(), w.ref());
             if (cur == null || !changed(cur, w.fields())) continue;
             Instant last = lastWritten.get(w.ref());
             if (last != null && now.isBefore(last.plus(minInterval))) continue;
@@ -51,7 +51,7 @@ final class MetricsRecords {
         lastWritten.keySet().removeIf(ref -> db.classOf(ref).isEmpty());
     }
 
-    private static boolean changed(DbObject cur, Map<String, Object> fields) {
+    private static boolean changed(DbObject<?> cur, Map<String, Object> fields) {
         for (var e : fields.entrySet()) if (differs(cur.get(e.getKey()), e.getValue())) return true;
         return false;
     }

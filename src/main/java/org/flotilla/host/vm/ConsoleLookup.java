@@ -14,7 +14,7 @@ import org.flotilla.db.DbObject;
  */
 sealed interface ConsoleLookup {
     /** The console and the run directory of its running VM. */
-    record Found(DbObject console, Path runDir) implements ConsoleLookup {}
+    record Found(DbObject<?> console, Path runDir) implements ConsoleLookup {}
 
     record Missing(TunnelOutcome.Refused refusal) implements ConsoleLookup {}
 
@@ -22,9 +22,9 @@ sealed interface ConsoleLookup {
     static ConsoleLookup of(VmRuntime runtime, TunnelRequest request, String defaultProtocol) {
         Database db = runtime.db();
         if (!request.authenticated(db)) return missing(401, "no valid session_id");
-        DbObject console = named(db, request).map(ref -> console(db, ref, defaultProtocol)).orElse(null);
+        DbObject<?> console = named(db, request).map(ref -> console(db, ref, defaultProtocol)).orElse(null);
         if (console == null) return missing(404, "no such console");
-        DbObject vm = db.get("VM", console.string("VM"));
+        DbObject<?> vm = db.get("VM", console.string("VM"));
         // as XAPI: a paused (or suspended, or halted) VM's console is not served
         if (vm == null || !"Running".equals(vm.string("power_state"))) return missing(404, "the VM is not running");
         return runtime.runDir(console.string("VM"))
@@ -39,7 +39,7 @@ sealed interface ConsoleLookup {
         return db.refByUuid("VM", uuid).or(() -> db.refByUuid("console", uuid));
     }
 
-    private static DbObject console(Database db, String ref, String defaultProtocol) {
+    private static DbObject<?> console(Database db, String ref, String defaultProtocol) {
         if (db.get("VM", ref) != null) {
             return db.where("console", c -> ref.equals(c.get("VM")) && defaultProtocol.equals(c.get("protocol"))).stream()
                     .findFirst().orElse(null);

@@ -35,7 +35,7 @@ final class Consoles {
     }
 
     void stageRemoval(Database.Tx tx, String vmRef) {
-        for (DbObject c : db.where("console", c -> vmRef.equals(c.get("VM")))) tx.delete("console", c.ref());
+        for (DbObject<?> c : db.where("console", c -> vmRef.equals(c.get("VM")))) tx.delete("console", c.ref());
     }
 
     /** Whether the VM has its consoles (all of them: records of an older daemon may lack the rfb one). */

@@ -52,7 +52,7 @@ final class CrashActions {
 
     /** The guest of {@code d} panicked and QEMU stopped it. */
     void crashed(Domain d) {
-        DbObject vm = db.get("VM", d.vmRef);
+        DbObject<?> vm = db.get("VM", d.vmRef);
         if (vm == null || d.ended.get()) return;
         String action = vm.string("actions_after_crash");
         String note = "";
@@ -82,8 +82,8 @@ final class CrashActions {
         }
     }
 
-    private Duration ranFor(DbObject vm) {
-        DbObject m = Refs.isNull(vm.string("metrics")) ? null : db.get("VM_metrics", vm.string("metrics"));
+    private Duration ranFor(DbObject<?> vm) {
+        DbObject<?> m = Refs.isNull(vm.string("metrics")) ? null : db.get("VM_metrics", vm.string("metrics"));
         return m != null && m.get("start_time") instanceof Instant t ? Duration.between(t, Instant.now()) : Duration.ZERO;
     }
 

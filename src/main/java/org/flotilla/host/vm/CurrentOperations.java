@@ -54,7 +54,7 @@ final class CurrentOperations {
     /** Operations that were in progress when the daemon stopped will not finish: forgets them all. */
     void forgetAll() {
         db.write(tx -> {
-            for (DbObject vm : db.all("VM")) {
+            for (DbObject<?> vm : db.all("VM")) {
                 if (vm.map("current_operations") != null && !vm.map("current_operations").isEmpty()) {
                     VmOperations.stage(tx, vm, Map.of("current_operations", Map.of()));
                 }
@@ -65,7 +65,7 @@ final class CurrentOperations {
     private String begin(Call c, String vmRef, String op) {
         String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             ApiError e = VmLifecycle.check(vm, op);
             if (e != null) throw e;
             var ops = new LinkedHashMap<String, String>(vm.map("current_operations"));
@@ -77,7 +77,7 @@ final class CurrentOperations {
 
     private void end(String vmRef, String key) {
         db.write(tx -> {
-            DbObject vm = db.get("VM", vmRef);
+            DbObject<?> vm = db.get("VM", vmRef);
             if (vm == null) return;
             var ops = new LinkedHashMap<String, String>(vm.map("current_operations"));
             ops.remove(key);

@@ -22,7 +22,7 @@ final class DomainIds {
     DomainIds(Database db, Path stateDir) {
         this.file = stateDir.resolve("domid");
         long max = 0;
-        for (DbObject vm : db.all("VM")) if (vm.get("domid") instanceof Long l) max = Math.max(max, l);
+        for (DbObject<?> vm : db.all("VM")) if (vm.get("domid") instanceof Long l) max = Math.max(max, l);
         this.next = new AtomicLong(Math.max(max, HostFiles.readLong(file)) + 1);
     }
 

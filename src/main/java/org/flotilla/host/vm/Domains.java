@@ -25,7 +25,7 @@ final class Domains {
     Domain running(String vmRef) {
         Domain d = byVm.get(vmRef);
         if (d == null || !d.alive()) {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             throw ApiError.of("VM_BAD_POWER_STATE", vmRef, "running", VmLifecycle.lower(vm.string("power_state")));
         }
         return d;

@@ -58,7 +58,7 @@ final class GuestEvents {
             return;
         }
         if (!"true".equals(e.dataText("guest"))) return;
-        DbObject vm = db.get("VM", d.vmRef);
+        DbObject<?> vm = db.get("VM", d.vmRef);
         if (vm == null) return;
         switch (e.name()) {
             case "SHUTDOWN" -> Thread.ofVirtual().start(() -> {
@@ -94,7 +94,7 @@ final class GuestEvents {
     /** The QEMU exited: a crash, unless one of our operations ended it or its end is already handled. */
     void onExit(Domain d) {
         if (domains.closed() || d.expectExit || d.ended.get()) return;
-        DbObject vm = db.get("VM", d.vmRef);
+        DbObject<?> vm = db.get("VM", d.vmRef);
         String name = vm == null ? d.uuid : vm.string("name_label");
         teardown.afterExit(d);
         alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");

@@ -31,7 +31,7 @@ final class HostMemory {
         long avail = meminfo("MemAvailable");
         long outstanding = 0;
         for (Domain d : domains.all()) {
-            DbObject vm = db.get("VM", d.vmRef);
+            DbObject<?> vm = db.get("VM", d.vmRef);
             if (vm == null) continue;
             long reserved = vm.integer("memory_static_max") + overhead(vm.integer("memory_static_max"));
             outstanding += Math.max(0, reserved - rss(d.pid));
@@ -54,7 +54,7 @@ final class HostMemory {
 
     /** Records memory_free in this host's metrics, after a VM started or stopped. */
     void publish() {
-        DbObject host = db.get("host", hostRef);
+        DbObject<?> host = db.get("host", hostRef);
         if (host == null) return;
         String m = host.string("metrics");
         if (Refs.isNull(m) || db.get("host_metrics", m) == null) return;

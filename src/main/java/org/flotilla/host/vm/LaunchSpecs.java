@@ -16,6 +16,7 @@ import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.storage.Storage;
 
 /**
@@ -43,10 +44,10 @@ final class LaunchSpecs {
     record Launch(QemuCommand.Spec spec, Cgroups.Limits limits) {}
 
     /** The launch of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
-    Launch of(DbObject vm, String incoming) {
+    Launch of(DbObject<?> vm, String incoming) {
         // a resumed QEMU must have the devices the suspended one had, or it cannot load the saved state: those
         // still marked attached, since a suspend keeps the marks
-        Predicate<DbObject> wanted = incoming == null ? d -> true : d -> Boolean.TRUE.equals(d.get("currently_attached"));
+        Predicate<DbObject<?>> wanted = incoming == null ? d -> true : d -> Boolean.TRUE.equals(d.get("currently_attached"));
         List<QemuCommand.Disk> disks = disks(vm.ref(), wanted);
         String kernel = blankToNull(vm.string("PV_kernel"));
         String initrd = blankToNull(vm.string("PV_ramdisk"));
@@ -61,7 +62,7 @@ final class LaunchSpecs {
                 Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, vcpusMax,
                 boot, boot == null ? null : vm.string("PV_args"), uefi,
                 vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref(), wanted), videoMiB(vm), incoming,
-                vtpms.of(vm.ref()));
+                vtpms.of(VM.CLASS.ref(vm.ref())));
         return new Launch(spec, VmJails.limits(memMiB, videoMiB(vm), vcpusMax, vm.map("VCPUs_params")));
     }
 
@@ -69,7 +70,7 @@ final class LaunchSpecs {
     static final String SECURE_BOOT_KEY = "secureboot";
 
     /** The platform the VM starts with: secureboot=auto settled to true or false, as XAPI records it at VM.start. */
-    Map<String, String> platformAtStart(DbObject vm) {
+    Map<String, String> platformAtStart(DbObject<?> vm) {
         Map<String, String> platform = vm.map("platform");
         if (platform == null) return Map.of();
         if (!"auto".equalsIgnoreCase(platform.get(SECURE_BOOT_KEY))) return platform;
@@ -86,7 +87,7 @@ final class LaunchSpecs {
      * the standard VGA: "cirrus" (XAPI's default) is served by it too, as Cirrus emulation has a record of
      * guest-triggered overflows.
      */
-    static long videoMiB(DbObject vm) {
+    static long videoMiB(DbObject<?> vm) {
         Map<String, String> platform = vm.map("platform");
         String v = platform == null ? null : platform.get("videoram");
         try {
@@ -97,7 +98,7 @@ final class LaunchSpecs {
     }
 
     /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */
-    QemuCommand.Disk disk(DbObject b) {
+    QemuCommand.Disk disk(DbObject<?> b) {
         boolean cd = "CD".equals(b.string("type"));
         if ("Floppy".equals(b.string("type"))) throw ApiError.of("VALUE_NOT_SUPPORTED", "type", "Floppy", "no floppy drives");
         String vdi = b.string("VDI");
@@ -122,22 +123,22 @@ final class LaunchSpecs {
         return new QemuCommand.DiskImage(a.srDir(), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
     }
 
-    private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject> wanted) {
-        List<DbObject> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")) && wanted.test(b));
+    private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject<?>> wanted) {
+        List<DbObject<?>> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")) && wanted.test(b));
         var seen = new HashSet<String>();
-        for (DbObject b : vbds) {
+        for (DbObject<?> b : vbds) {
             String dev = b.string("userdevice");
             if (dev == null || !dev.matches("\\d{1,3}")) throw ApiError.of("INVALID_DEVICE", String.valueOf(dev));
             if (!seen.add(dev)) throw ApiError.of("DEVICE_ALREADY_EXISTS", dev);
         }
         var disks = new ArrayList<QemuCommand.Disk>();
-        for (DbObject b : vbds) disks.add(disk(b));
+        for (DbObject<?> b : vbds) disks.add(disk(b));
         return disks;
     }
 
-    private List<QemuCommand.Nic> nics(String vmRef, Predicate<DbObject> wanted) {
+    private List<QemuCommand.Nic> nics(String vmRef, Predicate<DbObject<?>> wanted) {
         var nics = new ArrayList<QemuCommand.Nic>();
-        for (DbObject vif : db.where("VIF", v -> vmRef.equals(v.get("VM")) && wanted.test(v))) {
+        for (DbObject<?> vif : db.where("VIF", v -> vmRef.equals(v.get("VM")) && wanted.test(v))) {
             VifBackend.TapDevice tap = taps.attach(vif.ref(), vmRef);
             String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
             nics.add(new QemuCommand.Nic(vif.string("device"), tap.name(), mac));
@@ -145,7 +146,7 @@ final class LaunchSpecs {
         return nics;
     }
 
-    private static boolean wantsUefi(DbObject vm) {
+    private static boolean wantsUefi(DbObject<?> vm) {
         Map<String, String> platform = vm.map("platform");
         return platform != null && "uefi".equalsIgnoreCase(platform.get("firmware"))
                 || vm.<String, String>map("HVM_boot_params").getOrDefault("firmware", "").equalsIgnoreCase("uefi");
@@ -155,7 +156,7 @@ final class LaunchSpecs {
      * OVMF for the VM, with its own variable store: VM.NVRAM's, or at first boot a copy of the store that goes
      * with the firmware (with Microsoft's keys for Secure Boot).
      */
-    private QemuCommand.Uefi uefi(DbObject vm, boolean secureBoot) {
+    private QemuCommand.Uefi uefi(DbObject<?> vm, boolean secureBoot) {
         VmRuntime.UefiImages images = cfg.uefi();
         if (secureBoot && !images.secureBootAvailable()) {
             throw ApiError.internal("Secure Boot needs " + images.secureCode() + " and " + images.secureVarsTemplate() + " (package ovmf)");

@@ -25,7 +25,7 @@ final class LiveDisks implements OnlineDisks {
 
     @Override
     public void resize(String vdiRef, String vbdRef, Path image, long newSize) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         Qmp qmp = qmpOf(b, vdiRef, "resize");
         try {
             String node = topNode(qmp, b, vdiRef, "resize");
@@ -37,7 +37,7 @@ final class LiveDisks implements OnlineDisks {
 
     @Override
     public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         Domain d = domains.get(b.string("VM"));
         if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
         Qmp qmp = d.qmp;
@@ -57,13 +57,13 @@ final class LiveDisks implements OnlineDisks {
     }
 
     /** The QMP of the VBD's VM; VDI_IN_USE if it has no QEMU here. */
-    private Qmp qmpOf(DbObject b, String vdiRef, String op) {
+    private Qmp qmpOf(DbObject<?> b, String vdiRef, String op) {
         Domain d = domains.get(b.string("VM"));
         if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
         return d.qmp;
     }
 
-    private static String topNode(Qmp qmp, DbObject b, String vdiRef, String op) throws QmpException {
+    private static String topNode(Qmp qmp, DbObject<?> b, String vdiRef, String op) throws QmpException {
         String node = BlockNodes.top(qmp, VbdHotplug.deviceId(b));
         if (node == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
         return node;

@@ -37,7 +37,7 @@ final class NvramFiles {
      * The variable store for a boot of {@code vm}: written from VM.NVRAM when it holds one, else the file the
      * VM last used, else a copy of {@code template}.
      */
-    Path prepare(DbObject vm, Path template) {
+    Path prepare(DbObject<?> vm, Path template) {
         Path f = file(vm.uuid());
         String kept = vm.<String, String>map("NVRAM").get(EfiVariables.KEY);
         try {
@@ -64,7 +64,7 @@ final class NvramFiles {
     }
 
     /** Stages {@code efiVariables} (from {@link #read}) into the VM's NVRAM, if it changed. */
-    static void stage(Database.Tx tx, DbObject vm, String efiVariables) {
+    static void stage(Database.Tx tx, DbObject<?> vm, String efiVariables) {
         if (efiVariables == null || efiVariables.equals(vm.<String, String>map("NVRAM").get(EfiVariables.KEY))) return;
         var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
         nvram.put(EfiVariables.KEY, efiVariables);

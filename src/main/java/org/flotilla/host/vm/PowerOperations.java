@@ -59,7 +59,7 @@ final class PowerOperations {
 
     /** Kills the QEMU; of a suspended VM, discards the image instead. */
     void hardShutdown(Call c, String vmRef) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         if ("Suspended".equals(vm.string("power_state"))) {
             operations.run(c, vmRef, "hard_shutdown", () -> suspendImages.discard(vmRef));
             return;
@@ -88,7 +88,7 @@ final class PowerOperations {
 
     /** VM.shutdown: clean if the guest powers off in time, hard otherwise (and for a VM not running). */
     void shutdown(Call c, String vmRef) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         if (!"Running".equals(vm.string("power_state"))) { hardShutdown(c, vmRef); return; }
         operations.run(c, vmRef, "shutdown", () -> {
             Domain d = domains.running(vmRef);

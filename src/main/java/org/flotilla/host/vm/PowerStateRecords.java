@@ -8,6 +8,10 @@ import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VTPM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.vm.VbdRecords;
 import org.flotilla.vm.VmOperations;
 
@@ -42,7 +46,7 @@ final class PowerStateRecords {
     void running(String vmRef, boolean paused, long overhead, long domid) {
         String power = paused ? "Paused" : "Running";
         db.write(tx -> {
-            DbObject cur = db.require("VM", vmRef);
+            DbObject<?> cur = db.require("VM", vmRef);
             var m = new LinkedHashMap<String, Object>();
             m.put("memory_actual", cur.integer("memory_static_max"));
             m.put("VCPUs_number", Math.max(1, cur.integer("VCPUs_at_startup")));
@@ -74,7 +78,7 @@ final class PowerStateRecords {
             changes.put("memory_overhead", overhead);
             changes.put("domarch", "x64");
             VmOperations.stage(tx, cur, changes);
-            Vtpms.stageAllowed(db, tx, vmRef, power);
+            Vtpms.stageAllowed(db, tx, VM.CLASS.ref(vmRef), VmPowerState.valueOf(power));
         });
         memory.publish();
     }
@@ -84,12 +88,12 @@ final class PowerStateRecords {
      * and what its firmware and vTPM saved while it ran is its own again (VM.NVRAM, the VTPMs' secrets).
      */
     void stopped(String vmRef, String state) {
-        DbObject before = db.get("VM", vmRef);
+        DbObject<?> before = db.get("VM", vmRef);
         if (before == null) return;
         String efiVariables = nvram.read(before.uuid());
-        Map<String, String> tpmStates = vtpms.read(vmRef);
+        Map<Ref<VTPM>, String> tpmStates = vtpms.read(VM.CLASS.ref(vmRef));
         db.write(tx -> {
-            DbObject vm = db.get("VM", vmRef);
+            DbObject<?> vm = db.get("VM", vmRef);
             if (vm == null) return;
             NvramFiles.stage(tx, vm, efiVariables);
             vtpms.stage(tx, tpmStates);
@@ -108,7 +112,7 @@ final class PowerStateRecords {
             changes.put("resident_on", ClassDef.NULL_REF);
             changes.put("domid", -1L);
             VmOperations.stage(tx, vm, changes);
-            Vtpms.stageAllowed(db, tx, vmRef, state);
+            Vtpms.stageAllowed(db, tx, VM.CLASS.ref(vmRef), VmPowerState.valueOf(state));
         });
         memory.publish();
     }
@@ -117,7 +121,7 @@ final class PowerStateRecords {
     void rebooted(String vmRef) {
         long domid = domids.next();
         db.write(tx -> {
-            DbObject vm = db.get("VM", vmRef);
+            DbObject<?> vm = db.get("VM", vmRef);
             if (vm == null) return;
             String m = metricsOf(vm);
             if (m != null) tx.set("VM_metrics", m, "start_time", Instant.now());
@@ -128,7 +132,7 @@ final class PowerStateRecords {
     /** Paused or Running again, in the same QEMU. */
     void power(String vmRef, String power) {
         db.write(tx -> {
-            DbObject vm = db.get("VM", vmRef);
+            DbObject<?> vm = db.get("VM", vmRef);
             if (vm == null) return;
             deviceOps.stageForVm(tx, vmRef, power, null);
             VmOperations.stage(tx, vm, Map.of("power_state", power));
@@ -138,7 +142,7 @@ final class PowerStateRecords {
     /** The balloon driver reports how much memory the guest has now (BALLOON_CHANGE). */
     void memoryActual(String vmRef, long actual) {
         db.write(tx -> {
-            DbObject vm = db.get("VM", vmRef);
+            DbObject<?> vm = db.get("VM", vmRef);
             String m = vm == null ? null : metricsOf(vm);
             if (m != null) {
                 tx.set("VM_metrics", m, "memory_actual", actual);
@@ -149,7 +153,7 @@ final class PowerStateRecords {
 
     private void stageDevicesAttached(Database.Tx tx, String vmRef, boolean attached) {
         for (String cls : List.of("VBD", "VIF")) {
-            for (DbObject dev : db.where(cls, o -> vmRef.equals(o.get("VM")))) {
+            for (DbObject<?> dev : db.where(cls, o -> vmRef.equals(o.get("VM")))) {
                 if (Boolean.TRUE.equals(dev.get("currently_attached")) != attached) tx.set(cls, dev.ref(), "currently_attached", attached);
                 if (attached && cls.equals("VBD")) {
                     String name = VbdRecords.linuxDevice(dev.string("userdevice"));
@@ -160,7 +164,7 @@ final class PowerStateRecords {
     }
 
     /** The VM's metrics record, or null if it has none (yet). */
-    private String metricsOf(DbObject vm) {
+    private String metricsOf(DbObject<?> vm) {
         String m = vm.string("metrics");
         return Refs.isNull(m) || db.get("VM_metrics", m) == null ? null : m;
     }

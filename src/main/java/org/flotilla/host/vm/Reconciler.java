@@ -83,7 +83,7 @@ final class Reconciler {
         }
         killStrays();
         jails.sweepCgroups(domains.all().stream().map(d -> d.uuid).collect(Collectors.toSet()));
-        for (DbObject vm : db.all("VM")) {
+        for (DbObject<?> vm : db.all("VM")) {
             if (Boolean.TRUE.equals(vm.get("is_control_domain"))) continue;
             String ps = vm.string("power_state");
             boolean here = hostRef.equals(vm.string("resident_on"));
@@ -142,7 +142,7 @@ final class Reconciler {
             teardown.stop(d);
             return;
         }
-        DbObject vm = db.require("VM", d.vmRef);
+        DbObject<?> vm = db.require("VM", d.vmRef);
         String ps = vm.string("power_state");
         // a panicked guest is stopped: preserved (recorded Paused), or crashed while nobody watched
         boolean panicked = status.equals("guest-panicked");

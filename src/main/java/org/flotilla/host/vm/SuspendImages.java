@@ -108,7 +108,7 @@ final class SuspendImages {
 
     void resume(Call c, String vmRef, boolean paused, String op) {
         operations.run(c, vmRef, op, () -> {
-            DbObject vm = db.require("VM", vmRef);
+            DbObject<?> vm = db.require("VM", vmRef);
             String vdi = vm.string("suspend_VDI");
             if (Refs.isNull(vdi) || db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", vmRef, vdi);
             Files.createDirectories(tmpDir);
@@ -134,7 +134,7 @@ final class SuspendImages {
 
     /** hard_shutdown of a suspended VM: it is halted and its image gone. */
     void discard(String vmRef) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         String vdi = vm.string("suspend_VDI");
         ops.update(vmRef, Map.of("power_state", "Halted", "suspend_VDI", ClassDef.NULL_REF));
         if (!Refs.isNull(vdi) && db.get("VDI", vdi) != null) destroyImage(vdi);
@@ -161,10 +161,10 @@ final class SuspendImages {
 
     /** The VM's suspend_SR, else the pool's suspend_image_SR, else its default_SR. */
     private String suspendSr(String vmRef) {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         String sr = vm.string("suspend_SR");
         if (!Refs.isNull(sr) && db.get("SR", sr) != null) return sr;
-        for (DbObject pool : db.all("pool")) {
+        for (DbObject<?> pool : db.all("pool")) {
             for (String f : List.of("suspend_image_SR", "default_SR")) {
                 String s = pool.string(f);
                 if (!Refs.isNull(s) && db.get("SR", s) != null) return s;

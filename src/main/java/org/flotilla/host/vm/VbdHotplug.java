@@ -29,12 +29,12 @@ final class VbdHotplug {
     }
 
     void plug(String vbdRef) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         String vmRef = b.string("VM");
         if (b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_ATTACHED", vbdRef);
         Domain dom = domains.running(vmRef);
         Qmp qmp = dom.qmp;
-        for (DbObject o : db.where("VBD", o -> vmRef.equals(o.get("VM")) && o.bool("currently_attached"))) {
+        for (DbObject<?> o : db.where("VBD", o -> vmRef.equals(o.get("VM")) && o.bool("currently_attached"))) {
             if (o.string("userdevice").equals(b.string("userdevice"))) throw ApiError.of("DEVICE_ALREADY_EXISTS", b.string("userdevice"));
         }
         QemuCommand.Disk disk = specs.disk(b);
@@ -60,7 +60,7 @@ final class VbdHotplug {
     }
 
     void unplug(String vbdRef, boolean force) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         if (!b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_DETACHED", vbdRef);
         if (!force && !b.bool("unpluggable")) throw ApiError.of("VBD_NOT_UNPLUGGABLE", vbdRef);
         Domain dom = domains.running(b.string("VM"));
@@ -82,7 +82,7 @@ final class VbdHotplug {
     }
 
     void insert(String vbdRef, String vdiRef) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         db.require("VDI", vdiRef);
         requireCd(b);
         if (!b.bool("empty")) throw ApiError.of("VBD_NOT_EMPTY", vbdRef);
@@ -104,7 +104,7 @@ final class VbdHotplug {
     }
 
     void eject(String vbdRef) {
-        DbObject b = db.require("VBD", vbdRef);
+        DbObject<?> b = db.require("VBD", vbdRef);
         requireCd(b);
         if (b.bool("empty")) throw ApiError.of("VBD_IS_EMPTY", vbdRef);
         Domain dom = attached(b);
@@ -124,22 +124,22 @@ final class VbdHotplug {
     }
 
     /** The guest device of a VBD, as QemuCommand names it. */
-    static String deviceId(DbObject vbd) { return "vbd" + vbd.string("userdevice"); }
+    static String deviceId(DbObject<?> vbd) { return "vbd" + vbd.string("userdevice"); }
 
     /** What every block node of the VBD's disk is named with, as QemuCommand names them. */
-    private static String nodePrefix(DbObject vbd) { return deviceId(vbd) + "-"; }
+    private static String nodePrefix(DbObject<?> vbd) { return deviceId(vbd) + "-"; }
 
-    private static void requireCd(DbObject b) {
+    private static void requireCd(DbObject<?> b) {
         if (!"CD".equals(b.string("type"))) throw ApiError.of("VBD_NOT_REMOVABLE_MEDIA", b.ref());
     }
 
     /** The VBD's QEMU if the VBD is plugged into one; else the medium changes in the records only. */
-    private Domain attached(DbObject b) { return b.bool("currently_attached") ? domains.get(b.string("VM")) : null; }
+    private Domain attached(DbObject<?> b) { return b.bool("currently_attached") ? domains.get(b.string("VM")) : null; }
 
     private void setAttached(String vbdRef, boolean attached) {
         db.write(tx -> {
             tx.set("VBD", vbdRef, "currently_attached", attached);
-            DbObject b = db.get("VBD", vbdRef);
+            DbObject<?> b = db.get("VBD", vbdRef);
             if (attached && b != null) tx.set("VBD", vbdRef, "device", VbdRecords.linuxDevice(b.string("userdevice")));
         });
         deviceOps.update("VBD", vbdRef);

@@ -24,7 +24,7 @@ final class VcpuLimits {
         this.qemuBinary = qemuBinary;
     }
 
-    void check(DbObject vm) {
+    void check(DbObject<?> vm) {
         long vcpus = vm.integer("VCPUs_max");
         long pcpus = hostCpus();
         Map<String, String> platform = vm.map("platform");
@@ -37,7 +37,7 @@ final class VcpuLimits {
     }
 
     private long hostCpus() {
-        DbObject host = db.get("host", hostRef);
+        DbObject<?> host = db.get("host", hostRef);
         try {
             return Long.parseLong(host.<String, String>map("cpu_info").getOrDefault("cpu_count", ""));
         } catch (NumberFormatException | NullPointerException e) {

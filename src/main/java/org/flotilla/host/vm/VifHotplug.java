@@ -46,7 +46,7 @@ final class VifHotplug {
 
     void plug(Call c, String vifRef) {
         asOperation(c, vifRef, "plug", () -> {
-            DbObject vif = db.require("VIF", vifRef);
+            DbObject<?> vif = db.require("VIF", vifRef);
             String vmRef = vif.string("VM");
             Domain d = domains.running(vmRef);
             Qmp qmp = d.qmp;
@@ -87,7 +87,7 @@ final class VifHotplug {
 
     void unplug(Call c, String vifRef, boolean force) {
         asOperation(c, vifRef, "unplug", () -> {
-            DbObject vif = db.require("VIF", vifRef);
+            DbObject<?> vif = db.require("VIF", vifRef);
             Domain d = domains.running(vif.string("VM"));
             var nic = new QemuCommand.Nic(vif.string("device"), null, null);
             if (!awaitRelease(d.qmp, nic.deviceId(), force ? FORCE_RELEASE_WAIT : RELEASE_WAIT) && !force) {
@@ -102,7 +102,7 @@ final class VifHotplug {
      * backend and tap go too, and the VIF is recorded detached.
      */
     void released(Domain d, String deviceId) {
-        for (DbObject vif : db.where("VIF", v -> d.vmRef.equals(v.get("VM")) && Boolean.TRUE.equals(v.get("currently_attached")))) {
+        for (DbObject<?> vif : db.where("VIF", v -> d.vmRef.equals(v.get("VM")) && Boolean.TRUE.equals(v.get("currently_attached")))) {
             var nic = new QemuCommand.Nic(vif.string("device"), null, null);
             Map<String, String> busy = vif.map("current_operations");
             if (!nic.deviceId().equals(deviceId) || (busy != null && !busy.isEmpty())) continue;
@@ -153,7 +153,7 @@ final class VifHotplug {
     private void asOperation(Call c, String vifRef, String op, CurrentOperations.Body body) {
         String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
         db.write(tx -> {
-            DbObject vif = db.require("VIF", vifRef);
+            DbObject<?> vif = db.require("VIF", vifRef);
             ApiError e = VifLifecycle.check(db.require("VM", vif.string("VM")), vif, op);
             if (e != null) throw e;
             var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
@@ -165,7 +165,7 @@ final class VifHotplug {
             CurrentOperations.runMappingErrors("VIF." + op, body);
         } finally {
             db.write(tx -> {
-                DbObject vif = db.get("VIF", vifRef);
+                DbObject<?> vif = db.get("VIF", vifRef);
                 if (vif == null) return;
                 var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
                 ops.remove(key);

@@ -27,7 +27,7 @@ final class VifTaps {
     void releaseAll(String vmRef) { forEachVif(vmRef, backend::release); }
 
     private void forEachVif(String vmRef, java.util.function.Consumer<String> letGo) {
-        for (DbObject v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
+        for (DbObject<?> v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
             try { letGo.accept(v.ref()); } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot detach VIF " + v.ref() + ": " + e);
             }

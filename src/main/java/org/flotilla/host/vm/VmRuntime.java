@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Handlers;
+import org.flotilla.api.Implementations;
+import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
@@ -145,7 +147,8 @@ public final class VmRuntime implements AutoCloseable {
 
     Database db() { return db; }
 
-    public void register(Handlers h) {
+    public void register(Handlers h, Implementations typed) {
+        typed.add(VTPM.Actions.class, vtpms);
         h.on("VM", "start", c -> { power.start(c, c.ref("vm"), c.bool("start_paused"), "start"); return null; })
          .on("VM", "start_on", c -> {
              requireThisHost(c.ref("host"), "VM.start_on");
@@ -171,10 +174,6 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "unplug_force", c -> { hotplug.unplug(c.ref("self"), true); return null; })
          .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
          .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
-         .on("VTPM", "create", c -> vtpms.create(c.ref("vM"), c.bool("is_unique")))
-         .on("VTPM", "destroy", c -> { vtpms.destroy(c.ref("self")); return null; })
-         .on("VTPM", "get_contents", c -> vtpms.contents(c.ref("self")))
-         .on("VTPM", "set_contents", c -> { vtpms.setContents(c.ref("self"), c.string("contents")); return null; })
          .on("VIF", "plug", c -> { vifHotplug.plug(c, c.ref("self")); return null; })
          .on("VIF", "unplug", c -> { vifHotplug.unplug(c, c.ref("self"), false); return null; })
          .on("VIF", "unplug_force", c -> { vifHotplug.unplug(c, c.ref("self"), true); return null; });

@@ -47,7 +47,7 @@ final class VmStarter {
 
     /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
     Domain boot(String vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         if ("rename_restart".equals(vm.string("actions_after_crash"))) {
             // as XAPI refuses it: the renamed, kept domain would be one that no VM record stands for
             throw ApiError.of("VALUE_NOT_SUPPORTED", "VM.actions_after_crash", "rename_restart",
@@ -64,7 +64,7 @@ final class VmStarter {
         try {
             return spawn(vmRef, paused, incoming, staticMax, domid);
         } catch (IOException | RuntimeException | InterruptedException e) {
-            DbObject now = db.get("VM", vmRef);
+            DbObject<?> now = db.get("VM", vmRef);
             if (now != null && !domains.contains(vmRef) && (Long) now.get("domid") == domid) {
                 taps.detachAll(vmRef);
                 ops.update(vmRef, Map.of("domid", -1L));
@@ -75,7 +75,7 @@ final class VmStarter {
 
     private Domain spawn(String vmRef, boolean paused, String incoming, long staticMax, long domid)
             throws IOException, InterruptedException {
-        DbObject vm = db.require("VM", vmRef);
+        DbObject<?> vm = db.require("VM", vmRef);
         Domain d = launcher.launch(vmRef, specs.of(vm, incoming), domid, files.runDir(vm.uuid()));
         try {
             if (incoming != null) awaitIncoming(d);

@@ -16,6 +16,13 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.AtomicFile;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.Secret;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VTPM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.model.xenapi.enums.VtpmOperations;
 import org.flotilla.vm.VmLifecycle;
 
 /**
@@ -26,7 +33,7 @@ import org.flotilla.vm.VmLifecycle;
  * user (see {@link VmJails}), read back into the secret when the VM stops; removed with the VTPM (or, for a
  * VTPM that went with VM.destroy, by a sweep).
  */
-final class Vtpms {
+final class Vtpms implements VTPM.Actions {
     static final String FEATURE = "restrict_vtpm";
     /** The file in which swtpm keeps a TPM 2.0's permanent state (its NV indices, seeds, hierarchies). */
     static final String STATE_FILE = "tpm2-00.permall";
@@ -42,51 +49,54 @@ final class Vtpms {
     Path stateDir(String vtpmUuid) { return root.resolve(vtpmUuid); }
 
     /** VTPM.create: the feature, one VTPM per VM, and a halted VM, checked in XAPI's order. */
-    String create(String vmRef, boolean isUnique) {
-        String ref = Refs.newRef();
+    @Override
+    public Ref<VTPM> create(Ref<VM> vM, boolean is_unique) {
+        Ref<VTPM> ref = Refs.newRef(VTPM.CLASS);
         db.write(tx -> {
-            DbObject vm = db.require("VM", vmRef);
-            for (DbObject pool : db.all("pool")) {
-                if (!"false".equals(pool.<String, String>map("restrictions").get(FEATURE))) throw ApiError.of("FEATURE_RESTRICTED", FEATURE);
+            DbObject<VM> vm = db.require(vM);
+            for (DbObject<Pool> pool : db.all(Pool.CLASS)) {
+                if (!"false".equals(pool.get(Pool.restrictions).get(FEATURE))) throw ApiError.of("FEATURE_RESTRICTED", FEATURE);
             }
-            List<String> existing = db.related("VM", "VTPMs", vmRef);
+            List<Ref<VTPM>> existing = db.related(vM, VM.VTPMs);
             if (!existing.isEmpty()) throw ApiError.of("VTPM_MAX_AMOUNT_REACHED", Integer.toString(existing.size()));
-            requirePowerState(vm, "Halted");
-            var f = new LinkedHashMap<String, Object>();
-            db.model().classDef("VTPM").fields().values().forEach(fd -> { if (!fd.derived()) f.put(fd.name(), fd.defaultValue()); });
-            f.put("uuid", Refs.newUuid());
-            f.put("VM", vmRef);
-            f.put("is_unique", isUnique);
-            f.put("allowed_operations", allowedOperations(vm.string("power_state")));
-            f.put("contents", newSecret(tx, ""));
-            tx.put("VTPM", ref, f);
+            requirePowerState(vm, VmPowerState.Halted);
+            var r = db.newRecord(VTPM.CLASS)
+                    .set(VTPM.uuid, Refs.newUuid())
+                    .set(VTPM.VM, vM)
+                    .set(VTPM.is_unique, is_unique)
+                    .set(VTPM.allowed_operations, allowedOperations(vm.get(VM.power_state)))
+                    .set(VTPM.contents, newSecret(tx, ""));
+            tx.put(ref, r);
         });
         return ref;
     }
 
     /** VTPM.destroy: only while its VM does not run; its state goes with it. */
-    void destroy(String vtpmRef) {
+    @Override
+    public void destroy(Ref<VTPM> self) {
         String uuid = db.writeReturning(tx -> {
-            DbObject vtpm = db.require("VTPM", vtpmRef);
-            requirePowerState(db.require("VM", vtpm.string("VM")), "Halted", "Suspended");
+            DbObject<VTPM> vtpm = db.require(self);
+            requirePowerState(db.require(vtpm.get(VTPM.VM)), VmPowerState.Halted, VmPowerState.Suspended);
             deleteSecret(tx, vtpm);
-            tx.delete("VTPM", vtpmRef);
-            return vtpm.uuid();
+            tx.delete(self);
+            return vtpm.get(VTPM.uuid);
         });
         HostFiles.deleteTree(stateDir(uuid));
     }
 
     /** VTPM.get_contents: the saved state, base64-encoded ("" before the first boot). */
-    String contents(String vtpmRef) {
-        DbObject secret = secretOf(db.require("VTPM", vtpmRef));
-        return secret == null ? "" : secret.string("value");
+    @Override
+    public String get_contents(Ref<VTPM> self) {
+        DbObject<Secret> secret = secretOf(db.require(self));
+        return secret == null ? "" : secret.get(Secret.value);
     }
 
     /** Above any swtpm TPM 2.0 state file: their NV memory is 128 KiB at most. */
     static final int MAX_STATE_BYTES = 1 << 20;
 
     /** VTPM.set_contents: new contents (base64, checked) in a new secret, the old one destroyed, as XAPI does. */
-    void setContents(String vtpmRef, String contents) {
+    @Override
+    public void set_contents(Ref<VTPM> self, String contents) {
         if (contents.length() / 4 * 3 > MAX_STATE_BYTES) {
             throw ApiError.of("VALUE_NOT_SUPPORTED", "contents", contents.length() + " base64 characters",
                     "a vTPM's state is at most " + MAX_STATE_BYTES + " bytes");
@@ -97,9 +107,9 @@ final class Vtpms {
             throw ApiError.internal("the contents are not base64: " + e.getMessage());
         }
         db.write(tx -> {
-            DbObject vtpm = db.require("VTPM", vtpmRef);
+            DbObject<VTPM> vtpm = db.require(self);
             deleteSecret(tx, vtpm);
-            tx.set("VTPM", vtpm.ref(), "contents", newSecret(tx, contents));
+            tx.set(self, VTPM.contents, newSecret(tx, contents));
         });
     }
 
@@ -108,14 +118,14 @@ final class Vtpms {
      * state file from the VTPM's secret (or, if the secret is still empty, the one the last run left); null for
      * none. The directory starts empty of anything a previous boot's jail user made.
      */
-    QemuCommand.Tpm of(String vmRef) {
-        List<String> refs = db.related("VM", "VTPMs", vmRef);
+    QemuCommand.Tpm of(Ref<VM> vm) {
+        List<Ref<VTPM>> refs = db.related(vm, VM.VTPMs);
         if (refs.isEmpty()) return null;
-        DbObject vtpm = db.require("VTPM", refs.getFirst());
-        Path state = stateDir(vtpm.uuid());
+        Ref<VTPM> vtpm = refs.getFirst();
+        Path state = stateDir(db.require(vtpm).get(VTPM.uuid));
         Path file = state.resolve(STATE_FILE);
         try {
-            String kept = contents(vtpm.ref());
+            String kept = get_contents(vtpm);
             byte[] bytes = !kept.isEmpty() ? Base64.getDecoder().decode(kept)
                     : Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
             Files.createDirectories(root);
@@ -131,11 +141,11 @@ final class Vtpms {
         return new QemuCommand.Tpm(state);
     }
 
-    /** What swtpm left for each of the VM's VTPMs, base64-encoded, by VTPM ref (those without a state file left out). */
-    Map<String, String> read(String vmRef) {
-        var out = new LinkedHashMap<String, String>();
-        for (String ref : db.related("VM", "VTPMs", vmRef)) {
-            Path file = stateDir(db.require("VTPM", ref).uuid()).resolve(STATE_FILE);
+    /** What swtpm left for each of the VM's VTPMs, base64-encoded (those without a state file left out). */
+    Map<Ref<VTPM>, String> read(Ref<VM> vm) {
+        var out = new LinkedHashMap<Ref<VTPM>, String>();
+        for (Ref<VTPM> ref : db.related(vm, VM.VTPMs)) {
+            Path file = stateDir(db.require(ref).get(VTPM.uuid)).resolve(STATE_FILE);
             try {
                 if (Files.isRegularFile(file)) out.put(ref, Base64.getEncoder().encodeToString(Files.readAllBytes(file)));
             } catch (IOException e) {
@@ -146,36 +156,36 @@ final class Vtpms {
     }
 
     /** Stages what {@link #read} found into the VTPMs' secrets (making one for a VTPM without). */
-    void stage(Database.Tx tx, Map<String, String> states) {
+    void stage(Database.Tx tx, Map<Ref<VTPM>, String> states) {
         states.forEach((ref, value) -> {
-            DbObject vtpm = db.get("VTPM", ref);
+            DbObject<VTPM> vtpm = db.get(ref);
             if (vtpm == null) return;
-            DbObject secret = secretOf(vtpm);
-            if (secret == null) tx.set("VTPM", ref, "contents", newSecret(tx, value));
-            else if (!value.equals(secret.string("value"))) tx.set("secret", secret.ref(), "value", value);
+            DbObject<Secret> secret = secretOf(vtpm);
+            if (secret == null) tx.set(ref, VTPM.contents, newSecret(tx, value));
+            else if (!value.equals(secret.get(Secret.value))) tx.set(secret.self(Secret.CLASS), Secret.value, value);
         });
     }
 
-    private DbObject secretOf(DbObject vtpm) {
-        String ref = vtpm.string("contents");
-        return Refs.isNull(ref) ? null : db.get("secret", ref);
+    private DbObject<Secret> secretOf(DbObject<VTPM> vtpm) {
+        Ref<Secret> ref = vtpm.get(VTPM.contents);
+        return ref.isNull() ? null : db.get(ref);
     }
 
-    private String newSecret(Database.Tx tx, String value) {
-        String ref = Refs.newRef();
-        tx.put("secret", ref, Map.of("uuid", Refs.newUuid(), "value", value, "other_config", Map.of()));
+    private Ref<Secret> newSecret(Database.Tx tx, String value) {
+        Ref<Secret> ref = Refs.newRef(Secret.CLASS);
+        tx.put(ref, db.newRecord(Secret.CLASS).set(Secret.uuid, Refs.newUuid()).set(Secret.value, value));
         return ref;
     }
 
-    private void deleteSecret(Database.Tx tx, DbObject vtpm) {
-        DbObject secret = secretOf(vtpm);
-        if (secret != null) tx.delete("secret", secret.ref());
+    private void deleteSecret(Database.Tx tx, DbObject<VTPM> vtpm) {
+        DbObject<Secret> secret = secretOf(vtpm);
+        if (secret != null) tx.delete(secret.self(Secret.CLASS));
     }
 
     /** Removes the state of VTPMs that no longer exist (those VM.destroy took with it). */
     void sweep() {
         if (!Files.isDirectory(root)) return;
-        Set<String> live = db.all("VTPM").stream().map(DbObject::uuid).collect(Collectors.toSet());
+        Set<String> live = db.all(VTPM.CLASS).stream().map(v -> v.get(VTPM.uuid)).collect(Collectors.toSet());
         try (var dirs = Files.list(root)) {
             for (Path d : dirs.toList()) if (!live.contains(d.getFileName().toString())) HostFiles.deleteTree(d);
         } catch (IOException ignored) {
@@ -184,20 +194,20 @@ final class Vtpms {
     }
 
     /** XAPI: a VTPM may be destroyed only while its VM is halted. */
-    static List<String> allowedOperations(String vmPowerState) {
-        return "Halted".equals(vmPowerState) ? List.of("destroy") : List.of();
+    static List<VtpmOperations> allowedOperations(VmPowerState power) {
+        return power == VmPowerState.Halted ? List.of(VtpmOperations.destroy) : List.of();
     }
 
     /** Stages the VTPMs' allowed_operations for their VM going to {@code power}. */
-    static void stageAllowed(Database db, Database.Tx tx, String vmRef, String power) {
-        for (String t : db.related("VM", "VTPMs", vmRef)) tx.set("VTPM", t, "allowed_operations", allowedOperations(power));
+    static void stageAllowed(Database db, Database.Tx tx, Ref<VM> vm, VmPowerState power) {
+        for (Ref<VTPM> t : db.related(vm, VM.VTPMs)) tx.set(t, VTPM.allowed_operations, allowedOperations(power));
     }
 
     /** XAPI's assert_initial_power_state_in: VM_BAD_POWER_STATE with the allowed states joined by ";". */
-    private static void requirePowerState(DbObject vm, String... allowed) {
-        String actual = vm.string("power_state");
+    private static void requirePowerState(DbObject<VM> vm, VmPowerState... allowed) {
+        VmPowerState actual = vm.get(VM.power_state);
         if (List.of(allowed).contains(actual)) return;
         throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(),
-                String.join(";", List.of(allowed).stream().map(VmLifecycle::lower).toList()), VmLifecycle.lower(actual));
+                String.join(";", List.of(allowed).stream().map(p -> VmLifecycle.lower(p.wire())).toList()), VmLifecycle.lower(actual.wire()));
     }
 }

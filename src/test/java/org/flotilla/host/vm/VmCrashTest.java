@@ -32,7 +32,7 @@ class VmCrashTest extends OnAVmHost {
         return vm;
     }
 
-    List<DbObject> crashAlerts(String vm) {
+    List<DbObject<?>> crashAlerts(String vm) {
         String uuid = (String) h.vm(vm).get("uuid");
         return h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid")) && "VM_CRASHED".equals(m.get("name")));
     }

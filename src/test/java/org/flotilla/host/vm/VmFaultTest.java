@@ -79,7 +79,7 @@ class VmFaultTest extends OnAVmHost {
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         VmHost.await(() -> "Halted".equals(h.power(vm)), Duration.ofSeconds(10), "the VM to be recorded Halted");
         VmHost.await(() -> !h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).isEmpty(), Duration.ofSeconds(5), "an alert");
-        DbObject msg = h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).getFirst();
+        DbObject<?> msg = h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).getFirst();
         assertEquals("VM_CRASHED", msg.get("name"));
         assertEquals("VM", msg.get("cls"));
         assertEquals(List.of(), h.vm(vm).get("consoles"));

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** XAPI's operation table (xapi_vm_lifecycle.ml) and the QEMU command line, without QEMU. */
 class VmLifecycleTest {
-    static DbObject vm(String power, Map<String, Object> extra) {
+    static DbObject<?> vm(String power, Map<String, Object> extra) {
         var f = new HashMap<String, Object>();
         f.put("power_state", power);
         f.put("current_operations", Map.of());
@@ -26,7 +26,7 @@ class VmLifecycleTest {
         f.put("is_a_snapshot", false);
         f.put("is_control_domain", false);
         f.putAll(extra);
-        return new DbObject("VM", "OpaqueRef:vm", f, 1, 1);
+        return new DbObject<>("VM", "OpaqueRef:vm", f, 1, 1);
     }
 
     @Test
