@@ -8,6 +8,7 @@ import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
 import org.flotilla.api.LoginThrottle;
@@ -22,6 +23,7 @@ import org.flotilla.host.VifBackend;
 import org.flotilla.host.metrics.Metrics;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
+import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.HostLinks;
 import org.flotilla.network.Networking;
@@ -85,7 +87,8 @@ public final class Node implements AutoCloseable {
         networking.ensureBridges();
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
-        vmRuntime.register(handlers, implementations);
+        vmRuntime.register(handlers);
+        implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(new VifBackend() {

@@ -9,8 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Handlers;
-import org.flotilla.api.Implementations;
-import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
@@ -147,8 +145,10 @@ public final class VmRuntime implements AutoCloseable {
 
     Database db() { return db; }
 
-    public void register(Handlers h, Implementations typed) {
-        typed.add(VTPM.Actions.class, vtpms);
+    /** The virtual TPMs of this host's VMs. */
+    public Vtpms vtpms() { return vtpms; }
+
+    public void register(Handlers h) {
         h.on("VM", "start", c -> { power.start(c, c.ref("vm"), c.bool("start_paused"), "start"); return null; })
          .on("VM", "start_on", c -> {
              requireThisHost(c.ref("host"), "VM.start_on");

@@ -33,7 +33,7 @@ import org.flotilla.vm.VmLifecycle;
  * user (see {@link VmJails}), read back into the secret when the VM stops; removed with the VTPM (or, for a
  * VTPM that went with VM.destroy, by a sweep).
  */
-final class Vtpms implements VTPM.Actions {
+public final class Vtpms {
     static final String FEATURE = "restrict_vtpm";
     /** The file in which swtpm keeps a TPM 2.0's permanent state (its NV indices, seeds, hierarchies). */
     static final String STATE_FILE = "tpm2-00.permall";
@@ -49,22 +49,21 @@ final class Vtpms implements VTPM.Actions {
     Path stateDir(String vtpmUuid) { return root.resolve(vtpmUuid); }
 
     /** VTPM.create: the feature, one VTPM per VM, and a halted VM, checked in XAPI's order. */
-    @Override
-    public Ref<VTPM> create(Ref<VM> vM, boolean is_unique) {
+    public Ref<VTPM> create(Ref<VM> vm, boolean isUnique) {
         Ref<VTPM> ref = Refs.newRef(VTPM.CLASS);
         db.write(tx -> {
-            DbObject<VM> vm = db.require(vM);
+            DbObject<VM> record = db.require(vm);
             for (DbObject<Pool> pool : db.all(Pool.CLASS)) {
                 if (!"false".equals(pool.get(Pool.restrictions).get(FEATURE))) throw ApiError.of("FEATURE_RESTRICTED", FEATURE);
             }
-            List<Ref<VTPM>> existing = db.related(vM, VM.VTPMs);
+            List<Ref<VTPM>> existing = db.related(vm, VM.VTPMs);
             if (!existing.isEmpty()) throw ApiError.of("VTPM_MAX_AMOUNT_REACHED", Integer.toString(existing.size()));
-            requirePowerState(vm, VmPowerState.Halted);
+            requirePowerState(record, VmPowerState.Halted);
             var r = db.newRecord(VTPM.CLASS)
                     .set(VTPM.uuid, Refs.newUuid())
-                    .set(VTPM.VM, vM)
-                    .set(VTPM.is_unique, is_unique)
-                    .set(VTPM.allowed_operations, allowedOperations(vm.get(VM.power_state)))
+                    .set(VTPM.VM, vm)
+                    .set(VTPM.is_unique, isUnique)
+                    .set(VTPM.allowed_operations, allowedOperations(record.get(VM.power_state)))
                     .set(VTPM.contents, newSecret(tx, ""));
             tx.put(ref, r);
         });
@@ -72,7 +71,6 @@ final class Vtpms implements VTPM.Actions {
     }
 
     /** VTPM.destroy: only while its VM does not run; its state goes with it. */
-    @Override
     public void destroy(Ref<VTPM> self) {
         String uuid = db.writeReturning(tx -> {
             DbObject<VTPM> vtpm = db.require(self);
@@ -85,8 +83,7 @@ final class Vtpms implements VTPM.Actions {
     }
 
     /** VTPM.get_contents: the saved state, base64-encoded ("" before the first boot). */
-    @Override
-    public String get_contents(Ref<VTPM> self) {
+    public String contents(Ref<VTPM> self) {
         DbObject<Secret> secret = secretOf(db.require(self));
         return secret == null ? "" : secret.get(Secret.value);
     }
@@ -95,8 +92,7 @@ final class Vtpms implements VTPM.Actions {
     static final int MAX_STATE_BYTES = 1 << 20;
 
     /** VTPM.set_contents: new contents (base64, checked) in a new secret, the old one destroyed, as XAPI does. */
-    @Override
-    public void set_contents(Ref<VTPM> self, String contents) {
+    public void setContents(Ref<VTPM> self, String contents) {
         if (contents.length() / 4 * 3 > MAX_STATE_BYTES) {
             throw ApiError.of("VALUE_NOT_SUPPORTED", "contents", contents.length() + " base64 characters",
                     "a vTPM's state is at most " + MAX_STATE_BYTES + " bytes");
@@ -125,7 +121,7 @@ final class Vtpms implements VTPM.Actions {
         Path state = stateDir(db.require(vtpm).get(VTPM.uuid));
         Path file = state.resolve(STATE_FILE);
         try {
-            String kept = get_contents(vtpm);
+            String kept = contents(vtpm);
             byte[] bytes = !kept.isEmpty() ? Base64.getDecoder().decode(kept)
                     : Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) ? Files.readAllBytes(file) : null;
             Files.createDirectories(root);

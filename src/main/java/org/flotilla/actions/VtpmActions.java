@@ -1,0 +1,21 @@
+package org.flotilla.actions;
+
+import org.flotilla.host.vm.Vtpms;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VTPM;
+
+/** VTPM's messages: the virtual TPMs of the host's VMs, their state kept in secrets. */
+public final class VtpmActions implements VTPM.Actions {
+    private final Vtpms vtpms;
+
+    public VtpmActions(Vtpms vtpms) { this.vtpms = vtpms; }
+
+    @Override public Ref<VTPM> create(Ref<VM> vM, boolean is_unique) { return vtpms.create(vM, is_unique); }
+
+    @Override public void destroy(Ref<VTPM> self) { vtpms.destroy(self); }
+
+    @Override public String get_contents(Ref<VTPM> self) { return vtpms.contents(self); }
+
+    @Override public void set_contents(Ref<VTPM> self, String contents) { vtpms.setContents(self, contents); }
+}
