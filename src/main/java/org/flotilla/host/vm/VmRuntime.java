@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.flotilla.api.Alerts;
+import org.flotilla.api.Call;
 import org.flotilla.api.Handlers;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VIF;
 import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
@@ -145,6 +148,12 @@ public final class VmRuntime implements AutoCloseable {
 
     Database db() { return db; }
 
+    /** VIF.plug: the VIF's NIC added to its running VM. */
+    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vif.value()); }
+
+    /** VIF.unplug and unplug_force: the NIC taken out of its running VM. */
+    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vif.value(), force); }
+
     /** The virtual TPMs of this host's VMs. */
     public Vtpms vtpms() { return vtpms; }
 
@@ -174,9 +183,9 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "unplug_force", c -> { hotplug.unplug(c.ref("self"), true); return null; })
          .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
          .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
-         .on("VIF", "plug", c -> { vifHotplug.plug(c, c.ref("self")); return null; })
-         .on("VIF", "unplug", c -> { vifHotplug.unplug(c, c.ref("self"), false); return null; })
-         .on("VIF", "unplug_force", c -> { vifHotplug.unplug(c, c.ref("self"), true); return null; });
+         .on("VIF", "plug", c -> { plugVif(c, VIF.CLASS.ref(c.ref("self"))); return null; })
+         .on("VIF", "unplug", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), false); return null; })
+         .on("VIF", "unplug_force", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), true); return null; });
     }
 
     private void requireThisHost(String host, String call) {
