@@ -103,10 +103,10 @@ public final class Node implements AutoCloseable {
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
-        implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()))
-                .add(Network.Actions.class, new NetworkActions(networks, taps, thisHost))
-                .add(VIF.Actions.class, new VifActions(new Vifs(db, bridges), vmRuntime))
-                .add(PIF.Actions.class, new PifActions(pifs, thisHost));
+        implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
+        implementations.add(Network.Actions.class, new NetworkActions(networks, taps, thisHost));
+        implementations.add(VIF.Actions.class, new VifActions(new Vifs(db, bridges), vmRuntime));
+        implementations.add(PIF.Actions.class, new PifActions(pifs, thisHost));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(taps);
