@@ -8,6 +8,9 @@ import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.actions.NetworkActions;
+import org.flotilla.actions.PifActions;
+import org.flotilla.actions.VifActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
@@ -19,14 +22,23 @@ import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
-import org.flotilla.host.VifBackend;
 import org.flotilla.host.metrics.Metrics;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Network;
+import org.flotilla.model.xenapi.PIF;
+import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
-import org.flotilla.network.HostLinks;
-import org.flotilla.network.Networking;
+import org.flotilla.network.Networks;
+import org.flotilla.network.ThisHost;
+import org.flotilla.network.bridge.NetworkBridges;
+import org.flotilla.network.linux.LinuxBridges;
+import org.flotilla.network.pif.HostNetworks;
+import org.flotilla.network.pif.Pifs;
+import org.flotilla.network.vif.Taps;
+import org.flotilla.network.vif.Vifs;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.storage.QemuImg;
@@ -45,7 +57,7 @@ public final class Node implements AutoCloseable {
     private final Dispatcher dispatcher;
     private final Storage storage;
     private final VmSubsystem vms;
-    private final Networking networking;
+    private final Taps taps;
     private final VmRuntime vmRuntime;
     private final Metrics metrics;
     private final Housekeeping housekeeping;
@@ -81,26 +93,23 @@ public final class Node implements AutoCloseable {
         this.vms = new VmSubsystem(db, storage);
         vms.register(handlers);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
-        this.networking = new Networking(db, hostRef, HostLinks.system());
-        networking.register(handlers);
-        networking.ensureHostNetworks();
-        networking.ensureBridges();
+        var thisHost = new ThisHost(Host.CLASS.ref(hostRef));
+        var bridges = new NetworkBridges(db, LinuxBridges.system());
+        var networks = new Networks(db, bridges);
+        var pifs = new Pifs(db, thisHost.ref(), bridges, networks);
+        this.taps = new Taps(db, thisHost.ref(), bridges);
+        new HostNetworks(db, networks, pifs).ensure();
+        taps.restore();
         this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
         implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
+        implementations.add(Network.Actions.class, new NetworkActions(networks, taps, thisHost));
+        implementations.add(VIF.Actions.class, new VifActions(new Vifs(db, bridges), vmRuntime));
+        implementations.add(PIF.Actions.class, new PifActions(pifs, thisHost));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
-        vmRuntime.setVifBackend(new VifBackend() {
-            @Override public TapDevice attach(String vifRef, String vmRef) {
-                var t = networking.attach(vifRef, vmRef);
-                return new TapDevice(t.name(), t.mac());
-            }
-
-            @Override public void detach(String vifRef) { networking.detach(vifRef); }
-
-            @Override public void release(String vifRef) { networking.release(vifRef); }
-        });
+        vmRuntime.setVifBackend(taps);
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
         this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
@@ -122,7 +131,8 @@ public final class Node implements AutoCloseable {
 
     public VmSubsystem vms() { return vms; }
 
-    public Networking networking() { return networking; }
+    /** The tap devices of this host's attached VIFs. */
+    public Taps taps() { return taps; }
 
     /** This host's VMs as QEMU processes. */
     public VmRuntime vmRuntime() { return vmRuntime; }

@@ -23,7 +23,18 @@ import java.util.stream.Stream;
 import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.InProcessNode;
+import org.flotilla.host.VifBackend.TapDevice;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.network.bridge.HostLinks;
+import org.flotilla.network.linux.LinuxBridges;
+import org.flotilla.network.pif.Pifs;
+import org.flotilla.network.vif.Macs;
+import org.flotilla.network.vif.Taps;
 import org.flotilla.qemu.QemuProcess;
 import org.flotilla.qemu.TestGuest;
 import org.flotilla.qemu.TestQemus;
@@ -39,6 +50,7 @@ import org.junit.jupiter.api.Test;
  */
 class NetworkTest extends InProcessNode {
     private static final Path SYS = Path.of("/sys/class/net");
+    private static final HostLinks LINKS = LinuxBridges.system();
 
     final List<String> devices = new ArrayList<>();
     final TestQemus qemus = new TestQemus();
@@ -84,18 +96,23 @@ class NetworkTest extends InProcessNode {
     }
 
     /** A VM record as the VM subsystem would keep it (this branch does not make VMs). */
-    String vm(long domid, String powerState, Map<String, String> otherConfig) {
-        String ref = Refs.newRef();
-        var f = new LinkedHashMap<String, Object>();
-        f.put("uuid", Refs.newUuid());
-        f.put("name_label", "net test vm");
-        f.put("domid", domid);
-        f.put("power_state", powerState);
-        f.put("other_config", otherConfig);
-        if (!powerState.equals("Halted")) f.put("resident_on", node.hostRef());
-        node.db().write(tx -> tx.put("VM", ref, f));
-        return ref;
+    String vm(long domid, VmPowerState powerState, Map<String, String> otherConfig) {
+        Ref<VM> ref = Refs.newRef(VM.CLASS);
+        var r = node.db().newRecord(VM.CLASS)
+                .set(VM.uuid, Refs.newUuid())
+                .set(VM.name_label, "net test vm")
+                .set(VM.domid, domid)
+                .set(VM.power_state, powerState)
+                .set(VM.other_config, otherConfig);
+        if (powerState != VmPowerState.Halted) r.set(VM.resident_on, Host.CLASS.ref(node.hostRef()));
+        node.db().write(tx -> tx.put(ref, r));
+        return ref.value();
     }
+
+    /** The VIF's tap on this host, as the VM runtime asks for it. */
+    TapDevice attach(String vif, String vm) { return node.taps().attach(VIF.CLASS.ref(vif), VM.CLASS.ref(vm)); }
+
+    void detach(String vif) { node.taps().detach(VIF.CLASS.ref(vif)); }
 
     String vif(String vm, String network, String device, String mac) {
         var args = new LinkedHashMap<String, Object>();
@@ -191,7 +208,7 @@ class NetworkTest extends InProcessNode {
             assertEquals(true, p.get("physical"));
             var net = record("network", (String) p.get("network"));
             assertEquals("Pool-wide network associated with " + dev, net.get("name_label"));
-            assertEquals(Networking.bridgeFor(dev), net.get("bridge"));
+            assertEquals(Pifs.bridgeFor(dev), net.get("bridge"));
             assertEquals("NETWORK_CONTAINS_PIF", fails("network.destroy", session, p.get("network")).code());
             assertEquals("", master(dev), "a host NIC is never enslaved");
             assertTrue(record("PIF_metrics", (String) p.get("metrics")).containsKey("carrier"));
@@ -221,7 +238,7 @@ class NetworkTest extends InProcessNode {
     @Test
     void vifCreateGeneratesAndChecksMacsAndDevices() {
         String net = network(bridgeName(), 9000);
-        String vm = vm(-1, "Halted", Map.of());
+        String vm = vm(-1, VmPowerState.Halted, Map.of());
         Set<String> macs = new HashSet<>();
         for (int dev = 0; dev < 16; dev++) {
             String vif = vif(vm, net, Integer.toString(dev), "");
@@ -244,7 +261,7 @@ class NetworkTest extends InProcessNode {
         assertEquals(16, ((List<?>) call("network.get_VIFs", session, net)).size());
 
         // XAPI's mac_seed: the same seed and device give the same MAC
-        String seeded = vm(-1, "Halted", Map.of("mac_seed", "5a1e3c4d-0000-4000-8000-000000000001"));
+        String seeded = vm(-1, VmPowerState.Halted, Map.of("mac_seed", "5a1e3c4d-0000-4000-8000-000000000001"));
         String v3 = vif(seeded, net, "3", "");
         assertEquals(Macs.fromSeed("5a1e3c4d-0000-4000-8000-000000000001", 3), call("VIF.get_MAC", session, v3));
         assertEquals("2a:12:d6:ca:50:78", call("VIF.get_MAC", session, v3), "XAPI's gen_mac: MD5 chained 2*device+1 times");
@@ -284,13 +301,12 @@ class NetworkTest extends InProcessNode {
         String bridge = bridgeName();
         String net = network(bridge, 1400);
         long domid = domid();
-        String vm = vm(domid, "Running", Map.of());
+        String vm = vm(domid, VmPowerState.Running, Map.of());
         String vif = vif(vm, net, "0", "");
         String mac = (String) call("VIF.get_MAC", session, vif);
-        Networking n = node.networking();
 
-        Networking.TapDevice tap = n.attach(vif, vm);
-        assertEquals(new Networking.TapDevice("vif" + domid + ".0", mac), tap);
+        TapDevice tap = attach(vif, vm);
+        assertEquals(new TapDevice("vif" + domid + ".0", mac), tap);
         assertTrue(Files.isDirectory(SYS.resolve(bridge).resolve("bridge")), "the bridge exists");
         assertEquals("1400", sys(bridge, "mtu"));
         assertEquals(bridge, master(tap.name()));
@@ -302,8 +318,8 @@ class NetworkTest extends InProcessNode {
         assertEquals(true, call("VIF.get_currently_attached", session, vif));
         assertEquals(Map.of("tap", tap.name()), call("VIF.get_runtime_properties", session, vif));
 
-        assertEquals(tap, n.attach(vif, vm), "attach is idempotent");
-        assertEquals(List.of(tap.name()), n.links().ports(bridge));
+        assertEquals(tap, attach(vif, vm), "attach is idempotent");
+        assertEquals(List.of(tap.name()), LINKS.ports(bridge));
 
         ApiError busy = fails("network.destroy", session, net);
         assertEquals("NETWORK_CONTAINS_VIF", busy.code());
@@ -311,12 +327,12 @@ class NetworkTest extends InProcessNode {
         ApiError attached = fails("VIF.destroy", session, vif);
         assertEquals("OPERATION_NOT_ALLOWED", attached.code());
 
-        n.detach(vif);
+        detach(vif);
         assertFalse(Files.exists(SYS.resolve(tap.name())), "the tap is gone");
         assertFalse(Files.exists(SYS.resolve(bridge)), "an internal network's empty bridge goes with its last tap");
         assertEquals(false, call("VIF.get_currently_attached", session, vif));
         assertEquals(Map.of(), call("VIF.get_runtime_properties", session, vif));
-        n.detach(vif); // idempotent
+        detach(vif); // idempotent
 
         call("network.attach", session, net, node.hostRef());
         assertTrue(Files.isDirectory(SYS.resolve(bridge).resolve("bridge")), "network.attach makes the bridge");
@@ -328,17 +344,16 @@ class NetworkTest extends InProcessNode {
     @Test
     void tapsAreRootsAndVmsWithoutDomidGetHostUniqueNames() throws IOException {
         String net = network(bridgeName(), 1500);
-        String a = vm(-1, "Running", Map.of());
-        String b = vm(0, "Running", Map.of());
+        String a = vm(-1, VmPowerState.Running, Map.of());
+        String b = vm(0, VmPowerState.Running, Map.of());
         String va = vif(a, net, "0", "");
         String va1 = vif(a, net, "1", "");
         String vb = vif(b, net, "0", "");
-        Networking n = node.networking();
-        var ta = n.attach(va, a);
+        var ta = attach(va, a);
         devices.add(ta.name());
-        var ta1 = n.attach(va1, a);
+        var ta1 = attach(va1, a);
         devices.add(ta1.name());
-        var tb = n.attach(vb, b);
+        var tb = attach(vb, b);
         devices.add(tb.name());
         assertTrue(ta.name().matches("vif[0-9]+\\.0"), ta.name());
         assertEquals(ta.name().replace(".0", ".1"), ta1.name(), "one number per VM");
@@ -347,12 +362,12 @@ class NetworkTest extends InProcessNode {
         assertEquals("-1", sys(ta.name(), "owner"), "root only");
         assertEquals("-1", sys(tb.name(), "owner"), "root only");
         assertEquals("BRIDGE_NOT_AVAILABLE", assertThrows(ApiError.class,
-                () -> n.links().ensureBridge(ta.name(), 1500)).code(), "a name taken by a non-bridge");
-        ApiError noBridge = assertThrows(ApiError.class, () -> n.links().ensureTap("vif1.99", "flbrnone", 1500));
+                () -> LINKS.ensureBridge(ta.name(), 1500)).code(), "a name taken by a non-bridge");
+        ApiError noBridge = assertThrows(ApiError.class, () -> LINKS.ensureTap("vif1.99", "flbrnone", 1500));
         assertEquals("INTERNAL_ERROR", noBridge.code());
         assertTrue(noBridge.params().getFirst().contains("flbrnone"), noBridge.params().getFirst());
-        n.links().delete("vif1.99");
-        for (String v : List.of(va, va1, vb)) n.detach(v);
+        LINKS.delete("vif1.99");
+        for (String v : List.of(va, va1, vb)) detach(v);
         for (var t : List.of(ta, ta1, tb)) assertFalse(Files.exists(SYS.resolve(t.name())));
     }
 
@@ -363,23 +378,24 @@ class NetworkTest extends InProcessNode {
         TestGuest.ensureBuilt();
         String bridge = bridgeName();
         String net = network(bridge, 1500);
-        String vm = vm(-1, "Halted", Map.of());
+        String vm = vm(-1, VmPowerState.Halted, Map.of());
+        Ref<VM> v = VM.CLASS.ref(vm);
         node.db().write(tx -> {
-            for (String f : List.of("memory_static_max", "memory_static_min", "memory_dynamic_max", "memory_dynamic_min", "memory_target")) {
-                tx.set("VM", vm, f, 128L << 20);
+            for (var f : List.of(VM.memory_static_max, VM.memory_static_min, VM.memory_dynamic_max, VM.memory_dynamic_min, VM.memory_target)) {
+                tx.set(v, f, 128L << 20);
             }
-            tx.set("VM", vm, "VCPUs_max", 1L);
-            tx.set("VM", vm, "VCPUs_at_startup", 1L);
-            tx.set("VM", vm, "PV_kernel", TestGuest.VMLINUX.toString());
-            tx.set("VM", vm, "PV_ramdisk", TestGuest.INITRD.toString());
-            tx.set("VM", vm, "PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
+            tx.set(v, VM.VCPUs_max, 1L);
+            tx.set(v, VM.VCPUs_at_startup, 1L);
+            tx.set(v, VM.PV_kernel, TestGuest.VMLINUX.toString());
+            tx.set(v, VM.PV_ramdisk, TestGuest.INITRD.toString());
+            tx.set(v, VM.PV_args, "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
         });
         String vif = vif(vm, net, "0", "");
         var pids = new ArrayList<Long>();
         cleanup.add(() -> pids.forEach(p -> ProcessHandle.of(p).ifPresent(ProcessHandle::destroyForcibly)));
         call("VM.start", session, vm, false, false);
         pids.addAll(node.vmRuntime().pids().values());
-        String tap = ((Map<?, ?>) record("VIF", vif).get("runtime_properties")).get(Networking.TAP_KEY).toString();
+        String tap = ((Map<?, ?>) record("VIF", vif).get("runtime_properties")).get(Taps.TAP_KEY).toString();
         devices.add(tap);
         assertEquals(bridge, master(tap));
         ip("link", "del", "dev", bridge); // as if the host had lost it; the tap (held by QEMU) survives
@@ -406,13 +422,12 @@ class NetworkTest extends InProcessNode {
         String net = network(bridgeName(), 1500);
         long d1 = domid();
         long d2 = domid();
-        String vm1 = vm(d1, "Running", Map.of());
-        String vm2 = vm(d2, "Running", Map.of());
+        String vm1 = vm(d1, VmPowerState.Running, Map.of());
+        String vm2 = vm(d2, VmPowerState.Running, Map.of());
         String vif1 = vif(vm1, net, "0", "");
         String vif2 = vif(vm2, net, "0", "");
-        Networking n = node.networking();
-        var t1 = n.attach(vif1, vm1);
-        var t2 = n.attach(vif2, vm2);
+        var t1 = attach(vif1, vm1);
+        var t2 = attach(vif2, vm2);
 
         QemuProcess a = qemu(netArgv(t1.name(), t1.mac(), "flotilla.ip=10.231.0.1/24"));
         a.awaitSerial("FLOTILLA-GUEST net eth0 10.231.0.1/24 mac " + t1.mac(), Duration.ofSeconds(30 * LOADED));
@@ -422,8 +437,8 @@ class NetworkTest extends InProcessNode {
 
         a.close();
         b.close();
-        n.detach(vif1);
-        n.detach(vif2);
+        detach(vif1);
+        detach(vif2);
         assertFalse(Files.exists(SYS.resolve(t1.name())));
         assertFalse(Files.exists(SYS.resolve(t2.name())));
     }

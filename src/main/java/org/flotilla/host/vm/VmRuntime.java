@@ -182,10 +182,7 @@ public final class VmRuntime implements AutoCloseable {
          .on("VBD", "unplug", c -> { hotplug.unplug(c.ref("self"), false); return null; })
          .on("VBD", "unplug_force", c -> { hotplug.unplug(c.ref("self"), true); return null; })
          .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
-         .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
-         .on("VIF", "plug", c -> { plugVif(c, VIF.CLASS.ref(c.ref("self"))); return null; })
-         .on("VIF", "unplug", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), false); return null; })
-         .on("VIF", "unplug_force", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), true); return null; });
+         .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; });
     }
 
     private void requireThisHost(String host, String call) {

@@ -1,4 +1,4 @@
-package org.flotilla.network;
+package org.flotilla.network.linux;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -11,55 +11,38 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.flotilla.model.ApiError;
+import org.flotilla.network.bridge.HostLinks;
 import org.flotilla.os.HostCommand;
 
 /**
- * This host's network devices, changed only through iproute2's {@code ip}: Linux bridges and tap
- * devices. Every change names its device explicitly; nothing here touches an interface the caller did
- * not name. A failing command is an INTERNAL_ERROR carrying the command line and {@code ip}'s stderr.
+ * The Linux bridge backend: bridges and tap devices made and removed only through iproute2's {@code ip}, the
+ * host's interfaces read from {@code ip -d -j link show} and sysfs. A failing command is an INTERNAL_ERROR
+ * carrying the command line and {@code ip}'s stderr.
  */
-public class HostLinks {
-    /** Linux's limit on interface names (IFNAMSIZ - 1). */
-    public static final int MAX_NAME = 15;
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,14}");
+public class LinuxBridges implements HostLinks {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final String ip;
     private final Path sysClassNet;
 
-    public HostLinks(String ipCommand, Path sysClassNet) {
+    public LinuxBridges(String ipCommand, Path sysClassNet) {
         this.ip = ipCommand;
         this.sysClassNet = sysClassNet;
     }
 
-    public static HostLinks system() { return new HostLinks("ip", Path.of("/sys/class/net")); }
+    public static LinuxBridges system() { return new LinuxBridges("ip", Path.of("/sys/class/net")); }
 
-    /** A usable interface name: 1–15 characters, letters, digits, '_', '.', '-', not starting with a symbol. */
-    public static boolean validName(String name) { return name != null && NAME.matcher(name).matches(); }
-
-    /** One interface as {@code ip -d link} reports it. {@code kind} is empty for a plain (physical) device. */
-    public record Link(String name, String kind, String mac, int mtu, boolean up, boolean physical, String master) {}
-
+    @Override
     public boolean exists(String name) {
-        return validName(name) && Files.exists(sysClassNet.resolve(name));
+        return HostLinks.validName(name) && Files.exists(sysClassNet.resolve(name));
     }
 
-    /** The bridge a device is enslaved to, or "" if none. */
-    public String master(String name) {
-        Path m = sysClassNet.resolve(name).resolve("master");
-        try {
-            return Files.isSymbolicLink(m) ? Files.readSymbolicLink(m).getFileName().toString() : "";
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
+    @Override
     public boolean isBridge(String name) { return Files.isDirectory(sysClassNet.resolve(name).resolve("bridge")); }
 
-    /** The devices enslaved to a bridge. */
+    @Override
     public List<String> ports(String bridge) {
         Path brif = sysClassNet.resolve(bridge).resolve("brif");
         if (!Files.isDirectory(brif)) return List.of();
@@ -70,7 +53,7 @@ public class HostLinks {
         }
     }
 
-    /** Makes the bridge if it does not exist, and brings it up with the MTU. */
+    @Override
     public void ensureBridge(String bridge, long mtu) {
         requireName(bridge);
         if (!exists(bridge)) {
@@ -85,19 +68,16 @@ public class HostLinks {
         run(ip, "link", "set", "dev", bridge, "mtu", Long.toString(mtu), "up");
     }
 
-    /**
-     * Makes a persistent tap device (if it does not exist), root's alone — the daemon opens it for QEMU —
-     * and enslaves it to the bridge, up, with the MTU. The host side gets XAPI's fe:ff:ff:ff:ff:ff so that
-     * it never becomes the bridge's own address.
-     */
+    @Override
     public void ensureTap(String tap, String bridge, long mtu) {
         requireName(tap);
         requireName(bridge);
         if (!exists(tap)) run(ip, "tuntap", "add", "dev", tap, "mode", "tap");
+        // the host side gets XAPI's fe:ff:ff:ff:ff:ff, so that it never becomes the bridge's own address
         run(ip, "link", "set", "dev", tap, "address", "fe:ff:ff:ff:ff:ff", "mtu", Long.toString(mtu), "master", bridge, "up");
     }
 
-    /** Removes a device if it exists. */
+    @Override
     public void delete(String name) {
         requireName(name);
         if (!exists(name)) return;
@@ -108,7 +88,7 @@ public class HostLinks {
         }
     }
 
-    /** Every interface of this host (this network namespace), as {@code ip -d -j link show} lists them. */
+    @Override
     public List<Link> list() {
         String out = run(ip, "-d", "-j", "link", "show");
         var links = new ArrayList<Link>();
@@ -129,7 +109,7 @@ public class HostLinks {
         return links;
     }
 
-    /** A sysfs attribute of an interface, trimmed, or "" if unreadable (e.g. speed of a device without carrier). */
+    @Override
     public String attribute(String name, String attr) {
         try {
             return Files.readString(sysClassNet.resolve(name).resolve(attr)).trim();
@@ -139,7 +119,7 @@ public class HostLinks {
     }
 
     private static void requireName(String name) {
-        if (!validName(name)) throw ApiError.of("INVALID_VALUE", "device name", String.valueOf(name));
+        if (!HostLinks.validName(name)) throw ApiError.of("INVALID_VALUE", "device name", String.valueOf(name));
     }
 
     /** Runs a command, returning its stdout; INTERNAL_ERROR with its stderr if it fails. */

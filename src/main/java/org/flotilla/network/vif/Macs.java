@@ -1,4 +1,4 @@
-package org.flotilla.network;
+package org.flotilla.network.vif;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
