@@ -33,7 +33,7 @@ public record IsoSr() implements SrDriver {
 
     @Override public String smDescription() { return "Handles CD images stored as files in iso format"; }
 
-    @Override public Map<String, String> smConfiguration() { return Map.of("location", "path to the directory of ISO files (required)"); }
+    @Override public Map<String, String> smConfiguration() { return Map.of(SrLocation.KEY, "path to the directory of ISO files (required)"); }
 
     @Override public List<String> capabilities() {
         return List.of("VDI_INTRODUCE", "VDI_ATTACH", "VDI_DETACH", "SR_SCAN", "SR_ATTACH", "SR_DETACH");

@@ -34,7 +34,7 @@ public record LocalFileSr() implements SrDriver {
 
     @Override public String smDescription() { return "SR plugin which represents disks as qcow2 files stored on a local path"; }
 
-    @Override public Map<String, String> smConfiguration() { return Map.of("location", "local directory path (required)"); }
+    @Override public Map<String, String> smConfiguration() { return Map.of(SrLocation.KEY, "local directory path (required)"); }
 
     @Override public List<String> capabilities() {
         return List.of("SR_PROBE", "SR_UPDATE", "SR_SCAN", "SR_ATTACH", "SR_DETACH", "VDI_CREATE", "VDI_DELETE", "VDI_ATTACH",

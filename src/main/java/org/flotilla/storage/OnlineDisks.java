@@ -1,10 +1,10 @@
 package org.flotilla.storage;
 
 import java.nio.file.Path;
-import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * What only the VM agent can do: change a disk that a running VM's QEMU holds open. The agent registers
@@ -24,11 +24,11 @@ public interface OnlineDisks {
 
     OnlineDisks NONE = new OnlineDisks() {
         @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
-            throw ApiError.of("VDI_IN_USE", vdi.value(), "resize");
+            throw VdiRecords.inUse(vdi, VdiOperations.resize);
         }
 
         @Override public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
-            throw ApiError.of("VDI_IN_USE", vdi.value(), "snapshot");
+            throw VdiRecords.inUse(vdi, VdiOperations.snapshot);
         }
     };
 }

@@ -18,6 +18,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * VDI.snapshot and VDI.clone as backing-file chains (see {@link Storage}): the image becomes a base copy B
@@ -53,7 +54,7 @@ public final class VdiChains {
     public Ref<VDI> clone(Ref<VDI> vdi) { return branch(vdi, false); }
 
     private Ref<VDI> branch(Ref<VDI> vdi, boolean snapshot) {
-        String op = snapshot ? "snapshot" : "clone";
+        VdiOperations op = snapshot ? VdiOperations.snapshot : VdiOperations.clone;
         return managed.change(vdi, open -> {
             DbObject<VDI> v = open.vdi();
             Ref<SR> sr = open.sr();
@@ -82,10 +83,10 @@ public final class VdiChains {
                 ImageFiles.deleteQuietly(newTmp);
                 if (linked) ImageFiles.deleteQuietly(base);
                 if (e instanceof ApiError a) {
-                    if (a.code().equals("VDI_IN_USE")) throw ApiError.of("VDI_IN_USE", vdi.value(), op);
+                    if (a.code().equals("VDI_IN_USE")) throw VdiRecords.inUse(vdi, op);
                     throw a;
                 }
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op + " of " + image + " failed: " + e);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + " of " + image + " failed: " + e);
             }
             // From here the VDI's data is safe in B and its image is the new overlay: finishing cannot lose data.
             Path newImage = dir.resolve(d.fileName(newUuid));
@@ -93,7 +94,7 @@ public final class VdiChains {
                 Files.move(newTmp, newImage, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 ImageFiles.deleteQuietly(newTmp);
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op + ": cannot make " + newImage + ": " + e);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + ": cannot make " + newImage + ": " + e);
             }
             Map<String, String> oldSm = v.get(VDI.sm_config);
             Ref<VDI> newRef = Refs.newRef(VDI.CLASS);

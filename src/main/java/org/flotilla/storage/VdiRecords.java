@@ -16,6 +16,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 import org.flotilla.model.xenapi.enums.VdiType;
 
 /** VDI records as the storage writes and reads them: new leaves, images found by a scan, the chain key, who has a VDI open. */
@@ -28,6 +29,9 @@ final class VdiRecords {
     List<DbObject<VBD>> activeVbds(Ref<VDI> vdi) {
         return db.referring(VBD.VDI, vdi).stream().filter(b -> b.get(VBD.currently_attached)).toList();
     }
+
+    /** VDI_IN_USE: a VM has the VDI open, and {@code op} cannot be done under it. */
+    static ApiError inUse(Ref<VDI> vdi, VdiOperations op) { return ApiError.of("VDI_IN_USE", vdi.value(), op.wire()); }
 
     /** The VDI, unless it is a hidden base copy (VDI_NOT_MANAGED), which no message may change. */
     DbObject<VDI> managed(Ref<VDI> vdi) {

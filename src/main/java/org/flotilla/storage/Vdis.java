@@ -18,6 +18,7 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /** VDI.create, destroy, resize, introduce, forget, update, copy and the VDI setters (snapshot and clone: {@link VdiChains}). */
 public final class Vdis {
@@ -80,7 +81,7 @@ public final class Vdis {
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
             Path dir = open.dir();
-            if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "destroy");
+            if (!records.activeVbds(vdi).isEmpty()) throw VdiRecords.inUse(vdi, VdiOperations.destroy);
             String location = v.get(VDI.location);
             boolean hasChildren = db.referring(VDI.SR, sr).stream().anyMatch(o -> location.equals(VdiRecords.parentOf(o)))
                     || BackingNames.in(dir).contains(location);
@@ -175,7 +176,7 @@ public final class Vdis {
     public void forget(Ref<VDI> vdi) {
         db.write(tx -> {
             db.require(vdi);
-            if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "forget");
+            if (!records.activeVbds(vdi).isEmpty()) throw VdiRecords.inUse(vdi, VdiOperations.forget);
             tx.delete(vdi);
         });
     }
@@ -202,7 +203,7 @@ public final class Vdis {
     public Ref<VDI> copy(Ref<VDI> vdi, Ref<SR> sr, Ref<VDI> into, TaskContext task) {
         DbObject<VDI> v = db.require(vdi);
         SrDriver srcDriver = drivers.of(db.require(v.get(VDI.SR)));
-        if (records.activeVbds(vdi).stream().anyMatch(b -> b.get(VBD.mode) == VbdMode.RW)) throw ApiError.of("VDI_IN_USE", vdi.value(), "copy");
+        if (records.activeVbds(vdi).stream().anyMatch(b -> b.get(VBD.mode) == VbdMode.RW)) throw VdiRecords.inUse(vdi, VdiOperations.copy);
         long srcSize = v.get(VDI.virtual_size);
         task.progress(0.0);
         if (!into.isNull()) return copyInto(vdi, srcDriver, srcSize, into);
@@ -232,7 +233,7 @@ public final class Vdis {
             drivers.managing(db.require(dstSr));
             if (dst.get(VDI.read_only)) throw ApiError.of("VDI_READONLY", into.value());
             if (dst.get(VDI.virtual_size) < srcSize) throw ApiError.of("VDI_TOO_SMALL", into.value(), Long.toString(srcSize));
-            if (!records.activeVbds(into).isEmpty()) throw ApiError.of("VDI_IN_USE", into.value(), "copy");
+            if (!records.activeVbds(into).isEmpty()) throw VdiRecords.inUse(into, VdiOperations.copy);
             Path dir = dirs.attached(dstSr);
             Storage.Attachment src = layers.of(vdi).attachment();
             Storage.Attachment target = layers.of(into).attachment();
