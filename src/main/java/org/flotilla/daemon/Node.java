@@ -11,6 +11,9 @@ import org.flotilla.api.Handlers;
 import org.flotilla.actions.NetworkActions;
 import org.flotilla.actions.PifActions;
 import org.flotilla.actions.VifActions;
+import org.flotilla.actions.PbdActions;
+import org.flotilla.actions.SrActions;
+import org.flotilla.actions.VdiActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
@@ -29,6 +32,9 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.PIF;
 import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
@@ -87,8 +93,10 @@ public final class Node implements AutoCloseable {
         var alerts = new Alerts(db);
         alerts.register(handlers);
         HostMessages.register(handlers);
-        this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
-        storage.register(handlers);
+        this.storage = new Storage(db, Host.CLASS.ref(hostRef), stateDir.resolve("sr"), QemuImg.system());
+        implementations.add(SR.Actions.class, new SrActions(storage.srs(), storage.srSmConfig()))
+                .add(PBD.Actions.class, new PbdActions(storage.pbds()))
+                .add(VDI.Actions.class, new VdiActions(storage.vdis(), storage.chains(), storage.vdiSmConfig()));
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.vms = new VmSubsystem(db, storage);
         vms.register(handlers);

@@ -8,6 +8,12 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Field;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.SR;
 
 /**
  * What every start of the daemon does for storage: the SM records of the drivers, this host's PBDs
@@ -16,28 +22,28 @@ import org.flotilla.db.DbObject;
  */
 final class DefaultSr {
     /** The pool's fields that name an SR to use by default. */
-    static final List<String> POOL_FIELDS = List.of("default_SR", "suspend_image_SR", "crash_dump_SR");
+    static final List<Field<Pool, Ref<SR>>> POOL_FIELDS = List.of(Pool.default_SR, Pool.suspend_image_SR, Pool.crash_dump_SR);
     /** The host's fields that name an SR to use by default. */
-    static final List<String> HOST_FIELDS = List.of("suspend_image_sr", "crash_dump_sr");
+    static final List<Field<Host, Ref<SR>>> HOST_FIELDS = List.of(Host.suspend_image_sr, Host.crash_dump_sr);
 
     private static final System.Logger LOG = System.getLogger(Storage.class.getName());
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> host;
     private final SmRecords sms;
-    private final SrMessages srs;
-    private final PbdMessages pbds;
+    private final Srs srs;
+    private final Pbds pbds;
 
-    DefaultSr(Database db, String hostRef, SmRecords sms, SrMessages srs, PbdMessages pbds) {
+    DefaultSr(Database db, Ref<Host> host, SmRecords sms, Srs srs, Pbds pbds) {
         this.db = db;
-        this.hostRef = hostRef;
+        this.host = host;
         this.sms = sms;
         this.srs = srs;
         this.pbds = pbds;
     }
 
     /** Returns the local SR in {@code dir}. */
-    String ensure(Path dir) {
+    Ref<SR> ensure(Path dir) {
         sms.ensure();
         String location = dir.toAbsolutePath().normalize().toString();
         try {
@@ -46,45 +52,46 @@ final class DefaultSr {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        String srRef = reattachPbds(location);
-        if (srRef == null) {
-            srRef = srs.create(hostRef, Map.of("location", location), "Local storage", "", LocalFileSr.TYPE, "user", false, Map.of());
+        Ref<SR> sr = reattachPbds(location);
+        if (sr == null) {
+            sr = srs.create(host, Map.of(SrLocation.KEY, location), "Local storage", "", LocalFileSr.TYPE, "user", false, Map.of());
         }
-        pointDefaultsAt(srRef);
-        return srRef;
+        pointDefaultsAt(sr);
+        return sr;
     }
 
     /** Plugs this host's PBDs again (an SR that cannot be reached stays detached); returns the local SR at {@code location}, or null. */
-    private String reattachPbds(String location) {
-        String srRef = null;
-        for (DbObject<?> pbd : db.where("PBD", p -> hostRef.equals(p.get("host")))) {
-            DbObject<?> sr = db.get("SR", pbd.string("SR"));
+    private Ref<SR> reattachPbds(String location) {
+        Ref<SR> local = null;
+        for (DbObject<PBD> pbd : db.referring(PBD.host, host)) {
+            DbObject<SR> sr = db.get(pbd.get(PBD.SR));
             if (sr == null) continue;
-            if (LocalFileSr.TYPE.equals(sr.string("type")) && location.equals(pbd.<String, String>map("device_config").get("location"))) {
-                srRef = sr.ref();
+            if (LocalFileSr.TYPE.equals(sr.get(SR.type)) && location.equals(pbd.get(PBD.device_config).get(SrLocation.KEY))) {
+                local = sr.self(SR.CLASS);
             }
+            Ref<PBD> ref = pbd.self(PBD.CLASS);
             try {
-                pbds.plug(pbd.ref(), false);
+                pbds.plug(ref, false);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot attach SR " + sr.uuid() + ": " + e.getMessage());
-                if (pbd.bool("currently_attached")) db.write(tx -> tx.set("PBD", pbd.ref(), "currently_attached", false));
+                LOG.log(System.Logger.Level.WARNING, "cannot attach SR " + sr.get(SR.uuid) + ": " + e.getMessage());
+                if (pbd.get(PBD.currently_attached)) db.write(tx -> tx.set(ref, PBD.currently_attached, false));
             }
         }
-        return srRef;
+        return local;
     }
 
-    private void pointDefaultsAt(String sr) {
+    private void pointDefaultsAt(Ref<SR> sr) {
         db.write(tx -> {
-            DbObject<?> pool = db.all("pool").stream().findFirst().orElse(null);
+            DbObject<Pool> pool = db.all(Pool.CLASS).stream().findFirst().orElse(null);
             if (pool != null) {
-                for (String f : POOL_FIELDS) {
-                    if (db.get("SR", pool.string(f)) == null) tx.set("pool", pool.ref(), f, sr);
+                for (var f : POOL_FIELDS) {
+                    if (!db.exists(pool.get(f))) tx.set(pool.self(Pool.CLASS), f, sr);
                 }
             }
-            DbObject<?> host = db.get("host", hostRef);
-            if (host != null) {
-                for (String f : HOST_FIELDS) {
-                    if (db.get("SR", host.string(f)) == null) tx.set("host", hostRef, f, sr);
+            DbObject<Host> h = db.get(host);
+            if (h != null) {
+                for (var f : HOST_FIELDS) {
+                    if (!db.exists(h.get(f))) tx.set(host, f, sr);
                 }
             }
         });

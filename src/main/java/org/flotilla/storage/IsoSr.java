@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.flotilla.model.xenapi.enums.StorageOperations;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * A directory of ISO images (XAPI's "iso" SR on a local path, device_config:location): every
@@ -31,15 +33,18 @@ public record IsoSr() implements SrDriver {
 
     @Override public String smDescription() { return "Handles CD images stored as files in iso format"; }
 
-    @Override public Map<String, String> smConfiguration() { return Map.of("location", "path to the directory of ISO files (required)"); }
+    @Override public Map<String, String> smConfiguration() { return Map.of(SrLocation.KEY, "path to the directory of ISO files (required)"); }
 
     @Override public List<String> capabilities() {
         return List.of("VDI_INTRODUCE", "VDI_ATTACH", "VDI_DETACH", "SR_SCAN", "SR_ATTACH", "SR_DETACH");
     }
 
-    @Override public List<String> srOperations() { return List.of("scan", "forget", "plug", "unplug", "update", "vdi_introduce", "pbd_create", "pbd_destroy"); }
+    @Override public List<StorageOperations> srOperations() {
+        return List.of(StorageOperations.scan, StorageOperations.forget, StorageOperations.plug, StorageOperations.unplug,
+                StorageOperations.update, StorageOperations.vdi_introduce, StorageOperations.pbd_create, StorageOperations.pbd_destroy);
+    }
 
-    @Override public List<String> vdiOperations() { return List.of("copy", "forget", "update"); }
+    @Override public List<VdiOperations> vdiOperations() { return List.of(VdiOperations.copy, VdiOperations.forget, VdiOperations.update); }
 
     /** An ISO library is a directory the administrator made: the SR never makes (or removes) it. */
     @Override public boolean make(Path dir) {

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.flotilla.model.xenapi.enums.StorageOperations;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * A local directory of qcow2 images named {@code <vdi-uuid>.qcow2}: XAPI's "file" SR (FileSR, a
@@ -32,7 +34,7 @@ public record LocalFileSr() implements SrDriver {
 
     @Override public String smDescription() { return "SR plugin which represents disks as qcow2 files stored on a local path"; }
 
-    @Override public Map<String, String> smConfiguration() { return Map.of("location", "local directory path (required)"); }
+    @Override public Map<String, String> smConfiguration() { return Map.of(SrLocation.KEY, "local directory path (required)"); }
 
     @Override public List<String> capabilities() {
         return List.of("SR_PROBE", "SR_UPDATE", "SR_SCAN", "SR_ATTACH", "SR_DETACH", "VDI_CREATE", "VDI_DELETE", "VDI_ATTACH",
@@ -40,13 +42,16 @@ public record LocalFileSr() implements SrDriver {
                 "VDI_GENERATE_CONFIG", "THIN_PROVISIONING");
     }
 
-    @Override public List<String> srOperations() {
-        return List.of("scan", "destroy", "forget", "plug", "unplug", "update", "vdi_create", "vdi_introduce", "vdi_destroy",
-                "vdi_resize", "vdi_clone", "vdi_snapshot", "pbd_create", "pbd_destroy");
+    @Override public List<StorageOperations> srOperations() {
+        return List.of(StorageOperations.scan, StorageOperations.destroy, StorageOperations.forget, StorageOperations.plug,
+                StorageOperations.unplug, StorageOperations.update, StorageOperations.vdi_create, StorageOperations.vdi_introduce,
+                StorageOperations.vdi_destroy, StorageOperations.vdi_resize, StorageOperations.vdi_clone, StorageOperations.vdi_snapshot,
+                StorageOperations.pbd_create, StorageOperations.pbd_destroy);
     }
 
-    @Override public List<String> vdiOperations() {
-        return List.of("clone", "copy", "resize", "resize_online", "snapshot", "destroy", "forget", "update", "generate_config");
+    @Override public List<VdiOperations> vdiOperations() {
+        return List.of(VdiOperations.clone, VdiOperations.copy, VdiOperations.resize, VdiOperations.resize_online,
+                VdiOperations.snapshot, VdiOperations.destroy, VdiOperations.forget, VdiOperations.update, VdiOperations.generate_config);
     }
 
     @Override public boolean make(Path dir) { return OwnDirectory.make(dir); }

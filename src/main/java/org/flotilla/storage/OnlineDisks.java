@@ -1,7 +1,10 @@
 package org.flotilla.storage;
 
 import java.nio.file.Path;
-import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * What only the VM agent can do: change a disk that a running VM's QEMU holds open. The agent registers
@@ -10,22 +13,22 @@ import org.flotilla.model.ApiError;
  */
 public interface OnlineDisks {
     /** Grows the disk under the running VM: QMP {@code block_resize} on the VBD's block node to {@code newSize}. */
-    void resize(String vdiRef, String vbdRef, Path image, long newSize);
+    void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize);
 
     /**
      * Makes the running VM write to {@code overlay} from now on: an existing qcow2 whose backing file is the
      * image QEMU has open (QMP {@code blockdev-add} of the overlay with {@code backing: null}, then
      * {@code blockdev-snapshot}). The storage renames the overlay into place afterwards; QEMU keeps its fd.
      */
-    void switchToOverlay(String vdiRef, String vbdRef, Path overlay);
+    void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay);
 
     OnlineDisks NONE = new OnlineDisks() {
-        @Override public void resize(String vdiRef, String vbdRef, Path image, long newSize) {
-            throw ApiError.of("VDI_IN_USE", vdiRef, "resize");
+        @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
+            throw VdiRecords.inUse(vdi, VdiOperations.resize);
         }
 
-        @Override public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
-            throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
+        @Override public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
+            throw VdiRecords.inUse(vdi, VdiOperations.snapshot);
         }
     };
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.VDI;
 
 /**
  * Which of the images a scan found the SR uses. An image it has a record of must still say what the record says
@@ -16,9 +17,9 @@ import org.flotilla.db.DbObject;
  */
 record ScanVerdict(Map<String, String> refusals) {
     /** @param records the VDI records of the SR */
-    static ScanVerdict of(Map<String, SrDriver.Found> found, Collection<DbObject<?>> records) {
+    static ScanVerdict of(Map<String, SrDriver.Found> found, Collection<DbObject<VDI>> records) {
         var recordParent = new HashMap<String, String>();
-        for (var v : records) recordParent.put(v.string("location"), Objects.requireNonNullElse(VdiRecords.parentOf(v), ""));
+        for (var v : records) recordParent.put(v.get(VDI.location), Objects.requireNonNullElse(VdiRecords.parentOf(v), ""));
         var refusals = new LinkedHashMap<String, String>();
         var pending = new LinkedHashMap<String, SrDriver.Found>();
         for (SrDriver.Found f : found.values()) {

@@ -26,27 +26,26 @@ final class SmOwnedKeys {
     /** SR sm_config: the directory SR.create made for the SR (absent if the SR took one that was there), which SR.destroy may remove. */
     static final String MADE_DIRECTORY = "made-directory";
 
-    private static final Map<String, Set<String>> BY_CLASS = Map.of(
-            "VDI", Set.of(Storage.PARENT_KEY, IMAGE_FORMAT),
-            "SR", Set.of(MADE_DIRECTORY));
+    static final SmOwnedKeys OF_VDI = new SmOwnedKeys(Set.of(Storage.PARENT_KEY, IMAGE_FORMAT));
+    static final SmOwnedKeys OF_SR = new SmOwnedKeys(Set.of(MADE_DIRECTORY));
 
-    private SmOwnedKeys() {}
+    private final Set<String> keys;
 
-    static Set<String> of(String cls) { return BY_CLASS.getOrDefault(cls, Set.of()); }
+    private SmOwnedKeys(Set<String> keys) { this.keys = keys; }
 
-    static boolean owned(String cls, Object key) { return of(cls).contains(key); }
+    boolean owned(String key) { return keys.contains(key); }
 
     /** What a client gave, without the SM's keys. */
-    static Map<String, String> clientPart(String cls, Map<String, String> given) {
+    Map<String, String> clientPart(Map<String, String> given) {
         var m = new LinkedHashMap<>(given);
-        m.keySet().removeAll(of(cls));
+        m.keySet().removeAll(keys);
         return Collections.unmodifiableMap(m);
     }
 
     /** A client's new sm_config for an object: its own keys as given, the SM's kept as they are now. */
-    static Map<String, String> replaceClientPart(String cls, Map<String, String> current, Map<String, String> given) {
-        var m = new LinkedHashMap<>(clientPart(cls, given));
-        for (String k : of(cls)) if (current.containsKey(k)) m.put(k, current.get(k));
+    Map<String, String> replaceClientPart(Map<String, String> current, Map<String, String> given) {
+        var m = new LinkedHashMap<>(clientPart(given));
+        for (String k : keys) if (current.containsKey(k)) m.put(k, current.get(k));
         return Collections.unmodifiableMap(m);
     }
 }

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.SM;
 
 /** The SM records: one per driver, describing it as XAPI describes its storage plugins; their uuid and other_config kept. */
 final class SmRecords {
@@ -20,24 +21,24 @@ final class SmRecords {
     void ensure() {
         db.write(tx -> {
             for (SrDriver d : drivers.all()) {
-                DbObject<?> old = db.where("SM", s -> d.type().equals(s.get("type"))).stream().findFirst().orElse(null);
-                var sm = new LinkedHashMap<String, Object>();
-                sm.put("uuid", old == null ? Refs.newUuid() : old.uuid());
-                sm.put("name_label", d.smName());
-                sm.put("name_description", d.smDescription());
-                sm.put("type", d.type());
-                sm.put("vendor", "Flotilla");
-                sm.put("copyright", "(C) Flotilla contributors");
-                sm.put("version", "1.0");
-                sm.put("required_api_version", "1.0");
-                sm.put("configuration", d.smConfiguration());
-                sm.put("capabilities", d.capabilities());
+                DbObject<SM> old = db.where(SM.CLASS, s -> d.type().equals(s.get(SM.type))).stream().findFirst().orElse(null);
                 var features = new LinkedHashMap<String, Long>();
                 for (String cap : d.capabilities()) features.put(cap, 1L);
-                sm.put("features", Collections.unmodifiableMap(features));
-                sm.put("other_config", old == null ? Map.of() : old.get("other_config"));
-                sm.put("driver_filename", d.getClass().getName());
-                tx.put("SM", old == null ? Refs.newRef() : old.ref(), sm);
+                var sm = db.newRecord(SM.CLASS)
+                        .set(SM.uuid, old == null ? Refs.newUuid() : old.get(SM.uuid))
+                        .set(SM.name_label, d.smName())
+                        .set(SM.name_description, d.smDescription())
+                        .set(SM.type, d.type())
+                        .set(SM.vendor, "Flotilla")
+                        .set(SM.copyright, "(C) Flotilla contributors")
+                        .set(SM.version, "1.0")
+                        .set(SM.required_api_version, "1.0")
+                        .set(SM.configuration, d.smConfiguration())
+                        .set(SM.capabilities, d.capabilities())
+                        .set(SM.features, Collections.unmodifiableMap(features))
+                        .set(SM.other_config, old == null ? Map.of() : old.get(SM.other_config))
+                        .set(SM.driver_filename, d.getClass().getName());
+                tx.put(old == null ? Refs.newRef(SM.CLASS) : old.self(SM.CLASS), sm);
             }
         });
     }

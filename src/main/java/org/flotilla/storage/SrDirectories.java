@@ -6,6 +6,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.SR;
 
 /**
  * Where this host finds an SR on disk: the device_config:location of its PBD for the SR, as it was when the PBD
@@ -14,29 +18,29 @@ import org.flotilla.model.ApiError;
  */
 final class SrDirectories {
     private final Database db;
-    private final String hostRef;
-    private final Map<String, Path> pluggedAt = new ConcurrentHashMap<>();
+    private final Ref<Host> host;
+    private final Map<Ref<PBD>, Path> pluggedAt = new ConcurrentHashMap<>();
 
-    SrDirectories(Database db, String hostRef) {
+    SrDirectories(Database db, Ref<Host> host) {
         this.db = db;
-        this.hostRef = hostRef;
+        this.host = host;
     }
 
-    boolean isThisHost(Object host) { return hostRef.equals(host); }
+    boolean isThisHost(Ref<Host> h) { return host.equals(h); }
 
     /** The SR's directory on this host; SR_HAS_NO_PBDS unless its PBD here is plugged (as XAPI's Sm.assert_pbd_is_plugged). */
-    Path attached(String srRef) {
-        DbObject<?> pbd = db.where("PBD", p -> srRef.equals(p.get("SR")) && hostRef.equals(p.get("host"))).stream().findFirst()
-                .orElseThrow(() -> ApiError.of("SR_HAS_NO_PBDS", srRef));
-        Path dir = pluggedAt.get(pbd.ref());
-        if (!pbd.bool("currently_attached") || dir == null) throw ApiError.of("SR_HAS_NO_PBDS", srRef);
+    Path attached(Ref<SR> sr) {
+        DbObject<PBD> pbd = db.referring(PBD.SR, sr).stream().filter(p -> isThisHost(p.get(PBD.host))).findFirst()
+                .orElseThrow(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value()));
+        Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
+        if (!pbd.get(PBD.currently_attached) || dir == null) throw ApiError.of("SR_HAS_NO_PBDS", sr.value());
         return dir;
     }
 
-    void plugged(String pbdRef, Path dir) { pluggedAt.put(pbdRef, dir); }
+    void plugged(Ref<PBD> pbd, Path dir) { pluggedAt.put(pbd, dir); }
 
-    void unplugged(String pbdRef) { pluggedAt.remove(pbdRef); }
+    void unplugged(Ref<PBD> pbd) { pluggedAt.remove(pbd); }
 
     /** The PBD's location now, checked (SrLocation). */
-    static Path location(DbObject<?> pbd) { return SrLocation.of(pbd.map("device_config")); }
+    static Path location(DbObject<PBD> pbd) { return SrLocation.of(pbd.get(PBD.device_config)); }
 }

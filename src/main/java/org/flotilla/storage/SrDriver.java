@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.flotilla.api.Refs;
+import org.flotilla.model.xenapi.enums.StorageOperations;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * What one type of SR does on disk, as an SM driver does for XAPI: make, attach and destroy its
@@ -34,10 +36,10 @@ public sealed interface SrDriver permits LocalFileSr, IsoSr {
     List<String> capabilities();
 
     /** SR.allowed_operations when attached. */
-    List<String> srOperations();
+    List<StorageOperations> srOperations();
 
     /** VDI.allowed_operations of an ordinary (managed, leaf) VDI. */
-    List<String> vdiOperations();
+    List<VdiOperations> vdiOperations();
 
     /** SR.create: makes the SR on disk; true if it made the directory (and SR.destroy may remove it again). */
     boolean make(Path dir);

@@ -18,6 +18,8 @@ import java.util.Set;
  * a link into /proc is caught even where the real path it resolves to (say /proc/self/root/etc → /etc) is not.
  */
 final class SrLocation {
+    /** The device_config key that holds an SR's directory. */
+    static final String KEY = "location";
     private static final List<Path> KERNEL_VIEWS = List.of(Path.of("/proc"), Path.of("/sys"), Path.of("/dev"));
     private static final Set<String> KERNEL_FILE_SYSTEMS = Set.of("proc", "sysfs", "devtmpfs", "devpts", "cgroup", "cgroup2", "debugfs",
             "securityfs", "tracefs", "configfs", "efivarfs", "bpf", "pstore", "binfmt_misc", "fusectl", "nsfs", "mqueue", "hugetlbfs");
@@ -28,7 +30,7 @@ final class SrLocation {
 
     /** The location in a device_config, checked; SR_BACKEND_FAILURE if it is missing or not a place for an SR. */
     static Path of(Map<String, String> deviceConfig) {
-        String location = deviceConfig.get("location");
+        String location = deviceConfig.get(KEY);
         if (location == null || location.isEmpty()) throw SmFailure.CONFIG_LOCATION_MISSING.error("device_config:location is missing");
         return check(location);
     }

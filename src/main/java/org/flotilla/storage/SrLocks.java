@@ -4,16 +4,18 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
 
 /** One lock per SR: what changes an SR's images and records runs under it, so two changes never interleave on disk. */
 final class SrLocks {
-    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<Ref<SR>, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    <T> T locked(String srRef, Supplier<T> body) {
-        ReentrantLock l = locks.computeIfAbsent(srRef, k -> new ReentrantLock());
+    <T> T locked(Ref<SR> sr, Supplier<T> body) {
+        ReentrantLock l = locks.computeIfAbsent(sr, k -> new ReentrantLock());
         l.lock();
         try { return body.get(); } finally { l.unlock(); }
     }
 
-    void locked(String srRef, Runnable body) { locked(srRef, () -> { body.run(); return null; }); }
+    void locked(Ref<SR> sr, Runnable body) { locked(sr, () -> { body.run(); return null; }); }
 }

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 
 /** An SR's size accounting: what its file system holds and has free, and what its VDIs claim. */
 final class SrSpace {
@@ -14,7 +17,7 @@ final class SrSpace {
     SrSpace(Database db) { this.db = db; }
 
     /** SR.update: physical_size and physical_utilisation from the file system, virtual_allocation from the VDIs. */
-    void refresh(String srRef, Path dir) {
+    void refresh(Ref<SR> sr, Path dir) {
         long total;
         long free;
         try {
@@ -24,13 +27,13 @@ final class SrSpace {
         } catch (IOException e) {
             throw unreadable(dir, e);
         }
-        long allocated = db.where("VDI", v -> srRef.equals(v.get("SR")) && v.bool("managed")).stream()
-                .mapToLong(v -> v.integer("virtual_size")).sum();
+        long allocated = db.referring(VDI.SR, sr).stream().filter(v -> v.get(VDI.managed))
+                .mapToLong(v -> v.get(VDI.virtual_size)).sum();
         db.write(tx -> {
-            if (db.get("SR", srRef) == null) return;
-            tx.set("SR", srRef, "physical_size", total);
-            tx.set("SR", srRef, "physical_utilisation", total - free);
-            tx.set("SR", srRef, "virtual_allocation", allocated);
+            if (!db.exists(sr)) return;
+            tx.set(sr, SR.physical_size, total);
+            tx.set(sr, SR.physical_utilisation, total - free);
+            tx.set(sr, SR.virtual_allocation, allocated);
         });
     }
 

@@ -2,16 +2,20 @@ package org.flotilla.storage;
 
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import org.flotilla.api.Handlers;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 
 /**
  * Local storage behind the XenAPI: SR, PBD, VDI and SM records and what they stand for on this host's
  * disks, through the {@link SrDriver}s. This class is what the rest of the daemon sees; the work is done by
- * {@link SrMessages}, {@link PbdMessages}, {@link VdiMessages}, {@link VdiChains} and {@link DefaultSr}.
+ * {@link Srs}, {@link Pbds}, {@link Vdis}, {@link VdiChains}, {@link SmConfigEdits} and {@link DefaultSr}, to which
+ * the actions of SR, PBD and VDI hand their messages.
  *
  * <p>Crash safety. Images are made under a temporary name ({@link SrDriver#temporary}) and renamed into
  * place before their record is written; they are removed by renaming them to a temporary name, then
@@ -32,14 +36,16 @@ import org.flotilla.db.Database;
  * attached ({@link VdiLayers}); and qemu-img, run as root, is given every chain in full ({@link QemuImg}).
  */
 public final class Storage {
+    /** The sm_config key that names a VDI's parent image (a map key, as XAPI's VHD chains have it). */
     public static final String PARENT_KEY = "vhd-parent";
 
-    private final SrMessages srs;
-    private final PbdMessages pbds;
-    private final VdiMessages vdis;
+    private final Srs srs;
+    private final Pbds pbds;
+    private final Vdis vdis;
     private final VdiChains chains;
     private final VdiLayers layers;
-    private final SmConfigMessages smConfig;
+    private final SmConfigEdits<SR> srSmConfig;
+    private final SmConfigEdits<VDI> vdiSmConfig;
     private final DefaultSr defaultSr;
     private final QemuImg qemu;
     private volatile OnlineDisks online = OnlineDisks.NONE;
@@ -47,27 +53,46 @@ public final class Storage {
     /**
      * @param srRoot where SRs made without a device_config:location get their directory
      */
-    public Storage(Database db, String hostRef, Path srRoot, QemuImg qemu) {
+    public Storage(Database db, Ref<Host> host, Path srRoot, QemuImg qemu) {
         this.qemu = qemu;
         var drivers = new SrDrivers();
-        var dirs = new SrDirectories(db, hostRef);
+        var dirs = new SrDirectories(db, host);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
         var scan = new SrScan(db, drivers, locks, dirs, space, records, removal);
-        this.pbds = new PbdMessages(db, drivers, locks, dirs, space, scan, records);
-        this.srs = new SrMessages(db, srRoot, drivers, locks, dirs, space, scan, pbds);
-        this.smConfig = new SmConfigMessages(db);
+        this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
+        this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);
+        this.srSmConfig = new SmConfigEdits<>(db, SR.sm_config, SmOwnedKeys.OF_SR);
+        this.vdiSmConfig = new SmConfigEdits<>(db, VDI.sm_config, SmOwnedKeys.OF_VDI);
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers);
-        this.vdis = new VdiMessages(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
+        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
-        this.defaultSr = new DefaultSr(db, hostRef, new SmRecords(db, drivers), srs, pbds);
+        this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds);
     }
 
     /** The VM agent registers here to resize and snapshot disks that running VMs hold open. */
     public void setOnlineDisks(OnlineDisks o) { online = o == null ? OnlineDisks.NONE : o; }
+
+    /** SR's messages. */
+    public Srs srs() { return srs; }
+
+    /** PBD's messages. */
+    public Pbds pbds() { return pbds; }
+
+    /** VDI's messages but snapshot and clone ({@link #chains}). */
+    public Vdis vdis() { return vdis; }
+
+    /** VDI.snapshot and VDI.clone. */
+    public VdiChains chains() { return chains; }
+
+    /** SR's sm_config as clients may change it. */
+    public SmConfigEdits<SR> srSmConfig() { return srSmConfig; }
+
+    /** VDI's sm_config as clients may change it. */
+    public SmConfigEdits<VDI> vdiSmConfig() { return vdiSmConfig; }
 
     /**
      * One image of a VDI's chain: a plain file name directly inside the SR's directory (never a path: no '/',
@@ -103,41 +128,33 @@ public final class Storage {
      * For the VM agent: the images behind a VDI, on an SR attached to this host, checked (VdiLayers): VDI_MISSING if
      * one is gone, SR_BACKEND_FAILURE if one is a link, is not an image the SR accepts, or disagrees with the records.
      */
-    public Attachment attachment(String vdiRef) { return layers.of(vdiRef).attachment(); }
-
-    public void register(Handlers h) {
-        srs.register(h);
-        pbds.register(h);
-        vdis.register(h);
-        chains.register(h);
-        smConfig.register(h);
-    }
+    public Attachment attachment(Ref<VDI> vdi) { return layers.of(vdi).attachment(); }
 
     /**
      * At every start: the SM records of the drivers, this host's PBDs attached again, and the local SR
      * in {@code dir} ("Local storage") made the first time, with the pool's and this host's default,
      * suspend-image and crash-dump SRs pointed at it where unset. Returns the local SR.
      */
-    public String ensureDefaultSr(Path dir) { return defaultSr.ensure(dir); }
+    public Ref<SR> ensureDefaultSr(Path dir) { return defaultSr.ensure(dir); }
 
     /** VDI.create from a (partial) record, for other subsystems too (VM.provision). */
-    public String createVdi(Map<String, Object> given) { return vdis.create(given); }
+    public Ref<VDI> createVdi(Rec<VDI> given) { return vdis.create(given); }
 
     /** VDI.destroy, for other subsystems (the VM agent's provisioning clean-up). */
-    public void destroyVdi(String vdiRef) { vdis.destroy(vdiRef); }
+    public void destroyVdi(Ref<VDI> vdi) { vdis.destroy(vdi); }
 
     /** VDI.snapshot: a read-only copy-on-write snapshot of the VDI (is_a_snapshot, snapshot_of). */
-    public String snapshotVdi(String vdiRef) { return chains.snapshot(vdiRef); }
+    public Ref<VDI> snapshotVdi(Ref<VDI> vdi) { return chains.snapshot(vdi); }
 
     /** VDI.clone: a fast copy-on-write clone of the VDI. */
-    public String cloneVdi(String vdiRef) { return chains.clone(vdiRef); }
+    public Ref<VDI> cloneVdi(Ref<VDI> vdi) { return chains.clone(vdi); }
 
     /** Fills the VDI with the bytes of {@code raw}, a file of the daemon's (a suspended VM's memory). */
-    public void importRaw(Path raw, String vdiRef) { qemu.fromRaw(raw, attachment(vdiRef)); }
+    public void importRaw(Path raw, Ref<VDI> vdi) { qemu.fromRaw(raw, attachment(vdi)); }
 
     /** Writes what the VDI holds to {@code raw}, a new file of the daemon's. */
-    public void exportRaw(String vdiRef, Path raw) { qemu.toRaw(attachment(vdiRef), raw); }
+    public void exportRaw(Ref<VDI> vdi, Path raw) { qemu.toRaw(attachment(vdi), raw); }
 
     /** VDI.copy: every block into a new VDI on {@code sr} (or into the existing {@code into}), with progress on {@code task}. */
-    public String copyVdi(String vdiRef, String sr, String into, TaskContext task) { return vdis.copy(vdiRef, sr, into, task); }
+    public Ref<VDI> copyVdi(Ref<VDI> vdi, Ref<SR> sr, Ref<VDI> into, TaskContext task) { return vdis.copy(vdi, sr, into, task); }
 }

@@ -8,11 +8,17 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.flotilla.api.Handlers;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /**
  * VDI.snapshot and VDI.clone as backing-file chains (see {@link Storage}): the image becomes a base copy B
@@ -20,46 +26,41 @@ import org.flotilla.model.ApiError;
  * VDI's image, and the new VDI is a second overlay on B. A running VM is switched to its new overlay by the
  * VM agent first.
  */
-final class VdiChains {
+public final class VdiChains {
     /** The fields a snapshot or clone takes over from its VDI. */
-    private static final List<String> INHERITED = List.of("name_label", "name_description", "type", "sharable", "read_only",
-            "other_config", "xenstore_data", "tags", "on_boot", "allow_caching");
+    private static final List<Field<VDI, ?>> INHERITED = List.of(VDI.name_label, VDI.name_description, VDI.type, VDI.sharable,
+            VDI.read_only, VDI.other_config, VDI.xenstore_data, VDI.tags, VDI.on_boot, VDI.allow_caching);
 
     private final Database db;
     private final QemuImg qemu;
     private final ManagedVdis managed;
-    private final VdiRecords vdis;
+    private final VdiRecords records;
     private final SrSpace space;
     private final Supplier<OnlineDisks> online;
 
-    VdiChains(Database db, QemuImg qemu, ManagedVdis managed, VdiRecords vdis, SrSpace space, Supplier<OnlineDisks> online) {
+    VdiChains(Database db, QemuImg qemu, ManagedVdis managed, VdiRecords records, SrSpace space, Supplier<OnlineDisks> online) {
         this.db = db;
         this.qemu = qemu;
         this.managed = managed;
-        this.vdis = vdis;
+        this.records = records;
         this.space = space;
         this.online = online;
     }
 
-    void register(Handlers h) {
-        h.on("VDI", "snapshot", c -> snapshot(c.ref("vdi")))
-         .on("VDI", "clone", c -> clone(c.ref("vdi")));
-    }
-
     /** VDI.snapshot: a read-only copy-on-write snapshot of the VDI (is_a_snapshot, snapshot_of). */
-    String snapshot(String vdiRef) { return branch(vdiRef, true); }
+    public Ref<VDI> snapshot(Ref<VDI> vdi) { return branch(vdi, true); }
 
     /** VDI.clone: a fast copy-on-write clone of the VDI. */
-    String clone(String vdiRef) { return branch(vdiRef, false); }
+    public Ref<VDI> clone(Ref<VDI> vdi) { return branch(vdi, false); }
 
-    private String branch(String vdiRef, boolean snapshot) {
-        String op = snapshot ? "snapshot" : "clone";
-        return managed.change(vdiRef, open -> {
-            DbObject<?> v = open.vdi();
-            String srRef = open.srRef();
+    private Ref<VDI> branch(Ref<VDI> vdi, boolean snapshot) {
+        VdiOperations op = snapshot ? VdiOperations.snapshot : VdiOperations.clone;
+        return managed.change(vdi, open -> {
+            DbObject<VDI> v = open.vdi();
+            Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
             Path dir = open.dir();
-            List<DbObject<?>> active = vdis.activeVbds(vdiRef);
+            List<DbObject<VBD>> active = records.activeVbds(vdi);
             Path image = open.image();
             long virtualSize = open.chain().virtualSize();
             long imageSize = ImageFiles.sizeOf(image);
@@ -75,17 +76,17 @@ final class VdiChains {
                 qemu.create(newTmp, virtualSize, baseName);
                 Files.createLink(base, image);
                 linked = true;
-                for (DbObject<?> vbd : active) online.get().switchToOverlay(vdiRef, vbd.ref(), liveTmp);
+                for (DbObject<VBD> vbd : active) online.get().switchToOverlay(vdi, vbd.self(VBD.CLASS), liveTmp);
                 Files.move(liveTmp, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException | RuntimeException e) {
                 ImageFiles.deleteQuietly(liveTmp);
                 ImageFiles.deleteQuietly(newTmp);
                 if (linked) ImageFiles.deleteQuietly(base);
                 if (e instanceof ApiError a) {
-                    if (a.code().equals("VDI_IN_USE")) throw ApiError.of("VDI_IN_USE", vdiRef, op);
+                    if (a.code().equals("VDI_IN_USE")) throw VdiRecords.inUse(vdi, op);
                     throw a;
                 }
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op + " of " + image + " failed: " + e);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + " of " + image + " failed: " + e);
             }
             // From here the VDI's data is safe in B and its image is the new overlay: finishing cannot lose data.
             Path newImage = dir.resolve(d.fileName(newUuid));
@@ -93,27 +94,22 @@ final class VdiChains {
                 Files.move(newTmp, newImage, StandardCopyOption.ATOMIC_MOVE);
             } catch (IOException e) {
                 ImageFiles.deleteQuietly(newTmp);
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op + ": cannot make " + newImage + ": " + e);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + ": cannot make " + newImage + ": " + e);
             }
-            Map<String, String> oldSm = v.map("sm_config");
-            String newRef = Refs.newRef();
+            Map<String, String> oldSm = v.get(VDI.sm_config);
+            Ref<VDI> newRef = Refs.newRef(VDI.CLASS);
             db.write(tx -> {
-                var b = vdis.found(baseUuid, srRef, d, new SrDriver.Found(baseUuid, virtualSize, imageSize,
-                        oldSm.get(Storage.PARENT_KEY), null), true);
-                b.put("type", v.get("type"));
-                tx.put("VDI", Refs.newRef(), b);
-                tx.set("VDI", vdiRef, "sm_config", VdiRecords.withParent(oldSm, baseUuid));
-                tx.set("VDI", vdiRef, "physical_utilisation", ImageFiles.sizeOf(image));
-                var n = VdiRecords.withLeafFields(VdiRecords.copyOf(v, INHERITED), newUuid, srRef, d, virtualSize,
+                Rec<VDI> b = records.found(baseUuid, sr, d, new SrDriver.Found(baseUuid, virtualSize, imageSize,
+                        oldSm.get(Storage.PARENT_KEY), null), true).set(VDI.type, v.get(VDI.type));
+                tx.put(Refs.newRef(VDI.CLASS), b);
+                tx.set(vdi, VDI.sm_config, VdiRecords.withParent(oldSm, baseUuid));
+                tx.set(vdi, VDI.physical_utilisation, ImageFiles.sizeOf(image));
+                Rec<VDI> n = VdiRecords.withLeafFields(records.copyOf(v, INHERITED), newUuid, sr, d, virtualSize,
                         ImageFiles.sizeOf(newImage), VdiRecords.withParent(oldSm, baseUuid));
-                if (snapshot) {
-                    n.put("is_a_snapshot", true);
-                    n.put("snapshot_of", vdiRef);
-                    n.put("snapshot_time", Instant.now());
-                }
-                tx.put("VDI", newRef, n);
+                if (snapshot) n.set(VDI.is_a_snapshot, true).set(VDI.snapshot_of, vdi).set(VDI.snapshot_time, Instant.now());
+                tx.put(newRef, n);
             });
-            space.refresh(srRef, dir);
+            space.refresh(sr, dir);
             return newRef;
         });
     }

@@ -9,6 +9,9 @@ import java.util.Objects;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 
 /**
  * A VDI's chain of images as the SR's records give it (sm_config:{@value Storage#PARENT_KEY}, from the VDI down
@@ -34,15 +37,15 @@ final class VdiLayers {
     /** The checked chain, and the virtual size its top image's header gives. */
     record Verified(Storage.Attachment attachment, long virtualSize) {}
 
-    Verified of(String vdiRef) {
-        DbObject<?> vdi = db.require("VDI", vdiRef);
-        String srRef = vdi.string("SR");
-        SrDriver d = drivers.of(db.require("SR", srRef));
-        return of(vdi, d, dirs.attached(srRef));
+    Verified of(Ref<VDI> ref) {
+        DbObject<VDI> vdi = db.require(ref);
+        Ref<SR> sr = vdi.get(VDI.SR);
+        SrDriver d = drivers.of(db.require(sr));
+        return of(vdi, d, dirs.attached(sr));
     }
 
-    Verified of(DbObject<?> vdi, SrDriver d, Path dir) {
-        boolean readOnly = vdi.bool("read_only") || !d.managesDisks();
+    Verified of(DbObject<VDI> vdi, SrDriver d, Path dir) {
+        boolean readOnly = vdi.get(VDI.read_only) || !d.managesDisks();
         try {
             return d.managesDisks() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir);
         } catch (IOException e) {
@@ -51,20 +54,20 @@ final class VdiLayers {
     }
 
     /** An ISO: one raw file. */
-    private Verified single(DbObject<?> vdi, SrDriver d, Path dir) throws IOException {
-        String name = d.fileName(vdi.string("location"));
+    private Verified single(DbObject<VDI> vdi, SrDriver d, Path dir) throws IOException {
+        String name = d.fileName(vdi.get(VDI.location));
         if (!SrFiles.isPlainName(name)) throw refused(vdi, Quoted.of(name) + " is not a file name");
         SrFiles.Entry e = present(vdi, SrFiles.entry(dir, name));
         return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), true), e.size());
     }
 
-    private Verified chain(DbObject<?> top, SrDriver d, Path dir, boolean readOnly) throws IOException {
+    private Verified chain(DbObject<VDI> top, SrDriver d, Path dir, boolean readOnly) throws IOException {
         var layers = new ArrayList<Storage.Layer>();
         var seen = new HashSet<String>();
         long virtualSize = -1;
-        DbObject<?> v = top;
+        DbObject<VDI> v = top;
         while (true) {
-            String name = d.fileName(v.string("location"));
+            String name = d.fileName(v.get(VDI.location));
             if (!LocalFileSr.isImageName(name)) throw refused(top, Quoted.of(name) + " is not an image name of this SR");
             if (!seen.add(name)) throw refused(top, "its chain runs in a circle at " + name);
             if (layers.size() == MAX_LAYERS) throw refused(top, "its chain is longer than " + MAX_LAYERS + " images");
@@ -85,21 +88,20 @@ final class VdiLayers {
             if (virtualSize < 0) virtualSize = h.virtualSize();
             layers.add(new Storage.Layer(name, d.format()));
             if (parent == null) break;
-            String srRef = v.string("SR");
-            v = db.where("VDI", o -> srRef.equals(o.get("SR")) && parent.equals(o.get("location"))).stream().findFirst()
+            v = db.referring(VDI.SR, v.get(VDI.SR)).stream().filter(o -> parent.equals(o.get(VDI.location))).findFirst()
                     .orElseThrow(() -> refused(top, "its image " + expected + " is not a VDI of this SR"));
         }
         return new Verified(new Storage.Attachment(dir, layers, readOnly), virtualSize);
     }
 
     /** VDI_MISSING if the file is gone, as for an image removed by hand; refused if it is anything but a regular file. */
-    private static SrFiles.Entry present(DbObject<?> v, SrFiles.Entry e) {
-        if (e.kind() == SrFiles.Entry.Kind.ABSENT) throw ApiError.of("VDI_MISSING", v.string("SR"), v.ref());
+    private static SrFiles.Entry present(DbObject<VDI> v, SrFiles.Entry e) {
+        if (e.kind() == SrFiles.Entry.Kind.ABSENT) throw ApiError.of("VDI_MISSING", v.get(VDI.SR).value(), v.ref());
         if (!e.isRegular()) throw refused(v, e.name() + ": " + e.problem());
         return e;
     }
 
-    private static ApiError refused(DbObject<?> vdi, String why) {
+    private static ApiError refused(DbObject<VDI> vdi, String why) {
         return SmFailure.VDI_UNAVAILABLE.error("VDI " + vdi.uuid() + " cannot be attached: " + why);
     }
 }

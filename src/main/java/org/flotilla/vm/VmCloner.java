@@ -16,6 +16,10 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.storage.Storage;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -93,13 +97,13 @@ public final class VmCloner {
                     out.add(new NewDisk(b, b.string("VDI"), false));
                 } else {
                     String vdi = b.string("VDI");
-                    String copy = switch (op) {
-                        case CLONE -> storage.cloneVdi(vdi);
-                        case SNAPSHOT -> storage.snapshotVdi(vdi);
-                        case COPY -> storage.copyVdi(vdi, sr != null ? sr : db.require("VDI", vdi).string("SR"), ClassDef.NULL_REF,
-                                slice(task, from, to));
+                    Ref<VDI> copy = switch (op) {
+                        case CLONE -> storage.cloneVdi(VDI.CLASS.ref(vdi));
+                        case SNAPSHOT -> storage.snapshotVdi(VDI.CLASS.ref(vdi));
+                        case COPY -> storage.copyVdi(VDI.CLASS.ref(vdi), SR.CLASS.ref(sr != null ? sr : db.require("VDI", vdi).string("SR")),
+                                VDI.CLASS.nullRef(), slice(task, from, to));
                     };
-                    out.add(new NewDisk(b, copy, true));
+                    out.add(new NewDisk(b, copy.value(), true));
                 }
                 done += s;
                 task.progress(to);
@@ -120,7 +124,7 @@ public final class VmCloner {
         for (NewDisk d : disks) {
             if (!d.delete()) continue;
             try {
-                storage.destroyVdi(d.vdi());
+                storage.destroyVdi(VDI.CLASS.ref(d.vdi()));
             } catch (RuntimeException ignored) {
                 // best effort, as XAPI's delete_disks
             }
@@ -355,7 +359,7 @@ public final class VmCloner {
         }
         for (String vdi : oldVdis) {
             try {
-                if (db.related("VDI", "VBDs", vdi).isEmpty()) storage.destroyVdi(vdi);
+                if (db.related("VDI", "VBDs", vdi).isEmpty()) storage.destroyVdi(VDI.CLASS.ref(vdi));
             } catch (RuntimeException ignored) {
                 // the VM is reverted; a disk left behind is only space
             }
@@ -446,7 +450,7 @@ public final class VmCloner {
                 args.put("sharable", false);
                 args.put("read_only", false);
                 args.put("sm_config", Map.of("vmhint", vm.uuid()));
-                String vdi = storage.createVdi(args);
+                String vdi = storage.createVdi(Rec.of(VDI.CLASS, args)).value();
                 String[] pair = {null, vdi};
                 made.add(pair);
                 var vbd = new LinkedHashMap<String, Object>();
@@ -468,7 +472,7 @@ public final class VmCloner {
             for (String[] p : made) {
                 try {
                     if (p[0] != null) vbds.destroy(p[0]);
-                    storage.destroyVdi(p[1]);
+                    storage.destroyVdi(VDI.CLASS.ref(p[1]));
                 } catch (RuntimeException ignored) {
                     // best effort, as XAPI
                 }

@@ -11,12 +11,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.flotilla.api.Refs;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.FieldDef;
 import org.flotilla.model.Type;
-import org.flotilla.qemu.TestGuest;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -64,8 +64,8 @@ class ClientWritableFieldsTest extends OnALocalSr {
         Snapshotted s = diskWithSnapshot();
         // as an older daemon let clients leave them: no chain key at all
         node.db().write(tx -> {
-            tx.set("VDI", s.disk(), "sm_config", Map.of());
-            tx.set("VDI", s.snap(), "sm_config", Map.of());
+            tx.set(VDI.CLASS.ref(s.disk()), VDI.sm_config, Map.of());
+            tx.set(VDI.CLASS.ref(s.snap()), VDI.sm_config, Map.of());
         });
         call("VDI.destroy", session, s.snap());
         assertTrue(Files.exists(localDir().resolve(s.base() + ".qcow2")), "an image a header names as its backing file is never unlinked");
@@ -81,16 +81,9 @@ class ClientWritableFieldsTest extends OnALocalSr {
         Snapshotted s = diskWithSnapshot();
         String disk = s.disk();
         String snap = s.snap();
-        String vm = Refs.newRef();
-        String vbd = Refs.newRef();
-        var vmFields = TestGuest.vmFields("hostile", 128, "console=ttyS0");
-        vmFields.put("uuid", Refs.newUuid());
-        vmFields.put("power_state", "Halted");
-        node.db().write(tx -> {
-            tx.put("VM", vm, vmFields);
-            tx.put("VBD", vbd, Map.of("uuid", Refs.newUuid(), "VM", vm, "VDI", disk, "userdevice", "0", "bootable", true, "mode", "RW",
-                    "type", "Disk", "unpluggable", true, "empty", false));
-        });
+        Guest guest = haltedGuestWith("hostile", disk, VbdType.Disk);
+        String vm = guest.vm();
+        String vbd = guest.vbd();
         Map<String, List<String>> targets = Map.of("VDI", List.of(disk, snap), "VM", List.of(vm), "VBD", List.of(vbd), "SR", List.of(sr));
 
         var problems = new ArrayList<String>();

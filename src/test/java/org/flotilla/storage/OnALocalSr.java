@@ -16,7 +16,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.flotilla.TestCommand;
+import org.flotilla.api.Refs;
 import org.flotilla.daemon.InProcessNode;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VbdType;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -51,6 +61,32 @@ abstract class OnALocalSr extends InProcessNode {
         @SuppressWarnings("unchecked")
         var dc = (Map<String, String>) record("PBD", pbd).get("device_config");
         return Path.of(dc.get("location")).resolve(r.get("location") + ".qcow2");
+    }
+
+    /** A VM and its VBD, written into the database as they are: no message checks them. */
+    record Guest(String vm, String vbd) {}
+
+    /** A halted VM of the test guest with the VDI as its device 0: a CD read-only, a disk read-write. */
+    Guest haltedGuestWith(String name, String vdi, VbdType type) {
+        Ref<VM> vm = Refs.newRef(VM.CLASS);
+        Ref<VBD> vbd = Refs.newRef(VBD.CLASS);
+        node.db().write(tx -> {
+            tx.put(vm, Rec.of(VM.CLASS, TestGuest.vmFields(name, 128, "console=ttyS0"))
+                    .set(VM.uuid, Refs.newUuid())
+                    .set(VM.power_state, VmPowerState.Halted)
+                    .set(VM.memory_target, 128L << 20));
+            tx.put(vbd, node.db().newRecord(VBD.CLASS)
+                    .set(VBD.uuid, Refs.newUuid())
+                    .set(VBD.VM, vm)
+                    .set(VBD.VDI, VDI.CLASS.ref(vdi))
+                    .set(VBD.userdevice, "0")
+                    .set(VBD.bootable, true)
+                    .set(VBD.mode, type == VbdType.CD ? VbdMode.RO : VbdMode.RW)
+                    .set(VBD.type, type)
+                    .set(VBD.unpluggable, true)
+                    .set(VBD.empty, false));
+        });
+        return new Guest(vm.value(), vbd.value());
     }
 
     static String run(String... cmd) {
@@ -97,9 +133,12 @@ abstract class OnALocalSr extends InProcessNode {
         run("qemu-img", "create", "-q", "-f", "qcow2", "-u", "-b", backing, "-F", format, image.toString(), Long.toString(MIB));
     }
 
+    /** The images behind the VDI, as the storage hands them to QEMU. */
+    Storage.Attachment attachment(String vdi) { return node.storage().attachment(VDI.CLASS.ref(vdi)); }
+
     /** The VDI's chain as the storage hands it to QEMU, described to qemu-img in full: no image opened by a header's say. */
     String explicitChain(String vdi) {
-        Storage.Attachment a = node.storage().attachment(vdi);
+        Storage.Attachment a = attachment(vdi);
         JsonNode below = NullNode.getInstance();
         for (Storage.Layer l : a.layers().reversed()) {
             ObjectNode n = JSON.createObjectNode().put("driver", l.format());

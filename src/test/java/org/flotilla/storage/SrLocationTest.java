@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.PBD;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,7 +118,7 @@ class SrLocationTest extends OnALocalSr {
         call("PBD.set_device_config", session, pbd, Map.of("location", place.toString()));
 
         // a location an older database holds is checked again at plug
-        node.db().write(tx -> tx.set("PBD", pbd, "device_config", Map.of("location", "/proc/self/root" + place)));
+        node.db().write(tx -> tx.set(PBD.CLASS.ref(pbd), PBD.device_config, Map.of("location", "/proc/self/root" + place)));
         assertRefusedLocation(fails("PBD.plug", session, pbd), "/proc/self/root" + place);
         assertEquals(false, call("PBD.get_currently_attached", session, pbd));
         assertEquals("SR_HAS_NO_PBDS", fails("VDI.resize", session, vdi, 2 * MIB).code());

@@ -15,6 +15,12 @@ import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.junit.jupiter.api.Test;
 
 /** Local storage through the XenAPI dispatch in-process, with real qcow2 images made by qemu-img. */
@@ -245,8 +251,13 @@ class StorageTest extends OnALocalSr {
         String vdi = createVdi(sr, MIB, "in use");
         String vbd = Refs.newRef();
         String dom0 = (String) call("host.get_control_domain", session, node.hostRef());
-        node.db().write(tx -> tx.put("VBD", vbd, Map.of("uuid", Refs.newUuid(), "VM", dom0, "VDI", vdi, "mode", "RW",
-                "type", "Disk", "currently_attached", true)));
+        node.db().write(tx -> tx.put(VBD.CLASS.ref(vbd), node.db().newRecord(VBD.CLASS)
+                .set(VBD.uuid, Refs.newUuid())
+                .set(VBD.VM, VM.CLASS.ref(dom0))
+                .set(VBD.VDI, VDI.CLASS.ref(vdi))
+                .set(VBD.mode, VbdMode.RW)
+                .set(VBD.type, VbdType.Disk)
+                .set(VBD.currently_attached, true)));
         String pbd = ((List<?>) call("SR.get_PBDs", session, sr)).getFirst().toString();
 
         assertEquals(List.of("VDI_IN_USE", vdi, "destroy"), fails("VDI.destroy", session, vdi).description());
@@ -261,17 +272,17 @@ class StorageTest extends OnALocalSr {
         // The VM agent's hook grows an attached disk.
         var resized = new ArrayList<String>();
         node.storage().setOnlineDisks(new OnlineDisks() {
-            @Override public void resize(String v, String b, Path image, long size) {
+            @Override public void resize(Ref<VDI> v, Ref<VBD> b, Path image, long size) {
                 resized.add(v + " " + b);
                 run("qemu-img", "resize", "-q", image.toString(), Long.toString(size));
             }
-            @Override public void switchToOverlay(String v, String b, Path overlay) { throw new AssertionError(); }
+            @Override public void switchToOverlay(Ref<VDI> v, Ref<VBD> b, Path overlay) { throw new AssertionError(); }
         });
         call("VDI.resize_online", session, vdi, 2 * MIB);
         assertEquals(List.of(vdi + " " + vbd), resized);
         assertEquals(2 * MIB, call("VDI.get_virtual_size", session, vdi));
 
-        node.db().write(tx -> tx.set("VBD", vbd, "currently_attached", false));
+        node.db().write(tx -> tx.set(VBD.CLASS.ref(vbd), VBD.currently_attached, false));
         call("PBD.unplug", session, pbd);
         assertEquals(List.of("SR_HAS_NO_PBDS", sr), fails("VDI.create", session, Map.of("SR", sr, "virtual_size", MIB)).description());
         assertEquals(List.of("SR_NOT_EMPTY"), fails("SR.destroy", session, sr).description());

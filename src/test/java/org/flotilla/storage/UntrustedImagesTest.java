@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.model.ApiError;
-import org.flotilla.qemu.TestGuest;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -88,7 +88,7 @@ class UntrustedImagesTest extends OnALocalSr {
         String disk = createVdi(defaultSr(), 4 * MIB, "system disk");
         String snap = (String) call("VDI.snapshot", session, disk, Map.of());
         String base = (String) ((Map<?, ?>) call("VDI.get_sm_config", session, disk)).get(Storage.PARENT_KEY);
-        Storage.Attachment a = node.storage().attachment(disk);
+        Storage.Attachment a = attachment(disk);
         assertEquals(localDir(), a.srDir());
         assertEquals(List.of(new Storage.Layer(call("VDI.get_location", session, disk) + ".qcow2", "qcow2"),
                 new Storage.Layer(base + ".qcow2", "qcow2")), a.layers());
@@ -98,11 +98,11 @@ class UntrustedImagesTest extends OnALocalSr {
         assertChainChecks(disk);
         assertChainChecks(snap);
 
-        String vm = vmWithDisk(disk);
+        String vm = haltedGuestWith("untrusted", disk, VbdType.Disk).vm();
         Path leaf = image(disk);
         Files.delete(leaf);
         qcow2Over(leaf, decoy.toString(), "raw");
-        assertRefused(assertThrowsApi(() -> node.storage().attachment(disk)), "46", leaf.getFileName().toString());
+        assertRefused(assertThrowsApi(() -> attachment(disk)), "46", leaf.getFileName().toString());
         assertRefused(fails("VM.start", session, vm, false, false), "46");
         assertEquals("Halted", call("VM.get_power_state", session, vm));
         assertRefused(fails("VDI.snapshot", session, disk, Map.of()), "46");
@@ -114,14 +114,14 @@ class UntrustedImagesTest extends OnALocalSr {
         Files.delete(leaf);
         String stranger = createVdi(defaultSr(), 4 * MIB, "someone else's");
         qcow2Over(leaf, call("VDI.get_location", session, stranger) + ".qcow2", "qcow2");
-        assertRefused(assertThrowsApi(() -> node.storage().attachment(disk)), "46", "records");
+        assertRefused(assertThrowsApi(() -> attachment(disk)), "46", "records");
 
         // a link in place of an image of the chain, even to a good image
         Files.delete(leaf);
         Path outside = dir.resolve("outside.qcow2");
         qcow2Over(outside, base + ".qcow2", "qcow2");
         Files.createSymbolicLink(leaf, outside);
-        assertRefused(assertThrowsApi(() -> node.storage().attachment(disk)), "46", "symbolic link");
+        assertRefused(assertThrowsApi(() -> attachment(disk)), "46", "symbolic link");
         assertRefused(fails("VM.start", session, vm, false, false), "46");
 
         // the bottom of the chain gone: as a missing image
@@ -130,7 +130,7 @@ class UntrustedImagesTest extends OnALocalSr {
         assertChainChecks(disk);
         Files.delete(localDir().resolve(base + ".qcow2"));
         String baseRef = (String) call("VDI.get_by_uuid", session, base);
-        assertEquals(List.of("VDI_MISSING", defaultSr(), baseRef), assertThrowsApi(() -> node.storage().attachment(disk)).description());
+        assertEquals(List.of("VDI_MISSING", defaultSr(), baseRef), assertThrowsApi(() -> attachment(disk)).description());
         assertUntouched(decoy);
     }
 
@@ -152,8 +152,8 @@ class UntrustedImagesTest extends OnALocalSr {
         // the ISO replaced by a link after the scan
         Files.delete(isos.resolve("good.iso"));
         Files.createSymbolicLink(isos.resolve("good.iso"), decoy);
-        assertRefused(assertThrowsApi(() -> node.storage().attachment(good)), "46", "symbolic link");
-        String vm = vmWith(good, "CD");
+        assertRefused(assertThrowsApi(() -> attachment(good)), "46", "symbolic link");
+        String vm = haltedGuestWith("untrusted", good, VbdType.CD).vm();
         assertRefused(fails("VM.start", session, vm, false, false), "46");
         assertRefused(fails("VDI.copy", session, good, defaultSr()), "46");
         assertUntouched(decoy);
@@ -161,23 +161,5 @@ class UntrustedImagesTest extends OnALocalSr {
 
     private static ApiError assertThrowsApi(org.junit.jupiter.api.function.Executable e) {
         return org.junit.jupiter.api.Assertions.assertThrows(ApiError.class, e);
-    }
-
-    private String vmWithDisk(String vdi) { return vmWith(vdi, "Disk"); }
-
-    /** A halted VM of the test guest with the VDI as device 0 ({@code type} Disk or CD). */
-    private String vmWith(String vdi, String type) {
-        String vm = Refs.newRef();
-        var f = TestGuest.vmFields("untrusted", 128, "console=ttyS0");
-        f.put("uuid", Refs.newUuid());
-        f.put("power_state", "Halted");
-        f.put("memory_target", 128L << 20);
-        String vbd = Refs.newRef();
-        node.db().write(tx -> {
-            tx.put("VM", vm, f);
-            tx.put("VBD", vbd, Map.of("uuid", Refs.newUuid(), "VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
-                    "mode", type.equals("CD") ? "RO" : "RW", "type", type, "unpluggable", true, "empty", false));
-        });
-        return vm;
     }
 }

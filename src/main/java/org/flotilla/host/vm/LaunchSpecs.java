@@ -16,6 +16,7 @@ import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.storage.Storage;
 
@@ -108,7 +109,7 @@ final class LaunchSpecs {
         if (db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
         Storage.Attachment a;
         try {
-            a = storage.attachment(vdi);
+            a = storage.attachment(VDI.CLASS.ref(vdi));
         } catch (ApiError e) {
             throw e;
         } catch (RuntimeException e) {

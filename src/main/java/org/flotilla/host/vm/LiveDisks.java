@@ -6,6 +6,9 @@ import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
@@ -24,8 +27,9 @@ final class LiveDisks implements OnlineDisks {
     }
 
     @Override
-    public void resize(String vdiRef, String vbdRef, Path image, long newSize) {
-        DbObject<?> b = db.require("VBD", vbdRef);
+    public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
+        String vdiRef = vdi.value();
+        DbObject<?> b = db.require("VBD", vbd.value());
         Qmp qmp = qmpOf(b, vdiRef, "resize");
         try {
             String node = topNode(qmp, b, vdiRef, "resize");
@@ -36,8 +40,9 @@ final class LiveDisks implements OnlineDisks {
     }
 
     @Override
-    public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
-        DbObject<?> b = db.require("VBD", vbdRef);
+    public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
+        String vdiRef = vdi.value();
+        DbObject<?> b = db.require("VBD", vbd.value());
         Domain d = domains.get(b.string("VM"));
         if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
         Qmp qmp = d.qmp;

@@ -10,7 +10,6 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -23,6 +22,8 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Rec;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmOperations;
@@ -87,13 +88,13 @@ final class SuspendImages {
                 d.quit();
                 teardown.afterExit(d, "Suspended");
                 long size = Math.max(MIB, (bytes + MIB - 1) / MIB * MIB);
-                String vdi = storage.createVdi(new LinkedHashMap<>(Map.of("SR", sr, "name_label", "Suspend image",
+                String vdi = storage.createVdi(Rec.of(VDI.CLASS, Map.of("SR", sr, "name_label", "Suspend image",
                         "name_description", "Suspend image of VM " + d.uuid, "virtual_size", size, "type", "suspend",
-                        "other_config", Map.of("flotilla-suspend-bytes", Long.toString(bytes)))));
+                        "other_config", Map.of("flotilla-suspend-bytes", Long.toString(bytes))))).value();
                 try {
-                    storage.importRaw(raw, vdi);
+                    storage.importRaw(raw, VDI.CLASS.ref(vdi));
                 } catch (RuntimeException e) {
-                    storage.destroyVdi(vdi);
+                    storage.destroyVdi(VDI.CLASS.ref(vdi));
                     throw e;
                 }
                 ops.update(vmRef, Map.of("suspend_VDI", vdi));
@@ -114,7 +115,7 @@ final class SuspendImages {
             Files.createDirectories(tmpDir);
             Path raw = tmpDir.resolve(vm.uuid() + ".raw");
             try {
-                storage.exportRaw(vdi, raw);
+                storage.exportRaw(VDI.CLASS.ref(vdi), raw);
                 Path sock = files.runDir(vm.uuid()).resolve("incoming.sock");
                 c.task().progress(0.3);
                 var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));
@@ -142,7 +143,7 @@ final class SuspendImages {
 
     /** The image is no longer the VM's: a failure to destroy it leaves a stray VDI, not a failed operation. */
     private void destroyImage(String vdi) {
-        try { storage.destroyVdi(vdi); } catch (RuntimeException e) {
+        try { storage.destroyVdi(VDI.CLASS.ref(vdi)); } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot destroy suspend image " + vdi + ": " + e);
         }
     }

@@ -7,6 +7,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.Storage;
@@ -89,7 +90,7 @@ final class VbdHotplug {
         Domain dom = attached(b);
         if (dom != null) {
             Qmp qmp = dom.qmp;
-            Storage.Attachment a = storage.attachment(vdiRef);
+            Storage.Attachment a = storage.attachment(VDI.CLASS.ref(vdiRef));
             var disk = new QemuCommand.Disk(b.string("userdevice"), true, LaunchSpecs.image(a), true, b.bool("bootable"));
             try {
                 LiveBlockNodes.add(dom, qmp, disk);

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
+import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -73,7 +74,7 @@ class VmDevicesTest extends OnAVmHost {
         assertEquals(List.of("VBD_IS_EMPTY", cd), h.fails("VBD.eject", cd).description());
         h.call("VBD.insert", cd, iso);
         assertTrue(hasMedium(vm, "vbd3"));
-        assertEquals(List.of(h.node.storage().attachment(iso).image()), h.fdsetFiles(vm).get("vbd3"), "QEMU got the medium as a descriptor");
+        assertEquals(List.of(h.node.storage().attachment(VDI.CLASS.ref(iso)).image()), h.fdsetFiles(vm).get("vbd3"), "QEMU got the medium as a descriptor");
         assertEquals(iso, h.node.db().get("VBD", cd).get("VDI"));
         assertEquals(List.of("VBD_NOT_EMPTY", cd), h.fails("VBD.insert", cd, iso).description());
         h.call("VBD.eject", cd);
@@ -122,7 +123,7 @@ class VmDevicesTest extends OnAVmHost {
         String snap = (String) h.call("VDI.snapshot", vdi, java.util.Map.of());
         assertTrue(h.node.db().get("VDI", snap) != null);
         // the new overlay reached QEMU as a descriptor, under the VDI's own name once renamed into place
-        assertTrue(h.fdsetFiles(vm).get("vbd0").contains(h.node.storage().attachment(vdi).image()), h.fdsetFiles(vm).toString());
+        assertTrue(h.fdsetFiles(vm).get("vbd0").contains(h.node.storage().attachment(VDI.CLASS.ref(vdi)).image()), h.fdsetFiles(vm).toString());
         long atSnapshot = VmHost.lastCount(h.serial(vm));
         // the guest goes on writing, now into the VDI's new overlay
         h.awaitSerial(vm, "COUNT " + (atSnapshot + 10), 1, Duration.ofSeconds(20 * LOADED));

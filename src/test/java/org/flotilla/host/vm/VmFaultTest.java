@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -35,7 +36,7 @@ class VmFaultTest extends OnAVmHost {
         String vdi = h.newVdi("gone", 8);
         h.newVbd(vm, vdi, "0", "Disk");
         String sr = (String) h.node.db().record("VDI", vdi).get("SR");
-        Files.delete(h.node.storage().attachment(vdi).image());
+        Files.delete(h.node.storage().attachment(VDI.CLASS.ref(vdi)).image());
         assertEquals(List.of("VDI_MISSING", sr, vdi), h.fails("VM.start", vm, false, false).description());
         assertUnchangedHalted(vm);
 

@@ -23,6 +23,7 @@ import java.util.stream.Stream;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.JailIds;
 import org.flotilla.qemu.TestGuest;
+import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -82,7 +83,7 @@ class VmJailTest {
         String iso = ((List<?>) h.call("VDI.get_by_name_label", "cd.iso")).getFirst().toString();
         assertEquals(isoSr, h.node.db().get("VDI", iso).get("SR"));
         String vdi = newVdi(sr);
-        Path image = h.node.storage().attachment(vdi).image();
+        Path image = h.node.storage().attachment(VDI.CLASS.ref(vdi)).image();
         Path raw = dir.resolve("disk.raw");
         byte[] disk = new byte[1 << 20];
         byte[] diskMark = "FLOTILLA-DISK-MARK".getBytes(StandardCharsets.US_ASCII);
@@ -153,7 +154,7 @@ class VmJailTest {
         assertTrue(ids.owns(uidA) && ids.owns(uidB) && uidA != uidB, uidA + " " + uidB);
 
         Path runB = h.runDir(b);
-        Path imageB = h.node.storage().attachment(diskB).image();
+        Path imageB = h.node.storage().attachment(VDI.CLASS.ref(diskB)).image();
         Path nvramB = h.state.resolve("nvram").resolve(h.vm(b).get("uuid") + ".fd");
         assertTrue(Files.exists(nvramB));
         assertEquals(0, as(uidB, "ls", runB.toString()), "B's uid has its run directory");

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
@@ -179,7 +180,7 @@ class VmPowerTest extends OnAVmHost {
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run)));
         assertEquals(uid, VmHost.owner(run));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(run.resolve("serial.log"))));
-        Path image = h.node.storage().attachment(vdi).image();
+        Path image = h.node.storage().attachment(VDI.CLASS.ref(vdi)).image();
         assertEquals(0, VmHost.owner(image), "the daemon changes no image's owner: QEMU has a descriptor");
         assertTrue(h.fdsetFiles(vm).get("vbd0").contains(image), h.fdsetFiles(vm).toString());
         // the QEMU is in its own session: not in the daemon's process group
@@ -193,7 +194,7 @@ class VmPowerTest extends OnAVmHost {
     @Test
     void firmwareBootFromDiskWithSeaBiosAndUefi() throws Exception {
         String vdi = h.newVdi("bios disk", 25);
-        Path image = h.node.storage().attachment(vdi).image();
+        Path image = h.node.storage().attachment(VDI.CLASS.ref(vdi)).image();
         Process p = new ProcessBuilder("qemu-img", "convert", "-n", "-f", "raw", "-O", "qcow2",
                 VmHost.GUEST.resolve("disk.img").toString(), image.toString()).inheritIO().start();
         assertEquals(0, p.waitFor());

@@ -1,0 +1,207 @@
+package org.flotilla.storage;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiType;
+
+/** SR.create, introduce, destroy, forget, update, scan and the SR setters: an SR's records and its directory. */
+public final class Srs {
+    private static final System.Logger LOG = System.getLogger(Storage.class.getName());
+
+    private final Database db;
+    private final Path srRoot;
+    private final SrDrivers drivers;
+    private final SrLocks locks;
+    private final SrDirectories dirs;
+    private final SrSpace space;
+    private final SrScan scan;
+    private final Pbds pbds;
+
+    /** @param srRoot where SRs made without a device_config:location get their directory */
+    Srs(Database db, Path srRoot, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, SrScan scan, Pbds pbds) {
+        this.db = db;
+        this.srRoot = srRoot;
+        this.drivers = drivers;
+        this.locks = locks;
+        this.dirs = dirs;
+        this.space = space;
+        this.scan = scan;
+        this.pbds = pbds;
+    }
+
+    /** SR.create: the SR and its PBD on {@code host}, its directory made, and (on this host) attached. */
+    public Ref<SR> create(Ref<Host> host, Map<String, String> deviceConfig, String nameLabel, String nameDescription, String type,
+                          String contentType, boolean shared, Map<String, String> smConfig) {
+        SrDriver d = drivers.ofType(type);
+        if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
+        String uuid = Refs.newUuid();
+        Ref<SR> sr = Refs.newRef(SR.CLASS);
+        Ref<PBD> pbd = Refs.newRef(PBD.CLASS);
+        var dc = new LinkedHashMap<>(deviceConfig);
+        if (!dc.containsKey(SrLocation.KEY) && d instanceof LocalFileSr) dc.put(SrLocation.KEY, srRoot.resolve(uuid).toAbsolutePath().toString());
+        Path dir = SrLocation.of(dc);
+        // As XAPI: the records first (the driver may read them), removed again if the SR cannot be made.
+        db.write(tx -> {
+            tx.put(sr, record(uuid, nameLabel, nameDescription, d, contentType.isEmpty() ? d.defaultContentType() : contentType,
+                    shared, SmOwnedKeys.OF_SR.clientPart(smConfig)));
+            tx.put(pbd, db.newRecord(PBD.CLASS)
+                    .set(PBD.uuid, Refs.newUuid())
+                    .set(PBD.host, host)
+                    .set(PBD.SR, sr)
+                    .set(PBD.device_config, Collections.unmodifiableMap(dc))
+                    .set(PBD.currently_attached, false)
+                    .set(PBD.other_config, Map.of()));
+        });
+        boolean made = false;
+        try {
+            made = d.make(dir);
+            if (made) rememberMadeDirectory(sr, dir);
+            if (dirs.isThisHost(host)) pbds.plug(pbd, true);
+        } catch (RuntimeException e) {
+            db.write(tx -> {
+                for (DbObject<VDI> v : db.referring(VDI.SR, sr)) tx.delete(v.self(VDI.CLASS));
+                tx.delete(pbd);
+                tx.delete(sr);
+            });
+            if (made) removeIfEmpty(dir);
+            throw e;
+        }
+        return sr;
+    }
+
+    private void rememberMadeDirectory(Ref<SR> sr, Path dir) {
+        db.write(tx -> {
+            var sm = new LinkedHashMap<>(db.require(sr).get(SR.sm_config));
+            sm.put(SmOwnedKeys.MADE_DIRECTORY, dir.toString());
+            tx.set(sr, SR.sm_config, Collections.unmodifiableMap(sm));
+        });
+    }
+
+    private Rec<SR> record(String uuid, String nameLabel, String nameDescription, SrDriver d, String contentType, boolean shared,
+                           Map<String, String> smConfig) {
+        return db.newRecord(SR.CLASS)
+                .set(SR.uuid, uuid)
+                .set(SR.name_label, nameLabel)
+                .set(SR.name_description, nameDescription)
+                .set(SR.type, d == null ? "" : d.type())
+                .set(SR.content_type, contentType)
+                .set(SR.shared, shared)
+                .set(SR.sm_config, smConfig)
+                .set(SR.physical_size, -1L)
+                .set(SR.physical_utilisation, -1L)
+                .set(SR.virtual_allocation, 0L)
+                .set(SR.allowed_operations, d == null ? List.of() : d.srOperations());
+    }
+
+    /** SR.introduce: a record for an SR that exists on storage, of a type this host may not know. */
+    public Ref<SR> introduce(String uuid, String nameLabel, String nameDescription, String type, String contentType, boolean shared,
+                             Map<String, String> smConfig) {
+        String id = uuid.isEmpty() ? Refs.newUuid() : uuid;
+        String lowerType = type.toLowerCase(Locale.ROOT);
+        Ref<SR> ref = Refs.newRef(SR.CLASS);
+        db.write(tx -> {
+            if (db.refByUuid(SR.CLASS, id).isPresent()) throw ApiError.of("SR_UUID_EXISTS", id);
+            tx.put(ref, record(id, nameLabel, nameDescription, drivers.ofType(lowerType), contentType, shared,
+                    SmOwnedKeys.OF_SR.clientPart(smConfig)).set(SR.type, lowerType));
+        });
+        return ref;
+    }
+
+    /** SR.update: the SR's sizes read again. */
+    public void update(Ref<SR> sr) {
+        locks.locked(sr, () -> space.refresh(sr, dirs.attached(sr)));
+    }
+
+    /** SR.scan: see {@link SrScan#scan}. */
+    public void scan(Ref<SR> sr) { scan.scan(sr); }
+
+    /** SR.get_supported_types. */
+    public List<String> supportedTypes() { return drivers.types(); }
+
+    public void setShared(Ref<SR> sr, boolean value) { db.write(tx -> tx.set(sr, SR.shared, value)); }
+
+    public void setNameLabel(Ref<SR> sr, String value) { db.write(tx -> tx.set(sr, SR.name_label, value)); }
+
+    public void setNameDescription(Ref<SR> sr, String value) { db.write(tx -> tx.set(sr, SR.name_description, value)); }
+
+    private void assertNoAttachedPbd(Ref<SR> sr) {
+        if (db.referring(PBD.SR, sr).stream().anyMatch(p -> p.get(PBD.currently_attached))) throw ApiError.of("SR_HAS_PBD", sr.value());
+    }
+
+    /** SR.destroy: the SR's images and records; its directory too if SR.create made it. */
+    public void destroy(Ref<SR> ref) {
+        locks.locked(ref, () -> {
+            DbObject<SR> sr = db.require(ref);
+            SrDriver d = drivers.managing(sr);
+            assertNoAttachedPbd(ref);
+            List<DbObject<PBD>> pbdsOfSr = db.referring(PBD.SR, ref);
+            if (pbdsOfSr.isEmpty()) throw ApiError.of("SR_HAS_NO_PBDS", ref.value());
+            if (db.referring(VDI.SR, ref).stream().anyMatch(v -> v.get(VDI.managed) && v.get(VDI.type) != VdiType.rrd)) {
+                throw ApiError.of("SR_NOT_EMPTY");
+            }
+            Path dir = SrDirectories.location(pbdsOfSr.stream().filter(p -> dirs.isThisHost(p.get(PBD.host))).findFirst()
+                    .orElse(pbdsOfSr.getFirst()));
+            // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
+            for (DbObject<VDI> v : db.referring(VDI.SR, ref)) ImageFiles.deleteQuietly(d.file(dir, v.get(VDI.location)));
+            ImageFiles.removeTemporaries(dir);
+            forgetRecords(ref);
+            // and its directory only if SR.create made it: one that was there before is someone else's
+            if (dir.toString().equals(sr.get(SR.sm_config).get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);
+        });
+    }
+
+    private static void removeIfEmpty(Path dir) {
+        try {
+            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+                try (Stream<Path> left = Files.list(dir)) {
+                    if (left.findAny().isEmpty()) Files.delete(dir);
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "SR directory " + dir + " left behind: " + e);
+        }
+    }
+
+    /** SR.forget: the SR's records; its disks stay. */
+    public void forget(Ref<SR> sr) {
+        locks.locked(sr, () -> {
+            db.require(sr);
+            assertNoAttachedPbd(sr);
+            forgetRecords(sr);
+        });
+    }
+
+    /** XAPI's really_forget: the PBDs, the VDIs and the SR; and nothing left pointing at it as a default. */
+    private void forgetRecords(Ref<SR> sr) {
+        db.write(tx -> {
+            for (DbObject<PBD> p : db.referring(PBD.SR, sr)) tx.delete(p.self(PBD.CLASS));
+            for (DbObject<VDI> v : db.referring(VDI.SR, sr)) tx.delete(v.self(VDI.CLASS));
+            tx.delete(sr);
+            for (DbObject<Pool> pool : db.all(Pool.CLASS)) {
+                for (var f : DefaultSr.POOL_FIELDS) if (sr.equals(pool.get(f))) tx.set(pool.self(Pool.CLASS), f, SR.CLASS.nullRef());
+            }
+            for (DbObject<Host> host : db.all(Host.CLASS)) {
+                for (var f : DefaultSr.HOST_FIELDS) if (sr.equals(host.get(f))) tx.set(host.self(Host.CLASS), f, SR.CLASS.nullRef());
+            }
+        });
+    }
+}
