@@ -8,6 +8,9 @@ import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
+import org.flotilla.actions.HostActions;
+import org.flotilla.actions.VbdActions;
+import org.flotilla.actions.VmActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
@@ -17,12 +20,16 @@ import org.flotilla.api.Tasks;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
-import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
 import org.flotilla.host.VifBackend;
 import org.flotilla.host.metrics.Metrics;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.HostLinks;
@@ -62,7 +69,8 @@ public final class Node implements AutoCloseable {
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
-        this.hostRef = LocalHost.ensure(db, stateDir, facts);
+        Ref<Host> host = LocalHost.ensure(db, stateDir, facts);
+        this.hostRef = host.value();
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
         var implementations = new Implementations();
@@ -74,38 +82,38 @@ public final class Node implements AutoCloseable {
         new Events(db, sessions).register(handlers);
         var alerts = new Alerts(db);
         alerts.register(handlers);
-        HostMessages.register(handlers);
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.vms = new VmSubsystem(db, storage);
-        vms.register(handlers);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
         this.networking = new Networking(db, hostRef, HostLinks.system());
         networking.register(handlers);
         networking.ensureHostNetworks();
         networking.ensureBridges();
-        this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
+        this.vmRuntime = new VmRuntime(db, host, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vmRuntime.register(handlers);
         implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(new VifBackend() {
-            @Override public TapDevice attach(String vifRef, String vmRef) {
-                var t = networking.attach(vifRef, vmRef);
+            @Override public TapDevice attach(Ref<VIF> vif, Ref<VM> vm) {
+                var t = networking.attach(vif.value(), vm.value());
                 return new TapDevice(t.name(), t.mac());
             }
 
-            @Override public void detach(String vifRef) { networking.detach(vifRef); }
+            @Override public void detach(Ref<VIF> vif) { networking.detach(vif.value()); }
 
-            @Override public void release(String vifRef) { networking.release(vifRef); }
+            @Override public void release(Ref<VIF> vif) { networking.release(vif.value()); }
         });
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
-        this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
-        metrics.register(handlers);
+        this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
         metrics.start();
+        implementations.add(VM.Actions.class, new VmActions(vms, vmRuntime, metrics.dataSources()));
+        implementations.add(VBD.Actions.class, new VbdActions(vms.vbds(), vmRuntime));
+        implementations.add(Host.Actions.class, new HostActions(metrics.dataSources()));
         this.dispatcher = new Dispatcher(db, handlers, implementations, sessions, tasks);
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }

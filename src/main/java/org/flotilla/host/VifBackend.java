@@ -1,6 +1,9 @@
 package org.flotilla.host;
 
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
 
 /**
  * Where a VM's VIFs get their host side: a tap device on the VIF's network bridge. The network subsystem
@@ -11,21 +14,21 @@ public interface VifBackend {
     /** A tap device on the VIF's network, and the MAC the guest's NIC gets. */
     record TapDevice(String name, String mac) {}
 
-    TapDevice attach(String vifRef, String vmRef);
+    TapDevice attach(Ref<VIF> vif, Ref<VM> vm);
 
-    void detach(String vifRef);
+    void detach(Ref<VIF> vif);
 
     /** Removes the tap of a VIF whose VM is being suspended; the VIF stays marked attached, to return at resume. */
-    void release(String vifRef);
+    void release(Ref<VIF> vif);
 
     /** Until networking is wired in: a VM with VIFs cannot start. */
     VifBackend NONE = new VifBackend() {
-        @Override public TapDevice attach(String vifRef, String vmRef) {
-            throw ApiError.of("INTERNAL_ERROR", "no network backend on this host: cannot attach VIF " + vifRef);
+        @Override public TapDevice attach(Ref<VIF> vif, Ref<VM> vm) {
+            throw ApiError.of("INTERNAL_ERROR", "no network backend on this host: cannot attach VIF " + vif.value());
         }
 
-        @Override public void detach(String vifRef) { }
+        @Override public void detach(Ref<VIF> vif) { }
 
-        @Override public void release(String vifRef) { }
+        @Override public void release(Ref<VIF> vif) { }
     };
 }

@@ -21,6 +21,8 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.vm.VifLifecycle;
 
 /**
@@ -297,7 +299,8 @@ public final class Networking {
             fields.put("currently_attached", "Suspended".equals(vm.string("power_state")) && Boolean.TRUE.equals(given.get("currently_attached")));
             fields.put("metrics", metrics);
             String ref = Refs.newRef();
-            fields.put("allowed_operations", VifLifecycle.allowedOperations(vm, new DbObject<>("VIF", ref, fields, 0, 0)));
+            fields.put("allowed_operations", VIF.allowed_operations.encode(
+                    VifLifecycle.allowedOperations(db.require(VM.CLASS.ref(vmRef)), new DbObject<>("VIF", ref, fields, 0, 0))));
             tx.put("VIF", ref, fields);
             return ref;
         });

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,9 +11,18 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
-import org.flotilla.api.Handlers;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Host_cpu;
+import org.flotilla.model.xenapi.Host_metrics;
+import org.flotilla.model.xenapi.PIF;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VM_metrics;
 import org.flotilla.host.vm.GuestCounters;
 import org.flotilla.host.vm.VmRuntime;
 
@@ -22,7 +30,7 @@ import org.flotilla.host.vm.VmRuntime;
  * This host's performance metrics over time — what XAPI's xcp-rrdd and its plugins are. A virtual thread
  * samples the host and every VM running here each {@link #interval} (5 s unless told otherwise), feeds the
  * {@link Rrds}, and keeps the metrics fields of the records current through {@link MetricsRecords}. The RRDs
- * are served over HTTP by {@link RrdHttp} and through the API by {@link DataSourceMessages}.
+ * are served over HTTP by {@link RrdHttp} and through the API by {@link DataSources}.
  *
  * <p>The RRDs live in memory and are saved by {@link RrdFiles}, as XAPI saves them: at a clean shutdown and every
  * {@link #SAVE_EVERY} (so that a killed daemon loses at most that much), and loaded again at start.
@@ -30,10 +38,12 @@ import org.flotilla.host.vm.VmRuntime;
 public final class Metrics implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
     static final String MIN_MAX_KEY = "create_min_max_in_new_VM_RRDs";
+    /** VIF runtime_properties key: the tap the VIF's NIC is on. */
+    private static final String TAP_KEY = "tap";
     static final Duration SAVE_EVERY = Duration.ofMinutes(10);
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> hostRef;
     private final VmRuntime runtime;
     private final Rrds rrds;
     private final HostReadings hostReadings = new HostReadings(Path.of("/"));
@@ -47,16 +57,17 @@ public final class Metrics implements AutoCloseable {
     private volatile boolean closed;
 
     /** {@code rrdDir}: where the RRDs are saved across restarts (those found there are loaded now). */
-    public Metrics(Database db, String hostRef, VmRuntime runtime, Path rrdDir) {
+    public Metrics(Database db, Ref<Host> hostRef, VmRuntime runtime, Path rrdDir) {
         this.db = db;
         this.hostRef = hostRef;
         this.runtime = runtime;
-        this.rrds = new Rrds(db.require("host", hostRef).uuid());
+        this.rrds = new Rrds(db.require(hostRef).get(Host.uuid));
         this.records = new MetricsRecords(db);
         this.files = new RrdFiles(rrdDir);
-        Set<String> vms = db.all("VM").stream().map(DbObject::uuid).collect(Collectors.toSet());
-        files.load(rrds, vms::contains);
+        files.load(rrds, vmUuids()::contains);
     }
+
+    private Set<String> vmUuids() { return db.all(VM.CLASS).stream().map(vm -> vm.get(VM.uuid)).collect(Collectors.toSet()); }
 
     /** Saves the RRDs now (as a clean shutdown does). */
     void save() { files.save(rrds); }
@@ -71,12 +82,10 @@ public final class Metrics implements AutoCloseable {
 
     Database db() { return db; }
 
-    String hostRef() { return hostRef; }
-
     Map<String, DataSource> live(String uuid) { return live.getOrDefault(uuid, Map.of()); }
 
-    /** The data-source messages of host and VM. */
-    public void register(Handlers h) { new DataSourceMessages(this).register(h); }
+    /** The data sources of the host and its VMs, as the API's messages see them. */
+    public DataSources dataSources() { return new DataSources(this); }
 
     /** Starts sampling on a virtual thread until {@link #close()}. */
     public synchronized void start() {
@@ -116,48 +125,49 @@ public final class Metrics implements AutoCloseable {
         live.put(rrds.hostUuid(), byName(host));
         vms.forEach((uuid, readings) -> live.put(uuid, byName(readings)));
         live.keySet().retainAll(union(vms.keySet(), rrds.hostUuid()));
-        rrds.retainStopped(db.all("VM").stream().map(DbObject::uuid).collect(Collectors.toSet()));
+        rrds.retainStopped(vmUuids());
         records.apply(wanted(available, counters), now);
     }
 
-    private List<String> pifDevices() {
-        return db.where("PIF", p -> hostRef.equals(p.get("host"))).stream().map(p -> p.string("device")).toList();
-    }
+    private List<String> pifDevices() { return db.referring(PIF.host, hostRef).stream().map(p -> p.get(PIF.device)).toList(); }
 
     /** The taps of the VM's attached VIFs, by VIF device number. */
-    private Map<String, String> taps(String vmRef) {
+    private Map<String, String> taps(Ref<VM> vm) {
         var out = new LinkedHashMap<String, String>();
-        for (DbObject<?> v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
-            String tap = v.<String, String>map("runtime_properties").get("tap");
-            if (tap != null && v.bool("currently_attached")) out.put(v.string("device"), tap);
+        for (DbObject<VIF> v : db.referring(VIF.VM, vm)) {
+            String tap = v.get(VIF.runtime_properties).get(TAP_KEY);
+            if (tap != null && v.get(VIF.currently_attached)) out.put(v.get(VIF.device), tap);
         }
         return out;
     }
 
     private boolean vmMinMax() {
-        return db.all("pool").stream().anyMatch(p -> "true".equals(p.<String, String>map("other_config").get(MIN_MAX_KEY)));
+        return db.all(Pool.CLASS).stream().anyMatch(p -> "true".equals(p.get(Pool.other_config).get(MIN_MAX_KEY)));
     }
 
-    private List<MetricsRecords.Wanted> wanted(long available, List<GuestCounters> counters) {
-        var out = new ArrayList<MetricsRecords.Wanted>();
-        DbObject<?> host = db.get("host", hostRef);
-        if (host != null) out.add(new MetricsRecords.Wanted("host_metrics", host.string("metrics"), Map.of("memory_free", available)));
-        for (DbObject<?> cpu : db.where("host_cpu", c -> hostRef.equals(c.get("host")))) {
-            latest(rrds.hostUuid(), "cpu" + cpu.integer("number"))
-                    .ifPresent(u -> out.add(new MetricsRecords.Wanted("host_cpu", cpu.ref(), Map.of("utilisation", u))));
+    private List<MetricsRecords.Wanted<?>> wanted(long available, List<GuestCounters> counters) {
+        var out = new ArrayList<MetricsRecords.Wanted<?>>();
+        DbObject<Host> host = db.get(hostRef);
+        if (host != null) {
+            out.add(new MetricsRecords.Wanted<>(host.get(Host.metrics), Rec.empty(Host_metrics.CLASS).set(Host_metrics.memory_free, available),
+                    Host_metrics.last_updated));
+        }
+        for (DbObject<Host_cpu> cpu : db.referring(Host_cpu.host, hostRef)) {
+            latest(rrds.hostUuid(), "cpu" + cpu.get(Host_cpu.number)).ifPresent(u -> out.add(new MetricsRecords.Wanted<>(
+                    cpu.self(Host_cpu.CLASS), Rec.empty(Host_cpu.CLASS).set(Host_cpu.utilisation, u), null)));
         }
         for (GuestCounters c : counters) {
-            DbObject<?> vm = db.get("VM", c.vmRef());
+            DbObject<VM> vm = db.get(c.vmRef());
             if (vm == null) continue;
-            var fields = new HashMap<String, Object>();
-            if (c.memoryBytes() >= 0) fields.put("memory_actual", c.memoryBytes());
+            var fields = Rec.empty(VM_metrics.CLASS);
+            if (c.memoryBytes() >= 0) fields.set(VM_metrics.memory_actual, c.memoryBytes());
             var utilisation = new LinkedHashMap<Long, Double>();
             for (int i = 0; i < c.vcpuSeconds().size(); i++) {
                 long vcpu = i;
                 latest(c.uuid(), "cpu" + i).ifPresent(u -> utilisation.put(vcpu, u));
             }
-            if (utilisation.size() == c.vcpuSeconds().size()) fields.put("VCPUs_utilisation", utilisation);
-            out.add(new MetricsRecords.Wanted("VM_metrics", vm.string("metrics"), fields));
+            if (utilisation.size() == c.vcpuSeconds().size()) fields.set(VM_metrics.VCPUs_utilisation, utilisation);
+            out.add(new MetricsRecords.Wanted<>(vm.get(VM.metrics), fields, VM_metrics.last_updated));
         }
         return out;
     }

@@ -2,12 +2,16 @@ package org.flotilla.host.metrics;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Field;
+import org.flotilla.model.Member;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.vm.Records;
 
 /**
  * Keeps the metrics fields of the records (host_metrics.memory_free, host_cpu.utilisation,
@@ -22,37 +26,42 @@ final class MetricsRecords {
     private static final double UTILISATION_STEP = 0.01;
 
     private final Database db;
-    private final Map<String, Instant> lastWritten = new HashMap<>();
+    private final Map<Ref<?>, Instant> lastWritten = new HashMap<>();
     private volatile Duration minInterval = Duration.ofSeconds(30);
 
     MetricsRecords(Database db) { this.db = db; }
 
     void setMinInterval(Duration d) { minInterval = d; }
 
-    /** What a sample says each object's fields should be: class, ref → field → value. */
-    record Wanted(String className, String ref, Map<String, Object> fields) {}
+    /** What a sample says an object's fields should be, and the field that says when it was last updated, if it has one. */
+    record Wanted<C>(Ref<C> ref, Rec<C> fields, Field<C, Instant> lastUpdated) {}
 
-    void apply(Iterable<Wanted> wanted, Instant now) {
-        var due = new LinkedHashMap<Wanted, DbObject<?>>();
-        for (Wanted w : wanted) {
-            if (Refs.isNull(w.ref())) continue;
-            DbObject<?> cur = db.get(w.className(), w.ref());
-            if (cur == null || !changed(cur, w.fields())) continue;
-            Instant last = lastWritten.get(w.ref());
-            if (last != null && now.isBefore(last.plus(minInterval))) continue;
-            due.put(w, cur);
-        }
+    void apply(Iterable<Wanted<?>> wanted, Instant now) {
+        var due = new ArrayList<Wanted<?>>();
+        for (Wanted<?> w : wanted) if (due(w, now)) due.add(w);
         if (due.isEmpty()) return;
-        db.write(tx -> due.forEach((w, cur) -> {
-            w.fields().forEach((k, v) -> tx.set(w.className(), w.ref(), k, v));
-            if (cur.fields().containsKey("last_updated")) tx.set(w.className(), w.ref(), "last_updated", now);
-        }));
-        due.keySet().forEach(w -> lastWritten.put(w.ref(), now));
-        lastWritten.keySet().removeIf(ref -> db.classOf(ref).isEmpty());
+        db.write(tx -> due.forEach(w -> write(tx, w, now)));
+        due.forEach(w -> lastWritten.put(w.ref(), now));
+        lastWritten.keySet().removeIf(ref -> !db.exists(ref));
     }
 
-    private static boolean changed(DbObject<?> cur, Map<String, Object> fields) {
-        for (var e : fields.entrySet()) if (differs(cur.get(e.getKey()), e.getValue())) return true;
+    private <C> boolean due(Wanted<C> w, Instant now) {
+        if (w.ref().isNull()) return false;
+        DbObject<C> cur = db.get(w.ref());
+        if (cur == null || !changed(cur, w.fields())) return false;
+        Instant last = lastWritten.get(w.ref());
+        return last == null || !now.isBefore(last.plus(minInterval));
+    }
+
+    private static <C> void write(Database.Tx tx, Wanted<C> w, Instant now) {
+        Records.stage(tx, w.ref(), w.fields());
+        if (w.lastUpdated() != null) tx.set(w.ref(), w.lastUpdated(), now);
+    }
+
+    private static <C> boolean changed(DbObject<C> cur, Rec<C> fields) {
+        for (Member<C> m : fields.cls().members()) {
+            if (m instanceof Field<C, ?> f && fields.has(f) && differs(cur.get(f), fields.get(f))) return true;
+        }
         return false;
     }
 

@@ -11,6 +11,10 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.flotilla.host.HttpRequests;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Console;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 
 /**
  * {@code GET /console?uuid=<console uuid>} (or {@code ref=}, or a VM's uuid or ref): a running VM's serial console
@@ -32,14 +36,14 @@ public final class ConsoleHttp extends Handler.Abstract {
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
         var tunnelRequest = HttpRequests.of(request);
         ConsoleLookup.Found found;
-        switch (ConsoleLookup.of(runtime, tunnelRequest, "vt100")) {
+        switch (ConsoleLookup.of(runtime, tunnelRequest, ConsoleProtocol.vt100)) {
             case ConsoleLookup.Missing m -> { return HttpRequests.text(response, callback, m.refusal().status(), m.refusal().reason() + "\n"); }
-            case ConsoleLookup.Found f when !"vt100".equals(f.console().string("protocol")) -> {
+            case ConsoleLookup.Found f when f.console().get(Console.protocol) != ConsoleProtocol.vt100 -> {
                 return HttpRequests.text(response, callback, 400, "an rfb console is reached by HTTP CONNECT or a WebSocket\n");
             }
             case ConsoleLookup.Found f -> found = f;
         }
-        String vm = found.console().string("VM");
+        Ref<VM> vm = found.console().get(Console.VM);
         Path log = QemuCommand.serialLog(found.runDir());
         boolean follow = "true".equals(tunnelRequest.param("follow"));
         response.setStatus(200);

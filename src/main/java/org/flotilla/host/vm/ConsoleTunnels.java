@@ -7,6 +7,8 @@ import java.nio.file.Path;
 import org.flotilla.api.TunnelOutcome;
 import org.flotilla.api.TunnelRequest;
 import org.flotilla.api.TunnelTarget;
+import org.flotilla.model.xenapi.Console;
+import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 
 /**
  * The consoles of running VMs as byte streams, for HTTP CONNECT and WebSocket clients: an {@code rfb} console
@@ -20,14 +22,14 @@ public final class ConsoleTunnels implements TunnelTarget {
 
     @Override
     public TunnelOutcome open(TunnelRequest request) {
-        return switch (ConsoleLookup.of(runtime, request, "rfb")) {
+        return switch (ConsoleLookup.of(runtime, request, ConsoleProtocol.rfb)) {
             case ConsoleLookup.Missing m -> m.refusal();
-            case ConsoleLookup.Found f -> connect(socketOf(f.console().string("protocol"), f.runDir()));
+            case ConsoleLookup.Found f -> connect(socketOf(f.console().get(Console.protocol), f.runDir()));
         };
     }
 
-    private static Path socketOf(String protocol, Path runDir) {
-        return "rfb".equals(protocol) ? QemuCommand.vncSocket(runDir) : QemuCommand.serialSocket(runDir);
+    private static Path socketOf(ConsoleProtocol protocol, Path runDir) {
+        return protocol == ConsoleProtocol.rfb ? QemuCommand.vncSocket(runDir) : QemuCommand.serialSocket(runDir);
     }
 
     private static TunnelOutcome connect(Path socket) {

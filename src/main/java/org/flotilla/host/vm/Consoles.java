@@ -6,6 +6,12 @@ import java.util.Optional;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Console;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 
 /**
  * The console records of this host's VMs: while a VM runs, an {@code rfb} console (its VGA display over VNC) and
@@ -13,34 +19,38 @@ import org.flotilla.db.DbObject;
  * uuid>} as XAPI makes them, and served there by {@link ConsoleTunnels} and {@link ConsoleHttp}.
  */
 final class Consoles {
-    static final List<String> PROTOCOLS = List.of("rfb", "vt100");
+    static final List<ConsoleProtocol> PROTOCOLS = List.of(ConsoleProtocol.rfb, ConsoleProtocol.vt100);
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> hostRef;
 
-    Consoles(Database db, String hostRef) {
+    Consoles(Database db, Ref<Host> hostRef) {
         this.db = db;
         this.hostRef = hostRef;
     }
 
     /** Stages a fresh console for a VM that has just started here (a reboot keeps it). */
-    void stageFresh(Database.Tx tx, String vmRef) {
-        String hostAddress = Optional.ofNullable(db.get("host", hostRef)).map(h -> h.string("address")).orElse("localhost");
-        stageRemoval(tx, vmRef);
-        for (String protocol : PROTOCOLS) {
+    void stageFresh(Database.Tx tx, Ref<VM> vm) {
+        String hostAddress = Optional.ofNullable(db.get(hostRef)).map(h -> h.get(Host.address)).orElse("localhost");
+        stageRemoval(tx, vm);
+        for (ConsoleProtocol protocol : PROTOCOLS) {
             String uuid = Refs.newUuid();
-            tx.put("console", Refs.newRef(), Map.of("uuid", uuid, "protocol", protocol, "VM", vmRef,
-                    "location", "https://" + hostAddress + "/console?uuid=" + uuid, "other_config", Map.of()));
+            tx.put(Refs.newRef(Console.CLASS), Rec.empty(Console.CLASS)
+                    .set(Console.uuid, uuid)
+                    .set(Console.protocol, protocol)
+                    .set(Console.VM, vm)
+                    .set(Console.location, "https://" + hostAddress + "/console?uuid=" + uuid)
+                    .set(Console.other_config, Map.of()));
         }
     }
 
-    void stageRemoval(Database.Tx tx, String vmRef) {
-        for (DbObject<?> c : db.where("console", c -> vmRef.equals(c.get("VM")))) tx.delete("console", c.ref());
+    void stageRemoval(Database.Tx tx, Ref<VM> vm) {
+        for (DbObject<Console> c : db.referring(Console.VM, vm)) tx.delete(c.self(Console.CLASS));
     }
 
     /** Whether the VM has its consoles (all of them: records of an older daemon may lack the rfb one). */
-    boolean exist(String vmRef) {
-        var protocols = db.where("console", c -> vmRef.equals(c.get("VM"))).stream().map(c -> c.string("protocol")).toList();
+    boolean exist(Ref<VM> vm) {
+        var protocols = db.referring(Console.VM, vm).stream().map(c -> c.get(Console.protocol)).toList();
         return protocols.size() == PROTOCOLS.size() && protocols.containsAll(PROTOCOLS);
     }
 }

@@ -10,9 +10,13 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Alerts;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VM_metrics;
+import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.qemu.QmpException;
@@ -52,27 +56,28 @@ final class CrashActions {
 
     /** The guest of {@code d} panicked and QEMU stopped it. */
     void crashed(Domain d) {
-        DbObject<?> vm = db.get("VM", d.vmRef);
+        DbObject<VM> vm = db.get(d.vmRef);
         if (vm == null || d.ended.get()) return;
-        String action = vm.string("actions_after_crash");
+        OnCrashBehaviour action = vm.get(VM.actions_after_crash);
         String note = "";
-        if (action.startsWith("coredump_")) {
+        if (action == OnCrashBehaviour.coredump_and_destroy || action == OnCrashBehaviour.coredump_and_restart) {
             Path dump = dump(d);
             note = dump == null ? "; its memory could not be dumped" : "; its memory was dumped to " + dump;
         }
-        boolean restart = action.endsWith("restart");
+        boolean restart = action == OnCrashBehaviour.restart || action == OnCrashBehaviour.coredump_and_restart
+                || action == OnCrashBehaviour.rename_restart;
         if (restart && ranFor(vm).compareTo(restartGuard) < 0) {
             restart = false;
             note += "; it crashed too soon after booting to be restarted";
         }
-        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + vm.string("name_label") + "' crashed (the guest kernel panicked); "
-                + "actions_after_crash is " + action + note);
+        alerts.raise("VM_CRASHED", 2, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' crashed (the guest kernel panicked); "
+                + "actions_after_crash is " + action.wire() + note);
         try {
             if (restart) {
                 d.reboot();
                 records.rebooted(d.vmRef);
-            } else if (action.equals("preserve")) {
-                records.power(d.vmRef, "Paused");
+            } else if (action == OnCrashBehaviour.preserve) {
+                records.power(d.vmRef, VmPowerState.Paused);
             } else {
                 teardown.stop(d);
             }
@@ -82,9 +87,10 @@ final class CrashActions {
         }
     }
 
-    private Duration ranFor(DbObject<?> vm) {
-        DbObject<?> m = Refs.isNull(vm.string("metrics")) ? null : db.get("VM_metrics", vm.string("metrics"));
-        return m != null && m.get("start_time") instanceof Instant t ? Duration.between(t, Instant.now()) : Duration.ZERO;
+    private Duration ranFor(DbObject<VM> vm) {
+        Ref<VM_metrics> ref = vm.get(VM.metrics);
+        DbObject<VM_metrics> m = ref.isNull() ? null : db.get(ref);
+        return m != null && m.get(VM_metrics.start_time) instanceof Instant t ? Duration.between(t, Instant.now()) : Duration.ZERO;
     }
 
     /**

@@ -8,9 +8,12 @@ import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.qemu.QmpException;
+import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmLifecycle;
-import org.flotilla.vm.VmOperations;
 
 /**
  * Runs a VM operation as XAPI does: checked against the VM's state and what else runs on it, listed in its
@@ -23,12 +26,12 @@ final class CurrentOperations {
 
     CurrentOperations(Database db) { this.db = db; }
 
-    void run(Call c, String vmRef, String op, Body body) {
-        String key = begin(c, vmRef, op);
+    void run(Call c, Ref<VM> vm, VmOperations op, Body body) {
+        String key = begin(c, vm, op);
         try {
-            runMappingErrors(op, body);
+            runMappingErrors(op.wire(), body);
         } finally {
-            end(vmRef, key);
+            end(vm, key);
         }
     }
 
@@ -54,34 +57,40 @@ final class CurrentOperations {
     /** Operations that were in progress when the daemon stopped will not finish: forgets them all. */
     void forgetAll() {
         db.write(tx -> {
-            for (DbObject<?> vm : db.all("VM")) {
-                if (vm.map("current_operations") != null && !vm.map("current_operations").isEmpty()) {
-                    VmOperations.stage(tx, vm, Map.of("current_operations", Map.of()));
-                }
+            for (DbObject<VM> vm : db.all(VM.CLASS)) {
+                Map<String, VmOperations> current = vm.get(VM.current_operations);
+                if (current != null && !current.isEmpty()) stageCurrent(tx, vm, Map.of());
             }
         });
     }
 
-    private String begin(Call c, String vmRef, String op) {
-        String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
+    /** The key under which a call's operation is listed: its task, or a ref of its own for a synchronous call. */
+    static String key(Call c) { return Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref(); }
+
+    private String begin(Call c, Ref<VM> ref, VmOperations op) {
+        String key = key(c);
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
+            DbObject<VM> vm = db.require(ref);
             ApiError e = VmLifecycle.check(vm, op);
             if (e != null) throw e;
-            var ops = new LinkedHashMap<String, String>(vm.map("current_operations"));
+            var ops = new LinkedHashMap<>(vm.get(VM.current_operations));
             ops.put(key, op);
-            VmOperations.stage(tx, vm, Map.of("current_operations", ops));
+            stageCurrent(tx, vm, ops);
         });
         return key;
     }
 
-    private void end(String vmRef, String key) {
+    private void end(Ref<VM> ref, String key) {
         db.write(tx -> {
-            DbObject<?> vm = db.get("VM", vmRef);
+            DbObject<VM> vm = db.get(ref);
             if (vm == null) return;
-            var ops = new LinkedHashMap<String, String>(vm.map("current_operations"));
+            var ops = new LinkedHashMap<>(vm.get(VM.current_operations));
             ops.remove(key);
-            VmOperations.stage(tx, vm, Map.of("current_operations", ops));
+            stageCurrent(tx, vm, ops);
         });
+    }
+
+    private static void stageCurrent(Database.Tx tx, DbObject<VM> vm, Map<String, VmOperations> ops) {
+        VmAllowedOperations.stage(tx, vm, VmAllowedOperations.changes().set(VM.current_operations, ops));
     }
 }

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
@@ -17,7 +19,7 @@ import org.flotilla.qemu.QmpException;
 final class Domain {
     private static final Duration EXIT_WAIT = Duration.ofSeconds(10);
 
-    final String vmRef;
+    final Ref<VM> vmRef;
     final String uuid;
     final Path runDir;
     final long pid;
@@ -32,7 +34,7 @@ final class Domain {
     /** Set once the runtime has handled the end of this QEMU (exit noticed, state written). */
     final AtomicBoolean ended = new AtomicBoolean();
 
-    Domain(String vmRef, String uuid, Path runDir, long pid, ProcessHandle process, Qmp qmp, int uid) {
+    Domain(Ref<VM> vmRef, String uuid, Path runDir, long pid, ProcessHandle process, Qmp qmp, int uid) {
         this.vmRef = vmRef;
         this.uuid = uuid;
         this.runDir = runDir;

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.VM;
 
 /**
  * Hands out domain ids, never one twice on this host: the last one is kept in {@code <state>/domid}, since
@@ -22,7 +23,7 @@ final class DomainIds {
     DomainIds(Database db, Path stateDir) {
         this.file = stateDir.resolve("domid");
         long max = 0;
-        for (DbObject<?> vm : db.all("VM")) if (vm.get("domid") instanceof Long l) max = Math.max(max, l);
+        for (DbObject<VM> vm : db.all(VM.CLASS)) if (vm.get(VM.domid) instanceof Long l) max = Math.max(max, l);
         this.next = new AtomicLong(Math.max(max, HostFiles.readLong(file)) + 1);
     }
 

@@ -1,5 +1,9 @@
 package org.flotilla.host.vm;
 
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+
 /** The end of a QEMU, however it came: the VM recorded halted (or suspended), its swtpm, taps, run dir and cgroup let go. */
 final class DomainTeardown {
     private final Domains domains;
@@ -17,7 +21,7 @@ final class DomainTeardown {
     }
 
     /** After the QEMU of {@code d} has gone: records the VM {@code state} and removes its run dir, once. */
-    void afterExit(Domain d, String state) {
+    void afterExit(Domain d, VmPowerState state) {
         if (!d.ended.compareAndSet(false, true)) return;
         domains.remove(d);
         d.qmp.close();
@@ -27,11 +31,11 @@ final class DomainTeardown {
         jails.removeCgroup(d.uuid);
     }
 
-    void afterExit(Domain d) { afterExit(d, "Halted"); }
+    void afterExit(Domain d) { afterExit(d, VmPowerState.Halted); }
 
     /** The VM has no QEMU (any more): it is {@code state}, without taps. */
-    void halted(String vmRef, String state) {
-        if ("Suspended".equals(state)) taps.releaseAll(vmRef);
+    void halted(Ref<VM> vmRef, VmPowerState state) {
+        if (state == VmPowerState.Suspended) taps.releaseAll(vmRef);
         else taps.detachAll(vmRef);
         records.stopped(vmRef, state);
     }

@@ -7,36 +7,38 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.vm.VmLifecycle;
 
 /** The QEMUs this runtime follows, by VM ref: the host's ground truth of which VMs run here. */
 final class Domains {
     private final Database db;
-    private final Map<String, Domain> byVm = new ConcurrentHashMap<>();
+    private final Map<Ref<VM>, Domain> byVm = new ConcurrentHashMap<>();
     /** Set when the daemon lets go of its QEMUs: their events and exits are no longer ours to record. */
     private volatile boolean closed;
 
     Domains(Database db) { this.db = db; }
 
     /** The VM's QEMU, or null. */
-    Domain get(String vmRef) { return byVm.get(vmRef); }
+    Domain get(Ref<VM> vmRef) { return byVm.get(vmRef); }
 
     /** The VM's live QEMU; VM_BAD_POWER_STATE if it has none. */
-    Domain running(String vmRef) {
+    Domain running(Ref<VM> vmRef) {
         Domain d = byVm.get(vmRef);
         if (d == null || !d.alive()) {
-            DbObject<?> vm = db.require("VM", vmRef);
-            throw ApiError.of("VM_BAD_POWER_STATE", vmRef, "running", VmLifecycle.lower(vm.string("power_state")));
+            DbObject<VM> vm = db.require(vmRef);
+            throw ApiError.of("VM_BAD_POWER_STATE", vmRef.value(), "running", VmLifecycle.lower(vm.get(VM.power_state)));
         }
         return d;
     }
 
-    boolean isRunning(String vmRef) {
+    boolean isRunning(Ref<VM> vmRef) {
         Domain d = byVm.get(vmRef);
         return d != null && d.alive();
     }
 
-    boolean contains(String vmRef) { return byVm.containsKey(vmRef); }
+    boolean contains(Ref<VM> vmRef) { return byVm.containsKey(vmRef); }
 
     void add(Domain d) { byVm.put(d.vmRef, d); }
 
@@ -45,8 +47,8 @@ final class Domains {
 
     Collection<Domain> all() { return byVm.values(); }
 
-    Map<String, Long> pids() {
-        var out = new HashMap<String, Long>();
+    Map<Ref<VM>, Long> pids() {
+        var out = new HashMap<Ref<VM>, Long>();
         byVm.forEach((k, v) -> out.put(k, v.pid));
         return out;
     }

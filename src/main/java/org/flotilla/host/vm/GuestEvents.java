@@ -3,6 +3,8 @@ package org.flotilla.host.vm;
 import org.flotilla.api.Alerts;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.OnNormalExit;
 import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 
@@ -58,23 +60,23 @@ final class GuestEvents {
             return;
         }
         if (!"true".equals(e.dataText("guest"))) return;
-        DbObject<?> vm = db.get("VM", d.vmRef);
+        DbObject<VM> vm = db.get(d.vmRef);
         if (vm == null) return;
         switch (e.name()) {
             case "SHUTDOWN" -> Thread.ofVirtual().start(() -> {
-                if ("restart".equals(vm.string("actions_after_shutdown"))) {
+                if (vm.get(VM.actions_after_shutdown) == OnNormalExit.restart) {
                     restartInPlace(d);
                 } else {
                     teardown.stop(d);
-                    alerts.raise("VM_SHUTDOWN", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' shut down");
+                    alerts.raise("VM_SHUTDOWN", 5, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' shut down");
                 }
             });
             case "RESET" -> Thread.ofVirtual().start(() -> {
-                if ("destroy".equals(vm.string("actions_after_reboot"))) {
+                if (vm.get(VM.actions_after_reboot) == OnNormalExit.destroy) {
                     teardown.stop(d);
                 } else {
                     records.rebooted(d.vmRef);
-                    alerts.raise("VM_REBOOTED", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' rebooted");
+                    alerts.raise("VM_REBOOTED", 5, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' rebooted");
                 }
             });
             default -> { }
@@ -91,12 +93,18 @@ final class GuestEvents {
         }
     }
 
+    /** What befell a QEMU found at start while nobody watched it: its end, or a crash whose action never ran. */
+    void settle(Domain d, boolean crashUnhandled) {
+        if (!d.alive()) onExit(d);
+        else if (crashUnhandled) Thread.ofVirtual().start(() -> crashes.crashed(d));
+    }
+
     /** The QEMU exited: a crash, unless one of our operations ended it or its end is already handled. */
-    void onExit(Domain d) {
+    private void onExit(Domain d) {
         if (domains.closed() || d.expectExit || d.ended.get()) return;
-        DbObject<?> vm = db.get("VM", d.vmRef);
-        String name = vm == null ? d.uuid : vm.string("name_label");
+        DbObject<VM> vm = db.get(d.vmRef);
+        String name = vm == null ? d.uuid : vm.get(VM.name_label);
         teardown.afterExit(d);
-        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
+        alerts.raise("VM_CRASHED", 2, VM.CLASS.name(), d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
     }
 }

@@ -4,20 +4,23 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Host_metrics;
+import org.flotilla.model.xenapi.VM;
 
 /** How much memory this host can give a new VM, and the host_metrics.memory_free that tells the pool. */
 final class HostMemory {
     static final long MIB = 1024 * 1024;
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> hostRef;
     private final Domains domains;
 
-    HostMemory(Database db, String hostRef, Domains domains) {
+    HostMemory(Database db, Ref<Host> hostRef, Domains domains) {
         this.db = db;
         this.hostRef = hostRef;
         this.domains = domains;
@@ -31,9 +34,10 @@ final class HostMemory {
         long avail = meminfo("MemAvailable");
         long outstanding = 0;
         for (Domain d : domains.all()) {
-            DbObject<?> vm = db.get("VM", d.vmRef);
+            DbObject<VM> vm = db.get(d.vmRef);
             if (vm == null) continue;
-            long reserved = vm.integer("memory_static_max") + overhead(vm.integer("memory_static_max"));
+            long staticMax = vm.get(VM.memory_static_max);
+            long reserved = staticMax + overhead(staticMax);
             outstanding += Math.max(0, reserved - rss(d.pid));
         }
         return Math.max(0, avail - outstanding);
@@ -54,12 +58,15 @@ final class HostMemory {
 
     /** Records memory_free in this host's metrics, after a VM started or stopped. */
     void publish() {
-        DbObject<?> host = db.get("host", hostRef);
+        DbObject<Host> host = db.get(hostRef);
         if (host == null) return;
-        String m = host.string("metrics");
-        if (Refs.isNull(m) || db.get("host_metrics", m) == null) return;
+        Ref<Host_metrics> m = host.get(Host.metrics);
+        if (m.isNull() || !db.exists(m)) return;
         long free = available();
-        db.write(tx -> { tx.set("host_metrics", m, "memory_free", free); tx.set("host_metrics", m, "last_updated", Instant.now()); });
+        db.write(tx -> {
+            tx.set(m, Host_metrics.memory_free, free);
+            tx.set(m, Host_metrics.last_updated, Instant.now());
+        });
     }
 
     private static long meminfo(String key) { return kibField(Path.of("/proc/meminfo"), key + ":"); }

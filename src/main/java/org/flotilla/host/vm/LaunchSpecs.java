@@ -10,13 +10,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.storage.Storage;
 
 /**
@@ -44,34 +49,35 @@ final class LaunchSpecs {
     record Launch(QemuCommand.Spec spec, Cgroups.Limits limits) {}
 
     /** The launch of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
-    Launch of(DbObject<?> vm, String incoming) {
+    Launch of(DbObject<VM> vm, String incoming) {
+        Ref<VM> ref = vm.self(VM.CLASS);
         // a resumed QEMU must have the devices the suspended one had, or it cannot load the saved state: those
         // still marked attached, since a suspend keeps the marks
-        Predicate<DbObject<?>> wanted = incoming == null ? d -> true : d -> Boolean.TRUE.equals(d.get("currently_attached"));
-        List<QemuCommand.Disk> disks = disks(vm.ref(), wanted);
-        String kernel = blankToNull(vm.string("PV_kernel"));
-        String initrd = blankToNull(vm.string("PV_ramdisk"));
+        boolean all = incoming == null;
+        List<QemuCommand.Disk> disks = disks(ref, b -> all || Boolean.TRUE.equals(b.get(VBD.currently_attached)));
+        String kernel = blankToNull(vm.get(VM.PV_kernel));
+        String initrd = blankToNull(vm.get(VM.PV_ramdisk));
         QemuCommand.Boot boot = kernel == null ? null
                 : new QemuCommand.Boot(allowedBootFile(kernel), initrd == null ? null : allowedBootFile(initrd));
         Map<String, String> platform = platformAtStart(vm);
         QemuCommand.Uefi uefi = wantsUefi(vm) ? uefi(vm, Viridian.isTrue(platform.get(SECURE_BOOT_KEY))) : null;
-        long memMiB = (vm.integer("memory_static_max") + HostMemory.MIB - 1) / HostMemory.MIB;
-        long vcpus = Math.max(1, vm.integer("VCPUs_at_startup"));
-        long vcpusMax = Math.max(vcpus, vm.integer("VCPUs_max"));
-        var spec = new QemuCommand.Spec(vm.uuid(), cfg.qemuBinary(), cfg.accel(),
+        long memMiB = (vm.get(VM.memory_static_max) + HostMemory.MIB - 1) / HostMemory.MIB;
+        long vcpus = Math.max(1, vm.get(VM.VCPUs_at_startup));
+        long vcpusMax = Math.max(vcpus, vm.get(VM.VCPUs_max));
+        var spec = new QemuCommand.Spec(vm.get(VM.uuid), cfg.qemuBinary(), cfg.accel(),
                 Viridian.cpuProperties(platform, cfg.accel().equals("kvm")), memMiB, vcpus, vcpusMax,
-                boot, boot == null ? null : vm.string("PV_args"), uefi,
-                vm.<String, String>map("HVM_boot_params").get("order"), disks, nics(vm.ref(), wanted), videoMiB(vm), incoming,
-                vtpms.of(VM.CLASS.ref(vm.ref())));
-        return new Launch(spec, VmJails.limits(memMiB, videoMiB(vm), vcpusMax, vm.map("VCPUs_params")));
+                boot, boot == null ? null : vm.get(VM.PV_args), uefi,
+                vm.get(VM.HVM_boot_params).get(BOOT_ORDER), disks, nics(ref, v -> all || Boolean.TRUE.equals(v.get(VIF.currently_attached))),
+                videoMiB(vm), incoming, vtpms.of(ref));
+        return new Launch(spec, VmJails.limits(memMiB, videoMiB(vm), vcpusMax, vm.get(VM.VCPUs_params)));
     }
 
     /** XCP-ng's key: true, false, or auto (Secure Boot when it can be had: here, when OVMF's secboot images are installed). */
     static final String SECURE_BOOT_KEY = "secureboot";
 
     /** The platform the VM starts with: secureboot=auto settled to true or false, as XAPI records it at VM.start. */
-    Map<String, String> platformAtStart(DbObject<?> vm) {
-        Map<String, String> platform = vm.map("platform");
+    Map<String, String> platformAtStart(DbObject<VM> vm) {
+        Map<String, String> platform = vm.get(VM.platform);
         if (platform == null) return Map.of();
         if (!"auto".equalsIgnoreCase(platform.get(SECURE_BOOT_KEY))) return platform;
         var settled = new LinkedHashMap<>(platform);
@@ -87,8 +93,8 @@ final class LaunchSpecs {
      * the standard VGA: "cirrus" (XAPI's default) is served by it too, as Cirrus emulation has a record of
      * guest-triggered overflows.
      */
-    static long videoMiB(DbObject<?> vm) {
-        Map<String, String> platform = vm.map("platform");
+    static long videoMiB(DbObject<VM> vm) {
+        Map<String, String> platform = vm.get(VM.platform);
         String v = platform == null ? null : platform.get("videoram");
         try {
             return v == null ? DEFAULT_VIDEO_MIB : Math.clamp(Long.parseLong(v.strip()), 1, 256);
@@ -98,24 +104,26 @@ final class LaunchSpecs {
     }
 
     /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */
-    QemuCommand.Disk disk(DbObject<?> b) {
-        boolean cd = "CD".equals(b.string("type"));
-        if ("Floppy".equals(b.string("type"))) throw ApiError.of("VALUE_NOT_SUPPORTED", "type", "Floppy", "no floppy drives");
-        String vdi = b.string("VDI");
-        boolean empty = Boolean.TRUE.equals(b.get("empty")) || Refs.isNull(vdi);
-        if (empty && !cd) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
-        if (empty) return new QemuCommand.Disk(b.string("userdevice"), true, null, true, b.bool("bootable"));
-        if (db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", b.string("VM"), vdi);
+    QemuCommand.Disk disk(DbObject<VBD> b) {
+        VbdType type = b.get(VBD.type);
+        boolean cd = type == VbdType.CD;
+        if (type == VbdType.Floppy) throw ApiError.of("VALUE_NOT_SUPPORTED", VBD.type.name(), VbdType.Floppy.wire(), "no floppy drives");
+        Ref<VDI> vdi = b.get(VBD.VDI);
+        String userdevice = b.get(VBD.userdevice);
+        boolean empty = Boolean.TRUE.equals(b.get(VBD.empty)) || vdi.isNull();
+        if (empty && !cd) throw ApiError.of("VM_REQUIRES_VDI", b.get(VBD.VM).value(), vdi.value());
+        if (empty) return new QemuCommand.Disk(userdevice, true, null, true, b.get(VBD.bootable));
+        if (!db.exists(vdi)) throw ApiError.of("VM_REQUIRES_VDI", b.get(VBD.VM).value(), vdi.value());
         Storage.Attachment a;
         try {
-            a = storage.attachment(vdi);
+            a = storage.attachment(vdi.value());
         } catch (ApiError e) {
             throw e;
         } catch (RuntimeException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot attach VDI " + vdi + ": " + e.getMessage());
         }
-        boolean ro = cd || a.readOnly() || "RO".equals(b.string("mode"));
-        return new QemuCommand.Disk(b.string("userdevice"), cd, image(a), ro, b.bool("bootable"));
+        boolean ro = cd || a.readOnly() || b.get(VBD.mode) == VbdMode.RO;
+        return new QemuCommand.Disk(userdevice, cd, image(a), ro, b.get(VBD.bootable));
     }
 
     /** The image QEMU is given for an attached VDI: the storage's chain of layers, from its records. */
@@ -123,40 +131,49 @@ final class LaunchSpecs {
         return new QemuCommand.DiskImage(a.srDir(), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
     }
 
-    private List<QemuCommand.Disk> disks(String vmRef, Predicate<DbObject<?>> wanted) {
-        List<DbObject<?>> vbds = db.where("VBD", b -> vmRef.equals(b.get("VM")) && wanted.test(b));
+    private List<QemuCommand.Disk> disks(Ref<VM> vm, Predicate<DbObject<VBD>> wanted) {
+        List<DbObject<VBD>> vbds = db.referring(VBD.VM, vm).stream().filter(wanted).toList();
         var seen = new HashSet<String>();
-        for (DbObject<?> b : vbds) {
-            String dev = b.string("userdevice");
+        for (DbObject<VBD> b : vbds) {
+            String dev = b.get(VBD.userdevice);
             if (dev == null || !dev.matches("\\d{1,3}")) throw ApiError.of("INVALID_DEVICE", String.valueOf(dev));
             if (!seen.add(dev)) throw ApiError.of("DEVICE_ALREADY_EXISTS", dev);
         }
         var disks = new ArrayList<QemuCommand.Disk>();
-        for (DbObject<?> b : vbds) disks.add(disk(b));
+        for (DbObject<VBD> b : vbds) disks.add(disk(b));
         return disks;
     }
 
-    private List<QemuCommand.Nic> nics(String vmRef, Predicate<DbObject<?>> wanted) {
+    private List<QemuCommand.Nic> nics(Ref<VM> vm, Predicate<DbObject<VIF>> wanted) {
         var nics = new ArrayList<QemuCommand.Nic>();
-        for (DbObject<?> vif : db.where("VIF", v -> vmRef.equals(v.get("VM")) && wanted.test(v))) {
-            VifBackend.TapDevice tap = taps.attach(vif.ref(), vmRef);
-            String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
-            nics.add(new QemuCommand.Nic(vif.string("device"), tap.name(), mac));
+        for (DbObject<VIF> vif : db.referring(VIF.VM, vm)) {
+            if (!wanted.test(vif)) continue;
+            VifBackend.TapDevice tap = taps.attach(vif.self(VIF.CLASS), vm);
+            nics.add(new QemuCommand.Nic(vif.get(VIF.device), tap.name(), mac(tap, vif)));
         }
         return nics;
     }
 
-    private static boolean wantsUefi(DbObject<?> vm) {
-        Map<String, String> platform = vm.map("platform");
-        return platform != null && "uefi".equalsIgnoreCase(platform.get("firmware"))
-                || vm.<String, String>map("HVM_boot_params").getOrDefault("firmware", "").equalsIgnoreCase("uefi");
+    /** The guest NIC's MAC: the one the network gives its tap, else the VIF's own. */
+    static String mac(VifBackend.TapDevice tap, DbObject<VIF> vif) {
+        return tap.mac() == null || tap.mac().isBlank() ? vif.get(VIF.MAC) : tap.mac();
+    }
+
+    /** HVM_boot_params and platform keys this reads. */
+    private static final String BOOT_ORDER = "order";
+    private static final String FIRMWARE = "firmware";
+
+    private static boolean wantsUefi(DbObject<VM> vm) {
+        Map<String, String> platform = vm.get(VM.platform);
+        return platform != null && "uefi".equalsIgnoreCase(platform.get(FIRMWARE))
+                || vm.get(VM.HVM_boot_params).getOrDefault(FIRMWARE, "").equalsIgnoreCase("uefi");
     }
 
     /**
      * OVMF for the VM, with its own variable store: VM.NVRAM's, or at first boot a copy of the store that goes
      * with the firmware (with Microsoft's keys for Secure Boot).
      */
-    private QemuCommand.Uefi uefi(DbObject<?> vm, boolean secureBoot) {
+    private QemuCommand.Uefi uefi(DbObject<VM> vm, boolean secureBoot) {
         VmRuntime.UefiImages images = cfg.uefi();
         if (secureBoot && !images.secureBootAvailable()) {
             throw ApiError.internal("Secure Boot needs " + images.secureCode() + " and " + images.secureVarsTemplate() + " (package ovmf)");

@@ -6,6 +6,7 @@ import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VBD;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
@@ -25,7 +26,7 @@ final class LiveDisks implements OnlineDisks {
 
     @Override
     public void resize(String vdiRef, String vbdRef, Path image, long newSize) {
-        DbObject<?> b = db.require("VBD", vbdRef);
+        DbObject<VBD> b = db.require(VBD.CLASS.ref(vbdRef));
         Qmp qmp = qmpOf(b, vdiRef, "resize");
         try {
             String node = topNode(qmp, b, vdiRef, "resize");
@@ -37,8 +38,8 @@ final class LiveDisks implements OnlineDisks {
 
     @Override
     public void switchToOverlay(String vdiRef, String vbdRef, Path overlay) {
-        DbObject<?> b = db.require("VBD", vbdRef);
-        Domain d = domains.get(b.string("VM"));
+        DbObject<VBD> b = db.require(VBD.CLASS.ref(vbdRef));
+        Domain d = domains.get(b.get(VBD.VM));
         if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
         Qmp qmp = d.qmp;
         // named like every node of the disk, and its fdset tagged like theirs: it goes with them at unplug
@@ -57,13 +58,13 @@ final class LiveDisks implements OnlineDisks {
     }
 
     /** The QMP of the VBD's VM; VDI_IN_USE if it has no QEMU here. */
-    private Qmp qmpOf(DbObject<?> b, String vdiRef, String op) {
-        Domain d = domains.get(b.string("VM"));
+    private Qmp qmpOf(DbObject<VBD> b, String vdiRef, String op) {
+        Domain d = domains.get(b.get(VBD.VM));
         if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
         return d.qmp;
     }
 
-    private static String topNode(Qmp qmp, DbObject<?> b, String vdiRef, String op) throws QmpException {
+    private static String topNode(Qmp qmp, DbObject<VBD> b, String vdiRef, String op) throws QmpException {
         String node = BlockNodes.top(qmp, VbdHotplug.deviceId(b));
         if (node == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
         return node;

@@ -12,6 +12,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.AtomicFile;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.vm.EfiVariables;
 
 /**
@@ -37,9 +38,9 @@ final class NvramFiles {
      * The variable store for a boot of {@code vm}: written from VM.NVRAM when it holds one, else the file the
      * VM last used, else a copy of {@code template}.
      */
-    Path prepare(DbObject<?> vm, Path template) {
-        Path f = file(vm.uuid());
-        String kept = vm.<String, String>map("NVRAM").get(EfiVariables.KEY);
+    Path prepare(DbObject<VM> vm, Path template) {
+        Path f = file(vm.get(VM.uuid));
+        String kept = vm.get(VM.NVRAM).get(EfiVariables.KEY);
         try {
             Files.createDirectories(root);
             if (kept != null && !kept.isEmpty()) AtomicFile.write(f, EfiVariables.decode(kept));
@@ -64,17 +65,17 @@ final class NvramFiles {
     }
 
     /** Stages {@code efiVariables} (from {@link #read}) into the VM's NVRAM, if it changed. */
-    static void stage(Database.Tx tx, DbObject<?> vm, String efiVariables) {
-        if (efiVariables == null || efiVariables.equals(vm.<String, String>map("NVRAM").get(EfiVariables.KEY))) return;
-        var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
+    static void stage(Database.Tx tx, DbObject<VM> vm, String efiVariables) {
+        if (efiVariables == null || efiVariables.equals(vm.get(VM.NVRAM).get(EfiVariables.KEY))) return;
+        var nvram = new LinkedHashMap<>(vm.get(VM.NVRAM));
         nvram.put(EfiVariables.KEY, efiVariables);
-        tx.set("VM", vm.ref(), "NVRAM", Collections.unmodifiableMap(nvram));
+        tx.set(vm.self(VM.CLASS), VM.NVRAM, Collections.unmodifiableMap(nvram));
     }
 
     /** Removes the stores of VMs that no longer exist. */
     void sweep() {
         if (!Files.isDirectory(root)) return;
-        Set<String> live = db.all("VM").stream().map(vm -> vm.uuid() + ".fd").collect(Collectors.toSet());
+        Set<String> live = db.all(VM.CLASS).stream().map(vm -> vm.get(VM.uuid) + ".fd").collect(Collectors.toSet());
         try (var stores = Files.list(root)) {
             for (Path f : stores.toList()) {
                 String name = f.getFileName().toString();

@@ -5,8 +5,11 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
-import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.QmpException;
 
 /** VM.start, pause, unpause, the shutdowns and reboots: what each asks of QEMU and the guest. */
@@ -35,7 +38,7 @@ final class PowerOperations {
     /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
     void setShutdownTimeout(Duration d) { shutdownTimeout = d; }
 
-    void start(Call c, String vmRef, boolean paused, String op) {
+    void start(Call c, Ref<VM> vmRef, boolean paused, VmOperations op) {
         operations.run(c, vmRef, op, () -> {
             c.task().progress(0.1);
             starter.boot(vmRef, paused, null);
@@ -43,41 +46,40 @@ final class PowerOperations {
         });
     }
 
-    void pause(Call c, String vmRef) {
-        operations.run(c, vmRef, "pause", () -> {
+    void pause(Call c, Ref<VM> vmRef) {
+        operations.run(c, vmRef, VmOperations.pause, () -> {
             domains.running(vmRef).qmp.execute("stop");
-            records.power(vmRef, "Paused");
+            records.power(vmRef, VmPowerState.Paused);
         });
     }
 
-    void unpause(Call c, String vmRef) {
-        operations.run(c, vmRef, "unpause", () -> {
+    void unpause(Call c, Ref<VM> vmRef) {
+        operations.run(c, vmRef, VmOperations.unpause, () -> {
             domains.running(vmRef).qmp.execute("cont");
-            records.power(vmRef, "Running");
+            records.power(vmRef, VmPowerState.Running);
         });
     }
 
     /** Kills the QEMU; of a suspended VM, discards the image instead. */
-    void hardShutdown(Call c, String vmRef) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        if ("Suspended".equals(vm.string("power_state"))) {
-            operations.run(c, vmRef, "hard_shutdown", () -> suspendImages.discard(vmRef));
+    void hardShutdown(Call c, Ref<VM> vmRef) {
+        if (db.require(vmRef).get(VM.power_state) == VmPowerState.Suspended) {
+            operations.run(c, vmRef, VmOperations.hard_shutdown, () -> suspendImages.discard(vmRef));
             return;
         }
-        operations.run(c, vmRef, "hard_shutdown", () -> {
+        operations.run(c, vmRef, VmOperations.hard_shutdown, () -> {
             Domain d = domains.get(vmRef);
             if (d != null) {
                 d.expectExit = true;
                 d.kill();
                 teardown.afterExit(d);
             } else {
-                teardown.halted(vmRef, "Halted");
+                teardown.halted(vmRef, VmPowerState.Halted);
             }
         });
     }
 
-    void cleanShutdown(Call c, String vmRef) {
-        operations.run(c, vmRef, "clean_shutdown", () -> {
+    void cleanShutdown(Call c, Ref<VM> vmRef) {
+        operations.run(c, vmRef, VmOperations.clean_shutdown, () -> {
             Domain d = domains.running(vmRef);
             awaitGuestPowerOff(d, vmRef);
             d.expectExit = true;
@@ -87,10 +89,9 @@ final class PowerOperations {
     }
 
     /** VM.shutdown: clean if the guest powers off in time, hard otherwise (and for a VM not running). */
-    void shutdown(Call c, String vmRef) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        if (!"Running".equals(vm.string("power_state"))) { hardShutdown(c, vmRef); return; }
-        operations.run(c, vmRef, "shutdown", () -> {
+    void shutdown(Call c, Ref<VM> vmRef) {
+        if (db.require(vmRef).get(VM.power_state) != VmPowerState.Running) { hardShutdown(c, vmRef); return; }
+        operations.run(c, vmRef, VmOperations.shutdown, () -> {
             Domain d = domains.running(vmRef);
             try {
                 awaitGuestPowerOff(d, vmRef);
@@ -103,8 +104,8 @@ final class PowerOperations {
         });
     }
 
-    void reboot(Call c, String vmRef, boolean clean) {
-        operations.run(c, vmRef, clean ? "clean_reboot" : "hard_reboot", () -> {
+    void reboot(Call c, Ref<VM> vmRef, boolean clean) {
+        operations.run(c, vmRef, clean ? VmOperations.clean_reboot : VmOperations.hard_reboot, () -> {
             Domain d = domains.running(vmRef);
             if (clean) awaitGuestPowerOff(d, vmRef);
             d.expectGuestShutdown = true;
@@ -118,7 +119,7 @@ final class PowerOperations {
     }
 
     /** ACPI power button, then wait for the guest to power off (QEMU stays, stopped: -no-shutdown). */
-    private void awaitGuestPowerOff(Domain d, String vmRef) throws IOException {
+    private void awaitGuestPowerOff(Domain d, Ref<VM> vmRef) throws IOException {
         long mark = d.qmp.eventMark();
         d.expectGuestShutdown = true;
         try {
@@ -126,7 +127,7 @@ final class PowerOperations {
             try {
                 d.qmp.awaitEvent(mark, "SHUTDOWN", e -> true, shutdownTimeout);
             } catch (TimeoutException e) {
-                throw ApiError.of("VM_SHUTDOWN_TIMEOUT", vmRef, Long.toString(shutdownTimeout.toSeconds()));
+                throw ApiError.of("VM_SHUTDOWN_TIMEOUT", vmRef.value(), Long.toString(shutdownTimeout.toSeconds()));
             } catch (QmpException e) {
                 if (d.alive()) throw e; // QEMU went away: the VM is off either way
             }

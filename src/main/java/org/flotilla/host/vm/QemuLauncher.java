@@ -14,6 +14,8 @@ import java.util.concurrent.TimeoutException;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.Jail;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
@@ -39,7 +41,7 @@ final class QemuLauncher {
     }
 
     /** The started QEMU, stopped before the guest's first instruction (it waits for {@code cont}). */
-    Domain launch(String vmRef, LaunchSpecs.Launch launch, long domid, Path runDir) throws IOException, InterruptedException {
+    Domain launch(Ref<VM> vmRef, LaunchSpecs.Launch launch, long domid, Path runDir) throws IOException, InterruptedException {
         QemuCommand.Spec spec = launch.spec();
         Path program = jails.program(spec.qemuBinary());
         int uid = jails.uid(domid);
@@ -59,7 +61,7 @@ final class QemuLauncher {
         }
     }
 
-    private static Domain start(String vmRef, QemuCommand.Spec spec, Path program, List<String> args, InheritedFds fds,
+    private static Domain start(Ref<VM> vmRef, QemuCommand.Spec spec, Path program, List<String> args, InheritedFds fds,
                                 Jail jail, Path runDir, int uid) throws IOException, InterruptedException {
         Path log = runDir.resolve("qemu.log");
         long pid;

@@ -18,14 +18,22 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.api.Call;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.ClassDef;
+import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VdiType;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.Storage;
-import org.flotilla.vm.VmOperations;
+import org.flotilla.vm.VmAllowedOperations;
 
 /**
  * VM.suspend and VM.resume: QEMU's migration stream, over a unix socket, kept between the two as a
@@ -34,9 +42,11 @@ import org.flotilla.vm.VmOperations;
 final class SuspendImages {
     private static final System.Logger LOG = System.getLogger(SuspendImages.class.getName());
     private static final long MIB = HostMemory.MIB;
+    /** The image VDI's other_config key: how many bytes of it the memory stream fills. */
+    private static final String SUSPEND_BYTES = "flotilla-suspend-bytes";
 
     private final Database db;
-    private final VmOperations ops;
+    private final VmAllowedOperations ops;
     private final CurrentOperations operations;
     private final Domains domains;
     private final Storage storage;
@@ -47,7 +57,7 @@ final class SuspendImages {
     /** Where the raw stream lies while it is converted. */
     private final Path tmpDir;
 
-    SuspendImages(Database db, VmOperations ops, CurrentOperations operations, Domains domains, Storage storage, QemuFiles files,
+    SuspendImages(Database db, VmAllowedOperations ops, CurrentOperations operations, Domains domains, Storage storage, QemuFiles files,
                   VmStarter starter, DomainTeardown teardown, LaunchSpecs specs, Path stateDir) {
         this.db = db;
         this.ops = ops;
@@ -61,10 +71,10 @@ final class SuspendImages {
         this.tmpDir = stateDir.resolve("suspend-tmp");
     }
 
-    void suspend(Call c, String vmRef) {
-        operations.run(c, vmRef, "suspend", () -> {
+    void suspend(Call c, Ref<VM> vmRef) {
+        operations.run(c, vmRef, VmOperations.suspend, () -> {
             Domain d = domains.running(vmRef);
-            String sr = suspendSr(vmRef);
+            Ref<SR> sr = suspendSr(vmRef);
             Files.createDirectories(tmpDir);
             Path raw = tmpDir.resolve(d.uuid + ".raw");
             Path sock = d.runDir.resolve("migrate.sock");
@@ -85,18 +95,23 @@ final class SuspendImages {
                 c.task().progress(0.7);
                 d.expectExit = true;
                 d.quit();
-                teardown.afterExit(d, "Suspended");
+                teardown.afterExit(d, VmPowerState.Suspended);
                 long size = Math.max(MIB, (bytes + MIB - 1) / MIB * MIB);
-                String vdi = storage.createVdi(new LinkedHashMap<>(Map.of("SR", sr, "name_label", "Suspend image",
-                        "name_description", "Suspend image of VM " + d.uuid, "virtual_size", size, "type", "suspend",
-                        "other_config", Map.of("flotilla-suspend-bytes", Long.toString(bytes)))));
+                Ref<VDI> vdi = VDI.CLASS.ref(storage.createVdi(new LinkedHashMap<>(Rec.empty(VDI.CLASS)
+                        .set(VDI.SR, sr)
+                        .set(VDI.name_label, "Suspend image")
+                        .set(VDI.name_description, "Suspend image of VM " + d.uuid)
+                        .set(VDI.virtual_size, size)
+                        .set(VDI.type, VdiType.suspend)
+                        .set(VDI.other_config, Map.of(SUSPEND_BYTES, Long.toString(bytes)))
+                        .values())));
                 try {
-                    storage.importRaw(raw, vdi);
+                    storage.importRaw(raw, vdi.value());
                 } catch (RuntimeException e) {
-                    storage.destroyVdi(vdi);
+                    storage.destroyVdi(vdi.value());
                     throw e;
                 }
-                ops.update(vmRef, Map.of("suspend_VDI", vdi));
+                ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, vdi));
             } catch (ExecutionException e) {
                 throw ApiError.internal("suspend: receiving the memory image failed: " + e.getCause());
             } finally {
@@ -106,16 +121,17 @@ final class SuspendImages {
         });
     }
 
-    void resume(Call c, String vmRef, boolean paused, String op) {
+    void resume(Call c, Ref<VM> vmRef, boolean paused, VmOperations op) {
         operations.run(c, vmRef, op, () -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            String vdi = vm.string("suspend_VDI");
-            if (Refs.isNull(vdi) || db.get("VDI", vdi) == null) throw ApiError.of("VM_REQUIRES_VDI", vmRef, vdi);
+            DbObject<VM> vm = db.require(vmRef);
+            Ref<VDI> vdi = vm.get(VM.suspend_VDI);
+            if (vdi.isNull() || !db.exists(vdi)) throw ApiError.of("VM_REQUIRES_VDI", vmRef.value(), vdi.value());
             Files.createDirectories(tmpDir);
-            Path raw = tmpDir.resolve(vm.uuid() + ".raw");
+            String uuid = vm.get(VM.uuid);
+            Path raw = tmpDir.resolve(uuid + ".raw");
             try {
-                storage.exportRaw(vdi, raw);
-                Path sock = files.runDir(vm.uuid()).resolve("incoming.sock");
+                storage.exportRaw(vdi.value(), raw);
+                Path sock = files.runDir(uuid).resolve("incoming.sock");
                 c.task().progress(0.3);
                 var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));
                 try {
@@ -127,22 +143,21 @@ final class SuspendImages {
             } finally {
                 Files.deleteIfExists(raw);
             }
-            ops.update(vmRef, Map.of("suspend_VDI", ClassDef.NULL_REF));
+            ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, VDI.CLASS.nullRef()));
             destroyImage(vdi);
         });
     }
 
     /** hard_shutdown of a suspended VM: it is halted and its image gone. */
-    void discard(String vmRef) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        String vdi = vm.string("suspend_VDI");
-        ops.update(vmRef, Map.of("power_state", "Halted", "suspend_VDI", ClassDef.NULL_REF));
-        if (!Refs.isNull(vdi) && db.get("VDI", vdi) != null) destroyImage(vdi);
+    void discard(Ref<VM> vmRef) {
+        Ref<VDI> vdi = db.require(vmRef).get(VM.suspend_VDI);
+        ops.update(vmRef, VmAllowedOperations.changes().set(VM.power_state, VmPowerState.Halted).set(VM.suspend_VDI, VDI.CLASS.nullRef()));
+        if (!vdi.isNull() && db.exists(vdi)) destroyImage(vdi);
     }
 
     /** The image is no longer the VM's: a failure to destroy it leaves a stray VDI, not a failed operation. */
-    private void destroyImage(String vdi) {
-        try { storage.destroyVdi(vdi); } catch (RuntimeException e) {
+    private void destroyImage(Ref<VDI> vdi) {
+        try { storage.destroyVdi(vdi.value()); } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot destroy suspend image " + vdi + ": " + e);
         }
     }
@@ -160,17 +175,16 @@ final class SuspendImages {
     }
 
     /** The VM's suspend_SR, else the pool's suspend_image_SR, else its default_SR. */
-    private String suspendSr(String vmRef) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        String sr = vm.string("suspend_SR");
-        if (!Refs.isNull(sr) && db.get("SR", sr) != null) return sr;
-        for (DbObject<?> pool : db.all("pool")) {
-            for (String f : List.of("suspend_image_SR", "default_SR")) {
-                String s = pool.string(f);
-                if (!Refs.isNull(s) && db.get("SR", s) != null) return s;
+    private Ref<SR> suspendSr(Ref<VM> vmRef) {
+        Ref<SR> sr = db.require(vmRef).get(VM.suspend_SR);
+        if (!sr.isNull() && db.exists(sr)) return sr;
+        for (DbObject<Pool> pool : db.all(Pool.CLASS)) {
+            for (Field<Pool, Ref<SR>> f : List.of(Pool.suspend_image_SR, Pool.default_SR)) {
+                Ref<SR> s = pool.get(f);
+                if (!s.isNull() && db.exists(s)) return s;
             }
         }
-        throw ApiError.of("VM_NO_SUSPEND_SR", vmRef);
+        throw ApiError.of("VM_NO_SUSPEND_SR", vmRef.value());
     }
 
     /** Connects to QEMU's incoming socket once it listens and sends the saved stream. */

@@ -6,7 +6,11 @@ import java.util.concurrent.TimeoutException;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.ClassDef;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.Storage;
@@ -28,19 +32,18 @@ final class VbdHotplug {
         this.deviceOps = deviceOps;
     }
 
-    void plug(String vbdRef) {
-        DbObject<?> b = db.require("VBD", vbdRef);
-        String vmRef = b.string("VM");
-        if (b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_ATTACHED", vbdRef);
-        Domain dom = domains.running(vmRef);
+    void plug(Ref<VBD> ref) {
+        DbObject<VBD> b = db.require(ref);
+        Ref<VM> vm = b.get(VBD.VM);
+        String userdevice = b.get(VBD.userdevice);
+        if (b.get(VBD.currently_attached)) throw ApiError.of("DEVICE_ALREADY_ATTACHED", ref.value());
+        Domain dom = domains.running(vm);
         Qmp qmp = dom.qmp;
-        for (DbObject<?> o : db.where("VBD", o -> vmRef.equals(o.get("VM")) && o.bool("currently_attached"))) {
-            if (o.string("userdevice").equals(b.string("userdevice"))) throw ApiError.of("DEVICE_ALREADY_EXISTS", b.string("userdevice"));
+        for (DbObject<VBD> o : db.referring(VBD.VM, vm)) {
+            if (o.get(VBD.currently_attached) && o.get(VBD.userdevice).equals(userdevice)) throw ApiError.of("DEVICE_ALREADY_EXISTS", userdevice);
         }
         QemuCommand.Disk disk = specs.disk(b);
-        if (!disk.cd() && QemuCommand.slot(disk) >= QemuCommand.DISK_PORTS) {
-            throw ApiError.of("INVALID_DEVICE", b.string("userdevice"));
-        }
+        if (!disk.cd() && QemuCommand.slot(disk) >= QemuCommand.DISK_PORTS) throw ApiError.of("INVALID_DEVICE", userdevice);
         try {
             if (disk.image() != null) LiveBlockNodes.add(dom, qmp, disk);
             // CDs hang off a SCSI controller, added with the first of them
@@ -56,14 +59,14 @@ final class VbdHotplug {
         } catch (QmpException e) {
             throw ApiError.internal("VBD.plug: " + e.getMessage());
         }
-        setAttached(vbdRef, true);
+        setAttached(ref, true);
     }
 
-    void unplug(String vbdRef, boolean force) {
-        DbObject<?> b = db.require("VBD", vbdRef);
-        if (!b.bool("currently_attached")) throw ApiError.of("DEVICE_ALREADY_DETACHED", vbdRef);
-        if (!force && !b.bool("unpluggable")) throw ApiError.of("VBD_NOT_UNPLUGGABLE", vbdRef);
-        Domain dom = domains.running(b.string("VM"));
+    void unplug(Ref<VBD> ref, boolean force) {
+        DbObject<VBD> b = db.require(ref);
+        if (!b.get(VBD.currently_attached)) throw ApiError.of("DEVICE_ALREADY_DETACHED", ref.value());
+        if (!force && !b.get(VBD.unpluggable)) throw ApiError.of("VBD_NOT_UNPLUGGABLE", ref.value());
+        Domain dom = domains.running(b.get(VBD.VM));
         Qmp qmp = dom.qmp;
         String id = deviceId(b);
         try {
@@ -72,25 +75,25 @@ final class VbdHotplug {
             try {
                 qmp.awaitEvent(mark, "DEVICE_DELETED", e -> id.equals(e.dataText("device")), Duration.ofSeconds(force ? 5 : 30));
             } catch (TimeoutException e) {
-                throw ApiError.of("DEVICE_DETACH_REJECTED", "VBD", vbdRef, "the guest did not release device " + id);
+                throw ApiError.of("DEVICE_DETACH_REJECTED", VBD.CLASS.name(), ref.value(), "the guest did not release device " + id);
             }
             LiveBlockNodes.remove(qmp, nodePrefix(b), id);
         } catch (QmpException e) {
             throw ApiError.internal("VBD.unplug: " + e.getMessage());
         }
-        setAttached(vbdRef, false);
+        setAttached(ref, false);
     }
 
-    void insert(String vbdRef, String vdiRef) {
-        DbObject<?> b = db.require("VBD", vbdRef);
-        db.require("VDI", vdiRef);
+    void insert(Ref<VBD> ref, Ref<VDI> vdi) {
+        DbObject<VBD> b = db.require(ref);
+        db.require(vdi);
         requireCd(b);
-        if (!b.bool("empty")) throw ApiError.of("VBD_NOT_EMPTY", vbdRef);
+        if (!b.get(VBD.empty)) throw ApiError.of("VBD_NOT_EMPTY", ref.value());
         Domain dom = attached(b);
         if (dom != null) {
             Qmp qmp = dom.qmp;
-            Storage.Attachment a = storage.attachment(vdiRef);
-            var disk = new QemuCommand.Disk(b.string("userdevice"), true, LaunchSpecs.image(a), true, b.bool("bootable"));
+            Storage.Attachment a = storage.attachment(vdi.value());
+            var disk = new QemuCommand.Disk(b.get(VBD.userdevice), true, LaunchSpecs.image(a), true, b.get(VBD.bootable));
             try {
                 LiveBlockNodes.add(dom, qmp, disk);
                 qmp.execute("blockdev-open-tray", Map.of("id", disk.deviceId(), "force", true));
@@ -100,13 +103,13 @@ final class VbdHotplug {
                 throw ApiError.internal("VBD.insert: " + e.getMessage());
             }
         }
-        setMedium(vbdRef, vdiRef);
+        setMedium(ref, vdi);
     }
 
-    void eject(String vbdRef) {
-        DbObject<?> b = db.require("VBD", vbdRef);
+    void eject(Ref<VBD> ref) {
+        DbObject<VBD> b = db.require(ref);
         requireCd(b);
-        if (b.bool("empty")) throw ApiError.of("VBD_IS_EMPTY", vbdRef);
+        if (b.get(VBD.empty)) throw ApiError.of("VBD_IS_EMPTY", ref.value());
         Domain dom = attached(b);
         if (dom != null) {
             Qmp qmp = dom.qmp;
@@ -120,33 +123,36 @@ final class VbdHotplug {
                 throw ApiError.internal("VBD.eject: " + e.getMessage());
             }
         }
-        setMedium(vbdRef, ClassDef.NULL_REF);
+        setMedium(ref, VDI.CLASS.nullRef());
     }
 
     /** The guest device of a VBD, as QemuCommand names it. */
-    static String deviceId(DbObject<?> vbd) { return "vbd" + vbd.string("userdevice"); }
+    static String deviceId(DbObject<VBD> vbd) { return "vbd" + vbd.get(VBD.userdevice); }
 
     /** What every block node of the VBD's disk is named with, as QemuCommand names them. */
-    private static String nodePrefix(DbObject<?> vbd) { return deviceId(vbd) + "-"; }
+    private static String nodePrefix(DbObject<VBD> vbd) { return deviceId(vbd) + "-"; }
 
-    private static void requireCd(DbObject<?> b) {
-        if (!"CD".equals(b.string("type"))) throw ApiError.of("VBD_NOT_REMOVABLE_MEDIA", b.ref());
+    private static void requireCd(DbObject<VBD> b) {
+        if (b.get(VBD.type) != VbdType.CD) throw ApiError.of("VBD_NOT_REMOVABLE_MEDIA", b.ref());
     }
 
     /** The VBD's QEMU if the VBD is plugged into one; else the medium changes in the records only. */
-    private Domain attached(DbObject<?> b) { return b.bool("currently_attached") ? domains.get(b.string("VM")) : null; }
+    private Domain attached(DbObject<VBD> b) { return b.get(VBD.currently_attached) ? domains.get(b.get(VBD.VM)) : null; }
 
-    private void setAttached(String vbdRef, boolean attached) {
+    private void setAttached(Ref<VBD> ref, boolean attached) {
         db.write(tx -> {
-            tx.set("VBD", vbdRef, "currently_attached", attached);
-            DbObject<?> b = db.get("VBD", vbdRef);
-            if (attached && b != null) tx.set("VBD", vbdRef, "device", VbdRecords.linuxDevice(b.string("userdevice")));
+            tx.set(ref, VBD.currently_attached, attached);
+            DbObject<VBD> b = db.get(ref);
+            if (attached && b != null) tx.set(ref, VBD.device, VbdRecords.linuxDevice(b.get(VBD.userdevice)));
         });
-        deviceOps.update("VBD", vbdRef);
+        deviceOps.updateVbd(ref);
     }
 
-    private void setMedium(String vbdRef, String vdiRef) {
-        db.write(tx -> { tx.set("VBD", vbdRef, "VDI", vdiRef); tx.set("VBD", vbdRef, "empty", ClassDef.NULL_REF.equals(vdiRef)); });
-        deviceOps.update("VBD", vbdRef);
+    private void setMedium(Ref<VBD> ref, Ref<VDI> vdi) {
+        db.write(tx -> {
+            tx.set(ref, VBD.VDI, vdi);
+            tx.set(ref, VBD.empty, vdi.isNull());
+        });
+        deviceOps.updateVbd(ref);
     }
 }

@@ -4,6 +4,9 @@ import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.QemuMachines;
 
 /**
@@ -13,21 +16,23 @@ import org.flotilla.qemu.QemuMachines;
  */
 final class VcpuLimits {
     static final String UNRESTRICTED = "vcpu-unrestricted";
+    /** host.cpu_info's key for the number of CPUs. */
+    private static final String CPU_COUNT = "cpu_count";
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> hostRef;
     private final String qemuBinary;
 
-    VcpuLimits(Database db, String hostRef, String qemuBinary) {
+    VcpuLimits(Database db, Ref<Host> hostRef, String qemuBinary) {
         this.db = db;
         this.hostRef = hostRef;
         this.qemuBinary = qemuBinary;
     }
 
-    void check(DbObject<?> vm) {
-        long vcpus = vm.integer("VCPUs_max");
+    void check(DbObject<VM> vm) {
+        long vcpus = vm.get(VM.VCPUs_max);
         long pcpus = hostCpus();
-        Map<String, String> platform = vm.map("platform");
+        Map<String, String> platform = vm.get(VM.platform);
         boolean unrestricted = platform != null && "true".equalsIgnoreCase(platform.get(UNRESTRICTED));
         if (vcpus > pcpus && !unrestricted) throw ApiError.of("HOST_NOT_ENOUGH_PCPUS", Long.toString(vcpus), Long.toString(pcpus));
         // machines take at least 255 CPUs: QEMU is asked only beyond that
@@ -37,9 +42,9 @@ final class VcpuLimits {
     }
 
     private long hostCpus() {
-        DbObject<?> host = db.get("host", hostRef);
+        DbObject<Host> host = db.get(hostRef);
         try {
-            return Long.parseLong(host.<String, String>map("cpu_info").getOrDefault("cpu_count", ""));
+            return Long.parseLong(host.get(Host.cpu_info).getOrDefault(CPU_COUNT, ""));
         } catch (NumberFormatException | NullPointerException e) {
             return Runtime.getRuntime().availableProcessors();
         }

@@ -6,11 +6,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 import org.flotilla.api.Call;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VifOperations;
 import org.flotilla.os.Fd;
 import org.flotilla.os.OsException;
 import org.flotilla.os.Tap;
@@ -44,17 +47,16 @@ final class VifHotplug {
         this.deviceOps = deviceOps;
     }
 
-    void plug(Call c, String vifRef) {
-        asOperation(c, vifRef, "plug", () -> {
-            DbObject<?> vif = db.require("VIF", vifRef);
-            String vmRef = vif.string("VM");
+    void plug(Call c, Ref<VIF> vifRef) {
+        asOperation(c, vifRef, VifOperations.plug, () -> {
+            DbObject<VIF> vif = db.require(vifRef);
+            Ref<VM> vmRef = vif.get(VIF.VM);
+            String device = vif.get(VIF.device);
             Domain d = domains.running(vmRef);
             Qmp qmp = d.qmp;
-            var probe = new QemuCommand.Nic(vif.string("device"), null, null);
-            if (QemuCommand.slot(probe) >= QemuCommand.NIC_PORTS) throw ApiError.of("INVALID_DEVICE", vif.string("device"));
+            if (QemuCommand.slot(new QemuCommand.Nic(device, null, null)) >= QemuCommand.NIC_PORTS) throw ApiError.of("INVALID_DEVICE", device);
             VifBackend.TapDevice tap = taps.attach(vifRef, vmRef);
-            String mac = tap.mac() == null || tap.mac().isBlank() ? vif.string("MAC") : tap.mac();
-            var nic = new QemuCommand.Nic(vif.string("device"), tap.name(), mac);
+            var nic = new QemuCommand.Nic(device, tap.name(), LaunchSpecs.mac(tap, vif));
             try {
                 addNetdev(d, nic);
                 try {
@@ -85,13 +87,13 @@ final class VifHotplug {
         }
     }
 
-    void unplug(Call c, String vifRef, boolean force) {
-        asOperation(c, vifRef, "unplug", () -> {
-            DbObject<?> vif = db.require("VIF", vifRef);
-            Domain d = domains.running(vif.string("VM"));
-            var nic = new QemuCommand.Nic(vif.string("device"), null, null);
+    void unplug(Call c, Ref<VIF> vifRef, boolean force) {
+        asOperation(c, vifRef, VifOperations.unplug, () -> {
+            DbObject<VIF> vif = db.require(vifRef);
+            Domain d = domains.running(vif.get(VIF.VM));
+            var nic = new QemuCommand.Nic(vif.get(VIF.device), null, null);
             if (!awaitRelease(d.qmp, nic.deviceId(), force ? FORCE_RELEASE_WAIT : RELEASE_WAIT) && !force) {
-                throw ApiError.of("DEVICE_DETACH_REJECTED", "VIF", vifRef, "the guest did not release device " + nic.deviceId());
+                throw ApiError.of("DEVICE_DETACH_REJECTED", VIF.CLASS.name(), vifRef.value(), "the guest did not release device " + nic.deviceId());
             }
             releaseBackend(d.qmp, vifRef, nic);
         });
@@ -102,13 +104,15 @@ final class VifHotplug {
      * backend and tap go too, and the VIF is recorded detached.
      */
     void released(Domain d, String deviceId) {
-        for (DbObject<?> vif : db.where("VIF", v -> d.vmRef.equals(v.get("VM")) && Boolean.TRUE.equals(v.get("currently_attached")))) {
-            var nic = new QemuCommand.Nic(vif.string("device"), null, null);
-            Map<String, String> busy = vif.map("current_operations");
+        for (DbObject<VIF> vif : db.referring(VIF.VM, d.vmRef)) {
+            if (!Boolean.TRUE.equals(vif.get(VIF.currently_attached))) continue;
+            var nic = new QemuCommand.Nic(vif.get(VIF.device), null, null);
+            Map<String, VifOperations> busy = vif.get(VIF.current_operations);
             if (!nic.deviceId().equals(deviceId) || (busy != null && !busy.isEmpty())) continue;
+            Ref<VIF> ref = vif.self(VIF.CLASS);
             try {
-                releaseBackend(d.qmp, vif.ref(), nic);
-                deviceOps.update("VIF", vif.ref());
+                releaseBackend(d.qmp, ref, nic);
+                deviceOps.updateVif(ref);
             } catch (QmpException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot let go of VIF " + vif.ref() + " after the guest released it: " + e);
             }
@@ -140,7 +144,7 @@ final class VifHotplug {
     }
 
     /** The NIC's backend closed (QEMU lets go of the tap) and the tap removed: the VIF is detached. */
-    private void releaseBackend(Qmp qmp, String vifRef, QemuCommand.Nic nic) throws QmpException {
+    private void releaseBackend(Qmp qmp, Ref<VIF> vifRef, QemuCommand.Nic nic) throws QmpException {
         try {
             qmp.execute("netdev_del", Map.of("id", nic.netdevId()));
         } catch (QmpErrorException e) {
@@ -150,28 +154,28 @@ final class VifHotplug {
     }
 
     /** Runs {@code body} as XAPI marks a VIF operation: checked, listed in current_operations while it runs. */
-    private void asOperation(Call c, String vifRef, String op, CurrentOperations.Body body) {
-        String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
+    private void asOperation(Call c, Ref<VIF> vifRef, VifOperations op, CurrentOperations.Body body) {
+        String key = CurrentOperations.key(c);
         db.write(tx -> {
-            DbObject<?> vif = db.require("VIF", vifRef);
-            ApiError e = VifLifecycle.check(db.require("VM", vif.string("VM")), vif, op);
+            DbObject<VIF> vif = db.require(vifRef);
+            ApiError e = VifLifecycle.check(db.require(vif.get(VIF.VM)), vif, op);
             if (e != null) throw e;
-            var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
+            var ops = new LinkedHashMap<>(vif.get(VIF.current_operations));
             ops.put(key, op);
-            tx.set("VIF", vifRef, "current_operations", ops);
+            tx.set(vifRef, VIF.current_operations, ops);
         });
-        deviceOps.update("VIF", vifRef);
+        deviceOps.updateVif(vifRef);
         try {
-            CurrentOperations.runMappingErrors("VIF." + op, body);
+            CurrentOperations.runMappingErrors(VIF.CLASS.name() + "." + op.wire(), body);
         } finally {
             db.write(tx -> {
-                DbObject<?> vif = db.get("VIF", vifRef);
+                DbObject<VIF> vif = db.get(vifRef);
                 if (vif == null) return;
-                var ops = new LinkedHashMap<String, String>(vif.map("current_operations"));
+                var ops = new LinkedHashMap<>(vif.get(VIF.current_operations));
                 ops.remove(key);
-                tx.set("VIF", vifRef, "current_operations", ops);
+                tx.set(vifRef, VIF.current_operations, ops);
             });
-            deviceOps.update("VIF", vifRef);
+            deviceOps.updateVif(vifRef);
         }
     }
 }

@@ -1,8 +1,12 @@
 package org.flotilla.host.vm;
 
+import java.util.function.Consumer;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.VifBackend;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
 
 /** The network side of a VM's VIFs: a tap per VIF while its QEMU runs, from the backend networking wires in. */
 final class VifTaps {
@@ -15,20 +19,20 @@ final class VifTaps {
 
     void setBackend(VifBackend b) { backend = b == null ? VifBackend.NONE : b; }
 
-    VifBackend.TapDevice attach(String vifRef, String vmRef) { return backend.attach(vifRef, vmRef); }
+    VifBackend.TapDevice attach(Ref<VIF> vif, Ref<VM> vm) { return backend.attach(vif, vm); }
 
     /** Lets go of one VIF's tap (VIF.unplug). */
-    void detach(String vifRef) { backend.detach(vifRef); }
+    void detach(Ref<VIF> vif) { backend.detach(vif); }
 
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
-    void detachAll(String vmRef) { forEachVif(vmRef, backend::detach); }
+    void detachAll(Ref<VM> vm) { forEachVif(vm, backend::detach); }
 
     /** As {@link #detachAll}, for a VM being suspended: its VIFs stay marked attached, to return at resume. */
-    void releaseAll(String vmRef) { forEachVif(vmRef, backend::release); }
+    void releaseAll(Ref<VM> vm) { forEachVif(vm, backend::release); }
 
-    private void forEachVif(String vmRef, java.util.function.Consumer<String> letGo) {
-        for (DbObject<?> v : db.where("VIF", v -> vmRef.equals(v.get("VM")))) {
-            try { letGo.accept(v.ref()); } catch (RuntimeException e) {
+    private void forEachVif(Ref<VM> vm, Consumer<Ref<VIF>> letGo) {
+        for (DbObject<VIF> v : db.referring(VIF.VM, vm)) {
+            try { letGo.accept(v.self(VIF.CLASS)); } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot detach VIF " + v.ref() + ": " + e);
             }
         }

@@ -11,7 +11,12 @@ import org.flotilla.api.Alerts;
 import org.flotilla.api.Call;
 import org.flotilla.api.Handlers;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.db.Database;
 import org.flotilla.host.VifBackend;
 import org.flotilla.jail.Cgroups;
@@ -21,7 +26,7 @@ import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
-import org.flotilla.vm.VmOperations;
+import org.flotilla.vm.VmAllowedOperations;
 
 /**
  * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD and
@@ -76,12 +81,13 @@ public final class VmRuntime implements AutoCloseable {
     }
 
     private final Database db;
-    private final String hostRef;
+    private final Ref<Host> hostRef;
     private final Config cfg;
-    private final VmOperations ops;
+    private final VmAllowedOperations ops;
     private final Domains domains;
     private final VifTaps taps;
     private final HostMemory memory;
+    private final CurrentOperations operations;
     private final PowerOperations power;
     private final SuspendImages suspendImages;
     private final VbdHotplug hotplug;
@@ -92,16 +98,16 @@ public final class VmRuntime implements AutoCloseable {
     private final Vtpms vtpms;
     private final NvramFiles nvram;
 
-    public VmRuntime(Database db, String hostRef, Storage storage, Alerts alerts, Config cfg) {
+    public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, Config cfg) {
         this.db = db;
         this.hostRef = hostRef;
         this.cfg = cfg;
-        this.ops = new VmOperations(db);
+        this.ops = new VmAllowedOperations(db);
         this.domains = new Domains(db);
         this.taps = new VifTaps(db);
         this.memory = new HostMemory(db, hostRef, domains);
         var domids = new DomainIds(db, cfg.stateDir());
-        var jails = new VmJails(cfg.stateDir(), db.require("host", hostRef).uuid(), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
+        var jails = new VmJails(cfg.stateDir(), db.require(hostRef).get(Host.uuid), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
         var files = new QemuFiles(cfg.stateDir());
         var consoles = new Consoles(db, hostRef);
         var deviceOps = new DeviceOperations(db);
@@ -113,7 +119,7 @@ public final class VmRuntime implements AutoCloseable {
         this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
         this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps);
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
-        var operations = new CurrentOperations(db);
+        this.operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
         var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
                 new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
@@ -121,8 +127,8 @@ public final class VmRuntime implements AutoCloseable {
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
         this.liveDisks = new LiveDisks(db, domains);
-        this.reconciler = new Reconciler(db, hostRef, ops, operations, domains, domids, files, consoles, events, records,
-                teardown, memory, alerts, swtpm, vtpms, crashes, jails);
+        this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
+                new StrayProcesses(domains, files, swtpm, jails));
     }
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
@@ -139,58 +145,84 @@ public final class VmRuntime implements AutoCloseable {
     public OnlineDisks onlineDisks() { return liveDisks; }
 
     /** The run directory of a VM running here: its consoles' sockets and serial log. */
-    Optional<Path> runDir(String vmRef) {
-        Domain d = domains.get(vmRef);
+    Optional<Path> runDir(Ref<VM> vm) {
+        Domain d = domains.get(vm);
         return d == null ? Optional.empty() : Optional.of(d.runDir);
     }
 
-    boolean isRunning(String vmRef) { return domains.isRunning(vmRef); }
+    boolean isRunning(Ref<VM> vm) { return domains.isRunning(vm); }
 
     Database db() { return db; }
 
+    // ---- VM's power operations: each as the call's current operation on the VM ----------------------
+
+    /** VM.start. */
+    public void start(Call c, Ref<VM> vm, boolean paused) { power.start(c, vm, paused, VmOperations.start); }
+
+    /** VM.start_on: this host is the only one there is. */
+    public void startOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
+        requireThisHost(host, "VM.start_on");
+        power.start(c, vm, paused, VmOperations.start_on);
+    }
+
+    public void pause(Call c, Ref<VM> vm) { power.pause(c, vm); }
+
+    public void unpause(Call c, Ref<VM> vm) { power.unpause(c, vm); }
+
+    public void cleanShutdown(Call c, Ref<VM> vm) { power.cleanShutdown(c, vm); }
+
+    /** VM.shutdown: clean if the guest powers off in time, hard otherwise. */
+    public void shutdown(Call c, Ref<VM> vm) { power.shutdown(c, vm); }
+
+    public void hardShutdown(Call c, Ref<VM> vm) { power.hardShutdown(c, vm); }
+
+    public void cleanReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, true); }
+
+    public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, false); }
+
+    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, vm); }
+
+    public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume); }
+
+    /** VM.resume_on: this host is the only one there is. */
+    public void resumeOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
+        requireThisHost(host, "VM.resume_on");
+        suspendImages.resume(c, vm, paused, VmOperations.resume_on);
+    }
+
+    private void requireThisHost(Ref<Host> host, String call) {
+        if (!hostRef.equals(host)) throw ApiError.of("OPERATION_NOT_ALLOWED", call + ": host " + host.value() + " is not this host");
+    }
+
+    // ---- devices of running VMs --------------------------------------------------------------------
+
+    /** VBD.plug: the disk added to its running VM. */
+    public void plugVbd(Ref<VBD> vbd) { hotplug.plug(vbd); }
+
+    /** VBD.unplug and unplug_force: the disk taken out of its running VM. */
+    public void unplugVbd(Ref<VBD> vbd, boolean force) { hotplug.unplug(vbd, force); }
+
+    /** VBD.insert: a medium in the empty CD drive, live if the drive is plugged. */
+    public void insertMedium(Ref<VBD> vbd, Ref<VDI> vdi) { hotplug.insert(vbd, vdi); }
+
+    /** VBD.eject. */
+    public void ejectMedium(Ref<VBD> vbd) { hotplug.eject(vbd); }
+
     /** VIF.plug: the VIF's NIC added to its running VM. */
-    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vif.value()); }
+    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vif); }
 
     /** VIF.unplug and unplug_force: the NIC taken out of its running VM. */
-    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vif.value(), force); }
+    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vif, force); }
 
-    /** The virtual TPMs of this host's VMs. */
-    public Vtpms vtpms() { return vtpms; }
-
+    /** VIF.plug, unplug and unplug_force, until VIF's actions serve them. */
     public void register(Handlers h) {
-        h.on("VM", "start", c -> { power.start(c, c.ref("vm"), c.bool("start_paused"), "start"); return null; })
-         .on("VM", "start_on", c -> {
-             requireThisHost(c.ref("host"), "VM.start_on");
-             power.start(c, c.ref("vm"), c.bool("start_paused"), "start_on");
-             return null;
-         })
-         .on("VM", "pause", c -> { power.pause(c, c.ref("vm")); return null; })
-         .on("VM", "unpause", c -> { power.unpause(c, c.ref("vm")); return null; })
-         .on("VM", "clean_shutdown", c -> { power.cleanShutdown(c, c.ref("vm")); return null; })
-         .on("VM", "shutdown", c -> { power.shutdown(c, c.ref("vm")); return null; })
-         .on("VM", "hard_shutdown", c -> { power.hardShutdown(c, c.ref("vm")); return null; })
-         .on("VM", "clean_reboot", c -> { power.reboot(c, c.ref("vm"), true); return null; })
-         .on("VM", "hard_reboot", c -> { power.reboot(c, c.ref("vm"), false); return null; })
-         .on("VM", "suspend", c -> { suspendImages.suspend(c, c.ref("vm")); return null; })
-         .on("VM", "resume", c -> { suspendImages.resume(c, c.ref("vm"), c.bool("start_paused"), "resume"); return null; })
-         .on("VM", "resume_on", c -> {
-             requireThisHost(c.ref("host"), "VM.resume_on");
-             suspendImages.resume(c, c.ref("vm"), c.bool("start_paused"), "resume_on");
-             return null;
-         })
-         .on("VBD", "plug", c -> { hotplug.plug(c.ref("self")); return null; })
-         .on("VBD", "unplug", c -> { hotplug.unplug(c.ref("self"), false); return null; })
-         .on("VBD", "unplug_force", c -> { hotplug.unplug(c.ref("self"), true); return null; })
-         .on("VBD", "insert", c -> { hotplug.insert(c.ref("vbd"), c.ref("vdi")); return null; })
-         .on("VBD", "eject", c -> { hotplug.eject(c.ref("vbd")); return null; })
-         .on("VIF", "plug", c -> { plugVif(c, VIF.CLASS.ref(c.ref("self"))); return null; })
+        h.on("VIF", "plug", c -> { plugVif(c, VIF.CLASS.ref(c.ref("self"))); return null; })
          .on("VIF", "unplug", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), false); return null; })
          .on("VIF", "unplug_force", c -> { unplugVif(c, VIF.CLASS.ref(c.ref("self")), true); return null; });
     }
 
-    private void requireThisHost(String host, String call) {
-        if (!hostRef.equals(host)) throw ApiError.of("OPERATION_NOT_ALLOWED", call + ": host " + host + " is not this host");
-    }
+    /** The virtual TPMs of this host's VMs. */
+    public Vtpms vtpms() { return vtpms; }
 
     /** Removes the UEFI variable stores and vTPM state directories of VMs and VTPMs that no longer exist. */
     public void sweepOwnedFiles() {
@@ -201,21 +233,27 @@ public final class VmRuntime implements AutoCloseable {
     /** allowed_operations of every VM made true (at start, for records made by others). */
     public void refreshAllowedOperations() { ops.updateAll(); }
 
-    /** Reattaches the QEMUs that outlived the last daemon and corrects the database (see {@link Reconciler}). */
+    /**
+     * Reattaches the QEMUs that outlived the last daemon and corrects the database (see {@link Reconciler}): operations
+     * under way when it stopped will not finish, and what VMs that are gone left behind goes.
+     */
     public void reconcile() {
+        operations.forgetAll();
         reconciler.reconcile();
-        nvram.sweep();
+        ops.updateAll();
+        memory.publish();
+        sweepOwnedFiles();
     }
 
     /** What a new VM may have: the host's available memory minus what running VMs reserved but do not use yet. */
     public long availableMemory() { return memory.available(); }
 
     /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
-    Qmp qmp(String vmRef) { return domains.running(vmRef).qmp; }
+    Qmp qmp(Ref<VM> vm) { return domains.running(vm).qmp; }
 
     /** Asks a running VM's balloon driver for a new memory size (see {@link Domain#balloon}); a lost QMP is logged. */
-    public void balloon(String vmRef, long bytes) {
-        Domain d = domains.get(vmRef);
+    public void balloon(Ref<VM> vm, long bytes) {
+        Domain d = domains.get(vm);
         if (d == null) return;
         try {
             d.balloon(bytes);
@@ -252,7 +290,7 @@ public final class VmRuntime implements AutoCloseable {
     }
 
     /** Test support: the pids of the QEMUs this runtime follows. */
-    public Map<String, Long> pids() { return domains.pids(); }
+    public Map<Ref<VM>, Long> pids() { return domains.pids(); }
 
     /** Lets go of the QEMUs without stopping them: they outlive the daemon, and the next one reattaches. */
     @Override

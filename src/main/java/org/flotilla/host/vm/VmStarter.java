@@ -1,12 +1,15 @@
 package org.flotilla.host.vm;
 
 import java.io.IOException;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.vm.VmOperations;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.vm.VmAllowedOperations;
 
 /**
  * Boots a VM's QEMU on this host — for VM.start, or for VM.resume with the saved memory stream to load —
@@ -14,7 +17,7 @@ import org.flotilla.vm.VmOperations;
  */
 final class VmStarter {
     private final Database db;
-    private final VmOperations ops;
+    private final VmAllowedOperations ops;
     private final Domains domains;
     private final DomainIds domids;
     private final HostMemory memory;
@@ -27,7 +30,7 @@ final class VmStarter {
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
 
-    VmStarter(Database db, VmOperations ops, Domains domains, DomainIds domids, HostMemory memory, VcpuLimits vcpus,
+    VmStarter(Database db, VmAllowedOperations ops, Domains domains, DomainIds domids, HostMemory memory, VcpuLimits vcpus,
               QemuFiles files, LaunchSpecs specs, QemuLauncher launcher, VifTaps taps, GuestEvents events,
               PowerStateRecords records, DomainTeardown teardown) {
         this.db = db;
@@ -46,43 +49,43 @@ final class VmStarter {
     }
 
     /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
-    Domain boot(String vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
-        DbObject<?> vm = db.require("VM", vmRef);
-        if ("rename_restart".equals(vm.string("actions_after_crash"))) {
+    Domain boot(Ref<VM> vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
+        DbObject<VM> vm = db.require(vmRef);
+        if (vm.get(VM.actions_after_crash) == OnCrashBehaviour.rename_restart) {
             // as XAPI refuses it: the renamed, kept domain would be one that no VM record stands for
-            throw ApiError.of("VALUE_NOT_SUPPORTED", "VM.actions_after_crash", "rename_restart",
+            throw ApiError.of("VALUE_NOT_SUPPORTED", VM.actions_after_crash.toString(), OnCrashBehaviour.rename_restart.wire(),
                     "the crashed domain would be kept apart from its VM, and the API manages only VMs");
         }
-        long staticMax = vm.integer("memory_static_max");
+        long staticMax = vm.get(VM.memory_static_max);
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);
         vcpus.check(vm);
         // the domain id first: the network names the VM's taps after it (vif<domid>.<device>)
         long domid = domids.next();
         // XAPI settles platform:secureboot=auto when the VM starts, and records what it chose
-        ops.update(vmRef, Map.of("domid", domid, "platform", specs.platformAtStart(vm)));
+        ops.update(vmRef, VmAllowedOperations.changes().set(VM.domid, domid).set(VM.platform, specs.platformAtStart(vm)));
         try {
             return spawn(vmRef, paused, incoming, staticMax, domid);
         } catch (IOException | RuntimeException | InterruptedException e) {
-            DbObject<?> now = db.get("VM", vmRef);
-            if (now != null && !domains.contains(vmRef) && (Long) now.get("domid") == domid) {
+            DbObject<VM> now = db.get(vmRef);
+            if (now != null && !domains.contains(vmRef) && now.get(VM.domid) == domid) {
                 taps.detachAll(vmRef);
-                ops.update(vmRef, Map.of("domid", -1L));
+                ops.update(vmRef, VmAllowedOperations.changes().set(VM.domid, -1L));
             }
             throw e;
         }
     }
 
-    private Domain spawn(String vmRef, boolean paused, String incoming, long staticMax, long domid)
+    private Domain spawn(Ref<VM> vmRef, boolean paused, String incoming, long staticMax, long domid)
             throws IOException, InterruptedException {
-        DbObject<?> vm = db.require("VM", vmRef);
-        Domain d = launcher.launch(vmRef, specs.of(vm, incoming), domid, files.runDir(vm.uuid()));
+        DbObject<VM> vm = db.require(vmRef);
+        Domain d = launcher.launch(vmRef, specs.of(vm, incoming), domid, files.runDir(vm.get(VM.uuid)));
         try {
             if (incoming != null) awaitIncoming(d);
             domains.add(d);
             events.watch(d);
             if (!paused) d.qmp.execute("cont");
-            long target = vm.integer("memory_target") > 0 ? vm.integer("memory_target") : vm.integer("memory_dynamic_max");
+            long target = vm.get(VM.memory_target) > 0 ? vm.get(VM.memory_target) : vm.get(VM.memory_dynamic_max);
             if (target > 0 && target < staticMax) d.balloon(target);
             records.running(vmRef, paused, HostMemory.overhead(staticMax), domid);
             return d;
@@ -91,7 +94,7 @@ final class VmStarter {
             domains.remove(d);
             d.kill();
             // a failed resume leaves the VM suspended (its image is still there); a failed start, halted
-            teardown.afterExit(d, incoming != null ? "Suspended" : "Halted");
+            teardown.afterExit(d, incoming != null ? VmPowerState.Suspended : VmPowerState.Halted);
             throw e;
         }
     }

@@ -204,6 +204,6 @@ public final class Vtpms {
         VmPowerState actual = vm.get(VM.power_state);
         if (List.of(allowed).contains(actual)) return;
         throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(),
-                String.join(";", List.of(allowed).stream().map(p -> VmLifecycle.lower(p.wire())).toList()), VmLifecycle.lower(actual.wire()));
+                String.join(";", List.of(allowed).stream().map(VmLifecycle::lower).toList()), VmLifecycle.lower(actual));
     }
 }

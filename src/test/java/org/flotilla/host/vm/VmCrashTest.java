@@ -49,15 +49,15 @@ class VmCrashTest extends OnAVmHost {
         h.newVbd(vm, h.newVdi("marker", 8), "0", "Disk");
         h.call("VM.start", vm, false, false);
         long firstDomid = (Long) h.vm(vm).get("domid");
-        long pid = h.node.vmRuntime().pids().get(vm);
+        long pid = h.pid(vm);
         h.awaitSerial(vm, "FLOTILLA-GUEST panicked already", 1, BOOT.multipliedBy(2));
         String serial = h.serial(vm);
         assertEquals(2, VmHost.occurrences(serial, "FLOTILLA-GUEST up"), serial);
         assertEquals(1, VmHost.occurrences(serial, PANIC_LINE), serial);
         assertEquals("Running", h.power(vm));
         assertNotEquals(firstDomid, h.vm(vm).get("domid"), "a new domain");
-        assertEquals(pid, h.node.vmRuntime().pids().get(vm), "booted again in the same QEMU");
-        assertEquals("running", h.node.vmRuntime().qmp(vm).execute("query-status").path("status").asText());
+        assertEquals(pid, h.pid(vm), "booted again in the same QEMU");
+        assertEquals("running", h.qmp(vm).execute("query-status").path("status").asText());
         assertEquals(1, crashAlerts(vm).size());
         assertEquals(2L, crashAlerts(vm).getFirst().get("priority"));
         h.call("VM.hard_shutdown", vm);
@@ -69,14 +69,14 @@ class VmCrashTest extends OnAVmHost {
         String preserved = crashingVm("preserved", "preserve");
         String tooSoon = crashingVm("restarts too soon", "restart"); // the default guard: 120 s
         for (String vm : List.of(destroyed, preserved, tooSoon)) h.call("VM.start", vm, false, false);
-        long destroyedPid = h.node.vmRuntime().pids().get(destroyed);
+        long destroyedPid = h.pid(destroyed);
 
         VmHost.await(() -> "Halted".equals(h.power(destroyed)), BOOT, "the destroyed VM to be Halted");
         assertFalse(ProcessHandle.of(destroyedPid).map(ProcessHandle::isAlive).orElse(false), "its QEMU is gone");
         awaitCrashAlert(destroyed);
 
         VmHost.await(() -> "Paused".equals(h.power(preserved)), BOOT, "the preserved VM to be Paused");
-        assertEquals("guest-panicked", h.node.vmRuntime().qmp(preserved).execute("query-status").path("status").asText(),
+        assertEquals("guest-panicked", h.qmp(preserved).execute("query-status").path("status").asText(),
                 "the panicked guest is kept for inspection");
         assertTrue(h.serial(preserved).contains(PANIC_LINE));
         assertTrue(VmPowerTest.allowed(h.vm(preserved)).containsAll(List.of("hard_shutdown", "hard_reboot")));

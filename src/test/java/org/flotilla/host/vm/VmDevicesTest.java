@@ -24,7 +24,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 @Execution(ExecutionMode.CONCURRENT)
 class VmDevicesTest extends OnAVmHost {
     long sizeSeenByQemu(String vm, String device) throws Exception {
-        for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
+        for (JsonNode b : h.qmp(vm).execute("query-block")) {
             if (BlockNodes.isDevice(b.path("qdev").asText(), device)) {
                 return b.path("inserted").path("image").path("virtual-size").asLong(-1);
             }
@@ -33,7 +33,7 @@ class VmDevicesTest extends OnAVmHost {
     }
 
     boolean hasMedium(String vm, String device) throws Exception {
-        for (JsonNode b : h.node.vmRuntime().qmp(vm).execute("query-block")) {
+        for (JsonNode b : h.qmp(vm).execute("query-block")) {
             if (BlockNodes.isDevice(b.path("qdev").asText(), device)) return b.has("inserted");
         }
         throw new AssertionError("no block device " + device);
@@ -63,7 +63,7 @@ class VmDevicesTest extends OnAVmHost {
         h.call("VM.set_memory_dynamic_range", vm, 80L << 20, 112L << 20);
         assertEquals(112L << 20, h.vm(vm).get("memory_target"));
         VmHost.await(() -> {
-            try { return h.node.vmRuntime().qmp(vm).execute("query-balloon").path("actual").asLong() == 112L << 20; }
+            try { return h.qmp(vm).execute("query-balloon").path("actual").asLong() == 112L << 20; }
             catch (java.io.IOException e) { throw new java.io.UncheckedIOException(e); }
         }, Duration.ofSeconds(15 * LOADED), "the balloon to give the guest 112 MiB");
         var hm = h.node.db().get("host_metrics", (String) h.node.db().get("host", h.node.hostRef()).get("metrics"));

@@ -75,7 +75,7 @@ class VmFaultTest extends OnAVmHost {
         String vm = h.newVm("victim", "idle");
         h.call("VM.start", vm, false, false);
         String uuid = (String) h.vm(vm).get("uuid");
-        long pid = h.node.vmRuntime().pids().get(vm);
+        long pid = h.pid(vm);
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         VmHost.await(() -> "Halted".equals(h.power(vm)), Duration.ofSeconds(10), "the VM to be recorded Halted");
         VmHost.await(() -> !h.node.db().where("message", m -> uuid.equals(m.get("obj_uuid"))).isEmpty(), Duration.ofSeconds(5), "an alert");
@@ -98,8 +98,8 @@ class VmFaultTest extends OnAVmHost {
         h.call("VM.start", reboots, false, false);
         h.awaitSerial(off, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         // the guest powers itself off (ACPI from inside: we press the button without a VM.* call)
-        long pid = h.node.vmRuntime().pids().get(off);
-        h.node.vmRuntime().qmp(off).execute("system_powerdown");
+        long pid = h.pid(off);
+        h.qmp(off).execute("system_powerdown");
         VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15 * LOADED), "a guest-halted VM to be Halted");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         // the rebooting guest reboots in place and stays Running
@@ -114,9 +114,9 @@ class VmFaultTest extends OnAVmHost {
         String dies = h.newVm("dies while the daemon is away", "idle");
         h.call("VM.start", keep, false, false);
         h.call("VM.start", dies, false, false);
-        long pid = h.node.vmRuntime().pids().get(keep);
+        long pid = h.pid(keep);
         long domid = (Long) h.vm(keep).get("domid");
-        long diesPid = h.node.vmRuntime().pids().get(dies);
+        long diesPid = h.pid(dies);
         h.closeNode(); // the daemon stops: its VMs do not
         assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
         ProcessHandle.of(diesPid).orElseThrow().destroyForcibly();
@@ -125,7 +125,7 @@ class VmFaultTest extends OnAVmHost {
         h.open(); // a new daemon on the same state
         assertEquals("Running", h.power(keep));
         assertEquals(domid, h.vm(keep).get("domid"));
-        assertEquals(pid, h.node.vmRuntime().pids().get(keep));
+        assertEquals(pid, h.pid(keep));
         assertEquals(2, ((List<?>) h.vm(keep).get("consoles")).size(), "rfb and vt100");
         assertEquals("Halted", h.power(dies));
         String diesUuid = (String) h.vm(dies).get("uuid");
@@ -146,8 +146,8 @@ class VmFaultTest extends OnAVmHost {
         String gone = h.newVm("record gone", "idle");
         h.call("VM.start", vm, false, false);
         h.call("VM.start", gone, false, false);
-        long pid = h.node.vmRuntime().pids().get(vm);
-        long gonePid = h.node.vmRuntime().pids().get(gone);
+        long pid = h.pid(vm);
+        long gonePid = h.pid(gone);
         h.closeNode();
         // the database lost track of both (a replayed older state): one record says Halted, the other is gone
         var j = h.journal;
@@ -162,7 +162,7 @@ class VmFaultTest extends OnAVmHost {
         h.open();
         assertEquals("Running", h.power(vm));
         assertEquals(h.node.hostRef(), h.vm(vm).get("resident_on"));
-        assertEquals(pid, h.node.vmRuntime().pids().get(vm));
+        assertEquals(pid, h.pid(vm));
         VmHost.await(() -> !ProcessHandle.of(gonePid).map(ProcessHandle::isAlive).orElse(false), Duration.ofSeconds(10),
                 "the orphan QEMU to be killed");
         h.call("VM.hard_shutdown", vm);
@@ -174,7 +174,7 @@ class VmFaultTest extends OnAVmHost {
         h.node.vmRuntime().setShutdownTimeout(Duration.ofSeconds(2));
         String vm = h.newVm("deaf", "idle");
         h.call("VM.start", vm, false, false);
-        h.node.vmRuntime().qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button
+        h.qmp(vm).execute("stop"); // the guest hangs: it will not answer the power button
         String task = (String) h.call("Async.VM.clean_shutdown", vm);
         VmHost.await(() -> !((Map<?, ?>) h.vm(vm).get("current_operations")).isEmpty(), Duration.ofSeconds(5), "the operation");
         assertEquals(Map.of(task, "clean_shutdown"), h.vm(vm).get("current_operations"));

@@ -21,6 +21,8 @@ import org.flotilla.db.Op;
 import org.flotilla.db.Transaction;
 import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.TestGuest;
 
 /**
@@ -167,7 +169,13 @@ final class VmHost implements AutoCloseable {
     }
 
     /** The uid the VM's QEMU runs as: its jail's. */
-    int jailUid(String vm) { return (int) HostFiles.uidOf(node.vmRuntime().pids().get(vm)); }
+    int jailUid(String vm) { return (int) HostFiles.uidOf(pid(vm)); }
+
+    /** The pid of the VM's QEMU, if the runtime follows one. */
+    Long pid(String vm) { return node.vmRuntime().pids().get(VM.CLASS.ref(vm)); }
+
+    /** The QMP connection of the VM's QEMU, to act as the guest would behind the API's back. */
+    Qmp qmp(String vm) { return node.vmRuntime().qmp(VM.CLASS.ref(vm)); }
 
     /** A file's owner, by number (the jails' uids have no account). */
     static int owner(Path p) throws IOException { return (Integer) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS); }
@@ -177,9 +185,9 @@ final class VmHost implements AutoCloseable {
      * as QMP lists the descriptors and /proc names their files.
      */
     Map<String, List<Path>> fdsetFiles(String vm) throws Exception {
-        long pid = node.vmRuntime().pids().get(vm);
+        long pid = pid(vm);
         var out = new LinkedHashMap<String, List<Path>>();
-        for (var set : node.vmRuntime().qmp(vm).execute("query-fdsets")) {
+        for (var set : qmp(vm).execute("query-fdsets")) {
             for (var fd : set.path("fds")) {
                 Path file = Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd.path("fd").asInt()));
                 out.computeIfAbsent(fd.path("opaque").asText(""), k -> new ArrayList<>()).add(file);

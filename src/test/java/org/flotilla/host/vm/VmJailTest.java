@@ -163,7 +163,7 @@ class VmJailTest {
         assertNotEquals(0, as(uidA, "ls", runB.toString()), "A's QEMU uid listed B's run directory");
 
         // inside its jail, A's QEMU sees /usr, two device nodes, and its own run directory: nothing of B
-        long pidA = h.node.vmRuntime().pids().get(a);
+        long pidA = h.pid(a);
         String root = inJail(pidA, uidA, "ls", "-A", "/");
         var names = List.of(root.strip().split("\\s+"));
         assertTrue(names.containsAll(List.of("dev", "usr", "vm")), root);
@@ -184,7 +184,7 @@ class VmJailTest {
         assertEquals("", inJail(pidA, uidA, "sh", "-c", "ls /tpm; test -e '" + imageB + "' && echo image; test -e '" + runB + "' && echo run"));
 
         for (String vm : List.of(a, b)) {
-            long pid = h.node.vmRuntime().pids().get(vm);
+            long pid = h.pid(vm);
             byte[] env = Files.readAllBytes(Path.of("/proc/" + pid + "/environ"));
             assertEquals("PATH=/usr/sbin:/usr/bin:/sbin:/bin\0", new String(env, StandardCharsets.UTF_8), "nothing of the daemon's environment");
             String status = Files.readString(Path.of("/proc/" + pid + "/status"));
@@ -232,7 +232,7 @@ class VmJailTest {
 
     /** The first bytes of a block node as QEMU reads them (HMP qemu-io, which prints to QEMU's log), hex and text. */
     private String read(String vm, String node) throws Exception {
-        h.node.vmRuntime().qmp(vm).execute("human-monitor-command", Map.of("command-line", "qemu-io " + node + " \"read -v 0 32\""));
+        h.qmp(vm).execute("human-monitor-command", Map.of("command-line", "qemu-io " + node + " \"read -v 0 32\""));
         return Files.readString(h.runDir(vm).resolve("qemu.log"));
     }
 

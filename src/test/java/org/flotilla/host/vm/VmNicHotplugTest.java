@@ -69,7 +69,7 @@ class VmNicHotplugTest {
 
     /** Whether QEMU has the NIC device {@code id} (a device the guest has not released yet still counts). */
     boolean qemuHas(String vm, String id) throws Exception {
-        for (JsonNode p : h.node.vmRuntime().qmp(vm).execute("qom-list", Map.of("path", "/machine/peripheral"))) {
+        for (JsonNode p : h.qmp(vm).execute("qom-list", Map.of("path", "/machine/peripheral"))) {
             if (id.equals(p.path("name").asText())) return true;
         }
         return false;
@@ -152,13 +152,13 @@ class VmNicHotplugTest {
         String tap = tap(v);
 
         // the guest is frozen behind the API's back: it cannot answer the unplug request
-        h.node.vmRuntime().qmp(vm).execute("stop");
+        h.qmp(vm).execute("stop");
         var rejected = h.fails("VIF.unplug", v);
         assertEquals(List.of("DEVICE_DETACH_REJECTED", "VIF", v), rejected.description().subList(0, 3));
         assertEquals(true, rec(v).get("currently_attached"));
         assertTrue(Files.exists(SYS.resolve(tap)));
         // once it runs again it lets go of the NIC; the VIF follows
-        h.node.vmRuntime().qmp(vm).execute("cont");
+        h.qmp(vm).execute("cont");
         VmHost.await(() -> Boolean.FALSE.equals(rec(v).get("currently_attached")), BOOT, "the late release to detach the VIF");
         assertFalse(Files.exists(SYS.resolve(tap)));
         h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 gone", 1, BOOT);
@@ -167,11 +167,11 @@ class VmNicHotplugTest {
         h.call("VIF.plug", v);
         h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.234.0.1/24", 2, BOOT);
         String tap2 = tap(v);
-        h.node.vmRuntime().qmp(vm).execute("stop");
+        h.qmp(vm).execute("stop");
         h.call("VIF.unplug_force", v);
         assertEquals(false, rec(v).get("currently_attached"));
         assertFalse(Files.exists(SYS.resolve(tap2)));
-        h.node.vmRuntime().qmp(vm).execute("cont");
+        h.qmp(vm).execute("cont");
         VmHost.await(() -> {
             try { return !qemuHas(vm, "nic3"); } catch (Exception e) { throw new IllegalStateException(e); }
         }, BOOT, "the guest to release the forced-off NIC");

@@ -170,7 +170,7 @@ class VmPowerTest extends OnAVmHost {
             assertFalse(argv.contains(option), option + " in " + argv);
         }
         assertTrue(devices.containsAll(List.of("scsi-cd", "virtio-blk-pci", "virtio-balloon-pci")), devices.toString());
-        long pid = h.node.vmRuntime().pids().get(vm);
+        long pid = h.pid(vm);
         String status = Files.readString(Path.of("/proc/" + pid + "/status"));
         int uid = h.jailUid(vm);
         assertTrue(org.flotilla.jail.JailIds.configured().owns(uid), "QEMU runs as its jail's uid, not an account: " + uid);

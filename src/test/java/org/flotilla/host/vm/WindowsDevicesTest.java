@@ -57,7 +57,7 @@ class WindowsDevicesTest extends OnAVmHost {
         assertTrue(cpu.startsWith("qemu64,hv-relaxed=on,hv-vapic=on,hv-spinlocks=0x1fff"), cpu);
         assertFalse(cpu.contains("hv-vpindex"), "QEMU 7.2 refuses hv-vpindex without KVM");
         // the running CPU has them (under TCG the guest sees no Hyper-V CPUID leaves: QEMU builds those for KVM only)
-        Qmp qmp = h.node.vmRuntime().qmp(vm);
+        Qmp qmp = h.qmp(vm);
         String cpuPath = qmp.execute("query-cpus-fast").get(0).path("qom-path").asText();
         for (String p : List.of("hv-relaxed", "hv-vapic", "hv-runtime", "hv-frequencies", "hv-reset", "hv-time", "hv-crash", "hv-synic",
                 "hv-stimer")) {
@@ -88,7 +88,7 @@ class WindowsDevicesTest extends OnAVmHost {
         assertTrue(h.fdsetFiles(vm).get("uefi-code").getFirst().endsWith("OVMF_CODE_4M.secboot.fd") && a.get(a.indexOf("-machine") + 1).contains("smm=on"), all);
         assertTrue(a.get(a.indexOf("-cpu") + 1).contains("hv-stimer=on"), all);
         assertEquals("2,maxcpus=2", a.get(a.indexOf("-smp") + 1));
-        Qmp qmp = h.node.vmRuntime().qmp(vm);
+        Qmp qmp = h.qmp(vm);
         assertEquals("tpm-crb", qmp.execute("query-tpm").get(0).path("model").asText());
         // OVMF writes its boot manager's progress to the serial console
         VmHost.await(() -> h.serial(vm).contains("BdsDxe"), BOOT, "OVMF's boot manager on the serial console");
@@ -165,7 +165,7 @@ class WindowsDevicesTest extends OnAVmHost {
         ProcessHandle p = ProcessHandle.of(swtpm).orElseThrow();
         assertEquals(h.jailUid(vm), HostFiles.uidOf(swtpm), "swtpm runs in its VM's jail");
         assertTrue(Files.readString(Path.of("/proc/" + swtpm + "/status")).contains("Seccomp:\t2"), "swtpm under its seccomp filter");
-        Qmp qmp = h.node.vmRuntime().qmp(vm);
+        Qmp qmp = h.qmp(vm);
         assertEquals("tpm-crb", qmp.execute("query-tpm").get(0).path("model").asText());
         h.awaitSerial(vm, "FLOTILLA-GUEST tpm /dev/tpm0", 1, BOOT);
         assertEquals(List.of(), h.node.db().record("VTPM", vtpm).get("allowed_operations"));
