@@ -3,7 +3,7 @@ package org.flotilla.actions;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.host.HostPlugins;
-import org.flotilla.host.metrics.DataSources;
+import org.flotilla.metrics.DataSources;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Data_source;

@@ -1,11 +1,11 @@
 package org.flotilla.actions;
 
-import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.runtime.VmRuntime;
 import org.flotilla.vm.VbdRecords;
 
 /** VBD's messages: its record ({@link VbdRecords}) and, while its VM runs, its disk in the VM's QEMU ({@link VmRuntime}). */
