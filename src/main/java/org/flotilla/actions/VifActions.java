@@ -1,7 +1,7 @@
 package org.flotilla.actions;
 
 import org.flotilla.api.Call;
-import org.flotilla.host.vm.VmRuntime;
+import org.flotilla.runtime.VmRuntime;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VIF;

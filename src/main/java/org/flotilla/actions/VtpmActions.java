@@ -1,9 +1,9 @@
 package org.flotilla.actions;
 
-import org.flotilla.host.vm.Vtpms;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
+import org.flotilla.runtime.launch.Vtpms;
 
 /** VTPM's messages: the virtual TPMs of the host's VMs, their state kept in secrets. */
 public final class VtpmActions implements VTPM.Actions {

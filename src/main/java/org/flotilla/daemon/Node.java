@@ -2,6 +2,10 @@ package org.flotilla.daemon;
 
 import java.nio.file.Path;
 import java.util.function.Function;
+import org.flotilla.actions.HostActions;
+import org.flotilla.actions.VbdActions;
+import org.flotilla.actions.VmActions;
+import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Authenticator;
@@ -17,16 +21,14 @@ import org.flotilla.actions.VdiActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
+import org.flotilla.api.Implementations;
 import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
-import org.flotilla.host.HostMessages;
 import org.flotilla.host.LocalHost;
-import org.flotilla.host.metrics.Metrics;
-import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
@@ -35,6 +37,10 @@ import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.metrics.Metrics;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
@@ -47,6 +53,8 @@ import org.flotilla.network.vif.Taps;
 import org.flotilla.network.vif.Vifs;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.qemu.Accelerator;
+import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.devices.VifBackend;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.Templates;
@@ -80,7 +88,8 @@ public final class Node implements AutoCloseable {
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
-        this.hostRef = LocalHost.ensure(db, stateDir, facts);
+        Ref<Host> host = LocalHost.ensure(db, stateDir, facts);
+        this.hostRef = host.value();
         this.poolRef = PoolRecord.ensure(db, hostRef);
         var handlers = new Handlers(model);
         var implementations = new Implementations();
@@ -92,14 +101,12 @@ public final class Node implements AutoCloseable {
         new Events(db, sessions).register(handlers);
         var alerts = new Alerts(db);
         alerts.register(handlers);
-        HostMessages.register(handlers);
         this.storage = new Storage(db, Host.CLASS.ref(hostRef), stateDir.resolve("sr"), QemuImg.system());
         implementations.add(SR.Actions.class, new SrActions(storage.srs(), storage.srSmConfig()))
                 .add(PBD.Actions.class, new PbdActions(storage.pbds()))
                 .add(VDI.Actions.class, new VdiActions(storage.vdis(), storage.chains(), storage.vdiSmConfig()));
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.vms = new VmSubsystem(db, storage);
-        vms.register(handlers);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
         var thisHost = new ThisHost(Host.CLASS.ref(hostRef));
         var bridges = new NetworkBridges(db, LinuxBridges.system());
@@ -108,9 +115,8 @@ public final class Node implements AutoCloseable {
         this.taps = new Taps(db, thisHost.ref(), bridges);
         new HostNetworks(db, networks, pifs).ensure();
         taps.restore();
-        this.vmRuntime = new VmRuntime(db, hostRef, storage, alerts,
+        this.vmRuntime = new VmRuntime(db, host, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
-        vmRuntime.register(handlers);
         implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
         implementations.add(Network.Actions.class, new NetworkActions(networks, taps, thisHost));
         implementations.add(VIF.Actions.class, new VifActions(new Vifs(db, bridges), vmRuntime));
@@ -120,9 +126,11 @@ public final class Node implements AutoCloseable {
         vmRuntime.setVifBackend(taps);
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
-        this.metrics = new Metrics(db, hostRef, vmRuntime, stateDir.resolve("rrd"));
-        metrics.register(handlers);
+        this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
         metrics.start();
+        implementations.add(VM.Actions.class, new VmActions(vms, vmRuntime, metrics.dataSources()));
+        implementations.add(VBD.Actions.class, new VbdActions(vms.vbds(), vmRuntime));
+        implementations.add(Host.Actions.class, new HostActions(metrics.dataSources()));
         this.dispatcher = new Dispatcher(db, handlers, implementations, sessions, tasks);
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }

@@ -12,7 +12,17 @@ import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Host_cpu;
+import org.flotilla.model.xenapi.Host_metrics;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.model.xenapi.enums.DomainType;
+import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
+import org.flotilla.model.xenapi.enums.OnNormalExit;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 
 /**
  * This host's own records: the host, its metrics and CPUs, and its control-domain VM, which clients
@@ -27,58 +37,62 @@ public final class LocalHost {
     private LocalHost() {}
 
     /** Returns the ref of this host's record, making the records it lacks. */
-    public static String ensure(Database db, Path stateDir, HostFacts facts) {
+    public static Ref<Host> ensure(Database db, Path stateDir, HostFacts facts) {
         String uuid = hostUuid(stateDir);
-        String hostRef = db.refByUuid("host", uuid).orElseGet(Refs::newRef);
-        DbObject<?> existing = db.get("host", hostRef);
-        String metricsRef = existing == null ? Refs.newRef() : existing.string("metrics");
-        String dom0Ref = existing == null ? Refs.newRef() : existing.string("control_domain");
+        Ref<Host> hostRef = db.refByUuid(Host.CLASS, uuid).orElseGet(() -> Refs.newRef(Host.CLASS));
+        DbObject<Host> existing = db.get(hostRef);
+        Ref<Host_metrics> metricsRef = existing == null ? Refs.newRef(Host_metrics.CLASS) : existing.get(Host.metrics);
+        Ref<VM> dom0Ref = existing == null ? Refs.newRef(VM.CLASS) : existing.get(Host.control_domain);
         db.write(tx -> {
-            var host = new LinkedHashMap<String, Object>(existing == null ? Map.of() : existing.fields());
+            Rec<Host> host = existing == null ? Rec.empty(Host.CLASS) : Rec.of(Host.CLASS, existing.fields());
             if (existing == null) {
-                host.put("uuid", uuid);
-                host.put("name_label", facts.hostname());
-                host.put("metrics", metricsRef);
-                host.put("control_domain", dom0Ref);
-                host.put("enabled", true);
-                host.put("capabilities", List.of("hvm-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_32p"));
-                host.put("license_params", Map.of("sku_type", "free", "expiry", "30000101T00:00:00Z"));
-                host.put("edition", "xcp-ng");
-                host.put("editions", List.of("xcp-ng"));
-                host.put("chipset_info", Map.of("iommu", "false"));
-                host.put("sched_policy", "credit");
-                host.put("supported_bootloaders", List.of("pygrub", "eliloader"));
-                host.put("https_only", true);
+                host.set(Host.uuid, uuid)
+                    .set(Host.name_label, facts.hostname())
+                    .set(Host.metrics, metricsRef)
+                    .set(Host.control_domain, dom0Ref)
+                    .set(Host.enabled, true)
+                    .set(Host.capabilities, List.of("hvm-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_32p"))
+                    .set(Host.license_params, Map.of("sku_type", "free", "expiry", "30000101T00:00:00Z"))
+                    .set(Host.edition, "xcp-ng")
+                    .set(Host.editions, List.of("xcp-ng"))
+                    .set(Host.chipset_info, Map.of("iommu", "false"))
+                    .set(Host.sched_policy, "credit")
+                    .set(Host.supported_bootloaders, List.of("pygrub", "eliloader"))
+                    .set(Host.https_only, true);
             }
-            host.put("hostname", facts.hostname());
-            host.put("address", facts.address());
-            host.put("API_version_major", XenApi.API_VERSION_MAJOR);
-            host.put("API_version_minor", XenApi.API_VERSION_MINOR);
-            host.put("API_version_vendor", "XenSource");
-            host.put("software_version", softwareVersion(facts));
-            host.put("cpu_info", facts.cpuInfo());
-            tx.put("host", hostRef, host);
-            tx.put("host_metrics", metricsRef, Map.of(
-                    "uuid", existing == null ? Refs.newUuid() : metricsUuid(db, metricsRef),
-                    "memory_total", facts.memoryTotal(),
-                    "memory_free", facts.memoryFree(),
-                    "live", true,
-                    "last_updated", Instant.now()));
+            host.set(Host.hostname, facts.hostname())
+                .set(Host.address, facts.address())
+                .set(Host.API_version_major, XenApi.API_VERSION_MAJOR)
+                .set(Host.API_version_minor, XenApi.API_VERSION_MINOR)
+                .set(Host.API_version_vendor, "XenSource")
+                .set(Host.software_version, softwareVersion(facts))
+                .set(Host.cpu_info, facts.cpuInfo());
+            tx.put(hostRef, host);
+            tx.put(metricsRef, Rec.empty(Host_metrics.CLASS)
+                    .set(Host_metrics.uuid, existing == null ? Refs.newUuid() : metricsUuid(db, metricsRef))
+                    .set(Host_metrics.memory_total, facts.memoryTotal())
+                    .set(Host_metrics.memory_free, facts.memoryFree())
+                    .set(Host_metrics.live, true)
+                    .set(Host_metrics.last_updated, Instant.now()));
             if (existing == null) {
-                tx.put("VM", dom0Ref, controlDomain(facts, hostRef));
+                tx.put(dom0Ref, controlDomain(facts, hostRef));
                 for (int i = 0; i < facts.cpuCount(); i++) {
-                    tx.put("host_cpu", Refs.newRef(), Map.of("uuid", Refs.newUuid(), "host", hostRef, "number", (long) i,
-                            "vendor", facts.cpuInfo().get("vendor"), "modelname", facts.cpuInfo().get("modelname"),
-                            "flags", facts.cpuInfo().get("flags")));
+                    tx.put(Refs.newRef(Host_cpu.CLASS), Rec.empty(Host_cpu.CLASS)
+                            .set(Host_cpu.uuid, Refs.newUuid())
+                            .set(Host_cpu.host, hostRef)
+                            .set(Host_cpu.number, (long) i)
+                            .set(Host_cpu.vendor, facts.cpuInfo().get("vendor"))
+                            .set(Host_cpu.modelname, facts.cpuInfo().get("modelname"))
+                            .set(Host_cpu.flags, facts.cpuInfo().get("flags")));
                 }
             }
         });
         return hostRef;
     }
 
-    private static String metricsUuid(Database db, String ref) {
-        DbObject<?> m = db.get("host_metrics", ref);
-        return m == null ? Refs.newUuid() : m.uuid();
+    private static String metricsUuid(Database db, Ref<Host_metrics> ref) {
+        DbObject<Host_metrics> m = db.get(ref);
+        return m == null ? Refs.newUuid() : m.get(Host_metrics.uuid);
     }
 
     private static Map<String, String> softwareVersion(HostFacts facts) {
@@ -99,29 +113,28 @@ public final class LocalHost {
         return v;
     }
 
-    private static Map<String, Object> controlDomain(HostFacts facts, String hostRef) {
-        var vm = new LinkedHashMap<String, Object>();
+    private static Rec<VM> controlDomain(HostFacts facts, Ref<Host> hostRef) {
         long mem = Math.min(facts.memoryTotal(), 1L << 30);
-        vm.put("uuid", Refs.newUuid());
-        vm.put("name_label", "Control domain on host: " + facts.hostname());
-        vm.put("name_description", "The domain which manages physical devices and manages other domains");
-        vm.put("power_state", "Running");
-        vm.put("is_control_domain", true);
-        vm.put("resident_on", hostRef);
-        vm.put("domid", 0L);
-        vm.put("memory_static_min", mem);
-        vm.put("memory_static_max", mem);
-        vm.put("memory_dynamic_min", mem);
-        vm.put("memory_dynamic_max", mem);
-        vm.put("memory_target", mem);
-        vm.put("VCPUs_max", (long) facts.cpuCount());
-        vm.put("VCPUs_at_startup", (long) facts.cpuCount());
-        vm.put("actions_after_shutdown", "destroy");
-        vm.put("actions_after_reboot", "restart");
-        vm.put("actions_after_crash", "restart");
-        vm.put("domain_type", "pv");
-        vm.put("allowed_operations", List.of());
-        return vm;
+        return Rec.empty(VM.CLASS)
+                .set(VM.uuid, Refs.newUuid())
+                .set(VM.name_label, "Control domain on host: " + facts.hostname())
+                .set(VM.name_description, "The domain which manages physical devices and manages other domains")
+                .set(VM.power_state, VmPowerState.Running)
+                .set(VM.is_control_domain, true)
+                .set(VM.resident_on, hostRef)
+                .set(VM.domid, 0L)
+                .set(VM.memory_static_min, mem)
+                .set(VM.memory_static_max, mem)
+                .set(VM.memory_dynamic_min, mem)
+                .set(VM.memory_dynamic_max, mem)
+                .set(VM.memory_target, mem)
+                .set(VM.VCPUs_max, (long) facts.cpuCount())
+                .set(VM.VCPUs_at_startup, (long) facts.cpuCount())
+                .set(VM.actions_after_shutdown, OnNormalExit.destroy)
+                .set(VM.actions_after_reboot, OnNormalExit.restart)
+                .set(VM.actions_after_crash, OnCrashBehaviour.restart)
+                .set(VM.domain_type, DomainType.pv)
+                .set(VM.allowed_operations, List.of());
     }
 
     /** This host's identity, kept beside the database so that a restart finds its record again. */

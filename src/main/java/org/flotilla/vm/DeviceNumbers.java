@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.flotilla.model.xenapi.enums.VbdType;
 
 /**
  * Disk device names as XAPI reads them (xapi-idl's Device_number): a number ("0", "3"), or a Linux name
@@ -102,10 +103,10 @@ final class DeviceNumbers {
     }
 
     /** XAPI's valid_device: "autodetect", a device name, or (not for floppies) a disk number. */
-    static boolean valid(String s, String vbdType) {
+    static boolean valid(String s, VbdType vbdType) {
         if ("autodetect".equals(s)) return true;
         if (parse(s, false) != null) return true;
-        return !"Floppy".equals(vbdType) && s != null && !s.isEmpty() && s.chars().allMatch(Character::isDigit)
+        return vbdType != VbdType.Floppy && s != null && !s.isEmpty() && s.chars().allMatch(Character::isDigit)
                 && s.length() < 10;
     }
 

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VM;
 
 /**
  * A UEFI VM's variable store as VM.NVRAM:EFI-variables keeps it: base64 of the gzipped store, or of the raw store.
@@ -61,5 +62,5 @@ public final class EfiVariables {
         if (value != null && !value.isEmpty()) decode(value);
     }
 
-    private static ApiError refused(String reason) { return ApiError.of("VALUE_NOT_SUPPORTED", "NVRAM", KEY, reason); }
+    private static ApiError refused(String reason) { return ApiError.of("VALUE_NOT_SUPPORTED", VM.NVRAM.name(), KEY, reason); }
 }

@@ -12,6 +12,15 @@ import java.util.UUID;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VM_metrics;
+import org.flotilla.model.xenapi.enums.DomainType;
+import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
+import org.flotilla.model.xenapi.enums.OnNormalExit;
+import org.flotilla.model.xenapi.enums.VdiType;
 
 /**
  * The built-in templates, made at every start where missing (by uuid or name): XenServer's and XCP-ng's
@@ -34,7 +43,7 @@ public final class Templates {
     /** One template: what its JSON says, after derived_from is applied. */
     record Spec(String uuid, String referenceLabel, String name, String description, long minMemory, Map<String, String> platform,
                 Map<String, String> bootParams, long vcpus, Map<String, String> otherConfig, String recommendations,
-                List<VmCloner.DiskSpec> disks, boolean vendorDevice, String generationId) {}
+                List<TemplateDisks.DiskSpec> disks, boolean vendorDevice, String generationId) {}
 
     private static Map<String, String> ordered(String... kv) {
         var m = new LinkedHashMap<String, String>();
@@ -89,8 +98,8 @@ public final class Templates {
         return sb.append("</restrictions>").toString();
     }
 
-    private static List<VmCloner.DiskSpec> disk(long size, boolean bootable) {
-        return List.of(new VmCloner.DiskSpec("0", size, "", bootable, "system"));
+    private static List<TemplateDisks.DiskSpec> disk(long size, boolean bootable) {
+        return List.of(new TemplateDisks.DiskSpec("0", size, "", bootable, VdiType.system));
     }
 
     private static Spec linux(String uuid, String label, String name, long min, long disk, boolean uefi) {
@@ -136,47 +145,47 @@ public final class Templates {
         return out;
     }
 
-    private Map<String, Object> record(Spec s) {
-        var f = new LinkedHashMap<String, Object>();
-        f.put("uuid", s.uuid());
-        f.put("name_label", s.name());
-        f.put("name_description", s.description());
-        f.put("user_version", 1L);
-        f.put("is_a_template", true);
-        f.put("is_default_template", true);
-        f.put("memory_static_min", s.minMemory());
-        f.put("memory_dynamic_min", 2 * s.minMemory());
-        f.put("memory_dynamic_max", 2 * s.minMemory());
-        f.put("memory_static_max", 2 * s.minMemory());
-        f.put("memory_target", 2 * s.minMemory());
-        f.put("VCPUs_max", s.vcpus());
-        f.put("VCPUs_at_startup", s.vcpus());
-        f.put("actions_after_shutdown", "destroy");
-        f.put("actions_after_reboot", "restart");
-        f.put("actions_after_crash", "restart");
-        f.put("HVM_boot_policy", "BIOS order");
-        f.put("HVM_boot_params", Collections.unmodifiableMap(s.bootParams()));
-        f.put("platform", Collections.unmodifiableMap(s.platform()));
-        f.put("recommendations", s.recommendations());
-        f.put("reference_label", s.referenceLabel());
-        f.put("has_vendor_device", s.vendorDevice());
-        f.put("generation_id", s.generationId());
-        f.put("domain_type", "hvm");
-        f.put("domid", -1L);
+    private static Rec<VM> record(Spec s) {
+        long memory = 2 * s.minMemory();
         var oc = new LinkedHashMap<String, String>();
         oc.put(VmRecords.MAC_SEED, Refs.newUuid());
-        if (!s.disks().isEmpty()) oc.put(VmCloner.DISKS_KEY, VmCloner.disksXml(s.disks()));
+        if (!s.disks().isEmpty()) oc.put(TemplateDisks.KEY, TemplateDisks.xml(s.disks()));
         oc.putAll(s.otherConfig());
         oc.put(VmLifecycle.DEFAULT_TEMPLATE_KEY, "true");
-        f.put("other_config", Collections.unmodifiableMap(oc));
-        return f;
+        return Rec.empty(VM.CLASS)
+                .set(VM.uuid, s.uuid())
+                .set(VM.name_label, s.name())
+                .set(VM.name_description, s.description())
+                .set(VM.user_version, 1L)
+                .set(VM.is_a_template, true)
+                .set(VM.is_default_template, true)
+                .set(VM.memory_static_min, s.minMemory())
+                .set(VM.memory_dynamic_min, memory)
+                .set(VM.memory_dynamic_max, memory)
+                .set(VM.memory_static_max, memory)
+                .set(VM.memory_target, memory)
+                .set(VM.VCPUs_max, s.vcpus())
+                .set(VM.VCPUs_at_startup, s.vcpus())
+                .set(VM.actions_after_shutdown, OnNormalExit.destroy)
+                .set(VM.actions_after_reboot, OnNormalExit.restart)
+                .set(VM.actions_after_crash, OnCrashBehaviour.restart)
+                .set(VM.HVM_boot_policy, "BIOS order")
+                .set(VM.HVM_boot_params, Collections.unmodifiableMap(s.bootParams()))
+                .set(VM.platform, Collections.unmodifiableMap(s.platform()))
+                .set(VM.recommendations, s.recommendations())
+                .set(VM.reference_label, s.referenceLabel())
+                .set(VM.has_vendor_device, s.vendorDevice())
+                .set(VM.generation_id, s.generationId())
+                .set(VM.domain_type, DomainType.hvm)
+                .set(VM.domid, -1L)
+                .set(VM.other_config, Collections.unmodifiableMap(oc));
     }
 
     /**
      * Flotilla's test guest (scripts/build-guest.sh) booted straight from its kernel: 128 MiB, one
      * 64 MiB disk, the guest idling on the serial console. Present only when {@code guestDir} holds it.
      */
-    Map<String, Object> testGuest(Path guestDir) {
+    static Rec<VM> testGuest(Path guestDir) {
         Path kernel = guestDir.resolve("vmlinux").toAbsolutePath().normalize();
         Path initrd = guestDir.resolve("initramfs.gz").toAbsolutePath().normalize();
         var s = new Spec(UUID.nameUUIDFromBytes(TEST_GUEST_NAME.getBytes(StandardCharsets.UTF_8)).toString(), "flotilla-test-guest",
@@ -185,43 +194,42 @@ public final class Templates {
                 ordered("install-methods", ""),
                 recommendations(Long.toString(GIB), null, "4", false, null, null, "yes", "no", "no", "255", "7"),
                 disk(64 * MIB, true), false, "");
-        var f = record(s);
-        for (String k : List.of("memory_dynamic_min", "memory_dynamic_max", "memory_static_max", "memory_target")) f.put(k, 128 * MIB);
-        f.put("HVM_boot_policy", "");
-        f.put("HVM_boot_params", Map.of());
-        f.put("domain_type", "pvh");
-        f.put("PV_kernel", kernel.toString());
-        f.put("PV_ramdisk", Files.isRegularFile(initrd) ? initrd.toString() : "");
-        f.put("PV_args", "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
-        return f;
+        return record(s)
+                .set(VM.memory_dynamic_min, 128 * MIB)
+                .set(VM.memory_dynamic_max, 128 * MIB)
+                .set(VM.memory_static_max, 128 * MIB)
+                .set(VM.memory_target, 128 * MIB)
+                .set(VM.HVM_boot_policy, "")
+                .set(VM.HVM_boot_params, Map.of())
+                .set(VM.domain_type, DomainType.pvh)
+                .set(VM.PV_kernel, kernel.toString())
+                .set(VM.PV_ramdisk, Files.isRegularFile(initrd) ? initrd.toString() : "")
+                .set(VM.PV_args, "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
     }
 
     /** Makes every built-in template not yet present (by uuid, or by name among default templates). Returns how many it made. */
-    public int ensureDefaults(Path guestDir, VmOperations ops) {
-        var wanted = new ArrayList<Map<String, Object>>();
+    public int ensureDefaults(Path guestDir, VmAllowedOperations ops) {
+        var wanted = new ArrayList<Rec<VM>>();
         for (Spec s : builtIn()) wanted.add(record(s));
         if (guestDir != null && Files.isRegularFile(guestDir.resolve("vmlinux"))) wanted.add(testGuest(guestDir));
         return db.writeReturning(tx -> {
             int made = 0;
-            for (Map<String, Object> f : wanted) {
-                String name = (String) f.get("name_label");
-                var existing = db.refByUuid("VM", (String) f.get("uuid"));
+            for (Rec<VM> f : wanted) {
+                String name = f.get(VM.name_label);
+                var existing = db.refByUuid(VM.CLASS, f.get(VM.uuid));
                 boolean present = existing.isPresent()
-                        || !db.where("VM", v -> name.equals(v.get("name_label")) && VmLifecycle.isDefaultTemplate(v)).isEmpty();
+                        || !db.where(VM.CLASS, v -> name.equals(v.get(VM.name_label)) && VmLifecycle.isDefaultTemplate(v)).isEmpty();
                 if (present) {
-                    existing.ifPresent(ref -> followBootFiles(tx, db.get("VM", ref), f));
+                    existing.ifPresent(ref -> followBootFiles(tx, ref, db.get(ref), f));
                     continue;
                 }
-                String ref = Refs.newRef();
-                String metrics = Refs.newRef();
-                var full = new LinkedHashMap<String, Object>();
-                db.model().classDef("VM").fields().values().forEach(fd -> { if (!fd.derived()) full.put(fd.name(), fd.defaultValue()); });
-                full.putAll(f);
-                full.put("metrics", metrics);
-                full.put("memory_overhead", VmRecords.overhead(full));
-                full.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, full, 0, 0)));
-                tx.put("VM_metrics", metrics, VmRecords.newMetrics(false));
-                tx.put("VM", ref, full);
+                Ref<VM> ref = Refs.newRef(VM.CLASS);
+                Ref<VM_metrics> metrics = Refs.newRef(VM_metrics.CLASS);
+                Rec<VM> full = Records.over(db.newRecord(VM.CLASS), f).set(VM.metrics, metrics);
+                full.set(VM.memory_overhead, VmRecords.overhead(full));
+                full.set(VM.allowed_operations, ops.allowed(Records.unsaved(ref, full)));
+                tx.put(metrics, VmRecords.newMetrics(false));
+                tx.put(ref, full);
                 made++;
             }
             return made;
@@ -229,10 +237,10 @@ public final class Templates {
     }
 
     /** A template that boots files of this host (the test guest's) points where they are now: the checkout may have moved. */
-    private static void followBootFiles(Database.Tx tx, DbObject<?> template, Map<String, Object> wanted) {
-        for (String k : List.of("PV_kernel", "PV_ramdisk")) {
-            Object now = wanted.get(k);
-            if (now != null && !now.equals(template.get(k))) tx.set("VM", template.ref(), k, now);
+    private static void followBootFiles(Database.Tx tx, Ref<VM> ref, DbObject<VM> template, Rec<VM> wanted) {
+        for (Field<VM, String> f : List.of(VM.PV_kernel, VM.PV_ramdisk)) {
+            String now = wanted.get(f);
+            if (now != null && !now.equals(template.get(f))) tx.set(ref, f, now);
         }
     }
 

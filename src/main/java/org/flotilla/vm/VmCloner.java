@@ -1,29 +1,45 @@
 package org.flotilla.vm;
 
-import java.io.StringReader;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.xml.parsers.DocumentBuilderFactory;
-import org.flotilla.api.Handlers;
 import org.flotilla.api.Refs;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.ClassDef;
+import org.flotilla.model.Field;
+import org.flotilla.model.Member;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.Secret;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VBD_metrics;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VIF_metrics;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VMPP;
+import org.flotilla.model.xenapi.VMSS;
+import org.flotilla.model.xenapi.VM_appliance;
+import org.flotilla.model.xenapi.VM_guest_metrics;
+import org.flotilla.model.xenapi.VM_metrics;
+import org.flotilla.model.xenapi.VTPM;
+import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VbdType;
+import org.flotilla.model.xenapi.enums.VdiType;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.storage.Storage;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
-import org.xml.sax.InputSource;
 
 /**
  * VM.clone, VM.copy, VM.snapshot, VM.revert and VM.provision, as XAPI's xapi_vm_clone.ml,
@@ -32,21 +48,28 @@ import org.xml.sax.InputSource;
  */
 public final class VmCloner {
     /** other_config keys of templates (xapi_templates.ml, Xapi_globs). */
-    public static final String DISKS_KEY = "disks";
     static final String POSTINSTALL_KEY = "postinstall";
     static final String BASE_TEMPLATE_NAME = "base_template_name";
     /** VBD other_config key: the VM owns the disk (Constants.owner_key). */
     static final String OWNER_KEY = "owner";
+    /** SR content_type of ISO libraries, which hold no VM's disks. */
+    private static final String ISO_CONTENT = "iso";
 
-    enum DiskOp { CLONE, COPY, SNAPSHOT }
+    private enum DiskOp {
+        CLONE(VmOperations.clone), COPY(VmOperations.copy), SNAPSHOT(VmOperations.snapshot);
+
+        final VmOperations operation;
+
+        DiskOp(VmOperations operation) { this.operation = operation; }
+    }
 
     private final Database db;
     private final Storage storage;
-    private final VmOperations ops;
+    private final VmAllowedOperations ops;
     private final VmRecords vms;
     private final VbdRecords vbds;
 
-    public VmCloner(Database db, Storage storage, VmOperations ops, VmRecords vms, VbdRecords vbds) {
+    public VmCloner(Database db, Storage storage, VmAllowedOperations ops, VmRecords vms, VbdRecords vbds) {
         this.db = db;
         this.storage = storage;
         this.ops = ops;
@@ -54,21 +77,23 @@ public final class VmCloner {
         this.vbds = vbds;
     }
 
-    public void register(Handlers h) {
-        h.on("VM", "clone", c -> cloneVm(c.ref("vm"), c.string("new_name"), DiskOp.CLONE, null, List.of(), c.task()))
-         .on("VM", "copy", c -> {
-             String sr = c.ref("sr");
-             if (!Refs.isNull(sr) && "iso".equals(db.require("SR", sr).string("content_type"))) {
-                 throw ApiError.of("OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR");
-             }
-             return cloneVm(c.ref("vm"), c.string("new_name"), DiskOp.COPY, Refs.isNull(sr) ? null : sr, List.of(), c.task());
-         })
-         .on("VM", "snapshot", c -> cloneVm(c.ref("vm"), c.string("new_name"), DiskOp.SNAPSHOT, null, c.set("ignore_vdis"), c.task()))
-         .on("VM", "revert", c -> { revert(c.ref("snapshot"), c.task()); return null; })
-         .on("VM", "provision", c -> { provision(c.ref("vm"), c.task()); return null; });
+    /** VM.clone: disks cloned as the storage can (copy on write). */
+    public Ref<VM> cloneVm(Ref<VM> vm, String newName, TaskContext task) { return cloneVm(vm, newName, DiskOp.CLONE, null, List.of(), task); }
+
+    /** VM.copy: full copies of the disks, on {@code sr} or (OpaqueRef:NULL) each beside its original. */
+    public Ref<VM> copy(Ref<VM> vm, String newName, Ref<SR> sr, TaskContext task) {
+        if (!sr.isNull() && ISO_CONTENT.equals(db.require(sr).get(SR.content_type))) {
+            throw ApiError.of("OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR");
+        }
+        return cloneVm(vm, newName, DiskOp.COPY, sr.isNull() ? null : sr, List.of(), task);
     }
 
-    private record NewDisk(DbObject<?> vbd, String vdi, boolean delete) {}
+    /** VM.snapshot: the disks' snapshots, but those of {@code ignoreVdis}. */
+    public Ref<VM> snapshot(Ref<VM> vm, String newName, List<Ref<VDI>> ignoreVdis, TaskContext task) {
+        return cloneVm(vm, newName, DiskOp.SNAPSHOT, null, ignoreVdis, task);
+    }
+
+    private record NewDisk(DbObject<VBD> vbd, Ref<VDI> vdi, boolean delete) {}
 
     /** A task's progress from {@code from} to {@code to} as a sub-operation reports 0..1. */
     private static TaskContext slice(TaskContext task, double from, double to) {
@@ -80,30 +105,30 @@ public final class VmCloner {
     }
 
     /** The disks of the new VM: clones, full copies or snapshots of the VDIs; CDs shared, empty drives empty. */
-    private List<NewDisk> disks(List<DbObject<?>> vbdList, DiskOp op, String sr, TaskContext task, double upTo) {
+    private List<NewDisk> disks(List<DbObject<VBD>> vbdList, DiskOp op, Ref<SR> sr, TaskContext task, double upTo) {
         long total = 0;
-        for (DbObject<?> b : vbdList) total += size(b);
+        for (DbObject<VBD> b : vbdList) total += size(b);
         var out = new ArrayList<NewDisk>();
         long done = 0;
         try {
-            for (DbObject<?> b : vbdList) {
+            for (DbObject<VBD> b : vbdList) {
                 task.checkCancelled();
                 long s = size(b);
                 double from = total == 0 ? 0 : upTo * done / total;
                 double to = total == 0 ? 0 : upTo * (done + s) / total;
-                if (b.bool("empty")) {
-                    out.add(new NewDisk(b, ClassDef.NULL_REF, false));
-                } else if (b.string("type").equals("CD")) {
-                    out.add(new NewDisk(b, b.string("VDI"), false));
+                Ref<VDI> vdi = b.get(VBD.VDI);
+                if (b.get(VBD.empty)) {
+                    out.add(new NewDisk(b, VDI.CLASS.nullRef(), false));
+                } else if (b.get(VBD.type) == VbdType.CD) {
+                    out.add(new NewDisk(b, vdi, false));
                 } else {
-                    String vdi = b.string("VDI");
                     Ref<VDI> copy = switch (op) {
-                        case CLONE -> storage.cloneVdi(VDI.CLASS.ref(vdi));
-                        case SNAPSHOT -> storage.snapshotVdi(VDI.CLASS.ref(vdi));
-                        case COPY -> storage.copyVdi(VDI.CLASS.ref(vdi), SR.CLASS.ref(sr != null ? sr : db.require("VDI", vdi).string("SR")),
+                        case CLONE -> storage.cloneVdi(vdi);
+                        case SNAPSHOT -> storage.snapshotVdi(vdi);
+                        case COPY -> storage.copyVdi(vdi, sr != null ? sr : db.require(vdi).get(VDI.SR),
                                 VDI.CLASS.nullRef(), slice(task, from, to));
                     };
-                    out.add(new NewDisk(b, copy.value(), true));
+                    out.add(new NewDisk(b, copy, true));
                 }
                 done += s;
                 task.progress(to);
@@ -115,16 +140,16 @@ public final class VmCloner {
         }
     }
 
-    private long size(DbObject<?> vbd) {
-        DbObject<?> vdi = db.get("VDI", vbd.string("VDI"));
-        return vdi == null || vbd.bool("empty") ? 0 : vdi.integer("virtual_size");
+    private long size(DbObject<VBD> vbd) {
+        DbObject<VDI> vdi = db.get(vbd.get(VBD.VDI));
+        return vdi == null || vbd.get(VBD.empty) ? 0 : vdi.get(VDI.virtual_size);
     }
 
     private void deleteDisks(List<NewDisk> disks) {
         for (NewDisk d : disks) {
             if (!d.delete()) continue;
             try {
-                storage.destroyVdi(VDI.CLASS.ref(d.vdi()));
+                storage.destroyVdi(d.vdi());
             } catch (RuntimeException ignored) {
                 // best effort, as XAPI's delete_disks
             }
@@ -132,38 +157,36 @@ public final class VmCloner {
     }
 
     /** VM.clone / VM.copy / VM.snapshot (xapi_vm_clone.clone). */
-    public String cloneVm(String vmRef, String newName, DiskOp op, String sr, List<String> ignoreVdis, TaskContext task) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        String opName = op.name().toLowerCase(java.util.Locale.ROOT);
-        ops.error(vm, opName).ifPresent(e -> { throw e; });
+    private Ref<VM> cloneVm(Ref<VM> vmRef, String newName, DiskOp op, Ref<SR> sr, List<Ref<VDI>> ignoreVdis, TaskContext task) {
+        ops.require(db.require(vmRef), op.operation);
         task.progress(0);
         boolean snapshot = op == DiskOp.SNAPSHOT;
-        var vbdList = new ArrayList<DbObject<?>>();
-        for (String b : db.related("VM", "VBDs", vmRef)) {
-            DbObject<?> vbd = db.get("VBD", b);
-            if (vbd != null && !(snapshot && ignoreVdis.contains(vbd.string("VDI")))) vbdList.add(vbd);
+        var vbdList = new ArrayList<DbObject<VBD>>();
+        for (Ref<VBD> b : db.related(vmRef, VM.VBDs)) {
+            DbObject<VBD> vbd = db.get(b);
+            if (vbd != null && !(snapshot && ignoreVdis.contains(vbd.get(VBD.VDI)))) vbdList.add(vbd);
         }
         List<NewDisk> disks = disks(vbdList, op, sr, task, 0.9);
         try {
-            String ref = Refs.newRef();
+            Ref<VM> ref = Refs.newRef(VM.CLASS);
             db.write(tx -> {
-                DbObject<?> src = db.require("VM", vmRef);
-                var f = newVmRecord(tx, src, newName, snapshot);
-                f.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, f, 0, 0)));
-                tx.put("VM", ref, f);
-                if (snapshot) tx.set("VM", vmRef, "parent", ref);
+                DbObject<VM> src = db.require(vmRef);
+                Rec<VM> f = newVmRecord(tx, src, newName, snapshot);
+                f.set(VM.allowed_operations, ops.allowed(Records.unsaved(ref, f)));
+                tx.put(ref, f);
+                if (snapshot) tx.set(vmRef, VM.parent, ref);
                 for (NewDisk d : disks) {
-                    String vbd = VbdRecords.copy(tx, d.vbd(), ref, d.vdi());
-                    if (d.vbd().string("type").equals("Disk")) {
-                        var oc = new LinkedHashMap<String, String>(d.vbd().map("other_config"));
+                    Ref<VBD> vbd = VbdRecords.copy(tx, d.vbd(), ref, d.vdi());
+                    if (d.vbd().get(VBD.type) == VbdType.Disk) {
+                        var oc = new LinkedHashMap<>(d.vbd().get(VBD.other_config));
                         if (!oc.containsKey(OWNER_KEY)) {
                             oc.put(OWNER_KEY, "");
-                            tx.set("VBD", vbd, "other_config", Collections.unmodifiableMap(oc));
+                            tx.set(vbd, VBD.other_config, Collections.unmodifiableMap(oc));
                         }
                     }
                 }
-                for (String vif : db.related("VM", "VIFs", vmRef)) copyVif(tx, db.require("VIF", vif), ref, snapshot);
-                for (String vtpm : db.related("VM", "VTPMs", vmRef)) copyVtpm(tx, db.require("VTPM", vtpm), ref);
+                for (Ref<VIF> vif : db.related(vmRef, VM.VIFs)) copyVif(tx, db.require(vif), ref, snapshot);
+                for (Ref<VTPM> vtpm : db.related(vmRef, VM.VTPMs)) copyVtpm(tx, db.require(vtpm), ref);
             });
             task.progress(1);
             return ref;
@@ -177,79 +200,77 @@ public final class VmCloner {
      * A copy of the VTPM for the new VM, with a secret of its own (xapi_vtpm.copy): holding the same contents,
      * or none for a unique VTPM, whose contents must never exist twice.
      */
-    private void copyVtpm(Database.Tx tx, DbObject<?> vtpm, String vmRef) {
-        DbObject<?> secret = Refs.isNull(vtpm.string("contents")) ? null : db.get("secret", vtpm.string("contents"));
-        String contents = Refs.newRef();
-        tx.put("secret", contents, Map.of("uuid", Refs.newUuid(), "value", vtpm.bool("is_unique") || secret == null ? "" : secret.string("value"),
-                "other_config", secret == null ? Map.of() : secret.map("other_config")));
-        var t = new LinkedHashMap<>(vtpm.fields());
-        t.put("uuid", Refs.newUuid());
-        t.put("VM", vmRef);
-        t.put("contents", contents);
-        tx.put("VTPM", Refs.newRef(), t);
+    private void copyVtpm(Database.Tx tx, DbObject<VTPM> vtpm, Ref<VM> vm) {
+        Ref<Secret> was = vtpm.get(VTPM.contents);
+        DbObject<Secret> secret = was.isNull() ? null : db.get(was);
+        Ref<Secret> contents = Refs.newRef(Secret.CLASS);
+        tx.put(contents, Rec.empty(Secret.CLASS)
+                .set(Secret.uuid, Refs.newUuid())
+                .set(Secret.value, vtpm.get(VTPM.is_unique) || secret == null ? "" : secret.get(Secret.value))
+                .set(Secret.other_config, secret == null ? Map.of() : secret.get(Secret.other_config)));
+        Ref<VTPM> ref = Refs.newRef(VTPM.CLASS);
+        tx.put(ref, Records.copy(vtpm, VTPM.CLASS).set(VTPM.uuid, Refs.newUuid()).set(VTPM.VM, vm).set(VTPM.contents, contents));
     }
 
     /** The new VM's record (xapi_vm_clone.copy_vm_record), its metrics staged in {@code tx}. */
-    private Map<String, Object> newVmRecord(Database.Tx tx, DbObject<?> src, String newName, boolean snapshot) {
-        var f = new LinkedHashMap<String, Object>(src.fields());
-        var oc = new LinkedHashMap<String, String>(src.map("other_config"));
+    private Rec<VM> newVmRecord(Database.Tx tx, DbObject<VM> src, String newName, boolean snapshot) {
+        var oc = new LinkedHashMap<>(src.get(VM.other_config));
         if (!snapshot) oc.put(VmRecords.MAC_SEED, Refs.newUuid());
         oc.remove(VmLifecycle.DEFAULT_TEMPLATE_KEY);
         oc.remove("xensource_internal");
-        if (src.bool("is_a_template") && !oc.containsKey(BASE_TEMPLATE_NAME)) oc.put(BASE_TEMPLATE_NAME, src.string("name_label"));
-        String metrics = Refs.newRef();
-        DbObject<?> m = db.get("VM_metrics", src.string("metrics"));
-        var mf = new LinkedHashMap<String, Object>(m == null ? VmRecords.newMetrics(false) : m.fields());
-        mf.put("uuid", Refs.newUuid());
-        tx.put("VM_metrics", metrics, mf);
-        String guestMetrics = ClassDef.NULL_REF;
-        DbObject<?> gm = db.get("VM_guest_metrics", src.string("guest_metrics"));
+        if (src.get(VM.is_a_template) && !oc.containsKey(BASE_TEMPLATE_NAME)) oc.put(BASE_TEMPLATE_NAME, src.get(VM.name_label));
+        Ref<VM_metrics> metrics = Refs.newRef(VM_metrics.CLASS);
+        DbObject<VM_metrics> m = db.get(src.get(VM.metrics));
+        tx.put(metrics, (m == null ? VmRecords.newMetrics(false) : Records.copy(m, VM_metrics.CLASS)).set(VM_metrics.uuid, Refs.newUuid()));
+        Ref<VM_guest_metrics> guestMetrics = VM_guest_metrics.CLASS.nullRef();
+        DbObject<VM_guest_metrics> gm = db.get(src.get(VM.guest_metrics));
         if (gm != null) {
-            guestMetrics = Refs.newRef();
-            var gf = new LinkedHashMap<>(gm.fields());
-            gf.put("uuid", Refs.newUuid());
-            tx.put("VM_guest_metrics", guestMetrics, gf);
+            guestMetrics = Refs.newRef(VM_guest_metrics.CLASS);
+            tx.put(guestMetrics, Records.copy(gm, VM_guest_metrics.CLASS).set(VM_guest_metrics.uuid, Refs.newUuid()));
         }
-        f.put("uuid", Refs.newUuid());
-        f.put("name_label", newName);
-        f.put("power_state", "Halted");
-        f.put("allowed_operations", List.of());
-        f.put("current_operations", Map.of());
-        f.put("blocked_operations", Map.of());
-        f.put("is_a_template", snapshot || src.bool("is_a_template"));
-        f.put("is_default_template", false);
-        f.put("is_a_snapshot", snapshot);
-        f.put("snapshot_of", snapshot ? src.ref() : ClassDef.NULL_REF);
-        f.put("snapshot_time", snapshot ? Instant.now() : Instant.EPOCH);
-        f.put("snapshot_info", snapshot ? Map.of("disk-snapshot-type", "crash_consistent",
-                "power-state-at-snapshot", src.string("power_state")) : Map.of());
-        f.put("snapshot_metadata", "");
-        f.put("transportable_snapshot_id", "");
-        f.put("parent", snapshot ? src.string("parent") : ClassDef.NULL_REF);
-        f.put("resident_on", ClassDef.NULL_REF);
-        f.put("scheduled_to_be_resident_on", ClassDef.NULL_REF);
-        f.put("suspend_VDI", ClassDef.NULL_REF);
-        f.put("other_config", Collections.unmodifiableMap(oc));
-        f.put("domid", -1L);
-        f.put("domarch", "");
-        f.put("metrics", metrics);
-        f.put("guest_metrics", guestMetrics);
-        f.put("blobs", Map.of());
-        f.put("ha_always_run", false);
-        f.put("protection_policy", ClassDef.NULL_REF);
-        f.put("snapshot_schedule", ClassDef.NULL_REF);
-        f.put("is_vmss_snapshot", false);
-        f.put("appliance", ClassDef.NULL_REF);
-        f.put("start_delay", 0L);
-        f.put("shutdown_delay", 0L);
-        f.put("order", 0L);
-        f.put("suspend_SR", ClassDef.NULL_REF);
-        f.put("version", 0L);
-        f.put("generation_id", freshGenerationId(src.string("generation_id")));
-        f.put("requires_reboot", false);
-        f.put("attached_PCIs", List.of());
-        for (String g : List.of("pending_guidances", "pending_guidances_recommended", "pending_guidances_full")) f.put(g, List.of());
-        return f;
+        Ref<VM> srcRef = src.self(VM.CLASS);
+        return Records.copy(src, VM.CLASS)
+                .set(VM.uuid, Refs.newUuid())
+                .set(VM.name_label, newName)
+                .set(VM.power_state, VmPowerState.Halted)
+                .set(VM.allowed_operations, List.of())
+                .set(VM.current_operations, Map.of())
+                .set(VM.blocked_operations, Map.of())
+                .set(VM.is_a_template, snapshot || src.get(VM.is_a_template))
+                .set(VM.is_default_template, false)
+                .set(VM.is_a_snapshot, snapshot)
+                .set(VM.snapshot_of, snapshot ? srcRef : VM.CLASS.nullRef())
+                .set(VM.snapshot_time, snapshot ? Instant.now() : Instant.EPOCH)
+                .set(VM.snapshot_info, snapshot ? Map.of("disk-snapshot-type", "crash_consistent",
+                        "power-state-at-snapshot", src.get(VM.power_state).wire()) : Map.of())
+                .set(VM.snapshot_metadata, "")
+                .set(VM.transportable_snapshot_id, "")
+                .set(VM.parent, snapshot ? src.get(VM.parent) : VM.CLASS.nullRef())
+                .set(VM.resident_on, Host.CLASS.nullRef())
+                .set(VM.scheduled_to_be_resident_on, Host.CLASS.nullRef())
+                .set(VM.suspend_VDI, VDI.CLASS.nullRef())
+                .set(VM.other_config, Collections.unmodifiableMap(oc))
+                .set(VM.domid, -1L)
+                .set(VM.domarch, "")
+                .set(VM.metrics, metrics)
+                .set(VM.guest_metrics, guestMetrics)
+                .set(VM.blobs, Map.of())
+                .set(VM.ha_always_run, false)
+                .set(VM.protection_policy, VMPP.CLASS.nullRef())
+                .set(VM.snapshot_schedule, VMSS.CLASS.nullRef())
+                .set(VM.is_vmss_snapshot, false)
+                .set(VM.appliance, VM_appliance.CLASS.nullRef())
+                .set(VM.start_delay, 0L)
+                .set(VM.shutdown_delay, 0L)
+                .set(VM.order, 0L)
+                .set(VM.suspend_SR, SR.CLASS.nullRef())
+                .set(VM.version, 0L)
+                .set(VM.generation_id, freshGenerationId(src.get(VM.generation_id)))
+                .set(VM.requires_reboot, false)
+                .set(VM.attached_PCIs, List.of())
+                .set(VM.pending_guidances, List.of())
+                .set(VM.pending_guidances_recommended, List.of())
+                .set(VM.pending_guidances_full, List.of());
     }
 
     /** Xapi_vm_helpers.fresh_genid: a VM without a generation id keeps none, others get a new random one. */
@@ -259,26 +280,21 @@ public final class VmCloner {
         return Long.toUnsignedString(r.nextLong() >>> 1) + ":" + Long.toUnsignedString(r.nextLong() >>> 1);
     }
 
-    /** A detached copy of a VIF for {@code vmRef}; a snapshot keeps the MAC, other copies get a new one. */
-    private void copyVif(Database.Tx tx, DbObject<?> vif, String vmRef, boolean preserveMac) {
-        var f = new LinkedHashMap<String, Object>(vif.fields());
-        String metrics = Refs.newRef();
-        f.put("uuid", Refs.newUuid());
-        f.put("VM", vmRef);
-        f.put("currently_attached", false);
-        f.put("current_operations", Map.of());
-        f.put("status_code", 0L);
-        f.put("status_detail", "");
-        f.put("runtime_properties", Map.of());
-        if (!preserveMac) {
-            f.put("MAC", randomMac());
-            f.put("MAC_autogenerated", true);
-        }
-        if (db.model().classDef("VIF").hasField("metrics")) {
-            tx.put("VIF_metrics", metrics, Map.of("uuid", Refs.newUuid()));
-            f.put("metrics", metrics);
-        }
-        tx.put("VIF", Refs.newRef(), f);
+    /** A detached copy of a VIF for {@code vm}; a snapshot keeps the MAC, other copies get a new one. */
+    private void copyVif(Database.Tx tx, DbObject<VIF> vif, Ref<VM> vm, boolean preserveMac) {
+        Ref<VIF> ref = Refs.newRef(VIF.CLASS);
+        Ref<VIF_metrics> metrics = Refs.newRef(VIF_metrics.CLASS);
+        Rec<VIF> f = Records.copy(vif, VIF.CLASS)
+                .set(VIF.uuid, Refs.newUuid())
+                .set(VIF.VM, vm)
+                .set(VIF.currently_attached, false)
+                .set(VIF.current_operations, Map.of())
+                .set(VIF.status_code, 0L)
+                .set(VIF.status_detail, "")
+                .set(VIF.runtime_properties, Map.of());
+        if (!preserveMac) f.set(VIF.MAC, randomMac()).set(VIF.MAC_autogenerated, true);
+        tx.put(metrics, Rec.empty(VIF_metrics.CLASS).set(VIF_metrics.uuid, Refs.newUuid()));
+        tx.put(ref, f.set(VIF.metrics, metrics));
     }
 
     /** A random locally administered unicast MAC, in XAPI's lowercase colon form. */
@@ -294,72 +310,74 @@ public final class VmCloner {
     // ---- revert -----------------------------------------------------------------------------------
 
     /** Fields a revert leaves as they are on the VM (xapi_vm_snapshot.extended_do_not_copy). */
-    private static final List<String> KEPT_ON_REVERT = List.of("uuid", "suspend_VDI", "power_state", "parent",
-            "current_operations", "allowed_operations", "metrics", "guest_metrics", "resident_on", "domid", "protection_policy",
-            "snapshot_schedule", "scheduled_to_be_resident_on", "tags", "affinity", "attached_PCIs", "name_label",
-            "is_a_snapshot", "is_a_template", "is_default_template", "snapshot_of", "snapshot_time", "transportable_snapshot_id",
-            "blocked_operations", "ha_always_run");
+    private static final List<Field<VM, ?>> KEPT_ON_REVERT = List.of(VM.uuid, VM.suspend_VDI, VM.power_state, VM.parent,
+            VM.current_operations, VM.allowed_operations, VM.metrics, VM.guest_metrics, VM.resident_on, VM.domid, VM.protection_policy,
+            VM.snapshot_schedule, VM.scheduled_to_be_resident_on, VM.tags, VM.affinity, VM.attached_PCIs, VM.name_label,
+            VM.is_a_snapshot, VM.is_a_template, VM.is_default_template, VM.snapshot_of, VM.snapshot_time, VM.transportable_snapshot_id,
+            VM.blocked_operations, VM.ha_always_run);
 
     /**
      * VM.revert: the VM's disks that the snapshot holds snapshots of are replaced by clones of those
      * snapshots (the old VDIs destroyed), other disks detached but kept; CDs, VIFs and settings as in the
-     * snapshot. The VM must be halted (the runtime shuts it down first).
+     * snapshot. The VM must be halted.
      */
-    public void revert(String snapshotRef, TaskContext task) {
-        DbObject<?> snap = db.require("VM", snapshotRef);
-        ops.error(snap, "revert").ifPresent(e -> { throw e; });
-        DbObject<?> vm = db.get("VM", snap.string("snapshot_of"));
-        if (vm == null) throw ApiError.of("VM_REVERT_FAILED", snapshotRef, snap.string("snapshot_of"));
-        if (!vm.string("power_state").equals("Halted")) {
-            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.string("power_state")));
+    public void revert(Ref<VM> snapshotRef, TaskContext task) {
+        DbObject<VM> snap = db.require(snapshotRef);
+        ops.require(snap, VmOperations.revert);
+        DbObject<VM> vm = db.get(snap.get(VM.snapshot_of));
+        if (vm == null) throw ApiError.of("VM_REVERT_FAILED", snapshotRef.value(), snap.get(VM.snapshot_of).value());
+        Ref<VM> vmRef = vm.self(VM.CLASS);
+        if (vm.get(VM.power_state) != VmPowerState.Halted) {
+            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.get(VM.power_state)));
         }
-        var snapVbds = new ArrayList<DbObject<?>>();
-        for (String b : db.related("VM", "VBDs", snapshotRef)) snapVbds.add(db.require("VBD", b));
-        var replaced = new java.util.HashSet<String>();
-        for (DbObject<?> b : snapVbds) {
-            DbObject<?> vdi = db.get("VDI", b.string("VDI"));
-            if (b.string("type").equals("Disk") && vdi != null) replaced.add(vdi.string("snapshot_of"));
+        var snapVbds = new ArrayList<DbObject<VBD>>();
+        for (Ref<VBD> b : db.related(snapshotRef, VM.VBDs)) snapVbds.add(db.require(b));
+        Set<Ref<VDI>> replaced = new HashSet<>();
+        for (DbObject<VBD> b : snapVbds) {
+            DbObject<VDI> vdi = db.get(b.get(VBD.VDI));
+            if (b.get(VBD.type) == VbdType.Disk && vdi != null) replaced.add(vdi.get(VDI.snapshot_of));
         }
         List<NewDisk> disks = disks(snapVbds, DiskOp.CLONE, null, task, 0.8);
-        var oldVdis = new ArrayList<String>();
+        var oldVdis = new ArrayList<Ref<VDI>>();
         try {
             db.write(tx -> {
-                for (String b : db.related("VM", "VBDs", vm.ref())) {
-                    DbObject<?> vbd = db.require("VBD", b);
-                    if (vbd.bool("currently_attached")) throw ApiError.of("VM_REVERT_FAILED", snapshotRef, vm.ref());
-                    if (vbd.string("type").equals("Disk") && replaced.contains(vbd.string("VDI"))) oldVdis.add(vbd.string("VDI"));
-                    String m = vbd.string("metrics");
-                    if (db.get("VBD_metrics", m) != null) tx.delete("VBD_metrics", m);
-                    tx.delete("VBD", b);
+                for (Ref<VBD> b : db.related(vmRef, VM.VBDs)) {
+                    DbObject<VBD> vbd = db.require(b);
+                    if (vbd.get(VBD.currently_attached)) throw ApiError.of("VM_REVERT_FAILED", snapshotRef.value(), vm.ref());
+                    if (vbd.get(VBD.type) == VbdType.Disk && replaced.contains(vbd.get(VBD.VDI))) oldVdis.add(vbd.get(VBD.VDI));
+                    Ref<VBD_metrics> m = vbd.get(VBD.metrics);
+                    if (db.exists(m)) tx.delete(m);
+                    tx.delete(b);
                 }
-                for (NewDisk d : disks) VbdRecords.copy(tx, d.vbd(), vm.ref(), d.vdi());
-                for (String vif : db.related("VM", "VIFs", vm.ref())) {
-                    String m = db.require("VIF", vif).string("metrics");
-                    if (db.get("VIF_metrics", m) != null) tx.delete("VIF_metrics", m);
-                    tx.delete("VIF", vif);
+                for (NewDisk d : disks) VbdRecords.copy(tx, d.vbd(), vmRef, d.vdi());
+                for (Ref<VIF> vif : db.related(vmRef, VM.VIFs)) {
+                    Ref<VIF_metrics> m = db.require(vif).get(VIF.metrics);
+                    if (db.exists(m)) tx.delete(m);
+                    tx.delete(vif);
                 }
-                for (String vif : db.related("VM", "VIFs", snapshotRef)) copyVif(tx, db.require("VIF", vif), vm.ref(), true);
+                for (Ref<VIF> vif : db.related(snapshotRef, VM.VIFs)) copyVif(tx, db.require(vif), vmRef, true);
                 // XAPI's update_vtpm: the VM's VTPMs make way for copies of the snapshot's, which must stay as taken
-                for (String vtpm : db.related("VM", "VTPMs", vm.ref())) {
-                    String secret = db.require("VTPM", vtpm).string("contents");
-                    if (!Refs.isNull(secret) && db.get("secret", secret) != null) tx.delete("secret", secret);
-                    tx.delete("VTPM", vtpm);
+                for (Ref<VTPM> vtpm : db.related(vmRef, VM.VTPMs)) {
+                    Ref<Secret> secret = db.require(vtpm).get(VTPM.contents);
+                    if (!secret.isNull() && db.exists(secret)) tx.delete(secret);
+                    tx.delete(vtpm);
                 }
-                for (String vtpm : db.related("VM", "VTPMs", snapshotRef)) copyVtpm(tx, db.require("VTPM", vtpm), vm.ref());
-                var after = new LinkedHashMap<String, Object>();
-                snap.fields().forEach((k, v) -> { if (!KEPT_ON_REVERT.contains(k) && !v.equals(vm.get(k))) after.put(k, v); });
-                after.put("parent", snapshotRef);
-                after.forEach((k, v) -> tx.set("VM", vm.ref(), k, v));
-                ops.refresh(tx, vm.ref(), after);
+                for (Ref<VTPM> vtpm : db.related(snapshotRef, VM.VTPMs)) copyVtpm(tx, db.require(vtpm), vmRef);
+                Rec<VM> after = VmAllowedOperations.changes();
+                for (Member<VM> f : VM.CLASS.members()) {
+                    if (f instanceof Field<VM, ?> field && !KEPT_ON_REVERT.contains(field) && Records.differs(field, snap, vm)) take(after, field, snap);
+                }
+                after.set(VM.parent, snapshotRef);
+                VmAllowedOperations.stage(tx, vm, after);
             });
         } catch (RuntimeException e) {
             deleteDisks(disks);
             if (e instanceof ApiError a && (a.code().equals("VM_REVERT_FAILED") || a.code().startsWith("SR_"))) throw a;
-            throw ApiError.of("VM_REVERT_FAILED", snapshotRef, vm.ref());
+            throw ApiError.of("VM_REVERT_FAILED", snapshotRef.value(), vm.ref());
         }
-        for (String vdi : oldVdis) {
+        for (Ref<VDI> vdi : oldVdis) {
             try {
-                if (db.related("VDI", "VBDs", vdi).isEmpty()) storage.destroyVdi(VDI.CLASS.ref(vdi));
+                if (db.related(vdi, VDI.VBDs).isEmpty()) storage.destroyVdi(vdi);
             } catch (RuntimeException ignored) {
                 // the VM is reverted; a disk left behind is only space
             }
@@ -367,57 +385,21 @@ public final class VmCloner {
         task.progress(1);
     }
 
+    private static <T> void take(Rec<VM> to, Field<VM, T> f, DbObject<VM> from) { to.set(f, from.get(f)); }
+
     // ---- provision --------------------------------------------------------------------------------
 
-    /** One entry of other_config:disks (xapi_templates.ml's disk record). */
-    record DiskSpec(String device, long size, String sr, boolean bootable, String type) {}
-
-    /** Parses {@code <provision><disk device="0" size="…" sr="" bootable="true" type="system"/>…</provision>}. */
-    static List<DiskSpec> parseDisks(String xml) {
-        try {
-            var factory = DocumentBuilderFactory.newInstance();
-            factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-            factory.setExpandEntityReferences(false);
-            var doc = factory.newDocumentBuilder().parse(new InputSource(new StringReader(xml)));
-            Element root = doc.getDocumentElement();
-            if (!root.getTagName().equals("provision") || root.getAttributes().getLength() != 0) throw new IllegalArgumentException("not <provision>");
-            var out = new ArrayList<DiskSpec>();
-            for (Node n = root.getFirstChild(); n != null; n = n.getNextSibling()) {
-                if (n.getNodeType() == Node.TEXT_NODE && n.getTextContent().isBlank()) continue;
-                if (!(n instanceof Element e) || !e.getTagName().equals("disk") || e.hasChildNodes()) throw new IllegalArgumentException("not <disk/>");
-                for (String a : List.of("device", "size", "sr", "bootable")) if (!e.hasAttribute(a)) throw new IllegalArgumentException("no " + a);
-                String type = e.getAttribute("type");
-                if (!List.of("system", "user", "ephemeral", "suspend", "crashdump").contains(type)) type = "system";
-                out.add(new DiskSpec(e.getAttribute("device"), Long.parseLong(e.getAttribute("size")), e.getAttribute("sr"),
-                        e.getAttribute("bootable").equals("true"), type));
-            }
-            return out;
-        } catch (Exception e) {
-            throw ApiError.internal("cannot parse other_config:disks: " + e.getMessage());
-        }
-    }
-
-    /** The provisioning XML for {@code disks} in the form the template tools write (attribute order as theirs). */
-    static String disksXml(List<DiskSpec> disks) {
-        var sb = new StringBuilder("<provision>");
-        for (DiskSpec d : disks) {
-            sb.append("<disk size=\"").append(d.size()).append("\" sr=\"").append(d.sr()).append("\" bootable=\"")
-              .append(d.bootable()).append("\" type=\"").append(d.type()).append("\" device=\"").append(d.device()).append("\"/>");
-        }
-        return sb.append("</provision>").toString();
-    }
-
     /** The SR an entry names: a uuid, else a unique name, else (empty) the pool's default SR. */
-    private String resolveSr(String sr) {
+    private Ref<SR> resolveSr(String sr) {
         if (sr.isEmpty()) {
-            String def = db.all("pool").stream().map(p -> p.string("default_SR")).findFirst().orElse(ClassDef.NULL_REF);
-            if (db.get("SR", def) == null) throw ApiError.of("DEFAULT_SR_NOT_FOUND", def);
+            Ref<SR> def = db.all(Pool.CLASS).stream().map(p -> p.get(Pool.default_SR)).findFirst().orElse(SR.CLASS.nullRef());
+            if (db.get(def) == null) throw ApiError.of("DEFAULT_SR_NOT_FOUND", def.value());
             return def;
         }
-        var byUuid = db.refByUuid("SR", sr);
+        var byUuid = db.refByUuid(SR.CLASS, sr);
         if (byUuid.isPresent()) return byUuid.get();
-        List<DbObject<?>> named = db.where("SR", s -> sr.equals(s.get("name_label")));
-        if (named.size() == 1) return named.getFirst().ref();
+        List<DbObject<SR>> named = db.where(SR.CLASS, s -> sr.equals(s.get(SR.name_label)));
+        if (named.size() == 1) return named.getFirst().self(SR.CLASS);
         throw ApiError.of("UUID_INVALID", "sr", sr);
     }
 
@@ -426,53 +408,51 @@ public final class VmCloner {
      * (VDI named after its device, VBD owned by the VM) and removes the install keys. What it made is
      * destroyed again if any disk fails.
      */
-    public void provision(String vmRef, TaskContext task) {
-        DbObject<?> vm = db.require("VM", vmRef);
-        ops.error(vm, "provision").ifPresent(e -> { throw e; });
+    public void provision(Ref<VM> vmRef, TaskContext task) {
+        DbObject<VM> vm = db.require(vmRef);
+        ops.require(vm, VmOperations.provision);
         vms.setIsATemplate(vmRef, false);
-        Map<String, String> oc = db.require("VM", vmRef).map("other_config");
-        String xml = oc.get(DISKS_KEY);
+        Map<String, String> oc = db.require(vmRef).get(VM.other_config);
+        String xml = oc.get(TemplateDisks.KEY);
         if (xml == null && !oc.containsKey(POSTINSTALL_KEY)) return;
-        List<DiskSpec> specs = xml == null ? List.of() : parseDisks(xml);
+        List<TemplateDisks.DiskSpec> specs = xml == null ? List.of() : TemplateDisks.parse(xml);
         task.progress(0.1);
-        var made = new ArrayList<String[]>();
+        var madeVdis = new ArrayList<Ref<VDI>>();
+        var madeVbds = new ArrayList<Ref<VBD>>();
         try {
             int i = 0;
-            for (DiskSpec d : specs) {
+            for (TemplateDisks.DiskSpec d : specs) {
                 task.checkCancelled();
-                String sr = resolveSr(d.sr());
-                var args = new LinkedHashMap<String, Object>();
-                args.put("name_label", "");
-                args.put("name_description", "Created by template provisioner");
-                args.put("SR", sr);
-                args.put("virtual_size", d.size());
-                args.put("type", d.type());
-                args.put("sharable", false);
-                args.put("read_only", false);
-                args.put("sm_config", Map.of("vmhint", vm.uuid()));
-                String vdi = storage.createVdi(Rec.of(VDI.CLASS, args)).value();
-                String[] pair = {null, vdi};
-                made.add(pair);
-                var vbd = new LinkedHashMap<String, Object>();
-                vbd.put("VM", vmRef);
-                vbd.put("VDI", vdi);
-                vbd.put("userdevice", d.device());
-                vbd.put("bootable", d.bootable());
-                vbd.put("mode", "RW");
-                vbd.put("type", "Disk");
-                vbd.put("unpluggable", !d.type().equals("system"));
-                vbd.put("empty", false);
-                vbd.put("other_config", Map.of(OWNER_KEY, ""));
-                pair[0] = vbds.create(vbd);
-                String device = db.require("VBD", pair[0]).string("userdevice");
-                db.write(tx -> tx.set("VDI", vdi, "name_label", device));
+                Ref<VDI> vdi = storage.createVdi(Rec.empty(VDI.CLASS)
+                        .set(VDI.name_label, "")
+                        .set(VDI.name_description, "Created by template provisioner")
+                        .set(VDI.SR, resolveSr(d.sr()))
+                        .set(VDI.virtual_size, d.size())
+                        .set(VDI.type, d.type())
+                        .set(VDI.sharable, false)
+                        .set(VDI.read_only, false)
+                        .set(VDI.sm_config, Map.of("vmhint", vm.get(VM.uuid))));
+                madeVdis.add(vdi);
+                Ref<VBD> vbd = vbds.create(Rec.empty(VBD.CLASS)
+                        .set(VBD.VM, vmRef)
+                        .set(VBD.VDI, vdi)
+                        .set(VBD.userdevice, d.device())
+                        .set(VBD.bootable, d.bootable())
+                        .set(VBD.mode, VbdMode.RW)
+                        .set(VBD.type, VbdType.Disk)
+                        .set(VBD.unpluggable, d.type() != VdiType.system)
+                        .set(VBD.empty, false)
+                        .set(VBD.other_config, Map.of(OWNER_KEY, "")));
+                madeVbds.add(vbd);
+                String device = db.require(vbd).get(VBD.userdevice);
+                db.write(tx -> tx.set(vdi, VDI.name_label, device));
                 task.progress(0.1 + 0.8 * ++i / specs.size());
             }
         } catch (RuntimeException e) {
-            for (String[] p : made) {
+            for (int k = 0; k < madeVdis.size(); k++) {
                 try {
-                    if (p[0] != null) vbds.destroy(p[0]);
-                    storage.destroyVdi(VDI.CLASS.ref(p[1]));
+                    if (k < madeVbds.size()) vbds.destroy(madeVbds.get(k));
+                    storage.destroyVdi(madeVdis.get(k));
                 } catch (RuntimeException ignored) {
                     // best effort, as XAPI
                 }
@@ -480,9 +460,9 @@ public final class VmCloner {
             throw e;
         }
         db.write(tx -> {
-            var now = new LinkedHashMap<String, String>(db.require("VM", vmRef).map("other_config"));
-            if (now.remove(DISKS_KEY) != null | now.remove(POSTINSTALL_KEY) != null) {
-                tx.set("VM", vmRef, "other_config", Collections.unmodifiableMap(now));
+            var now = new LinkedHashMap<>(db.require(vmRef).get(VM.other_config));
+            if (now.remove(TemplateDisks.KEY) != null | now.remove(POSTINSTALL_KEY) != null) {
+                tx.set(vmRef, VM.other_config, Collections.unmodifiableMap(now));
             }
         });
         task.progress(1);

@@ -2,18 +2,35 @@ package org.flotilla.vm;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.flotilla.api.Call;
-import org.flotilla.api.Handlers;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.ToLongFunction;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.ClassDef;
-import org.flotilla.model.FieldDef;
+import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.Relation;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VM_guest_metrics;
+import org.flotilla.model.xenapi.VM_metrics;
+import org.flotilla.model.xenapi.VTPM;
+import org.flotilla.model.xenapi.enums.DomainType;
+import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 
 /**
  * The VM records of the XenAPI (XAPI's xapi_vm.ml and xapi_vm_helpers.ml): VM.create and VM.destroy,
@@ -25,187 +42,107 @@ public final class VmRecords {
     static final String MAC_SEED = "mac_seed";
     private static final String VCPU_RULE = "VCPU values must satisfy: 0 < VCPUs_at_startup ≤ VCPUs_max";
     private static final String MEMORY_RULE = "memory_static_min ≤ memory_dynamic_min ≤ memory_dynamic_max ≤ memory_static_max";
+    private static final List<Field<VM, Long>> MEMORY = List.of(VM.memory_static_min, VM.memory_static_max, VM.memory_dynamic_min,
+            VM.memory_dynamic_max, VM.memory_target, VM.memory_overhead);
 
     private final Database db;
-    private final VmOperations ops;
-    private final List<Runnable> destroyedListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final VmAllowedOperations ops;
+    private final List<Runnable> destroyedListeners = new CopyOnWriteArrayList<>();
 
-    public VmRecords(Database db, VmOperations ops) {
+    public VmRecords(Database db, VmAllowedOperations ops) {
         this.db = db;
         this.ops = ops;
-    }
-
-    public void register(Handlers h) {
-        h.on("VM", "create", c -> create(c.map("args")))
-         .on("VM", "destroy", c -> { destroy(c.ref("self")); return null; })
-         .on("VM", "set_is_a_template", c -> { setIsATemplate(c.ref("self"), c.bool("value")); return null; })
-         .on("VM", "set_memory_limits", c -> { setMemoryLimits(c.ref("self"), c.integer("static_min"), c.integer("static_max"),
-                 c.integer("dynamic_min"), c.integer("dynamic_max")); return null; })
-         .on("VM", "set_memory", c -> {
-             DbObject<?> vm = db.require("VM", c.ref("self"));
-             long v = c.integer("value");
-             setMemoryLimits(vm.ref(), vm.integer("memory_static_min"), v, v, v);
-             return null;
-         })
-         .on("VM", "set_memory_static_range", c -> { setStaticRange(c.ref("self"), c.integer("min"), c.integer("max")); return null; })
-         .on("VM", "set_memory_static_min", c -> {
-             setStaticRange(c.ref("self"), c.integer("value"), db.require("VM", c.ref("self")).integer("memory_static_max"));
-             return null;
-         })
-         .on("VM", "set_memory_static_max", c -> {
-             setStaticRange(c.ref("self"), db.require("VM", c.ref("self")).integer("memory_static_min"), c.integer("value"));
-             return null;
-         })
-         .on("VM", "set_memory_dynamic_range", c -> { setDynamicRange(c.ref("self"), c.integer("min"), c.integer("max")); return null; })
-         .on("VM", "set_memory_dynamic_min", c -> {
-             setDynamicRange(c.ref("self"), c.integer("value"), db.require("VM", c.ref("self")).integer("memory_dynamic_max"));
-             return null;
-         })
-         .on("VM", "set_memory_dynamic_max", c -> {
-             setDynamicRange(c.ref("self"), db.require("VM", c.ref("self")).integer("memory_dynamic_min"), c.integer("value"));
-             return null;
-         })
-         .on("VM", "set_VCPUs_max", c -> { setVcpusMax(c.ref("self"), c.integer("value")); return null; })
-         .on("VM", "set_VCPUs_at_startup", c -> { setVcpusAtStartup(c.ref("self"), c.integer("value")); return null; })
-         .on("VM", "set_actions_after_crash", c -> {
-             // as XAPI, any value is accepted here; VM.start refuses the one it cannot honour (rename_restart)
-             String vm = db.require("VM", c.ref("self")).ref();
-             db.write(tx -> tx.set("VM", vm, "actions_after_crash", c.string("value")));
-             return null;
-         })
-         .on("VM", "set_NVRAM", c -> {
-             EfiVariables.check(c.map("value"));
-             changeNvram(c.ref("self"), "changing_NVRAM", n -> { n.clear(); n.putAll(c.map("value")); });
-             return null;
-         })
-         .on("VM", "add_to_NVRAM", c -> {
-             String key = c.string("key");
-             EfiVariables.check(Map.of(key, c.string("value")));
-             changeNvram(c.ref("self"), "changing_NVRAM", n -> {
-                 if (n.containsKey(key)) throw ApiError.of("MAP_DUPLICATE_KEY", "VM", "NVRAM", db.require("VM", c.ref("self")).uuid(), key);
-                 n.put(key, c.string("value"));
-             });
-             return null;
-         })
-         .on("VM", "remove_from_NVRAM", c -> { changeNvram(c.ref("self"), "changing_NVRAM", n -> n.remove(c.string("key"))); return null; })
-         // in any power state: XAPI's variable daemon saves this while the VM runs
-         .on("VM", "set_NVRAM_EFI_variables", c -> {
-             EfiVariables.check(Map.of(EfiVariables.KEY, c.string("value")));
-             changeNvram(c.ref("self"), null, n -> n.put(EfiVariables.KEY, c.string("value")));
-             return null;
-         })
-         .on("VM", "get_allowed_VBD_devices", c -> allowedVbdDevices(c.ref("vm")))
-         .on("VM", "get_allowed_VIF_devices", c -> allowedVifDevices(c.ref("vm")))
-         .on("VM", "get_boot_record", c -> db.record("VM", db.require("VM", c.ref("self")).ref()))
-         .on("VM", "assert_operation_valid", c -> { ops.assertValid(c.ref("self"), c.string("op")); return null; })
-         .on("VM", "update_allowed_operations", c -> { ops.update(db.require("VM", c.ref("self")).ref()); return null; });
-    }
-
-    /** Changes VM.NVRAM in one write, if {@code op} (when given) may run on the VM. */
-    private void changeNvram(String vmRef, String op, java.util.function.Consumer<Map<String, String>> change) {
-        db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            if (op != null) requireOp(vm, op);
-            var nvram = new LinkedHashMap<String, String>(vm.map("NVRAM"));
-            change.accept(nvram);
-            tx.set("VM", vm.ref(), "NVRAM", java.util.Collections.unmodifiableMap(nvram));
-        });
     }
 
     // ---- create / destroy ----------------------------------------------------------------------
 
     /** VM.create: the record given, the datamodel's defaults for the rest, validated; Halted, with its VM_metrics. */
-    public String create(Map<String, Object> given) {
-        ClassDef c = db.model().classDef("VM");
-        var f = new LinkedHashMap<String, Object>();
-        for (FieldDef field : c.fields().values()) if (!field.derived()) f.put(field.name(), field.defaultValue());
-        given.forEach((k, v) -> { if (c.field(k).qualifier().inConstructor()) f.put(k, v); });
-        String ref = Refs.newRef();
+    public Ref<VM> create(Rec<VM> given) {
+        Rec<VM> f = Records.constructed(db, given);
+        Ref<VM> ref = Refs.newRef(VM.CLASS);
 
-        long max = (Long) f.get("VCPUs_max");
-        long atStartup = (Long) f.get("VCPUs_at_startup");
-        if (!given.containsKey("VCPUs_max")) max = Math.max(1, atStartup);
-        if (!given.containsKey("VCPUs_at_startup")) atStartup = max;
+        long max = f.get(VM.VCPUs_max);
+        long atStartup = f.get(VM.VCPUs_at_startup);
+        if (!given.has(VM.VCPUs_max)) max = Math.max(1, atStartup);
+        if (!given.has(VM.VCPUs_at_startup)) atStartup = max;
         validateVcpus(max, atStartup);
-        f.put("VCPUs_max", max);
-        f.put("VCPUs_at_startup", atStartup);
+        f.set(VM.VCPUs_max, max).set(VM.VCPUs_at_startup, atStartup);
         assertMemoryOrder(f, "MEMORY_CONSTRAINT_VIOLATION", MEMORY_RULE);
-        EfiVariables.check(map(f.get("NVRAM")));
-        if (!given.containsKey("memory_target")) f.put("memory_target", f.get("memory_dynamic_max"));
+        EfiVariables.check(f.get(VM.NVRAM));
+        if (!given.has(VM.memory_target)) f.set(VM.memory_target, f.get(VM.memory_dynamic_max));
 
-        String power = (String) f.get("power_state");
-        if (power.equals("Suspended")) {
-            if (Refs.isNull((String) f.get("suspend_VDI")) || ((String) f.get("last_booted_record")).isEmpty()) {
-                throw ApiError.of("VM_BAD_POWER_STATE", ref, "halted", "suspended");
+        if (f.get(VM.power_state) == VmPowerState.Suspended) {
+            if (f.get(VM.suspend_VDI).isNull() || f.get(VM.last_booted_record).isEmpty()) {
+                throw ApiError.of("VM_BAD_POWER_STATE", ref.value(), "halted", "suspended");
             }
-            db.require("VDI", (String) f.get("suspend_VDI"));
+            db.require(f.get(VM.suspend_VDI));
         } else {
-            f.put("power_state", "Halted");
-            f.put("suspend_VDI", ClassDef.NULL_REF);
-            f.put("last_booted_record", "");
-            f.put("last_boot_CPU_flags", Map.of());
+            f.set(VM.power_state, VmPowerState.Halted)
+             .set(VM.suspend_VDI, VDI.CLASS.nullRef())
+             .set(VM.last_booted_record, "")
+             .set(VM.last_boot_CPU_flags, Map.of());
         }
-        var oc = new LinkedHashMap<String, String>(map(f.get("other_config")));
+        var oc = new LinkedHashMap<>(f.get(VM.other_config));
         oc.putIfAbsent(MAC_SEED, Refs.newUuid());
-        f.put("other_config", java.util.Collections.unmodifiableMap(oc));
-        if ("unspecified".equals(f.get("domain_type"))) f.put("domain_type", ((String) f.get("HVM_boot_policy")).isEmpty() ? "pv" : "hvm");
-        for (String ro : List.of("resident_on", "scheduled_to_be_resident_on", "snapshot_of", "parent", "guest_metrics")) {
-            f.put(ro, ClassDef.NULL_REF);
-        }
-        f.put("is_default_template", false);
-        f.put("is_a_snapshot", false);
-        f.put("is_control_domain", false);
-        f.put("domid", -1L);
-        f.put("current_operations", Map.of());
-        f.put("uuid", Refs.newUuid());
-        f.put("memory_overhead", overhead(f));
-        String metrics = Refs.newRef();
-        f.put("metrics", metrics);
-        f.put("allowed_operations", ops.allowed(new DbObject<>("VM", ref, f, 0, 0)));
+        f.set(VM.other_config, Collections.unmodifiableMap(oc));
+        if (f.get(VM.domain_type) == DomainType.unspecified) f.set(VM.domain_type, f.get(VM.HVM_boot_policy).isEmpty() ? DomainType.pv : DomainType.hvm);
+        f.set(VM.resident_on, Host.CLASS.nullRef())
+         .set(VM.scheduled_to_be_resident_on, Host.CLASS.nullRef())
+         .set(VM.snapshot_of, VM.CLASS.nullRef())
+         .set(VM.parent, VM.CLASS.nullRef())
+         .set(VM.guest_metrics, VM_guest_metrics.CLASS.nullRef())
+         .set(VM.is_default_template, false)
+         .set(VM.is_a_snapshot, false)
+         .set(VM.is_control_domain, false)
+         .set(VM.domid, -1L)
+         .set(VM.current_operations, Map.of())
+         .set(VM.uuid, Refs.newUuid())
+         .set(VM.memory_overhead, overhead(f));
+        Ref<VM_metrics> metrics = Refs.newRef(VM_metrics.CLASS);
+        f.set(VM.metrics, metrics);
+        f.set(VM.allowed_operations, ops.allowed(Records.unsaved(ref, f)));
         db.write(tx -> {
-            tx.put("VM_metrics", metrics, newMetrics(false));
-            tx.put("VM", ref, f);
+            tx.put(metrics, newMetrics(false));
+            tx.put(ref, f);
         });
         return ref;
     }
 
     /** A fresh VM_metrics record as XAPI's VM.create makes it. */
-    static Map<String, Object> newMetrics(boolean installed) {
-        var m = new LinkedHashMap<String, Object>();
-        m.put("uuid", Refs.newUuid());
-        m.put("VCPUs_utilisation", Map.of(0L, 0.0));
-        if (installed) m.put("install_time", Instant.now());
+    static Rec<VM_metrics> newMetrics(boolean installed) {
+        var m = Rec.empty(VM_metrics.CLASS).set(VM_metrics.uuid, Refs.newUuid()).set(VM_metrics.VCPUs_utilisation, Map.of(0L, 0.0));
+        if (installed) m.set(VM_metrics.install_time, Instant.now());
         return m;
     }
+
+    /** What VM.destroy removes with the VM, besides VBDs, VIFs and their metrics. */
+    private static final List<Relation<VM, ?>> OWNED = List.of(VM.VGPUs, VM.VUSBs, VM.VTPMs, VM.consoles);
 
     /**
      * VM.destroy (XAPI's xapi_vm_helpers.destroy): the VM, its VBDs, VIFs, VGPUs, VUSBs, VTPMs, consoles,
      * metrics and guest metrics; never a VDI. The VM's children are rebased on its parent.
      */
-    public void destroy(String vmRef) {
+    public void destroy(Ref<VM> ref) {
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            ops.error(vm, "destroy").ifPresent(e -> { throw e; });
-            if ("true".equals(vm.<String, String>map("other_config").get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
-                throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", vmRef);
+            DbObject<VM> vm = db.require(ref);
+            ops.require(vm, VmOperations.destroy);
+            if ("true".equals(vm.get(VM.other_config).get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
+                throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", ref.value());
             }
-            for (String child : db.related("VM", "children", vmRef)) tx.set("VM", child, "parent", vm.string("parent"));
-            for (String vbd : db.related("VM", "VBDs", vmRef)) {
-                deleteIfPresent(tx, "VBD_metrics", db.require("VBD", vbd).string("metrics"));
-                tx.delete("VBD", vbd);
+            for (Ref<VM> child : db.related(ref, VM.children)) tx.set(child, VM.parent, vm.get(VM.parent));
+            for (Ref<VBD> vbd : db.related(ref, VM.VBDs)) {
+                deleteIfPresent(tx, db.require(vbd).get(VBD.metrics));
+                tx.delete(vbd);
             }
-            for (String vif : db.related("VM", "VIFs", vmRef)) {
-                deleteIfPresent(tx, "VIF_metrics", db.require("VIF", vif).string("metrics"));
-                tx.delete("VIF", vif);
+            for (Ref<VIF> vif : db.related(ref, VM.VIFs)) {
+                deleteIfPresent(tx, db.require(vif).get(VIF.metrics));
+                tx.delete(vif);
             }
-            for (String vtpm : db.related("VM", "VTPMs", vmRef)) deleteIfPresent(tx, "secret", db.require("VTPM", vtpm).string("contents"));
-            for (String rel : List.of("VGPUs", "VUSBs", "VTPMs", "consoles")) {
-                String cls = db.model().classDef("VM").field(rel).relation().split("\\.")[0];
-                for (String o : db.related("VM", rel, vmRef)) tx.delete(cls, o);
-            }
-            deleteIfPresent(tx, "VM_metrics", vm.string("metrics"));
-            deleteIfPresent(tx, "VM_guest_metrics", vm.string("guest_metrics"));
-            tx.delete("VM", vmRef);
+            for (Ref<VTPM> vtpm : db.related(ref, VM.VTPMs)) deleteIfPresent(tx, db.require(vtpm).get(VTPM.contents));
+            for (Relation<VM, ?> owned : OWNED) for (Ref<?> o : db.related(ref, owned)) tx.delete(o);
+            deleteIfPresent(tx, vm.get(VM.metrics));
+            deleteIfPresent(tx, vm.get(VM.guest_metrics));
+            tx.delete(ref);
         });
         destroyedListeners.forEach(Runnable::run);
     }
@@ -216,94 +153,135 @@ public final class VmRecords {
     /** Moves a running VM's memory to a new target (the host's balloon); none until the VM runtime is wired in. */
     @FunctionalInterface
     public interface Balloon {
-        void target(String vmRef, long bytes);
+        void target(Ref<VM> vm, long bytes);
     }
 
     private volatile Balloon balloon = (vm, bytes) -> { };
 
     void setBalloon(Balloon b) { balloon = b; }
 
-    private void deleteIfPresent(Database.Tx tx, String cls, String ref) {
-        if (!Refs.isNull(ref) && db.get(cls, ref) != null) tx.delete(cls, ref);
+    private void deleteIfPresent(Database.Tx tx, Ref<?> ref) {
+        if (!ref.isNull() && db.exists(ref)) tx.delete(ref);
     }
 
     /**
      * VM.set_is_a_template (xapi_vm_helpers): false is "install time", recorded in the metrics; true needs
      * a halted VM (make_into_template) and clears ha_always_run.
      */
-    public void setIsATemplate(String vmRef, boolean value) {
+    public void setIsATemplate(Ref<VM> ref, boolean value) {
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            var after = new LinkedHashMap<String, Object>();
+            DbObject<VM> vm = db.require(ref);
+            Rec<VM> after = VmAllowedOperations.changes();
             if (value) {
-                if (!vm.bool("is_a_template")) ops.error(vm, "make_into_template").ifPresent(e -> { throw e; });
-                after.put("ha_always_run", false);
+                if (!vm.get(VM.is_a_template)) ops.require(vm, VmOperations.make_into_template);
+                after.set(VM.ha_always_run, false);
             } else {
-                String m = vm.string("metrics");
-                if (db.get("VM_metrics", m) != null) tx.set("VM_metrics", m, "install_time", Instant.now());
+                Ref<VM_metrics> m = vm.get(VM.metrics);
+                if (db.exists(m)) tx.set(m, VM_metrics.install_time, Instant.now());
             }
-            after.put("is_a_template", value);
-            after.forEach((k, v) -> tx.set("VM", vmRef, k, v));
-            ops.refresh(tx, vmRef, after);
+            after.set(VM.is_a_template, value);
+            VmAllowedOperations.stage(tx, vm, after);
+        });
+    }
+
+    /** VM.set_actions_after_crash: as XAPI, any value is accepted here; VM.start refuses the one it cannot honour (rename_restart). */
+    public void setActionsAfterCrash(Ref<VM> ref, OnCrashBehaviour value) {
+        db.require(ref);
+        db.write(tx -> tx.set(ref, VM.actions_after_crash, value));
+    }
+
+    // ---- NVRAM ----------------------------------------------------------------------------------
+
+    public void setNvram(Ref<VM> ref, Map<String, String> value) {
+        EfiVariables.check(value);
+        changeNvram(ref, VmOperations.changing_NVRAM, n -> { n.clear(); n.putAll(value); });
+    }
+
+    public void addToNvram(Ref<VM> ref, String key, String value) {
+        EfiVariables.check(Map.of(key, value));
+        changeNvram(ref, VmOperations.changing_NVRAM, n -> {
+            if (n.containsKey(key)) throw ApiError.of("MAP_DUPLICATE_KEY", VM.CLASS.name(), VM.NVRAM.name(), db.require(ref).get(VM.uuid), key);
+            n.put(key, value);
+        });
+    }
+
+    public void removeFromNvram(Ref<VM> ref, String key) { changeNvram(ref, VmOperations.changing_NVRAM, n -> n.remove(key)); }
+
+    /** In any power state: XAPI's variable daemon saves this while the VM runs. */
+    public void setNvramEfiVariables(Ref<VM> ref, String value) {
+        EfiVariables.check(Map.of(EfiVariables.KEY, value));
+        changeNvram(ref, null, n -> n.put(EfiVariables.KEY, value));
+    }
+
+    /** Changes VM.NVRAM in one write, if {@code op} (when given) may run on the VM. */
+    private void changeNvram(Ref<VM> ref, VmOperations op, Consumer<Map<String, String>> change) {
+        db.write(tx -> {
+            DbObject<VM> vm = db.require(ref);
+            if (op != null) ops.require(vm, op);
+            var nvram = new LinkedHashMap<>(vm.get(VM.NVRAM));
+            change.accept(nvram);
+            tx.set(ref, VM.NVRAM, Collections.unmodifiableMap(nvram));
         });
     }
 
     // ---- memory -------------------------------------------------------------------------------
 
-    private void requireOp(DbObject<?> vm, String op) { ops.error(vm, op).ifPresent(e -> { throw e; }); }
-
     /** VM.set_memory_limits: all four at once, Halted VMs only; target follows dynamic_min as in XAPI. */
-    public void setMemoryLimits(String vmRef, long staticMin, long staticMax, long dynamicMin, long dynamicMax) {
-        changeMemory(vmRef, "changing_memory_limits", Map.of("memory_static_min", staticMin, "memory_static_max", staticMax,
-                "memory_dynamic_min", dynamicMin, "memory_dynamic_max", dynamicMax), vm -> dynamicMin);
+    public void setMemoryLimits(Ref<VM> ref, long staticMin, long staticMax, long dynamicMin, long dynamicMax) {
+        changeMemory(ref, VmOperations.changing_memory_limits, m -> m.set(VM.memory_static_min, staticMin).set(VM.memory_static_max, staticMax)
+                .set(VM.memory_dynamic_min, dynamicMin).set(VM.memory_dynamic_max, dynamicMax), vm -> dynamicMin);
     }
 
-    public void setStaticRange(String vmRef, long min, long max) {
-        changeMemory(vmRef, "changing_static_range", Map.of("memory_static_min", min, "memory_static_max", max), null);
+    /** VM.set_memory: one fixed amount, above the static minimum. */
+    public void setMemory(Ref<VM> ref, long value) { setMemoryLimits(ref, db.require(ref).get(VM.memory_static_min), value, value, value); }
+
+    public void setStaticRange(Ref<VM> ref, long min, long max) {
+        changeMemory(ref, VmOperations.changing_static_range, m -> m.set(VM.memory_static_min, min).set(VM.memory_static_max, max), null);
     }
+
+    public void setStaticMin(Ref<VM> ref, long value) { setStaticRange(ref, value, db.require(ref).get(VM.memory_static_max)); }
+
+    public void setStaticMax(Ref<VM> ref, long value) { setStaticRange(ref, db.require(ref).get(VM.memory_static_min), value); }
 
     /**
      * VM.set_memory_dynamic_range: Halted or Running. A running VM is given the top of its new range, as squeezed
      * does on a host with room (its whole static_max is reserved here at start), and ballooned to it.
      */
-    public void setDynamicRange(String vmRef, long min, long max) {
-        changeMemory(vmRef, "changing_dynamic_range", Map.of("memory_dynamic_min", min, "memory_dynamic_max", max),
-                vm -> running(vm) ? max : Math.max(min, Math.min(max, vm.integer("memory_target"))));
-        if (running(db.require("VM", vmRef))) balloon.target(vmRef, max);
+    public void setDynamicRange(Ref<VM> ref, long min, long max) {
+        changeMemory(ref, VmOperations.changing_dynamic_range, m -> m.set(VM.memory_dynamic_min, min).set(VM.memory_dynamic_max, max),
+                vm -> running(vm) ? max : Math.max(min, Math.min(max, vm.get(VM.memory_target))));
+        if (running(db.require(ref))) balloon.target(ref, max);
     }
 
-    private static boolean running(DbObject<?> vm) {
-        String power = vm.string("power_state");
-        return power.equals("Running") || power.equals("Paused");
+    public void setDynamicMin(Ref<VM> ref, long value) { setDynamicRange(ref, value, db.require(ref).get(VM.memory_dynamic_max)); }
+
+    public void setDynamicMax(Ref<VM> ref, long value) { setDynamicRange(ref, db.require(ref).get(VM.memory_dynamic_min), value); }
+
+    private static boolean running(DbObject<VM> vm) {
+        VmPowerState power = vm.get(VM.power_state);
+        return power == VmPowerState.Running || power == VmPowerState.Paused;
     }
 
     /** Sets memory fields if {@code op} may run and the order holds; {@code target}, if given, gives memory_target. */
-    private void changeMemory(String vmRef, String op, Map<String, Long> values, java.util.function.ToLongFunction<DbObject<?>> target) {
+    private void changeMemory(Ref<VM> ref, VmOperations op, Consumer<Rec<VM>> values, ToLongFunction<DbObject<VM>> target) {
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            requireOp(vm, op);
-            var m = new LinkedHashMap<String, Object>(vm.fields());
-            m.putAll(values);
+            DbObject<VM> vm = db.require(ref);
+            ops.require(vm, op);
+            Rec<VM> m = Records.copy(vm, VM.CLASS);
+            values.accept(m);
             assertMemoryOrder(m, "MEMORY_CONSTRAINT_VIOLATION_ORDER", null);
-            if (target != null) m.put("memory_target", target.applyAsLong(vm));
-            setMemory(tx, vm, m);
+            if (target != null) m.set(VM.memory_target, target.applyAsLong(vm));
+            m.set(VM.memory_overhead, overhead(m));
+            for (Field<VM, Long> k : MEMORY) if (!m.get(k).equals(vm.get(k))) tx.set(ref, k, m.get(k));
         });
     }
 
-    private void setMemory(Database.Tx tx, DbObject<?> vm, Map<String, Object> m) {
-        m.put("memory_overhead", overhead(m));
-        for (String k : List.of("memory_static_min", "memory_static_max", "memory_dynamic_min", "memory_dynamic_max",
-                "memory_target", "memory_overhead")) {
-            if (!m.get(k).equals(vm.get(k))) tx.set("VM", vm.ref(), k, m.get(k));
-        }
-    }
-
     /** static_min ≤ dynamic_min ≤ dynamic_max ≤ static_max, else {@code code} (with {@code rule} as its parameter, if any). */
-    static void assertMemoryOrder(Map<String, Object> f, String code, String rule) {
-        long smin = (Long) f.get("memory_static_min");
-        long dmin = (Long) f.get("memory_dynamic_min");
-        long dmax = (Long) f.get("memory_dynamic_max");
-        long smax = (Long) f.get("memory_static_max");
+    static void assertMemoryOrder(Rec<VM> f, String code, String rule) {
+        long smin = f.get(VM.memory_static_min);
+        long dmin = f.get(VM.memory_dynamic_min);
+        long dmax = f.get(VM.memory_dynamic_max);
+        long smax = f.get(VM.memory_static_max);
         if (smin < 0 || !(smin <= dmin && dmin <= dmax && dmax <= smax)) {
             throw rule == null ? ApiError.of(code) : ApiError.of(code, rule);
         }
@@ -313,10 +291,10 @@ public final class VmRecords {
      * What running the VM costs beyond its memory: QEMU's own footprint and page tables. A QEMU process
      * needs tens of MiB whatever the guest; shadow/EPT tables about 1/128 of guest memory, a MiB a VCPU.
      */
-    static long overhead(Map<String, Object> f) {
+    static long overhead(Rec<VM> f) {
         long mib = 1 << 20;
-        long smax = (Long) f.get("memory_static_max");
-        long vcpus = Math.min((Long) f.get("VCPUs_max"), Integer.MAX_VALUE); // any count is accepted when set: no overflow
+        long smax = f.get(VM.memory_static_max);
+        long vcpus = Math.min(f.get(VM.VCPUs_max), Integer.MAX_VALUE); // any count is accepted when set: no overflow
         long bytes = 32 * mib + smax / 128 + vcpus * mib;
         return (bytes + mib - 1) / mib * mib;
     }
@@ -324,52 +302,50 @@ public final class VmRecords {
     // ---- VCPUs -------------------------------------------------------------------------------
 
     static void validateVcpus(long max, long atStartup) {
-        if (max < 1) throw ApiError.of("INVALID_VALUE", "VCPUs_max", Long.toString(max));
+        if (max < 1) throw ApiError.of("INVALID_VALUE", VM.VCPUs_max.name(), Long.toString(max));
         if (atStartup < 1) throw ApiError.of("INVALID_VALUE", "VCPUs-at-startup", Long.toString(atStartup));
         if (atStartup > max) {
             throw ApiError.of("VALUE_NOT_SUPPORTED", "VCPUs-at-startup", Long.toString(atStartup), "value greater than VCPUs-max");
         }
     }
 
-    public void setVcpusMax(String vmRef, long value) {
+    public void setVcpusMax(Ref<VM> ref, long value) {
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            requireOp(vm, "changing_VCPUs");
-            if (value < 1 || value < vm.integer("VCPUs_at_startup")) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
-            tx.set("VM", vmRef, "VCPUs_max", value);
-            var m = new LinkedHashMap<String, Object>(vm.fields());
-            m.put("VCPUs_max", value);
-            tx.set("VM", vmRef, "memory_overhead", overhead(m));
+            DbObject<VM> vm = db.require(ref);
+            ops.require(vm, VmOperations.changing_VCPUs);
+            if (value < 1 || value < vm.get(VM.VCPUs_at_startup)) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
+            tx.set(ref, VM.VCPUs_max, value);
+            tx.set(ref, VM.memory_overhead, overhead(Records.copy(vm, VM.CLASS).set(VM.VCPUs_max, value)));
         });
     }
 
-    public void setVcpusAtStartup(String vmRef, long value) {
+    public void setVcpusAtStartup(Ref<VM> ref, long value) {
         db.write(tx -> {
-            DbObject<?> vm = db.require("VM", vmRef);
-            requireOp(vm, "changing_VCPUs");
-            if (value < 1 || value > vm.integer("VCPUs_max")) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
-            tx.set("VM", vmRef, "VCPUs_at_startup", value);
+            DbObject<VM> vm = db.require(ref);
+            ops.require(vm, VmOperations.changing_VCPUs);
+            if (value < 1 || value > vm.get(VM.VCPUs_max)) throw ApiError.of("INVALID_VALUE", VCPU_RULE, Long.toString(value));
+            tx.set(ref, VM.VCPUs_at_startup, value);
         });
     }
 
     // ---- devices -----------------------------------------------------------------------------
 
     /** The disk slots the VM's VBDs hold, by userdevice and by device. */
-    Set<String> usedSlots(String vmRef) {
-        var used = new java.util.HashSet<String>();
-        for (String vbd : db.related("VM", "VBDs", vmRef)) {
-            DbObject<?> b = db.get("VBD", vbd);
+    Set<String> usedSlots(Ref<VM> vm) {
+        var used = new HashSet<String>();
+        for (Ref<VBD> vbd : db.related(vm, VM.VBDs)) {
+            DbObject<VBD> b = db.get(vbd);
             if (b == null) continue;
-            used.addAll(DeviceNumbers.slots(b.string("userdevice")));
-            used.addAll(DeviceNumbers.slots(b.string("device")));
+            used.addAll(DeviceNumbers.slots(b.get(VBD.userdevice)));
+            used.addAll(DeviceNumbers.slots(b.get(VBD.device)));
         }
         return used;
     }
 
     /** VM.get_allowed_VBD_devices: the free disk numbers 0..254, as strings. */
-    public List<String> allowedVbdDevices(String vmRef) {
-        db.require("VM", vmRef);
-        Set<String> used = usedSlots(vmRef);
+    public List<String> allowedVbdDevices(Ref<VM> vm) {
+        db.require(vm);
+        Set<String> used = usedSlots(vm);
         var out = new ArrayList<String>();
         for (int n = 0; n <= DeviceNumbers.MAX_DISK; n++) {
             if (!used.contains(DeviceNumbers.ofDiskNumber(true, n).slot())) out.add(Integer.toString(n));
@@ -378,18 +354,21 @@ public final class VmRecords {
     }
 
     /** VM.get_allowed_VIF_devices: the free VIF numbers 0..15, as strings. */
-    public List<String> allowedVifDevices(String vmRef) {
-        db.require("VM", vmRef);
-        var used = new java.util.HashSet<String>();
-        for (String vif : db.related("VM", "VIFs", vmRef)) {
-            DbObject<?> v = db.get("VIF", vif);
-            if (v != null) used.add(v.string("device"));
+    public List<String> allowedVifDevices(Ref<VM> vm) {
+        db.require(vm);
+        var used = new HashSet<String>();
+        for (Ref<VIF> vif : db.related(vm, VM.VIFs)) {
+            DbObject<VIF> v = db.get(vif);
+            if (v != null) used.add(v.get(VIF.device));
         }
         var out = new ArrayList<String>();
         for (int n = 0; n <= DeviceNumbers.MAX_VIF; n++) if (!used.contains(Integer.toString(n))) out.add(Integer.toString(n));
         return out;
     }
 
-    @SuppressWarnings("unchecked")
-    static Map<String, String> map(Object o) { return (Map<String, String>) o; }
+    /** VM.get_boot_record: the VM as it is. */
+    public Rec<VM> bootRecord(Ref<VM> vm) {
+        db.require(vm);
+        return db.record(vm);
+    }
 }

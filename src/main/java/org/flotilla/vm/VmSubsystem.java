@@ -1,33 +1,26 @@
 package org.flotilla.vm;
 
 import java.nio.file.Path;
-import org.flotilla.api.Handlers;
 import org.flotilla.db.Database;
 import org.flotilla.storage.Storage;
 
 /**
  * The VM and VBD records side of the host agent, assembled: VM/VBD creation and destruction, memory and
- * VCPU settings, templates, clone/copy/provision/snapshot/revert.
+ * VCPU settings, templates, clone/copy/provision/snapshot/revert. VM's and VBD's actions call into its parts.
  */
 public final class VmSubsystem {
     private final Database db;
-    private final VmOperations operations;
+    private final VmAllowedOperations operations;
     private final VmRecords vms;
     private final VbdRecords vbds;
     private final VmCloner cloner;
 
     public VmSubsystem(Database db, Storage storage) {
         this.db = db;
-        this.operations = new VmOperations(db);
+        this.operations = new VmAllowedOperations(db);
         this.vms = new VmRecords(db, operations);
         this.vbds = new VbdRecords(db, vms);
         this.cloner = new VmCloner(db, storage, operations, vms, vbds);
-    }
-
-    public void register(Handlers h) {
-        vms.register(h);
-        vbds.register(h);
-        cloner.register(h);
     }
 
     /** At every start: the built-in templates that are missing (and the test guest's, if built in {@code guestDir}). */
@@ -39,6 +32,12 @@ public final class VmSubsystem {
     /** Where a running VM's new memory target goes: the host's balloon driver. */
     public void setBalloon(VmRecords.Balloon b) { vms.setBalloon(b); }
 
-    /** For the VM runtime: which operations are valid, and allowed_operations to refresh after a power change. */
-    public VmOperations operations() { return operations; }
+    /** Which operations are valid, and allowed_operations to refresh after a change. */
+    public VmAllowedOperations operations() { return operations; }
+
+    public VmRecords vms() { return vms; }
+
+    public VbdRecords vbds() { return vbds; }
+
+    public VmCloner cloner() { return cloner; }
 }

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.daemon.Daemon;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.TestGuest;
@@ -278,7 +279,7 @@ public final class VmBench {
             awaitSerial(serial, UP, System.nanoTime());
             lastArgv(vm);
             Thread.sleep(settleS * 1000L);
-            long pid = daemon.node().vmRuntime().pids().get(vm);
+            long pid = daemon.node().vmRuntime().pids().get(VM.CLASS.ref(vm));
             flo.add(Mem.of(pid, GUEST_MIB << 10, guest.resolve("vmlinux")));
             call("VM.hard_shutdown", vm);
 
@@ -394,7 +395,7 @@ public final class VmBench {
                     break;
                 }
                 startMs.add(ms(t0));
-                pids.add(daemon.node().vmRuntime().pids().get(vm));
+                pids.add(daemon.node().vmRuntime().pids().get(VM.CLASS.ref(vm)));
                 try {
                     upMs.add(awaitSerial(runDir(vm).resolve("serial.log"), UP, t0));
                 } catch (IllegalStateException e) {

@@ -23,7 +23,7 @@ import java.util.stream.Stream;
 import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.InProcessNode;
-import org.flotilla.host.VifBackend.TapDevice;
+import org.flotilla.runtime.devices.VifBackend.TapDevice;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Set;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.junit.jupiter.api.Test;
 
 /** Device names as XAPI's Device_number reads them, and the slots that make two names clash. */
@@ -30,7 +31,7 @@ class VmRecordDeviceNumbersTest {
         assertEquals(Set.of("disk0"), DeviceNumbers.slots("xvda"));
         assertEquals(Set.of("disk0"), DeviceNumbers.slots("hda"));
         assertEquals(Set.of("fd1"), DeviceNumbers.slots("fdb"));
-        for (String ok : List.of("autodetect", "0", "254", "xvdb", "hdc", "sda")) assertTrue(DeviceNumbers.valid(ok, "Disk"), ok);
-        for (String bad : List.of("", "-1", "disk", "xvd", "a0")) assertFalse(DeviceNumbers.valid(bad, "Disk"), bad);
+        for (String ok : List.of("autodetect", "0", "254", "xvdb", "hdc", "sda")) assertTrue(DeviceNumbers.valid(ok, VbdType.Disk), ok);
+        for (String bad : List.of("", "-1", "disk", "xvd", "a0")) assertFalse(DeviceNumbers.valid(bad, VbdType.Disk), bad);
     }
 }

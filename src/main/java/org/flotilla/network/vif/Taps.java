@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.host.VifBackend;
+import org.flotilla.runtime.devices.VifBackend;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;

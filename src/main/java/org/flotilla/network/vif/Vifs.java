@@ -68,7 +68,7 @@ public final class Vifs {
                     .set(VIF.metrics, metrics);
             Ref<VIF> ref = Refs.newRef(VIF.CLASS);
             var asStored = new DbObject<VIF>(VIF.CLASS.name(), ref.value(), vif.values(), 0, 0);
-            vif.set(VIF.allowed_operations, VIF.allowed_operations.decode(VifLifecycle.allowedOperations(vm, asStored)));
+            vif.set(VIF.allowed_operations, VifLifecycle.allowedOperations(vm, asStored));
             tx.put(ref, vif);
             return ref;
         });

@@ -1,0 +1,96 @@
+package org.flotilla.runtime;
+
+import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.flotilla.api.Call;
+import org.flotilla.api.Refs;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.vm.VmAllowedOperations;
+import org.flotilla.vm.VmLifecycle;
+
+/**
+ * Runs a VM operation as XAPI does: checked against the VM's state and what else runs on it, listed in its
+ * current_operations (under the task's ref) while it runs, and failing only with API errors.
+ */
+public final class CurrentOperations {
+    public interface Body { void run() throws Exception; }
+
+    private final Database db;
+
+    CurrentOperations(Database db) { this.db = db; }
+
+    public void run(Call c, Ref<VM> vm, VmOperations op, Body body) {
+        String key = begin(c, vm, op);
+        try {
+            runMappingErrors(op.wire(), body);
+        } finally {
+            end(vm, key);
+        }
+    }
+
+    /** Runs {@code body}, failing only with API errors (an operation's QMP, I/O or interruption as INTERNAL_ERROR). */
+    public static void runMappingErrors(String op, Body body) {
+        try {
+            body.run();
+        } catch (ApiError e) {
+            throw e;
+        } catch (QmpException e) {
+            throw ApiError.internal(op + " failed: " + e.getMessage());
+        } catch (IOException e) {
+            throw ApiError.internal(op + " failed: " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal(op + " interrupted");
+        } catch (Exception e) {
+            if (e instanceof RuntimeException r) throw r;
+            throw ApiError.internal(op + " failed: " + e);
+        }
+    }
+
+    /** Operations that were in progress when the daemon stopped will not finish: forgets them all. */
+    void forgetAll() {
+        db.write(tx -> {
+            for (DbObject<VM> vm : db.all(VM.CLASS)) {
+                Map<String, VmOperations> current = vm.get(VM.current_operations);
+                if (current != null && !current.isEmpty()) stageCurrent(tx, vm, Map.of());
+            }
+        });
+    }
+
+    /** The key under which a call's operation is listed: its task, or a ref of its own for a synchronous call. */
+    public static String key(Call c) { return Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref(); }
+
+    private String begin(Call c, Ref<VM> ref, VmOperations op) {
+        String key = key(c);
+        db.write(tx -> {
+            DbObject<VM> vm = db.require(ref);
+            ApiError e = VmLifecycle.check(vm, op);
+            if (e != null) throw e;
+            var ops = new LinkedHashMap<>(vm.get(VM.current_operations));
+            ops.put(key, op);
+            stageCurrent(tx, vm, ops);
+        });
+        return key;
+    }
+
+    private void end(Ref<VM> ref, String key) {
+        db.write(tx -> {
+            DbObject<VM> vm = db.get(ref);
+            if (vm == null) return;
+            var ops = new LinkedHashMap<>(vm.get(VM.current_operations));
+            ops.remove(key);
+            stageCurrent(tx, vm, ops);
+        });
+    }
+
+    private static void stageCurrent(Database.Tx tx, DbObject<VM> vm, Map<String, VmOperations> ops) {
+        VmAllowedOperations.stage(tx, vm, VmAllowedOperations.changes().set(VM.current_operations, ops));
+    }
+}

@@ -1,0 +1,314 @@
+package org.flotilla.runtime;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.flotilla.api.Alerts;
+import org.flotilla.api.Call;
+import org.flotilla.api.Handlers;
+import org.flotilla.db.Database;
+import org.flotilla.jail.Cgroups;
+import org.flotilla.jail.JailIds;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.runtime.console.Consoles;
+import org.flotilla.runtime.devices.DeviceOperations;
+import org.flotilla.runtime.devices.LiveDisks;
+import org.flotilla.runtime.devices.VbdHotplug;
+import org.flotilla.runtime.devices.VifBackend;
+import org.flotilla.runtime.devices.VifHotplug;
+import org.flotilla.runtime.devices.VifTaps;
+import org.flotilla.runtime.launch.LaunchSpecs;
+import org.flotilla.runtime.launch.NvramFiles;
+import org.flotilla.runtime.launch.QemuFiles;
+import org.flotilla.runtime.launch.QemuLauncher;
+import org.flotilla.runtime.launch.Swtpm;
+import org.flotilla.runtime.launch.VcpuLimits;
+import org.flotilla.runtime.launch.VmJails;
+import org.flotilla.runtime.launch.Vtpms;
+import org.flotilla.runtime.power.CrashActions;
+import org.flotilla.runtime.power.DomainTeardown;
+import org.flotilla.runtime.power.GuestEvents;
+import org.flotilla.runtime.power.PowerOperations;
+import org.flotilla.runtime.power.PowerStateRecords;
+import org.flotilla.runtime.power.Reconciler;
+import org.flotilla.runtime.power.StrayProcesses;
+import org.flotilla.runtime.power.SuspendImages;
+import org.flotilla.runtime.power.VmStarter;
+import org.flotilla.storage.OnlineDisks;
+import org.flotilla.storage.Storage;
+import org.flotilla.vm.VmAllowedOperations;
+
+/**
+ * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD and
+ * VIF hot-plug through QMP, applies actions_after_crash when a guest panics, keeps the VM records true (power_state, resident_on, domid, metrics, consoles,
+ * allowed/current operations) and treats the host as the ground truth: QEMU runs detached from the daemon
+ * (own session, stdio to files, pid file and QMP socket in {@code <state>/run/<vm-uuid>/}), so a daemon
+ * restart leaves VMs running; {@link #reconcile()} finds them again and corrects the database.
+ *
+ * <p>This class only wires the parts together and maps the API onto them: {@link PowerOperations},
+ * {@link SuspendImages}, {@link VbdHotplug}, {@link VifHotplug}, {@link LiveDisks}, {@link GuestEvents},
+ * {@link CrashActions}, {@link Reconciler}, {@link Vtpms}.
+ */
+public final class VmRuntime implements AutoCloseable {
+    /**
+     * @param stateDir        the daemon's state directory; run dirs under {@code run/}, kernels under {@code kernels/}
+     * @param kernelDirs      where PV_kernel / PV_ramdisk may lie (real paths are checked)
+     * @param accel           {@code kvm} or {@code tcg}
+     * @param shutdownTimeout how long clean_shutdown waits for the guest to power off
+     * @param uefi            OVMF's images
+     * @param swtpm           the swtpm binary, for VMs with a VTPM
+     */
+    public record Config(Path stateDir, List<Path> kernelDirs, String accel, String qemuBinary,
+                         Duration shutdownTimeout, UefiImages uefi, String swtpm) {
+        public static Config defaults(Path stateDir, List<Path> extraKernelDirs, String accel) {
+            var dirs = new ArrayList<Path>();
+            dirs.add(stateDir.resolve("kernels"));
+            dirs.addAll(extraKernelDirs);
+            return new Config(stateDir, dirs, accel, System.getProperty("flotilla.qemu", "qemu-system-x86_64"),
+                    Duration.ofSeconds(Long.getLong("flotilla.shutdown-timeout", 60)), UefiImages.debian(),
+                    System.getProperty("flotilla.swtpm", "swtpm"));
+        }
+
+        public Config withShutdownTimeout(Duration d) {
+            return new Config(stateDir, kernelDirs, accel, qemuBinary, d, uefi, swtpm);
+        }
+    }
+
+    /**
+     * OVMF's code images and the variable stores a VM's own store starts as: plain, and for Secure Boot the
+     * secboot build with Microsoft's keys already enrolled (what Windows' boot loader is signed with).
+     */
+    public record UefiImages(Path code, Path varsTemplate, Path secureCode, Path secureVarsTemplate) {
+        /** Debian's ovmf package. */
+        static UefiImages debian() {
+            Path d = Path.of("/usr/share/OVMF");
+            return new UefiImages(d.resolve("OVMF_CODE_4M.fd"), d.resolve("OVMF_VARS_4M.fd"), d.resolve("OVMF_CODE_4M.secboot.fd"),
+                    d.resolve("OVMF_VARS_4M.ms.fd"));
+        }
+
+        /** Whether Secure Boot can be offered: platform:secureboot=auto turns it on then. */
+        public boolean secureBootAvailable() { return Files.isRegularFile(secureCode) && Files.isRegularFile(secureVarsTemplate); }
+    }
+
+    private final Database db;
+    private final Ref<Host> hostRef;
+    private final Config cfg;
+    private final VmAllowedOperations ops;
+    private final Domains domains;
+    private final VifTaps taps;
+    private final HostMemory memory;
+    private final CurrentOperations operations;
+    private final PowerOperations power;
+    private final SuspendImages suspendImages;
+    private final VbdHotplug hotplug;
+    private final VifHotplug vifHotplug;
+    private final CrashActions crashes;
+    private final LiveDisks liveDisks;
+    private final Reconciler reconciler;
+    private final Vtpms vtpms;
+    private final NvramFiles nvram;
+
+    public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, Config cfg) {
+        this.db = db;
+        this.hostRef = hostRef;
+        this.cfg = cfg;
+        this.ops = new VmAllowedOperations(db);
+        this.domains = new Domains(db);
+        this.taps = new VifTaps(db);
+        this.memory = new HostMemory(db, hostRef, domains);
+        var domids = new DomainIds(db, cfg.stateDir());
+        var jails = new VmJails(cfg.stateDir(), db.require(hostRef).get(Host.uuid), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
+        var files = new QemuFiles(cfg.stateDir());
+        var consoles = new Consoles(db, hostRef);
+        var deviceOps = new DeviceOperations(db);
+        var swtpm = new Swtpm(cfg.swtpm(), jails);
+        this.vtpms = new Vtpms(db, cfg.stateDir());
+        this.nvram = new NvramFiles(db, cfg.stateDir());
+        var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory, nvram, vtpms);
+        var teardown = new DomainTeardown(domains, taps, records, swtpm, jails);
+        this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
+        this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps);
+        var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
+        this.operations = new CurrentOperations(db);
+        var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
+        var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
+                new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
+        this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
+        this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
+        this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
+        this.liveDisks = new LiveDisks(db, domains);
+        this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
+                new StrayProcesses(domains, files, swtpm, jails));
+    }
+
+    public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
+
+    public Config config() { return cfg; }
+
+    /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
+    public void setShutdownTimeout(Duration d) { power.setShutdownTimeout(d); }
+
+    /** How long a guest must have run for a crash to restart it rather than halt it (120 s unless changed). */
+    public void setCrashRestartGuard(Duration d) { crashes.setRestartGuard(d); }
+
+    /** What the storage may do to the disks of running VMs (online resize, snapshot). */
+    public OnlineDisks onlineDisks() { return liveDisks; }
+
+    /** The run directory of a VM running here: its consoles' sockets and serial log. */
+    public Optional<Path> runDir(Ref<VM> vm) {
+        Domain d = domains.get(vm);
+        return d == null ? Optional.empty() : Optional.of(d.runDir);
+    }
+
+    public boolean isRunning(Ref<VM> vm) { return domains.isRunning(vm); }
+
+    public Database db() { return db; }
+
+    // ---- VM's power operations: each as the call's current operation on the VM ----------------------
+
+    /** VM.start. */
+    public void start(Call c, Ref<VM> vm, boolean paused) { power.start(c, vm, paused, VmOperations.start); }
+
+    /** VM.start_on: this host is the only one there is. */
+    public void startOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
+        requireThisHost(host, "VM.start_on");
+        power.start(c, vm, paused, VmOperations.start_on);
+    }
+
+    public void pause(Call c, Ref<VM> vm) { power.pause(c, vm); }
+
+    public void unpause(Call c, Ref<VM> vm) { power.unpause(c, vm); }
+
+    public void cleanShutdown(Call c, Ref<VM> vm) { power.cleanShutdown(c, vm); }
+
+    /** VM.shutdown: clean if the guest powers off in time, hard otherwise. */
+    public void shutdown(Call c, Ref<VM> vm) { power.shutdown(c, vm); }
+
+    public void hardShutdown(Call c, Ref<VM> vm) { power.hardShutdown(c, vm); }
+
+    public void cleanReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, true); }
+
+    public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, false); }
+
+    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, vm); }
+
+    public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume); }
+
+    /** VM.resume_on: this host is the only one there is. */
+    public void resumeOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
+        requireThisHost(host, "VM.resume_on");
+        suspendImages.resume(c, vm, paused, VmOperations.resume_on);
+    }
+
+    private void requireThisHost(Ref<Host> host, String call) {
+        if (!hostRef.equals(host)) throw ApiError.of("OPERATION_NOT_ALLOWED", call + ": host " + host.value() + " is not this host");
+    }
+
+    // ---- devices of running VMs --------------------------------------------------------------------
+
+    /** VBD.plug: the disk added to its running VM. */
+    public void plugVbd(Ref<VBD> vbd) { hotplug.plug(vbd); }
+
+    /** VBD.unplug and unplug_force: the disk taken out of its running VM. */
+    public void unplugVbd(Ref<VBD> vbd, boolean force) { hotplug.unplug(vbd, force); }
+
+    /** VBD.insert: a medium in the empty CD drive, live if the drive is plugged. */
+    public void insertMedium(Ref<VBD> vbd, Ref<VDI> vdi) { hotplug.insert(vbd, vdi); }
+
+    /** VBD.eject. */
+    public void ejectMedium(Ref<VBD> vbd) { hotplug.eject(vbd); }
+
+    /** VIF.plug: the VIF's NIC added to its running VM. */
+    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vif); }
+
+    /** VIF.unplug and unplug_force: the NIC taken out of its running VM. */
+    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vif, force); }
+
+    /** The virtual TPMs of this host's VMs. */
+    public Vtpms vtpms() { return vtpms; }
+
+    /** Removes the UEFI variable stores and vTPM state directories of VMs and VTPMs that no longer exist. */
+    public void sweepOwnedFiles() {
+        nvram.sweep();
+        vtpms.sweep();
+    }
+
+    /** allowed_operations of every VM made true (at start, for records made by others). */
+    public void refreshAllowedOperations() { ops.updateAll(); }
+
+    /**
+     * Reattaches the QEMUs that outlived the last daemon and corrects the database (see {@link Reconciler}): operations
+     * under way when it stopped will not finish, and what VMs that are gone left behind goes.
+     */
+    public void reconcile() {
+        operations.forgetAll();
+        reconciler.reconcile();
+        ops.updateAll();
+        memory.publish();
+        sweepOwnedFiles();
+    }
+
+    /** What a new VM may have: the host's available memory minus what running VMs reserved but do not use yet. */
+    public long availableMemory() { return memory.available(); }
+
+    /** The QMP connection of a running VM (tests use it to act as the guest would, behind the API's back). */
+    Qmp qmp(Ref<VM> vm) { return domains.running(vm).qmp; }
+
+    /** Asks a running VM's balloon driver for a new memory size (see {@link Domain#balloon}); a lost QMP is logged. */
+    public void balloon(Ref<VM> vm, long bytes) {
+        Domain d = domains.get(vm);
+        if (d == null) return;
+        try {
+            d.balloon(bytes);
+        } catch (QmpException e) {
+            System.getLogger(VmRuntime.class.getName()).log(System.Logger.Level.WARNING, "balloon of " + d.uuid + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * The counters of every VM running here, read over each QEMU's QMP connection, all VMs at once so that one
+     * slow QEMU delays no other; a VM whose QEMU does not answer in time (stopping, migrating away, hung) is left
+     * out. {@code statsSeconds}: how often guests are asked to report their memory.
+     */
+    public List<GuestCounters> counters(int statsSeconds) {
+        var reads = new ArrayList<java.util.concurrent.Future<GuestCounters>>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Domain d : domains.all()) {
+                if (d.exitExpected() || d.hasEnded() || !d.alive()) continue;
+                reads.add(pool.submit(() -> DomainCounters.read(d, statsSeconds)));
+            }
+            var out = new ArrayList<GuestCounters>();
+            for (var r : reads) {
+                try {
+                    out.add(r.get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // its QEMU is going away or did not answer within DomainCounters' timeout; the next sample will tell
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Test support: the pids of the QEMUs this runtime follows. */
+    public Map<Ref<VM>, Long> pids() { return domains.pids(); }
+
+    /** Lets go of the QEMUs without stopping them: they outlive the daemon, and the next one reattaches. */
+    @Override
+    public void close() { domains.close(); }
+}

@@ -1,0 +1,79 @@
+package org.flotilla.runtime.devices;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.os.Fd;
+import org.flotilla.os.Open;
+import org.flotilla.os.OsException;
+import org.flotilla.qemu.Qmp;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.runtime.Domain;
+import org.flotilla.runtime.Domains;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.storage.OnlineDisks;
+
+/** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
+public final class LiveDisks implements OnlineDisks {
+    private final Database db;
+    private final Domains domains;
+
+    public LiveDisks(Database db, Domains domains) {
+        this.db = db;
+        this.domains = domains;
+    }
+
+    @Override
+    public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
+        String vdiRef = vdi.value();
+        DbObject<VBD> b = db.require(vbd);
+        Qmp qmp = qmpOf(b, vdiRef, "resize");
+        try {
+            String node = topNode(qmp, b, vdiRef, "resize");
+            qmp.execute("block_resize", Map.of("node-name", node, "size", newSize));
+        } catch (QmpException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online resize failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
+        String vdiRef = vdi.value();
+        DbObject<VBD> b = db.require(vbd);
+        Domain d = domains.get(b.get(VBD.VM));
+        if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, "snapshot");
+        Qmp qmp = d.qmp;
+        // named like every node of the disk, and its fdset tagged like theirs: it goes with them at unplug
+        String newNode = VbdHotplug.deviceId(b) + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
+        try (Fd rw = Open.file(overlay, Open.Access.READ_WRITE); Fd ro = Open.file(overlay, Open.Access.READ)) {
+            String node = topNode(qmp, b, vdiRef, "snapshot");
+            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), VbdHotplug.deviceId(b)).getFirst();
+            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode,
+                    "file", QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set)));
+            args.put("backing", null);
+            qmp.execute("blockdev-add", args);
+            qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
+        } catch (QmpException | OsException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online snapshot failed: " + e.getMessage());
+        }
+    }
+
+    /** The QMP of the VBD's VM; VDI_IN_USE if it has no QEMU here. */
+    private Qmp qmpOf(DbObject<VBD> b, String vdiRef, String op) {
+        Domain d = domains.get(b.get(VBD.VM));
+        if (d == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
+        return d.qmp;
+    }
+
+    private static String topNode(Qmp qmp, DbObject<VBD> b, String vdiRef, String op) throws QmpException {
+        String node = BlockNodes.top(qmp, VbdHotplug.deviceId(b));
+        if (node == null) throw ApiError.of("VDI_IN_USE", vdiRef, op);
+        return node;
+    }
+}

@@ -1,0 +1,166 @@
+package org.flotilla.runtime;
+
+import static org.flotilla.TestTimeouts.LOADED;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.flotilla.daemon.Daemon;
+import org.flotilla.server.ApiServerConfig;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A running VM's consoles through the API's HTTPS port, as real clients reach them: RFB from QEMU's VNC server
+ * through HTTP CONNECT (XenCenter, Xen Orchestra) and through a WebSocket (the JDK's client standing in for noVNC),
+ * the serial port through CONNECT; refusals without a valid session, for unknown consoles and halted VMs.
+ */
+class ConsoleTunnelTest {
+    static final Duration WAIT = Duration.ofSeconds(30 * LOADED);
+    @TempDir Path dir;
+    VmHost h;
+    Daemon daemon;
+
+    @BeforeEach
+    void up() throws Exception {
+        h = new VmHost(dir);
+        h.closeNode();
+        h.state = dir.resolve("daemon");
+        daemon = Daemon.start(h.state, ApiServerConfig.loopbackEphemeral(), "secret", "127.0.0.1");
+        h.node = daemon.node();
+        h.session = (String) h.node.rpc().call("session.login_with_password", new ArrayList<>(List.of("root", "secret")));
+    }
+
+    @AfterEach
+    void down() {
+        try {
+            h.close(); // kills the QEMUs, whatever the test did
+        } finally {
+            daemon.close();
+        }
+    }
+
+    @Test
+    void rfbAndSerialConsolesOverConnectAndWebSocket() throws Exception {
+        String vm = h.newVm("console", "idle");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, WAIT);
+
+        // two consoles, located as XAPI locates them
+        Map<String, String> targets = new java.util.HashMap<>();
+        for (Object c : (List<?>) h.vm(vm).get("consoles")) {
+            var console = h.node.db().record("console", (String) c);
+            String location = (String) console.get("location");
+            assertTrue(location.matches("https://127\\.0\\.0\\.1/console\\?uuid=[-0-9a-f]{36}"), location);
+            targets.put((String) console.get("protocol"), location.substring("https://127.0.0.1".length()));
+        }
+        assertEquals(java.util.Set.of("rfb", "vt100"), targets.keySet());
+        String rfb = targets.get("rfb");
+        String vt100 = targets.get("vt100");
+        String vmUuid = (String) h.vm(vm).get("uuid");
+
+        // refused: no session, a session that does not exist, a console that does not exist
+        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb, null).status);
+        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb + "&session_id=OpaqueRef:nobody", null).status);
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=00000000-0000-0000-0000-000000000000&session_id=" + h.session, null).status);
+        h.call("VM.pause", vm);
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status, "a paused VM's console, as XAPI");
+        h.call("VM.unpause", vm);
+        var refusedWs = assertThrows(CompletionException.class, () -> webSocket(rfb + "&session_id=OpaqueRef:nobody", new WebSocketStreams(WAIT)).join());
+        assertEquals(401, assertInstanceOf(WebSocketHandshakeException.class, refusedWs.getCause()).getResponse().statusCode());
+
+        // RFB through CONNECT, the session in the query
+        try (var tunnel = connect(rfb + "&session_id=" + h.session, null)) {
+            assertEquals("HTTP/1.1 200 OK", tunnel.status);
+            var client = new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream());
+            var init = client.handshake();
+            assertTrue(init.width() > 0 && init.height() > 0, init.toString());
+            var rect = client.wholeScreen(init);
+            assertTrue(rect.width() > 0 && rect.height() > 0, rect.toString());
+        }
+        // a VM's uuid means its rfb console; the session may come as a cookie
+        try (var tunnel = connect("/console?uuid=" + vmUuid, h.session)) {
+            assertEquals("HTTP/1.1 200 OK", tunnel.status);
+            var init = new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream()).handshake();
+            assertTrue(init.width() > 0, init.toString());
+        }
+
+        // RFB over a WebSocket with subprotocol binary
+        var ws = new WebSocketStreams(WAIT);
+        var socket = webSocket(rfb + "&session_id=" + h.session, ws).join();
+        assertEquals("binary", socket.getSubprotocol());
+        var client = new RfbClient(ws.in, ws.out);
+        var init = client.handshake();
+        assertTrue(init.width() > 0 && init.height() > 0, init.toString());
+        assertTrue(client.wholeScreen(init).width() > 0);
+
+        // the serial port through CONNECT: what the guest prints arrives, and the tunnel ends with the VM,
+        // as does the WebSocket still open
+        try (var serial = connect(vt100 + "&session_id=" + h.session, null)) {
+            assertEquals("HTTP/1.1 200 OK", serial.status);
+            h.call("VM.clean_shutdown", vm);
+            String text = new String(readToEnd(serial.socket.getInputStream()), StandardCharsets.UTF_8);
+            assertTrue(text.contains("FLOTILLA-GUEST power button: powering off"), text);
+        }
+        assertTrue(ws.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS) > 0, "the WebSocket was closed");
+        assertEquals("Halted", h.power(vm));
+
+        // a halted VM has no consoles left to reach
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status);
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + vmUuid + "&session_id=" + h.session, null).status);
+        var refusedHalted = assertThrows(CompletionException.class, () -> webSocket("/console?uuid=" + vmUuid + "&session_id=" + h.session,
+                new WebSocketStreams(WAIT)).join());
+        assertEquals(404, assertInstanceOf(WebSocketHandshakeException.class, refusedHalted.getCause()).getResponse().statusCode());
+    }
+
+    /** A CONNECT request over TLS, as XenCenter and Xen Orchestra send it, with its reply's status line read. */
+    record Tunnel(SSLSocket socket, String status) implements AutoCloseable {
+        @Override public void close() throws IOException { socket.close(); }
+    }
+
+    Tunnel connect(String target, String sessionCookie) throws Exception {
+        var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.httpsPort());
+        socket.setSoTimeout((int) WAIT.toMillis());
+        String cookie = sessionCookie == null ? "" : "Cookie: session_id=" + sessionCookie + "\r\n";
+        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.0\r\n" + cookie + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        var head = new ByteArrayOutputStream();
+        InputStream in = socket.getInputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) break;
+            head.write(b);
+        }
+        return new Tunnel(socket, head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse(""));
+    }
+
+    java.util.concurrent.CompletableFuture<java.net.http.WebSocket> webSocket(String target, WebSocketStreams listener) throws Exception {
+        HttpClient client = TrustingTls.httpClient();
+        return client.newWebSocketBuilder().subprotocols("binary").connectTimeout(WAIT)
+                .buildAsync(URI.create("wss://127.0.0.1:" + daemon.httpsPort() + target), listener);
+    }
+
+    static byte[] readToEnd(InputStream in) throws IOException {
+        var out = new ByteArrayOutputStream();
+        byte[] buf = new byte[4096];
+        for (int n; (n = in.read(buf)) >= 0; ) out.write(buf, 0, n);
+        return out.toByteArray();
+    }
+}
