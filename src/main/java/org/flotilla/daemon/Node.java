@@ -2,13 +2,17 @@ package org.flotilla.daemon;
 
 import java.nio.file.Path;
 import java.util.function.Function;
+import org.flotilla.actions.EventActions;
+import org.flotilla.actions.MessageActions;
+import org.flotilla.actions.SessionActions;
+import org.flotilla.actions.TaskActions;
+import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
 import org.flotilla.api.Handlers;
-import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
 import org.flotilla.api.LoginThrottle;
@@ -23,6 +27,13 @@ import org.flotilla.host.VifBackend;
 import org.flotilla.host.metrics.Metrics;
 import org.flotilla.host.vm.VmRuntime;
 import org.flotilla.model.Model;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Event;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Message;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.HostLinks;
@@ -40,8 +51,8 @@ import org.flotilla.vm.VmSubsystem;
  */
 public final class Node implements AutoCloseable {
     private final Database db;
-    private final String hostRef;
-    private final String poolRef;
+    private final Ref<Host> host;
+    private final Ref<Pool> pool;
     private final Dispatcher dispatcher;
     private final Storage storage;
     private final VmSubsystem vms;
@@ -62,18 +73,19 @@ public final class Node implements AutoCloseable {
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
-        this.hostRef = LocalHost.ensure(db, stateDir, facts);
-        this.poolRef = PoolRecord.ensure(db, hostRef);
+        this.host = Host.CLASS.ref(LocalHost.ensure(db, stateDir, facts));
+        this.pool = PoolRecord.ensure(db, host);
+        String hostRef = host.value();
         var handlers = new Handlers(model);
         var implementations = new Implementations();
         this.logins = new LoginThrottle(auth, limits.logins());
-        var sessions = new Sessions(db, logins, () -> hostRef, limits.sessions());
-        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder, limits.tasks());
-        sessions.register(handlers);
-        tasks.register(handlers);
-        new Events(db, sessions).register(handlers);
+        var sessions = new Sessions(db, logins, () -> host, limits.sessions());
+        var tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
         var alerts = new Alerts(db);
-        alerts.register(handlers);
+        implementations.add(Session.Actions.class, new SessionActions(sessions))
+                .add(Task.Actions.class, new TaskActions(tasks))
+                .add(Event.Actions.class, new EventActions(new Events(db, sessions)))
+                .add(Message.Actions.class, new MessageActions(alerts));
         HostMessages.register(handlers);
         this.storage = new Storage(db, hostRef, stateDir.resolve("sr"), QemuImg.system());
         storage.register(handlers);
@@ -114,9 +126,17 @@ public final class Node implements AutoCloseable {
 
     public Database db() { return db; }
 
-    public String hostRef() { return hostRef; }
+    /** This host. */
+    public Ref<Host> host() { return host; }
 
-    public String poolRef() { return poolRef; }
+    /** This host's reference as the wire carries it, for tests that talk the wire. */
+    public String hostRef() { return host.value(); }
+
+    /** The pool. */
+    public Ref<Pool> pool() { return pool; }
+
+    /** The pool's reference as the wire carries it. */
+    public String poolRef() { return pool.value(); }
 
     public Storage storage() { return storage; }
 

@@ -16,6 +16,8 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.storage.Storage;
 import org.w3c.dom.Element;
 import org.w3c.dom.Node;
@@ -69,7 +71,7 @@ public final class VmCloner {
     /** A task's progress from {@code from} to {@code to} as a sub-operation reports 0..1. */
     private static TaskContext slice(TaskContext task, double from, double to) {
         return new TaskContext() {
-            @Override public String ref() { return task.ref(); }
+            @Override public Ref<Task> ref() { return task.ref(); }
             @Override public void progress(double f) { task.progress(from + (to - from) * Math.max(0, Math.min(1, f))); }
             @Override public void checkCancelled() { task.checkCancelled(); }
         };

@@ -13,6 +13,7 @@ import org.flotilla.api.Alerts;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.qemu.QmpException;
@@ -65,7 +66,7 @@ final class CrashActions {
             restart = false;
             note += "; it crashed too soon after booting to be restarted";
         }
-        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + vm.string("name_label") + "' crashed (the guest kernel panicked); "
+        alerts.raise("VM_CRASHED", 2, Cls.VM, d.uuid, "VM '" + vm.string("name_label") + "' crashed (the guest kernel panicked); "
                 + "actions_after_crash is " + action + note);
         try {
             if (restart) {

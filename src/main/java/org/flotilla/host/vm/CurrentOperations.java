@@ -63,7 +63,7 @@ final class CurrentOperations {
     }
 
     private String begin(Call c, String vmRef, String op) {
-        String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
+        String key = c.task().ref().isNull() ? Refs.newRef() : c.task().ref().value();
         db.write(tx -> {
             DbObject<?> vm = db.require("VM", vmRef);
             ApiError e = VmLifecycle.check(vm, op);

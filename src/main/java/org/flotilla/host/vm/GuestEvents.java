@@ -3,6 +3,7 @@ package org.flotilla.host.vm;
 import org.flotilla.api.Alerts;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 
@@ -66,7 +67,7 @@ final class GuestEvents {
                     restartInPlace(d);
                 } else {
                     teardown.stop(d);
-                    alerts.raise("VM_SHUTDOWN", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' shut down");
+                    alerts.raise("VM_SHUTDOWN", 5, Cls.VM, d.uuid, "VM '" + vm.string("name_label") + "' shut down");
                 }
             });
             case "RESET" -> Thread.ofVirtual().start(() -> {
@@ -74,7 +75,7 @@ final class GuestEvents {
                     teardown.stop(d);
                 } else {
                     records.rebooted(d.vmRef);
-                    alerts.raise("VM_REBOOTED", 5, "VM", d.uuid, "VM '" + vm.string("name_label") + "' rebooted");
+                    alerts.raise("VM_REBOOTED", 5, Cls.VM, d.uuid, "VM '" + vm.string("name_label") + "' rebooted");
                 }
             });
             default -> { }
@@ -97,6 +98,6 @@ final class GuestEvents {
         DbObject<?> vm = db.get("VM", d.vmRef);
         String name = vm == null ? d.uuid : vm.string("name_label");
         teardown.afterExit(d);
-        alerts.raise("VM_CRASHED", 2, "VM", d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
+        alerts.raise("VM_CRASHED", 2, Cls.VM, d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
     }
 }

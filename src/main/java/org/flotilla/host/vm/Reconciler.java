@@ -13,6 +13,7 @@ import org.flotilla.api.Alerts;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.vm.VmOperations;
@@ -91,7 +92,7 @@ final class Reconciler {
             if (!unowned) continue;
             if (ps.equals("Running") || ps.equals("Paused")) {
                 teardown.halted(vm.ref(), "Halted");
-                alerts.raise("VM_CRASHED", 2, "VM", vm.uuid(),
+                alerts.raise("VM_CRASHED", 2, Cls.VM, vm.uuid(),
                         "VM '" + vm.string("name_label") + "' was found not running when the host agent started");
             } else if (!Long.valueOf(-1L).equals(vm.get("domid"))) {
                 // a start the daemon died in had already taken a domain id (and maybe made taps)

@@ -151,7 +151,7 @@ final class VifHotplug {
 
     /** Runs {@code body} as XAPI marks a VIF operation: checked, listed in current_operations while it runs. */
     private void asOperation(Call c, String vifRef, String op, CurrentOperations.Body body) {
-        String key = Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref();
+        String key = c.task().ref().isNull() ? Refs.newRef() : c.task().ref().value();
         db.write(tx -> {
             DbObject<?> vif = db.require("VIF", vifRef);
             ApiError e = VifLifecycle.check(db.require("VM", vif.string("VM")), vif, op);
