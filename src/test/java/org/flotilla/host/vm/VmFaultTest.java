@@ -11,12 +11,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.flotilla.db.DbObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** What goes wrong: refused starts, QEMUs that die, a daemon that restarts under running VMs. */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmFaultTest extends OnAVmHost {
     void assertUnchangedHalted(String vm) {

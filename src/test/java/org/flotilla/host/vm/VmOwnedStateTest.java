@@ -15,6 +15,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.flotilla.vm.EfiVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * variables in VM.NVRAM and its vTPM's state in a secret, written back when it stops, restored before it
  * starts, carried by VM.clone, removed with the VM.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmOwnedStateTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(60 * LOADED);
