@@ -6,6 +6,8 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.MessageDef;
 import org.flotilla.model.Param;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Session;
 
 /**
  * One invocation of a message: its arguments already checked against the declaration and converted
@@ -14,12 +16,12 @@ import org.flotilla.model.Param;
 public final class Call {
     private final MessageDef message;
     private final List<Object> args;
-    private final String session;
+    private final Ref<Session> session;
     private final String clientAddress;
     private final TaskContext task;
     private final Database db;
 
-    Call(MessageDef message, List<Object> args, String session, String clientAddress, TaskContext task, Database db) {
+    Call(MessageDef message, List<Object> args, Ref<Session> session, String clientAddress, TaskContext task, Database db) {
         this.message = message;
         this.args = List.copyOf(args.stream().map(a -> a == null ? "" : a).toList());
         this.session = session;
@@ -43,8 +45,8 @@ public final class Call {
 
     public Database db() { return db; }
 
-    /** The caller's session ref (OpaqueRef:NULL for sessionless messages). */
-    public String session() { return session; }
+    /** The caller's session (OpaqueRef:NULL for sessionless messages). */
+    public Ref<Session> session() { return session; }
 
     /** The IP address of the client that made the call ({@link LoginThrottle#IN_PROCESS} for the daemon's own). */
     public String clientAddress() { return clientAddress; }

@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Optional;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.ClassDef;
 import org.flotilla.model.Derivation;
 import org.flotilla.model.MessageDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Param;
+import org.flotilla.model.Ref;
 import org.flotilla.model.Type;
+import org.flotilla.model.xenapi.Session;
 
 /**
  * From a method name and decoded parameters to the message's code: finds the message in the model,
@@ -64,16 +65,17 @@ public final class Dispatcher implements Rpc {
             throw ApiError.of("MESSAGE_PARAMETER_COUNT_MISMATCH", method,
                     Integer.toString(m.params().size() + offset), Integer.toString(params.size()));
         }
-        String session = ClassDef.NULL_REF;
+        Ref<Session> session = Session.CLASS.nullRef();
         if (!m.sessionless()) {
             if (!(params.getFirst() instanceof String s)) throw ApiError.of("SESSION_INVALID", String.valueOf(params.getFirst()));
-            session = sessions.require(s).ref();
+            session = Session.CLASS.ref(s);
+            sessions.require(session);
         }
         List<Object> args = arguments(m, params.subList(offset, params.size()), session);
 
         if (async) {
-            final String owner = session;
-            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, clientAddress, task, db)));
+            final Ref<Session> owner = session;
+            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, clientAddress, task, db))).value();
         }
         return invoke(new Call(m, args, session, clientAddress, TaskContext.NONE, db));
     }
@@ -101,7 +103,7 @@ public final class Dispatcher implements Rpc {
         return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
     }
 
-    private List<Object> arguments(MessageDef m, List<Object> raw, String session) {
+    private List<Object> arguments(MessageDef m, List<Object> raw, Ref<Session> session) {
         var out = new ArrayList<Object>(m.params().size());
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
@@ -128,8 +130,8 @@ public final class Dispatcher implements Rpc {
      * A session's reference is its credential: a caller reaches only its own session, and another session is to it
      * as if it did not exist.
      */
-    static boolean visible(String className, String ref, String callerSession) {
-        return !className.equals("session") || ref.equals(callerSession);
+    static boolean visible(String className, String ref, Ref<Session> callerSession) {
+        return !className.equals(Session.CLASS.name()) || ref.equals(callerSession.value());
     }
 
     private List<String> listMethods() {

@@ -12,6 +12,9 @@ import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.Model;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Event;
+import org.flotilla.model.xenapi.Session;
 
 /**
  * event.from and the older register/next: clients learn of every change by class or object, with a
@@ -23,7 +26,7 @@ public final class Events {
     private final Model model;
     private final Sessions sessions;
     /** event.register subscriptions per session, with the generation each has read up to. */
-    private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
+    private final Map<Ref<Session>, Registration> registrations = new ConcurrentHashMap<>();
 
     private record Registration(Set<String> subscriptions, long readUpTo) {}
 
@@ -34,16 +37,8 @@ public final class Events {
         sessions.onEnd(registrations::remove);
     }
 
-    public void register(Handlers h) {
-        h.on("event", "from", c -> from(c.session(), c.set("classes"), c.string("token"), c.real("timeout")))
-         .on("event", "inject", c -> inject(c.string("class"), c.string("ref")))
-         .on("event", "get_current_id", c -> db.generation())
-         .on("event", "register", c -> { subscribe(c.session(), c.set("classes"), true); return null; })
-         .on("event", "unregister", c -> { subscribe(c.session(), c.set("classes"), false); return null; })
-         .on("event", "next", c -> next(c.session()));
-    }
-
-    Map<String, Object> from(String session, List<String> classes, String token, double timeoutSeconds) {
+    /** event.from: the changes after {@code token} to what {@code classes} selects, waiting up to the timeout for one. */
+    public Map<String, Object> from(Ref<Session> session, List<String> classes, String token, double timeoutSeconds) {
         long since = parseToken(token);
         var filter = Subscriptions.parse(model, classes);
         long deadline = System.nanoTime() + (long) (Math.max(0, timeoutSeconds) * 1e9);
@@ -65,10 +60,11 @@ public final class Events {
         }
     }
 
-    private List<Map<String, Object>> next(String session) {
+    /** event.next: the changes since the session's last call, waiting for one. */
+    public List<Map<String, Object>> next(Ref<Session> session) {
         while (true) {
             Registration r = registrations.get(session);
-            if (r == null) throw ApiError.of("SESSION_NOT_REGISTERED", session);
+            if (r == null) throw ApiError.of("SESSION_NOT_REGISTERED", session.value());
             var filter = Subscriptions.parse(model, List.copyOf(r.subscriptions()));
             Database.ChangeBatch batch = db.changesSince(r.readUpTo(), filter::coversClass);
             registrations.computeIfPresent(session, (k, old) -> new Registration(old.subscriptions(), batch.generation()));
@@ -80,7 +76,8 @@ public final class Events {
         }
     }
 
-    private void subscribe(String session, List<String> classes, boolean add) {
+    /** event.register ({@code add}) and event.unregister. */
+    public void subscribe(Ref<Session> session, List<String> classes, boolean add) {
         Subscriptions.parse(model, classes);
         registrations.compute(session, (k, old) -> {
             Set<String> subs = new HashSet<>(old == null ? Set.of() : old.subscriptions());
@@ -90,8 +87,11 @@ public final class Events {
         });
     }
 
+    /** The database generation, as event.get_current_id gives it. */
+    public long currentId() { return db.generation(); }
+
     /** Marks the object changed so that it appears in the next event.from; returns the token before. */
-    String inject(String className, String ref) {
+    public String inject(String className, String ref) {
         ClassDef c = model.classDef(className);
         if (c == null || !c.stored() || db.get(className, ref) == null) throw ApiError.handleInvalid(className, ref);
         return db.writeReturning(tx -> {
@@ -110,14 +110,15 @@ public final class Events {
         }
     }
 
-    private Map<String, Object> event(Change ch) {
+    private static Map<String, Object> event(Change ch) {
         var e = new LinkedHashMap<String, Object>();
-        e.put("id", Long.toString(ch.generation()));
-        e.put("timestamp", "0.0");
-        e.put("class", ch.className().toLowerCase());
-        e.put("operation", ch.operation());
-        e.put("ref", ch.ref());
-        if (ch.snapshot() != null) e.put("snapshot", ch.snapshot());
+        // XAPI sends id and timestamp as strings, whatever their declared types
+        e.put(Event.id.name(), Long.toString(ch.generation()));
+        e.put(Event.timestamp.name(), "0.0");
+        e.put(Event.class_.name(), ch.className().toLowerCase());
+        e.put(Event.operation.name(), ch.operation());
+        e.put(Event.ref.name(), ch.ref());
+        if (ch.snapshot() != null) e.put(Event.snapshot.name(), ch.snapshot());
         return e;
     }
 

@@ -15,6 +15,9 @@ import java.util.function.Supplier;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Session;
 
 /** Logging in and out, and telling a live session from a stale one. Sessions end with the daemon. */
 public final class Sessions {
@@ -32,54 +35,54 @@ public final class Sessions {
 
     private final Database db;
     private final LoginThrottle logins;
-    private final Supplier<String> thisHost;
+    private final Supplier<Ref<Host>> thisHost;
     private final Limits limits;
     /** When each session was last used (System.nanoTime); kept in memory so that a call costs no database write. */
-    private final Map<String, Long> lastUsed = new ConcurrentHashMap<>();
-    private final List<Consumer<String>> onEnd = new CopyOnWriteArrayList<>();
+    private final Map<Ref<Session>, Long> lastUsed = new ConcurrentHashMap<>();
+    private final List<Consumer<Ref<Session>>> onEnd = new CopyOnWriteArrayList<>();
 
-    public Sessions(Database db, LoginThrottle logins, Supplier<String> thisHost, Limits limits) {
+    public Sessions(Database db, LoginThrottle logins, Supplier<Ref<Host>> thisHost, Limits limits) {
         this.db = db;
         this.logins = logins;
         this.thisHost = thisHost;
         this.limits = limits;
     }
 
-    public String login(String user, String password, String originator, String clientAddress) {
+    public Ref<Session> login(String user, String password, String originator, String clientAddress) {
         if (!logins.authenticate(clientAddress, user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
-        String ref = Refs.newRef();
+        Ref<Session> ref = Refs.newRef(Session.CLASS);
         Instant now = Instant.now();
         lastUsed.put(ref, System.nanoTime());
-        db.write(tx -> tx.put("session", ref, Map.of(
-                "uuid", Refs.newUuid(),
-                "this_host", thisHost.get(),
-                "last_active", now,
-                "validation_time", now,
-                "is_local_superuser", true,
-                "auth_user_name", user,
-                "originator", originator == null ? "" : originator)));
+        db.write(tx -> tx.put(ref, db.newRecord(Session.CLASS)
+                .set(Session.uuid, Refs.newUuid())
+                .set(Session.this_host, thisHost.get())
+                .set(Session.last_active, now)
+                .set(Session.validation_time, now)
+                .set(Session.is_local_superuser, true)
+                .set(Session.auth_user_name, user)
+                .set(Session.originator, originator == null ? "" : originator)));
         return ref;
     }
 
     /** The session, or SESSION_INVALID. */
-    public DbObject<?> require(String ref) {
-        DbObject<?> s = ref == null ? null : db.get("session", ref);
+    public DbObject<Session> require(Ref<Session> ref) {
+        DbObject<Session> s = ref == null ? null : db.get(ref);
         if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
         lastUsed.put(ref, System.nanoTime());
         return s;
     }
 
-    public void logout(String ref) {
+    public void logout(Ref<Session> ref) {
         require(ref);
         end(ref);
     }
 
     /** Calls {@code listener} with each session that ends, by logout or by {@link #collect}. */
-    public void onEnd(Consumer<String> listener) { onEnd.add(listener); }
+    public void onEnd(Consumer<Ref<Session>> listener) { onEnd.add(listener); }
 
-    private void end(String ref) {
+    private void end(Ref<Session> ref) {
         lastUsed.remove(ref);
-        db.write(tx -> { if (tx.db().get("session", ref) != null) tx.delete("session", ref); });
+        db.write(tx -> { if (tx.db().exists(ref)) tx.delete(ref); });
         onEnd.forEach(l -> l.accept(ref));
     }
 
@@ -88,29 +91,30 @@ public final class Sessions {
      * one together), other users' by user name. In each group, of the sessions with no task in progress ({@code busy}
      * are kept), those unused for inactiveTimeout end, then the least recently used beyond the group's limit.
      */
-    public void collect(Set<String> busy) {
+    public void collect(Set<Ref<Session>> busy) {
         long now = System.nanoTime();
-        var groups = new HashMap<String, List<String>>();
-        for (DbObject<?> s : db.all("session")) {
-            lastUsed.putIfAbsent(s.ref(), now);
-            if (!busy.contains(s.ref())) groups.computeIfAbsent(group(s), g -> new ArrayList<>()).add(s.ref());
+        var groups = new HashMap<String, List<Ref<Session>>>();
+        for (DbObject<Session> s : db.all(Session.CLASS)) {
+            Ref<Session> ref = s.self(Session.CLASS);
+            lastUsed.putIfAbsent(ref, now);
+            if (!busy.contains(ref)) groups.computeIfAbsent(group(s), g -> new ArrayList<>()).add(ref);
         }
         long inactive = limits.inactiveTimeout().toNanos();
-        var ending = new ArrayList<String>();
+        var ending = new ArrayList<Ref<Session>>();
         groups.forEach((group, members) -> {
-            members.sort(Comparator.comparingLong((String s) -> lastUsed.getOrDefault(s, now)).reversed());
+            members.sort(Comparator.comparingLong((Ref<Session> s) -> lastUsed.getOrDefault(s, now)).reversed());
             int kept = 0;
-            for (String s : members) {
+            for (Ref<Session> s : members) {
                 if (now - lastUsed.getOrDefault(s, now) > inactive || ++kept > limitOf(group)) ending.add(s);
             }
         });
         ending.forEach(this::end);
     }
 
-    private static String group(DbObject<?> s) {
-        if (Boolean.TRUE.equals(s.get("pool"))) return "internal";
-        String user = s.string("auth_user_name");
-        String originator = s.string("originator");
+    private static String group(DbObject<Session> s) {
+        if (Boolean.TRUE.equals(s.get(Session.pool))) return "internal";
+        String user = s.get(Session.auth_user_name);
+        String originator = s.get(Session.originator);
         boolean root = user.isEmpty() || user.equals(PasswordFile.ROOT);
         if (root) return originator.isEmpty() ? "external" : "originator:" + originator;
         return "username:" + user;
@@ -120,11 +124,5 @@ public final class Sessions {
         if (group.startsWith("originator:")) return limits.maxPerOriginator();
         if (group.startsWith("username:")) return limits.maxPerUserName();
         return limits.maxSessions();
-    }
-
-    public void register(Handlers h) {
-        h.on("session", "login_with_password", c -> login(c.string("uname"), c.string("pwd"), c.string("originator"), c.clientAddress()))
-         .on("session", "logout", c -> { logout(c.session()); return null; })
-         .on("session", "local_logout", c -> { logout(c.session()); return null; });
     }
 }

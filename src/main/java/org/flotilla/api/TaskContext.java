@@ -1,12 +1,15 @@
 package org.flotilla.api;
 
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Task;
+
 /**
  * What a long operation can tell its task: how far it got, and whether the client asked to cancel.
  * Synchronous calls get {@link #NONE}.
  */
 public interface TaskContext {
-    /** The task's ref, OpaqueRef:NULL when the call is synchronous. */
-    String ref();
+    /** The task, OpaqueRef:NULL when the call is synchronous. */
+    Ref<Task> ref();
 
     void progress(double fraction);
 
@@ -14,7 +17,7 @@ public interface TaskContext {
     void checkCancelled();
 
     TaskContext NONE = new TaskContext() {
-        @Override public String ref() { return org.flotilla.model.ClassDef.NULL_REF; }
+        @Override public Ref<Task> ref() { return Task.CLASS.nullRef(); }
         @Override public void progress(double fraction) { }
         @Override public void checkCancelled() { }
     };

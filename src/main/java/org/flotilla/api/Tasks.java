@@ -15,6 +15,12 @@ import java.util.function.Supplier;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.Task;
+import org.flotilla.model.xenapi.enums.TaskAllowedOperations;
+import org.flotilla.model.xenapi.enums.TaskStatusType;
 
 /**
  * Long operations as task objects: Async.* calls run on a virtual thread of their own and report
@@ -33,49 +39,49 @@ public final class Tasks {
     }
 
     private final Database db;
-    private final Supplier<String> thisHost;
+    private final Supplier<Ref<Host>> thisHost;
     /** How a result is written into task.result: an XML-RPC {@code <value>} even for JSON-RPC clients. */
     private final Function<Object, String> resultEncoder;
     private final Limits limits;
-    private final Set<String> cancelRequested = ConcurrentHashMap.newKeySet();
+    private final Set<Ref<Task>> cancelRequested = ConcurrentHashMap.newKeySet();
     /** The session that made each task (XAPI's hidden task.session): a session with a task in progress is kept. */
-    private final Map<String, String> owners = new ConcurrentHashMap<>();
+    private final Map<Ref<Task>, Ref<Session>> owners = new ConcurrentHashMap<>();
     /** Progress of the pending tasks past pendingTimeout at the last pass: those that did not move since are hung. */
-    private Map<String, Double> probation = Map.of();
+    private Map<Ref<Task>, Double> probation = Map.of();
 
-    public Tasks(Database db, Supplier<String> thisHost, Function<Object, String> resultEncoder, Limits limits) {
+    public Tasks(Database db, Supplier<Ref<Host>> thisHost, Function<Object, String> resultEncoder, Limits limits) {
         this.db = db;
         this.thisHost = thisHost;
         this.resultEncoder = resultEncoder;
         this.limits = limits;
     }
 
-    public String create(String label, String description, String session) {
-        String ref = Refs.newRef();
-        if (!Refs.isNull(session)) owners.put(ref, session);
-        db.write(tx -> tx.put("task", ref, Map.of(
-                "uuid", Refs.newUuid(),
-                "name_label", label,
-                "name_description", description,
-                "created", Instant.now(),
-                "status", "pending",
-                "resident_on", thisHost.get(),
-                "allowed_operations", List.of("cancel"))));
+    public Ref<Task> create(String label, String description, Ref<Session> session) {
+        Ref<Task> ref = Refs.newRef(Task.CLASS);
+        if (!session.isNull()) owners.put(ref, session);
+        db.write(tx -> tx.put(ref, db.newRecord(Task.CLASS)
+                .set(Task.uuid, Refs.newUuid())
+                .set(Task.name_label, label)
+                .set(Task.name_description, description)
+                .set(Task.created, Instant.now())
+                .set(Task.status, TaskStatusType.pending)
+                .set(Task.resident_on, thisHost.get())
+                .set(Task.allowed_operations, List.of(TaskAllowedOperations.cancel))));
         return ref;
     }
 
     /** Starts {@code work} under a new task and returns the task at once. */
-    public String runAsync(String label, String session, java.util.function.Function<TaskContext, Object> work) {
-        String ref = create(label, "", session);
+    public Ref<Task> runAsync(String label, Ref<Session> session, Function<TaskContext, Object> work) {
+        Ref<Task> ref = create(label, "", session);
         Thread.ofVirtual().name("task " + label).start(() -> {
             try {
                 Object result = work.apply(context(ref));
-                finish(ref, "success", resultEncoder.apply(result), List.of());
+                finish(ref, TaskStatusType.success, resultEncoder.apply(result), List.of());
             } catch (ApiError e) {
                 boolean cancelled = e.code().equals("TASK_CANCELLED");
-                finish(ref, cancelled ? "cancelled" : "failure", "", e.description());
+                finish(ref, cancelled ? TaskStatusType.cancelled : TaskStatusType.failure, "", e.description());
             } catch (RuntimeException | Error e) {
-                finish(ref, "failure", "", ApiError.internal(String.valueOf(e)).description());
+                finish(ref, TaskStatusType.failure, "", ApiError.internal(String.valueOf(e)).description());
             } finally {
                 cancelRequested.remove(ref);
             }
@@ -83,29 +89,29 @@ public final class Tasks {
         return ref;
     }
 
-    TaskContext context(String ref) {
+    TaskContext context(Ref<Task> ref) {
         return new TaskContext() {
-            @Override public String ref() { return ref; }
+            @Override public Ref<Task> ref() { return ref; }
 
             @Override public void progress(double fraction) {
-                if (db.get("task", ref) != null) db.write(tx -> tx.set("task", ref, "progress", Math.max(0, Math.min(1, fraction))));
+                if (db.exists(ref)) db.write(tx -> tx.set(ref, Task.progress, Math.max(0, Math.min(1, fraction))));
             }
 
             @Override public void checkCancelled() {
-                if (cancelRequested.contains(ref)) throw ApiError.of("TASK_CANCELLED", ref);
+                if (cancelRequested.contains(ref)) throw ApiError.of("TASK_CANCELLED", ref.value());
             }
         };
     }
 
-    private void finish(String ref, String status, String result, List<String> errorInfo) {
-        if (db.get("task", ref) == null) return; // destroyed while running
+    private void finish(Ref<Task> ref, TaskStatusType status, String result, List<String> errorInfo) {
+        if (!db.exists(ref)) return; // destroyed while running
         db.write(tx -> {
-            tx.set("task", ref, "status", status);
-            tx.set("task", ref, "progress", 1.0);
-            tx.set("task", ref, "result", result);
-            tx.set("task", ref, "error_info", errorInfo);
-            tx.set("task", ref, "finished", Instant.now());
-            tx.set("task", ref, "allowed_operations", List.of());
+            tx.set(ref, Task.status, status);
+            tx.set(ref, Task.progress, 1.0);
+            tx.set(ref, Task.result, result);
+            tx.set(ref, Task.error_info, errorInfo);
+            tx.set(ref, Task.finished, Instant.now());
+            tx.set(ref, Task.allowed_operations, List.of());
         });
     }
 
@@ -116,63 +122,62 @@ public final class Tasks {
      */
     public synchronized void collect() {
         Instant now = Instant.now();
-        var doomed = new ArrayList<String>();
-        var youngFinished = new ArrayList<DbObject<?>>();
+        var doomed = new ArrayList<Ref<Task>>();
+        var youngFinished = new ArrayList<DbObject<Task>>();
         int young = 0;
-        var nextProbation = new HashMap<String, Double>();
-        for (DbObject<?> t : db.all("task")) {
+        var nextProbation = new HashMap<Ref<Task>, Double>();
+        for (DbObject<Task> t : db.all(Task.CLASS)) {
+            Ref<Task> ref = t.self(Task.CLASS);
             if (finished(t)) {
-                if (((Instant) t.get("finished")).isBefore(now.minus(limits.completedTimeout()))) doomed.add(t.ref());
+                if (t.get(Task.finished).isBefore(now.minus(limits.completedTimeout()))) doomed.add(ref);
                 else { youngFinished.add(t); young++; }
-            } else if (((Instant) t.get("created")).isBefore(now.minus(limits.pendingTimeout()))) {
-                double progress = (Double) t.get("progress");
-                Double before = probation.get(t.ref());
-                nextProbation.put(t.ref(), progress);
-                if (before != null && progress <= before) doomed.add(t.ref()); else young++;
+            } else if (t.get(Task.created).isBefore(now.minus(limits.pendingTimeout()))) {
+                double progress = t.get(Task.progress);
+                Double before = probation.get(ref);
+                nextProbation.put(ref, progress);
+                if (before != null && progress <= before) doomed.add(ref); else young++;
             } else {
                 young++;
             }
         }
         probation = nextProbation;
-        youngFinished.sort(Comparator.comparing(t -> (Instant) t.get("finished")));
-        for (int i = 0; i < Math.min(young - limits.maxTasks(), youngFinished.size()); i++) doomed.add(youngFinished.get(i).ref());
-        if (!doomed.isEmpty()) db.write(tx -> { for (String t : doomed) if (tx.db().get("task", t) != null) tx.delete("task", t); });
-        owners.keySet().removeIf(t -> db.get("task", t) == null);
+        youngFinished.sort(Comparator.comparing(t -> t.get(Task.finished)));
+        for (int i = 0; i < Math.min(young - limits.maxTasks(), youngFinished.size()); i++) doomed.add(youngFinished.get(i).self(Task.CLASS));
+        if (!doomed.isEmpty()) db.write(tx -> { for (Ref<Task> t : doomed) if (tx.db().exists(t)) tx.delete(t); });
+        owners.keySet().removeIf(t -> !db.exists(t));
     }
 
     /** The sessions with a task of theirs still pending or being cancelled. */
-    public Set<String> sessionsWithTasksInProgress() {
-        var out = new HashSet<String>();
+    public Set<Ref<Session>> sessionsWithTasksInProgress() {
+        var out = new HashSet<Ref<Session>>();
         owners.forEach((task, session) -> {
-            DbObject<?> t = db.get("task", task);
+            DbObject<Task> t = db.get(task);
             if (t != null && !finished(t)) out.add(session);
         });
         return out;
     }
 
-    private static boolean finished(DbObject<?> task) {
-        String status = task.string("status");
-        return !status.equals("pending") && !status.equals("cancelling");
+    private static boolean finished(DbObject<Task> task) {
+        TaskStatusType status = task.get(Task.status);
+        return status != TaskStatusType.pending && status != TaskStatusType.cancelling;
     }
 
-    public void cancel(String ref) {
-        DbObject<?> t = db.require("task", ref);
-        if (!t.string("status").equals("pending")) {
-            throw ApiError.of("OPERATION_NOT_ALLOWED", "task " + ref + " is " + t.string("status"));
+    public void cancel(Ref<Task> ref) {
+        DbObject<Task> t = db.require(ref);
+        TaskStatusType status = t.get(Task.status);
+        if (status != TaskStatusType.pending) {
+            throw ApiError.of("OPERATION_NOT_ALLOWED", "task " + ref.value() + " is " + status.wire());
         }
         cancelRequested.add(ref);
-        db.write(tx -> tx.set("task", ref, "status", "cancelling"));
+        db.write(tx -> tx.set(ref, Task.status, TaskStatusType.cancelling));
     }
 
-    public void register(Handlers h) {
-        h.on("task", "create", c -> create(c.string("label"), c.string("description"), c.session()))
-         .on("task", "cancel", c -> { cancel(c.ref("task")); return null; })
-         .on("task", "destroy", c -> {
-             db.write(tx -> tx.delete("task", c.ref("self")));
-             owners.remove(c.ref("self"));
-             return null;
-         })
-         .on("task", "set_status", c -> { db.write(tx -> tx.set("task", c.ref("self"), "status", c.string("value"))); return null; })
-         .on("task", "set_progress", c -> { db.write(tx -> tx.set("task", c.ref("self"), "progress", c.real("value"))); return null; });
+    public void destroy(Ref<Task> ref) {
+        db.write(tx -> tx.delete(ref));
+        owners.remove(ref);
     }
+
+    public void setStatus(Ref<Task> ref, TaskStatusType status) { db.write(tx -> tx.set(ref, Task.status, status)); }
+
+    public void setProgress(Ref<Task> ref, double progress) { db.write(tx -> tx.set(ref, Task.progress, progress)); }
 }

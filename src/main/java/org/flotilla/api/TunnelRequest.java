@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.db.Database;
+import org.flotilla.model.xenapi.Session;
 
 /**
  * A request for a byte stream or a file on the API's port (a VM console, performance data), whatever carries
@@ -42,7 +43,7 @@ public record TunnelRequest(String path, Map<String, String> query, Map<String, 
     /** Whether the request names a live session. */
     public boolean authenticated(Database db) {
         String s = sessionId();
-        return s != null && db.get("session", s) != null;
+        return s != null && db.exists(Session.CLASS.ref(s));
     }
 
     private static Map<String, String> split(String s, String separator, boolean urlEncoded) {

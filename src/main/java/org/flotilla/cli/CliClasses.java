@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.Model;
+import org.flotilla.model.xenapi.VM;
 
 /**
  * Every class xe can list and edit, derived from the model: each stored, listable class becomes one xe
@@ -54,7 +55,7 @@ final class CliClasses {
         for (ClassDef c : model.classes()) {
             if (!c.stored() || !c.listable()) continue;
             String name = XeNames.ofClass(c.name());
-            if (c.name().equals("VM")) {
+            if (c.name().equals(VM.CLASS.name())) {
                 add(name, c, Map.of("is-a-template", "false"));
                 add("template", c, Map.of("is-a-template", "true", "is-a-snapshot", "false"));
                 add("snapshot", c, Map.of("is-a-snapshot", "true"));

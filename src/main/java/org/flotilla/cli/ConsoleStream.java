@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import javax.net.ssl.SSLParameters;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Session;
 
 /** Copies a VM's text console to the terminal, as xe's console command attaches to it. */
 interface ConsoleStream {
@@ -17,17 +19,17 @@ interface ConsoleStream {
      * Streams the console at {@code location} (its path and query, read from the host xe talks to)
      * until the VM stops or the user interrupts; false if there is nothing to stream from.
      */
-    boolean follow(String location, String session);
+    boolean follow(String location, Ref<Session> session);
 
     ConsoleStream NONE = (location, session) -> false;
 
     /** The console over the API's own HTTP(S) port, authenticated by the session. */
     record OverHttp(String server, int port, boolean tls, PrintStream out) implements ConsoleStream {
         @Override
-        public boolean follow(String location, String session) {
+        public boolean follow(String location, Ref<Session> session) {
             URI at = URI.create(location);
             String query = (at.getRawQuery() == null ? "" : at.getRawQuery() + "&")
-                    + "session_id=" + URLEncoder.encode(session, StandardCharsets.UTF_8) + "&follow=true";
+                    + "session_id=" + URLEncoder.encode(session.value(), StandardCharsets.UTF_8) + "&follow=true";
             URI uri = URI.create((tls ? "https" : "http") + "://" + server + ":" + port + at.getRawPath() + "?" + query);
             var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
             if (tls) {

@@ -2,7 +2,12 @@ package org.flotilla.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VIF;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
 
 /**
  * vm-disk-list, vm-cd-list and vm-vif-list: a VM's disks (each VBD with its VDI) or NICs, with the fields
@@ -38,16 +43,16 @@ final class VmDeviceLists {
                 List.of("uuid", "name-label", "virtual-size", "sr-name-label"));
         var out = new ArrayList<Output>();
         int n = 0;
-        for (String vbd : refs(vm, "VBDs")) {
-            Map<String, Object> r = ctx.api().record("VBD", vbd);
-            if (!(cds ? "CD" : "Disk").equals(r.get("type"))) continue;
+        for (Ref<VBD> vbd : vm.as(VM.CLASS).get(VM.VBDs)) {
+            RemoteRecord<VBD> r = ctx.api().record(vbd);
+            if (r.get(VBD.type) != (cds ? VbdType.CD : VbdType.Disk)) continue;
             String label = (cds ? "CD " : "Disk ") + n++;
             out.add(new Output.Message(label + " VBD:"));
-            out.add(new Output.Table(List.of(DerivedCommands.lines(ctx, new ObjectRecord(vbdClass, vbd, r), vbdFields))));
-            if (Boolean.TRUE.equals(r.get("empty"))) continue;
-            String vdi = (String) r.get("VDI");
+            out.add(new Output.Table(List.of(DerivedCommands.lines(ctx, new ObjectRecord(vbdClass, vbd.value(), r.values()), vbdFields))));
+            if (Boolean.TRUE.equals(r.get(VBD.empty))) continue;
+            Ref<VDI> vdi = r.get(VBD.VDI);
             out.add(new Output.Message(label + " VDI:"));
-            out.add(new Output.Table(List.of(DerivedCommands.lines(ctx, new ObjectRecord(vdiClass, vdi, ctx.api().record("VDI", vdi)), vdiFields))));
+            out.add(new Output.Table(List.of(DerivedCommands.lines(ctx, new ObjectRecord(vdiClass, vdi.value(), ctx.api().record(vdi).values()), vdiFields))));
         }
         return out;
     }
@@ -58,13 +63,10 @@ final class VmDeviceLists {
                 List.of("uuid", "device", "MAC", "network-uuid", "network-name-label", "vm-name-label"));
         var records = new ArrayList<List<Output.Line>>();
         for (ObjectRecord vm : VmSelector.select(ctx, line, true, List.of("params"))) {
-            for (String vif : refs(vm, "VIFs")) {
-                records.add(DerivedCommands.lines(ctx, new ObjectRecord(vifClass, vif, ctx.api().record("VIF", vif)), fields));
+            for (Ref<VIF> vif : vm.as(VM.CLASS).get(VM.VIFs)) {
+                records.add(DerivedCommands.lines(ctx, new ObjectRecord(vifClass, vif.value(), ctx.api().record(vif).values()), fields));
             }
         }
         return new Output.Table(records);
     }
-
-    @SuppressWarnings("unchecked")
-    private static List<String> refs(ObjectRecord vm, String field) { return (List<String>) vm.record().getOrDefault(field, List.of()); }
 }

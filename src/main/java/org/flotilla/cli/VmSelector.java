@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.model.xenapi.VM;
 
 /**
  * The VMs a VM command acts on (select_vms in cli_operations.ml): vm=&lt;name or uuid&gt; and any field
@@ -28,7 +29,8 @@ final class VmSelector {
         String vm = filters.remove("vm");
         List<ObjectRecord> selected = new ArrayList<>();
         for (ObjectRecord o : ctx.all(vms)) {
-            if (vm != null && !vm.equals(o.record().get("uuid")) && !vm.equals(o.record().get("name_label"))) continue;
+            RemoteRecord<VM> r = o.as(VM.CLASS);
+            if (vm != null && !vm.equals(r.get(VM.uuid)) && !vm.equals(r.get(VM.name_label))) continue;
             boolean ok = true;
             for (var f : filters.entrySet()) {
                 CliField field = vms.field(f.getKey()).orElseThrow(() -> CliFailure.failure("Parameter '" + f.getKey()

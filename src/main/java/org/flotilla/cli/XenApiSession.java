@@ -2,9 +2,14 @@ package org.flotilla.cli;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Rpc;
+import org.flotilla.model.ApiClass;
+import org.flotilla.model.Field;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Session;
 
 /** One logged-in session on a host: every call passes the session reference first, as the XenAPI wants. */
 final class XenApiSession implements AutoCloseable {
@@ -17,11 +22,11 @@ final class XenApiSession implements AutoCloseable {
     }
 
     static XenApiSession login(Rpc rpc, String user, String password) {
-        Object ref = rpc.call("session.login_with_password", new ArrayList<>(List.of(user, password, "1.1", "cli")));
-        return new XenApiSession(rpc, (String) ref);
+        Ref<Session> ref = RemoteActions.of(Session.Actions.class, rpc, null).login_with_password(user, password, "1.1", "cli");
+        return new XenApiSession(rpc, ref.value());
     }
 
-    String sessionRef() { return session; }
+    Ref<Session> session() { return Session.CLASS.ref(session); }
 
     Object call(String method, Object... params) {
         List<Object> all = new ArrayList<>(params.length + 1);
@@ -42,10 +47,36 @@ final class XenApiSession implements AutoCloseable {
 
     String refByUuid(String className, String uuid) { return (String) call(className + ".get_by_uuid", uuid); }
 
+    // ---- typed: classes and fields named by their declarations, the messages derived from them --------------
+
+    /** The class's Actions, each call a message to the server. */
+    <A> A actions(Class<A> actions) { return RemoteActions.of(actions, rpc, session); }
+
+    <C> Ref<C> byUuid(ApiClass<C> cls, String uuid) { return cls.ref(refByUuid(cls.name(), uuid)); }
+
+    <C> RemoteRecord<C> record(Ref<C> ref) { return new RemoteRecord<>(ref, record(ref.cls().name(), ref.value())); }
+
+    /** Every object of the class, in the server's order. */
+    <C> Map<Ref<C>, RemoteRecord<C>> allRecords(ApiClass<C> cls) {
+        var out = new LinkedHashMap<Ref<C>, RemoteRecord<C>>();
+        allRecords(cls.name()).forEach((ref, r) -> out.put(cls.ref(ref), new RemoteRecord<>(cls.ref(ref), r)));
+        return out;
+    }
+
+    /** One field of an object (its get_&lt;field&gt; message). */
+    <C, T> T get(Ref<C> ref, Field<C, T> field) {
+        return WireValues.read(field.type(), call(ref.cls().name() + ".get_" + field.name(), ref.value()));
+    }
+
+    /** Sets one field of an object (its set_&lt;field&gt; message). */
+    <C, T> void set(Ref<C> ref, Field<C, T> field, T value) {
+        call(ref.cls().name() + ".set_" + field.name(), ref.value(), WireValues.write(field.type(), value));
+    }
+
     @Override
     public void close() {
         try {
-            call("session.logout");
+            actions(Session.Actions.class).logout();
         } catch (RuntimeException e) {
             // the command's outcome is what the user asked about; a failed logout only leaves a session to expire
         }

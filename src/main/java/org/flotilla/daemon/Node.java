@@ -5,6 +5,10 @@ import java.util.function.Function;
 import org.flotilla.actions.HostActions;
 import org.flotilla.actions.VbdActions;
 import org.flotilla.actions.VmActions;
+import org.flotilla.actions.EventActions;
+import org.flotilla.actions.MessageActions;
+import org.flotilla.actions.SessionActions;
+import org.flotilla.actions.TaskActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.ApiLimits;
@@ -41,6 +45,11 @@ import org.flotilla.metrics.Metrics;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.Event;
+import org.flotilla.model.xenapi.Message;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
@@ -66,8 +75,8 @@ import org.flotilla.vm.VmSubsystem;
  */
 public final class Node implements AutoCloseable {
     private final Database db;
-    private final String hostRef;
-    private final String poolRef;
+    private final Ref<Host> host;
+    private final Ref<Pool> pool;
     private final Dispatcher dispatcher;
     private final Storage storage;
     private final VmSubsystem vms;
@@ -88,27 +97,26 @@ public final class Node implements AutoCloseable {
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
-        Ref<Host> host = LocalHost.ensure(db, stateDir, facts);
-        this.hostRef = host.value();
-        this.poolRef = PoolRecord.ensure(db, hostRef);
+        this.host = LocalHost.ensure(db, stateDir, facts);
+        this.pool = PoolRecord.ensure(db, host);
         var handlers = new Handlers(model);
         var implementations = new Implementations();
         this.logins = new LoginThrottle(auth, limits.logins());
-        var sessions = new Sessions(db, logins, () -> hostRef, limits.sessions());
-        var tasks = new Tasks(db, () -> hostRef, taskResultEncoder, limits.tasks());
-        sessions.register(handlers);
-        tasks.register(handlers);
-        new Events(db, sessions).register(handlers);
+        var sessions = new Sessions(db, logins, () -> host, limits.sessions());
+        var tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
         var alerts = new Alerts(db);
-        alerts.register(handlers);
-        this.storage = new Storage(db, Host.CLASS.ref(hostRef), stateDir.resolve("sr"), QemuImg.system());
+        implementations.add(Session.Actions.class, new SessionActions(sessions))
+                .add(Task.Actions.class, new TaskActions(tasks))
+                .add(Event.Actions.class, new EventActions(new Events(db, sessions)))
+                .add(Message.Actions.class, new MessageActions(alerts));
+        this.storage = new Storage(db, host, stateDir.resolve("sr"), QemuImg.system());
         implementations.add(SR.Actions.class, new SrActions(storage.srs(), storage.srSmConfig()))
                 .add(PBD.Actions.class, new PbdActions(storage.pbds()))
                 .add(VDI.Actions.class, new VdiActions(storage.vdis(), storage.chains(), storage.vdiSmConfig()));
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.vms = new VmSubsystem(db, storage);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
-        var thisHost = new ThisHost(Host.CLASS.ref(hostRef));
+        var thisHost = new ThisHost(host);
         var bridges = new NetworkBridges(db, LinuxBridges.system());
         var networks = new Networks(db, bridges);
         var pifs = new Pifs(db, thisHost.ref(), bridges, networks);
@@ -139,9 +147,17 @@ public final class Node implements AutoCloseable {
 
     public Database db() { return db; }
 
-    public String hostRef() { return hostRef; }
+    /** This host. */
+    public Ref<Host> host() { return host; }
 
-    public String poolRef() { return poolRef; }
+    /** This host's reference as the wire carries it, for tests that talk the wire. */
+    public String hostRef() { return host.value(); }
+
+    /** The pool. */
+    public Ref<Pool> pool() { return pool; }
+
+    /** The pool's reference as the wire carries it. */
+    public String poolRef() { return pool.value(); }
 
     public Storage storage() { return storage; }
 

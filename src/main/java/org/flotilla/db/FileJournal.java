@@ -2,6 +2,7 @@ package org.flotilla.db;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,8 +16,6 @@ import org.flotilla.db.file.StateDirectory;
 import org.flotilla.db.file.StateDirectory.Generational;
 import org.flotilla.db.file.StateLock;
 import org.flotilla.model.Model;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The database's journal in a state directory: the newest snapshot plus the journal of transactions
@@ -31,7 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class FileJournal implements Journal {
     public static final long DEFAULT_COMPACTION_BYTES = 64L << 20;
-    private static final Logger log = LoggerFactory.getLogger(FileJournal.class);
+    private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
 
     private final StateDirectory files;
     private final StateLock lock;
@@ -86,11 +85,11 @@ public final class FileJournal implements Journal {
     }
 
     private void recoverFiles(Consumer<Transaction> replay) throws IOException {
-        for (Path p : files.deleteTemporaries()) log.info("removed {}, left by an interrupted write", p.getFileName());
+        for (Path p : files.deleteTemporaries()) LOG.log(Level.INFO, "removed " + p.getFileName() + ", left by an interrupted write");
         long base = replayNewestSnapshot(replay);
         List<Generational> journals = files.journals();
         if (journals.isEmpty()) {
-            if (base > 0) log.warn("no journal next to snapshot {}: starting a new one", base);
+            if (base > 0) LOG.log(Level.WARNING, "no journal next to snapshot " + base + ": starting a new one");
             active = publishNewJournal(base);
             activeStart = base;
             lastGeneration = base;
@@ -132,8 +131,8 @@ public final class FileJournal implements Journal {
                 if (snapshot.generation() != s.generation()) throw new IOException("holds generation " + snapshot.generation());
             } catch (IOException e) {
                 Path kept = quarantine(s.path());
-                log.error("DAMAGED SNAPSHOT {} set aside as {} ({}); falling back to an older snapshot and the journals",
-                        s.path().getFileName(), kept.getFileName(), e.getMessage());
+                LOG.log(Level.ERROR, "DAMAGED SNAPSHOT " + s.path().getFileName() + " set aside as " + kept.getFileName() + " ("
+                        + e.getMessage() + "); falling back to an older snapshot and the journals");
                 continue;
             }
             replay.accept(snapshot);
@@ -164,8 +163,8 @@ public final class FileJournal implements Journal {
                     }
                     case Frames.Read.End end -> { return new Replayed(current, end.offset()); }
                     case Frames.Read.Torn torn -> {
-                        log.warn("{}: {} at byte {} of {}, left by a crash during an append: cutting it away",
-                                path.getFileName(), torn.why(), torn.offset(), r.size());
+                        LOG.log(Level.WARNING, path.getFileName() + ": " + torn.why() + " at byte " + torn.offset() + " of " + r.size()
+                                + ", left by a crash during an append: cutting it away");
                         return new Replayed(current, torn.offset());
                     }
                     case Frames.Read.Corrupt bad -> {
@@ -181,8 +180,8 @@ public final class FileJournal implements Journal {
     private void damaged(Path path, long offset, String why, boolean newest) throws IOException {
         Path copy = path.resolveSibling(path.getFileName() + ".damaged-" + System.currentTimeMillis());
         Files.copy(path, copy);
-        log.error("DAMAGED JOURNAL {}: {} at byte {}; everything from there on is dropped{} (copy of the file kept as {})",
-                path.getFileName(), why, offset, newest ? " and cut away" : "", copy.getFileName());
+        LOG.log(Level.ERROR, "DAMAGED JOURNAL " + path.getFileName() + ": " + why + " at byte " + offset + "; everything from there on is dropped"
+                + (newest ? " and cut away" : "") + " (copy of the file kept as " + copy.getFileName() + ")");
     }
 
     private Path quarantine(Path path) throws IOException {
@@ -213,7 +212,7 @@ public final class FileJournal implements Journal {
             active.force();
         } catch (IOException e) {
             failure = e;
-            log.error("journal append failed; the journal refuses further writes until a restart recovers it", e);
+            LOG.log(Level.ERROR, "journal append failed; the journal refuses further writes until a restart recovers it", e);
             throw new UncheckedIOException("journal append failed", e);
         }
         lastGeneration = tx.generation();
@@ -256,7 +255,7 @@ public final class FileJournal implements Journal {
             reach(CompactionStep.SNAPSHOT_WRITTEN);
             return true;
         } catch (IOException e) {
-            log.warn("snapshot at generation {} failed, will retry when the journal has grown further", generation, e);
+            LOG.log(Level.WARNING, "snapshot at generation " + generation + " failed, will retry when the journal has grown further", e);
             try { Files.deleteIfExists(tmp); } catch (IOException ignored) { /* removed at next open */ }
             compactAtSize = active.size() + compactionBytes;
             return false;
@@ -285,12 +284,12 @@ public final class FileJournal implements Journal {
             active = fresh;
             activeStart = generation;
             compactAtSize = compactionBytes;
-            try { old.close(); } catch (IOException e) { log.warn("closing {}", old.path(), e); }
+            try { old.close(); } catch (IOException e) { LOG.log(Level.WARNING, "closing " + old.path(), e); }
             reach(CompactionStep.JOURNAL_PUBLISHED);
         } catch (IOException e) {
             failure = e;
-            log.error("compaction at generation {} failed half-way; the journal refuses further writes until a "
-                    + "restart recovers it", generation, e);
+            LOG.log(Level.ERROR, "compaction at generation " + generation + " failed half-way; the journal refuses further writes until a "
+                    + "restart recovers it", e);
         }
     }
 
@@ -304,7 +303,7 @@ public final class FileJournal implements Journal {
             files.sync();
             reach(CompactionStep.DONE);
         } catch (IOException e) {
-            log.warn("removing files superseded by snapshot {}", generation, e);
+            LOG.log(Level.WARNING, "removing files superseded by snapshot " + generation, e);
         }
     }
 
@@ -347,7 +346,7 @@ public final class FileJournal implements Journal {
         try {
             if (active != null) active.close();
         } catch (IOException e) {
-            log.warn("closing {}", active.path(), e);
+            LOG.log(Level.WARNING, "closing " + active.path(), e);
         } finally {
             lock.close();
         }

@@ -4,13 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.flotilla.model.ClassDef;
 import org.flotilla.model.FieldDef;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@link Transaction}s and {@link Op}s as JSON, the payload of journal records:
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * dropped (the database would drop it too), so a journal written by another version stays readable.
  */
 public final class TransactionJson {
-    private static final Logger log = LoggerFactory.getLogger(TransactionJson.class);
+    private static final System.Logger LOG = System.getLogger(TransactionJson.class.getName());
     private static final JsonNodeFactory json = JsonNodeFactory.instance;
 
     private final ValueJson values;
@@ -90,7 +89,7 @@ public final class TransactionJson {
         String ref = requiredText(node, "ref");
         Optional<ClassDef> c = classDef(className);
         if (c.isEmpty()) {
-            log.warn("journal: dropping an operation on {}, a class no longer stored", className);
+            LOG.log(Level.WARNING, "journal: dropping an operation on " + className + ", a class no longer stored");
             return Optional.empty();
         }
         return switch (kind) {
@@ -103,15 +102,15 @@ public final class TransactionJson {
                 String fieldName = requiredText(node, "field");
                 FieldDef f = c.get().field(fieldName);
                 if (f == null || f.derived()) {
-                    log.warn("journal: dropping a change of {}.{}, a field no longer stored", className, fieldName);
+                    LOG.log(Level.WARNING, "journal: dropping a change of " + className + "." + fieldName + ", a field no longer stored");
                     yield Optional.empty();
                 }
                 Object value;
                 try {
                     value = values.decode(f.type(), node.get("value"));
                 } catch (IllegalArgumentException e) {
-                    log.warn("journal: {}.{} no longer fits the declared type, using the default: {}",
-                            className, fieldName, e.getMessage());
+                    LOG.log(Level.WARNING, "journal: " + className + "." + fieldName + " no longer fits the declared type, using the default: "
+                            + e.getMessage());
                     value = f.defaultValue();
                 }
                 yield Optional.of(new Op.Set(className, ref, fieldName, value == null ? f.defaultValue() : value));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -15,8 +16,6 @@ import org.flotilla.model.ClassDef;
 import org.flotilla.model.FieldDef;
 import org.flotilla.model.Model;
 import org.flotilla.model.Type;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Typed values (in the Java mapping documented on {@link Type}) to JSON and back, exactly: what is
@@ -35,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * </ul>
  */
 public final class ValueJson {
-    private static final Logger log = LoggerFactory.getLogger(ValueJson.class);
+    private static final System.Logger LOG = System.getLogger(ValueJson.class.getName());
     private static final JsonNodeFactory json = JsonNodeFactory.instance;
 
     private final Model model;
@@ -174,8 +173,8 @@ public final class ValueJson {
                 try {
                     value = decode(f.type(), v);
                 } catch (IllegalArgumentException e) {
-                    log.warn("{}.{}: stored value no longer fits the declared type, using the default: {}",
-                            c.name(), f.name(), e.getMessage());
+                    LOG.log(Level.WARNING, c.name() + "." + f.name() + ": stored value no longer fits the declared type, using the default: "
+                            + e.getMessage());
                 }
             }
             out.put(f.name(), value != null ? value : f.defaultValue());

@@ -4,27 +4,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
-import org.flotilla.db.DbObject;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Pool;
 
 /** The pool object: every database has exactly one; a single host is the master of its own pool. */
 public final class PoolRecord {
     private PoolRecord() {}
 
-    public static String ensure(Database db, String masterHost) {
-        var pools = db.all("pool");
-        if (!pools.isEmpty()) return pools.getFirst().ref();
-        String ref = Refs.newRef();
-        var pool = new LinkedHashMap<String, Object>();
-        pool.put("uuid", Refs.newUuid());
-        pool.put("name_label", "");
-        pool.put("master", masterHost);
-        pool.put("restrictions", restrictions());
-        pool.put("other_config", Map.of());
-        db.write(tx -> tx.put("pool", ref, pool));
+    public static Ref<Pool> ensure(Database db, Ref<Host> masterHost) {
+        var pools = db.all(Pool.CLASS);
+        if (!pools.isEmpty()) return pools.getFirst().self(Pool.CLASS);
+        Ref<Pool> ref = Refs.newRef(Pool.CLASS);
+        db.write(tx -> tx.put(ref, db.newRecord(Pool.CLASS)
+                .set(Pool.uuid, Refs.newUuid())
+                .set(Pool.name_label, "")
+                .set(Pool.master, masterHost)
+                .set(Pool.restrictions, restrictions())
+                .set(Pool.other_config, Map.of())));
         return ref;
     }
-
-    public static DbObject<?> get(Database db) { return db.all("pool").getFirst(); }
 
     /** No feature is held back: XAPI lists what a licence restricts, Flotilla restricts nothing. */
     private static Map<String, String> restrictions() {

@@ -65,7 +65,7 @@ public final class CurrentOperations {
     }
 
     /** The key under which a call's operation is listed: its task, or a ref of its own for a synchronous call. */
-    public static String key(Call c) { return Refs.isNull(c.task().ref()) ? Refs.newRef() : c.task().ref(); }
+    public static String key(Call c) { return c.task().ref().isNull() ? Refs.newRef() : c.task().ref().value(); }
 
     private String begin(Call c, Ref<VM> ref, VmOperations op) {
         String key = key(c);

@@ -1,14 +1,13 @@
 package org.flotilla.server;
 
+import java.lang.System.Logger.Level;
 import org.flotilla.api.TunnelOutcome;
 import org.flotilla.api.TunnelRequest;
 import org.flotilla.api.TunnelTarget;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The byte streams served on the API's port, by path prefix; both transports (CONNECT, WebSocket) open them here. */
 final class TunnelTargets {
-    private static final Logger LOG = LoggerFactory.getLogger(TunnelTargets.class);
+    private static final System.Logger LOG = System.getLogger(TunnelTargets.class.getName());
     private final PathPrefixes<TunnelTarget> targets = new PathPrefixes<>();
 
     void add(String prefix, TunnelTarget target) { targets.add(prefix, target); }
@@ -21,7 +20,7 @@ final class TunnelTargets {
         try {
             return matching.getFirst().open(request);
         } catch (RuntimeException e) {
-            LOG.warn("opening {} failed", request.path(), e);
+            LOG.log(Level.WARNING, "opening " + request.path() + " failed", e);
             return new TunnelOutcome.Refused(500, "internal error");
         }
     }

@@ -39,6 +39,8 @@ import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.model.xenapi.enums.VdiType;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.model.ClassDef;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.storage.Storage;
 
 /**
@@ -98,7 +100,7 @@ public final class VmCloner {
     /** A task's progress from {@code from} to {@code to} as a sub-operation reports 0..1. */
     private static TaskContext slice(TaskContext task, double from, double to) {
         return new TaskContext() {
-            @Override public String ref() { return task.ref(); }
+            @Override public Ref<Task> ref() { return task.ref(); }
             @Override public void progress(double f) { task.progress(from + (to - from) * Math.max(0, Math.min(1, f))); }
             @Override public void checkCancelled() { task.checkCancelled(); }
         };

@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.flotilla.Slow;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.model.ApiError;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.parallel.Isolated;
  * Logins against a real daemon over HTTPS, with root's real password file, from several loopback addresses
  * (127.0.0.x) as clients on several machines would be: floods of wrong passwords, unknown users, back-off.
  */
+@Slow
 @Isolated("measures latencies: nothing else may run beside it")
 class LoginFloodTest {
     static final String PASSWORD = "flood-test-password";

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.model.ApiError;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A session's reference is its credential: two clients of a real daemon over HTTPS, and what one can learn of or do
  * to the other's session (nothing), through events, the session's own messages and logout.
  */
+@Slow
 class SessionPrivacyTest {
     static final String PASSWORD = "privacy-test-password";
     @TempDir static Path dir;

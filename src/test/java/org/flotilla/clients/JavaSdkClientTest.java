@@ -21,11 +21,13 @@ import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The XenServer Java SDK 8.1.0, a client written by others, against a daemon over TLS. */
+@Slow
 class JavaSdkClientTest {
     static TestDaemon daemon;
 

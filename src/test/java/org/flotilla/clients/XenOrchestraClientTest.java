@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * pool.get_all_records, system.listMethods, event.inject + event.from filling its object cache; then it
  * sets a field and waits for the event, and runs an Async call through a task.
  */
+@Slow
 class XenOrchestraClientTest {
     static final Path CLIENT = Path.of("clients/xo");
     static TestDaemon daemon;

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.flotilla.Slow;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * The daemon as a real process, killed with SIGKILL while clients write through the API: after a
  * restart every acknowledged change is there, and the database takes new writes.
  */
+@Slow
 class DaemonCrashTest {
     private final Path state = createTemp();
     private Process daemon;

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.Slow;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * What stops the daemon or setup.sh is said in one line that names the cause and what to do: a port another
  * program holds (named with FLOTILLA_PORT), a setting that is not a port — no stack trace on the way.
  */
+@Slow
 class StartErrorsTest {
     @TempDir Path dir;
 

@@ -16,6 +16,7 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.flotilla.Slow;
 import org.flotilla.model.Model;
 import org.flotilla.model.xenapi.XenApi;
 import org.junit.jupiter.api.Test;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing), and the next process carries on from it. Half of the rounds compact every few
  * transactions, so kills land during compactions too.
  */
+@Slow
 class CrashRecoveryTest {
     private static final Model model = XenApi.model();
     private static final int ROUNDS = 8;

@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.stream.Stream;
+import org.flotilla.Slow;
 import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.InProcessNode;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.Test;
  * test makes has a test-only name (bridges {@code flbr<hex>}, taps {@code vif<random domid>.<n>}) and
  * is removed afterwards even when the test fails.
  */
+@Slow
 class NetworkTest extends InProcessNode {
     private static final Path SYS = Path.of("/sys/class/net");
     private static final HostLinks LINKS = LinuxBridges.system();

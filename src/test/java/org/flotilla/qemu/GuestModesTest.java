@@ -13,11 +13,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The test guest's other modes (net, reboot, dirty) and QemuProcess's start-up errors. */
+@Slow
 class GuestModesTest {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);
     @RegisterExtension final TestQemus qemus = new TestQemus();

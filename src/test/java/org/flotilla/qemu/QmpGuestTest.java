@@ -24,11 +24,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Real guests under TCG driven through QMP. */
+@Slow
 class QmpGuestTest {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);
     private static final String UP = "FLOTILLA-GUEST up";

@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLSocket;
+import org.flotilla.Slow;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * through HTTP CONNECT (XenCenter, Xen Orchestra) and through a WebSocket (the JDK's client standing in for noVNC),
  * the serial port through CONNECT; refusals without a valid session, for unknown consoles and halted VMs.
  */
+@Slow
 class ConsoleTunnelTest {
     static final Duration WAIT = Duration.ofSeconds(30 * LOADED);
     @TempDir Path dir;

@@ -14,12 +14,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
+import org.flotilla.Slow;
 import org.flotilla.db.DbObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Guests whose kernel panics (the test guest's panic mode, told to QEMU by pvpanic) and actions_after_crash. */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmCrashTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);

@@ -14,6 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.Slow;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.runtime.launch.QemuCommand;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * The daemon as a real process, over HTTPS: a VM installed from the test guest template and started keeps
  * running through a kill -9 of the daemon, and the next daemon reattaches it.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmDaemonKillTest {
     @TempDir Path state;

@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import org.flotilla.Slow;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.runtime.devices.BlockNodes;
 import org.flotilla.server.ApiServerConfig;
@@ -22,6 +23,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Disks plugged into and out of a running VM, CD media, online resize, and the serial console over HTTPS. */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmDevicesTest extends OnAVmHost {
     long sizeSeenByQemu(String vm, String device) throws Exception {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.Test;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** What goes wrong: refused starts, QEMUs that die, a daemon that restarts under running VMs. */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmFaultTest extends OnAVmHost {
     void assertUnchangedHalted(String vm) {

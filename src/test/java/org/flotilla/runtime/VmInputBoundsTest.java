@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
+import org.flotilla.Slow;
 import org.flotilla.model.ApiError;
 import org.flotilla.runtime.launch.VcpuLimits;
 import org.flotilla.vm.EfiVariables;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * hundreds of MiB as UEFI variables, a vTPM state too large, memory and VCPU counts no host or QEMU has. Each is
  * refused with a XenAPI error, when set or at VM.start as XAPI does, and nothing is written or launched.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmInputBoundsTest extends OnAVmHost {
     /** base64 of a gzip of {@code mib} MiB of zeros: about a thousandth of that on the wire. */

@@ -20,6 +20,7 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.flotilla.Slow;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.JailIds;
 import org.flotilla.qemu.TestGuest;
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * reach each other's files, sockets or firmware store, see only their own run directory, and carry nothing
  * of the daemon's environment; VMs started at once on a new host all run, and no account is made for them.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmJailTest {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);

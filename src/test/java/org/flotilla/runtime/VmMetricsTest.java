@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import javax.xml.parsers.DocumentBuilderFactory;
+import org.flotilla.Slow;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -34,6 +35,7 @@ import org.w3c.dom.Element;
  * A real guest writing to its disk, sampled by the daemon: its vCPU and disk rates show in /rrd_updates over
  * HTTPS (XML and JSON), in the data-source messages, and in its VM_metrics record.
  */
+@Slow
 class VmMetricsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir Path dir;

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * VIF.plug, unplug and unplug_force on running test guests: two guests on one network (a real bridge), the
  * second gaining and losing a NIC while it runs. The test bridge is removed afterwards even if the test fails.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmNicHotplugTest {
     private static final Duration BOOT = Duration.ofSeconds(30 * LOADED);

@@ -16,6 +16,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.runtime.launch.Vtpms;
+import org.flotilla.Slow;
 import org.flotilla.vm.EfiVariables;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * variables in VM.NVRAM and its vTPM's state in a secret, written back when it stops, restored before it
  * starts, carried by VM.clone, removed with the VM.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmOwnedStateTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(60 * LOADED);

@@ -14,11 +14,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.Slow;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /** Real guests under TCG driven through the XenAPI in-process: the power operations and what they record. */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class VmPowerTest extends OnAVmHost {
     @SuppressWarnings("unchecked")

@@ -13,6 +13,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.Slow;
 import org.flotilla.api.Refs;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.runtime.launch.QemuFiles;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * The devices Windows guests need, on real QEMUs under TCG booting the test guest: a Windows template's
  * Hyper-V enlightenments, UEFI Secure Boot, and a vTPM backed by swtpm.
  */
+@Slow
 @Execution(ExecutionMode.CONCURRENT)
 class WindowsDevicesTest extends OnAVmHost {
     private static final Duration BOOT = Duration.ofSeconds(60 * LOADED);

@@ -17,6 +17,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VM_metrics;
 import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.qemu.QmpException;
@@ -71,7 +72,7 @@ public final class CrashActions {
             restart = false;
             note += "; it crashed too soon after booting to be restarted";
         }
-        alerts.raise("VM_CRASHED", 2, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' crashed (the guest kernel panicked); "
+        alerts.raise("VM_CRASHED", 2, Cls.VM, d.uuid, "VM '" + vm.get(VM.name_label) + "' crashed (the guest kernel panicked); "
                 + "actions_after_crash is " + action.wire() + note);
         try {
             if (restart) {

@@ -5,6 +5,7 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.OnNormalExit;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.Domain;
@@ -71,7 +72,7 @@ public final class GuestEvents {
                     restartInPlace(d);
                 } else {
                     teardown.stop(d);
-                    alerts.raise("VM_SHUTDOWN", 5, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' shut down");
+                    alerts.raise("VM_SHUTDOWN", 5, Cls.VM, d.uuid, "VM '" + vm.get(VM.name_label) + "' shut down");
                 }
             });
             case "RESET" -> Thread.ofVirtual().start(() -> {
@@ -79,7 +80,7 @@ public final class GuestEvents {
                     teardown.stop(d);
                 } else {
                     records.rebooted(d.vmRef);
-                    alerts.raise("VM_REBOOTED", 5, VM.CLASS.name(), d.uuid, "VM '" + vm.get(VM.name_label) + "' rebooted");
+                    alerts.raise("VM_REBOOTED", 5, Cls.VM, d.uuid, "VM '" + vm.get(VM.name_label) + "' rebooted");
                 }
             });
             default -> { }
@@ -108,6 +109,6 @@ public final class GuestEvents {
         DbObject<VM> vm = db.get(d.vmRef);
         String name = vm == null ? d.uuid : vm.get(VM.name_label);
         teardown.afterExit(d);
-        alerts.raise("VM_CRASHED", 2, VM.CLASS.name(), d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
+        alerts.raise("VM_CRASHED", 2, Cls.VM, d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
     }
 }

@@ -12,6 +12,7 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
@@ -86,7 +87,7 @@ public final class Reconciler {
             if (!unowned) continue;
             if (ps == VmPowerState.Running || ps == VmPowerState.Paused) {
                 teardown.halted(ref, VmPowerState.Halted);
-                alerts.raise("VM_CRASHED", 2, VM.CLASS.name(), vm.get(VM.uuid),
+                alerts.raise("VM_CRASHED", 2, Cls.VM, vm.get(VM.uuid),
                         "VM '" + vm.get(VM.name_label) + "' was found not running when the host agent started");
             } else if (vm.get(VM.domid) != -1L) {
                 // a start the daemon died in had already taken a domain id (and maybe made taps)
