@@ -1,6 +1,7 @@
 package org.flotilla.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,5 +53,29 @@ class ModelTest {
         assertTrue(docs.contains("| login_with_password | string uname, string pwd, string version = 1.1, string originator =  |"), docs.substring(0, 200));
         assertTrue(docs.contains("| VM_BAD_POWER_STATE | vm, expected, actual |"));
         assertTrue(docs.contains("## Class VM_guest_metrics"));
+    }
+
+    @Test
+    void everyClassFieldAndDeclaredMessageIsDescribed() {
+        for (ClassDef c : model.classes()) {
+            assertFalse(c.doc().isBlank(), c.name());
+            for (FieldDef f : c.fields().values()) assertFalse(f.doc().isBlank(), c.name() + "." + f.name());
+        }
+        for (MessageDef m : model.messages()) if (m.declared()) assertFalse(m.doc().isBlank(), m.wireName());
+    }
+
+    @Test
+    void docsPrintTheDescriptions() {
+        String docs = ApiDocs.markdown(model);
+        ClassDef vm = model.classDef("VM");
+        assertTrue(docs.contains("## Class VM\n\n" + vm.doc() + "\n"), "class description");
+        assertTrue(docs.contains("- [VM](#class-vm): " + vm.doc() + "\n"), "class list");
+        assertTrue(docs.contains(" | " + vm.field("power_state").doc() + " |\n"), "field description");
+        assertTrue(docs.contains("| start | VM ref vm, bool start_paused, bool force | void | "
+                + model.message("VM.start").orElseThrow().doc() + " | async; errors: "), "declared message description");
+        assertTrue(docs.contains("| get_power_state | VM ref self | "), "derived message");
+        assertTrue(docs.contains(" | The object's power_state. | derived |\n"), "derived message description");
+        assertTrue(docs.contains(" | " + model.classDef("SR").field("type").doc() + " |\n"));
+        assertTrue(docs.contains(model.message("VBD.plug").orElseThrow().doc()));
     }
 }

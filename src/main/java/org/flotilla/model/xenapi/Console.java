@@ -8,13 +8,17 @@ import org.flotilla.model.Field;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 
-/** The XenAPI's class console. */
+/** A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS. */
 public interface Console {
-    ApiClass<Console> CLASS = ApiClass.declare(Console.class, "console");
+    ApiClass<Console> CLASS = ApiClass.declare(Console.class, "console").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.")
+            .doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.");
 
-    Field<Console, String> uuid = CLASS.dyn("uuid", STRING).doc("Unique identifier");
-    Field<Console, ConsoleProtocol> protocol = CLASS.dyn("protocol", enumOf(ConsoleProtocol.class));
-    Field<Console, String> location = CLASS.dyn("location", STRING);
-    Field<Console, Ref<VM>> VM = CLASS.dyn("VM", ref(VM.class));
-    Field<Console, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP);
+    Field<Console, String> uuid = CLASS.dyn("uuid", STRING).doc("The console's unique identifier, fixed for its whole life.");
+    Field<Console, ConsoleProtocol> protocol = CLASS.dyn("protocol", enumOf(ConsoleProtocol.class))
+            .doc("rfb for the VM's display (VNC), vt100 for its serial port.");
+    Field<Console, String> location = CLASS.dyn("location", STRING)
+            .doc("The URL the console is served at: https://<host address>/console?uuid=<console uuid>.");
+    Field<Console, Ref<VM>> VM = CLASS.dyn("VM", ref(VM.class)).doc("The VM the console belongs to.");
+    Field<Console, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP)
+            .doc("Key/value pairs that clients and tools keep on the console.");
 }

@@ -7,13 +7,15 @@ import org.flotilla.model.ApiClass;
 import org.flotilla.model.Field;
 import org.flotilla.model.Ref;
 
-/** The XenAPI's class role. */
+/** A role of role-based access control, made of permissions; Flotilla has none, root may do everything. */
 public interface Role {
-    ApiClass<Role> CLASS = ApiClass.declare(Role.class, "role");
+    ApiClass<Role> CLASS = ApiClass.declare(Role.class, "role")
+            .doc("A role of role-based access control, made of permissions; Flotilla has none, root may do everything.");
 
-    Field<Role, String> uuid = CLASS.dyn("uuid", STRING).doc("Unique identifier");
-    Field<Role, String> name_label = CLASS.ro("name_label", STRING);
-    Field<Role, String> name_description = CLASS.ro("name_description", STRING);
-    Field<Role, List<Ref<Role>>> subroles = CLASS.ro("subroles", setOf(ref(Role.class)));
-    Field<Role, Boolean> is_internal = CLASS.dyn("is_internal", BOOL);
+    Field<Role, String> uuid = CLASS.dyn("uuid", STRING).doc("The role's unique identifier, fixed for its whole life.");
+    Field<Role, String> name_label = CLASS.ro("name_label", STRING).doc("The role's name, e.g. pool-admin.");
+    Field<Role, String> name_description = CLASS.ro("name_description", STRING).doc("What the role may do.");
+    Field<Role, List<Ref<Role>>> subroles = CLASS.ro("subroles", setOf(ref(Role.class)))
+            .doc("The roles and permissions this role includes.");
+    Field<Role, Boolean> is_internal = CLASS.dyn("is_internal", BOOL).doc("Whether the role is for the toolstack's own use.");
 }

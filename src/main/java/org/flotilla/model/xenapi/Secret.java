@@ -7,11 +7,12 @@ import org.flotilla.model.ApiClass;
 import org.flotilla.model.ApiClass.Shape;
 import org.flotilla.model.Field;
 
-/** The XenAPI's class secret. */
+/** A value kept apart from the records that use it (e.g. a vTPM's state); never shown in events. */
 public interface Secret {
-    ApiClass<Secret> CLASS = ApiClass.declare(Secret.class, "secret", Shape.WITHOUT_EVENTS);
+    ApiClass<Secret> CLASS = ApiClass.declare(Secret.class, "secret", Shape.WITHOUT_EVENTS)
+            .doc("A value kept apart from the records that use it (e.g. a vTPM's state); never shown in events.");
 
-    Field<Secret, String> uuid = CLASS.dyn("uuid", STRING).doc("Unique identifier");
-    Field<Secret, String> value = CLASS.rw("value", STRING);
-    Field<Secret, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP);
+    Field<Secret, String> uuid = CLASS.dyn("uuid", STRING).doc("The secret's unique identifier, fixed for its whole life.");
+    Field<Secret, String> value = CLASS.rw("value", STRING).doc("The secret value.");
+    Field<Secret, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP).doc("Key/value pairs kept on the secret.");
 }

@@ -14,38 +14,52 @@ import org.flotilla.model.Doc;
 import org.flotilla.model.Field;
 import org.flotilla.model.Ref;
 
-/** The XenAPI's class session. */
+/** A client's login: the reference every call but login passes first. A session sees only itself. */
 public interface Session {
-    ApiClass<Session> CLASS = ApiClass.declare(Session.class, "session", Shape.UNLISTED, Shape.TRANSIENT, Shape.WITHOUT_EVENTS);
+    ApiClass<Session> CLASS = ApiClass.declare(Session.class, "session", Shape.UNLISTED, Shape.TRANSIENT, Shape.WITHOUT_EVENTS).doc("A client's login: the reference every call but login passes first. A session sees only itself.").doc("A client's login: the reference every call but login passes first. A session sees only itself.").doc("A client's login: the reference every call but login passes first. A session sees only itself.")
+            .doc("A client's login: the reference every call but login passes first. A session sees only itself.");
 
-    Field<Session, String> uuid = CLASS.dyn("uuid", STRING).doc("Unique identifier");
-    Field<Session, Ref<Host>> this_host = CLASS.dyn("this_host", ref(Host.class));
-    Field<Session, Ref<User>> this_user = CLASS.dyn("this_user", ref(User.class));
-    Field<Session, Instant> last_active = CLASS.dyn("last_active", DATETIME);
-    Field<Session, Boolean> pool = CLASS.dyn("pool", BOOL);
-    Field<Session, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP);
-    Field<Session, Boolean> is_local_superuser = CLASS.dyn("is_local_superuser", BOOL);
-    Field<Session, Ref<Subject>> subject = CLASS.dyn("subject", ref(Subject.class));
-    Field<Session, Instant> validation_time = CLASS.dyn("validation_time", DATETIME);
-    Field<Session, String> auth_user_sid = CLASS.dyn("auth_user_sid", STRING);
-    Field<Session, String> auth_user_name = CLASS.dyn("auth_user_name", STRING);
-    Field<Session, List<String>> rbac_permissions = CLASS.ro("rbac_permissions", STRING_SET);
-    Field<Session, List<Ref<Task>>> tasks = CLASS.dyn("tasks", setOf(ref(Task.class)));
-    Field<Session, Ref<Session>> parent = CLASS.ro("parent", ref(Session.class));
-    Field<Session, String> originator = CLASS.dyn("originator", STRING);
-    Field<Session, Boolean> client_certificate = CLASS.dyn("client_certificate", BOOL);
+    Field<Session, String> uuid = CLASS.dyn("uuid", STRING).doc("The session's unique identifier.");
+    Field<Session, Ref<Host>> this_host = CLASS.dyn("this_host", ref(Host.class)).doc("The host the session was made on.");
+    Field<Session, Ref<User>> this_user = CLASS.dyn("this_user", ref(User.class))
+            .doc("The user record of a session made for one; NULL, as only root logs in.");
+    Field<Session, Instant> last_active = CLASS.dyn("last_active", DATETIME)
+            .doc("When the session was made; Flotilla tracks later use without writing it here.");
+    Field<Session, Boolean> pool = CLASS.dyn("pool", BOOL)
+            .doc("Whether this is a session between the pool's hosts; false for clients' sessions.");
+    Field<Session, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP)
+            .doc("Key/value pairs the client keeps on its session.");
+    Field<Session, Boolean> is_local_superuser = CLASS.dyn("is_local_superuser", BOOL)
+            .doc("Whether the session logged in as the local root (true: only root logs in).");
+    Field<Session, Ref<Subject>> subject = CLASS.dyn("subject", ref(Subject.class))
+            .doc("The subject (external user or group) the session logged in as; NULL for root.");
+    Field<Session, Instant> validation_time = CLASS.dyn("validation_time", DATETIME)
+            .doc("When the session's login was last checked: when it was made.");
+    Field<Session, String> auth_user_sid = CLASS.dyn("auth_user_sid", STRING)
+            .doc("The security identifier of an externally authenticated user; empty for root.");
+    Field<Session, String> auth_user_name = CLASS.dyn("auth_user_name", STRING).doc("The user name the session logged in with.");
+    Field<Session, List<String>> rbac_permissions = CLASS.ro("rbac_permissions", STRING_SET)
+            .doc("The permissions of an externally authenticated user; empty, as root may do everything.");
+    Field<Session, List<Ref<Task>>> tasks = CLASS.dyn("tasks", setOf(ref(Task.class)))
+            .doc("Tasks the session is said to own; Flotilla leaves it empty (task.get_all lists them).");
+    Field<Session, Ref<Session>> parent = CLASS.ro("parent", ref(Session.class))
+            .doc("The session this one was made from, for sessions made on a client's behalf; NULL.");
+    Field<Session, String> originator = CLASS.dyn("originator", STRING)
+            .doc("What the client said it is at login (originator), by which sessions are counted and ended.");
+    Field<Session, Boolean> client_certificate = CLASS.dyn("client_certificate", BOOL)
+            .doc("Whether the session logged in with a TLS client certificate; false.");
 
     /** The messages of session that need code: one implementation serves them all. */
     interface Actions {
-        @Doc("Log in and get a session for the calls that follow")
+        @Doc("Log in with a user name and password; the session returned goes first in the calls that follow.")
         @Api(role = Access.READ_ONLY, sessionless = true, errors = {"SESSION_AUTHENTICATION_FAILED"})
         Ref<Session> login_with_password(String uname, String pwd, @Default("1.1") String version, @Default("") String originator);
 
-        @Doc("End this session")
+        @Doc("End this session.")
         @Api(role = Access.READ_ONLY)
         void logout();
 
-        @Doc("End this session, made on this host")
+        @Doc("End this session, made on this host (the same as logout with one host).")
         @Api(role = Access.READ_ONLY)
         void local_logout();
     }

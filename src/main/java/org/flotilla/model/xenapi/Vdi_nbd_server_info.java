@@ -6,13 +6,14 @@ import org.flotilla.model.ApiClass;
 import org.flotilla.model.ApiClass.Shape;
 import org.flotilla.model.Field;
 
-/** The XenAPI's class vdi_nbd_server_info. */
+/** Where a disk can be read over NBD (network block device); Flotilla serves no NBD, a shape of value only. */
 public interface Vdi_nbd_server_info {
-    ApiClass<Vdi_nbd_server_info> CLASS = ApiClass.declare(Vdi_nbd_server_info.class, "vdi_nbd_server_info", Shape.NOT_STORED);
+    ApiClass<Vdi_nbd_server_info> CLASS = ApiClass.declare(Vdi_nbd_server_info.class, "vdi_nbd_server_info", Shape.NOT_STORED)
+            .doc("Where a disk can be read over NBD (network block device); Flotilla serves no NBD, a shape of value only.");
 
-    Field<Vdi_nbd_server_info, String> exportname = CLASS.dyn("exportname", STRING);
-    Field<Vdi_nbd_server_info, String> address = CLASS.dyn("address", STRING);
-    Field<Vdi_nbd_server_info, Long> port = CLASS.dyn("port", INT);
-    Field<Vdi_nbd_server_info, String> cert = CLASS.dyn("cert", STRING);
-    Field<Vdi_nbd_server_info, String> subject = CLASS.dyn("subject", STRING);
+    Field<Vdi_nbd_server_info, String> exportname = CLASS.dyn("exportname", STRING).doc("The export name to ask the server for.");
+    Field<Vdi_nbd_server_info, String> address = CLASS.dyn("address", STRING).doc("The server's address.");
+    Field<Vdi_nbd_server_info, Long> port = CLASS.dyn("port", INT).doc("The server's TCP port.");
+    Field<Vdi_nbd_server_info, String> cert = CLASS.dyn("cert", STRING).doc("The server's TLS certificate (PEM).");
+    Field<Vdi_nbd_server_info, String> subject = CLASS.dyn("subject", STRING).doc("The name the certificate is for.");
 }
