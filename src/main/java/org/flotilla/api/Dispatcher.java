@@ -23,29 +23,22 @@ public final class Dispatcher implements Rpc {
 
     private final Model model;
     private final Database db;
-    private final Handlers handlers;
     private final Implementations implementations;
     private final Sessions sessions;
     private final Tasks tasks;
     private final Coerce coerce;
     private final DerivedMessages derived;
 
-    public Dispatcher(Database db, Handlers handlers, Implementations implementations, Sessions sessions, Tasks tasks) {
+    public Dispatcher(Database db, XenApiActions actions, Sessions sessions, Tasks tasks) {
         this.model = db.model();
         this.db = db;
-        this.handlers = handlers;
-        this.implementations = implementations;
+        this.implementations = actions.implementations();
         this.sessions = sessions;
         this.tasks = tasks;
         this.coerce = new Coerce(model);
         this.derived = new DerivedMessages(db);
-        List<String> missing = handlers.unimplemented().stream().filter(m -> implementations.get(m) == null).toList();
+        List<String> missing = implementations.missing(model);
         if (!missing.isEmpty()) throw new IllegalStateException("declared messages without code: " + missing);
-        for (MessageDef m : model.messages()) {
-            if (m.declared() && implementations.get(m.wireName()) != null && handlers.get(m.wireName()) != null) {
-                throw new IllegalStateException("two implementations of " + m.wireName());
-            }
-        }
     }
 
     @Override
@@ -83,8 +76,7 @@ public final class Dispatcher implements Rpc {
     private Object invoke(Call call) {
         MessageDef m = call.message();
         if (!m.declared()) return derived.invoke(call);
-        Handler typed = implementations.get(m.wireName());
-        Handler h = typed != null ? typed : handlers.get(m.wireName());
+        Handler h = implementations.get(m.wireName());
         return ScopedValue.where(Call.CURRENT, call).call(() -> h.handle(call));
     }
 

@@ -12,6 +12,8 @@ import org.flotilla.model.ApiClass;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.DataType;
 import org.flotilla.model.Declarations;
+import org.flotilla.model.MessageDef;
+import org.flotilla.model.Model;
 
 /**
  * The code of the declared messages, reached through each class's {@code Actions} interface (XAPI's
@@ -20,6 +22,8 @@ import org.flotilla.model.Declarations;
  * taken back as the wire carries it. The compiler sees to it that an implementation lacks no message.
  */
 public final class Implementations {
+    Implementations() {}
+
     private final Map<String, Handler> byWireName = new HashMap<>();
 
     /** Every message of {@code actions} (a declaration's nested Actions interface) served by {@code impl}. */
@@ -37,6 +41,12 @@ public final class Implementations {
     }
 
     Handler get(String wireName) { return byWireName.get(wireName); }
+
+    /** The declared messages of the model that nothing serves: the daemon refuses to start with any. */
+    List<String> missing(Model model) {
+        return model.messages().stream().filter(m -> m.declared() && !byWireName.containsKey(m.wireName()))
+                .map(MessageDef::wireName).toList();
+    }
 
     private static Handler handler(Method m, Object impl) {
         MethodHandle h;

@@ -2,55 +2,39 @@ package org.flotilla.daemon;
 
 import java.nio.file.Path;
 import java.util.function.Function;
-import org.flotilla.actions.HostActions;
-import org.flotilla.actions.VbdActions;
-import org.flotilla.actions.VmActions;
 import org.flotilla.actions.EventActions;
+import org.flotilla.actions.HostActions;
 import org.flotilla.actions.MessageActions;
+import org.flotilla.actions.NetworkActions;
+import org.flotilla.actions.PbdActions;
+import org.flotilla.actions.PifActions;
 import org.flotilla.actions.SessionActions;
+import org.flotilla.actions.SrActions;
 import org.flotilla.actions.TaskActions;
+import org.flotilla.actions.VbdActions;
+import org.flotilla.actions.VdiActions;
+import org.flotilla.actions.VifActions;
+import org.flotilla.actions.VmActions;
 import org.flotilla.actions.VtpmActions;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Authenticator;
 import org.flotilla.api.Dispatcher;
 import org.flotilla.api.Events;
-import org.flotilla.api.Handlers;
-import org.flotilla.actions.NetworkActions;
-import org.flotilla.actions.PifActions;
-import org.flotilla.actions.VifActions;
-import org.flotilla.actions.PbdActions;
-import org.flotilla.actions.SrActions;
-import org.flotilla.actions.VdiActions;
-import org.flotilla.actions.VtpmActions;
-import org.flotilla.api.Implementations;
 import org.flotilla.api.Housekeeping;
-import org.flotilla.api.Implementations;
 import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
+import org.flotilla.api.XenApiActions;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.LocalHost;
-import org.flotilla.model.Model;
-import org.flotilla.model.xenapi.Host;
-import org.flotilla.model.xenapi.Network;
-import org.flotilla.model.xenapi.PIF;
-import org.flotilla.model.xenapi.VIF;
-import org.flotilla.model.xenapi.PBD;
-import org.flotilla.model.xenapi.SR;
-import org.flotilla.model.xenapi.VDI;
 import org.flotilla.metrics.Metrics;
+import org.flotilla.model.Model;
 import org.flotilla.model.Ref;
-import org.flotilla.model.xenapi.VBD;
-import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.Event;
-import org.flotilla.model.xenapi.Message;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Pool;
-import org.flotilla.model.xenapi.Session;
-import org.flotilla.model.xenapi.Task;
-import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
 import org.flotilla.network.ThisHost;
@@ -63,7 +47,6 @@ import org.flotilla.network.vif.Vifs;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.runtime.VmRuntime;
-import org.flotilla.runtime.devices.VifBackend;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.Templates;
@@ -99,20 +82,11 @@ public final class Node implements AutoCloseable {
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
         this.host = LocalHost.ensure(db, stateDir, facts);
         this.pool = PoolRecord.ensure(db, host);
-        var handlers = new Handlers(model);
-        var implementations = new Implementations();
         this.logins = new LoginThrottle(auth, limits.logins());
         var sessions = new Sessions(db, logins, () -> host, limits.sessions());
         var tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
         var alerts = new Alerts(db);
-        implementations.add(Session.Actions.class, new SessionActions(sessions))
-                .add(Task.Actions.class, new TaskActions(tasks))
-                .add(Event.Actions.class, new EventActions(new Events(db, sessions)))
-                .add(Message.Actions.class, new MessageActions(alerts));
         this.storage = new Storage(db, host, stateDir.resolve("sr"), QemuImg.system());
-        implementations.add(SR.Actions.class, new SrActions(storage.srs(), storage.srSmConfig()))
-                .add(PBD.Actions.class, new PbdActions(storage.pbds()))
-                .add(VDI.Actions.class, new VdiActions(storage.vdis(), storage.chains(), storage.vdiSmConfig()));
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
         this.vms = new VmSubsystem(db, storage);
         vms.ensureDefaultTemplates(Templates.locateTestGuest());
@@ -125,10 +99,6 @@ public final class Node implements AutoCloseable {
         taps.restore();
         this.vmRuntime = new VmRuntime(db, host, storage, alerts,
                 VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
-        implementations.add(VTPM.Actions.class, new VtpmActions(vmRuntime.vtpms()));
-        implementations.add(Network.Actions.class, new NetworkActions(networks, taps, thisHost));
-        implementations.add(VIF.Actions.class, new VifActions(new Vifs(db, bridges), vmRuntime));
-        implementations.add(PIF.Actions.class, new PifActions(pifs, thisHost));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(taps);
@@ -136,10 +106,22 @@ public final class Node implements AutoCloseable {
         vmRuntime.reconcile();
         this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
         metrics.start();
-        implementations.add(VM.Actions.class, new VmActions(vms, vmRuntime, metrics.dataSources()));
-        implementations.add(VBD.Actions.class, new VbdActions(vms.vbds(), vmRuntime));
-        implementations.add(Host.Actions.class, new HostActions(metrics.dataSources()));
-        this.dispatcher = new Dispatcher(db, handlers, implementations, sessions, tasks);
+        var actions = new XenApiActions(
+                new SessionActions(sessions),
+                new TaskActions(tasks),
+                new EventActions(new Events(db, sessions)),
+                new MessageActions(alerts),
+                new HostActions(metrics.dataSources()),
+                new VmActions(vms, vmRuntime, metrics.dataSources()),
+                new VbdActions(vms.vbds(), vmRuntime),
+                new VifActions(new Vifs(db, bridges), vmRuntime),
+                new VtpmActions(vmRuntime.vtpms()),
+                new SrActions(storage.srs(), storage.srSmConfig()),
+                new PbdActions(storage.pbds()),
+                new VdiActions(storage.vdis(), storage.chains(), storage.vdiSmConfig()),
+                new NetworkActions(networks, taps, thisHost),
+                new PifActions(pifs, thisHost));
+        this.dispatcher = new Dispatcher(db, actions, sessions, tasks);
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 

@@ -9,7 +9,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Call;
-import org.flotilla.api.Handlers;
 import org.flotilla.db.Database;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.JailIds;
