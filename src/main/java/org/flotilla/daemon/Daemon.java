@@ -54,12 +54,12 @@ public final class Daemon implements AutoCloseable {
             var names = new ArrayList<>(List.of(hostAddress));
             var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
             var server = new ApiServer(node.rpc(), cert, config);
-            server.addHandler("/console", new ConsoleHttp(node.vmRuntime()));
+            server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
             for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
                 var h = new RrdHttp(node.metrics(), kind);
                 server.addHandler(h.path(), h);
             }
-            server.addTunnel("/console", new ConsoleTunnels(node.vmRuntime()));
+            server.addTunnel("/console", new ConsoleTunnels(node.db(), node.vmRuntime().domains()));
             try {
                 server.start();
             } catch (RuntimeException e) {

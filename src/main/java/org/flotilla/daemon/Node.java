@@ -47,6 +47,7 @@ import org.flotilla.network.vif.Vifs;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.domain.RuntimeConfig;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.Templates;
@@ -98,7 +99,7 @@ public final class Node implements AutoCloseable {
         new HostNetworks(db, networks, pifs).ensure();
         taps.restore();
         this.vmRuntime = new VmRuntime(db, host, storage, alerts,
-                VmRuntime.Config.defaults(stateDir, kernelDirs(), Accelerator.detect()));
+                RuntimeConfig.defaults(stateDir, kernelDirs(), Accelerator.detect()));
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(taps);

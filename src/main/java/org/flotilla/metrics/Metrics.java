@@ -23,8 +23,8 @@ import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VM_metrics;
-import org.flotilla.runtime.GuestCounters;
 import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.domain.GuestCounters;
 
 /**
  * This host's performance metrics over time — what XAPI's xcp-rrdd and its plugins are. A virtual thread

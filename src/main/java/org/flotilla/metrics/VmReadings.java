@@ -3,7 +3,7 @@ package org.flotilla.metrics;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.flotilla.runtime.GuestCounters;
+import org.flotilla.runtime.domain.GuestCounters;
 import org.flotilla.vm.VbdRecords;
 
 /**

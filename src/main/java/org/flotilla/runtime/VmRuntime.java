@@ -1,6 +1,5 @@
 package org.flotilla.runtime;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,15 +25,23 @@ import org.flotilla.runtime.console.Consoles;
 import org.flotilla.runtime.devices.DeviceOperations;
 import org.flotilla.runtime.devices.LiveDisks;
 import org.flotilla.runtime.devices.VbdHotplug;
-import org.flotilla.runtime.devices.VifBackend;
 import org.flotilla.runtime.devices.VifHotplug;
-import org.flotilla.runtime.devices.VifTaps;
+import org.flotilla.runtime.domain.CurrentOperations;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.DomainCounters;
+import org.flotilla.runtime.domain.DomainIds;
+import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.domain.GuestCounters;
+import org.flotilla.runtime.domain.HostMemory;
+import org.flotilla.runtime.domain.RuntimeConfig;
 import org.flotilla.runtime.launch.LaunchSpecs;
 import org.flotilla.runtime.launch.NvramFiles;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.runtime.launch.QemuLauncher;
 import org.flotilla.runtime.launch.Swtpm;
 import org.flotilla.runtime.launch.VcpuLimits;
+import org.flotilla.runtime.launch.VifBackend;
+import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.runtime.launch.VmJails;
 import org.flotilla.runtime.launch.Vtpms;
 import org.flotilla.runtime.power.CrashActions;
@@ -62,49 +69,10 @@ import org.flotilla.vm.VmAllowedOperations;
  * {@link CrashActions}, {@link Reconciler}, {@link Vtpms}.
  */
 public final class VmRuntime implements AutoCloseable {
-    /**
-     * @param stateDir        the daemon's state directory; run dirs under {@code run/}, kernels under {@code kernels/}
-     * @param kernelDirs      where PV_kernel / PV_ramdisk may lie (real paths are checked)
-     * @param accel           {@code kvm} or {@code tcg}
-     * @param shutdownTimeout how long clean_shutdown waits for the guest to power off
-     * @param uefi            OVMF's images
-     * @param swtpm           the swtpm binary, for VMs with a VTPM
-     */
-    public record Config(Path stateDir, List<Path> kernelDirs, String accel, String qemuBinary,
-                         Duration shutdownTimeout, UefiImages uefi, String swtpm) {
-        public static Config defaults(Path stateDir, List<Path> extraKernelDirs, String accel) {
-            var dirs = new ArrayList<Path>();
-            dirs.add(stateDir.resolve("kernels"));
-            dirs.addAll(extraKernelDirs);
-            return new Config(stateDir, dirs, accel, System.getProperty("flotilla.qemu", "qemu-system-x86_64"),
-                    Duration.ofSeconds(Long.getLong("flotilla.shutdown-timeout", 60)), UefiImages.debian(),
-                    System.getProperty("flotilla.swtpm", "swtpm"));
-        }
-
-        public Config withShutdownTimeout(Duration d) {
-            return new Config(stateDir, kernelDirs, accel, qemuBinary, d, uefi, swtpm);
-        }
-    }
-
-    /**
-     * OVMF's code images and the variable stores a VM's own store starts as: plain, and for Secure Boot the
-     * secboot build with Microsoft's keys already enrolled (what Windows' boot loader is signed with).
-     */
-    public record UefiImages(Path code, Path varsTemplate, Path secureCode, Path secureVarsTemplate) {
-        /** Debian's ovmf package. */
-        static UefiImages debian() {
-            Path d = Path.of("/usr/share/OVMF");
-            return new UefiImages(d.resolve("OVMF_CODE_4M.fd"), d.resolve("OVMF_VARS_4M.fd"), d.resolve("OVMF_CODE_4M.secboot.fd"),
-                    d.resolve("OVMF_VARS_4M.ms.fd"));
-        }
-
-        /** Whether Secure Boot can be offered: platform:secureboot=auto turns it on then. */
-        public boolean secureBootAvailable() { return Files.isRegularFile(secureCode) && Files.isRegularFile(secureVarsTemplate); }
-    }
 
     private final Database db;
     private final Ref<Host> hostRef;
-    private final Config cfg;
+    private final RuntimeConfig cfg;
     private final VmAllowedOperations ops;
     private final Domains domains;
     private final VifTaps taps;
@@ -120,7 +88,7 @@ public final class VmRuntime implements AutoCloseable {
     private final Vtpms vtpms;
     private final NvramFiles nvram;
 
-    public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, Config cfg) {
+    public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
         this.hostRef = hostRef;
         this.cfg = cfg;
@@ -155,7 +123,7 @@ public final class VmRuntime implements AutoCloseable {
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
 
-    public Config config() { return cfg; }
+    public RuntimeConfig config() { return cfg; }
 
     /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
     public void setShutdownTimeout(Duration d) { power.setShutdownTimeout(d); }
@@ -173,6 +141,9 @@ public final class VmRuntime implements AutoCloseable {
     }
 
     public boolean isRunning(Ref<VM> vm) { return domains.isRunning(vm); }
+
+    /** The QEMUs running here, by VM. */
+    public Domains domains() { return domains; }
 
     public Database db() { return db; }
 

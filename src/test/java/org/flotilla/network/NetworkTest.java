@@ -24,7 +24,7 @@ import org.flotilla.Slow;
 import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.InProcessNode;
-import org.flotilla.runtime.devices.VifBackend.TapDevice;
+import org.flotilla.runtime.launch.VifBackend.TapDevice;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;

@@ -24,6 +24,7 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.TestGuest;
+import org.flotilla.runtime.domain.HostFiles;
 
 /**
  * A host for VM tests: a {@link Node} on a state directory, with a journal kept in memory so that a second

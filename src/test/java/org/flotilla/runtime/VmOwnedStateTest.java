@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.flotilla.runtime.domain.HostFiles;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

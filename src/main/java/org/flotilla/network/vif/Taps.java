@@ -5,7 +5,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.runtime.devices.VifBackend;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -15,6 +14,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.network.bridge.HostLinks;
 import org.flotilla.network.bridge.NetworkBridges;
+import org.flotilla.runtime.launch.VifBackend;
 
 /**
  * The host side of attached VIFs: a tap device per VIF, {@code vif<domid>.<device>}, on its network's bridge,

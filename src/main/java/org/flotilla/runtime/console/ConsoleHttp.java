@@ -10,12 +10,13 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.flotilla.db.Database;
 import org.flotilla.host.HttpRequests;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Console;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
-import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 
 /**
@@ -26,11 +27,13 @@ import org.flotilla.runtime.launch.QemuCommand;
  * until the VM stops or the client goes away.
  */
 public final class ConsoleHttp extends Handler.Abstract {
-    private final VmRuntime runtime;
+    private final Database db;
+    private final Domains domains;
 
-    public ConsoleHttp(VmRuntime runtime) {
+    public ConsoleHttp(Database db, Domains domains) {
         super(InvocationType.BLOCKING);
-        this.runtime = runtime;
+        this.db = db;
+        this.domains = domains;
     }
 
     @Override
@@ -38,7 +41,7 @@ public final class ConsoleHttp extends Handler.Abstract {
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
         var tunnelRequest = HttpRequests.of(request);
         ConsoleLookup.Found found;
-        switch (ConsoleLookup.of(runtime, tunnelRequest, ConsoleProtocol.vt100)) {
+        switch (ConsoleLookup.of(db, domains, tunnelRequest, ConsoleProtocol.vt100)) {
             case ConsoleLookup.Missing m -> { return HttpRequests.text(response, callback, m.refusal().status(), m.refusal().reason() + "\n"); }
             case ConsoleLookup.Found f when f.console().get(Console.protocol) != ConsoleProtocol.vt100 -> {
                 return HttpRequests.text(response, callback, 400, "an rfb console is reached by HTTP CONNECT or a WebSocket\n");
@@ -60,7 +63,7 @@ public final class ConsoleHttp extends Handler.Abstract {
                     out.write(buf, 0, n);
                     continue;
                 }
-                if (!follow || !runtime.isRunning(vm)) break;
+                if (!follow || !domains.isRunning(vm)) break;
                 out.flush();
                 Thread.sleep(100);
             }

@@ -11,7 +11,8 @@ import org.flotilla.model.xenapi.Console;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
 
 /**
  * Which console a {@code /console} request means and whether the caller may have it, by XAPI's rules: a valid
@@ -25,8 +26,7 @@ sealed interface ConsoleLookup {
     record Missing(TunnelOutcome.Refused refusal) implements ConsoleLookup {}
 
     /** {@code defaultProtocol}: the console a request naming a VM gets (XAPI's is rfb). */
-    static ConsoleLookup of(VmRuntime runtime, TunnelRequest request, ConsoleProtocol defaultProtocol) {
-        Database db = runtime.db();
+    static ConsoleLookup of(Database db, Domains domains, TunnelRequest request, ConsoleProtocol defaultProtocol) {
         if (!request.authenticated(db)) return missing(401, "no valid session_id");
         DbObject<Console> console = named(db, request, defaultProtocol);
         if (console == null) return missing(404, "no such console");
@@ -34,9 +34,8 @@ sealed interface ConsoleLookup {
         DbObject<VM> vm = db.get(vmRef);
         // as XAPI: a paused (or suspended, or halted) VM's console is not served
         if (vm == null || vm.get(VM.power_state) != VmPowerState.Running) return missing(404, "the VM is not running");
-        return runtime.runDir(vmRef)
-                .<ConsoleLookup>map(dir -> new Found(console, dir))
-                .orElseGet(() -> missing(404, "the VM is not running on this host"));
+        Domain running = domains.get(vmRef);
+        return running == null ? missing(404, "the VM is not running on this host") : new Found(console, running.runDir);
     }
 
     /** The console a request names: by ref or uuid, of the console itself or of its VM; null if none. */

@@ -7,9 +7,10 @@ import java.nio.file.Path;
 import org.flotilla.api.TunnelOutcome;
 import org.flotilla.api.TunnelRequest;
 import org.flotilla.api.TunnelTarget;
+import org.flotilla.db.Database;
 import org.flotilla.model.xenapi.Console;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
-import org.flotilla.runtime.VmRuntime;
+import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 
 /**
@@ -18,13 +19,17 @@ import org.flotilla.runtime.launch.QemuCommand;
  * directory. A request that names a VM gets its rfb console, as in XAPI.
  */
 public final class ConsoleTunnels implements TunnelTarget {
-    private final VmRuntime runtime;
+    private final Database db;
+    private final Domains domains;
 
-    public ConsoleTunnels(VmRuntime runtime) { this.runtime = runtime; }
+    public ConsoleTunnels(Database db, Domains domains) {
+        this.db = db;
+        this.domains = domains;
+    }
 
     @Override
     public TunnelOutcome open(TunnelRequest request) {
-        return switch (ConsoleLookup.of(runtime, request, ConsoleProtocol.rfb)) {
+        return switch (ConsoleLookup.of(db, domains, request, ConsoleProtocol.rfb)) {
             case ConsoleLookup.Missing m -> m.refusal();
             case ConsoleLookup.Found f -> connect(socketOf(f.console().get(Console.protocol), f.runDir()));
         };

@@ -10,7 +10,7 @@ import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.qemu.QmpFds;
-import org.flotilla.runtime.Domain;
+import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.DiskDescriptors;
 import org.flotilla.runtime.launch.QemuCommand;
 

@@ -14,8 +14,8 @@ import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.Domains;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.storage.OnlineDisks;
 

@@ -20,11 +20,13 @@ import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.qemu.QmpFds;
-import org.flotilla.runtime.CurrentOperations;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.Domains;
+import org.flotilla.runtime.domain.CurrentOperations;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.LaunchSpecs;
 import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.launch.VifBackend;
+import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.vm.VifLifecycle;
 
 /**

@@ -21,10 +21,11 @@ import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VbdMode;
 import org.flotilla.model.xenapi.enums.VbdType;
-import org.flotilla.runtime.HostMemory;
-import org.flotilla.runtime.VmRuntime;
-import org.flotilla.runtime.devices.VifBackend;
-import org.flotilla.runtime.devices.VifTaps;
+import org.flotilla.runtime.domain.HostMemory;
+import org.flotilla.runtime.domain.RuntimeConfig;
+import org.flotilla.runtime.domain.UefiImages;
+import org.flotilla.runtime.launch.VifBackend;
+import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.storage.Storage;
 
 /**
@@ -34,12 +35,12 @@ import org.flotilla.storage.Storage;
 public final class LaunchSpecs {
     private final Database db;
     private final Storage storage;
-    private final VmRuntime.Config cfg;
+    private final RuntimeConfig cfg;
     private final VifTaps taps;
     private final Vtpms vtpms;
     private final NvramFiles nvram;
 
-    public LaunchSpecs(Database db, Storage storage, VmRuntime.Config cfg, VifTaps taps, Vtpms vtpms, NvramFiles nvram) {
+    public LaunchSpecs(Database db, Storage storage, RuntimeConfig cfg, VifTaps taps, Vtpms vtpms, NvramFiles nvram) {
         this.nvram = nvram;
         this.db = db;
         this.storage = storage;
@@ -177,7 +178,7 @@ public final class LaunchSpecs {
      * with the firmware (with Microsoft's keys for Secure Boot).
      */
     private QemuCommand.Uefi uefi(DbObject<VM> vm, boolean secureBoot) {
-        VmRuntime.UefiImages images = cfg.uefi();
+        UefiImages images = cfg.uefi();
         if (secureBoot && !images.secureBootAvailable()) {
             throw ApiError.internal("Secure Boot needs " + images.secureCode() + " and " + images.secureVarsTemplate() + " (package ovmf)");
         }

@@ -1,5 +1,7 @@
 package org.flotilla.runtime.launch;
 
+import org.flotilla.runtime.domain.Domain;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
@@ -108,7 +110,7 @@ public final class QemuCommand {
     public static Path qmpSocket(Path runDir) { return runDir.resolve("qmp.sock"); }
 
     /** The second monitor, through which the daemon passes descriptors ({@link org.flotilla.qemu.QmpFds}). */
-    public static Path fdSocket(Path runDir) { return runDir.resolve("fds.sock"); }
+    public static Path fdSocket(Path runDir) { return Domain.fdSocket(runDir); }
 
     public static Path pidFile(Path runDir) { return runDir.resolve("qemu.pid"); }
 

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import org.flotilla.runtime.HostFiles;
+import org.flotilla.runtime.domain.HostFiles;
 
 /**
  * The files a jailed VM may touch by name: only its run directory ({@code <state>/run/<vm-uuid>}, which its

@@ -21,8 +21,8 @@ import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
 import org.flotilla.os.Tap;
 import org.flotilla.qemu.Qmp;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.HostFiles;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.HostFiles;
 
 /**
  * Starts a VM's QEMU in the VM's jail, detached from the daemon (own session, stdio to {@code qemu.log}), and

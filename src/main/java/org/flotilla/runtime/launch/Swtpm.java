@@ -12,7 +12,7 @@ import org.flotilla.jail.JailRoot;
 import org.flotilla.model.ApiError;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
-import org.flotilla.runtime.HostFiles;
+import org.flotilla.runtime.domain.HostFiles;
 
 /**
  * The software TPM behind a VM's vTPM: one {@code swtpm socket --tpm2} per running VM, in the VM's jail (its

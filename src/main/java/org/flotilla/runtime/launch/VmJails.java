@@ -12,7 +12,7 @@ import org.flotilla.jail.Jail;
 import org.flotilla.jail.JailIds;
 import org.flotilla.jail.JailRoot;
 import org.flotilla.model.ApiError;
-import org.flotilla.runtime.HostMemory;
+import org.flotilla.runtime.domain.HostMemory;
 
 /**
  * The jails of this host's VMs: one uid per running VM ({@link JailIds}), one cgroup per VM named after its

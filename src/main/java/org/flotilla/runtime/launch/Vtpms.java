@@ -23,7 +23,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.model.xenapi.enums.VtpmOperations;
-import org.flotilla.runtime.HostFiles;
+import org.flotilla.runtime.domain.HostFiles;
 import org.flotilla.vm.VmLifecycle;
 
 /**

@@ -15,14 +15,14 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VM_metrics;
+import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.os.Fd;
 import org.flotilla.os.Open;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.qemu.QmpFds;
-import org.flotilla.runtime.Domain;
+import org.flotilla.runtime.domain.Domain;
 
 /**
  * What follows a guest's crash, per the VM's actions_after_crash, once pvpanic has told QEMU and QEMU has

@@ -3,11 +3,11 @@ package org.flotilla.runtime.power;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.Domains;
-import org.flotilla.runtime.HostFiles;
-import org.flotilla.runtime.devices.VifTaps;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.domain.HostFiles;
 import org.flotilla.runtime.launch.Swtpm;
+import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.runtime.launch.VmJails;
 
 /** The end of a QEMU, however it came: the VM recorded halted (or suspended), its swtpm, taps, run dir and cgroup let go. */

@@ -4,13 +4,13 @@ import org.flotilla.api.Alerts;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.enums.OnNormalExit;
 import org.flotilla.model.xenapi.enums.Cls;
+import org.flotilla.model.xenapi.enums.OnNormalExit;
 import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.Domains;
 import org.flotilla.runtime.devices.VifHotplug;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
 
 /**
  * Follows a QEMU: the balloon's size (BALLOON_CHANGE), a guest's own power-off and reboot (SHUTDOWN, RESET)

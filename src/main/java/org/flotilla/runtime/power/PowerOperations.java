@@ -11,9 +11,9 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.QmpException;
-import org.flotilla.runtime.CurrentOperations;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.Domains;
+import org.flotilla.runtime.domain.CurrentOperations;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
 
 /** VM.start, pause, unpause, the shutdowns and reboots: what each asks of QEMU and the guest. */
 public final class PowerOperations {

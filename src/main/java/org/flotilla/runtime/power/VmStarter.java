@@ -9,15 +9,15 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.runtime.Domain;
-import org.flotilla.runtime.DomainIds;
-import org.flotilla.runtime.Domains;
-import org.flotilla.runtime.HostMemory;
-import org.flotilla.runtime.devices.VifTaps;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.DomainIds;
+import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.domain.HostMemory;
 import org.flotilla.runtime.launch.LaunchSpecs;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.runtime.launch.QemuLauncher;
 import org.flotilla.runtime.launch.VcpuLimits;
+import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.vm.VmAllowedOperations;
 
 /**

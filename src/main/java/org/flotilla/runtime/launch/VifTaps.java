@@ -1,4 +1,4 @@
-package org.flotilla.runtime.devices;
+package org.flotilla.runtime.launch;
 
 import java.util.function.Consumer;
 import org.flotilla.db.Database;
@@ -21,7 +21,7 @@ public final class VifTaps {
     public VifBackend.TapDevice attach(Ref<VIF> vif, Ref<VM> vm) { return backend.attach(vif, vm); }
 
     /** Lets go of one VIF's tap (VIF.unplug). */
-    void detach(Ref<VIF> vif) { backend.detach(vif); }
+    public void detach(Ref<VIF> vif) { backend.detach(vif); }
 
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
     public void detachAll(Ref<VM> vm) { forEachVif(vm, backend::detach); }

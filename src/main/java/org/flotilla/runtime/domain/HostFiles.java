@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

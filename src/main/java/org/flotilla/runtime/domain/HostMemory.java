@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class HostMemory {
     private final Ref<Host> hostRef;
     private final Domains domains;
 
-    HostMemory(Database db, Ref<Host> hostRef, Domains domains) {
+    public HostMemory(Database db, Ref<Host> hostRef, Domains domains) {
         this.db = db;
         this.hostRef = hostRef;
         this.domains = domains;
@@ -30,7 +30,7 @@ public final class HostMemory {
     public static long overhead(long staticMax) { return 32 * MIB + staticMax / 100; }
 
     /** The host's available memory minus what running VMs reserved but do not use yet. */
-    long available() {
+    public long available() {
         long avail = meminfo("MemAvailable");
         long outstanding = 0;
         for (Domain d : domains.all()) {

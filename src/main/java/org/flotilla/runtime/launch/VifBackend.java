@@ -1,4 +1,4 @@
-package org.flotilla.runtime.devices;
+package org.flotilla.runtime.launch;
 
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;

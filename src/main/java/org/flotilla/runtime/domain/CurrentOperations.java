@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -24,7 +24,7 @@ public final class CurrentOperations {
 
     private final Database db;
 
-    CurrentOperations(Database db) { this.db = db; }
+    public CurrentOperations(Database db) { this.db = db; }
 
     public void run(Call c, Ref<VM> vm, VmOperations op, Body body) {
         String key = begin(c, vm, op);
@@ -55,7 +55,7 @@ public final class CurrentOperations {
     }
 
     /** Operations that were in progress when the daemon stopped will not finish: forgets them all. */
-    void forgetAll() {
+    public void forgetAll() {
         db.write(tx -> {
             for (DbObject<VM> vm : db.all(VM.CLASS)) {
                 Map<String, VmOperations> current = vm.get(VM.current_operations);

@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.util.List;
 import java.util.Map;

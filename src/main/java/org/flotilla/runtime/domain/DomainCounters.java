@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -18,7 +18,7 @@ import org.flotilla.qemu.QmpException;
  * threads (whose CPU time /proc gives), {@code query-balloon}, the balloon's {@code guest-stats}, and
  * {@code query-blockstats}. The first time it asks the guest's balloon driver to report every few seconds.
  */
-final class DomainCounters {
+public final class DomainCounters {
     static final String BALLOON = "/machine/peripheral/balloon0";
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     /** Clock ticks per second of /proc's utime and stime (USER_HZ, 100 on every Linux architecture we run on). */
@@ -28,7 +28,7 @@ final class DomainCounters {
 
     private DomainCounters() {}
 
-    static GuestCounters read(Domain d, int statsSeconds) throws QmpException {
+    public static GuestCounters read(Domain d, int statsSeconds) throws QmpException {
         if (!d.statsPolling) {
             d.qmp.execute("qom-set", Map.of("path", BALLOON, "property", "guest-stats-polling-interval", "value", statsSeconds), TIMEOUT);
             d.statsPolling = true;

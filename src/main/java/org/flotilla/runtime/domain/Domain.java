@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +10,6 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpErrorException;
 import org.flotilla.qemu.QmpException;
-import org.flotilla.runtime.launch.QemuCommand;
 
 /**
  * A running QEMU of one VM, as the runtime knows it: its pid, QMP connection and run directory. An operation
@@ -61,7 +60,10 @@ public final class Domain {
     public boolean hasEnded() { return ended.get(); }
 
     /** The monitor through which this QEMU takes descriptors. */
-    public Path fdSocket() { return QemuCommand.fdSocket(runDir); }
+    public Path fdSocket() { return fdSocket(runDir); }
+
+    /** The socket of QEMU's second monitor, where descriptors are handed over (add-fd, getfd). */
+    public static Path fdSocket(Path runDir) { return runDir.resolve("fds.sock"); }
 
     public boolean alive() { return process.isAlive(); }
 

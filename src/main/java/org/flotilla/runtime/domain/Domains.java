@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.util.Collection;
 import java.util.HashMap;
@@ -18,7 +18,7 @@ public final class Domains {
     /** Set when the daemon lets go of its QEMUs: their events and exits are no longer ours to record. */
     private volatile boolean closed;
 
-    Domains(Database db) { this.db = db; }
+    public Domains(Database db) { this.db = db; }
 
     /** The VM's QEMU, or null. */
     public Domain get(Ref<VM> vmRef) { return byVm.get(vmRef); }
@@ -33,7 +33,7 @@ public final class Domains {
         return d;
     }
 
-    boolean isRunning(Ref<VM> vmRef) {
+    public boolean isRunning(Ref<VM> vmRef) {
         Domain d = byVm.get(vmRef);
         return d != null && d.alive();
     }
@@ -56,7 +56,7 @@ public final class Domains {
     public boolean closed() { return closed; }
 
     /** Lets go of the QEMUs without stopping them. */
-    void close() {
+    public void close() {
         closed = true;
         for (Domain d : byVm.values()) d.qmp.close();
         byVm.clear();

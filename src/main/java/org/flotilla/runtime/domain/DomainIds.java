@@ -1,4 +1,4 @@
-package org.flotilla.runtime;
+package org.flotilla.runtime.domain;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,7 +20,7 @@ public final class DomainIds {
     private final Path file;
     private final AtomicLong next;
 
-    DomainIds(Database db, Path stateDir) {
+    public DomainIds(Database db, Path stateDir) {
         this.file = stateDir.resolve("domid");
         long max = 0;
         for (DbObject<VM> vm : db.all(VM.CLASS)) if (vm.get(VM.domid) instanceof Long l) max = Math.max(max, l);
