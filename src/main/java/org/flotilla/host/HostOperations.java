@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 import org.flotilla.api.Call;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -56,7 +55,7 @@ public final class HostOperations {
 
     /** Lists {@code op} in the host's current operations once it is valid; returns the key to end it with. */
     public String begin(Call c, Ref<Host> host, HostAllowedOperations op) {
-        String key = c.task().ref().isNull() ? Refs.newRef() : c.task().ref().value();
+        String key = c.operationKey();
         db.write(tx -> {
             DbObject<Host> h = tx.db().require(host);
             ApiError e = reasons(h, tx.db(), h.get(Host.current_operations)).get(op);
