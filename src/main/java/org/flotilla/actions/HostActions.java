@@ -2,18 +2,32 @@ package org.flotilla.actions;
 
 import java.util.List;
 import java.util.Map;
+import org.flotilla.api.Call;
+import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostPlugins;
 import org.flotilla.metrics.DataSources;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Data_source;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Network;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.pool.Evacuation;
 
-/** host's messages: its plugins ({@link HostPlugins}) and its metrics over time ({@link DataSources}); the host is this one. */
+/**
+ * host's messages: its plugins ({@link HostPlugins}), its metrics over time ({@link DataSources}), whether it takes
+ * new VMs ({@link HostEnablement}) and moving its VMs elsewhere ({@link Evacuation}); the host is this one.
+ */
 public final class HostActions implements Host.Actions {
     private final DataSources dataSources;
+    private final HostEnablement enablement;
+    private final Evacuation evacuation;
 
-    public HostActions(DataSources dataSources) { this.dataSources = dataSources; }
+    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation) {
+        this.dataSources = dataSources;
+        this.enablement = enablement;
+        this.evacuation = evacuation;
+    }
 
     @Override
     public String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args) { return HostPlugins.call(plugin, fn, args); }
@@ -25,4 +39,15 @@ public final class HostActions implements Host.Actions {
     @Override public double query_data_source(Ref<Host> host, String data_source) { return dataSources.queryOfHost(data_source); }
 
     @Override public void forget_data_source_archives(Ref<Host> host, String data_source) { dataSources.forgetOfHost(data_source); }
+
+    @Override public void disable(Ref<Host> host, boolean auto_enable) { enablement.disable(host, auto_enable); }
+
+    @Override public void enable(Ref<Host> host) { enablement.enable(Call.current(), host); }
+
+    @Override public void assert_can_evacuate(Ref<Host> host) { evacuation.assertCanEvacuate(host); }
+
+    @Override public Map<Ref<VM>, List<String>> get_vms_which_prevent_evacuation(Ref<Host> self) { return evacuation.preventing(self); }
+
+    @Override
+    public void evacuate(Ref<Host> host, Ref<Network> network, long evacuate_batch_size) { evacuation.evacuate(Call.current(), host, network); }
 }

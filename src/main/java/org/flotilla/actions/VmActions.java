@@ -13,6 +13,7 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.pool.Placement;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmCloner;
@@ -21,7 +22,7 @@ import org.flotilla.vm.VmSubsystem;
 
 /**
  * VM's messages: its records and settings ({@link VmRecords}), copies and snapshots ({@link VmCloner}), its life
- * as a QEMU on this host ({@link VmRuntime}) and its metrics over time ({@link DataSources}).
+ * as a QEMU on this host ({@link VmRuntime}), where it may run ({@link Placement}) and its metrics over time ({@link DataSources}).
  */
 public final class VmActions implements VM.Actions {
     private final VmRecords records;
@@ -29,6 +30,7 @@ public final class VmActions implements VM.Actions {
     private final VmCloner cloner;
     private final VmRuntime runtime;
     private final DataSources dataSources;
+    private final Placement placement;
 
     public VmActions(VmSubsystem vms, VmRuntime runtime, DataSources dataSources) {
         this.records = vms.vms();
@@ -36,6 +38,7 @@ public final class VmActions implements VM.Actions {
         this.cloner = vms.cloner();
         this.runtime = runtime;
         this.dataSources = dataSources;
+        this.placement = runtime.placement();
     }
 
     // ---- power -------------------------------------------------------------------------------------
@@ -120,6 +123,14 @@ public final class VmActions implements VM.Actions {
     @Override public void assert_operation_valid(Ref<VM> self, VmOperations op) { operations.assertValid(self, op); }
 
     @Override public void update_allowed_operations(Ref<VM> self) { operations.update(self); }
+
+    // ---- placement ---------------------------------------------------------------------------------
+
+    @Override public void assert_can_boot_here(Ref<VM> self, Ref<Host> host) { placement.checks().assertCanBootHere(self, host); }
+
+    @Override public void assert_agile(Ref<VM> self) { placement.agility().assertAgile(self); }
+
+    @Override public List<Ref<Host>> get_possible_hosts(Ref<VM> vm) { return placement.choice().possibleHosts(vm); }
 
     // ---- data sources ------------------------------------------------------------------------------
 

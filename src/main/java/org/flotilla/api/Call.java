@@ -54,6 +54,9 @@ public final class Call {
     /** The task this call runs under, or a no-op one for a synchronous call. */
     public TaskContext task() { return task; }
 
+    /** The key under which an object's current_operations list this call's operation: its task, or a ref of its own for a synchronous call. */
+    public String operationKey() { return task.ref().isNull() ? Refs.newRef() : task.ref().value(); }
+
     public Object arg(String name) {
         List<Param> ps = message.params();
         for (int i = 0; i < ps.size(); i++) if (ps.get(i).name().equals(name)) return args.get(i);

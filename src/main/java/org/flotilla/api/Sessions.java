@@ -40,6 +40,11 @@ public final class Sessions {
     /** When each session was last used (System.nanoTime); kept in memory so that a call costs no database write. */
     private final Map<Ref<Session>, Long> lastUsed = new ConcurrentHashMap<>();
     private final List<Consumer<Ref<Session>>> onEnd = new CopyOnWriteArrayList<>();
+    /**
+     * Sessions made by slave_local_login: this host's alone, as XAPI's Xapi_local_session keeps them — in memory,
+     * no record in the pool's database (so in no get_all_records and no event), never collected, gone at restart.
+     */
+    private final Set<Ref<Session>> local = ConcurrentHashMap.newKeySet();
 
     public Sessions(Database db, LoginThrottle logins, Supplier<Ref<Host>> thisHost, Limits limits) {
         this.db = db;
@@ -64,17 +69,37 @@ public final class Sessions {
         return ref;
     }
 
-    /** The session, or SESSION_INVALID. */
-    public DbObject<Session> require(Ref<Session> ref) {
+    /** session.slave_local_login_with_password: the local root's password, and a session of this host's alone. */
+    public Ref<Session> localLogin(String user, String password, String clientAddress) {
+        if (!logins.authenticate(clientAddress, user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
+        return newLocal();
+    }
+
+    /** A session of this host's alone, for a caller already proven (slave_local_login, by the pool's secret). */
+    public Ref<Session> newLocal() {
+        Ref<Session> ref = Refs.newRef(Session.CLASS);
+        local.add(ref);
+        return ref;
+    }
+
+    /** Fails with SESSION_INVALID unless the session is live: a record of the pool's database, or a local one. */
+    public void require(Ref<Session> ref) {
+        if (ref != null && local.contains(ref)) return;
         DbObject<Session> s = ref == null ? null : db.get(ref);
         if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
         lastUsed.put(ref, System.nanoTime());
-        return s;
     }
 
+    /** session.logout: ends a session of the pool's database; a local session is left to local_logout, as XAPI does. */
     public void logout(Ref<Session> ref) {
         require(ref);
-        end(ref);
+        if (!local.contains(ref)) end(ref);
+    }
+
+    /** session.local_logout: ends a local session; a session of the pool's database is left as it is, as XAPI does. */
+    public void localLogout(Ref<Session> ref) {
+        require(ref);
+        if (local.remove(ref)) onEnd.forEach(l -> l.accept(ref));
     }
 
     /** Calls {@code listener} with each session that ends, by logout or by {@link #collect}. */

@@ -28,7 +28,9 @@ import org.flotilla.api.Tasks;
 import org.flotilla.api.XenApiActions;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
+import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostFacts;
+import org.flotilla.host.HostLocalDb;
 import org.flotilla.host.LocalHost;
 import org.flotilla.metrics.Metrics;
 import org.flotilla.model.Model;
@@ -44,7 +46,9 @@ import org.flotilla.network.pif.HostNetworks;
 import org.flotilla.network.pif.Pifs;
 import org.flotilla.network.vif.Taps;
 import org.flotilla.network.vif.Vifs;
+import org.flotilla.pool.Evacuation;
 import org.flotilla.pool.PoolRecord;
+import org.flotilla.pool.PoolSecret;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.runtime.domain.RuntimeConfig;
@@ -105,14 +109,16 @@ public final class Node implements AutoCloseable {
         vmRuntime.setVifBackend(taps);
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
+        var enablement = new HostEnablement(db, new HostLocalDb(stateDir));
+        enablement.atStart(host);
         this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
         metrics.start();
         var actions = new XenApiActions(
-                new SessionActions(sessions),
+                new SessionActions(sessions, PoolSecret.ensure(stateDir)),
                 new TaskActions(tasks),
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
-                new HostActions(metrics.dataSources()),
+                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), Evacuation.Migrator.NONE)),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),

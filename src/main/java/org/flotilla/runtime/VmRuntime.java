@@ -19,6 +19,8 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.pool.FreeMemory;
+import org.flotilla.pool.Placement;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.console.Consoles;
@@ -87,6 +89,7 @@ public final class VmRuntime implements AutoCloseable {
     private final Reconciler reconciler;
     private final Vtpms vtpms;
     private final NvramFiles nvram;
+    private final Placement placement;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -96,6 +99,7 @@ public final class VmRuntime implements AutoCloseable {
         this.domains = new Domains(db);
         this.taps = new VifTaps(db);
         this.memory = new HostMemory(db, hostRef, domains);
+        this.placement = new Placement(db, hostRef, FreeMemory.local(hostRef, memory::available, FreeMemory.published(db)));
         var domids = new DomainIds(db, cfg.stateDir());
         var jails = new VmJails(cfg.stateDir(), db.require(hostRef).get(Host.uuid), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
         var files = new QemuFiles(cfg.stateDir());
@@ -113,8 +117,8 @@ public final class VmRuntime implements AutoCloseable {
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
         var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
                 new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
-        this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, cfg.stateDir());
-        this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, cfg.shutdownTimeout());
+        this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, placement, cfg.stateDir());
+        this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, placement, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
         this.liveDisks = new LiveDisks(db, domains);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
@@ -149,13 +153,17 @@ public final class VmRuntime implements AutoCloseable {
 
     // ---- VM's power operations: each as the call's current operation on the VM ----------------------
 
-    /** VM.start. */
-    public void start(Call c, Ref<VM> vm, boolean paused) { power.start(c, vm, paused, VmOperations.start); }
+    /** Where VMs may run, and the checks a host must pass to boot one; VMs start and resume through it. */
+    public Placement placement() { return placement; }
+
+    /** VM.start: on the host chosen for it, this one, the only one this daemon boots VMs on. */
+    public void start(Call c, Ref<VM> vm, boolean paused) { power.start(c, vm, paused, VmOperations.start, null); }
 
     /** VM.start_on: this host is the only one there is. */
     public void startOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
+        placement.assertNotEvacuating(host);
         requireThisHost(host, "VM.start_on");
-        power.start(c, vm, paused, VmOperations.start_on);
+        power.start(c, vm, paused, VmOperations.start_on, host);
     }
 
     public void pause(Call c, Ref<VM> vm) { power.pause(c, vm); }
@@ -175,12 +183,12 @@ public final class VmRuntime implements AutoCloseable {
 
     public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, vm); }
 
-    public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume); }
+    public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume, null); }
 
     /** VM.resume_on: this host is the only one there is. */
     public void resumeOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
         requireThisHost(host, "VM.resume_on");
-        suspendImages.resume(c, vm, paused, VmOperations.resume_on);
+        suspendImages.resume(c, vm, paused, VmOperations.resume_on, host);
     }
 
     private void requireThisHost(Ref<Host> host, String call) {

@@ -16,6 +16,7 @@ import com.xensource.xenapi.VM;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.HttpsURLConnection;
 import javax.net.ssl.SSLContext;
@@ -109,6 +110,53 @@ class JavaSdkClientTest {
                 Types.VmPowerState.SUSPENDED, Types.VmPowerState.RUNNING, Types.VmPowerState.HALTED), seen);
         var e = assertThrows(Types.VmBadPowerState.class, () -> vm.unpause(conn));
         assertEquals("halted", e.actual);
+    }
+
+    /**
+     * What an orchestrator (CloudStack drives XAPI through this SDK) asks of a one-host pool before maintenance: the
+     * running VM keeps the host from being evacuated, a disabled host takes no VM back, and a session local to the
+     * host works when the coordinator would not answer.
+     */
+    @Test
+    void aRunningVmKeepsItsOnlyHostFromEvacuatingAndADisabledHostTakesNoVm() throws Exception {
+        Connection conn = connect();
+        Host host = session.getThisHost(conn);
+        VM vm = VM.getByUuid(conn, daemon.installTestGuest("maintenance"));
+        vm.start(conn, false, false);
+        awaitGuestUp(vm.getUuid(conn));
+        assertEquals(Map.of(vm, Set.of("NO_HOSTS_AVAILABLE", vm.toWireString())), host.getVmsWhichPreventEvacuation(conn));
+        var cannot = assertThrows(Types.CannotEvacuateHost.class, () -> host.assertCanEvacuate(conn));
+        assertEquals("NO_HOSTS_AVAILABLE," + vm.toWireString(), cannot.errors);
+        assertThrows(Types.NoHostsAvailable.class, () -> host.evacuate(conn));
+        assertTrue(host.getCurrentOperations(conn).isEmpty());
+        assertEquals(Types.VmPowerState.RUNNING, vm.getPowerState(conn));
+        assertEquals("OpaqueRef:NULL", daemon.rpc("VM.get_scheduled_to_be_resident_on", vm.toWireString()), "held only while it starts");
+
+        host.disable(conn);
+        try {
+            assertFalse(host.getEnabled(conn));
+            vm.assertCanBootHere(conn, host); // it runs there already
+            vm.suspend(conn);
+            assertThrows(Types.NoHostsAvailable.class, () -> vm.resume(conn, false, false));
+            var disabled = assertThrows(Types.HostDisabled.class, () -> vm.resumeOn(conn, host, false, false));
+            assertEquals(host.toWireString(), disabled.host);
+            assertEquals(Types.VmPowerState.SUSPENDED, vm.getPowerState(conn));
+
+            Connection local = new Connection(URI.create(daemon.url()).toURL());
+            Session.slaveLocalLoginWithPassword(local, "root", TestDaemon.PASSWORD);
+            host.enable(local);
+            Session.localLogout(local);
+            assertThrows(Types.SessionInvalid.class, () -> Host.getAll(local));
+        } finally {
+            host.enable(conn);
+        }
+        assertTrue(host.getEnabled(conn));
+        vm.resume(conn, false, false);
+        assertEquals(Types.VmPowerState.RUNNING, vm.getPowerState(conn));
+        assertEquals(Set.of(host), vm.getPossibleHosts(conn));
+        vm.hardShutdown(conn);
+        assertEquals(Map.of(), host.getVmsWhichPreventEvacuation(conn));
+        host.evacuate(conn);
     }
 
     /** Reads events until the VM's snapshot shows {@code state}; returns the token to go on from. */

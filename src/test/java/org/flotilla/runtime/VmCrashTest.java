@@ -120,7 +120,9 @@ class VmCrashTest extends OnAVmHost {
     void renameRestartIsRefusedAtStart() {
         String vm = h.newVm("renames", "idle");
         h.call("VM.set_actions_after_crash", vm, "rename_restart");
-        var e = h.fails("VM.start", vm, false, false);
+        // as XAPI: no host can boot it, and the host named says why
+        assertEquals(List.of("NO_HOSTS_AVAILABLE"), h.fails("VM.start", vm, false, false).description());
+        var e = h.fails("VM.start_on", vm, h.node.hostRef(), false, false);
         assertEquals("VALUE_NOT_SUPPORTED", e.code());
         assertEquals(List.of("VM.actions_after_crash", "rename_restart"), e.params().subList(0, 2));
         assertEquals("Halted", h.power(vm));

@@ -197,8 +197,11 @@ class VmFaultTest extends OnAVmHost {
         h.node.vmRuntime().setVifBackend(null);
         assertEquals("HANDLE_INVALID", h.fails("VM.start_on", vm, "OpaqueRef:00000000-0000-0000-0000-000000000000", false, false).code());
         String vif = org.flotilla.api.Refs.newRef();
+        // on a network the host has (a private one), so that placement lets it through to the missing backend
+        String net = (String) h.call("network.create", Map.of("name_label", "no backend", "name_description", "", "MTU", "1500",
+                "other_config", Map.of(), "bridge", ""));
         h.node.db().write(tx -> tx.put("VIF", vif, Map.of("uuid", org.flotilla.api.Refs.newUuid(), "VM", vm, "device", "0",
-                "MAC", "02:00:00:00:00:09")));
+                "MAC", "02:00:00:00:00:09", "network", net)));
         var e = h.fails("VM.start", vm, false, false);
         assertTrue(e.params().getFirst().contains("no network backend"), e.params().toString());
         assertUnchangedHalted(vm);

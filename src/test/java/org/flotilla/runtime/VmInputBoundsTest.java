@@ -110,7 +110,10 @@ class VmInputBoundsTest extends OnAVmHost {
         String vm = h.newVm("100000 VCPUs", "idle");
         h.call("VM.set_VCPUs_max", vm, 100_000L);
         long pcpus = Long.parseLong(((Map<?, ?>) h.node.db().record("host", h.node.hostRef()).get("cpu_info")).get("cpu_count").toString());
-        assertEquals(List.of("HOST_NOT_ENOUGH_PCPUS", "100000", Long.toString(pcpus)), h.fails("VM.start", vm, false, false).description());
+        // as XAPI: VM.start finds no host for it; the host named says why
+        assertEquals(List.of("NO_HOSTS_AVAILABLE"), h.fails("VM.start", vm, false, false).description());
+        assertEquals(List.of("HOST_NOT_ENOUGH_PCPUS", "100000", Long.toString(pcpus)),
+                h.fails("VM.start_on", vm, h.node.hostRef(), false, false).description());
 
         // vcpu-unrestricted lifts the host's count, not QEMU's
         h.call("VM.add_to_platform", vm, VcpuLimits.UNRESTRICTED, "true");

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.flotilla.model.Access;
 import org.flotilla.model.Api;
 import org.flotilla.model.ApiClass;
+import org.flotilla.model.Default;
 import org.flotilla.model.Doc;
 import org.flotilla.model.Field;
 import org.flotilla.model.Rec;
@@ -30,15 +31,16 @@ public interface Host {
     Field<Host, Long> memory_overhead = CLASS.dyn("memory_overhead", INT)
             .doc("The memory the host keeps for itself beyond its VMs, in bytes; Flotilla leaves it 0.");
     Field<Host, List<HostAllowedOperations>> allowed_operations = CLASS.dyn("allowed_operations", setOf(enumOf(HostAllowedOperations.class)))
-            .doc("The operations that may be started on the host now; Flotilla lists none.");
+            .doc("The operations that may be started on the host now, as XAPI reckons them (reboot and shutdown only once it is disabled).");
     Field<Host, Map<String, HostAllowedOperations>> current_operations = CLASS.dyn("current_operations", mapOf(STRING, enumOf(HostAllowedOperations.class)))
-            .doc("The operations under way on the host; Flotilla lists none.");
+            .doc("The operations under way on the host (evacuate, enable, a VM starting or resuming there), by task.");
     Field<Host, Long> API_version_major = CLASS.dyn("API_version_major", INT).doc("The major version of the XenAPI the host speaks (2).");
     Field<Host, Long> API_version_minor = CLASS.dyn("API_version_minor", INT).doc("The minor version of the XenAPI the host speaks (21).");
     Field<Host, String> API_version_vendor = CLASS.dyn("API_version_vendor", STRING).doc("Whose XenAPI the host speaks (XenSource).");
     Field<Host, Map<String, String>> API_version_vendor_implementation = CLASS.dyn("API_version_vendor_implementation", STRING_MAP)
             .doc("Details of the vendor's implementation; empty.");
-    Field<Host, Boolean> enabled = CLASS.dyn("enabled", BOOL).doc("Whether the host may start VMs; always true.");
+    Field<Host, Boolean> enabled = CLASS.dyn("enabled", BOOL)
+            .doc("Whether new VMs may start or resume on the host; host.disable clears it until host.enable or, unless asked otherwise, the daemon's next start.");
     Field<Host, Map<String, String>> software_version = CLASS.ro("software_version", STRING_MAP)
             .doc("Version strings: product_version, platform_name (Flotilla), xapi, linux, hostname and others.");
     Field<Host, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP)
@@ -164,5 +166,25 @@ public interface Host {
         @Doc("Drop the history recorded for a metric of this host.")
         @Api(role = Access.POOL_OPERATOR)
         void forget_data_source_archives(Ref<Host> host, String data_source);
+
+        @Doc("Let no new VM start or resume on the host; those running go on. With auto_enable false it stays disabled across restarts until host.enable.")
+        @Api(role = Access.POOL_OPERATOR, async = true)
+        void disable(Ref<Host> host, @Default("true") boolean auto_enable);
+
+        @Doc("Let new VMs start and resume on the host again.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_DISABLED_UNTIL_REBOOT", "OTHER_OPERATION_IN_PROGRESS"})
+        void enable(Ref<Host> host);
+
+        @Doc("Fail with CANNOT_EVACUATE_HOST, listing why, unless every VM on the host could move to another.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"CANNOT_EVACUATE_HOST"})
+        void assert_can_evacuate(Ref<Host> host);
+
+        @Doc("The VMs on the host that could not move elsewhere, each with the error (code, then parameters) that keeps it.")
+        @Api(role = Access.READ_ONLY, async = true)
+        Map<Ref<VM>, List<String>> get_vms_which_prevent_evacuation(Ref<Host> self);
+
+        @Doc("Migrate every VM off the host, failing with the first VM's reason if one cannot move; nothing to do when none runs there.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"NO_HOSTS_AVAILABLE", "HOST_NOT_ENOUGH_FREE_MEMORY", "OTHER_OPERATION_IN_PROGRESS"})
+        void evacuate(Ref<Host> host, @Default("OpaqueRef:NULL") Ref<Network> network, @Default("0") long evacuate_batch_size);
     }
 }

@@ -59,8 +59,16 @@ public interface Session {
         @Api(role = Access.READ_ONLY)
         void logout();
 
-        @Doc("End this session, made on this host (the same as logout with one host).")
-        @Api(role = Access.READ_ONLY)
+        @Doc("Log in to this host alone, as when its coordinator cannot be reached, with the pool's secret. The session is no record: it lives in this host's memory until local_logout or a restart.")
+        @Api(sessionless = true, errors = {"SESSION_AUTHENTICATION_FAILED"})
+        Ref<Session> slave_local_login(String psecret);
+
+        @Doc("Log in to this host alone, as when its coordinator cannot be reached, with the local root's password. The session is no record: it lives in this host's memory until local_logout or a restart.")
+        @Api(sessionless = true, errors = {"SESSION_AUTHENTICATION_FAILED"})
+        Ref<Session> slave_local_login_with_password(String uname, String pwd);
+
+        @Doc("End this session if it is a local one (slave_local_login); a session of the pool's database is ended by logout.")
+        @Api(role = Access.POOL_ADMIN)
         void local_logout();
     }
 }

@@ -189,12 +189,12 @@ public interface VM {
 
     /** The messages of VM that need code: one implementation serves them all. */
     interface Actions {
-        @Doc("Boot a halted VM on this host, left paused if start_paused is true.")
-        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "VM_HVM_REQUIRED", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VDI_MISSING", "SR_BACKEND_FAILURE"})
+        @Doc("Boot a halted VM, left paused if start_paused is true, on a host it can boot on (NO_HOSTS_AVAILABLE if none): this one, the pool's only host.")
+        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "VM_HVM_REQUIRED", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VDI_MISSING", "SR_BACKEND_FAILURE", "NO_HOSTS_AVAILABLE"})
         void start(Ref<VM> vm, boolean start_paused, boolean force);
 
-        @Doc("Boot a halted VM on the given host, which must be this one.")
-        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY"})
+        @Doc("Boot a halted VM on the given host, which must be this one and able to take it (VM.assert_can_boot_here).")
+        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "HOST_DISABLED", "HOST_EVACUATE_IN_PROGRESS"})
         void start_on(Ref<VM> vm, Ref<Host> host, boolean start_paused, boolean force);
 
         @Doc("Stop a running VM's vCPUs; its memory and devices stay as they are.")
@@ -229,12 +229,12 @@ public interface VM {
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE", "VM_NO_SUSPEND_SR"})
         void suspend(Ref<VM> vm);
 
-        @Doc("Run a suspended VM again from its saved memory, left paused if start_paused is true.")
-        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE", "HOST_NOT_ENOUGH_FREE_MEMORY"})
+        @Doc("Run a suspended VM again from its saved memory, left paused if start_paused is true, on a host it can boot on (NO_HOSTS_AVAILABLE if none).")
+        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE", "HOST_NOT_ENOUGH_FREE_MEMORY", "NO_HOSTS_AVAILABLE"})
         void resume(Ref<VM> vm, boolean start_paused, boolean force);
 
-        @Doc("Run a suspended VM again from its saved memory, on the given host, which must be this one.")
-        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE", "HOST_NOT_ENOUGH_FREE_MEMORY"})
+        @Doc("Run a suspended VM again from its saved memory, on the given host, which must be this one and able to take it.")
+        @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE", "HOST_NOT_ENOUGH_FREE_MEMORY", "HOST_DISABLED"})
         void resume_on(Ref<VM> vm, Ref<Host> host, boolean start_paused, boolean force);
 
         @Doc("Make a halted VM from a record; the fields not given take their defaults. Returns the new VM.")
@@ -339,6 +339,20 @@ public interface VM {
         @Doc("Fail with the reason the operation may not run on the VM now; succeed if it may.")
         @Api(role = Access.READ_ONLY, async = true)
         void assert_operation_valid(Ref<VM> self, VmOperations op);
+
+        @Doc("Fail with the reason the VM could not boot on the host now (disabled, not enough memory, an SR or network it lacks); succeed if it could.")
+        @Api(role = Access.READ_ONLY, async = true, errors = {"HOST_NOT_ENOUGH_FREE_MEMORY", "HOST_NOT_ENOUGH_PCPUS", "HOST_NOT_LIVE", "HOST_DISABLED",
+                "HOST_CANNOT_ATTACH_NETWORK", "VM_REQUIRES_NETWORK", "VM_REQUIRES_SR", "INVALID_VALUE", "MEMORY_CONSTRAINT_VIOLATION",
+                "OPERATION_NOT_ALLOWED", "VALUE_NOT_SUPPORTED"})
+        void assert_can_boot_here(Ref<VM> self, Ref<Host> host);
+
+        @Doc("Fail unless the VM could run on any host of the pool: its disks on shared SRs, its NICs on networks every enabled host has.")
+        @Api(role = Access.READ_ONLY, async = true)
+        void assert_agile(Ref<VM> self);
+
+        @Doc("The hosts the VM could boot on now.")
+        @Api(role = Access.READ_ONLY, async = true)
+        List<Ref<Host>> get_possible_hosts(Ref<VM> vm);
 
         @Doc("Compute the VM's allowed_operations again.")
         @Api(async = true)

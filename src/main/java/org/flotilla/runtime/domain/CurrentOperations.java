@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.api.Call;
-import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -65,7 +64,7 @@ public final class CurrentOperations {
     }
 
     /** The key under which a call's operation is listed: its task, or a ref of its own for a synchronous call. */
-    public static String key(Call c) { return c.task().ref().isNull() ? Refs.newRef() : c.task().ref().value(); }
+    public static String key(Call c) { return c.operationKey(); }
 
     private String begin(Call c, Ref<VM> ref, VmOperations op) {
         String key = key(c);

@@ -11,11 +11,11 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Host_metrics;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.pool.VmMemory;
 
 /** How much memory this host can give a new VM, and the host_metrics.memory_free that tells the pool. */
 public final class HostMemory {
-    public static final long MIB = 1024 * 1024;
-
+    public static final long MIB = VmMemory.MIB;
     private final Database db;
     private final Ref<Host> hostRef;
     private final Domains domains;
@@ -26,9 +26,6 @@ public final class HostMemory {
         this.domains = domains;
     }
 
-    /** XAPI-like overhead: page tables and device model, ~1% of the VM's memory plus a fixed part. */
-    public static long overhead(long staticMax) { return 32 * MIB + staticMax / 100; }
-
     /** The host's available memory minus what running VMs reserved but do not use yet. */
     public long available() {
         long avail = meminfo("MemAvailable");
@@ -37,7 +34,7 @@ public final class HostMemory {
             DbObject<VM> vm = db.get(d.vmRef);
             if (vm == null) continue;
             long staticMax = vm.get(VM.memory_static_max);
-            long reserved = staticMax + overhead(staticMax);
+            long reserved = VmMemory.required(staticMax);
             outstanding += Math.max(0, reserved - rss(d.pid));
         }
         return Math.max(0, avail - outstanding);
@@ -45,15 +42,10 @@ public final class HostMemory {
 
     /** HOST_NOT_ENOUGH_FREE_MEMORY unless a VM of {@code staticMax} and its overhead fits now. */
     public void reserve(long staticMax) {
-        // any size is accepted when set, as in XAPI: near 2^63 the sum must not wrap round and seem to fit
-        long needed = saturatedSum(staticMax, overhead(staticMax));
+        // any size is accepted when set, as in XAPI: the sum saturates near 2^63
+        long needed = VmMemory.required(staticMax);
         long available = available();
         if (needed > available) throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", Long.toString(needed), Long.toString(available));
-    }
-
-    private static long saturatedSum(long a, long b) {
-        long sum = a + b;
-        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** Records memory_free in this host's metrics, after a VM started or stopped. */

@@ -1,12 +1,12 @@
 package org.flotilla.runtime.launch;
 
-import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.pool.BootChecks;
 import org.flotilla.qemu.QemuMachines;
 
 /**
@@ -15,9 +15,7 @@ import org.flotilla.qemu.QemuMachines;
  * takes, VM_TOO_MANY_VCPUS, which is what Xen's own limit is to XAPI.
  */
 public final class VcpuLimits {
-    public static final String UNRESTRICTED = "vcpu-unrestricted";
-    /** host.cpu_info's key for the number of CPUs. */
-    private static final String CPU_COUNT = "cpu_count";
+    public static final String UNRESTRICTED = BootChecks.VCPU_UNRESTRICTED;
 
     private final Database db;
     private final Ref<Host> hostRef;
@@ -30,23 +28,11 @@ public final class VcpuLimits {
     }
 
     public void check(DbObject<VM> vm) {
+        BootChecks.assertEnoughCpus(vm, db.require(hostRef));
         long vcpus = vm.get(VM.VCPUs_max);
-        long pcpus = hostCpus();
-        Map<String, String> platform = vm.get(VM.platform);
-        boolean unrestricted = platform != null && "true".equalsIgnoreCase(platform.get(UNRESTRICTED));
-        if (vcpus > pcpus && !unrestricted) throw ApiError.of("HOST_NOT_ENOUGH_PCPUS", Long.toString(vcpus), Long.toString(pcpus));
         // machines take at least 255 CPUs: QEMU is asked only beyond that
         if (vcpus > 255 && vcpus > QemuMachines.maxCpus(qemuBinary, QemuCommand.MACHINE).orElse(Long.MAX_VALUE)) {
             throw ApiError.of("VM_TOO_MANY_VCPUS", vm.ref());
-        }
-    }
-
-    private long hostCpus() {
-        DbObject<Host> host = db.get(hostRef);
-        try {
-            return Long.parseLong(host.get(Host.cpu_info).getOrDefault(CPU_COUNT, ""));
-        } catch (NumberFormatException | NullPointerException e) {
-            return Runtime.getRuntime().availableProcessors();
         }
     }
 }

@@ -7,9 +7,12 @@ import org.flotilla.api.Call;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.HostAllowedOperations;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.pool.Placement;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
@@ -24,10 +27,11 @@ public final class PowerOperations {
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
     private final SuspendImages suspendImages;
+    private final Placement placement;
     private volatile Duration shutdownTimeout;
 
     public PowerOperations(Database db, CurrentOperations operations, Domains domains, VmStarter starter, PowerStateRecords records,
-                    DomainTeardown teardown, SuspendImages suspendImages, Duration shutdownTimeout) {
+                    DomainTeardown teardown, SuspendImages suspendImages, Placement placement, Duration shutdownTimeout) {
         this.db = db;
         this.operations = operations;
         this.domains = domains;
@@ -35,17 +39,23 @@ public final class PowerOperations {
         this.records = records;
         this.teardown = teardown;
         this.suspendImages = suspendImages;
+        this.placement = placement;
         this.shutdownTimeout = shutdownTimeout;
     }
 
     /** How long clean_shutdown and clean_reboot wait for the guest to power off before failing with VM_SHUTDOWN_TIMEOUT. */
     public void setShutdownTimeout(Duration d) { shutdownTimeout = d; }
 
-    public void start(Call c, Ref<VM> vmRef, boolean paused, VmOperations op) {
+    /** VM.start ({@code host} null: on the host chosen for it) and VM.start_on. */
+    public void start(Call c, Ref<VM> vmRef, boolean paused, VmOperations op, Ref<Host> host) {
         operations.run(c, vmRef, op, () -> {
-            c.task().progress(0.1);
-            starter.boot(vmRef, paused, null);
-            c.task().progress(1.0);
+            Placement.Boot boot = () -> {
+                c.task().progress(0.1);
+                starter.boot(vmRef, paused, null);
+                c.task().progress(1.0);
+            };
+            if (host == null) placement.onChosenHost(c, vmRef, HostAllowedOperations.vm_start, boot);
+            else placement.onNamedHost(c, vmRef, host, HostAllowedOperations.vm_start, boot);
         });
     }
 

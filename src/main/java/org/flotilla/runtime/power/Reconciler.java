@@ -14,6 +14,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.pool.VmMemory;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.console.Consoles;
@@ -21,7 +22,6 @@ import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.DomainIds;
 import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.domain.HostFiles;
-import org.flotilla.runtime.domain.HostMemory;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.vm.VmAllowedOperations;
@@ -157,7 +157,7 @@ public final class Reconciler {
             if (want != ps) ops.update(d.vmRef, VmAllowedOperations.changes().set(VM.power_state, want));
         } else {
             long domid = vm.get(VM.domid) instanceof Long l && l > 0 ? l : domids.next();
-            records.running(d.vmRef, paused, HostMemory.overhead(vm.get(VM.memory_static_max)), domid);
+            records.running(d.vmRef, paused, VmMemory.overhead(vm.get(VM.memory_static_max)), domid);
         }
         events.settle(d, crashUnhandled);
     }

@@ -26,11 +26,14 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.HostAllowedOperations;
 import org.flotilla.model.xenapi.enums.VdiType;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.QmpException;
+import org.flotilla.pool.Placement;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
@@ -60,11 +63,12 @@ public final class SuspendImages {
     private final VmStarter starter;
     private final DomainTeardown teardown;
     private final LaunchSpecs specs;
+    private final Placement placement;
     /** Where the raw stream lies while it is converted. */
     private final Path tmpDir;
 
     public SuspendImages(Database db, VmAllowedOperations ops, CurrentOperations operations, Domains domains, Storage storage, QemuFiles files,
-                  VmStarter starter, DomainTeardown teardown, LaunchSpecs specs, Path stateDir) {
+                  VmStarter starter, DomainTeardown teardown, LaunchSpecs specs, Placement placement, Path stateDir) {
         this.db = db;
         this.ops = ops;
         this.operations = operations;
@@ -74,6 +78,7 @@ public final class SuspendImages {
         this.starter = starter;
         this.teardown = teardown;
         this.specs = specs;
+        this.placement = placement;
         this.tmpDir = stateDir.resolve("suspend-tmp");
     }
 
@@ -126,31 +131,39 @@ public final class SuspendImages {
         });
     }
 
-    public void resume(Call c, Ref<VM> vmRef, boolean paused, VmOperations op) {
+    /** VM.resume ({@code host} null: on the host chosen for it) and VM.resume_on. */
+    public void resume(Call c, Ref<VM> vmRef, boolean paused, VmOperations op, Ref<Host> host) {
         operations.run(c, vmRef, op, () -> {
-            DbObject<VM> vm = db.require(vmRef);
-            Ref<VDI> vdi = vm.get(VM.suspend_VDI);
-            if (vdi.isNull() || !db.exists(vdi)) throw ApiError.of("VM_REQUIRES_VDI", vmRef.value(), vdi.value());
-            Files.createDirectories(tmpDir);
-            String uuid = vm.get(VM.uuid);
-            Path raw = tmpDir.resolve(uuid + ".raw");
-            try {
-                storage.exportRaw(vdi, raw);
-                Path sock = files.runDir(uuid).resolve("incoming.sock");
-                c.task().progress(0.3);
-                var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));
-                try {
-                    starter.boot(vmRef, paused, "unix:" + QemuCommand.JAILED.resolve(sock.getFileName()));
-                } finally {
-                    feeder.interrupt();
-                    feeder.join(2000);
-                }
-            } finally {
-                Files.deleteIfExists(raw);
-            }
-            ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, VDI.CLASS.nullRef()));
-            destroyImage(vdi);
+            Placement.Boot boot = () -> load(c, vmRef, paused);
+            if (host == null) placement.onChosenHost(c, vmRef, HostAllowedOperations.vm_resume, boot);
+            else placement.onNamedHost(c, vmRef, host, HostAllowedOperations.vm_resume, boot);
         });
+    }
+
+    /** Boots the VM from its suspend image, then lets the image go. */
+    private void load(Call c, Ref<VM> vmRef, boolean paused) throws IOException, InterruptedException {
+        DbObject<VM> vm = db.require(vmRef);
+        Ref<VDI> vdi = vm.get(VM.suspend_VDI);
+        if (vdi.isNull() || !db.exists(vdi)) throw ApiError.of("VM_REQUIRES_VDI", vmRef.value(), vdi.value());
+        Files.createDirectories(tmpDir);
+        String uuid = vm.get(VM.uuid);
+        Path raw = tmpDir.resolve(uuid + ".raw");
+        try {
+            storage.exportRaw(vdi, raw);
+            Path sock = files.runDir(uuid).resolve("incoming.sock");
+            c.task().progress(0.3);
+            var feeder = Thread.ofVirtual().start(() -> feed(sock, raw));
+            try {
+                starter.boot(vmRef, paused, "unix:" + QemuCommand.JAILED.resolve(sock.getFileName()));
+            } finally {
+                feeder.interrupt();
+                feeder.join(2000);
+            }
+        } finally {
+            Files.deleteIfExists(raw);
+        }
+        ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, VDI.CLASS.nullRef()));
+        destroyImage(vdi);
     }
 
     /** hard_shutdown of a suspended VM: it is halted and its image gone. */

@@ -7,8 +7,9 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.pool.BootChecks;
+import org.flotilla.pool.VmMemory;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.DomainIds;
 import org.flotilla.runtime.domain.Domains;
@@ -60,11 +61,7 @@ public final class VmStarter {
     /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
     Domain boot(Ref<VM> vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
         DbObject<VM> vm = db.require(vmRef);
-        if (vm.get(VM.actions_after_crash) == OnCrashBehaviour.rename_restart) {
-            // as XAPI refuses it: the renamed, kept domain would be one that no VM record stands for
-            throw ApiError.of("VALUE_NOT_SUPPORTED", VM.actions_after_crash.toString(), OnCrashBehaviour.rename_restart.wire(),
-                    "the crashed domain would be kept apart from its VM, and the API manages only VMs");
-        }
+        BootChecks.validate(vm);
         long staticMax = vm.get(VM.memory_static_max);
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);
@@ -96,7 +93,7 @@ public final class VmStarter {
             if (!paused) d.qmp.execute("cont");
             long target = vm.get(VM.memory_target) > 0 ? vm.get(VM.memory_target) : vm.get(VM.memory_dynamic_max);
             if (target > 0 && target < staticMax) d.balloon(target);
-            records.running(vmRef, paused, HostMemory.overhead(staticMax), domid);
+            records.running(vmRef, paused, VmMemory.overhead(staticMax), domid);
             return d;
         } catch (IOException | RuntimeException | InterruptedException e) {
             d.expectExit();
