@@ -1,0 +1,32 @@
+package org.flotilla.raft;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.rpc.SupportedRpcType;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+
+/** Ratis's settings for a member: gRPC on the member's port, its storage, snapshots and log purging. */
+final class RaftProperties {
+    private static final long PREALLOCATED = 4 << 20;
+
+    private RaftProperties() {}
+
+    static org.apache.ratis.conf.RaftProperties of(Path dir, Peer self, RaftTuning tuning) {
+        var p = new org.apache.ratis.conf.RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        GrpcConfigKeys.Server.setHost(p, self.host());
+        GrpcConfigKeys.Server.setPort(p, self.port());
+        RaftServerConfigKeys.setStorageDir(p, List.of(dir.toFile()));
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, tuning.snapshotEvery());
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, tuning.snapshotEvery()));
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(tuning.segmentBytes()));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(PREALLOCATED, tuning.segmentBytes())));
+        return p;
+    }
+}
