@@ -24,6 +24,7 @@ import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.statemachine.impl.SimpleStateMachineStorage;
 import org.apache.ratis.statemachine.impl.SingleFileSnapshotInfo;
+import org.apache.ratis.util.LifeCycle;
 import org.apache.ratis.util.MD5FileUtil;
 import org.flotilla.db.Database;
 import org.flotilla.db.Op;
@@ -68,12 +69,25 @@ final class DatabaseStateMachine extends BaseStateMachine {
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
         storage.init(raftStorage);
-        reinitialize();
+        getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
-    /** At start, and after Ratis installed a snapshot the leader sent: the database becomes the snapshot's. */
+    /** Ratis pauses the machine before it installs a snapshot the leader sent, then calls {@link #reinitialize}. */
+    @Override
+    public void pause() {
+        getLifeCycle().transition(LifeCycle.State.PAUSING);
+        getLifeCycle().transition(LifeCycle.State.PAUSED);
+    }
+
     @Override
     public void reinitialize() throws IOException {
+        loadLatestSnapshot();
+        getLifeCycle().transition(LifeCycle.State.STARTING);
+        getLifeCycle().transition(LifeCycle.State.RUNNING);
+    }
+
+    /** The database becomes the newest snapshot's, if there is one. */
+    private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
         if (latest == null) return;
         Path file = latest.getFile().getPath();
