@@ -20,7 +20,7 @@ class ReplicatedWritesTest {
     /** A log that commits at once and keeps what it was given, as a group of one would. */
     private static final class RecordingLog implements ReplicatedLog {
         final List<Transaction> committed = new ArrayList<>();
-        Database db;
+        final Database db = new Database(model, this);
 
         @Override
         public void commit(Transaction durable, List<Op> allOps) {
@@ -32,8 +32,7 @@ class ReplicatedWritesTest {
     @Test
     void onlyPersistentOperationsGoToTheLogAndTheWholeTransactionAppliesAsOneGeneration() {
         var log = new RecordingLog();
-        var db = new Database(model, log);
-        log.db = db;
+        var db = log.db;
         db.write(tx -> {
             tx.put("session", "OpaqueRef:s1", Map.of("uuid", "s1"));
             tx.put("VM", "OpaqueRef:v1", Map.of("uuid", "v1"));
@@ -61,8 +60,7 @@ class ReplicatedWritesTest {
     @Test
     void aSnapshotReplacesThePersistentObjectsAndReportsWhatChanged() {
         var log = new RecordingLog();
-        var db = new Database(model, log);
-        log.db = db;
+        var db = log.db;
         db.write(tx -> {
             tx.put("VM", "OpaqueRef:kept", Map.of("uuid", "kept", "name_label", "same"));
             tx.put("VM", "OpaqueRef:gone", Map.of("uuid", "gone"));
