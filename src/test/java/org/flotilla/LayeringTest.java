@@ -22,6 +22,7 @@ class LayeringTest {
             "qemu",     // QMP, and the choice of accelerator
             "model",    // the XenAPI declared
             "db",       // the pool database
+            "raft",     // the pool database replicated among the members (Apache Ratis)
             "api",      // dispatch, derived messages, sessions, tasks, events
             "host",     // this host's own record and facts
             "pool",     // the pool object

@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -38,6 +39,10 @@ public final class Database implements AutoCloseable {
 
     private final Model model;
     private final Journal journal;
+    /** Null on a single host; on a member of a group, where committed transactions come from. */
+    private final ReplicatedLog replicated;
+    /** Serializes the writes of a replicated database, which wait for the group without holding {@link #lock}. */
+    private final ReentrantLock writers = new ReentrantLock();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Condition changed = lock.writeLock().newCondition();
     private final Map<String, LinkedHashMap<String, DbObject<?>>> objects = new HashMap<>();
@@ -52,9 +57,19 @@ public final class Database implements AutoCloseable {
 
     private record Tombstone(String className, String ref, long createdGen, long deletedGen) {}
 
-    public Database(Model model, Journal journal) {
+    public Database(Model model, Journal journal) { this(model, journal, null); }
+
+    /**
+     * A member's copy of a database shared by a group: its persistent changes are committed through
+     * {@code log} and reach this copy, as every other member's, through {@link #applyCommitted}; the
+     * log's own storage recovers it, so this copy starts empty.
+     */
+    public Database(Model model, ReplicatedLog log) { this(model, Journal.NONE, java.util.Objects.requireNonNull(log)); }
+
+    private Database(Model model, Journal journal, ReplicatedLog replicated) {
         this.model = model;
         this.journal = journal;
+        this.replicated = replicated;
         for (ClassDef c : model.classes()) {
             if (!c.stored()) continue;
             objects.put(c.name(), new LinkedHashMap<>());
@@ -214,6 +229,7 @@ public final class Database implements AutoCloseable {
      * {@link ApiError} from the body aborts with nothing changed.
      */
     public <R> R writeReturning(Function<Tx, R> body) {
+        if (replicated != null) return writeReplicated(body);
         lock.writeLock().lock();
         try {
             Tx tx = new Tx();
@@ -221,6 +237,97 @@ public final class Database implements AutoCloseable {
             commitLocked(tx.ops);
             return result;
         } finally { lock.writeLock().unlock(); }
+    }
+
+    /**
+     * The body runs as on a single host, but its persistent operations are committed through the group's
+     * log without the lock held (the group's apply needs it), and applied when they come back committed,
+     * together with the body's operations on classes the log does not keep. Writers are serialized, so the
+     * state the body read is still the state when its transaction applies.
+     */
+    private <R> R writeReplicated(Function<Tx, R> body) {
+        if (lock.isWriteLockedByCurrentThread()) {
+            throw new IllegalStateException("a write inside another write cannot wait for the group to commit it");
+        }
+        writers.lock();
+        try {
+            Tx tx = new Tx();
+            R result;
+            List<Op> durable;
+            lock.writeLock().lock();
+            try {
+                result = body.apply(tx);
+                durable = durableOps(tx.ops);
+                if (durable.isEmpty()) {
+                    commitLocked(tx.ops);
+                    return result;
+                }
+            } finally { lock.writeLock().unlock(); }
+            replicated.commit(new Transaction(generation() + 1, System.currentTimeMillis(), durable), List.copyOf(tx.ops));
+            return result;
+        } finally { writers.unlock(); }
+    }
+
+    /**
+     * Applies a transaction the group committed, as the next generation; on the member that proposed it
+     * {@code ops} also holds the proposer's operations the log does not keep. Every member applies the
+     * same transactions in the same order, so their persistent objects are the same.
+     */
+    public long applyCommitted(List<Op> ops) {
+        lock.writeLock().lock();
+        try {
+            long gen = generation + 1;
+            for (Op op : ops) apply(op, gen);
+            generation = gen;
+            changed.signalAll();
+            return gen;
+        } finally { lock.writeLock().unlock(); }
+    }
+
+    /**
+     * Makes the persistent objects those of a snapshot the group sent: objects it lacks are deleted,
+     * the others put, as one generation; objects of classes the log does not keep stay.
+     */
+    public long replaceDurableState(Iterable<Op.Put> snapshot) {
+        lock.writeLock().lock();
+        try {
+            long gen = generation + 1;
+            var keep = new java.util.HashSet<String>();
+            for (Op.Put put : snapshot) {
+                keep.add(put.ref());
+                DbObject<?> old = objects.containsKey(put.className()) ? objects.get(put.className()).get(put.ref()) : null;
+                if (old == null || !old.fields().equals(put.fields())) apply(put, gen);
+            }
+            for (DbObject<?> o : durableObjectsLocked().toList()) {
+                if (!keep.contains(o.ref())) apply(new Op.Delete(o.className(), o.ref()), gen);
+            }
+            generation = gen;
+            changed.signalAll();
+            return gen;
+        } finally { lock.writeLock().unlock(); }
+    }
+
+    /** Every persistent object as a Put, at one generation: what a snapshot holds. */
+    public DurableState durableState() {
+        lock.readLock().lock();
+        try {
+            return new DurableState(generation, durablePutsLocked());
+        } finally { lock.readLock().unlock(); }
+    }
+
+    public record DurableState(long generation, List<Op.Put> objects) {}
+
+    private java.util.stream.Stream<DbObject<?>> durableObjectsLocked() {
+        return objects.values().stream().flatMap(m -> m.values().stream())
+                .filter(o -> model.classDef(o.className()).persistent());
+    }
+
+    private List<Op.Put> durablePutsLocked() {
+        return durableObjectsLocked().map(o -> new Op.Put(o.className(), o.ref(), o.fields())).toList();
+    }
+
+    private List<Op> durableOps(List<Op> ops) {
+        return ops.stream().filter(op -> model.classDef(op.className()).persistent()).toList();
     }
 
     public void write(Consumer<Tx> body) {
@@ -284,17 +391,13 @@ public final class Database implements AutoCloseable {
     private void commitLocked(List<Op> ops) {
         if (ops.isEmpty()) return;
         long gen = generation + 1;
-        List<Op> durable = ops.stream().filter(op -> model.classDef(op.className()).persistent()).toList();
+        List<Op> durable = durableOps(ops);
         if (!durable.isEmpty()) journal.append(new Transaction(gen, System.currentTimeMillis(), durable));
         for (Op op : ops) apply(op, gen);
         generation = gen;
         changed.signalAll();
         if (!durable.isEmpty() && journal.wantsCompaction()) {
-            journal.compact(gen, () -> objects.values().stream()
-                    .flatMap(m -> m.values().stream())
-                    .filter(o -> model.classDef(o.className()).persistent())
-                    .map(o -> new Op.Put(o.className(), o.ref(), o.fields()))
-                    .toList());
+            journal.compact(gen, this::durablePutsLocked);
         }
     }
 

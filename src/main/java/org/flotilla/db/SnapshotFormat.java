@@ -14,16 +14,16 @@ import org.flotilla.db.file.RecordFile;
  * {@code {"ops":[put, …]}} of the objects, and a trailer {@code {"end":N}} counting them. Only a file
  * with its trailer is a snapshot: the count and the checksums prove nothing is missing.
  */
-final class SnapshotFormat {
+public final class SnapshotFormat {
     private static final JsonNodeFactory json = JsonNodeFactory.instance;
     private static final int OBJECTS_PER_RECORD = 256;
 
     private final TransactionJson codec;
 
-    SnapshotFormat(TransactionJson codec) { this.codec = codec; }
+    public SnapshotFormat(TransactionJson codec) { this.codec = codec; }
 
     /** Writes the snapshot to {@code path} and forces it to disk; {@code afterFirstChunk} is a test seam. */
-    void write(Path path, long generation, long timeMillis, Iterable<Op.Put> objects, Runnable afterFirstChunk)
+    public void write(Path path, long generation, long timeMillis, Iterable<Op.Put> objects, Runnable afterFirstChunk)
             throws IOException {
         try (RecordFile f = RecordFile.create(path, RecordFile.SNAPSHOT_MAGIC)) {
             f.append(JsonCodec.bytes(json.objectNode().put("snapshot", generation).put("time", timeMillis)));
@@ -48,7 +48,7 @@ final class SnapshotFormat {
     }
 
     /** The snapshot as one transaction of Puts at its generation; IOException if it is not whole. */
-    Transaction read(Path path) throws IOException {
+    public Transaction read(Path path) throws IOException {
         try (RecordFile.Reader r = RecordFile.Reader.open(path, RecordFile.SNAPSHOT_MAGIC)) {
             JsonNode header = JsonCodec.parse(payload(r.next(), path));
             if (!header.path("snapshot").isIntegralNumber() || !header.path("time").isIntegralNumber()) {

@@ -1,0 +1,282 @@
+package org.flotilla.raft;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.SetConfigurationRequest;
+import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.server.RaftConfiguration;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.flotilla.db.Database;
+import org.flotilla.db.Op;
+import org.flotilla.db.ReplicatedLog;
+import org.flotilla.db.SnapshotFormat;
+import org.flotilla.db.Transaction;
+import org.flotilla.db.TransactionJson;
+import org.flotilla.db.ValueJson;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Model;
+
+/**
+ * One member's copy of the pool database, kept in step with the group by Raft. The leader is the pool's
+ * coordinator: {@link Database#write} there returns once the transaction is committed on a majority of the
+ * voters and applied here; on any other member a write of persistent objects fails with {@code HOST_IS_SLAVE}
+ * naming the coordinator's address, which the API layer can turn into forwarding. Every member applies the
+ * committed transactions in log order; a restarted member recovers from its own Raft storage; a member that
+ * falls behind a purged log receives a snapshot.
+ *
+ * <p>The group keeps a small set of voters (3 or 5) and holds the other members as non-voting followers
+ * (Ratis listeners), which receive everything but take no part in elections or commits.
+ */
+public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ReplicatedDatabase.class.getName());
+    private static final long RETRY_MILLIS = 20;
+
+    private final Peer self;
+    private final RaftGroupId groupId;
+    private final RaftTuning tuning;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+    private final Map<String, List<Op>> proposed = new ConcurrentHashMap<>();
+    private final List<Consumer<Optional<String>>> leaderListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> coordinatorListeners = new CopyOnWriteArrayList<>();
+    private final LogEntries entries;
+    private final Database db;
+    private final DatabaseStateMachine machine;
+    private final RaftServer server;
+
+    private ReplicatedDatabase(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning)
+            throws IOException {
+        this.self = self;
+        this.groupId = RaftGroupId.valueOf(group);
+        this.tuning = tuning;
+        TransactionJson codec = new TransactionJson(new ValueJson(model));
+        this.entries = new LogEntries(codec);
+        this.db = new Database(model, this);
+        this.machine = new DatabaseStateMachine(db, entries, new SnapshotFormat(codec), proposed, new DatabaseStateMachine.Leadership() {
+            @Override public void leaderChanged(String leaderId) { leaderListeners.forEach(l -> l.accept(Optional.ofNullable(leaderId))); }
+
+            @Override public void leaderReady() { coordinatorListeners.forEach(Runnable::run); }
+        });
+        Files.createDirectories(dir);
+        boolean existing = Files.isDirectory(dir.resolve(group.toString()));
+        this.server = RaftServer.newBuilder()
+                .setServerId(RaftPeerId.valueOf(self.id()))
+                .setGroup(RaftGroup.valueOf(groupId, voters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList()))
+                .setProperties(RaftProperties.of(dir, self, tuning))
+                .setStateMachine(machine)
+                .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
+                .build();
+        server.start();
+    }
+
+    /**
+     * Starts this member of the group {@code group}, its Raft storage in {@code dir}. The first time, the group
+     * is {@code voters} (this member among them: a pool of one is a group of one and leads itself), or empty
+     * for a member that waits for the coordinator to add it ({@link #addFollower}, {@link #addVoter}); after a
+     * restart the group is what the member's own storage says.
+     */
+    public static ReplicatedDatabase open(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning) {
+        try {
+            return new ReplicatedDatabase(dir, model, group, self, voters, tuning);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the pool database's member " + self.id() + " in " + dir, e);
+        }
+    }
+
+    public Database database() { return db; }
+
+    public Peer self() { return self; }
+
+    // ---- leadership -------------------------------------------------------------------------
+
+    /** Whether this member is the coordinator: the leader, with every earlier entry applied, so it may write. */
+    public boolean isCoordinator() {
+        var info = division().getInfo();
+        return info.isLeader() && info.isLeaderReady();
+    }
+
+    /** The coordinator as this member last heard of it; empty during an election. */
+    public Optional<Peer> coordinator() {
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        if (leader == null) return Optional.empty();
+        return division().getRaftConf().getAllPeers().stream().filter(p -> p.getId().equals(leader)).findFirst().map(Peer::of);
+    }
+
+    /** Called, on a Ratis thread, with the new leader's id whenever this member learns of a change of leader. */
+    public void onLeaderChange(Consumer<Optional<String>> listener) { leaderListeners.add(listener); }
+
+    /** Called, on a Ratis thread, when this member has become the coordinator and may write. */
+    public void onBecomingCoordinator(Runnable listener) { coordinatorListeners.add(listener); }
+
+    // ---- writes -----------------------------------------------------------------------------
+
+    @Override
+    public void commit(Transaction durable, List<Op> allOps) {
+        if (!division().getInfo().isLeader()) throw notCoordinator();
+        String proposal = UUID.randomUUID().toString();
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entries.encode(proposal, durable)));
+        long deadline = System.nanoTime() + tuning.writeTimeout().toNanos();
+        proposed.put(proposal, allOps);
+        try {
+            while (true) {
+                RaftClientReply reply = server.submitClientRequestAsync(writeRequest(message))
+                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                if (reply.isSuccess()) return;
+                if (reply.getLeaderNotReadyException() != null && System.nanoTime() < deadline) {
+                    Thread.sleep(RETRY_MILLIS); // a new leader applies the entries of earlier terms first
+                    continue;
+                }
+                if (reply.getNotLeaderException() != null) throw outcomeUnknown("this member stopped being the coordinator");
+                throw outcomeUnknown(String.valueOf(reply.getException()));
+            }
+        } catch (TimeoutException e) {
+            throw outcomeUnknown("not committed within " + tuning.writeTimeout().toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw outcomeUnknown(String.valueOf(e.getCause()));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw outcomeUnknown("interrupted");
+        } catch (IOException e) {
+            throw outcomeUnknown(e.toString());
+        } finally {
+            proposed.remove(proposal); // committed later after all, it applies without this member's volatile part
+        }
+    }
+
+    private RaftClientRequest writeRequest(Message message) {
+        return RaftClientRequest.newBuilder().setClientId(clientId).setServerId(RaftPeerId.valueOf(self.id()))
+                .setGroupId(groupId).setCallId(callIds.incrementAndGet()).setMessage(message)
+                .setType(RaftClientRequest.writeRequestType()).build();
+    }
+
+    /** XAPI's answer from a pool member that is not the coordinator: where the coordinator is ("" while none is known). */
+    private ApiError notCoordinator() {
+        return ApiError.of("HOST_IS_SLAVE", coordinator().map(Peer::host).orElse(""));
+    }
+
+    /** The entry may have reached the log: it will be applied on every member if a later leader commits it. */
+    private static ApiError outcomeUnknown(String why) {
+        return ApiError.internal("the pool database did not confirm the write, which may still take effect: " + why);
+    }
+
+    // ---- membership -------------------------------------------------------------------------
+
+    /** The voting members. */
+    public List<Peer> voters() { return peers(RaftPeerRole.FOLLOWER); }
+
+    /** The members that hold the whole database but do not vote. */
+    public List<Peer> followers() { return peers(RaftPeerRole.LISTENER); }
+
+    private List<Peer> peers(RaftPeerRole role) {
+        return division().getRaftConf().getCurrentPeers(role).stream().map(Peer::of).toList();
+    }
+
+    /** On the coordinator: adds a member that receives the whole database but does not vote. */
+    public void addFollower(Peer peer) { reconfigure(v -> v, f -> plus(f, peer)); }
+
+    /** On the coordinator: adds a voting member (it catches up before it counts towards a majority). */
+    public void addVoter(Peer peer) { reconfigure(v -> plus(v, peer), f -> f); }
+
+    /** On the coordinator: a follower becomes a voter, or a voter a follower. */
+    public void setVoting(String peerId, boolean voting) {
+        Peer p = division().getRaftConf().getAllPeers().stream().map(Peer::of).filter(x -> x.id().equals(peerId)).findFirst()
+                .orElseThrow(() -> ApiError.internal("no member " + peerId + " in the pool database's group"));
+        reconfigure(v -> voting ? plus(v, p) : minus(v, peerId), f -> voting ? minus(f, peerId) : plus(f, p));
+    }
+
+    /** On the coordinator: removes a member, voting or not. */
+    public void remove(String peerId) { reconfigure(v -> minus(v, peerId), f -> minus(f, peerId)); }
+
+    private static List<Peer> plus(List<Peer> peers, Peer p) {
+        var out = new ArrayList<>(minus(peers, p.id()));
+        out.add(p);
+        return out;
+    }
+
+    private static List<Peer> minus(List<Peer> peers, String id) { return peers.stream().filter(p -> !p.id().equals(id)).toList(); }
+
+    private void reconfigure(UnaryOperator<List<Peer>> voters, UnaryOperator<List<Peer>> followers) {
+        if (!division().getInfo().isLeader()) throw notCoordinator();
+        List<Peer> newVoters = voters.apply(voters());
+        if (newVoters.isEmpty()) throw ApiError.internal("the pool database's group needs a voter");
+        var args = SetConfigurationRequest.Arguments.newBuilder()
+                .setServersInNewConf(newVoters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList())
+                .setListenersInNewConf(followers.apply(followers()).stream().map(p -> p.toRaft(RaftPeerRole.LISTENER)).toList())
+                .build();
+        try {
+            RaftClientReply reply = server.setConfiguration(new SetConfigurationRequest(clientId, RaftPeerId.valueOf(self.id()),
+                    groupId, callIds.incrementAndGet(), args));
+            if (!reply.isSuccess()) throw ApiError.internal("the pool database's group was not changed: " + reply.getException());
+        } catch (IOException e) {
+            throw ApiError.internal("the pool database's group was not changed: " + e);
+        }
+    }
+
+    // ---- snapshots --------------------------------------------------------------------------
+
+    /** Snapshots this member's database now (and lets Ratis purge the log before it); returns the log index. */
+    public long takeSnapshot() {
+        try {
+            RaftClientReply reply = server.snapshotManagement(SnapshotManagementRequest.newCreate(clientId, RaftPeerId.valueOf(self.id()),
+                    groupId, callIds.incrementAndGet(), tuning.writeTimeout().toMillis()));
+            if (!reply.isSuccess()) throw ApiError.internal("no snapshot of the pool database: " + reply.getException());
+            return reply.getLogIndex();
+        } catch (IOException e) {
+            throw ApiError.internal("no snapshot of the pool database: " + e);
+        }
+    }
+
+    /** How many snapshots this member has loaded, at start or sent by the leader. */
+    public long snapshotsLoaded() { return machine.snapshotsLoaded(); }
+
+    /** The index of the first entry this member's log still holds: above 1 once a snapshot let it purge. */
+    public long firstLogIndex() { return division().getRaftLog().getStartIndex(); }
+
+    /** The index of the last entry this member has applied. */
+    public long lastAppliedIndex() { return division().getInfo().getLastAppliedIndex(); }
+
+    private RaftServer.Division division() {
+        try {
+            return server.getDivision(groupId);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the pool database's member " + self.id() + " has no group " + groupId, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "stopping the pool database's member " + self.id(), e);
+        }
+        db.close();
+    }
+}

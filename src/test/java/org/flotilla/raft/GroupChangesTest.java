@@ -1,0 +1,85 @@
+package org.flotilla.raft;
+
+import static org.flotilla.raft.ReplicatedDatabaseTest.CATCH_UP;
+import static org.flotilla.raft.ReplicatedDatabaseTest.awaitSameState;
+import static org.flotilla.raft.ReplicatedDatabaseTest.createVm;
+import static org.flotilla.raft.ReplicatedDatabaseTest.rename;
+import static org.flotilla.raft.ReplicatedDatabaseTest.vm;
+import static org.flotilla.raft.TestGroup.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.VM;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The group changing: a coordinator lost and back, a member added that does not vote. */
+class GroupChangesTest {
+    private static final RaftTuning TUNING = RaftTuning.DEFAULT;
+
+    @TempDir Path tmp;
+
+    @Test
+    void whenTheCoordinatorStopsAnotherTakesOverWithEveryAcknowledgedWriteAndTheOldOneCatchesUp() {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase old = group.coordinator();
+            for (int i = 0; i < 20; i++) createVm(old.database(), i); // each acknowledged when write returned
+            String oldId = old.self().id();
+            long stopped = System.nanoTime();
+            group.stop(oldId);
+
+            ReplicatedDatabase leader = group.coordinator();
+            long takeover = (System.nanoTime() - stopped) / 1_000_000;
+            assertNotEquals(oldId, leader.self().id());
+            assertTrue(takeover < 5_000, "a new coordinator after " + takeover + " ms");
+            for (int i = 0; i < 20; i++) assertNotNull(leader.database().get(vm(i)), "acknowledged vm " + i + " kept");
+
+            for (int i = 20; i < 30; i++) createVm(leader.database(), i);
+            rename(leader.database(), 3, "renamed by the new coordinator");
+
+            ReplicatedDatabase back = group.start(oldId, List.of()); // its own storage says which group it is in
+            long restarted = System.nanoTime();
+            awaitSameState(leader, group.others(leader));
+            System.out.println("old coordinator caught up " + (System.nanoTime() - restarted) / 1_000_000 + " ms after its restart");
+            assertEquals(30, back.database().all(VM.CLASS).size());
+            assertFalse(back.isCoordinator());
+            createVm(leader.database(), 30);
+            awaitSameState(leader, List.of(back));
+            System.out.println("new coordinator " + takeover + " ms after the old one began to stop");
+        }
+    }
+
+
+    @Test
+    void aNonVotingFollowerAddedLaterReceivesTheWholeDatabaseThroughASnapshot() {
+        // small log segments, so that a snapshot lets the members purge their logs
+        var tuning = RaftTuning.DEFAULT.compactingEvery(100, 16 << 10);
+        try (var group = TestGroup.ofVoters(tmp, 3, tuning)) {
+            ReplicatedDatabase leader = group.coordinator();
+            for (int i = 0; i < 200; i++) createVm(leader.database(), i);
+            awaitSameState(leader, group.others(leader));
+            for (ReplicatedDatabase m : List.copyOf(group.running.values())) m.takeSnapshot();
+            await(CATCH_UP, "the coordinator's log purged", () -> leader.firstLogIndex() > 1);
+
+            ReplicatedDatabase fourth = group.start("m4", List.of());
+            leader.addFollower(fourth.self());
+            await(CATCH_UP, "m4 to hold the database",
+                    () -> fourth.database().durableState().objects().equals(leader.database().durableState().objects()));
+            assertTrue(fourth.snapshotsLoaded() >= 1, "m4 was sent a snapshot");
+            assertEquals(List.of(fourth.self()), leader.followers());
+            assertEquals(3, leader.voters().size());
+            assertFalse(leader.voters().contains(fourth.self()));
+
+            rename(leader.database(), 7, "after m4 joined");
+            await(CATCH_UP, "m4 to apply later writes", () -> "after m4 joined".equals(fourth.database().get(vm(7)).get(VM.name_label)));
+            assertThrows(ApiError.class, () -> createVm(fourth.database(), 999));
+        }
+    }
+}
