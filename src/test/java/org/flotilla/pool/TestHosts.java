@@ -1,0 +1,110 @@
+package org.flotilla.pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.flotilla.jail.Cgroups;
+import org.flotilla.qemu.TestGuest;
+
+/**
+ * The hosts of a pool test: {@code n} real daemons, each in its own network namespace of one {@link TestNetwork},
+ * each with its own state directory, certificate and address, all serving HTTPS on port {@value TestHost#PORT}
+ * and sharing root's password. They start in parallel; {@link #start} returns when each answers a login.
+ *
+ * <pre>{@code
+ * try (var pool = TestHosts.start(3)) {
+ *     TestHost a = pool.host(0), b = pool.host(1);
+ *     a.call("host.get_record", ...);          // root's session on a, over HTTPS at a.address()
+ *     b.cutLink(); ... b.restoreLink();        // b's veth down at the bridge, and up again
+ *     b.kill(); b.restart();                   // SIGKILL, then a new daemon on b's state
+ *     a.exec("curl", ...);                     // a command run on host a (its namespace and hostname)
+ * }
+ * }</pre>
+ *
+ * <p>{@link #close()} hard-shuts through the API every VM that runs (a daemon that stops leaves its VMs
+ * running, by design), stops the daemons, kills whatever still runs in the namespaces or has a pid file in a run
+ * directory of theirs, removes the VMs' cgroups, the namespaces, links and files. A shutdown hook does the
+ * killing and removing should the test never get to close, and the next run's start sweeps what a crashed run
+ * (a dead pid in the names) left.
+ */
+public final class TestHosts implements AutoCloseable {
+    private static final long VM_SHUTDOWN_SECONDS = 60;
+
+    private final TestNetwork network;
+    private final List<TestHost> hosts = new ArrayList<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private TestHosts(TestNetwork network) { this.network = network; }
+
+    /** {@code count} hosts, each serving, with the test guest built (its template is on every host). */
+    public static TestHosts start(int count) throws IOException, InterruptedException {
+        TestGuest.ensureBuilt();
+        var pool = new TestHosts(TestNetwork.create(count));
+        try {
+            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+            Path passwordFile = Files.writeString(Files.createFile(pool.network.dir().resolve("password"),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password + "\n");
+            for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password));
+            pool.hosts.forEach(TestHost::launch);
+            for (TestHost h : pool.hosts) h.awaitServing();
+            return pool;
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    public TestHost host(int i) { return hosts.get(i); }
+
+    public List<TestHost> hosts() { return List.copyOf(hosts); }
+
+    public TestNetwork network() { return network; }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) return;
+        try {
+            CompletableFuture.allOf(hosts.stream().map(h -> CompletableFuture.runAsync(() -> shutDown(h))).toArray(CompletableFuture[]::new))
+                    .get(VM_SHUTDOWN_SECONDS + 30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // what did not stop in time is killed below
+        } finally {
+            network.close();
+            removeCgroups();
+        }
+    }
+
+    /** The host's running VMs hard-shut, then its daemon stopped; bounded, so that a hung daemon cannot hold the test. */
+    private static void shutDown(TestHost h) {
+        try {
+            if (h.isAlive() && h.session() != null) {
+                CompletableFuture.runAsync(h::shutDownVms).get(VM_SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+            }
+        } catch (Exception e) {
+            // the network's close kills the QEMUs left
+        }
+        try {
+            h.stop();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The cgroups of VMs whose QEMU was killed rather than stopped by its daemon. */
+    private void removeCgroups() {
+        Cgroups cgroups = Cgroups.host();
+        for (TestHost h : hosts) {
+            if (h.uuid() == null) continue;
+            for (String vm : cgroups.existing(h.uuid())) cgroups.remove(h.uuid(), vm);
+        }
+    }
+
+}
