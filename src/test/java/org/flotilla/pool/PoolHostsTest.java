@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -85,6 +87,8 @@ class PoolHostsTest {
             uuids.add(h.uuid());
             assertEquals(h.namespace(), TestCommand.run(List.of("ip", "netns", "identify", Long.toString(h.pid()))).output().strip(),
                     "the daemon runs in " + h + "'s namespace");
+            assertTrue(ProcessHandle.of(h.pid()).flatMap(p -> p.info().command()).orElse("").endsWith("/java"),
+                    "the process the host follows is the daemon itself, which a SIGKILL ends");
         }
         assertEquals(3, keys.size(), "each host has its own certificate");
         assertEquals(3, uuids.size(), "each host has its own database");
@@ -178,6 +182,17 @@ class PoolHostsTest {
             assertTrue(answer.contains(expected), h + "'s guest did not answer over its NIC: " + answer + "\n" + serial);
             assertTrue(serial.contains("FLOTILLA-GUEST ping " + GUEST_GATEWAY + " ok"), "the guest reaches its host:\n" + serial);
             assertEquals("Running", h.call("VM.get_power_state", vms.get(h)));
+        }
+    }
+
+    @Test
+    void anotherNetworkAtTheSameTimeHasItsOwnNamesAndSubnet() throws Exception {
+        try (var other = TestNetwork.create(1);
+             var listener = new ServerSocket(0, 1, InetAddress.ofLiteral(other.testAddress()))) {
+            assertNotEquals(pool.network().prefix(), other.prefix());
+            assertNotEquals(pool.network().subnet(), other.subnet());
+            assertTrue(other.canConnect(0, other.testAddress(), listener.getLocalPort()), "its host reaches the test");
+            assertFalse(other.canConnect(0, pool.host(0).address(), PORT), "one network's hosts do not reach another's");
         }
     }
 

@@ -191,9 +191,7 @@ public final class TestHost {
     public TestCommand.Result exec(String... cmd) { return network.exec(index, cmd); }
 
     /** Whether a TCP connection from this host to {@code address}:{@code port} opens within two seconds. */
-    public boolean canConnect(String address, int port) {
-        return exec("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port).exit() == 0;
-    }
+    public boolean canConnect(String address, int port) { return network.canConnect(index, address, port); }
 
     /** Whether the test JVM (root namespace) opens a TCP connection to this host's API within two seconds. */
     public boolean reachableFromTest() {

@@ -122,6 +122,11 @@ public final class TestNetwork implements AutoCloseable {
     /** Runs {@code cmd} on host {@code i} to its end. */
     public TestCommand.Result exec(int i, String... cmd) { return TestCommand.run(onHost(i, List.of(cmd))); }
 
+    /** Whether a TCP connection from host {@code i} to {@code address} (or a host's name) and {@code port} opens within two seconds. */
+    public boolean canConnect(int i, String address, int port) {
+        return exec(i, "timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/" + address + "/" + port).exit() == 0;
+    }
+
     /** Kills whatever still runs in the namespaces and removes them, the test's link, the files and the directory. */
     @Override
     public void close() {
