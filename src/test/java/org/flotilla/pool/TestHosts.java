@@ -8,7 +8,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flotilla.jail.Cgroups;
@@ -36,7 +36,7 @@ import org.flotilla.qemu.TestGuest;
  * (a dead pid in the names) left.
  */
 public final class TestHosts implements AutoCloseable {
-    private static final long VM_SHUTDOWN_SECONDS = 60;
+    private static final long STOP_SECONDS = 90;
 
     private final TestNetwork network;
     private final List<TestHost> hosts = new ArrayList<>();
@@ -49,7 +49,7 @@ public final class TestHosts implements AutoCloseable {
         TestGuest.ensureBuilt();
         var pool = new TestHosts(TestNetwork.create(count));
         try {
-            String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
+            String password = HexFormat.of().formatHex(randomBytes(12));
             Path passwordFile = Files.writeString(Files.createFile(pool.network.dir().resolve("password"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password + "\n");
             for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password));
@@ -72,30 +72,36 @@ public final class TestHosts implements AutoCloseable {
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         try {
-            CompletableFuture.allOf(hosts.stream().map(h -> CompletableFuture.runAsync(() -> shutDown(h))).toArray(CompletableFuture[]::new))
-                    .get(VM_SHUTDOWN_SECONDS + 30, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            // what did not stop in time is killed below
+            var executor = Executors.newVirtualThreadPerTaskExecutor();
+            for (TestHost h : hosts) executor.submit(() -> shutDown(h));
+            executor.shutdown();
+            // bounded: a daemon that hangs is killed with the rest below, which ends its calls too
+            executor.awaitTermination(STOP_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } finally {
             network.close();
             removeCgroups();
         }
     }
 
-    /** The host's running VMs hard-shut, then its daemon stopped; bounded, so that a hung daemon cannot hold the test. */
-    private static void shutDown(TestHost h) {
-        try {
-            if (h.isAlive() && h.session() != null) {
-                CompletableFuture.runAsync(h::shutDownVms).get(VM_SHUTDOWN_SECONDS, TimeUnit.SECONDS);
+    /** The host's running VMs hard-shut through its API, then its daemon stopped. */
+    private static Void shutDown(TestHost h) throws InterruptedException {
+        if (h.isAlive() && h.session() != null) {
+            try {
+                h.shutDownVms();
+            } catch (RuntimeException e) {
+                // the network's close kills the QEMUs left
             }
-        } catch (Exception e) {
-            // the network's close kills the QEMUs left
         }
-        try {
-            h.stop();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        h.stop();
+        return null;
+    }
+
+    private static byte[] randomBytes(int n) {
+        var b = new byte[n];
+        new SecureRandom().nextBytes(b);
+        return b;
     }
 
     /** The cgroups of VMs whose QEMU was killed rather than stopped by its daemon. */
@@ -106,5 +112,4 @@ public final class TestHosts implements AutoCloseable {
             for (String vm : cgroups.existing(h.uuid())) cgroups.remove(h.uuid(), vm);
         }
     }
-
 }

@@ -18,11 +18,17 @@ import org.flotilla.TestCommand;
  *
  * <p>Each host namespace has its loopback up, its link as {@code eth0}, and (for commands run through
  * {@link #onHost}) a hostname of its own, {@code host<i>}, that its /etc/hosts resolves, as do the other hosts'.
- * Its directory ({@link #dir()}) is for whatever lives on the hosts. {@link #close()} (and a shutdown hook, and
- * the next run's sweep should both fail) kills what runs in the namespaces and removes all of it.
+ * Its directory ({@link #dir()}) is for whatever lives on the hosts.
+ *
+ * <p>Names are {@code flt<pid>n<k>…} ({@link TestNetNames}), so parallel runs never collide. {@link #close()} kills
+ * what runs in the namespaces and removes all of it; a shutdown hook does the same if the test never closes it,
+ * and the next network's creation if the JVM died (its pid is gone).
+ *
+ * <p>A failure is a link taken down ({@link #cutLink}): the machines here have neither iptables nor nft, and their
+ * kernel lacks tc's drop action and netem, so traffic cannot be dropped or delayed selectively.
  */
 public final class TestNetwork implements AutoCloseable {
-    static final String BRIDGE = "br0";
+    private static final String BRIDGE = "br0";
     private static final String TEST_PORT = "test";
     private static final String CGROUP_MOUNTS = cgroupMounts();
 
