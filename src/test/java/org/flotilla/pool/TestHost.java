@@ -94,6 +94,11 @@ public final class TestHost {
         rpc = client;
         hostRef = (String) call("session.get_this_host", session);
         uuid = (String) call("host.get_uuid", hostRef);
+        try {
+            Files.writeString(stateDir.resolveSibling(TestLeftovers.HOST_UUID), uuid); // whoever cleans up finds its VMs' cgroups by it
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** SIGKILL to the daemon, and waits until it is gone. Its VMs keep running, as on a real host. */

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.flotilla.jail.Cgroups;
 import org.flotilla.qemu.TestGuest;
 
 /**
@@ -31,7 +30,7 @@ import org.flotilla.qemu.TestGuest;
  *
  * <p>{@link #close()} hard-shuts through the API every VM that runs (a daemon that stops leaves its VMs
  * running, by design), stops the daemons, kills whatever still runs in the namespaces or has a pid file in a run
- * directory of theirs, removes the VMs' cgroups, the namespaces, links and files. A shutdown hook does the
+ * directory of theirs, removes their VMs' cgroups, the namespaces, links and files. A shutdown hook does the
  * killing and removing should the test never get to close, and the next run's start sweeps what a crashed run
  * (a dead pid in the names) left.
  */
@@ -81,7 +80,6 @@ public final class TestHosts implements AutoCloseable {
             Thread.currentThread().interrupt();
         } finally {
             network.close();
-            removeCgroups();
         }
     }
 
@@ -102,14 +100,5 @@ public final class TestHosts implements AutoCloseable {
         var b = new byte[n];
         new SecureRandom().nextBytes(b);
         return b;
-    }
-
-    /** The cgroups of VMs whose QEMU was killed rather than stopped by its daemon. */
-    private void removeCgroups() {
-        Cgroups cgroups = Cgroups.host();
-        for (TestHost h : hosts) {
-            if (h.uuid() == null) continue;
-            for (String vm : cgroups.existing(h.uuid())) cgroups.remove(h.uuid(), vm);
-        }
     }
 }

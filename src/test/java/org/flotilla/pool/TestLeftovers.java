@@ -11,17 +11,20 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
 import org.flotilla.TestCommand;
+import org.flotilla.jail.Cgroups;
 import org.flotilla.qemu.TestGuest;
 
 /**
  * What test networks leave on the machine, found by their names ({@link TestNetNames}): processes in their
  * namespaces, the namespaces, the test's link in the root namespace, the /etc/netns entries and the temporary
- * directory with the QEMUs whose run directories lie in it. Removing it is the same work whether a network closes,
+ * directory with the QEMUs whose run directories lie in it and the cgroups of the VMs of its hosts. Removing it is the same work whether a network closes,
  * its JVM shuts down, or a later run sweeps what a crashed one left.
  */
 final class TestLeftovers {
     private static final Path NETNS_ETC = Path.of("/etc/netns");
     private static final Set<String> PID_FILES = Set.of("qemu.pid", "swtpm.pid");
+    /** The file beside a host's state directory that names the host's uuid. */
+    static final String HOST_UUID = "host-uuid";
 
     private TestLeftovers() {}
 
@@ -52,10 +55,28 @@ final class TestLeftovers {
         qemusUnder(names.tempDir()).forEach(TestLeftovers::kill);
         List<String> owned = namespaces().stream().filter(names::owns).toList();
         for (String ns : owned) pidsIn(ns).forEach(TestLeftovers::kill);
+        removeCgroups(names.tempDir());
         for (String ns : owned) TestCommand.run(List.of("ip", "netns", "del", ns));
         if (Files.exists(Path.of("/sys/class/net", names.testLink()))) TestCommand.run(List.of("ip", "link", "del", "dev", names.testLink()));
         for (String dir : list(NETNS_ETC)) if (names.owns(dir)) TestGuest.deleteTree(NETNS_ETC.resolve(dir));
         TestGuest.deleteTree(names.tempDir());
+    }
+
+    /**
+     * The cgroups of the VMs of the hosts under {@code dir} whose QEMU was killed rather than stopped by its daemon,
+     * beside this JVM's own (where its daemons made them; a sweep from elsewhere in the hierarchy misses them).
+     */
+    private static void removeCgroups(Path dir) {
+        if (!Files.isDirectory(dir)) return;
+        Cgroups cgroups = Cgroups.host();
+        try (Stream<Path> files = Files.find(dir, 2, (p, a) -> p.getFileName().toString().equals(HOST_UUID))) {
+            for (Path f : files.toList()) {
+                String host = Files.readString(f).strip();
+                for (String vm : cgroups.existing(host)) cgroups.remove(host, vm);
+            }
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // nothing to go by
+        }
     }
 
     /** The pids of the processes in namespace {@code ns}. */
