@@ -10,10 +10,10 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /** TLS clients that take the test daemon's self-signed certificate, as clients of a fresh XenServer are told to. */
-final class TrustingTls {
+public final class TrustingTls {
     private TrustingTls() {}
 
-    static SSLContext context() throws Exception {
+    public static SSLContext context() throws Exception {
         TrustManager[] trustAll = {new X509TrustManager() {
             @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
             @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
@@ -24,7 +24,7 @@ final class TrustingTls {
         return ctx;
     }
 
-    static HttpClient httpClient() throws Exception {
+    public static HttpClient httpClient() throws Exception {
         var params = new SSLParameters();
         params.setEndpointIdentificationAlgorithm(null);
         return HttpClient.newBuilder().sslContext(context()).sslParameters(params).connectTimeout(Duration.ofSeconds(5)).build();
