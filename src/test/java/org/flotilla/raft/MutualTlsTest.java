@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,7 @@ import org.flotilla.Slow;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.VM;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -67,7 +69,7 @@ class MutualTlsTest {
 
             // m4 pins the group's certificates and its own, but no member of the group pins m4's
             var stranger = SelfSignedMember.make("pool member m4");
-            var pinnedByM4 = new java.util.ArrayList<>(identities.get("m1").trusted());
+            var pinnedByM4 = new ArrayList<>(identities.get("m1").trusted());
             pinnedByM4.add(stranger.certificate());
             group.identities.put("m4", stranger.trusting(pinnedByM4));
             ReplicatedDatabase m4 = group.start("m4", List.of());
@@ -109,7 +111,7 @@ class MutualTlsTest {
     }
 
     /** gRPC's answer when the connection fails: the member closed it, or the handshake did not complete. */
-    private static void assertRefused(org.junit.jupiter.api.function.Executable call, String who) {
+    private static void assertRefused(Executable call, String who) {
         Throwable e = assertThrows(Exception.class, call, who);
         System.out.println(who + " was refused: " + e);
         assertTrue(String.valueOf(e).contains("UNAVAILABLE"), who + " refused at the connection, not answered: " + e);

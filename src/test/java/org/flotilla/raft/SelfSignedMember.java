@@ -20,7 +20,9 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  * certificate, so one that names nothing it is reached at must do.
  */
 record SelfSignedMember(KeyPair keys, X509Certificate certificate) {
-    static SelfSignedMember make(String name) {
+    static SelfSignedMember make(String name) { return make(name, Instant.now().plus(Duration.ofDays(30))); }
+
+    static SelfSignedMember make(String name, Instant notAfter) {
         try {
             var generator = KeyPairGenerator.getInstance("RSA");
             generator.initialize(2048);
@@ -28,7 +30,7 @@ record SelfSignedMember(KeyPair keys, X509Certificate certificate) {
             var subject = new X500Name("CN=" + name);
             var now = Instant.now();
             var builder = new JcaX509v3CertificateBuilder(subject, new BigInteger(64, new SecureRandom()),
-                    Date.from(now.minus(Duration.ofDays(1))), Date.from(now.plus(Duration.ofDays(30))), subject, keys.getPublic());
+                    Date.from(now.minus(Duration.ofDays(60))), Date.from(notAfter), subject, keys.getPublic());
             var signer = new JcaContentSignerBuilder("SHA256withRSA").build(keys.getPrivate());
             return new SelfSignedMember(keys, new JcaX509CertificateConverter().getCertificate(builder.build(signer)));
         } catch (Exception e) {
