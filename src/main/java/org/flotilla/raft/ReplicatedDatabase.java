@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.Message;
@@ -71,8 +73,8 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     private final DatabaseStateMachine machine;
     private final RaftServer server;
 
-    private ReplicatedDatabase(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning)
-            throws IOException {
+    private ReplicatedDatabase(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning,
+            Optional<MemberTls> tls) throws IOException {
         this.self = self;
         this.groupId = RaftGroupId.valueOf(group);
         this.tuning = tuning;
@@ -90,6 +92,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(self.id()))
                 .setGroup(RaftGroup.valueOf(groupId, voters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList()))
                 .setProperties(RaftProperties.of(dir, self, tuning))
+                .setParameters(parameters(tls))
                 .setStateMachine(machine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
@@ -103,11 +106,27 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
      * restart the group is what the member's own storage says.
      */
     public static ReplicatedDatabase open(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning) {
+        return open(dir, model, group, self, voters, tuning, Optional.empty());
+    }
+
+    /**
+     * As {@link #open(Path, Model, UUID, Peer, List, RaftTuning)}, the member talking to the others over mutual
+     * TLS with {@code tls} when given: it answers and reaches only members whose certificates it pins.
+     */
+    public static ReplicatedDatabase open(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning,
+            Optional<MemberTls> tls) {
         try {
-            return new ReplicatedDatabase(dir, model, group, self, voters, tuning);
+            return new ReplicatedDatabase(dir, model, group, self, voters, tuning, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the pool database's member " + self.id() + " in " + dir, e);
         }
+    }
+
+    /** Ratis's settings that are objects, not strings: the TLS configuration, for all of its gRPC services. */
+    private static Parameters parameters(Optional<MemberTls> tls) {
+        var p = new Parameters();
+        tls.ifPresent(t -> GrpcConfigKeys.TLS.setConf(p, t.grpcConfig()));
+        return p;
     }
 
     public Database database() { return db; }

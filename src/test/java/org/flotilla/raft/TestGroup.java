@@ -26,6 +26,8 @@ final class TestGroup implements AutoCloseable {
     final RaftTuning tuning;
     final Map<String, Peer> peers = new TreeMap<>();
     final Map<String, ReplicatedDatabase> running = new TreeMap<>();
+    /** The members that talk mutual TLS, by id; the others talk plaintext. */
+    final Map<String, MemberTls> identities = new TreeMap<>();
 
     TestGroup(Path dir, RaftTuning tuning) {
         this.dir = dir;
@@ -33,8 +35,12 @@ final class TestGroup implements AutoCloseable {
     }
 
     /** Starts {@code n} voters, m1…mn, and waits for one of them to become the coordinator. */
-    static TestGroup ofVoters(Path dir, int n, RaftTuning tuning) {
+    static TestGroup ofVoters(Path dir, int n, RaftTuning tuning) { return ofVoters(dir, n, tuning, Map.of()); }
+
+    /** As {@link #ofVoters(Path, int, RaftTuning)}, the members in {@code identities} over mutual TLS. */
+    static TestGroup ofVoters(Path dir, int n, RaftTuning tuning, Map<String, MemberTls> identities) {
         var g = new TestGroup(dir, tuning);
+        g.identities.putAll(identities);
         for (int i = 1; i <= n; i++) g.peer("m" + i);
         List<Peer> voters = List.copyOf(g.peers.values());
         for (Peer p : voters) g.start(p.id(), voters);
@@ -45,7 +51,8 @@ final class TestGroup implements AutoCloseable {
     Peer peer(String id) { return peers.computeIfAbsent(id, k -> new Peer(k, "127.0.0.1", freePort())); }
 
     ReplicatedDatabase start(String id, List<Peer> voters) {
-        ReplicatedDatabase m = ReplicatedDatabase.open(dir.resolve(id), MODEL, this.id, peer(id), voters, tuning);
+        ReplicatedDatabase m = ReplicatedDatabase.open(dir.resolve(id), MODEL, this.id, peer(id), voters, tuning,
+                Optional.ofNullable(identities.get(id)));
         running.put(id, m);
         return m;
     }
