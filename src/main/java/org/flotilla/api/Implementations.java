@@ -2,6 +2,7 @@ package org.flotilla.api;
 
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
@@ -51,7 +52,9 @@ public final class Implementations {
     private static Handler handler(Method m, Object impl) {
         MethodHandle h;
         try {
-            h = MethodHandles.publicLookup().unreflect(m).bindTo(impl);
+            // spread and typed once here, so that a call is one invokeExact, not invokeWithArguments' adaptation each time
+            h = MethodHandles.publicLookup().unreflect(m).bindTo(impl).asSpreader(Object[].class, m.getParameterCount())
+                    .asType(MethodType.methodType(Object.class, Object[].class));
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot call " + m, e);
         }
@@ -64,7 +67,7 @@ public final class Implementations {
             for (int i = 0; i < javaArgs.length; i++) javaArgs[i] = decode(params.get(i), args.get(i));
             Object out;
             try {
-                out = h.invokeWithArguments(javaArgs);
+                out = (Object) h.invokeExact(javaArgs);
             } catch (RuntimeException | Error e) {
                 throw e;
             } catch (Throwable t) {
@@ -74,7 +77,6 @@ public final class Implementations {
         };
     }
 
-    @SuppressWarnings("unchecked")
     private static <T> Object decode(DataType<T> t, Object wire) { return wire == null ? null : t.decode(wire); }
 
     @SuppressWarnings("unchecked")
