@@ -62,7 +62,7 @@ public final class Domain {
     /** The monitor through which this QEMU takes descriptors. */
     public Path fdSocket() { return fdSocket(runDir); }
 
-    /** The socket of QEMU's second monitor, where descriptors are handed over (add-fd, getfd). */
+    /** The socket of QEMU's second monitor, through which the daemon hands it descriptors ({@link org.flotilla.qemu.QmpFds}). */
     public static Path fdSocket(Path runDir) { return runDir.resolve("fds.sock"); }
 
     public boolean alive() { return process.isAlive(); }

@@ -109,9 +109,6 @@ public final class QemuCommand {
 
     public static Path qmpSocket(Path runDir) { return runDir.resolve("qmp.sock"); }
 
-    /** The second monitor, through which the daemon passes descriptors ({@link org.flotilla.qemu.QmpFds}). */
-    public static Path fdSocket(Path runDir) { return Domain.fdSocket(runDir); }
-
     public static Path pidFile(Path runDir) { return runDir.resolve("qemu.pid"); }
 
     public static Path serialLog(Path runDir) { return runDir.resolve("serial.log"); }
@@ -143,7 +140,7 @@ public final class QemuCommand {
         // a panicking guest (pvpanic) is stopped, not ended: actions_after_crash decides what follows
         a.addAll(List.of("-action", "panic=pause"));
         a.addAll(List.of("-qmp", "unix:" + qmpSocket(JAILED) + ",server=on,wait=off"));
-        a.addAll(List.of("-chardev", "socket,id=fdmon,path=" + fdSocket(JAILED) + ",server=on,wait=off", "-mon", "chardev=fdmon,mode=control"));
+        a.addAll(List.of("-chardev", "socket,id=fdmon,path=" + Domain.fdSocket(JAILED) + ",server=on,wait=off", "-mon", "chardev=fdmon,mode=control"));
         a.addAll(List.of("-pidfile", pidFile(JAILED).toString()));
         a.addAll(List.of("-chardev", "socket,id=serial0,path=" + serialSocket(JAILED) + ",server=on,wait=off,logfile="
                 + serialLog(JAILED) + ",logappend=on", "-serial", "chardev:serial0"));
