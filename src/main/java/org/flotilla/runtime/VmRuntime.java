@@ -1,11 +1,9 @@
 package org.flotilla.runtime;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
@@ -138,18 +136,8 @@ public final class VmRuntime implements AutoCloseable {
     /** What the storage may do to the disks of running VMs (online resize, snapshot). */
     public OnlineDisks onlineDisks() { return liveDisks; }
 
-    /** The run directory of a VM running here: its consoles' sockets and serial log. */
-    public Optional<Path> runDir(Ref<VM> vm) {
-        Domain d = domains.get(vm);
-        return d == null ? Optional.empty() : Optional.of(d.runDir);
-    }
-
-    public boolean isRunning(Ref<VM> vm) { return domains.isRunning(vm); }
-
     /** The QEMUs running here, by VM. */
     public Domains domains() { return domains; }
-
-    public Database db() { return db; }
 
     // ---- VM's power operations: each as the call's current operation on the VM ----------------------
 
