@@ -61,11 +61,7 @@ public final class Evacuation {
         for (DbObject<Host> h : db.all(Host.CLASS)) {
             if (!h.self(Host.CLASS).equals(host) && Boolean.TRUE.equals(h.get(Host.enabled))) targets.add(h.self(Host.CLASS));
         }
-        List<DbObject<VM>> vms = new ArrayList<>();
-        for (Ref<VM> vm : db.related(host, Host.resident_VMs)) {
-            DbObject<VM> v = db.get(vm);
-            if (v != null && !Boolean.TRUE.equals(v.get(VM.is_control_domain))) vms.add(v);
-        }
+        List<DbObject<VM>> vms = residentGuests(host);
         if (targets.isEmpty()) {
             for (DbObject<VM> vm : vms) plans.put(vm.self(VM.CLASS), stays(ApiError.of("NO_HOSTS_AVAILABLE", vm.ref())));
             return plans;
@@ -122,11 +118,20 @@ public final class Evacuation {
                 migrator.poolMigrate(c, e.getKey(), ((Plan.MoveTo) e.getValue()).host(), options);
                 c.task().progress(++done / (double) plans.size());
             }
-            long remaining = db.related(host, Host.resident_VMs).stream().map(db::get)
-                    .filter(v -> v != null && !Boolean.TRUE.equals(v.get(VM.is_control_domain))).count();
+            int remaining = residentGuests(host).size();
             if (remaining > 0) throw ApiError.internal("evacuate: " + remaining + " VMs are still resident on " + host.value());
             return null;
         });
+    }
+
+    /** The VMs resident on the host, its control domain aside. */
+    private List<DbObject<VM>> residentGuests(Ref<Host> host) {
+        List<DbObject<VM>> out = new ArrayList<>();
+        for (Ref<VM> vm : db.related(host, Host.resident_VMs)) {
+            DbObject<VM> v = db.get(vm);
+            if (v != null && !Boolean.TRUE.equals(v.get(VM.is_control_domain))) out.add(v);
+        }
+        return out;
     }
 
     private static Plan stays(ApiError e) { return new Plan.Stays(List.copyOf(e.description())); }
