@@ -37,10 +37,15 @@ import org.flotilla.model.Model;
 public final class Database implements AutoCloseable {
     private static final int TOMBSTONES_KEPT = 100_000;
 
+    /** How often a transaction proposed to the group is made again after another change to its objects came first. */
+    private static final int ATTEMPTS = 20;
+
     private final Model model;
-    private final Journal journal;
+    private final ValueJson values;
+    /** A single host's; {@link Journal#NONE} once the database is replicated. Guarded by {@link #lock}'s write lock. */
+    private Journal journal;
     /** Null on a single host; on a member of a group, where committed transactions come from. */
-    private final ReplicatedLog replicated;
+    private volatile ReplicatedLog replicated;
     /** Serializes the writes of a replicated database, which wait for the group without holding {@link #lock}. */
     private final ReentrantLock writers = new ReentrantLock();
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -68,6 +73,7 @@ public final class Database implements AutoCloseable {
 
     private Database(Model model, Journal journal, ReplicatedLog replicated) {
         this.model = model;
+        this.values = new ValueJson(model);
         this.journal = journal;
         this.replicated = replicated;
         for (ClassDef c : model.classes()) {
@@ -229,21 +235,26 @@ public final class Database implements AutoCloseable {
      * {@link ApiError} from the body aborts with nothing changed.
      */
     public <R> R writeReturning(Function<Tx, R> body) {
-        if (replicated != null) return writeReplicated(body);
-        lock.writeLock().lock();
-        try {
-            Tx tx = new Tx();
-            R result = body.apply(tx);
-            commitLocked(tx.ops);
-            return result;
-        } finally { lock.writeLock().unlock(); }
+        if (replicated == null) {
+            lock.writeLock().lock();
+            try {
+                if (replicated == null) { // checked again: the database may have joined a group meanwhile
+                    Tx tx = new Tx();
+                    R result = body.apply(tx);
+                    commitLocked(tx.ops);
+                    return result;
+                }
+            } finally { lock.writeLock().unlock(); }
+        }
+        return writeReplicated(body);
     }
 
     /**
      * The body runs as on a single host, but its persistent operations are committed through the group's
      * log without the lock held (the group's apply needs it), and applied when they come back committed,
-     * together with the body's operations on classes the log does not keep. Writers are serialized, so the
-     * state the body read is still the state when its transaction applies.
+     * together with the body's operations on classes the log does not keep. This member's writers are
+     * serialized; another member's transaction may still come first and change what the body read, and then
+     * the body runs again on the state after it.
      */
     private <R> R writeReplicated(Function<Tx, R> body) {
         if (lock.isWriteLockedByCurrentThread()) {
@@ -251,37 +262,132 @@ public final class Database implements AutoCloseable {
         }
         writers.lock();
         try {
-            Tx tx = new Tx();
-            R result;
-            List<Op> durable;
-            lock.writeLock().lock();
-            try {
-                result = body.apply(tx);
-                durable = durableOps(tx.ops);
-                if (durable.isEmpty()) {
-                    commitLocked(tx.ops);
+            for (int attempt = 1; ; attempt++) {
+                Tx tx = new Tx();
+                R result;
+                List<Op> durable;
+                List<Expectation> expected;
+                lock.writeLock().lock();
+                try {
+                    result = body.apply(tx);
+                    durable = durableOps(tx.ops);
+                    if (durable.isEmpty()) {
+                        commitLocked(tx.ops);
+                        return result;
+                    }
+                    expected = expectationsLocked(durable);
+                } finally { lock.writeLock().unlock(); }
+                try {
+                    replicated.commit(new Transaction(generation() + 1, System.currentTimeMillis(), durable), expected, List.copyOf(tx.ops));
                     return result;
+                } catch (Expectation.Unmet e) {
+                    if (attempt == ATTEMPTS) {
+                        throw ApiError.internal("the pool database kept changing under this write; tried " + ATTEMPTS + " times");
+                    }
+                    backOff(attempt);
                 }
-            } finally { lock.writeLock().unlock(); }
-            replicated.commit(new Transaction(generation() + 1, System.currentTimeMillis(), durable), List.copyOf(tx.ops));
-            return result;
+            }
         } finally { writers.unlock(); }
     }
 
+    /** A random pause, longer after each try, so that members writing the same object at once do not collide again. */
+    private static void backOff(int attempt) {
+        try {
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 1L << Math.min(attempt + 1, 7)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while writing to the pool database");
+        }
+    }
+
+    /** What the operations take for granted: the fields they set and the records they replace, as they are now. */
+    private List<Expectation> expectationsLocked(List<Op> ops) {
+        var out = new ArrayList<Expectation>();
+        var seen = new java.util.HashSet<String>();
+        for (Op op : ops) {
+            DbObject<?> now = objects.get(op.className()).get(op.ref());
+            if (now == null) continue; // made by this transaction: its ref is new
+            switch (op) {
+                case Op.Set set when seen.add(op.ref() + "." + set.field()) ->
+                        out.add(new Expectation(op.className(), op.ref(), set.field(), now.fields().get(set.field())));
+                case Op.Put put when seen.add(op.ref()) -> out.add(new Expectation(op.className(), op.ref(), null, now.fields()));
+                default -> { } // a deletion takes nothing for granted: the object goes whatever it holds
+            }
+        }
+        return out;
+    }
+
+    /** Whether every expectation holds now, comparing values as the log carries them. */
+    private boolean holdsLocked(List<Expectation> expected) {
+        for (Expectation e : expected) {
+            var table = objects.get(e.className());
+            DbObject<?> now = table == null ? null : table.get(e.ref());
+            if (now == null) return false;
+            ClassDef c = model.classDef(e.className());
+            if (e.field() != null) {
+                FieldDef f = c.field(e.field());
+                if (f != null && !values.same(f.type(), e.value(), now.fields().get(e.field()))) return false;
+            } else {
+                Map<?, ?> fields = (Map<?, ?>) e.value();
+                for (FieldDef f : c.fields().values()) {
+                    if (!f.derived() && !values.same(f.type(), fields.get(f.name()), now.fields().get(f.name()))) return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /**
-     * Applies a transaction the group committed, as the next generation; on the member that proposed it
-     * {@code ops} also holds the proposer's operations the log does not keep. Every member applies the
-     * same transactions in the same order, so their persistent objects are the same.
+     * Replicates this database through {@code log} from now on, instead of its journal (which is closed): a
+     * single host becoming a pool's first member. With {@code seed}, the whole persistent state is committed
+     * first, as the log's first transaction, so that members joining later start from it.
      */
-    public long applyCommitted(List<Op> ops) {
+    public void replicateThrough(ReplicatedLog log, boolean seed) {
+        writers.lock();
+        try {
+            DurableState state;
+            lock.writeLock().lock();
+            try {
+                if (replicated != null) throw new IllegalStateException("the database is replicated already");
+                journal.close();
+                journal = Journal.NONE;
+                replicated = log;
+                state = new DurableState(generation, durablePutsLocked());
+            } finally { lock.writeLock().unlock(); }
+            if (seed) log.commit(new Transaction(state.generation(), System.currentTimeMillis(), List.copyOf(state.objects())), List.of(), List.of());
+        } finally { writers.unlock(); }
+    }
+
+    /** Whether writes go through a group's log. */
+    public boolean isReplicated() { return replicated != null; }
+
+    /**
+     * Applies a transaction the group committed, as the next generation, if {@code expected} holds; on the
+     * member that proposed it {@code ops} also holds the proposer's operations the log does not keep. Every
+     * member applies the same transactions in the same order, so their persistent objects are the same, and
+     * every member refuses the same ones.
+     */
+    public boolean applyCommitted(List<Expectation> expected, List<Op> ops) {
         lock.writeLock().lock();
         try {
-            long gen = generation + 1;
-            for (Op op : ops) apply(op, gen);
-            generation = gen;
-            changed.signalAll();
-            return gen;
+            if (!holdsLocked(expected)) return false;
+            applyCommittedLocked(ops);
+            return true;
         } finally { lock.writeLock().unlock(); }
+    }
+
+    /** Applies a transaction the group committed that takes nothing for granted. */
+    public long applyCommitted(List<Op> ops) {
+        lock.writeLock().lock();
+        try { return applyCommittedLocked(ops); } finally { lock.writeLock().unlock(); }
+    }
+
+    private long applyCommittedLocked(List<Op> ops) {
+        long gen = generation + 1;
+        for (Op op : ops) apply(op, gen);
+        generation = gen;
+        changed.signalAll();
+        return gen;
     }
 
     /**

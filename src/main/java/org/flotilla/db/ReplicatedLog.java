@@ -11,8 +11,10 @@ public interface ReplicatedLog {
     /**
      * Commits {@code durable} and returns once this member has applied it; {@code allOps} are the
      * transaction's operations including those on classes the log does not keep, which only the
-     * proposer applies. Throws an {@link org.flotilla.model.ApiError} when this member may not write
-     * (it is not the group's leader) or the outcome is not known.
+     * proposer applies. {@code expected} must still hold when the group applies it, or nothing is
+     * applied and {@link Expectation.Unmet} is thrown (once this copy has caught up to that point, so
+     * the transaction can be made again from fresh state). Throws an {@link org.flotilla.model.ApiError}
+     * when the outcome is not known.
      */
-    void commit(Transaction durable, List<Op> allOps);
+    void commit(Transaction durable, List<Expectation> expected, List<Op> allOps);
 }

@@ -120,6 +120,43 @@ public final class TransactionJson {
         };
     }
 
+    /** {"class":…,"ref":…,"field":…,"value":…}, or with "fields" for a whole record. */
+    public ArrayNode encodeExpectations(List<Expectation> expected) {
+        ArrayNode out = json.arrayNode();
+        for (Expectation e : expected) {
+            ClassDef c = classDef(e.className()).orElseThrow(() -> new IllegalArgumentException("unknown class " + e.className()));
+            ObjectNode o = out.addObject().put("class", e.className()).put("ref", e.ref());
+            if (e.field() != null) {
+                o.put("field", e.field());
+                o.set("value", values.encode(c.field(e.field()).type(), e.value()));
+            } else {
+                @SuppressWarnings("unchecked") var fields = (java.util.Map<String, Object>) e.value();
+                o.set("fields", values.encodeFields(c, fields));
+            }
+        }
+        return out;
+    }
+
+    /** The expectations; one on a class or field the datamodel no longer stores is dropped, as its operations are. */
+    public List<Expectation> decodeExpectations(JsonNode array) {
+        var out = new ArrayList<Expectation>();
+        if (array == null) return out;
+        for (JsonNode node : array) {
+            String className = requiredText(node, "class");
+            String ref = requiredText(node, "ref");
+            Optional<ClassDef> c = classDef(className);
+            if (c.isEmpty()) continue;
+            if (node.has("field")) {
+                FieldDef f = c.get().field(requiredText(node, "field"));
+                if (f == null || f.derived()) continue;
+                out.add(new Expectation(className, ref, f.name(), values.decode(f.type(), node.get("value"))));
+            } else {
+                out.add(new Expectation(className, ref, null, values.decodeFields(c.get(), node.get("fields"))));
+            }
+        }
+        return out;
+    }
+
     public List<Op> decodeOps(JsonNode array) {
         var out = new ArrayList<Op>(array.size());
         for (JsonNode op : array) decodeOp(op).ifPresent(out::add);

@@ -43,6 +43,13 @@ public final class ValueJson {
 
     public Model model() { return model; }
 
+    /** Whether two values of a type are the same once written: what a group's members compare, whoever decoded them. */
+    public boolean same(Type type, Object a, Object b) {
+        if (java.util.Objects.equals(a, b)) return true;
+        if (a == null || b == null) return false;
+        return encode(type, a).equals(encode(type, b));
+    }
+
     // ---- encoding ---------------------------------------------------------------------------
 
     public JsonNode encode(Type type, Object value) {

@@ -55,6 +55,10 @@ final class DatabaseStateMachine extends BaseStateMachine {
     private final Leadership leadership;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
     private final AtomicLong snapshotsLoaded = new AtomicLong();
+    private final Object appliedSignal = new Object();
+
+    /** What an entry's reply says when its expectations did not hold and it changed nothing. */
+    static final Message UNMET = Message.valueOf("unmet");
 
     DatabaseStateMachine(Database db, LogEntries entries, SnapshotFormat snapshots, Map<String, List<Op>> proposed,
             Leadership leadership) {
@@ -96,6 +100,7 @@ final class DatabaseStateMachine extends BaseStateMachine {
         Transaction snapshot = snapshots.read(file);
         db.replaceDurableState(snapshot.ops().stream().map(Op.Put.class::cast).toList());
         setLastAppliedTermIndex(latest.getTermIndex());
+        synchronized (appliedSignal) { appliedSignal.notifyAll(); }
         snapshotsLoaded.incrementAndGet();
         LOG.log(Level.INFO, "pool database loaded from snapshot " + latest.getTermIndex() + " (" + snapshot.ops().size() + " objects)");
     }
@@ -109,13 +114,13 @@ final class DatabaseStateMachine extends BaseStateMachine {
         try {
             LogEntries.Entry e = entries.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
             List<Op> own = proposed.remove(e.proposal());
-            db.applyCommitted(own != null ? own : e.transaction().ops());
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
-            return CompletableFuture.completedFuture(Message.EMPTY);
+            boolean applied = db.applyCommitted(e.expected(), own != null ? own : e.transaction().ops());
+            applied(entry.getTerm(), entry.getIndex());
+            return CompletableFuture.completedFuture(applied ? Message.EMPTY : UNMET);
         } catch (IOException | RuntimeException ex) {
             // Every member fails the same way on the same entry, so the copies stay alike; say so loudly.
             LOG.log(Level.ERROR, "pool database: log entry " + entry.getIndex() + " could not be applied", ex);
-            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
+            applied(entry.getTerm(), entry.getIndex());
             return CompletableFuture.failedFuture(ex);
         }
     }
@@ -142,6 +147,25 @@ final class DatabaseStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderReady() { leadership.leaderReady(); }
+
+    private void applied(long term, long index) {
+        updateLastAppliedTermIndex(term, index);
+        synchronized (appliedSignal) { appliedSignal.notifyAll(); }
+    }
+
+    /** Waits until this member has applied the entry at {@code index}; false if the time ran out first. */
+    boolean awaitApplied(long index, long timeoutNanos) throws InterruptedException {
+        long deadline = System.nanoTime() + timeoutNanos;
+        synchronized (appliedSignal) {
+            while (true) {
+                TermIndex last = getLastAppliedTermIndex();
+                if (last != null && last.getIndex() >= index) return true;
+                long left = deadline - System.nanoTime();
+                if (left <= 0) return false;
+                appliedSignal.wait(Math.max(1, left / 1_000_000));
+            }
+        }
+    }
 
     /** How many snapshots this member has loaded: at start, or sent by the leader. */
     long snapshotsLoaded() { return snapshotsLoaded.get(); }

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.apache.ratis.RaftConfigKeys;
+import org.apache.ratis.client.RaftClientConfigKeys;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.rpc.SupportedRpcType;
 import org.apache.ratis.server.RaftServerConfigKeys;
@@ -36,6 +37,15 @@ final class RaftProperties {
         RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, tuning.snapshotEvery()));
         RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf(tuning.segmentBytes()));
         RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf(Math.min(PREALLOCATED, tuning.segmentBytes())));
+        return p;
+    }
+
+    /** The settings of a member's client, which sends its writes to the coordinator. */
+    static org.apache.ratis.conf.RaftProperties client(RaftTuning tuning) {
+        var p = new org.apache.ratis.conf.RaftProperties();
+        RaftConfigKeys.Rpc.setType(p, SupportedRpcType.GRPC);
+        // one try waits no longer than a new coordinator takes to be elected; the client then tries the next member
+        RaftClientConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(2 * tuning.electionTimeout().toMillis(), TimeUnit.MILLISECONDS));
         return p;
     }
 }

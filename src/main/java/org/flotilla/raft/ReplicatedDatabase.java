@@ -35,7 +35,12 @@ import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.util.TimeDuration;
+import java.util.function.Function;
 import org.flotilla.db.Database;
+import org.flotilla.db.Expectation;
 import org.flotilla.db.Op;
 import org.flotilla.db.ReplicatedLog;
 import org.flotilla.db.SnapshotFormat;
@@ -72,15 +77,19 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     private final Database db;
     private final DatabaseStateMachine machine;
     private final RaftServer server;
+    private final Parameters tlsParameters;
+    private RaftClient client;
+    private java.util.Set<RaftPeer> clientPeers = java.util.Set.of();
 
-    private ReplicatedDatabase(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning,
-            Optional<MemberTls> tls) throws IOException {
+    private ReplicatedDatabase(Path dir, Function<ReplicatedLog, Database> database, Model model, UUID group, Peer self,
+            List<Peer> voters, RaftTuning tuning, Optional<MemberTls> tls) throws IOException {
         this.self = self;
         this.groupId = RaftGroupId.valueOf(group);
         this.tuning = tuning;
         TransactionJson codec = new TransactionJson(new ValueJson(model));
         this.entries = new LogEntries(codec);
-        this.db = new Database(model, this);
+        this.db = database.apply(this);
+        this.tlsParameters = parameters(tls);
         this.machine = new DatabaseStateMachine(db, entries, new SnapshotFormat(codec), proposed, new DatabaseStateMachine.Leadership() {
             @Override public void leaderChanged(String leaderId) { leaderListeners.forEach(l -> l.accept(Optional.ofNullable(leaderId))); }
 
@@ -92,7 +101,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
                 .setServerId(RaftPeerId.valueOf(self.id()))
                 .setGroup(RaftGroup.valueOf(groupId, voters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList()))
                 .setProperties(RaftProperties.of(dir, self, tuning))
-                .setParameters(parameters(tls))
+                .setParameters(tlsParameters)
                 .setStateMachine(machine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
@@ -116,9 +125,42 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     public static ReplicatedDatabase open(Path dir, Model model, UUID group, Peer self, List<Peer> voters, RaftTuning tuning,
             Optional<MemberTls> tls) {
         try {
-            return new ReplicatedDatabase(dir, model, group, self, voters, tuning, tls);
+            return new ReplicatedDatabase(dir, log -> new Database(model, log), model, group, self, voters, tuning, tls);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the pool database's member " + self.id() + " in " + dir, e);
+        }
+    }
+
+    /**
+     * Makes a single host's database the first member of a new group, {@code group}: the group of one is
+     * formed in {@code dir} (which must not hold it yet), this member leads it, and the database's whole state
+     * becomes the log's first entry, from which every later member starts. From then on the database's writes
+     * go through the group, not its journal. Waits up to the write timeout for the group to elect this member.
+     */
+    public static ReplicatedDatabase found(Path dir, Database existing, UUID group, Peer self, RaftTuning tuning,
+            Optional<MemberTls> tls) {
+        if (Files.isDirectory(dir.resolve(group.toString()))) throw new IllegalStateException("the group " + group + " exists in " + dir);
+        ReplicatedDatabase m;
+        try {
+            m = new ReplicatedDatabase(dir, log -> existing, existing.model(), group, self, List.of(self), tuning, tls);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the pool database's member " + self.id() + " in " + dir, e);
+        }
+        try {
+            long deadline = System.nanoTime() + tuning.writeTimeout().toNanos();
+            while (!m.isCoordinator()) {
+                if (System.nanoTime() > deadline) throw ApiError.internal("the new pool database elected no coordinator");
+                Thread.sleep(RETRY_MILLIS);
+            }
+            existing.replicateThrough(m, true);
+            return m;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            m.stopServer();
+            throw ApiError.internal("interrupted while forming the pool database");
+        } catch (RuntimeException e) {
+            m.stopServer(); // the host goes on from its journal, still on disk, when it next starts
+            throw e;
         }
     }
 
@@ -157,42 +199,64 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     // ---- writes -----------------------------------------------------------------------------
 
     @Override
-    public void commit(Transaction durable, List<Op> allOps) {
-        if (!division().getInfo().isLeader()) throw notCoordinator();
+    public void commit(Transaction durable, List<Expectation> expected, List<Op> allOps) {
         String proposal = UUID.randomUUID().toString();
-        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entries.encode(proposal, durable)));
+        Message message = Message.valueOf(UnsafeByteOperations.unsafeWrap(entries.encode(proposal, durable, expected)));
         long deadline = System.nanoTime() + tuning.writeTimeout().toNanos();
         proposed.put(proposal, allOps);
         try {
-            while (true) {
-                RaftClientReply reply = server.submitClientRequestAsync(writeRequest(message))
-                        .get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                if (reply.isSuccess()) return;
-                if (reply.getLeaderNotReadyException() != null && System.nanoTime() < deadline) {
-                    Thread.sleep(RETRY_MILLIS); // a new leader applies the entries of earlier terms first
-                    continue;
-                }
-                if (reply.getNotLeaderException() != null) throw outcomeUnknown("this member stopped being the coordinator");
-                throw outcomeUnknown(String.valueOf(reply.getException()));
+            RaftClientReply reply = client().async().send(message).get(tuning.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (!reply.isSuccess()) throw outcomeUnknown(String.valueOf(reply.getException()));
+            // the coordinator has applied it; reads here must see it too before the write returns
+            if (!machine.awaitApplied(reply.getLogIndex(), Math.max(0, deadline - System.nanoTime()))) {
+                throw outcomeUnknown("committed, but not yet applied on this member within " + tuning.writeTimeout().toMillis() + " ms");
+            }
+            if (reply.getMessage().getContent().equals(DatabaseStateMachine.UNMET.getContent())) {
+                throw new Expectation.Unmet(reply.getLogIndex());
             }
         } catch (TimeoutException e) {
+            dropClient();
             throw outcomeUnknown("not committed within " + tuning.writeTimeout().toMillis() + " ms");
         } catch (ExecutionException e) {
+            dropClient();
             throw outcomeUnknown(String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw outcomeUnknown("interrupted");
-        } catch (IOException e) {
-            throw outcomeUnknown(e.toString());
         } finally {
             proposed.remove(proposal); // committed later after all, it applies without this member's volatile part
         }
     }
 
-    private RaftClientRequest writeRequest(Message message) {
-        return RaftClientRequest.newBuilder().setClientId(clientId).setServerId(RaftPeerId.valueOf(self.id()))
-                .setGroupId(groupId).setCallId(callIds.incrementAndGet()).setMessage(message)
-                .setType(RaftClientRequest.writeRequestType()).build();
+    /**
+     * The client that sends this member's writes to the coordinator, wherever it is: Ratis's own, which follows
+     * the leader as it changes. Made again when the group's members change, so it knows every one of them.
+     */
+    private synchronized RaftClient client() {
+        var peers = java.util.Set.copyOf(division().getRaftConf().getAllPeers());
+        if (client != null && peers.equals(clientPeers)) return client;
+        dropClient();
+        var builder = RaftClient.newBuilder()
+                .setClientId(ClientId.randomId()) // its call ids must not meet the admin requests' below
+                .setRaftGroup(RaftGroup.valueOf(groupId, peers))
+                .setProperties(RaftProperties.client(tuning))
+                .setParameters(tlsParameters)
+                .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(RETRY_MILLIS, TimeUnit.MILLISECONDS)));
+        RaftPeerId leader = division().getInfo().getLeaderId();
+        if (leader != null) builder.setLeaderId(leader);
+        client = builder.build();
+        clientPeers = peers;
+        return client;
+    }
+
+    private synchronized void dropClient() {
+        if (client == null) return;
+        try {
+            client.close();
+        } catch (IOException e) {
+            LOG.log(Level.DEBUG, "closing the pool database's client", e);
+        }
+        client = null;
     }
 
     /** XAPI's answer from a pool member that is not the coordinator: where the coordinator is ("" while none is known). */
@@ -291,11 +355,16 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
 
     @Override
     public void close() {
+        stopServer();
+        db.close();
+    }
+
+    private void stopServer() {
+        dropClient();
         try {
             server.close();
         } catch (IOException e) {
             LOG.log(Level.WARNING, "stopping the pool database's member " + self.id(), e);
         }
-        db.close();
     }
 }

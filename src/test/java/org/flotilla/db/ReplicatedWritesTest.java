@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -22,10 +23,18 @@ class ReplicatedWritesTest {
         final List<Transaction> committed = new ArrayList<>();
         final Database db = new Database(model, this);
 
+        final List<List<Expectation>> expected = new ArrayList<>();
+        /** Another member's transaction, committed just before the next one. */
+        java.util.function.Consumer<Database> before = d -> { };
+
         @Override
-        public void commit(Transaction durable, List<Op> allOps) {
+        public void commit(Transaction durable, List<Expectation> expectations, List<Op> allOps) {
+            var other = before;
+            before = d -> { };
+            other.accept(db);
             committed.add(durable);
-            db.applyCommitted(allOps);
+            expected.add(expectations);
+            if (!db.applyCommitted(expectations, allOps)) throw new Expectation.Unmet(committed.size());
         }
     }
 
@@ -48,8 +57,58 @@ class ReplicatedWritesTest {
     }
 
     @Test
+    void aTransactionExpectsWhatItChangesAsItWasAndNothingOfWhatItMakes() {
+        var log = new RecordingLog();
+        var db = log.db;
+        db.write(tx -> tx.put("VM", "OpaqueRef:v1", Map.of("uuid", "v1", "name_label", "a")));
+        assertEquals(List.of(), log.expected.getLast(), "a new object takes nothing for granted");
+        db.write(tx -> {
+            tx.set("VM", "OpaqueRef:v1", "name_label", "b");
+            tx.set("VM", "OpaqueRef:v1", "name_label", "c");
+        });
+        assertEquals(List.of(new Expectation("VM", "OpaqueRef:v1", "name_label", "a")), log.expected.getLast());
+        db.write(tx -> tx.delete("VM", "OpaqueRef:v1"));
+        assertEquals(List.of(), log.expected.getLast(), "a deletion takes nothing for granted");
+    }
+
+    @Test
+    void aTransactionAnotherMemberOvertookRunsAgainOnTheNewState() {
+        var log = new RecordingLog();
+        var db = log.db;
+        db.write(tx -> tx.put("VM", "OpaqueRef:v1", Map.of("uuid", "v1")));
+        log.before = d -> d.applyCommitted(List.of(new Op.Set("VM", "OpaqueRef:v1", "other_config", Map.of("theirs", "1"))));
+        var runs = new java.util.concurrent.atomic.AtomicInteger();
+        db.write(tx -> {
+            runs.incrementAndGet();
+            @SuppressWarnings("unchecked")
+            var config = new java.util.HashMap<>((Map<String, String>) db.get("VM", "OpaqueRef:v1").fields().get("other_config"));
+            config.put("mine", "2");
+            tx.set("VM", "OpaqueRef:v1", "other_config", config);
+        });
+        assertEquals(2, runs.get(), "the first run read the map before the other member's key was in it");
+        assertEquals(Map.of("theirs", "1", "mine", "2"), db.get("VM", "OpaqueRef:v1").fields().get("other_config"));
+    }
+
+    @Test
+    void aSingleHostsDatabaseSeedsTheLogWithItsWholeStateAndWritesThroughItAfter() {
+        var db = new Database(model, Journal.NONE);
+        db.write(tx -> tx.put("VM", "OpaqueRef:v1", Map.of("uuid", "v1")));
+        db.write(tx -> tx.put("session", "OpaqueRef:s1", Map.of("uuid", "s1")));
+        var seeds = new ArrayList<Transaction>();
+        db.replicateThrough((durable, expected, all) -> {
+            seeds.add(durable);
+            db.applyCommitted(expected, all);
+        }, true);
+        assertTrue(db.isReplicated());
+        assertEquals(List.of("OpaqueRef:v1"), seeds.getFirst().ops().stream().map(Op::ref).toList(), "persistent objects only");
+        db.write(tx -> tx.put("VM", "OpaqueRef:v2", Map.of("uuid", "v2")));
+        assertEquals(2, seeds.size());
+        assertThrows(IllegalStateException.class, () -> db.replicateThrough((d, e, a) -> { }, false));
+    }
+
+    @Test
     void aRefusedCommitLeavesTheDatabaseAsItWas() {
-        var db = new Database(model, (durable, all) -> { throw ApiError.of("HOST_IS_SLAVE", "10.0.0.1"); });
+        var db = new Database(model, (durable, expected, all) -> { throw ApiError.internal("not confirmed"); });
         assertThrows(ApiError.class, () -> db.write(tx -> tx.put("VM", "OpaqueRef:v1", Map.of("uuid", "v1"))));
         assertNull(db.get("VM", "OpaqueRef:v1"));
         assertEquals(0, db.generation());

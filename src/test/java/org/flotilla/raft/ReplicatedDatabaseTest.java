@@ -88,27 +88,86 @@ class ReplicatedDatabaseTest {
     }
 
     @Test
-    void aFollowerRefusesWritesAndNamesTheCoordinator() {
+    void aFollowerWritesThroughTheCoordinatorAndReadsItsOwnWrite() {
         try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
             ReplicatedDatabase leader = group.coordinator();
             ReplicatedDatabase follower = group.others(leader).getFirst();
             createVm(leader.database(), 1);
-            awaitSameState(leader, List.of(follower));
-            long before = follower.database().generation();
 
-            ApiError e = assertThrows(ApiError.class, () -> createVm(follower.database(), 2));
-            assertEquals("HOST_IS_SLAVE", e.code());
-            assertEquals(List.of(leader.self().host()), e.params());
-            assertNull(follower.database().get(vm(2)));
-            assertEquals(before, follower.database().generation());
+            createVm(follower.database(), 2);
+            assertNotNull(follower.database().get(vm(2)), "the write is applied here before it returns");
             assertFalse(follower.isCoordinator());
             assertEquals(Optional.of(leader.self()), follower.coordinator());
+            awaitSameState(leader, group.others(leader));
 
             // what the log does not keep (sessions) is the member's own, and is written where it is
             Ref<Session> s = Session.CLASS.ref("OpaqueRef:s1");
             follower.database().write(tx -> tx.put(s, follower.database().newRecord(Session.CLASS).set(Session.uuid, "s1")));
             assertNotNull(follower.database().get(s));
             assertNull(leader.database().get(s));
+        }
+    }
+
+    @Test
+    void changesOfOneFieldFromEveryMemberAtOnceAreAllKept() throws Exception {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase leader = group.coordinator();
+            createVm(leader.database(), 1);
+            awaitSameState(leader, group.others(leader));
+            int perMember = 15;
+            var writers = new ArrayList<Thread>();
+            var failures = new CopyOnWriteArrayList<Throwable>();
+            for (ReplicatedDatabase m : group.running.values()) {
+                writers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < perMember; i++) addToOtherConfig(m.database(), m.self().id() + "-" + i);
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            for (Thread t : writers) t.join();
+            assertEquals(List.of(), failures);
+            awaitSameState(leader, group.others(leader));
+            // each member read the map, added its key and wrote the map back; none of them undid another's key
+            assertEquals(3 * perMember, leader.database().get(vm(1)).get(VM.other_config).size());
+        }
+    }
+
+    private static void addToOtherConfig(Database db, String key) {
+        db.write(tx -> {
+            var config = new java.util.HashMap<>(db.get(vm(1)).get(VM.other_config));
+            config.put(key, "x");
+            tx.set(vm(1), VM.other_config, config);
+        });
+    }
+
+    @Test
+    void aSingleHostsDatabaseFoundsAGroupThatLaterMembersStartFrom() throws Exception {
+        var journal = new org.flotilla.db.FileJournal(tmp.resolve("journal"), TestGroup.MODEL);
+        var single = new Database(TestGroup.MODEL, journal);
+        createVm(single, 1);
+        rename(single, 1, "made on a single host");
+        try (var group = new TestGroup(tmp, TUNING)) {
+            ReplicatedDatabase founder = ReplicatedDatabase.found(tmp.resolve("m1"), single, group.id, group.peer("m1"), TUNING,
+                    Optional.empty());
+            group.running.put("m1", founder);
+            assertTrue(founder.isCoordinator());
+            assertTrue(single.isReplicated());
+            createVm(single, 2); // through the group now
+
+            ReplicatedDatabase second = group.start("m2", List.of());
+            founder.addVoter(second.self());
+            awaitSameState(founder, List.of(second));
+            assertEquals("made on a single host", second.database().get(vm(1)).get(VM.name_label));
+            createVm(second.database(), 3);
+            assertNotNull(single.get(vm(3)));
+
+            // restarted, the founder recovers the whole database from the group's storage, not the journal
+            group.stop("m1");
+            ReplicatedDatabase again = group.start("m1", List.of());
+            awaitSameState(second, List.of(again));
+            assertNotNull(again.database().get(vm(1)));
         }
     }
 
