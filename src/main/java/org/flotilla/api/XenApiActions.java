@@ -9,6 +9,7 @@ import org.flotilla.model.xenapi.Message;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.PIF;
+import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.Task;
@@ -31,6 +32,7 @@ public record XenApiActions(
         Task.Actions task,
         Event.Actions event,
         Message.Actions message,
+        Pool.Actions pool,
         Host.Actions host,
         VM.Actions vm,
         VBD.Actions vbd,

@@ -7,6 +7,7 @@ import org.flotilla.actions.HostActions;
 import org.flotilla.actions.MessageActions;
 import org.flotilla.actions.NetworkActions;
 import org.flotilla.actions.PbdActions;
+import org.flotilla.actions.PoolActions;
 import org.flotilla.actions.PifActions;
 import org.flotilla.actions.SessionActions;
 import org.flotilla.actions.SrActions;
@@ -47,6 +48,7 @@ import org.flotilla.network.pif.Pifs;
 import org.flotilla.network.vif.Taps;
 import org.flotilla.network.vif.Vifs;
 import org.flotilla.pool.Evacuation;
+import org.flotilla.pool.Membership;
 import org.flotilla.pool.PoolRecord;
 import org.flotilla.pool.PoolSecret;
 import org.flotilla.qemu.Accelerator;
@@ -80,8 +82,13 @@ public final class Node implements AutoCloseable {
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
                 ApiLimits limits) {
-        Model model = XenApi.model();
-        this.db = new Database(model, journal);
+        this(stateDir, new Database(XenApi.model(), journal), auth, facts, taskResultEncoder, limits, Membership.ALONE);
+    }
+
+    /** On a database already open (a pool's, replicated); {@code membership} serves the pool's messages. */
+    public Node(Path stateDir, Database db, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
+                ApiLimits limits, Membership membership) {
+        this.db = db;
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
@@ -118,6 +125,7 @@ public final class Node implements AutoCloseable {
                 new TaskActions(tasks),
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
+                new PoolActions(membership),
                 new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), Evacuation.Migrator.NONE)),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),

@@ -34,6 +34,19 @@ public final class PoolSecret {
         }
     }
 
+    /** The secret itself, for pool.initial_auth and for this host's own calls to other members. */
+    public String value() { return secret; }
+
+    /** Takes the pool's secret in place of this host's own, as a joining host does; the next start reads it. */
+    public static void replace(Path stateDir, String secret) {
+        if (secret == null || secret.isBlank() || secret.lines().count() != 1) throw new IllegalArgumentException("not a pool secret");
+        try {
+            AtomicFile.write(stateDir.resolve("ptoken"), (secret.strip() + "\n").getBytes(StandardCharsets.US_ASCII));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Whether {@code candidate} is the secret, compared in constant time. */
     public boolean matches(String candidate) {
         return candidate != null && MessageDigest.isEqual(secret.getBytes(StandardCharsets.UTF_8), candidate.getBytes(StandardCharsets.UTF_8));

@@ -5,6 +5,11 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 
 /**
@@ -20,9 +25,28 @@ public final class MemberTls {
     private final PinnedTrustManager trust;
 
     public MemberTls(PrivateKey key, List<X509Certificate> chain, Collection<X509Certificate> trusted) {
+        this(key, chain, trusted, Set::of);
+    }
+
+    /**
+     * Trusting also, at each handshake, the members whose certificates' SHA-256 fingerprints {@code listed} gives:
+     * a pool's members read them from the pool database, so that every member lets in whoever joins.
+     */
+    public MemberTls(PrivateKey key, List<X509Certificate> chain, Collection<X509Certificate> trusted, Supplier<Set<String>> listed) {
         if (chain.isEmpty()) throw new IllegalArgumentException("a TLS identity needs its certificate");
         this.key = new OwnKeyManager(key, chain);
-        this.trust = new PinnedTrustManager(trusted);
+        this.trust = new PinnedTrustManager(trusted, listed);
+    }
+
+    /** For HTTPS between members: this member's certificate offered, only members' certificates accepted. */
+    public SSLContext sslContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {key}, new TrustManager[] {trust}, null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context for the pool", e);
+        }
     }
 
     /** This member's own certificate (its chain's first). */

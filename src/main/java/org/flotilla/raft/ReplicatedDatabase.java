@@ -31,6 +31,7 @@ import org.apache.ratis.protocol.RaftPeer;
 import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.server.RaftConfiguration;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
@@ -292,6 +293,43 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         Peer p = division().getRaftConf().getAllPeers().stream().map(Peer::of).filter(x -> x.id().equals(peerId)).findFirst()
                 .orElseThrow(() -> ApiError.internal("no member " + peerId + " in the pool database's group"));
         reconfigure(v -> voting ? plus(v, p) : minus(v, peerId), f -> voting ? minus(f, peerId) : plus(f, p));
+    }
+
+    /**
+     * On the coordinator: takes a member in, as a voter while the group has fewer than {@code votersWanted}, else
+     * as a follower; nothing if it is a member already. Returns once the group includes it (Ratis first brings a
+     * new member up to date).
+     */
+    public void admit(Peer peer, int votersWanted) {
+        if (isMember(peer.id())) return;
+        if (voters().size() < votersWanted) addVoter(peer);
+        else addFollower(peer);
+    }
+
+    /** Whether the group has this member, voting or not. */
+    public boolean isMember(String peerId) {
+        return division().getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().toString().equals(peerId));
+    }
+
+    /**
+     * On the coordinator: hands the coordinator's role to a voter, and returns once it has it (or throws). A
+     * follower is made a voter first, and a voter other than this member made a follower, so the voting set keeps
+     * its size.
+     */
+    public void transferCoordinator(String peerId) {
+        if (peerId.equals(self.id())) return;
+        if (followers().stream().anyMatch(p -> p.id().equals(peerId))) {
+            setVoting(peerId, true);
+            voters().stream().filter(p -> !p.id().equals(peerId) && !p.id().equals(self.id())).findFirst()
+                    .ifPresent(p -> setVoting(p.id(), false));
+        }
+        try {
+            RaftClientReply reply = server.transferLeadership(new TransferLeadershipRequest(clientId, RaftPeerId.valueOf(self.id()),
+                    groupId, callIds.incrementAndGet(), RaftPeerId.valueOf(peerId), tuning.writeTimeout().toMillis()));
+            if (!reply.isSuccess()) throw ApiError.internal("the coordinator's role did not move to " + peerId + ": " + reply.getException());
+        } catch (IOException e) {
+            throw ApiError.internal("the coordinator's role did not move to " + peerId + ": " + e);
+        }
     }
 
     /** On the coordinator: removes a member, voting or not. */

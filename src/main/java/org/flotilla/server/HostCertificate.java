@@ -250,12 +250,10 @@ public final class HostCertificate {
     public Path file() { return file; }
 
     /** SHA-256 of the DER certificate as colon-separated upper-case hex, the way {@code openssl x509 -fingerprint} shows it. */
-    public String sha256Fingerprint() {
-        try {
-            var digest = MessageDigest.getInstance("SHA-256").digest(certificate().getEncoded());
-            return HexFormat.ofDelimiter(":").withUpperCase().formatHex(digest);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
+    public String sha256Fingerprint() { return org.flotilla.raft.Fingerprint.sha256(certificate()); }
+
+    /** This host's identity among the pool's members, trusting those whose fingerprints {@code members} gives. */
+    public org.flotilla.raft.MemberTls memberTls(java.util.function.Supplier<java.util.Set<String>> members) {
+        return new org.flotilla.raft.MemberTls(key, chain, List.of(certificate()), members);
     }
 }

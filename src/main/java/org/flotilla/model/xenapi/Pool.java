@@ -5,7 +5,10 @@ import static org.flotilla.model.DataType.*;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.model.Access;
+import org.flotilla.model.Api;
 import org.flotilla.model.ApiClass;
+import org.flotilla.model.Doc;
 import org.flotilla.model.Field;
 import org.flotilla.model.Ref;
 import org.flotilla.model.Relation;
@@ -116,4 +119,35 @@ public interface Pool {
             .doc("How often updates are fetched: daily or weekly.");
     Field<Pool, Long> update_sync_day = CLASS.dyn("update_sync_day", INT).doc("The day of the week a weekly fetch happens.");
     Field<Pool, Boolean> update_sync_enabled = CLASS.dyn("update_sync_enabled", BOOL).doc("Whether updates are fetched on a schedule.");
+
+    interface Actions {
+        @Doc("Make this host a member of the pool whose coordinator is at master_address, logging in there as master_username. "
+                + "The host's own database is set aside for the pool's, and its toolstack restarts as a member; its VMs' records are not carried over.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"JOINING_HOST_CONNECTION_FAILED", "JOINING_HOST_SERVICE_FAILED",
+                "JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS", "JOINING_HOST_CANNOT_HAVE_RUNNING_VMS", "JOINING_HOST_CANNOT_HAVE_VMS_WITH_CURRENT_OPERATIONS",
+                "JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS", "POOL_JOINING_HOST_MUST_HAVE_SAME_API_VERSION", "OPERATION_NOT_ALLOWED"})
+        void join(String master_address, String master_username, String master_password);
+
+        @Doc("pool.join without the checks that the hosts are alike; the others still apply.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"JOINING_HOST_CONNECTION_FAILED", "JOINING_HOST_SERVICE_FAILED",
+                "JOINING_HOST_CANNOT_CONTAIN_SHARED_SRS", "JOINING_HOST_CANNOT_HAVE_RUNNING_VMS", "JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS",
+                "OPERATION_NOT_ALLOWED"})
+        void join_force(String master_address, String master_username, String master_password);
+
+        @Doc("Remove a member from the pool: it leaves the pool database, its records go, and it restarts as a pool of its own with a fresh database.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"OPERATION_NOT_ALLOWED", "HOST_HAS_RESIDENT_VMS", "CANNOT_CONTACT_HOST"})
+        void eject(Ref<Host> host);
+
+        @Doc("Make another member the pool's coordinator, which the pool database's group elects at once; pool.master follows.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_OFFLINE"})
+        void designate_new_master(Ref<Host> host);
+
+        @Doc("The pool's secret, which members use to reach one another; asked for by a host joining the pool.")
+        @Api(role = Access.POOL_ADMIN)
+        String initial_auth();
+
+        @Doc("Pin a joining host's certificate (PEM), by the host's uuid, and return the certificates of the pool's members, as \"<uuid>.pem\" to PEM.")
+        @Api(role = Access.POOL_OPERATOR)
+        Map<String, String> exchange_certificates_on_join(String uuid, String certificate);
+    }
 }

@@ -1,0 +1,35 @@
+package org.flotilla.actions;
+
+import java.util.Map;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.pool.Membership;
+
+/** pool's messages: forming and changing a pool of several hosts. */
+public final class PoolActions implements Pool.Actions {
+    private final Membership membership;
+
+    public PoolActions(Membership membership) { this.membership = membership; }
+
+    @Override
+    public void join(String master_address, String master_username, String master_password) {
+        membership.join(master_address, master_username, master_password, false);
+    }
+
+    @Override
+    public void join_force(String master_address, String master_username, String master_password) {
+        membership.join(master_address, master_username, master_password, true);
+    }
+
+    @Override public void eject(Ref<Host> host) { membership.eject(host); }
+
+    @Override public void designate_new_master(Ref<Host> host) { membership.designateNewMaster(host); }
+
+    @Override public String initial_auth() { return membership.initialAuth(); }
+
+    @Override
+    public Map<String, String> exchange_certificates_on_join(String uuid, String certificate) {
+        return membership.exchangeCertificatesOnJoin(uuid, certificate);
+    }
+}

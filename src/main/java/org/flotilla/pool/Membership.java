@@ -1,0 +1,42 @@
+package org.flotilla.pool;
+
+import java.util.Map;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+
+/**
+ * How this host takes part in a pool of several: joining one, ejecting a member, moving the coordinator's role.
+ * The daemon implements it, since joining and leaving restart the toolstack on another database.
+ */
+public interface Membership {
+    /** pool.join: checks, certificates and the pool's secret exchanged with the coordinator, then a restart as a member. */
+    void join(String coordinatorAddress, String user, String password, boolean force);
+
+    /** pool.eject, on the coordinator. */
+    void eject(Ref<Host> host);
+
+    /** pool.designate_new_master. */
+    void designateNewMaster(Ref<Host> host);
+
+    /** pool.initial_auth: the pool's secret. */
+    String initialAuth();
+
+    /** pool.exchange_certificates_on_join: pins a joining host's certificate; every member's certificate by "uuid.pem". */
+    Map<String, String> exchangeCertificatesOnJoin(String hostUuid, String certificatePem);
+
+    /** A host that cannot be part of a pool of several, for tests of one host's API. */
+    Membership ALONE = new Membership() {
+        @Override public void join(String coordinatorAddress, String user, String password, boolean force) { throw alone(); }
+
+        @Override public void eject(Ref<Host> host) { throw alone(); }
+
+        @Override public void designateNewMaster(Ref<Host> host) { throw alone(); }
+
+        @Override public String initialAuth() { throw alone(); }
+
+        @Override public Map<String, String> exchangeCertificatesOnJoin(String hostUuid, String certificatePem) { throw alone(); }
+
+        private ApiError alone() { return ApiError.of("OPERATION_NOT_ALLOWED", "this host runs without pool membership"); }
+    };
+}
