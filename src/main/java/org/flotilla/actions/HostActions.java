@@ -39,28 +39,18 @@ public final class HostActions implements Host.Actions {
         return HostPlugins.call(plugin, fn, args);
     }
 
-    @Override
-    public List<Rec<Data_source>> get_data_sources(Ref<Host> host) {
-        thisHost.require(host);
-        return dataSources.ofHost();
-    }
+    @Override public List<Rec<Data_source>> get_data_sources(Ref<Host> host) { return of(host).ofHost(); }
 
-    @Override
-    public void record_data_source(Ref<Host> host, String data_source) {
-        thisHost.require(host);
-        dataSources.recordOfHost(data_source);
-    }
+    @Override public void record_data_source(Ref<Host> host, String data_source) { of(host).recordOfHost(data_source); }
 
-    @Override
-    public double query_data_source(Ref<Host> host, String data_source) {
-        thisHost.require(host);
-        return dataSources.queryOfHost(data_source);
-    }
+    @Override public double query_data_source(Ref<Host> host, String data_source) { return of(host).queryOfHost(data_source); }
 
-    @Override
-    public void forget_data_source_archives(Ref<Host> host, String data_source) {
+    @Override public void forget_data_source_archives(Ref<Host> host, String data_source) { of(host).forgetOfHost(data_source); }
+
+    /** The host's metrics are kept on the host: this one's alone are here. */
+    private DataSources of(Ref<Host> host) {
         thisHost.require(host);
-        dataSources.forgetOfHost(data_source);
+        return dataSources;
     }
 
     /** host.disable and enable run on the host itself, which keeps whether to enable itself at its next start. */

@@ -41,6 +41,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -178,14 +179,7 @@ class SharedDatabaseTest {
         assertBelongsTo(a, fails(b, "PBD.unplug", s, pbdOfA.value()));
         assertBelongsTo(a, fails(b, "PBD.plug", s, pbdOfA.value()));
         assertBelongsTo(a, fails(b, "SR.scan", s, defaultSr.value()));
-        var vdi = new LinkedHashMap<String, Object>();
-        vdi.put("name_label", "on A's disk");
-        vdi.put("SR", defaultSr.value());
-        vdi.put("virtual_size", 1L << 20);
-        vdi.put("type", "user");
-        vdi.put("sharable", false);
-        vdi.put("read_only", false);
-        vdi.put("other_config", Map.of());
+        var vdi = vdiArgs(defaultSr, "on A's disk");
         assertBelongsTo(a, fails(b, "VDI.create", s, vdi));
         assertBelongsTo(a, fails(b, "SR.create", s, a.hostRef(), Map.of(), 0L, "elsewhere", "", "file", "user", false, Map.of()));
         assertTrue(db.require(pbdOfA).get(PBD.currently_attached), "A's SR still plugged on A");
@@ -284,15 +278,7 @@ class SharedDatabaseTest {
         // a VM on A's local SR can boot on A alone, and a start taken by B is A's
         Ref<SR> srOfA = db.all(Pool.CLASS).getFirst().get(Pool.default_SR);
         String sa = login(a);
-        var vdi = new LinkedHashMap<String, Object>();
-        vdi.put("name_label", "disk");
-        vdi.put("SR", srOfA.value());
-        vdi.put("virtual_size", 1L << 20);
-        vdi.put("type", "user");
-        vdi.put("sharable", false);
-        vdi.put("read_only", false);
-        vdi.put("other_config", Map.of());
-        String disk = (String) call(a, "VDI.create", sa, vdi);
+        String disk = (String) call(a, "VDI.create", sa, vdiArgs(srOfA, "disk"));
         Ref<VM> local = vm("on A's disk", v -> { });
         var vbd = new LinkedHashMap<String, Object>();
         vbd.put("uuid", Refs.newUuid());
@@ -335,21 +321,26 @@ class SharedDatabaseTest {
         assertEquals(1, List.of(kept, newest).stream().filter(x -> db.exists(Session.CLASS.ref(x))).count());
     }
 
-    /** A halted VM (as VM.create leaves it) with the test's changes, straight into the database. */
+    /** VDI.create's record: a 1 MiB user disk on {@code sr}. */
+    static Map<String, Object> vdiArgs(Ref<SR> sr, String name) {
+        var vdi = new LinkedHashMap<String, Object>();
+        vdi.put("name_label", name);
+        vdi.put("SR", sr.value());
+        vdi.put("virtual_size", 1L << 20);
+        vdi.put("type", "user");
+        vdi.put("sharable", false);
+        vdi.put("read_only", false);
+        vdi.put("other_config", Map.of());
+        return vdi;
+    }
+
+    /** A halted VM booting the test guest's kernel, with the test's changes, straight into the database (it never boots here). */
     Ref<VM> vm(String name, java.util.function.Consumer<Map<String, Object>> tweak) {
         Ref<VM> ref = Refs.newRef(VM.CLASS);
-        long mem = 64L << 20;
-        var f = new LinkedHashMap<String, Object>();
+        var f = TestGuest.vmFields(name, 64, "");
         f.put("uuid", Refs.newUuid());
-        f.put("name_label", name);
         f.put("power_state", "Halted");
-        f.put("memory_static_max", mem);
-        f.put("memory_static_min", mem);
-        f.put("memory_dynamic_max", mem);
-        f.put("memory_dynamic_min", mem);
-        f.put("memory_target", mem);
-        f.put("VCPUs_max", 1L);
-        f.put("VCPUs_at_startup", 1L);
+        f.put("memory_target", 64L << 20);
         tweak.accept(f);
         db.write(tx -> tx.put(VM.CLASS.name(), ref.value(), f));
         return ref;
