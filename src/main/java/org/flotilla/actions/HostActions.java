@@ -5,6 +5,7 @@ import java.util.Map;
 import org.flotilla.api.Call;
 import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostPlugins;
+import org.flotilla.host.ThisHost;
 import org.flotilla.metrics.DataSources;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
@@ -16,33 +17,54 @@ import org.flotilla.pool.Evacuation;
 
 /**
  * host's messages: its plugins ({@link HostPlugins}), its metrics over time ({@link DataSources}), whether it takes
- * new VMs ({@link HostEnablement}) and moving its VMs elsewhere ({@link Evacuation}); the host is this one.
+ * new VMs ({@link HostEnablement}) and moving its VMs elsewhere ({@link Evacuation}). What runs on the host itself
+ * is refused for another host ({@link ThisHost}) until calls are forwarded.
  */
 public final class HostActions implements Host.Actions {
     private final DataSources dataSources;
     private final HostEnablement enablement;
     private final Evacuation evacuation;
+    private final ThisHost thisHost;
 
-    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation) {
+    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost) {
         this.dataSources = dataSources;
         this.enablement = enablement;
         this.evacuation = evacuation;
+        this.thisHost = thisHost;
     }
 
     @Override
-    public String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args) { return HostPlugins.call(plugin, fn, args); }
+    public String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args) {
+        thisHost.require(host);
+        return HostPlugins.call(plugin, fn, args);
+    }
 
-    @Override public List<Rec<Data_source>> get_data_sources(Ref<Host> host) { return dataSources.ofHost(); }
+    @Override public List<Rec<Data_source>> get_data_sources(Ref<Host> host) { return of(host).ofHost(); }
 
-    @Override public void record_data_source(Ref<Host> host, String data_source) { dataSources.recordOfHost(data_source); }
+    @Override public void record_data_source(Ref<Host> host, String data_source) { of(host).recordOfHost(data_source); }
 
-    @Override public double query_data_source(Ref<Host> host, String data_source) { return dataSources.queryOfHost(data_source); }
+    @Override public double query_data_source(Ref<Host> host, String data_source) { return of(host).queryOfHost(data_source); }
 
-    @Override public void forget_data_source_archives(Ref<Host> host, String data_source) { dataSources.forgetOfHost(data_source); }
+    @Override public void forget_data_source_archives(Ref<Host> host, String data_source) { of(host).forgetOfHost(data_source); }
 
-    @Override public void disable(Ref<Host> host, boolean auto_enable) { enablement.disable(host, auto_enable); }
+    /** The host's metrics are kept on the host: this one's alone are here. */
+    private DataSources of(Ref<Host> host) {
+        thisHost.require(host);
+        return dataSources;
+    }
 
-    @Override public void enable(Ref<Host> host) { enablement.enable(Call.current(), host); }
+    /** host.disable and enable run on the host itself, which keeps whether to enable itself at its next start. */
+    @Override
+    public void disable(Ref<Host> host, boolean auto_enable) {
+        thisHost.require(host);
+        enablement.disable(host, auto_enable);
+    }
+
+    @Override
+    public void enable(Ref<Host> host) {
+        thisHost.require(host);
+        enablement.enable(Call.current(), host);
+    }
 
     @Override public void assert_can_evacuate(Ref<Host> host) { evacuation.assertCanEvacuate(host); }
 

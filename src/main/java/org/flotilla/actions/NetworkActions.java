@@ -1,5 +1,6 @@
 package org.flotilla.actions;
 
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -8,7 +9,6 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.NetworkDefaultLockingMode;
 import org.flotilla.model.xenapi.enums.NetworkPurpose;
 import org.flotilla.network.Networks;
-import org.flotilla.network.ThisHost;
 import org.flotilla.network.vif.Taps;
 
 /** network's messages: network records, and their bridges on this host. */

@@ -1,9 +1,9 @@
 package org.flotilla.actions;
 
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.PIF;
-import org.flotilla.network.ThisHost;
 import org.flotilla.network.pif.Pifs;
 
 /** PIF's messages: this host's interfaces as records. */

@@ -134,13 +134,13 @@ public final class VmActions implements VM.Actions {
 
     // ---- data sources ------------------------------------------------------------------------------
 
-    @Override public List<Rec<Data_source>> get_data_sources(Ref<VM> self) { return dataSources.of(self); }
+    @Override public List<Rec<Data_source>> get_data_sources(Ref<VM> self) { return dataSources.of(runtime.requireHere(self)); }
 
-    @Override public void record_data_source(Ref<VM> self, String data_source) { dataSources.record(self, data_source); }
+    @Override public void record_data_source(Ref<VM> self, String data_source) { dataSources.record(runtime.requireHere(self), data_source); }
 
-    @Override public double query_data_source(Ref<VM> self, String data_source) { return dataSources.query(self, data_source); }
+    @Override public double query_data_source(Ref<VM> self, String data_source) { return dataSources.query(runtime.requireHere(self), data_source); }
 
-    @Override public void forget_data_source_archives(Ref<VM> self, String data_source) { dataSources.forget(self, data_source); }
+    @Override public void forget_data_source_archives(Ref<VM> self, String data_source) { dataSources.forget(runtime.requireHere(self), data_source); }
 
     // ---- copies ------------------------------------------------------------------------------------
 

@@ -112,14 +112,15 @@ public final class Sessions {
     }
 
     /**
-     * XAPI's session GC (db_gc_util.ml, timeout_sessions). Sessions fall in groups: root's by originator (those without
+     * XAPI's session GC (db_gc_util.ml, timeout_sessions), over the sessions made on this host. Sessions fall in groups: root's by originator (those without
      * one together), other users' by user name. In each group, of the sessions with no task in progress ({@code busy}
      * are kept), those unused for inactiveTimeout end, then the least recently used beyond the group's limit.
      */
     public void collect(Set<Ref<Session>> busy) {
         long now = System.nanoTime();
         var groups = new HashMap<String, List<Ref<Session>>>();
-        for (DbObject<Session> s : db.all(Session.CLASS)) {
+        // only this host knows when its sessions were last used; another host's are that host's to collect
+        for (DbObject<Session> s : db.referring(Session.this_host, thisHost.get())) {
             Ref<Session> ref = s.self(Session.CLASS);
             lastUsed.putIfAbsent(ref, now);
             if (!busy.contains(ref)) groups.computeIfAbsent(group(s), g -> new ArrayList<>()).add(ref);

@@ -116,7 +116,7 @@ public final class Tasks {
     }
 
     /**
-     * XAPI's task GC (db_gc_util.ml, timeout_tasks): finished tasks go after completedTimeout; pending ones older than
+     * XAPI's task GC (db_gc_util.ml, timeout_tasks), over the tasks resident on this host: finished tasks go after completedTimeout; pending ones older than
      * pendingTimeout go once their progress has not moved between two passes; and while more than maxTasks remain,
      * the oldest finished ones go.
      */
@@ -126,7 +126,7 @@ public final class Tasks {
         var youngFinished = new ArrayList<DbObject<Task>>();
         int young = 0;
         var nextProbation = new HashMap<Ref<Task>, Double>();
-        for (DbObject<Task> t : db.all(Task.CLASS)) {
+        for (DbObject<Task> t : db.referring(Task.resident_on, thisHost.get())) {
             Ref<Task> ref = t.self(Task.CLASS);
             if (finished(t)) {
                 if (t.get(Task.finished).isBefore(now.minus(limits.completedTimeout()))) doomed.add(ref);

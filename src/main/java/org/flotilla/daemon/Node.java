@@ -33,6 +33,7 @@ import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostLocalDb;
 import org.flotilla.host.LocalHost;
+import org.flotilla.host.ThisHost;
 import org.flotilla.metrics.Metrics;
 import org.flotilla.model.Model;
 import org.flotilla.model.Ref;
@@ -40,7 +41,6 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
-import org.flotilla.network.ThisHost;
 import org.flotilla.network.bridge.NetworkBridges;
 import org.flotilla.network.linux.LinuxBridges;
 import org.flotilla.network.pif.HostNetworks;
@@ -75,6 +75,8 @@ public final class Node implements AutoCloseable {
     private final Metrics metrics;
     private final Housekeeping housekeeping;
     private final LoginThrottle logins;
+    /** Whether {@link #close()} closes the database: only one this node opened from a journal. */
+    private final boolean ownsDatabase;
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder) {
         this(stateDir, journal, auth, facts, taskResultEncoder, ApiLimits.defaults());
@@ -82,16 +84,43 @@ public final class Node implements AutoCloseable {
 
     public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
                 ApiLimits limits) {
-        this(stateDir, new Database(XenApi.model(), journal), auth, facts, taskResultEncoder, limits, Membership.ALONE);
+        this(stateDir, journal, auth, facts, taskResultEncoder, limits, Membership.ALONE);
     }
 
-    /** On a database already open (a pool's, replicated); {@code membership} serves the pool's messages. */
+    /** A host on its own journal that may join a pool through {@code membership}. */
+    public Node(Path stateDir, Journal journal, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
+                ApiLimits limits, Membership membership) {
+        this(stateDir, openedFrom(journal), true, auth, facts, taskResultEncoder, limits, membership);
+    }
+
+    /**
+     * This host on a database that is already open and may hold other hosts (a pool's): the node adds its own
+     * records and acts on its own VMs alone. The caller keeps the database: {@link #close()} leaves it open.
+     */
+    public Node(Path stateDir, Database db, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
+                ApiLimits limits) {
+        this(stateDir, db, auth, facts, taskResultEncoder, limits, Membership.ALONE);
+    }
+
+    /** The same, a member of a pool of several: {@code membership} serves the pool's messages. */
     public Node(Path stateDir, Database db, Authenticator auth, HostFacts facts, Function<Object, String> taskResultEncoder,
                 ApiLimits limits, Membership membership) {
-        this.db = db;
+        this(stateDir, db, false, auth, facts, taskResultEncoder, limits, membership);
+    }
+
+    private static Database openedFrom(Journal journal) {
+        Model model = XenApi.model();
+        Database db = new Database(model, journal);
         // microseconds since the epoch: above every generation of an earlier run that made fewer than
         // a million changes a second, so event tokens handed out before a restart stay behind
         db.advanceGenerationTo(System.currentTimeMillis() * 1000);
+        return db;
+    }
+
+    private Node(Path stateDir, Database db, boolean ownsDatabase, Authenticator auth, HostFacts facts,
+                 Function<Object, String> taskResultEncoder, ApiLimits limits, Membership membership) {
+        this.db = db;
+        this.ownsDatabase = ownsDatabase;
         this.host = LocalHost.ensure(db, stateDir, facts);
         this.pool = PoolRecord.ensure(db, host);
         this.logins = new LoginThrottle(auth, limits.logins());
@@ -126,7 +155,7 @@ public final class Node implements AutoCloseable {
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
                 new PoolActions(membership),
-                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), Evacuation.Migrator.NONE)),
+                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), Evacuation.Migrator.NONE), thisHost),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),
@@ -186,6 +215,6 @@ public final class Node implements AutoCloseable {
         logins.close();
         metrics.close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them
-        db.close();
+        if (ownsDatabase) db.close();
     }
 }

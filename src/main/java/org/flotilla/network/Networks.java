@@ -48,13 +48,21 @@ public final class Networks {
      */
     public Ref<Network> create(Rec<Network> given) { return create(given, false); }
 
-    /** As {@link #create}, for the toolstack's own networks, whose bridges may take its prefixes. */
-    public Ref<Network> createOwn(Rec<Network> given) { return create(given, true); }
+    /**
+     * A network of the toolstack's own, whose bridge may take its prefixes: the pool's network on the bridge
+     * {@code given} names if there is one (every host's eth0 is on one network, as in XAPI), else a new one as
+     * {@link #create} makes it. Looked up and made in one transaction, so that hosts starting together make one.
+     */
+    public Ref<Network> ensureOwn(Rec<Network> given) { return create(given, true); }
 
     private Ref<Network> create(Rec<Network> given, boolean own) {
         String named = given.get(Network.bridge);
         Long mtu = given.get(Network.MTU);
         return bridges.exclusively(() -> db.writeReturning(tx -> {
+            if (own) {
+                var existing = db.where(Network.CLASS, n -> n.get(Network.bridge).equals(named)).stream().findFirst();
+                if (existing.isPresent()) return existing.get().self(Network.CLASS);
+            }
             Set<String> taken = new HashSet<>();
             for (DbObject<Network> n : db.all(Network.CLASS)) taken.add(n.get(Network.bridge));
             String bridge = named == null || named.isEmpty() ? freeBridgeName(taken) : checkedBridgeName(named, taken, own);

@@ -26,14 +26,22 @@ public final class HostChoice {
         this.checks = checks;
     }
 
-    public Ref<Host> choose(Ref<VM> vmRef, Collection<Ref<Host>> candidates) {
+    /**
+     * The host for the VM among {@code candidates}: its affinity host if that fits, else {@code preferred} if that fits
+     * (XAPI picks at random among the hosts that fit; the host that took the call is as good as any), else the first.
+     */
+    public Ref<Host> choose(Ref<VM> vmRef, Collection<Ref<Host>> candidates, Ref<Host> preferred) {
         DbObject<VM> vm = db.require(vmRef);
         List<Ref<Host>> fit = suitable(vm, candidates, true);
         if (fit.isEmpty()) fit = suitable(vm, candidates, false);
         if (fit.isEmpty()) throw ApiError.of("NO_HOSTS_AVAILABLE");
         Ref<Host> affinity = vm.get(VM.affinity);
-        return fit.contains(affinity) ? affinity : fit.getFirst();
+        if (fit.contains(affinity)) return affinity;
+        return fit.contains(preferred) ? preferred : fit.getFirst();
     }
+
+    /** Every host of the pool, in the database's order. */
+    List<Ref<Host>> allHosts() { return db.all(Host.CLASS).stream().map(h -> h.self(Host.CLASS)).toList(); }
 
     /** VM.get_possible_hosts: the host it is bound for while it starts, else every host of the pool that could boot it now. */
     public List<Ref<Host>> possibleHosts(Ref<VM> vmRef) {
@@ -41,10 +49,7 @@ public final class HostChoice {
         Ref<Host> scheduled = vm.get(VM.scheduled_to_be_resident_on);
         if (!scheduled.isNull()) return List.of(scheduled);
         var out = new ArrayList<Ref<Host>>();
-        for (DbObject<Host> h : db.all(Host.CLASS)) {
-            Ref<Host> host = h.self(Host.CLASS);
-            if (canBoot(vm, host, true)) out.add(host);
-        }
+        for (Ref<Host> host : allHosts()) if (canBoot(vm, host, true)) out.add(host);
         return out;
     }
 

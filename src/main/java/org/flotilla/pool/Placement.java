@@ -1,10 +1,10 @@
 package org.flotilla.pool;
 
-import java.util.List;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.HostOperations;
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -50,12 +50,15 @@ public final class Placement {
 
     public HostOperations hostOperations() { return hostOps; }
 
-    /** VM.start and VM.resume: boots the VM on the host chosen for it among those this daemon can boot on. */
+    /**
+     * VM.start and VM.resume: boots the VM on the host chosen for it among every host of the pool, this one when it
+     * fits as well as any. Another host chosen fails with CANNOT_CONTACT_HOST until calls are forwarded between hosts.
+     */
     public void onChosenHost(Call c, Ref<VM> vm, HostAllowedOperations op, Boot boot) throws Exception {
-        onHost(c, vm, choice.choose(vm, List.of(here)), op, boot);
+        onHost(c, vm, choice.choose(vm, choice.allHosts(), here), op, boot);
     }
 
-    /** VM.start_on and VM.resume_on: boots the VM on the host named, if it can take it. */
+    /** VM.start_on and VM.resume_on: boots the VM on the host named, if it can take it (and is this one, for now). */
     public void onNamedHost(Call c, Ref<VM> vm, Ref<Host> host, HostAllowedOperations op, Boot boot) throws Exception {
         checks.assertCanBootHere(vm, host);
         onHost(c, vm, host, op, boot);
@@ -68,6 +71,7 @@ public final class Placement {
     }
 
     private void onHost(Call c, Ref<VM> vm, Ref<Host> host, HostAllowedOperations op, Boot boot) throws Exception {
+        if (!here.equals(host)) throw ThisHost.belongsTo(host);
         String key = hostOps.begin(c, host, op);
         try {
             db.write(tx -> { if (tx.db().exists(vm)) tx.set(vm, VM.scheduled_to_be_resident_on, host); });

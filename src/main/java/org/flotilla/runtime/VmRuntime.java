@@ -7,9 +7,9 @@ import java.util.Map;
 import org.flotilla.api.Alerts;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
+import org.flotilla.host.ThisHost;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.JailIds;
-import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VBD;
@@ -72,6 +72,7 @@ public final class VmRuntime implements AutoCloseable {
 
     private final Database db;
     private final Ref<Host> hostRef;
+    private final ThisHost here;
     private final RuntimeConfig cfg;
     private final VmAllowedOperations ops;
     private final Domains domains;
@@ -92,13 +93,14 @@ public final class VmRuntime implements AutoCloseable {
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
         this.hostRef = hostRef;
+        this.here = new ThisHost(hostRef);
         this.cfg = cfg;
         this.ops = new VmAllowedOperations(db);
         this.domains = new Domains(db);
         this.taps = new VifTaps(db);
         this.memory = new HostMemory(db, hostRef, domains);
         this.placement = new Placement(db, hostRef, FreeMemory.local(hostRef, memory::available, FreeMemory.published(db)));
-        var domids = new DomainIds(db, cfg.stateDir());
+        var domids = new DomainIds(db, hostRef, cfg.stateDir());
         var jails = new VmJails(cfg.stateDir(), db.require(hostRef).get(Host.uuid), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
         var files = new QemuFiles(cfg.stateDir());
         var consoles = new Consoles(db, hostRef);
@@ -144,64 +146,77 @@ public final class VmRuntime implements AutoCloseable {
     /** Where VMs may run, and the checks a host must pass to boot one; VMs start and resume through it. */
     public Placement placement() { return placement; }
 
-    /** VM.start: on the host chosen for it, this one, the only one this daemon boots VMs on. */
+    /** VM.start: on the host chosen for it, which must be this one until calls are forwarded (see {@link Placement}). */
     public void start(Call c, Ref<VM> vm, boolean paused) { power.start(c, vm, paused, VmOperations.start, null); }
 
-    /** VM.start_on: this host is the only one there is. */
+    /** VM.start_on: on another host than this one, CANNOT_CONTACT_HOST once the checks pass (see {@link Placement}). */
     public void startOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
         placement.assertNotEvacuating(host);
-        requireThisHost(host, "VM.start_on");
         power.start(c, vm, paused, VmOperations.start_on, host);
     }
 
-    public void pause(Call c, Ref<VM> vm) { power.pause(c, vm); }
+    public void pause(Call c, Ref<VM> vm) { power.pause(c, requireHere(vm)); }
 
-    public void unpause(Call c, Ref<VM> vm) { power.unpause(c, vm); }
+    public void unpause(Call c, Ref<VM> vm) { power.unpause(c, requireHere(vm)); }
 
-    public void cleanShutdown(Call c, Ref<VM> vm) { power.cleanShutdown(c, vm); }
+    public void cleanShutdown(Call c, Ref<VM> vm) { power.cleanShutdown(c, requireHere(vm)); }
 
     /** VM.shutdown: clean if the guest powers off in time, hard otherwise. */
-    public void shutdown(Call c, Ref<VM> vm) { power.shutdown(c, vm); }
+    public void shutdown(Call c, Ref<VM> vm) { power.shutdown(c, requireHere(vm)); }
 
-    public void hardShutdown(Call c, Ref<VM> vm) { power.hardShutdown(c, vm); }
+    public void hardShutdown(Call c, Ref<VM> vm) { power.hardShutdown(c, requireHere(vm)); }
 
-    public void cleanReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, true); }
+    public void cleanReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), true); }
 
-    public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, vm, false); }
+    public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), false); }
 
-    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, vm); }
+    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, requireHere(vm)); }
 
     public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume, null); }
 
-    /** VM.resume_on: this host is the only one there is. */
+    /** VM.resume_on: as {@link #startOn}. */
     public void resumeOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
-        requireThisHost(host, "VM.resume_on");
         suspendImages.resume(c, vm, paused, VmOperations.resume_on, host);
     }
 
-    private void requireThisHost(Ref<Host> host, String call) {
-        if (!hostRef.equals(host)) throw ApiError.of("OPERATION_NOT_ALLOWED", call + ": host " + host.value() + " is not this host");
+    /**
+     * The VM, if this host may act on its domain: CANNOT_CONTACT_HOST naming the host it is resident on if that is
+     * another (XAPI forwards such calls there; Flotilla does not forward yet).
+     */
+    public Ref<VM> requireHere(Ref<VM> vm) {
+        here.requireResident(db.require(vm));
+        return vm;
+    }
+
+    private Ref<VBD> vbdOfVmHere(Ref<VBD> vbd) {
+        requireHere(db.require(vbd).get(VBD.VM));
+        return vbd;
+    }
+
+    private Ref<VIF> vifOfVmHere(Ref<VIF> vif) {
+        requireHere(db.require(vif).get(VIF.VM));
+        return vif;
     }
 
     // ---- devices of running VMs --------------------------------------------------------------------
 
     /** VBD.plug: the disk added to its running VM. */
-    public void plugVbd(Ref<VBD> vbd) { hotplug.plug(vbd); }
+    public void plugVbd(Ref<VBD> vbd) { hotplug.plug(vbdOfVmHere(vbd)); }
 
     /** VBD.unplug and unplug_force: the disk taken out of its running VM. */
-    public void unplugVbd(Ref<VBD> vbd, boolean force) { hotplug.unplug(vbd, force); }
+    public void unplugVbd(Ref<VBD> vbd, boolean force) { hotplug.unplug(vbdOfVmHere(vbd), force); }
 
     /** VBD.insert: a medium in the empty CD drive, live if the drive is plugged. */
-    public void insertMedium(Ref<VBD> vbd, Ref<VDI> vdi) { hotplug.insert(vbd, vdi); }
+    public void insertMedium(Ref<VBD> vbd, Ref<VDI> vdi) { hotplug.insert(vbdOfVmHere(vbd), vdi); }
 
     /** VBD.eject. */
-    public void ejectMedium(Ref<VBD> vbd) { hotplug.eject(vbd); }
+    public void ejectMedium(Ref<VBD> vbd) { hotplug.eject(vbdOfVmHere(vbd)); }
 
     /** VIF.plug: the VIF's NIC added to its running VM. */
-    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vif); }
+    public void plugVif(Call c, Ref<VIF> vif) { vifHotplug.plug(c, vifOfVmHere(vif)); }
 
     /** VIF.unplug and unplug_force: the NIC taken out of its running VM. */
-    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vif, force); }
+    public void unplugVif(Call c, Ref<VIF> vif, boolean force) { vifHotplug.unplug(c, vifOfVmHere(vif), force); }
 
     /** The virtual TPMs of this host's VMs. */
     public Vtpms vtpms() { return vtpms; }
@@ -220,8 +235,9 @@ public final class VmRuntime implements AutoCloseable {
      * under way when it stopped will not finish, and what VMs that are gone left behind goes.
      */
     public void reconcile() {
-        operations.forgetAll();
+        operations.forgetAll(hostRef);
         reconciler.reconcile();
+        operations.forgetScheduled(hostRef);
         ops.updateAll();
         memory.publish();
         sweepOwnedFiles();

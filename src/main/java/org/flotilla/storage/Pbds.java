@@ -78,12 +78,15 @@ public final class Pbds {
         db.write(tx -> tx.set(ref, PBD.device_config, value));
     }
 
-    /** PBD.plug: the driver checks the SR can be reached; on this host the SR's sizes are read, and scanned if {@code scan}. */
+    /**
+     * PBD.plug, on the PBD's host alone (CANNOT_CONTACT_HOST for another's): the driver checks the SR can be reached,
+     * the SR's sizes are read, and it is scanned if {@code scan}.
+     */
     public void plug(Ref<PBD> ref, boolean scan) {
         DbObject<PBD> pbd = db.require(ref);
+        dirs.requireThisHost(pbd);
         Ref<SR> sr = pbd.get(PBD.SR);
         SrDriver d = drivers.of(db.require(sr));
-        boolean here = dirs.isThisHost(pbd.get(PBD.host));
         locks.locked(sr, () -> {
             Path dir = SrDirectories.location(pbd);
             d.attach(dir);
@@ -91,16 +94,15 @@ public final class Pbds {
                 tx.set(ref, PBD.currently_attached, true);
                 tx.set(sr, SR.allowed_operations, d.srOperations());
             });
-            if (here) {
-                dirs.plugged(ref, dir);
-                space.refresh(sr, dir);
-            }
+            dirs.plugged(ref, dir);
+            space.refresh(sr, dir);
         });
-        if (scan && here) this.scan.scanOnAttach(sr);
+        if (scan) this.scan.scanOnAttach(sr);
     }
 
-    /** PBD.unplug: refused (VDI_IN_USE) while a VM has one of the SR's disks open. */
+    /** PBD.unplug, on the PBD's host alone: refused (VDI_IN_USE) while a VM has one of the SR's disks open. */
     public void unplug(Ref<PBD> ref) {
+        dirs.requireThisHost(db.require(ref));
         Ref<SR> sr = db.require(ref).get(PBD.SR);
         locks.locked(sr, () -> {
             if (!db.require(ref).get(PBD.currently_attached)) return;

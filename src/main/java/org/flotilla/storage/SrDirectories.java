@@ -1,10 +1,12 @@
 package org.flotilla.storage;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -28,10 +30,20 @@ final class SrDirectories {
 
     boolean isThisHost(Ref<Host> h) { return host.equals(h); }
 
-    /** The SR's directory on this host; SR_HAS_NO_PBDS unless its PBD here is plugged (as XAPI's Sm.assert_pbd_is_plugged). */
+    /** The PBD is this host's to plug, unplug or read the SR through: CANNOT_CONTACT_HOST naming its host otherwise. */
+    void requireThisHost(DbObject<PBD> pbd) {
+        if (!isThisHost(pbd.get(PBD.host))) throw ThisHost.belongsTo(pbd.get(PBD.host));
+    }
+
+    /**
+     * The SR's directory on this host; SR_HAS_NO_PBDS unless its PBD here is plugged (as XAPI's Sm.assert_pbd_is_plugged).
+     * An SR that only another host has plugged is that host's: CANNOT_CONTACT_HOST, where XAPI would forward the call.
+     */
     Path attached(Ref<SR> sr) {
-        DbObject<PBD> pbd = db.referring(PBD.SR, sr).stream().filter(p -> isThisHost(p.get(PBD.host))).findFirst()
-                .orElseThrow(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value()));
+        List<DbObject<PBD>> pbds = db.referring(PBD.SR, sr);
+        DbObject<PBD> pbd = pbds.stream().filter(p -> isThisHost(p.get(PBD.host))).findFirst().orElseThrow(() -> pbds.stream()
+                .filter(p -> p.get(PBD.currently_attached)).findFirst().map(p -> ThisHost.belongsTo(p.get(PBD.host)))
+                .orElseGet(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value())));
         Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
         if (!pbd.get(PBD.currently_attached) || dir == null) throw ApiError.of("SR_HAS_NO_PBDS", sr.value());
         return dir;

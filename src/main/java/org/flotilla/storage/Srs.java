@@ -13,6 +13,7 @@ import java.util.stream.Stream;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
@@ -48,9 +49,13 @@ public final class Srs {
         this.pbds = pbds;
     }
 
-    /** SR.create: the SR and its PBD on {@code host}, its directory made, and (on this host) attached. */
+    /**
+     * SR.create: the SR and its PBD on {@code host}, its directory made and attached. On the host alone: another host's
+     * SR.create fails with CANNOT_CONTACT_HOST, where XAPI forwards it there.
+     */
     public Ref<SR> create(Ref<Host> host, Map<String, String> deviceConfig, String nameLabel, String nameDescription, String type,
                           String contentType, boolean shared, Map<String, String> smConfig) {
+        if (!dirs.isThisHost(host)) throw ThisHost.belongsTo(host);
         SrDriver d = drivers.ofType(type);
         if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
         String uuid = Refs.newUuid();
@@ -75,7 +80,7 @@ public final class Srs {
         try {
             made = d.make(dir);
             if (made) rememberMadeDirectory(sr, dir);
-            if (dirs.isThisHost(host)) pbds.plug(pbd, true);
+            pbds.plug(pbd, true);
         } catch (RuntimeException e) {
             db.write(tx -> {
                 for (DbObject<VDI> v : db.referring(VDI.SR, sr)) tx.delete(v.self(VDI.CLASS));
@@ -158,8 +163,10 @@ public final class Srs {
             if (db.referring(VDI.SR, ref).stream().anyMatch(v -> v.get(VDI.managed) && v.get(VDI.type) != VdiType.rrd)) {
                 throw ApiError.of("SR_NOT_EMPTY");
             }
-            Path dir = SrDirectories.location(pbdsOfSr.stream().filter(p -> dirs.isThisHost(p.get(PBD.host))).findFirst()
-                    .orElse(pbdsOfSr.getFirst()));
+            // the images are where this host's PBD says; an SR of another host's alone is that host's to destroy
+            DbObject<PBD> own = pbdsOfSr.stream().filter(p -> dirs.isThisHost(p.get(PBD.host))).findFirst().orElse(null);
+            if (own == null) throw ThisHost.belongsTo(pbdsOfSr.getFirst().get(PBD.host));
+            Path dir = SrDirectories.location(own);
             // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
             for (DbObject<VDI> v : db.referring(VDI.SR, ref)) ImageFiles.deleteQuietly(d.file(dir, v.get(VDI.location)));
             ImageFiles.removeTemporaries(dir);

@@ -52,7 +52,7 @@ public final class HostNetworks {
         oc.put("ip_begin", "169.254.0.1");
         oc.put("ip_end", "169.254.255.254");
         oc.put("netmask", "255.255.0.0");
-        networks.createOwn(Rec.empty(Network.CLASS)
+        networks.ensureOwn(Rec.empty(Network.CLASS)
                 .set(Network.name_label, "Host internal management network")
                 .set(Network.name_description, "Network on which guests will be assigned a private link-local IP address which can be used to talk XenAPI")
                 .set(Network.MTU, 1500L)

@@ -67,13 +67,11 @@ public final class Pifs {
 
     private void introduce(HostLinks.Link l, boolean management) {
         String bridge = bridgeFor(l.name());
-        Ref<Network> net = db.where(Network.CLASS, n -> bridge.equals(n.get(Network.bridge))).stream().findFirst()
-                .map(n -> n.self(Network.CLASS))
-                .orElseGet(() -> networks.createOwn(Rec.empty(Network.CLASS)
-                        .set(Network.name_label, "Pool-wide network associated with " + l.name())
-                        .set(Network.name_description, "")
-                        .set(Network.MTU, 1500L)
-                        .set(Network.bridge, bridge)));
+        Ref<Network> net = networks.ensureOwn(Rec.empty(Network.CLASS)
+                .set(Network.name_label, "Pool-wide network associated with " + l.name())
+                .set(Network.name_description, "")
+                .set(Network.MTU, 1500L)
+                .set(Network.bridge, bridge));
         String[] ip = InterfaceAddresses.ipv4(l.name());
         db.write(tx -> {
             Ref<PIF_metrics> metrics = Refs.newRef(PIF_metrics.CLASS);

@@ -14,6 +14,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.network.bridge.HostLinks;
 import org.flotilla.network.bridge.NetworkBridges;
+import org.flotilla.pool.VmHome;
 import org.flotilla.runtime.launch.VifBackend;
 
 /**
@@ -111,7 +112,8 @@ public final class Taps implements VifBackend {
 
     /**
      * At start: the bridges of networks with VIFs on VMs running here, again (a host restart loses them), with the
-     * taps that survived (a daemon restart keeps them) enslaved again; a halted VM's leftover tap is removed.
+     * taps that survived (a daemon restart keeps them) enslaved again; a halted VM's leftover tap is removed by the
+     * host that answers for it ({@link VmHome}). Other hosts' VMs are theirs.
      */
     public void restore() {
         for (DbObject<VIF> vif : db.all(VIF.CLASS)) {
@@ -125,7 +127,8 @@ public final class Taps implements VifBackend {
                         bridges.ensure(net);
                         if (tap != null && links.exists(tap)) links.ensureTap(tap, net.get(Network.bridge), mtu(vif, net));
                     });
-                } else if (vm.get(VM.power_state) == VmPowerState.Halted && (tap != null || vif.get(VIF.currently_attached))) {
+                } else if (vm.get(VM.power_state) == VmPowerState.Halted && (tap != null || vif.get(VIF.currently_attached))
+                        && VmHome.is(db, vm, host)) {
                     detach(vif.self(VIF.CLASS));
                 }
             } catch (ApiError e) {

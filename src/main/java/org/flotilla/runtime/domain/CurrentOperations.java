@@ -8,8 +8,10 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.pool.VmHome;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmLifecycle;
@@ -53,12 +55,25 @@ public final class CurrentOperations {
         }
     }
 
-    /** Operations that were in progress when the daemon stopped will not finish: forgets them all. */
-    public void forgetAll() {
+    /**
+     * Operations that were in progress when the daemon stopped will not finish: forgets those of the VMs whose home
+     * is {@code host} ({@link VmHome}). Other hosts' VMs keep theirs: they may be under way there.
+     */
+    public void forgetAll(Ref<Host> host) {
         db.write(tx -> {
             for (DbObject<VM> vm : db.all(VM.CLASS)) {
+                if (!VmHome.is(db, vm, host)) continue;
                 Map<String, VmOperations> current = vm.get(VM.current_operations);
                 if (current != null && !current.isEmpty()) stageCurrent(tx, vm, Map.of());
+            }
+        });
+    }
+
+    /** Nor will the boots scheduled on {@code host}: once what they left is corrected, the VMs are bound nowhere. */
+    public void forgetScheduled(Ref<Host> host) {
+        db.write(tx -> {
+            for (DbObject<VM> vm : db.referring(VM.scheduled_to_be_resident_on, host)) {
+                tx.set(vm.self(VM.CLASS), VM.scheduled_to_be_resident_on, Host.CLASS.nullRef());
             }
         });
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 
 /**
@@ -20,10 +22,11 @@ public final class DomainIds {
     private final Path file;
     private final AtomicLong next;
 
-    public DomainIds(Database db, Path stateDir) {
+    /** Domain ids are a host's own, as Xen's are: other hosts' VMs in the pool's database do not count. */
+    public DomainIds(Database db, Ref<Host> host, Path stateDir) {
         this.file = stateDir.resolve("domid");
         long max = 0;
-        for (DbObject<VM> vm : db.all(VM.CLASS)) if (vm.get(VM.domid) instanceof Long l) max = Math.max(max, l);
+        for (DbObject<VM> vm : db.referring(VM.resident_on, host)) if (vm.get(VM.domid) instanceof Long l) max = Math.max(max, l);
         this.next = new AtomicLong(Math.max(max, HostFiles.readLong(file)) + 1);
     }
 

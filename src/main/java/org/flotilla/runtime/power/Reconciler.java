@@ -14,6 +14,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.Cls;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.pool.VmHome;
 import org.flotilla.pool.VmMemory;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
@@ -63,7 +64,7 @@ public final class Reconciler {
     }
 
     /**
-     * VMs recorded running without a QEMU become Halted (with a VM_CRASHED alert), QEMUs of a VM recorded
+     * Of the VMs whose home is this host ({@link VmHome}): those recorded running without a QEMU become Halted (with a VM_CRASHED alert), QEMUs of a VM recorded
      * Halted are adopted, QEMUs without a VM are killed. A swtpm lives and dies with its QEMU.
      */
     public void reconcile() {
@@ -82,9 +83,8 @@ public final class Reconciler {
             if (Boolean.TRUE.equals(vm.get(VM.is_control_domain))) continue;
             Ref<VM> ref = vm.self(VM.CLASS);
             VmPowerState ps = vm.get(VM.power_state);
-            Ref<Host> residentOn = vm.get(VM.resident_on);
-            boolean unowned = (hostRef.equals(residentOn) || residentOn.isNull()) && !domains.contains(ref);
-            if (!unowned) continue;
+            // another host's VMs, and those another host is starting, are that host's to correct
+            if (!VmHome.is(db, vm, hostRef) || domains.contains(ref)) continue;
             if (ps == VmPowerState.Running || ps == VmPowerState.Paused) {
                 teardown.halted(ref, VmPowerState.Halted);
                 alerts.raise("VM_CRASHED", 2, Cls.VM, vm.get(VM.uuid),
