@@ -20,6 +20,7 @@ import org.flotilla.wire.XmlRpc;
 
 /** The XenAPI of a remote host over XML-RPC, on one kept-alive HTTPS connection pool. */
 public final class RemoteRpc implements Rpc {
+    private static final String UNREACHABLE = "cannot reach ";
     private final HttpClient http;
     private final URI uri;
 
@@ -42,6 +43,11 @@ public final class RemoteRpc implements Rpc {
         this.http = builder.build();
     }
 
+    /** Whether a call failed because the host could not be reached at all, rather than by the host's answer. */
+    public static boolean unreachable(ApiError e) {
+        return e.code().equals("INTERNAL_ERROR") && !e.params().isEmpty() && e.params().getFirst().startsWith(UNREACHABLE);
+    }
+
     public static RemoteRpc of(String host, int port, boolean tls) {
         return new RemoteRpc(URI.create((tls ? "https://" : "http://") + host + ":" + port + "/"), true);
     }
@@ -54,7 +60,7 @@ public final class RemoteRpc implements Rpc {
         try {
             response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw ApiError.of("INTERNAL_ERROR", "cannot reach " + uri + ": " + e.getMessage());
+            throw ApiError.of("INTERNAL_ERROR", UNREACHABLE + uri + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ApiError.internal("interrupted");

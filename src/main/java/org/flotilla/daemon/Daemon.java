@@ -2,34 +2,46 @@ package org.flotilla.daemon;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.PasswordFile;
-import org.flotilla.db.Journal;
-import org.flotilla.host.HostFacts;
-import org.flotilla.metrics.RrdHttp;
-import org.flotilla.runtime.console.ConsoleHttp;
-import org.flotilla.runtime.console.ConsoleTunnels;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
-import org.flotilla.server.HostCertificate;
-import org.flotilla.wire.XmlRpc;
 
-/** A running host: its {@link Node} served over HTTPS. The daemon's main runs one; tests run several. */
+/**
+ * A running host: its {@link Node} served over HTTPS. The daemon's main runs one; tests run several. Joining or
+ * leaving a pool restarts the toolstack in place, as XAPI restarts after pool.join, on the other database.
+ */
 public final class Daemon implements AutoCloseable {
-    private final Node node;
-    private final ApiServer server;
+    private static final System.Logger LOG = System.getLogger(Daemon.class.getName());
+    /** The port members serve the pool database on (gRPC over mutual TLS), unless told otherwise. */
+    public static final int POOL_PORT = 8444;
+    /** How long pool.join's reply has to reach the client before the toolstack restarts. */
+    private static final Duration RESTART_DELAY = Duration.ofMillis(500);
 
-    private Daemon(Node node, ApiServer server) {
-        this.node = node;
-        this.server = server;
+    private final Path stateDir;
+    private final String address;
+    private final ApiLimits limits;
+    private final int poolPort;
+    private final CountDownLatch closed = new CountDownLatch(1);
+    private ApiServerConfig config;
+    private volatile Toolstack toolstack;
+    private boolean stopped;
+
+    private Daemon(Path stateDir, ApiServerConfig config, String address, ApiLimits limits, int poolPort) {
+        this.stateDir = stateDir;
+        this.config = config;
+        this.address = address;
+        this.limits = limits;
+        this.poolPort = poolPort;
     }
 
     /**
@@ -42,46 +54,69 @@ public final class Daemon implements AutoCloseable {
 
     /** The same, with other bounds on what clients may do than XAPI's. */
     public static Daemon start(Path stateDir, ApiServerConfig config, String rootPassword, String address, ApiLimits limits) {
+        return start(stateDir, config, rootPassword, address, limits, POOL_PORT);
+    }
+
+    /** The same, serving the pool database, once this host is in a pool of several, on {@code poolPort}. */
+    public static Daemon start(Path stateDir, ApiServerConfig config, String rootPassword, String address, ApiLimits limits, int poolPort) {
         try {
             Files.createDirectories(stateDir);
             var passwords = new PasswordFile(stateDir.resolve("passwd"));
             if (rootPassword != null) passwords.set(rootPassword);
             else if (!passwords.exists()) throw new IllegalStateException("no root password set: give one at first start");
-            String hostAddress = address != null ? address : primaryAddress();
-            HostFacts facts = HostFacts.read(hostAddress);
-            Journal journal = Journals.open(stateDir);
-            Node node = new Node(stateDir, journal, passwords, facts, XmlRpc::writeValue, limits);
-            var names = new ArrayList<>(List.of(hostAddress));
-            var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), names);
-            var server = new ApiServer(node.rpc(), cert, config);
-            server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
-            for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
-                var h = new RrdHttp(node.metrics(), kind);
-                server.addHandler(h.path(), h);
-            }
-            server.addTunnel("/console", new ConsoleTunnels(node.db(), node.vmRuntime().domains()));
-            try {
-                server.start();
-            } catch (RuntimeException e) {
-                node.close();
-                throw e;
-            }
-            return new Daemon(node, server);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        var daemon = new Daemon(stateDir, config, address != null ? address : primaryAddress(), limits, poolPort);
+        daemon.toolstack = Toolstack.start(daemon.settings());
+        // a restart binds the port the first start got, even when the configuration asked for any free one
+        daemon.config = config.withHttpsPort(daemon.toolstack.server().httpsPort());
+        return daemon;
     }
 
-    public Node node() { return node; }
+    private Toolstack.Settings settings() {
+        return new Toolstack.Settings(stateDir, config, address, limits, poolPort, this::restartSoon);
+    }
 
-    public ApiServer server() { return server; }
+    /**
+     * Restarts the toolstack on whatever the state directory now says (a pool's database after a join, its own
+     * after an eject), after a short pause so that the call that asked for it can answer first.
+     */
+    void restartSoon() {
+        Thread.ofPlatform().name("toolstack-restart").start(() -> {
+            try {
+                Thread.sleep(RESTART_DELAY);
+                restart();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "the toolstack did not restart", e);
+            }
+        });
+    }
 
-    public int httpsPort() { return server.httpsPort(); }
+    /** Stops the toolstack and starts it again on the same state directory and port. */
+    public synchronized void restart() {
+        if (stopped) return;
+        toolstack.close();
+        toolstack = Toolstack.start(settings());
+    }
+
+    public Node node() { return toolstack.node(); }
+
+    public ApiServer server() { return toolstack.server(); }
+
+    public int httpsPort() { return toolstack.server().httpsPort(); }
+
+    /** Waits until the daemon is closed: restarts of its toolstack do not end the wait. */
+    public void join() throws InterruptedException { closed.await(); }
 
     @Override
-    public void close() {
-        server.close();
-        node.close();
+    public synchronized void close() {
+        if (stopped) return;
+        stopped = true;
+        toolstack.close();
+        closed.countDown();
     }
 
     static String primaryAddress() {

@@ -38,6 +38,10 @@ public final class Main {
                 description = "Also serve plain HTTP on this port, for local testing only (default: off).")
         int plainHttpPort;
 
+        @Option(names = "--pool-port", defaultValue = "" + Daemon.POOL_PORT,
+                description = "Port this host serves the pool database on to the other members, once in a pool of several (default ${DEFAULT-VALUE}).")
+        int poolPort;
+
         @Option(names = "--address", description = "The address clients reach this host at (default: the first non-loopback IPv4).")
         String address;
 
@@ -59,7 +63,7 @@ public final class Main {
                     .withAllowedOrigins(Set.copyOf(allowedOrigins));
             Daemon daemon;
             try {
-                daemon = Daemon.start(stateDir, config, password, address);
+                daemon = Daemon.start(stateDir, config, password, address, org.flotilla.api.ApiLimits.defaults(), poolPort);
             } catch (RuntimeException e) {
                 // one line that says what to do; the whole trace stays in the log for whoever digs deeper
                 System.err.println("flotilla: " + StartFailure.explain(e, port));
@@ -68,7 +72,7 @@ public final class Main {
             }
             Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
             System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort() + " (host " + daemon.node().hostRef() + ")");
-            daemon.server().join();
+            daemon.join();
             return 0;
         }
     }

@@ -137,8 +137,8 @@ public final class LocalHost {
                 .set(VM.allowed_operations, List.of());
     }
 
-    /** This host's identity, kept beside the database so that a restart finds its record again. */
-    private static String hostUuid(Path stateDir) {
+    /** This host's identity, kept beside the database so that a restart (or a pool it joins) finds its record again. */
+    public static String hostUuid(Path stateDir) {
         Path f = stateDir.resolve("host-uuid");
         try {
             if (Files.exists(f)) return Files.readString(f, StandardCharsets.US_ASCII).trim();

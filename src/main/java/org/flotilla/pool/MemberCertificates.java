@@ -47,6 +47,11 @@ public final class MemberCertificates {
         });
     }
 
+    /** Whether a certificate is listed for the host of this uuid: pool.exchange_certificates_on_join was called for it. */
+    public boolean isListed(String hostUuid) {
+        return !db.where(Certificate.CLASS, c -> isMembers(c.get(Certificate.type), c.get(Certificate.name), hostUuid)).isEmpty();
+    }
+
     /** Stops trusting a member: its certificate is no longer listed. */
     public void unpin(String hostUuid) {
         db.write(tx -> {

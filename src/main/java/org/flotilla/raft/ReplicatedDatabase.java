@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -272,6 +273,13 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
 
     // ---- membership -------------------------------------------------------------------------
 
+    /** Every member, voting or not. */
+    public List<Peer> members() {
+        var all = new ArrayList<>(voters());
+        all.addAll(followers());
+        return all;
+    }
+
     /** The voting members. */
     public List<Peer> voters() { return peers(RaftPeerRole.FOLLOWER); }
 
@@ -288,11 +296,21 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     /** On the coordinator: adds a voting member (it catches up before it counts towards a majority). */
     public void addVoter(Peer peer) { reconfigure(v -> plus(v, peer), f -> f); }
 
-    /** On the coordinator: a follower becomes a voter, or a voter a follower. */
+    /**
+     * On the coordinator: a follower becomes a voter, or a voter a follower. A follower is taken out of the group
+     * and back in as a voter: Ratis brings only new members through its catch-up, and a member that never went
+     * through it stays unable to vote.
+     */
     public void setVoting(String peerId, boolean voting) {
-        Peer p = division().getRaftConf().getAllPeers().stream().map(Peer::of).filter(x -> x.id().equals(peerId)).findFirst()
+        Peer p = members().stream().filter(x -> x.id().equals(peerId)).findFirst()
                 .orElseThrow(() -> ApiError.internal("no member " + peerId + " in the pool database's group"));
-        reconfigure(v -> voting ? plus(v, p) : minus(v, peerId), f -> voting ? minus(f, peerId) : plus(f, p));
+        if (voting) {
+            if (voters().contains(p)) return;
+            reconfigure(v -> v, f -> minus(f, peerId));
+            reconfigure(v -> plus(v, p), f -> f);
+        } else {
+            reconfigure(v -> minus(v, peerId), f -> plus(f, p));
+        }
     }
 
     /**
@@ -306,9 +324,57 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         else addFollower(peer);
     }
 
+    /**
+     * On the coordinator: promotes followers or demotes voters (never itself) until {@code wanted} members vote, or
+     * as near as the group's size allows.
+     */
+    public void balanceVoters(int wanted) {
+        List<Peer> candidates = followers();
+        int missing = wanted - voters().size();
+        for (int i = 0; i < missing && i < candidates.size(); i++) setVoting(candidates.get(i).id(), true);
+        List<Peer> demotable = voters().stream().filter(p -> !p.id().equals(self.id())).toList();
+        int extra = voters().size() - wanted;
+        for (int i = 0; i < extra && i < demotable.size(); i++) setVoting(demotable.get(i).id(), false);
+    }
+
+    /**
+     * Waits until this member knows the coordinator and has applied every entry it knows to be committed: its
+     * copy is then as recent as the group's, give or take the writes of the last moments.
+     */
+    public void awaitCaughtUp(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (true) {
+                var info = division().getInfo();
+                long committed = division().getRaftLog().getLastCommittedIndex();
+                if (info.getLeaderId() != null && committed > 0 && info.getLastAppliedIndex() >= committed) return;
+                if (System.nanoTime() > deadline) {
+                    throw ApiError.internal("the pool database did not catch up within " + limit.toSeconds() + " s"
+                            + (info.getLeaderId() == null ? ": no coordinator reachable" : ""));
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while the pool database caught up");
+        }
+    }
+
+    /** Waits until this member has applied the entry at {@code index}. */
+    public void awaitApplied(long index, Duration limit) {
+        try {
+            if (!machine.awaitApplied(index, limit.toNanos())) {
+                throw ApiError.internal("the pool database did not reach entry " + index + " within " + limit.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while the pool database caught up");
+        }
+    }
+
     /** Whether the group has this member, voting or not. */
     public boolean isMember(String peerId) {
-        return division().getRaftConf().getAllPeers().stream().anyMatch(p -> p.getId().toString().equals(peerId));
+        return members().stream().anyMatch(p -> p.id().equals(peerId));
     }
 
     /**

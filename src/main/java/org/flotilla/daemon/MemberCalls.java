@@ -1,0 +1,113 @@
+package org.flotilla.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLParameters;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.raft.MemberTls;
+import org.flotilla.raft.Peer;
+
+/** This host's calls to other members' {@link MembersHttp}, over HTTPS that accepts only members' certificates. */
+final class MemberCalls {
+    private static final System.Logger LOG = System.getLogger(MemberCalls.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration PAUSE = Duration.ofSeconds(1);
+
+    private final HttpClient http;
+    private final String secret;
+
+    MemberCalls(MemberTls tls, String secret) {
+        var params = new SSLParameters();
+        params.setEndpointIdentificationAlgorithm(null); // members are known by their pinned certificates, not by names
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
+                .sslContext(tls.sslContext()).sslParameters(params).build();
+        this.secret = secret;
+    }
+
+    /**
+     * Asks the coordinator at {@code coordinator} (host:port of its API) to take this host into the pool database's
+     * group, following it if it says another member now coordinates; tries again until {@code limit}. Returns the
+     * log index this host's copy must reach.
+     */
+    long admit(String coordinator, Peer self, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        String target = coordinator;
+        var failures = new ArrayList<String>();
+        while (true) {
+            try {
+                JsonNode reply = post(target, "/pool/members", JSON.createObjectNode().put("secret", secret).put("uuid", self.id())
+                        .put("address", self.host()).put("port", self.port()));
+                return reply.path("applied").asLong();
+            } catch (ApiError e) {
+                if (e.code().equals("HOST_IS_SLAVE") && !e.params().isEmpty() && !e.params().getFirst().isEmpty()) {
+                    target = e.params().getFirst() + target.substring(target.lastIndexOf(':'));
+                } else if (!e.code().equals("CANNOT_CONTACT_HOST")) {
+                    throw e;
+                }
+                failures.add(e.code() + " " + e.params());
+            }
+            if (System.nanoTime() > deadline) {
+                throw ApiError.internal("the coordinator did not take this host into the pool: " + failures.getLast());
+            }
+            LOG.log(Level.INFO, "waiting to be taken into the pool: " + failures.getLast());
+            sleep();
+        }
+    }
+
+    /** Tells the member at {@code hostPort} that it is ejected. */
+    void leave(String hostPort, Ref<Host> host) {
+        try {
+            post(hostPort, "/pool/leave", JSON.createObjectNode().put("secret", secret));
+        } catch (ApiError e) {
+            if (e.code().equals("CANNOT_CONTACT_HOST")) throw ApiError.of("CANNOT_CONTACT_HOST", host.value());
+            throw e;
+        }
+    }
+
+    private JsonNode post(String hostPort, String path, JsonNode body) {
+        var request = HttpRequest.newBuilder(URI.create("https://" + hostPort + path)).timeout(Duration.ofSeconds(60))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+        HttpResponse<String> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw ApiError.of("CANNOT_CONTACT_HOST", hostPort + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted");
+        }
+        JsonNode reply;
+        try {
+            reply = JSON.readTree(response.body());
+        } catch (IOException e) {
+            reply = null;
+        }
+        if (response.statusCode() == 200 && reply != null) return reply;
+        if (response.statusCode() == 409 && reply != null && reply.has("code")) {
+            List<String> params = new ArrayList<>();
+            reply.path("params").forEach(p -> params.add(p.asText()));
+            throw ApiError.of(reply.get("code").asText(), params.toArray(String[]::new));
+        }
+        throw ApiError.internal("HTTP " + response.statusCode() + " from " + hostPort + path + ": " + response.body().strip());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(PAUSE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted");
+        }
+    }
+}

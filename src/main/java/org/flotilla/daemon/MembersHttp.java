@@ -1,0 +1,63 @@
+package org.flotilla.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.flotilla.host.HttpRequests;
+import org.flotilla.model.ApiError;
+import org.flotilla.raft.Peer;
+
+/**
+ * What members ask of each other outside the XenAPI, as XAPI's members talk to the master over HTTP paths of their
+ * own: {@code POST /pool/members} (take me into the pool database's group) and {@code POST /pool/leave} (you are
+ * ejected). Each body is a small JSON object carrying the pool's secret.
+ */
+final class MembersHttp extends Handler.Abstract {
+    static final String PATH = "/pool/";
+    private static final int MAX_BODY = 16 << 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TYPE = "application/json";
+
+    private final PoolMembers members;
+
+    MembersHttp(PoolMembers members) {
+        super(InvocationType.BLOCKING);
+        this.members = members;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) throws IOException {
+        String path = request.getHttpURI().getPath();
+        if (!path.equals("/pool/members") && !path.equals("/pool/leave")) return false;
+        if (!"POST".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
+        byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
+        JsonNode in;
+        try {
+            in = body.length > MAX_BODY ? null : JSON.readTree(body);
+        } catch (IOException e) {
+            in = null;
+        }
+        if (in == null || !in.isObject()) return HttpRequests.text(response, callback, 400, "a JSON object expected\n");
+        if (!members.secretMatches(in.path("secret").asText(null))) return HttpRequests.text(response, callback, 403, "not a pool member\n");
+        try {
+            if (path.equals("/pool/leave")) {
+                members.leave();
+                return HttpRequests.send(response, callback, 200, TYPE, "{}");
+            }
+            var peer = new Peer(in.path("uuid").asText(), in.path("address").asText(), in.path("port").asInt());
+            long applied = members.admit(peer);
+            return HttpRequests.send(response, callback, 200, TYPE, JSON.createObjectNode().put("applied", applied).toString());
+        } catch (ApiError e) {
+            var out = JSON.createObjectNode().put("code", e.code());
+            e.params().forEach(out.putArray("params")::add);
+            return HttpRequests.send(response, callback, 409, TYPE, out.toString());
+        } catch (IllegalArgumentException e) {
+            return HttpRequests.text(response, callback, 400, e.getMessage() + "\n");
+        }
+    }
+}

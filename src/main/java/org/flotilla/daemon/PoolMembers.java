@@ -1,0 +1,342 @@
+package org.flotilla.daemon;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import org.flotilla.db.Database;
+import org.flotilla.host.LocalHost;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.pool.HostRecords;
+import org.flotilla.pool.JoinChecks;
+import org.flotilla.pool.MemberCertificates;
+import org.flotilla.pool.MemberFile;
+import org.flotilla.pool.Membership;
+import org.flotilla.pool.PoolSecret;
+import org.flotilla.raft.Fingerprint;
+import org.flotilla.raft.MemberTls;
+import org.flotilla.raft.Peer;
+import org.flotilla.raft.RaftTuning;
+import org.flotilla.raft.ReplicatedDatabase;
+import org.flotilla.server.HostCertificate;
+
+/**
+ * This host's part in a pool of several. A single host runs on its journal; the first host to take another in
+ * founds the pool database's group (its whole database the log's first entry) and leads it as the coordinator; a
+ * joining host asks the coordinator for the pool's secret and certificates, restarts on an empty copy, asks to be
+ * taken into the group, and starts its toolstack once its copy has caught up. Every member then reads its own
+ * copy and writes through the coordinator; the members' TLS trusts exactly the certificates the database lists.
+ */
+final class PoolMembers implements Membership, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(PoolMembers.class.getName());
+    static final RaftTuning TUNING = RaftTuning.DEFAULT;
+    /** How long a member waits, at start, for the coordinator to take it in and for its copy to catch up. */
+    private static final Duration CATCH_UP = Duration.ofSeconds(60);
+    private static final int DEFAULT_API_PORT = 443;
+    /** Marks a host ejected from its pool until its next start has cleared what it held of the pool. */
+    private static final String LEFT = "pool-left";
+
+    private final Path stateDir;
+    private final String hostUuid;
+    private final Peer self;
+    private final int apiPort;
+    private final HostCertificate certificate;
+    private final Runnable restart;
+    private final TrustedMembers trusted;
+    private final MemberTls tls;
+    private volatile ReplicatedDatabase replicated;
+    private volatile Node node;
+
+    PoolMembers(Path stateDir, String address, int poolPort, int apiPort, HostCertificate certificate, Runnable restart) {
+        this.stateDir = stateDir;
+        this.hostUuid = LocalHost.hostUuid(stateDir);
+        this.self = new Peer(hostUuid, address, poolPort);
+        this.apiPort = apiPort;
+        this.certificate = certificate;
+        this.restart = restart;
+        this.trusted = new TrustedMembers(certificate.sha256Fingerprint());
+        this.tls = certificate.memberTls(trusted);
+    }
+
+    // ---- start --------------------------------------------------------------------------------
+
+    /**
+     * The pool's database, this host a member of its group: taken in by the coordinator the first time, then
+     * caught up with the group before anything is built on it.
+     */
+    Database openAsMember(MemberFile member) {
+        trusted.bootstrap(member.trusted());
+        Path dir = stateDir.resolve("pool-db");
+        boolean first = !Files.isDirectory(dir.resolve(member.group().toString()));
+        var db = ReplicatedDatabase.open(dir, XenApi.model(), member.group(), self, List.of(), TUNING, Optional.of(tls));
+        replicated = db;
+        trusted.listFrom(db.database());
+        try {
+            if (first) db.awaitApplied(new MemberCalls(tls, secret()).admit(member.joinedThrough(), self, CATCH_UP), CATCH_UP);
+            db.awaitCaughtUp(CATCH_UP);
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+        db.database().advanceGenerationTo(System.currentTimeMillis() * 1000);
+        return db.database();
+    }
+
+    /** The node built on this host's database: the pool's records of this host, and the coordinator's duties. */
+    void attach(Node node) {
+        this.node = node;
+        ReplicatedDatabase db = replicated;
+        if (db == null) return;
+        db.onBecomingCoordinator(() -> Thread.ofVirtual().start(this::recordCoordinator));
+        if (db.isCoordinator()) recordCoordinator();
+        pinOwnCertificate();
+    }
+
+    /** pool.master follows the group's leader: the new coordinator writes itself there. */
+    private void recordCoordinator() {
+        Node n = node;
+        if (n == null) return;
+        try {
+            Ref<Pool> pool = n.pool();
+            if (!n.host().equals(n.db().require(pool).get(Pool.master))) n.db().write(tx -> tx.set(pool, Pool.master, n.host()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record this host as the pool's coordinator", e);
+        }
+    }
+
+    private void pinOwnCertificate() {
+        X509Certificate own = certificate.certificate();
+        var certs = new MemberCertificates(node.db());
+        if (!certs.fingerprints().contains(Fingerprint.sha256(own))) {
+            certs.pin(hostUuid, node.host(), Fingerprint.sha256(own), own.getNotBefore().toInstant(), own.getNotAfter().toInstant());
+        }
+    }
+
+    // ---- pool.join, on the joining host -------------------------------------------------------------
+
+    @Override
+    public void join(String coordinatorAddress, String user, String password, boolean force) {
+        if (replicated != null) throw ApiError.of("JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS");
+        JoinChecks.assertCanJoin(node.db());
+        String target = withPort(coordinatorAddress);
+        var invitation = new JoinCalls(target).join(user, password, hostUuid, pem(certificate.certificate()), force,
+                node.db().require(node.host()).get(Host.API_version_major), node.db().require(node.host()).get(Host.API_version_minor));
+        var fingerprints = new HashSet<String>();
+        for (String pem : invitation.certificates().values()) fingerprints.add(Fingerprint.sha256(parse(pem)));
+        PoolSecret.replace(stateDir, invitation.secret());
+        new MemberFile(invitation.group(), self.port(), target, fingerprints).write(stateDir);
+        LOG.log(Level.INFO, "joined the pool " + invitation.group() + " through " + target + "; restarting as a member");
+        restart.run();
+    }
+
+    private static String withPort(String address) {
+        String a = address.strip();
+        boolean hasPort = a.startsWith("[") ? a.contains("]:") : a.indexOf(':') > 0 && a.indexOf(':') == a.lastIndexOf(':');
+        return hasPort ? a : (a.contains(":") && !a.startsWith("[") ? "[" + a + "]" : a) + ":" + DEFAULT_API_PORT;
+    }
+
+    // ---- on the coordinator -----------------------------------------------------------------
+
+    @Override
+    public String initialAuth() { return secret(); }
+
+    @Override
+    public synchronized Map<String, String> exchangeCertificatesOnJoin(String joiningUuid, String certificatePem) {
+        X509Certificate joining = parse(certificatePem);
+        try {
+            Path dir = Files.createDirectories(stateDir.resolve("pool-certs"));
+            Files.writeString(dir.resolve(joiningUuid + ".pem"), pem(joining));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        new MemberCertificates(node.db()).pin(joiningUuid, Host.CLASS.ref(Ref.NULL), Fingerprint.sha256(joining),
+                joining.getNotBefore().toInstant(), joining.getNotAfter().toInstant());
+        var out = new LinkedHashMap<String, String>();
+        out.put(hostUuid + ".pem", pem(certificate.certificate()));
+        try (var files = Files.list(stateDir.resolve("pool-certs"))) {
+            for (Path f : files.toList()) {
+                String name = f.getFileName().toString();
+                String uuid = name.substring(0, name.length() - ".pem".length());
+                if (name.endsWith(".pem") && node.db().refByUuid(Host.CLASS, uuid).isPresent()) out.put(name, Files.readString(f));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        out.put(joiningUuid + ".pem", pem(joining));
+        return out;
+    }
+
+    /**
+     * Takes a host into the pool database's group, founding the group first if this host is still a pool of its
+     * own. Returns the log index the joining host must reach before it builds on its copy.
+     */
+    synchronized long admit(Peer joining) {
+        ReplicatedDatabase db = replicated;
+        if (db == null) db = found();
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        if (!db.isMember(joining.id()) && !new MemberCertificates(db.database()).isListed(joining.id())) {
+            throw ApiError.of("JOINING_HOST_SERVICE_FAILED"); // pool.exchange_certificates_on_join comes first
+        }
+        db.admit(joining, VotingSet.wanted(db.voters().size() + db.followers().size() + 1));
+        db.balanceVoters(VotingSet.wanted(db.voters().size() + db.followers().size()));
+        return db.lastAppliedIndex();
+    }
+
+    /** This single host's database becomes the first entry of a new group that it leads; the pool's uuid names the group. */
+    private ReplicatedDatabase found() {
+        Node n = node;
+        UUID group = UUID.fromString(n.db().require(n.pool()).get(Pool.uuid));
+        // written first: a crash after the group took the database over must not start again from the stale journal
+        new MemberFile(group, self.port(), "", Set.of(certificate.sha256Fingerprint())).write(stateDir);
+        try {
+            ReplicatedDatabase db = ReplicatedDatabase.found(stateDir.resolve("pool-db"), n.db(), group, self, TUNING, Optional.of(tls));
+            replicated = db;
+            trusted.listFrom(n.db());
+            db.onBecomingCoordinator(() -> Thread.ofVirtual().start(this::recordCoordinator));
+            pinOwnCertificate();
+            LOG.log(Level.INFO, "founded the pool database " + group + " for the pool's second member");
+            return db;
+        } catch (RuntimeException e) {
+            MemberFile.delete(stateDir);
+            throw e;
+        }
+    }
+
+    @Override
+    public void eject(Ref<Host> host) {
+        ReplicatedDatabase db = replicated;
+        Database pool = node.db();
+        pool.require(host);
+        if (host.equals(node.host())) throw ApiError.of("OPERATION_NOT_ALLOWED", "the coordinator cannot be ejected; designate another first");
+        if (db == null) throw ApiError.of("OPERATION_NOT_ALLOWED", "this host is not in a pool of several");
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        String uuid = pool.require(host).get(Host.uuid);
+        String address = pool.require(host).get(Host.address);
+        // the host forgets the pool first: only then is it safe to take it out of the group and its records away
+        new MemberCalls(tls, secret()).leave(address + ":" + apiPort, host);
+        if (db.isMember(uuid)) db.remove(uuid);
+        HostRecords.forget(pool, host);
+        new MemberCertificates(pool).unpin(uuid);
+        db.balanceVoters(VotingSet.wanted(db.voters().size() + db.followers().size()));
+        try {
+            Files.deleteIfExists(stateDir.resolve("pool-certs").resolve(uuid + ".pem"));
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "could not remove the ejected host's certificate", e);
+        }
+    }
+
+    /** On the host being ejected: leave the group and start again as a pool of its own, with a fresh database. */
+    void leave() {
+        LOG.log(Level.INFO, "ejected from the pool; restarting as a pool of its own");
+        Thread.ofVirtual().start(() -> {
+            try {
+                Thread.sleep(200); // the coordinator hears the answer first
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                Files.writeString(stateDir.resolve(LEFT), "");
+            } catch (IOException e) {
+                LOG.log(Level.ERROR, "cannot mark the pool as left", e);
+                return;
+            }
+            MemberFile.delete(stateDir);
+            restart.run();
+        });
+    }
+
+    /**
+     * At start, after an eject: what the host held of the pool goes (its copy of the pool database, the members'
+     * certificates, the pool's secret) and so does the journal it had before it joined, so it starts afresh.
+     */
+    static void forgetLeftPool(Path stateDir) {
+        if (!Files.exists(stateDir.resolve(LEFT)) || MemberFile.read(stateDir).isPresent()) return;
+        for (String name : List.of("pool-db", "pool-certs", "db")) deleteTree(stateDir.resolve(name));
+        try {
+            Files.deleteIfExists(stateDir.resolve("ptoken"));
+            Files.delete(stateDir.resolve(LEFT));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) return;
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    @Override
+    public void designateNewMaster(Ref<Host> host) {
+        ReplicatedDatabase db = replicated;
+        Database pool = node.db();
+        String uuid = pool.require(host).get(Host.uuid);
+        if (host.equals(node.host()) && (db == null || db.isCoordinator())) return;
+        if (db == null) throw ApiError.of("OPERATION_NOT_ALLOWED", "this host is not in a pool of several");
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        if (!db.isMember(uuid)) throw ApiError.of("HOST_OFFLINE", host.value());
+        db.transferCoordinator(uuid);
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!host.equals(pool.require(node.pool()).get(Pool.master)) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private String secret() { return PoolSecret.ensure(stateDir).value(); }
+
+    boolean secretMatches(String candidate) { return PoolSecret.ensure(stateDir).matches(candidate); }
+
+    static String pem(X509Certificate certificate) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(certificate.getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static X509Certificate parse(String pem) {
+        try {
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
+        } catch (CertificateException | ClassCastException e) {
+            throw ApiError.of("CERTIFICATE_CORRUPT", "the joining host's certificate");
+        }
+    }
+
+    @Override
+    public void close() {
+        ReplicatedDatabase db = replicated;
+        replicated = null;
+        if (db != null) db.close();
+    }
+}

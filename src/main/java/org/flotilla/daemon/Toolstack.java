@@ -1,0 +1,73 @@
+package org.flotilla.daemon;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.flotilla.api.ApiLimits;
+import org.flotilla.api.PasswordFile;
+import org.flotilla.db.Database;
+import org.flotilla.host.HostFacts;
+import org.flotilla.metrics.RrdHttp;
+import org.flotilla.pool.MemberFile;
+import org.flotilla.runtime.console.ConsoleHttp;
+import org.flotilla.runtime.console.ConsoleTunnels;
+import org.flotilla.server.ApiServer;
+import org.flotilla.server.ApiServerConfig;
+import org.flotilla.server.HostCertificate;
+import org.flotilla.wire.XmlRpc;
+
+/**
+ * One run of a host's toolstack: the node on its database (its own journal, or the pool's replicated one when the
+ * state directory says it is a member), the API server in front of it, and its part in the pool.
+ */
+record Toolstack(Node node, ApiServer server, PoolMembers members) implements AutoCloseable {
+
+    /** What stays the same across restarts; {@code restart} restarts the toolstack after a pool change. */
+    record Settings(Path stateDir, ApiServerConfig config, String address, ApiLimits limits, int poolPort, Runnable restart) {}
+
+    static Toolstack start(Settings s) {
+        Path stateDir = s.stateDir();
+        PoolMembers.forgetLeftPool(stateDir);
+        var passwords = new PasswordFile(stateDir.resolve("passwd"));
+        HostFacts facts = HostFacts.read(s.address());
+        var cert = HostCertificate.loadOrCreate(stateDir, facts.hostname(), List.of(s.address()));
+        var members = new PoolMembers(stateDir, s.address(), s.poolPort(), s.config().httpsPort(), cert, s.restart());
+        Node node;
+        try {
+            Optional<MemberFile> member = MemberFile.read(stateDir);
+            if (member.isPresent()) {
+                Database db = members.openAsMember(member.get());
+                node = new Node(stateDir, db, passwords, facts, XmlRpc::writeValue, s.limits(), members);
+            } else {
+                node = new Node(stateDir, Journals.open(stateDir), passwords, facts, XmlRpc::writeValue, s.limits(), members);
+            }
+        } catch (RuntimeException e) {
+            members.close();
+            throw e;
+        }
+        members.attach(node);
+        var server = new ApiServer(node.rpc(), cert, s.config());
+        server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
+        for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
+            var h = new RrdHttp(node.metrics(), kind);
+            server.addHandler(h.path(), h);
+        }
+        server.addTunnel("/console", new ConsoleTunnels(node.db(), node.vmRuntime().domains()));
+        server.addHandler(MembersHttp.PATH, new MembersHttp(members));
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            node.close();
+            members.close();
+            throw e;
+        }
+        return new Toolstack(node, server, members);
+    }
+
+    @Override
+    public void close() {
+        server.close();
+        node.close();
+        members.close();
+    }
+}

@@ -1,0 +1,178 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.flotilla.Slow;
+import org.flotilla.model.ApiError;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Three daemons in their own namespaces made one pool with pool.join, as an administrator would: every member
+ * answers with the same records, writes through any member reach all, the coordinator's loss elects another, and
+ * pool.eject gives a host back its own pool. The steps build on each other, in order.
+ */
+@Slow
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class PoolJoinTest {
+    private static final Duration SETTLE = Duration.ofSeconds(60);
+
+    private TestHosts pool;
+    private TestHost h0;
+    private TestHost h1;
+    private TestHost h2;
+
+    @BeforeAll
+    void startHosts() throws Exception {
+        pool = TestHosts.start(3);
+        h0 = pool.host(0);
+        h1 = pool.host(1);
+        h2 = pool.host(2);
+    }
+
+    @AfterAll
+    void close() { pool.close(); }
+
+    @Test
+    @Order(1)
+    void aJoinThatCannotWorkIsRefusedWithXapisErrorsAndChangesNothing() {
+        assertEquals("OPERATION_NOT_ALLOWED", refusal(() -> h0.call("pool.join", h0.address(), "root", h0.password())));
+        assertEquals("SESSION_AUTHENTICATION_FAILED", refusal(() -> h1.call("pool.join", h0.address(), "root", "wrong")));
+        String nobody = h0.address().substring(0, h0.address().lastIndexOf('.')) + ".200";
+        assertEquals("JOINING_HOST_CONNECTION_FAILED", refusal(() -> h1.call("pool.join", nobody, "root", h1.password())));
+        for (TestHost h : pool.hosts()) assertEquals(1, hosts(h).size(), h + " is still a pool of its own");
+    }
+
+    @Test
+    @Order(2)
+    void hostsThatJoinSeeOnePoolWithOneCoordinator() throws Exception {
+        String poolUuid = (String) h0.call("pool.get_uuid", firstPool(h0));
+        long t0 = System.nanoTime();
+        h1.call("pool.join", h0.address(), "root", h0.password());
+        awaitMember(h1, 2);
+        System.out.printf("second host joined in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+        t0 = System.nanoTime();
+        h2.call("pool.join", h0.address(), "root", h0.password());
+        awaitMember(h2, 3);
+        System.out.printf("third host joined in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+
+        for (TestHost h : pool.hosts()) {
+            await(h + " to list the three hosts", () -> hosts(h).size() == 3);
+            assertEquals(poolUuid, h.call("pool.get_uuid", firstPool(h)), h + " is in the first host's pool");
+            assertEquals(h0.hostRef(), h.call("pool.get_master", firstPool(h)), h + " names the first host coordinator");
+            assertEquals(1, ((List<?>) h.call("pool.get_all")).size());
+        }
+        var uuids = new HashSet<String>();
+        for (TestHost h : pool.hosts()) uuids.add((String) h0.call("host.get_uuid", h.hostRef()));
+        assertEquals(3, uuids.size(), "each member keeps its own host record");
+        assertEquals("JOINING_HOST_CANNOT_BE_MASTER_OF_OTHER_HOSTS",
+                refusal(() -> h0.call("pool.join", h1.address(), "root", h1.password())));
+    }
+
+    @Test
+    @Order(3)
+    void aWriteThroughAnyMemberReachesEveryMember() {
+        for (TestHost writer : pool.hosts()) {
+            String name = "named through " + writer.name();
+            writer.call("pool.set_name_label", firstPool(writer), name);
+            assertEquals(name, writer.call("pool.get_name_label", firstPool(writer)), "the writer reads its own write");
+            for (TestHost h : pool.hosts()) await(h + " to read the name", () -> name.equals(h.call("pool.get_name_label", firstPool(h))));
+        }
+    }
+
+    @Test
+    @Order(4)
+    void losingTheCoordinatorElectsAnotherAndLosesNoAcknowledgedWrite() throws Exception {
+        h0.call("pool.set_name_description", firstPool(h0), "before the coordinator died");
+        h0.kill();
+        long t0 = System.nanoTime();
+        try {
+            await("a new coordinator named in pool.master",
+                    () -> List.of(h1.hostRef(), h2.hostRef()).contains(h1.call("pool.get_master", firstPool(h1))));
+        } catch (AssertionError e) {
+            System.out.println("=== h1\n" + h1.log() + "\n=== h2\n" + h2.log());
+            throw e;
+        }
+        System.out.printf("new coordinator recorded %d ms after the old one was killed%n", (System.nanoTime() - t0) / 1_000_000);
+        assertEquals("before the coordinator died", h2.call("pool.get_name_description", firstPool(h2)));
+        h2.call("pool.set_name_description", firstPool(h2), "while the first host was down");
+
+        h0.restart();
+        await("the first host to catch up", () -> "while the first host was down".equals(h0.call("pool.get_name_description", firstPool(h0))));
+        assertNotEquals(h0.hostRef(), h0.call("pool.get_master", firstPool(h0)), "the first host came back as a member");
+        assertEquals(3, hosts(h0).size());
+    }
+
+    @Test
+    @Order(5)
+    void anEjectedHostBecomesAPoolOfItsOwn() throws Exception {
+        TestHost coordinator = coordinator();
+        TestHost ejected = pool.hosts().stream().filter(h -> h != coordinator).findFirst().orElseThrow();
+        String ejectedUuid = ejected.uuid();
+        coordinator.call("pool.eject", ejected.hostRef());
+        awaitMember(ejected, 1);
+        assertEquals(ejected.hostRef(), ejected.call("pool.get_master", firstPool(ejected)), "it coordinates its own pool");
+        assertEquals(ejectedUuid, ejected.call("host.get_uuid", ejected.hostRef()), "with the same host uuid");
+        for (TestHost h : pool.hosts()) {
+            if (h != ejected) await(h + " to list two hosts", () -> hosts(h).size() == 2);
+        }
+    }
+
+    private TestHost coordinator() {
+        Object master = h0.call("pool.get_master", firstPool(h0));
+        return pool.hosts().stream().filter(h -> h.hostRef().equals(master)).findFirst().orElseThrow();
+    }
+
+    /** Waits for a host that restarted its toolstack (after a join or an eject) to serve again in a pool of {@code hosts}. */
+    private static void awaitMember(TestHost h, int hosts) throws InterruptedException {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
+            try {
+                h.awaitServing();
+                if (hosts(h).size() == hosts) return;
+            } catch (ApiError | AssertionError e) {
+                if (System.nanoTime() > deadline) throw e;
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError(h + " did not come to a pool of " + hosts);
+            Thread.sleep(200);
+        }
+    }
+
+    private static Map<?, ?> hosts(TestHost h) { return (Map<?, ?>) h.call("host.get_all_records"); }
+
+    private static String firstPool(TestHost h) { return (String) ((List<?>) h.call("pool.get_all")).getFirst(); }
+
+    private static String refusal(Runnable call) { return assertThrows(ApiError.class, call::run).code(); }
+
+    private static void await(String what, Supplier<Boolean> condition) {
+        long deadline = System.nanoTime() + SETTLE.toNanos();
+        while (true) {
+            try {
+                if (condition.get()) return;
+            } catch (ApiError e) {
+                // a member between coordinators, or restarting
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("not within " + SETTLE.toSeconds() + " s: " + what);
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted waiting for " + what);
+            }
+        }
+    }
+}
