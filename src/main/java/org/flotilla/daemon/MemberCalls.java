@@ -65,6 +65,15 @@ final class MemberCalls {
         }
     }
 
+    /** Asks the coordinator to set how many members vote, now that this one is up to date; a failure only costs balance. */
+    void settleVoters(String coordinator) {
+        try {
+            post(coordinator, "/pool/voters", JSON.createObjectNode().put("secret", secret));
+        } catch (ApiError e) {
+            LOG.log(Level.WARNING, "the coordinator did not settle the pool database's voters: " + e.getMessage());
+        }
+    }
+
     /** Tells the member at {@code hostPort} that it is ejected. */
     void leave(String hostPort, Ref<Host> host) {
         try {

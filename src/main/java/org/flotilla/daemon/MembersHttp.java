@@ -14,8 +14,8 @@ import org.flotilla.raft.Peer;
 
 /**
  * What members ask of each other outside the XenAPI, as XAPI's members talk to the master over HTTP paths of their
- * own: {@code POST /pool/members} (take me into the pool database's group) and {@code POST /pool/leave} (you are
- * ejected). Each body is a small JSON object carrying the pool's secret.
+ * own: {@code POST /pool/members} (take me into the pool database's group), {@code POST /pool/voters} (I am up to
+ * date: set who votes) and {@code POST /pool/leave} (you are ejected). Each body is a small JSON object carrying the pool's secret.
  */
 final class MembersHttp extends Handler.Abstract {
     static final String PATH = "/pool/";
@@ -33,7 +33,7 @@ final class MembersHttp extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = request.getHttpURI().getPath();
-        if (!path.equals("/pool/members") && !path.equals("/pool/leave")) return false;
+        if (!path.equals("/pool/members") && !path.equals("/pool/leave") && !path.equals("/pool/voters")) return false;
         if (!"POST".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
         byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
         JsonNode in;
@@ -47,6 +47,10 @@ final class MembersHttp extends Handler.Abstract {
         try {
             if (path.equals("/pool/leave")) {
                 members.leave();
+                return HttpRequests.send(response, callback, 200, TYPE, "{}");
+            }
+            if (path.equals("/pool/voters")) {
+                members.settleVoters();
                 return HttpRequests.send(response, callback, 200, TYPE, "{}");
             }
             var peer = new Peer(in.path("uuid").asText(), in.path("address").asText(), in.path("port").asInt());

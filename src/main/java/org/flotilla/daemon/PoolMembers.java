@@ -65,6 +65,8 @@ final class PoolMembers implements Membership, AutoCloseable {
     private final MemberTls tls;
     private volatile ReplicatedDatabase replicated;
     private volatile Node node;
+    /** What a member does once its toolstack runs: the first time, ask the coordinator to settle who votes. */
+    private Runnable afterStart = () -> { };
 
     PoolMembers(Path stateDir, String address, int poolPort, int apiPort, HostCertificate certificate, Runnable restart) {
         this.stateDir = stateDir;
@@ -91,8 +93,10 @@ final class PoolMembers implements Membership, AutoCloseable {
         replicated = db;
         trusted.listFrom(db.database());
         try {
-            if (first) db.awaitApplied(new MemberCalls(tls, secret()).admit(member.joinedThrough(), self, CATCH_UP), CATCH_UP);
+            var calls = new MemberCalls(tls, secret());
+            if (first) db.awaitApplied(calls.admit(member.joinedThrough(), self, CATCH_UP), CATCH_UP);
             db.awaitCaughtUp(CATCH_UP);
+            if (first) afterStart = () -> db.coordinator().ifPresent(c -> calls.settleVoters(c.host() + ":" + apiPort));
         } catch (RuntimeException e) {
             close();
             throw e;
@@ -109,6 +113,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         db.onBecomingCoordinator(() -> Thread.ofVirtual().start(this::recordCoordinator));
         if (db.isCoordinator()) recordCoordinator();
         pinOwnCertificate();
+        Thread.ofVirtual().start(afterStart);
     }
 
     /** pool.master follows the group's leader: the new coordinator writes itself there. */
@@ -190,15 +195,29 @@ final class PoolMembers implements Membership, AutoCloseable {
      * own. Returns the log index the joining host must reach before it builds on its copy.
      */
     synchronized long admit(Peer joining) {
+        long t0 = System.nanoTime();
         ReplicatedDatabase db = replicated;
         if (db == null) db = found();
         if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
         if (!db.isMember(joining.id()) && !new MemberCertificates(db.database()).isListed(joining.id())) {
             throw ApiError.of("JOINING_HOST_SERVICE_FAILED"); // pool.exchange_certificates_on_join comes first
         }
-        db.admit(joining, VotingSet.wanted(db.voters().size() + db.followers().size() + 1));
-        db.balanceVoters(VotingSet.wanted(db.voters().size() + db.followers().size()));
+        db.admit(joining);
+        LOG.log(Level.INFO, "took " + joining.host() + " into the pool database in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
         return db.lastAppliedIndex();
+    }
+
+    /**
+     * Sets how many members vote, once a new member is up to date: three or five, the others following (see
+     * {@link VotingSet}).
+     */
+    synchronized void settleVoters() {
+        ReplicatedDatabase db = replicated;
+        if (db == null) return;
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        db.balanceVoters(VotingSet.wanted(db.members().size()));
+        LOG.log(Level.INFO, "the pool database's voters: " + db.voters().stream().map(Peer::host).toList() + ", followers: "
+                + db.followers().stream().map(Peer::host).toList());
     }
 
     /** This single host's database becomes the first entry of a new group that it leads; the pool's uuid names the group. */
@@ -236,7 +255,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         if (db.isMember(uuid)) db.remove(uuid);
         HostRecords.forget(pool, host);
         new MemberCertificates(pool).unpin(uuid);
-        db.balanceVoters(VotingSet.wanted(db.voters().size() + db.followers().size()));
+        db.balanceVoters(VotingSet.wanted(db.members().size()));
         try {
             Files.deleteIfExists(stateDir.resolve("pool-certs").resolve(uuid + ".pem"));
         } catch (IOException e) {

@@ -1,5 +1,6 @@
 package org.flotilla.daemon;
 
+import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -21,11 +22,13 @@ import org.flotilla.wire.XmlRpc;
  * state directory says it is a member), the API server in front of it, and its part in the pool.
  */
 record Toolstack(Node node, ApiServer server, PoolMembers members) implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(Toolstack.class.getName());
 
     /** What stays the same across restarts; {@code restart} restarts the toolstack after a pool change. */
     record Settings(Path stateDir, ApiServerConfig config, String address, ApiLimits limits, int poolPort, Runnable restart) {}
 
     static Toolstack start(Settings s) {
+        long t0 = System.nanoTime();
         Path stateDir = s.stateDir();
         PoolMembers.forgetLeftPool(stateDir);
         var passwords = new PasswordFile(stateDir.resolve("passwd"));
@@ -37,6 +40,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
             Optional<MemberFile> member = MemberFile.read(stateDir);
             if (member.isPresent()) {
                 Database db = members.openAsMember(member.get());
+                LOG.log(Level.INFO, "pool database " + member.get().group() + " caught up in " + millisSince(t0) + " ms");
                 node = new Node(stateDir, db, passwords, facts, XmlRpc::writeValue, s.limits(), members);
             } else {
                 node = new Node(stateDir, Journals.open(stateDir), passwords, facts, XmlRpc::writeValue, s.limits(), members);
@@ -46,6 +50,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
             throw e;
         }
         members.attach(node);
+        LOG.log(Level.INFO, "host records ready in " + millisSince(t0) + " ms");
         var server = new ApiServer(node.rpc(), cert, s.config());
         server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
         for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
@@ -61,8 +66,11 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
             members.close();
             throw e;
         }
+        LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
         return new Toolstack(node, server, members);
     }
+
+    private static long millisSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
     @Override
     public void close() {

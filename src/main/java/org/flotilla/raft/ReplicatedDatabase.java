@@ -314,14 +314,13 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     /**
-     * On the coordinator: takes a member in, as a voter while the group has fewer than {@code votersWanted}, else
-     * as a follower; nothing if it is a member already. Returns once the group includes it (Ratis first brings a
-     * new member up to date).
+     * On the coordinator: takes a member in as a voter (nothing if it is a member already) and returns once the
+     * group includes it: Ratis brings a new voter up to date before it counts. Every member comes in as a voter:
+     * one added as a follower straight away is never told it is up to date, so it would neither vote if promoted
+     * nor apply the last entries until more came. {@link #balanceVoters} later makes it a follower if too many vote.
      */
-    public void admit(Peer peer, int votersWanted) {
-        if (isMember(peer.id())) return;
-        if (voters().size() < votersWanted) addVoter(peer);
-        else addFollower(peer);
+    public void admit(Peer peer) {
+        if (!isMember(peer.id())) addVoter(peer);
     }
 
     /**

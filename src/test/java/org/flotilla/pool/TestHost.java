@@ -65,6 +65,7 @@ public final class TestHost {
         String java = ProcessHandle.current().info().command().orElse("java");
         // C1 alone: a daemon starts on ~40% less CPU, and several start at once on two cores; these tests time nothing
         var cmd = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dflotilla.guest=" + TestGuest.DIR,
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),
                 "--bind", address(), "--address", address(), "--root-password-file", passwordFile.toString());
         try {
