@@ -125,6 +125,7 @@ final class HandWrittenCommands {
                     return Output.NOTHING;
                 }), RemoteActions.names(VTPM.Actions.class, a -> a.destroy(null))));
         out.addAll(VmDeviceLists.all());
+        out.addAll(PoolCommands.all());
         return out;
     }
 

@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.flotilla.Slow;
+import org.flotilla.cli.HostConnector;
+import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -66,7 +68,7 @@ class PoolJoinTest {
         awaitMember(h1, 2);
         System.out.printf("second host joined in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         t0 = System.nanoTime();
-        h2.call("pool.join", h0.address(), "root", h0.password());
+        assertEquals(0, xe(h2, "pool-join", "master-address=" + h0.address(), "master-username=root", "master-password=" + h0.password()));
         awaitMember(h2, 3);
         System.out.printf("third host joined in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
 
@@ -118,13 +120,26 @@ class PoolJoinTest {
         TestHost coordinator = coordinator();
         TestHost ejected = pool.hosts().stream().filter(h -> h != coordinator).findFirst().orElseThrow();
         String ejectedUuid = ejected.uuid();
-        coordinator.call("pool.eject", ejected.hostRef());
+        assertEquals(1, xe(coordinator, "pool-eject", "host-uuid=" + ejectedUuid), "xe asks for --force");
+        assertEquals(3, hosts(coordinator).size());
+        assertEquals(0, xe(coordinator, "pool-eject", "host-uuid=" + ejectedUuid, "--force"));
         awaitMember(ejected, 1);
         assertEquals(ejected.hostRef(), ejected.call("pool.get_master", firstPool(ejected)), "it coordinates its own pool");
         assertEquals(ejectedUuid, ejected.call("host.get_uuid", ejected.hostRef()), "with the same host uuid");
         for (TestHost h : pool.hosts()) {
             if (h != ejected) await(h + " to list two hosts", () -> hosts(h).size() == 2);
         }
+    }
+
+    /** xe, as an administrator runs it against the host; its exit code. */
+    private static int xe(TestHost h, String... args) {
+        var line = new java.util.ArrayList<>(List.of("-s", h.address(), "-u", "root", "-pw", h.password()));
+        line.addAll(List.of(args));
+        var err = new java.io.ByteArrayOutputStream();
+        int code = new Xe(HostConnector.XML_RPC, new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err))
+                .run(line, Map.of(), null);
+        if (code != 0) System.out.println("xe " + String.join(" ", args) + ": " + err);
+        return code;
     }
 
     private TestHost coordinator() {

@@ -1,0 +1,39 @@
+package org.flotilla.cli;
+
+import java.util.List;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Pool;
+
+/** pool-join, pool-eject and pool-designate-new-master, with XAPI xe's parameters. */
+final class PoolCommands {
+    private static final String EJECT_WARNING = "WARNING: Ejecting a host from the pool will reinitialise that host's database: "
+            + "its VMs' records are lost. This operation must be forced (use --force).";
+
+    private PoolCommands() {}
+
+    static List<HandWrittenCommands.Entry> all() {
+        return List.of(
+                new HandWrittenCommands.Entry(new Command("pool-join", List.of("master-address", "master-username", "master-password"),
+                        List.of("force"), "Make this host a member of the pool whose coordinator is at master-address; "
+                        + "its toolstack restarts as a member.", false, (ctx, line) -> {
+                            Pool.Actions pool = ctx.api().actions(Pool.Actions.class);
+                            String address = line.required("master-address");
+                            String user = line.required("master-username");
+                            String password = line.required("master-password");
+                            if (line.flag("force")) pool.join_force(address, user, password);
+                            else pool.join(address, user, password);
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, a -> { a.join(null, null, null); a.join_force(null, null, null); })),
+                new HandWrittenCommands.Entry(new Command("pool-eject", List.of("host-uuid"), List.of("force"),
+                        "Remove a member from the pool; it restarts as a pool of its own with a fresh database.", false, (ctx, line) -> {
+                            if (!line.flag("force")) throw CliFailure.failure(EJECT_WARNING);
+                            ctx.api().actions(Pool.Actions.class).eject(ctx.api().byUuid(Host.CLASS, line.required("host-uuid")));
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, a -> a.eject(null))),
+                new HandWrittenCommands.Entry(new Command("pool-designate-new-master", List.of("host-uuid"), List.of(),
+                        "Make another member the pool's coordinator.", false, (ctx, line) -> {
+                            ctx.api().actions(Pool.Actions.class).designate_new_master(ctx.api().byUuid(Host.CLASS, line.required("host-uuid")));
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, a -> a.designate_new_master(null))));
+    }
+}
