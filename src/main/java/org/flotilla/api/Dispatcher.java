@@ -11,6 +11,7 @@ import org.flotilla.model.Model;
 import org.flotilla.model.Param;
 import org.flotilla.model.Ref;
 import org.flotilla.model.Type;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Session;
 
 /**
@@ -64,14 +65,44 @@ public final class Dispatcher implements Rpc {
             session = Session.CLASS.ref(s);
             sessions.require(session);
         }
-        List<Object> args = arguments(m, params.subList(offset, params.size()), session);
+        List<Object> raw = params.subList(offset, params.size());
+        List<Object> args = arguments(m, raw, session);
+        boolean mayForward = !sessions.isLocal(session); // a forwarded call comes in a local session: it is not sent on again
 
         if (async) {
             final Ref<Session> owner = session;
-            return tasks.runAsync(method, session, task -> invoke(new Call(m, args, owner, clientAddress, task, db))).value();
+            return tasks.runAsync(method, session, task -> invokeHere(new Call(m, args, owner, clientAddress, task, db), raw, mayForward)).value();
         }
-        return invoke(new Call(m, args, session, clientAddress, TaskContext.NONE, db));
+        return invokeHere(new Call(m, args, session, clientAddress, TaskContext.NONE, db), raw, mayForward);
     }
+
+    /** Sends the calls that belong to another host of the pool there, as XAPI forwards them. */
+    public void forwardThrough(Forwarder forwarder) { this.forwarder = forwarder; }
+
+    /** How a call reaches another host of the pool: its wire name and arguments as the client sent them, without the session. */
+    public interface Forwarder {
+        Object forward(Ref<Host> host, String method, List<Object> arguments);
+    }
+
+    private Object invokeHere(Call call, List<Object> raw, boolean mayForward) {
+        long commits = db.commitsOfThisThread();
+        try {
+            return invoke(call);
+        } catch (CallElsewhere e) {
+            Forwarder f = forwarder;
+            if (f == null || !mayForward) throw e;
+            if (db.commitsOfThisThread() != commits) {
+                // the call changed the database before it found it belonged elsewhere: sent there, it would run on that change
+                LOG.log(System.Logger.Level.WARNING, call.message().wireName() + " belongs to " + e.host().value()
+                        + " but changed the database here first; not forwarded");
+                throw e;
+            }
+            return f.forward(e.host(), call.message().wireName(), raw);
+        }
+    }
+
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    private volatile Forwarder forwarder;
 
     private Object invoke(Call call) {
         MessageDef m = call.message();

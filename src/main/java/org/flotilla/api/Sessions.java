@@ -82,6 +82,9 @@ public final class Sessions {
         return ref;
     }
 
+    /** Whether the session is one of this host's alone (slave_local_login), as calls forwarded from other members come. */
+    public boolean isLocal(Ref<Session> ref) { return ref != null && local.contains(ref); }
+
     /** Fails with SESSION_INVALID unless the session is live: a record of the pool's database, or a local one. */
     public void require(Ref<Session> ref) {
         if (ref != null && local.contains(ref)) return;

@@ -48,6 +48,15 @@ public final class RemoteRpc implements Rpc {
         return e.code().equals("INTERNAL_ERROR") && !e.params().isEmpty() && e.params().getFirst().startsWith(UNREACHABLE);
     }
 
+    /** The XenAPI of another member of the pool, over HTTPS that accepts only the certificates {@code tls} trusts. */
+    public RemoteRpc(URI uri, SSLContext tls) {
+        this.uri = uri;
+        var params = new SSLParameters();
+        params.setEndpointIdentificationAlgorithm(null); // members are known by their pinned certificates, not by names
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+                .sslContext(tls).sslParameters(params).build();
+    }
+
     public static RemoteRpc of(String host, int port, boolean tls) {
         return new RemoteRpc(URI.create((tls ? "https://" : "http://") + host + ":" + port + "/"), true);
     }

@@ -116,6 +116,9 @@ final class PoolMembers implements Membership, AutoCloseable {
         Thread.ofVirtual().start(afterStart);
     }
 
+    /** How this host sends other members the calls that belong to them. */
+    HostForwarder forwarder() { return new HostForwarder(node.db(), tls, secret(), apiPort); }
+
     /** pool.master follows the group's leader: the new coordinator writes itself there. */
     private void recordCoordinator() {
         Node n = node;

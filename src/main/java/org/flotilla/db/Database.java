@@ -242,6 +242,7 @@ public final class Database implements AutoCloseable {
                     Tx tx = new Tx();
                     R result = body.apply(tx);
                     commitLocked(tx.ops);
+                    if (!tx.ops.isEmpty()) COMMITS.get()[0]++;
                     return result;
                 }
             } finally { lock.writeLock().unlock(); }
@@ -273,12 +274,14 @@ public final class Database implements AutoCloseable {
                     durable = durableOps(tx.ops);
                     if (durable.isEmpty()) {
                         commitLocked(tx.ops);
+                        if (!tx.ops.isEmpty()) COMMITS.get()[0]++;
                         return result;
                     }
                     expected = expectationsLocked(durable);
                 } finally { lock.writeLock().unlock(); }
                 try {
                     replicated.commit(new Transaction(generation() + 1, System.currentTimeMillis(), durable), expected, List.copyOf(tx.ops));
+                    COMMITS.get()[0]++;
                     return result;
                 } catch (Expectation.Unmet e) {
                     if (attempt == ATTEMPTS) {
@@ -435,6 +438,17 @@ public final class Database implements AutoCloseable {
     private List<Op> durableOps(List<Op> ops) {
         return ops.stream().filter(op -> model.classDef(op.className()).persistent()).toList();
     }
+
+    /**
+     * How many transactions the calling thread has committed: a caller can tell whether work it ran changed the
+     * database (the dispatcher forwards a call to another host only if nothing was changed here first).
+     */
+    public long commitsOfThisThread() { return COMMITS.get()[0]; }
+
+    /** For a caller whose commits since {@code mark} undid one another: the thread counts as having changed nothing since. */
+    public void forgetCommitsSince(long mark) { COMMITS.get()[0] = mark; }
+
+    private static final ThreadLocal<long[]> COMMITS = ThreadLocal.withInitial(() -> new long[1]);
 
     public void write(Consumer<Tx> body) {
         writeReturning(tx -> { body.accept(tx); return null; });

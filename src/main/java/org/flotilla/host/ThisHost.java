@@ -1,5 +1,6 @@
 package org.flotilla.host;
 
+import org.flotilla.api.CallElsewhere;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -9,7 +10,7 @@ import org.flotilla.model.xenapi.VM;
 /**
  * The host this daemon runs, among the hosts of its pool. A call that XAPI would forward to another host (one about
  * that host, or about a VM running there) fails here with CANNOT_CONTACT_HOST naming that host, as XAPI reports a
- * forward it could not make: calls are not forwarded between hosts yet.
+ * forward it could not make, unless the dispatcher can forward it ({@link CallElsewhere}).
  */
 public record ThisHost(Ref<Host> ref) {
     public boolean is(Ref<Host> host) { return ref.equals(host); }
@@ -25,6 +26,6 @@ public record ThisHost(Ref<Host> ref) {
         if (!resident.isNull() && !is(resident)) throw belongsTo(resident);
     }
 
-    /** The error of a call that belongs to {@code host}, another than this one. */
-    public static ApiError belongsTo(Ref<Host> host) { return ApiError.of("CANNOT_CONTACT_HOST", host.value()); }
+    /** The error of a call that belongs to {@code host}, another than this one: the dispatcher forwards the call there. */
+    public static ApiError belongsTo(Ref<Host> host) { return new CallElsewhere(host); }
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * A XenAPI failure: an error code and its parameters, exactly as the client receives them in
  * ErrorDescription. Thrown anywhere below the wire; the codecs turn it into the reply.
  */
-public final class ApiError extends RuntimeException {
+public class ApiError extends RuntimeException {
     private final String code;
     private final List<String> params;
 

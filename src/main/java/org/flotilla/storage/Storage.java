@@ -53,10 +53,19 @@ public final class Storage {
     /**
      * @param srRoot where SRs made without a device_config:location get their directory
      */
+    private final SrDirectories dirs;
+
+    /**
+     * Fails unless this host may work on the SR's storage now: SR_HAS_NO_PBDS when its PBD here is not plugged, and,
+     * for an SR only another host has plugged, the error that sends the call there. For calls that check first and
+     * change the database after.
+     */
+    public void requireReachable(Ref<SR> sr) { dirs.attached(sr); }
+
     public Storage(Database db, Ref<Host> host, Path srRoot, QemuImg qemu) {
         this.qemu = qemu;
         var drivers = new SrDrivers();
-        var dirs = new SrDirectories(db, host);
+        this.dirs = new SrDirectories(db, host);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
         var space = new SrSpace(db);

@@ -413,11 +413,13 @@ public final class VmCloner {
     public void provision(Ref<VM> vmRef, TaskContext task) {
         DbObject<VM> vm = db.require(vmRef);
         ops.require(vm, VmOperations.provision);
-        vms.setIsATemplate(vmRef, false);
-        Map<String, String> oc = db.require(vmRef).get(VM.other_config);
+        Map<String, String> oc = vm.get(VM.other_config);
         String xml = oc.get(TemplateDisks.KEY);
-        if (xml == null && !oc.containsKey(POSTINSTALL_KEY)) return;
         List<TemplateDisks.DiskSpec> specs = xml == null ? List.of() : TemplateDisks.parse(xml);
+        // the disks' storage is checked before anything changes: a call for another host's storage goes there whole
+        for (TemplateDisks.DiskSpec d : specs) storage.requireReachable(resolveSr(d.sr()));
+        vms.setIsATemplate(vmRef, false);
+        if (xml == null && !oc.containsKey(POSTINSTALL_KEY)) return;
         task.progress(0.1);
         var madeVdis = new ArrayList<Ref<VDI>>();
         var madeVbds = new ArrayList<Ref<VBD>>();

@@ -98,6 +98,25 @@ class PoolJoinTest {
 
     @Test
     @Order(4)
+    void aVmIsMadeStartedAndStoppedThroughMembersThatForwardToTheHostThatRunsIt() {
+        List<?> named = (List<?>) h1.call("VM.get_by_name_label", "Flotilla test guest");
+        assertEquals(1, named.size(), "one template in the pool, whichever hosts joined: " + named.stream()
+                .map(v -> h1.call("VM.get_is_a_template", v) + "/" + h1.call("VM.get_resident_on", v)).toList());
+        String template = (String) named.getFirst();
+        String vm = (String) h1.call("VM.clone", template, "made through a member");
+        h1.call("VM.provision", vm); // its disk goes to the pool's default SR, the coordinator's local one: the call goes there
+        h2.call("VM.start", vm, false, false);
+        // its disk is on the coordinator's local storage: only the coordinator can run it, and the call went there
+        assertEquals(h0.hostRef(), h2.call("VM.get_resident_on", vm));
+        for (TestHost h : pool.hosts()) await(h + " to see it running", () -> "Running".equals(h.call("VM.get_power_state", vm)));
+        h1.call("VM.hard_shutdown", vm);
+        assertEquals("Halted", h1.call("VM.get_power_state", vm));
+        assertEquals("OpaqueRef:NULL", h2.call("VM.get_resident_on", vm));
+        h2.call("VM.destroy", vm);
+    }
+
+    @Test
+    @Order(5)
     void losingTheCoordinatorElectsAnotherAndLosesNoAcknowledgedWrite() throws Exception {
         h0.call("pool.set_name_description", firstPool(h0), "before the coordinator died");
         h0.kill();
@@ -115,7 +134,7 @@ class PoolJoinTest {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void anEjectedHostBecomesAPoolOfItsOwn() throws Exception {
         TestHost coordinator = coordinator();
         TestHost ejected = pool.hosts().stream().filter(h -> h != coordinator).findFirst().orElseThrow();

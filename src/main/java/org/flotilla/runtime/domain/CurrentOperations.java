@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.api.Call;
+import org.flotilla.api.CallElsewhere;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -28,11 +29,18 @@ public final class CurrentOperations {
     public CurrentOperations(Database db) { this.db = db; }
 
     public void run(Call c, Ref<VM> vm, VmOperations op, Body body) {
+        long commits = db.commitsOfThisThread();
         String key = begin(c, vm, op);
+        boolean elsewhere = false;
         try {
             runMappingErrors(op.wire(), body);
+        } catch (CallElsewhere e) {
+            elsewhere = true;
+            throw e;
         } finally {
             end(vm, key);
+            // listing the operation and taking it off again changed nothing: the call may go whole to the other host
+            if (elsewhere) db.forgetCommitsSince(commits);
         }
     }
 
