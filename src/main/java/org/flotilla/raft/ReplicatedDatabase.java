@@ -307,6 +307,90 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         reconfigure(v -> voting ? plus(v, p) : minus(v, peerId), f -> voting ? minus(f, peerId) : plus(f, p));
     }
 
+    /**
+     * On the coordinator: takes a member in as a voter (nothing if it is a member already) and returns once the
+     * group includes it: Ratis brings a new voter up to date before it counts. Every member comes in as a voter:
+     * one added as a follower straight away is never told it is up to date, so it would neither vote if promoted
+     * nor apply the last entries until more came. {@link #balanceVoters} later makes it a follower if too many vote.
+     */
+    public void admit(Peer peer) {
+        if (!isMember(peer.id())) addVoter(peer);
+    }
+
+    /**
+     * On the coordinator: promotes followers or demotes voters (never itself) until {@code wanted} members vote, or
+     * as near as the group's size allows.
+     */
+    public void balanceVoters(int wanted) {
+        List<Peer> candidates = followers();
+        int missing = wanted - voters().size();
+        for (int i = 0; i < missing && i < candidates.size(); i++) setVoting(candidates.get(i).id(), true);
+        List<Peer> demotable = voters().stream().filter(p -> !p.id().equals(self.id())).toList();
+        int extra = voters().size() - wanted;
+        for (int i = 0; i < extra && i < demotable.size(); i++) setVoting(demotable.get(i).id(), false);
+    }
+
+    /**
+     * Waits until this member knows the coordinator and has applied every entry it knows to be committed: its
+     * copy is then as recent as the group's, give or take the writes of the last moments.
+     */
+    public void awaitCaughtUp(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (true) {
+                var info = division().getInfo();
+                long committed = division().getRaftLog().getLastCommittedIndex();
+                if (info.getLeaderId() != null && committed > 0 && info.getLastAppliedIndex() >= committed) return;
+                if (System.nanoTime() > deadline) {
+                    throw ApiError.internal("the pool database did not catch up within " + limit.toSeconds() + " s"
+                            + (info.getLeaderId() == null ? ": no coordinator reachable" : ""));
+                }
+                Thread.sleep(RETRY_MILLIS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while the pool database caught up");
+        }
+    }
+
+    /** Waits until this member has applied the entry at {@code index}. */
+    public void awaitApplied(long index, Duration limit) {
+        try {
+            if (!machine.awaitApplied(index, limit.toNanos())) {
+                throw ApiError.internal("the pool database did not reach entry " + index + " within " + limit.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while the pool database caught up");
+        }
+    }
+
+    /** Whether the group has this member, voting or not. */
+    public boolean isMember(String peerId) {
+        return members().stream().anyMatch(p -> p.id().equals(peerId));
+    }
+
+    /**
+     * On the coordinator: hands the coordinator's role to a voter, and returns once it has it (or throws). A
+     * follower is made a voter first, and a voter other than this member made a follower, so the voting set keeps
+     * its size.
+     */
+    public void transferCoordinator(String peerId) {
+        if (peerId.equals(self.id())) return;
+        if (followers().stream().anyMatch(p -> p.id().equals(peerId))) {
+            setVoting(peerId, true);
+            voters().stream().filter(p -> !p.id().equals(peerId) && !p.id().equals(self.id())).findFirst()
+                    .ifPresent(p -> setVoting(p.id(), false));
+        }
+        try {
+            RaftClientReply reply = server.transferLeadership(new TransferLeadershipRequest(clientId, RaftPeerId.valueOf(self.id()),
+                    groupId, callIds.incrementAndGet(), RaftPeerId.valueOf(peerId), tuning.writeTimeout().toMillis()));
+            if (!reply.isSuccess()) throw ApiError.internal("the coordinator's role did not move to " + peerId + ": " + reply.getException());
+        } catch (IOException e) {
+            throw ApiError.internal("the coordinator's role did not move to " + peerId + ": " + e);
+        }
+    }
+
     /** On the coordinator: removes a member, voting or not. */
     public void remove(String peerId) { reconfigure(v -> minus(v, peerId), f -> minus(f, peerId)); }
 
