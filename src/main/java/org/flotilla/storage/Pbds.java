@@ -92,6 +92,8 @@ public final class Pbds {
         locks.locked(sr, () -> {
             Path dir = SrDirectories.location(pbd);
             d.attach(dir);
+            DbObject<SR> record = db.require(sr);
+            if (record.get(SR.shared)) SharedSrMark.require(dir, record.get(SR.uuid));
             db.write(tx -> {
                 tx.set(ref, PBD.currently_attached, true);
                 tx.set(sr, SR.allowed_operations, d.srOperations());

@@ -3,6 +3,7 @@ package org.flotilla.storage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -41,13 +42,19 @@ final class SrDirectories {
      * the call is forwarded there; plugged nowhere, SR_HAS_NO_PBDS (as XAPI's Sm.assert_pbd_is_plugged).
      */
     Path attached(Ref<SR> sr) {
-        List<DbObject<PBD>> pbds = db.referring(PBD.SR, sr);
-        for (DbObject<PBD> pbd : pbds) {
-            Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
-            if (isThisHost(pbd.get(PBD.host)) && pbd.get(PBD.currently_attached) && dir != null) return dir;
-        }
-        throw pbds.stream().filter(p -> !isThisHost(p.get(PBD.host)) && p.get(PBD.currently_attached)).findFirst()
+        Optional<Path> here = pluggedHere(sr);
+        if (here.isPresent()) return here.get();
+        throw db.referring(PBD.SR, sr).stream().filter(p -> !isThisHost(p.get(PBD.host)) && p.get(PBD.currently_attached)).findFirst()
                 .map(p -> ThisHost.belongsTo(p.get(PBD.host))).orElseGet(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value()));
+    }
+
+    /** The SR's directory if this host has it plugged. */
+    Optional<Path> pluggedHere(Ref<SR> sr) {
+        for (DbObject<PBD> pbd : db.referring(PBD.SR, sr)) {
+            Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
+            if (isThisHost(pbd.get(PBD.host)) && pbd.get(PBD.currently_attached) && dir != null) return Optional.of(dir);
+        }
+        return Optional.empty();
     }
 
     void plugged(Ref<PBD> pbd, Path dir) { pluggedAt.put(pbd, dir); }

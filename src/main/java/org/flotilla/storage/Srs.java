@@ -87,6 +87,7 @@ public final class Srs {
         try {
             made = d.make(dir);
             if (made) rememberMadeDirectory(sr, dir);
+            if (shared) SharedSrMark.make(dir, uuid);
             pbds.plug(pbdOf.get(host), true);
         } catch (RuntimeException e) {
             db.write(tx -> {
@@ -94,6 +95,7 @@ public final class Srs {
                 for (Ref<PBD> pbd : pbdOf.values()) tx.delete(pbd);
                 tx.delete(sr);
             });
+            if (shared) SharedSrMark.remove(dir, uuid);
             if (made) removeIfEmpty(dir);
             throw e;
         }
@@ -162,7 +164,22 @@ public final class Srs {
     /** SR.get_supported_types. */
     public List<String> supportedTypes() { return drivers.types(); }
 
-    public void setShared(Ref<SR> sr, boolean value) { db.write(tx -> tx.set(sr, SR.shared, value)); }
+    /**
+     * SR.set_shared. An SR that becomes shared is marked as such in its directory where this host has it plugged (the
+     * other hosts plug it only where they find that mark); one reached by several hosts cannot stop being shared
+     * (SR_HAS_MULTIPLE_PBDS), as in XAPI.
+     */
+    public void setShared(Ref<SR> sr, boolean value) {
+        locks.locked(sr, () -> {
+            if (value) {
+                dirs.pluggedHere(sr).ifPresent(dir -> SharedSrMark.make(dir, db.require(sr).get(SR.uuid)));
+            } else {
+                List<DbObject<PBD>> reaching = db.referring(PBD.SR, sr);
+                if (reaching.size() > 1) throw new ApiError("SR_HAS_MULTIPLE_PBDS", reaching.stream().map(DbObject::ref).toList());
+            }
+            db.write(tx -> tx.set(sr, SR.shared, value));
+        });
+    }
 
     public void setNameLabel(Ref<SR> sr, String value) { db.write(tx -> tx.set(sr, SR.name_label, value)); }
 
@@ -190,6 +207,7 @@ public final class Srs {
             // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
             for (DbObject<VDI> v : db.referring(VDI.SR, ref)) ImageFiles.deleteQuietly(d.file(dir, v.get(VDI.location)));
             ImageFiles.removeTemporaries(dir);
+            SharedSrMark.remove(dir, sr.get(SR.uuid));
             forgetRecords(ref);
             // and its directory only if SR.create made it: one that was there before is someone else's
             if (dir.toString().equals(sr.get(SR.sm_config).get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);

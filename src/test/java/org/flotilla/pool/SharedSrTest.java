@@ -240,6 +240,34 @@ class SharedSrTest {
     }
 
     @Test
+    void aHostThatSeesAnotherDirectoryAtTheSrsPathDoesNotPlugIt() throws Exception {
+        pool();
+        Node a = pool.start(0);
+        Node b = pool.start(1);
+        Ref<SR> sr = createShared(a, sharedDir());
+        String sb = login(b);
+        Ref<VDI> disk = VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(sr, "the pool's disk")));
+        // as if B's mount were missing: an empty directory of B's own where the SR should be
+        Path unmounted = Files.createDirectory(dir.resolve("not-mounted"));
+        Ref<PBD> pbdOfB = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(b.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        call(b, "PBD.unplug", sb, pbdOfB.value());
+        call(b, "PBD.set_device_config", sb, pbdOfB.value(), Map.of("location", unmounted.toString()));
+        var refused = fails(b, "PBD.plug", sb, pbdOfB.value());
+        assertEquals(List.of("SR_BACKEND_FAILURE", "47"), refused.description().subList(0, 2), refused.toString());
+        assertFalse(pool.db.require(pbdOfB).get(PBD.currently_attached));
+        assertTrue(pool.db.exists(disk), "no scan of the wrong directory forgot the pool's disk");
+        pool.restart(1);
+        assertFalse(pool.db.require(pbdOfB).get(PBD.currently_attached), "nor does a start plug it");
+        assertTrue(pool.db.exists(disk));
+
+        // once the right directory is back, B plugs it
+        call(pool.node(1), "PBD.set_device_config", login(pool.node(1)), pbdOfB.value(), Map.of("location", sharedDir().toString()));
+        call(pool.node(1), "PBD.plug", login(pool.node(1)), pbdOfB.value());
+        assertPluggedOnEveryHost(sr, 2);
+        assertEquals("SR_HAS_MULTIPLE_PBDS", fails(a, "SR.set_shared", login(a), sr.value(), false).code());
+    }
+
+    @Test
     void aSharedSrNamesItsDirectory() {
         pool();
         Node a = pool.start(0);
