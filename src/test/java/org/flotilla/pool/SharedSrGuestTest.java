@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -20,11 +19,9 @@ import java.util.regex.Pattern;
 import org.flotilla.Slow;
 import org.flotilla.TestDomainIds;
 import org.flotilla.TestTimeouts;
-import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
-import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
@@ -69,7 +66,9 @@ class SharedSrGuestTest {
         var disk = vdiArgs(sr, "counter's disk");
         disk.put("virtual_size", 16L << 20);
         Ref<VDI> vdi = VDI.CLASS.ref((String) call(b, "VDI.create", sb, disk));
-        Ref<VM> vm = counterVm(vdi);
+        // a guest that counts on its one disk every 50 ms
+        Ref<VM> vm = SharedSrTest.vmWithDisk(pool.db,
+                TestGuest.vmFields("counter", 128, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50"), vdi);
         String uuid = pool.db.require(vm).get(VM.uuid);
         b.vmRuntime().refreshAllowedOperations();
 
@@ -99,29 +98,6 @@ class SharedSrGuestTest {
         call(a, "VM.hard_shutdown", sa, vm.value());
         assertEquals(VmPowerState.Halted, pool.db.require(vm).get(VM.power_state));
         assertFalse(qemus.stream().anyMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
-    }
-
-    /** A halted guest that counts on its one disk every 50 ms. */
-    private Ref<VM> counterVm(Ref<VDI> vdi) {
-        Ref<VM> ref = Refs.newRef(VM.CLASS);
-        var f = TestGuest.vmFields("counter", 128, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
-        f.put("uuid", Refs.newUuid());
-        f.put("power_state", "Halted");
-        f.put("memory_target", 128L << 20);
-        var vbd = new LinkedHashMap<String, Object>();
-        vbd.put("uuid", Refs.newUuid());
-        vbd.put("VM", ref.value());
-        vbd.put("VDI", vdi.value());
-        vbd.put("userdevice", "0");
-        vbd.put("bootable", true);
-        vbd.put("mode", "RW");
-        vbd.put("type", "Disk");
-        vbd.put("empty", false);
-        pool.db.write(tx -> {
-            tx.put(VM.CLASS.name(), ref.value(), f);
-            tx.put(VBD.CLASS.name(), Refs.newRef(VBD.CLASS).value(), vbd);
-        });
-        return ref;
     }
 
     private static List<Long> counts(String serial) {

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
+import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -57,6 +58,27 @@ class SharedSrTest {
     }
 
     List<DbObject<PBD>> pbdsOf(Ref<SR> sr) { return pool.db.referring(PBD.SR, sr); }
+
+    /** The host's PBD for the SR. */
+    Ref<PBD> pbdOn(Ref<SR> sr, Node host) {
+        return pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(host.host())).findFirst().orElseThrow().self(PBD.CLASS);
+    }
+
+    /** Set by {@link #twoHostsSharing}: two hosts forwarding to each other, a shared SR that A made, and a session on each. */
+    Node a;
+    Node b;
+    Ref<SR> shared;
+    String sa;
+    String sb;
+
+    void twoHostsSharing() {
+        pool();
+        a = pool.start(0);
+        b = pool.start(1);
+        shared = createShared(a, sharedDir());
+        sa = login(a);
+        sb = login(b);
+    }
 
     void assertPluggedOnEveryHost(Ref<SR> sr, int hosts) {
         List<DbObject<PBD>> pbds = pbdsOf(sr);
@@ -118,12 +140,8 @@ class SharedSrTest {
 
     @Test
     void vdisAreMadeAndRemovedThroughAnyHostThatHasTheSrPlugged() {
-        pool();
-        Node a = pool.start(0);
-        Node b = pool.start(1);
-        Ref<SR> sr = createShared(a, sharedDir());
-        String sa = login(a);
-        String sb = login(b);
+        twoHostsSharing();
+        Ref<SR> sr = shared;
         Ref<VDI> onA = VDI.CLASS.ref((String) call(a, "VDI.create", sa, vdiArgs(sr, "made through A")));
         Ref<VDI> onB = VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(sr, "made through B")));
         for (Ref<VDI> v : List.of(onA, onB)) {
@@ -138,25 +156,20 @@ class SharedSrTest {
         assertFalse(pool.db.exists(onA));
 
         // B unplugged: B's VDI calls go where the SR is plugged (CANNOT_CONTACT_HOST naming A, were they not forwarded)
-        Ref<PBD> pbdOfB = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(b.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        Ref<PBD> pbdOfB = pbdOn(sr, b);
         call(b, "PBD.unplug", sb, pbdOfB.value());
         Ref<VDI> forwarded = VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(sr, "made on A for B")));
         assertTrue(pool.db.exists(forwarded));
         Node alone = pool.startAlone(2);
         String sc = login(alone);
-        Ref<PBD> pbdOfC = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(alone.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        Ref<PBD> pbdOfC = pbdOn(sr, alone);
         call(alone, "PBD.unplug", sc, pbdOfC.value());
         assertBelongsTo(a, fails(alone, "VDI.create", sc, vdiArgs(sr, "nowhere")));
     }
 
     @Test
     void aVmOnTheSharedSrMayBootOnEveryHostAndOneOnALocalSrOnItsOwn() {
-        pool();
-        Node a = pool.start(0);
-        Node b = pool.start(1);
-        Ref<SR> shared = createShared(a, sharedDir());
-        String sa = login(a);
-        String sb = login(b);
+        twoHostsSharing();
         Ref<VM> onShared = vmWithDisk("on the shared SR", VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(shared, "disk"))));
         Ref<SR> localOfB = pool.db.require(b.host()).get(Host.suspend_image_sr);
         Ref<VM> onLocal = vmWithDisk("on B's local SR", VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(localOfB, "disk"))));
@@ -165,7 +178,7 @@ class SharedSrTest {
         assertEquals(Set.of(b.hostRef()), possibleHosts(a, sa, onLocal));
 
         // a host whose PBD is unplugged cannot boot it
-        Ref<PBD> pbdOfA = pbdsOf(shared).stream().filter(p -> p.get(PBD.host).equals(a.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        Ref<PBD> pbdOfA = pbdOn(shared, a);
         call(a, "PBD.unplug", sa, pbdOfA.value());
         assertEquals(Set.of(b.hostRef()), possibleHosts(a, sa, onShared));
         assertEquals("VM_REQUIRES_SR", fails(b, "VM.assert_can_boot_here", sb, onShared.value(), a.hostRef()).code());
@@ -173,12 +186,8 @@ class SharedSrTest {
 
     @Test
     void aVmRunningOnOneHostIsNotStartedOnAnotherAndKeepsItsHostsPbdPlugged() {
-        pool();
-        Node a = pool.start(0);
-        Node b = pool.start(1);
-        Ref<SR> sr = createShared(a, sharedDir());
-        String sa = login(a);
-        String sb = login(b);
+        twoHostsSharing();
+        Ref<SR> sr = shared;
         Ref<VDI> disk = VDI.CLASS.ref((String) call(a, "VDI.create", sa, vdiArgs(sr, "disk")));
         Ref<VM> vm = vmWithDisk("running on A", disk);
         pool.db.write(tx -> {
@@ -196,8 +205,8 @@ class SharedSrTest {
         assertEquals(VmPowerState.Running, pool.db.require(vm).get(VM.power_state));
 
         // the disk is open on A alone: B may unplug its PBD, A may not
-        Ref<PBD> pbdOfA = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(a.host())).findFirst().orElseThrow().self(PBD.CLASS);
-        Ref<PBD> pbdOfB = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(b.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        Ref<PBD> pbdOfA = pbdOn(sr, a);
+        Ref<PBD> pbdOfB = pbdOn(sr, b);
         assertEquals("VDI_IN_USE", fails(a, "PBD.unplug", sa, pbdOfA.value()).code());
         call(b, "PBD.unplug", sb, pbdOfB.value());
         assertFalse(pool.db.require(pbdOfB).get(PBD.currently_attached));
@@ -241,15 +250,12 @@ class SharedSrTest {
 
     @Test
     void aHostThatSeesAnotherDirectoryAtTheSrsPathDoesNotPlugIt() throws Exception {
-        pool();
-        Node a = pool.start(0);
-        Node b = pool.start(1);
-        Ref<SR> sr = createShared(a, sharedDir());
-        String sb = login(b);
+        twoHostsSharing();
+        Ref<SR> sr = shared;
         Ref<VDI> disk = VDI.CLASS.ref((String) call(b, "VDI.create", sb, vdiArgs(sr, "the pool's disk")));
         // as if B's mount were missing: an empty directory of B's own where the SR should be
         Path unmounted = Files.createDirectory(dir.resolve("not-mounted"));
-        Ref<PBD> pbdOfB = pbdsOf(sr).stream().filter(p -> p.get(PBD.host).equals(b.host())).findFirst().orElseThrow().self(PBD.CLASS);
+        Ref<PBD> pbdOfB = pbdOn(sr, b);
         call(b, "PBD.unplug", sb, pbdOfB.value());
         call(b, "PBD.set_device_config", sb, pbdOfB.value(), Map.of("location", unmounted.toString()));
         var refused = fails(b, "PBD.plug", sb, pbdOfB.value());
@@ -283,13 +289,15 @@ class SharedSrTest {
         return hosts.stream().collect(Collectors.toSet());
     }
 
-    /** A halted VM of the test guest with {@code disk} as its boot disk, straight into the database. */
-    Ref<VM> vmWithDisk(String name, Ref<VDI> disk) {
+    Ref<VM> vmWithDisk(String name, Ref<VDI> disk) { return vmWithDisk(pool.db, TestGuest.vmFields(name, 64, ""), disk); }
+
+    /** A halted VM of {@code fields} (the test guest's) with {@code disk} as its boot disk, straight into the database. */
+    static Ref<VM> vmWithDisk(Database db, Map<String, Object> fields, Ref<VDI> disk) {
         Ref<VM> ref = Refs.newRef(VM.CLASS);
-        var f = TestGuest.vmFields(name, 64, "");
+        var f = new LinkedHashMap<>(fields);
         f.put("uuid", Refs.newUuid());
         f.put("power_state", "Halted");
-        f.put("memory_target", 64L << 20);
+        f.put("memory_target", f.get("memory_static_max"));
         var vbd = new LinkedHashMap<String, Object>();
         vbd.put("uuid", Refs.newUuid());
         vbd.put("VM", ref.value());
@@ -299,7 +307,7 @@ class SharedSrTest {
         vbd.put("mode", "RW");
         vbd.put("type", "Disk");
         vbd.put("empty", false);
-        pool.db.write(tx -> {
+        db.write(tx -> {
             tx.put(VM.CLASS.name(), ref.value(), f);
             tx.put(VBD.CLASS.name(), Refs.newRef(VBD.CLASS).value(), vbd);
         });
