@@ -204,6 +204,14 @@ class SharedSrTest {
         assertEquals(a.host(), pool.db.require(vm).get(VM.resident_on));
         assertEquals(VmPowerState.Running, pool.db.require(vm).get(VM.power_state));
 
+        // nor may another VM open the disk, on any host, unless the VDI is sharable and neither writes it
+        Ref<VM> second = vmWithDisk("the same disk on B", disk);
+        b.vmRuntime().refreshAllowedOperations();
+        assertEquals(List.of("VDI_IN_USE", disk.value()), fails(b, "VM.start_on", sb, second.value(), b.hostRef(), false, false).description());
+        assertEquals(VmPowerState.Halted, pool.db.require(second).get(VM.power_state));
+        assertTrue(b.vmRuntime().pids().isEmpty(), "no QEMU started");
+        assertEquals(List.of("VDI_IN_USE", disk.value()), fails(a, "VM.start_on", sa, second.value(), a.hostRef(), false, false).description());
+
         // the disk is open on A alone: B may unplug its PBD, A may not
         Ref<PBD> pbdOfA = pbdOn(sr, a);
         Ref<PBD> pbdOfB = pbdOn(sr, b);
