@@ -176,6 +176,8 @@ class SharedSrTest {
         a.vmRuntime().refreshAllowedOperations();
         assertEquals(Set.of(a.hostRef(), b.hostRef()), possibleHosts(a, sa, onShared));
         assertEquals(Set.of(b.hostRef()), possibleHosts(a, sa, onLocal));
+        call(a, "VM.assert_agile", sa, onShared.value());
+        assertEquals("HA_CONSTRAINT_VIOLATION_SR_NOT_SHARED", fails(a, "VM.assert_agile", sa, onLocal.value()).code());
 
         // a host whose PBD is unplugged cannot boot it
         Ref<PBD> pbdOfA = pbdOn(shared, a);
@@ -279,6 +281,26 @@ class SharedSrTest {
         call(pool.node(1), "PBD.plug", login(pool.node(1)), pbdOfB.value());
         assertPluggedOnEveryHost(sr, 2);
         assertEquals("SR_HAS_MULTIPLE_PBDS", fails(a, "SR.set_shared", login(a), sr.value(), false).code());
+    }
+
+    @Test
+    void anSrMadeSharedLaterIsMarkedAndPluggedByAHostGivenAPbd() {
+        pool();
+        Node a = pool.start(0);
+        Node b = pool.start(1);
+        String sa = login(a);
+        Ref<SR> sr = SR.CLASS.ref((String) call(a, "SR.create", sa, a.hostRef(), Map.of("location", sharedDir().toString()), 0L, "local first",
+                "", "file", "user", false, Map.of()));
+        var pbdArgs = new LinkedHashMap<String, Object>(Map.of("host", b.hostRef(), "SR", sr.value(), "device_config",
+                Map.of("location", sharedDir().toString()), "other_config", Map.of()));
+        Path mark = sharedDir().resolve(".flotilla-sr-" + pool.db.require(sr).get(SR.uuid));
+        assertFalse(Files.exists(mark), "a local SR needs no mark");
+        call(a, "SR.set_shared", sa, sr.value(), true);
+        assertTrue(Files.isRegularFile(mark), "A has it plugged: it marks it");
+        call(a, "PBD.plug", sa, call(a, "PBD.create", sa, pbdArgs));
+        assertPluggedOnEveryHost(sr, 2);
+        pool.restart(1);
+        assertPluggedOnEveryHost(sr, 2);
     }
 
     @Test
