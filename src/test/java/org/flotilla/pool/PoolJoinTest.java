@@ -167,7 +167,7 @@ class PoolJoinTest {
     }
 
     /** Waits for a host that restarted its toolstack (after a join or an eject) to serve again in a pool of {@code hosts}. */
-    private static void awaitMember(TestHost h, int hosts) throws InterruptedException {
+    static void awaitMember(TestHost h, int hosts) throws InterruptedException {
         long deadline = System.nanoTime() + SETTLE.toNanos();
         while (true) {
             try {
