@@ -44,7 +44,7 @@ final class ForwardingNodes implements AutoCloseable {
                     .orElseThrow(() -> ApiError.of("CANNOT_CONTACT_HOST", host.value()));
             var params = new ArrayList<>();
             params.add(localSessions.computeIfAbsent(host, h -> (String) call(there, "session.slave_local_login",
-                    org.flotilla.pool.PoolSecret.ensure(stateOf(there)).value())));
+                    PoolSecret.ensure(stateOf(there)).value())));
             params.addAll(arguments);
             return there.rpc().call(method, params);
         });
