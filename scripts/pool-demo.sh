@@ -38,6 +38,13 @@ up() {
     ip addr add "$NET.254/24" dev "$NS-gw"
     ip link set "$NS-gw" up
 
+    # each host resolves its own name and the others' (ip netns exec binds /etc/netns/<ns>/hosts over /etc/hosts)
+    local hosts="127.0.0.1 localhost"$'\n'
+    for i in $(seq 1 "$n"); do hosts+="$NET.$i host$i"$'\n'; done
+    for i in $(seq 1 "$n"); do
+        mkdir -p "/etc/netns/$NS-h$i"
+        printf '%s' "$hosts" > "/etc/netns/$NS-h$i/hosts"
+    done
     for i in $(seq 1 "$n"); do
         ip netns add "$NS-h$i"
         ip link add "$NS-h$i" type veth peer name "p$i" netns "$NS-sw"
@@ -94,7 +101,9 @@ down() {
     for ns in $(ip netns list | awk '{print $1}' | grep "^$NS-" || :); do
         for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || :; done
         ip netns delete "$ns"
+        rm -rf "/etc/netns/$ns"
     done
+    rm -rf /etc/netns/"$NS"-h*
     ip link delete "$NS-gw" 2>/dev/null || :
     rm -rf "$DEMO"
     say "down"

@@ -166,42 +166,13 @@ class PoolJoinTest {
         return pool.hosts().stream().filter(h -> h.hostRef().equals(master)).findFirst().orElseThrow();
     }
 
-    /** Waits for a host that restarted its toolstack (after a join or an eject) to serve again in a pool of {@code hosts}. */
-    static void awaitMember(TestHost h, int hosts) throws InterruptedException {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (true) {
-            try {
-                h.awaitServing();
-                if (hosts(h).size() == hosts) return;
-            } catch (ApiError | AssertionError e) {
-                if (System.nanoTime() > deadline) throw e;
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError(h + " did not come to a pool of " + hosts);
-            Thread.sleep(200);
-        }
-    }
-
-    private static Map<?, ?> hosts(TestHost h) { return (Map<?, ?>) h.call("host.get_all_records"); }
-
-    private static String firstPool(TestHost h) { return (String) ((List<?>) h.call("pool.get_all")).getFirst(); }
-
     private static String refusal(Runnable call) { return assertThrows(ApiError.class, call::run).code(); }
 
-    private static void await(String what, Supplier<Boolean> condition) {
-        long deadline = System.nanoTime() + SETTLE.toNanos();
-        while (true) {
-            try {
-                if (condition.get()) return;
-            } catch (ApiError e) {
-                // a member between coordinators, or restarting
-            }
-            if (System.nanoTime() > deadline) throw new AssertionError("not within " + SETTLE.toSeconds() + " s: " + what);
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what);
-            }
-        }
-    }
+    private static void await(String what, Supplier<Boolean> condition) { PoolWaits.await(SETTLE, what, condition); }
+
+    private static void awaitMember(TestHost h, int hosts) throws InterruptedException { PoolWaits.awaitMember(h, hosts, SETTLE); }
+
+    private static Map<?, ?> hosts(TestHost h) { return PoolWaits.hosts(h); }
+
+    private static String firstPool(TestHost h) { return PoolWaits.firstPool(h); }
 }

@@ -30,7 +30,7 @@ class SharedSrPoolTest {
             TestHost h0 = pool.host(0);
             TestHost h1 = pool.host(1);
             h1.call("pool.join", h0.address(), "root", h0.password());
-            PoolJoinTest.awaitMember(h1, 2);
+            PoolWaits.awaitMember(h1, 2, java.time.Duration.ofSeconds(60));
             Path location = dir.resolve("shared");
             String sr = (String) h1.call("SR.create", h0.hostRef(), Map.of("location", location.toString()), 0L, "shared", "", "file",
                     "user", true, Map.of());

@@ -1,0 +1,73 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.flotilla.Slow;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sixteen daemons in their own namespaces, fifteen of them joining the first's pool at once: every member answers
+ * with the sixteen hosts and the same coordinator, a write through any member reaches the others, and the
+ * coordinator's loss elects another from the five that vote.
+ */
+@Slow
+class LargePoolTest {
+    private static final int HOSTS = 16;
+    private static final Duration SETTLE = Duration.ofMinutes(4);
+
+    @Test
+    void sixteenHostsJoiningAtOnceBecomeOnePoolThatSurvivesItsCoordinator() throws Exception {
+        try (TestHosts pool = TestHosts.start(HOSTS)) {
+            TestHost first = pool.host(0);
+            List<TestHost> joiners = pool.hosts().subList(1, HOSTS);
+            long t0 = System.nanoTime();
+            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+                var joins = new ArrayList<Future<Object>>();
+                for (TestHost h : joiners) {
+                    joins.add(threads.submit((Callable<Object>) () -> h.call("pool.join", first.address(), "root", first.password())));
+                }
+                for (Future<Object> j : joins) j.get();
+            }
+            for (TestHost h : joiners) PoolWaits.awaitMember(h, HOSTS, SETTLE);
+            System.out.printf("%d hosts formed one pool in %d ms%n", HOSTS, (System.nanoTime() - t0) / 1_000_000);
+
+            String poolRef = firstPool(first);
+            for (TestHost h : pool.hosts()) assertEquals(first.hostRef(), h.call("pool.get_master", firstPool(h)), h + "'s coordinator");
+            TestHost last = pool.host(HOSTS - 1);
+            last.call("pool.set_name_label", firstPool(last), "sixteen");
+            for (TestHost h : pool.hosts()) await(h + " to read the name", () -> "sixteen".equals(h.call("pool.get_name_label", firstPool(h))));
+
+            first.kill();
+            long t1 = System.nanoTime();
+            TestHost witness = pool.host(1);
+            try {
+                await("a new coordinator", () -> !first.hostRef().equals(witness.call("pool.get_master", firstPool(witness))));
+            } catch (AssertionError e) {
+                for (TestHost h : pool.hosts()) {
+                    System.out.println("=== " + h + "\n" + String.join("\n", h.log().lines().filter(l -> l.contains("voters")
+                            || l.contains("changes role") || l.contains("change Leader") || l.contains("ELECTION") || l.contains("election")
+                            || l.contains("Exception") || l.contains("ERROR")).map(l -> l.length() > 300 ? l.substring(0, 300) : l)
+                            .skip(Math.max(0, h.log().lines().count() - 100000)).toList().reversed().stream().limit(25).toList().reversed()));
+                }
+                throw e;
+            }
+            System.out.printf("new coordinator recorded %d ms after the old one was killed%n", (System.nanoTime() - t1) / 1_000_000);
+            last.call("pool.set_name_description", firstPool(last), "after the coordinator died");
+            for (TestHost h : joiners) {
+                await(h + " to read the description", () -> "after the coordinator died".equals(h.call("pool.get_name_description", firstPool(h))));
+            }
+            assertTrue(poolRef.startsWith("OpaqueRef:"));
+        }
+    }
+
+    private static void await(String what, java.util.function.Supplier<Boolean> condition) { PoolWaits.await(SETTLE, what, condition); }
+
+    private static String firstPool(TestHost h) { return PoolWaits.firstPool(h); }
+}
