@@ -79,6 +79,17 @@ public final class Dispatcher implements Rpc {
     /** Sends the calls that belong to another host of the pool there, as XAPI forwards them. */
     public void forwardThrough(Forwarder forwarder) { this.forwarder = forwarder; }
 
+    /**
+     * A call this host's own code makes on another host of the pool, as XAPI's code calls the API and the call is
+     * forwarded (SR.create plugs each member's PBD so): CANNOT_CONTACT_HOST naming the host where calls are not
+     * forwarded.
+     */
+    public Object callOn(Ref<Host> host, String method, List<Object> arguments) {
+        Forwarder f = forwarder;
+        if (f == null) throw ApiError.of("CANNOT_CONTACT_HOST", host.value());
+        return f.forward(host, method, arguments);
+    }
+
     /** How a call reaches another host of the pool: its wire name and arguments as the client sent them, without the session. */
     public interface Forwarder {
         Object forward(Ref<Host> host, String method, List<Object> arguments);

@@ -20,14 +20,14 @@ import org.flotilla.model.xenapi.XenApi;
  * arguments in their wire form and reads the answer back as the method's type. A message renamed in its
  * declaration breaks every command that calls it.
  */
-final class RemoteActions {
+public final class RemoteActions {
     private RemoteActions() {}
 
     /**
      * {@code actions} (a declaration's nested Actions interface), each call sent through {@code rpc} in
      * {@code session} (null before logging in: sessionless messages carry none).
      */
-    static <A> A of(Class<A> actions, Rpc rpc, String session) {
+    public static <A> A of(Class<A> actions, Rpc rpc, String session) {
         String className = ApiClass.of(actions.getDeclaringClass()).name();
         return proxy(actions, (proxy, m, args) -> {
             MessageDef message = message(className, m);

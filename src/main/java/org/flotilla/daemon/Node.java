@@ -27,6 +27,7 @@ import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.Sessions;
 import org.flotilla.api.Tasks;
 import org.flotilla.api.XenApiActions;
+import org.flotilla.cli.RemoteActions;
 import org.flotilla.db.Database;
 import org.flotilla.db.Journal;
 import org.flotilla.host.HostEnablement;
@@ -38,6 +39,7 @@ import org.flotilla.metrics.Metrics;
 import org.flotilla.model.Model;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
@@ -166,6 +168,9 @@ public final class Node implements AutoCloseable {
                 new NetworkActions(networks, taps, thisHost),
                 new PifActions(pifs, thisHost));
         this.dispatcher = new Dispatcher(db, actions, sessions, tasks);
+        // the session is the forwarder's own, opened on the other host: the one the typed call carries is dropped
+        storage.setPlugElsewhere((other, pbd) -> RemoteActions.of(PBD.Actions.class,
+                (method, params) -> dispatcher.callOn(other, method, params.subList(1, params.size())), null).plug(pbd));
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 

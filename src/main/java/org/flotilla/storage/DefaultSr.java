@@ -16,8 +16,8 @@ import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
 
 /**
- * What every start of the daemon does for storage: the SM records of the drivers, this host's PBDs
- * attached again, and the local SR ("Local storage") made the first time, with the pool's and this
+ * What every start of the daemon does for storage: the SM records of the drivers, a PBD for every shared SR of the
+ * pool, this host's PBDs attached again, and the local SR ("Local storage") made the first time, with the pool's and this
  * host's default, suspend-image and crash-dump SRs pointed at it where unset.
  */
 final class DefaultSr {
@@ -33,13 +33,15 @@ final class DefaultSr {
     private final SmRecords sms;
     private final Srs srs;
     private final Pbds pbds;
+    private final SharedSrPbds shared;
 
-    DefaultSr(Database db, Ref<Host> host, SmRecords sms, Srs srs, Pbds pbds) {
+    DefaultSr(Database db, Ref<Host> host, SmRecords sms, Srs srs, Pbds pbds, SharedSrPbds shared) {
         this.db = db;
         this.host = host;
         this.sms = sms;
         this.srs = srs;
         this.pbds = pbds;
+        this.shared = shared;
     }
 
     /** Returns the local SR in {@code dir}. */
@@ -52,6 +54,7 @@ final class DefaultSr {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        shared.ensure();
         Ref<SR> sr = reattachPbds(location);
         if (sr == null) {
             sr = srs.create(host, Map.of(SrLocation.KEY, location), "Local storage", "", LocalFileSr.TYPE, "user", false, Map.of());

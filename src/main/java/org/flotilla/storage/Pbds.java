@@ -13,7 +13,9 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
 
 /** PBD.create, destroy, plug, unplug and set_device_config: whether a host has an SR attached, and where. */
 public final class Pbds {
@@ -90,6 +92,8 @@ public final class Pbds {
         locks.locked(sr, () -> {
             Path dir = SrDirectories.location(pbd);
             d.attach(dir);
+            DbObject<SR> record = db.require(sr);
+            if (record.get(SR.shared)) SharedSrMark.require(dir, record.get(SR.uuid));
             db.write(tx -> {
                 tx.set(ref, PBD.currently_attached, true);
                 tx.set(sr, SR.allowed_operations, d.srOperations());
@@ -100,17 +104,28 @@ public final class Pbds {
         if (scan) this.scan.scanOnAttach(sr);
     }
 
-    /** PBD.unplug, on the PBD's host alone: refused (VDI_IN_USE) while a VM has one of the SR's disks open. */
+    /**
+     * PBD.unplug, on the PBD's host alone: refused (VDI_IN_USE) while a VM on this host has one of the SR's disks open;
+     * VMs on other hosts reach a shared SR through their own PBDs (XAPI's get_active_vdis_by_pbd).
+     */
     public void unplug(Ref<PBD> ref) {
-        dirs.requireThisHost(db.require(ref));
-        Ref<SR> sr = db.require(ref).get(PBD.SR);
+        DbObject<PBD> pbd = db.require(ref);
+        dirs.requireThisHost(pbd);
+        Ref<SR> sr = pbd.get(PBD.SR);
         locks.locked(sr, () -> {
             if (!db.require(ref).get(PBD.currently_attached)) return;
             var inUse = new ArrayList<String>();
-            for (DbObject<VDI> v : db.referring(VDI.SR, sr)) if (!records.activeVbds(v.self(VDI.CLASS)).isEmpty()) inUse.add(v.ref());
+            for (DbObject<VDI> v : db.referring(VDI.SR, sr)) {
+                if (records.activeVbds(v.self(VDI.CLASS)).stream().anyMatch(b -> residentOn(b.get(VBD.VM), pbd.get(PBD.host)))) inUse.add(v.ref());
+            }
             if (!inUse.isEmpty()) throw new ApiError("VDI_IN_USE", inUse);
             db.write(tx -> tx.set(ref, PBD.currently_attached, false));
             dirs.unplugged(ref);
         });
+    }
+
+    private boolean residentOn(Ref<VM> vm, Ref<Host> host) {
+        DbObject<VM> v = db.get(vm);
+        return v != null && host.equals(v.get(VM.resident_on));
     }
 }

@@ -3,6 +3,7 @@ package org.flotilla.storage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -36,17 +37,24 @@ final class SrDirectories {
     }
 
     /**
-     * The SR's directory on this host; SR_HAS_NO_PBDS unless its PBD here is plugged (as XAPI's Sm.assert_pbd_is_plugged).
-     * An SR that only another host has plugged is that host's: CANNOT_CONTACT_HOST, where XAPI would forward the call.
+     * The SR's directory on this host, if this host has it plugged (a shared SR's VDIs are worked on by whichever host
+     * is asked, where its PBD is plugged). An SR plugged only elsewhere is another host's: CANNOT_CONTACT_HOST, where
+     * the call is forwarded there; plugged nowhere, SR_HAS_NO_PBDS (as XAPI's Sm.assert_pbd_is_plugged).
      */
     Path attached(Ref<SR> sr) {
-        List<DbObject<PBD>> pbds = db.referring(PBD.SR, sr);
-        DbObject<PBD> pbd = pbds.stream().filter(p -> isThisHost(p.get(PBD.host))).findFirst().orElseThrow(() -> pbds.stream()
-                .filter(p -> p.get(PBD.currently_attached)).findFirst().map(p -> ThisHost.belongsTo(p.get(PBD.host)))
-                .orElseGet(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value())));
-        Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
-        if (!pbd.get(PBD.currently_attached) || dir == null) throw ApiError.of("SR_HAS_NO_PBDS", sr.value());
-        return dir;
+        Optional<Path> here = pluggedHere(sr);
+        if (here.isPresent()) return here.get();
+        throw db.referring(PBD.SR, sr).stream().filter(p -> !isThisHost(p.get(PBD.host)) && p.get(PBD.currently_attached)).findFirst()
+                .map(p -> ThisHost.belongsTo(p.get(PBD.host))).orElseGet(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value()));
+    }
+
+    /** The SR's directory if this host has it plugged. */
+    Optional<Path> pluggedHere(Ref<SR> sr) {
+        for (DbObject<PBD> pbd : db.referring(PBD.SR, sr)) {
+            Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
+            if (isThisHost(pbd.get(PBD.host)) && pbd.get(PBD.currently_attached) && dir != null) return Optional.of(dir);
+        }
+        return Optional.empty();
     }
 
     void plugged(Ref<PBD> pbd, Path dir) { pluggedAt.put(pbd, dir); }

@@ -36,6 +36,7 @@ public final class Srs {
     private final SrSpace space;
     private final SrScan scan;
     private final Pbds pbds;
+    private volatile PlugElsewhere plugElsewhere = PlugElsewhere.NONE;
 
     /** @param srRoot where SRs made without a device_config:location get their directory */
     Srs(Database db, Path srRoot, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, SrScan scan, Pbds pbds) {
@@ -51,7 +52,10 @@ public final class Srs {
 
     /**
      * SR.create: the SR and its PBD on {@code host}, its directory made and attached. On the host alone: another host's
-     * SR.create fails with CANNOT_CONTACT_HOST, where XAPI forwards it there.
+     * SR.create fails with CANNOT_CONTACT_HOST, where XAPI forwards it there. A shared SR gets a PBD on every host of
+     * the pool with the same device_config, as in XAPI: this host makes the SR and plugs its own, then each other host
+     * is asked to plug its PBD there; one that cannot (down, or the storage not mounted there) keeps its PBD unplugged
+     * and plugs it at its next start.
      */
     public Ref<SR> create(Ref<Host> host, Map<String, String> deviceConfig, String nameLabel, String nameDescription, String type,
                           String contentType, boolean shared, Map<String, String> smConfig) {
@@ -60,38 +64,56 @@ public final class Srs {
         if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
         String uuid = Refs.newUuid();
         Ref<SR> sr = Refs.newRef(SR.CLASS);
-        Ref<PBD> pbd = Refs.newRef(PBD.CLASS);
         var dc = new LinkedHashMap<>(deviceConfig);
-        if (!dc.containsKey(SrLocation.KEY) && d instanceof LocalFileSr) dc.put(SrLocation.KEY, srRoot.resolve(uuid).toAbsolutePath().toString());
+        // a directory under this host's state is no place that other hosts reach: a shared SR names its own
+        if (!shared && !dc.containsKey(SrLocation.KEY) && d instanceof LocalFileSr) dc.put(SrLocation.KEY, srRoot.resolve(uuid).toAbsolutePath().toString());
         Path dir = SrLocation.of(dc);
+        Map<Ref<Host>, Ref<PBD>> pbdOf = new LinkedHashMap<>();
+        pbdOf.put(host, Refs.newRef(PBD.CLASS));
+        if (shared) for (DbObject<Host> h : db.all(Host.CLASS)) pbdOf.putIfAbsent(h.self(Host.CLASS), Refs.newRef(PBD.CLASS));
         // As XAPI: the records first (the driver may read them), removed again if the SR cannot be made.
         db.write(tx -> {
             tx.put(sr, record(uuid, nameLabel, nameDescription, d, contentType.isEmpty() ? d.defaultContentType() : contentType,
                     shared, SmOwnedKeys.OF_SR.clientPart(smConfig)));
-            tx.put(pbd, db.newRecord(PBD.CLASS)
+            pbdOf.forEach((h, pbd) -> tx.put(pbd, db.newRecord(PBD.CLASS)
                     .set(PBD.uuid, Refs.newUuid())
-                    .set(PBD.host, host)
+                    .set(PBD.host, h)
                     .set(PBD.SR, sr)
                     .set(PBD.device_config, Collections.unmodifiableMap(dc))
                     .set(PBD.currently_attached, false)
-                    .set(PBD.other_config, Map.of()));
+                    .set(PBD.other_config, Map.of())));
         });
         boolean made = false;
         try {
             made = d.make(dir);
             if (made) rememberMadeDirectory(sr, dir);
-            pbds.plug(pbd, true);
+            if (shared) SharedSrMark.make(dir, uuid);
+            pbds.plug(pbdOf.get(host), true);
         } catch (RuntimeException e) {
             db.write(tx -> {
                 for (DbObject<VDI> v : db.referring(VDI.SR, sr)) tx.delete(v.self(VDI.CLASS));
-                tx.delete(pbd);
+                for (Ref<PBD> pbd : pbdOf.values()) tx.delete(pbd);
                 tx.delete(sr);
             });
+            if (shared) SharedSrMark.remove(dir, uuid);
             if (made) removeIfEmpty(dir);
             throw e;
         }
+        pbdOf.forEach((h, pbd) -> {
+            if (!h.equals(host)) plugThere(h, pbd);
+        });
         return sr;
     }
+
+    private void plugThere(Ref<Host> host, Ref<PBD> pbd) {
+        try {
+            plugElsewhere.plug(host, pbd);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "PBD " + pbd.value() + " of host " + host.value() + " left unplugged: " + e.getMessage());
+        }
+    }
+
+    void setPlugElsewhere(PlugElsewhere p) { plugElsewhere = p; }
 
     private void rememberMadeDirectory(Ref<SR> sr, Path dir) {
         db.write(tx -> {
@@ -142,7 +164,22 @@ public final class Srs {
     /** SR.get_supported_types. */
     public List<String> supportedTypes() { return drivers.types(); }
 
-    public void setShared(Ref<SR> sr, boolean value) { db.write(tx -> tx.set(sr, SR.shared, value)); }
+    /**
+     * SR.set_shared. An SR that becomes shared is marked as such in its directory where this host has it plugged (the
+     * other hosts plug it only where they find that mark); one reached by several hosts cannot stop being shared
+     * (SR_HAS_MULTIPLE_PBDS), as in XAPI.
+     */
+    public void setShared(Ref<SR> sr, boolean value) {
+        locks.locked(sr, () -> {
+            if (value) {
+                dirs.pluggedHere(sr).ifPresent(dir -> SharedSrMark.make(dir, db.require(sr).get(SR.uuid)));
+            } else {
+                List<DbObject<PBD>> reaching = db.referring(PBD.SR, sr);
+                if (reaching.size() > 1) throw new ApiError("SR_HAS_MULTIPLE_PBDS", reaching.stream().map(DbObject::ref).toList());
+            }
+            db.write(tx -> tx.set(sr, SR.shared, value));
+        });
+    }
 
     public void setNameLabel(Ref<SR> sr, String value) { db.write(tx -> tx.set(sr, SR.name_label, value)); }
 
@@ -170,6 +207,7 @@ public final class Srs {
             // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
             for (DbObject<VDI> v : db.referring(VDI.SR, ref)) ImageFiles.deleteQuietly(d.file(dir, v.get(VDI.location)));
             ImageFiles.removeTemporaries(dir);
+            SharedSrMark.remove(dir, sr.get(SR.uuid));
             forgetRecords(ref);
             // and its directory only if SR.create made it: one that was there before is someone else's
             if (dir.toString().equals(sr.get(SR.sm_config).get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);

@@ -79,8 +79,11 @@ public final class Storage {
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers);
         this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
-        this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds);
+        this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
+
+    /** The daemon registers here how another host of the pool is asked to plug its PBD (SR.create of a shared SR). */
+    public void setPlugElsewhere(PlugElsewhere p) { srs.setPlugElsewhere(p == null ? PlugElsewhere.NONE : p); }
 
     /** The VM agent registers here to resize and snapshot disks that running VMs hold open. */
     public void setOnlineDisks(OnlineDisks o) { online = o == null ? OnlineDisks.NONE : o; }
@@ -140,7 +143,7 @@ public final class Storage {
     public Attachment attachment(Ref<VDI> vdi) { return layers.of(vdi).attachment(); }
 
     /**
-     * At every start: the SM records of the drivers, this host's PBDs attached again, and the local SR
+     * At every start: the SM records of the drivers, a PBD for every shared SR, this host's PBDs attached again, and the local SR
      * in {@code dir} ("Local storage") made the first time, with the pool's and this host's default,
      * suspend-image and crash-dump SRs pointed at it where unset. Returns the local SR.
      */

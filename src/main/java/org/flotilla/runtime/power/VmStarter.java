@@ -9,6 +9,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.pool.BootChecks;
+import org.flotilla.pool.DiskWriters;
 import org.flotilla.pool.VmMemory;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.DomainIds;
@@ -39,6 +40,7 @@ public final class VmStarter {
     private final GuestEvents events;
     private final PowerStateRecords records;
     private final DomainTeardown teardown;
+    private final DiskWriters writers;
 
     public VmStarter(Database db, VmAllowedOperations ops, Domains domains, DomainIds domids, HostMemory memory, VcpuLimits vcpus,
               QemuFiles files, LaunchSpecs specs, QemuLauncher launcher, VifTaps taps, GuestEvents events,
@@ -56,12 +58,14 @@ public final class VmStarter {
         this.events = events;
         this.records = records;
         this.teardown = teardown;
+        this.writers = new DiskWriters(db);
     }
 
     /** Starts QEMU for the VM (incoming: a migration stream to load, for resume) and records it running. */
     Domain boot(Ref<VM> vmRef, boolean paused, String incoming) throws IOException, InterruptedException {
         DbObject<VM> vm = db.require(vmRef);
         BootChecks.validate(vm);
+        writers.assertFree(vmRef);
         long staticMax = vm.get(VM.memory_static_max);
         if (staticMax <= 0) throw ApiError.of("MEMORY_CONSTRAINT_VIOLATION", "memory_static_max must be positive");
         memory.reserve(staticMax);

@@ -1,0 +1,57 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.flotilla.Slow;
+import org.flotilla.model.xenapi.SR;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A shared SR in a pool of two daemons in their own namespaces: SR.create asked of the member for the coordinator is
+ * forwarded there, and the coordinator has the member plug its own PBD through a call forwarded back over the
+ * members' TLS; the member then makes disks in the directory both reach.
+ */
+@Slow
+class SharedSrPoolTest {
+    @TempDir Path dir;
+
+    @Test
+    void aSharedSrIsPluggedOnEveryMemberThroughForwardedCalls() throws Exception {
+        try (TestHosts pool = TestHosts.start(2)) {
+            TestHost h0 = pool.host(0);
+            TestHost h1 = pool.host(1);
+            h1.call("pool.join", h0.address(), "root", h0.password());
+            PoolWaits.awaitMember(h1, 2, java.time.Duration.ofSeconds(60));
+            Path location = dir.resolve("shared");
+            String sr = (String) h1.call("SR.create", h0.hostRef(), Map.of("location", location.toString()), 0L, "shared", "", "file",
+                    "user", true, Map.of());
+            List<?> pbds = (List<?>) h0.call("SR.get_PBDs", sr);
+            assertEquals(2, pbds.size());
+            Set<Object> hosts = new HashSet<>();
+            for (Object pbd : pbds) {
+                assertEquals(true, h0.call("PBD.get_currently_attached", pbd), "plugged on " + h0.call("PBD.get_host", pbd));
+                hosts.add(h0.call("PBD.get_host", pbd));
+            }
+            assertEquals(Set.of(h0.hostRef(), h1.hostRef()), hosts);
+
+            String vdi = (String) h1.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(sr), "made on the member"));
+            Path image = location.resolve(h1.call("VDI.get_location", vdi) + ".qcow2");
+            assertTrue(Files.isRegularFile(image));
+            h0.call("VDI.destroy", vdi);
+            assertFalse(Files.exists(image));
+
+            for (Object pbd : pbds) h1.call("PBD.unplug", pbd);
+            h1.call("SR.destroy", sr);
+            assertFalse(Files.exists(location));
+        }
+    }
+}
