@@ -1,0 +1,322 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flotilla.Slow;
+import org.flotilla.TestDomainIds;
+import org.flotilla.TestTimeouts;
+import org.flotilla.api.ApiLimits;
+import org.flotilla.api.Refs;
+import org.flotilla.daemon.Node;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.db.Journal;
+import org.flotilla.host.HostFacts;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.qemu.TestGuest;
+import org.flotilla.runtime.migration.IncomingStream;
+import org.flotilla.runtime.migration.MigrationPeer;
+import org.flotilla.runtime.migration.MigrationReport;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * VM.pool_migrate between two hosts of one database in one JVM, the stream over loopback: a real guest whose
+ * disk is on host A's SR directory, which host B opens too (a PBD of B's on the same directory, standing in for
+ * shared storage), moves from A to B with its memory, or stays on A when the migration fails.
+ */
+@Slow
+class PoolMigrateTest {
+    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)");
+
+    @TempDir Path dir;
+    final Database db = new Database(XenApi.model(), Journal.NONE);
+    final List<Node> nodes = new ArrayList<>(Arrays.asList(null, null));
+    final List<Long> qemus = new ArrayList<>();
+    Node a;
+    Node b;
+    String sa;
+    String sb;
+
+    @BeforeEach
+    void twoHostsReachingOneSr() throws Exception {
+        TestGuest.ensureBuilt();
+        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
+        a = start(0);
+        b = start(1);
+        sa = login(a);
+        sb = login(b);
+        for (Node n : List.of(a, b)) n.vmRuntime().listenForMigrationsOn(InetAddress.getLoopbackAddress());
+        Ref<SR> sr = SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef()));
+        DbObject<PBD> pbdOfA = db.referring(PBD.SR, sr).getFirst();
+        String pbd = Refs.newRef();
+        var f = new LinkedHashMap<String, Object>();
+        f.put("uuid", Refs.newUuid());
+        f.put("host", b.hostRef());
+        f.put("SR", sr.value());
+        f.put("device_config", pbdOfA.get(PBD.device_config));
+        f.put("currently_attached", false);
+        f.put("other_config", Map.of());
+        db.write(tx -> tx.put(PBD.CLASS.name(), pbd, f));
+        call(b, "PBD.plug", sb, pbd);
+    }
+
+    @AfterEach
+    void cleanUp() {
+        for (Node n : nodes) {
+            if (n != null) {
+                qemus.addAll(n.vmRuntime().pids().values());
+                n.close();
+            }
+        }
+        for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+        });
+        for (int i = 0; i < nodes.size(); i++) TestDomainIds.removeTaps(dir.resolve("host" + i));
+        db.close();
+    }
+
+    @Test
+    void aRunningGuestMovesToTheOtherHostWithItsMemory() throws Exception {
+        a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
+        Ref<VM> vm = countingGuestOnA();
+        long pidA = a.vmRuntime().pids().get(vm);
+        long domidA = db.require(vm).get(VM.domid);
+        var lastOnA = new AtomicReference<String>("");
+        Thread watcher = Thread.ofVirtual().start(() -> follow(serial(0, vm), lastOnA));
+
+        long t0 = System.nanoTime();
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        long wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        watcher.interrupt();
+        watcher.join();
+
+        DbObject<VM> rec = db.require(vm);
+        assertEquals(b.host(), rec.get(VM.resident_on), "the records say B");
+        assertEquals(VmPowerState.Running, rec.get(VM.power_state));
+        assertNotEquals(domidA, rec.get(VM.domid), "B numbered the domain");
+        assertEquals(rec.get(VM.domid), a.vmRuntime().lastMigration(vm).destinationDomid());
+        assertTrue(a.vmRuntime().pids().isEmpty(), "A follows no QEMU");
+        assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU is gone");
+        assertFalse(Files.exists(runDir(0, vm)), "and its run directory");
+
+        long pidB = b.vmRuntime().pids().get(vm);
+        int uid = b.vmRuntime().domains().get(vm).uid;
+        assertEquals(uid, processUid(pidB), "QEMU runs as the uid of B's jail for its domain");
+        assertTrue(Files.readString(Path.of("/proc/" + pidB + "/cgroup")).contains(db.require(b.host()).get(Host.uuid)), "in B's cgroup");
+        Path root = Files.readSymbolicLink(Path.of("/proc/" + pidB + "/root"));
+        assertTrue(root.startsWith(dir.resolve("host1")), "chrooted into B's jail, not " + root);
+
+        // the guest was not booted again: no boot line on B, and its counter goes on from where it was on A
+        awaitCounts(1, vm, 3);
+        String onB = Files.readString(serial(1, vm));
+        assertFalse(onB.contains("FLOTILLA-GUEST up"), "the guest did not boot on B:\n" + onB);
+        long lastA = lastCount(lastOnA.get());
+        long firstB = firstCount(onB);
+        assertTrue(lastA > 0 && firstB > lastA && firstB <= lastA + 3, "A counted to " + lastA + ", B went on from " + firstB);
+
+        MigrationReport r = a.vmRuntime().lastMigration(vm);
+        System.out.printf("pool_migrate of a 128 MiB guest: %d ms by the call, %d ms by QEMU, %d ms downtime, %d bytes of memory%n",
+                wallMillis, r.totalMillis(), r.downtimeMillis(), r.ramBytes());
+        assertTrue(r.downtimeMillis() >= 0 && r.downtimeMillis() < 5000, "downtime " + r.downtimeMillis());
+
+        call(b, "VM.clean_shutdown", sb, vm.value());
+        assertEquals(VmPowerState.Halted, db.require(vm).get(VM.power_state));
+        assertFalse(ProcessHandle.of(pidB).map(ProcessHandle::isAlive).orElse(false), "B's QEMU ended with the guest");
+    }
+
+    @Test
+    void aFailedMigrationLeavesTheGuestRunningOnTheSourceAndNothingOnTheDestination() throws Exception {
+        Ref<VM> vm = countingGuestOnA();
+        long pidA = a.vmRuntime().pids().get(vm);
+        long domidA = db.require(vm).get(VM.domid);
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+
+        // the destination cannot prepare
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            @Override public IncomingStream prepare(String v) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
+        });
+        ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertMigrateFailed(e, vm);
+        stillOnA(vm, pidA, domidA);
+
+        // the destination's QEMU is killed once it waits for the stream
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            @Override public IncomingStream prepare(String v) {
+                IncomingStream in = super.prepare(v);
+                long pid = b.vmRuntime().pids().get(vm);
+                ProcessHandle.of(pid).ifPresent(p -> {
+                    p.destroyForcibly();
+                    p.onExit().join();
+                });
+                return in;
+            }
+        });
+        e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertMigrateFailed(e, vm);
+        stillOnA(vm, pidA, domidA);
+        long before = lastCount(Files.readString(serial(0, vm)));
+        awaitCounts(0, vm, occurrences(Files.readString(serial(0, vm))) + 3);
+        assertTrue(lastCount(Files.readString(serial(0, vm))) > before, "the guest counts on, on A");
+    }
+
+    private void assertMigrateFailed(ApiError e, Ref<VM> vm) {
+        assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
+        assertEquals(List.of(vm.value(), a.hostRef(), b.hostRef()), e.description().subList(1, 4), e.toString());
+    }
+
+    private void stillOnA(Ref<VM> vm, long pidA, long domidA) {
+        DbObject<VM> rec = db.require(vm);
+        assertEquals(a.host(), rec.get(VM.resident_on));
+        assertEquals(VmPowerState.Running, rec.get(VM.power_state));
+        assertEquals(domidA, rec.get(VM.domid));
+        assertTrue(rec.get(VM.current_operations).isEmpty(), "no operation left listed");
+        assertTrue(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU runs");
+        assertEquals(Map.of(vm, pidA), a.vmRuntime().pids());
+        assertTrue(b.vmRuntime().pids().isEmpty(), "B follows no QEMU");
+        assertFalse(Files.exists(runDir(1, vm)), "B kept no run directory");
+    }
+
+    /** A migration peer that passes every call on, for a test to change one. */
+    private static class Forwarding implements MigrationPeer {
+        private final MigrationPeer to;
+        Forwarding(MigrationPeer to) { this.to = to; }
+        @Override public IncomingStream prepare(String vm) { return to.prepare(vm); }
+        @Override public long finish(String vm, String token) { return to.finish(vm, token); }
+        @Override public void abort(String vm, String token) { to.abort(vm, token); }
+    }
+
+    /** A guest on A that counts on its disk (an image in A's SR) and on its serial console. */
+    private Ref<VM> countingGuestOnA() throws Exception {
+        Ref<VM> vm = Refs.newRef(VM.CLASS);
+        var fields = TestGuest.vmFields("mover", 128, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
+        fields.put("uuid", Refs.newUuid());
+        fields.put("power_state", "Halted");
+        fields.put("memory_target", 128L << 20);
+        db.write(tx -> tx.put(VM.CLASS.name(), vm.value(), fields));
+        var vdiArgs = new LinkedHashMap<String, Object>();
+        vdiArgs.put("name_label", "counter disk");
+        vdiArgs.put("SR", call(a, "pool.get_default_SR", sa, a.poolRef()));
+        vdiArgs.put("virtual_size", 16L << 20);
+        vdiArgs.put("type", "user");
+        vdiArgs.put("sharable", false);
+        vdiArgs.put("read_only", false);
+        vdiArgs.put("other_config", Map.of());
+        String vdi = (String) call(a, "VDI.create", sa, vdiArgs);
+        var vbd = new LinkedHashMap<String, Object>();
+        vbd.put("uuid", Refs.newUuid());
+        vbd.put("VM", vm.value());
+        vbd.put("VDI", vdi);
+        vbd.put("userdevice", "0");
+        vbd.put("device", "");
+        vbd.put("bootable", true);
+        vbd.put("mode", "RW");
+        vbd.put("type", "Disk");
+        vbd.put("unpluggable", true);
+        vbd.put("empty", false);
+        db.write(tx -> tx.put("VBD", Refs.newRef(), vbd));
+        a.vmRuntime().refreshAllowedOperations();
+        call(a, "VM.start_on", sa, vm.value(), a.hostRef(), false, false);
+        qemus.add(a.vmRuntime().pids().get(vm));
+        awaitCounts(0, vm, 5);
+        return vm;
+    }
+
+    Node start(int i) {
+        Path state = dir.resolve("host" + i);
+        TestDomainIds.seed(state);
+        HostFacts machine = HostFacts.read("127.0.0.1");
+        var facts = new HostFacts("host" + i, "10.249.2." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
+                machine.cpuInfo(), machine.hardwareVirtualization());
+        Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", ApiLimits.defaults());
+        nodes.set(i, node);
+        return node;
+    }
+
+    static Object call(Node node, String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
+
+    static String login(Node node) { return (String) call(node, "session.login_with_password", "root", "x"); }
+
+    private Path runDir(int host, Ref<VM> vm) { return dir.resolve("host" + host).resolve("run").resolve(db.require(vm).get(VM.uuid)); }
+
+    private Path serial(int host, Ref<VM> vm) { return runDir(host, vm).resolve("serial.log"); }
+
+    /** Keeps the latest content of a serial log that will be deleted, until interrupted. */
+    private static void follow(Path serial, AtomicReference<String> last) {
+        while (!Thread.currentThread().isInterrupted()) {
+            try {
+                String s = Files.readString(serial);
+                if (s.length() >= last.get().length()) last.set(s);
+                Thread.sleep(5);
+            } catch (IOException e) {
+                return;
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
+    }
+
+    private void awaitCounts(int host, Ref<VM> vm, int n) throws InterruptedException, IOException {
+        Path serial = serial(host, vm);
+        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
+        while (!Files.exists(serial) || occurrences(Files.readString(serial)) < n) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("fewer than " + n + " counts on host " + host + ":\n" + (Files.exists(serial) ? Files.readString(serial) : ""));
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static int occurrences(String s) {
+        int n = 0;
+        for (Matcher m = COUNT.matcher(s); m.find(); ) n++;
+        return n;
+    }
+
+    private static long lastCount(String s) {
+        long last = -1;
+        for (Matcher m = COUNT.matcher(s); m.find(); ) last = Long.parseLong(m.group(1));
+        return last;
+    }
+
+    private static long firstCount(String s) {
+        Matcher m = COUNT.matcher(s);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static int processUid(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Uid:")) return Integer.parseInt(line.split("\\s+")[1]);
+        }
+        throw new AssertionError("no Uid in /proc/" + pid + "/status");
+    }
+}
