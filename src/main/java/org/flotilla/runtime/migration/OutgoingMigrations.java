@@ -42,7 +42,8 @@ public final class OutgoingMigrations {
     private static final String SOCKET = "migrate.sock";
     /** QEMU's 128 MiB/s default is far below a modern link. */
     private static final long MAX_BANDWIDTH = 8L << 30;
-    private static final long DOWNTIME_LIMIT_MS = 300;
+    /** QEMU's default is 300 ms; Proxmox asks for 100. */
+    private static final long DOWNTIME_LIMIT_MS = 100;
     private static final long STREAM_MINUTES = 30;
 
     private final Ref<Host> here;
@@ -72,6 +73,7 @@ public final class OutgoingMigrations {
             c.task().progress(0.05);
             MigrationPeer peer = peers.to(destination);
             IncomingStream in;
+            long t0 = System.nanoTime();
             try {
                 in = peer.prepare(vm.value());
             } catch (RuntimeException e) {
@@ -79,14 +81,13 @@ public final class OutgoingMigrations {
             }
             MigrationReport report;
             try {
-                report = send(c, d, in, peer, vm);
+                report = send(c, d, in, peer, vm, millisSince(t0));
             } catch (Exception e) {
                 stayHere(d, peer, vm, in);
                 throw failed(vm, destination, describe(e));
             }
             reports.put(vm, report);
-            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + " in " + report.totalMillis()
-                    + " ms, " + report.downtimeMillis() + " ms down, " + report.ramBytes() + " bytes of memory");
+            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             teardown.letGo(d);
         });
     }
@@ -94,7 +95,9 @@ public final class OutgoingMigrations {
     /** The report of the VM's last migration away from here, or null. */
     public MigrationReport lastReport(Ref<VM> vm) { return reports.get(vm); }
 
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm) throws Exception {
+    private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
+
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis) throws Exception {
         Path sock = d.runDir.resolve(SOCKET);
         Files.deleteIfExists(sock);
         try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -111,14 +114,17 @@ public final class OutgoingMigrations {
                     LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
                 }
             });
+            long t0 = System.nanoTime();
             startStream(d);
             JsonNode done = follow(c, d);
+            long streamMillis = millisSince(t0);
+            long t1 = System.nanoTime();
             // QEMU has written its last byte: the relay delivers the tail before the destination looks
             relay.join(TimeUnit.SECONDS.toMillis(30));
             c.task().progress(0.9);
             long domid = peer.finish(vm.value(), in.token());
-            return new MigrationReport(d.uuid, done.path("total-time").asLong(-1), done.path("downtime").asLong(-1),
-                    done.path("ram").path("transferred").asLong(-1), domid);
+            return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
+                    done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid);
         } finally {
             Files.deleteIfExists(sock);
         }
@@ -148,7 +154,7 @@ public final class OutgoingMigrations {
             if (sent + left > 0) c.task().progress(0.1 + 0.8 * Math.min(1.0, (double) sent / (sent + left)));
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
             if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
-            Thread.sleep(20);
+            Thread.sleep(10);
         }
     }
 
