@@ -152,6 +152,8 @@ class PoolMigrateTest {
         call(b, "VM.clean_shutdown", sb, vm.value());
         assertEquals(VmPowerState.Halted, db.require(vm).get(VM.power_state));
         assertFalse(ProcessHandle.of(pidB).map(ProcessHandle::isAlive).orElse(false), "B's QEMU ended with the guest");
+        ApiError halted = assertThrows(ApiError.class, () -> call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of()));
+        assertEquals("VM_BAD_POWER_STATE", halted.code(), halted.toString());
     }
 
     @Test
@@ -184,6 +186,23 @@ class PoolMigrateTest {
         e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertMigrateFailed(e, vm);
         stillOnA(vm, pidA, domidA);
+        countsOnA(vm);
+
+        // the whole stream went, then the destination fails to run the guest: the source, stopped by then, runs it again
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            @Override public long finish(String v, String token) {
+                abort(v, token);
+                throw ApiError.internal("the destination lost the guest");
+            }
+        });
+        e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertMigrateFailed(e, vm);
+        assertTrue(e.description().get(4).contains("the destination lost the guest"), e.toString());
+        stillOnA(vm, pidA, domidA);
+        countsOnA(vm);
+    }
+
+    private void countsOnA(Ref<VM> vm) throws IOException, InterruptedException {
         long before = lastCount(Files.readString(serial(0, vm)));
         awaitCounts(0, vm, occurrences(Files.readString(serial(0, vm))) + 3);
         assertTrue(lastCount(Files.readString(serial(0, vm))) > before, "the guest counts on, on A");

@@ -33,7 +33,7 @@ import org.flotilla.runtime.power.VmStarter;
  */
 public final class IncomingMigrations implements MigrationPeer {
     private static final System.Logger LOG = System.getLogger(IncomingMigrations.class.getName());
-    /** How long a prepared destination waits for the source to connect and send everything. */
+    /** How long a prepared destination waits for the source to send everything and finish. */
     private static final long STREAM_MINUTES = 10;
     private static final String SOCKET = "incoming.sock";
 
@@ -84,12 +84,28 @@ public final class IncomingMigrations implements MigrationPeer {
                 }
             });
             arrivals.put(ref, new Arrival(launched, token, server, relay));
+            expireUnlessFinished(ref, token);
             return new IncomingStream(address.getHostAddress(), port, token);
         } catch (IOException | RuntimeException e) {
             if (server != null) server.close();
             teardown.letGo(d);
             throw e;
         }
+    }
+
+    /** A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever. */
+    private void expireUnlessFinished(Ref<VM> ref, String token) {
+        Thread.ofVirtual().name("migration-expiry-" + ref.value()).start(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(STREAM_MINUTES));
+            } catch (InterruptedException e) {
+                return;
+            }
+            Arrival a = claim(ref, token);
+            if (a == null) return;
+            LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here was neither finished nor aborted: its QEMU ends");
+            discard(a);
+        });
     }
 
     /** Lets in one connection, which must open with the token, and relays the rest of it into QEMU. */
