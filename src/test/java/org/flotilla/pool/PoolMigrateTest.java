@@ -3,7 +3,6 @@ package org.flotilla.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +11,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,22 +19,17 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flotilla.Slow;
-import org.flotilla.TestDomainIds;
 import org.flotilla.TestTimeouts;
-import org.flotilla.api.ApiLimits;
 import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.db.Journal;
-import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.TestGuest;
 import org.flotilla.runtime.migration.IncomingStream;
@@ -58,9 +50,8 @@ class PoolMigrateTest {
     private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)");
 
     @TempDir Path dir;
-    final Database db = new Database(XenApi.model(), Journal.NONE);
-    final List<Node> nodes = new ArrayList<>(Arrays.asList(null, null));
-    final List<Long> qemus = new ArrayList<>();
+    NodesOnOneDatabase hosts;
+    Database db;
     Node a;
     Node b;
     String sa;
@@ -70,8 +61,10 @@ class PoolMigrateTest {
     void twoHostsReachingOneSr() throws Exception {
         TestGuest.ensureBuilt();
         System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
-        a = start(0);
-        b = start(1);
+        hosts = new NodesOnOneDatabase(dir);
+        db = hosts.db;
+        a = hosts.start(0);
+        b = hosts.start(1);
         sa = login(a);
         sb = login(b);
         for (Node n : List.of(a, b)) n.vmRuntime().listenForMigrationsOn(InetAddress.getLoopbackAddress());
@@ -90,20 +83,7 @@ class PoolMigrateTest {
     }
 
     @AfterEach
-    void cleanUp() {
-        for (Node n : nodes) {
-            if (n != null) {
-                qemus.addAll(n.vmRuntime().pids().values());
-                n.close();
-            }
-        }
-        for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-        });
-        for (int i = 0; i < nodes.size(); i++) TestDomainIds.removeTaps(dir.resolve("host" + i));
-        db.close();
-    }
+    void cleanUp() { if (hosts != null) hosts.close(); }
 
     @Test
     void aRunningGuestMovesToTheOtherHostWithItsMemory() throws Exception {
@@ -134,7 +114,7 @@ class PoolMigrateTest {
         assertEquals(uid, processUid(pidB), "QEMU runs as the uid of B's jail for its domain");
         assertTrue(Files.readString(Path.of("/proc/" + pidB + "/cgroup")).contains(db.require(b.host()).get(Host.uuid)), "in B's cgroup");
         Path root = Files.readSymbolicLink(Path.of("/proc/" + pidB + "/root"));
-        assertTrue(root.startsWith(dir.resolve("host1")), "chrooted into B's jail, not " + root);
+        assertTrue(root.startsWith(hosts.state(1)), "chrooted into B's jail, not " + root);
 
         // the guest was not booted again: no boot line on B, and its counter goes on from where it was on A
         awaitCounts(1, vm, 3);
@@ -236,12 +216,7 @@ class PoolMigrateTest {
 
     /** A guest on A that counts on its disk (an image in A's SR) and on its serial console. */
     private Ref<VM> countingGuestOnA() throws Exception {
-        Ref<VM> vm = Refs.newRef(VM.CLASS);
-        var fields = TestGuest.vmFields("mover", 128, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
-        fields.put("uuid", Refs.newUuid());
-        fields.put("power_state", "Halted");
-        fields.put("memory_target", 128L << 20);
-        db.write(tx -> tx.put(VM.CLASS.name(), vm.value(), fields));
+        Ref<VM> vm = hosts.newGuest("mover", "counter flotilla.counter_ms=50");
         var vdiArgs = new LinkedHashMap<String, Object>();
         vdiArgs.put("name_label", "counter disk");
         vdiArgs.put("SR", call(a, "pool.get_default_SR", sa, a.poolRef()));
@@ -265,27 +240,16 @@ class PoolMigrateTest {
         db.write(tx -> tx.put("VBD", Refs.newRef(), vbd));
         a.vmRuntime().refreshAllowedOperations();
         call(a, "VM.start_on", sa, vm.value(), a.hostRef(), false, false);
-        qemus.add(a.vmRuntime().pids().get(vm));
+        hosts.track(a.vmRuntime().pids().get(vm));
         awaitCounts(0, vm, 5);
         return vm;
     }
 
-    Node start(int i) {
-        Path state = dir.resolve("host" + i);
-        TestDomainIds.seed(state);
-        HostFacts machine = HostFacts.read("127.0.0.1");
-        var facts = new HostFacts("host" + i, "10.249.2." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
-                machine.cpuInfo(), machine.hardwareVirtualization());
-        Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", ApiLimits.defaults());
-        nodes.set(i, node);
-        return node;
-    }
+    static Object call(Node node, String method, Object... params) { return NodesOnOneDatabase.call(node, method, params); }
 
-    static Object call(Node node, String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
+    static String login(Node node) { return NodesOnOneDatabase.login(node); }
 
-    static String login(Node node) { return (String) call(node, "session.login_with_password", "root", "x"); }
-
-    private Path runDir(int host, Ref<VM> vm) { return dir.resolve("host" + host).resolve("run").resolve(db.require(vm).get(VM.uuid)); }
+    private Path runDir(int host, Ref<VM> vm) { return hosts.state(host).resolve("run").resolve(db.require(vm).get(VM.uuid)); }
 
     private Path serial(int host, Ref<VM> vm) { return runDir(host, vm).resolve("serial.log"); }
 
