@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -71,6 +72,7 @@ public final class IncomingMigrations implements MigrationPeer {
             d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             InetAddress address = listenAddress.get();
             server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
             server.bind(new InetSocketAddress(address, 0), 1);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             String token = OneTimeToken.create();

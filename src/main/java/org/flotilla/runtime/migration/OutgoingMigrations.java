@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
@@ -101,7 +102,9 @@ public final class OutgoingMigrations {
         Path sock = d.runDir.resolve(SOCKET);
         Files.deleteIfExists(sock);
         try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             SocketChannel toPeer = SocketChannel.open(new InetSocketAddress(in.address(), in.port()))) {
+             SocketChannel toPeer = SocketChannel.open()) {
+            toPeer.setOption(StandardSocketOptions.SO_SNDBUF, StreamRelay.SOCKET_BUFFER);
+            toPeer.connect(new InetSocketAddress(in.address(), in.port()));
             fromQemu.bind(UnixDomainSocketAddress.of(sock));
             QemuFiles.give(sock, d.uid);
             toPeer.socket().setTcpNoDelay(true);

@@ -9,7 +9,12 @@ import java.nio.channels.SocketChannel;
  * touches the network, and what crosses it is the daemons' to guard (the token now, TLS later).
  */
 final class StreamRelay {
-    private static final int CHUNK = 1 << 20;
+    private static final int CHUNK = 128 << 10;
+    /**
+     * What the TCP connection holds in flight: small, so that the source's QEMU feels the destination's pace and its
+     * idea of what remains (and so of the downtime) is not megabytes of kernel buffers short.
+     */
+    static final int SOCKET_BUFFER = 256 << 10;
 
     private StreamRelay() {}
 
