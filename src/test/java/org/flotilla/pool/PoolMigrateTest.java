@@ -137,6 +137,23 @@ class PoolMigrateTest {
     }
 
     @Test
+    void evacuatingTheHostMovesItsGuestLive() throws Exception {
+        a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
+        Ref<SR> sr = SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef()));
+        // storage both hosts reach is shared storage: what makes a VM agile, which evacuation asks of it
+        db.write(tx -> tx.set(sr, SR.shared, true));
+        Ref<VM> vm = countingGuestOnA();
+        long pidA = a.vmRuntime().pids().get(vm);
+
+        call(a, "host.evacuate", sa, a.hostRef());
+
+        assertEquals(b.host(), db.require(vm).get(VM.resident_on));
+        assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU is gone");
+        awaitCounts(1, vm, 3);
+        assertFalse(Files.readString(serial(1, vm)).contains("FLOTILLA-GUEST up"), "the guest did not boot on B");
+    }
+
+    @Test
     void aFailedMigrationLeavesTheGuestRunningOnTheSourceAndNothingOnTheDestination() throws Exception {
         Ref<VM> vm = countingGuestOnA();
         long pidA = a.vmRuntime().pids().get(vm);
