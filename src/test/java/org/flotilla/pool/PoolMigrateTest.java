@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -197,6 +198,36 @@ class PoolMigrateTest {
         assertTrue(e.description().get(4).contains("the destination lost the guest"), e.toString());
         stillOnA(vm, pidA, domidA);
         countsOnA(vm);
+
+        // the task is cancelled once the destination is ready
+        var cancelled = new CountDownLatch(1);
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            @Override public IncomingStream prepare(String v) {
+                IncomingStream in = super.prepare(v);
+                try {
+                    cancelled.await(30, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+                return in;
+            }
+        });
+        String task = (String) call(a, "Async.VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        call(a, "task.cancel", sa, task);
+        cancelled.countDown();
+        awaitTaskEnd(task);
+        assertEquals("cancelled", call(a, "task.get_status", sa, task));
+        assertEquals(List.of("TASK_CANCELLED", task), call(a, "task.get_error_info", sa, task));
+        stillOnA(vm, pidA, domidA);
+        countsOnA(vm);
+    }
+
+    private void awaitTaskEnd(String task) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
+        while (List.of("pending", "cancelling").contains(call(a, "task.get_status", sa, task))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("task " + task + " still pending");
+            Thread.sleep(20);
+        }
     }
 
     private void countsOnA(Ref<VM> vm) throws IOException, InterruptedException {

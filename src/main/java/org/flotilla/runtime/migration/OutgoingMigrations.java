@@ -36,7 +36,8 @@ import org.flotilla.runtime.power.DomainTeardown;
  * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
  * relays to the destination's port), followed to completion with the task's progress, the destination told to run
  * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
- * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED.
+ * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
+ * was cancelled while the stream ran).
  */
 public final class OutgoingMigrations {
     private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
@@ -46,6 +47,9 @@ public final class OutgoingMigrations {
     /** QEMU's default is 300 ms; Proxmox asks for 100. */
     private static final long DOWNTIME_LIMIT_MS = 100;
     private static final long STREAM_MINUTES = 30;
+    private static final String TASK_CANCELLED = "TASK_CANCELLED";
+    /** The least change of progress worth a write to the pool's database. */
+    private static final double PROGRESS_STEP = 0.02;
 
     private final Ref<Host> here;
     private final CurrentOperations operations;
@@ -85,6 +89,7 @@ public final class OutgoingMigrations {
                 report = send(c, d, in, peer, vm, millisSince(t0));
             } catch (Exception e) {
                 stayHere(d, peer, vm, in);
+                if (e instanceof ApiError a && a.code().equals(TASK_CANCELLED)) throw a;
                 throw failed(vm, destination, describe(e));
             }
             reports.put(vm, report);
@@ -141,10 +146,15 @@ public final class OutgoingMigrations {
         d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
     }
 
-    /** Polls query-migrate until the stream is complete, reporting how much memory has gone as the task's progress. */
+    /**
+     * Polls query-migrate until the stream is complete, reporting how much memory has gone as the task's progress;
+     * a cancelled task stops it.
+     */
     private static JsonNode follow(Call c, Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
+        double reported = 0;
         while (true) {
+            c.task().checkCancelled();
             JsonNode m = d.qmp.execute("query-migrate");
             String status = m.path("status").asText("");
             if (status.equals("completed")) return m;
@@ -154,7 +164,11 @@ public final class OutgoingMigrations {
             JsonNode ram = m.path("ram");
             long sent = ram.path("transferred").asLong(0);
             long left = ram.path("remaining").asLong(0);
-            if (sent + left > 0) c.task().progress(0.1 + 0.8 * Math.min(1.0, (double) sent / (sent + left)));
+            double progress = sent + left > 0 ? 0.1 + 0.8 * Math.min(1.0, (double) sent / (sent + left)) : 0;
+            if (progress - reported >= PROGRESS_STEP) {
+                c.task().progress(progress);
+                reported = progress;
+            }
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
             if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
             Thread.sleep(10);
