@@ -73,6 +73,16 @@ final class NodesOnOneDatabase implements AutoCloseable {
 
     @Override
     public void close() {
+        // their own hard shutdown first, so that what the VMs' jails hold (cgroups, taps, run directories) goes too
+        for (Node n : nodes.values()) {
+            for (Ref<VM> vm : n.vmRuntime().pids().keySet()) {
+                try {
+                    call(n, "VM.hard_shutdown", login(n), vm.value());
+                } catch (RuntimeException e) {
+                    // killed below
+                }
+            }
+        }
         for (int i : List.copyOf(nodes.keySet())) stop(i);
         for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
             p.destroyForcibly();
