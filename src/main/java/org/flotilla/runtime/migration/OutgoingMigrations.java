@@ -76,10 +76,11 @@ public final class OutgoingMigrations {
             if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
             checks.assertCanBootHere(vm, destination);
             c.task().progress(0.05);
-            MigrationPeer peer = peers.to(destination);
+            MigrationPeer peer;
             IncomingStream in;
             long t0 = System.nanoTime();
             try {
+                peer = peers.to(destination);
                 in = peer.prepare(vm.value());
             } catch (RuntimeException e) {
                 throw failed(vm, destination, "the destination could not prepare: " + describe(e));
