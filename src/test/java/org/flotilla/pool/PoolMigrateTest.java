@@ -161,11 +161,17 @@ class PoolMigrateTest {
         long domidA = db.require(vm).get(VM.domid);
         MigrationPeer real = b.vmRuntime().migrationTarget();
 
+        // the destination cannot be reached (a daemon's peers until they are wired)
+        ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertMigrateFailed(e, vm);
+        assertTrue(e.description().get(4).contains("CANNOT_CONTACT_HOST " + b.hostRef()), e.toString());
+        stillOnA(vm, pidA, domidA);
+
         // the destination cannot prepare
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
             @Override public IncomingStream prepare(String v) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
         });
-        ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertMigrateFailed(e, vm);
         stillOnA(vm, pidA, domidA);
 
