@@ -130,7 +130,7 @@ public final class IncomingMigrations implements MigrationPeer {
     public long finish(String vm, String token) {
         Ref<VM> ref = VM.CLASS.ref(vm);
         Arrival a = claim(ref, token);
-        if (a == null) throw ApiError.of("VM_MIGRATE_FAILED", vm, "", "", "no migration of this VM is coming here");
+        if (a == null) throw ApiError.internal("no migration of VM " + vm + " with that token is coming here");
         var domid = new long[1];
         try {
             CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
