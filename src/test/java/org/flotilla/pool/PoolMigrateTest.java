@@ -175,6 +175,25 @@ class PoolMigrateTest {
         assertMigrateFailed(e, vm);
         stillOnA(vm, pidA, domidA);
 
+        // a stream without the destination's token is not let in (nor does a wrong token finish or abort anything)
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            String token;
+            @Override public IncomingStream prepare(String v) {
+                IncomingStream in = super.prepare(v);
+                token = in.token();
+                return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()));
+            }
+            @Override public long finish(String v, String wrong) { throw new AssertionError("a stream without the token was let in"); }
+            @Override public void abort(String v, String wrong) {
+                super.abort(v, wrong);
+                assertTrue(b.vmRuntime().pids().containsKey(vm), "a wrong token aborts nothing");
+                super.abort(v, token);
+            }
+        });
+        e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertMigrateFailed(e, vm);
+        stillOnA(vm, pidA, domidA);
+
         // the destination's QEMU is killed once it waits for the stream
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
             @Override public IncomingStream prepare(String v) {
