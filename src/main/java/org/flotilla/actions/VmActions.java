@@ -50,6 +50,11 @@ public final class VmActions implements VM.Actions {
         runtime.startOn(Call.current(), vm, host, start_paused);
     }
 
+    @Override
+    public void pool_migrate(Ref<VM> vm, Ref<Host> host, Map<String, String> options) {
+        runtime.poolMigrate(Call.current(), vm, host);
+    }
+
     @Override public void pause(Ref<VM> vm) { runtime.pause(Call.current(), vm); }
 
     @Override public void unpause(Ref<VM> vm) { runtime.unpause(Call.current(), vm); }

@@ -157,7 +157,7 @@ public final class Node implements AutoCloseable {
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
                 new PoolActions(membership),
-                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), Evacuation.Migrator.NONE), thisHost),
+                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),

@@ -1,5 +1,7 @@
 package org.flotilla.runtime;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,6 +12,7 @@ import org.flotilla.db.Database;
 import org.flotilla.host.ThisHost;
 import org.flotilla.jail.Cgroups;
 import org.flotilla.jail.JailIds;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VBD;
@@ -44,6 +47,11 @@ import org.flotilla.runtime.launch.VifBackend;
 import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.runtime.launch.VmJails;
 import org.flotilla.runtime.launch.Vtpms;
+import org.flotilla.runtime.migration.IncomingMigrations;
+import org.flotilla.runtime.migration.MigrationPeer;
+import org.flotilla.runtime.migration.MigrationPeers;
+import org.flotilla.runtime.migration.MigrationReport;
+import org.flotilla.runtime.migration.OutgoingMigrations;
 import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
@@ -89,6 +97,8 @@ public final class VmRuntime implements AutoCloseable {
     private final Vtpms vtpms;
     private final NvramFiles nvram;
     private final Placement placement;
+    private final IncomingMigrations incoming;
+    private final OutgoingMigrations outgoing;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -121,6 +131,8 @@ public final class VmRuntime implements AutoCloseable {
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, placement, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
         this.liveDisks = new LiveDisks(db, domains);
+        this.incoming = new IncomingMigrations(starter, teardown, () -> managementAddress(db, hostRef));
+        this.outgoing = new OutgoingMigrations(hostRef, operations, domains, placement.checks(), teardown);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));
     }
@@ -153,6 +165,30 @@ public final class VmRuntime implements AutoCloseable {
     public void startOn(Call c, Ref<VM> vm, Ref<Host> host, boolean paused) {
         placement.assertNotEvacuating(host);
         power.start(c, vm, paused, VmOperations.start_on, host);
+    }
+
+    /** VM.pool_migrate: a VM running here moves, live, to {@code host}, which reaches its disks too. */
+    public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
+
+    /** This host's side of VMs migrating here, for other hosts to call. */
+    public MigrationPeer migrationTarget() { return incoming; }
+
+    /** Where VMs migrating here come in (the host's address unless set). */
+    public void listenForMigrationsOn(InetAddress address) { incoming.listenOn(address); }
+
+    /** How this host reaches the other hosts' side of a migration. */
+    public void setMigrationPeers(MigrationPeers peers) { outgoing.setPeers(peers); }
+
+    /** How the VM's last migration away from here went, or null. */
+    public MigrationReport lastMigration(Ref<VM> vm) { return outgoing.lastReport(vm); }
+
+    private static InetAddress managementAddress(Database db, Ref<Host> host) {
+        String address = db.require(host).get(Host.address);
+        try {
+            return InetAddress.getByName(address);
+        } catch (UnknownHostException e) {
+            throw ApiError.internal("this host's address " + address + " is not an IP address");
+        }
     }
 
     public void pause(Call c, Ref<VM> vm) { power.pause(c, requireHere(vm)); }

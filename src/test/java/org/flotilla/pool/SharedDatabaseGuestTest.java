@@ -9,26 +9,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
-import org.flotilla.TestDomainIds;
 import org.flotilla.TestTimeouts;
-import org.flotilla.api.ApiLimits;
-import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
 import org.flotilla.db.Database;
-import org.flotilla.db.Journal;
-import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,66 +31,43 @@ import org.junit.jupiter.api.io.TempDir;
 @Slow
 class SharedDatabaseGuestTest {
     @TempDir Path dir;
-    final Database db = new Database(XenApi.model(), Journal.NONE);
-    final List<Node> nodes = new ArrayList<>(Arrays.asList(null, null));
-    final List<Long> qemus = new ArrayList<>();
+    NodesOnOneDatabase hosts;
+    Database db;
+
+    @BeforeEach
+    void hosts() {
+        hosts = new NodesOnOneDatabase(dir);
+        db = hosts.db;
+    }
 
     @AfterEach
-    void cleanUp() {
-        for (Node n : nodes) {
-            if (n != null) {
-                qemus.addAll(n.vmRuntime().pids().values());
-                n.close();
-            }
-        }
-        for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
-            p.destroyForcibly();
-            p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-        });
-        for (int i = 0; i < nodes.size(); i++) TestDomainIds.removeTaps(dir.resolve("host" + i));
-        db.close();
-    }
+    void cleanUp() { hosts.close(); }
 
-    Node start(int i) {
-        Path state = dir.resolve("host" + i);
-        TestDomainIds.seed(state);
-        HostFacts machine = HostFacts.read("127.0.0.1");
-        var facts = new HostFacts("host" + i, "10.249.1." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
-                machine.cpuInfo(), machine.hardwareVirtualization());
-        Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", ApiLimits.defaults());
-        nodes.set(i, node);
-        return node;
-    }
+    Node start(int i) { return hosts.start(i); }
 
-    static Object call(Node node, String method, Object... params) { return node.rpc().call(method, new ArrayList<>(Arrays.asList(params))); }
+    static Object call(Node node, String method, Object... params) { return NodesOnOneDatabase.call(node, method, params); }
 
-    static String login(Node node) { return (String) call(node, "session.login_with_password", "root", "x"); }
+    static String login(Node node) { return NodesOnOneDatabase.login(node); }
 
     @Test
     void aGuestRunningOnOneHostSurvivesAnotherHostsStartsAndCalls() throws Exception {
         TestGuest.ensureBuilt();
         System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
         Node a = start(0);
-        Ref<VM> vm = Refs.newRef(VM.CLASS);
-        var fields = TestGuest.vmFields("on A", 128, "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
-        fields.put("uuid", Refs.newUuid());
-        fields.put("power_state", "Halted");
-        fields.put("memory_target", 128L << 20);
-        db.write(tx -> tx.put(VM.CLASS.name(), vm.value(), fields));
+        Ref<VM> vm = hosts.newGuest("on A", "idle");
         a.vmRuntime().refreshAllowedOperations();
         String sa = login(a);
         call(a, "VM.start", sa, vm.value(), false, false);
         long pid = a.vmRuntime().pids().get(vm);
-        qemus.add(pid);
-        Path serial = dir.resolve("host0").resolve("run").resolve((String) fields.get("uuid")).resolve("serial.log");
+        hosts.track(pid);
+        Path serial = hosts.state(0).resolve("run").resolve(db.require(vm).get(VM.uuid)).resolve("serial.log");
         awaitGuest(serial);
 
         Node b = start(1);
         String sb = login(b);
         ApiError e = assertThrows(ApiError.class, () -> call(b, "VM.hard_shutdown", sb, vm.value()));
         assertEquals(List.of("CANNOT_CONTACT_HOST", a.hostRef()), e.description());
-        nodes.get(1).close();
-        nodes.set(1, null);
+        hosts.stop(1);
         Node restarted = start(1);
         assertEquals(VmPowerState.Running, db.require(vm).get(VM.power_state), "B's starts leave A's guest running");
         assertEquals(a.host(), db.require(vm).get(VM.resident_on));

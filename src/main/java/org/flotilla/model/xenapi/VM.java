@@ -197,6 +197,10 @@ public interface VM {
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "HOST_DISABLED", "HOST_EVACUATE_IN_PROGRESS"})
         void start_on(Ref<VM> vm, Ref<Host> host, boolean start_paused, boolean force);
 
+        @Doc("Migrate a running VM, live, to another host of the pool that reaches its disks (XenMotion). The options (force, live, copy, compress, network) are accepted and not yet used.")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_REQUIRES_SR", "VM_MIGRATE_FAILED", "CANNOT_CONTACT_HOST"})
+        void pool_migrate(Ref<VM> vm, Ref<Host> host, Map<String, String> options);
+
         @Doc("Stop a running VM's vCPUs; its memory and devices stay as they are.")
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE"})
         void pause(Ref<VM> vm);

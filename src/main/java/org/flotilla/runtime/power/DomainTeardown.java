@@ -39,6 +39,26 @@ public final class DomainTeardown {
 
     void afterExit(Domain d) { afterExit(d, VmPowerState.Halted); }
 
+    /**
+     * Ends a QEMU whose VM lives on elsewhere — the source's once the guest has moved, the destination's when a
+     * migration failed — and lets go of what it held here, leaving the VM's records (and taps) alone.
+     */
+    public void letGo(Domain d) throws InterruptedException {
+        d.expectExit();
+        try {
+            d.quit();
+        } finally {
+            if (d.markEnded()) {
+                domains.remove(d);
+                d.qmp.close();
+                swtpm.stop(d.runDir);
+                HostFiles.deleteTree(d.runDir);
+                jails.removeCgroup(d.uuid);
+                records.publishMemory();
+            }
+        }
+    }
+
     /** The VM has no QEMU (any more): it is {@code state}, without taps. */
     void halted(Ref<VM> vmRef, VmPowerState state) {
         if (state == VmPowerState.Suspended) taps.releaseAll(vmRef);

@@ -6,11 +6,11 @@ import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
 
 /** QMP query-migrate, as suspend (saving the stream) and resume (loading it) both poll it. */
-final class MigrationStatus {
+public final class MigrationStatus {
     private MigrationStatus() {}
 
     /** The migration's status ("" before one runs); a failed or cancelled one is an error about {@code what}. */
-    static String check(Qmp qmp, String what) throws IOException {
+    public static String check(Qmp qmp, String what) throws IOException {
         JsonNode m = qmp.execute("query-migrate");
         String status = m.path("status").asText("");
         if (status.equals("failed") || status.equals("cancelled")) {

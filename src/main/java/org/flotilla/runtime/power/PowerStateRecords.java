@@ -124,6 +124,9 @@ public final class PowerStateRecords {
         memory.publish();
     }
 
+    /** What this host has free, published again after a QEMU came or went without a change of the VM's power state. */
+    void publishMemory() { memory.publish(); }
+
     /** A new boot in the same QEMU: XAPI gives the domain a new id and the metrics a new start time. */
     void rebooted(Ref<VM> ref) {
         long domid = domids.next();

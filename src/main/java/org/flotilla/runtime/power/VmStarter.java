@@ -109,6 +109,33 @@ public final class VmStarter {
         }
     }
 
+    /** A QEMU started for a migration stream to come, and the domain id this host gave it. */
+    public record Launched(Domain domain, long domid) {}
+
+    /**
+     * Starts the QEMU that is to receive a running VM from another host ({@code -incoming defer}), as VM.start
+     * starts one, but records nothing: the VM stays the source's until {@link #arrived}. Followed as one of this
+     * host's domains, yet not watched: its end before then is no crash of the VM.
+     */
+    public Launched launchIncoming(Ref<VM> vmRef) throws IOException, InterruptedException {
+        DbObject<VM> vm = db.require(vmRef);
+        BootChecks.validate(vm);
+        memory.reserve(vm.get(VM.memory_static_max));
+        vcpus.check(vm);
+        long domid = domids.next();
+        Domain d = launcher.launch(vmRef, specs.of(vm, "defer"), domid, files.runDir(vm.get(VM.uuid)));
+        domains.add(d);
+        return new Launched(d, domid);
+    }
+
+    /** The stream has arrived in {@code l}: the guest runs on here (unless {@code paused}) and the records say so. */
+    public void arrived(Launched l, boolean paused) throws IOException {
+        Domain d = l.domain();
+        events.watch(d);
+        if (!paused) d.qmp.execute("cont");
+        records.running(d.vmRef, paused, VmMemory.overhead(db.require(d.vmRef).get(VM.memory_static_max)), l.domid());
+    }
+
     /** Waits until QEMU has loaded the incoming stream (or never needed one). */
     private static void awaitIncoming(Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);

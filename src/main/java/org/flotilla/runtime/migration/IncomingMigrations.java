@@ -1,0 +1,189 @@
+package org.flotilla.runtime.migration;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.runtime.domain.CurrentOperations;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.power.DomainTeardown;
+import org.flotilla.runtime.power.MigrationStatus;
+import org.flotilla.runtime.power.VmStarter;
+
+/**
+ * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
+ * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
+ * directory), and listens on a TCP port of the daemon's own for the one connection that opens with the token it
+ * returns; that connection is relayed into QEMU's socket. {@link #finish} waits until QEMU has loaded everything,
+ * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records.
+ */
+public final class IncomingMigrations implements MigrationPeer {
+    private static final System.Logger LOG = System.getLogger(IncomingMigrations.class.getName());
+    /** How long a prepared destination waits for the source to send everything and finish. */
+    private static final long STREAM_MINUTES = 10;
+    private static final String SOCKET = "incoming.sock";
+
+    private final VmStarter starter;
+    private final DomainTeardown teardown;
+    private final Map<Ref<VM>, Arrival> arrivals = new ConcurrentHashMap<>();
+    private volatile Supplier<InetAddress> listenAddress;
+
+    /** A VM on its way here: its QEMU, the port it comes in by, and the relay that feeds it. */
+    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay) {}
+
+    public IncomingMigrations(VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+        this.starter = starter;
+        this.teardown = teardown;
+        this.listenAddress = listenAddress;
+    }
+
+    /** Where this host takes migration streams in (its management address unless set). */
+    public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
+
+    @Override
+    public IncomingStream prepare(String vm) {
+        Ref<VM> ref = VM.CLASS.ref(vm);
+        var result = new IncomingStream[1];
+        CurrentOperations.runMappingErrors("VM.pool_migrate", () -> result[0] = open(ref));
+        return result[0];
+    }
+
+    private IncomingStream open(Ref<VM> ref) throws IOException, InterruptedException {
+        if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+        VmStarter.Launched launched = starter.launchIncoming(ref);
+        Domain d = launched.domain();
+        ServerSocketChannel server = null;
+        try {
+            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
+            InetAddress address = listenAddress.get();
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
+            server.bind(new InetSocketAddress(address, 0), 1);
+            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            String token = OneTimeToken.create();
+            var relay = new CompletableFuture<Long>();
+            ServerSocketChannel listening = server;
+            Thread.ofVirtual().name("migration-in-" + d.uuid).start(() -> {
+                try {
+                    relay.complete(receive(listening, token, d.runDir.resolve(SOCKET)));
+                } catch (Throwable t) {
+                    relay.completeExceptionally(t);
+                }
+            });
+            arrivals.put(ref, new Arrival(launched, token, server, relay));
+            expireUnlessFinished(ref, token);
+            return new IncomingStream(address.getHostAddress(), port, token);
+        } catch (IOException | RuntimeException e) {
+            if (server != null) server.close();
+            teardown.letGo(d);
+            throw e;
+        }
+    }
+
+    /** A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever. */
+    private void expireUnlessFinished(Ref<VM> ref, String token) {
+        Thread.ofVirtual().name("migration-expiry-" + ref.value()).start(() -> {
+            try {
+                Thread.sleep(TimeUnit.MINUTES.toMillis(STREAM_MINUTES));
+            } catch (InterruptedException e) {
+                return;
+            }
+            Arrival a = claim(ref, token);
+            if (a == null) return;
+            LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here was neither finished nor aborted: its QEMU ends");
+            discard(a);
+        });
+    }
+
+    /** Lets in one connection, which must open with the token, and relays the rest of it into QEMU. */
+    private static long receive(ServerSocketChannel server, String token, Path qemuSocket) throws IOException {
+        try (server; SocketChannel tcp = server.accept()) {
+            server.close();
+            tcp.socket().setTcpNoDelay(true);
+            String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
+            if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
+                throw new IOException("a connection without the migration's token");
+            }
+            try (SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+                qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
+                return StreamRelay.copy(tcp, qemu);
+            }
+        }
+    }
+
+    @Override
+    public long finish(String vm, String token) {
+        Ref<VM> ref = VM.CLASS.ref(vm);
+        Arrival a = claim(ref, token);
+        if (a == null) throw ApiError.internal("no migration of VM " + vm + " with that token is coming here");
+        var domid = new long[1];
+        try {
+            CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
+                awaitLoaded(a);
+                starter.arrived(a.launched(), false);
+                domid[0] = a.launched().domid();
+            });
+        } catch (RuntimeException e) {
+            discard(a);
+            throw e;
+        }
+        return domid[0];
+    }
+
+    @Override
+    public void abort(String vm, String token) {
+        Arrival a = claim(VM.CLASS.ref(vm), token);
+        if (a != null) discard(a);
+    }
+
+    /** The VM's arrival, taken off the list, if the token is its own. */
+    private Arrival claim(Ref<VM> ref, String token) {
+        Arrival a = arrivals.get(ref);
+        if (a == null || !OneTimeToken.matches(a.token(), token)) return null;
+        return arrivals.remove(ref, a) ? a : null;
+    }
+
+    private static void awaitLoaded(Arrival a) throws IOException, InterruptedException {
+        Domain d = a.launched().domain();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
+        while (!MigrationStatus.check(d.qmp, "receiving the VM's memory").equals("completed")) {
+            if (a.relay().isCompletedExceptionally()) {
+                throw ApiError.internal("receiving the VM's memory failed: " + a.relay().exceptionNow());
+            }
+            if (!d.alive()) throw ApiError.internal("the destination's QEMU exited while receiving the VM's memory");
+            if (System.nanoTime() > deadline) throw ApiError.internal("receiving the VM's memory timed out");
+            Thread.sleep(5);
+        }
+    }
+
+    private void discard(Arrival a) {
+        try {
+            a.server().close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+        }
+        try {
+            teardown.letGo(a.launched().domain());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The VMs on their way here (tests look). */
+    public boolean expecting(Ref<VM> vm) { return arrivals.containsKey(vm); }
+}

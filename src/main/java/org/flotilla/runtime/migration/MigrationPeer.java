@@ -1,0 +1,16 @@
+package org.flotilla.runtime.migration;
+
+/**
+ * What the host a VM leaves asks of the host it goes to. Arguments and results are strings and numbers only, so
+ * that the calls can travel between daemons as they are (the VM by its reference).
+ */
+public interface MigrationPeer {
+    /** Starts the VM's QEMU waiting for its memory, and opens the way in for the stream. */
+    IncomingStream prepare(String vm);
+
+    /** The whole stream has arrived: the guest runs on there, recorded so. Returns the domain id it got there. */
+    long finish(String vm, String token);
+
+    /** The migration failed: whatever was made for it there goes. Does nothing for a VM not coming there. */
+    void abort(String vm, String token);
+}

@@ -1,0 +1,220 @@
+package org.flotilla.runtime.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.StandardSocketOptions;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.flotilla.api.Call;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.pool.BootChecks;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.runtime.domain.CurrentOperations;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.launch.QemuFiles;
+import org.flotilla.runtime.power.DomainTeardown;
+
+/**
+ * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
+ * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
+ * relays to the destination's port), followed to completion with the task's progress, the destination told to run
+ * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
+ * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
+ * was cancelled while the stream ran).
+ */
+public final class OutgoingMigrations {
+    private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
+    private static final String SOCKET = "migrate.sock";
+    /** QEMU's 128 MiB/s default is far below a modern link. */
+    private static final long MAX_BANDWIDTH = 8L << 30;
+    /** QEMU's default is 300 ms; Proxmox asks for 100. */
+    private static final long DOWNTIME_LIMIT_MS = 100;
+    private static final long STREAM_MINUTES = 30;
+    private static final String TASK_CANCELLED = "TASK_CANCELLED";
+    /** The least change of progress worth a write to the pool's database. */
+    private static final double PROGRESS_STEP = 0.02;
+
+    private final Ref<Host> here;
+    private final CurrentOperations operations;
+    private final Domains domains;
+    private final BootChecks checks;
+    private final DomainTeardown teardown;
+    private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
+    private volatile MigrationPeers peers = MigrationPeers.NONE;
+
+    public OutgoingMigrations(Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks, DomainTeardown teardown) {
+        this.here = here;
+        this.operations = operations;
+        this.domains = domains;
+        this.checks = checks;
+        this.teardown = teardown;
+    }
+
+    public void setPeers(MigrationPeers peers) { this.peers = peers; }
+
+    /** VM.pool_migrate of a VM running here to {@code destination}. */
+    public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) {
+        operations.run(c, vm, VmOperations.pool_migrate, () -> {
+            Domain d = domains.running(vm);
+            if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
+            checks.assertCanBootHere(vm, destination);
+            c.task().progress(0.05);
+            MigrationPeer peer;
+            IncomingStream in;
+            long t0 = System.nanoTime();
+            try {
+                peer = peers.to(destination);
+                in = peer.prepare(vm.value());
+            } catch (RuntimeException e) {
+                throw failed(vm, destination, "the destination could not prepare: " + describe(e));
+            }
+            MigrationReport report;
+            try {
+                report = send(c, d, in, peer, vm, millisSince(t0));
+            } catch (Exception e) {
+                stayHere(d, peer, vm, in);
+                if (e instanceof ApiError a && a.code().equals(TASK_CANCELLED)) throw a;
+                throw failed(vm, destination, describe(e));
+            }
+            reports.put(vm, report);
+            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
+            teardown.letGo(d);
+        });
+    }
+
+    /** The report of the VM's last migration away from here, or null. */
+    public MigrationReport lastReport(Ref<VM> vm) { return reports.get(vm); }
+
+    private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
+
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis) throws Exception {
+        Path sock = d.runDir.resolve(SOCKET);
+        Files.deleteIfExists(sock);
+        try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+             SocketChannel toPeer = SocketChannel.open()) {
+            toPeer.setOption(StandardSocketOptions.SO_SNDBUF, StreamRelay.SOCKET_BUFFER);
+            toPeer.connect(new InetSocketAddress(in.address(), in.port()));
+            fromQemu.bind(UnixDomainSocketAddress.of(sock));
+            QemuFiles.give(sock, d.uid);
+            toPeer.socket().setTcpNoDelay(true);
+            ByteBuffer token = StandardCharsets.US_ASCII.encode(in.token() + "\n");
+            while (token.hasRemaining()) toPeer.write(token);
+            Thread relay = Thread.ofVirtual().name("migration-out-" + d.uuid).start(() -> {
+                try (SocketChannel qemu = fromQemu.accept()) {
+                    StreamRelay.copy(qemu, toPeer);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
+                }
+            });
+            long t0 = System.nanoTime();
+            startStream(d);
+            JsonNode done = follow(c, d);
+            long streamMillis = millisSince(t0);
+            long t1 = System.nanoTime();
+            // QEMU has written its last byte: the relay delivers the tail before the destination looks
+            relay.join(TimeUnit.SECONDS.toMillis(30));
+            c.task().progress(0.9);
+            long domid = peer.finish(vm.value(), in.token());
+            return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
+                    done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid);
+        } finally {
+            Files.deleteIfExists(sock);
+        }
+    }
+
+    private static void startStream(Domain d) throws IOException {
+        d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(
+                Map.of("capability", "events", "state", true),
+                Map.of("capability", "auto-converge", "state", true))));
+        d.qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", MAX_BANDWIDTH, "downtime-limit", DOWNTIME_LIMIT_MS));
+        d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
+    }
+
+    /**
+     * Polls query-migrate until the stream is complete, reporting how much memory has gone as the task's progress;
+     * a cancelled task stops it.
+     */
+    private static JsonNode follow(Call c, Domain d) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
+        double reported = 0;
+        while (true) {
+            c.task().checkCancelled();
+            JsonNode m = d.qmp.execute("query-migrate");
+            String status = m.path("status").asText("");
+            if (status.equals("completed")) return m;
+            if (status.equals("failed") || status.equals("cancelled")) {
+                throw ApiError.internal("sending the VM's memory failed: " + m.path("error-desc").asText(status));
+            }
+            JsonNode ram = m.path("ram");
+            long sent = ram.path("transferred").asLong(0);
+            long left = ram.path("remaining").asLong(0);
+            double progress = sent + left > 0 ? 0.1 + 0.8 * Math.min(1.0, (double) sent / (sent + left)) : 0;
+            if (progress - reported >= PROGRESS_STEP) {
+                c.task().progress(progress);
+                reported = progress;
+            }
+            if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
+            if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
+            Thread.sleep(10);
+        }
+    }
+
+    /**
+     * After a failure: the stream stopped, the destination's half ended (before the guest may run here again, so that
+     * never two run at once on the same disks), and the guest running here as before.
+     */
+    private static void stayHere(Domain d, MigrationPeer peer, Ref<VM> vm, IncomingStream in) {
+        try {
+            d.qmp.execute("migrate_cancel");
+        } catch (QmpException e) {
+            LOG.log(System.Logger.Level.WARNING, "migrate_cancel of " + d.uuid + ": " + e.getMessage());
+        }
+        try {
+            peer.abort(vm.value(), in.token());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the migration of " + d.uuid + ": " + e.getMessage());
+        }
+        try {
+            awaitSettled(d);
+            String run = d.qmp.execute("query-status").path("status").asText("");
+            if (!run.equals("running")) d.qmp.execute("cont");
+        } catch (IOException | InterruptedException e) {
+            LOG.log(System.Logger.Level.WARNING, "cannot run VM " + d.uuid + " again after its failed migration: " + e.getMessage());
+        }
+    }
+
+    /** Waits (briefly) until a cancelled migration is no longer under way. */
+    private static void awaitSettled(Domain d) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            String status = d.qmp.execute("query-migrate").path("status").asText("");
+            if (!status.equals("active") && !status.equals("setup") && !status.equals("cancelling") && !status.equals("device")) return;
+            Thread.sleep(10);
+        }
+    }
+
+    private ApiError failed(Ref<VM> vm, Ref<Host> destination, String msg) {
+        return ApiError.of("VM_MIGRATE_FAILED", vm.value(), here.value(), destination.value(), msg);
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof ApiError a ? String.join(" ", a.description()) : e.toString();
+    }
+}

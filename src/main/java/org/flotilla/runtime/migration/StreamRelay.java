@@ -1,0 +1,40 @@
+package org.flotilla.runtime.migration;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+
+/**
+ * Carries a migration stream between QEMU's unix socket in its jail and the daemons' TCP connection: QEMU never
+ * touches the network, and what crosses it is the daemons' to guard (the token now, TLS later).
+ */
+final class StreamRelay {
+    private static final int CHUNK = 128 << 10;
+    /**
+     * What the TCP connection holds in flight: small, so that the source's QEMU feels the destination's pace and its
+     * idea of what remains (and so of the downtime) is not megabytes of kernel buffers short.
+     */
+    static final int SOCKET_BUFFER = 256 << 10;
+
+    private StreamRelay() {}
+
+    /** Everything {@code from} sends, written to {@code to}, whose sending side is then shut; returns the bytes carried. */
+    static long copy(SocketChannel from, SocketChannel to) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
+        long carried = 0;
+        while (from.read(buf) >= 0) {
+            buf.flip();
+            while (buf.hasRemaining()) carried += to.write(buf);
+            buf.clear();
+        }
+        to.shutdownOutput();
+        return carried;
+    }
+
+    /** Reads exactly {@code n} bytes (fewer only if the peer closes first). */
+    static ByteBuffer readExactly(SocketChannel from, int n) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(n);
+        while (buf.hasRemaining() && from.read(buf) >= 0) { }
+        return buf.flip();
+    }
+}
