@@ -17,6 +17,8 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.raft.MemberTls;
 import org.flotilla.raft.Peer;
+import org.flotilla.runtime.migration.IncomingStream;
+import org.flotilla.runtime.migration.MigrationPeer;
 
 /** This host's calls to other members' {@link MembersHttp}, over HTTPS that accepts only members' certificates. */
 final class MemberCalls {
@@ -72,6 +74,28 @@ final class MemberCalls {
         } catch (ApiError e) {
             LOG.log(Level.WARNING, "the coordinator did not settle the pool database's voters: " + e.getMessage());
         }
+    }
+
+    /** The destination's side of a migration, on the member at {@code hostPort}. */
+    MigrationPeer migrationPeer(String hostPort) {
+        return new MigrationPeer() {
+            @Override
+            public IncomingStream prepare(String vm) {
+                JsonNode r = post(hostPort, "/pool/migration/prepare", JSON.createObjectNode().put("secret", secret).put("vm", vm));
+                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText());
+            }
+
+            @Override
+            public long finish(String vm, String token) {
+                return post(hostPort, "/pool/migration/finish", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token))
+                        .path("domid").asLong();
+            }
+
+            @Override
+            public void abort(String vm, String token) {
+                post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token));
+            }
+        };
     }
 
     /** Tells the member at {@code hostPort} that it is ejected. */

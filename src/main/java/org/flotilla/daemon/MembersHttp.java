@@ -15,13 +15,17 @@ import org.flotilla.raft.Peer;
 /**
  * What members ask of each other outside the XenAPI, as XAPI's members talk to the master over HTTP paths of their
  * own: {@code POST /pool/members} (take me into the pool database's group), {@code POST /pool/voters} (I am up to
- * date: set who votes) and {@code POST /pool/leave} (you are ejected). Each body is a small JSON object carrying the pool's secret.
+ * date: set who votes), {@code POST /pool/leave} (you are ejected) and {@code POST /pool/migration/prepare},
+ * {@code finish} and {@code abort} (the destination's side of a VM's live migration). Each body is a small JSON object carrying the pool's secret.
  */
 final class MembersHttp extends Handler.Abstract {
     static final String PATH = "/pool/";
     private static final int MAX_BODY = 16 << 10;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TYPE = "application/json";
+
+    private static final java.util.Set<String> PATHS = java.util.Set.of("/pool/members", "/pool/leave", "/pool/voters",
+            "/pool/migration/prepare", "/pool/migration/finish", "/pool/migration/abort");
 
     private final PoolMembers members;
 
@@ -30,10 +34,26 @@ final class MembersHttp extends Handler.Abstract {
         this.members = members;
     }
 
+    /** The destination's side of a VM's migration (runtime.migration.MigrationPeer), for the host the VM leaves. */
+    private boolean migration(String path, JsonNode in, Response response, Callback callback) {
+        var target = members.migrationTarget();
+        String vm = in.path("vm").asText();
+        var out = JSON.createObjectNode();
+        switch (path) {
+            case "/pool/migration/prepare" -> {
+                var stream = target.prepare(vm);
+                out.put("address", stream.address()).put("port", stream.port()).put("token", stream.token());
+            }
+            case "/pool/migration/finish" -> out.put("domid", target.finish(vm, in.path("token").asText()));
+            default -> target.abort(vm, in.path("token").asText());
+        }
+        return HttpRequests.send(response, callback, 200, TYPE, out.toString());
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         String path = request.getHttpURI().getPath();
-        if (!path.equals("/pool/members") && !path.equals("/pool/leave") && !path.equals("/pool/voters")) return false;
+        if (!PATHS.contains(path)) return false;
         if (!"POST".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
         byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
         JsonNode in;
@@ -53,6 +73,7 @@ final class MembersHttp extends Handler.Abstract {
                 members.settleVoters();
                 return HttpRequests.send(response, callback, 200, TYPE, "{}");
             }
+            if (path.startsWith("/pool/migration/")) return migration(path, in, response, callback);
             var peer = new Peer(in.path("uuid").asText(), in.path("address").asText(), in.path("port").asInt());
             long applied = members.admit(peer);
             return HttpRequests.send(response, callback, 200, TYPE, JSON.createObjectNode().put("applied", applied).toString());

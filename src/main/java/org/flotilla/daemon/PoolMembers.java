@@ -37,6 +37,8 @@ import org.flotilla.raft.MemberTls;
 import org.flotilla.raft.Peer;
 import org.flotilla.raft.RaftTuning;
 import org.flotilla.raft.ReplicatedDatabase;
+import org.flotilla.runtime.migration.MigrationPeer;
+import org.flotilla.runtime.migration.MigrationPeers;
 import org.flotilla.server.HostCertificate;
 
 /**
@@ -115,6 +117,16 @@ final class PoolMembers implements Membership, AutoCloseable {
         pinOwnCertificate();
         Thread.ofVirtual().start(afterStart);
     }
+
+    /** How this host reaches the destination's side of a VM's migration on another member. */
+    MigrationPeers migrationPeers() {
+        return host -> new MemberCalls(tls, secret()).migrationPeer(hostPort(node.db().require(host).get(Host.address)));
+    }
+
+    /** The destination's side of migrations to this host. */
+    MigrationPeer migrationTarget() { return node.vmRuntime().migrationTarget(); }
+
+    private String hostPort(String address) { return (address.contains(":") ? "[" + address + "]" : address) + ":" + apiPort; }
 
     /** How this host sends other members the calls that belong to them. */
     HostForwarder forwarder() { return new HostForwarder(node.db(), tls, secret(), apiPort); }
@@ -254,7 +266,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         String uuid = pool.require(host).get(Host.uuid);
         String address = pool.require(host).get(Host.address);
         // the host forgets the pool first: only then is it safe to take it out of the group and its records away
-        new MemberCalls(tls, secret()).leave(address + ":" + apiPort, host);
+        new MemberCalls(tls, secret()).leave(hostPort(address), host);
         if (db.isMember(uuid)) db.remove(uuid);
         HostRecords.forget(pool, host);
         new MemberCertificates(pool).unpin(uuid);

@@ -51,6 +51,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
         }
         members.attach(node);
         node.rpc().forwardThrough(members.forwarder());
+        node.vmRuntime().setMigrationPeers(members.migrationPeers());
         LOG.log(Level.INFO, "host records ready in " + millisSince(t0) + " ms");
         var server = new ApiServer(node.rpc(), cert, s.config());
         server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));

@@ -49,6 +49,23 @@ class SharedSrPoolTest {
             h0.call("VDI.destroy", vdi);
             assertFalse(Files.exists(image));
 
+            // a guest on the shared SR moves live from the coordinator to the member, asked of the member
+            h0.call("pool.set_default_SR", PoolWaits.firstPool(h0), sr);
+            String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
+            String vm = (String) h1.call("VM.clone", template, "moves");
+            h1.call("VM.provision", vm);
+            h1.call("VM.start_on", vm, h0.hostRef(), false, false);
+            assertEquals(h0.hostRef(), h1.call("VM.get_resident_on", vm));
+            long t0 = System.nanoTime();
+            h1.call("VM.pool_migrate", vm, h1.hostRef(), Map.of());
+            System.out.printf("VM.pool_migrate between two daemons took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+            assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", vm));
+            assertEquals("Running", h0.call("VM.get_power_state", vm));
+            h0.call("VM.hard_shutdown", vm);
+            assertEquals("Halted", h1.call("VM.get_power_state", vm));
+            h1.call("VM.destroy", vm);
+            for (Object v : (List<?>) h0.call("SR.get_VDIs", sr)) h0.call("VDI.destroy", v);
+
             for (Object pbd : pbds) h1.call("PBD.unplug", pbd);
             h1.call("SR.destroy", sr);
             assertFalse(Files.exists(location));
