@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Sixteen daemons in their own namespaces, fifteen of them joining the first's pool at once: every member answers
  * with the sixteen hosts and the same coordinator, a write through any member reaches the others, and the
- * coordinator's loss elects another from the five that vote.
+ * coordinator's loss elects another, which every member follows.
  */
 @Slow
 class LargePoolTest {
@@ -47,17 +47,7 @@ class LargePoolTest {
             first.kill();
             long t1 = System.nanoTime();
             TestHost witness = pool.host(1);
-            try {
-                await("a new coordinator", () -> !first.hostRef().equals(witness.call("pool.get_master", firstPool(witness))));
-            } catch (AssertionError e) {
-                for (TestHost h : pool.hosts()) {
-                    System.out.println("=== " + h + "\n" + String.join("\n", h.log().lines().filter(l -> l.contains("voters")
-                            || l.contains("changes role") || l.contains("change Leader") || l.contains("ELECTION") || l.contains("election")
-                            || l.contains("Exception") || l.contains("ERROR")).map(l -> l.length() > 300 ? l.substring(0, 300) : l)
-                            .skip(Math.max(0, h.log().lines().count() - 100000)).toList().reversed().stream().limit(25).toList().reversed()));
-                }
-                throw e;
-            }
+            await("a new coordinator", () -> !first.hostRef().equals(witness.call("pool.get_master", firstPool(witness))));
             System.out.printf("new coordinator recorded %d ms after the old one was killed%n", (System.nanoTime() - t1) / 1_000_000);
             last.call("pool.set_name_description", firstPool(last), "after the coordinator died");
             for (TestHost h : joiners) {
