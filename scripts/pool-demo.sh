@@ -4,6 +4,7 @@
 # others joined to it with xe pool-join, as an administrator joins real hosts.
 #
 #   scripts/pool-demo.sh up [N]    N hosts (default 3) at 10.251.0.1 … 10.251.0.N; this machine is 10.251.0.254
+#   scripts/pool-demo.sh hosts [N] the same hosts, each a pool of its own (to join by hand, or as a baseline)
 #   scripts/pool-demo.sh down      stops the daemons (and their VMs) and removes the namespaces, links and state
 #
 # Run scripts/setup.sh first (it installs what is needed and builds). As root. Settings: FLOTILLA_DEMO (where
@@ -19,7 +20,7 @@ fail() { echo "flotilla: $*" >&2; exit 1; }
 
 [ "$(id -u)" = 0 ] || fail "pool-demo.sh needs root (it makes network namespaces)"
 
-up() {
+hosts() {
     local n="${1:-3}"
     [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 200 ] || fail "the number of hosts must be 1 to 200"
     [ -f "$ROOT/target/flotilla.jar" ] || fail "no build in $ROOT/target: run scripts/setup.sh first"
@@ -64,7 +65,14 @@ up() {
     local pw
     pw="$(cat "$DEMO/password")"
     for i in $(seq 1 "$n"); do await_host "$i" "$pw" 1; done
-    say "$n hosts serving; joining hosts 2 to $n to host 1's pool"
+    say "$n hosts serving at $NET.1-$n; root's password is in $DEMO/password"
+}
+
+up() {
+    local n="${1:-3}" pw
+    hosts "$n"
+    pw="$(cat "$DEMO/password")"
+    say "joining hosts 2 to $n to host 1's pool"
     for i in $(seq 2 "$n"); do
         "$ROOT/bin/xe" -s "$NET.$i" -u root -pw "$pw" pool-join master-address="$NET.1" master-username=root master-password="$pw"
         await_host "$i" "$pw" "$i"
@@ -111,6 +119,7 @@ down() {
 
 case "${1:-}" in
     up) up "${2:-3}" ;;
+    hosts) hosts "${2:-3}" ;;
     down) down ;;
-    *) echo "usage: scripts/pool-demo.sh up [N] | down" >&2; exit 2 ;;
+    *) echo "usage: scripts/pool-demo.sh up [N] | hosts [N] | down" >&2; exit 2 ;;
 esac

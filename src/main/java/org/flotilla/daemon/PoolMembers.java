@@ -223,8 +223,7 @@ final class PoolMembers implements Membership, AutoCloseable {
     }
 
     /**
-     * Sets how many members vote, once a new member is up to date: three or five, the others following (see
-     * {@link VotingSet}).
+     * Sets how many members vote ({@link VotingSet}), once a new member is up to date.
      */
     synchronized void settleVoters() {
         ReplicatedDatabase db = replicated;
