@@ -57,7 +57,11 @@ class SharedSrPoolTest {
             h1.call("VM.start_on", vm, h0.hostRef(), false, false);
             assertEquals(h0.hostRef(), h1.call("VM.get_resident_on", vm));
             long t0 = System.nanoTime();
-            h1.call("VM.pool_migrate", vm, h1.hostRef(), Map.of());
+            var err = new java.io.ByteArrayOutputStream();
+            int code = new org.flotilla.cli.Xe(org.flotilla.cli.HostConnector.XML_RPC, new java.io.PrintStream(new java.io.ByteArrayOutputStream()),
+                    new java.io.PrintStream(err)).run(List.of("-s", h1.address(), "-u", "root", "-pw", h1.password(), "vm-migrate",
+                    "uuid=" + h1.call("VM.get_uuid", vm), "host-uuid=" + h1.uuid()), Map.of(), null);
+            assertEquals(0, code, "xe vm-migrate: " + err);
             System.out.printf("VM.pool_migrate between two daemons took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
             assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", vm));
             assertEquals("Running", h0.call("VM.get_power_state", vm));
