@@ -51,9 +51,14 @@ public final class RemoteRpc implements Rpc {
     /** The XenAPI of another member of the pool, over HTTPS that accepts only the certificates {@code tls} trusts. */
     public RemoteRpc(URI uri, SSLContext tls) {
         this.uri = uri;
+        this.http = pinned(tls, Duration.ofSeconds(10));
+    }
+
+    /** An HTTPS client that accepts the certificates {@code tls} trusts, whatever names they carry (members are known by pins). */
+    public static HttpClient pinned(SSLContext tls, Duration connectTimeout) {
         var params = new SSLParameters();
-        params.setEndpointIdentificationAlgorithm(null); // members are known by their pinned certificates, not by names
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10))
+        params.setEndpointIdentificationAlgorithm(null);
+        return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
                 .sslContext(tls).sslParameters(params).build();
     }
 

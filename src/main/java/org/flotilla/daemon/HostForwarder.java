@@ -56,7 +56,7 @@ final class HostForwarder implements Dispatcher.Forwarder {
         String address = db.require(host).get(Host.address);
         Link known = links.get(host);
         if (known != null && known.address().equals(address)) return known;
-        var rpc = new RemoteRpc(URI.create("https://" + (address.contains(":") ? "[" + address + "]" : address) + ":" + apiPort + "/"), tls.sslContext());
+        var rpc = new RemoteRpc(URI.create("https://" + PoolMembers.hostPort(address, apiPort) + "/"), tls.sslContext());
         var probe = new Link(address, rpc, "");
         String session = (String) reached(probe, () -> rpc.call("session.slave_local_login", List.of(secret)));
         Link link = new Link(address, rpc, session);

@@ -11,7 +11,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import javax.net.ssl.SSLParameters;
+import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -30,10 +30,7 @@ final class MemberCalls {
     private final String secret;
 
     MemberCalls(MemberTls tls, String secret) {
-        var params = new SSLParameters();
-        params.setEndpointIdentificationAlgorithm(null); // members are known by their pinned certificates, not by names
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
-                .sslContext(tls.sslContext()).sslParameters(params).build();
+        this.http = RemoteRpc.pinned(tls.sslContext(), Duration.ofSeconds(5));
         this.secret = secret;
     }
 

@@ -126,7 +126,10 @@ final class PoolMembers implements Membership, AutoCloseable {
     /** The destination's side of migrations to this host. */
     MigrationPeer migrationTarget() { return node.vmRuntime().migrationTarget(); }
 
-    private String hostPort(String address) { return (address.contains(":") ? "[" + address + "]" : address) + ":" + apiPort; }
+    private String hostPort(String address) { return hostPort(address, apiPort); }
+
+    /** host:port for a member's address, an IPv6 one in brackets. */
+    static String hostPort(String address, int port) { return (address.contains(":") ? "[" + address + "]" : address) + ":" + port; }
 
     /** How this host sends other members the calls that belong to them. */
     HostForwarder forwarder() { return new HostForwarder(node.db(), tls, secret(), apiPort); }
@@ -280,21 +283,14 @@ final class PoolMembers implements Membership, AutoCloseable {
     /** On the host being ejected: leave the group and start again as a pool of its own, with a fresh database. */
     void leave() {
         LOG.log(Level.INFO, "ejected from the pool; restarting as a pool of its own");
-        Thread.ofVirtual().start(() -> {
-            try {
-                Thread.sleep(200); // the coordinator hears the answer first
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            try {
-                Files.writeString(stateDir.resolve(LEFT), "");
-            } catch (IOException e) {
-                LOG.log(Level.ERROR, "cannot mark the pool as left", e);
-                return;
-            }
-            MemberFile.delete(stateDir);
-            restart.run();
-        });
+        try {
+            Files.writeString(stateDir.resolve(LEFT), "");
+        } catch (IOException e) {
+            LOG.log(Level.ERROR, "cannot mark the pool as left", e);
+            return;
+        }
+        MemberFile.delete(stateDir);
+        restart.run(); // after a pause of its own, so the coordinator hears the answer first
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Certificate;
@@ -33,9 +34,7 @@ public final class MemberCertificates {
      */
     public void pin(String hostUuid, Ref<Host> host, String fingerprint, Instant notBefore, Instant notAfter) {
         db.write(tx -> {
-            for (var old : db.where(Certificate.CLASS, c -> isMembers(c.get(Certificate.type), c.get(Certificate.name), hostUuid))) {
-                tx.delete(old.self(Certificate.CLASS));
-            }
+            for (var old : listedFor(hostUuid)) tx.delete(old.self(Certificate.CLASS));
             tx.put(Refs.newRef(Certificate.CLASS), Rec.empty(Certificate.CLASS)
                     .set(Certificate.uuid, Refs.newUuid())
                     .set(Certificate.name, hostUuid)
@@ -49,19 +48,18 @@ public final class MemberCertificates {
 
     /** Whether a certificate is listed for the host of this uuid: pool.exchange_certificates_on_join was called for it. */
     public boolean isListed(String hostUuid) {
-        return !db.where(Certificate.CLASS, c -> isMembers(c.get(Certificate.type), c.get(Certificate.name), hostUuid)).isEmpty();
+        return !listedFor(hostUuid).isEmpty();
     }
 
     /** Stops trusting a member: its certificate is no longer listed. */
     public void unpin(String hostUuid) {
         db.write(tx -> {
-            for (var old : db.where(Certificate.CLASS, c -> isMembers(c.get(Certificate.type), c.get(Certificate.name), hostUuid))) {
-                tx.delete(old.self(Certificate.CLASS));
-            }
+            for (var old : listedFor(hostUuid)) tx.delete(old.self(Certificate.CLASS));
         });
     }
 
-    private static boolean isMembers(CertificateType type, String name, String hostUuid) {
-        return type == CertificateType.host_internal && name.equals(hostUuid);
+    /** The certificates listed for the host of this uuid. */
+    private java.util.List<DbObject<Certificate>> listedFor(String hostUuid) {
+        return db.where(Certificate.CLASS, c -> c.get(Certificate.type) == CertificateType.host_internal && c.get(Certificate.name).equals(hostUuid));
     }
 }
