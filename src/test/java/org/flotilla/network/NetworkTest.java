@@ -434,7 +434,7 @@ class NetworkTest extends InProcessNode {
         QemuProcess a = qemu(netArgv(t1.name(), t1.mac(), "flotilla.ip=10.231.0.1/24"));
         a.awaitSerial("FLOTILLA-GUEST net eth0 10.231.0.1/24 mac " + t1.mac(), Duration.ofSeconds(30 * LOADED));
         QemuProcess b = qemu(netArgv(t2.name(), t2.mac(), "flotilla.ip=10.231.0.2/24 flotilla.ping=10.231.0.1"));
-        String result = b.awaitSerial("FLOTILLA-GUEST ping 10\\.231\\.0\\.1 ", Duration.ofSeconds(40));
+        String result = b.awaitSerial("FLOTILLA-GUEST ping 10\\.231\\.0\\.1 ", Duration.ofSeconds(30 * LOADED));
         assertEquals("FLOTILLA-GUEST ping 10.231.0.1 ok", result);
 
         a.close();

@@ -106,7 +106,7 @@ class VmFaultTest extends OnAVmHost {
         VmHost.await(() -> "Halted".equals(h.power(off)), Duration.ofSeconds(15 * LOADED), "a guest-halted VM to be Halted");
         assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
         // the rebooting guest reboots in place and stays Running
-        h.awaitSerial(reboots, "FLOTILLA-GUEST up", 2, Duration.ofSeconds(40));
+        h.awaitSerial(reboots, "FLOTILLA-GUEST up", 2, Duration.ofSeconds(40 * LOADED));
         assertEquals("Running", h.power(reboots));
         h.call("VM.hard_shutdown", reboots);
     }

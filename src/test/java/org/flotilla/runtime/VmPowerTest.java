@@ -219,7 +219,7 @@ class VmPowerTest extends OnAVmHost {
         Path nvram = dir.resolve("nvram").resolve((String) h.vm(uefi).get("uuid") + ".fd");
         assertEquals(0, VmHost.owner(nvram));
         assertFalse(String.join(" ", Files.readAllLines(h.runDir(bios).resolve("argv"))).contains("-kernel"));
-        h.awaitSerial(bios, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(60));
+        h.awaitSerial(bios, "FLOTILLA-GUEST up", 1, Duration.ofSeconds(30 * LOADED));
         assertEquals("Running", h.power(uefi));
         h.call("VM.hard_shutdown", uefi);
         h.call("VM.clean_shutdown", bios);
