@@ -25,6 +25,12 @@ final class MemberCalls {
     private static final System.Logger LOG = System.getLogger(MemberCalls.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration PAUSE = Duration.ofSeconds(1);
+    private static final Duration REPLY = Duration.ofSeconds(60);
+    /**
+     * An abort is a courtesy: a destination that does not hear it ends its half once the stream stalls. Not waiting
+     * long for it keeps a failed migration (say, over a cut link) from holding the VM's task.
+     */
+    private static final Duration ABORT_REPLY = Duration.ofSeconds(10);
 
     private final HttpClient http;
     private final String secret;
@@ -90,7 +96,7 @@ final class MemberCalls {
 
             @Override
             public void abort(String vm, String token) {
-                post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token));
+                post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token), ABORT_REPLY);
             }
         };
     }
@@ -105,8 +111,10 @@ final class MemberCalls {
         }
     }
 
-    private JsonNode post(String hostPort, String path, JsonNode body) {
-        var request = HttpRequest.newBuilder(URI.create("https://" + hostPort + path)).timeout(Duration.ofSeconds(60))
+    private JsonNode post(String hostPort, String path, JsonNode body) { return post(hostPort, path, body, REPLY); }
+
+    private JsonNode post(String hostPort, String path, JsonNode body, Duration timeout) {
+        var request = HttpRequest.newBuilder(URI.create("https://" + hostPort + path)).timeout(timeout)
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
         HttpResponse<String> response;
         try {

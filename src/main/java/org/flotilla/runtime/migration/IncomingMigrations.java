@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -37,6 +38,7 @@ public final class IncomingMigrations implements MigrationPeer {
     /** How long a prepared destination waits for the source to send everything and finish. */
     private static final long STREAM_MINUTES = 10;
     private static final String SOCKET = "incoming.sock";
+    private static final long TICK_MILLIS = 1000;
 
     private final VmStarter starter;
     private final DomainTeardown teardown;
@@ -44,7 +46,7 @@ public final class IncomingMigrations implements MigrationPeer {
     private volatile Supplier<InetAddress> listenAddress;
 
     /** A VM on its way here: its QEMU, the port it comes in by, and the relay that feeds it. */
-    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay) {}
+    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay, AtomicLong received) {}
 
     public IncomingMigrations(VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
         this.starter = starter;
@@ -77,15 +79,16 @@ public final class IncomingMigrations implements MigrationPeer {
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
             String token = OneTimeToken.create();
             var relay = new CompletableFuture<Long>();
+            var received = new AtomicLong();
             ServerSocketChannel listening = server;
             Thread.ofVirtual().name("migration-in-" + d.uuid).start(() -> {
                 try {
-                    relay.complete(receive(listening, token, d.runDir.resolve(SOCKET)));
+                    relay.complete(receive(listening, token, d.runDir.resolve(SOCKET), received));
                 } catch (Throwable t) {
                     relay.completeExceptionally(t);
                 }
             });
-            arrivals.put(ref, new Arrival(launched, token, server, relay));
+            arrivals.put(ref, new Arrival(launched, token, server, relay, received));
             expireUnlessFinished(ref, token);
             return new IncomingStream(address.getHostAddress(), port, token);
         } catch (IOException | RuntimeException e) {
@@ -95,23 +98,38 @@ public final class IncomingMigrations implements MigrationPeer {
         }
     }
 
-    /** A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever. */
+    /**
+     * A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever:
+     * the arrival ends once its stream has carried nothing for {@link OutgoingMigrations#STALL_SECONDS} (a link or
+     * source that is gone; the TCP connection has no keepalive), or when a whole stream has come but no finish within
+     * {@value #STREAM_MINUTES} minutes.
+     */
     private void expireUnlessFinished(Ref<VM> ref, String token) {
         Thread.ofVirtual().name("migration-expiry-" + ref.value()).start(() -> {
-            try {
-                Thread.sleep(TimeUnit.MINUTES.toMillis(STREAM_MINUTES));
-            } catch (InterruptedException e) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
+            var stall = new StallWatch(OutgoingMigrations.STALL_SECONDS);
+            while (true) {
+                try {
+                    Thread.sleep(TICK_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+                Arrival a = arrivals.get(ref);
+                if (a == null || !a.token().equals(token)) return;
+                boolean carried = a.relay().isDone() && !a.relay().isCompletedExceptionally();
+                String why = System.nanoTime() > deadline ? "was neither finished nor aborted"
+                        : !carried && stall.stalled(a.received().get()) ? "carried nothing for " + OutgoingMigrations.STALL_SECONDS + " s" : null;
+                if (why == null) continue;
+                if (claim(ref, token) == null) return;
+                LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here " + why + ": its QEMU ends");
+                discard(a);
                 return;
             }
-            Arrival a = claim(ref, token);
-            if (a == null) return;
-            LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here was neither finished nor aborted: its QEMU ends");
-            discard(a);
         });
     }
 
     /** Lets in one connection, which must open with the token, and relays the rest of it into QEMU. */
-    private static long receive(ServerSocketChannel server, String token, Path qemuSocket) throws IOException {
+    private static long receive(ServerSocketChannel server, String token, Path qemuSocket, AtomicLong received) throws IOException {
         try (server; SocketChannel tcp = server.accept()) {
             server.close();
             tcp.socket().setTcpNoDelay(true);
@@ -121,7 +139,7 @@ public final class IncomingMigrations implements MigrationPeer {
             }
             try (SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                return StreamRelay.copy(tcp, qemu);
+                return StreamRelay.copy(tcp, qemu, received);
             }
         }
     }

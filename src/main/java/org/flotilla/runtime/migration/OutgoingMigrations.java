@@ -47,6 +47,11 @@ public final class OutgoingMigrations {
     /** QEMU's default is 300 ms; Proxmox asks for 100. */
     private static final long DOWNTIME_LIMIT_MS = 100;
     private static final long STREAM_MINUTES = 30;
+    /**
+     * How long the stream may send nothing before the migration is given up: QEMU's migration socket has no
+     * keepalive, and a destination or link that is gone leaves it blocked in a write for ever.
+     */
+    static final long STALL_SECONDS = 15;
     private static final String TASK_CANCELLED = "TASK_CANCELLED";
     /** The least change of progress worth a write to the pool's database. */
     private static final double PROGRESS_STEP = 0.02;
@@ -154,6 +159,7 @@ public final class OutgoingMigrations {
     private static JsonNode follow(Call c, Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
         double reported = 0;
+        var stall = new StallWatch(STALL_SECONDS);
         while (true) {
             c.task().checkCancelled();
             JsonNode m = d.qmp.execute("query-migrate");
@@ -171,6 +177,7 @@ public final class OutgoingMigrations {
                 reported = progress;
             }
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
+            if (stall.stalled(sent)) throw ApiError.internal("the migration stream sent nothing for " + STALL_SECONDS + " s");
             if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
             Thread.sleep(10);
         }

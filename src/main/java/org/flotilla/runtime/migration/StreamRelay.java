@@ -3,6 +3,7 @@ package org.flotilla.runtime.migration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Carries a migration stream between QEMU's unix socket in its jail and the daemons' TCP connection: QEMU never
@@ -19,16 +20,18 @@ final class StreamRelay {
     private StreamRelay() {}
 
     /** Everything {@code from} sends, written to {@code to}, whose sending side is then shut; returns the bytes carried. */
-    static long copy(SocketChannel from, SocketChannel to) throws IOException {
+    static long copy(SocketChannel from, SocketChannel to) throws IOException { return copy(from, to, new AtomicLong()); }
+
+    /** The same, counting in {@code carried} as the bytes go, for whoever watches the stream stall. */
+    static long copy(SocketChannel from, SocketChannel to, AtomicLong carried) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(CHUNK);
-        long carried = 0;
         while (from.read(buf) >= 0) {
             buf.flip();
-            while (buf.hasRemaining()) carried += to.write(buf);
+            while (buf.hasRemaining()) carried.addAndGet(to.write(buf));
             buf.clear();
         }
         to.shutdownOutput();
-        return carried;
+        return carried.get();
     }
 
     /** Reads exactly {@code n} bytes (fewer only if the peer closes first). */

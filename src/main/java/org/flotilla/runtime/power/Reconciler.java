@@ -149,6 +149,17 @@ public final class Reconciler {
             strays.forget(dir);
             return;
         }
+        if (!consistent && status.equals("postmigrate")) {
+            // the source's half of a live migration that the daemon died in after the stream had gone: the VM runs
+            // where the records say (or, if the destination never took it, where it will be found); never here again
+            LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " sent the VM away before this host agent started: ending it");
+            try {
+                teardown.letGo(d);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
+        }
         domains.add(d);
         events.watch(d);
         boolean paused = status.equals("paused") || status.equals("prelaunch") || panicked;

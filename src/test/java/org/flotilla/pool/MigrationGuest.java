@@ -1,0 +1,127 @@
+package org.flotilla.pool;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.flotilla.vm.Templates;
+
+/**
+ * A test guest of a pool test that moves between hosts (a clone of the test template on the pool's default SR), and
+ * what can be seen of it from outside its hosts' daemons: its serial console and QEMU processes on each host.
+ */
+record MigrationGuest(String ref, String uuid) {
+    /** Dirties one byte of every page of 256 MiB for ever, printing a pass count every 64 passes. */
+    static final String DIRTYING = "flotilla.mode=dirty flotilla.dirty_mib=256";
+    /** Counts on its disk and its console every 50 ms. */
+    static final String COUNTING = "flotilla.mode=counter flotilla.counter_ms=50";
+    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)");
+    private static final Pattern PASS = Pattern.compile("DIRTY pass (\\d+)");
+    private static final String BOOTED = "FLOTILLA-GUEST up";
+    private static final long MIB = 1L << 20;
+
+    /** Made through {@code api}, started on {@code on}, running the test guest with {@code args} in {@code memory} bytes. */
+    static MigrationGuest start(TestHost api, TestHost on, String name, String args, long memory) {
+        return start(api, on, name, args, memory, false);
+    }
+
+    static MigrationGuest start(TestHost api, TestHost on, String name, String args, long memory, boolean paused) {
+        String template = (String) ((List<?>) api.call("VM.get_by_name_label", Templates.TEST_GUEST_NAME)).getFirst();
+        String vm = (String) api.call("VM.clone", template, name);
+        api.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 " + args);
+        String size = Long.toString(memory);
+        api.call("VM.set_memory_limits", vm, Long.toString(Math.min(memory, 128 * MIB)), size, size, size);
+        api.call("VM.provision", vm);
+        api.call("VM.start_on", vm, on.hostRef(), paused, false);
+        return new MigrationGuest(vm, (String) api.call("VM.get_uuid", vm));
+    }
+
+    Path runDir(TestHost h) { return h.stateDir().resolve("run").resolve(uuid); }
+
+    String serial(TestHost h) {
+        Path log = runDir(h).resolve("serial.log");
+        try {
+            return Files.exists(log) ? Files.readString(log) : "";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    void awaitSerial(TestHost h, String text, Duration limit) {
+        PoolWaits.await(limit, "\"" + text + "\" on the console of " + name(h), () -> serial(h).contains(text));
+    }
+
+    /** The QEMU of this VM on {@code h} by its pid file (waiting for one to be written). */
+    long qemuPid(TestHost h) {
+        Path pid = runDir(h).resolve("qemu.pid");
+        PoolWaits.await(Duration.ofSeconds(30), "a pid file of " + name(h), () -> Files.exists(pid) && !read(pid).isBlank());
+        return Long.parseLong(read(pid).trim());
+    }
+
+    /** Every process chrooted into {@code h}'s state (its VMs' jails) whose command line names this VM. */
+    List<Long> qemusOn(TestHost h) {
+        return ProcessHandle.allProcesses().filter(p -> {
+            try {
+                Path root = Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/root"));
+                return root.startsWith(h.stateDir()) && Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).contains(uuid);
+            } catch (IOException | UnsupportedOperationException e) {
+                return false;
+            }
+        }).map(ProcessHandle::pid).toList();
+    }
+
+    /** How many times the guest booted on {@code h}. */
+    int boots(TestHost h) { return serial(h).split(BOOTED, -1).length - 1; }
+
+    long lastDirtyPass(TestHost h) { return last(PASS, serial(h)); }
+
+    long lastCount(TestHost h) { return last(COUNT, serial(h)); }
+
+    long firstCount(TestHost h) {
+        Matcher m = COUNT.matcher(serial(h));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /**
+     * Waits until QEMU {@code pid} has sent its whole migration stream: its migration thread (named, QEMU runs with
+     * debug-threads=on) has come and gone.
+     */
+    static void awaitStreamSent(long pid, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        boolean seen = false;
+        while (System.nanoTime() < deadline) {
+            boolean now = hasThread(pid, "live_migration");
+            if (seen && !now) return;
+            seen |= now;
+            Thread.onSpinWait();
+        }
+        throw new AssertionError("QEMU " + pid + (seen ? " did not end its migration" : " started no migration") + " within " + limit);
+    }
+
+    private static boolean hasThread(long pid, String name) {
+        try (var tasks = Files.list(Path.of("/proc/" + pid + "/task"))) {
+            return tasks.anyMatch(t -> read(t.resolve("comm")).trim().equals(name));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private String name(TestHost h) { return "VM " + uuid + " on " + h; }
+
+    private static long last(Pattern p, String s) {
+        long last = -1;
+        for (Matcher m = p.matcher(s); m.find(); ) last = Long.parseLong(m.group(1));
+        return last;
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+}
