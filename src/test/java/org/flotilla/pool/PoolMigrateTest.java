@@ -247,6 +247,36 @@ class PoolMigrateTest {
         countsOnA(vm);
     }
 
+    @Test
+    void aSourceRestartedAfterTheSwitchOverEndsItsQemuAndLeavesTheGuestWhereItRuns() throws Exception {
+        Ref<VM> vm = countingGuestOnA();
+        long pidA = a.vmRuntime().pids().get(vm);
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+        // the guest runs on B, then A's toolstack goes before it has ended its own QEMU (an Error passes its handlers by)
+        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+            @Override public long finish(String v, String token) {
+                super.finish(v, token);
+                throw new ToolstackGone();
+            }
+        });
+        assertThrows(Throwable.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        assertTrue(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU, its guest sent away, is left");
+        long pidB = b.vmRuntime().pids().get(vm);
+        long domidB = db.require(vm).get(VM.domid);
+        hosts.stop(0);
+
+        a = hosts.start(0);
+        assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's restart ended the QEMU it had sent the guest from");
+        assertFalse(Files.exists(runDir(0, vm)), "and its run directory");
+        assertTrue(a.vmRuntime().pids().isEmpty(), "A follows no QEMU");
+        DbObject<VM> rec = db.require(vm);
+        assertEquals(b.host(), rec.get(VM.resident_on), "the records still say B");
+        assertEquals(VmPowerState.Running, rec.get(VM.power_state));
+        assertEquals(domidB, rec.get(VM.domid));
+        assertEquals(Map.of(vm, pidB), b.vmRuntime().pids());
+        awaitCounts(1, vm, 3);
+    }
+
     private void awaitTaskEnd(String task) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
         while (List.of("pending", "cancelling").contains(call(a, "task.get_status", sa, task))) {
@@ -277,6 +307,9 @@ class PoolMigrateTest {
         assertTrue(b.vmRuntime().pids().isEmpty(), "B follows no QEMU");
         assertFalse(Files.exists(runDir(1, vm)), "B kept no run directory");
     }
+
+    /** What a toolstack that is killed does next: nothing. */
+    private static final class ToolstackGone extends Error {}
 
     /** A migration peer that passes every call on, for a test to change one. */
     private static class Forwarding implements MigrationPeer {

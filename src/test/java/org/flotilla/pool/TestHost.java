@@ -79,7 +79,7 @@ public final class TestHost {
     }
 
     /** Waits until the daemon answers session.login_with_password over HTTPS at its address, and keeps that session. */
-    void awaitServing() throws InterruptedException {
+    public void awaitServing() throws InterruptedException {
         var client = RemoteRpc.of(address(), PORT, true);
         long deadline = System.nanoTime() + START.toNanos();
         while (true) {
