@@ -198,6 +198,8 @@ public final class MigrateBench {
         h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 " + args);
         String size = Long.toString(memoryMib << 20);
         h.call("VM.set_memory_limits", vm, Long.toString(Math.min(memoryMib, 128) << 20), size, size, size);
+        // not provisioned: no disk, so that QEMU alone runs the very same command line
+        h.call("VM.set_is_a_template", vm, false);
         h.call("VM.start_on", vm, h.hostRef(), false, false);
         return vm;
     }
@@ -231,17 +233,18 @@ public final class MigrateBench {
         }
     }
 
-    private static void report(String mode, long memoryMib, int runs, List<Run> flotilla, List<Run> raw) {
-        System.out.printf("%nlive migration of a %d MiB %s guest between two hosts (network namespaces on one bridge), median of %d%n",
-                memoryMib, mode, runs);
-        String row = "  %-34s %12s %14s %12s %10s%n";
-        System.out.printf(row, "", "total (ms)", "QEMU total", "downtime", "RAM (MiB)");
+    private static void report(String mode, long memoryMib, int runs, List<Run> flotilla, List<Run> raw) throws IOException {
+        System.out.printf("%nlive migration of a %d MiB %s guest between two hosts (network namespaces on one bridge), median of %d; "
+                + "%d cores, load average %s%n", memoryMib, mode, runs, Runtime.getRuntime().availableProcessors(),
+                Files.readString(Path.of("/proc/loadavg")).strip());
+        String row = "  %-34s %12s %14s %14s %10s %12s%n";
+        System.out.printf(row, "", "total (ms)", "QEMU total ms", "downtime ms", "RAM MiB", "stream MB/s");
         Run f = median(flotilla);
         Run r = median(raw);
-        System.out.printf(row, "Flotilla VM.pool_migrate", fmt(f.totalMs), f.qemuTotalMs, f.downtimeMs, f.ramBytes >> 20);
-        System.out.printf(row, "QEMU alone (QMP migrate tcp:)", fmt(r.totalMs), r.qemuTotalMs, r.downtimeMs, r.ramBytes >> 20);
+        System.out.printf(row, "Flotilla VM.pool_migrate", fmt(f.totalMs), f.qemuTotalMs, f.downtimeMs, f.ramBytes >> 20, rate(f));
+        System.out.printf(row, "QEMU alone (QMP migrate tcp:)", fmt(r.totalMs), r.qemuTotalMs, r.downtimeMs, r.ramBytes >> 20, rate(r));
         System.out.printf(row, "ratio Flotilla / QEMU", ratio(f.totalMs, r.totalMs), ratio(f.qemuTotalMs, r.qemuTotalMs),
-                ratio(f.downtimeMs, r.downtimeMs), "");
+                ratio(f.downtimeMs, r.downtimeMs), "", "");
         System.out.printf("  every run (total ms / downtime ms): Flotilla %s; QEMU %s%n", runs(flotilla), runs(raw));
     }
 
@@ -262,6 +265,9 @@ public final class MigrateBench {
         int n = s.size();
         return n % 2 == 1 ? s.get(n / 2) : (s.get(n / 2 - 1) + s.get(n / 2)) / 2;
     }
+
+    /** What QEMU's stream carried per second of its total-time. */
+    private static String rate(Run r) { return r.qemuTotalMs > 0 ? fmt(r.ramBytes / 1e3 / r.qemuTotalMs) : "-"; }
 
     private static String ratio(double a, double b) { return b > 0 ? String.format("%.2f", a / b) : "-"; }
 
