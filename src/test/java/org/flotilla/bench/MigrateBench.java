@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -53,12 +52,7 @@ public final class MigrateBench {
     private record Run(double totalMs, long qemuTotalMs, long downtimeMs, long ramBytes) {}
 
     public static void main(String[] args) throws Exception {
-        var opts = new LinkedHashMap<String, String>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("arguments are key=value, not " + a);
-            opts.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        var opts = BenchArgs.parse(args);
         new MigrateBench(opts).run();
     }
 

@@ -67,12 +67,7 @@ public final class VmBench {
     }
 
     public static void main(String[] args) throws Exception {
-        var opts = new LinkedHashMap<String, String>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) throw new IllegalArgumentException("arguments are key=value, not " + a);
-            opts.put(a.substring(0, eq), a.substring(eq + 1));
-        }
+        var opts = BenchArgs.parse(args);
         Path guest = TestGuest.DIR;
         if (!Files.isRegularFile(guest.resolve("vmlinux")) || !Files.isRegularFile(guest.resolve("initramfs.gz"))) {
             throw new IllegalStateException("no test guest in " + guest + ": run scripts/build-guest.sh");

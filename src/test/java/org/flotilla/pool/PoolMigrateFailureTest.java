@@ -58,60 +58,61 @@ class PoolMigrateFailureTest {
 
     @Test
     void theDestinationDaemonKilledWhileTheMemoryMovesLeavesTheGuestOnTheSource() throws Exception {
-        var vm = MigrationGuest.start(h0, h0, "dirtying", MigrationGuest.DIRTYING, 512 * MIB);
-        vm.awaitSerial(h0, "DIRTY pass 64", WAIT);
-        long domid = number(h0.call("VM.get_domid", vm.ref()));
-        long pidOnSource = vm.qemuPid(h0);
-
-        String task = (String) h0.call("Async.VM.pool_migrate", vm.ref(), h1.hostRef(), Map.of());
-        awaitMemoryMoving(h0, task);
-        long pidOnDestination = vm.qemuPid(h1);
-        long lastPass = vm.lastDirtyPass(h0);
+        Moving m = memoryMovingFromH0();
         h1.kill();
 
-        assertMigrateFailed(h0, task, vm, h0, h1);
-        stillOnSource(vm, h0, domid, pidOnSource);
-        vm.awaitSerial(h0, "DIRTY pass " + (lastPass + 128), WAIT);
-        assertEquals(1, vm.boots(h0), "the guest did not boot again");
+        assertMigrateFailed(h0, m.task, m.vm, h0, h1);
+        wentOnOnH0(m);
 
+        System.out.printf("the destination's incoming QEMU %s its daemon's restart%n", alive(m.pidOnDestination) ? "was left for" : "had ended before");
         h1.restart();
         PoolWaits.awaitMember(h1, 2, WAIT);
-        assertFalse(alive(pidOnDestination), "the destination's QEMU is gone once its daemon is back");
-        assertTrue(vm.qemusOn(h1).isEmpty(), "no QEMU of the VM on the destination: " + vm.qemusOn(h1));
-        assertFalse(Files.exists(vm.runDir(h1)), "nor its run directory");
-        stillOnSource(vm, h0, domid, pidOnSource);
+        assertFalse(alive(m.pidOnDestination), "the destination's QEMU is gone once its daemon is back");
+        assertTrue(m.vm.qemusOn(h1).isEmpty(), "no QEMU of the VM on the destination: " + m.vm.qemusOn(h1));
+        assertFalse(Files.exists(m.vm.runDir(h1)), "nor its run directory");
+        stillOnSource(m.vm, h0, m.domid, m.pidOnSource);
         noRecordSays(h1);
     }
 
     @Test
     void aLinkCutWhileTheMemoryMovesFailsWithinTheStallBound() throws Exception {
+        Moving m = memoryMovingFromH0();
+        long cut = System.nanoTime();
+        h1.cutLink();
+        try {
+            assertMigrateFailed(h0, m.task, m.vm, h0, h1);
+            long millis = (System.nanoTime() - cut) / 1_000_000;
+            System.out.printf("a migration over a cut link failed after %d ms%n", millis);
+            assertTrue(millis < FAILED_WITHIN.toMillis(), "the task ended " + millis + " ms after the cut");
+            wentOnOnH0(m);
+            // the destination, which heard no abort, ends its half by itself once the stream has stalled
+            PoolWaits.await(FAILED_WITHIN, "the destination's QEMU " + m.pidOnDestination + " to end", () -> !alive(m.pidOnDestination));
+        } finally {
+            h1.restoreLink();
+        }
+        PoolWaits.await(WAIT, "the destination to keep nothing of the VM", () -> m.vm.qemusOn(h1).isEmpty() && !Files.exists(m.vm.runDir(h1)));
+        stillOnSource(m.vm, h0, m.domid, m.pidOnSource);
+        noRecordSays(h1);
+    }
+
+    /** A guest dirtying its memory on h0, its migration to h1 under way (memory sent), and how it was before. */
+    private record Moving(MigrationGuest vm, long domid, long pidOnSource, String task, long pidOnDestination, long lastPass) {}
+
+    private Moving memoryMovingFromH0() {
         var vm = MigrationGuest.start(h0, h0, "dirtying", MigrationGuest.DIRTYING, 512 * MIB);
         vm.awaitSerial(h0, "DIRTY pass 64", WAIT);
         long domid = number(h0.call("VM.get_domid", vm.ref()));
         long pidOnSource = vm.qemuPid(h0);
-
         String task = (String) h0.call("Async.VM.pool_migrate", vm.ref(), h1.hostRef(), Map.of());
         awaitMemoryMoving(h0, task);
-        long pidOnDestination = vm.qemuPid(h1);
-        long lastPass = vm.lastDirtyPass(h0);
-        long cut = System.nanoTime();
-        h1.cutLink();
-        try {
-            assertMigrateFailed(h0, task, vm, h0, h1);
-            long millis = (System.nanoTime() - cut) / 1_000_000;
-            System.out.printf("a migration over a cut link failed after %d ms%n", millis);
-            assertTrue(millis < FAILED_WITHIN.toMillis(), "the task ended " + millis + " ms after the cut");
-            stillOnSource(vm, h0, domid, pidOnSource);
-            vm.awaitSerial(h0, "DIRTY pass " + (lastPass + 128), WAIT);
-            assertEquals(1, vm.boots(h0), "the guest did not boot again");
-            // the destination, which heard no abort, ends its half by itself once the stream has stalled
-            PoolWaits.await(FAILED_WITHIN, "the destination's QEMU " + pidOnDestination + " to end", () -> !alive(pidOnDestination));
-        } finally {
-            h1.restoreLink();
-        }
-        PoolWaits.await(WAIT, "the destination to keep nothing of the VM", () -> vm.qemusOn(h1).isEmpty() && !Files.exists(vm.runDir(h1)));
-        stillOnSource(vm, h0, domid, pidOnSource);
-        noRecordSays(h1);
+        return new Moving(vm, domid, pidOnSource, task, vm.qemuPid(h1), vm.lastDirtyPass(h0));
+    }
+
+    /** The guest as it was on h0, dirtying on from where it was, not booted again. */
+    private void wentOnOnH0(Moving m) throws IOException {
+        stillOnSource(m.vm, h0, m.domid, m.pidOnSource);
+        m.vm.awaitSerial(h0, "DIRTY pass " + (m.lastPass + 128), WAIT);
+        assertEquals(1, m.vm.boots(h0), "the guest did not boot again");
     }
 
     @Test
