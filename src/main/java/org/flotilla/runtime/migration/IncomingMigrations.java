@@ -100,9 +100,9 @@ public final class IncomingMigrations implements MigrationPeer {
 
     /**
      * A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever:
-     * the arrival ends once its stream has carried nothing for {@link OutgoingMigrations#STALL_SECONDS} (a link or
-     * source that is gone; the TCP connection has no keepalive), or when a whole stream has come but no finish within
-     * {@value #STREAM_MINUTES} minutes.
+     * the arrival ends once its stream, begun, has carried nothing for {@link OutgoingMigrations#STALL_SECONDS} (a
+     * link or source that is gone; the TCP connection has no keepalive), and in any case when no finish has come
+     * within {@value #STREAM_MINUTES} minutes.
      */
     private void expireUnlessFinished(Ref<VM> ref, String token) {
         Thread.ofVirtual().name("migration-expiry-" + ref.value()).start(() -> {
@@ -117,8 +117,10 @@ public final class IncomingMigrations implements MigrationPeer {
                 Arrival a = arrivals.get(ref);
                 if (a == null || !a.token().equals(token)) return;
                 boolean carried = a.relay().isDone() && !a.relay().isCompletedExceptionally();
+                // the clock starts with the first byte: a source may have work to do before it streams (disks to mirror)
+                boolean streaming = !carried && a.received().get() > 0;
                 String why = System.nanoTime() > deadline ? "was neither finished nor aborted"
-                        : !carried && stall.stalled(a.received().get()) ? "carried nothing for " + OutgoingMigrations.STALL_SECONDS + " s" : null;
+                        : streaming && stall.stalled(a.received().get()) ? "carried nothing for " + OutgoingMigrations.STALL_SECONDS + " s" : null;
                 if (why == null) continue;
                 if (claim(ref, token) == null) return;
                 LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here " + why + ": its QEMU ends");
