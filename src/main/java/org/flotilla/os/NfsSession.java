@@ -46,6 +46,8 @@ public final class NfsSession implements AutoCloseable {
         MemorySegment ctx;
         try {
             ctx = (MemorySegment) LibNfs.INIT_CONTEXT.invokeExact();
+        } catch (LinkageError e) {
+            throw new OsException(LibNfs.LIBRARY + " cannot be loaded (it comes with qemu-block-extra): " + e, 0);
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }
@@ -70,6 +72,7 @@ public final class NfsSession implements AutoCloseable {
     /** The exports {@code server}'s MOUNT service lists (showmount -e); empty if it lists none, an error if it cannot be asked. */
     public static List<Export> exports(String server) throws OsException {
         try (Arena a = Arena.ofConfined()) {
+            if (server.isEmpty()) throw new OsException("no server", 0);
             MemorySegment list = (MemorySegment) LibNfs.GETEXPORTS.invokeExact(a.allocateFrom(server));
             if (list.equals(MemorySegment.NULL)) return List.of();
             try {
@@ -85,6 +88,10 @@ public final class NfsSession implements AutoCloseable {
             } finally {
                 LibNfs.FREE_EXPORTS.invokeExact(list);
             }
+        } catch (LinkageError e) {
+            throw new OsException(LibNfs.LIBRARY + " cannot be loaded (it comes with qemu-block-extra): " + e, 0);
+        } catch (OsException e) {
+            throw e;
         } catch (Throwable t) {
             throw Libc.unexpected(t);
         }

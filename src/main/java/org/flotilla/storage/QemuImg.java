@@ -35,24 +35,24 @@ public final class QemuImg {
      * A new qcow2 image; over {@code backing} (the file name of an image in the same directory) when not null.
      * The backing file is written into the header, never opened ({@code -u}).
      */
-    public void create(Path image, long size, String backing) {
+    public void create(SrStore dir, String image, long size, String backing) {
         var args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2"));
         if (backing != null) args.addAll(List.of("-u", "-b", SrFiles.requirePlainName(backing), "-F", "qcow2"));
-        args.add(image.toString());
+        args.add(dir.target(image));
         args.add(Long.toString(size));
         run(args);
-        rootOnly(image);
+        rootOnly(dir, image);
     }
 
     /**
      * A new image is root's alone (qemu-img makes it as the umask says): a VM's QEMU gets a descriptor of it,
      * and no other user — another VM's jail uid least of all — may read it by name.
      */
-    private static void rootOnly(Path image) {
+    private static void rootOnly(SrStore dir, String image) {
         try {
-            Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rw-------"));
+            dir.restrictToOwner(image);
         } catch (IOException e) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + image + ": " + e.getMessage());
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + dir.describe(image) + ": " + e.getMessage());
         }
     }
 
@@ -60,9 +60,9 @@ public final class QemuImg {
     public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(chain), Long.toString(size))); }
 
     /** Copies every block the chain {@code src} shows into a new qcow2 {@code dst}. */
-    public void convert(Storage.Attachment src, Path dst) {
-        run(List.of("convert", "-q", "-O", "qcow2", json(src), dst.toString()));
-        rootOnly(dst);
+    public void convert(Storage.Attachment src, SrStore dir, String dst) {
+        run(List.of("convert", "-q", "-O", "qcow2", json(src), dir.target(dst)));
+        rootOnly(dir, dst);
     }
 
     /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
@@ -78,7 +78,7 @@ public final class QemuImg {
     /** Copies every block the chain {@code src} shows into a new raw file of the daemon's. */
     public void toRaw(Storage.Attachment src, Path raw) {
         run(List.of("convert", "-q", "-O", "raw", json(src), raw.toString()));
-        rootOnly(raw);
+        rootOnly(new LocalDir(raw.getParent()), raw.getFileName().toString());
     }
 
     /** The chain as one {@code json:} image description: each layer's file and driver, its backing the next, none below the last. */
@@ -89,7 +89,7 @@ public final class QemuImg {
             Storage.Layer l = layers.get(i);
             ObjectNode n = JSON.createObjectNode();
             n.put("driver", l.format());
-            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            n.set("file", a.store().fileNode(l.file()));
             if (l.format().equals("qcow2")) n.set("backing", below == null ? NullNode.getInstance() : below);
             else if (below != null) throw new IllegalArgumentException("a " + l.format() + " image has no backing file");
             below = n;

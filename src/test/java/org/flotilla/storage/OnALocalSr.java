@@ -142,7 +142,7 @@ abstract class OnALocalSr extends InProcessNode {
         JsonNode below = NullNode.getInstance();
         for (Storage.Layer l : a.layers().reversed()) {
             ObjectNode n = JSON.createObjectNode().put("driver", l.format());
-            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            n.set("file", a.store().fileNode(l.file()));
             n.set("backing", below);
             below = n;
         }

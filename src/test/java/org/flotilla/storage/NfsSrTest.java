@@ -1,0 +1,233 @@
+package org.flotilla.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.flotilla.Slow;
+import org.flotilla.TestCommand;
+import org.flotilla.TestTimeouts;
+import org.flotilla.api.Refs;
+import org.flotilla.daemon.InProcessNode;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.pool.TestNetwork;
+import org.flotilla.qemu.TestGuest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An NFS SR on a real NFSv3 server (ganesha in a namespace of the test's, {@link NfsServer}), driven through the XenAPI
+ * of a node in this JVM that reaches it only in userspace: libnfs for the daemon, qemu-img's and QEMU's nfs drivers.
+ * What the server's own file system holds is checked from its export directory.
+ */
+@Slow
+class NfsSrTest extends InProcessNode {
+    private static final long MIB = 1 << 20;
+    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)\\r?\\n");
+
+    TestNetwork net;
+    NfsServer server;
+
+    @BeforeEach
+    void start() throws Exception {
+        net = TestNetwork.create(1);
+        try {
+            server = NfsServer.start(net, 0);
+        } catch (Exception | Error e) {
+            net.close();
+            throw e;
+        }
+        boot();
+    }
+
+    @AfterEach
+    void stop() {
+        List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
+        try {
+            if (node != null) node.close();
+            for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroyForcibly();
+                p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+            });
+        } finally {
+            try {
+                server.close();
+            } finally {
+                net.close();
+            }
+        }
+    }
+
+    Map<String, String> config() { return Map.of("server", server.address(), "serverpath", NfsServer.EXPORT); }
+
+    String createSr() {
+        return (String) call("SR.create", session, node.hostRef(), config(), 0L, "on nfs", "", "nfs", "user", true, Map.of());
+    }
+
+    String createVdi(String sr, long size, String name) {
+        return (String) call("VDI.create", session, Map.of("name_label", name, "SR", sr, "virtual_size", Long.toString(size),
+                "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
+    }
+
+    Path image(String srUuid, String vdi) { return server.exportDir().resolve(srUuid).resolve(call("VDI.get_location", session, vdi) + ".qcow2"); }
+
+    @Test
+    void probeAnswersAsXapisNfsSr() {
+        assertEquals("SR_BACKEND_FAILURE_102", fails("SR.probe", session, node.hostRef(), Map.of(), "nfs", Map.of()).code());
+        // nothing listens for NFS at the test's own address
+        ApiError noServer = fails("SR.probe", session, node.hostRef(), Map.of("server", net.testAddress()), "nfs", Map.of());
+        assertEquals(List.of("SR_BACKEND_FAILURE_108", "", "Unable to detect an NFS service on this target.", ""), noServer.description());
+
+        ApiError exports = fails("SR.probe", session, node.hostRef(), Map.of("server", server.address()), "nfs", Map.of());
+        assertEquals("SR_BACKEND_FAILURE_101", exports.code());
+        assertEquals("The request is missing the serverpath parameter", exports.params().get(1));
+        assertEquals("<?xml version=\"1.0\" ?>\n<nfs-exports>\n\t<Export>\n\t\t<Target>" + server.address() + "</Target>\n\t\t<Path>/export</Path>\n"
+                + "\t\t<Accesslist>(everyone)</Accesslist>\n\t</Export>\n</nfs-exports>\n", exports.params().get(2));
+
+        assertEquals("<?xml version=\"1.0\" ?>\n<SRlist/>\n", call("SR.probe", session, node.hostRef(), config(), "nfs", Map.of()));
+        String sr = createSr();
+        String uuid = (String) call("SR.get_uuid", session, sr);
+        assertEquals("<?xml version=\"1.0\" ?>\n<SRlist>\n\t<SR>\n\t\t<UUID>" + uuid + "</UUID>\n\t</SR>\n</SRlist>\n",
+                call("SR.probe", session, node.hostRef(), config(), "NFS", Map.of()));
+
+        var v4 = new java.util.HashMap<>(config());
+        v4.put("nfsversion", "4.1");
+        assertEquals("SR_BACKEND_FAILURE_72", fails("SR.probe", session, node.hostRef(), v4, "nfs", Map.of()).code());
+        assertEquals("SR_BACKEND_FAILURE_73", fails("SR.probe", session, node.hostRef(),
+                Map.of("server", server.address(), "serverpath", "/nowhere"), "nfs", Map.of()).code());
+        assertEquals(List.of("SR_OPERATION_NOT_SUPPORTED"), fails("SR.probe_ext", session, node.hostRef(), config(), "nfs", Map.of()).description());
+        assertEquals("SR_UNKNOWN_DRIVER", fails("SR.probe", session, node.hostRef(), config(), "nosuch", Map.of()).code());
+    }
+
+    @Test
+    void vdisAreQcow2FilesInTheSrsDirectoryOnTheServer() throws Exception {
+        String sr = createSr();
+        String uuid = (String) call("SR.get_uuid", session, sr);
+        Path srDir = server.exportDir().resolve(uuid);
+        assertTrue(Files.isDirectory(srDir), "SR.create made <serverpath>/<sr-uuid>");
+        String pbd = ((List<?>) call("SR.get_PBDs", session, sr)).getFirst().toString();
+        assertEquals(true, call("PBD.get_currently_attached", session, pbd));
+        assertTrue((Long) call("SR.get_physical_size", session, sr) > 0);
+
+        String vdi = createVdi(sr, 4 * MIB, "disk");
+        Path file = image(uuid, vdi);
+        PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+        assertEquals("rw-------", PosixFilePermissions.toString(a.permissions()));
+        assertEquals("root", a.owner().getName());
+        assertEquals(4 * MIB, call("VDI.get_virtual_size", session, vdi));
+        assertTrue(TestCommand.run(List.of("qemu-img", "info", file.toString())).output().contains("file format: qcow2"));
+
+        // a clone: both become overlays on a hidden base copy, all on the server
+        String clone = (String) call("VDI.clone", session, vdi, Map.of());
+        String base = (String) ((Map<?, ?>) call("VDI.get_sm_config", session, clone)).get(Storage.PARENT_KEY);
+        assertEquals(base, ((Map<?, ?>) call("VDI.get_sm_config", session, vdi)).get(Storage.PARENT_KEY));
+        assertTrue(Files.exists(srDir.resolve(base + ".qcow2")));
+        assertTrue(TestCommand.run(List.of("qemu-img", "info", image(uuid, clone).toString())).output().contains("backing file: " + base + ".qcow2"));
+        call("VDI.resize", session, clone, 8 * MIB);
+        assertEquals(8 * MIB, call("VDI.get_virtual_size", session, clone));
+
+        // a scan adopts an image made behind the SR's back and forgets one removed
+        String stray = Refs.newUuid();
+        var made = TestCommand.run(List.of("qemu-img", "create", "-q", "-f", "qcow2", srDir.resolve(stray + ".qcow2").toString(), "2M"));
+        assertEquals(0, made.exit(), made.output());
+        Files.delete(image(uuid, clone));
+        call("SR.scan", session, sr);
+        List<String> locations = ((List<?>) call("SR.get_VDIs", session, sr)).stream().map(v -> (String) call("VDI.get_location", session, v)).toList();
+        assertTrue(locations.contains(stray), locations.toString());
+        assertFalse(locations.contains(clone), locations.toString());
+
+        // destroying the disks takes their files, and the base copy once nothing is built on it
+        for (Object v : (List<?>) call("SR.get_VDIs", session, sr)) {
+            if ((Boolean) call("VDI.get_managed", session, v)) call("VDI.destroy", session, v);
+        }
+        assertEquals(List.of(), listing(srDir));
+        call("PBD.unplug", session, pbd);
+        call("SR.destroy", session, sr);
+        assertFalse(Files.exists(srDir), "SR.destroy removed the directory SR.create made");
+    }
+
+    @Test
+    void aGuestCountsOnItsDiskOnTheNfsSrAcrossARestart() throws Exception {
+        TestGuest.ensureBuilt();
+        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
+        node.close();
+        boot();
+        String sr = createSr();
+        String vdi = createVdi(sr, 16 * MIB, "counter's disk");
+        Ref<VM> vm = guestWith(vdi);
+        String vmUuid = node.db().require(vm).get(VM.uuid);
+        call("VM.start", session, vm.value(), false, false);
+        Path serial = dir.resolve("run").resolve(vmUuid).resolve("serial.log");
+        long first = awaitCount(serial, 5).getLast();
+        String blockdev = Files.readString(Path.of("/proc", Long.toString(node.vmRuntime().pids().get(vm)), "cmdline")).replace('\0', ' ');
+        assertTrue(blockdev.contains("\"driver\":\"nfs\""), "QEMU opens the disk with its nfs driver: " + blockdev);
+        call("VM.hard_shutdown", session, vm.value());
+        assertEquals(VmPowerState.Halted, node.db().require(vm).get(VM.power_state));
+
+        call("VM.start", session, vm.value(), false, false);
+        long resumed = awaitCount(serial, 1).getFirst();
+        assertTrue(resumed > first, "it counts on from what it wrote to the NFS disk: " + resumed + " after " + first);
+        call("VM.hard_shutdown", session, vm.value());
+    }
+
+    private Ref<VM> guestWith(String vdi) {
+        Ref<VM> vm = Refs.newRef(VM.CLASS);
+        Ref<VBD> vbd = Refs.newRef(VBD.CLASS);
+        node.db().write(tx -> {
+            tx.put(vm, org.flotilla.model.Rec.of(VM.CLASS, TestGuest.vmFields("counter", 128,
+                            "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50"))
+                    .set(VM.uuid, Refs.newUuid())
+                    .set(VM.power_state, VmPowerState.Halted)
+                    .set(VM.memory_target, 128L << 20));
+            tx.put(vbd, node.db().newRecord(VBD.CLASS)
+                    .set(VBD.uuid, Refs.newUuid())
+                    .set(VBD.VM, vm)
+                    .set(VBD.VDI, org.flotilla.model.xenapi.VDI.CLASS.ref(vdi))
+                    .set(VBD.userdevice, "0")
+                    .set(VBD.bootable, true)
+                    .set(VBD.mode, org.flotilla.model.xenapi.enums.VbdMode.RW)
+                    .set(VBD.type, org.flotilla.model.xenapi.enums.VbdType.Disk)
+                    .set(VBD.empty, false));
+        });
+        node.vmRuntime().refreshAllowedOperations();
+        return vm;
+    }
+
+    private static List<String> listing(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    private static List<Long> awaitCount(Path serial, int atLeast) throws InterruptedException, IOException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
+        while (true) {
+            String text = Files.exists(serial) ? Files.readString(serial) : "";
+            var counts = new ArrayList<Long>();
+            Matcher m = COUNT.matcher(text);
+            while (m.find()) counts.add(Long.parseLong(m.group(1)));
+            if (counts.size() >= atLeast) return counts;
+            if (System.nanoTime() > deadline) throw new AssertionError("the guest did not count:\n" + text);
+            Thread.sleep(50);
+        }
+    }
+}
