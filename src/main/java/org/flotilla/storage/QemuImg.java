@@ -57,28 +57,59 @@ public final class QemuImg {
     }
 
     /** Grows the top image of the chain to {@code size}. */
-    public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(chain), Long.toString(size))); }
+    public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(topOnNfs(chain)), Long.toString(size))); }
 
     /** Copies every block the chain {@code src} shows into a new qcow2 {@code dst}. */
     public void convert(Storage.Attachment src, SrStore dir, String dst) {
-        run(List.of("convert", "-q", "-O", "qcow2", json(src), dir.target(dst)));
+        try (Opened in = open(src, false)) {
+            run(List.of("convert", "-q", "-O", "qcow2", in.image(), dir.target(dst)));
+        }
         rootOnly(dir, dst);
     }
 
     /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
     public void convertInto(Storage.Attachment src, Storage.Attachment dst) {
-        run(List.of("convert", "-q", "-n", "-O", "qcow2", json(src), json(dst)));
+        try (Opened in = open(src, false); Opened out = open(dst, true)) {
+            run(List.of("convert", "-q", "-n", "-O", out.format(), in.image(), out.image()));
+        }
     }
 
     /** Copies a raw file of the daemon's into the existing chain {@code dst} (its top image). */
     public void fromRaw(Path raw, Storage.Attachment dst) {
-        run(List.of("convert", "-q", "-n", "-f", "raw", "-O", dst.format(), raw.toString(), json(dst)));
+        try (Opened out = open(dst, true)) {
+            run(List.of("convert", "-q", "-n", "-f", "raw", "-O", out.format(), raw.toString(), out.image()));
+        }
     }
 
     /** Copies every block the chain {@code src} shows into a new raw file of the daemon's. */
     public void toRaw(Storage.Attachment src, Path raw) {
-        run(List.of("convert", "-q", "-O", "raw", json(src), raw.toString()));
+        try (Opened in = open(src, false)) {
+            run(List.of("convert", "-q", "-O", "raw", in.image(), raw.toString()));
+        }
         rootOnly(new LocalDir(raw.getParent()), raw.getFileName().toString());
+    }
+
+    /** A chain as one qemu-img run opens it: its description and format, and the server to stop afterwards, if any. */
+    private record Opened(String image, String format, ChainServer server) implements AutoCloseable {
+        @Override public void close() { if (server != null) server.close(); }
+    }
+
+    /** A chain of several images on NFS goes through a {@link ChainServer}; any other is described to qemu-img in full. */
+    private static Opened open(Storage.Attachment a, boolean writable) {
+        if (a.store() instanceof NfsDir && a.layers().size() > 1) {
+            ChainServer server = ChainServer.serve(a, writable);
+            return new Opened(server.image(), "raw", server);
+        }
+        return new Opened(json(a), a.format(), null);
+    }
+
+    /**
+     * What a resize opens: on NFS the top image alone (a chain there cannot be described to qemu-img, see ChainServer),
+     * which is all a resize changes; the backing file its header names stays as it was.
+     */
+    private static Storage.Attachment topOnNfs(Storage.Attachment a) {
+        if (!(a.store() instanceof NfsDir)) return a;
+        return new Storage.Attachment(a.store(), List.of(a.layers().getFirst()), a.readOnly());
     }
 
     /** The chain as one {@code json:} image description: each layer's file and driver, its backing the next, none below the last. */

@@ -136,6 +136,9 @@ class NfsSrTest extends InProcessNode {
         assertEquals(4 * MIB, call("VDI.get_virtual_size", session, vdi));
         assertTrue(TestCommand.run(List.of("qemu-img", "info", file.toString())).output().contains("file format: qcow2"));
 
+        var written = TestCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 1M", file.toString()));
+        assertEquals(0, written.exit(), written.output());
+
         // a clone: both become overlays on a hidden base copy, all on the server
         String clone = (String) call("VDI.clone", session, vdi, Map.of());
         String base = (String) ((Map<?, ?>) call("VDI.get_sm_config", session, clone)).get(Storage.PARENT_KEY);
@@ -144,6 +147,15 @@ class NfsSrTest extends InProcessNode {
         assertTrue(TestCommand.run(List.of("qemu-img", "info", image(uuid, clone).toString())).output().contains("backing file: " + base + ".qcow2"));
         call("VDI.resize", session, clone, 8 * MIB);
         assertEquals(8 * MIB, call("VDI.get_virtual_size", session, clone));
+        assertTrue(TestCommand.run(List.of("qemu-img", "info", image(uuid, clone).toString())).output().contains("backing file: " + base + ".qcow2"),
+                "a resize on NFS leaves the image's backing file as it was");
+
+        // a copy reads the clone through its chain: what was written before the clone is in it
+        String copy = (String) call("VDI.copy", session, clone, sr);
+        var read = TestCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "read -P 0xab 0 1M", image(uuid, copy).toString()));
+        assertEquals(0, read.exit(), read.output());
+        assertFalse(read.output().contains("Pattern verification failed"), read.output());
+        assertEquals(8 * MIB, call("VDI.get_virtual_size", session, copy));
 
         // a scan adopts an image made behind the SR's back and forgets one removed
         String stray = Refs.newUuid();
@@ -156,9 +168,9 @@ class NfsSrTest extends InProcessNode {
         assertFalse(locations.contains(clone), locations.toString());
 
         // destroying the disks takes their files, and the base copy once nothing is built on it
-        for (Object v : (List<?>) call("SR.get_VDIs", session, sr)) {
-            if ((Boolean) call("VDI.get_managed", session, v)) call("VDI.destroy", session, v);
-        }
+        List<?> managed = ((List<?>) call("SR.get_VDIs", session, sr)).stream().filter(v -> (Boolean) call("VDI.get_managed", session, v)).toList();
+        for (Object v : managed) call("VDI.destroy", session, v);
+        assertEquals(List.of(), call("SR.get_VDIs", session, sr));
         assertEquals(List.of(), listing(srDir));
         call("PBD.unplug", session, pbd);
         call("SR.destroy", session, sr);
