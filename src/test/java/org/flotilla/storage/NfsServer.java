@@ -17,8 +17,8 @@ import org.flotilla.pool.TestNetwork;
  * directory of the network's, {@code /export} to clients, with no root squash (Flotilla presents uid 0). Closing it
  * stops both by pid; closing the network kills whatever still runs in the namespace and removes the files.
  */
-final class NfsServer implements AutoCloseable {
-    static final String EXPORT = "/export";
+public final class NfsServer implements AutoCloseable {
+    public static final String EXPORT = "/export";
     private static final String PLUGINS = "/usr/lib/x86_64-linux-gnu/ganesha";
 
     private final TestNetwork net;
@@ -33,7 +33,7 @@ final class NfsServer implements AutoCloseable {
     }
 
     /** Starts a server on host {@code i} of {@code net} and waits until it serves. */
-    static NfsServer start(TestNetwork net, int i) throws IOException, InterruptedException {
+    public static NfsServer start(TestNetwork net, int i) throws IOException, InterruptedException {
         Path dir = net.dir().resolve("nfs" + i);
         Files.createDirectories(dir.resolve("export"));
         Files.createDirectories(dir.resolve("recovery"));
@@ -58,10 +58,10 @@ final class NfsServer implements AutoCloseable {
         }
     }
 
-    String address() { return net.address(host); }
+    public String address() { return net.address(host); }
 
     /** The export's directory as the server's own file system has it: to look at what clients made. */
-    Path exportDir() { return dir.resolve("export"); }
+    public Path exportDir() { return dir.resolve("export"); }
 
     private void awaitServing() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + 60_000_000_000L;
