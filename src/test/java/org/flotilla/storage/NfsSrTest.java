@@ -189,15 +189,23 @@ class NfsSrTest extends InProcessNode {
         String vmUuid = node.db().require(vm).get(VM.uuid);
         call("VM.start", session, vm.value(), false, false);
         Path serial = dir.resolve("run").resolve(vmUuid).resolve("serial.log");
-        long first = awaitCount(serial, 5).getLast();
+        awaitCount(serial, 5);
         String blockdev = Files.readString(Path.of("/proc", Long.toString(node.vmRuntime().pids().get(vm)), "cmdline")).replace('\0', ' ');
         assertTrue(blockdev.contains("\"driver\":\"nfs\""), "QEMU opens the disk with its nfs driver: " + blockdev);
+
+        // a snapshot while it runs: QEMU goes on writing to a new overlay it opens over NFS; and the disk grows under it
+        String snapshot = (String) call("VDI.snapshot", session, vdi, Map.of());
+        assertEquals(true, call("VDI.get_is_a_snapshot", session, snapshot));
+        call("VDI.resize_online", session, vdi, 32 * MIB);
+        assertEquals(32 * MIB, call("VDI.get_virtual_size", session, vdi));
+        int seen = awaitCount(serial, 1).size();
+        long first = awaitCount(serial, seen + 5).getLast();
         call("VM.hard_shutdown", session, vm.value());
         assertEquals(VmPowerState.Halted, node.db().require(vm).get(VM.power_state));
 
         call("VM.start", session, vm.value(), false, false);
         long resumed = awaitCount(serial, 1).getFirst();
-        assertTrue(resumed > first, "it counts on from what it wrote to the NFS disk: " + resumed + " after " + first);
+        assertTrue(resumed > first, "it counts on from what it wrote to the NFS disk, through the snapshot's chain: " + resumed + " after " + first);
         call("VM.hard_shutdown", session, vm.value());
     }
 

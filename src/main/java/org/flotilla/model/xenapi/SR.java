@@ -36,7 +36,7 @@ public interface SR {
     Field<SR, Long> physical_utilisation = CLASS.dyn("physical_utilisation", INT)
             .doc("The bytes in use on the SR's file system; -1 until first read.");
     Field<SR, Long> physical_size = CLASS.ro("physical_size", INT).doc("The size of the SR's file system in bytes; -1 until first read.");
-    Field<SR, String> type = CLASS.ro("type", STRING).doc("The driver that serves the SR: file or iso.");
+    Field<SR, String> type = CLASS.ro("type", STRING).doc("The driver that serves the SR: file, iso or nfs.");
     Field<SR, String> content_type = CLASS.ro("content_type", STRING).doc("What the SR holds: user for disks, iso for ISO images.");
     Field<SR, Boolean> shared = CLASS.dyn("shared", BOOL).doc("Whether every host of the pool can reach the SR; Flotilla's SRs are local.");
     Field<SR, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP)
