@@ -11,16 +11,10 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flotilla.Slow;
-import org.flotilla.TestTimeouts;
-import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -43,10 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Slow
 class NfsPoolMigrateTest {
-    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)\\r?\\n");
 
     @TempDir Path dir;
-    TestNetwork net;
     NfsServer server;
     NodesOnOneDatabase hosts;
 
@@ -54,13 +46,7 @@ class NfsPoolMigrateTest {
     void serve() throws Exception {
         TestGuest.ensureBuilt();
         System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
-        net = TestNetwork.create(1);
-        try {
-            server = NfsServer.start(net, 0);
-        } catch (Exception | Error e) {
-            net.close();
-            throw e;
-        }
+        server = NfsServer.onItsOwnNetwork();
     }
 
     @AfterEach
@@ -68,11 +54,7 @@ class NfsPoolMigrateTest {
         try {
             if (hosts != null) hosts.close();
         } finally {
-            try {
-                server.close();
-            } finally {
-                net.close();
-            }
+            server.close();
         }
     }
 
@@ -102,7 +84,7 @@ class NfsPoolMigrateTest {
         long pidA = a.vmRuntime().pids().get(vm);
         hosts.track(pidA);
         assertTrue(cmdline(pidA).contains("\"driver\":\"nfs\""), "A's QEMU opens the disk over NFS");
-        long countedOnA = awaitCounts(serial(0, vm), 3).getLast();
+        long countedOnA = TestGuest.awaitCounts(serial(0, vm), 3).getLast();
 
         // one writer: another VM with the same disk starts on neither host
         Ref<VM> second = guestWith(hosts, "second writer", vdi);
@@ -118,7 +100,7 @@ class NfsPoolMigrateTest {
         long pidB = b.vmRuntime().pids().get(vm);
         hosts.track(pidB);
         assertTrue(cmdline(pidB).contains("\"driver\":\"nfs\""), "B's QEMU opens the disk over NFS");
-        List<Long> onB = awaitCounts(serial(1, vm), 3);
+        List<Long> onB = TestGuest.awaitCounts(serial(1, vm), 3);
         assertFalse(Files.readString(serial(1, vm)).contains("FLOTILLA-GUEST up"), "the guest was not booted again on B");
         assertTrue(onB.getFirst() > countedOnA, "B counts on from where A was: " + onB + " after " + countedOnA);
 
@@ -132,18 +114,7 @@ class NfsPoolMigrateTest {
 
     private static Ref<VM> guestWith(NodesOnOneDatabase hosts, String name, String vdi) {
         Ref<VM> vm = hosts.newGuest(name, "counter flotilla.counter_ms=50");
-        var vbd = new LinkedHashMap<String, Object>();
-        vbd.put("uuid", Refs.newUuid());
-        vbd.put("VM", vm.value());
-        vbd.put("VDI", vdi);
-        vbd.put("userdevice", "0");
-        vbd.put("device", "");
-        vbd.put("bootable", true);
-        vbd.put("mode", "RW");
-        vbd.put("type", "Disk");
-        vbd.put("unpluggable", true);
-        vbd.put("empty", false);
-        hosts.db.write(tx -> tx.put("VBD", Refs.newRef(), vbd));
+        hosts.attachDisk(vm, vdi);
         return vm;
     }
 
@@ -153,18 +124,5 @@ class NfsPoolMigrateTest {
 
     private static String cmdline(long pid) throws IOException {
         return Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"), java.nio.charset.StandardCharsets.ISO_8859_1).replace('\0', ' ');
-    }
-
-    private static List<Long> awaitCounts(Path serial, int atLeast) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
-        while (true) {
-            String text = Files.exists(serial) ? Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
-            var counts = new ArrayList<Long>();
-            Matcher m = COUNT.matcher(text);
-            while (m.find()) counts.add(Long.parseLong(m.group(1)));
-            if (counts.size() >= atLeast) return counts;
-            if (System.nanoTime() > deadline) throw new AssertionError("the guest did not count:\n" + text);
-            Thread.sleep(50);
-        }
     }
 }

@@ -25,12 +25,30 @@ public final class NfsServer implements AutoCloseable {
     private final int host;
     private final Path dir;
     private Process ganesha;
+    private boolean ownsNetwork;
 
     private NfsServer(TestNetwork net, int host, Path dir) {
         this.net = net;
         this.host = host;
         this.dir = dir;
     }
+
+    /** A server on a network of one namespace made for it, which closing the server removes. */
+    public static NfsServer onItsOwnNetwork() throws IOException, InterruptedException {
+        TestNetwork net = TestNetwork.create(1);
+        NfsServer server;
+        try {
+            server = start(net, 0);
+        } catch (IOException | InterruptedException | RuntimeException | Error e) {
+            net.close();
+            throw e;
+        }
+        server.ownsNetwork = true;
+        return server;
+    }
+
+    /** The network the server is on. */
+    public TestNetwork network() { return net; }
 
     /** Starts a server on host {@code i} of {@code net} and waits until it serves. */
     public static NfsServer start(TestNetwork net, int i) throws IOException, InterruptedException {
@@ -89,6 +107,14 @@ public final class NfsServer implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            stop();
+        } finally {
+            if (ownsNetwork) net.close();
+        }
+    }
+
+    private void stop() {
         if (ganesha != null) {
             ganesha.destroy();
             try {

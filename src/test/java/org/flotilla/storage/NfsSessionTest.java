@@ -11,7 +11,6 @@ import org.flotilla.Slow;
 import org.flotilla.TestCommand;
 import org.flotilla.os.NfsSession;
 import org.flotilla.os.OsException;
-import org.flotilla.pool.TestNetwork;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -19,28 +18,13 @@ import org.junit.jupiter.api.Test;
 /** The daemon's userspace NFS client (libnfs through FFM) against a real ganesha in a namespace of the test's. */
 @Slow
 class NfsSessionTest {
-    static TestNetwork net;
     static NfsServer server;
 
     @BeforeAll
-    static void serve() throws Exception {
-        net = TestNetwork.create(1);
-        try {
-            server = NfsServer.start(net, 0);
-        } catch (Exception | Error e) {
-            net.close();
-            throw e;
-        }
-    }
+    static void serve() throws Exception { server = NfsServer.onItsOwnNetwork(); }
 
     @AfterAll
-    static void stop() {
-        try {
-            if (server != null) server.close();
-        } finally {
-            net.close();
-        }
-    }
+    static void stop() { if (server != null) server.close(); }
 
     @Test
     void listsTheExportAndMakesRenamesLinksReadsAndRemovesFiles() throws Exception {

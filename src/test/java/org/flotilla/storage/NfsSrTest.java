@@ -10,25 +10,17 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.flotilla.Slow;
 import org.flotilla.TestCommand;
-import org.flotilla.TestTimeouts;
 import org.flotilla.api.Refs;
-import org.flotilla.daemon.InProcessNode;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
-import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.pool.TestNetwork;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,40 +32,26 @@ import org.junit.jupiter.api.Test;
  * What the server's own file system holds is checked from its export directory.
  */
 @Slow
-class NfsSrTest extends InProcessNode {
-    private static final long MIB = 1 << 20;
-    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)\\r?\\n");
+class NfsSrTest extends OnALocalSr {
 
-    TestNetwork net;
     NfsServer server;
 
     @BeforeEach
-    void start() throws Exception {
-        net = TestNetwork.create(1);
-        try {
-            server = NfsServer.start(net, 0);
-        } catch (Exception | Error e) {
-            net.close();
-            throw e;
-        }
-        boot();
-    }
+    void serve() throws Exception { server = NfsServer.onItsOwnNetwork(); }
 
+    /** Before the node closes (OnALocalSr): its QEMUs, then the server. */
     @AfterEach
-    void stop() {
+    void stopServer() {
         List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
         try {
             if (node != null) node.close();
+            node = null;
             for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
                 p.destroyForcibly();
                 p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
             });
         } finally {
-            try {
-                server.close();
-            } finally {
-                net.close();
-            }
+            server.close();
         }
     }
 
@@ -83,18 +61,13 @@ class NfsSrTest extends InProcessNode {
         return (String) call("SR.create", session, node.hostRef(), config(), 0L, "on nfs", "", "nfs", "user", true, Map.of());
     }
 
-    String createVdi(String sr, long size, String name) {
-        return (String) call("VDI.create", session, Map.of("name_label", name, "SR", sr, "virtual_size", Long.toString(size),
-                "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
-    }
-
     Path image(String srUuid, String vdi) { return server.exportDir().resolve(srUuid).resolve(call("VDI.get_location", session, vdi) + ".qcow2"); }
 
     @Test
     void probeAnswersAsXapisNfsSr() {
         assertEquals("SR_BACKEND_FAILURE_102", fails("SR.probe", session, node.hostRef(), Map.of(), "nfs", Map.of()).code());
         // nothing listens for NFS at the test's own address
-        ApiError noServer = fails("SR.probe", session, node.hostRef(), Map.of("server", net.testAddress()), "nfs", Map.of());
+        ApiError noServer = fails("SR.probe", session, node.hostRef(), Map.of("server", server.network().testAddress()), "nfs", Map.of());
         assertEquals(List.of("SR_BACKEND_FAILURE_108", "", "Unable to detect an NFS service on this target.", ""), noServer.description());
 
         ApiError exports = fails("SR.probe", session, node.hostRef(), Map.of("server", server.address()), "nfs", Map.of());
@@ -171,7 +144,7 @@ class NfsSrTest extends InProcessNode {
         List<?> managed = ((List<?>) call("SR.get_VDIs", session, sr)).stream().filter(v -> (Boolean) call("VDI.get_managed", session, v)).toList();
         for (Object v : managed) call("VDI.destroy", session, v);
         assertEquals(List.of(), call("SR.get_VDIs", session, sr));
-        assertEquals(List.of(), listing(srDir));
+        assertEquals(List.of(), files(srDir));
         call("PBD.unplug", session, pbd);
         call("SR.destroy", session, sr);
         assertFalse(Files.exists(srDir), "SR.destroy removed the directory SR.create made");
@@ -185,11 +158,12 @@ class NfsSrTest extends InProcessNode {
         boot();
         String sr = createSr();
         String vdi = createVdi(sr, 16 * MIB, "counter's disk");
-        Ref<VM> vm = guestWith(vdi);
+        Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm());
+        node.vmRuntime().refreshAllowedOperations();
         String vmUuid = node.db().require(vm).get(VM.uuid);
         call("VM.start", session, vm.value(), false, false);
         Path serial = dir.resolve("run").resolve(vmUuid).resolve("serial.log");
-        awaitCount(serial, 5);
+        TestGuest.awaitCounts(serial, 5);
         String blockdev = Files.readString(Path.of("/proc", Long.toString(node.vmRuntime().pids().get(vm)), "cmdline")).replace('\0', ' ');
         assertTrue(blockdev.contains("\"driver\":\"nfs\""), "QEMU opens the disk with its nfs driver: " + blockdev);
 
@@ -198,56 +172,14 @@ class NfsSrTest extends InProcessNode {
         assertEquals(true, call("VDI.get_is_a_snapshot", session, snapshot));
         call("VDI.resize_online", session, vdi, 32 * MIB);
         assertEquals(32 * MIB, call("VDI.get_virtual_size", session, vdi));
-        int seen = awaitCount(serial, 1).size();
-        long first = awaitCount(serial, seen + 5).getLast();
+        int seen = TestGuest.awaitCounts(serial, 1).size();
+        long first = TestGuest.awaitCounts(serial, seen + 5).getLast();
         call("VM.hard_shutdown", session, vm.value());
         assertEquals(VmPowerState.Halted, node.db().require(vm).get(VM.power_state));
 
         call("VM.start", session, vm.value(), false, false);
-        long resumed = awaitCount(serial, 1).getFirst();
+        long resumed = TestGuest.awaitCounts(serial, 1).getFirst();
         assertTrue(resumed > first, "it counts on from what it wrote to the NFS disk, through the snapshot's chain: " + resumed + " after " + first);
         call("VM.hard_shutdown", session, vm.value());
-    }
-
-    private Ref<VM> guestWith(String vdi) {
-        Ref<VM> vm = Refs.newRef(VM.CLASS);
-        Ref<VBD> vbd = Refs.newRef(VBD.CLASS);
-        node.db().write(tx -> {
-            tx.put(vm, org.flotilla.model.Rec.of(VM.CLASS, TestGuest.vmFields("counter", 128,
-                            "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50"))
-                    .set(VM.uuid, Refs.newUuid())
-                    .set(VM.power_state, VmPowerState.Halted)
-                    .set(VM.memory_target, 128L << 20));
-            tx.put(vbd, node.db().newRecord(VBD.CLASS)
-                    .set(VBD.uuid, Refs.newUuid())
-                    .set(VBD.VM, vm)
-                    .set(VBD.VDI, org.flotilla.model.xenapi.VDI.CLASS.ref(vdi))
-                    .set(VBD.userdevice, "0")
-                    .set(VBD.bootable, true)
-                    .set(VBD.mode, org.flotilla.model.xenapi.enums.VbdMode.RW)
-                    .set(VBD.type, org.flotilla.model.xenapi.enums.VbdType.Disk)
-                    .set(VBD.empty, false));
-        });
-        node.vmRuntime().refreshAllowedOperations();
-        return vm;
-    }
-
-    private static List<String> listing(Path d) throws IOException {
-        try (Stream<Path> s = Files.list(d)) {
-            return s.map(p -> p.getFileName().toString()).sorted().toList();
-        }
-    }
-
-    private static List<Long> awaitCount(Path serial, int atLeast) throws InterruptedException, IOException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
-        while (true) {
-            String text = Files.exists(serial) ? Files.readString(serial) : "";
-            var counts = new ArrayList<Long>();
-            Matcher m = COUNT.matcher(text);
-            while (m.find()) counts.add(Long.parseLong(m.group(1)));
-            if (counts.size() >= atLeast) return counts;
-            if (System.nanoTime() > deadline) throw new AssertionError("the guest did not count:\n" + text);
-            Thread.sleep(50);
-        }
     }
 }
