@@ -10,9 +10,9 @@ import java.util.List;
 import org.flotilla.pool.TestNetwork;
 
 /**
- * An NFSv3 server for a test: rpcbind and nfs-ganesha (VFS FSAL, run as root, as it must be) in host {@code i}'s network
- * namespace of a {@link TestNetwork}, inside a mount namespace of their own whose private /run keeps their sockets,
- * locks and pid files off the machine's. QEMU's NFS driver asks the portmapper on port 111 first, which is why each
+ * An NFSv3 server for a test: rpcbind and nfs-ganesha (VFS FSAL, run as root, as it must be) in a network namespace of a
+ * {@link TestNetwork} (a host's, or the switch's that every host reaches), inside a mount namespace of their own whose
+ * private /run keeps their sockets, locks and pid files off the machine's. QEMU's NFS driver asks the portmapper on port 111 first, which is why each
  * server needs a namespace (an address) of its own; the root namespace's port 111 is never touched. The export is a
  * directory of the network's, {@code /export} to clients, with no root squash (Flotilla presents uid 0). Closing it
  * stops both by pid; closing the network kills whatever still runs in the namespace and removes the files.
@@ -22,14 +22,16 @@ public final class NfsServer implements AutoCloseable {
     private static final String PLUGINS = "/usr/lib/x86_64-linux-gnu/ganesha";
 
     private final TestNetwork net;
-    private final int host;
+    private final String namespace;
+    private final String address;
     private final Path dir;
     private Process ganesha;
     private boolean ownsNetwork;
 
-    private NfsServer(TestNetwork net, int host, Path dir) {
+    private NfsServer(TestNetwork net, String namespace, String address, Path dir) {
         this.net = net;
-        this.host = host;
+        this.namespace = namespace;
+        this.address = address;
         this.dir = dir;
     }
 
@@ -52,21 +54,31 @@ public final class NfsServer implements AutoCloseable {
 
     /** Starts a server on host {@code i} of {@code net} and waits until it serves. */
     public static NfsServer start(TestNetwork net, int i) throws IOException, InterruptedException {
-        Path dir = net.dir().resolve("nfs" + i);
+        return start(net, net.namespace(i), net.address(i), net.dir().resolve("nfs" + i));
+    }
+
+    /** Starts a server in the switch's namespace of {@code net}, which every host of the network reaches, and waits until it serves. */
+    public static NfsServer inSwitch(TestNetwork net) throws IOException, InterruptedException {
+        String address = net.addServiceAddress();
+        return start(net, net.switchNamespace(), address, net.dir().resolve("nfs-switch"));
+    }
+
+    private static NfsServer start(TestNetwork net, String namespace, String address, Path dir) throws IOException, InterruptedException {
         Files.createDirectories(dir.resolve("export"));
         Files.createDirectories(dir.resolve("recovery"));
         Files.writeString(dir.resolve("ganesha.conf"), config(dir));
         Files.writeString(dir.resolve("serve.sh"), """
                 set -e
                 mount -t tmpfs -o size=4m,mode=755 flotilla-nfs-run /run
+                ip link set lo up
                 rpcbind -f -w &
                 echo $! > %1$s/rpcbind.pid
                 for i in $(seq 1 100); do [ -S /run/rpcbind.sock ] && break; sleep 0.05; done
                 exec ganesha.nfsd -F -f %1$s/ganesha.conf -L %1$s/ganesha.log -p /run/ganesha.pid
                 """.formatted(dir));
-        var server = new NfsServer(net, i, dir);
+        var server = new NfsServer(net, namespace, address, dir);
         try {
-            server.ganesha = new ProcessBuilder(List.of("ip", "netns", "exec", net.namespace(i), "unshare", "-m", "--propagation", "private",
+            server.ganesha = new ProcessBuilder(List.of("ip", "netns", "exec", namespace, "unshare", "-m", "--propagation", "private",
                     "sh", dir.resolve("serve.sh").toString())).redirectErrorStream(true).redirectOutput(dir.resolve("serve.out").toFile()).start();
             server.awaitServing();
             return server;
@@ -76,7 +88,7 @@ public final class NfsServer implements AutoCloseable {
         }
     }
 
-    public String address() { return net.address(host); }
+    public String address() { return address; }
 
     /** The export's directory as the server's own file system has it: to look at what clients made. */
     public Path exportDir() { return dir.resolve("export"); }
