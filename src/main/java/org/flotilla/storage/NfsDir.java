@@ -20,7 +20,10 @@ public record NfsDir(String server, String export, String dir) implements SrStor
     public static final int GID = 0;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Override public String where() { return "nfs://" + server + export + dir; }
+    @Override public String where() { return "nfs://" + urlHost() + export + dir; }
+
+    /** The server as a URL names it: an IPv6 address in brackets. */
+    private String urlHost() { return server.contains(":") ? "[" + server + "]" : server; }
 
     /** A file's path from the server's root, as the nfs drivers of QEMU and qemu-img take it. */
     public String serverPath(String name) { return export + dir + "/" + SrFiles.requirePlainName(name); }
@@ -98,5 +101,5 @@ public record NfsDir(String server, String export, String dir) implements SrStor
         return n.put("path", serverPath(name)).put("user", UID).put("group", GID);
     }
 
-    @Override public String target(String name) { return "nfs://" + server + serverPath(name) + "?uid=" + UID + "&gid=" + GID; }
+    @Override public String target(String name) { return "nfs://" + urlHost() + serverPath(name) + "?uid=" + UID + "&gid=" + GID; }
 }
