@@ -150,6 +150,33 @@ class NfsSrTest extends OnALocalSr {
         assertFalse(Files.exists(srDir), "SR.destroy removed the directory SR.create made");
     }
 
+    /** As Xen Orchestra reattaches an SR: probe for it, introduce it, give the host a PBD, plug it; its disks come back. */
+    @Test
+    void aForgottenSrIsProbedIntroducedAndPluggedAgainWithItsDisks() {
+        String sr = createSr();
+        String uuid = (String) call("SR.get_uuid", session, sr);
+        String vdi = createVdi(sr, 2 * MIB, "kept");
+        String location = (String) call("VDI.get_location", session, vdi);
+        String pbd = ((List<?>) call("SR.get_PBDs", session, sr)).getFirst().toString();
+        call("PBD.unplug", session, pbd);
+        call("SR.forget", session, sr);
+        assertTrue(Files.isRegularFile(server.exportDir().resolve(uuid).resolve(location + ".qcow2")), "forgetting leaves the disks");
+
+        assertTrue(((String) call("SR.probe", session, node.hostRef(), config(), "nfs", Map.of())).contains("<UUID>" + uuid + "</UUID>"));
+        String again = (String) call("SR.introduce", session, uuid, "on nfs again", "", "nfs", "user", true, Map.of());
+        String newPbd = (String) call("PBD.create", session, Map.of("host", node.hostRef(), "SR", again, "device_config", config(), "other_config", Map.of()));
+        call("PBD.plug", session, newPbd);
+        List<?> vdis = (List<?>) call("SR.get_VDIs", session, again);
+        assertEquals(List.of(location), vdis.stream().map(v -> call("VDI.get_location", session, v)).toList());
+        assertEquals(2 * MIB, call("VDI.get_virtual_size", session, vdis.getFirst()));
+
+        // a PBD whose directory is not on the server does not plug
+        call("PBD.unplug", session, newPbd);
+        call("PBD.set_device_config", session, newPbd, Map.of("server", server.address(), "serverpath", "/export/elsewhere"));
+        assertEquals("SR_BACKEND_FAILURE_73", fails("PBD.plug", session, newPbd).code());
+        assertEquals(false, call("PBD.get_currently_attached", session, newPbd));
+    }
+
     @Test
     void aGuestCountsOnItsDiskOnTheNfsSrAcrossARestart() throws Exception {
         TestGuest.ensureBuilt();
