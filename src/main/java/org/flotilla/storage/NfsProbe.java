@@ -17,6 +17,8 @@ import org.flotilla.os.OsException;
  */
 final class NfsProbe {
     private static final int NFS_PORT = 2049;
+    /** device_config key that asks a probe for the NFS versions too (NFSSR's PROBEVERSION). */
+    private static final String PROBE_VERSION = "probeversion";
     private static final int CONNECT_TIMEOUT_MS = 5000;
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
@@ -36,9 +38,12 @@ final class NfsProbe {
         } catch (OsException e) {
             throw NfsFailure.NFS_MOUNT.error(e.getMessage());
         }
-        if (srs.isEmpty()) return XmlDoc.HEADER + "<SRlist/>\n";
+        boolean versions = deviceConfig.containsKey(PROBE_VERSION);
+        if (srs.isEmpty() && !versions) return XmlDoc.HEADER + "<SRlist/>\n";
         var xml = new StringBuilder(XmlDoc.HEADER).append("<SRlist>\n");
         for (String uuid : srs) xml.append("\t<SR>\n\t\t<UUID>").append(uuid).append("</UUID>\n\t</SR>\n");
+        // the versions an SR here could use: QEMU's driver speaks 3 alone, whatever else the server offers
+        if (versions) xml.append("\t<SupportedVersions>\n\t\t<Version>3</Version>\n\t</SupportedVersions>\n");
         return xml.append("</SRlist>\n").toString();
     }
 

@@ -82,6 +82,12 @@ class NfsSrTest extends OnALocalSr {
         assertEquals("<?xml version=\"1.0\" ?>\n<SRlist>\n\t<SR>\n\t\t<UUID>" + uuid + "</UUID>\n\t</SR>\n</SRlist>\n",
                 call("SR.probe", session, node.hostRef(), config(), "NFS", Map.of()));
 
+        var withVersions = new java.util.HashMap<>(config());
+        withVersions.put("probeversion", "");
+        assertEquals("<?xml version=\"1.0\" ?>\n<SRlist>\n\t<SR>\n\t\t<UUID>" + uuid + "</UUID>\n\t</SR>\n"
+                + "\t<SupportedVersions>\n\t\t<Version>3</Version>\n\t</SupportedVersions>\n</SRlist>\n",
+                call("SR.probe", session, node.hostRef(), withVersions, "nfs", Map.of()));
+
         var v4 = new java.util.HashMap<>(config());
         v4.put("nfsversion", "4.1");
         assertEquals("SR_BACKEND_FAILURE_72", fails("SR.probe", session, node.hostRef(), v4, "nfs", Map.of()).code());
