@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
