@@ -204,6 +204,15 @@ class NfsSrTest extends OnALocalSr {
         assertEquals(true, call("VDI.get_is_a_snapshot", session, snapshot));
         call("VDI.resize_online", session, vdi, 32 * MIB);
         assertEquals(32 * MIB, call("VDI.get_virtual_size", session, vdi));
+        // a second disk on the NFS SR plugged into it while it runs
+        String data = createVdi(sr, 4 * MIB, "data");
+        var fields = new java.util.HashMap<String, Object>(Map.of("VM", vm.value(), "VDI", data, "userdevice", "1", "bootable", false,
+                "mode", "RW", "type", "Disk", "unpluggable", true, "empty", false, "other_config", Map.of()));
+        fields.putAll(Map.of("qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+        String vbd = (String) call("VBD.create", session, fields);
+        call("VBD.plug", session, vbd);
+        assertEquals(true, call("VBD.get_currently_attached", session, vbd));
+
         int seen = TestGuest.awaitCounts(serial, 1).size();
         long first = TestGuest.awaitCounts(serial, seen + 5).getLast();
         call("VM.hard_shutdown", session, vm.value());
