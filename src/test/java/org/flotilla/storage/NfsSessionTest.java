@@ -58,4 +58,19 @@ class NfsSessionTest {
         }
         assertThrows(OsException.class, () -> NfsSession.mount(server.address(), "/nowhere", 0, 0));
     }
+
+    /** The daemon mounts the export for each storage step: what that costs. */
+    @Test
+    void aMountAndALookupTakeMilliseconds() throws Exception {
+        int n = 20;
+        long t0 = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            try (var nfs = NfsSession.mount(server.address(), NfsServer.EXPORT, 0, 0)) {
+                assertEquals(NfsSession.Kind.DIRECTORY, nfs.lstat("/").kind());
+            }
+        }
+        double ms = (System.nanoTime() - t0) / 1e6 / n;
+        System.out.printf("NFS mount, lstat and unmount: %.1f ms%n", ms);
+        assertTrue(ms < 1000, ms + " ms");
+    }
 }
