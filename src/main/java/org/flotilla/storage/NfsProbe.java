@@ -1,8 +1,5 @@
 package org.flotilla.storage;
 
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -16,10 +13,8 @@ import org.flotilla.os.OsException;
  * The XML is laid out as Python's minidom writes it (toprettyxml), which is what clients have always parsed.
  */
 final class NfsProbe {
-    private static final int NFS_PORT = 2049;
     /** device_config key that asks a probe for the NFS versions too (NFSSR's PROBEVERSION). */
     private static final String PROBE_VERSION = "probeversion";
-    private static final int CONNECT_TIMEOUT_MS = 5000;
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     private NfsProbe() {}
@@ -27,7 +22,7 @@ final class NfsProbe {
     static String probe(Map<String, String> deviceConfig) {
         String server = deviceConfig.get(NfsSr.SERVER);
         if (server == null || server.isEmpty()) throw NfsFailure.CONFIG_SERVER_MISSING.error();
-        reachable(server);
+        NfsSr.reachable(server);
         String path = deviceConfig.get(NfsSr.SERVER_PATH);
         if (path == null || path.isEmpty()) throw NfsFailure.CONFIG_SERVER_PATH_MISSING.error(null, exports(server));
         NfsSr.checkVersion(deviceConfig.get(NfsSr.VERSION));
@@ -45,15 +40,6 @@ final class NfsProbe {
         // the versions an SR here could use: QEMU's driver speaks 3 alone, whatever else the server offers
         if (versions) xml.append("\t<SupportedVersions>\n\t\t<Version>3</Version>\n\t</SupportedVersions>\n");
         return xml.append("</SRlist>\n").toString();
-    }
-
-    /** As util._testHost: NFSTarget unless the server takes a TCP connection on the NFS port. */
-    private static void reachable(String server) {
-        try (var s = new Socket()) {
-            s.connect(new InetSocketAddress(server, NFS_PORT), CONNECT_TIMEOUT_MS);
-        } catch (IOException | IllegalArgumentException e) {
-            throw NfsFailure.NFS_TARGET.error();
-        }
     }
 
     /** The exports as nfs.scan_exports lists them: Target, Path and Accesslist (showmount's groups, "(everyone)" for none). */

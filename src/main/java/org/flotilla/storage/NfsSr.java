@@ -1,6 +1,8 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.xenapi.enums.StorageOperations;
@@ -20,6 +22,8 @@ public record NfsSr() implements SrDriver {
     static final String SERVER_PATH = "serverpath";
     static final String VERSION = "nfsversion";
     private static final int EROFS = 30;
+    private static final int NFS_PORT = 2049;
+    private static final int CONNECT_TIMEOUT_MS = 5000;
 
     @Override public String type() { return TYPE; }
 
@@ -71,6 +75,7 @@ public record NfsSr() implements SrDriver {
     /** As NFSSR.create: the SR's directory is made in serverpath, or taken if it is there and empty (SRExists if not). */
     @Override public boolean make(SrStore store) {
         NfsDir dir = (NfsDir) store;
+        reachable(dir.server());
         try (NfsSession nfs = mount(dir)) {
             NfsSession.Entry e = nfs.lstat(dir.dir());
             if (e.kind() == NfsSession.Kind.DIRECTORY) {
@@ -92,12 +97,22 @@ public record NfsSr() implements SrDriver {
     /** As NFSSR.attach, which mounts {@code <serverpath>/<sr-uuid>}: NFSMount unless that directory is there. */
     @Override public void attach(SrStore store) {
         NfsDir dir = (NfsDir) store;
+        reachable(dir.server());
         try (NfsSession nfs = mount(dir)) {
             if (nfs.lstat(dir.dir()).kind() != NfsSession.Kind.DIRECTORY) {
                 throw NfsFailure.NFS_MOUNT.error(dir.where() + " is not a directory on the server");
             }
         } catch (IOException x) {
             throw NfsFailure.NFS_MOUNT.error(x.getMessage());
+        }
+    }
+
+    /** As SM's util._testHost before a create, an attach or a probe: NFSTarget unless the server takes a TCP connection on the NFS port. */
+    static void reachable(String server) {
+        try (var s = new Socket()) {
+            s.connect(new InetSocketAddress(server, NFS_PORT), CONNECT_TIMEOUT_MS);
+        } catch (IOException | IllegalArgumentException e) {
+            throw NfsFailure.NFS_TARGET.error();
         }
     }
 

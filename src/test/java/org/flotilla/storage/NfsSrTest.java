@@ -68,6 +68,10 @@ class NfsSrTest extends OnALocalSr {
         // nothing listens for NFS at the test's own address
         ApiError noServer = fails("SR.probe", session, node.hostRef(), Map.of("server", server.network().testAddress()), "nfs", Map.of());
         assertEquals(List.of("SR_BACKEND_FAILURE_108", "", "Unable to detect an NFS service on this target.", ""), noServer.description());
+        int srs = ((List<?>) call("SR.get_all", session)).size();
+        assertEquals("SR_BACKEND_FAILURE_108", fails("SR.create", session, node.hostRef(), Map.of("server", server.network().testAddress(),
+                "serverpath", NfsServer.EXPORT), 0L, "nowhere", "", "nfs", "user", true, Map.of()).code());
+        assertEquals(srs, ((List<?>) call("SR.get_all", session)).size(), "an SR that could not be made leaves no record");
 
         ApiError exports = fails("SR.probe", session, node.hostRef(), Map.of("server", server.address()), "nfs", Map.of());
         assertEquals("SR_BACKEND_FAILURE_101", exports.code());
