@@ -30,11 +30,11 @@ final class LibNfs {
     // struct nfsdirent: next, name, inode, type, mode, size
     static final long DIRENT_NAME = 8;
     static final long DIRENT_TYPE = 24;
-    static final long DIRENT_SIZE = 32;
+    static final long DIRENT_FILE_SIZE = 32;
     // struct nfs_stat_64: sixteen uint64_t and nfs_used
     static final long STAT64_SIZE = 17 * 8;
     static final long STAT64_MODE = 2 * 8;
-    static final long STAT64_SIZE_FIELD = 7 * 8;
+    static final long STAT64_FILE_SIZE = 7 * 8;
     // struct statvfs (x86_64/aarch64 glibc): f_bsize, f_frsize, f_blocks, f_bfree, f_bavail, ... 112 bytes
     static final long STATVFS_SIZE = 112;
     static final long STATVFS_FRSIZE = 8;

@@ -109,10 +109,10 @@ public final class NfsSession implements AutoCloseable {
                 while (true) {
                     MemorySegment e = (MemorySegment) LibNfs.READDIR.invokeExact(context, d);
                     if (e.equals(MemorySegment.NULL)) break;
-                    e = e.reinterpret(LibNfs.DIRENT_SIZE + 8);
+                    e = e.reinterpret(LibNfs.DIRENT_FILE_SIZE + 8);
                     String name = string(e.get(ValueLayout.ADDRESS, LibNfs.DIRENT_NAME));
                     if (name.equals(".") || name.equals("..")) continue;
-                    out.add(new Entry(name, kindOfType(e.get(ValueLayout.JAVA_INT, LibNfs.DIRENT_TYPE)), e.get(ValueLayout.JAVA_LONG, LibNfs.DIRENT_SIZE)));
+                    out.add(new Entry(name, kindOfType(e.get(ValueLayout.JAVA_INT, LibNfs.DIRENT_TYPE)), e.get(ValueLayout.JAVA_LONG, LibNfs.DIRENT_FILE_SIZE)));
                 }
                 return out;
             } finally {
@@ -134,7 +134,7 @@ public final class NfsSession implements AutoCloseable {
             if (rc == -ENOENT) return new Entry(name, Kind.ABSENT, 0);
             if (rc < 0) throw failure("lstat " + path, rc);
             long mode = st.get(ValueLayout.JAVA_LONG, LibNfs.STAT64_MODE);
-            return new Entry(name, kindOfMode(mode), st.get(ValueLayout.JAVA_LONG, LibNfs.STAT64_SIZE_FIELD));
+            return new Entry(name, kindOfMode(mode), st.get(ValueLayout.JAVA_LONG, LibNfs.STAT64_FILE_SIZE));
         } catch (OsException e) {
             throw e;
         } catch (Throwable t) {
@@ -237,6 +237,7 @@ public final class NfsSession implements AutoCloseable {
                 if (!open || closed) return;
                 open = false;
                 try {
+                    // a handle opened for reading has nothing to flush: its close cannot lose anything
                     int ignored = (int) LibNfs.CLOSE.invokeExact(context, fh);
                 } catch (Throwable t) {
                     throw Libc.unexpected(t);

@@ -134,10 +134,14 @@ class NfsSrTest extends OnALocalSr {
 
         // a copy reads the clone through its chain: what was written before the clone is in it
         String copy = (String) call("VDI.copy", session, clone, sr);
-        var read = TestCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "read -P 0xab 0 1M", image(uuid, copy).toString()));
-        assertEquals(0, read.exit(), read.output());
-        assertFalse(read.output().contains("Pattern verification failed"), read.output());
+        assertHoldsWhatWasWritten(image(uuid, copy));
         assertEquals(8 * MIB, call("VDI.get_virtual_size", session, copy));
+        // and across SRs: from the NFS chain to local storage, and back
+        String local = (String) call("VDI.copy", session, clone, defaultSr());
+        assertHoldsWhatWasWritten(image(local));
+        String back = (String) call("VDI.copy", session, local, sr);
+        assertHoldsWhatWasWritten(image(uuid, back));
+        call("VDI.destroy", session, local);
 
         // a scan adopts an image made behind the SR's back and forgets one removed
         String stray = Refs.newUuid();
@@ -226,5 +230,12 @@ class NfsSrTest extends OnALocalSr {
         long resumed = TestGuest.awaitCounts(serial, 1).getFirst();
         assertTrue(resumed > first, "it counts on from what it wrote to the NFS disk, through the snapshot's chain: " + resumed + " after " + first);
         call("VM.hard_shutdown", session, vm.value());
+    }
+
+    /** The image reads back the 0xab the test wrote to its first MiB. */
+    private static void assertHoldsWhatWasWritten(Path image) {
+        var read = TestCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "read -P 0xab 0 1M", image.toString()));
+        assertEquals(0, read.exit(), read.output());
+        assertFalse(read.output().contains("Pattern verification failed"), read.output());
     }
 }
