@@ -91,6 +91,16 @@ class NfsSrTest extends OnALocalSr {
                 + "\t<SupportedVersions>\n\t\t<Version>3</Version>\n\t</SupportedVersions>\n</SRlist>\n",
                 call("SR.probe", session, node.hostRef(), withVersions, "nfs", Map.of()));
 
+        // xe sr-probe prints the same, and a probe without serverpath fails naming the exports
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        var xe = new org.flotilla.cli.Xe((h, p, tls) -> node.rpc(), new java.io.PrintStream(out, true), new java.io.PrintStream(err, true));
+        assertEquals(0, xe.run(List.of("-u", "root", "-pw", "x", "sr-probe", "type=nfs", "device-config:server=" + server.address(),
+                "device-config:serverpath=" + NfsServer.EXPORT), Map.of(), null), err.toString());
+        assertTrue(out.toString().contains("<UUID>" + uuid + "</UUID>"), out.toString());
+        assertEquals(1, xe.run(List.of("-u", "root", "-pw", "x", "sr-probe", "type=nfs", "device-config:server=" + server.address()), Map.of(), null));
+        assertTrue(err.toString().contains("SR_BACKEND_FAILURE_101") && err.toString().contains("<Path>/export</Path>"), err.toString());
+
         var v4 = new java.util.HashMap<>(config());
         v4.put("nfsversion", "4.1");
         assertEquals("SR_BACKEND_FAILURE_72", fails("SR.probe", session, node.hostRef(), v4, "nfs", Map.of()).code());
