@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.Slow;
-import org.flotilla.model.xenapi.SR;
 import org.flotilla.storage.NfsServer;
 import org.junit.jupiter.api.Test;
 
@@ -35,30 +34,13 @@ class NfsSrPoolTest {
             Path srDir = server.exportDir().resolve((String) h0.call("SR.get_uuid", sr));
             assertTrue(Files.isDirectory(srDir));
 
-            String vdi = (String) h1.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(sr), "made on the member"));
-            Path image = srDir.resolve(h1.call("VDI.get_location", vdi) + ".qcow2");
-            assertTrue(Files.isRegularFile(image));
-            h0.call("VDI.destroy", vdi);
-            assertFalse(Files.exists(image));
+            SharedSrPoolTest.aDiskMadeByTheMemberIsInTheSrsDirectory(h0, h1, sr, srDir);
 
-            h0.call("pool.set_default_SR", PoolWaits.firstPool(h0), sr);
-            String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
-            String vm = (String) h1.call("VM.clone", template, "moves over nfs");
-            h1.call("VM.provision", vm);
-            h1.call("VM.start_on", vm, h0.hostRef(), false, false);
-            assertEquals(h0.hostRef(), h1.call("VM.get_resident_on", vm));
+            String vm = SharedSrPoolTest.guestRunningOnTheCoordinator(h0, h1, sr, "moves over nfs");
             long t0 = System.nanoTime();
             h1.call("VM.pool_migrate", vm, h1.hostRef(), Map.of());
             System.out.printf("VM.pool_migrate of a guest on NFS between two daemons took %d ms%n", (System.nanoTime() - t0) / 1_000_000);
-            assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", vm));
-            assertEquals("Running", h0.call("VM.get_power_state", vm));
-            h0.call("VM.hard_shutdown", vm);
-            assertEquals("Halted", h1.call("VM.get_power_state", vm));
-            h1.call("VM.destroy", vm);
-            for (Object v : (List<?>) h0.call("SR.get_VDIs", sr)) h0.call("VDI.destroy", v);
-
-            for (Object pbd : pbds) h1.call("PBD.unplug", pbd);
-            h1.call("SR.destroy", sr);
+            SharedSrPoolTest.runsOnTheMemberTillTheSrIsDestroyed(h0, h1, vm, sr, pbds);
             assertFalse(Files.exists(srDir), "SR.destroy removed the SR's directory on the server");
         }
     }
