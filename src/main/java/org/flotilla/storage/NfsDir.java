@@ -3,6 +3,8 @@ package org.flotilla.storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.channels.SeekableByteChannel;
 import java.util.List;
 import org.flotilla.os.NfsSession;
@@ -101,5 +103,12 @@ public record NfsDir(String server, String export, String dir) implements SrStor
         return n.put("path", serverPath(name)).put("user", UID).put("group", GID);
     }
 
-    @Override public String target(String name) { return "nfs://" + urlHost() + serverPath(name) + "?uid=" + UID + "&gid=" + GID; }
+    /** An nfs:// URL, its path quoted where a URL needs it (a space in an export's name, say). */
+    @Override public String target(String name) {
+        try {
+            return new URI("nfs", urlHost(), serverPath(name), "uid=" + UID + "&gid=" + GID, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("no URL for " + serverPath(name) + " on " + server, e);
+        }
+    }
 }

@@ -19,6 +19,8 @@ class NfsSrConfigTest {
         NfsDir d = driver.store(Map.of("server", "fd00::5", "serverpath", "/a/b", "nfsversion", "3"), UUID);
         assertEquals("/a/b/" + UUID + "/x.qcow2", d.serverPath("x.qcow2"));
         assertEquals("nfs://[fd00::5]/a/b/" + UUID + "/x.qcow2?uid=0&gid=0", d.target("x.qcow2"));
+        assertEquals("nfs://s/my%20exports/" + UUID + "/x.qcow2?uid=0&gid=0",
+                driver.store(Map.of("server", "s", "serverpath", "/my exports"), UUID).target("x.qcow2"));
         assertEquals("{\"driver\":\"nfs\",\"server\":{\"type\":\"inet\",\"host\":\"fd00::5\"},\"path\":\"/a/b/" + UUID + "/x.qcow2\",\"user\":0,\"group\":0}",
                 d.fileNode("x.qcow2").toString());
     }
