@@ -18,24 +18,47 @@ need_root() {
   exec sudo --preserve-env=FLOTILLA_STATE,FLOTILLA_PORT,FLOTILLA_ROOT_PASSWORD,FLOTILLA_ALLOWED_ORIGINS,JAVA_HOME,CI bash "$0" "$@"
 }
 
-# Debian packages: QEMU, OVMF and swtpm (UEFI, Secure Boot and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
+# Debian packages: QEMU (with qemu-block-extra, whose NFS driver and libnfs reach NFS SRs), OVMF and swtpm (UEFI, Secure Boot
+# and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
-  local want=(qemu-system-x86 qemu-utils busybox-static cpio gcc libc6-dev xz-utils ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
+  local want=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static cpio gcc libc6-dev xz-utils ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   # npm may come with a Node installed outside Debian's packages
   if command -v npm >/dev/null 2>&1; then missing=("${missing[@]/npm}"); missing=("${missing[@]/nodejs}"); fi
   local list=(); for p in "${missing[@]}"; do [ -n "$p" ] && list+=("$p"); done
-  if [ ${#list[@]} -gt 0 ]; then
-    command -v apt-get >/dev/null 2>&1 || die "missing ${list[*]}, and no apt-get to install them: install them, then run this again"
-    echo "flotilla: installing ${list[*]}"
-    local log; log=$(mktemp)
-    if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${list[@]}"; } >"$log" 2>&1; then
-      local why; why=$(grep -E '^(E|W):' "$log" | tail -1); rm -f "$log"
-      die "could not install ${list[*]}${why:+ ($why)}; install them by hand (apt-get install ${list[*]}), then run this again"
-    fi
-    rm -f "$log"
+  apt_install "${list[@]}"
+}
+
+# What only the tests need: an NFS server (nfs-ganesha and rpcbind) that the NFS SR tests start in namespaces of their
+# own. Installed without starting their services, which stay stopped and disabled: the tests run their own.
+install_test_packages() {
+  local list=()
+  for p in nfs-ganesha nfs-ganesha-vfs rpcbind; do dpkg -s "$p" >/dev/null 2>&1 || list+=("$p"); done
+  [ ${#list[@]} -gt 0 ] || return 0
+  local policy=/usr/sbin/policy-rc.d placed=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null && as_root chmod 755 "$policy" && placed=1
   fi
+  local rc=0
+  (apt_install "${list[@]}") || rc=$?
+  if [ -n "$placed" ]; then as_root rm -f "$policy"; fi
+  [ "$rc" = 0 ] || exit "$rc"
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now rpcbind.socket rpcbind.service nfs-ganesha.service >/dev/null 2>&1 || true
+  fi
+}
+
+apt_install() {
+  [ $# -gt 0 ] || return 0
+  command -v apt-get >/dev/null 2>&1 || die "missing $*, and no apt-get to install them: install them, then run this again"
+  echo "flotilla: installing $*"
+  local log; log=$(mktemp)
+  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >"$log" 2>&1; then
+    local why; why=$(grep -E '^(E|W):' "$log" | tail -1); rm -f "$log"
+    die "could not install $*${why:+ ($why)}; install them by hand (apt-get install $*), then run this again"
+  fi
+  rm -f "$log"
 }
 
 # The JDK Flotilla builds with: Java 25 (Temurin). Debian 12 packages only Java 17, so take a JDK 25

@@ -4,6 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 need_root "$@"
 install_packages
+install_test_packages
 find_jdk
 [ -x "$ROOT/scripts/build-guest.sh" ] && "$ROOT/scripts/build-guest.sh" >/dev/null
 if [ -f "$ROOT/clients/xo/package-lock.json" ]; then (cd "$ROOT/clients/xo" && npm ci --silent --no-audit --no-fund); fi

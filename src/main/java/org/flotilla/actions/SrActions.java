@@ -2,8 +2,10 @@ package org.flotilla.actions;
 
 import java.util.List;
 import java.util.Map;
+import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Probe_result;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.storage.SmConfigEdits;
 import org.flotilla.storage.Srs;
@@ -38,6 +40,17 @@ public final class SrActions implements SR.Actions {
     @Override public void update(Ref<SR> sr) { srs.update(sr); }
 
     @Override public void scan(Ref<SR> sr) { srs.scan(sr); }
+
+    @Override
+    public String probe(Ref<Host> host, Map<String, String> device_config, String type, Map<String, String> sm_config) {
+        return srs.probe(host, device_config, type);
+    }
+
+    @Override
+    public List<Rec<Probe_result>> probe_ext(Ref<Host> host, Map<String, String> device_config, String type, Map<String, String> sm_config) {
+        srs.probeExt(host, type);
+        return List.of();
+    }
 
     @Override public List<String> get_supported_types() { return srs.supportedTypes(); }
 

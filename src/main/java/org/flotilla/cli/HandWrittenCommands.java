@@ -104,6 +104,10 @@ final class HandWrittenCommands {
                 "Make an SR and the PBD that attaches it; give driver settings as device-config:key=value.", false,
                 HandWrittenCommands::srCreate),
                 RemoteActions.names(SR.Actions.class, a -> a.create(null, null, 0, null, null, null, null, false, null))));
+        out.add(new Entry(new Command("sr-probe", List.of("type"), List.of("host-uuid", "device-config:", "sm-config:"),
+                "Look for SRs of a type where device-config: points, or for what would complete a partial device-config "
+                + "(an nfs server's exports, say); prints what the driver answers.", false, HandWrittenCommands::srProbe),
+                RemoteActions.names(SR.Actions.class, a -> a.probe(null, null, null, null))));
         out.add(new Entry(new Command("sr-scan", List.of("uuid"), List.of(), "Look at the SR's storage again: adopt images found "
                 + "there and forget records whose image is gone.", false, (ctx, line) -> {
                     ctx.api().actions(SR.Actions.class).scan(ctx.api().byUuid(SR.CLASS, line.required("uuid")));
@@ -270,13 +274,23 @@ final class HandWrittenCommands {
     }
 
     private static Output srCreate(CommandContext ctx, CommandLine line) {
-        Ref<Host> host = line.has("host-uuid") ? ctx.api().byUuid(Host.CLASS, line.get("host-uuid"))
-                : ctx.api().get(ctx.api().session(), Session.this_host);
+        Ref<Host> host = hostOf(ctx, line);
         long size = line.has("physical-size") ? Sizes.bytes("physical-size", line.get("physical-size")) : 0L;
         Ref<SR> sr = ctx.api().actions(SR.Actions.class).create(host, prefixed(line, "device-config"), size, line.required("name-label"),
                 line.params().getOrDefault("name-description", ""), line.required("type"),
                 line.params().getOrDefault("content-type", ""), line.flag("shared"), prefixed(line, "sm-config"));
         return uuidOf(ctx, sr, SR.uuid);
+    }
+
+    /** host-uuid=, or the host xe is connected to. */
+    private static Ref<Host> hostOf(CommandContext ctx, CommandLine line) {
+        return line.has("host-uuid") ? ctx.api().byUuid(Host.CLASS, line.get("host-uuid")) : ctx.api().get(ctx.api().session(), Session.this_host);
+    }
+
+    private static Output srProbe(CommandContext ctx, CommandLine line) {
+        Ref<Host> host = hostOf(ctx, line);
+        return new Output.Values(List.of(ctx.api().actions(SR.Actions.class).probe(host, prefixed(line, "device-config"), line.required("type"),
+                prefixed(line, "sm-config"))));
     }
 
     private static Output vdiCreate(CommandContext ctx, CommandLine line) {

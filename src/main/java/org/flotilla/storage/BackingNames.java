@@ -2,11 +2,8 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.stream.Stream;
 
 /**
  * The images of an SR's directory that some image there names as its backing file, read from the headers. The
@@ -18,13 +15,13 @@ final class BackingNames {
     private BackingNames() {}
 
     /** The locations named as a backing file by any image in the directory, the SR's own or not. */
-    static Set<String> in(Path dir) {
+    static Set<String> in(SrStore dir) {
         var named = new HashSet<String>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (String name : files.map(f -> f.getFileName().toString()).toList()) {
-                if (!LocalFileSr.isImageName(name) || !SrFiles.entry(dir, name).isRegular()) continue;
+        try {
+            for (String name : dir.names()) {
+                if (!LocalFileSr.isImageName(name) || !dir.entry(name).isRegular()) continue;
                 try {
-                    String backing = SrFiles.header(dir, name).backingFile();
+                    String backing = dir.header(name).backingFile();
                     if (backing != null && LocalFileSr.isImageName(backing)) named.add(LocalFileSr.locationOf(backing));
                 } catch (Qcow2Header.Malformed | IOException unreadable) {
                     // names nothing the daemon would open

@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.flotilla.model.xenapi.enums.StorageOperations;
 import org.flotilla.model.xenapi.enums.VdiOperations;
 
@@ -47,12 +46,15 @@ public record IsoSr() implements SrDriver {
     @Override public List<VdiOperations> vdiOperations() { return List.of(VdiOperations.copy, VdiOperations.forget, VdiOperations.update); }
 
     /** An ISO library is a directory the administrator made: the SR never makes (or removes) it. */
-    @Override public boolean make(Path dir) {
+    @Override public SrStore store(Map<String, String> deviceConfig, String srUuid) { return new LocalDir(SrLocation.of(deviceConfig)); }
+
+    @Override public boolean make(SrStore dir) {
         attach(dir);
         return false;
     }
 
-    @Override public void attach(Path dir) {
+    @Override public void attach(SrStore store) {
+        Path dir = ((LocalDir) store).path();
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
             throw SmFailure.SR_UNAVAILABLE.error("the ISO directory " + dir + " does not exist");
         }
@@ -61,12 +63,12 @@ public record IsoSr() implements SrDriver {
     @Override public String fileName(String location) { return location; }
 
     /** Every *.iso name; a link or anything but a regular file is listed with its problem, never as an ISO. */
-    @Override public Map<String, Found> scan(Path dir) {
+    @Override public Map<String, Found> scan(SrStore dir) {
         var out = new LinkedHashMap<String, Found>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (String name : files.map(f -> f.getFileName().toString()).sorted().toList()) {
+        try {
+            for (String name : dir.names()) {
                 if (!name.toLowerCase(Locale.ROOT).endsWith(".iso")) continue;
-                SrFiles.Entry e = SrFiles.entry(dir, name);
+                SrFiles.Entry e = dir.entry(name);
                 out.put(name, e.isRegular() ? new Found(name, e.size(), e.size(), null, null) : Found.refused(name, e.problem()));
             }
         } catch (IOException e) {

@@ -2,13 +2,10 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.flotilla.model.xenapi.enums.StorageOperations;
 import org.flotilla.model.xenapi.enums.VdiOperations;
 
@@ -54,9 +51,11 @@ public record LocalFileSr() implements SrDriver {
                 VdiOperations.snapshot, VdiOperations.destroy, VdiOperations.forget, VdiOperations.update, VdiOperations.generate_config);
     }
 
-    @Override public boolean make(Path dir) { return OwnDirectory.make(dir); }
+    @Override public SrStore store(Map<String, String> deviceConfig, String srUuid) { return new LocalDir(SrLocation.of(deviceConfig)); }
 
-    @Override public void attach(Path dir) { OwnDirectory.require(dir); }
+    @Override public boolean make(SrStore dir) { return OwnDirectory.make(((LocalDir) dir).path()); }
+
+    @Override public void attach(SrStore dir) { OwnDirectory.require(((LocalDir) dir).path()); }
 
     @Override public String fileName(String location) { return location + SUFFIX; }
 
@@ -64,10 +63,13 @@ public record LocalFileSr() implements SrDriver {
 
     static String locationOf(String fileName) { return fileName.substring(0, fileName.length() - SUFFIX.length()); }
 
-    @Override public Map<String, Found> scan(Path dir) {
+    @Override public Map<String, Found> scan(SrStore dir) { return scanImages(dir); }
+
+    /** The images named {@code <uuid>.qcow2} in the directory, each as its header describes it. */
+    static Map<String, Found> scanImages(SrStore dir) {
         var out = new LinkedHashMap<String, Found>();
-        try (Stream<Path> files = Files.list(dir)) {
-            for (String name : files.map(f -> f.getFileName().toString()).sorted().toList()) {
+        try {
+            for (String name : dir.names()) {
                 if (isImageName(name)) out.put(locationOf(name), inspect(dir, name));
             }
         } catch (IOException e) {
@@ -77,13 +79,13 @@ public record LocalFileSr() implements SrDriver {
     }
 
     /** One image as its header describes it; refused if it is not a plain qcow2 file or names a backing file outside the SR. */
-    static Found inspect(Path dir, String name) throws IOException {
+    static Found inspect(SrStore dir, String name) throws IOException {
         String location = locationOf(name);
-        SrFiles.Entry e = SrFiles.entry(dir, name);
+        SrFiles.Entry e = dir.entry(name);
         if (!e.isRegular()) return Found.refused(location, e.problem());
         Qcow2Header h;
         try {
-            h = SrFiles.header(dir, name);
+            h = dir.header(name);
         } catch (Qcow2Header.Malformed m) {
             return Found.refused(location, m.getMessage());
         } catch (IOException io) {

@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import java.util.function.Function;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -27,8 +26,9 @@ final class ManagedVdis {
     }
 
     /** A managed VDI as a change sees it: its record, its SR, the SR's driver and its directory on this host. */
-    record Open(DbObject<VDI> vdi, Ref<SR> sr, SrDriver driver, Path dir, VdiLayers layers) {
-        Path image() { return driver.file(dir, vdi.get(VDI.location)); }
+    record Open(DbObject<VDI> vdi, Ref<SR> sr, SrDriver driver, SrStore dir, VdiLayers layers) {
+        /** The name of its image in the SR's directory. */
+        String image() { return driver.fileName(vdi.get(VDI.location)); }
 
         /** Its chain, checked now (VdiLayers): what a change that reads or writes the image works from. */
         VdiLayers.Verified chain() { return layers.of(vdi, driver, dir); }

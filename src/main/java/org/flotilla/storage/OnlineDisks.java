@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
@@ -13,21 +12,21 @@ import org.flotilla.model.xenapi.enums.VdiOperations;
  */
 public interface OnlineDisks {
     /** Grows the disk under the running VM: QMP {@code block_resize} on the VBD's block node to {@code newSize}. */
-    void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize);
+    void resize(Ref<VDI> vdi, Ref<VBD> vbd, long newSize);
 
     /**
-     * Makes the running VM write to {@code overlay} from now on: an existing qcow2 whose backing file is the
+     * Makes the running VM write to {@code overlay} in {@code dir} from now on: an existing qcow2 whose backing file is the
      * image QEMU has open (QMP {@code blockdev-add} of the overlay with {@code backing: null}, then
      * {@code blockdev-snapshot}). The storage renames the overlay into place afterwards; QEMU keeps its fd.
      */
-    void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay);
+    void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, SrStore dir, String overlay);
 
     OnlineDisks NONE = new OnlineDisks() {
-        @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
+        @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, long newSize) {
             throw VdiRecords.inUse(vdi, VdiOperations.resize);
         }
 
-        @Override public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
+        @Override public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, SrStore dir, String overlay) {
             throw VdiRecords.inUse(vdi, VdiOperations.snapshot);
         }
     };

@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Map;
 import java.util.Objects;
@@ -90,7 +89,7 @@ public final class Pbds {
         Ref<SR> sr = pbd.get(PBD.SR);
         SrDriver d = drivers.of(db.require(sr));
         locks.locked(sr, () -> {
-            Path dir = SrDirectories.location(pbd);
+            SrStore dir = dirs.location(pbd);
             d.attach(dir);
             DbObject<SR> record = db.require(sr);
             if (record.get(SR.shared)) SharedSrMark.require(dir, record.get(SR.uuid));

@@ -6,9 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -35,50 +33,81 @@ public final class QemuImg {
      * A new qcow2 image; over {@code backing} (the file name of an image in the same directory) when not null.
      * The backing file is written into the header, never opened ({@code -u}).
      */
-    public void create(Path image, long size, String backing) {
+    public void create(SrStore dir, String image, long size, String backing) {
         var args = new ArrayList<>(List.of("create", "-q", "-f", "qcow2"));
         if (backing != null) args.addAll(List.of("-u", "-b", SrFiles.requirePlainName(backing), "-F", "qcow2"));
-        args.add(image.toString());
+        args.add(dir.target(image));
         args.add(Long.toString(size));
         run(args);
-        rootOnly(image);
+        rootOnly(dir, image);
     }
 
     /**
      * A new image is root's alone (qemu-img makes it as the umask says): a VM's QEMU gets a descriptor of it,
      * and no other user — another VM's jail uid least of all — may read it by name.
      */
-    private static void rootOnly(Path image) {
+    private static void rootOnly(SrStore dir, String image) {
         try {
-            Files.setPosixFilePermissions(image, PosixFilePermissions.fromString("rw-------"));
+            dir.restrictToOwner(image);
         } catch (IOException e) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + image + ": " + e.getMessage());
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot restrict " + dir.describe(image) + ": " + e.getMessage());
         }
     }
 
     /** Grows the top image of the chain to {@code size}. */
-    public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(chain), Long.toString(size))); }
+    public void resize(Storage.Attachment chain, long size) { run(List.of("resize", "-q", json(topOnNfs(chain)), Long.toString(size))); }
 
     /** Copies every block the chain {@code src} shows into a new qcow2 {@code dst}. */
-    public void convert(Storage.Attachment src, Path dst) {
-        run(List.of("convert", "-q", "-O", "qcow2", json(src), dst.toString()));
-        rootOnly(dst);
+    public void convert(Storage.Attachment src, SrStore dir, String dst) {
+        try (Opened in = open(src, false)) {
+            run(List.of("convert", "-q", "-O", "qcow2", in.image(), dir.target(dst)));
+        }
+        rootOnly(dir, dst);
     }
 
     /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
     public void convertInto(Storage.Attachment src, Storage.Attachment dst) {
-        run(List.of("convert", "-q", "-n", "-O", "qcow2", json(src), json(dst)));
+        try (Opened in = open(src, false); Opened out = open(dst, true)) {
+            run(List.of("convert", "-q", "-n", "-O", out.format(), in.image(), out.image()));
+        }
     }
 
     /** Copies a raw file of the daemon's into the existing chain {@code dst} (its top image). */
     public void fromRaw(Path raw, Storage.Attachment dst) {
-        run(List.of("convert", "-q", "-n", "-f", "raw", "-O", dst.format(), raw.toString(), json(dst)));
+        try (Opened out = open(dst, true)) {
+            run(List.of("convert", "-q", "-n", "-f", "raw", "-O", out.format(), raw.toString(), out.image()));
+        }
     }
 
     /** Copies every block the chain {@code src} shows into a new raw file of the daemon's. */
     public void toRaw(Storage.Attachment src, Path raw) {
-        run(List.of("convert", "-q", "-O", "raw", json(src), raw.toString()));
-        rootOnly(raw);
+        try (Opened in = open(src, false)) {
+            run(List.of("convert", "-q", "-O", "raw", in.image(), raw.toString()));
+        }
+        rootOnly(new LocalDir(raw.getParent()), raw.getFileName().toString());
+    }
+
+    /** A chain as one qemu-img run opens it: its description and format, and the server to stop afterwards, if any. */
+    private record Opened(String image, String format, ChainServer server) implements AutoCloseable {
+        @Override public void close() { if (server != null) server.close(); }
+    }
+
+    /** A chain of several images on NFS goes through a {@link ChainServer}; any other is described to qemu-img in full. */
+    private static Opened open(Storage.Attachment a, boolean writable) {
+        if (a.store() instanceof NfsDir && a.layers().size() > 1) {
+            ChainServer server = ChainServer.serve(a, writable);
+            return new Opened(server.image(), "raw", server);
+        }
+        return new Opened(json(a), a.format(), null);
+    }
+
+    /**
+     * What a resize opens: on NFS the top image alone (a chain there cannot be described to qemu-img, see ChainServer),
+     * which is all a resize changes; the backing file its header names stays as it was.
+     */
+    private static Storage.Attachment topOnNfs(Storage.Attachment a) {
+        if (!(a.store() instanceof NfsDir)) return a;
+        return new Storage.Attachment(a.store(), List.of(a.layers().getFirst()), a.readOnly());
     }
 
     /** The chain as one {@code json:} image description: each layer's file and driver, its backing the next, none below the last. */
@@ -89,7 +118,7 @@ public final class QemuImg {
             Storage.Layer l = layers.get(i);
             ObjectNode n = JSON.createObjectNode();
             n.put("driver", l.format());
-            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            n.set("file", a.store().fileNode(l.file()));
             if (l.format().equals("qcow2")) n.set("backing", below == null ? NullNode.getInstance() : below);
             else if (below != null) throw new IllegalArgumentException("a " + l.format() + " image has no backing file");
             below = n;

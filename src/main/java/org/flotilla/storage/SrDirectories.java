@@ -1,7 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,11 +20,13 @@ import org.flotilla.model.xenapi.SR;
 final class SrDirectories {
     private final Database db;
     private final Ref<Host> host;
-    private final Map<Ref<PBD>, Path> pluggedAt = new ConcurrentHashMap<>();
+    private final SrDrivers drivers;
+    private final Map<Ref<PBD>, SrStore> pluggedAt = new ConcurrentHashMap<>();
 
-    SrDirectories(Database db, Ref<Host> host) {
+    SrDirectories(Database db, Ref<Host> host, SrDrivers drivers) {
         this.db = db;
         this.host = host;
+        this.drivers = drivers;
     }
 
     boolean isThisHost(Ref<Host> h) { return host.equals(h); }
@@ -41,26 +41,29 @@ final class SrDirectories {
      * is asked, where its PBD is plugged). An SR plugged only elsewhere is another host's: CANNOT_CONTACT_HOST, where
      * the call is forwarded there; plugged nowhere, SR_HAS_NO_PBDS (as XAPI's Sm.assert_pbd_is_plugged).
      */
-    Path attached(Ref<SR> sr) {
-        Optional<Path> here = pluggedHere(sr);
+    SrStore attached(Ref<SR> sr) {
+        Optional<SrStore> here = pluggedHere(sr);
         if (here.isPresent()) return here.get();
         throw db.referring(PBD.SR, sr).stream().filter(p -> !isThisHost(p.get(PBD.host)) && p.get(PBD.currently_attached)).findFirst()
                 .map(p -> ThisHost.belongsTo(p.get(PBD.host))).orElseGet(() -> ApiError.of("SR_HAS_NO_PBDS", sr.value()));
     }
 
     /** The SR's directory if this host has it plugged. */
-    Optional<Path> pluggedHere(Ref<SR> sr) {
+    Optional<SrStore> pluggedHere(Ref<SR> sr) {
         for (DbObject<PBD> pbd : db.referring(PBD.SR, sr)) {
-            Path dir = pluggedAt.get(pbd.self(PBD.CLASS));
+            SrStore dir = pluggedAt.get(pbd.self(PBD.CLASS));
             if (isThisHost(pbd.get(PBD.host)) && pbd.get(PBD.currently_attached) && dir != null) return Optional.of(dir);
         }
         return Optional.empty();
     }
 
-    void plugged(Ref<PBD> pbd, Path dir) { pluggedAt.put(pbd, dir); }
+    void plugged(Ref<PBD> pbd, SrStore dir) { pluggedAt.put(pbd, dir); }
 
     void unplugged(Ref<PBD> pbd) { pluggedAt.remove(pbd); }
 
-    /** The PBD's location now, checked (SrLocation). */
-    static Path location(DbObject<PBD> pbd) { return SrLocation.of(pbd.get(PBD.device_config)); }
+    /** Where the PBD's device_config says the SR is now, checked by its driver. */
+    SrStore location(DbObject<PBD> pbd) {
+        DbObject<SR> sr = db.require(pbd.get(PBD.SR));
+        return drivers.of(sr).store(pbd.get(PBD.device_config), sr.get(SR.uuid));
+    }
 }

@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -13,7 +12,7 @@ import org.flotilla.model.xenapi.enums.VdiOperations;
  * directory, name each VDI's image, and list the images it holds. Records are the {@link Storage}'s
  * business, not the driver's.
  */
-public sealed interface SrDriver permits LocalFileSr, IsoSr {
+public sealed interface SrDriver permits LocalFileSr, IsoSr, NfsSr {
 
     /** SR.type, and SM.type. */
     String type();
@@ -41,20 +40,20 @@ public sealed interface SrDriver permits LocalFileSr, IsoSr {
     /** VDI.allowed_operations of an ordinary (managed, leaf) VDI. */
     List<VdiOperations> vdiOperations();
 
+    /** Where an SR of this type with this device_config keeps its files; SR_BACKEND_FAILURE if the device_config does not say. */
+    SrStore store(Map<String, String> deviceConfig, String srUuid);
+
     /** SR.create: makes the SR on disk; true if it made the directory (and SR.destroy may remove it again). */
-    boolean make(Path dir);
+    boolean make(SrStore dir);
 
     /** PBD.plug: checks the SR can be reached. */
-    void attach(Path dir);
+    void attach(SrStore dir);
 
     /** The name, directly inside the SR's directory, of the file of a VDI at {@code location}. */
     String fileName(String location);
 
-    /** The file of a VDI at {@code location}. */
-    default Path file(Path dir, String location) { return dir.resolve(SrFiles.requirePlainName(fileName(location))); }
-
     /** The images in the directory now, by location: those the SR cannot use too, with the reason. */
-    Map<String, Found> scan(Path dir);
+    Map<String, Found> scan(SrStore dir);
 
     /**
      * One image found on disk; {@code parent} is the location of the backing image its header names, or null;
@@ -65,7 +64,7 @@ public sealed interface SrDriver permits LocalFileSr, IsoSr {
     }
 
     /** A name reserved for an image being made or removed; scans never adopt such names and remove leftovers. */
-    static Path temporary(Path dir, String purpose) { return dir.resolve("." + Refs.newUuid() + "." + purpose + ".tmp"); }
+    static String temporary(String purpose) { return "." + Refs.newUuid() + "." + purpose + ".tmp"; }
 
     /**
      * Only names {@link #temporary} makes: the directory may be one the SR shares with other files (SR.create

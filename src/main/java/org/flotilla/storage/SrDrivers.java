@@ -16,6 +16,7 @@ final class SrDrivers {
     SrDrivers() {
         byType.put(LocalFileSr.TYPE, new LocalFileSr());
         byType.put(IsoSr.TYPE, new IsoSr());
+        byType.put(NfsSr.TYPE, new NfsSr());
     }
 
     List<String> types() { return List.copyOf(byType.keySet()); }

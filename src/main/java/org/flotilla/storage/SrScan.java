@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +62,7 @@ final class SrScan {
     private Map<String, String> scanRecording(Ref<SR> sr) {
         return locks.locked(sr, () -> {
             SrDriver d = drivers.of(db.require(sr));
-            Path dir = dirs.attached(sr);
+            SrStore dir = dirs.attached(sr);
             if (d.managesDisks()) ImageFiles.removeTemporaries(dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
             List<DbObject<VDI>> recorded = db.referring(VDI.SR, sr);

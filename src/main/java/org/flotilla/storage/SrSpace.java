@@ -1,9 +1,6 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
-import java.nio.file.FileStore;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -17,16 +14,10 @@ final class SrSpace {
     SrSpace(Database db) { this.db = db; }
 
     /** SR.update: physical_size and physical_utilisation from the file system, virtual_allocation from the VDIs. */
-    void refresh(Ref<SR> sr, Path dir) {
-        long total;
-        long free;
-        try {
-            FileStore fs = Files.getFileStore(dir);
-            total = fs.getTotalSpace();
-            free = fs.getUsableSpace();
-        } catch (IOException e) {
-            throw unreadable(dir, e);
-        }
+    void refresh(Ref<SR> sr, SrStore dir) {
+        SrStore.Space s = read(dir);
+        long total = s.total();
+        long free = s.free();
         long allocated = db.referring(VDI.SR, sr).stream().filter(v -> v.get(VDI.managed))
                 .mapToLong(v -> v.get(VDI.virtual_size)).sum();
         db.write(tx -> {
@@ -38,20 +29,16 @@ final class SrSpace {
     }
 
     /** SR_FULL unless a VDI of {@code size} bytes fits in {@code dir}, where {@code held} of them are there already. */
-    static void assertRoom(Path dir, long size, long held) {
-        long free = free(dir);
+    static void assertRoom(SrStore dir, long size, long held) {
+        long free = read(dir).free();
         if (size - held > free) throw ApiError.of("SR_FULL", Long.toString(size), Long.toString(held + free));
     }
 
-    static long free(Path dir) {
+    private static SrStore.Space read(SrStore dir) {
         try {
-            return Files.getFileStore(dir).getUsableSpace();
+            return dir.space();
         } catch (IOException e) {
-            throw unreadable(dir, e);
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read the file system of " + dir.where() + ": " + e);
         }
-    }
-
-    private static ApiError unreadable(Path dir, IOException e) {
-        return ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read the file system of " + dir + ": " + e);
     }
 }

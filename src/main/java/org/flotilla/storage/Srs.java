@@ -1,15 +1,12 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -67,7 +64,7 @@ public final class Srs {
         var dc = new LinkedHashMap<>(deviceConfig);
         // a directory under this host's state is no place that other hosts reach: a shared SR names its own
         if (!shared && !dc.containsKey(SrLocation.KEY) && d instanceof LocalFileSr) dc.put(SrLocation.KEY, srRoot.resolve(uuid).toAbsolutePath().toString());
-        Path dir = SrLocation.of(dc);
+        SrStore dir = d.store(dc, uuid);
         Map<Ref<Host>, Ref<PBD>> pbdOf = new LinkedHashMap<>();
         pbdOf.put(host, Refs.newRef(PBD.CLASS));
         if (shared) for (DbObject<Host> h : db.all(Host.CLASS)) pbdOf.putIfAbsent(h.self(Host.CLASS), Refs.newRef(PBD.CLASS));
@@ -115,10 +112,10 @@ public final class Srs {
 
     void setPlugElsewhere(PlugElsewhere p) { plugElsewhere = p; }
 
-    private void rememberMadeDirectory(Ref<SR> sr, Path dir) {
+    private void rememberMadeDirectory(Ref<SR> sr, SrStore dir) {
         db.write(tx -> {
             var sm = new LinkedHashMap<>(db.require(sr).get(SR.sm_config));
-            sm.put(SmOwnedKeys.MADE_DIRECTORY, dir.toString());
+            sm.put(SmOwnedKeys.MADE_DIRECTORY, dir.where());
             tx.set(sr, SR.sm_config, Collections.unmodifiableMap(sm));
         });
     }
@@ -160,6 +157,25 @@ public final class Srs {
 
     /** SR.scan: see {@link SrScan#scan}. */
     public void scan(Ref<SR> sr) { scan.scan(sr); }
+
+    /**
+     * SR.probe, on {@code host} (another's is forwarded there): what an SR of {@code type} would find with this device_config.
+     * Only nfs answers (NfsProbe); the directory types, which XAPI probes for nothing useful, say they cannot.
+     */
+    public String probe(Ref<Host> host, Map<String, String> deviceConfig, String type) {
+        if (!dirs.isThisHost(host)) throw ThisHost.belongsTo(host);
+        SrDriver d = drivers.ofType(type);
+        if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
+        if (!(d instanceof NfsSr)) throw new ApiError("SR_OPERATION_NOT_SUPPORTED", List.of());
+        return NfsProbe.probe(deviceConfig);
+    }
+
+    /** SR.probe_ext: XAPI answers it only from SMAPIv3 drivers, and refuses it for the SMAPIv1 ones these types are. */
+    public void probeExt(Ref<Host> host, String type) {
+        if (!dirs.isThisHost(host)) throw ThisHost.belongsTo(host);
+        if (drivers.ofType(type) == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
+        throw new ApiError("SR_OPERATION_NOT_SUPPORTED", List.of());
+    }
 
     /** SR.get_supported_types. */
     public List<String> supportedTypes() { return drivers.types(); }
@@ -203,26 +219,22 @@ public final class Srs {
             // the images are where this host's PBD says; an SR of another host's alone is that host's to destroy
             DbObject<PBD> own = pbdsOfSr.stream().filter(p -> dirs.isThisHost(p.get(PBD.host))).findFirst().orElse(null);
             if (own == null) throw ThisHost.belongsTo(pbdsOfSr.getFirst().get(PBD.host));
-            Path dir = SrDirectories.location(own);
+            SrStore dir = dirs.location(own);
             // Only the images this SR made (the hidden base copies left) and its leftovers: never a stranger's file.
-            for (DbObject<VDI> v : db.referring(VDI.SR, ref)) ImageFiles.deleteQuietly(d.file(dir, v.get(VDI.location)));
+            for (DbObject<VDI> v : db.referring(VDI.SR, ref)) dir.deleteQuietly(d.fileName(v.get(VDI.location)));
             ImageFiles.removeTemporaries(dir);
             SharedSrMark.remove(dir, sr.get(SR.uuid));
             forgetRecords(ref);
             // and its directory only if SR.create made it: one that was there before is someone else's
-            if (dir.toString().equals(sr.get(SR.sm_config).get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);
+            if (dir.where().equals(sr.get(SR.sm_config).get(SmOwnedKeys.MADE_DIRECTORY))) removeIfEmpty(dir);
         });
     }
 
-    private static void removeIfEmpty(Path dir) {
+    private static void removeIfEmpty(SrStore dir) {
         try {
-            if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                try (Stream<Path> left = Files.list(dir)) {
-                    if (left.findAny().isEmpty()) Files.delete(dir);
-                }
-            }
+            dir.removeIfEmpty();
         } catch (IOException e) {
-            LOG.log(System.Logger.Level.WARNING, "SR directory " + dir + " left behind: " + e);
+            LOG.log(System.Logger.Level.WARNING, "SR directory " + dir.where() + " left behind: " + e);
         }
     }
 

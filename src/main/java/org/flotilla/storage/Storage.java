@@ -65,7 +65,7 @@ public final class Storage {
     public Storage(Database db, Ref<Host> host, Path srRoot, QemuImg qemu) {
         this.qemu = qemu;
         var drivers = new SrDrivers();
-        this.dirs = new SrDirectories(db, host);
+        this.dirs = new SrDirectories(db, host, drivers);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
         var space = new SrSpace(db);
@@ -122,15 +122,18 @@ public final class Storage {
      * last by nothing), and whether the disk must be read-only. The chain is the SR's records', checked against
      * the image headers; nothing in an image names a file QEMU should open.
      */
-    public record Attachment(Path srDir, List<Layer> layers, boolean readOnly) {
+    public record Attachment(SrStore store, List<Layer> layers, boolean readOnly) {
         public Attachment {
-            Objects.requireNonNull(srDir);
+            Objects.requireNonNull(store);
             layers = List.copyOf(layers);
             if (layers.isEmpty()) throw new IllegalArgumentException("an attachment has at least one layer");
         }
 
-        /** The top image, the one the VM writes to. */
-        public Path image() { return srDir.resolve(layers.getFirst().file()); }
+        /** The top image's file, on an SR in a local directory. */
+        public Path image() { return ((LocalDir) store).file(layers.getFirst().file()); }
+
+        /** The top image, the one the VM writes to, for messages. */
+        public String describe() { return store.describe(layers.getFirst().file()); }
 
         /** The top image's format. */
         public String format() { return layers.getFirst().format(); }

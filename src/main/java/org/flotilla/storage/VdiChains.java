@@ -1,9 +1,6 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -59,42 +56,41 @@ public final class VdiChains {
             DbObject<VDI> v = open.vdi();
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
-            Path dir = open.dir();
+            SrStore dir = open.dir();
             List<DbObject<VBD>> active = records.activeVbds(vdi);
-            Path image = open.image();
+            String image = open.image();
             long virtualSize = open.chain().virtualSize();
-            long imageSize = ImageFiles.sizeOf(image);
+            long imageSize = dir.sizeOf(image);
             String baseUuid = Refs.newUuid();
             String newUuid = Refs.newUuid();
-            String baseName = d.fileName(baseUuid);
-            Path base = dir.resolve(baseName);
-            Path liveTmp = SrDriver.temporary(dir, "overlay");
-            Path newTmp = SrDriver.temporary(dir, "new");
+            String base = d.fileName(baseUuid);
+            String liveTmp = SrDriver.temporary("overlay");
+            String newTmp = SrDriver.temporary("new");
             boolean linked = false;
             try {
-                qemu.create(liveTmp, virtualSize, baseName);
-                qemu.create(newTmp, virtualSize, baseName);
-                Files.createLink(base, image);
+                qemu.create(dir, liveTmp, virtualSize, base);
+                qemu.create(dir, newTmp, virtualSize, base);
+                dir.link(image, base);
                 linked = true;
-                for (DbObject<VBD> vbd : active) online.get().switchToOverlay(vdi, vbd.self(VBD.CLASS), liveTmp);
-                Files.move(liveTmp, image, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                for (DbObject<VBD> vbd : active) online.get().switchToOverlay(vdi, vbd.self(VBD.CLASS), dir, liveTmp);
+                dir.rename(liveTmp, image);
             } catch (IOException | RuntimeException e) {
-                ImageFiles.deleteQuietly(liveTmp);
-                ImageFiles.deleteQuietly(newTmp);
-                if (linked) ImageFiles.deleteQuietly(base);
+                dir.deleteQuietly(liveTmp);
+                dir.deleteQuietly(newTmp);
+                if (linked) dir.deleteQuietly(base);
                 if (e instanceof ApiError a) {
                     if (a.code().equals("VDI_IN_USE")) throw VdiRecords.inUse(vdi, op);
                     throw a;
                 }
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + " of " + image + " failed: " + e);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + " of " + dir.describe(image) + " failed: " + e);
             }
             // From here the VDI's data is safe in B and its image is the new overlay: finishing cannot lose data.
-            Path newImage = dir.resolve(d.fileName(newUuid));
+            String newImage = d.fileName(newUuid);
             try {
-                Files.move(newTmp, newImage, StandardCopyOption.ATOMIC_MOVE);
+                dir.rename(newTmp, newImage);
             } catch (IOException e) {
-                ImageFiles.deleteQuietly(newTmp);
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + ": cannot make " + newImage + ": " + e);
+                dir.deleteQuietly(newTmp);
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", op.wire() + ": cannot make " + dir.describe(newImage) + ": " + e);
             }
             Map<String, String> oldSm = v.get(VDI.sm_config);
             Ref<VDI> newRef = Refs.newRef(VDI.CLASS);
@@ -103,9 +99,9 @@ public final class VdiChains {
                         oldSm.get(Storage.PARENT_KEY), null), true).set(VDI.type, v.get(VDI.type));
                 tx.put(Refs.newRef(VDI.CLASS), b);
                 tx.set(vdi, VDI.sm_config, VdiRecords.withParent(oldSm, baseUuid));
-                tx.set(vdi, VDI.physical_utilisation, ImageFiles.sizeOf(image));
+                tx.set(vdi, VDI.physical_utilisation, dir.sizeOf(image));
                 Rec<VDI> n = VdiRecords.withLeafFields(records.copyOf(v, INHERITED), newUuid, sr, d, virtualSize,
-                        ImageFiles.sizeOf(newImage), VdiRecords.withParent(oldSm, baseUuid));
+                        dir.sizeOf(newImage), VdiRecords.withParent(oldSm, baseUuid));
                 if (snapshot) n.set(VDI.is_a_snapshot, true).set(VDI.snapshot_of, vdi).set(VDI.snapshot_time, Instant.now());
                 tx.put(newRef, n);
             });

@@ -1,7 +1,6 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -44,7 +43,7 @@ final class VdiLayers {
         return of(vdi, d, dirs.attached(sr));
     }
 
-    Verified of(DbObject<VDI> vdi, SrDriver d, Path dir) {
+    Verified of(DbObject<VDI> vdi, SrDriver d, SrStore dir) {
         boolean readOnly = vdi.get(VDI.read_only) || !d.managesDisks();
         try {
             return d.managesDisks() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir);
@@ -54,14 +53,14 @@ final class VdiLayers {
     }
 
     /** An ISO: one raw file. */
-    private Verified single(DbObject<VDI> vdi, SrDriver d, Path dir) throws IOException {
+    private Verified single(DbObject<VDI> vdi, SrDriver d, SrStore dir) throws IOException {
         String name = d.fileName(vdi.get(VDI.location));
         if (!SrFiles.isPlainName(name)) throw refused(vdi, Quoted.of(name) + " is not a file name");
-        SrFiles.Entry e = present(vdi, SrFiles.entry(dir, name));
+        SrFiles.Entry e = present(vdi, dir.entry(name));
         return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), true), e.size());
     }
 
-    private Verified chain(DbObject<VDI> top, SrDriver d, Path dir, boolean readOnly) throws IOException {
+    private Verified chain(DbObject<VDI> top, SrDriver d, SrStore dir, boolean readOnly) throws IOException {
         var layers = new ArrayList<Storage.Layer>();
         var seen = new HashSet<String>();
         long virtualSize = -1;
@@ -71,10 +70,10 @@ final class VdiLayers {
             if (!LocalFileSr.isImageName(name)) throw refused(top, Quoted.of(name) + " is not an image name of this SR");
             if (!seen.add(name)) throw refused(top, "its chain runs in a circle at " + name);
             if (layers.size() == MAX_LAYERS) throw refused(top, "its chain is longer than " + MAX_LAYERS + " images");
-            present(v, SrFiles.entry(dir, name));
+            present(v, dir.entry(name));
             Qcow2Header h;
             try {
-                h = SrFiles.header(dir, name);
+                h = dir.header(name);
             } catch (Qcow2Header.Malformed m) {
                 throw refused(top, name + ": " + m.getMessage());
             }

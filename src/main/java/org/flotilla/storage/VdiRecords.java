@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -74,12 +73,12 @@ final class VdiRecords {
     }
 
     /** Writes the record of a VDI whose image was just made; if it cannot be written the image goes again. Returns its ref. */
-    Ref<VDI> insertFor(Path image, Rec<VDI> fields) {
+    Ref<VDI> insertFor(SrStore dir, String image, Rec<VDI> fields) {
         Ref<VDI> ref = Refs.newRef(VDI.CLASS);
         try {
             db.write(tx -> tx.put(ref, fields));
         } catch (RuntimeException e) {
-            ImageFiles.deleteQuietly(image);
+            dir.deleteQuietly(image);
             throw e;
         }
         return ref;

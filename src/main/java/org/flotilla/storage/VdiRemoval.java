@@ -1,9 +1,6 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.HashSet;
 import java.util.List;
 import org.flotilla.db.Database;
@@ -21,24 +18,24 @@ final class VdiRemoval {
     VdiRemoval(Database db) { this.db = db; }
 
     /** Rename the image away, delete the record (and, if {@code withVbds}, the VDI's VBDs), then unlink. */
-    void remove(SrDriver d, Path dir, DbObject<VDI> v, boolean withVbds) {
+    void remove(SrDriver d, SrStore dir, DbObject<VDI> v, boolean withVbds) {
         Ref<VDI> vdi = v.self(VDI.CLASS);
-        Path image = d.file(dir, v.get(VDI.location));
-        Path doomed = SrDriver.temporary(dir, "destroy");
+        String image = d.fileName(v.get(VDI.location));
+        String doomed = SrDriver.temporary("destroy");
         try {
-            if (Files.exists(image)) Files.move(image, doomed, StandardCopyOption.ATOMIC_MOVE);
+            if (dir.entry(image).kind() != SrFiles.Entry.Kind.ABSENT) dir.rename(image, doomed);
         } catch (IOException e) {
-            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot remove " + image + ": " + e);
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot remove " + dir.describe(image) + ": " + e);
         }
         db.write(tx -> {
             if (withVbds) for (DbObject<VBD> b : db.referring(VBD.VDI, vdi)) tx.delete(b.self(VBD.CLASS));
             if (db.exists(vdi)) tx.delete(vdi);
         });
-        ImageFiles.deleteQuietly(doomed);
+        dir.deleteQuietly(doomed);
     }
 
     /** Removes the base copies that no VDI of the SR is built on any longer (by its record and by every image header), bottom up. */
-    void collectBases(Ref<SR> sr, SrDriver d, Path dir) {
+    void collectBases(Ref<SR> sr, SrDriver d, SrStore dir) {
         while (true) {
             List<DbObject<VDI>> vdis = db.referring(VDI.SR, sr);
             var used = new HashSet<>(BackingNames.in(dir));

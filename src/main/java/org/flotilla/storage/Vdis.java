@@ -60,15 +60,15 @@ public final class Vdis {
         long size = Objects.requireNonNullElse(given.get(VDI.virtual_size), 0L);
         if (size < 0) throw ApiError.of("VALUE_NOT_SUPPORTED", VDI.virtual_size.name(), Long.toString(size), "must not be negative");
         return locks.locked(sr, () -> {
-            Path dir = dirs.attached(sr);
+            SrStore dir = dirs.attached(sr);
             SrSpace.assertRoom(dir, size, 0);
             String uuid = Refs.newUuid();
-            Path image = ImageFiles.make(dir, uuid, tmp -> qemu.create(tmp, size, null));
-            SrDriver.Found made = ImageFiles.describe(image);
+            String image = ImageFiles.make(dir, uuid, tmp -> qemu.create(dir, tmp, size, null));
+            SrDriver.Found made = ImageFiles.describe(dir, image);
             var sm = SmOwnedKeys.OF_VDI.clientPart(Objects.requireNonNullElse(given.get(VDI.sm_config), Map.of()));
             Rec<VDI> fields = VdiRecords.withLeafFields(records.constructorPart(given), uuid, sr, d, made.virtualSize(),
                     made.physicalUtilisation(), VdiRecords.withParent(sm, null));
-            Ref<VDI> ref = records.insertFor(image, fields);
+            Ref<VDI> ref = records.insertFor(dir, image, fields);
             space.refresh(sr, dir);
             return ref;
         });
@@ -80,7 +80,7 @@ public final class Vdis {
             DbObject<VDI> v = open.vdi();
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
-            Path dir = open.dir();
+            SrStore dir = open.dir();
             if (!records.activeVbds(vdi).isEmpty()) throw VdiRecords.inUse(vdi, VdiOperations.destroy);
             String location = v.get(VDI.location);
             boolean hasChildren = db.referring(VDI.SR, sr).stream().anyMatch(o -> location.equals(VdiRecords.parentOf(o)))
@@ -106,8 +106,8 @@ public final class Vdis {
     /** VDI.resize and VDI.resize_online: grow only; offline with qemu-img, online through the VM agent (QMP block_resize). */
     public void resize(Ref<VDI> vdi, long size) {
         managed.change(vdi, open -> {
-            Path dir = open.dir();
-            Path image = open.image();
+            SrStore dir = open.dir();
+            String image = open.image();
             VdiLayers.Verified chain = open.chain();
             long current = chain.virtualSize();
             if (size < current) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(current));
@@ -117,9 +117,9 @@ public final class Vdis {
             if (active.isEmpty()) {
                 qemu.resize(chain.attachment(), size);
             } else {
-                for (DbObject<VBD> vbd : active) online.get().resize(vdi, vbd.self(VBD.CLASS), image, size);
+                for (DbObject<VBD> vbd : active) online.get().resize(vdi, vbd.self(VBD.CLASS), size);
             }
-            SrDriver.Found now = ImageFiles.describe(image);
+            SrDriver.Found now = ImageFiles.describe(dir, image);
             db.write(tx -> {
                 tx.set(vdi, VDI.virtual_size, now.virtualSize());
                 tx.set(vdi, VDI.physical_utilisation, now.physicalUtilisation());
@@ -138,7 +138,7 @@ public final class Vdis {
         String location = given.get(VDI.location);
         SrDriver d = drivers.of(db.require(sr));
         return locks.locked(sr, () -> {
-            Path dir = dirs.attached(sr);
+            SrStore dir = dirs.attached(sr);
             if (db.referring(VDI.SR, sr).stream().anyMatch(v -> location.equals(v.get(VDI.location)))) {
                 throw ApiError.of("LOCATION_NOT_UNIQUE", sr.value(), location);
             }
@@ -210,16 +210,16 @@ public final class Vdis {
         if (sr.isNull()) throw ApiError.handleInvalid(SR.CLASS.nullRef());
         SrDriver d = drivers.managing(db.require(sr));
         return locks.locked(sr, () -> {
-            Path dir = dirs.attached(sr);
+            SrStore dir = dirs.attached(sr);
             SrSpace.assertRoom(dir, srcSize, 0);
             task.checkCancelled();
             Storage.Attachment src = layers.of(vdi).attachment();
             String uuid = Refs.newUuid();
-            Path image = ImageFiles.make(dir, uuid, tmp -> copyBlocks(src, srcDriver, dir, chain -> qemu.convert(chain, tmp)));
-            SrDriver.Found made = ImageFiles.describe(image);
+            String image = ImageFiles.make(dir, uuid, tmp -> copyBlocks(src, srcDriver, dir, chain -> qemu.convert(chain, dir, tmp)));
+            SrDriver.Found made = ImageFiles.describe(dir, image);
             Rec<VDI> n = records.copyOf(v, COPIED).set(VDI.read_only, v.get(VDI.read_only) && srcDriver.managesDisks());
             VdiRecords.withLeafFields(n, uuid, sr, d, made.virtualSize(), made.physicalUtilisation(), VdiRecords.withParent(Map.of(), null));
-            Ref<VDI> ref = records.insertFor(image, n);
+            Ref<VDI> ref = records.insertFor(dir, image, n);
             space.refresh(sr, dir);
             return ref;
         });
@@ -234,7 +234,7 @@ public final class Vdis {
             if (dst.get(VDI.read_only)) throw ApiError.of("VDI_READONLY", into.value());
             if (dst.get(VDI.virtual_size) < srcSize) throw ApiError.of("VDI_TOO_SMALL", into.value(), Long.toString(srcSize));
             if (!records.activeVbds(into).isEmpty()) throw VdiRecords.inUse(into, VdiOperations.copy);
-            Path dir = dirs.attached(dstSr);
+            SrStore dir = dirs.attached(dstSr);
             Storage.Attachment src = layers.of(vdi).attachment();
             Storage.Attachment target = layers.of(into).attachment();
             copyBlocks(src, srcDriver, dir, chain -> qemu.convertInto(chain, target));
@@ -244,9 +244,12 @@ public final class Vdis {
         });
     }
 
-    /** Gives {@code copy} the source chain; an ISO's through a private copy in {@code dir} (ImageFiles.withPrivateCopy). */
-    private static void copyBlocks(Storage.Attachment src, SrDriver srcDriver, Path dir, Consumer<Storage.Attachment> copy) {
+    /**
+     * Gives {@code copy} the source chain; an ISO's through a private copy (ImageFiles.withPrivateCopy) in the target
+     * SR's directory, or, for an SR this host reaches only over NFS, in the daemon's temporary directory.
+     */
+    private static void copyBlocks(Storage.Attachment src, SrDriver srcDriver, SrStore dir, Consumer<Storage.Attachment> copy) {
         if (srcDriver.managesDisks()) copy.accept(src);
-        else ImageFiles.withPrivateCopy(src, dir, copy);
+        else ImageFiles.withPrivateCopy(src, dir instanceof LocalDir l ? l.path() : Path.of(System.getProperty("java.io.tmpdir")), copy);
     }
 }

@@ -64,6 +64,22 @@ final class NodesOnOneDatabase implements AutoCloseable {
         return vm;
     }
 
+    /** Gives the VM the VDI as its bootable, read-write device 0. */
+    void attachDisk(Ref<VM> vm, String vdi) {
+        var vbd = new java.util.LinkedHashMap<String, Object>();
+        vbd.put("uuid", Refs.newUuid());
+        vbd.put("VM", vm.value());
+        vbd.put("VDI", vdi);
+        vbd.put("userdevice", "0");
+        vbd.put("device", "");
+        vbd.put("bootable", true);
+        vbd.put("mode", "RW");
+        vbd.put("type", "Disk");
+        vbd.put("unpluggable", true);
+        vbd.put("empty", false);
+        db.write(tx -> tx.put("VBD", Refs.newRef(), vbd));
+    }
+
     /** A QEMU to stop at the end even if no Node follows it any more. */
     void track(long pid) { qemus.add(pid); }
 

@@ -108,6 +108,20 @@ public final class TestNetwork implements AutoCloseable {
     /** The name every namespace, link and directory of this network begins with. */
     public String prefix() { return names.prefix(); }
 
+    /** The switch's namespace: its bridge joins every host and the test. */
+    public String switchNamespace() { return names.switchNamespace(); }
+
+    /**
+     * Puts an address ({@code .253}) on the switch's bridge and returns it: for a service that lives in the switch's
+     * namespace (a storage server) and that every host, and the test, reach at once.
+     */
+    public String addServiceAddress() {
+        String sw = names.switchNamespace();
+        ip("-n", sw, "addr", "add", octets + ".253/24", "dev", BRIDGE);
+        ip("-n", sw, "link", "set", "dev", "lo", "up");
+        return octets + ".253";
+    }
+
     /** Host {@code i}'s link goes down (at the bridge: the host sees no carrier). */
     public void cutLink(int i) { ip("-n", names.switchNamespace(), "link", "set", "dev", port(i), "down"); }
 

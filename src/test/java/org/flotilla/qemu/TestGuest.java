@@ -120,4 +120,22 @@ public final class TestGuest {
         }
         throw new IllegalStateException("cannot find the repository (scripts/build-guest.sh) above " + p);
     }
+
+    /**
+     * The counts a guest in counter mode has printed on its serial log, once there are at least {@code atLeast};
+     * fails after 30 s (scaled for a loaded machine) with what the log holds.
+     */
+    public static List<Long> awaitCounts(Path serial, int atLeast) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30L * org.flotilla.TestTimeouts.LOADED).toNanos();
+        var count = java.util.regex.Pattern.compile("COUNT (\\d+)\\r?\\n");
+        while (true) {
+            String text = Files.exists(serial) ? Files.readString(serial, java.nio.charset.StandardCharsets.ISO_8859_1) : "";
+            var counts = new ArrayList<Long>();
+            var m = count.matcher(text);
+            while (m.find()) counts.add(Long.parseLong(m.group(1)));
+            if (counts.size() >= atLeast) return counts;
+            if (System.nanoTime() > deadline) throw new AssertionError("the guest did not count:\n" + text);
+            Thread.sleep(50);
+        }
+    }
 }

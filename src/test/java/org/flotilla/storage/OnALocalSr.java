@@ -67,11 +67,14 @@ abstract class OnALocalSr extends InProcessNode {
     record Guest(String vm, String vbd) {}
 
     /** A halted VM of the test guest with the VDI as its device 0: a CD read-only, a disk read-write. */
-    Guest haltedGuestWith(String name, String vdi, VbdType type) {
+    Guest haltedGuestWith(String name, String vdi, VbdType type) { return haltedGuestWith(name, vdi, type, "console=ttyS0"); }
+
+    /** The same, its kernel booted with {@code pvArgs}. */
+    Guest haltedGuestWith(String name, String vdi, VbdType type, String pvArgs) {
         Ref<VM> vm = Refs.newRef(VM.CLASS);
         Ref<VBD> vbd = Refs.newRef(VBD.CLASS);
         node.db().write(tx -> {
-            tx.put(vm, Rec.of(VM.CLASS, TestGuest.vmFields(name, 128, "console=ttyS0"))
+            tx.put(vm, Rec.of(VM.CLASS, TestGuest.vmFields(name, 128, pvArgs))
                     .set(VM.uuid, Refs.newUuid())
                     .set(VM.power_state, VmPowerState.Halted)
                     .set(VM.memory_target, 128L << 20));
@@ -142,7 +145,7 @@ abstract class OnALocalSr extends InProcessNode {
         JsonNode below = NullNode.getInstance();
         for (Storage.Layer l : a.layers().reversed()) {
             ObjectNode n = JSON.createObjectNode().put("driver", l.format());
-            n.putObject("file").put("driver", "file").put("filename", a.srDir().resolve(l.file()).toString());
+            n.set("file", a.store().fileNode(l.file()));
             n.set("backing", below);
             below = n;
         }

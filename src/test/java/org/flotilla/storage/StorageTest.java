@@ -45,14 +45,14 @@ class StorageTest extends OnALocalSr {
         assertEquals(sr, call("host.get_crash_dump_sr", session, node.hostRef()));
         @SuppressWarnings("unchecked")
         var sms = (Map<String, Map<String, Object>>) call("SM.get_all_records", session);
-        assertEquals(List.of("file", "iso"), sms.values().stream().map(m -> m.get("type")).sorted().toList());
-        assertEquals(List.of("file", "iso"), call("SR.get_supported_types", session));
+        assertEquals(List.of("file", "iso", "nfs"), sms.values().stream().map(m -> m.get("type")).sorted().toList());
+        assertEquals(List.of("file", "iso", "nfs"), call("SR.get_supported_types", session));
 
         node.close();
         boot();
         assertEquals(sr, defaultSr());
         assertEquals(1, ((List<?>) call("SR.get_all", session)).size());
-        assertEquals(2, ((List<?>) call("SM.get_all", session)).size());
+        assertEquals(3, ((List<?>) call("SM.get_all", session)).size());
         assertEquals(true, call("PBD.get_currently_attached", session, pbd));
     }
 
@@ -272,11 +272,11 @@ class StorageTest extends OnALocalSr {
         // The VM agent's hook grows an attached disk.
         var resized = new ArrayList<String>();
         node.storage().setOnlineDisks(new OnlineDisks() {
-            @Override public void resize(Ref<VDI> v, Ref<VBD> b, Path image, long size) {
+            @Override public void resize(Ref<VDI> v, Ref<VBD> b, long size) {
                 resized.add(v + " " + b);
-                run("qemu-img", "resize", "-q", image.toString(), Long.toString(size));
+                run("qemu-img", "resize", "-q", image(v.value()).toString(), Long.toString(size));
             }
-            @Override public void switchToOverlay(Ref<VDI> v, Ref<VBD> b, Path overlay) { throw new AssertionError(); }
+            @Override public void switchToOverlay(Ref<VDI> v, Ref<VBD> b, SrStore dir, String overlay) { throw new AssertionError(); }
         });
         call("VDI.resize_online", session, vdi, 2 * MIB);
         assertEquals(List.of(vdi + " " + vbd), resized);

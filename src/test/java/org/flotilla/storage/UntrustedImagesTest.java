@@ -89,7 +89,7 @@ class UntrustedImagesTest extends OnALocalSr {
         String snap = (String) call("VDI.snapshot", session, disk, Map.of());
         String base = (String) ((Map<?, ?>) call("VDI.get_sm_config", session, disk)).get(Storage.PARENT_KEY);
         Storage.Attachment a = attachment(disk);
-        assertEquals(localDir(), a.srDir());
+        assertEquals(new LocalDir(localDir()), a.store());
         assertEquals(List.of(new Storage.Layer(call("VDI.get_location", session, disk) + ".qcow2", "qcow2"),
                 new Storage.Layer(base + ".qcow2", "qcow2")), a.layers());
         assertEquals(image(disk), a.image());

@@ -10,6 +10,7 @@ import org.flotilla.model.ApiClass;
 import org.flotilla.model.Default;
 import org.flotilla.model.Doc;
 import org.flotilla.model.Field;
+import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.Relation;
 import org.flotilla.model.xenapi.enums.StorageOperations;
@@ -35,7 +36,7 @@ public interface SR {
     Field<SR, Long> physical_utilisation = CLASS.dyn("physical_utilisation", INT)
             .doc("The bytes in use on the SR's file system; -1 until first read.");
     Field<SR, Long> physical_size = CLASS.ro("physical_size", INT).doc("The size of the SR's file system in bytes; -1 until first read.");
-    Field<SR, String> type = CLASS.ro("type", STRING).doc("The driver that serves the SR: file or iso.");
+    Field<SR, String> type = CLASS.ro("type", STRING).doc("The driver that serves the SR: file, iso or nfs.");
     Field<SR, String> content_type = CLASS.ro("content_type", STRING).doc("What the SR holds: user for disks, iso for ISO images.");
     Field<SR, Boolean> shared = CLASS.dyn("shared", BOOL).doc("Whether every host of the pool can reach the SR; Flotilla's SRs are local.");
     Field<SR, Map<String, String>> other_config = CLASS.rw("other_config", STRING_MAP)
@@ -92,7 +93,23 @@ public interface SR {
         @Api(role = Access.VM_POWER_ADMIN, async = true)
         void scan(Ref<SR> sr);
 
-        @Doc("The SR types this host can make: file and iso.")
+        @Doc("Look, with a device_config, for SRs of a type on the storage it names; a partial device_config gets what would complete it. "
+                + "An nfs probe without serverpath fails with SR_BACKEND_FAILURE_101 listing the server's exports (XML) as its third parameter, "
+                + "one with serverpath answers the SRs there as <SRlist>, as XAPI's NFS SR does.")
+        @Api(role = Access.POOL_OPERATOR, errors = {"SR_UNKNOWN_DRIVER", "SR_OPERATION_NOT_SUPPORTED"})
+        String probe(Ref<Host> host,
+                Map<String, String> device_config,
+                String type,
+                @Default("{}") Map<String, String> sm_config);
+
+        @Doc("The probe as records: only SMAPIv3 drivers answer it in XAPI, so every type here fails with SR_OPERATION_NOT_SUPPORTED.")
+        @Api(role = Access.POOL_OPERATOR, errors = {"SR_UNKNOWN_DRIVER", "SR_OPERATION_NOT_SUPPORTED"})
+        List<Rec<Probe_result>> probe_ext(Ref<Host> host,
+                Map<String, String> device_config,
+                String type,
+                @Default("{}") Map<String, String> sm_config);
+
+        @Doc("The SR types this host can make: file, iso and nfs.")
         @Api(role = Access.READ_ONLY)
         List<String> get_supported_types();
 

@@ -1,6 +1,5 @@
 package org.flotilla.runtime.devices;
 
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
@@ -17,7 +16,11 @@ import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.launch.NfsAddress;
+import org.flotilla.storage.LocalDir;
+import org.flotilla.storage.NfsDir;
 import org.flotilla.storage.OnlineDisks;
+import org.flotilla.storage.SrStore;
 
 /** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
 public final class LiveDisks implements OnlineDisks {
@@ -30,7 +33,7 @@ public final class LiveDisks implements OnlineDisks {
     }
 
     @Override
-    public void resize(Ref<VDI> vdi, Ref<VBD> vbd, Path image, long newSize) {
+    public void resize(Ref<VDI> vdi, Ref<VBD> vbd, long newSize) {
         String vdiRef = vdi.value();
         DbObject<VBD> b = db.require(vbd);
         Qmp qmp = qmpOf(b, vdiRef, "resize");
@@ -43,7 +46,7 @@ public final class LiveDisks implements OnlineDisks {
     }
 
     @Override
-    public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, Path overlay) {
+    public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, SrStore dir, String overlay) {
         String vdiRef = vdi.value();
         DbObject<VBD> b = db.require(vbd);
         Domain d = domains.get(b.get(VBD.VM));
@@ -51,16 +54,23 @@ public final class LiveDisks implements OnlineDisks {
         Qmp qmp = d.qmp;
         // named like every node of the disk, and its fdset tagged like theirs: it goes with them at unplug
         String newNode = VbdHotplug.deviceId(b) + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
-        try (Fd rw = Open.file(overlay, Open.Access.READ_WRITE); Fd ro = Open.file(overlay, Open.Access.READ)) {
+        try {
             String node = topNode(qmp, b, vdiRef, "snapshot");
-            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), VbdHotplug.deviceId(b)).getFirst();
-            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode,
-                    "file", QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set)));
+            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode, "file", overlayFile(d, b, dir, overlay));
             args.put("backing", null);
             qmp.execute("blockdev-add", args);
             qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
         } catch (QmpException | OsException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online snapshot failed: " + e.getMessage());
+        }
+    }
+
+    /** The overlay's protocol node: a descriptor set of it in a local directory, QEMU's nfs driver on NFS. */
+    private static Map<String, Object> overlayFile(Domain d, DbObject<VBD> b, SrStore dir, String overlay) throws QmpException, OsException {
+        if (!(dir instanceof LocalDir local)) return QemuCommand.nfsFile((NfsDir) NfsAddress.numeric(dir), overlay);
+        try (Fd rw = Open.file(local.file(overlay), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(overlay), Open.Access.READ)) {
+            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), VbdHotplug.deviceId(b)).getFirst();
+            return QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set));
         }
     }
 

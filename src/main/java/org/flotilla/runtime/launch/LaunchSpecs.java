@@ -132,7 +132,7 @@ public final class LaunchSpecs {
 
     /** The image QEMU is given for an attached VDI: the storage's chain of layers, from its records. */
     public static QemuCommand.DiskImage image(Storage.Attachment a) {
-        return new QemuCommand.DiskImage(a.srDir(), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
+        return new QemuCommand.DiskImage(NfsAddress.numeric(a.store()), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
     }
 
     private List<QemuCommand.Disk> disks(Ref<VM> vm, Predicate<DbObject<VBD>> wanted) {

@@ -10,6 +10,9 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.flotilla.storage.LocalDir;
+import org.flotilla.storage.NfsDir;
+import org.flotilla.storage.SrStore;
 import org.flotilla.jail.JailRoot;
 
 /**
@@ -39,12 +42,19 @@ public final class QemuCommand {
     /** One layer of a disk image: a file directly inside the image's directory, and its format. */
     public record Layer(String file, String format) {}
 
-    /** A disk image as QEMU opens it: its chain of layers in {@code dir}, top (the one written) first. */
-    public record DiskImage(Path dir, List<Layer> layers) {
+    /**
+     * A disk image as QEMU opens it: its chain of layers in {@code dir}, top (the one written) first. A local directory's
+     * layers are opened by the daemon and handed over as descriptors; an NFS directory's QEMU opens itself with its nfs
+     * driver (there is no descriptor to hand over), its server a numeric address (the jail has no resolver).
+     */
+    public record DiskImage(SrStore dir, List<Layer> layers) {
         public DiskImage {
             if (layers.isEmpty()) throw new IllegalArgumentException("a disk image needs a layer");
             layers = List.copyOf(layers);
         }
+
+        /** Whether the daemon hands QEMU a descriptor set per layer. */
+        public boolean byDescriptors() { return dir instanceof LocalDir; }
     }
 
     /** One VBD. {@code image} null for an empty CD drive. */
@@ -210,11 +220,12 @@ public final class QemuCommand {
      */
     public static List<Map<String, Object>> blockdevs(Disk d, List<Integer> sets) {
         List<Layer> layers = d.image().layers();
-        if (sets == null || sets.size() != layers.size()) throw new IllegalArgumentException("disk " + d.userdevice() + ": no fdset per layer");
+        boolean fds = d.image().byDescriptors();
+        if (fds && (sets == null || sets.size() != layers.size())) throw new IllegalArgumentException("disk " + d.userdevice() + ": no fdset per layer");
         var out = new ArrayList<Map<String, Object>>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             boolean ro = i > 0 || d.readOnly();
-            var file = ordered("driver", "file", "filename", fdset(sets.get(i)));
+            var file = fds ? ordered("driver", "file", "filename", fdset(sets.get(i))) : nfsFile((NfsDir) d.image().dir(), layers.get(i).file());
             if (ro) file.put("read-only", true);
             var node = ordered("driver", layers.get(i).format(), "node-name", d.layerNode(i), "file", file);
             if (layers.get(i).format().equals("qcow2")) node.put("backing", i == layers.size() - 1 ? null : d.layerNode(i + 1));
@@ -222,6 +233,15 @@ public final class QemuCommand {
             out.add(node);
         }
         return out;
+    }
+
+    /**
+     * A layer on NFS as QEMU's nfs driver opens it, with the identity every host presents to the SR's server (NfsDir),
+     * whatever the jail's uid; libnfs's page cache stays off (its default), which a migration's destination relies on.
+     */
+    public static LinkedHashMap<String, Object> nfsFile(NfsDir dir, String file) {
+        return ordered("driver", "nfs", "server", ordered("type", "inet", "host", dir.server()), "path", dir.serverPath(file),
+                "user", NfsDir.UID, "group", NfsDir.GID);
     }
 
     /** The guest's device for a disk, as {@code -device} and QMP {@code device_add} take it. */

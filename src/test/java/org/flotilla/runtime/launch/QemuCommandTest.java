@@ -17,7 +17,7 @@ class QemuCommandTest {
         var disks = List.of(
                 new QemuCommand.Disk("1", false, image(sr, "1.qcow2", "base.qcow2"), false, false),
                 new QemuCommand.Disk("0", false, image(sr, "0.qcow2"), false, true),
-                new QemuCommand.Disk("3", true, new QemuCommand.DiskImage(sr, List.of(new QemuCommand.Layer("cd.iso", "raw"))), true, false),
+                new QemuCommand.Disk("3", true, new QemuCommand.DiskImage(new org.flotilla.storage.LocalDir(sr), List.of(new QemuCommand.Layer("cd.iso", "raw"))), true, false),
                 new QemuCommand.Disk("4", true, null, true, false));
         var nics = List.of(new QemuCommand.Nic("0", "tap7", "02:00:00:00:00:01"), new QemuCommand.Nic("9", "tap8", "02:00:00:00:00:02"));
         var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null,
@@ -73,7 +73,7 @@ class QemuCommandTest {
 
     /** A qcow2 chain in {@code dir}, top first. */
     private static QemuCommand.DiskImage image(Path dir, String... files) {
-        return new QemuCommand.DiskImage(dir, java.util.Arrays.stream(files).map(f -> new QemuCommand.Layer(f, "qcow2")).toList());
+        return new QemuCommand.DiskImage(new org.flotilla.storage.LocalDir(dir), java.util.Arrays.stream(files).map(f -> new QemuCommand.Layer(f, "qcow2")).toList());
     }
 
     /** What a Windows template's platform and a VTPM put on the command line. */
