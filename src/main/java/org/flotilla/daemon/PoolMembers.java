@@ -397,17 +397,36 @@ final class PoolMembers implements Membership, AutoCloseable {
         Ref<Host> me = copy.refByUuid(Host.CLASS, hostUuid).orElseThrow(() -> ApiError.of("HOST_UNKNOWN_TO_MASTER", hostUuid));
         Set<String> fingerprints = fingerprintsKnown(copy);
         LOG.log(Level.WARNING, "emergency transition to coordinator: founding a new pool database from this host's copy");
-        restart.accept(() -> {
+        restart.accept(() -> foundFrom(state.objects(), me, fingerprints));
+    }
+
+    /**
+     * Between the toolstacks: the old group's storage is set aside first (Ratis would start every group it finds in
+     * the directory), the new group founded on the copy, and the old storage dropped only once pool-member.json names
+     * the new group; should founding fail, the old group is put back as it was.
+     */
+    private void foundFrom(Iterable<org.flotilla.db.Op.Put> copy, Ref<Host> me, Set<String> fingerprints) {
+        Path dir = stateDir.resolve("pool-db");
+        Path aside = stateDir.resolve("pool-db.superseded");
+        deleteTree(aside);
+        try {
+            Files.move(dir, aside);
             Database seed = new Database(XenApi.model(), org.flotilla.db.Journal.NONE);
-            seed.replaceDurableState(state.objects());
+            seed.replaceDurableState(copy);
             UUID group = UUID.randomUUID();
-            try (var founded = ReplicatedDatabase.found(stateDir.resolve("pool-db"), seed, group, self, TUNING, Optional.of(tls))) {
+            try (var founded = ReplicatedDatabase.found(dir, seed, group, self, TUNING, Optional.of(tls))) {
                 new EmergencyTakeover(founded.database(), me).record();
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                Files.move(aside, dir);
+                throw e;
             }
-            UUID old = MemberFile.read(stateDir).map(MemberFile::group).orElse(null);
             new MemberFile(group, self.port(), "", fingerprints).write(stateDir);
-            if (old != null) deleteTree(stateDir.resolve("pool-db").resolve(old.toString()));
-        });
+            deleteTree(aside);
+            LOG.log(Level.WARNING, "founded the pool database " + group + " from this host's copy; restarting as its coordinator");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /**
