@@ -70,7 +70,7 @@ class EmergencyPoolTest {
         assertEquals(List.of("HOST_IS_LIVE", h1.hostRef()), refusal(() -> h0.call("host.power_on", h1.hostRef())));
 
         stranded = guest(h0, "stranded on h1");
-        h0.call("VM.start_on", stranded, h1.hostRef(), false, false);
+        h1.call("VM.start_on", stranded, h1.hostRef(), false, false);
         assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", stranded));
         h0.call("host.disable", h1.hostRef(), true);
         assertEquals(List.of("HOST_HAS_RESIDENT_VMS", h1.hostRef()), refusal(() -> h0.call("host.shutdown", h1.hostRef())));
