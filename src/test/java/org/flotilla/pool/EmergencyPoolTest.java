@@ -147,7 +147,10 @@ class EmergencyPoolTest {
         Rpc rpc = RemoteRpc.of(h2.address(), TestHost.PORT, true);
         String local = localLogin(h2, rpc);
         long t0 = System.nanoTime();
-        rpc.call("pool.emergency_transition_to_master", List.of(local));
+        String pool0 = (String) ((List<?>) rpc.call("pool.get_all", List.of(local))).getFirst();
+        Object lastCoordinator = rpc.call("host.get_address", List.of(local, rpc.call("pool.get_master", List.of(local, pool0))));
+        assertEquals(List.of("HOST_IS_SLAVE", lastCoordinator), refusal(() -> rpc.call("pool.recover_slaves", List.of(local))));
+        assertEquals(0, xe(h2, "pool-emergency-transition-to-master"), "as an administrator runs it, in a session of h2 alone");
         PoolWaits.awaitMember(h2, 3, SETTLE);
         System.out.printf("emergency transition: coordinator serving in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
         String p = PoolWaits.firstPool(h2);
@@ -179,8 +182,9 @@ class EmergencyPoolTest {
         long t0 = System.nanoTime();
         h1.launch();
         localLogin(h1, RemoteRpc.of(h1.address(), TestHost.PORT, true)); // in emergency mode: its old group has no majority
-        List<?> recovered = (List<?>) h2.call("pool.recover_slaves");
-        assertEquals(List.of(h1.hostRef()), recovered, "h1 reached; h0 is still down");
+        var printed = new java.io.ByteArrayOutputStream();
+        assertEquals(0, xe(h2, printed, "pool-recover-slaves"));
+        assertEquals(h1.uuid(), printed.toString().strip(), "h1 reached; h0 is still down");
         PoolWaits.awaitMember(h1, 3, SETTLE);
         System.out.printf("recovered member serving in %d ms from its start%n", (System.nanoTime() - t0) / 1_000_000);
         String p = PoolWaits.firstPool(h1);
@@ -205,6 +209,10 @@ class EmergencyPoolTest {
         assertEquals(false, h2.call("host_metrics.get_live", h2.call("host.get_metrics", h1.hostRef())));
         assertEquals(List.of("HOST_POWER_ON_MODE_DISABLED"), refusal(() -> h2.call("host.power_on", h1.hostRef())));
     }
+
+    private static int xe(TestHost h, String... args) { return TestXe.run(h, new java.io.ByteArrayOutputStream(), args); }
+
+    private static int xe(TestHost h, java.io.ByteArrayOutputStream out, String... args) { return TestXe.run(h, out, args); }
 
     /** A diskless guest made from the test guest's template (no disk to place on any SR: it starts on any host). */
     private static String guest(TestHost h, String name) {
