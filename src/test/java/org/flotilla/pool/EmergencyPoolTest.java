@@ -69,7 +69,7 @@ class EmergencyPoolTest {
         assertEquals(List.of("HOST_NOT_DISABLED"), refusal(() -> h1.call("host.reboot", h1.hostRef())));
         assertEquals(List.of("HOST_IS_LIVE", h1.hostRef()), refusal(() -> h0.call("host.power_on", h1.hostRef())));
 
-        stranded = guest(h0, "stranded on h1");
+        stranded = guest(h1, "stranded on h1"); // made where it starts: another member's copy may not have the last write yet
         h1.call("VM.start_on", stranded, h1.hostRef(), false, false);
         assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", stranded));
         h0.call("host.disable", h1.hostRef(), true);
