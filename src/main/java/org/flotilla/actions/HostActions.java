@@ -5,6 +5,7 @@ import java.util.Map;
 import org.flotilla.api.Call;
 import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostPlugins;
+import org.flotilla.host.HostPower;
 import org.flotilla.host.ThisHost;
 import org.flotilla.metrics.DataSources;
 import org.flotilla.model.Rec;
@@ -25,8 +26,10 @@ public final class HostActions implements Host.Actions {
     private final HostEnablement enablement;
     private final Evacuation evacuation;
     private final ThisHost thisHost;
+    private final HostPower power;
 
-    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost) {
+    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost, HostPower power) {
+        this.power = power;
         this.dataSources = dataSources;
         this.enablement = enablement;
         this.evacuation = evacuation;
@@ -72,4 +75,26 @@ public final class HostActions implements Host.Actions {
 
     @Override
     public void evacuate(Ref<Host> host, Ref<Network> network, long evacuate_batch_size) { evacuation.evacuate(Call.current(), host, network); }
+
+    /** Shutdown, reboot and restart_agent run on the host itself (another host's are forwarded there). */
+    @Override
+    public void shutdown(Ref<Host> host) {
+        thisHost.require(host);
+        power.shutdown(Call.current(), host);
+    }
+
+    @Override
+    public void reboot(Ref<Host> host) {
+        thisHost.require(host);
+        power.reboot(Call.current(), host);
+    }
+
+    @Override
+    public void restart_agent(Ref<Host> host) {
+        thisHost.require(host);
+        power.restartAgent();
+    }
+
+    /** Runs where it is asked, as XAPI runs it on the coordinator: the host to power on is down. */
+    @Override public void power_on(Ref<Host> host) { power.powerOn(host); }
 }

@@ -1,5 +1,6 @@
 package org.flotilla.actions;
 
+import java.util.List;
 import java.util.Map;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -32,4 +33,10 @@ public final class PoolActions implements Pool.Actions {
     public Map<String, String> exchange_certificates_on_join(String uuid, String certificate) {
         return membership.exchangeCertificatesOnJoin(uuid, certificate);
     }
+
+    @Override public void emergency_transition_to_master() { membership.emergencyTransitionToMaster(); }
+
+    @Override public void emergency_reset_master(String master_address) { membership.emergencyResetMaster(master_address); }
+
+    @Override public List<Ref<Host>> recover_slaves() { return membership.recoverSlaves(); }
 }

@@ -67,6 +67,8 @@ public final class VmActions implements VM.Actions {
 
     @Override public void hard_shutdown(Ref<VM> vm) { runtime.hardShutdown(Call.current(), vm); }
 
+    @Override public void power_state_reset(Ref<VM> vm) { runtime.powerStateReset(vm); }
+
     @Override public void hard_reboot(Ref<VM> vm) { runtime.hardReboot(Call.current(), vm); }
 
     @Override public void suspend(Ref<VM> vm) { runtime.suspend(Call.current(), vm); }

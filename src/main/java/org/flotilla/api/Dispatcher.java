@@ -52,6 +52,7 @@ public final class Dispatcher implements Rpc {
         if (name.equals("system.listMethods")) return listMethods();
         MessageDef m = find(name).filter(msg -> !async || asyncAllowed(msg))
                 .orElseThrow(() -> ApiError.of("MESSAGE_METHOD_UNKNOWN", method));
+        admission.admit(m);
 
         int offset = m.sessionless() ? 0 : 1;
         int received = params.size() - offset;
@@ -75,6 +76,16 @@ public final class Dispatcher implements Rpc {
         }
         return invokeHere(new Call(m, args, session, clientAddress, TaskContext.NONE, db), raw, mayForward);
     }
+
+    /** Which messages this host serves at all: all of them, unless it is in emergency mode ({@link EmergencyCalls}). */
+    public interface Admission {
+        /** Fails with the error the caller gets for {@code m}, if it is not served. */
+        void admit(MessageDef m);
+    }
+
+    private volatile Admission admission = m -> { };
+
+    public void admitOnly(Admission admission) { this.admission = admission; }
 
     /** Sends the calls that belong to another host of the pool there, as XAPI forwards them. */
     public void forwardThrough(Forwarder forwarder) { this.forwarder = forwarder; }

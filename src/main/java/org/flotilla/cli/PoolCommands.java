@@ -4,8 +4,14 @@ import java.util.List;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Pool;
 
-/** pool-join, pool-eject and pool-designate-new-master, with XAPI xe's parameters. */
+/**
+ * pool-join, pool-eject, pool-designate-new-master and the commands for a pool whose coordinator is lost
+ * (pool-emergency-transition-to-master, pool-emergency-reset-master, pool-recover-slaves), with XAPI xe's parameters.
+ */
 final class PoolCommands {
+    /** The commands XAPI's xe runs in a session of the host alone (No_fd_local_session): they work in emergency mode. */
+    static final java.util.Set<String> LOCAL_SESSION = java.util.Set.of("pool-emergency-transition-to-master", "pool-emergency-reset-master");
+
     private static final String EJECT_WARNING = "WARNING: Ejecting a host from the pool will reinitialise that host's database: "
             + "its VMs' records are lost. This operation must be forced (use --force).";
 
@@ -34,6 +40,22 @@ final class PoolCommands {
                         "Make another member the pool's coordinator.", false, (ctx, line) -> {
                             ctx.api().actions(Pool.Actions.class).designate_new_master(ctx.api().byUuid(Host.CLASS, line.required("host-uuid")));
                             return Output.NOTHING;
-                        }), RemoteActions.names(Pool.Actions.class, a -> a.designate_new_master(null))));
+                        }), RemoteActions.names(Pool.Actions.class, a -> a.designate_new_master(null))),
+                new HandWrittenCommands.Entry(new Command("pool-emergency-transition-to-master", List.of(), List.of(),
+                        "Make this member, whose coordinator is lost, the pool's coordinator from its own copy of the pool database.", false,
+                        (ctx, line) -> {
+                            ctx.api().actions(Pool.Actions.class).emergency_transition_to_master();
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, Pool.Actions::emergency_transition_to_master)),
+                new HandWrittenCommands.Entry(new Command("pool-emergency-reset-master", List.of("master-address"), List.of(),
+                        "Tell this member that the pool's coordinator is now at master-address.", false, (ctx, line) -> {
+                            ctx.api().actions(Pool.Actions.class).emergency_reset_master(line.required("master-address"));
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, a -> a.emergency_reset_master(null))),
+                new HandWrittenCommands.Entry(new Command("pool-recover-slaves", List.of(), List.of(),
+                        "On the coordinator: tell every other reachable host of the pool where the coordinator is; prints those reached.", false,
+                        (ctx, line) -> new Output.Values(ctx.api().actions(Pool.Actions.class).recover_slaves().stream()
+                                .map(h -> ctx.api().record(h).get(Host.uuid)).toList())),
+                        RemoteActions.names(Pool.Actions.class, Pool.Actions::recover_slaves)));
     }
 }

@@ -75,7 +75,7 @@ public final class Xe {
         if (!needed.isEmpty()) {
             CommandTable.checkSupported(command.name(), needed, (List<?>) reaching(() -> rpc.call("system.listMethods", new ArrayList<>())));
         }
-        try (XenApiSession api = reaching(() -> login(rpc, options))) {
+        try (XenApiSession api = reaching(() -> login(rpc, options, PoolCommands.LOCAL_SESSION.contains(command.name())))) {
             var consoles = new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out);
             return command.action().run(new CommandContext(api, table.classes(), consoles), line);
         }
@@ -102,9 +102,10 @@ public final class Xe {
 
     private static boolean debug(List<String> args) { return args.contains("--debug"); }
 
-    private static XenApiSession login(Rpc rpc, GlobalOptions options) {
+    private static XenApiSession login(Rpc rpc, GlobalOptions options, boolean local) {
         try {
-            return XenApiSession.login(rpc, options.username(), options.password());
+            return local ? XenApiSession.localLogin(rpc, options.username(), options.password())
+                    : XenApiSession.login(rpc, options.username(), options.password());
         } catch (ApiError e) {
             if (!e.code().equals("SESSION_AUTHENTICATION_FAILED")) throw e;
             // xe tells a missing user name from a wrong one (exception_handler in xapi_cli.ml)

@@ -15,15 +15,22 @@ import org.flotilla.model.xenapi.Session;
 final class XenApiSession implements AutoCloseable {
     private final Rpc rpc;
     private final String session;
+    private final boolean local;
 
-    private XenApiSession(Rpc rpc, String session) {
+    private XenApiSession(Rpc rpc, String session, boolean local) {
         this.rpc = rpc;
         this.session = session;
+        this.local = local;
     }
 
     static XenApiSession login(Rpc rpc, String user, String password) {
         Ref<Session> ref = RemoteActions.of(Session.Actions.class, rpc, null).login_with_password(user, password, "1.1", "cli");
-        return new XenApiSession(rpc, ref.value());
+        return new XenApiSession(rpc, ref.value(), false);
+    }
+
+    /** A session of the host alone (slave_local_login_with_password), for the commands a member in emergency mode serves. */
+    static XenApiSession localLogin(Rpc rpc, String user, String password) {
+        return new XenApiSession(rpc, RemoteActions.of(Session.Actions.class, rpc, null).slave_local_login_with_password(user, password).value(), true);
     }
 
     Ref<Session> session() { return Session.CLASS.ref(session); }
@@ -76,7 +83,8 @@ final class XenApiSession implements AutoCloseable {
     @Override
     public void close() {
         try {
-            actions(Session.Actions.class).logout();
+            if (local) actions(Session.Actions.class).local_logout();
+            else actions(Session.Actions.class).logout();
         } catch (RuntimeException e) {
             // the command's outcome is what the user asked about; a failed logout only leaves a session to expire
         }

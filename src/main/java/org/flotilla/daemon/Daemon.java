@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.PasswordFile;
+import org.flotilla.host.HostPower;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
 
@@ -75,34 +76,48 @@ public final class Daemon implements AutoCloseable {
     }
 
     private Toolstack.Settings settings() {
-        return new Toolstack.Settings(stateDir, config, address, limits, poolPort, this::restartSoon);
+        return new Toolstack.Settings(stateDir, config, address, limits, poolPort, this::restartSoon, new HostPower.Agent() {
+            @Override public void restartSoon() { Daemon.this.restartSoon(() -> { }); }
+
+            @Override public void stopSoon() { afterPause("toolstack-stop", Daemon.this::close); }
+        });
     }
 
     /**
      * Restarts the toolstack on whatever the state directory now says (a pool's database after a join, its own
-     * after an eject), after a short pause so that the call that asked for it can answer first.
+     * after an eject), after a short pause so that the call that asked for it can answer first; {@code between} runs
+     * once the old toolstack has closed and before the new one starts (a change to the pool database's files).
      */
-    void restartSoon() {
-        Thread.ofPlatform().name("toolstack-restart").start(() -> {
+    void restartSoon(Runnable between) { afterPause("toolstack-restart", () -> restart(between)); }
+
+    private static void afterPause(String name, Runnable action) {
+        Thread.ofPlatform().name(name).start(() -> {
             try {
                 Thread.sleep(RESTART_DELAY);
-                restart();
+                action.run();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, "the toolstack did not restart", e);
+                LOG.log(Level.ERROR, name + " failed", e);
             }
         });
     }
 
     /** Stops the toolstack and starts it again on the same state directory and port. */
-    public synchronized void restart() {
+    public void restart() { restart(() -> { }); }
+
+    private synchronized void restart(Runnable between) {
         if (stopped) return;
         toolstack.close();
+        between.run();
         toolstack = Toolstack.start(settings());
     }
 
+    /** This host's node; null while the daemon is in emergency mode (a member that reaches no coordinator). */
     public Node node() { return toolstack.node(); }
+
+    /** Whether this member serves in emergency mode, its coordinator out of reach. */
+    public boolean inEmergencyMode() { return toolstack.inEmergencyMode(); }
 
     public ApiServer server() { return toolstack.server(); }
 

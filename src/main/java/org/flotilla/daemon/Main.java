@@ -71,7 +71,8 @@ public final class Main {
                 return 1;
             }
             Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "shutdown"));
-            System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort() + " (host " + daemon.node().hostRef() + ")");
+            System.out.println("flotilla: serving the XenAPI on port " + daemon.httpsPort()
+                    + (daemon.inEmergencyMode() ? " in emergency mode: no coordinator of the pool is reachable" : " (host " + daemon.node().hostRef() + ")"));
             daemon.join();
             return 0;
         }

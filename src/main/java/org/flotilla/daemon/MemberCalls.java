@@ -101,6 +101,16 @@ final class MemberCalls {
         };
     }
 
+    /** The pool database's group that the coordinator at {@code hostPort} leads. */
+    java.util.UUID group(String hostPort) {
+        String group = post(hostPort, "/pool/group", JSON.createObjectNode().put("secret", secret)).path("group").asText();
+        try {
+            return java.util.UUID.fromString(group);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.internal(hostPort + " named no pool database group: " + group);
+        }
+    }
+
     /** Tells the member at {@code hostPort} that it is ejected. */
     void leave(String hostPort, Ref<Host> host) {
         try {

@@ -15,7 +15,7 @@ import org.flotilla.raft.Peer;
 /**
  * What members ask of each other outside the XenAPI, as XAPI's members talk to the master over HTTP paths of their
  * own: {@code POST /pool/members} (take me into the pool database's group), {@code POST /pool/voters} (I am up to
- * date: set who votes), {@code POST /pool/leave} (you are ejected) and {@code POST /pool/migration/prepare},
+ * date: set who votes), {@code POST /pool/group} (which group do you lead: pool.emergency_reset_master), {@code POST /pool/leave} (you are ejected) and {@code POST /pool/migration/prepare},
  * {@code finish} and {@code abort} (the destination's side of a VM's live migration). Each body is a small JSON object carrying the pool's secret.
  */
 final class MembersHttp extends Handler.Abstract {
@@ -24,7 +24,7 @@ final class MembersHttp extends Handler.Abstract {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TYPE = "application/json";
 
-    private static final java.util.Set<String> PATHS = java.util.Set.of("/pool/members", "/pool/leave", "/pool/voters",
+    private static final java.util.Set<String> PATHS = java.util.Set.of("/pool/members", "/pool/leave", "/pool/voters", "/pool/group",
             "/pool/migration/prepare", "/pool/migration/finish", "/pool/migration/abort");
 
     private final PoolMembers members;
@@ -68,6 +68,9 @@ final class MembersHttp extends Handler.Abstract {
             if (path.equals("/pool/leave")) {
                 members.leave();
                 return HttpRequests.send(response, callback, 200, TYPE, "{}");
+            }
+            if (path.equals("/pool/group")) {
+                return HttpRequests.send(response, callback, 200, TYPE, JSON.createObjectNode().put("group", members.group().toString()).toString());
             }
             if (path.equals("/pool/voters")) {
                 members.settleVoters();

@@ -33,6 +33,7 @@ import org.flotilla.db.Journal;
 import org.flotilla.host.HostEnablement;
 import org.flotilla.host.HostFacts;
 import org.flotilla.host.HostLocalDb;
+import org.flotilla.host.HostPower;
 import org.flotilla.host.LocalHost;
 import org.flotilla.host.ThisHost;
 import org.flotilla.metrics.Metrics;
@@ -77,6 +78,7 @@ public final class Node implements AutoCloseable {
     private final Metrics metrics;
     private final Housekeeping housekeeping;
     private final LoginThrottle logins;
+    private final HostPower power;
     /** Whether {@link #close()} closes the database: only one this node opened from a journal. */
     private final boolean ownsDatabase;
 
@@ -149,6 +151,7 @@ public final class Node implements AutoCloseable {
         vmRuntime.reconcile();
         var enablement = new HostEnablement(db, new HostLocalDb(stateDir));
         enablement.atStart(host);
+        this.power = new HostPower(db);
         this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
         metrics.start();
         var actions = new XenApiActions(
@@ -157,7 +160,7 @@ public final class Node implements AutoCloseable {
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
                 new PoolActions(membership),
-                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost),
+                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),
@@ -199,6 +202,9 @@ public final class Node implements AutoCloseable {
 
     /** This host's VMs as QEMU processes. */
     public VmRuntime vmRuntime() { return vmRuntime; }
+
+    /** host.shutdown, reboot and restart_agent: what the daemon running this node does for them. */
+    public HostPower power() { return power; }
 
     /** This host's performance metrics (RRDs), sampled in the background. */
     public Metrics metrics() { return metrics; }

@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
+import org.flotilla.cli.RemoteActions;
 import org.flotilla.db.Database;
 import org.flotilla.host.LocalHost;
 import org.flotilla.model.ApiError;
@@ -26,6 +28,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.XenApi;
+import org.flotilla.pool.EmergencyTakeover;
 import org.flotilla.pool.HostRecords;
 import org.flotilla.pool.JoinChecks;
 import org.flotilla.pool.MemberCertificates;
@@ -53,6 +56,10 @@ final class PoolMembers implements Membership, AutoCloseable {
     static final RaftTuning TUNING = RaftTuning.DEFAULT;
     /** How long a member waits, at start, for the coordinator to take it in and for its copy to catch up. */
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
+    /** How long a restarting member waits for a coordinator before it starts in emergency mode. */
+    private static final Duration EMERGENCY_AFTER = Duration.ofSeconds(20);
+    /** How often a member in emergency mode looks for a coordinator again. */
+    private static final Duration LOOK_AGAIN = Duration.ofSeconds(2);
     private static final int DEFAULT_API_PORT = 443;
     /** Marks a host ejected from its pool until its next start has cleared what it held of the pool. */
     private static final String LEFT = "pool-left";
@@ -62,15 +69,17 @@ final class PoolMembers implements Membership, AutoCloseable {
     private final Peer self;
     private final int apiPort;
     private final HostCertificate certificate;
-    private final Runnable restart;
+    /** Restarts the toolstack, running the step given once the old one has closed. */
+    private final Consumer<Runnable> restart;
     private final TrustedMembers trusted;
     private final MemberTls tls;
     private volatile ReplicatedDatabase replicated;
     private volatile Node node;
+    private volatile boolean closed;
     /** What a member does once its toolstack runs: the first time, ask the coordinator to settle who votes. */
     private Runnable afterStart = () -> { };
 
-    PoolMembers(Path stateDir, String address, int poolPort, int apiPort, HostCertificate certificate, Runnable restart) {
+    PoolMembers(Path stateDir, String address, int poolPort, int apiPort, HostCertificate certificate, Consumer<Runnable> restart) {
         this.stateDir = stateDir;
         this.hostUuid = LocalHost.hostUuid(stateDir);
         this.self = new Peer(hostUuid, address, poolPort);
@@ -87,7 +96,7 @@ final class PoolMembers implements Membership, AutoCloseable {
      * The pool's database, this host a member of its group: taken in by the coordinator the first time, then
      * caught up with the group before anything is built on it.
      */
-    Database openAsMember(MemberFile member) {
+    Optional<Database> openAsMember(MemberFile member) {
         trusted.bootstrap(member.trusted());
         Path dir = stateDir.resolve("pool-db");
         boolean first = !Files.isDirectory(dir.resolve(member.group().toString()));
@@ -97,6 +106,11 @@ final class PoolMembers implements Membership, AutoCloseable {
         try {
             var calls = new MemberCalls(tls, secret());
             if (first) db.awaitApplied(calls.admit(member.joinedThrough(), self, CATCH_UP), CATCH_UP);
+            if (!first && !db.awaitCoordinator(EMERGENCY_AFTER)) {
+                LOG.log(Level.WARNING, "no coordinator of the pool database within " + EMERGENCY_AFTER.toSeconds() + " s: emergency mode");
+                db.database().advanceGenerationTo(System.currentTimeMillis() * 1000);
+                return Optional.empty();
+            }
             db.awaitCaughtUp(CATCH_UP);
             if (first) afterStart = () -> db.coordinator().ifPresent(c -> calls.settleVoters(c.host() + ":" + apiPort));
         } catch (RuntimeException e) {
@@ -104,7 +118,36 @@ final class PoolMembers implements Membership, AutoCloseable {
             throw e;
         }
         db.database().advanceGenerationTo(System.currentTimeMillis() * 1000);
-        return db.database();
+        return Optional.of(db.database());
+    }
+
+    /** In emergency mode: this member's own copy of the pool database, as far as it had applied it. */
+    Database localCopy() { return replicated.database(); }
+
+    /** In emergency mode: restarts the toolstack as a member as soon as the pool database's group has a coordinator again. */
+    void restartWhenCoordinatorReturns() {
+        Thread.ofVirtual().name("await-coordinator").start(() -> {
+            while (!closed) {
+                ReplicatedDatabase db = replicated;
+                if (db != null && db.coordinator().isPresent()) {
+                    LOG.log(Level.INFO, "the pool database has a coordinator again: leaving emergency mode");
+                    restart.accept(() -> { });
+                    return;
+                }
+                try {
+                    Thread.sleep(LOOK_AGAIN);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    /** The coordinator HOST_IS_SLAVE names in emergency mode: the address of pool.master in this member's copy. */
+    String lastKnownCoordinator() {
+        Database copy = replicated.database();
+        return copy.all(Pool.CLASS).stream().map(p -> copy.get(p.get(Pool.master))).filter(java.util.Objects::nonNull)
+                .map(h -> h.get(Host.address)).findFirst().orElse("");
     }
 
     /** The node built on this host's database: the pool's records of this host, and the coordinator's duties. */
@@ -168,7 +211,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         PoolSecret.replace(stateDir, invitation.secret());
         new MemberFile(invitation.group(), self.port(), target, fingerprints).write(stateDir);
         LOG.log(Level.INFO, "joined the pool " + invitation.group() + " through " + target + "; restarting as a member");
-        restart.run();
+        restart.accept(() -> { });
     }
 
     private static String withPort(String address) {
@@ -290,7 +333,7 @@ final class PoolMembers implements Membership, AutoCloseable {
             return;
         }
         MemberFile.delete(stateDir);
-        restart.run(); // after a pause of its own, so the coordinator hears the answer first
+        restart.accept(() -> { }); // after a pause of its own, so the coordinator hears the answer first
     }
 
     /**
@@ -338,6 +381,118 @@ final class PoolMembers implements Membership, AutoCloseable {
         }
     }
 
+    // ---- when the coordinator is lost for good --------------------------------------------------
+
+    /**
+     * pool.emergency_transition_to_master: a Raft group whose majority is gone elects nobody, so this member founds a
+     * new group (a new id, itself its only voter) on its own copy, as the first host of a pool founds one, records
+     * itself as pool.master and every other host not live (none is in the new group), and restarts as its coordinator.
+     */
+    @Override
+    public void emergencyTransitionToMaster() {
+        ReplicatedDatabase db = replicated;
+        if (db == null || db.isCoordinator()) return; // as XAPI: the master already
+        Database copy = db.database();
+        var state = copy.durableState();
+        Ref<Host> me = copy.refByUuid(Host.CLASS, hostUuid).orElseThrow(() -> ApiError.of("HOST_UNKNOWN_TO_MASTER", hostUuid));
+        Set<String> fingerprints = fingerprintsKnown(copy);
+        LOG.log(Level.WARNING, "emergency transition to coordinator: founding a new pool database from this host's copy");
+        restart.accept(() -> foundFrom(state.objects(), me, fingerprints));
+    }
+
+    /**
+     * Between the toolstacks: the old group's storage is set aside first (Ratis would start every group it finds in
+     * the directory), the new group founded on the copy, and the old storage dropped only once pool-member.json names
+     * the new group; should founding fail, the old group is put back as it was.
+     */
+    private void foundFrom(Iterable<org.flotilla.db.Op.Put> copy, Ref<Host> me, Set<String> fingerprints) {
+        Path dir = stateDir.resolve("pool-db");
+        Path aside = stateDir.resolve("pool-db.superseded");
+        deleteTree(aside);
+        try {
+            Files.move(dir, aside);
+            Database seed = new Database(XenApi.model(), org.flotilla.db.Journal.NONE);
+            seed.replaceDurableState(copy);
+            UUID group = UUID.randomUUID();
+            try (var founded = ReplicatedDatabase.found(dir, seed, group, self, TUNING, Optional.of(tls))) {
+                new EmergencyTakeover(founded.database(), me).record();
+            } catch (RuntimeException e) {
+                deleteTree(dir);
+                Files.move(aside, dir);
+                throw e;
+            }
+            new MemberFile(group, self.port(), "", fingerprints).write(stateDir);
+            deleteTree(aside);
+            LOG.log(Level.WARNING, "founded the pool database " + group + " from this host's copy; restarting as its coordinator");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * pool.emergency_reset_master: asks the coordinator at {@code masterAddress} which group it leads, then restarts
+     * on an empty copy that joins it, as a member does the first time.
+     */
+    @Override
+    public void emergencyResetMaster(String masterAddress) {
+        ReplicatedDatabase db = replicated;
+        if (db == null) throw ApiError.of("OPERATION_NOT_ALLOWED", "this host is not a member of a pool of several");
+        String target = withPort(masterAddress);
+        if (db.coordinator().map(c -> target.startsWith(c.host() + ":") || target.startsWith("[" + c.host() + "]:")).orElse(false)) {
+            return; // following that coordinator already
+        }
+        UUID group = new MemberCalls(tls, secret()).group(target);
+        Set<String> fingerprints = fingerprintsKnown(db.database());
+        LOG.log(Level.WARNING, "the pool's coordinator is now " + target + ": dropping this copy of the pool database to join its group " + group);
+        restart.accept(() -> {
+            new MemberFile(group, self.port(), target, fingerprints).write(stateDir);
+            try (var dirs = Files.list(stateDir.resolve("pool-db"))) {
+                for (Path d : dirs.toList()) if (!d.getFileName().toString().equals(group.toString())) deleteTree(d);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /** The certificates this member trusts: those it joined with, and those its copy of the database lists. */
+    private Set<String> fingerprintsKnown(Database copy) {
+        var out = new HashSet<>(MemberFile.read(stateDir).map(MemberFile::trusted).orElse(Set.of()));
+        out.addAll(new MemberCertificates(copy).fingerprints());
+        out.add(certificate.sha256Fingerprint());
+        return out;
+    }
+
+    /** pool.recover_slaves: every other host of the database that is not in the group is told where the coordinator is. */
+    @Override
+    public List<Ref<Host>> recoverSlaves() {
+        ReplicatedDatabase db = replicated;
+        if (db == null) return List.of();
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        Database pool = node.db();
+        String myAddress = pool.require(node.host()).get(Host.address);
+        HostForwarder forwarder = forwarder();
+        var recovered = new java.util.ArrayList<Ref<Host>>();
+        for (var h : pool.all(Host.CLASS)) {
+            Ref<Host> ref = h.self(Host.CLASS);
+            if (ref.equals(node.host()) || db.isMember(h.get(Host.uuid))) continue;
+            try {
+                RemoteActions.of(Pool.Actions.class, (method, params) -> forwarder.forward(ref, method, params.subList(1, params.size())), null)
+                        .emergency_reset_master(myAddress);
+                recovered.add(ref);
+            } catch (ApiError e) {
+                LOG.log(Level.INFO, "could not recover " + h.get(Host.address) + ": " + e.getMessage());
+            }
+        }
+        return recovered;
+    }
+
+    /** The group this coordinator leads, for a member told of it by pool.emergency_reset_master. */
+    UUID group() {
+        ReplicatedDatabase db = replicated;
+        if (db == null || !db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db == null ? "" : db.coordinator().map(Peer::host).orElse(""));
+        return MemberFile.read(stateDir).orElseThrow().group();
+    }
+
     // ---- helpers ------------------------------------------------------------------------------
 
     private String secret() { return PoolSecret.ensure(stateDir).value(); }
@@ -364,6 +519,7 @@ final class PoolMembers implements Membership, AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         ReplicatedDatabase db = replicated;
         replicated = null;
         if (db != null) db.close();

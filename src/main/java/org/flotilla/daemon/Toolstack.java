@@ -4,10 +4,12 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Database;
 import org.flotilla.host.HostFacts;
+import org.flotilla.host.HostPower;
 import org.flotilla.metrics.RrdHttp;
 import org.flotilla.pool.MemberFile;
 import org.flotilla.runtime.console.ConsoleHttp;
@@ -21,11 +23,13 @@ import org.flotilla.wire.XmlRpc;
  * One run of a host's toolstack: the node on its database (its own journal, or the pool's replicated one when the
  * state directory says it is a member), the API server in front of it, and its part in the pool.
  */
-record Toolstack(Node node, ApiServer server, PoolMembers members) implements AutoCloseable {
+record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable alsoClose) implements AutoCloseable {
+    // node is null in emergency mode: the member serves from its copy of the pool database without building on it
     private static final System.Logger LOG = System.getLogger(Toolstack.class.getName());
 
     /** What stays the same across restarts; {@code restart} restarts the toolstack after a pool change. */
-    record Settings(Path stateDir, ApiServerConfig config, String address, ApiLimits limits, int poolPort, Runnable restart) {}
+    record Settings(Path stateDir, ApiServerConfig config, String address, ApiLimits limits, int poolPort, Consumer<Runnable> restart,
+                    HostPower.Agent agent) {}
 
     static Toolstack start(Settings s) {
         long t0 = System.nanoTime();
@@ -39,7 +43,9 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
         try {
             Optional<MemberFile> member = MemberFile.read(stateDir);
             if (member.isPresent()) {
-                Database db = members.openAsMember(member.get());
+                Optional<Database> opened = members.openAsMember(member.get());
+                if (opened.isEmpty()) return EmergencyToolstack.start(s, members, passwords, cert);
+                Database db = opened.get();
                 LOG.log(Level.INFO, "pool database " + member.get().group() + " caught up in " + millisSince(t0) + " ms");
                 node = new Node(stateDir, db, passwords, facts, XmlRpc::writeValue, s.limits(), members);
             } else {
@@ -49,6 +55,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
             members.close();
             throw e;
         }
+        node.power().setAgent(s.agent());
         members.attach(node);
         node.rpc().forwardThrough(members.forwarder());
         node.vmRuntime().setMigrationPeers(members.migrationPeers());
@@ -69,15 +76,18 @@ record Toolstack(Node node, ApiServer server, PoolMembers members) implements Au
             throw e;
         }
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
-        return new Toolstack(node, server, members);
+        return new Toolstack(node, server, members, () -> { });
     }
 
     private static long millisSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
 
+    boolean inEmergencyMode() { return node == null; }
+
     @Override
     public void close() {
         server.close();
-        node.close();
+        if (node != null) node.close();
+        alsoClose.run();
         members.close();
     }
 }

@@ -1,5 +1,6 @@
 package org.flotilla.pool;
 
+import java.util.List;
 import java.util.Map;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -25,6 +26,15 @@ public interface Membership {
     /** pool.exchange_certificates_on_join: pins a joining host's certificate; every member's certificate by "uuid.pem". */
     Map<String, String> exchangeCertificatesOnJoin(String hostUuid, String certificatePem);
 
+    /** pool.emergency_transition_to_master: this member becomes the coordinator of the pool from its own copy. */
+    void emergencyTransitionToMaster();
+
+    /** pool.emergency_reset_master: this member drops its copy and joins the group the coordinator at the address leads. */
+    void emergencyResetMaster(String masterAddress);
+
+    /** pool.recover_slaves, on the coordinator: the hosts told of it with emergency_reset_master. */
+    List<Ref<Host>> recoverSlaves();
+
     /** A host that cannot be part of a pool of several, for tests of one host's API. */
     Membership ALONE = new Membership() {
         @Override public void join(String coordinatorAddress, String user, String password, boolean force) { throw alone(); }
@@ -36,6 +46,13 @@ public interface Membership {
         @Override public String initialAuth() { throw alone(); }
 
         @Override public Map<String, String> exchangeCertificatesOnJoin(String hostUuid, String certificatePem) { throw alone(); }
+
+        /** As XAPI on a host that is its pool's master already: nothing to do. */
+        @Override public void emergencyTransitionToMaster() { }
+
+        @Override public void emergencyResetMaster(String masterAddress) { throw alone(); }
+
+        @Override public List<Ref<Host>> recoverSlaves() { return List.of(); }
 
         private ApiError alone() { return ApiError.of("OPERATION_NOT_ALLOWED", "this host runs without pool membership"); }
     };

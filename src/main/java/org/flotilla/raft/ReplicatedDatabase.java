@@ -353,6 +353,21 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         }
     }
 
+    /** Waits until this member hears of a coordinator; false if none within {@code limit}. */
+    public boolean awaitCoordinator(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        try {
+            while (division().getInfo().getLeaderId() == null) {
+                if (System.nanoTime() > deadline) return false;
+                Thread.sleep(RETRY_MILLIS);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     /** Waits until this member has applied the entry at {@code index}. */
     public void awaitApplied(long index, Duration limit) {
         try {

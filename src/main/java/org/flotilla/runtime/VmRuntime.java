@@ -56,6 +56,7 @@ import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
 import org.flotilla.runtime.power.PowerOperations;
+import org.flotilla.runtime.power.PowerStateReset;
 import org.flotilla.runtime.power.PowerStateRecords;
 import org.flotilla.runtime.power.Reconciler;
 import org.flotilla.runtime.power.StrayProcesses;
@@ -99,6 +100,7 @@ public final class VmRuntime implements AutoCloseable {
     private final Placement placement;
     private final IncomingMigrations incoming;
     private final OutgoingMigrations outgoing;
+    private final PowerStateReset resets;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -120,6 +122,7 @@ public final class VmRuntime implements AutoCloseable {
         this.nvram = new NvramFiles(db, cfg.stateDir());
         var records = new PowerStateRecords(db, hostRef, domids, consoles, deviceOps, memory, nvram, vtpms);
         var teardown = new DomainTeardown(domains, taps, records, swtpm, jails);
+        this.resets = PowerStateReset.of(db, hostRef, domains, records);
         this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
         this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps);
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
@@ -201,6 +204,9 @@ public final class VmRuntime implements AutoCloseable {
     public void shutdown(Call c, Ref<VM> vm) { power.shutdown(c, requireHere(vm)); }
 
     public void hardShutdown(Call c, Ref<VM> vm) { power.hardShutdown(c, requireHere(vm)); }
+
+    /** VM.power_state_reset: runs on whichever host is asked, since the VM's own host may be gone. */
+    public void powerStateReset(Ref<VM> vm) { resets.reset(vm); }
 
     public void cleanReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), true); }
 

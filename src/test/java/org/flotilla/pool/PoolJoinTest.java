@@ -11,8 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.flotilla.Slow;
-import org.flotilla.cli.HostConnector;
-import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -150,16 +148,7 @@ class PoolJoinTest {
         }
     }
 
-    /** xe, as an administrator runs it against the host; its exit code. */
-    private static int xe(TestHost h, String... args) {
-        var line = new java.util.ArrayList<>(List.of("-s", h.address(), "-u", "root", "-pw", h.password()));
-        line.addAll(List.of(args));
-        var err = new java.io.ByteArrayOutputStream();
-        int code = new Xe(HostConnector.XML_RPC, new java.io.PrintStream(new java.io.ByteArrayOutputStream()), new java.io.PrintStream(err))
-                .run(line, Map.of(), null);
-        if (code != 0) System.out.println("xe " + String.join(" ", args) + ": " + err);
-        return code;
-    }
+    private static int xe(TestHost h, String... args) { return TestXe.run(h, new java.io.ByteArrayOutputStream(), args); }
 
     private TestHost coordinator() {
         Object master = h0.call("pool.get_master", firstPool(h0));

@@ -186,5 +186,23 @@ public interface Host {
         @Doc("Migrate every VM off the host, failing with the first VM's reason if one cannot move; nothing to do when none runs there.")
         @Api(role = Access.POOL_OPERATOR, async = true, errors = {"NO_HOSTS_AVAILABLE", "HOST_NOT_ENOUGH_FREE_MEMORY", "OTHER_OPERATION_IN_PROGRESS"})
         void evacuate(Ref<Host> host, @Default("OpaqueRef:NULL") Ref<Network> network, @Default("0") long evacuate_batch_size);
+
+        @Doc("Shut the host down. It must be disabled and run no VM. Flotilla does not power off the machine it runs on: "
+                + "the host is marked not live and its toolstack stops cleanly (the daemon exits); start the daemon again to bring it back.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_NOT_DISABLED", "HOST_HAS_RESIDENT_VMS", "OTHER_OPERATION_IN_PROGRESS"})
+        void shutdown(Ref<Host> host);
+
+        @Doc("Reboot the host. It must be disabled and run no VM. Flotilla does not reboot the machine it runs on: the "
+                + "toolstack restarts in place, and the host enables itself again as after a reboot unless it was disabled with auto_enable false.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_NOT_DISABLED", "HOST_HAS_RESIDENT_VMS", "OTHER_OPERATION_IN_PROGRESS"})
+        void reboot(Ref<Host> host);
+
+        @Doc("Restart the host's toolstack in place, after a pause that lets this call answer. Operations in progress are abandoned; running VMs go on.")
+        @Api(role = Access.POOL_OPERATOR, async = true)
+        void restart_agent(Ref<Host> host);
+
+        @Doc("Power the host on, if it has a power-on mode; Flotilla has none, so this fails as XAPI does without one.")
+        @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_IS_LIVE", "HOST_POWER_ON_MODE_DISABLED", "XENAPI_MISSING_PLUGIN"})
+        void power_on(Ref<Host> host);
     }
 }

@@ -149,5 +149,22 @@ public interface Pool {
         @Doc("Pin a joining host's certificate (PEM), by the host's uuid, and return the certificates of the pool's members, as \"<uuid>.pem\" to PEM.")
         @Api(role = Access.POOL_OPERATOR)
         Map<String, String> exchange_certificates_on_join(String uuid, String certificate);
+
+        @Doc("On a member that cannot reach its coordinator for good: become the pool's coordinator from this host's own copy "
+                + "of the pool database. The copy founds a new group of the pool database with this host its only voter, and the "
+                + "toolstack restarts in place as its coordinator; whatever the old group committed that this copy lacks is lost, "
+                + "which is the administrator's choice in calling it. The other hosts rejoin through pool.recover_slaves.")
+        @Api(role = Access.POOL_OPERATOR)
+        void emergency_transition_to_master();
+
+        @Doc("Tell a member that the pool's coordinator is now at master_address: it drops its copy of the pool database, "
+                + "restarts and joins the coordinator's group, catching up from it.")
+        @Api(role = Access.POOL_OPERATOR)
+        void emergency_reset_master(String master_address);
+
+        @Doc("On the coordinator: call pool.emergency_reset_master, naming this host, on every other host of the pool that is "
+                + "not a member of its pool database's group and can be reached; returns the hosts it reached.")
+        @Api(role = Access.POOL_OPERATOR, errors = {"HOST_IS_SLAVE"})
+        List<Ref<Host>> recover_slaves();
     }
 }

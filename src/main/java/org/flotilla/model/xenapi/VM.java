@@ -225,6 +225,11 @@ public interface VM {
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE"})
         void hard_shutdown(Ref<VM> vm);
 
+        @Doc("Mark a VM Halted and resident nowhere, without touching any process: for a VM whose host is lost (fencing). Refused "
+                + "while its host is live (HOST_IS_LIVE), or while its QEMU still runs on this host (DOMAIN_EXISTS).")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"CANNOT_RESET_CONTROL_DOMAIN", "HOST_IS_LIVE", "DOMAIN_EXISTS"})
+        void power_state_reset(Ref<VM> vm);
+
         @Doc("Reset the VM at once, without asking the guest, and boot it again.")
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE"})
         void hard_reboot(Ref<VM> vm);
