@@ -107,6 +107,8 @@ public final class Dispatcher implements Rpc {
     }
 
     private Object invokeHere(Call call, List<Object> raw, boolean mayForward) {
+        // what the client (or the member forwarding to us) wrote through another member is seen here before we act
+        db.catchUp();
         long commits = db.commitsOfThisThread();
         try {
             return invoke(call);

@@ -361,6 +361,15 @@ public final class Database implements AutoCloseable {
         } finally { writers.unlock(); }
     }
 
+    /**
+     * Waits until this copy holds every change the pool committed before the call, when it is one member's copy of
+     * the pool's database (see {@link ReplicatedLog#catchUp}); false when that could not be learned.
+     */
+    public boolean catchUp() {
+        ReplicatedLog log = replicated;
+        return log == null || log.catchUp();
+    }
+
     /** Whether writes go through a group's log. */
     public boolean isReplicated() { return replicated != null; }
 

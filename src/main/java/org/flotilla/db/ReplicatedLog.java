@@ -17,4 +17,12 @@ public interface ReplicatedLog {
      * when the outcome is not known.
      */
     void commit(Transaction durable, List<Expectation> expected, List<Op> allOps);
+
+    /**
+     * Returns once this copy has applied every change the group committed before the call (Raft's read index),
+     * so that what a client wrote through another member is seen here. False when that could not be learned in
+     * time, with no coordinator reachable: the copy is then only as recent as it is. A log that applies what it
+     * commits at once, as a group of one does, is always caught up.
+     */
+    default boolean catchUp() { return true; }
 }

@@ -76,6 +76,10 @@ final class DatabaseStateMachine extends BaseStateMachine {
         getLifeCycle().startAndTransition(this::loadLatestSnapshot, IOException.class);
     }
 
+    /** A member's catch-up barrier: Ratis calls this once the copy has applied up to the read index; there is nothing to read. */
+    @Override
+    public CompletableFuture<Message> query(Message request) { return CompletableFuture.completedFuture(Message.EMPTY); }
+
     /** Ratis pauses the machine before it installs a snapshot the leader sent, then calls {@link #reinitialize}. */
     @Override
     public void pause() {

@@ -229,6 +229,28 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     /**
+     * The coordinator applies up to what it knows committed. A member sends a read-only request to itself: Ratis
+     * asks the coordinator for its commit index and answers once this copy has applied up to it. Without a known
+     * coordinator there is nothing to ask, and the copy stands.
+     */
+    @Override
+    public boolean catchUp() {
+        if (division().getInfo().getLeaderId() == null) return false;
+        long limit = 2 * tuning.electionTimeout().toNanos();
+        try {
+            if (isCoordinator()) return machine.awaitApplied(division().getRaftLog().getLastCommittedIndex(), limit);
+            return client().async().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(self.id())).get(limit, TimeUnit.NANOSECONDS).isSuccess();
+        } catch (TimeoutException | ExecutionException e) {
+            dropClient(); // its retries of the request stop with it
+            LOG.log(Level.DEBUG, "this member's copy could not be brought up to the coordinator's", e);
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
      * The client that sends this member's writes to the coordinator, wherever it is: Ratis's own, which follows
      * the leader as it changes. Made again when the group's members change, so it knows every one of them.
      */

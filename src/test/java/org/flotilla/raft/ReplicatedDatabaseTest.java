@@ -109,6 +109,25 @@ class ReplicatedDatabaseTest {
     }
 
     @Test
+    void aMemberThatCatchesUpSeesWhatWasJustWrittenThroughAnother() {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase leader = group.coordinator();
+            List<ReplicatedDatabase> followers = group.others(leader);
+            ReplicatedDatabase writer = followers.get(0), reader = followers.get(1);
+            createVm(writer.database(), 0);
+            // a write returns once the writer applied it; the reader learns of it a little later, unless it catches up
+            for (int i = 1; i <= 40; i++) {
+                rename(writer.database(), 0, "step " + i);
+                assertTrue(reader.catchUp());
+                assertEquals("step " + i, reader.database().get(vm(0)).get(VM.name_label));
+                rename(reader.database(), 0, "back " + i);
+                assertTrue(leader.catchUp());
+                assertEquals("back " + i, leader.database().get(vm(0)).get(VM.name_label));
+            }
+        }
+    }
+
+    @Test
     void changesOfOneFieldFromEveryMemberAtOnceAreAllKept() throws Exception {
         try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
             ReplicatedDatabase leader = group.coordinator();
