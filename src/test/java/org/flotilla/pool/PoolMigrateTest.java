@@ -169,7 +169,7 @@ class PoolMigrateTest {
 
         // the destination cannot prepare
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
         });
         e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertMigrateFailed(e, vm);
@@ -178,8 +178,8 @@ class PoolMigrateTest {
         // a stream without the destination's token is not let in (nor does a wrong token finish or abort anything)
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
             String token;
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 token = in.token();
                 return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()));
             }
@@ -196,8 +196,8 @@ class PoolMigrateTest {
 
         // the destination's QEMU is killed once it waits for the stream
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 long pid = b.vmRuntime().pids().get(vm);
                 ProcessHandle.of(pid).ifPresent(p -> {
                     p.destroyForcibly();
@@ -227,8 +227,8 @@ class PoolMigrateTest {
         // the task is cancelled once the destination is ready
         var cancelled = new CountDownLatch(1);
         a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 try {
                     cancelled.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException ie) {
@@ -282,7 +282,7 @@ class PoolMigrateTest {
     private static class Forwarding implements MigrationPeer {
         private final MigrationPeer to;
         Forwarding(MigrationPeer to) { this.to = to; }
-        @Override public IncomingStream prepare(String vm) { return to.prepare(vm); }
+        @Override public IncomingStream prepare(String vm, Map<String, String> disks) { return to.prepare(vm, disks); }
         @Override public long finish(String vm, String token) { return to.finish(vm, token); }
         @Override public void abort(String vm, String token) { to.abort(vm, token); }
     }

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
@@ -24,13 +25,15 @@ import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.MigrationStatus;
 import org.flotilla.runtime.power.VmStarter;
+import org.flotilla.storage.Storage;
 
 /**
  * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
  * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
  * directory), and listens on a TCP port of the daemon's own for the one connection that opens with the token it
  * returns; that connection is relayed into QEMU's socket. {@link #finish} waits until QEMU has loaded everything,
- * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records.
+ * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
+ * that brings its disks (Storage XenMotion) comes in on VDIs made here for them ({@link ArrivingDisks}).
  */
 public final class IncomingMigrations implements MigrationPeer {
     private static final System.Logger LOG = System.getLogger(IncomingMigrations.class.getName());
@@ -38,15 +41,20 @@ public final class IncomingMigrations implements MigrationPeer {
     private static final long STREAM_MINUTES = 10;
     private static final String SOCKET = "incoming.sock";
 
+    private final Database db;
+    private final Storage storage;
     private final VmStarter starter;
     private final DomainTeardown teardown;
     private final Map<Ref<VM>, Arrival> arrivals = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
 
-    /** A VM on its way here: its QEMU, the port it comes in by, and the relay that feeds it. */
-    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay) {}
+    /** A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it, and the disks it brings. */
+    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay,
+                           ArrivingDisks disks) {}
 
-    public IncomingMigrations(VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+    public IncomingMigrations(Database db, Storage storage, VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+        this.db = db;
+        this.storage = storage;
         this.starter = starter;
         this.teardown = teardown;
         this.listenAddress = listenAddress;
@@ -56,26 +64,34 @@ public final class IncomingMigrations implements MigrationPeer {
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
 
     @Override
-    public IncomingStream prepare(String vm) {
+    public IncomingStream prepare(String vm, Map<String, String> disks) {
         Ref<VM> ref = VM.CLASS.ref(vm);
         var result = new IncomingStream[1];
-        CurrentOperations.runMappingErrors("VM.pool_migrate", () -> result[0] = open(ref));
+        CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> result[0] = open(ref, disks));
         return result[0];
     }
 
-    private IncomingStream open(Ref<VM> ref) throws IOException, InterruptedException {
+    private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
         if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
-        VmStarter.Launched launched = starter.launchIncoming(ref);
+        ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
+        VmStarter.Launched launched;
+        try {
+            launched = starter.launchIncoming(ref, arriving.made());
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            arriving.destroy();
+            throw e;
+        }
         Domain d = launched.domain();
         ServerSocketChannel server = null;
         try {
-            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             InetAddress address = listenAddress.get();
+            String token = OneTimeToken.create();
+            int disksPort = disks.isEmpty() ? 0 : arriving.serve(db, d, ref, address, token);
+            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
             server.bind(new InetSocketAddress(address, 0), 1);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            String token = OneTimeToken.create();
             var relay = new CompletableFuture<Long>();
             ServerSocketChannel listening = server;
             Thread.ofVirtual().name("migration-in-" + d.uuid).start(() -> {
@@ -85,12 +101,13 @@ public final class IncomingMigrations implements MigrationPeer {
                     relay.completeExceptionally(t);
                 }
             });
-            arrivals.put(ref, new Arrival(launched, token, server, relay));
+            arrivals.put(ref, new Arrival(launched, token, server, relay, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), port, token);
+            return new IncomingStream(address.getHostAddress(), port, token, disksPort, arriving.byReference());
         } catch (IOException | RuntimeException e) {
             if (server != null) server.close();
             teardown.letGo(d);
+            arriving.destroy();
             throw e;
         }
     }
@@ -135,6 +152,7 @@ public final class IncomingMigrations implements MigrationPeer {
         try {
             CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
                 awaitLoaded(a);
+                a.disks().arrived(a.launched().domain());
                 starter.arrived(a.launched(), false);
                 domid[0] = a.launched().domid();
             });
@@ -182,6 +200,7 @@ public final class IncomingMigrations implements MigrationPeer {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        a.disks().destroy();
     }
 
     /** The VMs on their way here (tests look). */
