@@ -101,20 +101,33 @@ final class ArrivingDisks {
         return ((InetSocketAddress) s.getLocalAddress()).getPort();
     }
 
-    /** Lets in {@code n} connections that open with the token, each relayed both ways to QEMU's NBD server. */
+    /**
+     * Lets in {@code n} connections that open with the token, each relayed both ways to QEMU's NBD server; one without
+     * the token closes the port. A connection that cannot be relayed is closed at once, so that the source's NBD
+     * client does not wait on it.
+     */
     private static void relayEach(ServerSocketChannel server, int n, String token, Path qemuSocket) {
         try (server) {
             for (int i = 0; i < n; i++) {
                 SocketChannel tcp = server.accept();
-                tcp.socket().setTcpNoDelay(true);
-                String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
-                if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
+                try {
+                    tcp.socket().setTcpNoDelay(true);
+                    String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
+                    if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
+                        throw new IOException("a disk connection without the migration's token");
+                    }
+                    SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    try {
+                        qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
+                    } catch (IOException e) {
+                        qemu.close();
+                        throw e;
+                    }
+                    Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, qemu));
+                } catch (IOException e) {
                     tcp.close();
-                    throw new IOException("a disk connection without the migration's token");
+                    throw e;
                 }
-                SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
-                qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, qemu));
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "the disks' port closed: " + e);
