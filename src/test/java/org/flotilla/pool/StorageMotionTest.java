@@ -150,7 +150,7 @@ class StorageMotionTest {
         List<Ref<VDI>> onB = db.referring(VDI.SR, srB).stream().map(v -> v.self(VDI.CLASS)).toList();
 
         // B's QEMU dies while the disk is being copied to it
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             @Override public IncomingStream prepare(String v, Map<String, String> disks) {
                 IncomingStream in = super.prepare(v, disks);
                 assertEquals(1, in.disks().size());
@@ -167,7 +167,7 @@ class StorageMotionTest {
         stillOnA(vm, pidA, disk, onB);
 
         // B cannot run the guest once everything has come: the source, stopped by then, runs it again on its disk
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             @Override public long finish(String v, String token) {
                 abort(v, token);
                 throw ApiError.internal("the destination lost the guest");
@@ -227,13 +227,4 @@ class StorageMotionTest {
     }
 
     static Object call(Node node, String method, Object... params) { return NodesOnOneDatabase.call(node, method, params); }
-
-    /** A migration peer that passes every call on, for a test to change one. */
-    private static class Forwarding implements MigrationPeer {
-        private final MigrationPeer to;
-        Forwarding(MigrationPeer to) { this.to = to; }
-        @Override public IncomingStream prepare(String vm, Map<String, String> disks) { return to.prepare(vm, disks); }
-        @Override public long finish(String vm, String token) { return to.finish(vm, token); }
-        @Override public void abort(String vm, String token) { to.abort(vm, token); }
-    }
 }
