@@ -136,6 +136,7 @@ final class ArrivingDisks {
 
     /** The disks have all arrived: QEMU stops serving them before the guest runs on them. */
     void arrived(Domain d) throws IOException {
+        if (server == null) return;
         closePort();
         d.qmp.execute("nbd-server-stop");
     }
