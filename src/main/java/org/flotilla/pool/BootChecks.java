@@ -128,6 +128,9 @@ public final class BootChecks {
     }
 
     /** VM_REQUIRES_SR for the first SR of the VM's disks (and of its suspend image) that the host has not plugged. */
+    /** VM_REQUIRES_SR unless the host has plugged every SR of the VM's disks, those of the VDIs in {@code movedTo} being there. */
+    public void assertCanSeeSrs(Ref<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) { assertCanSeeSrs(db.require(vm), host, movedTo); }
+
     private void assertCanSeeSrs(DbObject<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) {
         var required = new LinkedHashSet<Ref<SR>>();
         for (Ref<VBD> vbd : db.related(vm.self(VM.CLASS), VM.VBDs)) {

@@ -22,6 +22,7 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.pool.FreeMemory;
 import org.flotilla.pool.Placement;
 import org.flotilla.qemu.Qmp;
@@ -179,7 +180,15 @@ public final class VmRuntime implements AutoCloseable {
     public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
         Ref<VM> here = requireHere(vm);
         Ref<Host> to = motions.destination(dest);
-        outgoing.migrate(c, here, to, motions.moves(vm, vdiMap, vifMap));
+        var moves = motions.moves(vm, vdiMap, vifMap);
+        if (db.require(vm).get(VM.power_state) != VmPowerState.Halted) {
+            outgoing.migrate(c, here, to, moves);
+            return vm;
+        }
+        // a halted VM's disks are copied by a host that reads them
+        Ref<Host> holder = motions.holder(moves, hostRef);
+        if (holder != null && !holder.equals(hostRef)) throw ThisHost.belongsTo(holder);
+        outgoing.moveHalted(c, vm, to, moves);
         return vm;
     }
 
@@ -187,6 +196,10 @@ public final class VmRuntime implements AutoCloseable {
     public void assertCanMigrate(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
         Ref<Host> to = motions.destination(dest);
         var moves = motions.moves(vm, vdiMap, vifMap);
+        if (db.require(vm).get(VM.power_state) == VmPowerState.Halted) {
+            placement.checks().assertCanSeeSrs(vm, to, moves);
+            return;
+        }
         if (db.require(vm).get(VM.resident_on).equals(to)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + to.value());
         placement.checks().assertCanBootHere(vm, to, moves);
     }

@@ -140,7 +140,7 @@ class StorageMotionTest {
     }
 
     @Test
-    void aFailedMoveLeavesTheGuestRunningOnItsDiskAndNothingOnTheDestination() throws Exception {
+    void aFailedMoveLeavesTheGuestWholeOnTheSourceAndAHaltedOneMovesWithItsDisk() throws Exception {
         Ref<VM> vm = guests.start(a, 0, srA);
         Ref<VDI> disk = diskOf(vm);
         long pidA = a.vmRuntime().pids().get(vm);
@@ -177,10 +177,26 @@ class StorageMotionTest {
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
         stillOnA(vm, pidA, disk, onB);
 
-        // a halted VM is not moved (yet)
+        // halted, the VM's disk is copied to B's SR, and the guest started there counts on from what it wrote on A
+        var lastOnA = new AtomicReference<>("");
+        Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(guests.serial(0, vm), lastOnA));
         call(a, "VM.clean_shutdown", sa, vm.value());
-        e = assertThrows(ApiError.class, () -> call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of()));
-        assertEquals(List.of("VM_BAD_POWER_STATE", vm.value(), "running", "halted"), e.description(), e.toString());
+        watcher.interrupt();
+        watcher.join();
+        long lastA = CountingGuests.lastCount(lastOnA.get());
+        Path imageOnA = a.storage().attachment(disk).image();
+        a.vmRuntime().setMigrationPeers(h -> real);
+        assertEquals(vm.value(), call(a, "VM.migrate_send", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of()));
+        assertEquals(VmPowerState.Halted, db.require(vm).get(VM.power_state));
+        Ref<VDI> copy = diskOf(vm);
+        assertEquals(srB, db.require(copy).get(VDI.SR));
+        assertFalse(db.exists(disk), "the VDI left on A is destroyed");
+        assertFalse(Files.exists(imageOnA), "and its image");
+        assertEquals("FLOTILLA-COUNTER " + lastA, counterOnDisk(b.storage().attachment(copy).image()));
+        call(b, "VM.start_on", sb, vm.value(), b.hostRef(), false, false);
+        hosts.track(b.vmRuntime().pids().get(vm));
+        guests.awaitCounts(1, vm, 2);
+        assertEquals(lastA + 1, CountingGuests.firstCount(Files.readString(guests.serial(1, vm))), "the guest on B counts on from the disk");
     }
 
     private void stillOnA(Ref<VM> vm, long pidA, Ref<VDI> disk, List<Ref<VDI>> onBBefore) throws Exception {

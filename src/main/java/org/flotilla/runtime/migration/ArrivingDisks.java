@@ -27,7 +27,7 @@ import org.flotilla.storage.Storage;
 /**
  * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
  * of the same virtual size; the VM's QEMU, started on them, serves them writable over NBD on a unix socket in its
- * jail (each disk's export named after its node); and a TCP port of the daemon's that lets in one connection per disk
+ * jail (each disk's export named after its node), or for a halted VM a {@link DiskServer}; and a TCP port of the daemon's that lets in one connection per disk
  * opening with the migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
  */
 final class ArrivingDisks {
@@ -38,6 +38,8 @@ final class ArrivingDisks {
     /** The source's VDI, by the VDI made for it here. */
     private final Map<Ref<VDI>, Ref<VDI>> made;
     private volatile ServerSocketChannel server;
+    private volatile boolean qemuServes;
+    private volatile DiskServer diskServer;
 
     private ArrivingDisks(Storage storage, Map<Ref<VDI>, Ref<VDI>> made) {
         this.storage = storage;
@@ -84,20 +86,38 @@ final class ArrivingDisks {
     int serve(Database db, Domain d, Ref<VM> vm, InetAddress address, String token) throws IOException {
         d.qmp.execute("nbd-server-start", Map.of("addr", Map.of("type", "unix",
                 "data", Map.of("path", QemuCommand.JAILED.resolve(SOCKET).toString()))));
-        int exports = 0;
-        for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
-            if (!made.containsKey(b.get(VBD.VDI))) continue;
-            String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
+        qemuServes = true;
+        for (String node : nodes(db, vm).keySet()) {
             d.qmp.execute("block-export-add", Map.of("type", "nbd", "id", "export-" + node, "node-name", node,
                     "name", node, "writable", true));
-            exports++;
         }
+        return openPort(address, token, d.runDir.resolve(SOCKET));
+    }
+
+    /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */
+    int serveHalted(Database db, Ref<VM> vm, InetAddress address, String token) throws IOException, InterruptedException {
+        diskServer = DiskServer.start(nodes(db, vm));
+        return openPort(address, token, diskServer.socket());
+    }
+
+    /** Each new disk's node (and export) name, as the VM's QEMU names the VBD's, with its description for a storage daemon. */
+    private Map<String, String> nodes(Database db, Ref<VM> vm) {
+        var out = new LinkedHashMap<String, String>();
+        for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
+            Ref<VDI> to = made.get(b.get(VBD.VDI));
+            if (to == null) continue;
+            String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
+            out.put(node, storage.blockdev(to, node));
+        }
+        return out;
+    }
+
+    private int openPort(InetAddress address, String token, Path nbdSocket) throws IOException {
         ServerSocketChannel s = ServerSocketChannel.open();
         s.bind(new InetSocketAddress(address, 0), made.size());
         server = s;
-        int connections = exports;
-        Path qemuSocket = d.runDir.resolve(SOCKET);
-        Thread.ofVirtual().name("disks-in-" + d.uuid).start(() -> relayEach(s, connections, token, qemuSocket));
+        int connections = made.size();
+        Thread.ofVirtual().name("disks-in").start(() -> relayEach(s, connections, token, nbdSocket));
         return ((InetSocketAddress) s.getLocalAddress()).getPort();
     }
 
@@ -134,16 +154,27 @@ final class ArrivingDisks {
         }
     }
 
-    /** The disks have all arrived: QEMU stops serving them before the guest runs on them. */
-    void arrived(Domain d) throws IOException {
-        if (server == null) return;
+    /** The disks have all arrived: QEMU (or the storage daemon) stops serving them before the guest runs on them. */
+    void arrived(Domain d) throws IOException, InterruptedException {
         closePort();
-        d.qmp.execute("nbd-server-stop");
+        if (qemuServes) d.qmp.execute("nbd-server-stop");
+        stopDiskServer();
+    }
+
+    private void stopDiskServer() throws InterruptedException {
+        DiskServer ds = diskServer;
+        diskServer = null;
+        if (ds != null) ds.stop();
     }
 
     /** The VM did not come: the port closes and the VDIs made for it go (its QEMU must have ended first). */
     void destroy() {
         closePort();
+        try {
+            stopDiskServer();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (Ref<VDI> v : List.copyOf(made.values())) {
             try {
                 storage.destroyVdi(v);

@@ -2,15 +2,6 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -43,7 +34,7 @@ final class DiskMirrors {
     private static final long SETTLE_SECONDS = 30;
 
     /** One disk: its node here, the NBD node it is mirrored to, the job, and the socket QEMU reaches the relay by. */
-    private record Mirror(String vdi, String node, String target, String job, Path socket, ServerSocketChannel listening) {}
+    private record Mirror(String vdi, String node, String target, String job, NbdRelay relay) {}
 
     private final Domain d;
     private final List<Mirror> mirrors = new ArrayList<>();
@@ -68,39 +59,14 @@ final class DiskMirrors {
 
     private void mirror(String vdi, String node, IncomingStream in) throws IOException {
         String target = "sxm-" + node;
-        Path socket = d.runDir.resolve("nbd-" + node + ".sock");
-        Files.deleteIfExists(socket);
-        ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        listening.bind(UnixDomainSocketAddress.of(socket));
-        QemuFiles.give(socket, d.uid);
-        var m = new Mirror(vdi, node, target, "sxm-job-" + node, socket, listening);
+        NbdRelay relay = NbdRelay.open(d.runDir.resolve("nbd-" + node + ".sock"), in);
+        var m = new Mirror(vdi, node, target, "sxm-job-" + node, relay);
         mirrors.add(m);
-        Thread.ofVirtual().name("disk-out-" + d.uuid + "-" + node).start(() -> relay(m, in));
+        QemuFiles.give(relay.socket(), d.uid);
         d.qmp.execute("blockdev-add", Map.of("driver", "nbd", "node-name", target, "export", node,
-                "server", Map.of("type", "unix", "path", QemuCommand.JAILED.resolve(socket.getFileName()).toString())));
+                "server", Map.of("type", "unix", "path", QemuCommand.JAILED.resolve(relay.socket().getFileName()).toString())));
         d.qmp.execute("blockdev-mirror", Map.of("job-id", m.job(), "device", node, "target", target, "sync", "full",
                 "copy-mode", "write-blocking"));
-    }
-
-    /** QEMU's one NBD connection for a disk, carried to the destination's disks port behind the token. */
-    private void relay(Mirror m, IncomingStream in) {
-        try (ServerSocketChannel listening = m.listening()) {
-            SocketChannel qemu = listening.accept();
-            SocketChannel peer = SocketChannel.open();
-            try {
-                peer.connect(new InetSocketAddress(in.address(), in.disksPort()));
-                peer.socket().setTcpNoDelay(true);
-                ByteBuffer token = StandardCharsets.US_ASCII.encode(in.token() + "\n");
-                while (token.hasRemaining()) peer.write(token);
-            } catch (IOException e) {
-                qemu.close();
-                peer.close();
-                throw e;
-            }
-            StreamRelay.bothWays(qemu, peer);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "the NBD connection of " + d.uuid + "'s " + m.node() + " ended: " + e);
-        }
     }
 
     /** Waits until every mirror has copied its disk and follows the guest's writes, reporting the share copied. */
@@ -160,12 +126,7 @@ final class DiskMirrors {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "blockdev-del " + m.target() + ": " + e.getMessage());
             }
-            try {
-                m.listening().close();
-                Files.deleteIfExists(m.socket());
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing " + m.socket() + ": " + e);
-            }
+            m.relay().close();
         }
     }
 

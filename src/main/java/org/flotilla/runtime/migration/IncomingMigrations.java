@@ -19,6 +19,7 @@ import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.QemuCommand;
@@ -48,7 +49,10 @@ public final class IncomingMigrations implements MigrationPeer {
     private final Map<Ref<VM>, Arrival> arrivals = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
 
-    /** A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it, and the disks it brings. */
+    /**
+     * A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it, and the disks it brings (a
+     * halted VM brings only disks: no QEMU, port nor relay).
+     */
     private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay,
                            ArrivingDisks disks) {}
 
@@ -74,6 +78,7 @@ public final class IncomingMigrations implements MigrationPeer {
     private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
         if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
         ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
+        if (db.require(ref).get(VM.power_state) == VmPowerState.Halted) return openHalted(ref, arriving);
         VmStarter.Launched launched;
         try {
             launched = starter.launchIncoming(ref, arriving.made());
@@ -107,6 +112,21 @@ public final class IncomingMigrations implements MigrationPeer {
         } catch (IOException | RuntimeException e) {
             if (server != null) server.close();
             teardown.letGo(d);
+            arriving.destroy();
+            throw e;
+        }
+    }
+
+    /** A halted VM brings only its disks: they are served until the source has copied them, and nothing runs. */
+    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving) throws IOException, InterruptedException {
+        try {
+            InetAddress address = listenAddress.get();
+            String token = OneTimeToken.create();
+            int disksPort = arriving.serveHalted(db, ref, address, token);
+            arrivals.put(ref, new Arrival(null, token, null, null, arriving));
+            expireUnlessFinished(ref, token);
+            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference());
+        } catch (IOException | RuntimeException | InterruptedException e) {
             arriving.destroy();
             throw e;
         }
@@ -148,9 +168,13 @@ public final class IncomingMigrations implements MigrationPeer {
         Ref<VM> ref = VM.CLASS.ref(vm);
         Arrival a = claim(ref, token);
         if (a == null) throw ApiError.internal("no migration of VM " + vm + " with that token is coming here");
-        var domid = new long[1];
+        var domid = new long[] {-1};
         try {
             CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
+                if (a.launched() == null) {
+                    a.disks().arrived(null);
+                    return;
+                }
                 awaitLoaded(a);
                 a.disks().arrived(a.launched().domain());
                 starter.arrived(a.launched(), false);
@@ -190,15 +214,17 @@ public final class IncomingMigrations implements MigrationPeer {
     }
 
     private void discard(Arrival a) {
-        try {
-            a.server().close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
-        }
-        try {
-            teardown.letGo(a.launched().domain());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        if (a.launched() != null) {
+            try {
+                a.server().close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+            }
+            try {
+                teardown.letGo(a.launched().domain());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         a.disks().destroy();
     }

@@ -62,6 +62,7 @@ public final class OutgoingMigrations {
     private final BootChecks checks;
     private final DomainTeardown teardown;
     private final Database db;
+    private final Storage storage;
     private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
@@ -69,6 +70,7 @@ public final class OutgoingMigrations {
     public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
                               DomainTeardown teardown) {
         this.db = db;
+        this.storage = storage;
         this.movedDisks = new MovedDisks(db, storage);
         this.here = here;
         this.operations = operations;
@@ -114,6 +116,37 @@ public final class OutgoingMigrations {
             reports.put(vm, report);
             LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             teardown.letGo(d);
+            movedDisks.leaveBehind(vm, in.disks());
+        });
+    }
+
+    /**
+     * VM.migrate_send of a halted VM within the pool: the disks of the VDIs in {@code moves} are copied to VDIs made in
+     * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
+     */
+    public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        operations.run(c, vm, VmOperations.migrate_send, () -> {
+            checks.assertCanSeeSrs(vm, destination, moves);
+            MigrationPeer peer;
+            IncomingStream in;
+            try {
+                peer = peers.to(destination);
+                in = peer.prepare(vm.value(), byReference(moves));
+            } catch (RuntimeException e) {
+                throw failed(vm, destination, "the destination could not prepare: " + describe(e));
+            }
+            try {
+                var reported = new double[] {0};
+                DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
+                peer.finish(vm.value(), in.token());
+            } catch (Exception e) {
+                try {
+                    peer.abort(vm.value(), in.token());
+                } catch (RuntimeException ae) {
+                    LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the move of VM " + vm.value() + ": " + ae.getMessage());
+                }
+                throw failed(vm, destination, describe(e));
+            }
             movedDisks.leaveBehind(vm, in.disks());
         });
     }

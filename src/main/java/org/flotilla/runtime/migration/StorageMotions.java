@@ -8,6 +8,7 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
+import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
@@ -47,7 +48,7 @@ public final class StorageMotions {
             throw ApiError.of("OPERATION_NOT_ALLOWED", "VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network");
         }
         VmPowerState state = vm.get(VM.power_state);
-        if (state != VmPowerState.Running) {
+        if (state != VmPowerState.Running && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vmRef.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
@@ -61,5 +62,25 @@ public final class StorageMotions {
             if (!to.equals(db.require(vdi).get(VDI.SR))) moves.put(vdi, to);
         }
         return moves;
+    }
+
+    /**
+     * The host that copies a halted VM's moving disks: one that has the SRs they are on plugged, this one if it has;
+     * null if none has.
+     */
+    public Ref<Host> holder(Map<Ref<VDI>, Ref<SR>> moves, Ref<Host> here) {
+        Ref<Host> found = null;
+        for (DbObject<PBD> p : db.all(PBD.CLASS)) {
+            if (!Boolean.TRUE.equals(p.get(PBD.currently_attached))) continue;
+            Ref<Host> h = p.get(PBD.host);
+            boolean all = moves.keySet().stream().allMatch(v -> plugged(db.require(v).get(VDI.SR), h));
+            if (all && h.equals(here)) return here;
+            if (all && found == null) found = h;
+        }
+        return found;
+    }
+
+    private boolean plugged(Ref<SR> sr, Ref<Host> host) {
+        return db.referring(PBD.SR, sr).stream().anyMatch(p -> p.get(PBD.host).equals(host) && Boolean.TRUE.equals(p.get(PBD.currently_attached)));
     }
 }
