@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,14 +31,8 @@ final class CountingGuests {
     Ref<VM> start(Node node, int host, Ref<SR> sr) throws Exception {
         String session = NodesOnOneDatabase.login(node);
         Ref<VM> vm = hosts.newGuest("mover", "counter flotilla.counter_ms=50");
-        var vdiArgs = new LinkedHashMap<String, Object>();
-        vdiArgs.put("name_label", "counter disk");
-        vdiArgs.put("SR", sr.value());
+        var vdiArgs = new LinkedHashMap<>(SharedDatabaseTest.vdiArgs(sr, "counter disk"));
         vdiArgs.put("virtual_size", 16L << 20);
-        vdiArgs.put("type", "user");
-        vdiArgs.put("sharable", false);
-        vdiArgs.put("read_only", false);
-        vdiArgs.put("other_config", Map.of());
         String vdi = (String) NodesOnOneDatabase.call(node, "VDI.create", session, vdiArgs);
         var vbd = new LinkedHashMap<String, Object>();
         vbd.put("uuid", Refs.newUuid());
@@ -63,6 +56,24 @@ final class CountingGuests {
     Path runDir(int host, Ref<VM> vm) { return hosts.state(host).resolve("run").resolve(hosts.db.require(vm).get(VM.uuid)); }
 
     Path serial(int host, Ref<VM> vm) { return runDir(host, vm).resolve("serial.log"); }
+
+    /** What the guest's serial log on {@code host} held last while {@code action} ran (it may delete the log). */
+    String serialDuring(int host, Ref<VM> vm, ThrowingRunnable action) throws Exception {
+        var last = new AtomicReference<>("");
+        Thread watcher = Thread.ofVirtual().start(() -> follow(serial(host, vm), last));
+        try {
+            action.run();
+        } finally {
+            watcher.interrupt();
+            watcher.join();
+        }
+        return last.get();
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
 
     /** Keeps the latest content of a serial log that will be deleted, until interrupted. */
     static void follow(Path serial, AtomicReference<String> last) {

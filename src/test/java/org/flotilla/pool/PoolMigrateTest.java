@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +29,6 @@ import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.qemu.TestGuest;
 import org.flotilla.runtime.migration.IncomingStream;
 import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationReport;
@@ -57,16 +55,14 @@ class PoolMigrateTest {
 
     @BeforeEach
     void twoHostsReachingOneSr() throws Exception {
-        TestGuest.ensureBuilt();
-        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
         hosts = new NodesOnOneDatabase(dir);
         guests = new CountingGuests(hosts);
         db = hosts.db;
-        a = hosts.start(0);
-        b = hosts.start(1);
+        List<Node> two = hosts.startForMigrations(2);
+        a = two.get(0);
+        b = two.get(1);
         sa = login(a);
         sb = login(b);
-        for (Node n : List.of(a, b)) n.vmRuntime().listenForMigrationsOn(InetAddress.getLoopbackAddress());
         Ref<SR> sr = SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef()));
         DbObject<PBD> pbdOfA = db.referring(PBD.SR, sr).getFirst();
         String pbd = Refs.newRef();

@@ -7,14 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.flotilla.Slow;
 import org.flotilla.daemon.Node;
 import org.flotilla.db.Database;
@@ -29,7 +27,6 @@ import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.qemu.TestGuest;
 import org.flotilla.runtime.migration.IncomingStream;
 import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationReport;
@@ -59,16 +56,14 @@ class StorageMotionTest {
 
     @BeforeEach
     void twoHostsWithSrsOfTheirOwn() throws Exception {
-        TestGuest.ensureBuilt();
-        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
         hosts = new NodesOnOneDatabase(dir);
         guests = new CountingGuests(hosts);
         db = hosts.db;
-        a = hosts.start(0);
-        b = hosts.start(1);
+        List<Node> two = hosts.startForMigrations(2);
+        a = two.get(0);
+        b = two.get(1);
         sa = NodesOnOneDatabase.login(a);
         sb = NodesOnOneDatabase.login(b);
-        for (Node n : List.of(a, b)) n.vmRuntime().listenForMigrationsOn(InetAddress.getLoopbackAddress());
         srA = localSr(a.host());
         srB = localSr(b.host());
         assertNotEquals(srA, srB);
@@ -84,9 +79,6 @@ class StorageMotionTest {
         Ref<VDI> before = diskOf(vm);
         Path imageBefore = a.storage().attachment(before).image();
         long pidA = a.vmRuntime().pids().get(vm);
-        var lastOnA = new AtomicReference<>("");
-        Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(guests.serial(0, vm), lastOnA));
-
         @SuppressWarnings("unchecked")
         var dest = (Map<String, String>) call(b, "host.migrate_receive", sb, b.hostRef(), managementNetwork(b.host()), Map.of());
         assertEquals(b.hostRef(), dest.get("host"));
@@ -101,12 +93,11 @@ class StorageMotionTest {
         call(a, "VM.assert_can_migrate", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
 
         long t0 = System.nanoTime();
-        Object moved = call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
+        var moved = new Object[1];
+        String lastOnA = guests.serialDuring(0, vm, () -> moved[0] = call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of()));
         long wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-        watcher.interrupt();
-        watcher.join();
 
-        assertEquals(vm.value(), moved);
+        assertEquals(vm.value(), moved[0]);
         DbObject<VM> rec = db.require(vm);
         assertEquals(b.host(), rec.get(VM.resident_on));
         assertEquals(VmPowerState.Running, rec.get(VM.power_state));
@@ -122,19 +113,14 @@ class StorageMotionTest {
         guests.awaitCounts(1, vm, 3);
         String onB = Files.readString(guests.serial(1, vm));
         assertFalse(onB.contains("FLOTILLA-GUEST up"), "the guest did not boot on B:\n" + onB);
-        long lastA = CountingGuests.lastCount(lastOnA.get());
+        long lastA = CountingGuests.lastCount(lastOnA);
         long firstB = CountingGuests.firstCount(onB);
         assertTrue(lastA > 0 && firstB > lastA && firstB <= lastA + 3, "A counted to " + lastA + ", B went on from " + firstB);
         MigrationReport r = a.vmRuntime().lastMigration(vm);
         System.out.printf("migrate_send of a 128 MiB guest with a 16 MiB disk: %d ms by the call (prepare %d, disks %d, memory %d, switch-over %d); QEMU: %d ms downtime%n",
                 wallMillis, r.prepareMillis(), r.disksMillis(), r.streamMillis(), r.switchoverMillis(), r.qemuDowntimeMillis());
 
-        var lastOnB = new AtomicReference<>("");
-        Thread watcherB = Thread.ofVirtual().start(() -> CountingGuests.follow(guests.serial(1, vm), lastOnB));
-        call(b, "VM.clean_shutdown", sb, vm.value());
-        watcherB.interrupt();
-        watcherB.join();
-        long lastB = CountingGuests.lastCount(lastOnB.get());
+        long lastB = CountingGuests.lastCount(guests.serialDuring(1, vm, () -> call(b, "VM.clean_shutdown", sb, vm.value())));
         assertTrue(lastB > firstB, "B counted to " + lastB);
         assertEquals("FLOTILLA-COUNTER " + lastB, counterOnDisk(b.storage().attachment(after).image()), "the disk on B holds the last count");
     }
@@ -178,12 +164,7 @@ class StorageMotionTest {
         stillOnA(vm, pidA, disk, onB);
 
         // halted, the VM's disk is copied to B's SR, and the guest started there counts on from what it wrote on A
-        var lastOnA = new AtomicReference<>("");
-        Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(guests.serial(0, vm), lastOnA));
-        call(a, "VM.clean_shutdown", sa, vm.value());
-        watcher.interrupt();
-        watcher.join();
-        long lastA = CountingGuests.lastCount(lastOnA.get());
+        long lastA = CountingGuests.lastCount(guests.serialDuring(0, vm, () -> call(a, "VM.clean_shutdown", sa, vm.value())));
         Path imageOnA = a.storage().attachment(disk).image();
         a.vmRuntime().setMigrationPeers(h -> real);
         assertEquals(vm.value(), call(a, "VM.migrate_send", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of()));
