@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -93,13 +94,22 @@ class StorageMotionTest {
         call(a, "VM.assert_can_migrate", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
 
         long t0 = System.nanoTime();
-        var moved = new Object[1];
-        String lastOnA = guests.serialDuring(0, vm, () -> moved[0] = call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of()));
+        String task = (String) call(a, "Async.VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
+        var progress = new ArrayList<Double>();
+        String lastOnA = guests.serialDuring(0, vm, () -> {
+            while ("pending".equals(call(a, "task.get_status", sa, task))) {
+                progress.add((Double) call(a, "task.get_progress", sa, task));
+                Thread.sleep(5);
+            }
+        });
         long wallMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        assertEquals("success", call(a, "task.get_status", sa, task), String.valueOf(call(a, "task.get_error_info", sa, task)));
+        assertTrue(((String) call(a, "task.get_result", sa, task)).contains(vm.value()), "the task's result is the VM");
+        assertTrue(progress.stream().anyMatch(p -> p > 0.05 && p < 1), "the task's progress moved: " + progress);
+        for (int i = 1; i < progress.size(); i++) assertTrue(progress.get(i) >= progress.get(i - 1), "progress only grows: " + progress);
 
-        assertEquals(vm.value(), moved[0]);
         DbObject<VM> rec = db.require(vm);
-        assertEquals(b.host(), rec.get(VM.resident_on));
+        assertEquals(b.host(), rec.get(VM.resident_on), () -> db.record(vm).toString() + "\n" + call(a, "task.get_record", sa, task));
         assertEquals(VmPowerState.Running, rec.get(VM.power_state));
         assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU is gone");
         Ref<VDI> after = diskOf(vm);
