@@ -62,7 +62,7 @@ public final class VmActions implements VM.Actions {
     @Override
     public Ref<VM> migrate_send(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map,
                                 Map<Ref<VIF>, Ref<Network>> vif_map, Map<String, String> options, Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map) {
-        return runtime.migrateSend(Call.current(), vm, dest, vdi_map, vif_map);
+        return runtime.migrateSend(Call.current(), vm, dest, vdi_map, vif_map, options);
     }
 
     @Override

@@ -177,9 +177,11 @@ public final class VmRuntime implements AutoCloseable {
     public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
 
     /** VM.migrate_send within the pool: the VM moves to the host {@code dest} names, with the disks vdi_map moves. */
-    public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
+    public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
+                               Map<String, String> options) {
         Ref<VM> here = requireHere(vm);
         Ref<Host> to = motions.destination(dest);
+        StorageMotions.refuseCopy(options);
         var moves = motions.moves(vm, vdiMap, vifMap);
         if (db.require(vm).get(VM.power_state) != VmPowerState.Halted) {
             outgoing.migrate(c, here, to, moves);

@@ -84,6 +84,9 @@ final class ArrivingDisks {
      * to it every connection that opens with {@code token}. Returns the port.
      */
     int serve(Database db, Domain d, Ref<VM> vm, InetAddress address, String token) throws IOException {
+        // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
+        // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
+        d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
         d.qmp.execute("nbd-server-start", Map.of("addr", Map.of("type", "unix",
                 "data", Map.of("path", QemuCommand.JAILED.resolve(SOCKET).toString()))));
         qemuServes = true;

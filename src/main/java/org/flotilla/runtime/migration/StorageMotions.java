@@ -41,6 +41,13 @@ public final class StorageMotions {
         return ref;
     }
 
+    /** XAPI's migrate_send refuses options:copy=true within a pool (the VM would stay where it is, copied). */
+    public static void refuseCopy(Map<String, String> options) {
+        if (Boolean.parseBoolean(options.getOrDefault("copy", "false").strip())) {
+            throw ApiError.of("OPERATION_NOT_ALLOWED", "Copy mode is disallowed on intra pool storage migration, try efficient alternatives, for example, VM.copy/clone.");
+        }
+    }
+
     /** The VM's VDIs that move, each with the SR it goes to. */
     public Map<Ref<VDI>, Ref<SR>> moves(Ref<VM> vmRef, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
         DbObject<VM> vm = db.require(vmRef);
