@@ -42,7 +42,9 @@ import org.flotilla.storage.Storage;
  * relays to the destination's port), followed to completion with the task's progress, the destination told to run
  * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
- * was cancelled while the stream ran).
+ * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
+ * that move mirrored to the destination first ({@link DiskMirrors}), or for a halted VM only those disks copied
+ * ({@link DiskCopies}).
  */
 public final class OutgoingMigrations {
     private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
