@@ -19,7 +19,6 @@ import org.flotilla.Slow;
 import org.flotilla.cli.HostConnector;
 import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
-import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.storage.LocalFileSr;
 import org.junit.jupiter.api.Test;
