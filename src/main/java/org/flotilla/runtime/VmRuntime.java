@@ -187,6 +187,10 @@ public final class VmRuntime implements AutoCloseable {
             outgoing.migrate(c, here, to, moves);
             return vm;
         }
+        if (moves.isEmpty()) {
+            placement.checks().assertCanSeeSrs(vm, to, moves);
+            return vm;
+        }
         // a halted VM's disks are copied by a host that reads them
         Ref<Host> holder = motions.holder(moves, hostRef);
         if (holder != null && !holder.equals(hostRef)) throw ThisHost.belongsTo(holder);
