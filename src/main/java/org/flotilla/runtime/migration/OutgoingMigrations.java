@@ -239,14 +239,20 @@ public final class OutgoingMigrations {
     private static JsonNode follow(Call c, Domain d, double from, DiskMirrors mirrors) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
         double reported = 0;
+        boolean switchedOver = false;
         while (true) {
             c.task().checkCancelled();
             JsonNode m = d.qmp.execute("query-migrate");
             String status = m.path("status").asText("");
             if (status.equals("completed")) return m;
             if (status.equals("pre-switchover")) {
-                if (mirrors != null) mirrors.complete();
-                d.qmp.execute("migrate-continue", Map.of("state", "pre-switchover"));
+                // migrate-continue returns before the state moves on: a poll just after it still reads pre-switchover
+                if (!switchedOver) {
+                    if (mirrors != null) mirrors.complete();
+                    d.qmp.execute("migrate-continue", Map.of("state", "pre-switchover"));
+                    switchedOver = true;
+                }
+                Thread.sleep(1);
                 continue;
             }
             if (status.equals("failed") || status.equals("cancelled")) {
