@@ -15,6 +15,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.pool.Evacuation;
+import org.flotilla.runtime.migration.MigrationReceipts;
 
 /**
  * host's messages: its plugins ({@link HostPlugins}), its metrics over time ({@link DataSources}), whether it takes
@@ -27,9 +28,12 @@ public final class HostActions implements Host.Actions {
     private final Evacuation evacuation;
     private final ThisHost thisHost;
     private final HostPower power;
+    private final MigrationReceipts receipts;
 
-    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost, HostPower power) {
+    public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost, HostPower power,
+                       MigrationReceipts receipts) {
         this.power = power;
+        this.receipts = receipts;
         this.dataSources = dataSources;
         this.enablement = enablement;
         this.evacuation = evacuation;
@@ -67,6 +71,13 @@ public final class HostActions implements Host.Actions {
     public void enable(Ref<Host> host) {
         thisHost.require(host);
         enablement.enable(Call.current(), host);
+    }
+
+    /** Runs on the host that is to receive the VM, as XAPI forwards it there. */
+    @Override
+    public Map<String, String> migrate_receive(Ref<Host> host, Ref<Network> network, Map<String, String> options) {
+        thisHost.require(host);
+        return receipts.receive(host, network, Call.current().session());
     }
 
     @Override public void assert_can_evacuate(Ref<Host> host) { evacuation.assertCanEvacuate(host); }

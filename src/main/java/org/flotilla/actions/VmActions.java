@@ -7,9 +7,13 @@ import org.flotilla.metrics.DataSources;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Data_source;
+import org.flotilla.model.xenapi.GPU_group;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VGPU;
+import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.OnCrashBehaviour;
 import org.flotilla.model.xenapi.enums.VmOperations;
@@ -53,6 +57,18 @@ public final class VmActions implements VM.Actions {
     @Override
     public void pool_migrate(Ref<VM> vm, Ref<Host> host, Map<String, String> options) {
         runtime.poolMigrate(Call.current(), vm, host);
+    }
+
+    @Override
+    public Ref<VM> migrate_send(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map,
+                                Map<Ref<VIF>, Ref<Network>> vif_map, Map<String, String> options, Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map) {
+        return runtime.migrateSend(Call.current(), vm, dest, vdi_map, vif_map, options);
+    }
+
+    @Override
+    public void assert_can_migrate(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map,
+                                   Map<Ref<VIF>, Ref<Network>> vif_map, Map<String, String> options, Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map) {
+        runtime.assertCanMigrate(vm, dest, vdi_map, vif_map);
     }
 
     @Override public void pause(Ref<VM> vm) { runtime.pause(Call.current(), vm); }

@@ -52,13 +52,14 @@ final class HandWrittenCommands {
                 (ctx, line, vm) -> {
                     if (line.flag("force")) vms(ctx).hard_reboot(vm); else vms(ctx).clean_reboot(vm);
                 }));
-        out.add(vmOp("vm-migrate", List.of("host", "host-uuid", "live"), "Migrate the selected VM(s) live to another host of the pool "
-                + "(host= its name or uuid, or host-uuid=); the VM's disks must be on storage that host reaches.",
-                RemoteActions.names(VM.Actions.class, a -> a.pool_migrate(null, null, null)),
+        out.add(vmOp("vm-migrate", List.of("host", "host-uuid", "live", VmMigration.VDI_PREFIX), "Migrate the selected VM(s) live to another "
+                + "host of the pool (host= its name or uuid, or host-uuid=). With vdi:<vdi uuid>=<sr uuid> the disks of those VDIs move "
+                + "with it to those SRs (Storage XenMotion); without, the VM's disks must be on storage that host reaches.",
+                VmMigration.messages(),
                 (ctx, line, vm) -> {
                     String to = line.has("host-uuid") ? line.get("host-uuid") : line.has("host") ? line.get("host") : null;
                     if (to == null) throw CliFailure.paramError("Required parameter not found", "host-uuid");
-                    vms(ctx).pool_migrate(vm, host(ctx, to), java.util.Map.of("live", "true"));
+                    VmMigration.run(ctx, vm, host(ctx, to), prefixed(line, VmMigration.VDI_PREFIX));
                 }));
         out.add(vmOp("vm-suspend", List.of(), "Suspend the selected VM(s).", RemoteActions.names(VM.Actions.class, a -> a.suspend(null)),
                 (ctx, line, vm) -> vms(ctx).suspend(vm)));

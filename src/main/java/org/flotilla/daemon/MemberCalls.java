@@ -10,7 +10,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -83,9 +85,14 @@ final class MemberCalls {
     MigrationPeer migrationPeer(String hostPort) {
         return new MigrationPeer() {
             @Override
-            public IncomingStream prepare(String vm) {
-                JsonNode r = post(hostPort, "/pool/migration/prepare", JSON.createObjectNode().put("secret", secret).put("vm", vm));
-                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText());
+            public IncomingStream prepare(String vm, Map<String, String> disks) {
+                var body = JSON.createObjectNode().put("secret", secret).put("vm", vm);
+                disks.forEach(body.putObject("disks")::put);
+                JsonNode r = post(hostPort, "/pool/migration/prepare", body);
+                var made = new LinkedHashMap<String, String>();
+                r.path("disks").properties().forEach(e -> made.put(e.getKey(), e.getValue().asText()));
+                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText(),
+                        r.path("disks_port").asInt(), made);
             }
 
             @Override

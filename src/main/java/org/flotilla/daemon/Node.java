@@ -57,6 +57,7 @@ import org.flotilla.pool.PoolSecret;
 import org.flotilla.qemu.Accelerator;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.runtime.domain.RuntimeConfig;
+import org.flotilla.runtime.migration.MigrationReceipts;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.Templates;
@@ -160,7 +161,8 @@ public final class Node implements AutoCloseable {
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
                 new PoolActions(membership),
-                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power),
+                new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power,
+                        new MigrationReceipts(db)),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),

@@ -45,10 +45,20 @@ public final class BootChecks {
     }
 
     /** VM.assert_can_boot_here: the first reason the VM could not boot on the host, or nothing. */
-    public void assertCanBootHere(Ref<VM> vm, Ref<Host> host) { assertCanBootHere(db.require(vm), host, true); }
+    public void assertCanBootHere(Ref<VM> vm, Ref<Host> host) { assertCanBootHere(db.require(vm), host, true, Map.of()); }
+
+    /**
+     * The same for a VM whose disks of the VDIs in {@code movedTo} go to the SR each maps to (VM.migrate_send): the
+     * host must reach those SRs rather than the VDIs' own.
+     */
+    public void assertCanBootHere(Ref<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) {
+        assertCanBootHere(db.require(vm), host, true, movedTo);
+    }
 
     /** The same, leaving memory out when {@code memoryCheck} is false (placement tries that when nothing fits). */
-    void assertCanBootHere(DbObject<VM> vm, Ref<Host> hostRef, boolean memoryCheck) {
+    void assertCanBootHere(DbObject<VM> vm, Ref<Host> hostRef, boolean memoryCheck) { assertCanBootHere(vm, hostRef, memoryCheck, Map.of()); }
+
+    private void assertCanBootHere(DbObject<VM> vm, Ref<Host> hostRef, boolean memoryCheck, Map<Ref<VDI>, Ref<SR>> movedTo) {
         DbObject<Host> host = db.require(hostRef);
         validate(vm);
         assertLive(host);
@@ -58,7 +68,7 @@ public final class BootChecks {
         }
         // a VM already running there is not arriving, and a control domain boots on its host whatever its state
         if (!controlDomain && !residentOn(vm, hostRef)) assertEnabled(host);
-        assertCanSeeSrs(vm, hostRef);
+        assertCanSeeSrs(vm, hostRef, movedTo);
         assertCanSeeNetworks(vm, hostRef);
         if (memoryCheck && !residentOn(vm, hostRef)) assertEnoughMemory(vm, hostRef);
         assertEnoughCpus(vm, host);
@@ -118,12 +128,17 @@ public final class BootChecks {
     }
 
     /** VM_REQUIRES_SR for the first SR of the VM's disks (and of its suspend image) that the host has not plugged. */
-    private void assertCanSeeSrs(DbObject<VM> vm, Ref<Host> host) {
+    /** VM_REQUIRES_SR unless the host has plugged every SR of the VM's disks, those of the VDIs in {@code movedTo} being there. */
+    public void assertCanSeeSrs(Ref<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) { assertCanSeeSrs(db.require(vm), host, movedTo); }
+
+    private void assertCanSeeSrs(DbObject<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) {
         var required = new LinkedHashSet<Ref<SR>>();
         for (Ref<VBD> vbd : db.related(vm.self(VM.CLASS), VM.VBDs)) {
             DbObject<VBD> b = db.get(vbd);
             if (b == null || Boolean.TRUE.equals(b.get(VBD.empty))) continue;
-            srOf(b.get(VBD.VDI), required);
+            Ref<SR> to = movedTo.get(b.get(VBD.VDI));
+            if (to != null) required.add(to);
+            else srOf(b.get(VBD.VDI), required);
         }
         if (vm.get(VM.power_state) == VmPowerState.Suspended) srOf(vm.get(VM.suspend_VDI), required);
         Set<Ref<SR>> plugged = pluggedSrs(host);

@@ -16,10 +16,13 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.Network;
+import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.pool.FreeMemory;
 import org.flotilla.pool.Placement;
 import org.flotilla.qemu.Qmp;
@@ -52,6 +55,7 @@ import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationPeers;
 import org.flotilla.runtime.migration.MigrationReport;
 import org.flotilla.runtime.migration.OutgoingMigrations;
+import org.flotilla.runtime.migration.StorageMotions;
 import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
@@ -101,6 +105,7 @@ public final class VmRuntime implements AutoCloseable {
     private final IncomingMigrations incoming;
     private final OutgoingMigrations outgoing;
     private final PowerStateReset resets;
+    private final StorageMotions motions;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -134,8 +139,9 @@ public final class VmRuntime implements AutoCloseable {
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, placement, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
         this.liveDisks = new LiveDisks(db, domains);
-        this.incoming = new IncomingMigrations(starter, teardown, () -> managementAddress(db, hostRef));
-        this.outgoing = new OutgoingMigrations(hostRef, operations, domains, placement.checks(), teardown);
+        this.incoming = new IncomingMigrations(db, storage, starter, teardown, () -> managementAddress(db, hostRef));
+        this.motions = new StorageMotions(db);
+        this.outgoing = new OutgoingMigrations(db, storage, hostRef, operations, domains, placement.checks(), teardown);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));
     }
@@ -172,6 +178,40 @@ public final class VmRuntime implements AutoCloseable {
 
     /** VM.pool_migrate: a VM running here moves, live, to {@code host}, which reaches its disks too. */
     public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
+
+    /** VM.migrate_send within the pool: the VM moves to the host {@code dest} names, with the disks vdi_map moves. */
+    public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
+                               Map<String, String> options) {
+        Ref<VM> here = requireHere(vm);
+        Ref<Host> to = motions.destination(dest);
+        StorageMotions.refuseCopy(options);
+        var moves = motions.moves(vm, vdiMap, vifMap);
+        if (db.require(vm).get(VM.power_state) != VmPowerState.Halted) {
+            outgoing.migrate(c, here, to, moves);
+            return vm;
+        }
+        if (moves.isEmpty()) {
+            placement.checks().assertCanSeeSrs(vm, to, moves);
+            return vm;
+        }
+        // a halted VM's disks are copied by a host that reads them
+        Ref<Host> holder = motions.holder(moves, hostRef);
+        if (holder != null && !holder.equals(hostRef)) throw ThisHost.belongsTo(holder);
+        outgoing.moveHalted(c, vm, to, moves);
+        return vm;
+    }
+
+    /** VM.assert_can_migrate within the pool: the first reason VM.migrate_send could not move the VM. */
+    public void assertCanMigrate(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
+        Ref<Host> to = motions.destination(dest);
+        var moves = motions.moves(vm, vdiMap, vifMap);
+        if (db.require(vm).get(VM.power_state) == VmPowerState.Halted) {
+            placement.checks().assertCanSeeSrs(vm, to, moves);
+            return;
+        }
+        if (db.require(vm).get(VM.resident_on).equals(to)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + to.value());
+        placement.checks().assertCanBootHere(vm, to, moves);
+    }
 
     /** This host's side of VMs migrating here, for other hosts to call. */
     public MigrationPeer migrationTarget() { return incoming; }

@@ -111,7 +111,10 @@ public final class QemuImg {
     }
 
     /** The chain as one {@code json:} image description: each layer's file and driver, its backing the next, none below the last. */
-    static String json(Storage.Attachment a) {
+    static String json(Storage.Attachment a) { return "json:" + node(a); }
+
+    /** The chain as one block node description, as {@code -blockdev} and qemu-storage-daemon take it. */
+    static ObjectNode node(Storage.Attachment a) {
         ObjectNode below = null;
         var layers = a.layers();
         for (int i = layers.size() - 1; i >= 0; i--) {
@@ -123,7 +126,15 @@ public final class QemuImg {
             else if (below != null) throw new IllegalArgumentException("a " + l.format() + " image has no backing file");
             below = n;
         }
-        return "json:" + below;
+        return below;
+    }
+
+    /**
+     * Copies every block the chain {@code src} shows into the NBD export {@code export} served at the unix socket
+     * {@code socket} (a disk made elsewhere, of the same size).
+     */
+    public void convertToNbd(Storage.Attachment src, Path socket, String export) {
+        run(List.of("convert", "-q", "-n", "-O", "raw", json(src), "nbd+unix:///" + export + "?socket=" + socket));
     }
 
     private String run(List<String> args) {

@@ -170,6 +170,12 @@ public final class Storage {
     /** Writes what the VDI holds to {@code raw}, a new file of the daemon's. */
     public void exportRaw(Ref<VDI> vdi, Path raw) { qemu.toRaw(attachment(vdi), raw); }
 
+    /** Copies what the VDI holds into an NBD export at a unix socket of the daemon's (a disk made on another host). */
+    public void exportToNbd(Ref<VDI> vdi, Path socket, String export) { qemu.convertToNbd(attachment(vdi), socket, export); }
+
+    /** The VDI's chain as a block node named {@code nodeName}, for a qemu-storage-daemon of the daemon's to open. */
+    public String blockdev(Ref<VDI> vdi, String nodeName) { return QemuImg.node(attachment(vdi)).put("node-name", nodeName).toString(); }
+
     /** VDI.copy: every block into a new VDI on {@code sr} (or into the existing {@code into}), with progress on {@code task}. */
     public Ref<VDI> copyVdi(Ref<VDI> vdi, Ref<SR> sr, Ref<VDI> into, TaskContext task) { return vdis.copy(vdi, sr, into, task); }
 }

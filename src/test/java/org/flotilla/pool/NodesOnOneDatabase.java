@@ -43,6 +43,22 @@ final class NodesOnOneDatabase implements AutoCloseable {
         return node;
     }
 
+    /**
+     * Hosts 0 to n-1 ready to boot the test guest and to take each other's VMs in migrations, which come in on
+     * loopback.
+     */
+    List<Node> startForMigrations(int n) throws Exception {
+        TestGuest.ensureBuilt();
+        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
+        var out = new ArrayList<Node>();
+        for (int i = 0; i < n; i++) {
+            Node node = start(i);
+            node.vmRuntime().listenForMigrationsOn(java.net.InetAddress.getLoopbackAddress());
+            out.add(node);
+        }
+        return out;
+    }
+
     /** Stops host {@code i}'s toolstack, as a daemon stops: its QEMUs run on (and are stopped at {@link #close}). */
     void stop(int i) {
         Node n = nodes.remove(i);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,8 +16,6 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.flotilla.Slow;
 import org.flotilla.TestTimeouts;
 import org.flotilla.api.Refs;
@@ -32,7 +29,6 @@ import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
-import org.flotilla.qemu.TestGuest;
 import org.flotilla.runtime.migration.IncomingStream;
 import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationReport;
@@ -48,10 +44,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Slow
 class PoolMigrateTest {
-    private static final Pattern COUNT = Pattern.compile("COUNT (\\d+)");
-
     @TempDir Path dir;
     NodesOnOneDatabase hosts;
+    CountingGuests guests;
     Database db;
     Node a;
     Node b;
@@ -60,15 +55,14 @@ class PoolMigrateTest {
 
     @BeforeEach
     void twoHostsReachingOneSr() throws Exception {
-        TestGuest.ensureBuilt();
-        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
         hosts = new NodesOnOneDatabase(dir);
+        guests = new CountingGuests(hosts);
         db = hosts.db;
-        a = hosts.start(0);
-        b = hosts.start(1);
+        List<Node> two = hosts.startForMigrations(2);
+        a = two.get(0);
+        b = two.get(1);
         sa = login(a);
         sb = login(b);
-        for (Node n : List.of(a, b)) n.vmRuntime().listenForMigrationsOn(InetAddress.getLoopbackAddress());
         Ref<SR> sr = SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef()));
         DbObject<PBD> pbdOfA = db.referring(PBD.SR, sr).getFirst();
         String pbd = Refs.newRef();
@@ -93,7 +87,7 @@ class PoolMigrateTest {
         long pidA = a.vmRuntime().pids().get(vm);
         long domidA = db.require(vm).get(VM.domid);
         var lastOnA = new AtomicReference<String>("");
-        Thread watcher = Thread.ofVirtual().start(() -> follow(serial(0, vm), lastOnA));
+        Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serial(0, vm), lastOnA));
 
         long t0 = System.nanoTime();
         call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
@@ -121,8 +115,8 @@ class PoolMigrateTest {
         awaitCounts(1, vm, 3);
         String onB = Files.readString(serial(1, vm));
         assertFalse(onB.contains("FLOTILLA-GUEST up"), "the guest did not boot on B:\n" + onB);
-        long lastA = lastCount(lastOnA.get());
-        long firstB = firstCount(onB);
+        long lastA = CountingGuests.lastCount(lastOnA.get());
+        long firstB = CountingGuests.firstCount(onB);
         assertTrue(lastA > 0 && firstB > lastA && firstB <= lastA + 3, "A counted to " + lastA + ", B went on from " + firstB);
 
         MigrationReport r = a.vmRuntime().lastMigration(vm);
@@ -168,18 +162,18 @@ class PoolMigrateTest {
         stillOnA(vm, pidA, domidA);
 
         // the destination cannot prepare
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
         });
         e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertMigrateFailed(e, vm);
         stillOnA(vm, pidA, domidA);
 
         // a stream without the destination's token is not let in (nor does a wrong token finish or abort anything)
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             String token;
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 token = in.token();
                 return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()));
             }
@@ -195,9 +189,9 @@ class PoolMigrateTest {
         stillOnA(vm, pidA, domidA);
 
         // the destination's QEMU is killed once it waits for the stream
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 long pid = b.vmRuntime().pids().get(vm);
                 ProcessHandle.of(pid).ifPresent(p -> {
                     p.destroyForcibly();
@@ -212,7 +206,7 @@ class PoolMigrateTest {
         countsOnA(vm);
 
         // the whole stream went, then the destination fails to run the guest: the source, stopped by then, runs it again
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             @Override public long finish(String v, String token) {
                 abort(v, token);
                 throw ApiError.internal("the destination lost the guest");
@@ -226,9 +220,9 @@ class PoolMigrateTest {
 
         // the task is cancelled once the destination is ready
         var cancelled = new CountDownLatch(1);
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
-            @Override public IncomingStream prepare(String v) {
-                IncomingStream in = super.prepare(v);
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
                 try {
                     cancelled.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException ie) {
@@ -253,7 +247,7 @@ class PoolMigrateTest {
         long pidA = a.vmRuntime().pids().get(vm);
         MigrationPeer real = b.vmRuntime().migrationTarget();
         // the guest runs on B, then A's toolstack goes before it has ended its own QEMU (an Error passes its handlers by)
-        a.vmRuntime().setMigrationPeers(h -> new Forwarding(real) {
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             @Override public long finish(String v, String token) {
                 super.finish(v, token);
                 throw new ToolstackGone();
@@ -285,11 +279,7 @@ class PoolMigrateTest {
         }
     }
 
-    private void countsOnA(Ref<VM> vm) throws IOException, InterruptedException {
-        long before = lastCount(Files.readString(serial(0, vm)));
-        awaitCounts(0, vm, occurrences(Files.readString(serial(0, vm))) + 3);
-        assertTrue(lastCount(Files.readString(serial(0, vm))) > before, "the guest counts on, on A");
-    }
+    private void countsOnA(Ref<VM> vm) throws IOException, InterruptedException { guests.countsOn(0, vm); }
 
     private void assertMigrateFailed(ApiError e, Ref<VM> vm) {
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
@@ -311,85 +301,20 @@ class PoolMigrateTest {
     /** What a toolstack that is killed does next: nothing. */
     private static final class ToolstackGone extends Error {}
 
-    /** A migration peer that passes every call on, for a test to change one. */
-    private static class Forwarding implements MigrationPeer {
-        private final MigrationPeer to;
-        Forwarding(MigrationPeer to) { this.to = to; }
-        @Override public IncomingStream prepare(String vm) { return to.prepare(vm); }
-        @Override public long finish(String vm, String token) { return to.finish(vm, token); }
-        @Override public void abort(String vm, String token) { to.abort(vm, token); }
-    }
-
     /** A guest on A that counts on its disk (an image in A's SR) and on its serial console. */
     private Ref<VM> countingGuestOnA() throws Exception {
-        Ref<VM> vm = hosts.newGuest("mover", "counter flotilla.counter_ms=50");
-        var vdiArgs = new LinkedHashMap<String, Object>();
-        vdiArgs.put("name_label", "counter disk");
-        vdiArgs.put("SR", call(a, "pool.get_default_SR", sa, a.poolRef()));
-        vdiArgs.put("virtual_size", 16L << 20);
-        vdiArgs.put("type", "user");
-        vdiArgs.put("sharable", false);
-        vdiArgs.put("read_only", false);
-        vdiArgs.put("other_config", Map.of());
-        String vdi = (String) call(a, "VDI.create", sa, vdiArgs);
-        hosts.attachDisk(vm, vdi);
-        a.vmRuntime().refreshAllowedOperations();
-        call(a, "VM.start_on", sa, vm.value(), a.hostRef(), false, false);
-        hosts.track(a.vmRuntime().pids().get(vm));
-        awaitCounts(0, vm, 5);
-        return vm;
+        return guests.start(a, 0, SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef())));
     }
 
     static Object call(Node node, String method, Object... params) { return NodesOnOneDatabase.call(node, method, params); }
 
     static String login(Node node) { return NodesOnOneDatabase.login(node); }
 
-    private Path runDir(int host, Ref<VM> vm) { return hosts.state(host).resolve("run").resolve(db.require(vm).get(VM.uuid)); }
+    private Path runDir(int host, Ref<VM> vm) { return guests.runDir(host, vm); }
 
-    private Path serial(int host, Ref<VM> vm) { return runDir(host, vm).resolve("serial.log"); }
+    private Path serial(int host, Ref<VM> vm) { return guests.serial(host, vm); }
 
-    /** Keeps the latest content of a serial log that will be deleted, until interrupted. */
-    private static void follow(Path serial, AtomicReference<String> last) {
-        while (!Thread.currentThread().isInterrupted()) {
-            try {
-                String s = Files.readString(serial);
-                if (s.length() >= last.get().length()) last.set(s);
-                Thread.sleep(5);
-            } catch (IOException e) {
-                return;
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
-    }
-
-    private void awaitCounts(int host, Ref<VM> vm, int n) throws InterruptedException, IOException {
-        Path serial = serial(host, vm);
-        long deadline = System.nanoTime() + Duration.ofSeconds(30L * TestTimeouts.LOADED).toNanos();
-        while (!Files.exists(serial) || occurrences(Files.readString(serial)) < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("fewer than " + n + " counts on host " + host + ":\n" + (Files.exists(serial) ? Files.readString(serial) : ""));
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static int occurrences(String s) {
-        int n = 0;
-        for (Matcher m = COUNT.matcher(s); m.find(); ) n++;
-        return n;
-    }
-
-    private static long lastCount(String s) {
-        long last = -1;
-        for (Matcher m = COUNT.matcher(s); m.find(); ) last = Long.parseLong(m.group(1));
-        return last;
-    }
-
-    private static long firstCount(String s) {
-        Matcher m = COUNT.matcher(s);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
+    private void awaitCounts(int host, Ref<VM> vm, int n) throws InterruptedException, IOException { guests.awaitCounts(host, vm, n); }
 
     private static int processUid(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {

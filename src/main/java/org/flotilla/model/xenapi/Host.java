@@ -167,6 +167,10 @@ public interface Host {
         @Api(role = Access.POOL_OPERATOR)
         void forget_data_source_archives(Ref<Host> host, String data_source);
 
+        @Doc("Prepare the host to receive a VM by VM.migrate_send: returns the map to pass to it as dest (the host, its SM and xenops addresses on the network's interface with a session for them, the pool's master).")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"HOST_CANNOT_ATTACH_NETWORK", "PIF_HAS_NO_NETWORK_CONFIGURATION", "INTERFACE_HAS_NO_IP"})
+        Map<String, String> migrate_receive(Ref<Host> host, Ref<Network> network, Map<String, String> options);
+
         @Doc("Let no new VM start or resume on the host; those running go on. With auto_enable false it stays disabled across restarts until host.enable.")
         @Api(role = Access.POOL_OPERATOR, async = true)
         void disable(Ref<Host> host, @Default("true") boolean auto_enable);

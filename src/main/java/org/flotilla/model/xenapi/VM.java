@@ -201,6 +201,16 @@ public interface VM {
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_REQUIRES_SR", "VM_MIGRATE_FAILED", "CANNOT_CONTACT_HOST"})
         void pool_migrate(Ref<VM> vm, Ref<Host> host, Map<String, String> options);
 
+        @Doc("Migrate the VM to another host, its disks of the VDIs in vdi_map copied to the SR each maps to (Storage XenMotion): live for a running VM, the disks mirrored while it runs. dest is what host.migrate_receive returned; within the pool every VDI of the VM's disks must be in vdi_map (mapped to its own SR to stay there) and vif_map must be empty. Returns the VM.")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_MIGRATE_FAILED", "MIRROR_FAILED", "CANNOT_CONTACT_HOST", "NOT_IMPLEMENTED"})
+        Ref<VM> migrate_send(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map, Map<Ref<VIF>, Ref<Network>> vif_map,
+                             Map<String, String> options, @Default("{}") Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map);
+
+        @Doc("Fail with the first reason VM.migrate_send with the same arguments could not move the VM, or do nothing.")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "NOT_IMPLEMENTED"})
+        void assert_can_migrate(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map, Map<Ref<VIF>, Ref<Network>> vif_map,
+                                Map<String, String> options, @Default("{}") Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map);
+
         @Doc("Stop a running VM's vCPUs; its memory and devices stay as they are.")
         @Api(async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "OPERATION_NOT_ALLOWED", "VM_IS_TEMPLATE"})
         void pause(Ref<VM> vm);

@@ -53,12 +53,18 @@ public final class LaunchSpecs {
     record Launch(QemuCommand.Spec spec, Cgroups.Limits limits) {}
 
     /** The launch of the VM's QEMU; attaches its VIFs' taps on the way (incoming: a migration stream to load). */
-    public Launch of(DbObject<VM> vm, String incoming) {
+    public Launch of(DbObject<VM> vm, String incoming) { return of(vm, incoming, Map.of()); }
+
+    /**
+     * The same, with the disks of the VDIs in {@code moved} opened from the VDIs they map to instead: a VM coming in
+     * with its disks (Storage XenMotion) runs here on the copies made for it, which its VBDs name only once it has come.
+     */
+    public Launch of(DbObject<VM> vm, String incoming, Map<Ref<VDI>, Ref<VDI>> moved) {
         Ref<VM> ref = vm.self(VM.CLASS);
         // a resumed QEMU must have the devices the suspended one had, or it cannot load the saved state: those
         // still marked attached, since a suspend keeps the marks
         boolean all = incoming == null;
-        List<QemuCommand.Disk> disks = disks(ref, b -> all || Boolean.TRUE.equals(b.get(VBD.currently_attached)));
+        List<QemuCommand.Disk> disks = disks(ref, b -> all || Boolean.TRUE.equals(b.get(VBD.currently_attached)), moved);
         String kernel = blankToNull(vm.get(VM.PV_kernel));
         String initrd = blankToNull(vm.get(VM.PV_ramdisk));
         QemuCommand.Boot boot = kernel == null ? null
@@ -108,11 +114,13 @@ public final class LaunchSpecs {
     }
 
     /** One VBD as a QEMU disk: its VDI's image as the storage attaches it, read-only for CDs and RO VBDs. */
-    public QemuCommand.Disk disk(DbObject<VBD> b) {
+    public QemuCommand.Disk disk(DbObject<VBD> b) { return disk(b, b.get(VBD.VDI)); }
+
+    /** The same, with the image of {@code vdi} in place of the VBD's own. */
+    private QemuCommand.Disk disk(DbObject<VBD> b, Ref<VDI> vdi) {
         VbdType type = b.get(VBD.type);
         boolean cd = type == VbdType.CD;
         if (type == VbdType.Floppy) throw ApiError.of("VALUE_NOT_SUPPORTED", VBD.type.name(), VbdType.Floppy.wire(), "no floppy drives");
-        Ref<VDI> vdi = b.get(VBD.VDI);
         String userdevice = b.get(VBD.userdevice);
         boolean empty = Boolean.TRUE.equals(b.get(VBD.empty)) || vdi.isNull();
         if (empty && !cd) throw ApiError.of("VM_REQUIRES_VDI", b.get(VBD.VM).value(), vdi.value());
@@ -135,7 +143,7 @@ public final class LaunchSpecs {
         return new QemuCommand.DiskImage(NfsAddress.numeric(a.store()), a.layers().stream().map(l -> new QemuCommand.Layer(l.file(), l.format())).toList());
     }
 
-    private List<QemuCommand.Disk> disks(Ref<VM> vm, Predicate<DbObject<VBD>> wanted) {
+    private List<QemuCommand.Disk> disks(Ref<VM> vm, Predicate<DbObject<VBD>> wanted, Map<Ref<VDI>, Ref<VDI>> moved) {
         List<DbObject<VBD>> vbds = db.referring(VBD.VM, vm).stream().filter(wanted).toList();
         var seen = new HashSet<String>();
         for (DbObject<VBD> b : vbds) {
@@ -144,7 +152,7 @@ public final class LaunchSpecs {
             if (!seen.add(dev)) throw ApiError.of("DEVICE_ALREADY_EXISTS", dev);
         }
         var disks = new ArrayList<QemuCommand.Disk>();
-        for (DbObject<VBD> b : vbds) disks.add(disk(b));
+        for (DbObject<VBD> b : vbds) disks.add(disk(b, moved.getOrDefault(b.get(VBD.VDI), b.get(VBD.VDI))));
         return disks;
     }
 

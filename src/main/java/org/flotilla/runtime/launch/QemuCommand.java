@@ -65,9 +65,14 @@ public final class QemuCommand {
         public String nodeName() { return layerNode(0); }
 
         /** Layer {@code i}'s node (0 the top); every node of the disk starts with the {@link #nodePrefix}. */
-        String layerNode(int i) { return i == 0 ? nodePrefix() + "fmt" : nodePrefix() + "b" + i; }
+        String layerNode(int i) { return i == 0 ? topNode(userdevice) : nodePrefix() + "b" + i; }
 
-        public String nodePrefix() { return "vbd" + userdevice + "-"; }
+        public String nodePrefix() { return prefix(userdevice); }
+
+        /** The top node of the disk of the VBD with this userdevice. */
+        public static String topNode(String userdevice) { return prefix(userdevice) + "fmt"; }
+
+        private static String prefix(String userdevice) { return "vbd" + userdevice + "-"; }
 
         /** The tag of the disk's fdsets, so that they can be found and removed with it. */
         public String fdsetTag() { return deviceId(); }

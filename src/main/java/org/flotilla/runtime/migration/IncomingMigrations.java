@@ -16,22 +16,26 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.MigrationStatus;
 import org.flotilla.runtime.power.VmStarter;
+import org.flotilla.storage.Storage;
 
 /**
  * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
  * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
  * directory), and listens on a TCP port of the daemon's own for the one connection that opens with the token it
  * returns; that connection is relayed into QEMU's socket. {@link #finish} waits until QEMU has loaded everything,
- * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records.
+ * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
+ * that brings its disks (Storage XenMotion) comes in on VDIs made here for them ({@link ArrivingDisks}).
  */
 public final class IncomingMigrations implements MigrationPeer {
     private static final System.Logger LOG = System.getLogger(IncomingMigrations.class.getName());
@@ -40,15 +44,23 @@ public final class IncomingMigrations implements MigrationPeer {
     private static final String SOCKET = "incoming.sock";
     private static final long TICK_MILLIS = 1000;
 
+    private final Database db;
+    private final Storage storage;
     private final VmStarter starter;
     private final DomainTeardown teardown;
     private final Map<Ref<VM>, Arrival> arrivals = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
 
-    /** A VM on its way here: its QEMU, the port it comes in by, and the relay that feeds it. */
-    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay, AtomicLong received) {}
+    /**
+     * A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it with the bytes it has carried,
+     * and the disks it brings (a halted VM brings only disks: no QEMU, port nor relay).
+     */
+    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay,
+                           AtomicLong received, ArrivingDisks disks) {}
 
-    public IncomingMigrations(VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+    public IncomingMigrations(Database db, Storage storage, VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+        this.db = db;
+        this.storage = storage;
         this.starter = starter;
         this.teardown = teardown;
         this.listenAddress = listenAddress;
@@ -58,26 +70,35 @@ public final class IncomingMigrations implements MigrationPeer {
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
 
     @Override
-    public IncomingStream prepare(String vm) {
+    public IncomingStream prepare(String vm, Map<String, String> disks) {
         Ref<VM> ref = VM.CLASS.ref(vm);
         var result = new IncomingStream[1];
-        CurrentOperations.runMappingErrors("VM.pool_migrate", () -> result[0] = open(ref));
+        CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> result[0] = open(ref, disks));
         return result[0];
     }
 
-    private IncomingStream open(Ref<VM> ref) throws IOException, InterruptedException {
+    private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
         if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
-        VmStarter.Launched launched = starter.launchIncoming(ref);
+        ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
+        if (db.require(ref).get(VM.power_state) == VmPowerState.Halted) return openHalted(ref, arriving);
+        VmStarter.Launched launched;
+        try {
+            launched = starter.launchIncoming(ref, arriving.made());
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            arriving.destroy();
+            throw e;
+        }
         Domain d = launched.domain();
         ServerSocketChannel server = null;
         try {
-            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             InetAddress address = listenAddress.get();
+            String token = OneTimeToken.create();
+            int disksPort = disks.isEmpty() ? 0 : arriving.serve(db, d, ref, address, token);
+            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
             server.bind(new InetSocketAddress(address, 0), 1);
             int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
-            String token = OneTimeToken.create();
             var relay = new CompletableFuture<Long>();
             var received = new AtomicLong();
             ServerSocketChannel listening = server;
@@ -88,12 +109,28 @@ public final class IncomingMigrations implements MigrationPeer {
                     relay.completeExceptionally(t);
                 }
             });
-            arrivals.put(ref, new Arrival(launched, token, server, relay, received));
+            arrivals.put(ref, new Arrival(launched, token, server, relay, received, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), port, token);
+            return new IncomingStream(address.getHostAddress(), port, token, disksPort, arriving.byReference());
         } catch (IOException | RuntimeException e) {
             if (server != null) server.close();
             teardown.letGo(d);
+            arriving.destroy();
+            throw e;
+        }
+    }
+
+    /** A halted VM brings only its disks: they are served until the source has copied them, and nothing runs. */
+    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving) throws IOException, InterruptedException {
+        try {
+            InetAddress address = listenAddress.get();
+            String token = OneTimeToken.create();
+            int disksPort = arriving.serveHalted(db, ref, address, token);
+            arrivals.put(ref, new Arrival(null, token, null, null, new AtomicLong(), arriving));
+            expireUnlessFinished(ref, token);
+            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference());
+        } catch (IOException | RuntimeException | InterruptedException e) {
+            arriving.destroy();
             throw e;
         }
     }
@@ -151,10 +188,15 @@ public final class IncomingMigrations implements MigrationPeer {
         Ref<VM> ref = VM.CLASS.ref(vm);
         Arrival a = claim(ref, token);
         if (a == null) throw ApiError.internal("no migration of VM " + vm + " with that token is coming here");
-        var domid = new long[1];
+        var domid = new long[] {-1};
         try {
             CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
+                if (a.launched() == null) {
+                    a.disks().arrived(null);
+                    return;
+                }
                 awaitLoaded(a);
+                a.disks().arrived(a.launched().domain());
                 starter.arrived(a.launched(), false);
                 domid[0] = a.launched().domid();
             });
@@ -192,16 +234,19 @@ public final class IncomingMigrations implements MigrationPeer {
     }
 
     private void discard(Arrival a) {
-        try {
-            a.server().close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+        if (a.launched() != null) {
+            try {
+                a.server().close();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+            }
+            try {
+                teardown.letGo(a.launched().domain());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
-        try {
-            teardown.letGo(a.launched().domain());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        a.disks().destroy();
     }
 
     /** The VMs on their way here (tests look). */

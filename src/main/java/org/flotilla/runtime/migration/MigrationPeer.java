@@ -1,12 +1,17 @@
 package org.flotilla.runtime.migration;
 
+import java.util.Map;
+
 /**
  * What the host a VM leaves asks of the host it goes to. Arguments and results are strings and numbers only, so
  * that the calls can travel between daemons as they are (the VM by its reference).
  */
 public interface MigrationPeer {
-    /** Starts the VM's QEMU waiting for its memory, and opens the way in for the stream. */
-    IncomingStream prepare(String vm);
+    /**
+     * Starts the VM's QEMU waiting for its memory, and opens the way in for the stream. {@code disks} maps each VDI
+     * that moves with the VM to the SR it goes to there: a VDI is made there for each, and QEMU takes them in.
+     */
+    IncomingStream prepare(String vm, Map<String, String> disks);
 
     /** The whole stream has arrived: the guest runs on there, recorded so. Returns the domain id it got there. */
     long finish(String vm, String token);

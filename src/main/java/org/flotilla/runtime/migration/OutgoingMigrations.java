@@ -12,14 +12,18 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.api.Call;
+import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.pool.BootChecks;
@@ -30,6 +34,7 @@ import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.runtime.power.DomainTeardown;
+import org.flotilla.storage.Storage;
 
 /**
  * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
@@ -37,7 +42,9 @@ import org.flotilla.runtime.power.DomainTeardown;
  * relays to the destination's port), followed to completion with the task's progress, the destination told to run
  * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
- * was cancelled while the stream ran).
+ * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
+ * that move mirrored to the destination first ({@link DiskMirrors}), or for a halted VM only those disks copied
+ * ({@link DiskCopies}).
  */
 public final class OutgoingMigrations {
     private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
@@ -61,10 +68,17 @@ public final class OutgoingMigrations {
     private final Domains domains;
     private final BootChecks checks;
     private final DomainTeardown teardown;
+    private final Database db;
+    private final Storage storage;
+    private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
 
-    public OutgoingMigrations(Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks, DomainTeardown teardown) {
+    public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
+                              DomainTeardown teardown) {
+        this.db = db;
+        this.storage = storage;
+        this.movedDisks = new MovedDisks(db, storage);
         this.here = here;
         this.operations = operations;
         this.domains = domains;
@@ -75,18 +89,26 @@ public final class OutgoingMigrations {
     public void setPeers(MigrationPeers peers) { this.peers = peers; }
 
     /** VM.pool_migrate of a VM running here to {@code destination}. */
-    public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) {
-        operations.run(c, vm, VmOperations.pool_migrate, () -> {
+    public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) { migrate(c, vm, destination, Map.of()); }
+
+    /**
+     * VM.pool_migrate, or VM.migrate_send within the pool when {@code moves} is not empty: the disks of those VDIs go
+     * with the VM, each to a VDI made in the SR it maps to there; once the guest runs there, its VBDs name the new
+     * VDIs and the ones here are destroyed, as XAPI destroys the VDIs it moved.
+     */
+    public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
+        operations.run(c, vm, op, () -> {
             Domain d = domains.running(vm);
             if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
-            checks.assertCanBootHere(vm, destination);
+            checks.assertCanBootHere(vm, destination, moves);
             c.task().progress(0.05);
             MigrationPeer peer;
             IncomingStream in;
             long t0 = System.nanoTime();
             try {
                 peer = peers.to(destination);
-                in = peer.prepare(vm.value());
+                in = peer.prepare(vm.value(), byReference(moves));
             } catch (RuntimeException e) {
                 throw failed(vm, destination, "the destination could not prepare: " + describe(e));
             }
@@ -101,7 +123,45 @@ public final class OutgoingMigrations {
             reports.put(vm, report);
             LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             teardown.letGo(d);
+            movedDisks.leaveBehind(vm, in.disks());
         });
+    }
+
+    /**
+     * VM.migrate_send of a halted VM within the pool: the disks of the VDIs in {@code moves} are copied to VDIs made in
+     * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
+     */
+    public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        operations.run(c, vm, VmOperations.migrate_send, () -> {
+            checks.assertCanSeeSrs(vm, destination, moves);
+            MigrationPeer peer;
+            IncomingStream in;
+            try {
+                peer = peers.to(destination);
+                in = peer.prepare(vm.value(), byReference(moves));
+            } catch (RuntimeException e) {
+                throw failed(vm, destination, "the destination could not prepare: " + describe(e));
+            }
+            try {
+                var reported = new double[] {0};
+                DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
+                peer.finish(vm.value(), in.token());
+            } catch (Exception e) {
+                try {
+                    peer.abort(vm.value(), in.token());
+                } catch (RuntimeException ae) {
+                    LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the move of VM " + vm.value() + ": " + ae.getMessage());
+                }
+                throw failed(vm, destination, describe(e));
+            }
+            movedDisks.leaveBehind(vm, in.disks());
+        });
+    }
+
+    private static Map<String, String> byReference(Map<Ref<VDI>, Ref<SR>> moves) {
+        var out = new LinkedHashMap<String, String>();
+        moves.forEach((vdi, sr) -> out.put(vdi.value(), sr.value()));
+        return out;
     }
 
     /** The report of the VM's last migration away from here, or null. */
@@ -110,6 +170,28 @@ public final class OutgoingMigrations {
     private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
 
     private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis) throws Exception {
+        if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
+        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in);
+        try {
+            return send(c, d, in, peer, vm, prepareMillis, mirrors);
+        } catch (Exception e) {
+            mirrors.abandon();
+            throw e;
+        }
+    }
+
+    /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis,
+                                 DiskMirrors mirrors) throws Exception {
+        long disksMillis = 0;
+        double memoryFrom = 0.1;
+        if (mirrors != null) {
+            long t = System.nanoTime();
+            var reported = new double[] {0};
+            mirrors.awaitReady(share -> reported[0] = progress(c, reported[0], 0.05 + 0.45 * share), () -> c.task().checkCancelled());
+            disksMillis = millisSince(t);
+            memoryFrom = 0.5;
+        }
         Path sock = d.runDir.resolve(SOCKET);
         Files.deleteIfExists(sock);
         try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
@@ -129,8 +211,8 @@ public final class OutgoingMigrations {
                 }
             });
             long t0 = System.nanoTime();
-            startStream(d);
-            JsonNode done = follow(c, d);
+            startStream(d, mirrors != null);
+            JsonNode done = follow(c, d, memoryFrom, mirrors);
             long streamMillis = millisSince(t0);
             long t1 = System.nanoTime();
             // QEMU has written its last byte: the relay delivers the tail before the destination looks
@@ -138,49 +220,66 @@ public final class OutgoingMigrations {
             c.task().progress(0.9);
             long domid = peer.finish(vm.value(), in.token());
             return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
-                    done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid);
+                    done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid, disksMillis);
         } finally {
             Files.deleteIfExists(sock);
         }
     }
 
-    private static void startStream(Domain d) throws IOException {
+    /** Starts QEMU's stream; {@code pauseBeforeSwitchover}: it stops at pre-switchover, the guest stopped, for the disks to end. */
+    private static void startStream(Domain d, boolean pauseBeforeSwitchover) throws IOException {
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(
                 Map.of("capability", "events", "state", true),
-                Map.of("capability", "auto-converge", "state", true))));
+                Map.of("capability", "auto-converge", "state", true),
+                Map.of("capability", "pause-before-switchover", "state", pauseBeforeSwitchover))));
         d.qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", MAX_BANDWIDTH, "downtime-limit", DOWNTIME_LIMIT_MS));
         d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
     }
 
     /**
-     * Polls query-migrate until the stream is complete, reporting how much memory has gone as the task's progress;
-     * a cancelled task stops it.
+     * Polls query-migrate until the stream is complete, reporting how much memory has gone as the task's progress
+     * (from {@code from} to 0.9); a cancelled task stops it. At pre-switchover the disks' mirrors end, then the stream
+     * goes on.
      */
-    private static JsonNode follow(Call c, Domain d) throws IOException, InterruptedException {
+    private static JsonNode follow(Call c, Domain d, double from, DiskMirrors mirrors) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
         double reported = 0;
         var stall = new StallWatch(STALL_SECONDS);
+        boolean switchedOver = false;
         while (true) {
             c.task().checkCancelled();
             JsonNode m = d.qmp.execute("query-migrate");
             String status = m.path("status").asText("");
             if (status.equals("completed")) return m;
+            if (status.equals("pre-switchover")) {
+                // migrate-continue returns before the state moves on: a poll just after it still reads pre-switchover
+                if (!switchedOver) {
+                    if (mirrors != null) mirrors.complete();
+                    d.qmp.execute("migrate-continue", Map.of("state", "pre-switchover"));
+                    switchedOver = true;
+                }
+                Thread.sleep(1);
+                continue;
+            }
             if (status.equals("failed") || status.equals("cancelled")) {
                 throw ApiError.internal("sending the VM's memory failed: " + m.path("error-desc").asText(status));
             }
             JsonNode ram = m.path("ram");
             long sent = ram.path("transferred").asLong(0);
             long left = ram.path("remaining").asLong(0);
-            double progress = sent + left > 0 ? 0.1 + 0.8 * Math.min(1.0, (double) sent / (sent + left)) : 0;
-            if (progress - reported >= PROGRESS_STEP) {
-                c.task().progress(progress);
-                reported = progress;
-            }
+            if (sent + left > 0) reported = progress(c, reported, from + (0.9 - from) * Math.min(1.0, (double) sent / (sent + left)));
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
             if (stall.stalled(sent)) throw ApiError.internal("the migration stream sent nothing for " + STALL_SECONDS + " s");
             if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
             Thread.sleep(10);
         }
+    }
+
+    /** Writes the task's progress when it has grown by a step since {@code reported}; returns what was last written. */
+    private static double progress(Call c, double reported, double progress) {
+        if (progress - reported < PROGRESS_STEP) return reported;
+        c.task().progress(progress);
+        return progress;
     }
 
     /**

@@ -6,8 +6,9 @@ import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Carries a migration stream between QEMU's unix socket in its jail and the daemons' TCP connection: QEMU never
- * touches the network, and what crosses it is the daemons' to guard (the token now, TLS later).
+ * Carries a migration stream (one way) or a disk's NBD connection (both ways) between QEMU's unix socket in its jail
+ * and the daemons' TCP connection: QEMU never touches the network, and what crosses it is the daemons' to guard (the
+ * token now, TLS later).
  */
 final class StreamRelay {
     private static final int CHUNK = 128 << 10;
@@ -32,6 +33,41 @@ final class StreamRelay {
         }
         to.shutdownOutput();
         return carried.get();
+    }
+
+    /**
+     * Carries both directions between {@code a} and {@code b} (a disk's NBD connection: requests one way, replies the
+     * other) until both have ended; closes both.
+     */
+    static void bothWays(SocketChannel a, SocketChannel b) {
+        Thread back = Thread.ofVirtual().start(() -> quietly(b, a));
+        quietly(a, b);
+        try {
+            back.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closeQuietly(a);
+            closeQuietly(b);
+        }
+    }
+
+    private static void quietly(SocketChannel from, SocketChannel to) {
+        try {
+            copy(from, to);
+        } catch (IOException e) {
+            // one side went: the other must not wait for it
+            closeQuietly(from);
+            closeQuietly(to);
+        }
+    }
+
+    private static void closeQuietly(SocketChannel c) {
+        try {
+            c.close();
+        } catch (IOException e) {
+            // closing is all that was left to do
+        }
     }
 
     /** Reads exactly {@code n} bytes (fewer only if the peer closes first). */

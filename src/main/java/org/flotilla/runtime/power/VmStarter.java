@@ -1,11 +1,13 @@
 package org.flotilla.runtime.power;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.pool.BootChecks;
@@ -115,15 +117,16 @@ public final class VmStarter {
     /**
      * Starts the QEMU that is to receive a running VM from another host ({@code -incoming defer}), as VM.start
      * starts one, but records nothing: the VM stays the source's until {@link #arrived}. Followed as one of this
-     * host's domains, yet not watched: its end before then is no crash of the VM.
+     * host's domains, yet not watched: its end before then is no crash of the VM. The disks of the VDIs in
+     * {@code moved} are opened from the VDIs made for them here (Storage XenMotion).
      */
-    public Launched launchIncoming(Ref<VM> vmRef) throws IOException, InterruptedException {
+    public Launched launchIncoming(Ref<VM> vmRef, Map<Ref<VDI>, Ref<VDI>> moved) throws IOException, InterruptedException {
         DbObject<VM> vm = db.require(vmRef);
         BootChecks.validate(vm);
         memory.reserve(vm.get(VM.memory_static_max));
         vcpus.check(vm);
         long domid = domids.next();
-        Domain d = launcher.launch(vmRef, specs.of(vm, "defer"), domid, files.runDir(vm.get(VM.uuid)));
+        Domain d = launcher.launch(vmRef, specs.of(vm, "defer", moved), domid, files.runDir(vm.get(VM.uuid)));
         domains.add(d);
         return new Launched(d, domid);
     }

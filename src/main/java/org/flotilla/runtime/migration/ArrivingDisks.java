@@ -1,0 +1,199 @@
+package org.flotilla.runtime.migration;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.Rec;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.storage.Storage;
+
+/**
+ * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
+ * of the same virtual size; the VM's QEMU, started on them, serves them writable over NBD on a unix socket in its
+ * jail (each disk's export named after its node), or for a halted VM a {@link DiskServer}; and a TCP port of the daemon's that lets in one connection per disk
+ * opening with the migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
+ */
+final class ArrivingDisks {
+    private static final System.Logger LOG = System.getLogger(ArrivingDisks.class.getName());
+    private static final String SOCKET = "nbd.sock";
+
+    private final Storage storage;
+    /** The source's VDI, by the VDI made for it here. */
+    private final Map<Ref<VDI>, Ref<VDI>> made;
+    private volatile ServerSocketChannel server;
+    private volatile boolean qemuServes;
+    private volatile DiskServer diskServer;
+
+    private ArrivingDisks(Storage storage, Map<Ref<VDI>, Ref<VDI>> made) {
+        this.storage = storage;
+        this.made = made;
+    }
+
+    /** The VDIs made here for {@code disks} (source VDI to SR here); none is left if one cannot be made. */
+    static ArrivingDisks make(Database db, Storage storage, Map<String, String> disks) {
+        var out = new ArrivingDisks(storage, new LinkedHashMap<>());
+        try {
+            for (var e : disks.entrySet()) {
+                DbObject<VDI> from = db.require(VDI.CLASS.ref(e.getKey()));
+                Ref<VDI> to = storage.createVdi(Rec.empty(VDI.CLASS)
+                        .set(VDI.SR, SR.CLASS.ref(e.getValue()))
+                        .set(VDI.name_label, from.get(VDI.name_label))
+                        .set(VDI.name_description, from.get(VDI.name_description))
+                        .set(VDI.virtual_size, from.get(VDI.virtual_size))
+                        .set(VDI.type, from.get(VDI.type))
+                        .set(VDI.sharable, from.get(VDI.sharable))
+                        .set(VDI.read_only, from.get(VDI.read_only))
+                        .set(VDI.other_config, from.get(VDI.other_config)));
+                out.made.put(from.self(VDI.CLASS), to);
+            }
+            return out;
+        } catch (RuntimeException e) {
+            out.destroy();
+            throw e;
+        }
+    }
+
+    Map<Ref<VDI>, Ref<VDI>> made() { return made; }
+
+    /** For the source: each of its VDIs and the one made here, by reference. */
+    Map<String, String> byReference() {
+        var out = new LinkedHashMap<String, String>();
+        made.forEach((from, to) -> out.put(from.value(), to.value()));
+        return out;
+    }
+
+    /**
+     * QEMU serves the new disks of {@code vm}'s VBDs over NBD, and a port of this daemon's at {@code address} relays
+     * to it every connection that opens with {@code token}. Returns the port.
+     */
+    int serve(Database db, Domain d, Ref<VM> vm, InetAddress address, String token) throws IOException {
+        // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
+        // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
+        d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
+        d.qmp.execute("nbd-server-start", Map.of("addr", Map.of("type", "unix",
+                "data", Map.of("path", QemuCommand.JAILED.resolve(SOCKET).toString()))));
+        qemuServes = true;
+        for (String node : nodes(db, vm).keySet()) {
+            d.qmp.execute("block-export-add", Map.of("type", "nbd", "id", "export-" + node, "node-name", node,
+                    "name", node, "writable", true));
+        }
+        return openPort(address, token, d.runDir.resolve(SOCKET));
+    }
+
+    /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */
+    int serveHalted(Database db, Ref<VM> vm, InetAddress address, String token) throws IOException, InterruptedException {
+        diskServer = DiskServer.start(nodes(db, vm));
+        return openPort(address, token, diskServer.socket());
+    }
+
+    /** Each new disk's node (and export) name, as the VM's QEMU names the VBD's, with its description for a storage daemon. */
+    private Map<String, String> nodes(Database db, Ref<VM> vm) {
+        var out = new LinkedHashMap<String, String>();
+        for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
+            Ref<VDI> to = made.get(b.get(VBD.VDI));
+            if (to == null) continue;
+            String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
+            out.put(node, storage.blockdev(to, node));
+        }
+        return out;
+    }
+
+    private int openPort(InetAddress address, String token, Path nbdSocket) throws IOException {
+        ServerSocketChannel s = ServerSocketChannel.open();
+        s.bind(new InetSocketAddress(address, 0), made.size());
+        server = s;
+        int connections = made.size();
+        Thread.ofVirtual().name("disks-in").start(() -> relayEach(s, connections, token, nbdSocket));
+        return ((InetSocketAddress) s.getLocalAddress()).getPort();
+    }
+
+    /**
+     * Lets in {@code n} connections that open with the token, each relayed both ways to QEMU's NBD server; one without
+     * the token closes the port. A connection that cannot be relayed is closed at once, so that the source's NBD
+     * client does not wait on it.
+     */
+    private static void relayEach(ServerSocketChannel server, int n, String token, Path qemuSocket) {
+        try (server) {
+            for (int i = 0; i < n; i++) {
+                SocketChannel tcp = server.accept();
+                try {
+                    tcp.socket().setTcpNoDelay(true);
+                    String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
+                    if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
+                        throw new IOException("a disk connection without the migration's token");
+                    }
+                    SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
+                    try {
+                        qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
+                    } catch (IOException e) {
+                        qemu.close();
+                        throw e;
+                    }
+                    Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, qemu));
+                } catch (IOException e) {
+                    tcp.close();
+                    throw e;
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "the disks' port closed: " + e);
+        }
+    }
+
+    /** The disks have all arrived: QEMU (or the storage daemon) stops serving them before the guest runs on them. */
+    void arrived(Domain d) throws IOException, InterruptedException {
+        closePort();
+        if (qemuServes) d.qmp.execute("nbd-server-stop");
+        stopDiskServer();
+    }
+
+    private void stopDiskServer() throws InterruptedException {
+        DiskServer ds = diskServer;
+        diskServer = null;
+        if (ds != null) ds.stop();
+    }
+
+    /** The VM did not come: the port closes and the VDIs made for it go (its QEMU must have ended first). */
+    void destroy() {
+        closePort();
+        try {
+            stopDiskServer();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        for (Ref<VDI> v : List.copyOf(made.values())) {
+            try {
+                storage.destroyVdi(v);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot destroy VDI " + v.value() + " made for a migration that failed: " + e.getMessage());
+            }
+        }
+    }
+
+    private void closePort() {
+        ServerSocketChannel s = server;
+        if (s == null) return;
+        try {
+            s.close();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "closing the disks' port: " + e);
+        }
+    }
+}

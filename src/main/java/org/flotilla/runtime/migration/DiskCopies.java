@@ -1,0 +1,44 @@
+package org.flotilla.runtime.migration;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.function.DoubleConsumer;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.runtime.domain.HostFiles;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.storage.Storage;
+
+/**
+ * The source's side of a halted VM's disks moving (VM.migrate_send of a halted VM): nothing writes them, so each is
+ * copied once with qemu-img into its export on the destination, through a unix socket of the daemon's relayed there
+ * as a running VM's mirrors are. qemu-img rather than a QEMU mirror: no guest runs to follow, and qemu-img copies
+ * only what the chain holds.
+ */
+final class DiskCopies {
+    private DiskCopies() {}
+
+    /** Copies the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}, reporting the share done. */
+    static void copy(Database db, Storage storage, Ref<VM> vm, IncomingStream in, DoubleConsumer progress) throws IOException {
+        List<DbObject<VBD>> moving = db.referring(VBD.VM, vm).stream().filter(b -> in.disks().containsKey(b.get(VBD.VDI).value())).toList();
+        Path dir = Files.createTempDirectory("flotilla-copies-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            int done = 0;
+            for (DbObject<VBD> b : moving) {
+                String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
+                try (NbdRelay relay = NbdRelay.open(dir.resolve(node + ".sock"), in)) {
+                    storage.exportToNbd(b.get(VBD.VDI), relay.socket(), node);
+                }
+                progress.accept((double) ++done / moving.size());
+            }
+        } finally {
+            HostFiles.deleteTree(dir);
+        }
+    }
+}

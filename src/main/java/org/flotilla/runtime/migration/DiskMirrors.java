@@ -1,0 +1,147 @@
+package org.flotilla.runtime.migration;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleConsumer;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.qemu.QmpException;
+import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.launch.QemuFiles;
+
+/**
+ * The source's side of the disks that move with a VM (Storage XenMotion): for each, an NBD client node in the VM's
+ * QEMU whose unix socket in the jail this daemon relays to the destination's disks port (opening with the token),
+ * and a {@code blockdev-mirror} of the disk to it — a full copy first, then every guest write made on both sides
+ * before it completes ({@code copy-mode: write-blocking}), so that the copy converges whatever the guest writes.
+ * Once every job is ready the memory moves; at the switch-over, with the guest stopped, {@link #complete} cancels the
+ * ready jobs, which leaves each copy consistent (as libvirt ends its mirrors), and {@link #abandon} undoes it all
+ * after a failure, leaving the guest on its own disks.
+ */
+final class DiskMirrors {
+    private static final System.Logger LOG = System.getLogger(DiskMirrors.class.getName());
+    private static final long READY_MINUTES = 60;
+    private static final long SETTLE_SECONDS = 30;
+
+    /** One disk: its node here, the NBD node it is mirrored to, the job, and the socket QEMU reaches the relay by. */
+    private record Mirror(String vdi, String node, String target, String job, NbdRelay relay) {}
+
+    private final Domain d;
+    private final List<Mirror> mirrors = new ArrayList<>();
+
+    private DiskMirrors(Domain d) { this.d = d; }
+
+    /** Starts mirroring the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}. */
+    static DiskMirrors start(Database db, Domain d, Ref<VM> vm, IncomingStream in) throws IOException {
+        var out = new DiskMirrors(d);
+        try {
+            for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
+                String vdi = b.get(VBD.VDI).value();
+                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), in);
+            }
+            if (out.mirrors.size() != in.disks().size()) throw ApiError.internal("not every VDI to move is a disk of the VM");
+            return out;
+        } catch (IOException | RuntimeException e) {
+            out.abandon();
+            throw e;
+        }
+    }
+
+    private void mirror(String vdi, String node, IncomingStream in) throws IOException {
+        String target = "sxm-" + node;
+        NbdRelay relay = NbdRelay.open(d.runDir.resolve("nbd-" + node + ".sock"), in);
+        var m = new Mirror(vdi, node, target, "sxm-job-" + node, relay);
+        mirrors.add(m);
+        QemuFiles.give(relay.socket(), d.uid);
+        d.qmp.execute("blockdev-add", Map.of("driver", "nbd", "node-name", target, "export", node,
+                "server", Map.of("type", "unix", "path", QemuCommand.JAILED.resolve(relay.socket().getFileName()).toString())));
+        d.qmp.execute("blockdev-mirror", Map.of("job-id", m.job(), "device", node, "target", target, "sync", "full",
+                "copy-mode", "write-blocking"));
+    }
+
+    /** Waits until every mirror has copied its disk and follows the guest's writes, reporting the share copied. */
+    void awaitReady(DoubleConsumer progress, Runnable checkCancelled) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(READY_MINUTES);
+        while (true) {
+            checkCancelled.run();
+            Map<String, JsonNode> jobs = jobs();
+            long len = 0;
+            long done = 0;
+            int ready = 0;
+            for (Mirror m : mirrors) {
+                JsonNode j = jobs.get(m.job());
+                if (j == null || j.path("status").asText("").equals("concluded") || j.has("error")) {
+                    throw ApiError.of("MIRROR_FAILED", m.vdi());
+                }
+                len += j.path("len").asLong(0);
+                done += j.path("offset").asLong(0);
+                if (j.path("ready").asBoolean(false)) ready++;
+            }
+            progress.accept(len > 0 ? (double) done / len : 0);
+            if (ready == mirrors.size()) return;
+            if (!d.alive()) throw ApiError.internal("the source's QEMU exited while copying the VM's disks");
+            if (System.nanoTime() > deadline) throw ApiError.internal("copying the VM's disks timed out");
+            Thread.sleep(20);
+        }
+    }
+
+    /** With the guest stopped: each ready mirror ends, its copy consistent and complete. */
+    void complete() throws IOException, InterruptedException {
+        for (Mirror m : mirrors) d.qmp.execute("block-job-cancel", Map.of("device", m.job()));
+        awaitJobsGone();
+        for (Mirror m : mirrors) {
+            if (jobs().containsKey(m.job())) throw ApiError.of("MIRROR_FAILED", m.vdi());
+        }
+    }
+
+    /** After a failure: the jobs stopped, the NBD nodes gone, the relays closed; the guest keeps its own disks. */
+    void abandon() {
+        for (Mirror m : mirrors) {
+            try {
+                d.qmp.execute("block-job-cancel", Map.of("device", m.job(), "force", true));
+            } catch (QmpException e) {
+                LOG.log(System.Logger.Level.DEBUG, "block-job-cancel " + m.job() + ": " + e.getMessage());
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "block-job-cancel " + m.job() + ": " + e);
+            }
+        }
+        try {
+            awaitJobsGone();
+        } catch (IOException | InterruptedException e) {
+            LOG.log(System.Logger.Level.WARNING, "the mirrors of " + d.uuid + " did not end: " + e);
+        }
+        for (Mirror m : mirrors) {
+            try {
+                d.qmp.execute("blockdev-del", Map.of("node-name", m.target()));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "blockdev-del " + m.target() + ": " + e.getMessage());
+            }
+            m.relay().close();
+        }
+    }
+
+    private void awaitJobsGone() throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
+        while (System.nanoTime() < deadline && d.alive()) {
+            Map<String, JsonNode> jobs = jobs();
+            if (mirrors.stream().noneMatch(m -> jobs.containsKey(m.job()))) return;
+            Thread.sleep(10);
+        }
+    }
+
+    private Map<String, JsonNode> jobs() throws IOException {
+        var out = new HashMap<String, JsonNode>();
+        for (JsonNode j : d.qmp.execute("query-block-jobs")) out.put(j.path("device").asText(), j);
+        return out;
+    }
+}

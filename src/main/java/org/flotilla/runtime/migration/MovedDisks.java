@@ -1,0 +1,46 @@
+package org.flotilla.runtime.migration;
+
+import java.util.Map;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.storage.Storage;
+
+/**
+ * What the source does with the disks a VM took with it, once the guest runs on their copies there: the VM's VBDs
+ * name the copies, and the VDIs it left are destroyed, as XAPI destroys the VDIs Storage XenMotion moved. Written by
+ * the source, whose copy of the database then has it at once, before it destroys what it reads as unused.
+ */
+final class MovedDisks {
+    private static final System.Logger LOG = System.getLogger(MovedDisks.class.getName());
+
+    private final Database db;
+    private final Storage storage;
+
+    MovedDisks(Database db, Storage storage) {
+        this.db = db;
+        this.storage = storage;
+    }
+
+    /** {@code copies}: each VDI the VM left here, by reference, and the one it now runs on there. */
+    void leaveBehind(Ref<VM> vm, Map<String, String> copies) {
+        if (copies.isEmpty()) return;
+        db.write(tx -> {
+            for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
+                String copy = copies.get(b.get(VBD.VDI).value());
+                if (copy != null) tx.set(b.self(VBD.CLASS), VBD.VDI, VDI.CLASS.ref(copy));
+            }
+        });
+        for (String left : copies.keySet()) {
+            try {
+                storage.destroyVdi(VDI.CLASS.ref(left));
+            } catch (RuntimeException e) {
+                // the VM has moved all the same: what stays is a disk no VM uses, for the administrator to remove
+                LOG.log(System.Logger.Level.WARNING, "VM " + vm.value() + " moved, but its former VDI " + left + " could not be destroyed: " + e.getMessage());
+            }
+        }
+    }
+}

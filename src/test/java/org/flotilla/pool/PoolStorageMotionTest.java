@@ -1,0 +1,123 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.flotilla.Slow;
+import org.flotilla.cli.HostConnector;
+import org.flotilla.cli.Xe;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.storage.LocalFileSr;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Storage XenMotion between two daemons in their own namespaces: a guest counting on a disk in the coordinator's own
+ * SR moves, by {@code xe vm-migrate ... vdi:<vdi uuid>=<sr uuid>}, to the member with its disk copied into the
+ * member's own SR, the disk's NBD traffic and the memory relayed by the daemons over the pool's link.
+ */
+@Slow
+class PoolStorageMotionTest {
+    @Test
+    void aGuestOnTheCoordinatorsOwnDiskMovesToTheMembersSr() throws Exception {
+        try (TestHosts pool = TestHosts.start(2)) {
+            TestHost h0 = pool.host(0);
+            TestHost h1 = pool.host(1);
+            h1.call("pool.join", h0.address(), "root", h0.password());
+            PoolWaits.awaitMember(h1, 2, Duration.ofSeconds(60));
+            String sr0 = localSr(h0, h0);
+            String sr1 = localSr(h0, h1);
+
+            String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
+            String vm = (String) h0.call("VM.clone", template, "moves with its disk");
+            h0.call("VM.set_is_a_template", vm, false);
+            h0.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
+            String vdi = (String) h0.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(sr0), "counter disk"));
+            var vbd = new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
+                    "mode", "RW", "type", "Disk"));
+            h0.call("VBD.create", vbd);
+            h0.call("VM.start_on", vm, h0.hostRef(), false, false);
+            String uuid = (String) h0.call("VM.get_uuid", vm);
+            Path serial0 = h0.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
+            Path serial1 = h1.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
+            awaitCounts(serial0, 5);
+
+            // every disk must be mapped; host.migrate_receive asked of the coordinator runs on the member
+            @SuppressWarnings("unchecked")
+            var dest = (Map<String, String>) h0.call("host.migrate_receive", h1.hostRef(), managementNetwork(h0, h1), Map.of());
+            assertEquals(h1.hostRef(), dest.get("host"));
+            assertTrue(dest.get("xenops").startsWith("https://" + h1.address() + "/"), dest.toString());
+            ApiError unmapped = assertThrows(ApiError.class, () -> h0.call("VM.migrate_send", vm, dest, true, Map.of(), Map.of(), Map.of()));
+            assertEquals(List.of("VDI_NOT_IN_MAP", vdi), unmapped.description());
+            assertEquals(h0.hostRef(), h0.call("VM.get_resident_on", vm));
+
+            var lastOn0 = new AtomicReference<>("");
+            Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serial0, lastOn0));
+            var err = new ByteArrayOutputStream();
+            long t0 = System.nanoTime();
+            int code = new Xe(HostConnector.XML_RPC, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err))
+                    .run(List.of("-s", h0.address(), "-u", "root", "-pw", h0.password(), "vm-migrate", "uuid=" + uuid,
+                            "host-uuid=" + h1.uuid(), "vdi:" + h0.call("VDI.get_uuid", vdi) + "=" + h0.call("SR.get_uuid", sr1)), Map.of(), null);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            watcher.interrupt();
+            watcher.join();
+            assertEquals(0, code, "xe vm-migrate: " + err);
+            System.out.printf("xe vm-migrate with a disk between two daemons took %d ms%n", millis);
+
+            assertEquals(h1.hostRef(), h0.call("VM.get_resident_on", vm));
+            assertEquals("Running", h1.call("VM.get_power_state", vm));
+            String moved = (String) h0.call("VBD.get_VDI", ((List<?>) h0.call("VM.get_VBDs", vm)).getFirst());
+            assertNotEquals(vdi, moved);
+            assertEquals(sr1, h0.call("VDI.get_SR", moved));
+            assertFalse(((List<?>) h0.call("SR.get_VDIs", sr0)).contains(vdi), "the VDI left on the coordinator is gone");
+            awaitCounts(serial1, 3);
+            String on1 = Files.readString(serial1);
+            assertFalse(on1.contains("FLOTILLA-GUEST up"), "the guest did not boot on the member:\n" + on1);
+            long last0 = CountingGuests.lastCount(lastOn0.get());
+            long first1 = CountingGuests.firstCount(on1);
+            assertTrue(last0 > 0 && first1 > last0 && first1 <= last0 + 3, "counted to " + last0 + ", went on from " + first1);
+
+            h1.call("VM.hard_shutdown", vm);
+            h0.call("VM.destroy", vm);
+            h0.call("VDI.destroy", moved);
+        }
+    }
+
+    private static String localSr(TestHost ask, TestHost of) {
+        for (Object pbd : (List<?>) ask.call("PBD.get_all")) {
+            if (!of.hostRef().equals(ask.call("PBD.get_host", pbd))) continue;
+            String sr = (String) ask.call("PBD.get_SR", pbd);
+            if (LocalFileSr.TYPE.equals(ask.call("SR.get_type", sr)) && !Boolean.TRUE.equals(ask.call("SR.get_shared", sr))) return sr;
+        }
+        throw new AssertionError("no SR of " + of + "'s own");
+    }
+
+    private static String managementNetwork(TestHost ask, TestHost of) {
+        for (Object pif : (List<?>) ask.call("PIF.get_all")) {
+            if (of.hostRef().equals(ask.call("PIF.get_host", pif)) && Boolean.TRUE.equals(ask.call("PIF.get_management", pif))) {
+                return (String) ask.call("PIF.get_network", pif);
+            }
+        }
+        throw new AssertionError("no management PIF of " + of);
+    }
+
+    private static void awaitCounts(Path serial, int n) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30L * org.flotilla.TestTimeouts.LOADED).toNanos();
+        while (!Files.exists(serial) || CountingGuests.occurrences(Files.readString(serial)) < n) {
+            if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " counts in " + serial);
+            Thread.sleep(50);
+        }
+    }
+}
