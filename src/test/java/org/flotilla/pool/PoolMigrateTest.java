@@ -101,7 +101,7 @@ class PoolMigrateTest {
         assertNotEquals(domidA, rec.get(VM.domid), "B numbered the domain");
         assertEquals(rec.get(VM.domid), a.vmRuntime().lastMigration(vm).destinationDomid());
         assertTrue(a.vmRuntime().pids().isEmpty(), "A follows no QEMU");
-        assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU is gone");
+        awaitGone(pidA);
         assertFalse(Files.exists(runDir(0, vm)), "and its run directory");
 
         long pidB = b.vmRuntime().pids().get(vm);
@@ -143,7 +143,7 @@ class PoolMigrateTest {
         call(a, "host.evacuate", sa, a.hostRef());
 
         assertEquals(b.host(), db.require(vm).get(VM.resident_on));
-        assertFalse(ProcessHandle.of(pidA).map(ProcessHandle::isAlive).orElse(false), "A's QEMU is gone");
+        awaitGone(pidA);
         awaitCounts(1, vm, 3);
         assertFalse(Files.readString(serial(1, vm)).contains("FLOTILLA-GUEST up"), "the guest did not boot on B");
     }
@@ -304,6 +304,11 @@ class PoolMigrateTest {
     /** A guest on A that counts on its disk (an image in A's SR) and on its serial console. */
     private Ref<VM> countingGuestOnA() throws Exception {
         return guests.start(a, 0, SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef())));
+    }
+
+    /** A's QEMU has quit, and is reaped a moment later by the daemon's reaper thread, not by the call itself. */
+    private static void awaitGone(long pid) {
+        PoolWaits.await(Duration.ofSeconds(10), "A's QEMU to be gone", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
 
     static Object call(Node node, String method, Object... params) { return NodesOnOneDatabase.call(node, method, params); }
