@@ -102,8 +102,9 @@ final class MemberCalls {
             }
 
             @Override
-            public void abort(String vm, String token) {
-                post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token), ABORT_REPLY);
+            public boolean abort(String vm, String token) {
+                return post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token), ABORT_REPLY)
+                        .path("arrived").asBoolean(false);
             }
         };
     }

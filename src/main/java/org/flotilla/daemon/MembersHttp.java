@@ -50,7 +50,7 @@ final class MembersHttp extends Handler.Abstract {
                 stream.disks().forEach(out.putObject("disks")::put);
             }
             case "/pool/migration/finish" -> out.put("domid", target.finish(vm, in.path("token").asText()));
-            default -> target.abort(vm, in.path("token").asText());
+            default -> out.put("arrived", target.abort(vm, in.path("token").asText()));
         }
         return HttpRequests.send(response, callback, 200, TYPE, out.toString());
     }

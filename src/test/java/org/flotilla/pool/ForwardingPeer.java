@@ -14,5 +14,5 @@ class ForwardingPeer implements MigrationPeer {
 
     @Override public long finish(String vm, String token) { return to.finish(vm, token); }
 
-    @Override public void abort(String vm, String token) { to.abort(vm, token); }
+    @Override public boolean abort(String vm, String token) { return to.abort(vm, token); }
 }

@@ -132,6 +132,44 @@ class PoolMigrateTest {
     }
 
     @Test
+    void aFinishWhoseAnswerIsLostLeavesTheGuestRunningOnTheDestinationOnly() throws Exception {
+        Ref<VM> vm = countingGuestOnA();
+        long pidA = a.vmRuntime().pids().get(vm);
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+        // B runs the guest, and its answer never reaches A: A's abort learns that the guest is B's now
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public long finish(String v, String token) {
+                super.finish(v, token);
+                throw ApiError.internal("the answer was lost on the way");
+            }
+        });
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        assertEquals(b.host(), db.require(vm).get(VM.resident_on));
+        assertEquals(VmPowerState.Running, db.require(vm).get(VM.power_state));
+        assertTrue(a.vmRuntime().pids().isEmpty(), "A follows no QEMU");
+        awaitGone(pidA);
+        assertTrue(b.vmRuntime().pids().containsKey(vm), "B runs it");
+        awaitCounts(1, vm, 3);
+        assertFalse(Files.readString(serial(1, vm)).contains("FLOTILLA-GUEST up"), "the guest did not boot again on B");
+
+        // and when the abort does not get through either, the pool's records tell A where the guest runs
+        b.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(a.vmRuntime().migrationTarget()) {
+            @Override public long finish(String v, String token) {
+                super.finish(v, token);
+                throw ApiError.internal("the answer was lost on the way");
+            }
+            @Override public boolean abort(String v, String token) { throw ApiError.internal("the destination cannot be reached"); }
+        });
+        long pidB = b.vmRuntime().pids().get(vm);
+        call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of());
+        assertEquals(a.host(), db.require(vm).get(VM.resident_on));
+        assertTrue(b.vmRuntime().pids().isEmpty(), "B follows no QEMU");
+        awaitGone(pidB);
+        awaitCounts(0, vm, 3);
+        call(a, "VM.hard_shutdown", sa, vm.value());
+    }
+
+    @Test
     void evacuatingTheHostMovesItsGuestLive() throws Exception {
         a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
         Ref<SR> sr = SR.CLASS.ref((String) call(a, "pool.get_default_SR", sa, a.poolRef()));
@@ -178,10 +216,10 @@ class PoolMigrateTest {
                 return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()));
             }
             @Override public long finish(String v, String wrong) { throw new AssertionError("a stream without the token was let in"); }
-            @Override public void abort(String v, String wrong) {
-                super.abort(v, wrong);
+            @Override public boolean abort(String v, String wrong) {
+                assertFalse(super.abort(v, wrong));
                 assertTrue(b.vmRuntime().pids().containsKey(vm), "a wrong token aborts nothing");
-                super.abort(v, token);
+                return super.abort(v, token);
             }
         });
         e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));

@@ -42,6 +42,8 @@ public final class IncomingMigrations implements MigrationPeer {
     /** How long a prepared destination waits for the source to send everything and finish. */
     private static final long STREAM_MINUTES = 10;
     private static final String SOCKET = "incoming.sock";
+    /** How long an abort waits for a finish under way to end, well within the source's wait for its answer. */
+    private static final long ABORT_WAITS_FOR_FINISH_SECONDS = 8;
     private static final long TICK_MILLIS = 1000;
 
     private final Database db;
@@ -49,6 +51,8 @@ public final class IncomingMigrations implements MigrationPeer {
     private final VmStarter starter;
     private final DomainTeardown teardown;
     private final Map<Ref<VM>, Arrival> arrivals = new ConcurrentHashMap<>();
+    /** The last finish of each VM that came here, by its token, for an abort that follows a lost answer. */
+    private final Map<Ref<VM>, Finish> finishes = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
 
     /**
@@ -188,6 +192,8 @@ public final class IncomingMigrations implements MigrationPeer {
         Ref<VM> ref = VM.CLASS.ref(vm);
         Arrival a = claim(ref, token);
         if (a == null) throw ApiError.internal("no migration of VM " + vm + " with that token is coming here");
+        var finish = new Finish(token, new CompletableFuture<>());
+        finishes.put(ref, finish);
         var domid = new long[] {-1};
         try {
             CurrentOperations.runMappingErrors("VM.pool_migrate", () -> {
@@ -202,16 +208,38 @@ public final class IncomingMigrations implements MigrationPeer {
             });
         } catch (RuntimeException e) {
             discard(a);
+            finish.done().completeExceptionally(e);
             throw e;
         }
+        finish.done().complete(domid[0]);
         return domid[0];
     }
 
     @Override
-    public void abort(String vm, String token) {
-        Arrival a = claim(VM.CLASS.ref(vm), token);
-        if (a != null) discard(a);
+    public boolean abort(String vm, String token) {
+        Ref<VM> ref = VM.CLASS.ref(vm);
+        Arrival a = claim(ref, token);
+        if (a != null) {
+            discard(a);
+            return false;
+        }
+        Finish f = finishes.get(ref);
+        if (f == null || !OneTimeToken.matches(f.token(), token)) return false;
+        try {
+            f.done().get(ABORT_WAITS_FOR_FINISH_SECONDS, TimeUnit.SECONDS);
+            return true; // the guest runs here: nothing is undone
+        } catch (java.util.concurrent.ExecutionException e) {
+            return false; // the finish failed, and undid what it had made
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw ApiError.internal("VM " + vm + " is still being finished here");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted");
+        }
     }
+
+    /** A finish of a VM's arrival: its token, and its outcome once known. */
+    private record Finish(String token, CompletableFuture<Long> done) {}
 
     /** The VM's arrival, taken off the list, if the token is its own. */
     private Arrival claim(Ref<VM> ref, String token) {

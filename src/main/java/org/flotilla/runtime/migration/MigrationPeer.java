@@ -16,6 +16,10 @@ public interface MigrationPeer {
     /** The whole stream has arrived: the guest runs on there, recorded so. Returns the domain id it got there. */
     long finish(String vm, String token);
 
-    /** The migration failed: whatever was made for it there goes. Does nothing for a VM not coming there. */
-    void abort(String vm, String token);
+    /**
+     * The migration failed here: whatever was made for it there goes, and false is returned. True when it cannot go
+     * because the VM's finish went through there (its answer lost on the way): the guest runs there, and the source
+     * must let its own QEMU go rather than run it again. False, too, for a VM not coming there.
+     */
+    boolean abort(String vm, String token);
 }

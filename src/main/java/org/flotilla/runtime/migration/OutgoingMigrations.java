@@ -112,16 +112,18 @@ public final class OutgoingMigrations {
             } catch (RuntimeException e) {
                 throw failed(vm, destination, "the destination could not prepare: " + describe(e));
             }
-            MigrationReport report;
             try {
-                report = send(c, d, in, peer, vm, millisSince(t0));
+                MigrationReport report = send(c, d, in, peer, vm, millisSince(t0));
+                reports.put(vm, report);
+                LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             } catch (Exception e) {
-                stayHere(d, peer, vm, in);
-                if (e instanceof ApiError a && a.code().equals(TASK_CANCELLED)) throw a;
-                throw failed(vm, destination, describe(e));
+                if (!stayHere(d, peer, vm, in, destination)) {
+                    if (e instanceof ApiError a && a.code().equals(TASK_CANCELLED)) throw a;
+                    throw failed(vm, destination, describe(e));
+                }
+                LOG.log(System.Logger.Level.WARNING, "VM " + d.uuid + " runs on host " + destination.value()
+                        + " although its migration failed here (" + describe(e) + "): its QEMU here goes");
             }
-            reports.put(vm, report);
-            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             teardown.letGo(d);
             movedDisks.leaveBehind(vm, in.disks());
         });
@@ -147,12 +149,7 @@ public final class OutgoingMigrations {
                 DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
                 peer.finish(vm.value(), in.token());
             } catch (Exception e) {
-                try {
-                    peer.abort(vm.value(), in.token());
-                } catch (RuntimeException ae) {
-                    LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the move of VM " + vm.value() + ": " + ae.getMessage());
-                }
-                throw failed(vm, destination, describe(e));
+                if (!abortThere(peer, vm, in, destination)) throw failed(vm, destination, describe(e));
             }
             movedDisks.leaveBehind(vm, in.disks());
         });
@@ -284,25 +281,38 @@ public final class OutgoingMigrations {
 
     /**
      * After a failure: the stream stopped, the destination's half ended (before the guest may run here again, so that
-     * never two run at once on the same disks), and the guest running here as before.
+     * never two run at once on the same disks), and the guest running here as before; false. True, with the guest left
+     * stopped here, when the destination's finish went through after all and the guest runs there.
      */
-    private static void stayHere(Domain d, MigrationPeer peer, Ref<VM> vm, IncomingStream in) {
+    private boolean stayHere(Domain d, MigrationPeer peer, Ref<VM> vm, IncomingStream in, Ref<Host> destination) {
         try {
             d.qmp.execute("migrate_cancel");
         } catch (QmpException e) {
             LOG.log(System.Logger.Level.WARNING, "migrate_cancel of " + d.uuid + ": " + e.getMessage());
         }
-        try {
-            peer.abort(vm.value(), in.token());
-        } catch (RuntimeException e) {
-            LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the migration of " + d.uuid + ": " + e.getMessage());
-        }
+        if (abortThere(peer, vm, in, destination)) return true;
         try {
             awaitSettled(d);
             String run = d.qmp.execute("query-status").path("status").asText("");
             if (!run.equals("running")) d.qmp.execute("cont");
         } catch (IOException | InterruptedException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot run VM " + d.uuid + " again after its failed migration: " + e.getMessage());
+        }
+        return false;
+    }
+
+    /**
+     * Ends the destination's half of a failed migration; true when it says the guest already runs there (its finish
+     * went through, the answer lost). A destination that does not answer is judged by the pool's records, brought up
+     * to date first: the guest runs there if they say it resides there.
+     */
+    private boolean abortThere(MigrationPeer peer, Ref<VM> vm, IncomingStream in, Ref<Host> destination) {
+        try {
+            return peer.abort(vm.value(), in.token());
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "the destination did not clean up the migration of VM " + vm.value() + ": " + e.getMessage());
+            db.catchUp();
+            return destination.equals(db.require(vm).get(VM.resident_on));
         }
     }
 
