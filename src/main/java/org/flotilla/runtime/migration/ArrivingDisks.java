@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
@@ -22,12 +23,13 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.storage.BlockExports;
 import org.flotilla.storage.Storage;
 
 /**
  * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
  * of the same virtual size; the VM's QEMU, started on them, serves them writable over NBD on a unix socket in its
- * jail (each disk's export named after its node), or for a halted VM a {@link DiskServer}; and a TCP port of the daemon's that lets in one connection per disk
+ * jail (each disk's export named after its node), or for a halted VM a {@link BlockExports}; and a TCP port of the daemon's that lets in one connection per disk
  * opening with the migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
  */
 final class ArrivingDisks {
@@ -39,7 +41,7 @@ final class ArrivingDisks {
     private final Map<Ref<VDI>, Ref<VDI>> made;
     private volatile ServerSocketChannel server;
     private volatile boolean qemuServes;
-    private volatile DiskServer diskServer;
+    private volatile BlockExports diskServer;
 
     private ArrivingDisks(Storage storage, Map<Ref<VDI>, Ref<VDI>> made) {
         this.storage = storage;
@@ -99,7 +101,13 @@ final class ArrivingDisks {
 
     /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */
     int serveHalted(Database db, Ref<VM> vm, InetAddress address, String token) throws IOException, InterruptedException {
-        diskServer = DiskServer.start(nodes(db, vm));
+        var nodes = nodes(db, vm);
+        try {
+            diskServer = BlockExports.start(List.copyOf(nodes.values()),
+                    nodes.keySet().stream().map(node -> new BlockExports.Export(node, node, true)).toList());
+        } catch (IOException e) {
+            throw ApiError.internal("qemu-storage-daemon did not serve the disks: " + e.getMessage());
+        }
         return openPort(address, token, diskServer.socket());
     }
 
@@ -164,20 +172,16 @@ final class ArrivingDisks {
         stopDiskServer();
     }
 
-    private void stopDiskServer() throws InterruptedException {
-        DiskServer ds = diskServer;
+    private void stopDiskServer() {
+        BlockExports ds = diskServer;
         diskServer = null;
-        if (ds != null) ds.stop();
+        if (ds != null) ds.close();
     }
 
     /** The VM did not come: the port closes and the VDIs made for it go (its QEMU must have ended first). */
     void destroy() {
         closePort();
-        try {
-            stopDiskServer();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopDiskServer();
         for (Ref<VDI> v : List.copyOf(made.values())) {
             try {
                 storage.destroyVdi(v);
