@@ -74,6 +74,8 @@ final class PoolMembers implements Membership, AutoCloseable {
     private final TrustedMembers trusted;
     private final MemberTls tls;
     private volatile ReplicatedDatabase replicated;
+    private static final int RECORD_COORDINATOR_ATTEMPTS = 20;
+    private static final long RECORD_COORDINATOR_PAUSE_MILLIS = 500;
     private volatile Node node;
     private volatile boolean closed;
     /** What a member does once its toolstack runs: the first time, ask the coordinator to settle who votes. */
@@ -179,13 +181,24 @@ final class PoolMembers implements Membership, AutoCloseable {
 
     /** pool.master follows the group's leader: the new coordinator writes itself there. */
     private void recordCoordinator() {
-        Node n = node;
-        if (n == null) return;
-        try {
-            Ref<Pool> pool = n.pool();
-            if (!n.host().equals(n.db().require(pool).get(Pool.master))) n.db().write(tx -> tx.set(pool, Pool.master, n.host()));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not record this host as the pool's coordinator", e);
+        for (int attempt = 1; attempt <= RECORD_COORDINATOR_ATTEMPTS; attempt++) {
+            Node n = node;
+            ReplicatedDatabase db = replicated;
+            if (n == null || db == null || !db.isCoordinator()) return;
+            try {
+                Ref<Pool> pool = n.pool();
+                if (!n.host().equals(n.db().require(pool).get(Pool.master))) n.db().write(tx -> tx.set(pool, Pool.master, n.host()));
+                return;
+            } catch (RuntimeException e) {
+                // a new coordinator's first writes may meet a group still settling: it tries again while it leads
+                LOG.log(Level.WARNING, "could not record this host as the pool's coordinator (attempt " + attempt + ")", e);
+            }
+            try {
+                Thread.sleep(RECORD_COORDINATOR_PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
         }
     }
 

@@ -78,8 +78,10 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     private final DatabaseStateMachine machine;
     private final RaftServer server;
     private final Parameters tlsParameters;
-    private RaftClient client;
-    private java.util.Set<RaftPeer> clientPeers = java.util.Set.of();
+    /** This member's writes to the coordinator. */
+    private final GroupClient writes = new GroupClient();
+    /** This member's catch-up requests: apart, so that one given up on never ends a write under way. */
+    private final GroupClient catchUps = new GroupClient();
 
     private ReplicatedDatabase(Path dir, Function<ReplicatedLog, Database> database, Model model, UUID group, Peer self,
             List<Peer> voters, RaftTuning tuning, Optional<MemberTls> tls) throws IOException {
@@ -205,7 +207,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         long deadline = System.nanoTime() + tuning.writeTimeout().toNanos();
         proposed.put(proposal, allOps);
         try {
-            RaftClientReply reply = client().async().send(message).get(tuning.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            RaftClientReply reply = writes.get().async().send(message).get(tuning.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
             if (!reply.isSuccess()) throw outcomeUnknown(String.valueOf(reply.getException()));
             // the coordinator has applied it; reads here must see it too before the write returns
             if (!machine.awaitApplied(reply.getLogIndex(), Math.max(0, deadline - System.nanoTime()))) {
@@ -215,10 +217,10 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
                 throw new Expectation.Unmet(reply.getLogIndex());
             }
         } catch (TimeoutException e) {
-            dropClient();
+            writes.drop();
             throw outcomeUnknown("not committed within " + tuning.writeTimeout().toMillis() + " ms");
         } catch (ExecutionException e) {
-            dropClient();
+            writes.drop();
             throw outcomeUnknown(String.valueOf(e.getCause()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -239,9 +241,9 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         long limit = 2 * tuning.electionTimeout().toNanos();
         try {
             if (isCoordinator()) return machine.awaitApplied(division().getRaftLog().getLastCommittedIndex(), limit);
-            return client().async().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(self.id())).get(limit, TimeUnit.NANOSECONDS).isSuccess();
+            return catchUps.get().async().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(self.id())).get(limit, TimeUnit.NANOSECONDS).isSuccess();
         } catch (TimeoutException | ExecutionException e) {
-            dropClient(); // its retries of the request stop with it
+            catchUps.drop();
             LOG.log(Level.DEBUG, "this member's copy could not be brought up to the coordinator's", e);
             return false;
         } catch (InterruptedException e) {
@@ -251,34 +253,39 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     /**
-     * The client that sends this member's writes to the coordinator, wherever it is: Ratis's own, which follows
-     * the leader as it changes. Made again when the group's members change, so it knows every one of them.
+     * A Ratis client of the group, which follows the leader as it changes; made again when the group's members
+     * change, so that it knows every one of them, and after a request of its timed out (its retries stop with it).
      */
-    private synchronized RaftClient client() {
-        var peers = java.util.Set.copyOf(division().getRaftConf().getAllPeers());
-        if (client != null && peers.equals(clientPeers)) return client;
-        dropClient();
-        var builder = RaftClient.newBuilder()
-                .setClientId(ClientId.randomId()) // its call ids must not meet the admin requests' below
-                .setRaftGroup(RaftGroup.valueOf(groupId, peers))
-                .setProperties(RaftProperties.client(tuning))
-                .setParameters(tlsParameters)
-                .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(RETRY_MILLIS, TimeUnit.MILLISECONDS)));
-        RaftPeerId leader = division().getInfo().getLeaderId();
-        if (leader != null) builder.setLeaderId(leader);
-        client = builder.build();
-        clientPeers = peers;
-        return client;
-    }
+    private final class GroupClient {
+        private RaftClient client;
+        private java.util.Set<RaftPeer> peers = java.util.Set.of();
 
-    private synchronized void dropClient() {
-        if (client == null) return;
-        try {
-            client.close();
-        } catch (IOException e) {
-            LOG.log(Level.DEBUG, "closing the pool database's client", e);
+        synchronized RaftClient get() {
+            var now = java.util.Set.copyOf(division().getRaftConf().getAllPeers());
+            if (client != null && now.equals(peers)) return client;
+            drop();
+            var builder = RaftClient.newBuilder()
+                    .setClientId(ClientId.randomId()) // its call ids must not meet the admin requests' below
+                    .setRaftGroup(RaftGroup.valueOf(groupId, now))
+                    .setProperties(RaftProperties.client(tuning))
+                    .setParameters(tlsParameters)
+                    .setRetryPolicy(RetryPolicies.retryForeverWithSleep(TimeDuration.valueOf(RETRY_MILLIS, TimeUnit.MILLISECONDS)));
+            RaftPeerId leader = division().getInfo().getLeaderId();
+            if (leader != null) builder.setLeaderId(leader);
+            client = builder.build();
+            peers = now;
+            return client;
         }
-        client = null;
+
+        synchronized void drop() {
+            if (client == null) return;
+            try {
+                client.close();
+            } catch (IOException e) {
+                LOG.log(Level.DEBUG, "closing a client of the pool database", e);
+            }
+            client = null;
+        }
     }
 
     /** XAPI's answer from a pool member that is not the coordinator: where the coordinator is ("" while none is known). */
@@ -494,7 +501,8 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     private void stopServer() {
-        dropClient();
+        writes.drop();
+        catchUps.drop();
         try {
             server.close();
         } catch (IOException e) {
