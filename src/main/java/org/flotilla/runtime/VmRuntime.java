@@ -15,6 +15,7 @@ import org.flotilla.jail.JailIds;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
@@ -52,6 +53,7 @@ import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationPeers;
 import org.flotilla.runtime.migration.MigrationReport;
 import org.flotilla.runtime.migration.OutgoingMigrations;
+import org.flotilla.runtime.migration.VdiPoolMigrations;
 import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
@@ -101,6 +103,7 @@ public final class VmRuntime implements AutoCloseable {
     private final IncomingMigrations incoming;
     private final OutgoingMigrations outgoing;
     private final PowerStateReset resets;
+    private final VdiPoolMigrations vdiMigrations;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -136,6 +139,7 @@ public final class VmRuntime implements AutoCloseable {
         this.liveDisks = new LiveDisks(db, domains);
         this.incoming = new IncomingMigrations(starter, teardown, () -> managementAddress(db, hostRef));
         this.outgoing = new OutgoingMigrations(hostRef, operations, domains, placement.checks(), teardown);
+        this.vdiMigrations = new VdiPoolMigrations(db, here, operations, domains, storage);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));
     }
@@ -172,6 +176,9 @@ public final class VmRuntime implements AutoCloseable {
 
     /** VM.pool_migrate: a VM running here moves, live, to {@code host}, which reaches its disks too. */
     public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
+
+    /** VDI.pool_migrate: on the host the disk's VM runs on, the disk moved live to another SR; returns its new VDI. */
+    public Ref<VDI> vdiPoolMigrate(Call c, Ref<VDI> vdi, Ref<SR> sr) { return vdiMigrations.migrate(c, vdi, sr); }
 
     /** This host's side of VMs migrating here, for other hosts to call. */
     public MigrationPeer migrationTarget() { return incoming; }
