@@ -1,0 +1,149 @@
+package org.flotilla.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.flotilla.Slow;
+import org.flotilla.TestCommand;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
+import org.flotilla.qemu.TestGuest;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * VDI.pool_migrate of a running guest's disk between two SRs of its host: the guest counts on its disk (and console)
+ * every 50 ms while QEMU mirrors the disk into a new VDI on the other SR and pivots onto it.
+ */
+@Slow
+class VdiPoolMigrateTest extends OnALocalSr {
+    private static final String COUNTING = "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50";
+    private Path mounted;
+
+    /** Before the node closes (OnALocalSr): the QEMUs it left, then the test's small file system. */
+    @AfterEach
+    void endGuestsAndUnmount() {
+        List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
+        for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
+        });
+        if (mounted != null) TestCommand.run(List.of("umount", "-l", mounted.toString()));
+    }
+
+    @Test
+    void aRunningGuestsDiskMovesToAnotherSrAndTheGuestCountsOnFromIt() throws Exception {
+        Running g = counterOnTheDefaultSr();
+        call("VDI.set_name_description", session, g.vdi, "where it counts");
+        call("VDI.add_to_other_config", session, g.vdi, "kept", "yes");
+        String second = fileSr(dir.resolve("second"), "second");
+        Path oldImage = image(g.vdi);
+        long pid = pid(g.vm);
+        long beforeMove = TestGuest.awaitCounts(g.serial, 5).getLast();
+
+        String moved = (String) call("VDI.pool_migrate", session, g.vdi, second, Map.of());
+
+        assertEquals(pid, pid(g.vm), "the same QEMU runs the guest");
+        assertEquals("Running", call("VM.get_power_state", session, g.vm.value()));
+        assertEquals(moved, call("VBD.get_VDI", session, g.vbd));
+        assertEquals(second, call("VDI.get_SR", session, moved));
+        assertEquals(16 * MIB, call("VDI.get_virtual_size", session, moved));
+        assertEquals("counter's disk", call("VDI.get_name_label", session, moved));
+        assertEquals("where it counts", call("VDI.get_name_description", session, moved));
+        assertEquals(Map.of("kept", "yes"), call("VDI.get_other_config", session, moved));
+        assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, g.vdi).code(), "the old VDI is destroyed");
+        assertFalse(Files.exists(oldImage), "the old image is gone: " + oldImage);
+        assertTrue(Files.exists(image(moved)));
+        String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
+        assertFalse(cmdline.contains(image(moved).getFileName().toString()), "QEMU got the new image as a descriptor, not a path");
+
+        int seen = TestGuest.awaitCounts(g.serial, 1).size();
+        List<Long> counts = TestGuest.awaitCounts(g.serial, seen + 20);
+        assertTrue(counts.getLast() > beforeMove + 20);
+        for (int i = 1; i < counts.size(); i++) {
+            assertEquals(counts.get(i - 1) + 1, counts.get(i), "the count goes on with no gap or rollback across the move: " + counts);
+        }
+        long lastSeen = counts.getLast();
+        call("VM.hard_shutdown", session, g.vm.value());
+        call("VM.start", session, g.vm.value(), false, false);
+        long resumed = TestGuest.awaitCounts(g.serial, 1).getFirst();
+        assertTrue(resumed > lastSeen, "after a restart it counts on from what it wrote to the new disk: " + resumed + " after " + lastSeen);
+        call("VM.hard_shutdown", session, g.vm.value());
+    }
+
+    @Test
+    void aMoveThatCannotBeDoneLeavesTheGuestOnItsDisk() throws Exception {
+        Running g = counterOnTheDefaultSr();
+        long pid = pid(g.vm);
+        Path image = image(g.vdi);
+        String sr = defaultSr();
+
+        // a file system smaller than the disk: the target SR has no room for it
+        mounted = dir.resolve("small");
+        Files.createDirectories(mounted);
+        run("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "flotilla-test-vdimig", mounted.toString());
+        String small = fileSr(mounted.resolve("sr"), "small");
+        ApiError full = fails("VDI.pool_migrate", session, g.vdi, small, Map.of());
+        assertEquals("SR_FULL", full.code(), full.description().toString());
+        assertEquals(List.of(), call("SR.get_VDIs", session, small), "no new VDI is left behind");
+        assertEquals(g.vdi, call("VBD.get_VDI", session, g.vbd));
+        assertEquals(sr, call("VDI.get_SR", session, g.vdi));
+        assertTrue(Files.exists(image));
+        assertEquals(pid, pid(g.vm));
+        int seen = TestGuest.awaitCounts(g.serial, 1).size();
+        TestGuest.awaitCounts(g.serial, seen + 5);
+
+        // an SR this host has not plugged
+        String unplugged = fileSr(dir.resolve("unplugged"), "unplugged");
+        call("PBD.unplug", session, ((List<?>) call("SR.get_PBDs", session, unplugged)).getFirst());
+        assertEquals(List.of("VM_REQUIRES_SR", g.vm.value(), unplugged), fails("VDI.pool_migrate", session, g.vdi, unplugged, Map.of()).description());
+
+        // a VDI no VM has
+        String loose = createVdi(sr, MIB, "loose");
+        assertEquals(List.of("VDI_NEEDS_VM_FOR_MIGRATE", loose), fails("VDI.pool_migrate", session, loose, small, Map.of()).description());
+
+        // moving within its own SR changes nothing
+        assertEquals(g.vdi, call("VDI.pool_migrate", session, g.vdi, sr, Map.of()));
+
+        // a VM that does not run
+        call("VM.hard_shutdown", session, g.vm.value());
+        String second = fileSr(dir.resolve("second"), "second");
+        assertEquals(List.of("VM_BAD_POWER_STATE", g.vm.value(), "running", "halted"),
+                fails("VDI.pool_migrate", session, g.vdi, second, Map.of()).description());
+        assertEquals(g.vdi, call("VBD.get_VDI", session, g.vbd));
+        assertEquals(List.of(), call("SR.get_VDIs", session, second));
+    }
+
+    /** A counting guest running on a 16 MiB disk of the default SR. */
+    private Running counterOnTheDefaultSr() throws Exception {
+        TestGuest.ensureBuilt();
+        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
+        node.close();
+        boot();
+        String vdi = createVdi(defaultSr(), 16 * MIB, "counter's disk");
+        Guest guest = haltedGuestWith("counter", vdi, VbdType.Disk, COUNTING);
+        Ref<VM> vm = VM.CLASS.ref(guest.vm());
+        node.vmRuntime().refreshAllowedOperations();
+        call("VM.start", session, vm.value(), false, false);
+        Path serial = dir.resolve("run").resolve(node.db().require(vm).get(VM.uuid)).resolve("serial.log");
+        TestGuest.awaitCounts(serial, 5);
+        return new Running(vm, guest.vbd(), vdi, serial);
+    }
+
+    private record Running(Ref<VM> vm, String vbd, String vdi, Path serial) {}
+
+    private long pid(Ref<VM> vm) { return node.vmRuntime().pids().get(vm); }
+
+    private String fileSr(Path location, String name) {
+        return (String) call("SR.create", session, node.hostRef(), Map.of("location", location.toString()), "0", name, "",
+                "file", "", false, Map.of());
+    }
+}
