@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 @Slow
 class VdiPoolMigrateTest extends OnALocalSr {
     private static final String COUNTING = "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50";
-    private Path mounted;
+    private final List<Path> mounted = new java.util.ArrayList<>();
 
     /** Before the node closes (OnALocalSr): the QEMUs it left, then the test's small file system. */
     @AfterEach
@@ -36,18 +36,20 @@ class VdiPoolMigrateTest extends OnALocalSr {
             p.destroyForcibly();
             p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
         });
-        if (mounted != null) TestCommand.run(List.of("umount", "-l", mounted.toString()));
+        for (Path m : mounted) TestCommand.run(List.of("umount", "-l", m.toString()));
     }
 
     @Test
     void aRunningGuestsDiskMovesToAnotherSrAndTheGuestCountsOnFromIt() throws Exception {
-        Running g = counterOnTheDefaultSr();
+        Running g = counterOnTheDefaultSr(false);
         call("VDI.set_name_description", session, g.vdi, "where it counts");
         call("VDI.add_to_other_config", session, g.vdi, "kept", "yes");
         String second = fileSr(dir.resolve("second"), "second");
         Path oldImage = image(g.vdi);
         long pid = pid(g.vm);
         long beforeMove = TestGuest.awaitCounts(g.serial, 5).getLast();
+        List<String> oldNodes = nodes(g.vm);
+        List<String> oldFdsets = fdsets(g.vm);
 
         String moved = (String) call("VDI.pool_migrate", session, g.vdi, second, Map.of());
 
@@ -62,6 +64,9 @@ class VdiPoolMigrateTest extends OnALocalSr {
         assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, g.vdi).code(), "the old VDI is destroyed");
         assertFalse(Files.exists(oldImage), "the old image is gone: " + oldImage);
         assertTrue(Files.exists(image(moved)));
+        assertTrue(nodes(g.vm).stream().noneMatch(oldNodes::contains), "the old image's nodes are deleted: " + nodes(g.vm));
+        assertTrue(fdsets(g.vm).stream().noneMatch(oldFdsets::contains), "and its descriptors: " + fdsets(g.vm));
+        assertEquals(oldFdsets.size(), fdsets(g.vm).size(), "one for the new image in their place");
         String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline"));
         assertFalse(cmdline.contains(image(moved).getFileName().toString()), "QEMU got the new image as a descriptor, not a path");
 
@@ -81,16 +86,13 @@ class VdiPoolMigrateTest extends OnALocalSr {
 
     @Test
     void aMoveThatCannotBeDoneLeavesTheGuestOnItsDisk() throws Exception {
-        Running g = counterOnTheDefaultSr();
+        Running g = counterOnTheDefaultSr(true);
         long pid = pid(g.vm);
         Path image = image(g.vdi);
         String sr = defaultSr();
 
         // a file system smaller than the disk: the target SR has no room for it
-        mounted = dir.resolve("small");
-        Files.createDirectories(mounted);
-        run("mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "flotilla-test-vdimig", mounted.toString());
-        String small = fileSr(mounted.resolve("sr"), "small");
+        String small = fileSr(smallFileSystem("small", "8m").resolve("sr"), "small");
         ApiError full = fails("VDI.pool_migrate", session, g.vdi, small, Map.of());
         assertEquals("SR_FULL", full.code(), full.description().toString());
         assertEquals(List.of(), call("SR.get_VDIs", session, small), "no new VDI is left behind");
@@ -100,6 +102,26 @@ class VdiPoolMigrateTest extends OnALocalSr {
         assertEquals(pid, pid(g.vm));
         int seen = TestGuest.awaitCounts(g.serial, 1).size();
         TestGuest.awaitCounts(g.serial, seen + 5);
+
+        // room for the disk's size but not for all it holds: QEMU's mirror job fails writing to the new image
+        Path tightDir = smallFileSystem("tight", "16400k").resolve("sr");
+        String tight = fileSr(tightDir, "tight");
+        List<String> nodes = nodes(g.vm);
+        List<String> fdsets = fdsets(g.vm);
+        ApiError failed = fails("VDI.pool_migrate", session, g.vdi, tight, Map.of());
+        assertEquals(List.of("MIRROR_FAILED", g.vdi), failed.description());
+        assertEquals(nodes, nodes(g.vm), "QEMU's new node is deleted");
+        assertEquals(fdsets, fdsets(g.vm), "and its descriptors");
+        assertEquals(List.of(), call("SR.get_VDIs", session, tight), "the new VDI is destroyed");
+        assertEquals(List.of(), files(tightDir).stream().filter(f -> f.endsWith(".qcow2")).toList(), "and its image");
+        assertEquals(g.vdi, call("VBD.get_VDI", session, g.vbd));
+        assertEquals(pid, pid(g.vm));
+        long beforeFailure = TestGuest.awaitCounts(g.serial, 1).size();
+        List<Long> counts = TestGuest.awaitCounts(g.serial, (int) beforeFailure + 10);
+        for (int i = 1; i < counts.size(); i++) assertEquals(counts.get(i - 1) + 1, counts.get(i), "it counts on on its old disk: " + counts);
+        var read = TestCommand.run(List.of("qemu-io", "-r", "-U", "-f", "qcow2", "-c", "read -P 0xab 64k 1m", image.toString()));
+        assertEquals(0, read.exit(), read.output());
+        assertFalse(read.output().contains("Pattern verification failed"), read.output());
 
         // an SR this host has not plugged
         String unplugged = fileSr(dir.resolve("unplugged"), "unplugged");
@@ -122,13 +144,23 @@ class VdiPoolMigrateTest extends OnALocalSr {
         assertEquals(List.of(), call("SR.get_VDIs", session, second));
     }
 
-    /** A counting guest running on a 16 MiB disk of the default SR. */
-    private Running counterOnTheDefaultSr() throws Exception {
+    /** A tmpfs of {@code size} mounted in the test's directory, unmounted after the test. */
+    private Path smallFileSystem(String name, String size) throws Exception {
+        Path m = dir.resolve(name);
+        Files.createDirectories(m);
+        run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=0700", "flotilla-test-vdimig", m.toString());
+        mounted.add(m);
+        return m;
+    }
+
+    /** A counting guest running on a 16 MiB disk of the default SR; {@code filled}, all but its counter's block written first. */
+    private Running counterOnTheDefaultSr(boolean filled) throws Exception {
         TestGuest.ensureBuilt();
         System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
         node.close();
         boot();
         String vdi = createVdi(defaultSr(), 16 * MIB, "counter's disk");
+        if (filled) run("qemu-io", "-f", "qcow2", "-c", "write -P 0xab 64k " + (16 * MIB - 64 * 1024), image(vdi).toString());
         Guest guest = haltedGuestWith("counter", vdi, VbdType.Disk, COUNTING);
         Ref<VM> vm = VM.CLASS.ref(guest.vm());
         node.vmRuntime().refreshAllowedOperations();
@@ -139,6 +171,22 @@ class VdiPoolMigrateTest extends OnALocalSr {
     }
 
     private record Running(Ref<VM> vm, String vbd, String vdi, Path serial) {}
+
+    /** The names of the block nodes the VM's QEMU has. */
+    private List<String> nodes(Ref<VM> vm) throws Exception {
+        var names = new java.util.ArrayList<String>();
+        for (var n : node.vmRuntime().domains().get(vm).qmp.execute("query-named-block-nodes", Map.of("flat", true))) {
+            names.add(n.path("node-name").asText());
+        }
+        return names.stream().sorted().toList();
+    }
+
+    /** The ids of the fdsets the VM's QEMU has. */
+    private List<String> fdsets(Ref<VM> vm) throws Exception {
+        var ids = new java.util.ArrayList<String>();
+        for (var set : node.vmRuntime().domains().get(vm).qmp.execute("query-fdsets")) ids.add(set.path("fdset-id").asText());
+        return ids.stream().sorted().toList();
+    }
 
     private long pid(Ref<VM> vm) { return node.vmRuntime().pids().get(vm); }
 
