@@ -1,9 +1,11 @@
 package org.flotilla.storage;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,6 +13,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
 import org.flotilla.TestCommand;
+import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
@@ -76,6 +79,17 @@ class VdiPoolMigrateTest extends OnALocalSr {
         for (int i = 1; i < counts.size(); i++) {
             assertEquals(counts.get(i - 1) + 1, counts.get(i), "the count goes on with no gap or rollback across the move: " + counts);
         }
+
+        // and back, through xe
+        String back = xe("vdi-pool-migrate", "uuid=" + call("VDI.get_uuid", session, moved), "sr-uuid=" + call("SR.get_uuid", session, defaultSr()));
+        String home = (String) call("VDI.get_by_uuid", session, back.strip());
+        assertEquals(home, call("VBD.get_VDI", session, g.vbd));
+        assertEquals(defaultSr(), call("VDI.get_SR", session, home));
+        assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, moved).code());
+        assertEquals(pid, pid(g.vm));
+        seen = TestGuest.awaitCounts(g.serial, 1).size();
+        counts = TestGuest.awaitCounts(g.serial, seen + 10);
+        for (int i = 1; i < counts.size(); i++) assertEquals(counts.get(i - 1) + 1, counts.get(i), "and on across the move back: " + counts);
         long lastSeen = counts.getLast();
         call("VM.hard_shutdown", session, g.vm.value());
         call("VM.start", session, g.vm.value(), false, false);
@@ -186,6 +200,18 @@ class VdiPoolMigrateTest extends OnALocalSr {
         var ids = new java.util.ArrayList<String>();
         for (var set : node.vmRuntime().domains().get(vm).qmp.execute("query-fdsets")) ids.add(set.path("fdset-id").asText());
         return ids.stream().sorted().toList();
+    }
+
+    /** What xe prints for {@code args}, run against the node; it must succeed. */
+    private String xe(String... args) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        var all = new java.util.ArrayList<>(List.of("-u", "root", "-pw", "x"));
+        all.addAll(List.of(args));
+        int code = new Xe((host, port, tls) -> node.rpc(), new PrintStream(out, true, UTF_8), new PrintStream(err, true, UTF_8))
+                .run(all, Map.of(), null);
+        assertEquals(0, code, "xe " + String.join(" ", args) + ": " + err.toString(UTF_8));
+        return out.toString(UTF_8);
     }
 
     private long pid(Ref<VM> vm) { return node.vmRuntime().pids().get(vm); }
