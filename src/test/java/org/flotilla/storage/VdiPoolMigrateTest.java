@@ -54,7 +54,11 @@ class VdiPoolMigrateTest extends OnALocalSr {
         List<String> oldNodes = nodes(g.vm);
         List<String> oldFdsets = fdsets(g.vm);
 
-        String moved = (String) call("VDI.pool_migrate", session, g.vdi, second, Map.of());
+        String task = (String) call("Async.VDI.pool_migrate", session, g.vdi, second, Map.of());
+        for (int i = 0; i < 1200 && "pending".equals(call("task.get_status", session, task)); i++) Thread.sleep(50);
+        assertEquals("success", call("task.get_status", session, task), () -> String.valueOf(call("task.get_error_info", session, task)));
+        assertEquals(1.0, call("task.get_progress", session, task));
+        String moved = ((String) call("task.get_result", session, task)).replace("<value>", "").replace("</value>", "");
 
         assertEquals(pid, pid(g.vm), "the same QEMU runs the guest");
         assertEquals("Running", call("VM.get_power_state", session, g.vm.value()));
