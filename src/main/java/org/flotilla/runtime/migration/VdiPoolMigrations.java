@@ -79,7 +79,11 @@ public final class VdiPoolMigrations {
         try {
             mirror.moveTo(vbd, vdi, storage.attachment(target), c.task());
         } catch (RuntimeException e) {
-            storage.destroyVdi(target);
+            try {
+                storage.destroyVdi(target);
+            } catch (RuntimeException left) {
+                e.addSuppressed(left);
+            }
             throw e;
         }
         db.write(tx -> tx.set(vbd, VBD.VDI, target));
