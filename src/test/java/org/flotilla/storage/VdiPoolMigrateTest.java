@@ -94,7 +94,24 @@ class VdiPoolMigrateTest extends OnALocalSr {
         seen = TestGuest.awaitCounts(g.serial, 1).size();
         counts = TestGuest.awaitCounts(g.serial, seen + 10);
         for (int i = 1; i < counts.size(); i++) assertEquals(counts.get(i - 1) + 1, counts.get(i), "and on across the move back: " + counts);
-        long lastSeen = counts.getLast();
+
+        // a disk of the guest's it has not plugged is no QEMU's: it is copied over
+        String spare = createVdi(defaultSr(), 4 * MIB, "spare");
+        var fields = new java.util.HashMap<String, Object>(Map.of("VM", g.vm.value(), "VDI", spare, "userdevice", "1", "bootable", false,
+                "mode", "RW", "type", "Disk", "unpluggable", true, "empty", false, "other_config", Map.of()));
+        fields.putAll(Map.of("qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+        String spareVbd = (String) call("VBD.create", session, fields);
+        assertEquals(false, call("VBD.get_currently_attached", session, spareVbd));
+        Path spareImage = image(spare);
+        String copied = (String) call("VDI.pool_migrate", session, spare, second, Map.of());
+        assertEquals(copied, call("VBD.get_VDI", session, spareVbd));
+        assertEquals(second, call("VDI.get_SR", session, copied));
+        assertEquals("spare", call("VDI.get_name_label", session, copied));
+        assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, spare).code());
+        assertFalse(Files.exists(spareImage));
+        assertEquals(pid, pid(g.vm));
+
+        long lastSeen = TestGuest.awaitCounts(g.serial, 1).getLast();
         call("VM.hard_shutdown", session, g.vm.value());
         call("VM.start", session, g.vm.value(), false, false);
         long resumed = TestGuest.awaitCounts(g.serial, 1).getFirst();

@@ -15,6 +15,7 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.model.xenapi.enums.VdiType;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.runtime.devices.DiskMirror;
@@ -62,10 +63,12 @@ public final class VdiPoolMigrations {
         var moved = new AtomicReference<>(vdi);
         operations.run(c, vm, VmOperations.migrate_send, () -> {
             domains.running(vm);
-            if (v.get(VDI.SR).equals(sr)) return; // XAPI mirrors nothing within one SR
+            // XAPI moves nothing within one SR, nor a CD's disk
+            if (v.get(VDI.SR).equals(sr) || vbd.get(VBD.type) == VbdType.CD) return;
             if (!pluggedHere(sr)) throw ApiError.of("VM_REQUIRES_SR", vm.value(), sr.value());
-            if (!vbd.get(VBD.currently_attached)) throw ApiError.of("DEVICE_ALREADY_DETACHED", vbd.self(VBD.CLASS).value());
-            moved.set(move(c, v, vbd.self(VBD.CLASS), sr));
+            Ref<VBD> b = vbd.self(VBD.CLASS);
+            // a disk the guest has not plugged is no QEMU's: copied, as XAPI copies what it does not mirror
+            moved.set(vbd.get(VBD.currently_attached) ? move(c, v, b, sr) : replace(b, vdi, storage.vdis().copy(vdi, sr, VDI.CLASS.nullRef(), c.task())));
         });
         return moved.get();
     }
@@ -86,9 +89,14 @@ public final class VdiPoolMigrations {
             }
             throw e;
         }
+        c.task().progress(0.95);
+        return replace(vbd, vdi, target);
+    }
+
+    /** The VBD names {@code target} in place of {@code vdi}, which is destroyed. */
+    private Ref<VDI> replace(Ref<VBD> vbd, Ref<VDI> vdi, Ref<VDI> target) {
         db.write(tx -> tx.set(vbd, VBD.VDI, target));
         storage.destroyVdi(vdi);
-        c.task().progress(1.0);
         return target;
     }
 
