@@ -9,20 +9,23 @@ import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.enums.VdiType;
+import org.flotilla.runtime.VmRuntime;
 import org.flotilla.storage.SmConfigEdits;
 import org.flotilla.storage.VdiChains;
 import org.flotilla.storage.Vdis;
 
-/** VDI's messages: the disks of the host's SRs, their images and chains. */
+/** VDI's messages: the disks of the host's SRs, their images and chains, and moving a running VM's disk ({@link VmRuntime}). */
 public final class VdiActions implements VDI.Actions {
     private final Vdis vdis;
     private final VdiChains chains;
     private final SmConfigEdits<VDI> smConfig;
+    private final VmRuntime runtime;
 
-    public VdiActions(Vdis vdis, VdiChains chains, SmConfigEdits<VDI> smConfig) {
+    public VdiActions(Vdis vdis, VdiChains chains, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
         this.vdis = vdis;
         this.chains = chains;
         this.smConfig = smConfig;
+        this.runtime = runtime;
     }
 
     @Override public Ref<VDI> create(Rec<VDI> args) { return vdis.create(args); }
@@ -71,6 +74,12 @@ public final class VdiActions implements VDI.Actions {
     @Override
     public Ref<VDI> copy(Ref<VDI> vdi, Ref<SR> sr, Ref<VDI> base_vdi, Ref<VDI> into_vdi) {
         return vdis.copy(vdi, sr, into_vdi, Call.current().task());
+    }
+
+    /** The image stays in the format the target SR makes (qcow2): dest-img-format is not taken. */
+    @Override
+    public Ref<VDI> pool_migrate(Ref<VDI> vdi, Ref<SR> sr, Map<String, String> options) {
+        return runtime.vdiPoolMigrate(Call.current(), vdi, sr);
     }
 
     @Override public void set_name_label(Ref<VDI> self, String value) { vdis.setNameLabel(self, value); }

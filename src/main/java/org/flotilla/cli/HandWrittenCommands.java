@@ -90,6 +90,12 @@ final class HandWrittenCommands {
                 (ctx, line) -> uuidOf(ctx, vdis(ctx).copy(ctx.api().byUuid(VDI.CLASS, line.required("uuid")),
                         ctx.api().byUuid(SR.CLASS, line.required("sr-uuid")), VDI.CLASS.nullRef(), VDI.CLASS.nullRef()), VDI.uuid)),
                 RemoteActions.names(VDI.Actions.class, a -> a.copy(null, null, null, null))));
+        out.add(new Entry(new Command("vdi-pool-migrate", List.of("uuid", "sr-uuid"), List.of("dest-img-format"),
+                "Migrate a VDI to a specified SR, while it is attached to a running guest. You can specify the image format for the destination.",
+                false, (ctx, line) -> uuidOf(ctx, vdis(ctx).pool_migrate(ctx.api().byUuid(VDI.CLASS, line.required("uuid")),
+                        ctx.api().byUuid(SR.CLASS, line.required("sr-uuid")),
+                        line.has("dest-img-format") ? Map.of("dest-img-format", line.get("dest-img-format")) : Map.of()), VDI.uuid)),
+                RemoteActions.names(VDI.Actions.class, a -> a.pool_migrate(null, null, null))));
         out.add(new Entry(new Command("vm-install", List.of("new-name-label"), List.of("sr-name-label", "sr-uuid", "template"),
                 "Make a VM from a template (named by name or uuid) and create its disks.", true,
                 HandWrittenCommands::vmInstall),

@@ -15,9 +15,9 @@ import org.flotilla.jail.JailIds;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.Network;
-import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
@@ -56,6 +56,7 @@ import org.flotilla.runtime.migration.MigrationPeers;
 import org.flotilla.runtime.migration.MigrationReport;
 import org.flotilla.runtime.migration.OutgoingMigrations;
 import org.flotilla.runtime.migration.StorageMotions;
+import org.flotilla.runtime.migration.VdiPoolMigrations;
 import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
@@ -106,6 +107,7 @@ public final class VmRuntime implements AutoCloseable {
     private final OutgoingMigrations outgoing;
     private final PowerStateReset resets;
     private final StorageMotions motions;
+    private final VdiPoolMigrations vdiMigrations;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -142,6 +144,7 @@ public final class VmRuntime implements AutoCloseable {
         this.incoming = new IncomingMigrations(db, storage, starter, teardown, () -> managementAddress(db, hostRef));
         this.motions = new StorageMotions(db);
         this.outgoing = new OutgoingMigrations(db, storage, hostRef, operations, domains, placement.checks(), teardown);
+        this.vdiMigrations = new VdiPoolMigrations(db, here, operations, domains, storage);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));
     }
@@ -212,6 +215,9 @@ public final class VmRuntime implements AutoCloseable {
         if (db.require(vm).get(VM.resident_on).equals(to)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + to.value());
         placement.checks().assertCanBootHere(vm, to, moves);
     }
+
+    /** VDI.pool_migrate: on the host the disk's VM runs on, the disk moved live to another SR; returns its new VDI. */
+    public Ref<VDI> vdiPoolMigrate(Call c, Ref<VDI> vdi, Ref<SR> sr) { return vdiMigrations.migrate(c, vdi, sr); }
 
     /** This host's side of VMs migrating here, for other hosts to call. */
     public MigrationPeer migrationTarget() { return incoming; }

@@ -37,6 +37,7 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.Task;
 import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.model.xenapi.enums.VmOperations;
@@ -245,6 +246,16 @@ class SharedDatabaseTest {
             assertBelongsTo(a, fails(b, op, s, running.value()));
         }
         assertEquals(VmPowerState.Running, db.require(running).get(VM.power_state));
+
+        // moving a disk of A's running VM is A's to do, whichever SR it goes to
+        Ref<VDI> disk = Refs.newRef(VDI.CLASS);
+        Ref<SR> sr = db.all(SR.CLASS).getFirst().self(SR.CLASS);
+        db.write(tx -> {
+            tx.put(disk, db.newRecord(VDI.CLASS).set(VDI.uuid, Refs.newUuid()).set(VDI.SR, sr));
+            tx.put(Refs.newRef(VBD.CLASS), db.newRecord(VBD.CLASS).set(VBD.uuid, Refs.newUuid()).set(VBD.VM, running).set(VBD.VDI, disk));
+        });
+        assertBelongsTo(a, fails(b, "VDI.pool_migrate", s, disk.value(), sr.value(), Map.of()));
+        assertTrue(db.require(running).get(VM.current_operations).isEmpty());
 
         assertBelongsTo(a, fails(b, "host.disable", s, a.hostRef()));
         assertBelongsTo(a, fails(b, "host.get_data_sources", s, a.hostRef()));

@@ -135,6 +135,11 @@ public interface VDI {
                 @Default("OpaqueRef:NULL") Ref<VDI> base_vdi,
                 @Default("OpaqueRef:NULL") Ref<VDI> into_vdi);
 
+        @Doc("Move the disk, which a running VM may be using, to another SR: a new VDI there takes its place and the old one is destroyed. Returns the new VDI.")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VDI_NEEDS_VM_FOR_MIGRATE", "VM_BAD_POWER_STATE", "VM_REQUIRES_SR",
+                "VDI_INCOMPATIBLE_TYPE", "VDI_CBT_ENABLED", "MIRROR_FAILED", "SR_FULL"})
+        Ref<VDI> pool_migrate(Ref<VDI> vdi, Ref<SR> sr, Map<String, String> options);
+
         @Doc("Rename the disk.")
         @Api(role = Access.VM_ADMIN, async = true)
         void set_name_label(Ref<VDI> self, String value);

@@ -52,16 +52,39 @@ final class LiveBlockNodes {
      * {@code tag}. A node still in use after that stays, and so do the descriptors under it.
      */
     static void remove(Qmp qmp, String prefix, String tag) throws QmpException {
-        for (int round = 0; round < 64; round++) {
-            var names = new ArrayList<String>();
-            for (JsonNode n : qmp.execute("query-named-block-nodes", Map.of("flat", true))) {
-                String name = n.path("node-name").asText("");
-                if (name.startsWith(prefix) && !names.contains(name)) names.add(name);
-            }
+        delete(qmp, nodesNamed(qmp, prefix), fdsetsTagged(qmp, tag), tag);
+    }
+
+    /** The names of the nodes named {@code prefix}…. */
+    static List<String> nodesNamed(Qmp qmp, String prefix) throws QmpException {
+        var names = new ArrayList<String>();
+        for (JsonNode n : qmp.execute("query-named-block-nodes", Map.of("flat", true))) {
+            String name = n.path("node-name").asText("");
+            if (name.startsWith(prefix) && !names.contains(name)) names.add(name);
+        }
+        return names;
+    }
+
+    /** The ids of the fdsets tagged {@code tag}. */
+    static List<Integer> fdsetsTagged(Qmp qmp, String tag) throws QmpException {
+        var ids = new ArrayList<Integer>();
+        for (JsonNode set : qmp.execute("query-fdsets")) {
+            boolean ours = false;
+            for (JsonNode fd : set.path("fds")) ours |= tag.equals(fd.path("opaque").asText(null));
+            if (ours) ids.add(set.path("fdset-id").asInt());
+        }
+        return ids;
+    }
+
+    /** Deletes the {@code nodes} (each as soon as no other node uses it; one still in use stays) and the fdsets {@code sets}. */
+    static void delete(Qmp qmp, List<String> nodes, List<Integer> sets, String tag) throws QmpException {
+        var left = new ArrayList<>(nodes);
+        for (int round = 0; round < 64 && !left.isEmpty(); round++) {
             boolean progress = false;
-            for (String name : names) {
+            for (var it = left.iterator(); it.hasNext(); ) {
                 try {
-                    qmp.execute("blockdev-del", Map.of("node-name", name));
+                    qmp.execute("blockdev-del", Map.of("node-name", it.next()));
+                    it.remove();
                     progress = true;
                 } catch (QmpErrorException e) {
                     // a node above still uses it (or the guest device does): the next round, or never
@@ -69,14 +92,11 @@ final class LiveBlockNodes {
             }
             if (!progress) break;
         }
-        for (JsonNode set : qmp.execute("query-fdsets")) {
-            boolean ours = false;
-            for (JsonNode fd : set.path("fds")) ours |= tag.equals(fd.path("opaque").asText(null));
-            if (!ours) continue;
+        for (int set : sets) {
             try {
-                qmp.execute("remove-fd", Map.of("fdset-id", set.path("fdset-id").asInt()));
+                qmp.execute("remove-fd", Map.of("fdset-id", set));
             } catch (QmpErrorException e) {
-                throw ApiError.internal("cannot remove fdset " + set.path("fdset-id").asInt() + " of " + tag + ": " + e.getMessage());
+                throw ApiError.internal("cannot remove fdset " + set + " of " + tag + ": " + e.getMessage());
             }
         }
     }

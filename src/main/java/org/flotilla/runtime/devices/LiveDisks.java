@@ -56,7 +56,7 @@ public final class LiveDisks implements OnlineDisks {
         String newNode = VbdHotplug.deviceId(b) + "-" + Long.toHexString(System.nanoTime() & 0xffffffL);
         try {
             String node = topNode(qmp, b, vdiRef, "snapshot");
-            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode, "file", overlayFile(d, b, dir, overlay));
+            var args = QemuCommand.ordered("driver", "qcow2", "node-name", newNode, "file", imageFile(d, VbdHotplug.deviceId(b), dir, overlay));
             args.put("backing", null);
             qmp.execute("blockdev-add", args);
             qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
@@ -65,11 +65,14 @@ public final class LiveDisks implements OnlineDisks {
         }
     }
 
-    /** The overlay's protocol node: a descriptor set of it in a local directory, QEMU's nfs driver on NFS. */
-    private static Map<String, Object> overlayFile(Domain d, DbObject<VBD> b, SrStore dir, String overlay) throws QmpException, OsException {
-        if (!(dir instanceof LocalDir local)) return QemuCommand.nfsFile((NfsDir) NfsAddress.numeric(dir), overlay);
-        try (Fd rw = Open.file(local.file(overlay), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(overlay), Open.Access.READ)) {
-            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), VbdHotplug.deviceId(b)).getFirst();
+    /**
+     * The protocol node of an image the daemon adds to a running disk: a descriptor set of it (tagged {@code tag}) in a
+     * local directory, QEMU's nfs driver on NFS.
+     */
+    static Map<String, Object> imageFile(Domain d, String tag, SrStore dir, String image) throws QmpException, OsException {
+        if (!(dir instanceof LocalDir local)) return QemuCommand.nfsFile((NfsDir) NfsAddress.numeric(dir), image);
+        try (Fd rw = Open.file(local.file(image), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(image), Open.Access.READ)) {
+            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), tag).getFirst();
             return QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set));
         }
     }
