@@ -9,11 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flotilla.TestTimeouts;
-import org.flotilla.api.Refs;
 import org.flotilla.daemon.Node;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
-import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VM;
 
 /**
@@ -34,18 +32,7 @@ final class CountingGuests {
         var vdiArgs = new LinkedHashMap<>(SharedDatabaseTest.vdiArgs(sr, "counter disk"));
         vdiArgs.put("virtual_size", 16L << 20);
         String vdi = (String) NodesOnOneDatabase.call(node, "VDI.create", session, vdiArgs);
-        var vbd = new LinkedHashMap<String, Object>();
-        vbd.put("uuid", Refs.newUuid());
-        vbd.put("VM", vm.value());
-        vbd.put("VDI", vdi);
-        vbd.put("userdevice", "0");
-        vbd.put("device", "");
-        vbd.put("bootable", true);
-        vbd.put("mode", "RW");
-        vbd.put("type", "Disk");
-        vbd.put("unpluggable", true);
-        vbd.put("empty", false);
-        hosts.db.write(tx -> tx.put(VBD.CLASS.name(), Refs.newRef(), vbd));
+        hosts.attachDisk(vm, vdi);
         node.vmRuntime().refreshAllowedOperations();
         NodesOnOneDatabase.call(node, "VM.start_on", session, vm.value(), node.hostRef(), false, false);
         hosts.track(node.vmRuntime().pids().get(vm));

@@ -103,15 +103,10 @@ public final class OutgoingMigrations {
             if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
             checks.assertCanBootHere(vm, destination, moves);
             c.task().progress(0.05);
-            MigrationPeer peer;
-            IncomingStream in;
             long t0 = System.nanoTime();
-            try {
-                peer = peers.to(destination);
-                in = peer.prepare(vm.value(), byReference(moves));
-            } catch (RuntimeException e) {
-                throw failed(vm, destination, "the destination could not prepare: " + describe(e));
-            }
+            Prepared prepared = prepare(vm, destination, moves);
+            MigrationPeer peer = prepared.peer();
+            IncomingStream in = prepared.in();
             try {
                 MigrationReport report = send(c, d, in, peer, vm, millisSince(t0));
                 reports.put(vm, report);
@@ -136,14 +131,9 @@ public final class OutgoingMigrations {
     public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         operations.run(c, vm, VmOperations.migrate_send, () -> {
             checks.assertCanSeeSrs(vm, destination, moves);
-            MigrationPeer peer;
-            IncomingStream in;
-            try {
-                peer = peers.to(destination);
-                in = peer.prepare(vm.value(), byReference(moves));
-            } catch (RuntimeException e) {
-                throw failed(vm, destination, "the destination could not prepare: " + describe(e));
-            }
+            Prepared prepared = prepare(vm, destination, moves);
+            MigrationPeer peer = prepared.peer();
+            IncomingStream in = prepared.in();
             try {
                 var reported = new double[] {0};
                 DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
@@ -153,6 +143,18 @@ public final class OutgoingMigrations {
             }
             movedDisks.leaveBehind(vm, in.disks());
         });
+    }
+
+    /** The destination, made ready for the VM and the disks that move with it. */
+    private record Prepared(MigrationPeer peer, IncomingStream in) {}
+
+    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        try {
+            MigrationPeer peer = peers.to(destination);
+            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)));
+        } catch (RuntimeException e) {
+            throw failed(vm, destination, "the destination could not prepare: " + describe(e));
+        }
     }
 
     private static Map<String, String> byReference(Map<Ref<VDI>, Ref<SR>> moves) {
