@@ -67,8 +67,9 @@ record MigrationGuest(String ref, String uuid) {
     List<Long> qemusOn(TestHost h) {
         return ProcessHandle.allProcesses().filter(p -> {
             try {
-                Path root = Files.readSymbolicLink(Path.of("/proc/" + p.pid() + "/root"));
-                return root.startsWith(h.stateDir()) && Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).contains(uuid);
+                // the same directory, not the same name: inside a chroot the link reads as the path seen from outside it
+                return Files.isSameFile(Path.of("/proc/" + p.pid() + "/root"), h.stateDir().resolve("jail"))
+                        && Files.readString(Path.of("/proc/" + p.pid() + "/cmdline")).contains(uuid);
             } catch (IOException | UnsupportedOperationException e) {
                 return false;
             }
