@@ -69,6 +69,7 @@ public final class NfsServer implements AutoCloseable {
         Files.writeString(dir.resolve("serve.sh"), """
                 set -e
                 mount -t tmpfs -o size=4m,mode=755 flotilla-nfs-run /run
+                mount -t tmpfs -o size=1g,mode=755 flotilla-nfs-export %1$s/export
                 ip link set lo up
                 rpcbind -f -w &
                 echo $! > %1$s/rpcbind.pid
@@ -89,8 +90,12 @@ public final class NfsServer implements AutoCloseable {
 
     public String address() { return address; }
 
-    /** The export's directory as the server's own file system has it: to look at what clients made. */
-    public Path exportDir() { return dir.resolve("export"); }
+    /**
+     * The export's directory as the server's own file system has it: to look at what clients made. It is a tmpfs of the
+     * server's mount namespace (ganesha's VFS backend needs file handles, which an overlay root, as in a container, does
+     * not give), reached through the server's /proc root.
+     */
+    public Path exportDir() { return Path.of("/proc/" + ganesha.pid() + "/root").resolve(dir.resolve("export").toString().substring(1)); }
 
     private void awaitServing() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + 60_000_000_000L;
