@@ -3,8 +3,10 @@
 # address, state directory and hostname, joined by veth pairs to a bridge; the first host the coordinator, the
 # others joined to it with xe pool-join, as an administrator joins real hosts.
 #
-#   scripts/pool-demo.sh up [N]    N hosts (default 3) at 10.251.0.1 … 10.251.0.N; this machine is 10.251.0.254
-#   scripts/pool-demo.sh hosts [N] the same hosts, each a pool of its own (to join by hand, or as a baseline)
+#   scripts/pool-demo.sh up [N [S]]  N hosts (default 3) at 10.251.0.1 … 10.251.0.N in one pool, and S more (default 0)
+#                                    after them, each a pool of its own (somewhere to move VMs to another pool);
+#                                    this machine is 10.251.0.254
+#   scripts/pool-demo.sh hosts [N]   N hosts, each a pool of its own (to join by hand, or as a baseline)
 #   scripts/pool-demo.sh down      stops the daemons (and their VMs) and removes the namespaces, links and state
 #
 # Run scripts/setup.sh first (it installs what is needed and builds). As root. Settings: FLOTILLA_DEMO (where
@@ -69,15 +71,17 @@ hosts() {
 }
 
 up() {
-    local n="${1:-3}" pw
-    hosts "$n"
+    local n="${1:-3}" single="${2:-0}" pw
+    [[ "$single" =~ ^[0-9]+$ ]] || fail "the number of single hosts must be a number"
+    [[ "$n" =~ ^[0-9]+$ ]] || fail "the number of hosts must be 1 to 200"
+    hosts "$((n + single))"
     pw="$(cat "$DEMO/password")"
     say "joining hosts 2 to $n to host 1's pool"
     for i in $(seq 2 "$n"); do
         "$ROOT/bin/xe" -s "$NET.$i" -u root -pw "$pw" pool-join master-address="$NET.1" master-username=root master-password="$pw"
         await_host "$i" "$pw" "$i"
     done
-    say "a pool of $n hosts. Try:"
+    say "a pool of $n hosts$([ "$single" -gt 0 ] && echo ", and $single host(s) of their own pool at $NET.$((n + 1))-$((n + single))"). Try:"
     echo "  export XE_EXTRA_ARGS=\"server=$NET.1,username=root,password=$pw\""
     echo "  $ROOT/bin/xe host-list params=name-label,address"
     echo "  $ROOT/bin/xe -s $NET.2 -u root -pw $pw pool-param-get uuid=\$($ROOT/bin/xe pool-list --minimal) param-name=master"
@@ -118,8 +122,8 @@ down() {
 }
 
 case "${1:-}" in
-    up) up "${2:-3}" ;;
+    up) up "${2:-3}" "${3:-0}" ;;
     hosts) hosts "${2:-3}" ;;
     down) down ;;
-    *) echo "usage: scripts/pool-demo.sh up [N] | hosts [N] | down" >&2; exit 2 ;;
+    *) echo "usage: scripts/pool-demo.sh up [N [S]] | hosts [N] | down" >&2; exit 2 ;;
 esac
