@@ -86,9 +86,7 @@ final class MembersHttp extends Handler.Abstract {
             long applied = members.admit(peer);
             return HttpRequests.send(response, callback, 200, TYPE, JSON.createObjectNode().put("applied", applied).toString());
         } catch (ApiError e) {
-            var out = JSON.createObjectNode().put("code", e.code());
-            e.params().forEach(out.putArray("params")::add);
-            return HttpRequests.send(response, callback, 409, TYPE, out.toString());
+            return HttpRequests.send(response, callback, 409, TYPE, JsonCalls.error(e));
         } catch (IllegalArgumentException e) {
             return HttpRequests.text(response, callback, 400, e.getMessage() + "\n");
         }

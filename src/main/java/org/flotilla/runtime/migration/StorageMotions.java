@@ -32,12 +32,15 @@ public final class StorageMotions {
 
     public StorageMotions(Database db) { this.db = db; }
 
-    /** The destination host named by {@code dest}; NOT_IMPLEMENTED for a host of another pool. */
+    /**
+     * The destination host of this pool named by {@code dest} (a host of another pool is {@link OtherPoolMotions}'s):
+     * HANDLE_INVALID for a host that is neither.
+     */
     public Ref<Host> destination(Map<String, String> dest) {
         String host = dest.get(HOST);
         if (host == null || host.isBlank()) throw ApiError.of("INVALID_VALUE", "dest", dest.toString());
         Ref<Host> ref = Host.CLASS.ref(host);
-        if (!db.exists(ref)) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send to a host of another pool");
+        if (!db.exists(ref)) throw ApiError.handleInvalid(ref);
         return ref;
     }
 
