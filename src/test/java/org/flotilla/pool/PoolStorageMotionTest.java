@@ -95,7 +95,7 @@ class PoolStorageMotionTest {
         }
     }
 
-    private static String localSr(TestHost ask, TestHost of) {
+    static String localSr(TestHost ask, TestHost of) {
         for (Object pbd : (List<?>) ask.call("PBD.get_all")) {
             if (!of.hostRef().equals(ask.call("PBD.get_host", pbd))) continue;
             String sr = (String) ask.call("PBD.get_SR", pbd);
@@ -104,7 +104,7 @@ class PoolStorageMotionTest {
         throw new AssertionError("no SR of " + of + "'s own");
     }
 
-    private static String managementNetwork(TestHost ask, TestHost of) {
+    static String managementNetwork(TestHost ask, TestHost of) {
         for (Object pif : (List<?>) ask.call("PIF.get_all")) {
             if (of.hostRef().equals(ask.call("PIF.get_host", pif)) && Boolean.TRUE.equals(ask.call("PIF.get_management", pif))) {
                 return (String) ask.call("PIF.get_network", pif);
@@ -113,7 +113,7 @@ class PoolStorageMotionTest {
         throw new AssertionError("no management PIF of " + of);
     }
 
-    private static void awaitCounts(Path serial, int n) throws Exception {
+    static void awaitCounts(Path serial, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30L * org.flotilla.TestTimeouts.LOADED).toNanos();
         while (!Files.exists(serial) || CountingGuests.occurrences(Files.readString(serial)) < n) {
             if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " counts in " + serial);
