@@ -291,26 +291,23 @@ public final class IncomingMigrations implements MigrationPeer {
 
     private void discard(Ref<VM> ref, Arrival a) {
         try {
-            discardDomainAndDisks(a);
-        } finally {
+            if (a.launched() != null) {
+                try {
+                    a.server().close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+                }
+                try {
+                    teardown.letGo(a.launched().domain());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            // records made for the VM here (from another pool) go before the disks they hold
             discarded.forEach(l -> l.accept(ref));
+        } finally {
+            a.disks().destroy();
         }
-    }
-
-    private void discardDomainAndDisks(Arrival a) {
-        if (a.launched() != null) {
-            try {
-                a.server().close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
-            }
-            try {
-                teardown.letGo(a.launched().domain());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-        a.disks().destroy();
     }
 
     /** The VMs on their way here (tests look). */

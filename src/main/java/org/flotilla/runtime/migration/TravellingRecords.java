@@ -111,7 +111,7 @@ public final class TravellingRecords {
     /**
      * Stages the VM's records here, halted as XAPI's import leaves an arriving VM, with {@code operation} in its
      * current_operations under {@code key} so that nothing starts or changes it before it has arrived; its VBDs on
-     * the VDIs {@code made} for the moving ones, nothing attached. References to anything else of the other pool go.
+     * the VDIs {@code made} for the moving ones. References to anything else of the other pool go.
      */
     void stage(Database.Tx tx, Map<Ref<VDI>, Ref<VDI>> made, String key, VmOperations operation) {
         var own = new HashSet<String>();
@@ -127,13 +127,14 @@ public final class TravellingRecords {
                 .set(VM.current_operations, Map.of(key, operation))
                 .set(VM.allowed_operations, List.of());
         tx.put(vm(), vm);
+        // the devices keep the source's marks of attachment: the QEMU that takes the VM in must have those it had
         for (JsonNode n : tree.path(VBD.CLASS.name())) {
-            Rec<VBD> b = read(VBD.CLASS, n, here).set(VBD.currently_attached, false).set(VBD.current_operations, Map.of());
+            Rec<VBD> b = read(VBD.CLASS, n, here).set(VBD.current_operations, Map.of());
             if (b.get(VBD.VDI).isNull()) b.set(VBD.empty, true);
             tx.put(VBD.CLASS.ref(n.path(REF).asText()), b);
         }
         for (JsonNode n : tree.path(VIF.CLASS.name())) {
-            tx.put(VIF.CLASS.ref(n.path(REF).asText()), read(VIF.CLASS, n, here).set(VIF.currently_attached, false).set(VIF.current_operations, Map.of()));
+            tx.put(VIF.CLASS.ref(n.path(REF).asText()), read(VIF.CLASS, n, here).set(VIF.current_operations, Map.of()));
         }
     }
 
