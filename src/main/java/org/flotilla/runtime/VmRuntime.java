@@ -150,7 +150,7 @@ public final class VmRuntime implements AutoCloseable {
         this.motions = new StorageMotions(db);
         this.outgoing = new OutgoingMigrations(db, storage, hostRef, operations, domains, placement.checks(), teardown);
         this.vdiMigrations = new VdiPoolMigrations(db, here, operations, domains, storage);
-        this.otherPools = new OtherPoolMotions(db, storage, outgoing, taps::detachAll);
+        this.otherPools = new OtherPoolMotions(db, storage, hostRef, outgoing, taps::detachAll);
         this.fromOtherPools = new OtherPoolArrivals(db, storage, hostRef, placement.checks(), incoming);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * guest counting on a disk in pool A's local SR, with a NIC, moves by {@code xe vm-migrate remote-master=…} to pool B's
  * host, its disk into B's SR and its NIC onto B's network: it counts on without a gap, B's database has it running
  * there and A's has neither it nor its old disk. Before that, the ways it must not go leave it running on A and nothing
- * in B: a VIF not mapped, a session B does not know, an SR of B not plugged.
+ * in B: a VIF not mapped, a session B does not know, an SR of B not plugged. Then, halted, it goes back to pool A.
  */
 @Slow
 class CrossPoolMotionTest {
@@ -36,7 +36,7 @@ class CrossPoolMotionTest {
     private static final String GUEST_BRIDGE = "guests";
 
     @Test
-    void aRunningGuestMovesWithItsDiskAndNicIntoAnotherPool() throws Exception {
+    void aRunningGuestMovesWithItsDiskAndNicIntoAnotherPoolAndHaltedBack() throws Exception {
         try (TestHosts hosts = TestHosts.start(2)) {
             TestHost a = hosts.host(0);
             TestHost b = hosts.host(1);
@@ -125,9 +125,21 @@ class CrossPoolMotionTest {
             long firstB = CountingGuests.firstCount(onB);
             assertTrue(lastA > 0 && firstB > lastA && firstB <= lastA + 3, "counted to " + lastA + ", went on from " + firstB);
 
+
+            // halted, it goes back to pool A by the API: its disk copied into A's SR, its NIC onto A's network
             b.call("VM.hard_shutdown", vm);
-            b.call("VM.destroy", vm);
-            b.call("VDI.destroy", moved);
+            @SuppressWarnings("unchecked")
+            var back = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), PoolStorageMotionTest.managementNetwork(a, a), Map.of());
+            assertEquals(vm, b.call("VM.migrate_send", vm, back, false, Map.of(moved, srA), Map.of(vifB, netA), Map.of()));
+            assertEquals("Halted", a.call("VM.get_power_state", vm));
+            String home = (String) a.call("VBD.get_VDI", ((List<?>) a.call("VM.get_VBDs", vm)).getFirst());
+            assertEquals(srA, a.call("VDI.get_SR", home));
+            assertEquals(netA, a.call("VIF.get_network", ((List<?>) a.call("VM.get_VIFs", vm)).getFirst()));
+            assertEquals(Map.of(), a.call("VM.get_current_operations", vm));
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", vm)).code(), "the VM is gone from pool B");
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VDI.get_record", moved)).code());
+            a.call("VM.destroy", vm);
+            a.call("VDI.destroy", home);
         }
     }
 

@@ -8,8 +8,10 @@ import java.util.function.Consumer;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.host.ThisHost;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
@@ -37,10 +39,12 @@ public final class OtherPoolMotions {
     private final Storage storage;
     private final OutgoingMigrations outgoing;
     private final Consumer<Ref<VM>> releaseTaps;
+    private final Ref<Host> here;
     private volatile OtherPools pools = OtherPools.NONE;
 
-    public OtherPoolMotions(Database db, Storage storage, OutgoingMigrations outgoing, Consumer<Ref<VM>> releaseTaps) {
+    public OtherPoolMotions(Database db, Storage storage, Ref<Host> here, OutgoingMigrations outgoing, Consumer<Ref<VM>> releaseTaps) {
         this.db = db;
+        this.here = here;
         this.storage = storage;
         this.outgoing = outgoing;
         this.releaseTaps = releaseTaps;
@@ -51,7 +55,7 @@ public final class OtherPoolMotions {
     /** Whether {@code dest} names a host this pool does not have, and says how to reach it in its own. */
     public boolean isOtherPool(Map<String, String> dest) {
         String host = dest.get(StorageMotions.HOST);
-        return host != null && !db.exists(org.flotilla.model.xenapi.Host.CLASS.ref(host)) && OtherPoolDestination.describes(dest);
+        return host != null && !db.exists(Host.CLASS.ref(host)) && OtherPoolDestination.describes(dest);
     }
 
     /** What a migration to another pool takes: where, which disks go to which SR there, and the VM's records. */
@@ -74,12 +78,17 @@ public final class OtherPoolMotions {
     public Ref<VM> migrate(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
                            Map<String, String> options) {
         Plan p = plan(vm, dest, vdiMap, vifMap, options);
-        pools.check(p.to(), p.records(), p.disks());
-        if (db.require(vm).get(VM.power_state) == VmPowerState.Halted) {
-            throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a halted VM to a host of another pool");
+        boolean halted = db.require(vm).get(VM.power_state) == VmPowerState.Halted;
+        if (halted) {
+            // a halted VM's disks are copied by a host that reads them
+            Ref<Host> holder = new StorageMotions(db).holder(p.moves(), here);
+            if (holder != null && !holder.equals(here)) throw ThisHost.belongsTo(holder);
         }
+        pools.check(p.to(), p.records(), p.disks());
         MigrationPeer peer = pools.peer(p.to(), p.records());
-        outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, () -> leave(vm, p.moves()));
+        Runnable left = () -> leave(vm, p.moves());
+        if (halted) outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
+        else outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         return vm;
     }
 

@@ -147,9 +147,20 @@ public final class OutgoingMigrations {
      * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
      */
     public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        moveHalted(c, vm, destination, moves, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+    }
+
+    /** VM.migrate_send of a halted VM to a host of another pool: as {@link #migrateToOtherPool}, its disks copied. */
+    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
+        moveHalted(c, vm, destination, moves, () -> peer, in -> left.run());
+    }
+
+    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> peerThere,
+                            Consumer<IncomingStream> left) {
+        boolean inPool = db.exists(destination);
         operations.run(c, vm, VmOperations.migrate_send, () -> {
-            checks.assertCanSeeSrs(vm, destination, moves);
-            Prepared prepared = prepare(vm, destination, moves, () -> peers.to(destination));
+            if (inPool) checks.assertCanSeeSrs(vm, destination, moves);
+            Prepared prepared = prepare(vm, destination, moves, peerThere);
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
@@ -159,7 +170,7 @@ public final class OutgoingMigrations {
             } catch (Exception e) {
                 if (!abortThere(peer, vm, in, destination)) throw failed(vm, destination, describe(e));
             }
-            movedDisks.leaveBehind(vm, in.disks());
+            left.accept(in);
         });
     }
 
