@@ -7,7 +7,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
@@ -84,11 +83,7 @@ final class MemberCalls {
             public IncomingStream prepare(String vm, Map<String, String> disks) {
                 var body = JSON.createObjectNode().put("secret", secret).put("vm", vm);
                 disks.forEach(body.putObject("disks")::put);
-                JsonNode r = post(hostPort, "/pool/migration/prepare", body);
-                var made = new LinkedHashMap<String, String>();
-                r.path("disks").properties().forEach(e -> made.put(e.getKey(), e.getValue().asText()));
-                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText(),
-                        r.path("disks_port").asInt(), made);
+                return JsonCalls.readStream(post(hostPort, "/pool/migration/prepare", body));
             }
 
             @Override

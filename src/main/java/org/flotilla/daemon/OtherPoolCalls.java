@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.runtime.migration.IncomingStream;
@@ -38,11 +37,7 @@ final class OtherPoolCalls implements OtherPools {
             public IncomingStream prepare(String vm, Map<String, String> disks) {
                 var body = body(dest).put("vm", vm).put("records", records);
                 disks.forEach(body.putObject("disks")::put);
-                JsonNode r = to.post("prepare", body, REPLY);
-                var made = new LinkedHashMap<String, String>();
-                r.path("disks").properties().forEach(e -> made.put(e.getKey(), e.getValue().asText()));
-                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText(),
-                        r.path("disks_port").asInt(), made);
+                return JsonCalls.readStream(to.post("prepare", body, REPLY));
             }
 
             @Override

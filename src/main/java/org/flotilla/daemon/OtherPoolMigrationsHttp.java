@@ -2,8 +2,6 @@ package org.flotilla.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
@@ -14,7 +12,6 @@ import org.flotilla.api.Sessions;
 import org.flotilla.host.HttpRequests;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.Session;
-import org.flotilla.runtime.migration.IncomingStream;
 import org.flotilla.runtime.migration.OtherPoolArrivals;
 
 /**
@@ -67,21 +64,11 @@ final class OtherPoolMigrationsHttp extends Handler.Abstract {
         String vm = in.path("vm").asText();
         String token = in.path("token").asText();
         switch (name) {
-            case "check" -> arrivals.check(in.path("records").asText(), disks(in));
-            case "prepare" -> {
-                IncomingStream s = arrivals.prepare(in.path("records").asText(), disks(in));
-                out.put("address", s.address()).put("port", s.port()).put("token", s.token()).put("disks_port", s.disksPort());
-                s.disks().forEach(out.putObject("disks")::put);
-            }
+            case "check" -> arrivals.check(in.path("records").asText(), JsonCalls.strings(in.path("disks")));
+            case "prepare" -> out.setAll(JsonCalls.write(arrivals.prepare(in.path("records").asText(), JsonCalls.strings(in.path("disks")))));
             case "finish" -> out.put("domid", arrivals.finish(vm, token));
             default -> out.put("arrived", arrivals.abort(vm, token));
         }
         return out.toString();
-    }
-
-    private static Map<String, String> disks(JsonNode in) {
-        var out = new LinkedHashMap<String, String>();
-        in.path("disks").properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
-        return out;
     }
 }

@@ -82,12 +82,7 @@ class PoolStorageMotionTest {
             assertNotEquals(vdi, moved);
             assertEquals(sr1, h0.call("VDI.get_SR", moved));
             assertFalse(((List<?>) h0.call("SR.get_VDIs", sr0)).contains(vdi), "the VDI left on the coordinator is gone");
-            awaitCounts(serial1, 3);
-            String on1 = Files.readString(serial1);
-            assertFalse(on1.contains("FLOTILLA-GUEST up"), "the guest did not boot on the member:\n" + on1);
-            long last0 = CountingGuests.lastCount(lastOn0.get());
-            long first1 = CountingGuests.firstCount(on1);
-            assertTrue(last0 > 0 && first1 > last0 && first1 <= last0 + 3, "counted to " + last0 + ", went on from " + first1);
+            assertCountsOn(serial1, lastOn0.get());
 
             h1.call("VM.hard_shutdown", vm);
             h0.call("VM.destroy", vm);
@@ -111,6 +106,16 @@ class PoolStorageMotionTest {
             }
         }
         throw new AssertionError("no management PIF of " + of);
+    }
+
+    /** The guest counts on at {@code serial}, not booted again, from just after the last count it made before ({@code before}). */
+    static void assertCountsOn(Path serial, String before) throws Exception {
+        awaitCounts(serial, 3);
+        String after = Files.readString(serial);
+        assertFalse(after.contains("FLOTILLA-GUEST up"), "the guest booted again where it went:\n" + after);
+        long last = CountingGuests.lastCount(before);
+        long first = CountingGuests.firstCount(after);
+        assertTrue(last > 0 && first > last && first <= last + 3, "counted to " + last + ", went on from " + first);
     }
 
     static void awaitCounts(Path serial, int n) throws Exception {

@@ -18,7 +18,6 @@ import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmLifecycle;
@@ -109,8 +108,8 @@ public final class OtherPoolMotions {
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
+            if (!StorageMotions.movesDisk(b)) continue;
             Ref<VDI> vdi = b.get(VBD.VDI);
-            if (Boolean.TRUE.equals(b.get(VBD.empty)) || vdi.isNull() || b.get(VBD.type) == VbdType.CD) continue;
             Ref<SR> sr = vdiMap.get(vdi);
             if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             moves.put(vdi, sr);

@@ -63,15 +63,19 @@ public final class StorageMotions {
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vmRef)) {
+            if (!movesDisk(b)) continue;
             Ref<VDI> vdi = b.get(VBD.VDI);
-            // CD drives keep their (ISO library's) disc, as XAPI's vdi_filter leaves them out
-            if (Boolean.TRUE.equals(b.get(VBD.empty)) || vdi.isNull() || b.get(VBD.type) == VbdType.CD) continue;
             Ref<SR> to = vdiMap.get(vdi);
             if (to == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             if (!db.exists(to)) throw ApiError.handleInvalid(to);
             if (!to.equals(db.require(vdi).get(VDI.SR))) moves.put(vdi, to);
         }
         return moves;
+    }
+
+    /** Whether the VBD's disk moves with its VM: CD drives keep their (ISO library's) disc, as XAPI's vdi_filter leaves them out. */
+    static boolean movesDisk(DbObject<VBD> b) {
+        return !Boolean.TRUE.equals(b.get(VBD.empty)) && !b.get(VBD.VDI).isNull() && b.get(VBD.type) != VbdType.CD;
     }
 
     /**
