@@ -1,12 +1,17 @@
 package org.flotilla.pool;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -18,6 +23,7 @@ import org.flotilla.cli.HostConnector;
 import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.SR;
+import org.flotilla.runtime.TrustingTls;
 import org.flotilla.runtime.migration.OtherPoolDestination;
 import org.junit.jupiter.api.Test;
 
@@ -26,7 +32,8 @@ import org.junit.jupiter.api.Test;
  * guest counting on a disk in pool A's local SR, with a NIC, moves by {@code xe vm-migrate remote-master=…} to pool B's
  * host, its disk into B's SR and its NIC onto B's network: it counts on without a gap, B's database has it running
  * there and A's has neither it nor its old disk. Before that, the ways it must not go leave it running on A and nothing
- * in B: a VIF not mapped, a session B does not know, an SR of B not plugged. Then, halted, it goes back to pool A.
+ * in B: a VIF not mapped, a session B does not know, an SR of B not plugged, a host that is not the one of B's
+ * certificate; and an arrival B's side gives up leaves nothing there. Then, halted, it goes back to pool A.
  */
 @Slow
 class CrossPoolMotionTest {
@@ -81,6 +88,11 @@ class CrossPoolMotionTest {
             ApiError unplugged = assertThrows(ApiError.class, () -> a.call("VM.assert_can_migrate", vm, dest, true, vdiMap, Map.of(vif, netB), Map.of()));
             assertEquals(List.of("VM_REQUIRES_SR", vm, srB), unplugged.description());
             b.call("PBD.plug", pbdB);
+            var elsewhere = new LinkedHashMap<>(dest);
+            elsewhere.put(OtherPoolDestination.FINGERPRINT, "00" + dest.get(OtherPoolDestination.FINGERPRINT).substring(2));
+            ApiError impostor = assertThrows(ApiError.class, () -> a.call("VM.assert_can_migrate", vm, elsewhere, true, vdiMap, Map.of(vif, netB), Map.of()));
+            assertEquals("CANNOT_CONTACT_HOST", impostor.code(), "the source knows the destination by its certificate alone");
+            anArrivalGivenUpLeavesNothing(b, dest.get("session_id"), srB, disksOfB);
             a.call("VM.assert_can_migrate", vm, dest, true, vdiMap, Map.of(vif, netB), Map.of());
             assertEquals("Running", a.call("VM.get_power_state", vm));
             assertEquals(a.hostRef(), a.call("VM.get_resident_on", vm));
@@ -133,6 +145,53 @@ class CrossPoolMotionTest {
             a.call("VM.destroy", vm);
             a.call("VDI.destroy", home);
         }
+    }
+
+    /**
+     * B's side of a migration, called as a source in another pool calls it: without B's session it is refused; a halted
+     * VM's arrival shows it halted, on no host, busy with migrate_send, its disk made; its abort removes both.
+     */
+    private static void anArrivalGivenUpLeavesNothing(TestHost b, String session, String srB, Object disksOfB) throws Exception {
+        var json = new ObjectMapper();
+        String uuid = UUID.randomUUID().toString();
+        String vm = "OpaqueRef:" + UUID.randomUUID();
+        String vdi = "OpaqueRef:" + UUID.randomUUID();
+        var records = json.createObjectNode();
+        records.putArray("VM").addObject().put("ref", vm).putObject("fields").put("uuid", uuid).put("name_label", "never arrives")
+                .put("power_state", "Halted");
+        records.putArray("VBD").addObject().put("ref", "OpaqueRef:" + UUID.randomUUID()).putObject("fields").put("VM", vm).put("VDI", vdi)
+                .put("userdevice", "0").put("mode", "RW").put("type", "Disk").put("bootable", true);
+        records.putArray("VDI").addObject().put("ref", vdi).putObject("fields").put("name_label", "its disk").put("virtual_size", 16L << 20)
+                .put("type", "user");
+        var body = json.createObjectNode().put("session_id", session).put("vm", vm).put("records", records.toString());
+        body.putObject("disks").put(vdi, srB);
+
+        var stranger = body.deepCopy().put("session_id", "OpaqueRef:" + UUID.randomUUID());
+        HttpResponse<String> refused = xenops(b, "prepare", stranger.toString());
+        assertEquals(409, refused.statusCode());
+        assertEquals("SESSION_INVALID", json.readTree(refused.body()).path("code").asText(), refused.body());
+
+        HttpResponse<String> prepared = xenops(b, "prepare", body.toString());
+        assertEquals(200, prepared.statusCode(), prepared.body());
+        assertEquals(vm, b.call("VM.get_by_uuid", uuid));
+        assertEquals("Halted", b.call("VM.get_power_state", vm), "an arriving VM shows halted, as XAPI's import leaves it");
+        assertEquals("OpaqueRef:NULL", b.call("VM.get_resident_on", vm));
+        assertEquals(List.of("migrate_send"), List.copyOf(((Map<?, ?>) b.call("VM.get_current_operations", vm)).values()));
+        ApiError busy = assertThrows(ApiError.class, () -> b.call("VM.start", vm, false, false));
+        assertEquals("OTHER_OPERATION_IN_PROGRESS", busy.code(), busy.description().toString());
+        assertNotEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk was made");
+
+        var abort = json.createObjectNode().put("session_id", session).put("vm", vm).put("token", json.readTree(prepared.body()).path("token").asText());
+        HttpResponse<String> aborted = xenops(b, "abort", abort.toString());
+        assertEquals(200, aborted.statusCode(), aborted.body());
+        assertFalse(json.readTree(aborted.body()).path("arrived").asBoolean(true));
+        assertEquals("UUID_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_by_uuid", uuid)).code());
+        assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk is gone");
+    }
+
+    private static HttpResponse<String> xenops(TestHost h, String call, String body) throws Exception {
+        return TrustingTls.httpClient().send(HttpRequest.newBuilder(URI.create("https://" + h.address() + "/services/xenops/migration/" + call))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** A bridge in the host's namespace and a network of its pool on it. */
