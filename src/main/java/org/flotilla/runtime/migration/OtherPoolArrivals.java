@@ -17,6 +17,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.pool.BootChecks;
+import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmLifecycle;
 import org.flotilla.vm.VmRecords;
@@ -32,14 +33,14 @@ public final class OtherPoolArrivals {
     private static final System.Logger LOG = System.getLogger(OtherPoolArrivals.class.getName());
 
     private final Database db;
-    private final org.flotilla.storage.Storage storage;
+    private final Storage storage;
     private final Ref<Host> here;
     private final BootChecks checks;
     private final IncomingMigrations incoming;
     /** The VMs whose records were made here for an arrival not yet finished, with their current_operations key. */
     private final Map<Ref<VM>, String> arriving = new ConcurrentHashMap<>();
 
-    public OtherPoolArrivals(Database db, org.flotilla.storage.Storage storage, Ref<Host> here, BootChecks checks, IncomingMigrations incoming) {
+    public OtherPoolArrivals(Database db, Storage storage, Ref<Host> here, BootChecks checks, IncomingMigrations incoming) {
         this.db = db;
         this.storage = storage;
         this.here = here;

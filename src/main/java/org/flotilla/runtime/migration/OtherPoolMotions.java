@@ -1,8 +1,6 @@
 package org.flotilla.runtime.migration;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.flotilla.api.Call;
@@ -141,8 +139,7 @@ public final class OtherPoolMotions {
             DbObject<VM> now = db.get(vm);
             if (now != null) VmRecords.stageForget(tx, now);
         });
-        List<Ref<VDI>> left = new ArrayList<>(moves.keySet());
-        for (Ref<VDI> vdi : left) {
+        for (Ref<VDI> vdi : moves.keySet()) {
             try {
                 storage.destroyVdi(vdi);
             } catch (RuntimeException e) {

@@ -5,12 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.db.RecordTransfer;
@@ -102,7 +104,7 @@ public final class TravellingRecords {
 
     /** The objects the VM brings, by reference: they must not be here yet. */
     List<Ref<?>> objects() {
-        var out = new java.util.ArrayList<Ref<?>>(refs(VM.CLASS));
+        var out = new ArrayList<Ref<?>>(refs(VM.CLASS));
         out.addAll(refs(VBD.CLASS));
         out.addAll(refs(VIF.CLASS));
         return out;
@@ -120,7 +122,7 @@ public final class TravellingRecords {
         for (Ref<Network> n : networks()) networks.add(n.value());
         var byValue = new LinkedHashMap<String, String>();
         made.forEach((from, to) -> byValue.put(from.value(), to.value()));
-        java.util.function.UnaryOperator<String> here = r -> own.contains(r) || networks.contains(r) ? r : byValue.get(r);
+        UnaryOperator<String> here = r -> own.contains(r) || networks.contains(r) ? r : byValue.get(r);
         Rec<VM> vm = read(VM.CLASS, tree.path(VM.CLASS.name()).get(0), here)
                 .set(VM.power_state, VmPowerState.Halted)
                 .set(VM.domid, -1L)
@@ -138,19 +140,19 @@ public final class TravellingRecords {
         }
     }
 
-    private <C> Rec<C> read(ApiClass<C> cls, JsonNode n, java.util.function.UnaryOperator<String> refs) {
+    private <C> Rec<C> read(ApiClass<C> cls, JsonNode n, UnaryOperator<String> refs) {
         return transfer.read(cls, n.path(FIELDS), refs);
     }
 
     private Rec<VM> vmRecord() { return read(VM.CLASS, tree.path(VM.CLASS.name()).get(0), r -> null); }
 
     private <C> List<Ref<C>> refs(ApiClass<C> cls) {
-        var out = new java.util.ArrayList<Ref<C>>();
+        var out = new ArrayList<Ref<C>>();
         for (JsonNode n : tree.path(cls.name())) out.add(cls.ref(n.path(REF).asText()));
         return out;
     }
 
-    /** Whether {@code db} holds any of the objects' references or the VM's uuid. */
+    /** The VM of {@code db} that has the travelling VM's reference or uuid, or null. */
     DbObject<VM> sameVm(Database db) {
         DbObject<VM> byRef = db.get(vm());
         if (byRef != null) return byRef;
