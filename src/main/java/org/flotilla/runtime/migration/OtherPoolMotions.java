@@ -104,6 +104,9 @@ public final class OtherPoolMotions {
         if (state != VmPowerState.Running && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
+        // XAPI takes these along; left behind they would lose their VM, so the move is refused until they travel too
+        if (!db.related(vm, VM.snapshots).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with snapshots to a host of another pool");
+        if (!db.related(vm, VM.VTPMs).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with a vTPM to a host of another pool");
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
             if (!StorageMotions.movesDisk(b)) continue;
