@@ -68,7 +68,7 @@ public final class VmActions implements VM.Actions {
     @Override
     public void assert_can_migrate(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map,
                                    Map<Ref<VIF>, Ref<Network>> vif_map, Map<String, String> options, Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map) {
-        runtime.assertCanMigrate(vm, dest, vdi_map, vif_map);
+        runtime.assertCanMigrate(vm, dest, vdi_map, vif_map, options);
     }
 
     @Override public void pause(Ref<VM> vm) { runtime.pause(Call.current(), vm); }

@@ -55,6 +55,10 @@ public final class Sessions {
 
     public Ref<Session> login(String user, String password, String originator, String clientAddress) {
         if (!logins.authenticate(clientAddress, user, password)) throw ApiError.of("SESSION_AUTHENTICATION_FAILED", user, "Authentication failure");
+        return create(user, true, originator == null ? "" : originator);
+    }
+
+    private Ref<Session> create(String user, boolean superuser, String originator) {
         Ref<Session> ref = Refs.newRef(Session.CLASS);
         Instant now = Instant.now();
         lastUsed.put(ref, System.nanoTime());
@@ -63,10 +67,23 @@ public final class Sessions {
                 .set(Session.this_host, thisHost.get())
                 .set(Session.last_active, now)
                 .set(Session.validation_time, now)
-                .set(Session.is_local_superuser, true)
+                .set(Session.is_local_superuser, superuser)
                 .set(Session.auth_user_name, user)
-                .set(Session.originator, originator == null ? "" : originator)));
+                .set(Session.originator, originator)));
         return ref;
+    }
+
+    /**
+     * A new session of the pool's database for the subject of {@code of}, a live session (XAPI's login_no_password,
+     * as host.migrate_receive makes one for the host a VM comes from): it lives and ends apart from the one it was made from.
+     */
+    public Ref<Session> loginLike(Ref<Session> of) {
+        require(of);
+        DbObject<Session> s = db.get(of);
+        // a local session (slave_local_login) is root's on this host alone
+        String user = s == null ? "root" : s.get(Session.auth_user_name);
+        boolean superuser = s == null || Boolean.TRUE.equals(s.get(Session.is_local_superuser));
+        return create(user, superuser, "");
     }
 
     /** session.slave_local_login_with_password: the local root's password, and a session of this host's alone. */

@@ -52,11 +52,18 @@ final class HandWrittenCommands {
                 (ctx, line, vm) -> {
                     if (line.flag("force")) vms(ctx).hard_reboot(vm); else vms(ctx).clean_reboot(vm);
                 }));
-        out.add(vmOp("vm-migrate", List.of("host", "host-uuid", "live", VmMigration.VDI_PREFIX), "Migrate the selected VM(s) live to another "
-                + "host of the pool (host= its name or uuid, or host-uuid=). With vdi:<vdi uuid>=<sr uuid> the disks of those VDIs move "
-                + "with it to those SRs (Storage XenMotion); without, the VM's disks must be on storage that host reaches.",
+        out.add(vmOp("vm-migrate", concat(List.of("host", "host-uuid", "live", VmMigration.VDI_PREFIX), VmMigrationToPool.PARAMS),
+                "Migrate the selected VM(s) live to another host of the pool (host= its name or uuid, or host-uuid=). With "
+                + "vdi:<vdi uuid>=<sr uuid> the disks of those VDIs move with it to those SRs (Storage XenMotion); without, the VM's "
+                + "disks must be on storage that host reaches. With remote-master=<address> remote-username= remote-password= the VM "
+                + "goes to a host of that other pool (host= its name or uuid there), its disks to the SRs there vdi: names and its "
+                + "VIFs to the networks there vif:<vif uuid>=<network uuid> names.",
                 VmMigration.messages(),
                 (ctx, line, vm) -> {
+                    if (line.has(VmMigrationToPool.MASTER)) {
+                        VmMigrationToPool.run(ctx, line, vm, prefixed(line, VmMigration.VDI_PREFIX), prefixed(line, "vif"));
+                        return;
+                    }
                     String to = line.has("host-uuid") ? line.get("host-uuid") : line.has("host") ? line.get("host") : null;
                     if (to == null) throw CliFailure.paramError("Required parameter not found", "host-uuid");
                     VmMigration.run(ctx, vm, host(ctx, to), prefixed(line, VmMigration.VDI_PREFIX));

@@ -2,16 +2,11 @@ package org.flotilla.daemon;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
@@ -88,11 +83,7 @@ final class MemberCalls {
             public IncomingStream prepare(String vm, Map<String, String> disks) {
                 var body = JSON.createObjectNode().put("secret", secret).put("vm", vm);
                 disks.forEach(body.putObject("disks")::put);
-                JsonNode r = post(hostPort, "/pool/migration/prepare", body);
-                var made = new LinkedHashMap<String, String>();
-                r.path("disks").properties().forEach(e -> made.put(e.getKey(), e.getValue().asText()));
-                return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText(),
-                        r.path("disks_port").asInt(), made);
+                return JsonCalls.readStream(post(hostPort, "/pool/migration/prepare", body));
             }
 
             @Override
@@ -132,30 +123,7 @@ final class MemberCalls {
     private JsonNode post(String hostPort, String path, JsonNode body) { return post(hostPort, path, body, REPLY); }
 
     private JsonNode post(String hostPort, String path, JsonNode body, Duration timeout) {
-        var request = HttpRequest.newBuilder(URI.create("https://" + hostPort + path)).timeout(timeout)
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw ApiError.of("CANNOT_CONTACT_HOST", hostPort + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw ApiError.internal("interrupted");
-        }
-        JsonNode reply;
-        try {
-            reply = JSON.readTree(response.body());
-        } catch (IOException e) {
-            reply = null;
-        }
-        if (response.statusCode() == 200 && reply != null) return reply;
-        if (response.statusCode() == 409 && reply != null && reply.has("code")) {
-            List<String> params = new ArrayList<>();
-            reply.path("params").forEach(p -> params.add(p.asText()));
-            throw ApiError.of(reply.get("code").asText(), params.toArray(String[]::new));
-        }
-        throw ApiError.internal("HTTP " + response.statusCode() + " from " + hostPort + path + ": " + response.body().strip());
+        return JsonCalls.post(http, URI.create("https://" + hostPort + path), body, timeout);
     }
 
     private static void sleep() {

@@ -3,7 +3,6 @@ package org.flotilla.daemon;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.util.LinkedHashMap;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -42,12 +41,7 @@ final class MembersHttp extends Handler.Abstract {
         var out = JSON.createObjectNode();
         switch (path) {
             case "/pool/migration/prepare" -> {
-                var disks = new LinkedHashMap<String, String>();
-                in.path("disks").properties().forEach(e -> disks.put(e.getKey(), e.getValue().asText()));
-                var stream = target.prepare(vm, disks);
-                out.put("address", stream.address()).put("port", stream.port()).put("token", stream.token())
-                        .put("disks_port", stream.disksPort());
-                stream.disks().forEach(out.putObject("disks")::put);
+                out.setAll(JsonCalls.write(target.prepare(vm, JsonCalls.strings(in.path("disks")))));
             }
             case "/pool/migration/finish" -> out.put("domid", target.finish(vm, in.path("token").asText()));
             default -> out.put("arrived", target.abort(vm, in.path("token").asText()));
@@ -86,9 +80,7 @@ final class MembersHttp extends Handler.Abstract {
             long applied = members.admit(peer);
             return HttpRequests.send(response, callback, 200, TYPE, JSON.createObjectNode().put("applied", applied).toString());
         } catch (ApiError e) {
-            var out = JSON.createObjectNode().put("code", e.code());
-            e.params().forEach(out.putArray("params")::add);
-            return HttpRequests.send(response, callback, 409, TYPE, out.toString());
+            return HttpRequests.send(response, callback, 409, TYPE, JsonCalls.error(e));
         } catch (IllegalArgumentException e) {
             return HttpRequests.text(response, callback, 400, e.getMessage() + "\n");
         }

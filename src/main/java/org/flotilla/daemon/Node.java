@@ -80,6 +80,8 @@ public final class Node implements AutoCloseable {
     private final Housekeeping housekeeping;
     private final LoginThrottle logins;
     private final HostPower power;
+    private final Sessions sessions;
+    private final MigrationReceipts receipts;
     /** Whether {@link #close()} closes the database: only one this node opened from a journal. */
     private final boolean ownsDatabase;
 
@@ -129,7 +131,8 @@ public final class Node implements AutoCloseable {
         this.host = LocalHost.ensure(db, stateDir, facts);
         this.pool = PoolRecord.ensure(db, host);
         this.logins = new LoginThrottle(auth, limits.logins());
-        var sessions = new Sessions(db, logins, () -> host, limits.sessions());
+        this.sessions = new Sessions(db, logins, () -> host, limits.sessions());
+        this.receipts = new MigrationReceipts(db, sessions::loginLike);
         var tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
         var alerts = new Alerts(db);
         this.storage = new Storage(db, host, stateDir.resolve("sr"), QemuImg.system());
@@ -162,7 +165,7 @@ public final class Node implements AutoCloseable {
                 new MessageActions(alerts),
                 new PoolActions(membership),
                 new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power,
-                        new MigrationReceipts(db)),
+                        receipts),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),
@@ -204,6 +207,12 @@ public final class Node implements AutoCloseable {
 
     /** This host's VMs as QEMU processes. */
     public VmRuntime vmRuntime() { return vmRuntime; }
+
+    /** The sessions of the pool's database, which calls from outside the XenAPI (another pool's host) present. */
+    public Sessions sessions() { return sessions; }
+
+    /** host.migrate_receive's maps, which give this host's certificate's fingerprint once told it. */
+    public MigrationReceipts migrationReceipts() { return receipts; }
 
     /** host.shutdown, reboot and restart_agent: what the daemon running this node does for them. */
     public HostPower power() { return power; }

@@ -59,6 +59,8 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         members.attach(node);
         node.rpc().forwardThrough(members.forwarder());
         node.vmRuntime().setMigrationPeers(members.migrationPeers());
+        node.vmRuntime().setOtherPools(new OtherPoolCalls());
+        node.migrationReceipts().setFingerprint(cert.sha256Fingerprint());
         LOG.log(Level.INFO, "host records ready in " + millisSince(t0) + " ms");
         var server = new ApiServer(node.rpc(), cert, s.config());
         server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
@@ -68,6 +70,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         }
         server.addTunnel("/console", new ConsoleTunnels(node.db(), node.vmRuntime().domains()));
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
+        server.addHandler(OtherPoolMigrationsHttp.PATH, new OtherPoolMigrationsHttp(node.sessions(), node.vmRuntime().otherPoolArrivals()));
         try {
             server.start();
         } catch (RuntimeException e) {

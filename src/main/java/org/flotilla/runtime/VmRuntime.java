@@ -55,6 +55,9 @@ import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationPeers;
 import org.flotilla.runtime.migration.MigrationReport;
 import org.flotilla.runtime.migration.OutgoingMigrations;
+import org.flotilla.runtime.migration.OtherPoolArrivals;
+import org.flotilla.runtime.migration.OtherPoolMotions;
+import org.flotilla.runtime.migration.OtherPools;
 import org.flotilla.runtime.migration.StorageMotions;
 import org.flotilla.runtime.migration.VdiPoolMigrations;
 import org.flotilla.runtime.power.CrashActions;
@@ -108,6 +111,8 @@ public final class VmRuntime implements AutoCloseable {
     private final PowerStateReset resets;
     private final StorageMotions motions;
     private final VdiPoolMigrations vdiMigrations;
+    private final OtherPoolMotions otherPools;
+    private final OtherPoolArrivals fromOtherPools;
 
     public VmRuntime(Database db, Ref<Host> hostRef, Storage storage, Alerts alerts, RuntimeConfig cfg) {
         this.db = db;
@@ -145,6 +150,8 @@ public final class VmRuntime implements AutoCloseable {
         this.motions = new StorageMotions(db);
         this.outgoing = new OutgoingMigrations(db, storage, hostRef, operations, domains, placement.checks(), teardown);
         this.vdiMigrations = new VdiPoolMigrations(db, here, operations, domains, storage);
+        this.otherPools = new OtherPoolMotions(db, storage, hostRef, outgoing, taps::detachAll);
+        this.fromOtherPools = new OtherPoolArrivals(db, storage, hostRef, placement.checks(), incoming);
         this.reconciler = new Reconciler(db, hostRef, ops, domains, domids, files, consoles, events, records, teardown, alerts,
                 new StrayProcesses(domains, files, swtpm, jails));
     }
@@ -182,10 +189,14 @@ public final class VmRuntime implements AutoCloseable {
     /** VM.pool_migrate: a VM running here moves, live, to {@code host}, which reaches its disks too. */
     public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
 
-    /** VM.migrate_send within the pool: the VM moves to the host {@code dest} names, with the disks vdi_map moves. */
+    /**
+     * VM.migrate_send: the VM moves to the host {@code dest} names, with the disks vdi_map moves — within the pool, or to a
+     * host of another pool ({@link OtherPoolMotions}).
+     */
     public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
                                Map<String, String> options) {
         Ref<VM> here = requireHere(vm);
+        if (otherPools.isOtherPool(dest)) return otherPools.migrate(c, here, dest, vdiMap, vifMap, options);
         Ref<Host> to = motions.destination(dest);
         StorageMotions.refuseCopy(options);
         var moves = motions.moves(vm, vdiMap, vifMap);
@@ -204,8 +215,13 @@ public final class VmRuntime implements AutoCloseable {
         return vm;
     }
 
-    /** VM.assert_can_migrate within the pool: the first reason VM.migrate_send could not move the VM. */
-    public void assertCanMigrate(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap) {
+    /** VM.assert_can_migrate: the first reason VM.migrate_send could not move the VM, within the pool or to another. */
+    public void assertCanMigrate(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
+                                 Map<String, String> options) {
+        if (otherPools.isOtherPool(dest)) {
+            otherPools.assertCanMigrate(vm, dest, vdiMap, vifMap, options);
+            return;
+        }
         Ref<Host> to = motions.destination(dest);
         var moves = motions.moves(vm, vdiMap, vifMap);
         if (db.require(vm).get(VM.power_state) == VmPowerState.Halted) {
@@ -224,6 +240,12 @@ public final class VmRuntime implements AutoCloseable {
 
     /** Where VMs migrating here come in (the host's address unless set). */
     public void listenForMigrationsOn(InetAddress address) { incoming.listenOn(address); }
+
+    /** This host's side of VMs coming here from other pools, for their hosts to call. */
+    public OtherPoolArrivals otherPoolArrivals() { return fromOtherPools; }
+
+    /** How this host reaches hosts of other pools that VMs migrate to. */
+    public void setOtherPools(OtherPools pools) { otherPools.setPools(pools); }
 
     /** How this host reaches the other hosts' side of a migration. */
     public void setMigrationPeers(MigrationPeers peers) { outgoing.setPeers(peers); }

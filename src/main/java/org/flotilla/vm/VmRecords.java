@@ -129,22 +129,32 @@ public final class VmRecords {
             if ("true".equals(vm.get(VM.other_config).get(VmLifecycle.DEFAULT_TEMPLATE_KEY))) {
                 throw ApiError.of("VM_CANNOT_DELETE_DEFAULT_TEMPLATE", ref.value());
             }
-            for (Ref<VM> child : db.related(ref, VM.children)) tx.set(child, VM.parent, vm.get(VM.parent));
-            for (Ref<VBD> vbd : db.related(ref, VM.VBDs)) {
-                deleteIfPresent(tx, db.require(vbd).get(VBD.metrics));
-                tx.delete(vbd);
-            }
-            for (Ref<VIF> vif : db.related(ref, VM.VIFs)) {
-                deleteIfPresent(tx, db.require(vif).get(VIF.metrics));
-                tx.delete(vif);
-            }
-            for (Ref<VTPM> vtpm : db.related(ref, VM.VTPMs)) deleteIfPresent(tx, db.require(vtpm).get(VTPM.contents));
-            for (Relation<VM, ?> owned : OWNED) for (Ref<?> o : db.related(ref, owned)) tx.delete(o);
-            deleteIfPresent(tx, vm.get(VM.metrics));
-            deleteIfPresent(tx, vm.get(VM.guest_metrics));
-            tx.delete(ref);
+            stageForget(tx, vm);
         });
         destroyedListeners.forEach(Runnable::run);
+    }
+
+    /**
+     * Stages the deletion of the VM's records — the VM, its VBDs, VIFs, vTPMs, consoles and metrics, not its disks —
+     * without VM.destroy's checks: for a VM that has left for another pool, or one that did not arrive from there.
+     */
+    public static void stageForget(Database.Tx tx, DbObject<VM> vm) {
+        Database db = tx.db();
+        Ref<VM> ref = vm.self(VM.CLASS);
+        for (Ref<VM> child : db.related(ref, VM.children)) tx.set(child, VM.parent, vm.get(VM.parent));
+        for (Ref<VBD> vbd : db.related(ref, VM.VBDs)) {
+            deleteIfPresent(tx, db.require(vbd).get(VBD.metrics));
+            tx.delete(vbd);
+        }
+        for (Ref<VIF> vif : db.related(ref, VM.VIFs)) {
+            deleteIfPresent(tx, db.require(vif).get(VIF.metrics));
+            tx.delete(vif);
+        }
+        for (Ref<VTPM> vtpm : db.related(ref, VM.VTPMs)) deleteIfPresent(tx, db.require(vtpm).get(VTPM.contents));
+        for (Relation<VM, ?> owned : OWNED) for (Ref<?> o : db.related(ref, owned)) tx.delete(o);
+        deleteIfPresent(tx, vm.get(VM.metrics));
+        deleteIfPresent(tx, vm.get(VM.guest_metrics));
+        tx.delete(ref);
     }
 
     /** Runs {@code r} after each VM.destroy: the host removes the files a destroyed VM leaves behind. */
@@ -160,8 +170,8 @@ public final class VmRecords {
 
     void setBalloon(Balloon b) { balloon = b; }
 
-    private void deleteIfPresent(Database.Tx tx, Ref<?> ref) {
-        if (!ref.isNull() && db.exists(ref)) tx.delete(ref);
+    private static void deleteIfPresent(Database.Tx tx, Ref<?> ref) {
+        if (!ref.isNull() && tx.db().exists(ref)) tx.delete(ref);
     }
 
     /**

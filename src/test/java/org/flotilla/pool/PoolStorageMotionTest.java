@@ -82,12 +82,7 @@ class PoolStorageMotionTest {
             assertNotEquals(vdi, moved);
             assertEquals(sr1, h0.call("VDI.get_SR", moved));
             assertFalse(((List<?>) h0.call("SR.get_VDIs", sr0)).contains(vdi), "the VDI left on the coordinator is gone");
-            awaitCounts(serial1, 3);
-            String on1 = Files.readString(serial1);
-            assertFalse(on1.contains("FLOTILLA-GUEST up"), "the guest did not boot on the member:\n" + on1);
-            long last0 = CountingGuests.lastCount(lastOn0.get());
-            long first1 = CountingGuests.firstCount(on1);
-            assertTrue(last0 > 0 && first1 > last0 && first1 <= last0 + 3, "counted to " + last0 + ", went on from " + first1);
+            assertCountsOn(serial1, lastOn0.get());
 
             h1.call("VM.hard_shutdown", vm);
             h0.call("VM.destroy", vm);
@@ -95,7 +90,7 @@ class PoolStorageMotionTest {
         }
     }
 
-    private static String localSr(TestHost ask, TestHost of) {
+    static String localSr(TestHost ask, TestHost of) {
         for (Object pbd : (List<?>) ask.call("PBD.get_all")) {
             if (!of.hostRef().equals(ask.call("PBD.get_host", pbd))) continue;
             String sr = (String) ask.call("PBD.get_SR", pbd);
@@ -104,7 +99,7 @@ class PoolStorageMotionTest {
         throw new AssertionError("no SR of " + of + "'s own");
     }
 
-    private static String managementNetwork(TestHost ask, TestHost of) {
+    static String managementNetwork(TestHost ask, TestHost of) {
         for (Object pif : (List<?>) ask.call("PIF.get_all")) {
             if (of.hostRef().equals(ask.call("PIF.get_host", pif)) && Boolean.TRUE.equals(ask.call("PIF.get_management", pif))) {
                 return (String) ask.call("PIF.get_network", pif);
@@ -113,7 +108,17 @@ class PoolStorageMotionTest {
         throw new AssertionError("no management PIF of " + of);
     }
 
-    private static void awaitCounts(Path serial, int n) throws Exception {
+    /** The guest counts on at {@code serial}, not booted again, from just after the last count it made before ({@code before}). */
+    static void assertCountsOn(Path serial, String before) throws Exception {
+        awaitCounts(serial, 3);
+        String after = Files.readString(serial);
+        assertFalse(after.contains("FLOTILLA-GUEST up"), "the guest booted again where it went:\n" + after);
+        long last = CountingGuests.lastCount(before);
+        long first = CountingGuests.firstCount(after);
+        assertTrue(last > 0 && first > last && first <= last + 3, "counted to " + last + ", went on from " + first);
+    }
+
+    static void awaitCounts(Path serial, int n) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30L * org.flotilla.TestTimeouts.LOADED).toNanos();
         while (!Files.exists(serial) || CountingGuests.occurrences(Files.readString(serial)) < n) {
             if (System.nanoTime() > deadline) throw new AssertionError("fewer than " + n + " counts in " + serial);

@@ -167,7 +167,7 @@ public interface Host {
         @Api(role = Access.POOL_OPERATOR)
         void forget_data_source_archives(Ref<Host> host, String data_source);
 
-        @Doc("Prepare the host to receive a VM by VM.migrate_send: returns the map to pass to it as dest (the host, its SM and xenops addresses on the network's interface with a session for them, the pool's master).")
+        @Doc("Prepare the host to receive a VM by VM.migrate_send: returns the map to pass to it as dest (the host, its SM and xenops addresses on the network's interface with a new session of the caller's for them, the pool's master, and host_certificate_sha256, the SHA-256 fingerprint of the host's TLS certificate, by which a source in another pool knows it).")
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"HOST_CANNOT_ATTACH_NETWORK", "PIF_HAS_NO_NETWORK_CONFIGURATION", "INTERFACE_HAS_NO_IP"})
         Map<String, String> migrate_receive(Ref<Host> host, Ref<Network> network, Map<String, String> options);
 

@@ -201,13 +201,13 @@ public interface VM {
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_REQUIRES_SR", "VM_MIGRATE_FAILED", "CANNOT_CONTACT_HOST"})
         void pool_migrate(Ref<VM> vm, Ref<Host> host, Map<String, String> options);
 
-        @Doc("Migrate the VM to another host, its disks of the VDIs in vdi_map copied to the SR each maps to (Storage XenMotion): live for a running VM, the disks mirrored while it runs. dest is what host.migrate_receive returned; within the pool every VDI of the VM's disks must be in vdi_map (mapped to its own SR to stay there) and vif_map must be empty. Returns the VM.")
-        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_MIGRATE_FAILED", "MIRROR_FAILED", "CANNOT_CONTACT_HOST", "NOT_IMPLEMENTED"})
+        @Doc("Migrate the VM to another host, its disks of the VDIs in vdi_map copied to the SR each maps to (Storage XenMotion): live for a running VM, the disks mirrored while it runs. dest is what host.migrate_receive returned; within the pool every VDI of the VM's disks must be in vdi_map (mapped to its own SR to stay there) and vif_map must be empty. To a host of another pool (dest from host.migrate_receive called there) every disk moves to the SR there vdi_map gives it and every VIF to the network there vif_map gives it; the VM's records move to that pool's database and go from this one. Returns the VM (in the other pool, the same reference).")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OTHER_OPERATION_IN_PROGRESS", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "VM_MIGRATE_FAILED", "MIRROR_FAILED", "CANNOT_CONTACT_HOST", "NOT_IMPLEMENTED", "VIF_NOT_IN_MAP", "SESSION_INVALID", "HOST_DISABLED", "VM_TO_IMPORT_IS_NOT_NEWER_VERSION"})
         Ref<VM> migrate_send(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map, Map<Ref<VIF>, Ref<Network>> vif_map,
                              Map<String, String> options, @Default("{}") Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map);
 
         @Doc("Fail with the first reason VM.migrate_send with the same arguments could not move the VM, or do nothing.")
-        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "NOT_IMPLEMENTED"})
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "VM_IS_TEMPLATE", "OPERATION_NOT_ALLOWED", "VDI_NOT_IN_MAP", "VM_REQUIRES_SR", "HOST_NOT_ENOUGH_FREE_MEMORY", "NOT_IMPLEMENTED", "VIF_NOT_IN_MAP", "SESSION_INVALID", "HOST_DISABLED", "VM_TO_IMPORT_IS_NOT_NEWER_VERSION", "CANNOT_CONTACT_HOST"})
         void assert_can_migrate(Ref<VM> vm, Map<String, String> dest, boolean live, Map<Ref<VDI>, Ref<SR>> vdi_map, Map<Ref<VIF>, Ref<Network>> vif_map,
                                 Map<String, String> options, @Default("{}") Map<Ref<VGPU>, Ref<GPU_group>> vgpu_map);
 

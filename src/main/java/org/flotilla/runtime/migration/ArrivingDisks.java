@@ -50,20 +50,37 @@ final class ArrivingDisks {
 
     /** The VDIs made here for {@code disks} (source VDI to SR here); none is left if one cannot be made. */
     static ArrivingDisks make(Database db, Storage storage, Map<String, String> disks) {
+        var from = new LinkedHashMap<Ref<VDI>, Rec<VDI>>();
+        var to = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
+        disks.forEach((vdi, sr) -> {
+            Ref<VDI> ref = VDI.CLASS.ref(vdi);
+            db.require(ref);
+            from.put(ref, db.record(ref));
+            to.put(ref, SR.CLASS.ref(sr));
+        });
+        return make(storage, from, to);
+    }
+
+    /**
+     * A VDI made in the SR {@code to} maps each VDI to, like the VDI's record in {@code from} (a VDI of this pool, or
+     * of the pool a VM comes from); none is left if one cannot be made.
+     */
+    static ArrivingDisks make(Storage storage, Map<Ref<VDI>, Rec<VDI>> from, Map<Ref<VDI>, Ref<SR>> to) {
         var out = new ArrivingDisks(storage, new LinkedHashMap<>());
         try {
-            for (var e : disks.entrySet()) {
-                DbObject<VDI> from = db.require(VDI.CLASS.ref(e.getKey()));
-                Ref<VDI> to = storage.createVdi(Rec.empty(VDI.CLASS)
-                        .set(VDI.SR, SR.CLASS.ref(e.getValue()))
-                        .set(VDI.name_label, from.get(VDI.name_label))
-                        .set(VDI.name_description, from.get(VDI.name_description))
-                        .set(VDI.virtual_size, from.get(VDI.virtual_size))
-                        .set(VDI.type, from.get(VDI.type))
-                        .set(VDI.sharable, from.get(VDI.sharable))
-                        .set(VDI.read_only, from.get(VDI.read_only))
-                        .set(VDI.other_config, from.get(VDI.other_config)));
-                out.made.put(from.self(VDI.CLASS), to);
+            for (var e : to.entrySet()) {
+                Rec<VDI> like = from.get(e.getKey());
+                if (like == null) throw ApiError.handleInvalid(e.getKey());
+                Ref<VDI> made = storage.createVdi(Rec.empty(VDI.CLASS)
+                        .set(VDI.SR, e.getValue())
+                        .set(VDI.name_label, like.get(VDI.name_label))
+                        .set(VDI.name_description, like.get(VDI.name_description))
+                        .set(VDI.virtual_size, like.get(VDI.virtual_size))
+                        .set(VDI.type, like.get(VDI.type))
+                        .set(VDI.sharable, like.get(VDI.sharable))
+                        .set(VDI.read_only, like.get(VDI.read_only))
+                        .set(VDI.other_config, like.get(VDI.other_config)));
+                out.made.put(e.getKey(), made);
             }
             return out;
         } catch (RuntimeException e) {
@@ -116,6 +133,8 @@ final class ArrivingDisks {
         var out = new LinkedHashMap<String, String>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
             Ref<VDI> to = made.get(b.get(VBD.VDI));
+            // a VM from another pool was recorded here on the new VDIs already
+            if (to == null && made.containsValue(b.get(VBD.VDI))) to = b.get(VBD.VDI);
             if (to == null) continue;
             String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
             out.put(node, storage.blockdev(to, node));

@@ -10,11 +10,14 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
@@ -54,6 +57,7 @@ public final class IncomingMigrations implements MigrationPeer {
     /** The last finish of each VM that came here, by its token, for an abort that follows a lost answer. */
     private final Map<Ref<VM>, Finish> finishes = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
+    private final List<Consumer<Ref<VM>>> discarded = new CopyOnWriteArrayList<>();
 
     /**
      * A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it with the bytes it has carried,
@@ -84,7 +88,28 @@ public final class IncomingMigrations implements MigrationPeer {
     private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
         if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
         ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
-        if (db.require(ref).get(VM.power_state) == VmPowerState.Halted) return openHalted(ref, arriving);
+        return open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted);
+    }
+
+    /**
+     * A VM from another pool, its records made here already (halted, as XAPI's import leaves them until the VM runs)
+     * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted. {@code arriving}'s
+     * VDIs go if it fails.
+     */
+    IncomingStream prepareImported(Ref<VM> ref, ArrivingDisks arriving, boolean live) {
+        var result = new IncomingStream[1];
+        CurrentOperations.runMappingErrors("VM.migrate_send", () -> {
+            if (arrivals.containsKey(ref)) {
+                arriving.destroy();
+                throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+            }
+            result[0] = open(ref, arriving, live);
+        });
+        return result[0];
+    }
+
+    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live) throws IOException, InterruptedException {
+        if (!live) return openHalted(ref, arriving);
         VmStarter.Launched launched;
         try {
             launched = starter.launchIncoming(ref, arriving.made());
@@ -97,7 +122,7 @@ public final class IncomingMigrations implements MigrationPeer {
         try {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
-            int disksPort = disks.isEmpty() ? 0 : arriving.serve(db, d, ref, address, token);
+            int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, address, token);
             d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
@@ -165,7 +190,7 @@ public final class IncomingMigrations implements MigrationPeer {
                 if (why == null) continue;
                 if (claim(ref, token) == null) return;
                 LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here " + why + ": its QEMU ends");
-                discard(a);
+                discard(ref, a);
                 return;
             }
         });
@@ -207,7 +232,7 @@ public final class IncomingMigrations implements MigrationPeer {
                 domid[0] = a.launched().domid();
             });
         } catch (RuntimeException e) {
-            discard(a);
+            discard(ref, a);
             finish.done().completeExceptionally(e);
             throw e;
         }
@@ -220,7 +245,7 @@ public final class IncomingMigrations implements MigrationPeer {
         Ref<VM> ref = VM.CLASS.ref(vm);
         Arrival a = claim(ref, token);
         if (a != null) {
-            discard(a);
+            discard(ref, a);
             return false;
         }
         Finish f = finishes.get(ref);
@@ -261,20 +286,28 @@ public final class IncomingMigrations implements MigrationPeer {
         }
     }
 
-    private void discard(Arrival a) {
-        if (a.launched() != null) {
-            try {
-                a.server().close();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+    /** Calls {@code listener} with each VM whose arrival here was given up (its QEMU and new VDIs gone). */
+    void onDiscard(Consumer<Ref<VM>> listener) { discarded.add(listener); }
+
+    private void discard(Ref<VM> ref, Arrival a) {
+        try {
+            if (a.launched() != null) {
+                try {
+                    a.server().close();
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
+                }
+                try {
+                    teardown.letGo(a.launched().domain());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            try {
-                teardown.letGo(a.launched().domain());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            // records made for the VM here (from another pool) go before the disks they hold
+            discarded.forEach(l -> l.accept(ref));
+        } finally {
+            a.disks().destroy();
         }
-        a.disks().destroy();
     }
 
     /** The VMs on their way here (tests look). */

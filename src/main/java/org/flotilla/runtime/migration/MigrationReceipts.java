@@ -2,6 +2,7 @@ package org.flotilla.runtime.migration;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -21,21 +22,35 @@ import org.flotilla.model.xenapi.enums.IpConfigurationMode;
  */
 public final class MigrationReceipts {
     private final Database db;
+    private final UnaryOperator<Ref<Session>> newSessionLike;
+    private volatile String fingerprint = "";
 
-    public MigrationReceipts(Database db) { this.db = db; }
+    /** {@code newSessionLike}: a new session of the subject of a given one (api.Sessions' loginLike). */
+    public MigrationReceipts(Database db, UnaryOperator<Ref<Session>> newSessionLike) {
+        this.db = db;
+        this.newSessionLike = newSessionLike;
+    }
+
+    /** The SHA-256 fingerprint of this host's TLS certificate, which the map gives as {@link OtherPoolDestination#FINGERPRINT}. */
+    public void setFingerprint(String fingerprint) { this.fingerprint = fingerprint; }
 
     /**
-     * The map for a VM coming to {@code host} by {@code network}. The session is the caller's own, where XAPI logs in
-     * a new one of the same subject for the source to reach another pool with.
+     * The map for a VM coming to {@code host} by {@code network}. Its session is a new one of the caller's subject, as
+     * XAPI logs one in: a source in another pool acts here with it for as long as the migration lasts, whatever becomes
+     * of the client's own (xe logs out of the destination pool once it has the map). It also carries this host's
+     * certificate's fingerprint ({@link OtherPoolDestination#FINGERPRINT}), which the client received over its own TLS
+     * connection to this pool: the source, in another pool, knows this host by it.
      */
-    public Map<String, String> receive(Ref<Host> host, Ref<Network> network, Ref<Session> session) {
+    public Map<String, String> receive(Ref<Host> host, Ref<Network> network, Ref<Session> caller) {
         String ip = address(host, network);
+        Ref<Session> session = newSessionLike.apply(caller);
         var out = new LinkedHashMap<String, String>();
         out.put("SM", url(ip) + "/services/SM?session_id=" + session.value());
         out.put(StorageMotions.HOST, host.value());
         out.put("xenops", url(ip) + "/services/xenops?session_id=" + session.value());
         out.put("session_id", session.value());
         out.put("master", url(db.require(master()).get(Host.address)));
+        if (!fingerprint.isEmpty()) out.put(OtherPoolDestination.FINGERPRINT, fingerprint);
         return out;
     }
 

@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
@@ -98,13 +100,29 @@ public final class OutgoingMigrations {
      */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
+        migrate(c, vm, destination, moves, op, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+    }
+
+    /**
+     * VM.migrate_send to a host of another pool, through {@code peer} (which takes the VM's records there with the
+     * first call): as within the pool, every disk of {@code moves} mirrored; once the guest runs there, {@code left}
+     * removes the VM from this pool.
+     */
+    public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
+        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, in -> left.run());
+    }
+
+    private void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, VmOperations op,
+                         Supplier<MigrationPeer> peerThere, Consumer<IncomingStream> left) {
+        boolean inPool = db.exists(destination);
         operations.run(c, vm, op, () -> {
             Domain d = domains.running(vm);
             if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
-            checks.assertCanBootHere(vm, destination, moves);
+            // another pool's host checks for itself, as it prepares
+            if (inPool) checks.assertCanBootHere(vm, destination, moves);
             c.task().progress(0.05);
             long t0 = System.nanoTime();
-            Prepared prepared = prepare(vm, destination, moves);
+            Prepared prepared = prepare(vm, destination, moves, peerThere);
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
@@ -120,7 +138,7 @@ public final class OutgoingMigrations {
                         + " although its migration failed here (" + describe(e) + "): its QEMU here goes");
             }
             teardown.letGo(d);
-            movedDisks.leaveBehind(vm, in.disks());
+            left.accept(in);
         });
     }
 
@@ -129,9 +147,20 @@ public final class OutgoingMigrations {
      * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
      */
     public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+        moveHalted(c, vm, destination, moves, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+    }
+
+    /** VM.migrate_send of a halted VM to a host of another pool: as {@link #migrateToOtherPool}, its disks copied. */
+    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
+        moveHalted(c, vm, destination, moves, () -> peer, in -> left.run());
+    }
+
+    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> peerThere,
+                            Consumer<IncomingStream> left) {
+        boolean inPool = db.exists(destination);
         operations.run(c, vm, VmOperations.migrate_send, () -> {
-            checks.assertCanSeeSrs(vm, destination, moves);
-            Prepared prepared = prepare(vm, destination, moves);
+            if (inPool) checks.assertCanSeeSrs(vm, destination, moves);
+            Prepared prepared = prepare(vm, destination, moves, peerThere);
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
@@ -141,16 +170,16 @@ public final class OutgoingMigrations {
             } catch (Exception e) {
                 if (!abortThere(peer, vm, in, destination)) throw failed(vm, destination, describe(e));
             }
-            movedDisks.leaveBehind(vm, in.disks());
+            left.accept(in);
         });
     }
 
     /** The destination, made ready for the VM and the disks that move with it. */
     private record Prepared(MigrationPeer peer, IncomingStream in) {}
 
-    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
+    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> peerThere) {
         try {
-            MigrationPeer peer = peers.to(destination);
+            MigrationPeer peer = peerThere.get();
             return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)));
         } catch (RuntimeException e) {
             throw failed(vm, destination, "the destination could not prepare: " + describe(e));

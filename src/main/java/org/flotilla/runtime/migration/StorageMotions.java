@@ -32,12 +32,15 @@ public final class StorageMotions {
 
     public StorageMotions(Database db) { this.db = db; }
 
-    /** The destination host named by {@code dest}; NOT_IMPLEMENTED for a host of another pool. */
+    /**
+     * The destination host of this pool named by {@code dest} (a host of another pool is {@link OtherPoolMotions}'s):
+     * HANDLE_INVALID for a host that is neither.
+     */
     public Ref<Host> destination(Map<String, String> dest) {
         String host = dest.get(HOST);
         if (host == null || host.isBlank()) throw ApiError.of("INVALID_VALUE", "dest", dest.toString());
         Ref<Host> ref = Host.CLASS.ref(host);
-        if (!db.exists(ref)) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send to a host of another pool");
+        if (!db.exists(ref)) throw ApiError.handleInvalid(ref);
         return ref;
     }
 
@@ -60,15 +63,19 @@ public final class StorageMotions {
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vmRef)) {
+            if (!movesDisk(b)) continue;
             Ref<VDI> vdi = b.get(VBD.VDI);
-            // CD drives keep their (ISO library's) disc, as XAPI's vdi_filter leaves them out
-            if (Boolean.TRUE.equals(b.get(VBD.empty)) || vdi.isNull() || b.get(VBD.type) == VbdType.CD) continue;
             Ref<SR> to = vdiMap.get(vdi);
             if (to == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             if (!db.exists(to)) throw ApiError.handleInvalid(to);
             if (!to.equals(db.require(vdi).get(VDI.SR))) moves.put(vdi, to);
         }
         return moves;
+    }
+
+    /** Whether the VBD's disk moves with its VM: CD drives keep their (ISO library's) disc, as XAPI's vdi_filter leaves them out. */
+    static boolean movesDisk(DbObject<VBD> b) {
+        return !Boolean.TRUE.equals(b.get(VBD.empty)) && !b.get(VBD.VDI).isNull() && b.get(VBD.type) != VbdType.CD;
     }
 
     /**

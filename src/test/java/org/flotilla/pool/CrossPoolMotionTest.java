@@ -1,0 +1,206 @@
+package org.flotilla.pool;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.flotilla.Slow;
+import org.flotilla.cli.HostConnector;
+import org.flotilla.cli.Xe;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.runtime.TrustingTls;
+import org.flotilla.runtime.migration.OtherPoolDestination;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Storage XenMotion into another pool: two daemons in their own namespaces, each a pool of its own (never joined). A
+ * guest counting on a disk in pool A's local SR, with a NIC, moves by {@code xe vm-migrate remote-master=…} to pool B's
+ * host, its disk into B's SR and its NIC onto B's network: it counts on without a gap, B's database has it running
+ * there and A's has neither it nor its old disk. Before that, the ways it must not go leave it running on A and nothing
+ * in B: a VIF not mapped, a session B does not know, an SR of B not plugged, a host that is not the one of B's
+ * certificate; and an arrival B's side gives up leaves nothing there. Then, halted, it goes back to pool A.
+ */
+@Slow
+class CrossPoolMotionTest {
+    /** A bridge of each host's own, for the guest's NIC (as PoolHostsTest gives its guests). */
+    private static final String GUEST_BRIDGE = "guests";
+
+    @Test
+    void aRunningGuestMovesWithItsDiskAndNicIntoAnotherPoolAndHaltedBack() throws Exception {
+        try (TestHosts hosts = TestHosts.start(2)) {
+            TestHost a = hosts.host(0);
+            TestHost b = hosts.host(1);
+            String netA = guestNetwork(a);
+            String netB = guestNetwork(b);
+            String srA = PoolStorageMotionTest.localSr(a, a);
+            String srB = PoolStorageMotionTest.localSr(b, b);
+            Object disksOfB = b.call("SR.get_VDIs", srB);
+
+            String template = (String) ((List<?>) a.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
+            String vm = (String) a.call("VM.clone", template, "goes to another pool");
+            a.call("VM.set_is_a_template", vm, false);
+            a.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
+            String vdi = (String) a.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(srA), "counter disk"));
+            a.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
+                    "mode", "RW", "type", "Disk")));
+            var nic = new LinkedHashMap<String, Object>(Map.of("VM", vm, "network", netA, "device", "0", "MAC", "", "MTU", "0",
+                    "other_config", Map.of(), "qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+            String vif = (String) a.call("VIF.create", nic);
+            String mac = (String) a.call("VIF.get_MAC", vif);
+            a.call("VM.start", vm, false, false);
+            String uuid = (String) a.call("VM.get_uuid", vm);
+            Path serialA = a.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
+            Path serialB = b.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
+            PoolStorageMotionTest.awaitCounts(serialA, 5);
+
+            // the client, logged in to pool B, asks B's host to receive: a session of B's own for the source, and B's certificate
+            @SuppressWarnings("unchecked")
+            var dest = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), PoolStorageMotionTest.managementNetwork(b, b), Map.of());
+            assertEquals(b.hostRef(), dest.get("host"));
+            assertEquals("https://" + b.address(), dest.get("master"));
+            assertNotEquals(b.session(), dest.get("session_id"));
+            assertEquals(64 + 31, dest.get(OtherPoolDestination.FINGERPRINT).length(), dest.toString());
+
+            Map<String, String> vdiMap = Map.of(vdi, srB);
+            ApiError unmapped = assertThrows(ApiError.class, () -> a.call("VM.migrate_send", vm, dest, true, vdiMap, Map.of(), Map.of()));
+            assertEquals(List.of("VIF_NOT_IN_MAP", vif), unmapped.description());
+            var forged = new LinkedHashMap<>(dest);
+            forged.put("session_id", "OpaqueRef:" + UUID.randomUUID());
+            ApiError stranger = assertThrows(ApiError.class, () -> a.call("VM.migrate_send", vm, forged, true, vdiMap, Map.of(vif, netB), Map.of()));
+            assertEquals("SESSION_INVALID", stranger.code(), stranger.description().toString());
+            String pbdB = (String) ((List<?>) b.call("SR.get_PBDs", srB)).getFirst();
+            b.call("PBD.unplug", pbdB);
+            ApiError unplugged = assertThrows(ApiError.class, () -> a.call("VM.assert_can_migrate", vm, dest, true, vdiMap, Map.of(vif, netB), Map.of()));
+            assertEquals(List.of("VM_REQUIRES_SR", vm, srB), unplugged.description());
+            b.call("PBD.plug", pbdB);
+            var elsewhere = new LinkedHashMap<>(dest);
+            elsewhere.put(OtherPoolDestination.FINGERPRINT, "00" + dest.get(OtherPoolDestination.FINGERPRINT).substring(2));
+            ApiError impostor = assertThrows(ApiError.class, () -> a.call("VM.assert_can_migrate", vm, elsewhere, true, vdiMap, Map.of(vif, netB), Map.of()));
+            assertEquals("CANNOT_CONTACT_HOST", impostor.code(), "the source knows the destination by its certificate alone");
+            anArrivalGivenUpLeavesNothing(b, dest.get("session_id"), srB, disksOfB);
+            a.call("VM.assert_can_migrate", vm, dest, true, vdiMap, Map.of(vif, netB), Map.of());
+            assertEquals("Running", a.call("VM.get_power_state", vm));
+            assertEquals(a.hostRef(), a.call("VM.get_resident_on", vm));
+            ApiError notThere = assertThrows(ApiError.class, () -> b.call("VM.get_by_uuid", uuid));
+            assertEquals("UUID_INVALID", notThere.code());
+            assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "nothing was made in B's SR");
+
+            var lastOnA = new AtomicReference<>("");
+            Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serialA, lastOnA));
+            var err = new ByteArrayOutputStream();
+            long t0 = System.nanoTime();
+            int code = new Xe(HostConnector.XML_RPC, new PrintStream(new ByteArrayOutputStream()), new PrintStream(err))
+                    .run(List.of("-s", a.address(), "-u", "root", "-pw", a.password(), "vm-migrate", "uuid=" + uuid,
+                            "remote-master=" + b.address(), "remote-username=root", "remote-password=" + b.password(), "host=" + b.uuid(),
+                            "vdi:" + a.call("VDI.get_uuid", vdi) + "=" + b.call("SR.get_uuid", srB),
+                            "vif:" + a.call("VIF.get_uuid", vif) + "=" + b.call("network.get_uuid", netB)), Map.of(), null);
+            long millis = (System.nanoTime() - t0) / 1_000_000;
+            watcher.interrupt();
+            watcher.join();
+            assertEquals(0, code, "xe vm-migrate: " + err + "\n" + a.log());
+            System.out.printf("xe vm-migrate into another pool with a disk took %d ms%n", millis);
+
+            assertEquals(vm, b.call("VM.get_by_uuid", uuid), "the VM keeps its reference and uuid in pool B");
+            assertEquals("Running", b.call("VM.get_power_state", vm));
+            assertEquals(b.hostRef(), b.call("VM.get_resident_on", vm));
+            assertEquals(Map.of(), b.call("VM.get_current_operations", vm));
+            String moved = (String) b.call("VBD.get_VDI", ((List<?>) b.call("VM.get_VBDs", vm)).getFirst());
+            assertEquals(srB, b.call("VDI.get_SR", moved));
+            String vifB = (String) ((List<?>) b.call("VM.get_VIFs", vm)).getFirst();
+            assertEquals(netB, b.call("VIF.get_network", vifB));
+            assertEquals(mac, b.call("VIF.get_MAC", vifB));
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VM.get_record", vm)).code(), "the VM is gone from pool A");
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VDI.get_record", vdi)).code(), "so is its old disk");
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VIF.get_record", vif)).code());
+
+            PoolStorageMotionTest.assertCountsOn(serialB, lastOnA.get());
+
+            // halted, it goes back to pool A by the API: its disk copied into A's SR, its NIC onto A's network
+            b.call("VM.hard_shutdown", vm);
+            @SuppressWarnings("unchecked")
+            var back = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), PoolStorageMotionTest.managementNetwork(a, a), Map.of());
+            assertEquals(vm, b.call("VM.migrate_send", vm, back, false, Map.of(moved, srA), Map.of(vifB, netA), Map.of()));
+            assertEquals("Halted", a.call("VM.get_power_state", vm));
+            String home = (String) a.call("VBD.get_VDI", ((List<?>) a.call("VM.get_VBDs", vm)).getFirst());
+            assertEquals(srA, a.call("VDI.get_SR", home));
+            assertEquals(netA, a.call("VIF.get_network", ((List<?>) a.call("VM.get_VIFs", vm)).getFirst()));
+            assertEquals(Map.of(), a.call("VM.get_current_operations", vm));
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", vm)).code(), "the VM is gone from pool B");
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VDI.get_record", moved)).code());
+            a.call("VM.destroy", vm);
+            a.call("VDI.destroy", home);
+        }
+    }
+
+    /**
+     * B's side of a migration, called as a source in another pool calls it: without B's session it is refused; a halted
+     * VM's arrival shows it halted, on no host, busy with migrate_send, its disk made; its abort removes both.
+     */
+    private static void anArrivalGivenUpLeavesNothing(TestHost b, String session, String srB, Object disksOfB) throws Exception {
+        var json = new ObjectMapper();
+        String uuid = UUID.randomUUID().toString();
+        String vm = "OpaqueRef:" + UUID.randomUUID();
+        String vdi = "OpaqueRef:" + UUID.randomUUID();
+        var records = json.createObjectNode();
+        records.putArray("VM").addObject().put("ref", vm).putObject("fields").put("uuid", uuid).put("name_label", "never arrives")
+                .put("power_state", "Halted");
+        records.putArray("VBD").addObject().put("ref", "OpaqueRef:" + UUID.randomUUID()).putObject("fields").put("VM", vm).put("VDI", vdi)
+                .put("userdevice", "0").put("mode", "RW").put("type", "Disk").put("bootable", true);
+        records.putArray("VDI").addObject().put("ref", vdi).putObject("fields").put("name_label", "its disk").put("virtual_size", 16L << 20)
+                .put("type", "user");
+        var body = json.createObjectNode().put("session_id", session).put("vm", vm).put("records", records.toString());
+        body.putObject("disks").put(vdi, srB);
+
+        var stranger = body.deepCopy().put("session_id", "OpaqueRef:" + UUID.randomUUID());
+        HttpResponse<String> refused = xenops(b, "prepare", stranger.toString());
+        assertEquals(409, refused.statusCode());
+        assertEquals("SESSION_INVALID", json.readTree(refused.body()).path("code").asText(), refused.body());
+
+        HttpResponse<String> prepared = xenops(b, "prepare", body.toString());
+        assertEquals(200, prepared.statusCode(), prepared.body());
+        assertEquals(vm, b.call("VM.get_by_uuid", uuid));
+        assertEquals("Halted", b.call("VM.get_power_state", vm), "an arriving VM shows halted, as XAPI's import leaves it");
+        assertEquals("OpaqueRef:NULL", b.call("VM.get_resident_on", vm));
+        assertEquals(List.of("migrate_send"), List.copyOf(((Map<?, ?>) b.call("VM.get_current_operations", vm)).values()));
+        ApiError busy = assertThrows(ApiError.class, () -> b.call("VM.start", vm, false, false));
+        assertEquals("OTHER_OPERATION_IN_PROGRESS", busy.code(), busy.description().toString());
+        assertNotEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk was made");
+
+        var abort = json.createObjectNode().put("session_id", session).put("vm", vm).put("token", json.readTree(prepared.body()).path("token").asText());
+        HttpResponse<String> aborted = xenops(b, "abort", abort.toString());
+        assertEquals(200, aborted.statusCode(), aborted.body());
+        assertFalse(json.readTree(aborted.body()).path("arrived").asBoolean(true));
+        assertEquals("UUID_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_by_uuid", uuid)).code());
+        assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk is gone");
+    }
+
+    private static HttpResponse<String> xenops(TestHost h, String call, String body) throws Exception {
+        return TrustingTls.httpClient().send(HttpRequest.newBuilder(URI.create("https://" + h.address() + "/services/xenops/migration/" + call))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** A bridge in the host's namespace and a network of its pool on it. */
+    private static String guestNetwork(TestHost h) {
+        for (String[] cmd : List.of(new String[] {"ip", "link", "add", "name", GUEST_BRIDGE, "type", "bridge"},
+                new String[] {"ip", "link", "set", "dev", GUEST_BRIDGE, "up"})) {
+            assertEquals(0, h.exec(cmd).exit(), String.join(" ", cmd) + " on " + h);
+        }
+        return (String) h.call("network.create", Map.of("name_label", "guests", "name_description", "", "MTU", "1500",
+                "other_config", Map.of(), "bridge", GUEST_BRIDGE));
+    }
+}
