@@ -68,16 +68,17 @@ public final class Storage {
         this.dirs = new SrDirectories(db, host, drivers);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
+        var master = new SrMaster(db, host);
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
-        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal);
+        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master);
         this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
         this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);
         this.srSmConfig = new SmConfigEdits<>(db, SR.sm_config, SmOwnedKeys.OF_SR);
         this.vdiSmConfig = new SmConfigEdits<>(db, VDI.sm_config, SmOwnedKeys.OF_VDI);
-        var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers);
-        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
+        var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
+        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
