@@ -69,8 +69,9 @@ public final class QemuImg {
     public void zero(Storage.Attachment dst) {
         ObjectNode top = node(dst);
         long size = top.path("file").path("size").asLong();
-        ObjectNode zeros = JSON.createObjectNode().put("driver", "null-co").put("size", size).put("read-zeroes", true);
-        run(List.of("convert", "-q", "-n", "-f", "raw", "-O", "raw", "json:" + zeros, "json:" + top));
+        ObjectNode zeros = JSON.createObjectNode().put("driver", "raw");
+        zeros.putObject("file").put("driver", "null-co").put("size", size).put("read-zeroes", true);
+        run(List.of("convert", "-q", "-n", "-O", "raw", "json:" + zeros, "json:" + top));
     }
 
     /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
