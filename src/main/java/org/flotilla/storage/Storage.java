@@ -57,18 +57,26 @@ public final class Storage {
 
     /**
      * Fails unless this host may work on the SR's storage now: SR_HAS_NO_PBDS when its PBD here is not plugged, and,
-     * for an SR only another host has plugged, the error that sends the call there. For calls that check first and
-     * change the database after.
+     * for an SR only another host has plugged, or one whose metadata only the coordinator writes (SrMaster), the error
+     * that sends the call there. For calls that check first and change the database after.
      */
-    public void requireReachable(Ref<SR> sr) { dirs.attached(sr); }
+    public void requireReachable(Ref<SR> sr) {
+        dirs.attached(sr);
+        master.require(drivers.of(db.require(sr)));
+    }
+
+    private final Database db;
+    private final SrDrivers drivers;
+    private final SrMaster master;
 
     public Storage(Database db, Ref<Host> host, Path srRoot, QemuImg qemu) {
         this.qemu = qemu;
-        var drivers = new SrDrivers();
+        this.db = db;
+        this.drivers = new SrDrivers();
         this.dirs = new SrDirectories(db, host, drivers);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
-        var master = new SrMaster(db, host);
+        this.master = new SrMaster(db, host);
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
