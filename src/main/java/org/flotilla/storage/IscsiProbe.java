@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.flotilla.os.IscsiSession;
 import org.flotilla.os.OsException;
 import org.flotilla.storage.MinidomXml.Element;
@@ -36,17 +35,14 @@ final class IscsiProbe {
             throw IscsiFailure.CONFIG_SCSI_ID.error(null, lunList(luns));
         }
         var lun = new IscsiLun(address, port, iqn, scsiId, chap, "");
-        Optional<LunMetadata> found;
-        long size;
+        List<Element> srs;
         try {
-            found = lun.onLun(LunMetadata::read);
-            size = lun.onLun((s, l) -> LunMetadata.capacity(l.size()));
+            // as lvutil.srlist_toxml: the SR's uuid, its device and the size its VDIs can take
+            srs = lun.onLun((s, l) -> LunMetadata.read(s, l).map(m -> Element.of("SR", List.of(Element.text("UUID", m.srUuid()),
+                    Element.text("Devlist", lun.where()), Element.text("size", Long.toString(LunMetadata.capacity(l.size())))))).stream().toList());
         } catch (IOException e) {
             throw IscsiFailure.SR_UNAVAILABLE.error(e.getMessage());
         }
-        var srs = new ArrayList<Element>();
-        found.ifPresent(m -> srs.add(Element.of("SR", List.of(Element.text("UUID", m.srUuid()), Element.text("Devlist", lun.where()),
-                Element.text("size", Long.toString(size))))));
         return MinidomXml.document(Element.of("SRlist", srs));
     }
 

@@ -116,6 +116,20 @@ class IscsiSrTest extends OnALocalSr {
     }
 
     @Test
+    void aTargetThatWantsChapLetsInOnlyWithItsCredentials() throws Exception {
+        try (IscsiTarget chap = IscsiTarget.onItsOwnNetwork(List.of(16 * MIB), "flotilla", "chap-secret-123")) {
+            var config = new HashMap<>(Map.of("target", chap.address(), "targetIQN", IscsiTarget.IQN));
+            assertEquals("SR_BACKEND_FAILURE_68", fails("SR.probe", session, node.hostRef(), config, "lvmoiscsi", Map.of()).code());
+            config.putAll(Map.of("chapuser", "flotilla", "chappassword", "wrong-secret-1"));
+            assertEquals("SR_BACKEND_FAILURE_68", fails("SR.probe", session, node.hostRef(), config, "lvmoiscsi", Map.of()).code());
+            config.put("chappassword", "chap-secret-123");
+            ApiError luns = fails("SR.probe", session, node.hostRef(), config, "lvmoiscsi", Map.of());
+            assertEquals("SR_BACKEND_FAILURE_107", luns.code());
+            assertTrue(luns.params().get(2).contains("<size>" + 16 * MIB + "</size>"), luns.params().get(2));
+        }
+    }
+
+    @Test
     void vdisAreThickExtentsOfTheLunThatDestroyFrees() {
         String sr = createSr(config());
         assertEquals(true, call("SR.get_shared", session, sr));
