@@ -1,5 +1,8 @@
 package org.flotilla.os;
 
+import static org.flotilla.os.NativeMemory.pointer;
+import static org.flotilla.os.NativeMemory.string;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -338,14 +341,6 @@ public final class IscsiSession implements AutoCloseable {
         byte[] s = new byte[length];
         b.get(at, s);
         return new String(s, StandardCharsets.US_ASCII).replace("\0", "").strip();
-    }
-
-    private static MemorySegment pointer(MemorySegment s, long offset) {
-        return s.reinterpret(offset + 8).get(ValueLayout.ADDRESS, offset);
-    }
-
-    private static String string(MemorySegment s) {
-        return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(4096).getString(0);
     }
 
     @Override public synchronized void close() {

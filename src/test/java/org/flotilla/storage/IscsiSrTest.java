@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flotilla.Slow;
@@ -41,17 +40,7 @@ class IscsiSrTest extends OnALocalSr {
     /** Before the node closes (OnALocalSr): its QEMUs, then the target. */
     @AfterEach
     void stopTarget() {
-        List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
-        try {
-            if (node != null) node.close();
-            node = null;
-            for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
-                p.destroyForcibly();
-                p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-            });
-        } finally {
-            target.close();
-        }
+        closeNodeAndItsGuests(target::close);
     }
 
     Map<String, String> targetOnly() { return Map.of("target", target.address()); }
@@ -203,13 +192,7 @@ class IscsiSrTest extends OnALocalSr {
         assertTrue(new String(metadata, java.nio.charset.StandardCharsets.ISO_8859_1).contains("\"name\":\"" + location + "\""),
                 "forgetting leaves the table on the LUN");
 
-        assertTrue(((String) call("SR.probe", session, node.hostRef(), config(), "lvmoiscsi", Map.of())).contains("<UUID>" + uuid + "</UUID>"));
-        String again = (String) call("SR.introduce", session, uuid, "on iscsi again", "", "lvmoiscsi", "user", true, Map.of());
-        String newPbd = (String) call("PBD.create", session, Map.of("host", node.hostRef(), "SR", again, "device_config", config(), "other_config", Map.of()));
-        call("PBD.plug", session, newPbd);
-        List<?> vdis = (List<?>) call("SR.get_VDIs", session, again);
-        assertEquals(List.of(location), vdis.stream().map(v -> call("VDI.get_location", session, v)).toList());
-        assertEquals(2 * MIB, call("VDI.get_virtual_size", session, vdis.getFirst()));
+        String newPbd = reattach(uuid, "lvmoiscsi", config(), location, 2 * MIB);
 
         // a PBD naming a LUN that is not the SR's does not plug
         call("PBD.unplug", session, newPbd);
@@ -222,10 +205,7 @@ class IscsiSrTest extends OnALocalSr {
 
     @Test
     void aGuestCountsOnItsDiskOnTheIscsiSrAcrossARestart() throws Exception {
-        TestGuest.ensureBuilt();
-        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
-        node.close();
-        boot();
+        rebootWithTheTestGuest();
         String sr = createSr(config());
         String vdi = createVdi(sr, 16 * MIB, "counter's disk");
         Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm());

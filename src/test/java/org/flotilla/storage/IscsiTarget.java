@@ -2,8 +2,6 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -88,8 +86,7 @@ public final class IscsiTarget implements AutoCloseable {
         Files.writeString(dir.resolve("serve.sh"), script);
         var target = new IscsiTarget(net, address, dir, luns);
         try {
-            target.shell = new ProcessBuilder(List.of("ip", "netns", "exec", namespace, "unshare", "-m", "--propagation", "private",
-                    "sh", dir.resolve("serve.sh").toString())).redirectErrorStream(true).redirectOutput(dir.resolve("serve.out").toFile()).start();
+            target.shell = NfsServer.serveScript(namespace, dir);
             target.awaitServing();
             return target;
         } catch (IOException | InterruptedException | RuntimeException e) {
@@ -109,7 +106,7 @@ public final class IscsiTarget implements AutoCloseable {
         long deadline = System.nanoTime() + 30_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (!shell.isAlive()) throw new IllegalStateException("tgtd's script ended: " + Files.readString(dir.resolve("serve.out")) + log());
-            if (Files.exists(dir.resolve("ready")) && listening()) return;
+            if (Files.exists(dir.resolve("ready")) && NfsServer.listening(address, PORT)) return;
             Thread.sleep(50);
         }
         throw new IllegalStateException("the iSCSI target did not start within 30 s: " + log());
@@ -120,14 +117,6 @@ public final class IscsiTarget implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    private boolean listening() {
-        try (var s = new Socket()) {
-            s.connect(new InetSocketAddress(address, PORT), 500);
-            return true;
-        } catch (IOException e) {
-            return false;
-        }
-    }
 
     @Override
     public void close() {
