@@ -18,7 +18,7 @@ need_root() {
   exec sudo --preserve-env=FLOTILLA_STATE,FLOTILLA_PORT,FLOTILLA_ROOT_PASSWORD,FLOTILLA_ALLOWED_ORIGINS,JAVA_HOME,CI bash "$0" "$@"
 }
 
-# Debian packages: QEMU (with qemu-block-extra, whose NFS driver and libnfs reach NFS SRs), OVMF and swtpm (UEFI, Secure Boot
+# Debian packages: QEMU (with qemu-block-extra, whose NFS and iSCSI drivers, libnfs and libiscsi, reach NFS and iSCSI SRs), OVMF and swtpm (UEFI, Secure Boot
 # and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
   local want=(qemu-system-x86 qemu-utils qemu-block-extra busybox-static cpio gcc libc6-dev xz-utils ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
@@ -30,11 +30,12 @@ install_packages() {
   apt_install "${list[@]}"
 }
 
-# What only the tests need: an NFS server (nfs-ganesha and rpcbind) that the NFS SR tests start in namespaces of their
-# own. Installed without starting their services, which stay stopped and disabled: the tests run their own.
+# What only the tests need: an NFS server (nfs-ganesha and rpcbind) and an iSCSI target (tgt) that the NFS and iSCSI SR
+# tests start in namespaces of their own. Installed without starting their services, which stay stopped and disabled:
+# the tests run their own.
 install_test_packages() {
   local list=()
-  for p in nfs-ganesha nfs-ganesha-vfs rpcbind; do dpkg -s "$p" >/dev/null 2>&1 || list+=("$p"); done
+  for p in nfs-ganesha nfs-ganesha-vfs rpcbind tgt; do dpkg -s "$p" >/dev/null 2>&1 || list+=("$p"); done
   [ ${#list[@]} -gt 0 ] || return 0
   local policy=/usr/sbin/policy-rc.d placed=
   if [ ! -e "$policy" ]; then
@@ -45,7 +46,7 @@ install_test_packages() {
   if [ -n "$placed" ]; then as_root rm -f "$policy"; fi
   [ "$rc" = 0 ] || exit "$rc"
   if [ -d /run/systemd/system ]; then
-    as_root systemctl disable --now rpcbind.socket rpcbind.service nfs-ganesha.service >/dev/null 2>&1 || true
+    as_root systemctl disable --now rpcbind.socket rpcbind.service nfs-ganesha.service tgt.service >/dev/null 2>&1 || true
   fi
 }
 

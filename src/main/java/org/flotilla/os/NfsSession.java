@@ -1,5 +1,8 @@
 package org.flotilla.os;
 
+import static org.flotilla.os.NativeMemory.pointer;
+import static org.flotilla.os.NativeMemory.string;
+
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -300,14 +303,6 @@ public final class NfsSession implements AutoCloseable {
         if (fmt == Libc.S_IFDIR) return Kind.DIRECTORY;
         if (fmt == 0120000) return Kind.SYMLINK;
         return Kind.OTHER;
-    }
-
-    private static MemorySegment pointer(MemorySegment s, long offset) {
-        return s.reinterpret(offset + 8).get(ValueLayout.ADDRESS, offset);
-    }
-
-    private static String string(MemorySegment s) {
-        return s.equals(MemorySegment.NULL) ? "" : s.reinterpret(4096).getString(0);
     }
 
     @Override public synchronized void close() {

@@ -32,7 +32,6 @@ enum NfsFailure {
     ApiError error(String opterr) { return error(opterr, ""); }
 
     ApiError error(String opterr, String stderr) {
-        String reason = opterr == null ? description : description + " [opterr=" + opterr + "]";
-        return ApiError.of("SR_BACKEND_FAILURE_" + code, "", reason, stderr);
+        return BackendFailure.of(code, description, opterr, stderr);
     }
 }

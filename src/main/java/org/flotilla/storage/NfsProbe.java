@@ -34,8 +34,8 @@ final class NfsProbe {
             throw NfsFailure.NFS_MOUNT.error(e.getMessage());
         }
         boolean versions = deviceConfig.containsKey(PROBE_VERSION);
-        if (srs.isEmpty() && !versions) return XmlDoc.HEADER + "<SRlist/>\n";
-        var xml = new StringBuilder(XmlDoc.HEADER).append("<SRlist>\n");
+        if (srs.isEmpty() && !versions) return MinidomXml.HEADER + "<SRlist/>\n";
+        var xml = new StringBuilder(MinidomXml.HEADER).append("<SRlist>\n");
         for (String uuid : srs) xml.append("\t<SR>\n\t\t<UUID>").append(uuid).append("</UUID>\n\t</SR>\n");
         // the versions an SR here could use: QEMU's driver speaks 3 alone, whatever else the server offers
         if (versions) xml.append("\t<SupportedVersions>\n\t\t<Version>3</Version>\n\t</SupportedVersions>\n");
@@ -50,23 +50,16 @@ final class NfsProbe {
         } catch (OsException e) {
             throw NfsFailure.NFS_MOUNT.error("Failed to read NFS export paths from server " + server);
         }
-        if (exports.isEmpty()) return XmlDoc.HEADER + "<nfs-exports/>\n";
-        var xml = new StringBuilder(XmlDoc.HEADER).append("<nfs-exports>\n");
+        if (exports.isEmpty()) return MinidomXml.HEADER + "<nfs-exports/>\n";
+        var xml = new StringBuilder(MinidomXml.HEADER).append("<nfs-exports>\n");
         for (NfsSession.Export e : exports) {
             String access = e.groups().isEmpty() ? "(everyone)" : String.join(",", e.groups());
             xml.append("\t<Export>\n")
-                    .append("\t\t<Target>").append(XmlDoc.escape(server)).append("</Target>\n")
-                    .append("\t\t<Path>").append(XmlDoc.escape(e.dir())).append("</Path>\n")
-                    .append("\t\t<Accesslist>").append(XmlDoc.escape(access)).append("</Accesslist>\n")
+                    .append("\t\t<Target>").append(MinidomXml.escape(server)).append("</Target>\n")
+                    .append("\t\t<Path>").append(MinidomXml.escape(e.dir())).append("</Path>\n")
+                    .append("\t\t<Accesslist>").append(MinidomXml.escape(access)).append("</Accesslist>\n")
                     .append("\t</Export>\n");
         }
         return xml.append("</nfs-exports>\n").toString();
-    }
-
-    /** minidom's declaration and text escaping. */
-    private static final class XmlDoc {
-        static final String HEADER = "<?xml version=\"1.0\" ?>\n";
-
-        static String escape(String s) { return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;"); }
     }
 }

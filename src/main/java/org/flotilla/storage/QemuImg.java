@@ -65,6 +65,15 @@ public final class QemuImg {
         rootOnly(dir, dst);
     }
 
+    /** Writes zeros over all of a single raw image (an extent, which may hold a destroyed VDI's bytes). */
+    public void zero(Storage.Attachment dst) {
+        ObjectNode top = node(dst);
+        long size = top.path("file").path("size").asLong();
+        ObjectNode zeros = JSON.createObjectNode().put("driver", "raw");
+        zeros.putObject("file").put("driver", "null-co").put("size", size).put("read-zeroes", true);
+        run(List.of("convert", "-q", "-n", "-O", "raw", "json:" + zeros, "json:" + top));
+    }
+
     /** Copies every block the chain {@code src} shows into the existing chain {@code dst} (its top image). */
     public void convertInto(Storage.Attachment src, Storage.Attachment dst) {
         try (Opened in = open(src, false); Opened out = open(dst, true)) {

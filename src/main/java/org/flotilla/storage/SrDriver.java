@@ -12,7 +12,7 @@ import org.flotilla.model.xenapi.enums.VdiOperations;
  * directory, name each VDI's image, and list the images it holds. Records are the {@link Storage}'s
  * business, not the driver's.
  */
-public sealed interface SrDriver permits LocalFileSr, IsoSr, NfsSr {
+public sealed interface SrDriver permits LocalFileSr, IsoSr, NfsSr, IscsiSr {
 
     /** SR.type, and SM.type. */
     String type();
@@ -24,6 +24,12 @@ public sealed interface SrDriver permits LocalFileSr, IsoSr, NfsSr {
 
     /** Whether the SR makes and changes VDIs (create, destroy, resize, snapshot, clone, copy into). */
     boolean managesDisks();
+
+    /**
+     * Whether its VDIs are extents of one shared device, described by a table that one host at a time writes (the pool's
+     * coordinator, {@link SrMaster}): no image chains, so no snapshot, clone or resize.
+     */
+    default boolean extents() { return false; }
 
     /** The SM record's descriptive fields: name_label, name_description, configuration, capabilities. */
     String smName();

@@ -17,6 +17,7 @@ final class SrDrivers {
         byType.put(LocalFileSr.TYPE, new LocalFileSr());
         byType.put(IsoSr.TYPE, new IsoSr());
         byType.put(NfsSr.TYPE, new NfsSr());
+        byType.put(IscsiSr.TYPE, new IscsiSr());
     }
 
     List<String> types() { return List.copyOf(byType.keySet()); }

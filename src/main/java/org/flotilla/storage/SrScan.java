@@ -24,8 +24,10 @@ final class SrScan {
     private final SrSpace space;
     private final VdiRecords records;
     private final VdiRemoval removal;
+    private final SrMaster master;
 
-    SrScan(Database db, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords records, VdiRemoval removal) {
+    SrScan(Database db, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords records, VdiRemoval removal,
+           SrMaster master) {
         this.db = db;
         this.drivers = drivers;
         this.locks = locks;
@@ -33,6 +35,7 @@ final class SrScan {
         this.space = space;
         this.records = records;
         this.removal = removal;
+        this.master = master;
     }
 
     /**
@@ -63,7 +66,8 @@ final class SrScan {
         return locks.locked(sr, () -> {
             SrDriver d = drivers.of(db.require(sr));
             SrStore dir = dirs.attached(sr);
-            if (d.managesDisks()) ImageFiles.removeTemporaries(dir);
+            // a temporary extent elsewhere than on the coordinator may be one it is making now
+            if (d.managesDisks() && master.isHere(d)) ImageFiles.removeTemporaries(dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
             List<DbObject<VDI>> recorded = db.referring(VDI.SR, sr);
             ScanVerdict verdict = ScanVerdict.of(found, recorded);

@@ -9,7 +9,7 @@ import java.util.List;
  * ({@link LocalDir}) or one on an NFS export that the daemon and QEMU reach in userspace ({@link NfsDir}). Every
  * name is a plain file name directly inside the directory (SrFiles.requirePlainName); nothing is ever followed.
  */
-public sealed interface SrStore permits LocalDir, NfsDir {
+public sealed interface SrStore permits LocalDir, NfsDir, IscsiLun {
     /** The directory, for messages and for SR.destroy's record of what SR.create made. */
     String where();
 

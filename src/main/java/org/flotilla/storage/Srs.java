@@ -160,14 +160,17 @@ public final class Srs {
 
     /**
      * SR.probe, on {@code host} (another's is forwarded there): what an SR of {@code type} would find with this device_config.
-     * Only nfs answers (NfsProbe); the directory types, which XAPI probes for nothing useful, say they cannot.
+     * nfs (NfsProbe) and lvmoiscsi (IscsiProbe) answer; the directory types, which XAPI probes for nothing useful, say they cannot.
      */
     public String probe(Ref<Host> host, Map<String, String> deviceConfig, String type) {
         if (!dirs.isThisHost(host)) throw ThisHost.belongsTo(host);
         SrDriver d = drivers.ofType(type);
         if (d == null) throw ApiError.of("SR_UNKNOWN_DRIVER", type);
-        if (!(d instanceof NfsSr)) throw new ApiError("SR_OPERATION_NOT_SUPPORTED", List.of());
-        return NfsProbe.probe(deviceConfig);
+        return switch (d) {
+            case NfsSr nfs -> NfsProbe.probe(deviceConfig);
+            case IscsiSr iscsi -> IscsiProbe.probe(deviceConfig);
+            default -> throw new ApiError("SR_OPERATION_NOT_SUPPORTED", List.of());
+        };
     }
 
     /** SR.probe_ext: XAPI answers it only from SMAPIv3 drivers, and refuses it for the SMAPIv1 ones these types are. */

@@ -57,27 +57,36 @@ public final class Storage {
 
     /**
      * Fails unless this host may work on the SR's storage now: SR_HAS_NO_PBDS when its PBD here is not plugged, and,
-     * for an SR only another host has plugged, the error that sends the call there. For calls that check first and
-     * change the database after.
+     * for an SR only another host has plugged, or one whose metadata only the coordinator writes (SrMaster), the error
+     * that sends the call there. For calls that check first and change the database after.
      */
-    public void requireReachable(Ref<SR> sr) { dirs.attached(sr); }
+    public void requireReachable(Ref<SR> sr) {
+        dirs.attached(sr);
+        master.require(drivers.of(db.require(sr)));
+    }
+
+    private final Database db;
+    private final SrDrivers drivers;
+    private final SrMaster master;
 
     public Storage(Database db, Ref<Host> host, Path srRoot, QemuImg qemu) {
         this.qemu = qemu;
-        var drivers = new SrDrivers();
+        this.db = db;
+        this.drivers = new SrDrivers();
         this.dirs = new SrDirectories(db, host, drivers);
         this.layers = new VdiLayers(db, drivers, dirs);
         var locks = new SrLocks();
+        this.master = new SrMaster(db, host);
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
-        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal);
+        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master);
         this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
         this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);
         this.srSmConfig = new SmConfigEdits<>(db, SR.sm_config, SmOwnedKeys.OF_SR);
         this.vdiSmConfig = new SmConfigEdits<>(db, VDI.sm_config, SmOwnedKeys.OF_VDI);
-        var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers);
-        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online);
+        var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
+        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }

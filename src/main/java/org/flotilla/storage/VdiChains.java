@@ -53,6 +53,7 @@ public final class VdiChains {
     private Ref<VDI> branch(Ref<VDI> vdi, boolean snapshot) {
         VdiOperations op = snapshot ? VdiOperations.snapshot : VdiOperations.clone;
         return managed.change(vdi, open -> {
+            open.requireImages();
             DbObject<VDI> v = open.vdi();
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();

@@ -46,18 +46,18 @@ final class VdiLayers {
     Verified of(DbObject<VDI> vdi, SrDriver d, SrStore dir) {
         boolean readOnly = vdi.get(VDI.read_only) || !d.managesDisks();
         try {
-            return d.managesDisks() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir);
+            return d.managesDisks() && !d.extents() ? chain(vdi, d, dir, readOnly) : single(vdi, d, dir, readOnly);
         } catch (IOException e) {
             throw refused(vdi, "its images cannot be read: " + e.getMessage());
         }
     }
 
-    /** An ISO: one raw file. */
-    private Verified single(DbObject<VDI> vdi, SrDriver d, SrStore dir) throws IOException {
+    /** An ISO, or an extent: one raw file. */
+    private Verified single(DbObject<VDI> vdi, SrDriver d, SrStore dir, boolean readOnly) throws IOException {
         String name = d.fileName(vdi.get(VDI.location));
         if (!SrFiles.isPlainName(name)) throw refused(vdi, Quoted.of(name) + " is not a file name");
         SrFiles.Entry e = present(vdi, dir.entry(name));
-        return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), true), e.size());
+        return new Verified(new Storage.Attachment(dir, List.of(new Storage.Layer(name, d.format())), readOnly), e.size());
     }
 
     private Verified chain(DbObject<VDI> top, SrDriver d, SrStore dir, boolean readOnly) throws IOException {

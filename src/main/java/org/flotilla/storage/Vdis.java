@@ -37,9 +37,10 @@ public final class Vdis {
     private final VdiRemoval removal;
     private final VdiLayers layers;
     private final Supplier<OnlineDisks> online;
+    private final SrMaster master;
 
     Vdis(Database db, QemuImg qemu, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords records,
-         ManagedVdis managed, VdiRemoval removal, VdiLayers layers, Supplier<OnlineDisks> online) {
+         ManagedVdis managed, VdiRemoval removal, VdiLayers layers, Supplier<OnlineDisks> online, SrMaster master) {
         this.db = db;
         this.qemu = qemu;
         this.drivers = drivers;
@@ -51,6 +52,7 @@ public final class Vdis {
         this.removal = removal;
         this.layers = layers;
         this.online = online;
+        this.master = master;
     }
 
     /** VDI.create from a (partial) record: the fields a constructor takes, an empty image of its virtual_size. */
@@ -59,12 +61,14 @@ public final class Vdis {
         SrDriver d = drivers.managing(db.require(sr));
         long size = Objects.requireNonNullElse(given.get(VDI.virtual_size), 0L);
         if (size < 0) throw ApiError.of("VALUE_NOT_SUPPORTED", VDI.virtual_size.name(), Long.toString(size), "must not be negative");
+        master.require(d);
         return locks.locked(sr, () -> {
             SrStore dir = dirs.attached(sr);
             SrSpace.assertRoom(dir, size, 0);
             String uuid = Refs.newUuid();
-            String image = ImageFiles.make(dir, uuid, tmp -> qemu.create(dir, tmp, size, null));
-            SrDriver.Found made = ImageFiles.describe(dir, image);
+            String image = dir instanceof IscsiLun lun ? ExtentImages.make(lun, uuid, size, qemu::zero)
+                    : ImageFiles.make(dir, uuid, tmp -> qemu.create(dir, tmp, size, null));
+            SrDriver.Found made = describe(d, dir, image);
             var sm = SmOwnedKeys.OF_VDI.clientPart(Objects.requireNonNullElse(given.get(VDI.sm_config), Map.of()));
             Rec<VDI> fields = VdiRecords.withLeafFields(records.constructorPart(given), uuid, sr, d, made.virtualSize(),
                     made.physicalUtilisation(), VdiRecords.withParent(sm, null));
@@ -106,6 +110,7 @@ public final class Vdis {
     /** VDI.resize and VDI.resize_online: grow only; offline with qemu-img, online through the VM agent (QMP block_resize). */
     public void resize(Ref<VDI> vdi, long size) {
         managed.change(vdi, open -> {
+            open.requireImages();
             SrStore dir = open.dir();
             String image = open.image();
             VdiLayers.Verified chain = open.chain();
@@ -209,20 +214,31 @@ public final class Vdis {
         if (!into.isNull()) return copyInto(vdi, srcDriver, srcSize, into);
         if (sr.isNull()) throw ApiError.handleInvalid(SR.CLASS.nullRef());
         SrDriver d = drivers.managing(db.require(sr));
+        master.require(d);
         return locks.locked(sr, () -> {
             SrStore dir = dirs.attached(sr);
             SrSpace.assertRoom(dir, srcSize, 0);
             task.checkCancelled();
             Storage.Attachment src = layers.of(vdi).attachment();
             String uuid = Refs.newUuid();
-            String image = ImageFiles.make(dir, uuid, tmp -> copyBlocks(src, srcDriver, dir, chain -> qemu.convert(chain, dir, tmp)));
-            SrDriver.Found made = ImageFiles.describe(dir, image);
+            String image = dir instanceof IscsiLun lun
+                    ? ExtentImages.make(lun, uuid, srcSize, target -> copyBlocks(src, srcDriver, dir, chain -> qemu.convertInto(chain, target)))
+                    : ImageFiles.make(dir, uuid, tmp -> copyBlocks(src, srcDriver, dir, chain -> qemu.convert(chain, dir, tmp)));
+            SrDriver.Found made = describe(d, dir, image);
             Rec<VDI> n = records.copyOf(v, COPIED).set(VDI.read_only, v.get(VDI.read_only) && srcDriver.managesDisks());
             VdiRecords.withLeafFields(n, uuid, sr, d, made.virtualSize(), made.physicalUtilisation(), VdiRecords.withParent(Map.of(), null));
             Ref<VDI> ref = records.insertFor(dir, image, n);
             space.refresh(sr, dir);
             return ref;
         });
+    }
+
+    /** A VDI's image just made: from its header, or an extent from the SR's table. */
+    private static SrDriver.Found describe(SrDriver d, SrStore dir, String image) {
+        if (!d.extents()) return ImageFiles.describe(dir, image);
+        SrDriver.Found f = d.scan(dir).get(image);
+        if (f == null) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", dir.describe(image) + " is gone");
+        return f;
     }
 
     /** VDI.copy into an existing VDI at least as large, which no VM has open. */

@@ -78,14 +78,22 @@ public final class NfsServer implements AutoCloseable {
                 """.formatted(dir));
         var server = new NfsServer(net, namespace, address, dir);
         try {
-            server.ganesha = new ProcessBuilder(List.of("ip", "netns", "exec", namespace, "unshare", "-m", "--propagation", "private",
-                    "sh", dir.resolve("serve.sh").toString())).redirectErrorStream(true).redirectOutput(dir.resolve("serve.out").toFile()).start();
+            server.ganesha = serveScript(namespace, dir);
             server.awaitServing();
             return server;
         } catch (IOException | InterruptedException | RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    /**
+     * Runs {@code dir/serve.sh} in network namespace {@code namespace} and a mount namespace of its own (whose mounts,
+     * a private /run, stay its own), its output to {@code dir/serve.out}.
+     */
+    static Process serveScript(String namespace, Path dir) throws IOException {
+        return new ProcessBuilder(List.of("ip", "netns", "exec", namespace, "unshare", "-m", "--propagation", "private",
+                "sh", dir.resolve("serve.sh").toString())).redirectErrorStream(true).redirectOutput(dir.resolve("serve.out").toFile()).start();
     }
 
     public String address() { return address; }
@@ -112,9 +120,12 @@ public final class NfsServer implements AutoCloseable {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
-    private boolean listening(int port) {
+    private boolean listening(int port) { return listening(address(), port); }
+
+    /** Whether a TCP connection to {@code address:port} is taken: a test's server is up. */
+    static boolean listening(String address, int port) {
         try (var s = new Socket()) {
-            s.connect(new InetSocketAddress(address(), port), 500);
+            s.connect(new InetSocketAddress(address, port), 500);
             return true;
         } catch (IOException e) {
             return false;

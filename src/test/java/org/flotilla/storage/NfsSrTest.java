@@ -11,7 +11,6 @@ import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
 import org.flotilla.TestCommand;
 import org.flotilla.api.Refs;
@@ -41,17 +40,7 @@ class NfsSrTest extends OnALocalSr {
     /** Before the node closes (OnALocalSr): its QEMUs, then the server. */
     @AfterEach
     void stopServer() {
-        List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
-        try {
-            if (node != null) node.close();
-            node = null;
-            for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
-                p.destroyForcibly();
-                p.onExit().orTimeout(10, TimeUnit.SECONDS).join();
-            });
-        } finally {
-            server.close();
-        }
+        closeNodeAndItsGuests(server::close);
     }
 
     Map<String, String> config() { return Map.of("server", server.address(), "serverpath", NfsServer.EXPORT); }
@@ -185,13 +174,7 @@ class NfsSrTest extends OnALocalSr {
         call("SR.forget", session, sr);
         assertTrue(Files.isRegularFile(server.exportDir().resolve(uuid).resolve(location + ".qcow2")), "forgetting leaves the disks");
 
-        assertTrue(((String) call("SR.probe", session, node.hostRef(), config(), "nfs", Map.of())).contains("<UUID>" + uuid + "</UUID>"));
-        String again = (String) call("SR.introduce", session, uuid, "on nfs again", "", "nfs", "user", true, Map.of());
-        String newPbd = (String) call("PBD.create", session, Map.of("host", node.hostRef(), "SR", again, "device_config", config(), "other_config", Map.of()));
-        call("PBD.plug", session, newPbd);
-        List<?> vdis = (List<?>) call("SR.get_VDIs", session, again);
-        assertEquals(List.of(location), vdis.stream().map(v -> call("VDI.get_location", session, v)).toList());
-        assertEquals(2 * MIB, call("VDI.get_virtual_size", session, vdis.getFirst()));
+        String newPbd = reattach(uuid, "nfs", config(), location, 2 * MIB);
 
         // a PBD whose directory is not on the server does not plug
         call("PBD.unplug", session, newPbd);
@@ -202,10 +185,7 @@ class NfsSrTest extends OnALocalSr {
 
     @Test
     void aGuestCountsOnItsDiskOnTheNfsSrAcrossARestart() throws Exception {
-        TestGuest.ensureBuilt();
-        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
-        node.close();
-        boot();
+        rebootWithTheTestGuest();
         String sr = createSr();
         String vdi = createVdi(sr, 16 * MIB, "counter's disk");
         Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm());

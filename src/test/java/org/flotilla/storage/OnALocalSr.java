@@ -2,6 +2,7 @@ package org.flotilla.storage;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -45,6 +46,47 @@ abstract class OnALocalSr extends InProcessNode {
 
     @AfterEach
     void stop() { if (node != null) node.close(); }
+
+    /**
+     * Closes the node and kills the QEMUs it ran, then runs {@code after}: for a test whose storage server must outlive
+     * the VMs that use it, and stop even when the node cannot close.
+     */
+    void closeNodeAndItsGuests(Runnable after) {
+        List<Long> qemus = node == null ? List.of() : List.copyOf(node.vmRuntime().pids().values());
+        try {
+            if (node != null) node.close();
+            node = null;
+            for (long pid : qemus) ProcessHandle.of(pid).ifPresent(p -> {
+                p.destroyForcibly();
+                p.onExit().orTimeout(10, java.util.concurrent.TimeUnit.SECONDS).join();
+            });
+        } finally {
+            after.run();
+        }
+    }
+
+    /**
+     * As Xen Orchestra reattaches a forgotten SR: SR.probe finds its uuid, SR.introduce makes its record, a PBD for this
+     * host with {@code config} is made and plugged; the SR holds the one VDI at {@code location}, of {@code size}. Returns the PBD.
+     */
+    String reattach(String uuid, String type, Map<String, String> config, String location, long size) {
+        assertTrue(((String) call("SR.probe", session, node.hostRef(), config, type, Map.of())).contains("<UUID>" + uuid + "</UUID>"));
+        String again = (String) call("SR.introduce", session, uuid, "again", "", type, "user", true, Map.of());
+        String pbd = (String) call("PBD.create", session, Map.of("host", node.hostRef(), "SR", again, "device_config", config, "other_config", Map.of()));
+        call("PBD.plug", session, pbd);
+        List<?> vdis = (List<?>) call("SR.get_VDIs", session, again);
+        assertEquals(List.of(location), vdis.stream().map(v -> call("VDI.get_location", session, v)).toList());
+        assertEquals(size, call("VDI.get_virtual_size", session, vdis.getFirst()));
+        return pbd;
+    }
+
+    /** The node started again where the test guest's kernel is found, for a test that runs it. */
+    void rebootWithTheTestGuest() throws Exception {
+        TestGuest.ensureBuilt();
+        System.setProperty("flotilla.kernel-dirs", TestGuest.DIR.toString());
+        node.close();
+        boot();
+    }
 
     String defaultSr() { return (String) call("pool.get_default_SR", session, node.poolRef()); }
 

@@ -45,14 +45,14 @@ class StorageTest extends OnALocalSr {
         assertEquals(sr, call("host.get_crash_dump_sr", session, node.hostRef()));
         @SuppressWarnings("unchecked")
         var sms = (Map<String, Map<String, Object>>) call("SM.get_all_records", session);
-        assertEquals(List.of("file", "iso", "nfs"), sms.values().stream().map(m -> m.get("type")).sorted().toList());
-        assertEquals(List.of("file", "iso", "nfs"), call("SR.get_supported_types", session));
+        assertEquals(List.of("file", "iso", "lvmoiscsi", "nfs"), sms.values().stream().map(m -> m.get("type")).sorted().toList());
+        assertEquals(List.of("file", "iso", "nfs", "lvmoiscsi"), call("SR.get_supported_types", session));
 
         node.close();
         boot();
         assertEquals(sr, defaultSr());
         assertEquals(1, ((List<?>) call("SR.get_all", session)).size());
-        assertEquals(3, ((List<?>) call("SM.get_all", session)).size());
+        assertEquals(4, ((List<?>) call("SM.get_all", session)).size());
         assertEquals(true, call("PBD.get_currently_attached", session, pbd));
     }
 

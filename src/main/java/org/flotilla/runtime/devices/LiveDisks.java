@@ -18,7 +18,6 @@ import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.NfsAddress;
 import org.flotilla.storage.LocalDir;
-import org.flotilla.storage.NfsDir;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.SrStore;
 
@@ -70,7 +69,7 @@ public final class LiveDisks implements OnlineDisks {
      * local directory, QEMU's nfs driver on NFS.
      */
     static Map<String, Object> imageFile(Domain d, String tag, SrStore dir, String image) throws QmpException, OsException {
-        if (!(dir instanceof LocalDir local)) return QemuCommand.nfsFile((NfsDir) NfsAddress.numeric(dir), image);
+        if (!(dir instanceof LocalDir local)) return QemuCommand.remoteFile(NfsAddress.numeric(dir), image);
         try (Fd rw = Open.file(local.file(image), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(image), Open.Access.READ)) {
             int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), tag).getFirst();
             return QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set));

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.storage.LocalDir;
+import org.flotilla.storage.IscsiLun;
 import org.flotilla.storage.NfsDir;
 import org.flotilla.storage.SrStore;
 import org.flotilla.jail.JailRoot;
@@ -230,7 +231,7 @@ public final class QemuCommand {
         var out = new ArrayList<Map<String, Object>>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             boolean ro = i > 0 || d.readOnly();
-            var file = fds ? ordered("driver", "file", "filename", fdset(sets.get(i))) : nfsFile((NfsDir) d.image().dir(), layers.get(i).file());
+            var file = fds ? ordered("driver", "file", "filename", fdset(sets.get(i))) : remoteFile(d.image().dir(), layers.get(i).file());
             if (ro) file.put("read-only", true);
             var node = ordered("driver", layers.get(i).format(), "node-name", d.layerNode(i), "file", file);
             if (layers.get(i).format().equals("qcow2")) node.put("backing", i == layers.size() - 1 ? null : d.layerNode(i + 1));
@@ -238,6 +239,16 @@ public final class QemuCommand {
             out.add(node);
         }
         return out;
+    }
+
+    /** A layer QEMU opens itself, over the network: on NFS with its nfs driver, an extent of an iSCSI LUN with its iscsi driver. */
+    @SuppressWarnings("unchecked")
+    public static LinkedHashMap<String, Object> remoteFile(SrStore dir, String file) {
+        return switch (dir) {
+            case NfsDir nfs -> nfsFile(nfs, file);
+            case IscsiLun lun -> JSON.convertValue(lun.fileNode(file), LinkedHashMap.class);
+            case LocalDir local -> throw new IllegalArgumentException(local.where() + " is reached through descriptors");
+        };
     }
 
     /**
