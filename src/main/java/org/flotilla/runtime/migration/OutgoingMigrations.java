@@ -2,14 +2,10 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -27,6 +23,7 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.pool.BootChecks;
+import org.flotilla.pool.MemberCertificates;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
@@ -39,7 +36,7 @@ import org.flotilla.storage.Storage;
 /**
  * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
  * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
- * relays to the destination's port), followed to completion with the task's progress, the destination told to run
+ * relays to the destination's port over TLS, the destination known by its host's pinned certificate), followed to completion with the task's progress, the destination told to run
  * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
  * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
@@ -73,6 +70,7 @@ public final class OutgoingMigrations {
     private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
+    private volatile MigrationTls tls = MigrationTls.none();
 
     public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
                               DomainTeardown teardown) {
@@ -87,6 +85,9 @@ public final class OutgoingMigrations {
     }
 
     public void setPeers(MigrationPeers peers) { this.peers = peers; }
+
+    /** The TLS the streams go out by: this host's certificate shown, the destination's own expected. */
+    public void setTls(MigrationTls tls) { this.tls = tls; }
 
     /** VM.pool_migrate of a VM running here to {@code destination}. */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) { migrate(c, vm, destination, Map.of()); }
@@ -108,7 +109,7 @@ public final class OutgoingMigrations {
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
-                MigrationReport report = send(c, d, in, peer, vm, millisSince(t0));
+                MigrationReport report = send(c, d, in, prepared.destination(), peer, vm, millisSince(t0));
                 reports.put(vm, report);
                 LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             } catch (Exception e) {
@@ -136,7 +137,8 @@ public final class OutgoingMigrations {
             IncomingStream in = prepared.in();
             try {
                 var reported = new double[] {0};
-                DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
+                DiskCopies.copy(db, storage, vm, in, disks(in, prepared.destination()),
+                        share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
                 peer.finish(vm.value(), in.token());
             } catch (Exception e) {
                 if (!abortThere(peer, vm, in, destination)) throw failed(vm, destination, describe(e));
@@ -145,16 +147,27 @@ public final class OutgoingMigrations {
         });
     }
 
-    /** The destination, made ready for the VM and the disks that move with it. */
-    private record Prepared(MigrationPeer peer, IncomingStream in) {}
+    /** The destination, made ready for the VM and the disks that move with it, and whom it must prove to be. */
+    private record Prepared(MigrationPeer peer, IncomingStream in, PeerTrust destination) {}
 
     private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         try {
             MigrationPeer peer = peers.to(destination);
-            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)));
+            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)), pinnedCertificate(destination));
         } catch (RuntimeException e) {
             throw failed(vm, destination, "the destination could not prepare: " + describe(e));
         }
+    }
+
+    /** A member of the pool is known by the certificate the pool pinned for it when it joined: no other member passes. */
+    private PeerTrust pinnedCertificate(Ref<Host> member) {
+        String uuid = db.require(member).get(Host.uuid);
+        var certificates = new MemberCertificates(db);
+        return new PeerTrust.Pinned(() -> certificates.fingerprintsOf(uuid));
+    }
+
+    private MigrationDial disks(IncomingStream in, PeerTrust destination) {
+        return tls.dial(in.address(), in.disksPort(), destination, in.token());
     }
 
     private static Map<String, String> byReference(Map<Ref<VDI>, Ref<SR>> moves) {
@@ -168,11 +181,13 @@ public final class OutgoingMigrations {
 
     private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
 
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis) throws Exception {
-        if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
-        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in);
+    private MigrationReport send(Call c, Domain d, IncomingStream in, PeerTrust destination, MigrationPeer peer, Ref<VM> vm,
+                                 long prepareMillis) throws Exception {
+        MigrationDial memory = tls.dial(in.address(), in.port(), destination, in.token());
+        if (in.disks().isEmpty()) return send(c, d, in, memory, peer, vm, prepareMillis, null);
+        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, disks(in, destination));
         try {
-            return send(c, d, in, peer, vm, prepareMillis, mirrors);
+            return send(c, d, in, memory, peer, vm, prepareMillis, mirrors);
         } catch (Exception e) {
             mirrors.abandon();
             throw e;
@@ -180,8 +195,8 @@ public final class OutgoingMigrations {
     }
 
     /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis,
-                                 DiskMirrors mirrors) throws Exception {
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationDial memory, MigrationPeer peer, Ref<VM> vm,
+                                 long prepareMillis, DiskMirrors mirrors) throws Exception {
         long disksMillis = 0;
         double memoryFrom = 0.1;
         if (mirrors != null) {
@@ -194,17 +209,12 @@ public final class OutgoingMigrations {
         Path sock = d.runDir.resolve(SOCKET);
         Files.deleteIfExists(sock);
         try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             SocketChannel toPeer = SocketChannel.open()) {
-            toPeer.setOption(StandardSocketOptions.SO_SNDBUF, StreamRelay.SOCKET_BUFFER);
-            toPeer.connect(new InetSocketAddress(in.address(), in.port()));
+             RelayEnd toPeer = memory.open()) {
             fromQemu.bind(UnixDomainSocketAddress.of(sock));
             QemuFiles.give(sock, d.uid);
-            toPeer.socket().setTcpNoDelay(true);
-            ByteBuffer token = StandardCharsets.US_ASCII.encode(in.token() + "\n");
-            while (token.hasRemaining()) toPeer.write(token);
             Thread relay = Thread.ofVirtual().name("migration-out-" + d.uuid).start(() -> {
                 try (SocketChannel qemu = fromQemu.accept()) {
-                    StreamRelay.copy(qemu, toPeer);
+                    StreamRelay.copy(RelayEnd.of(qemu), toPeer);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
                 }
