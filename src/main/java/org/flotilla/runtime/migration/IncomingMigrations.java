@@ -181,7 +181,9 @@ public final class IncomingMigrations implements MigrationPeer {
             port.close();
             try (SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                return StreamRelay.copy(tcp, RelayEnd.of(qemu), received);
+                long carried = StreamRelay.copy(tcp, RelayEnd.of(qemu), received);
+                tcp.shutdownOutput(); // the source waits for this answer: everything it sent was taken
+                return carried;
             }
         }
     }

@@ -215,6 +215,7 @@ public final class OutgoingMigrations {
             Thread relay = Thread.ofVirtual().name("migration-out-" + d.uuid).start(() -> {
                 try (SocketChannel qemu = fromQemu.accept()) {
                     StreamRelay.copy(RelayEnd.of(qemu), toPeer);
+                    StreamRelay.awaitEnd(toPeer);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
                 }

@@ -69,6 +69,17 @@ final class StreamRelay {
         }
     }
 
+    /**
+     * Reads (and drops) what {@code from} still sends until its end: a one-way stream's sender waits so for the
+     * receiver to have taken everything and closed TLS in answer. It also takes what TLS sent unasked (a session
+     * ticket): closed unread, it would make the kernel end the connection with a reset, which may destroy the stream's
+     * last bytes on their way.
+     */
+    static void awaitEnd(RelayEnd from) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(4096);
+        while (from.read(buf) >= 0) buf.clear();
+    }
+
     /** Reads exactly {@code n} bytes (fewer only if the peer closes first). */
     static ByteBuffer readExactly(RelayEnd from, int n) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(n);
