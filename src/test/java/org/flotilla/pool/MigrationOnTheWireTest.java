@@ -125,7 +125,10 @@ class MigrationOnTheWireTest {
         String fingerprintB = new MemberCertificates(hosts.db).fingerprintsOf(hosts.db.require(b.host()).get(Host.uuid)).iterator().next();
         pinAs(uuidA, a.host(), fingerprintB);
         String sb = login(b);
+        long t0 = System.nanoTime();
         ApiError e = assertThrows(ApiError.class, () -> call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of()));
+        System.out.printf("MigrationOnTheWireTest: a destination with another certificate than the pool lists for it failed the call in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
         assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "the guest stays on B");
         assertEquals("running", b.vmRuntime().domains().running(vm).qmp.execute("query-status").path("status").asText());

@@ -29,8 +29,8 @@ import org.flotilla.storage.Storage;
  * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
  * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
  * directory), and listens on a TCP port of the daemon's own ({@link MigrationPort}) for the one connection from the
- * source, over TLS, that opens with the token it returns; that connection is relayed into QEMU's socket. {@link #finish} waits until QEMU has loaded everything,
- * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
+ * source, over TLS, that opens with the token it returns; that connection is relayed into QEMU's socket.
+ * {@link #finish} waits until QEMU has loaded everything, runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
  * that brings its disks (Storage XenMotion) comes in on VDIs made here for them ({@link ArrivingDisks}).
  */
 public final class IncomingMigrations implements MigrationPeer {

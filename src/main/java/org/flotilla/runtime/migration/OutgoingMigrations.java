@@ -36,8 +36,8 @@ import org.flotilla.storage.Storage;
 /**
  * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
  * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
- * relays to the destination's port over TLS, the destination known by its host's pinned certificate), followed to completion with the task's progress, the destination told to run
- * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
+ * relays to the destination's port over TLS, the destination known by its host's pinned certificate), followed to
+ * completion with the task's progress, the destination told to run the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
  * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
  * that move mirrored to the destination first ({@link DiskMirrors}), or for a halted VM only those disks copied
