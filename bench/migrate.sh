@@ -11,5 +11,6 @@ bash scripts/build-guest.sh >/dev/null 2>&1 || { echo "migrate.sh: building the 
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
 # The bench removes its namespaces (and kills what runs in them) itself, also on SIGINT/SIGTERM; a JVM killed
 # outright leaves them to the next run of the pool tests' harness, which sweeps what a dead run left.
-exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+# the daemons run with C2 as bin/flotilla runs them (the tests' daemons stop at C1), so that TLS is timed as deployed
+exec "$JAVA_HOME/bin/java" -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dflotilla.test-daemon-full-jit=true \
   -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" org.flotilla.bench.MigrateBench "$@"

@@ -202,13 +202,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         }
     }
 
-    private void pinOwnCertificate() {
-        X509Certificate own = certificate.certificate();
-        var certs = new MemberCertificates(node.db());
-        if (!certs.fingerprints().contains(Fingerprint.sha256(own))) {
-            certs.pin(hostUuid, node.host(), Fingerprint.sha256(own), own.getNotBefore().toInstant(), own.getNotAfter().toInstant());
-        }
-    }
+    private void pinOwnCertificate() { new MemberCertificates(node.db()).listOwn(hostUuid, node.host(), certificate.certificate()); }
 
     // ---- pool.join, on the joining host -------------------------------------------------------------
 

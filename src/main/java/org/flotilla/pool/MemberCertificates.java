@@ -1,5 +1,6 @@
 package org.flotilla.pool;
 
+import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -11,6 +12,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Certificate;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.enums.CertificateType;
+import org.flotilla.raft.Fingerprint;
 
 /**
  * The members' certificates as the pool database lists them: one {@code host_internal} Certificate per member, by
@@ -26,6 +28,21 @@ public final class MemberCertificates {
     public Set<String> fingerprints() {
         return db.where(Certificate.CLASS, c -> c.get(Certificate.type) == CertificateType.host_internal).stream()
                 .map(c -> c.get(Certificate.fingerprint)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /** The fingerprints listed for the host of this uuid: what that member, and no other, shows. */
+    public Set<String> fingerprintsOf(String hostUuid) {
+        return listedFor(hostUuid).stream().map(c -> c.get(Certificate.fingerprint)).collect(Collectors.toUnmodifiableSet());
+    }
+
+    /**
+     * Lists this host's own certificate unless it is already listed under its uuid: a member is pinned when it joins,
+     * and a host that takes part in migrations shows it too.
+     */
+    public void listOwn(String hostUuid, Ref<Host> host, X509Certificate certificate) {
+        String fingerprint = Fingerprint.sha256(certificate);
+        if (fingerprintsOf(hostUuid).contains(fingerprint)) return;
+        pin(hostUuid, host, fingerprint, certificate.getNotBefore().toInstant(), certificate.getNotAfter().toInstant());
     }
 
     /**

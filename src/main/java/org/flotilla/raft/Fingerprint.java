@@ -17,4 +17,13 @@ public final class Fingerprint {
             throw new IllegalStateException("a certificate that cannot be encoded", e);
         }
     }
+
+    /** A SHA-256 fingerprint given in any spelling of its hex (either case, colons or none) as {@link #sha256} spells it. */
+    public static String canonical(String fingerprint) {
+        String hex = fingerprint.replace(":", "").strip();
+        if (hex.length() != 64 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new IllegalArgumentException("not a SHA-256 fingerprint: " + fingerprint);
+        }
+        return HexFormat.ofDelimiter(":").withUpperCase().formatHex(HexFormat.of().parseHex(hex));
+    }
 }

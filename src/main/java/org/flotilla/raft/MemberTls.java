@@ -39,10 +39,19 @@ public final class MemberTls {
     }
 
     /** For HTTPS between members: this member's certificate offered, only members' certificates accepted. */
-    public SSLContext sslContext() {
+    public SSLContext sslContext() { return context(trust); }
+
+    /**
+     * This member's certificate offered, and only peers whose certificates' SHA-256 fingerprints {@code trusted} gives
+     * accepted: for connections that must reach one member in particular (a migration's destination), or that trust
+     * what another pool pins.
+     */
+    public SSLContext sslContext(Supplier<Set<String>> trusted) { return context(new PinnedTrustManager(Set.of(), trusted)); }
+
+    private SSLContext context(PinnedTrustManager trusting) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] {key}, new TrustManager[] {trust}, null);
+            context.init(new KeyManager[] {key}, new TrustManager[] {trusting}, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("no TLS context for the pool", e);

@@ -2,12 +2,9 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,8 +26,9 @@ import org.flotilla.storage.Storage;
 /**
  * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
  * of the same virtual size; the VM's QEMU, started on them, serves them writable over NBD on a unix socket in its
- * jail (each disk's export named after its node), or for a halted VM a {@link BlockExports}; and a TCP port of the daemon's that lets in one connection per disk
- * opening with the migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
+ * jail (each disk's export named after its node), or for a halted VM a {@link BlockExports}; and a port of the daemon's
+ * ({@link MigrationPort}) that lets in one connection per disk from the source, over TLS and opening with the
+ * migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
  */
 final class ArrivingDisks {
     private static final System.Logger LOG = System.getLogger(ArrivingDisks.class.getName());
@@ -39,7 +37,7 @@ final class ArrivingDisks {
     private final Storage storage;
     /** The source's VDI, by the VDI made for it here. */
     private final Map<Ref<VDI>, Ref<VDI>> made;
-    private volatile ServerSocketChannel server;
+    private volatile MigrationPort port;
     private volatile boolean qemuServes;
     private volatile BlockExports diskServer;
 
@@ -100,9 +98,9 @@ final class ArrivingDisks {
 
     /**
      * QEMU serves the new disks of {@code vm}'s VBDs over NBD, and a port of this daemon's at {@code address} relays
-     * to it every connection that opens with {@code token}. Returns the port.
+     * to it every connection from {@code sources} that opens with {@code token}. Returns the port.
      */
-    int serve(Database db, Domain d, Ref<VM> vm, InetAddress address, String token) throws IOException {
+    int serve(Database db, Domain d, Ref<VM> vm, MigrationTls tls, PeerTrust sources, InetAddress address, String token) throws IOException {
         // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
         // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
@@ -113,11 +111,12 @@ final class ArrivingDisks {
             d.qmp.execute("block-export-add", Map.of("type", "nbd", "id", "export-" + node, "node-name", node,
                     "name", node, "writable", true));
         }
-        return openPort(address, token, d.runDir.resolve(SOCKET));
+        return openPort(tls, sources, address, token, d.runDir.resolve(SOCKET));
     }
 
     /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */
-    int serveHalted(Database db, Ref<VM> vm, InetAddress address, String token) throws IOException, InterruptedException {
+    int serveHalted(Database db, Ref<VM> vm, MigrationTls tls, PeerTrust sources, InetAddress address, String token)
+            throws IOException, InterruptedException {
         var nodes = nodes(db, vm);
         try {
             diskServer = BlockExports.start(List.copyOf(nodes.values()),
@@ -125,7 +124,7 @@ final class ArrivingDisks {
         } catch (IOException e) {
             throw ApiError.internal("qemu-storage-daemon did not serve the disks: " + e.getMessage());
         }
-        return openPort(address, token, diskServer.socket());
+        return openPort(tls, sources, address, token, diskServer.socket());
     }
 
     /** Each new disk's node (and export) name, as the VM's QEMU names the VBD's, with its description for a storage daemon. */
@@ -142,42 +141,31 @@ final class ArrivingDisks {
         return out;
     }
 
-    private int openPort(InetAddress address, String token, Path nbdSocket) throws IOException {
-        ServerSocketChannel s = ServerSocketChannel.open();
-        s.bind(new InetSocketAddress(address, 0), made.size());
-        server = s;
+    private int openPort(MigrationTls tls, PeerTrust sources, InetAddress address, String token, Path nbdSocket) throws IOException {
+        MigrationPort p = MigrationPort.open(tls, sources, address, token);
+        port = p;
         int connections = made.size();
-        Thread.ofVirtual().name("disks-in").start(() -> relayEach(s, connections, token, nbdSocket));
-        return ((InetSocketAddress) s.getLocalAddress()).getPort();
+        Thread.ofVirtual().name("disks-in").start(() -> relayEach(p, connections, nbdSocket));
+        return p.port();
     }
 
     /**
-     * Lets in {@code n} connections that open with the token, each relayed both ways to QEMU's NBD server; one without
-     * the token closes the port. A connection that cannot be relayed is closed at once, so that the source's NBD
-     * client does not wait on it.
+     * Relays {@code n} connections let in by the port, each both ways to QEMU's NBD server, then closes the port. A
+     * connection that cannot be relayed is closed at once, so that the source's NBD client does not wait on it.
      */
-    private static void relayEach(ServerSocketChannel server, int n, String token, Path qemuSocket) {
-        try (server) {
+    private static void relayEach(MigrationPort port, int n, Path qemuSocket) {
+        try (port) {
             for (int i = 0; i < n; i++) {
-                SocketChannel tcp = server.accept();
+                RelayEnd tcp = port.next();
+                SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
                 try {
-                    tcp.socket().setTcpNoDelay(true);
-                    String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
-                    if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
-                        throw new IOException("a disk connection without the migration's token");
-                    }
-                    SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
-                    try {
-                        qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                    } catch (IOException e) {
-                        qemu.close();
-                        throw e;
-                    }
-                    Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, qemu));
+                    qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
                 } catch (IOException e) {
+                    qemu.close();
                     tcp.close();
                     throw e;
                 }
+                Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, RelayEnd.of(qemu)));
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "the disks' port closed: " + e);
@@ -211,12 +199,7 @@ final class ArrivingDisks {
     }
 
     private void closePort() {
-        ServerSocketChannel s = server;
-        if (s == null) return;
-        try {
-            s.close();
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "closing the disks' port: " + e);
-        }
+        MigrationPort p = port;
+        if (p != null) p.close();
     }
 }

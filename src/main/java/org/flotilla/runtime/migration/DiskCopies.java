@@ -24,15 +24,18 @@ import org.flotilla.storage.Storage;
 final class DiskCopies {
     private DiskCopies() {}
 
-    /** Copies the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}, reporting the share done. */
-    static void copy(Database db, Storage storage, Ref<VM> vm, IncomingStream in, DoubleConsumer progress) throws IOException {
+    /**
+     * Copies the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}, each over a
+     * connection of {@code disks}, reporting the share done.
+     */
+    static void copy(Database db, Storage storage, Ref<VM> vm, IncomingStream in, MigrationDial disks, DoubleConsumer progress) throws IOException {
         List<DbObject<VBD>> moving = db.referring(VBD.VM, vm).stream().filter(b -> in.disks().containsKey(b.get(VBD.VDI).value())).toList();
         Path dir = Files.createTempDirectory("flotilla-copies-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
             int done = 0;
             for (DbObject<VBD> b : moving) {
                 String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
-                try (NbdRelay relay = NbdRelay.open(dir.resolve(node + ".sock"), in)) {
+                try (NbdRelay relay = NbdRelay.open(dir.resolve(node + ".sock"), disks)) {
                     storage.exportToNbd(b.get(VBD.VDI), relay.socket(), node);
                 }
                 progress.accept((double) ++done / moving.size());

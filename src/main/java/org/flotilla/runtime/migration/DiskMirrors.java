@@ -21,7 +21,7 @@ import org.flotilla.runtime.launch.QemuFiles;
 
 /**
  * The source's side of the disks that move with a VM (Storage XenMotion): for each, an NBD client node in the VM's
- * QEMU whose unix socket in the jail this daemon relays to the destination's disks port (opening with the token),
+ * QEMU whose unix socket in the jail this daemon relays to the destination's disks port (over TLS, opening with the token),
  * and a {@code blockdev-mirror} of the disk to it — a full copy first, then every guest write made on both sides
  * before it completes ({@code copy-mode: write-blocking}), so that the copy converges whatever the guest writes.
  * Once every job is ready the memory moves; at the switch-over, with the guest stopped, {@link #complete} cancels the
@@ -42,12 +42,12 @@ final class DiskMirrors {
     private DiskMirrors(Domain d) { this.d = d; }
 
     /** Starts mirroring the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}. */
-    static DiskMirrors start(Database db, Domain d, Ref<VM> vm, IncomingStream in) throws IOException {
+    static DiskMirrors start(Database db, Domain d, Ref<VM> vm, IncomingStream in, MigrationDial disks) throws IOException {
         var out = new DiskMirrors(d);
         try {
             for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
                 String vdi = b.get(VBD.VDI).value();
-                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), in);
+                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), disks);
             }
             if (out.mirrors.size() != in.disks().size()) throw ApiError.internal("not every VDI to move is a disk of the VM");
             return out;
@@ -57,9 +57,9 @@ final class DiskMirrors {
         }
     }
 
-    private void mirror(String vdi, String node, IncomingStream in) throws IOException {
+    private void mirror(String vdi, String node, MigrationDial disks) throws IOException {
         String target = "sxm-" + node;
-        NbdRelay relay = NbdRelay.open(d.runDir.resolve("nbd-" + node + ".sock"), in);
+        NbdRelay relay = NbdRelay.open(d.runDir.resolve("nbd-" + node + ".sock"), disks);
         var m = new Mirror(vdi, node, target, "sxm-job-" + node, relay);
         mirrors.add(m);
         QemuFiles.give(relay.socket(), d.uid);

@@ -2,13 +2,9 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -35,9 +31,9 @@ import org.flotilla.storage.Storage;
 /**
  * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
  * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
- * directory), and listens on a TCP port of the daemon's own for the one connection that opens with the token it
- * returns; that connection is relayed into QEMU's socket. {@link #finish} waits until QEMU has loaded everything,
- * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
+ * directory), and listens on a TCP port of the daemon's own ({@link MigrationPort}) for the one connection from the
+ * source, over TLS, that opens with the token it returns; that connection is relayed into QEMU's socket.
+ * {@link #finish} waits until QEMU has loaded everything, runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
  * that brings its disks (Storage XenMotion) comes in on VDIs made here for them ({@link ArrivingDisks}).
  */
 public final class IncomingMigrations implements MigrationPeer {
@@ -57,13 +53,14 @@ public final class IncomingMigrations implements MigrationPeer {
     /** The last finish of each VM that came here, by its token, for an abort that follows a lost answer. */
     private final Map<Ref<VM>, Finish> finishes = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
+    private volatile MigrationTls tls = MigrationTls.none();
     private final List<Consumer<Ref<VM>>> discarded = new CopyOnWriteArrayList<>();
 
     /**
      * A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it with the bytes it has carried,
      * and the disks it brings (a halted VM brings only disks: no QEMU, port nor relay).
      */
-    private record Arrival(VmStarter.Launched launched, String token, ServerSocketChannel server, CompletableFuture<Long> relay,
+    private record Arrival(VmStarter.Launched launched, String token, MigrationPort port, CompletableFuture<Long> relay,
                            AtomicLong received, ArrivingDisks disks) {}
 
     public IncomingMigrations(Database db, Storage storage, VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
@@ -73,6 +70,9 @@ public final class IncomingMigrations implements MigrationPeer {
         this.teardown = teardown;
         this.listenAddress = listenAddress;
     }
+
+    /** The TLS the sources' connections come in by: this host's certificate, and the pool's members let in. */
+    public void setTls(MigrationTls tls) { this.tls = tls; }
 
     /** Where this host takes migration streams in (its management address unless set). */
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
@@ -86,30 +86,42 @@ public final class IncomingMigrations implements MigrationPeer {
     }
 
     private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
+        return open(ref, disks, tls.members());
+    }
+
+    /** A VM coming from {@code sources}: the pool's members, or anyone with the token when the source is not one. */
+    private IncomingStream open(Ref<VM> ref, Map<String, String> disks, PeerTrust sources) throws IOException, InterruptedException {
         if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+        MigrationTls tls = this.tls;
+        tls.requireIdentity();
         ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
-        return open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted);
+        return open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, tls, sources);
     }
 
     /**
      * A VM from another pool, its records made here already (halted, as XAPI's import leaves them until the VM runs)
-     * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted. {@code arriving}'s
-     * VDIs go if it fails.
+     * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted. Its source is no
+     * member: the token alone lets it in, over TLS. {@code arriving}'s VDIs go if it fails.
      */
     IncomingStream prepareImported(Ref<VM> ref, ArrivingDisks arriving, boolean live) {
         var result = new IncomingStream[1];
         CurrentOperations.runMappingErrors("VM.migrate_send", () -> {
-            if (arrivals.containsKey(ref)) {
+            MigrationTls tls = this.tls;
+            try {
+                if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+                tls.requireIdentity();
+            } catch (RuntimeException e) {
                 arriving.destroy();
-                throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+                throw e;
             }
-            result[0] = open(ref, arriving, live);
+            result[0] = open(ref, arriving, live, tls, PeerTrust.ANYONE);
         });
         return result[0];
     }
 
-    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live) throws IOException, InterruptedException {
-        if (!live) return openHalted(ref, arriving);
+    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, MigrationTls tls, PeerTrust sources)
+            throws IOException, InterruptedException {
+        if (!live) return openHalted(ref, arriving, tls, sources);
         VmStarter.Launched launched;
         try {
             launched = starter.launchIncoming(ref, arriving.made());
@@ -118,31 +130,28 @@ public final class IncomingMigrations implements MigrationPeer {
             throw e;
         }
         Domain d = launched.domain();
-        ServerSocketChannel server = null;
+        MigrationPort port = null;
         try {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
-            int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, address, token);
+            int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, tls, sources, address, token);
             d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
-            server = ServerSocketChannel.open();
-            server.setOption(StandardSocketOptions.SO_RCVBUF, StreamRelay.SOCKET_BUFFER);
-            server.bind(new InetSocketAddress(address, 0), 1);
-            int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
+            port = MigrationPort.open(tls, sources, address, token);
             var relay = new CompletableFuture<Long>();
             var received = new AtomicLong();
-            ServerSocketChannel listening = server;
+            MigrationPort listening = port;
             Thread.ofVirtual().name("migration-in-" + d.uuid).start(() -> {
                 try {
-                    relay.complete(receive(listening, token, d.runDir.resolve(SOCKET), received));
+                    relay.complete(receive(listening, d.runDir.resolve(SOCKET), received));
                 } catch (Throwable t) {
                     relay.completeExceptionally(t);
                 }
             });
-            arrivals.put(ref, new Arrival(launched, token, server, relay, received, arriving));
+            arrivals.put(ref, new Arrival(launched, token, port, relay, received, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), port, token, disksPort, arriving.byReference());
+            return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference());
         } catch (IOException | RuntimeException e) {
-            if (server != null) server.close();
+            if (port != null) port.close();
             teardown.letGo(d);
             arriving.destroy();
             throw e;
@@ -150,11 +159,11 @@ public final class IncomingMigrations implements MigrationPeer {
     }
 
     /** A halted VM brings only its disks: they are served until the source has copied them, and nothing runs. */
-    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving) throws IOException, InterruptedException {
+    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving, MigrationTls tls, PeerTrust sources) throws IOException, InterruptedException {
         try {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
-            int disksPort = arriving.serveHalted(db, ref, address, token);
+            int disksPort = arriving.serveHalted(db, ref, tls, sources, address, token);
             arrivals.put(ref, new Arrival(null, token, null, null, new AtomicLong(), arriving));
             expireUnlessFinished(ref, token);
             return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference());
@@ -196,18 +205,15 @@ public final class IncomingMigrations implements MigrationPeer {
         });
     }
 
-    /** Lets in one connection, which must open with the token, and relays the rest of it into QEMU. */
-    private static long receive(ServerSocketChannel server, String token, Path qemuSocket, AtomicLong received) throws IOException {
-        try (server; SocketChannel tcp = server.accept()) {
-            server.close();
-            tcp.socket().setTcpNoDelay(true);
-            String given = StandardCharsets.US_ASCII.decode(StreamRelay.readExactly(tcp, OneTimeToken.LENGTH + 1)).toString();
-            if (!given.endsWith("\n") || !OneTimeToken.matches(token, given.substring(0, given.length() - 1))) {
-                throw new IOException("a connection without the migration's token");
-            }
+    /** Relays the one connection the port lets in (the source's, past TLS and the token) into QEMU. */
+    private static long receive(MigrationPort port, Path qemuSocket, AtomicLong received) throws IOException {
+        try (port; RelayEnd tcp = port.next()) {
+            port.close();
             try (SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX)) {
                 qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                return StreamRelay.copy(tcp, qemu, received);
+                long carried = StreamRelay.copy(tcp, RelayEnd.of(qemu), received);
+                tcp.shutdownOutput(); // the source waits for this answer: everything it sent was taken
+                return carried;
             }
         }
     }
@@ -292,11 +298,7 @@ public final class IncomingMigrations implements MigrationPeer {
     private void discard(Ref<VM> ref, Arrival a) {
         try {
             if (a.launched() != null) {
-                try {
-                    a.server().close();
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "closing a migration port: " + e);
-                }
+                a.port().close();
                 try {
                     teardown.letGo(a.launched().domain());
                 } catch (InterruptedException e) {

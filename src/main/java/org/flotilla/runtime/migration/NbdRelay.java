@@ -1,19 +1,16 @@
 package org.flotilla.runtime.migration;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
  * A unix socket of the source daemon's for one NBD client (the VM's QEMU, or qemu-img for a halted VM), whose one
- * connection is carried both ways to the destination's disks port, opening with the migration's token.
+ * connection is carried both ways, over TLS, to the destination's disks port.
  */
 final class NbdRelay implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NbdRelay.class.getName());
@@ -26,33 +23,29 @@ final class NbdRelay implements AutoCloseable {
         this.listening = listening;
     }
 
-    static NbdRelay open(Path socket, IncomingStream in) throws IOException {
+    static NbdRelay open(Path socket, MigrationDial disks) throws IOException {
         Files.deleteIfExists(socket);
         ServerSocketChannel listening = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         listening.bind(UnixDomainSocketAddress.of(socket));
         var relay = new NbdRelay(socket, listening);
-        Thread.ofVirtual().name("disk-out-" + socket.getFileName()).start(() -> relay.carry(in));
+        Thread.ofVirtual().name("disk-out-" + socket.getFileName()).start(() -> relay.carry(disks));
         return relay;
     }
 
     Path socket() { return socket; }
 
-    private void carry(IncomingStream in) {
+    private void carry(MigrationDial disks) {
         try (listening) {
             SocketChannel client = listening.accept();
-            SocketChannel peer = SocketChannel.open();
+            RelayEnd peer;
             try {
-                peer.connect(new InetSocketAddress(in.address(), in.disksPort()));
-                peer.socket().setTcpNoDelay(true);
-                ByteBuffer token = StandardCharsets.US_ASCII.encode(in.token() + "\n");
-                while (token.hasRemaining()) peer.write(token);
-            } catch (IOException e) {
+                peer = disks.open();
+            } catch (IOException | RuntimeException e) {
                 client.close();
-                peer.close();
                 throw e;
             }
-            StreamRelay.bothWays(client, peer);
-        } catch (IOException e) {
+            StreamRelay.bothWays(RelayEnd.of(client), peer);
+        } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.DEBUG, "the NBD connection at " + socket + " ended: " + e);
         }
     }

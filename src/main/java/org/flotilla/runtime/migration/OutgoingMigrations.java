@@ -2,14 +2,10 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
 import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -29,6 +25,7 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.pool.BootChecks;
+import org.flotilla.pool.MemberCertificates;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
@@ -41,8 +38,8 @@ import org.flotilla.storage.Storage;
 /**
  * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
  * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
- * relays to the destination's port), followed to completion with the task's progress, the destination told to run
- * the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
+ * relays to the destination's port over TLS, the destination known by its host's pinned certificate), followed to
+ * completion with the task's progress, the destination told to run the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
  * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
  * that move mirrored to the destination first ({@link DiskMirrors}), or for a halted VM only those disks copied
@@ -75,6 +72,7 @@ public final class OutgoingMigrations {
     private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
+    private volatile MigrationTls tls = MigrationTls.none();
 
     public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
                               DomainTeardown teardown) {
@@ -90,6 +88,9 @@ public final class OutgoingMigrations {
 
     public void setPeers(MigrationPeers peers) { this.peers = peers; }
 
+    /** The TLS the streams go out by: this host's certificate shown, the destination's own expected. */
+    public void setTls(MigrationTls tls) { this.tls = tls; }
+
     /** VM.pool_migrate of a VM running here to {@code destination}. */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) { migrate(c, vm, destination, Map.of()); }
 
@@ -100,20 +101,21 @@ public final class OutgoingMigrations {
      */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
-        migrate(c, vm, destination, moves, op, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+        migrate(c, vm, destination, moves, op, member(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
     }
 
     /**
      * VM.migrate_send to a host of another pool, through {@code peer} (which takes the VM's records there with the
      * first call): as within the pool, every disk of {@code moves} mirrored; once the guest runs there, {@code left}
-     * removes the VM from this pool.
+     * removes the VM from this pool. The destination's connections must show the certificate of {@code fingerprint}.
      */
-    public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
-        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, in -> left.run());
+    public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer,
+                                   String fingerprint, Runnable left) {
+        migrate(c, vm, destination, moves, VmOperations.migrate_send, otherPool(peer, fingerprint), in -> left.run());
     }
 
     private void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, VmOperations op,
-                         Supplier<MigrationPeer> peerThere, Consumer<IncomingStream> left) {
+                         There there, Consumer<IncomingStream> left) {
         boolean inPool = db.exists(destination);
         operations.run(c, vm, op, () -> {
             Domain d = domains.running(vm);
@@ -122,11 +124,11 @@ public final class OutgoingMigrations {
             if (inPool) checks.assertCanBootHere(vm, destination, moves);
             c.task().progress(0.05);
             long t0 = System.nanoTime();
-            Prepared prepared = prepare(vm, destination, moves, peerThere);
+            Prepared prepared = prepare(vm, destination, moves, there);
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
-                MigrationReport report = send(c, d, in, peer, vm, millisSince(t0));
+                MigrationReport report = send(c, d, in, prepared.destination(), peer, vm, millisSince(t0));
                 reports.put(vm, report);
                 LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             } catch (Exception e) {
@@ -147,25 +149,27 @@ public final class OutgoingMigrations {
      * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
      */
     public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
-        moveHalted(c, vm, destination, moves, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+        moveHalted(c, vm, destination, moves, member(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
     }
 
     /** VM.migrate_send of a halted VM to a host of another pool: as {@link #migrateToOtherPool}, its disks copied. */
-    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
-        moveHalted(c, vm, destination, moves, () -> peer, in -> left.run());
+    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer,
+                                      String fingerprint, Runnable left) {
+        moveHalted(c, vm, destination, moves, otherPool(peer, fingerprint), in -> left.run());
     }
 
-    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> peerThere,
+    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, There there,
                             Consumer<IncomingStream> left) {
         boolean inPool = db.exists(destination);
         operations.run(c, vm, VmOperations.migrate_send, () -> {
             if (inPool) checks.assertCanSeeSrs(vm, destination, moves);
-            Prepared prepared = prepare(vm, destination, moves, peerThere);
+            Prepared prepared = prepare(vm, destination, moves, there);
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
                 var reported = new double[] {0};
-                DiskCopies.copy(db, storage, vm, in, share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
+                DiskCopies.copy(db, storage, vm, in, disks(in, prepared.destination()),
+                        share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
                 peer.finish(vm.value(), in.token());
             } catch (Exception e) {
                 if (!abortThere(peer, vm, in, destination)) throw failed(vm, destination, describe(e));
@@ -174,16 +178,36 @@ public final class OutgoingMigrations {
         });
     }
 
-    /** The destination, made ready for the VM and the disks that move with it. */
-    private record Prepared(MigrationPeer peer, IncomingStream in) {}
+    /** The destination, made ready for the VM and the disks that move with it, and whom it must prove to be. */
+    private record Prepared(MigrationPeer peer, IncomingStream in, PeerTrust destination) {}
 
-    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> peerThere) {
+    /** How the destination's side is reached, and whom its connections must prove to be. */
+    private record There(Supplier<MigrationPeer> peer, Supplier<PeerTrust> trust) {}
+
+    /** A member: asked through the pool's peers, known by the certificate the pool pinned for it. */
+    private There member(Ref<Host> destination) { return new There(() -> peers.to(destination), () -> pinnedCertificate(destination)); }
+
+    /** A host of another pool: asked through {@code peer}, known by the fingerprint host.migrate_receive gave. */
+    private static There otherPool(MigrationPeer peer, String fingerprint) { return new There(() -> peer, () -> PeerTrust.fingerprint(fingerprint)); }
+
+    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, There there) {
         try {
-            MigrationPeer peer = peerThere.get();
-            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)));
+            MigrationPeer peer = there.peer().get();
+            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)), there.trust().get());
         } catch (RuntimeException e) {
             throw failed(vm, destination, "the destination could not prepare: " + describe(e));
         }
+    }
+
+    /** A member of the pool is known by the certificate the pool pinned for it when it joined: no other member passes. */
+    private PeerTrust pinnedCertificate(Ref<Host> member) {
+        String uuid = db.require(member).get(Host.uuid);
+        var certificates = new MemberCertificates(db);
+        return new PeerTrust.Pinned(() -> certificates.fingerprintsOf(uuid));
+    }
+
+    private MigrationDial disks(IncomingStream in, PeerTrust destination) {
+        return tls.dial(in.address(), in.disksPort(), destination, in.token());
     }
 
     private static Map<String, String> byReference(Map<Ref<VDI>, Ref<SR>> moves) {
@@ -197,11 +221,13 @@ public final class OutgoingMigrations {
 
     private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
 
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis) throws Exception {
-        if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
-        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in);
+    private MigrationReport send(Call c, Domain d, IncomingStream in, PeerTrust destination, MigrationPeer peer, Ref<VM> vm,
+                                 long prepareMillis) throws Exception {
+        MigrationDial memory = tls.dial(in.address(), in.port(), destination, in.token());
+        if (in.disks().isEmpty()) return send(c, d, in, memory, peer, vm, prepareMillis, null);
+        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, disks(in, destination));
         try {
-            return send(c, d, in, peer, vm, prepareMillis, mirrors);
+            return send(c, d, in, memory, peer, vm, prepareMillis, mirrors);
         } catch (Exception e) {
             mirrors.abandon();
             throw e;
@@ -209,8 +235,8 @@ public final class OutgoingMigrations {
     }
 
     /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm, long prepareMillis,
-                                 DiskMirrors mirrors) throws Exception {
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationDial memory, MigrationPeer peer, Ref<VM> vm,
+                                 long prepareMillis, DiskMirrors mirrors) throws Exception {
         long disksMillis = 0;
         double memoryFrom = 0.1;
         if (mirrors != null) {
@@ -223,17 +249,13 @@ public final class OutgoingMigrations {
         Path sock = d.runDir.resolve(SOCKET);
         Files.deleteIfExists(sock);
         try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             SocketChannel toPeer = SocketChannel.open()) {
-            toPeer.setOption(StandardSocketOptions.SO_SNDBUF, StreamRelay.SOCKET_BUFFER);
-            toPeer.connect(new InetSocketAddress(in.address(), in.port()));
+             RelayEnd toPeer = memory.open()) {
             fromQemu.bind(UnixDomainSocketAddress.of(sock));
             QemuFiles.give(sock, d.uid);
-            toPeer.socket().setTcpNoDelay(true);
-            ByteBuffer token = StandardCharsets.US_ASCII.encode(in.token() + "\n");
-            while (token.hasRemaining()) toPeer.write(token);
             Thread relay = Thread.ofVirtual().name("migration-out-" + d.uuid).start(() -> {
                 try (SocketChannel qemu = fromQemu.accept()) {
-                    StreamRelay.copy(qemu, toPeer);
+                    StreamRelay.copy(RelayEnd.of(qemu), toPeer);
+                    StreamRelay.awaitEnd(toPeer);
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
                 }

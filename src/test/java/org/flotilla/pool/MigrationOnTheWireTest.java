@@ -1,0 +1,306 @@
+package org.flotilla.pool;
+
+import static org.flotilla.pool.NodesOnOneDatabase.call;
+import static org.flotilla.pool.NodesOnOneDatabase.login;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLSocket;
+import org.flotilla.Slow;
+import org.flotilla.daemon.Node;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.runtime.migration.IncomingStream;
+import org.flotilla.runtime.migration.MigrationPeer;
+import org.flotilla.server.HostCertificate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What crosses the link when a real guest migrates (two Nodes of one database in this JVM, loopback): the test sits
+ * between the hosts as a TCP relay of its own that records what the source sends. A guest whose kernel command line
+ * holds a random marker — in its memory, as a dump of that memory shows — moves from A to B; the stream the relay saw
+ * opens with a TLS handshake and holds neither the marker nor the migration's token. Meanwhile clients in clear and
+ * with a certificate the pool does not pin knock at B's port with the token and get nothing, and the migration goes
+ * through. A source reaches only the certificate the pool lists for the destination host: another member's does not do.
+ */
+@Slow
+class MigrationOnTheWireTest {
+    @TempDir Path dir;
+    NodesOnOneDatabase hosts;
+    Node a;
+    Node b;
+    String sa;
+    final List<AutoCloseable> toClose = new ArrayList<>();
+
+    @BeforeEach
+    void twoHosts() throws Exception {
+        hosts = new NodesOnOneDatabase(dir);
+        List<Node> two = hosts.startForMigrations(2);
+        a = two.get(0);
+        b = two.get(1);
+        sa = login(a);
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        for (AutoCloseable c : toClose) c.close();
+        if (hosts != null) hosts.close();
+    }
+
+    @Test
+    void theMemoryStreamIsTlsAndOthersAtThePortGetNothing() throws Exception {
+        String marker = "FLOTILLA-MARKER-" + HexFormat.of().formatHex(java.security.SecureRandom.getSeed(12));
+        Ref<VM> vm = guestOnA(marker);
+        assertTrue(inMemory(a, vm, marker), "the marker is in the guest's memory, so a stream in clear would show it");
+
+        var wire = new RecordingRelay(marker);
+        toClose.add(wire);
+        var intruders = new ArrayList<String>();
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+        var token = new String[1];
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                IncomingStream in = super.prepare(v, disks);
+                token[0] = in.token();
+                wire.lookFor(in.token());
+                intruders.add("in clear: " + plainClient(in));
+                intruders.add("unpinned: " + unpinnedClient(in));
+                return new IncomingStream(in.address(), wire.forwardTo(in.address(), in.port()), in.token(), in.disksPort(), in.disks());
+            }
+        });
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+
+        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "the guest moved through the test's relay, intruders and all");
+        assertEquals(VmPowerState.Running, hosts.db.require(vm).get(VM.power_state));
+        assertTrue(intruders.getFirst().equals("in clear: nothing") || intruders.getFirst().equals("in clear: an alert"), intruders.getFirst());
+        assertEquals("unpinned: nothing", intruders.get(1));
+        byte[] first = wire.first();
+        System.out.printf("MigrationOnTheWireTest: %d bytes crossed, opening %s%n", wire.carried(), HexFormat.of().formatHex(first, 0, 8));
+        assertTrue(wire.carried() > 8 << 20, "the memory crossed the relay: " + wire.carried() + " bytes");
+        assertEquals(0x16, first[0], "a TLS handshake record");
+        assertEquals(0x03, first[1]);
+        assertEquals(0x01, first[5], "a ClientHello");
+        assertFalse(wire.saw(marker), "the guest's memory does not cross in clear");
+        assertFalse(wire.saw(token[0]), "nor the token");
+        assertTrue(inMemory(b, vm, marker), "the guest arrived with its memory");
+    }
+
+    @Test
+    void aSourceSendsOnlyToTheCertificateThePoolListsForTheDestination() throws Exception {
+        Ref<VM> vm = guestOnA("FLOTILLA-MARKER-pinned");
+        a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
+        b.vmRuntime().setMigrationPeers(h -> a.vmRuntime().migrationTarget());
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on));
+
+        // the pool now says A's certificate is B's: a member's certificate, but not the destination's
+        String uuidA = hosts.db.require(a.host()).get(Host.uuid);
+        String fingerprintA = Set.copyOf(new MemberCertificates(hosts.db).fingerprintsOf(uuidA)).iterator().next();
+        String fingerprintB = new MemberCertificates(hosts.db).fingerprintsOf(hosts.db.require(b.host()).get(Host.uuid)).iterator().next();
+        pinAs(uuidA, a.host(), fingerprintB);
+        String sb = login(b);
+        long t0 = System.nanoTime();
+        ApiError e = assertThrows(ApiError.class, () -> call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of()));
+        System.out.printf("MigrationOnTheWireTest: a destination with another certificate than the pool lists for it failed the call in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
+        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "the guest stays on B");
+        assertEquals("running", b.vmRuntime().domains().running(vm).qmp.execute("query-status").path("status").asText());
+        assertFalse(a.vmRuntime().domains().contains(vm), "A kept nothing of the attempt");
+
+        pinAs(uuidA, a.host(), fingerprintA);
+        call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of());
+        assertEquals(a.host(), hosts.db.require(vm).get(VM.resident_on), "with the pool's listing right again it goes");
+    }
+
+    private void pinAs(String hostUuid, Ref<Host> host, String fingerprint) {
+        var now = java.time.Instant.now();
+        new MemberCertificates(hosts.db).pin(hostUuid, host, fingerprint, now.minusSeconds(60), now.plusSeconds(3600));
+    }
+
+    /** An idle guest (no disk) started on A, the marker on its kernel command line. */
+    private Ref<VM> guestOnA(String marker) throws Exception {
+        Ref<VM> vm = hosts.newGuest("wire", "idle flotilla.marker=" + marker);
+        a.vmRuntime().refreshAllowedOperations();
+        call(a, "VM.start_on", sa, vm.value(), a.hostRef(), false, false);
+        hosts.track(a.vmRuntime().pids().get(vm));
+        Path serial = hosts.state(0).resolve("run").resolve(hosts.db.require(vm).get(VM.uuid)).resolve("serial.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(Files.exists(serial) && Files.readString(serial).contains("FLOTILLA-GUEST up"))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the guest did not boot");
+            Thread.sleep(100);
+        }
+        return vm;
+    }
+
+    /** Whether the guest's memory on {@code node} holds {@code marker}: QEMU saves its first 128 MiB in its run directory. */
+    private static boolean inMemory(Node node, Ref<VM> vm, String marker) throws Exception {
+        var d = node.vmRuntime().domains().running(vm);
+        d.qmp.execute("pmemsave", Map.of("val", 0, "size", 128L << 20, "filename", "/vm/memory"));
+        Path dump = d.runDir.resolve("memory");
+        try (InputStream in = Files.newInputStream(dump)) {
+            var search = new Search(marker);
+            byte[] buf = new byte[1 << 20];
+            for (int n; (n = in.read(buf)) > 0; ) search.feed(buf, n);
+            return search.found;
+        } finally {
+            Files.deleteIfExists(dump);
+        }
+    }
+
+    /** A client in clear that sends the token: what it got back. */
+    private static String plainClient(IncomingStream in) {
+        try (Socket s = new Socket(in.address(), in.port())) {
+            s.setSoTimeout(15_000);
+            s.getOutputStream().write((in.token() + "\n").getBytes(StandardCharsets.US_ASCII));
+            return answer(s.getInputStream());
+        } catch (IOException e) {
+            return "nothing";
+        }
+    }
+
+    /** A TLS client with a certificate of its own, which the pool has not pinned, that sends the token. */
+    private String unpinnedClient(IncomingStream in) {
+        var stranger = HostCertificate.create(dir.resolve("stranger.pem"), "stranger", List.of());
+        Set<String> destination = new MemberCertificates(hosts.db).fingerprintsOf(hosts.db.require(b.host()).get(Host.uuid));
+        try (var s = (SSLSocket) stranger.memberTls(Set::of).sslContext(() -> destination)
+                .getSocketFactory().createSocket(in.address(), in.port())) {
+            s.setSoTimeout(15_000);
+            s.setEnabledProtocols(new String[] {"TLSv1.3"});
+            s.getOutputStream().write((in.token() + "\n").getBytes(StandardCharsets.US_ASCII));
+            return answer(s.getInputStream());
+        } catch (IOException e) {
+            return "nothing";
+        }
+    }
+
+    /** What came back: nothing, TLS's refusal (an alert record), or data. */
+    private static String answer(InputStream in) throws IOException {
+        byte[] got = in.readAllBytes();
+        return got.length == 0 ? "nothing" : got[0] == 0x15 ? "an alert" : got.length + " bytes";
+    }
+
+    /** Finds a string in bytes fed piece by piece. */
+    private static final class Search {
+        private final byte[] needle;
+        private byte[] tail = new byte[0];
+        boolean found;
+
+        Search(String s) { needle = s.getBytes(StandardCharsets.US_ASCII); }
+
+        void feed(byte[] b, int n) {
+            if (found) return;
+            byte[] hay = new byte[tail.length + n];
+            System.arraycopy(tail, 0, hay, 0, tail.length);
+            System.arraycopy(b, 0, hay, tail.length, n);
+            found = indexOf(hay) >= 0;
+            tail = java.util.Arrays.copyOfRange(hay, Math.max(0, hay.length - needle.length + 1), hay.length);
+        }
+
+        private int indexOf(byte[] hay) {
+            outer:
+            for (int i = 0; i + needle.length <= hay.length; i++) {
+                for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
+                return i;
+            }
+            return -1;
+        }
+    }
+
+    /**
+     * The test's own hop between the hosts: relays the source's connection to the destination's port both ways and
+     * records what the source sends (its first bytes, how many, and whether the strings looked for appear in it).
+     */
+    private static final class RecordingRelay implements AutoCloseable {
+        private final ServerSocketChannel server;
+        private final AtomicLong carried = new AtomicLong();
+        private final Map<String, Search> searches = new java.util.concurrent.ConcurrentHashMap<>();
+        private final ByteBuffer first = ByteBuffer.allocate(64);
+        private volatile Thread relay;
+
+        RecordingRelay(String... lookFor) throws IOException {
+            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            for (String s : lookFor) searches.put(s, new Search(s));
+        }
+
+        /** Starts relaying to the destination's port; returns the relay's own port for the source. */
+        int forwardTo(String address, int port) {
+            relay = Thread.ofVirtual().start(() -> {
+                try (SocketChannel from = server.accept(); SocketChannel to = SocketChannel.open(new InetSocketAddress(address, port))) {
+                    Thread back = Thread.ofVirtual().start(() -> copy(to, from, false));
+                    copy(from, to, true);
+                    back.join();
+                } catch (IOException | InterruptedException e) {
+                    // the migration's outcome says what happened
+                }
+            });
+            return ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
+        }
+
+        private void copy(SocketChannel from, SocketChannel to, boolean record) {
+            ByteBuffer buf = ByteBuffer.allocate(128 << 10);
+            try {
+                while (from.read(buf) >= 0) {
+                    buf.flip();
+                    if (record) record(buf);
+                    while (buf.hasRemaining()) to.write(buf);
+                    buf.clear();
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                // one side went
+            }
+        }
+
+        private synchronized void record(ByteBuffer buf) {
+            int n = buf.remaining();
+            carried.addAndGet(n);
+            byte[] b = new byte[n];
+            buf.duplicate().get(b);
+            if (first.hasRemaining()) first.put(b, 0, Math.min(first.remaining(), n));
+            for (Search s : searches.values()) s.feed(b, n);
+        }
+
+        long carried() { return carried.get(); }
+
+        synchronized byte[] first() { return java.util.Arrays.copyOf(first.array(), first.position()); }
+
+        /** Looks for {@code s} in what is carried from now on. */
+        void lookFor(String s) { searches.put(s, new Search(s)); }
+
+        synchronized boolean saw(String s) { return searches.get(s).found; }
+
+        @Override
+        public void close() throws Exception {
+            server.close();
+            Thread t = relay;
+            if (t != null) t.join(TimeUnit.SECONDS.toMillis(10));
+        }
+    }
+}
