@@ -49,7 +49,7 @@ public final class PoolWriteBench {
 
             System.out.printf("%nwrite latency in a pool of %d hosts (network namespaces on one bridge): VM.set_name_description over"
                     + " HTTPS to the coordinator or to a member, alternately; %s%n", hosts, Stats.machine());
-            String row = "  %-44s %12s %12s %12s %12s %14s %14s%n";
+            String row = "  %-50s %11s %11s %11s %11s %10s %10s%n";
             System.out.printf(row, "", "coord. p50", "member p50", "coord. p99", "member p99", "ratio p50", "ratio p99");
             print(row, "kept session, keep-alive (" + calls + " calls each)", kept);
             print(row, "one-shot client: TLS, login, write, logout (" + oneShotCalls + ")", oneShot);
