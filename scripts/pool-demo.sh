@@ -10,7 +10,7 @@
 # Run scripts/setup.sh first (it installs what is needed and builds). As root. Settings: FLOTILLA_DEMO (where
 # the hosts' state and logs go, default /var/tmp/flotilla-pool-demo); FLOTILLA_DEMO_JAVA_OPTS (each daemon's JVM
 # options: by default a small one, so that 64 hosts fit in ~20 GB); FLOTILLA_DEMO_MIB_PER_HOST (what a host is
-# reckoned to take, 320: hosts that would not fit in the memory available are refused); FLOTILLA_DEMO_BATCH (how
+# reckoned to take, 256: hosts that would not fit in the memory available are refused); FLOTILLA_DEMO_BATCH (how
 # many daemons start at once, default twice the cores: all at once, dozens of JVMs starting would starve each other).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
@@ -19,10 +19,10 @@ NET=10.251.0
 NS=fltdemo
 # One demo daemon: the serial collector and a capped heap (the pool's database is small), only the first JIT tier
 # (C2 compiling in dozens of JVMs at once would take the cores for minutes), a smaller code cache.
-# Measured here: ~200 MB resident per daemon in a pool of 3 with these options (a ZGC daemon with the JVM's own
-# heap sizing takes more, and reserves a heap of a quarter of the machine).
+# Measured here (bench/pool.sh 3): ~175 MiB resident per daemon with these options, so 64 take ~11 GiB; ZGC with
+# the JVM's own heap sizing would reserve a quarter of the machine for each.
 JAVA_OPTS="${FLOTILLA_DEMO_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=160m}"
-MIB_PER_HOST="${FLOTILLA_DEMO_MIB_PER_HOST:-320}"
+MIB_PER_HOST="${FLOTILLA_DEMO_MIB_PER_HOST:-256}"
 BATCH="${FLOTILLA_DEMO_BATCH:-$(( $(nproc) * 2 ))}"
 
 say() { echo "pool-demo: $*"; }
