@@ -12,10 +12,10 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
+import org.flotilla.pool.HostRecords;
 import org.flotilla.pool.TestHost;
 import org.flotilla.pool.TestNetwork;
 import org.flotilla.runtime.launch.QemuCommand;
-import org.flotilla.storage.LocalFileSr;
 import org.flotilla.vm.Templates;
 
 /**
@@ -124,11 +124,11 @@ public final class SxmBench {
         String vdi = (String) from.call("VBD.get_VDI", ((List<?>) from.call("VM.get_VBDs", vm)).getFirst());
         int logged = reports(from).size();
         @SuppressWarnings("unchecked")
-        var dest = (Map<String, String>) from.call("host.migrate_receive", to.hostRef(), managementNetwork(from, to), Map.of());
+        var dest = (Map<String, String>) from.call("host.migrate_receive", to.hostRef(), HostRecords.managementNetwork(from, to), Map.of());
         try (GuestWrites before = GuestWrites.follow(serial(from, uuid)); GuestWrites after = GuestWrites.follow(serial(to, uuid))) {
             before.await(WRITES);
             long t0 = System.nanoTime();
-            from.call("VM.migrate_send", vm, dest, true, Map.of(vdi, localSr(from, to)), Map.of(), Map.of());
+            from.call("VM.migrate_send", vm, dest, true, Map.of(vdi, HostRecords.localSr(from, to)), Map.of(), Map.of());
             double ms = Stats.msSince(t0);
             if (!to.hostRef().equals(from.call("VM.get_resident_on", vm))) throw new IllegalStateException("the VM did not move to " + to);
             after.await(WRITES);
@@ -247,7 +247,7 @@ public final class SxmBench {
         h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 " + args);
         String size = Long.toString(memoryMib << 20);
         h.call("VM.set_memory_limits", vm, Long.toString(Math.min(memoryMib, 128) << 20), size, size, size);
-        String sr = localSr(h, h);
+        String sr = HostRecords.localSr(h, h);
         var vdi = new LinkedHashMap<String, Object>(Map.of("name_label", "sxm-bench disk", "SR", sr, "virtual_size", diskBytes,
                 "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
         String disk = (String) h.call("VDI.create", vdi);
@@ -265,24 +265,6 @@ public final class SxmBench {
             return Path.of(location).resolve(h.call("VDI.get_location", vdi) + ".qcow2");
         }
         throw new IllegalStateException("no PBD of " + h + " for SR " + sr);
-    }
-
-    private static String localSr(TestHost ask, TestHost of) {
-        for (Object pbd : (List<?>) ask.call("PBD.get_all")) {
-            if (!of.hostRef().equals(ask.call("PBD.get_host", pbd))) continue;
-            String sr = (String) ask.call("PBD.get_SR", pbd);
-            if (LocalFileSr.TYPE.equals(ask.call("SR.get_type", sr)) && !Boolean.TRUE.equals(ask.call("SR.get_shared", sr))) return sr;
-        }
-        throw new IllegalStateException("no SR of " + of + "'s own");
-    }
-
-    private static String managementNetwork(TestHost ask, TestHost of) {
-        for (Object pif : (List<?>) ask.call("PIF.get_all")) {
-            if (of.hostRef().equals(ask.call("PIF.get_host", pif)) && Boolean.TRUE.equals(ask.call("PIF.get_management", pif))) {
-                return (String) ask.call("PIF.get_network", pif);
-            }
-        }
-        throw new IllegalStateException("no management PIF of " + of);
     }
 
     private static Path serial(TestHost h, String uuid) { return h.stateDir().resolve("run").resolve(uuid).resolve("serial.log"); }
