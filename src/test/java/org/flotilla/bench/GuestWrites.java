@@ -69,16 +69,29 @@ final class GuestWrites implements AutoCloseable {
         }
     }
 
+    /** The last write seen, or null. */
+    Write last() { return writes.isEmpty() ? null : writes.getLast(); }
+
     /** Waits until the guest has reported {@code n} writes here. */
     void await(int n) throws InterruptedException {
         long deadline = System.nanoTime() + RawQemu.WAIT.toNanos();
         while (writes.size() < n) {
-            if (System.nanoTime() > deadline) throw new IllegalStateException("fewer than " + n + " writes seen in " + log + exists());
+            if (System.nanoTime() > deadline) throw new IllegalStateException("fewer than " + n + " writes seen in " + log + exists() + tail());
             Thread.sleep(20);
         }
     }
 
     private String exists() { return Files.exists(log) ? "" : " (no such file)"; }
+
+    /** What the guest said last, other than its writes: why it stopped writing, if it says. */
+    private String tail() {
+        try {
+            var said = Files.readString(log, StandardCharsets.ISO_8859_1).lines().filter(l -> !WROTE.matcher(l).find()).toList();
+            return said.isEmpty() ? "" : "; its console's last other lines:\n" + String.join("\n", said.subList(Math.max(0, said.size() - 8), said.size()));
+        } catch (IOException e) {
+            return "";
+        }
+    }
 
     /**
      * Milliseconds between the last write seen on {@code source} and the first later one seen here, waiting a little for
