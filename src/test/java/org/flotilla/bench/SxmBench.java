@@ -61,12 +61,16 @@ public final class SxmBench {
     private final Map<String, String> opts;
     private final long diskBytes;
     private final String copyMode;
+    /** both, or only one side: to look into one that fails, without the other. */
+    private final String sides;
     private BenchPool pool;
 
     private SxmBench(Map<String, String> opts) {
         this.opts = opts;
         this.diskBytes = Long.parseLong(opts.getOrDefault("disk-mib", "1024")) << 20;
         this.copyMode = opts.getOrDefault("copy-mode", DAEMONS_COPY_MODE);
+        this.sides = opts.getOrDefault("sides", "both");
+        if (!List.of("both", "flotilla", "raw").contains(sides)) throw new IllegalArgumentException("sides: both, flotilla or raw");
     }
 
     /** One move: from its start to the guest running at the destination, the disk's part, QEMU's own figures, the guest's pause. */
@@ -109,15 +113,13 @@ public final class SxmBench {
         for (int i = 0; i < warmup + runs; i++) {
             TestHost from = i % 2 == 0 ? h0 : h1;
             TestHost to = i % 2 == 0 ? h1 : h0;
-            Run f = migrateSend(from, to, vm, uuid);
-            Run r = rawMirrorAndMigrate(h0, vm, argv, i);
+            Run f = sides.equals("raw") ? null : migrateSend(from, to, vm, uuid);
+            Run r = sides.equals("flotilla") ? null : rawMirrorAndMigrate(h0, vm, argv, i);
             System.out.printf("  round %d%s: Flotilla %s; QEMU alone %s%n", i + 1, i < warmup ? " (warm-up)" : "", brief(f), brief(r));
-            if (i >= warmup) {
-                flotilla.add(f);
-                raw.add(r);
-            }
+            if (i >= warmup && f != null) flotilla.add(f);
+            if (i >= warmup && r != null) raw.add(r);
         }
-        report(memoryMib, writer, runs, flotilla, raw);
+        if (sides.equals("both")) report(memoryMib, writer, runs, flotilla, raw);
     }
 
     private Run migrateSend(TestHost from, TestHost to, String vm, String uuid) throws Exception {
@@ -336,6 +338,7 @@ public final class SxmBench {
     }
 
     private static String brief(Run r) {
+        if (r == null) return "not run";
         return String.format("%s ms (disk %s, downtime %d, pause %s)", Stats.whole(r.totalMs), Stats.whole(r.disksMs), r.downtimeMs, Stats.whole(r.pauseMs));
     }
 
