@@ -42,12 +42,15 @@ final class BenchPool implements AutoCloseable {
 
     TestNetwork network() { return hosts.network(); }
 
-    /** The end of every daemon's log, for a bench that failed: the logs go with the pool. */
+    /**
+     * The end of what every daemon logged of its own (not the libraries' lines, not stack frames), for a bench that
+     * failed: the logs go with the pool.
+     */
     String logTails(int lines) {
         var out = new StringBuilder();
         for (TestHost h : hosts.hosts()) {
-            List<String> log = h.log().lines().toList();
-            out.append("--- ").append(h).append("'s log, last ").append(lines).append(" lines\n");
+            List<String> log = h.log().lines().filter(l -> l.contains(" org.flotilla.")).toList();
+            out.append("--- ").append(h).append("'s log, its last ").append(lines).append(" lines of Flotilla's own\n");
             log.subList(Math.max(0, log.size() - lines), log.size()).forEach(l -> out.append(l).append('\n'));
         }
         return out.toString();
