@@ -10,12 +10,22 @@
 #   scripts/pool-demo.sh down      stops the daemons (and their VMs) and removes the namespaces, links and state
 #
 # Run scripts/setup.sh first (it installs what is needed and builds). As root. Settings: FLOTILLA_DEMO (where
-# the hosts' state and logs go, default /var/tmp/flotilla-pool-demo).
+# the hosts' state and logs go, default /var/tmp/flotilla-pool-demo); FLOTILLA_DEMO_JAVA_OPTS (each daemon's JVM
+# options: by default a small one, so that 64 hosts fit in ~20 GB); FLOTILLA_DEMO_MIB_PER_HOST (what a host is
+# reckoned to take, 256: hosts that would not fit in the memory available are refused); FLOTILLA_DEMO_BATCH (how
+# many daemons start at once, default twice the cores: all at once, dozens of JVMs starting would starve each other).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEMO="${FLOTILLA_DEMO:-/var/tmp/flotilla-pool-demo}"
 NET=10.251.0
 NS=fltdemo
+# One demo daemon: the serial collector and a capped heap (the pool's database is small), only the first JIT tier
+# (C2 compiling in dozens of JVMs at once would take the cores for minutes), a smaller code cache.
+# Measured here (bench/pool.sh 3): ~175 MiB resident per daemon with these options, so 64 take ~11 GiB; ZGC with
+# the JVM's own heap sizing would reserve a quarter of the machine for each.
+JAVA_OPTS="${FLOTILLA_DEMO_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=160m}"
+MIB_PER_HOST="${FLOTILLA_DEMO_MIB_PER_HOST:-256}"
+BATCH="${FLOTILLA_DEMO_BATCH:-$(( $(nproc) * 2 ))}"
 
 say() { echo "pool-demo: $*"; }
 fail() { echo "flotilla: $*" >&2; exit 1; }
@@ -27,6 +37,10 @@ hosts() {
     [[ "$n" =~ ^[0-9]+$ ]] && [ "$n" -ge 1 ] && [ "$n" -le 200 ] || fail "the number of hosts must be 1 to 200"
     [ -f "$ROOT/target/flotilla.jar" ] || fail "no build in $ROOT/target: run scripts/setup.sh first"
     ip netns list | grep -q "^$NS-sw\b" && fail "a demo pool is up already: scripts/pool-demo.sh down first"
+    local avail_mib
+    avail_mib=$(awk '/^MemAvailable:/ {print int($2 / 1024)}' /proc/meminfo)
+    [ $(( n * MIB_PER_HOST )) -le $(( avail_mib - 1024 )) ] \
+        || fail "$n hosts need ~$(( n * MIB_PER_HOST )) MiB (FLOTILLA_DEMO_MIB_PER_HOST=$MIB_PER_HOST each) and 1 GiB to spare; $avail_mib MiB are available"
     mkdir -p "$DEMO"
     chmod 700 "$DEMO"
     [ -f "$DEMO/password" ] || head -c 12 /dev/urandom | base64 | tr -d '/+=' > "$DEMO/password"
@@ -48,6 +62,8 @@ hosts() {
         mkdir -p "/etc/netns/$NS-h$i"
         printf '%s' "$hosts" > "/etc/netns/$NS-h$i/hosts"
     done
+    local pw
+    pw="$(cat "$DEMO/password")"
     for i in $(seq 1 "$n"); do
         ip netns add "$NS-h$i"
         ip link add "$NS-h$i" type veth peer name "p$i" netns "$NS-sw"
@@ -59,14 +75,15 @@ hosts() {
         ip -n "$NS-h$i" link set lo up
         mkdir -p "$DEMO/h$i"
         # its own hostname (a UTS namespace) and, since ip netns exec mounts a fresh /sys, the cgroups again
-        ip netns exec "$NS-h$i" unshare --uts sh -c "hostname host$i; mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || :; exec \"\$@\"" sh \
+        FLOTILLA_JAVA_OPTS="$JAVA_OPTS" ip netns exec "$NS-h$i" unshare --uts sh -c "hostname host$i; mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || :; exec \"\$@\"" sh \
             "$ROOT/bin/flotilla" serve --state-dir "$DEMO/h$i/state" --port 443 --bind "$NET.$i" --address "$NET.$i" \
             --root-password-file "$DEMO/password" > "$DEMO/h$i/daemon.log" 2>&1 < /dev/null &
         echo $! > "$DEMO/h$i/pid"
+        # a batch started: it serves before the next starts
+        if [ $(( i % BATCH )) = 0 ] || [ "$i" = "$n" ]; then
+            for j in $(seq $(( (i - 1) / BATCH * BATCH + 1 )) "$i"); do await_host "$j" "$pw" 1; done
+        fi
     done
-    local pw
-    pw="$(cat "$DEMO/password")"
-    for i in $(seq 1 "$n"); do await_host "$i" "$pw" 1; done
     say "$n hosts serving at $NET.1-$n; root's password is in $DEMO/password"
 }
 

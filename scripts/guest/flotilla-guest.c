@@ -9,6 +9,9 @@
  *   flotilla-guest dirty MIB
  *       allocate MIB MiB and forever increment one byte of every 4 KiB page, printing
  *       "DIRTY pass <n>" every 64 passes (migration integrity tests).
+ *   flotilla-guest writer DEVICE BLOCK_KIB INTERVAL_MS
+ *       every INTERVAL_MS write BLOCK_KIB KiB at the next of the device's blocks in a stride that visits them all
+ *       (disk-wide writes for storage-migration benchmarks), fdatasync it, then print "WROTE <n>" on stdout.
  *   flotilla-guest powerbutton
  *       wait on every /dev/input/event* for KEY_POWER and then sync and power off.
  *       (Fallback if busybox acpid is not in use.)
@@ -17,6 +20,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
+#include <linux/fs.h>
 #include <linux/input.h>
 #include <poll.h>
 #include <signal.h>
@@ -24,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/reboot.h>
 #include <time.h>
@@ -78,6 +83,33 @@ static int dirty(long mib) {
     }
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b) { return b == 0 ? a : gcd(b, a % b); }
+
+static int writer(const char *dev, long kib, long interval) {
+    int fd = open(dev, O_WRONLY);
+    if (fd < 0) { perror(dev); return 1; }
+    uint64_t size;
+    if (ioctl(fd, BLKGETSIZE64, &size) != 0) { perror("BLKGETSIZE64"); return 1; }
+    size_t block = (size_t) kib << 10;
+    uint64_t blocks = size / block;
+    if (kib <= 0 || blocks < 2) { fprintf(stderr, "writer: %s has fewer than two %ld KiB blocks\n", dev, kib); return 1; }
+    char *buf = malloc(block);
+    if (!buf) return 1;
+    memset(buf, 0xa5, block);
+    /* a stride prime to the count visits every block once per lap, each write far from the one before */
+    uint64_t stride = blocks / 3 + 1;
+    while (gcd(stride, blocks) != 1) stride++;
+    printf("WRITER %s %llu blocks of %ld KiB every %ld ms\n", dev, (unsigned long long) blocks, kib, interval);
+    for (unsigned long long n = 0;; n++) {
+        uint64_t at = (n * stride) % blocks;
+        memcpy(buf, &n, sizeof n);
+        if (pwrite(fd, buf, block, (off_t) (at * block)) != (ssize_t) block) { perror("pwrite"); return 1; }
+        if (fdatasync(fd) != 0) { perror("fdatasync"); return 1; }
+        printf("WROTE %llu\n", n);
+        if (interval > 0) msleep(interval);
+    }
+}
+
 static int powerbutton(void) {
     glob_t g;
     struct pollfd fds[32];
@@ -112,7 +144,8 @@ int main(int argc, char **argv) {
     if (argc >= 4 && strcmp(argv[1], "counter") == 0)
         return counter(argv[2], atoll(argv[3]), argc >= 5 ? atol(argv[4]) : 100);
     if (argc >= 3 && strcmp(argv[1], "dirty") == 0) return dirty(atol(argv[2]));
+    if (argc >= 5 && strcmp(argv[1], "writer") == 0) return writer(argv[2], atol(argv[3]), atol(argv[4]));
     if (argc >= 2 && strcmp(argv[1], "powerbutton") == 0) return powerbutton();
-    fprintf(stderr, "usage: flotilla-guest counter DEV OFFSET [MS] | dirty MIB | powerbutton\n");
+    fprintf(stderr, "usage: flotilla-guest counter DEV OFFSET [MS] | dirty MIB | writer DEV KIB MS | powerbutton\n");
     return 2;
 }

@@ -20,7 +20,6 @@ import org.flotilla.cli.HostConnector;
 import org.flotilla.cli.Xe;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.SR;
-import org.flotilla.storage.LocalFileSr;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,8 +36,8 @@ class PoolStorageMotionTest {
             TestHost h1 = pool.host(1);
             h1.call("pool.join", h0.address(), "root", h0.password());
             PoolWaits.awaitMember(h1, 2, Duration.ofSeconds(60));
-            String sr0 = localSr(h0, h0);
-            String sr1 = localSr(h0, h1);
+            String sr0 = HostRecords.localSr(h0, h0);
+            String sr1 = HostRecords.localSr(h0, h1);
 
             String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
             String vm = (String) h0.call("VM.clone", template, "moves with its disk");
@@ -56,7 +55,7 @@ class PoolStorageMotionTest {
 
             // every disk must be mapped; host.migrate_receive asked of the coordinator runs on the member
             @SuppressWarnings("unchecked")
-            var dest = (Map<String, String>) h0.call("host.migrate_receive", h1.hostRef(), managementNetwork(h0, h1), Map.of());
+            var dest = (Map<String, String>) h0.call("host.migrate_receive", h1.hostRef(), HostRecords.managementNetwork(h0, h1), Map.of());
             assertEquals(h1.hostRef(), dest.get("host"));
             assertTrue(dest.get("xenops").startsWith("https://" + h1.address() + "/"), dest.toString());
             ApiError unmapped = assertThrows(ApiError.class, () -> h0.call("VM.migrate_send", vm, dest, true, Map.of(), Map.of(), Map.of()));
@@ -88,24 +87,6 @@ class PoolStorageMotionTest {
             h0.call("VM.destroy", vm);
             h0.call("VDI.destroy", moved);
         }
-    }
-
-    static String localSr(TestHost ask, TestHost of) {
-        for (Object pbd : (List<?>) ask.call("PBD.get_all")) {
-            if (!of.hostRef().equals(ask.call("PBD.get_host", pbd))) continue;
-            String sr = (String) ask.call("PBD.get_SR", pbd);
-            if (LocalFileSr.TYPE.equals(ask.call("SR.get_type", sr)) && !Boolean.TRUE.equals(ask.call("SR.get_shared", sr))) return sr;
-        }
-        throw new AssertionError("no SR of " + of + "'s own");
-    }
-
-    static String managementNetwork(TestHost ask, TestHost of) {
-        for (Object pif : (List<?>) ask.call("PIF.get_all")) {
-            if (of.hostRef().equals(ask.call("PIF.get_host", pif)) && Boolean.TRUE.equals(ask.call("PIF.get_management", pif))) {
-                return (String) ask.call("PIF.get_network", pif);
-            }
-        }
-        throw new AssertionError("no management PIF of " + of);
     }
 
     /** The guest counts on at {@code serial}, not booted again, from just after the last count it made before ({@code before}). */
