@@ -19,11 +19,13 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DEMO="${FLOTILLA_DEMO:-/var/tmp/flotilla-pool-demo}"
 NET=10.251.0
 NS=fltdemo
-# One demo daemon: the serial collector and a capped heap (the pool's database is small), only the first JIT tier
-# (C2 compiling in dozens of JVMs at once would take the cores for minutes), a smaller code cache.
+# One demo daemon: the serial collector and a capped heap (the pool's database is small), a smaller code cache, and
+# in pools of more than 8 only the first JIT tier (C2 compiling in dozens of JVMs at once would take the cores for
+# minutes; but without C2 the migrations' TLS runs at a tenth of its speed, so small pools keep it).
 # Measured here (bench/pool.sh 3): ~175 MiB resident per daemon with these options, so 64 take ~11 GiB; ZGC with
 # the JVM's own heap sizing would reserve a quarter of the machine for each.
-JAVA_OPTS="${FLOTILLA_DEMO_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Xms16m -Xmx256m -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=160m}"
+JAVA_OPTS="-XX:+UseSerialGC -Xms16m -Xmx256m -XX:ReservedCodeCacheSize=48m -XX:MaxMetaspaceSize=160m"
+FIRST_TIER_FROM=9
 MIB_PER_HOST="${FLOTILLA_DEMO_MIB_PER_HOST:-256}"
 BATCH="${FLOTILLA_DEMO_BATCH:-$(( $(nproc) * 2 ))}"
 
@@ -62,8 +64,10 @@ hosts() {
         mkdir -p "/etc/netns/$NS-h$i"
         printf '%s' "$hosts" > "/etc/netns/$NS-h$i/hosts"
     done
-    local pw
+    local pw opts="$JAVA_OPTS"
     pw="$(cat "$DEMO/password")"
+    [ "$n" -ge "$FIRST_TIER_FROM" ] && opts+=" -XX:TieredStopAtLevel=1"
+    opts="${FLOTILLA_DEMO_JAVA_OPTS:-$opts}"
     for i in $(seq 1 "$n"); do
         ip netns add "$NS-h$i"
         ip link add "$NS-h$i" type veth peer name "p$i" netns "$NS-sw"
@@ -75,7 +79,7 @@ hosts() {
         ip -n "$NS-h$i" link set lo up
         mkdir -p "$DEMO/h$i"
         # its own hostname (a UTS namespace) and, since ip netns exec mounts a fresh /sys, the cgroups again
-        FLOTILLA_JAVA_OPTS="$JAVA_OPTS" ip netns exec "$NS-h$i" unshare --uts sh -c "hostname host$i; mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || :; exec \"\$@\"" sh \
+        FLOTILLA_JAVA_OPTS="$opts" ip netns exec "$NS-h$i" unshare --uts sh -c "hostname host$i; mount -t cgroup2 none /sys/fs/cgroup 2>/dev/null || :; exec \"\$@\"" sh \
             "$ROOT/bin/flotilla" serve --state-dir "$DEMO/h$i/state" --port 443 --bind "$NET.$i" --address "$NET.$i" \
             --root-password-file "$DEMO/password" > "$DEMO/h$i/daemon.log" 2>&1 < /dev/null &
         echo $! > "$DEMO/h$i/pid"
