@@ -41,6 +41,8 @@ public final class TestHost {
     private final Path log;
     private final Path passwordFile;
     private final String password;
+    /** The daemon's JVM options besides those every host has (system properties of the daemon). */
+    private final List<String> daemonOptions;
     private final List<Long> daemonPids = new CopyOnWriteArrayList<>();
     private volatile Process daemon;
     private volatile Rpc rpc;
@@ -48,7 +50,9 @@ public final class TestHost {
     private volatile String hostRef;
     private volatile String uuid;
 
-    TestHost(TestNetwork network, int index, Path passwordFile, String password) {
+    TestHost(TestNetwork network, int index, Path passwordFile, String password) { this(network, index, passwordFile, password, List.of()); }
+
+    TestHost(TestNetwork network, int index, Path passwordFile, String password, List<String> daemonOptions) {
         this.network = network;
         this.index = index;
         Path dir = network.dir().resolve("h" + index);
@@ -56,6 +60,7 @@ public final class TestHost {
         this.log = dir.resolve("daemon.log");
         this.passwordFile = passwordFile;
         this.password = password;
+        this.daemonOptions = List.copyOf(daemonOptions);
     }
 
     /** Starts the daemon process; {@link #awaitServing()} waits for it. */
@@ -64,10 +69,11 @@ public final class TestHost {
         TestDomainIds.seed(stateDir); // own domain ids, so the VMs' jail uids differ from the other hosts'
         String java = ProcessHandle.current().info().command().orElse("java");
         // C1 alone: a daemon starts on ~40% less CPU, and several start at once on two cores; these tests time nothing
-        var cmd = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dflotilla.guest=" + TestGuest.DIR,
-                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),
-                "--bind", address(), "--address", address(), "--root-password-file", passwordFile.toString());
+        var cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Dflotilla.guest=" + TestGuest.DIR,
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        cmd.addAll(daemonOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),
+                "--bind", address(), "--address", address(), "--root-password-file", passwordFile.toString()));
         try {
             daemon = new ProcessBuilder(network.onHost(index, cmd)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

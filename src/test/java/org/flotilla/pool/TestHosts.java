@@ -4,13 +4,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.flotilla.TestTimeouts;
 import org.flotilla.qemu.TestGuest;
 
 /**
@@ -36,6 +41,8 @@ import org.flotilla.qemu.TestGuest;
  */
 public final class TestHosts implements AutoCloseable {
     private static final long STOP_SECONDS = 90;
+    /** How long the members of a pool being formed may take to serve in it (a join restarts their toolstacks). */
+    private static final Duration FORM = Duration.ofSeconds(60L * TestTimeouts.LOADED);
 
     private final TestNetwork network;
     private final List<TestHost> hosts = new ArrayList<>();
@@ -44,14 +51,17 @@ public final class TestHosts implements AutoCloseable {
     private TestHosts(TestNetwork network) { this.network = network; }
 
     /** {@code count} hosts, each serving, with the test guest built (its template is on every host). */
-    public static TestHosts start(int count) throws IOException, InterruptedException {
+    public static TestHosts start(int count) throws IOException, InterruptedException { return start(count, List.of()); }
+
+    /** {@code count} hosts whose daemons run with the JVM options given too (system properties: -Dflotilla....). */
+    public static TestHosts start(int count, List<String> daemonOptions) throws IOException, InterruptedException {
         TestGuest.ensureBuilt();
         var pool = new TestHosts(TestNetwork.create(count));
         try {
             String password = HexFormat.of().formatHex(randomBytes(12));
             Path passwordFile = Files.writeString(Files.createFile(pool.network.dir().resolve("password"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password + "\n");
-            for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password));
+            for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password, daemonOptions));
             pool.hosts.forEach(TestHost::launch);
             for (TestHost h : pool.hosts) h.awaitServing();
             return pool;
@@ -59,6 +69,42 @@ public final class TestHosts implements AutoCloseable {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code count} hosts made one pool: every host but the first joined to the first's at once, as XAPI's
+     * administrator may; it returns when each member serves and lists {@code count} hosts. Host 0 coordinates.
+     */
+    public static TestHosts startPool(int count) throws IOException, InterruptedException { return startPool(count, List.of()); }
+
+    /** {@link #startPool(int)} with daemons run with the JVM options given too. */
+    public static TestHosts startPool(int count, List<String> daemonOptions) throws IOException, InterruptedException {
+        TestHosts pool = start(count, daemonOptions);
+        try {
+            pool.joinAll();
+            return pool;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Every host but the first joins the first's pool, all at once; returns when each serves as a member of them all. */
+    public void joinAll() throws InterruptedException {
+        TestHost first = hosts.getFirst();
+        List<TestHost> joiners = hosts.subList(1, hosts.size());
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var joins = new ArrayList<Future<Object>>();
+            for (TestHost h : joiners) {
+                joins.add(threads.submit((Callable<Object>) () -> h.call("pool.join", first.address(), "root", first.password())));
+            }
+            for (Future<Object> j : joins) j.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new AssertionError("pool.join", e.getCause());
+        }
+        for (TestHost h : joiners) PoolWaits.awaitMember(h, hosts.size(), FORM);
+        for (TestHost h : hosts) PoolWaits.await(FORM, h + " to list " + hosts.size() + " hosts", () -> PoolWaits.hosts(h).size() == hosts.size());
     }
 
     public TestHost host(int i) { return hosts.get(i); }
