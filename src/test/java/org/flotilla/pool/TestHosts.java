@@ -79,9 +79,12 @@ public final class TestHosts implements AutoCloseable {
 
     /** {@link #startPool(int)} with daemons run with the JVM options given too. */
     public static TestHosts startPool(int count, List<String> daemonOptions) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
         TestHosts pool = start(count, daemonOptions);
         try {
+            long t1 = System.nanoTime();
             pool.joinAll();
+            System.out.printf("%d hosts serving in %d ms, one pool %d ms later%n", count, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
             return pool;
         } catch (InterruptedException | RuntimeException | Error e) {
             pool.close();
