@@ -20,6 +20,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * VM.pool_migrate between two real daemons (each in its network namespace, a pool on a shared {@code file} SR) when
@@ -28,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * serial console shows that it went on (its dirtied memory's pass count, or the count on its disk) and did not boot again.
  */
 @Slow
+@Execution(ExecutionMode.SAME_THREAD) // the cases take the one pool in turn
 class PoolMigrateFailureTest {
     private static final long MIB = 1L << 20;
     /** A task ends within the stall bound (15 s), the destination's unheard abort (10 s) and a loaded machine's slack. */
@@ -51,7 +54,10 @@ class PoolMigrateFailureTest {
     void giveBack() throws InterruptedException { POOL.giveBack(); }
 
     @AfterAll
-    static void close() { POOL.close(); }
+    static void close() {
+        System.out.printf("pools formed for the cases: %d%n", POOL.formed());
+        POOL.close();
+    }
 
     private static void sharedSrAsDefault(TestHosts pool) {
         TestHost h0 = pool.host(0);
