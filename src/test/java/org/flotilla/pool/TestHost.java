@@ -41,8 +41,6 @@ public final class TestHost {
     private final Path log;
     private final Path passwordFile;
     private final String password;
-    /** The daemon's JVM options besides those every host has (system properties of the daemon). */
-    private final List<String> daemonOptions;
     private final List<Long> daemonPids = new CopyOnWriteArrayList<>();
     private volatile Process daemon;
     private volatile Rpc rpc;
@@ -50,9 +48,7 @@ public final class TestHost {
     private volatile String hostRef;
     private volatile String uuid;
 
-    TestHost(TestNetwork network, int index, Path passwordFile, String password) { this(network, index, passwordFile, password, List.of()); }
-
-    TestHost(TestNetwork network, int index, Path passwordFile, String password, List<String> daemonOptions) {
+    TestHost(TestNetwork network, int index, Path passwordFile, String password) {
         this.network = network;
         this.index = index;
         Path dir = network.dir().resolve("h" + index);
@@ -60,11 +56,13 @@ public final class TestHost {
         this.log = dir.resolve("daemon.log");
         this.passwordFile = passwordFile;
         this.password = password;
-        this.daemonOptions = List.copyOf(daemonOptions);
     }
 
     /** Starts the daemon process; {@link #awaitServing()} waits for it. */
-    void launch() {
+    void launch() { launch(List.of()); }
+
+    /** Starts the daemon process with JVM options besides every host's (system properties: -Dflotilla....). */
+    void launch(List<String> daemonOptions) {
         if (isAlive()) throw new IllegalStateException(name() + "'s daemon is running");
         TestDomainIds.seed(stateDir); // own domain ids, so the VMs' jail uids differ from the other hosts'
         String java = ProcessHandle.current().info().command().orElse("java");

@@ -51,17 +51,14 @@ public final class TestHosts implements AutoCloseable {
     private TestHosts(TestNetwork network) { this.network = network; }
 
     /** {@code count} hosts, each serving, with the test guest built (its template is on every host). */
-    public static TestHosts start(int count) throws IOException, InterruptedException { return start(count, List.of()); }
-
-    /** {@code count} hosts whose daemons run with the JVM options given too (system properties: -Dflotilla....). */
-    public static TestHosts start(int count, List<String> daemonOptions) throws IOException, InterruptedException {
+    public static TestHosts start(int count) throws IOException, InterruptedException {
         TestGuest.ensureBuilt();
         var pool = new TestHosts(TestNetwork.create(count));
         try {
             String password = HexFormat.of().formatHex(randomBytes(12));
             Path passwordFile = Files.writeString(Files.createFile(pool.network.dir().resolve("password"),
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"))), password + "\n");
-            for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password, daemonOptions));
+            for (int i = 0; i < count; i++) pool.hosts.add(new TestHost(pool.network, i, passwordFile, password));
             pool.hosts.forEach(TestHost::launch);
             for (TestHost h : pool.hosts) h.awaitServing();
             return pool;
@@ -72,18 +69,22 @@ public final class TestHosts implements AutoCloseable {
     }
 
     /**
-     * {@code count} hosts made one pool: every host but the first joined to the first's at once, as XAPI's
-     * administrator may; it returns when each member serves and lists {@code count} hosts. Host 0 coordinates.
+     * {@code count} hosts made one pool: every host but the first joined to the first's, one after another as
+     * PoolJoinTest does (the path proven under load), each serving as a member before the next joins; it returns when
+     * every host lists {@code count} hosts. Host 0 coordinates.
      */
-    public static TestHosts startPool(int count) throws IOException, InterruptedException { return startPool(count, List.of()); }
-
-    /** {@link #startPool(int)} with daemons run with the JVM options given too. */
-    public static TestHosts startPool(int count, List<String> daemonOptions) throws IOException, InterruptedException {
+    public static TestHosts startPool(int count) throws IOException, InterruptedException {
         long t0 = System.nanoTime();
-        TestHosts pool = start(count, daemonOptions);
+        TestHosts pool = start(count);
         try {
             long t1 = System.nanoTime();
-            pool.joinAll();
+            TestHost first = pool.host(0);
+            for (int i = 1; i < count; i++) {
+                TestHost h = pool.host(i);
+                h.call("pool.join", first.address(), "root", first.password());
+                PoolWaits.awaitMember(h, i + 1, FORM);
+            }
+            pool.awaitEveryHostListed();
             System.out.printf("%d hosts serving in %d ms, one pool %d ms later%n", count, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
             return pool;
         } catch (InterruptedException | RuntimeException | Error e) {
@@ -107,6 +108,10 @@ public final class TestHosts implements AutoCloseable {
             throw new AssertionError("pool.join", e.getCause());
         }
         for (TestHost h : joiners) PoolWaits.awaitMember(h, hosts.size(), FORM);
+        awaitEveryHostListed();
+    }
+
+    private void awaitEveryHostListed() {
         for (TestHost h : hosts) PoolWaits.await(FORM, h + " to list " + hosts.size() + " hosts", () -> PoolWaits.hosts(h).size() == hosts.size());
     }
 
