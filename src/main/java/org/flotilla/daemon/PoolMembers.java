@@ -56,8 +56,11 @@ final class PoolMembers implements Membership, AutoCloseable {
     static final RaftTuning TUNING = RaftTuning.DEFAULT;
     /** How long a member waits, at start, for the coordinator to take it in and for its copy to catch up. */
     private static final Duration CATCH_UP = Duration.ofSeconds(60);
-    /** How long a restarting member waits for a coordinator before it starts in emergency mode. */
-    private static final Duration EMERGENCY_AFTER = Duration.ofSeconds(20);
+    /**
+     * How long a restarting member waits for a coordinator before it starts in emergency mode: elections take about
+     * a second, and a pool that lost its majority is waited on this long at every start of a member.
+     */
+    private static final Duration EMERGENCY_AFTER = Duration.ofSeconds(Long.getLong("flotilla.emergency-after", 20));
     /** How often a member in emergency mode looks for a coordinator again. */
     private static final Duration LOOK_AGAIN = Duration.ofSeconds(2);
     private static final int DEFAULT_API_PORT = 443;

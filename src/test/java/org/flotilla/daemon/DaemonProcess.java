@@ -27,7 +27,8 @@ public final class DaemonProcess {
     public static DaemonProcess start(Path state, Path passwordFile) throws IOException {
         org.flotilla.TestDomainIds.seed(state);
         String java = ProcessHandle.current().info().command().orElse("java");
-        Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        // C1 alone and the serial collector, as a pool test's hosts: the daemon starts on less CPU, and these tests time nothing
+        Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
                 "--root-password-file", passwordFile.toString())
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();

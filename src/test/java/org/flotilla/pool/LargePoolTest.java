@@ -4,11 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.flotilla.Slow;
 import org.junit.jupiter.api.Test;
 
@@ -28,14 +24,7 @@ class LargePoolTest {
             TestHost first = pool.host(0);
             List<TestHost> joiners = pool.hosts().subList(1, HOSTS);
             long t0 = System.nanoTime();
-            try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
-                var joins = new ArrayList<Future<Object>>();
-                for (TestHost h : joiners) {
-                    joins.add(threads.submit((Callable<Object>) () -> h.call("pool.join", first.address(), "root", first.password())));
-                }
-                for (Future<Object> j : joins) j.get();
-            }
-            for (TestHost h : joiners) PoolWaits.awaitMember(h, HOSTS, SETTLE);
+            pool.joinAll();
             System.out.printf("%d hosts formed one pool in %d ms%n", HOSTS, (System.nanoTime() - t0) / 1_000_000);
 
             String poolRef = firstPool(first);

@@ -21,11 +21,9 @@ import org.junit.jupiter.api.Test;
 class NfsSrPoolTest {
     @Test
     void anNfsSrIsPluggedOnEveryMemberAndAGuestOnItMovesLive() throws Exception {
-        try (TestHosts pool = TestHosts.start(2); NfsServer server = NfsServer.inSwitch(pool.network())) {
+        try (TestHosts pool = TestHosts.startPool(2); NfsServer server = NfsServer.inSwitch(pool.network())) {
             TestHost h0 = pool.host(0);
             TestHost h1 = pool.host(1);
-            h1.call("pool.join", h0.address(), "root", h0.password());
-            PoolWaits.awaitMember(h1, 2, java.time.Duration.ofSeconds(60));
             String sr = (String) h1.call("SR.create", h0.hostRef(), Map.of("server", server.address(), "serverpath", NfsServer.EXPORT), 0L,
                     "pool's nfs", "", "nfs", "user", true, Map.of());
             List<?> pbds = (List<?>) h0.call("SR.get_PBDs", sr);

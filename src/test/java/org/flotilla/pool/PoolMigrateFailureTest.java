@@ -16,10 +16,12 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.flotilla.Slow;
 import org.flotilla.TestTimeouts;
 import org.flotilla.model.ApiError;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * VM.pool_migrate between two real daemons (each in its network namespace, a pool on a shared {@code file} SR) when
@@ -28,32 +30,41 @@ import org.junit.jupiter.api.io.TempDir;
  * serial console shows that it went on (its dirtied memory's pass count, or the count on its disk) and did not boot again.
  */
 @Slow
+@Execution(ExecutionMode.SAME_THREAD) // the cases take the one pool in turn
 class PoolMigrateFailureTest {
     private static final long MIB = 1L << 20;
     /** A task ends within the stall bound (15 s), the destination's unheard abort (10 s) and a loaded machine's slack. */
     private static final Duration FAILED_WITHIN = Duration.ofSeconds(25 + 10L * TestTimeouts.LOADED);
     private static final Duration WAIT = Duration.ofSeconds(30L * TestTimeouts.LOADED);
 
-    @TempDir Path dir;
+    /** One pool for every case: each leaves it whole, or {@link SharedTestPool} forms another for the next. */
+    private static final SharedTestPool POOL = new SharedTestPool(2, PoolMigrateFailureTest::sharedSrAsDefault);
     TestHosts pool;
     TestHost h0;
     TestHost h1;
 
     @BeforeEach
     void aPoolOfTwoOnASharedSr() throws Exception {
-        pool = TestHosts.start(2);
+        pool = POOL.lend();
         h0 = pool.host(0);
         h1 = pool.host(1);
-        h1.call("pool.join", h0.address(), "root", h0.password());
-        PoolWaits.awaitMember(h1, 2, WAIT);
-        String sr = (String) h0.call("SR.create", h0.hostRef(), Map.of("location", dir.resolve("shared").toString()), 0L, "shared", "",
-                "file", "user", true, Map.of());
-        h0.call("pool.set_default_SR", PoolWaits.firstPool(h0), sr);
     }
 
     @AfterEach
-    void cleanUp() {
-        if (pool != null) pool.close();
+    void giveBack() throws InterruptedException { POOL.giveBack(); }
+
+    @AfterAll
+    static void close() {
+        System.out.printf("pools formed for the cases: %d%n", POOL.formed());
+        POOL.close();
+    }
+
+    private static void sharedSrAsDefault(TestHosts pool) {
+        TestHost h0 = pool.host(0);
+        Path dir = pool.network().dir().resolve("shared");
+        String sr = (String) h0.call("SR.create", h0.hostRef(), Map.of("location", dir.toString()), 0L, "shared", "",
+                "file", "user", true, Map.of());
+        h0.call("pool.set_default_SR", PoolWaits.firstPool(h0), sr);
     }
 
     @Test

@@ -31,11 +31,9 @@ import org.junit.jupiter.api.Test;
 class PoolStorageMotionTest {
     @Test
     void aGuestOnTheCoordinatorsOwnDiskMovesToTheMembersSr() throws Exception {
-        try (TestHosts pool = TestHosts.start(2)) {
+        try (TestHosts pool = TestHosts.startPool(2)) {
             TestHost h0 = pool.host(0);
             TestHost h1 = pool.host(1);
-            h1.call("pool.join", h0.address(), "root", h0.password());
-            PoolWaits.awaitMember(h1, 2, Duration.ofSeconds(60));
             String sr0 = HostRecords.localSr(h0, h0);
             String sr1 = HostRecords.localSr(h0, h1);
 

@@ -26,11 +26,9 @@ class SharedSrPoolTest {
 
     @Test
     void aSharedSrIsPluggedOnEveryMemberThroughForwardedCalls() throws Exception {
-        try (TestHosts pool = TestHosts.start(2)) {
+        try (TestHosts pool = TestHosts.startPool(2)) {
             TestHost h0 = pool.host(0);
             TestHost h1 = pool.host(1);
-            h1.call("pool.join", h0.address(), "root", h0.password());
-            PoolWaits.awaitMember(h1, 2, java.time.Duration.ofSeconds(60));
             Path location = dir.resolve("shared");
             String sr = (String) h1.call("SR.create", h0.hostRef(), Map.of("location", location.toString()), 0L, "shared", "", "file",
                     "user", true, Map.of());

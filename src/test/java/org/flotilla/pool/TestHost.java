@@ -59,17 +59,21 @@ public final class TestHost {
     }
 
     /** Starts the daemon process; {@link #awaitServing()} waits for it. */
-    void launch() {
+    void launch() { launch(List.of()); }
+
+    /** Starts the daemon process with JVM options besides every host's (system properties: -Dflotilla....). */
+    void launch(List<String> daemonOptions) {
         if (isAlive()) throw new IllegalStateException(name() + "'s daemon is running");
         TestDomainIds.seed(stateDir); // own domain ids, so the VMs' jail uids differ from the other hosts'
         String java = ProcessHandle.current().info().command().orElse("java");
         // C1 alone: a daemon starts on ~40% less CPU, and several start at once on two cores; these tests time nothing.
         // A bench asks for the JIT a daemon runs with (C2 too): TLS's AES-GCM is fast only once C2 has compiled it.
         String jit = Boolean.getBoolean("flotilla.test-daemon-full-jit") ? "-XX:+TieredCompilation" : "-XX:TieredStopAtLevel=1";
-        var cmd = List.of(java, "-XX:+UseSerialGC", jit, "-Dflotilla.guest=" + TestGuest.DIR,
-                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),
-                "--bind", address(), "--address", address(), "--root-password-file", passwordFile.toString());
+        var cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", jit, "-Dflotilla.guest=" + TestGuest.DIR,
+                "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
+        cmd.addAll(daemonOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),
+                "--bind", address(), "--address", address(), "--root-password-file", passwordFile.toString()));
         try {
             daemon = new ProcessBuilder(network.onHost(index, cmd)).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))

@@ -5,12 +5,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.flotilla.TestTimeouts;
 import org.flotilla.qemu.TestGuest;
 
 /**
@@ -36,6 +41,8 @@ import org.flotilla.qemu.TestGuest;
  */
 public final class TestHosts implements AutoCloseable {
     private static final long STOP_SECONDS = 90;
+    /** How long the members of a pool being formed may take to serve in it (a join restarts their toolstacks). */
+    private static final Duration FORM = Duration.ofSeconds(60L * TestTimeouts.LOADED);
 
     private final TestNetwork network;
     private final List<TestHost> hosts = new ArrayList<>();
@@ -59,6 +66,53 @@ public final class TestHosts implements AutoCloseable {
             pool.close();
             throw e;
         }
+    }
+
+    /**
+     * {@code count} hosts made one pool: every host but the first joined to the first's, one after another as
+     * PoolJoinTest does (the path proven under load), each serving as a member before the next joins; it returns when
+     * every host lists {@code count} hosts. Host 0 coordinates.
+     */
+    public static TestHosts startPool(int count) throws IOException, InterruptedException {
+        long t0 = System.nanoTime();
+        TestHosts pool = start(count);
+        try {
+            long t1 = System.nanoTime();
+            TestHost first = pool.host(0);
+            for (int i = 1; i < count; i++) {
+                TestHost h = pool.host(i);
+                h.call("pool.join", first.address(), "root", first.password());
+                PoolWaits.awaitMember(h, i + 1, FORM);
+            }
+            pool.awaitEveryHostListed();
+            System.out.printf("%d hosts serving in %d ms, one pool %d ms later%n", count, (t1 - t0) / 1_000_000, (System.nanoTime() - t1) / 1_000_000);
+            return pool;
+        } catch (InterruptedException | RuntimeException | Error e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    /** Every host but the first joins the first's pool, all at once; returns when each serves as a member of them all. */
+    public void joinAll() throws InterruptedException {
+        TestHost first = hosts.getFirst();
+        List<TestHost> joiners = hosts.subList(1, hosts.size());
+        try (var threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            var joins = new ArrayList<Future<Object>>();
+            for (TestHost h : joiners) {
+                joins.add(threads.submit((Callable<Object>) () -> h.call("pool.join", first.address(), "root", first.password())));
+            }
+            for (Future<Object> j : joins) j.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) throw r;
+            throw new AssertionError("pool.join", e.getCause());
+        }
+        for (TestHost h : joiners) PoolWaits.awaitMember(h, hosts.size(), FORM);
+        awaitEveryHostListed();
+    }
+
+    private void awaitEveryHostListed() {
+        for (TestHost h : hosts) PoolWaits.await(FORM, h + " to list " + hosts.size() + " hosts", () -> PoolWaits.hosts(h).size() == hosts.size());
     }
 
     public TestHost host(int i) { return hosts.get(i); }
