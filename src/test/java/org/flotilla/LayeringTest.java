@@ -64,4 +64,16 @@ class LayeringTest {
                 .filter(top -> !BOTTOM_UP.contains(top)).distinct().toList();
         org.junit.jupiter.api.Assertions.assertEquals(List.of(), unplaced, "packages with no layer");
     }
+
+    /** A test class named as a class of the product hides it on the tests' class path: the daemons they start run the test's. */
+    @Test
+    void noTestClassHasTheNameOfAProductClass() throws java.io.IOException {
+        var main = java.nio.file.Path.of("src/main/java");
+        var test = java.nio.file.Path.of("src/test/java");
+        try (var files = java.nio.file.Files.walk(test)) {
+            var shadowing = files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> java.nio.file.Files.exists(main.resolve(test.relativize(f)))).map(Object::toString).toList();
+            org.junit.jupiter.api.Assertions.assertEquals(List.of(), shadowing, "test classes named as product classes");
+        }
+    }
 }

@@ -12,7 +12,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.MatchResult;
 import java.util.regex.Pattern;
-import org.flotilla.pool.HostRecords;
+import org.flotilla.pool.TestHostRecords;
 import org.flotilla.pool.TestHost;
 import org.flotilla.pool.TestNetwork;
 import org.flotilla.runtime.launch.QemuCommand;
@@ -126,11 +126,11 @@ public final class SxmBench {
         String vdi = (String) from.call("VBD.get_VDI", ((List<?>) from.call("VM.get_VBDs", vm)).getFirst());
         int logged = reports(from).size();
         @SuppressWarnings("unchecked")
-        var dest = (Map<String, String>) from.call("host.migrate_receive", to.hostRef(), HostRecords.managementNetwork(from, to), Map.of());
+        var dest = (Map<String, String>) from.call("host.migrate_receive", to.hostRef(), TestHostRecords.managementNetwork(from, to), Map.of());
         try (GuestWrites before = GuestWrites.follow(serial(from, uuid)); GuestWrites after = GuestWrites.follow(serial(to, uuid))) {
             before.await(WRITES);
             long t0 = System.nanoTime();
-            from.call("VM.migrate_send", vm, dest, true, Map.of(vdi, HostRecords.localSr(from, to)), Map.of(), Map.of());
+            from.call("VM.migrate_send", vm, dest, true, Map.of(vdi, TestHostRecords.localSr(from, to)), Map.of(), Map.of());
             double ms = Stats.msSince(t0);
             awaitResidentOn(from, vm, to);
             try {
@@ -272,7 +272,7 @@ public final class SxmBench {
         h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 " + args);
         String size = Long.toString(memoryMib << 20);
         h.call("VM.set_memory_limits", vm, Long.toString(Math.min(memoryMib, 128) << 20), size, size, size);
-        String sr = HostRecords.localSr(h, h);
+        String sr = TestHostRecords.localSr(h, h);
         var vdi = new LinkedHashMap<String, Object>(Map.of("name_label", "sxm-bench disk", "SR", sr, "virtual_size", diskBytes,
                 "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
         String disk = (String) h.call("VDI.create", vdi);

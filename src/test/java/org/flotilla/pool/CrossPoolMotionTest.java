@@ -47,8 +47,8 @@ class CrossPoolMotionTest {
             TestHost b = hosts.host(1);
             String netA = guestNetwork(a);
             String netB = guestNetwork(b);
-            String srA = HostRecords.localSr(a, a);
-            String srB = HostRecords.localSr(b, b);
+            String srA = TestHostRecords.localSr(a, a);
+            String srB = TestHostRecords.localSr(b, b);
             Object disksOfB = b.call("SR.get_VDIs", srB);
 
             String template = (String) ((List<?>) a.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
@@ -70,7 +70,7 @@ class CrossPoolMotionTest {
 
             // the client, logged in to pool B, asks B's host to receive: a session of B's own for the source, and B's certificate
             @SuppressWarnings("unchecked")
-            var dest = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), HostRecords.managementNetwork(b, b), Map.of());
+            var dest = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), TestHostRecords.managementNetwork(b, b), Map.of());
             assertEquals(b.hostRef(), dest.get("host"));
             assertEquals("https://" + b.address(), dest.get("master"));
             assertNotEquals(b.session(), dest.get("session_id"));
@@ -133,7 +133,7 @@ class CrossPoolMotionTest {
             // halted, it goes back to pool A by the API: its disk copied into A's SR, its NIC onto A's network
             b.call("VM.hard_shutdown", vm);
             @SuppressWarnings("unchecked")
-            var back = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), HostRecords.managementNetwork(a, a), Map.of());
+            var back = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), TestHostRecords.managementNetwork(a, a), Map.of());
             assertEquals(vm, b.call("VM.migrate_send", vm, back, false, Map.of(moved, srA), Map.of(vifB, netA), Map.of()));
             assertEquals("Halted", a.call("VM.get_power_state", vm));
             String home = (String) a.call("VBD.get_VDI", ((List<?>) a.call("VM.get_VBDs", vm)).getFirst());

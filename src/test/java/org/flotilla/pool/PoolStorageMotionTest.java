@@ -34,8 +34,8 @@ class PoolStorageMotionTest {
         try (TestHosts pool = TestHosts.startPool(2)) {
             TestHost h0 = pool.host(0);
             TestHost h1 = pool.host(1);
-            String sr0 = HostRecords.localSr(h0, h0);
-            String sr1 = HostRecords.localSr(h0, h1);
+            String sr0 = TestHostRecords.localSr(h0, h0);
+            String sr1 = TestHostRecords.localSr(h0, h1);
 
             String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
             String vm = (String) h0.call("VM.clone", template, "moves with its disk");
@@ -53,7 +53,7 @@ class PoolStorageMotionTest {
 
             // every disk must be mapped; host.migrate_receive asked of the coordinator runs on the member
             @SuppressWarnings("unchecked")
-            var dest = (Map<String, String>) h0.call("host.migrate_receive", h1.hostRef(), HostRecords.managementNetwork(h0, h1), Map.of());
+            var dest = (Map<String, String>) h0.call("host.migrate_receive", h1.hostRef(), TestHostRecords.managementNetwork(h0, h1), Map.of());
             assertEquals(h1.hostRef(), dest.get("host"));
             assertTrue(dest.get("xenops").startsWith("https://" + h1.address() + "/"), dest.toString());
             ApiError unmapped = assertThrows(ApiError.class, () -> h0.call("VM.migrate_send", vm, dest, true, Map.of(), Map.of(), Map.of()));

@@ -4,8 +4,8 @@ import java.util.List;
 import org.flotilla.storage.LocalFileSr;
 
 /** A host's records in the pool's database as a client finds them: its own local SR, its management network. */
-public final class HostRecords {
-    private HostRecords() {}
+public final class TestHostRecords {
+    private TestHostRecords() {}
 
     /** The unshared local SR of host {@code of}, asked of {@code ask}. */
     public static String localSr(TestHost ask, TestHost of) {
