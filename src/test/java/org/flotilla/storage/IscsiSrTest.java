@@ -16,7 +16,6 @@ import org.flotilla.TestCommand;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -208,12 +207,9 @@ class IscsiSrTest extends OnALocalSr {
         rebootWithTheTestGuest();
         String sr = createSr(config());
         String vdi = createVdi(sr, 16 * MIB, "counter's disk");
-        Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm());
-        node.vmRuntime().refreshAllowedOperations();
-        String vmUuid = node.db().require(vm).get(VM.uuid);
-        call("VM.start", session, vm.value(), false, false);
-        Path serial = dir.resolve("run").resolve(vmUuid).resolve("serial.log");
-        TestGuest.awaitCounts(serial, 5);
+        CountingGuest guest = startCountingGuest(vdi);
+        Ref<VM> vm = guest.vm();
+        Path serial = guest.serial();
         String cmdline = Files.readString(Path.of("/proc", Long.toString(node.vmRuntime().pids().get(vm)), "cmdline")).replace('\0', ' ');
         assertTrue(cmdline.contains("\"driver\":\"iscsi\""), "QEMU opens the disk with its iscsi driver: " + cmdline);
 

@@ -105,6 +105,19 @@ abstract class OnALocalSr extends InProcessNode {
         return Path.of(dc.get("location")).resolve(r.get("location") + ".qcow2");
     }
 
+    /** A guest of the test guest counting on its disk: the VM, and the serial log it counts on. */
+    record CountingGuest(Ref<VM> vm, Path serial) {}
+
+    /** A counting guest with {@code vdi} as its disk, started, once it has counted five times. */
+    CountingGuest startCountingGuest(String vdi) throws Exception {
+        Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm());
+        node.vmRuntime().refreshAllowedOperations();
+        call("VM.start", session, vm.value(), false, false);
+        Path serial = dir.resolve("run").resolve(node.db().require(vm).get(VM.uuid)).resolve("serial.log");
+        TestGuest.awaitCounts(serial, 5);
+        return new CountingGuest(vm, serial);
+    }
+
     /** A VM and its VBD, written into the database as they are: no message checks them. */
     record Guest(String vm, String vbd) {}
 
