@@ -49,7 +49,7 @@ final class BenchPool implements AutoCloseable {
     String logTails(int lines) {
         var out = new StringBuilder();
         for (TestHost h : hosts.hosts()) {
-            List<String> log = h.log().lines().filter(l -> l.contains(" org.flotilla.")).toList();
+            List<String> log = h.log().lines().filter(l -> l.contains(" org.flotilla.") && !l.stripLeading().startsWith("at ")).toList();
             out.append("--- ").append(h).append("'s log, its last ").append(lines).append(" lines of Flotilla's own\n");
             log.subList(Math.max(0, log.size() - lines), log.size()).forEach(l -> out.append(l).append('\n'));
         }

@@ -39,6 +39,9 @@ public interface HostLinks {
     /** Removes a device if it exists. */
     void delete(String name);
 
+    /** Takes a tap off its bridge and down, leaving it to the process that still holds it open. */
+    void cutOff(String tap);
+
     /** Every interface of this host (this network namespace). */
     List<Link> list();
 

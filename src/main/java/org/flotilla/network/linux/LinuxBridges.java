@@ -78,6 +78,12 @@ public class LinuxBridges implements HostLinks {
     }
 
     @Override
+    public void cutOff(String tap) {
+        requireName(tap);
+        if (exists(tap)) run(ip, "link", "set", "dev", tap, "nomaster", "down");
+    }
+
+    @Override
     public void delete(String name) {
         requireName(name);
         if (!exists(name)) return;

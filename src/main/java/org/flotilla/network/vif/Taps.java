@@ -78,6 +78,22 @@ public final class Taps implements VifBackend {
     @Override
     public void detach(Ref<VIF> vif) { removeTap(vif, true); }
 
+    /**
+     * The VIF detached from its network while its VM's QEMU still holds the tap (a NIC the guest has not let go of,
+     * unplugged by force): the tap is taken off the bridge and down, not removed, since QEMU fails on a tap removed
+     * under it (QEMU 10 exits); it goes when the VM stops, as its other taps do.
+     */
+    @Override
+    public void cutOff(Ref<VIF> vifRef) {
+        bridges.exclusively(() -> {
+            DbObject<VIF> vif = db.get(vifRef);
+            if (vif == null) return;
+            String tap = vif.get(VIF.runtime_properties).get(TAP_KEY);
+            if (tap != null) links.cutOff(tap);
+            if (vif.get(VIF.currently_attached)) db.write(tx -> tx.set(vifRef, VIF.currently_attached, false));
+        });
+    }
+
     /** As {@link #detach}, but the VIF stays marked currently_attached: its VM is suspended, not stopped. */
     @Override
     public void release(Ref<VIF> vif) { removeTap(vif, false); }

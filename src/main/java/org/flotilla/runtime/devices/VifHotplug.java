@@ -98,20 +98,22 @@ public final class VifHotplug {
             DbObject<VIF> vif = db.require(vifRef);
             Domain d = domains.running(vif.get(VIF.VM));
             var nic = new QemuCommand.Nic(vif.get(VIF.device), null, null);
-            if (!awaitRelease(d.qmp, nic.deviceId(), force ? FORCE_RELEASE_WAIT : RELEASE_WAIT) && !force) {
+            if (awaitRelease(d.qmp, nic.deviceId(), force ? FORCE_RELEASE_WAIT : RELEASE_WAIT)) {
+                releaseBackend(d.qmp, vifRef, nic);
+            } else if (force) {
+                cutOff(d.qmp, vifRef, nic);
+            } else {
                 throw ApiError.of("DEVICE_DETACH_REJECTED", VIF.CLASS.name(), vifRef.value(), "the guest did not release device " + nic.deviceId());
             }
-            releaseBackend(d.qmp, vifRef, nic);
         });
     }
 
     /**
-     * A NIC the guest let go of after its unplug had given up waiting (DEVICE_DELETED arrived late): its
-     * backend and tap go too, and the VIF is recorded detached.
+     * A NIC the guest let go of after its unplug had given up waiting (DEVICE_DELETED arrived late), or after an
+     * unplug_force cut it off: its backend and tap go too, and the VIF is recorded detached.
      */
     public void released(Domain d, String deviceId) {
         for (DbObject<VIF> vif : db.referring(VIF.VM, d.vmRef)) {
-            if (!Boolean.TRUE.equals(vif.get(VIF.currently_attached))) continue;
             var nic = new QemuCommand.Nic(vif.get(VIF.device), null, null);
             Map<String, VifOperations> busy = vif.get(VIF.current_operations);
             if (!nic.deviceId().equals(deviceId) || (busy != null && !busy.isEmpty())) continue;
@@ -157,6 +159,15 @@ public final class VifHotplug {
             // already gone
         }
         taps.detach(vifRef);
+    }
+
+    /**
+     * A NIC the guest still holds, off its network: its link down (the guest sees the cable pulled) and its tap off the
+     * bridge. The backend stays, its tap open, until the guest lets go of the NIC or the VM stops.
+     */
+    private void cutOff(Qmp qmp, Ref<VIF> vifRef, QemuCommand.Nic nic) throws QmpException {
+        qmp.execute("set_link", Map.of("name", nic.deviceId(), "up", false));
+        taps.cutOff(vifRef);
     }
 
     /** Runs {@code body} as XAPI marks a VIF operation: checked, listed in current_operations while it runs. */

@@ -63,9 +63,12 @@ public final class QemuLauncher {
         }
     }
 
+    /** Where a QEMU's stdout and stderr go: its run directory, gone with the domain. */
+    public static Path log(Path runDir) { return runDir.resolve("qemu.log"); }
+
     private static Domain start(Ref<VM> vmRef, QemuCommand.Spec spec, Path program, List<String> args, InheritedFds fds,
                                 Jail jail, Path runDir, int uid) throws IOException, InterruptedException {
-        Path log = runDir.resolve("qemu.log");
+        Path log = log(runDir);
         long pid;
         try (Fd out = Open.appendLog(log); Fd in = Open.devNull()) {
             pid = jail.spawn(program, args, fds.all(), out, in);

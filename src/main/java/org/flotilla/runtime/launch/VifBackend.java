@@ -21,6 +21,12 @@ public interface VifBackend {
     /** Removes the tap of a VIF whose VM is being suspended; the VIF stays marked attached, to return at resume. */
     void release(Ref<VIF> vif);
 
+    /**
+     * Takes a VIF off its network while its QEMU still holds the tap (a NIC the guest has not let go of): the VIF is
+     * no longer attached; the tap goes with the VM's other taps.
+     */
+    void cutOff(Ref<VIF> vif);
+
     /** Until networking is wired in: a VM with VIFs cannot start. */
     VifBackend NONE = new VifBackend() {
         @Override public TapDevice attach(Ref<VIF> vif, Ref<VM> vm) {
@@ -30,5 +36,7 @@ public interface VifBackend {
         @Override public void detach(Ref<VIF> vif) { }
 
         @Override public void release(Ref<VIF> vif) { }
+
+        @Override public void cutOff(Ref<VIF> vif) { }
     };
 }

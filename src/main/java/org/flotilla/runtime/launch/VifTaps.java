@@ -23,6 +23,9 @@ public final class VifTaps {
     /** Lets go of one VIF's tap (VIF.unplug). */
     public void detach(Ref<VIF> vif) { backend.detach(vif); }
 
+    /** Takes one VIF off its network while QEMU still holds its tap (VIF.unplug_force of a NIC the guest keeps). */
+    public void cutOff(Ref<VIF> vif) { backend.cutOff(vif); }
+
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
     public void detachAll(Ref<VM> vm) { forEachVif(vm, backend::detach); }
 

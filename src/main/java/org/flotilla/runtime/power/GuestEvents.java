@@ -11,6 +11,9 @@ import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.devices.VifHotplug;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.domain.HostFiles;
+import org.flotilla.runtime.launch.QemuCommand;
+import org.flotilla.runtime.launch.QemuLauncher;
 
 /**
  * Follows a QEMU: the balloon's size (BALLOON_CHANGE), a guest's own power-off and reboot (SHUTDOWN, RESET)
@@ -60,6 +63,9 @@ public final class GuestEvents {
         // an operation of ours that powers the guest off or resets it handles that itself
         if (d.exitExpected() || d.guestShutdownExpected()) return;
         if (e.name().equals("GUEST_PANICKED")) {
+            // the crash action may take the run directory with the console's log: the panic's words are kept here
+            LOG.log(System.Logger.Level.WARNING, "the guest of VM " + d.uuid + " panicked; its console's last words: "
+                    + HostFiles.tail(QemuCommand.serialLog(d.runDir)).replace("\r", "").replace("\n", " | "));
             Thread.ofVirtual().start(() -> crashes.crashed(d));
             return;
         }
@@ -108,6 +114,9 @@ public final class GuestEvents {
         if (domains.closed() || d.exitExpected() || d.hasEnded()) return;
         DbObject<VM> vm = db.get(d.vmRef);
         String name = vm == null ? d.uuid : vm.get(VM.name_label);
+        // its run directory goes with it: what QEMU said as it died is kept here
+        LOG.log(System.Logger.Level.WARNING, "QEMU " + d.pid + " of VM " + d.uuid + " exited unexpectedly: "
+                + HostFiles.tail(QemuLauncher.log(d.runDir)));
         teardown.afterExit(d);
         alerts.raise("VM_CRASHED", 2, Cls.VM, d.uuid, "VM '" + name + "' crashed: its QEMU (pid " + d.pid + ") exited unexpectedly");
     }
