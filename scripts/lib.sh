@@ -72,6 +72,9 @@ qemu_new_enough() {
 # tests start in namespaces of their own. Installed without starting their services, which stay stopped and disabled:
 # the tests run their own.
 install_test_packages() {
+  # ganesha's VFS backend finds an export's file system in /etc/mtab, which a Debian system has (a link to the kernel's
+  # table) but a minimal root may lack: without it ganesha serves no export
+  [ -e /etc/mtab ] || as_root ln -s ../proc/self/mounts /etc/mtab
   local list=()
   for p in nfs-ganesha nfs-ganesha-vfs rpcbind tgt; do dpkg -s "$p" >/dev/null 2>&1 || list+=("$p"); done
   [ ${#list[@]} -gt 0 ] || return 0

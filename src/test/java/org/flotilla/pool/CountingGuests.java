@@ -12,6 +12,7 @@ import org.flotilla.TestTimeouts;
 import org.flotilla.daemon.Node;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 
 /**
@@ -26,12 +27,16 @@ final class CountingGuests {
     CountingGuests(NodesOnOneDatabase hosts) { this.hosts = hosts; }
 
     /** A guest started on {@code node} (host number {@code host}) whose 16 MiB disk is a new VDI in {@code sr}, counting. */
-    Ref<VM> start(Node node, int host, Ref<SR> sr) throws Exception {
+    Ref<VM> start(Node node, int host, Ref<SR> sr) throws Exception { return start(node, host, sr, 16, vdi -> { }); }
+
+    /** The same with a disk of {@code mib} MiB, given to {@code prepare} before the guest starts. */
+    Ref<VM> start(Node node, int host, Ref<SR> sr, long mib, ThrowingConsumer<Ref<VDI>> prepare) throws Exception {
         String session = NodesOnOneDatabase.login(node);
         Ref<VM> vm = hosts.newGuest("mover", "counter flotilla.counter_ms=50");
         var vdiArgs = new LinkedHashMap<>(SharedDatabaseTest.vdiArgs(sr, "counter disk"));
-        vdiArgs.put("virtual_size", 16L << 20);
+        vdiArgs.put("virtual_size", mib << 20);
         String vdi = (String) NodesOnOneDatabase.call(node, "VDI.create", session, vdiArgs);
+        prepare.accept(VDI.CLASS.ref(vdi));
         hosts.attachDisk(vm, vdi);
         node.vmRuntime().refreshAllowedOperations();
         NodesOnOneDatabase.call(node, "VM.start_on", session, vm.value(), node.hostRef(), false, false);
@@ -60,6 +65,11 @@ final class CountingGuests {
     @FunctionalInterface
     interface ThrowingRunnable {
         void run() throws Exception;
+    }
+
+    @FunctionalInterface
+    interface ThrowingConsumer<T> {
+        void accept(T t) throws Exception;
     }
 
     /** Keeps the latest content of a serial log that will be deleted, until interrupted. */

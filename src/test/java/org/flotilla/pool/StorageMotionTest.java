@@ -160,7 +160,7 @@ class StorageMotionTest {
         ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of()));
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
         assertEquals(List.of(vm.value(), a.hostRef(), b.hostRef()), e.description().subList(1, 4), e.toString());
-        stillOnA(vm, pidA, disk, onB);
+        stillOnA(vm, pidA, disk, srB, onB);
 
         // B cannot run the guest once everything has come: the source, stopped by then, runs it again on its disk
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
@@ -171,7 +171,7 @@ class StorageMotionTest {
         });
         e = assertThrows(ApiError.class, () -> call(a, "VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of()));
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
-        stillOnA(vm, pidA, disk, onB);
+        stillOnA(vm, pidA, disk, srB, onB);
 
         // halted, the VM's disk is copied to B's SR, and the guest started there counts on from what it wrote on A
         long lastA = CountingGuests.lastCount(guests.serialDuring(0, vm, () -> call(a, "VM.clean_shutdown", sa, vm.value())));
@@ -190,7 +190,91 @@ class StorageMotionTest {
         assertEquals(lastA + 1, CountingGuests.firstCount(Files.readString(guests.serial(1, vm))), "the guest on B counts on from the disk");
     }
 
-    private void stillOnA(Ref<VM> vm, long pidA, Ref<VDI> disk, List<Ref<VDI>> onBBefore) throws Exception {
+    /**
+     * B's SR has too little room for the disk, then fills up while the disk is being copied to it (a thin SR, on a
+     * file system of 24 MiB, for a disk of 16 MiB of data): both moves fail, the guest runs on on A on its own disk,
+     * and B's SR is as it was, its file system's space given back.
+     */
+    @Test
+    void aDestinationSrWithoutRoomOrThatFillsUpDuringTheCopyFailsTheMoveAndKeepsNothing() throws Exception {
+        Path small = dir.resolve("small-sr");
+        Files.createDirectories(small);
+        mount(small, "24m");
+        try {
+            MigrationPeer real = b.vmRuntime().migrationTarget();
+            Ref<SR> full = SR.CLASS.ref((String) call(b, "SR.create", sb, b.hostRef(), Map.of("location", small.toString()), 0L, "small",
+                    "", LocalFileSr.TYPE, "user", false, Map.of()));
+            long freeBefore = Files.getFileStore(small).getUsableSpace();
+            // a disk of data, not of zeros: QEMU's mirror writes zeros as metadata, which would never fill the SR
+            Ref<VM> vm = guests.start(a, 0, srA, 16, v -> fill(a.storage().attachment(v).image()));
+            Ref<VDI> disk = diskOf(vm);
+            long pidA = a.vmRuntime().pids().get(vm);
+            List<Ref<VDI>> onB = db.referring(VDI.SR, full).stream().map(v -> v.self(VDI.CLASS)).toList();
+            Path filler = small.resolve("filler");
+
+            // too little room to begin with: B refuses before anything moves
+            a.vmRuntime().setMigrationPeers(h -> real);
+            writeFiller(filler, freeBefore - (12L << 20));
+            ApiError e = assertThrows(ApiError.class, () -> migrateTo(vm, disk, full));
+            assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
+            assertTrue(e.description().getLast().contains("SR_FULL"), e.toString());
+            stillOnA(vm, pidA, disk, full, onB);
+            Files.delete(filler);
+
+            // room at first, then none: the file system fills up while the disk is on its way
+            a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+                @Override public IncomingStream prepare(String v, Map<String, String> disks) {
+                    IncomingStream in = super.prepare(v, disks);
+                    try {
+                        writeFiller(filler, Files.getFileStore(small).getUsableSpace() - (2L << 20));
+                    } catch (IOException ex) {
+                        throw new IllegalStateException(ex);
+                    }
+                    return in;
+                }
+            });
+            e = assertThrows(ApiError.class, () -> migrateTo(vm, disk, full));
+            assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
+            assertEquals(List.of(vm.value(), a.hostRef(), b.hostRef()), e.description().subList(1, 4), e.toString());
+            assertTrue(e.description().getLast().startsWith("MIRROR_FAILED"), "the copy began, and failed: " + e);
+            stillOnA(vm, pidA, disk, full, onB);
+            Files.delete(filler);
+            assertEquals(freeBefore, Files.getFileStore(small).getUsableSpace(), "B's SR gave its space back");
+            call(a, "VM.hard_shutdown", sa, vm.value());
+        } finally {
+            umount(small);
+        }
+    }
+
+    private Object migrateTo(Ref<VM> vm, Ref<VDI> disk, Ref<SR> sr) {
+        return call(a, "VM.migrate_send", sa, vm.value(), Map.of("host", b.hostRef()), true, Map.of(disk.value(), sr.value()), Map.of(), Map.of());
+    }
+
+    private static void writeFiller(Path file, long bytes) throws IOException {
+        var chunk = new byte[1 << 20];
+        java.util.Arrays.fill(chunk, (byte) 0x5a);
+        try (var out = Files.newOutputStream(file)) {
+            for (long left = bytes; left > 0; left -= chunk.length) out.write(chunk, 0, (int) Math.min(left, chunk.length));
+        }
+    }
+
+    private static void fill(Path image) throws IOException, InterruptedException {
+        run("qemu-io", "-f", "qcow2", "-c", "write -P 0xa5 0 16M", image.toString());
+    }
+
+    private static void mount(Path at, String size) throws IOException, InterruptedException {
+        run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=755", "flotilla-small-sr", at.toString());
+    }
+
+    private static void umount(Path at) throws IOException, InterruptedException { run("umount", "-l", at.toString()); }
+
+    private static void run(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    }
+
+    private void stillOnA(Ref<VM> vm, long pidA, Ref<VDI> disk, Ref<SR> srOnB, List<Ref<VDI>> onBBefore) throws Exception {
         DbObject<VM> rec = db.require(vm);
         assertEquals(a.host(), rec.get(VM.resident_on));
         assertEquals(VmPowerState.Running, rec.get(VM.power_state));
@@ -199,7 +283,7 @@ class StorageMotionTest {
         assertEquals(disk, diskOf(vm), "on its own disk");
         assertTrue(Files.exists(a.storage().attachment(disk).image()));
         assertTrue(b.vmRuntime().pids().isEmpty(), "B follows no QEMU");
-        assertEquals(onBBefore, db.referring(VDI.SR, srB).stream().map(v -> v.self(VDI.CLASS)).toList(), "B's SR kept no VDI made for the move");
+        assertEquals(onBBefore, db.referring(VDI.SR, srOnB).stream().map(v -> v.self(VDI.CLASS)).toList(), "B's SR kept no VDI made for the move");
         try (var files = Files.list(hosts.state(1).resolve("run"))) {
             assertEquals(0, files.count(), "B kept no run directory");
         } catch (java.nio.file.NoSuchFileException e) {

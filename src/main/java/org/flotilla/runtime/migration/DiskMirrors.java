@@ -14,6 +14,7 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.QemuCommand;
@@ -81,6 +82,9 @@ final class DiskMirrors {
             for (Mirror m : mirrors) {
                 JsonNode j = jobs.get(m.job());
                 if (j == null || j.path("status").asText("").equals("concluded") || j.has("error")) {
+                    // XAPI's error names the VDI alone: why (the destination's SR full, say) is in the log
+                    LOG.log(System.Logger.Level.WARNING, "the mirror of VDI " + m.vdi() + " of VM " + d.uuid + " failed: "
+                            + (j == null ? endOf(m.job()) : j.path("error").asText(j.path("status").asText())));
                     throw ApiError.of("MIRROR_FAILED", m.vdi());
                 }
                 len += j.path("len").asLong(0);
@@ -93,6 +97,17 @@ final class DiskMirrors {
             if (System.nanoTime() > deadline) throw ApiError.internal("copying the VM's disks timed out");
             Thread.sleep(20);
         }
+    }
+
+    /** How a job that is gone ended, as QEMU's BLOCK_JOB_COMPLETED (or _CANCELLED) event said. */
+    private String endOf(String job) {
+        for (QmpEvent e : d.qmp.events().reversed()) {
+            if (job.equals(e.dataText("device")) && e.name().startsWith("BLOCK_JOB_")) {
+                String error = e.dataText("error");
+                return e.name() + (error == null || error.isEmpty() ? "" : ": " + error);
+            }
+        }
+        return "its job is gone";
     }
 
     /** With the guest stopped: each ready mirror ends, its copy consistent and complete. */
