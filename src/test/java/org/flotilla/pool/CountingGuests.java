@@ -109,14 +109,20 @@ final class CountingGuests {
         return n;
     }
 
-    static long lastCount(String s) {
+    static long lastCount(String s) { return lastNumber(COUNT, s); }
+
+    static long firstCount(String s) { return firstNumber(COUNT, s); }
+
+    /** The number of the last line of a guest's console that {@code said} matches (its group 1), or -1. */
+    static long lastNumber(Pattern said, String console) {
         long last = -1;
-        for (Matcher m = COUNT.matcher(s); m.find(); ) last = Long.parseLong(m.group(1));
+        for (Matcher m = said.matcher(console); m.find(); ) last = Long.parseLong(m.group(1));
         return last;
     }
 
-    static long firstCount(String s) {
-        Matcher m = COUNT.matcher(s);
+    /** The number of the first such line, or -1. */
+    static long firstNumber(Pattern said, String console) {
+        Matcher m = said.matcher(console);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 }

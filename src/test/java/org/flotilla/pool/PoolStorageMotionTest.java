@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flotilla.Slow;
 import org.flotilla.cli.HostConnector;
@@ -57,15 +56,8 @@ class PoolStorageMotionTest {
         String sr0 = TestHostRecords.localSr(h0, h0);
         String sr1 = TestHostRecords.localSr(h0, h1);
 
-        String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
-        String vm = (String) h0.call("VM.clone", template, "moves with its disk");
-        h0.call("VM.set_is_a_template", vm, false);
-        h0.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
         String vdi = (String) h0.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(sr0), "counter disk"));
-        var vbd = new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
-                "mode", "RW", "type", "Disk"));
-        h0.call("VBD.create", vbd);
-        h0.call("VM.start_on", vm, h0.hostRef(), false, false);
+        String vm = startOn(h0, "moves with its disk", "flotilla.mode=counter flotilla.counter_ms=50", vdi);
         String uuid = (String) h0.call("VM.get_uuid", vm);
         Path serial0 = h0.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
         Path serial1 = h1.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
@@ -115,16 +107,10 @@ class PoolStorageMotionTest {
     void aGuestWritingAllOverItsDiskWritesOnAfterEachMove() throws Exception {
         TestHost h0 = pool.host(0);
         TestHost h1 = pool.host(1);
-        String template = (String) ((List<?>) h0.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
-        String vm = (String) h0.call("VM.clone", template, "writes as it moves");
-        h0.call("VM.set_is_a_template", vm, false);
-        h0.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=writer flotilla.writer_kib=64 flotilla.writer_ms=10");
         var vdiArgs = new LinkedHashMap<>(SharedDatabaseTest.vdiArgs(SR.CLASS.ref(TestHostRecords.localSr(h0, h0)), "written all over"));
         vdiArgs.put("virtual_size", 64L << 20);
-        String vdi = (String) h0.call("VDI.create", vdiArgs);
-        h0.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
-                "mode", "RW", "type", "Disk")));
-        h0.call("VM.start_on", vm, h0.hostRef(), false, false);
+        String vm = startOn(h0, "writes as it moves", "flotilla.mode=writer flotilla.writer_kib=64 flotilla.writer_ms=10",
+                (String) h0.call("VDI.create", vdiArgs));
         String uuid = (String) h0.call("VM.get_uuid", vm);
         long last = awaitWrites(serial(h0, uuid), 0);
         for (TestHost[] move : new TestHost[][] {{h0, h1}, {h1, h0}}) {
@@ -144,6 +130,18 @@ class PoolStorageMotionTest {
             last = awaitWrites(serial(to, uuid), wrote);
         }
         assertEquals("Running", h0.call("VM.get_power_state", vm));
+    }
+
+    /** A VM of the test guest in {@code mode} (its kernel arguments) with {@code vdi} as its disk, started on {@code h}. */
+    private static String startOn(TestHost h, String name, String mode, String vdi) {
+        String template = (String) ((List<?>) h.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
+        String vm = (String) h.call("VM.clone", template, name);
+        h.call("VM.set_is_a_template", vm, false);
+        h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 " + mode);
+        h.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
+                "mode", "RW", "type", "Disk")));
+        h.call("VM.start_on", vm, h.hostRef(), false, false);
+        return vm;
     }
 
     private static Path serial(TestHost h, String uuid) { return h.stateDir().resolve("run").resolve(uuid).resolve("serial.log"); }
@@ -170,16 +168,9 @@ class PoolStorageMotionTest {
         }
     }
 
-    private static long firstWrite(String said) {
-        Matcher m = WROTE.matcher(said);
-        return m.find() ? Long.parseLong(m.group(1)) : -1;
-    }
+    private static long firstWrite(String said) { return CountingGuests.firstNumber(WROTE, said); }
 
-    private static long lastWrite(String said) {
-        long last = -1;
-        for (Matcher m = WROTE.matcher(said); m.find(); ) last = Long.parseLong(m.group(1));
-        return last;
-    }
+    private static long lastWrite(String said) { return CountingGuests.lastNumber(WROTE, said); }
 
     private static final Pattern WROTE = Pattern.compile("WROTE (\\d+)");
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
+import org.flotilla.TestCommand;
 import org.flotilla.daemon.Node;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -258,20 +259,18 @@ class StorageMotionTest {
         }
     }
 
-    private static void fill(Path image) throws IOException, InterruptedException {
-        run("qemu-io", "-f", "qcow2", "-c", "write -P 0xa5 0 16M", image.toString());
-    }
+    private static void fill(Path image) { run("qemu-io", "-f", "qcow2", "-c", "write -P 0xa5 0 16M", image.toString()); }
 
-    private static void mount(Path at, String size) throws IOException, InterruptedException {
+    private static void mount(Path at, String size) {
         run("mount", "-t", "tmpfs", "-o", "size=" + size + ",mode=755", "flotilla-small-sr", at.toString());
     }
 
-    private static void umount(Path at) throws IOException, InterruptedException { run("umount", "-l", at.toString()); }
+    private static void umount(Path at) { run("umount", "-l", at.toString()); }
 
-    private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), String.join(" ", cmd) + ": " + out);
+    /** Runs {@code cmd}, which must succeed. */
+    private static void run(String... cmd) {
+        TestCommand.Result r = TestCommand.run(List.of(cmd));
+        assertEquals(0, r.exit(), String.join(" ", cmd) + ": " + r.output());
     }
 
     private void stillOnA(Ref<VM> vm, long pidA, Ref<VDI> disk, Ref<SR> srOnB, List<Ref<VDI>> onBBefore) throws Exception {
@@ -305,12 +304,9 @@ class StorageMotionTest {
 
     private Ref<VDI> diskOf(Ref<VM> vm) { return db.referring(VBD.VM, vm).getFirst().get(VBD.VDI); }
 
-    private String counterOnDisk(Path image) throws IOException, InterruptedException {
+    private String counterOnDisk(Path image) throws IOException {
         Path raw = dir.resolve("counter.raw");
-        Process p = new ProcessBuilder("qemu-img", "convert", "-f", "qcow2", "-O", "raw", image.toString(), raw.toString())
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals(0, p.waitFor(), out);
+        run("qemu-img", "convert", "-f", "qcow2", "-O", "raw", image.toString(), raw.toString());
         byte[] bytes = Files.readAllBytes(raw);
         Files.delete(raw);
         String sector = new String(bytes, 4096, 512, StandardCharsets.US_ASCII);
