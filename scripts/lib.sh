@@ -48,13 +48,7 @@ install_qemu() {
     fi
     from=(-t bookworm-backports)
   fi
-  echo "flotilla: installing QEMU ${QEMU_AT_LEAST#1:} or later${from:+ from bookworm-backports}"
-  local log; log=$(mktemp)
-  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${from[@]}" "${QEMU_PACKAGES[@]}"; } >"$log" 2>&1; then
-    local why; why=$(grep -E '^(E|W):' "$log" | tail -1); rm -f "$log"
-    die "could not install QEMU${why:+ ($why)}; install ${QEMU_PACKAGES[*]} ${QEMU_AT_LEAST#1:} or later by hand, then run this again"
-  fi
-  rm -f "$log"
+  apt_install --no-install-recommends "${from[@]}" -- "${QEMU_PACKAGES[@]}"
   qemu_new_enough || die "apt installed QEMU $(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null), older than ${QEMU_AT_LEAST#1:}"
 }
 
@@ -91,14 +85,20 @@ install_test_packages() {
   fi
 }
 
+# apt_install [APT-GET OPTIONS --] PACKAGE...
 apt_install() {
+  local opts=()
+  if [[ " $* " == *" -- "* ]]; then
+    while [ "$1" != -- ]; do opts+=("$1"); shift; done
+    shift
+  fi
   [ $# -gt 0 ] || return 0
   command -v apt-get >/dev/null 2>&1 || die "missing $*, and no apt-get to install them: install them, then run this again"
   echo "flotilla: installing $*"
   local log; log=$(mktemp)
-  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@"; } >"$log" 2>&1; then
+  if ! { as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${opts[@]}" "$@"; } >"$log" 2>&1; then
     local why; why=$(grep -E '^(E|W):' "$log" | tail -1); rm -f "$log"
-    die "could not install $*${why:+ ($why)}; install them by hand (apt-get install $*), then run this again"
+    die "could not install $*${why:+ ($why)}; install them by hand (apt-get install ${opts[*]} $*), then run this again"
   fi
   rm -f "$log"
 }
