@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.flotilla.cli.RemoteRpc;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -17,7 +18,7 @@ import org.flotilla.raft.Peer;
 import org.flotilla.runtime.migration.IncomingStream;
 import org.flotilla.runtime.migration.MigrationPeer;
 
-/** This host's calls to other members' {@link MembersHttp}, over HTTPS that accepts only members' certificates. */
+/** This host's calls to other members' {@link MembersHttp}, over HTTPS that accepts only members' certificates (or one member's). */
 final class MemberCalls {
     private static final System.Logger LOG = System.getLogger(MemberCalls.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -32,8 +33,11 @@ final class MemberCalls {
     private final HttpClient http;
     private final String secret;
 
-    MemberCalls(MemberTls tls, String secret) {
-        this.http = RemoteRpc.pinned(tls.sslContext(), Duration.ofSeconds(5));
+    MemberCalls(MemberTls tls, String secret) { this(tls.sslContext(), secret); }
+
+    /** Calls over TLS that trusts what {@code tls} does: one member's certificate, say. */
+    MemberCalls(SSLContext tls, String secret) {
+        this.http = RemoteRpc.pinned(tls, Duration.ofSeconds(5));
         this.secret = secret;
     }
 
@@ -80,8 +84,8 @@ final class MemberCalls {
     MigrationPeer migrationPeer(String hostPort) {
         return new MigrationPeer() {
             @Override
-            public IncomingStream prepare(String vm, Map<String, String> disks) {
-                var body = JSON.createObjectNode().put("secret", secret).put("vm", vm);
+            public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) {
+                var body = JSON.createObjectNode().put("secret", secret).put("vm", vm).put("certificate", certificate);
                 disks.forEach(body.putObject("disks")::put);
                 return JsonCalls.readStream(post(hostPort, "/pool/migration/prepare", body));
             }

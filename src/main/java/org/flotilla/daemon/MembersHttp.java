@@ -41,7 +41,7 @@ final class MembersHttp extends Handler.Abstract {
         var out = JSON.createObjectNode();
         switch (path) {
             case "/pool/migration/prepare" -> {
-                out.setAll(JsonCalls.write(target.prepare(vm, JsonCalls.strings(in.path("disks")))));
+                out.setAll(JsonCalls.write(target.prepare(vm, JsonCalls.strings(in.path("disks")), in.path("certificate").asText())));
             }
             case "/pool/migration/finish" -> out.put("domid", target.finish(vm, in.path("token").asText()));
             default -> out.put("arrived", target.abort(vm, in.path("token").asText()));

@@ -34,8 +34,8 @@ final class OtherPoolCalls implements OtherPools {
         var to = new Destination(dest);
         return new MigrationPeer() {
             @Override
-            public IncomingStream prepare(String vm, Map<String, String> disks) {
-                var body = body(dest).put("vm", vm).put("records", records);
+            public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) {
+                var body = body(dest).put("vm", vm).put("records", records).put("certificate", certificate);
                 disks.forEach(body.putObject("disks")::put);
                 return JsonCalls.readStream(to.post("prepare", body, REPLY));
             }

@@ -65,7 +65,7 @@ final class OtherPoolMigrationsHttp extends Handler.Abstract {
         String token = in.path("token").asText();
         switch (name) {
             case "check" -> arrivals.check(in.path("records").asText(), JsonCalls.strings(in.path("disks")));
-            case "prepare" -> out.setAll(JsonCalls.write(arrivals.prepare(in.path("records").asText(), JsonCalls.strings(in.path("disks")))));
+            case "prepare" -> out.setAll(JsonCalls.write(arrivals.prepare(in.path("records").asText(), JsonCalls.strings(in.path("disks")), in.path("certificate").asText())));
             case "finish" -> out.put("domid", arrivals.finish(vm, token));
             default -> out.put("arrived", arrivals.abort(vm, token));
         }

@@ -166,9 +166,17 @@ final class PoolMembers implements Membership, AutoCloseable {
         Thread.ofVirtual().start(afterStart);
     }
 
-    /** How this host reaches the destination's side of a VM's migration on another member. */
+    /**
+     * How this host reaches the destination's side of a VM's migration on another member: over TLS that lets in that
+     * member's pinned certificate alone, since its answer names the certificate this host's QEMU will trust.
+     */
     MigrationPeers migrationPeers() {
-        return host -> new MemberCalls(tls, secret()).migrationPeer(hostPort(node.db().require(host).get(Host.address)));
+        return host -> {
+            String uuid = node.db().require(host).get(Host.uuid);
+            var certificates = new MemberCertificates(node.db());
+            return new MemberCalls(tls.sslContext(() -> certificates.fingerprintsOf(uuid)), secret())
+                    .migrationPeer(hostPort(node.db().require(host).get(Host.address)));
+        };
     }
 
     /** The destination's side of migrations to this host. */

@@ -17,7 +17,8 @@ import java.lang.invoke.VarHandle;
 
 /**
  * The few C library calls the JDK does not offer and the daemon needs to hand QEMU descriptors instead of
- * paths: openat2, fcntl, ioctl, posix_spawn with file actions, and sendmsg with SCM_RIGHTS. Bound through
+ * paths: openat2, fcntl, ioctl, posix_spawn with file actions, sendmsg with SCM_RIGHTS, and TCP sockets whose
+ * descriptors can be handed on. Bound through
  * the Foreign Function &amp; Memory API, so no native code is built. Linux on x86_64 and aarch64 (64-bit
  * glibc): the constants and struct layouts used are those two ABIs'.
  */
@@ -69,6 +70,19 @@ final class Libc {
     static final int SCM_RIGHTS = 1;
     static final int MSG_NOSIGNAL = 0x4000;
     static final short POLLIN = 1;
+    static final short POLLOUT = 4;
+    static final int AF_INET = 2;
+    static final int AF_INET6 = 10;
+    static final int SO_REUSEADDR = 2;
+    static final int SO_ERROR = 4;
+    static final int SO_KEEPALIVE = 9;
+    static final int IPPROTO_TCP = 6;
+    static final int TCP_NODELAY = 1;
+    static final int TCP_KEEPIDLE = 4;
+    static final int TCP_KEEPINTVL = 5;
+    static final int TCP_KEEPCNT = 6;
+    static final int TCP_USER_TIMEOUT = 18;
+    static final int EINPROGRESS = 115;
 
     static final long TUNSETIFF = 0x400454caL;
     static final short IFF_TAP = 0x0002;
@@ -110,6 +124,13 @@ final class Libc {
     static final MethodHandle READ = fn("read", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG), ERRNO_OPTION);
     static final MethodHandle SOCKET = fn("socket", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
     static final MethodHandle CONNECT = fn("connect", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    static final MethodHandle BIND = fn("bind", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    static final MethodHandle LISTEN = fn("listen", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT), ERRNO_OPTION);
+    static final MethodHandle ACCEPT4 = fn("accept4", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    static final MethodHandle GETSOCKNAME = fn("getsockname", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPTION);
+    static final MethodHandle SETSOCKOPT = fn("setsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
+    static final MethodHandle GETSOCKOPT = fn("getsockopt", FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS), ERRNO_OPTION);
+    static final MethodHandle SEND = fn("send", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     static final MethodHandle SENDMSG = fn("sendmsg", FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);
     static final MethodHandle POLL = fn("poll", FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT), ERRNO_OPTION);
     static final MethodHandle WAITPID = fn("waitpid", FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT), ERRNO_OPTION);

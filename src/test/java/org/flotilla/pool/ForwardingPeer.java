@@ -10,7 +10,7 @@ class ForwardingPeer implements MigrationPeer {
 
     ForwardingPeer(MigrationPeer to) { this.to = to; }
 
-    @Override public IncomingStream prepare(String vm, Map<String, String> disks) { return to.prepare(vm, disks); }
+    @Override public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) { return to.prepare(vm, disks, certificate); }
 
     @Override public long finish(String vm, String token) { return to.finish(vm, token); }
 

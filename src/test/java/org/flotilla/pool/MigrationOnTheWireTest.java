@@ -45,9 +45,11 @@ import org.junit.jupiter.api.io.TempDir;
  * What crosses the link when a real guest migrates (two Nodes of one database in this JVM, loopback): the test sits
  * between the hosts as a TCP relay of its own that records what the source sends. A guest whose kernel command line
  * holds a random marker — in its memory, as a dump of that memory shows — moves from A to B; the stream the relay saw
- * opens with a TLS handshake and holds neither the marker nor the migration's token. Meanwhile clients in clear and
- * with a certificate the pool does not pin knock at B's port with the token and get nothing, and the migration goes
- * through. A source reaches only the certificate the pool lists for the destination host: another member's does not do.
+ * opens with the migration's one-time token, then QEMU's TLS handshake, and never holds the marker. Meanwhile clients
+ * in clear or speaking TLS without the token knock at B's port and get nothing, and the migration goes through; once
+ * it has, the token opens nothing. One who has the token but not the source QEMU's key gets nothing either (the move
+ * fails, the guest whole on its host). A source's QEMU sends only to the QEMU holding the key of the certificate the
+ * destination answered with.
  */
 @Slow
 class MigrationOnTheWireTest {
@@ -83,65 +85,88 @@ class MigrationOnTheWireTest {
         toClose.add(wire);
         var intruders = new ArrayList<String>();
         MigrationPeer real = b.vmRuntime().migrationTarget();
-        var token = new String[1];
+        var stream = new IncomingStream[1];
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                IncomingStream in = super.prepare(v, disks);
-                token[0] = in.token();
-                wire.lookFor(in.token());
-                intruders.add("in clear: " + plainClient(in));
-                intruders.add("unpinned: " + unpinnedClient(in));
-                return new IncomingStream(in.address(), wire.forwardTo(in.address(), in.port()), in.token(), in.disksPort(), in.disks());
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
+                stream[0] = in;
+                intruders.add("in clear: " + plainClient(in, "0".repeat(in.token().length())));
+                intruders.add("TLS first: " + strangerClient(in, null));
+                return in.withPort(wire.forwardTo(in.address(), in.port()));
             }
         });
         call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
 
         assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "the guest moved through the test's relay, intruders and all");
         assertEquals(VmPowerState.Running, hosts.db.require(vm).get(VM.power_state));
-        assertTrue(intruders.getFirst().equals("in clear: nothing") || intruders.getFirst().equals("in clear: an alert"), intruders.getFirst());
-        assertEquals("unpinned: nothing", intruders.get(1));
+        assertEquals(List.of("in clear: nothing", "TLS first: nothing"), intruders);
+        String token = stream[0].token();
         byte[] first = wire.first();
-        System.out.printf("MigrationOnTheWireTest: %d bytes crossed, opening %s%n", wire.carried(), HexFormat.of().formatHex(first, 0, 8));
+        System.out.printf("MigrationOnTheWireTest: %d bytes crossed, opening %s%n", wire.carried(), HexFormat.of().formatHex(first, 0, 80));
         assertTrue(wire.carried() > 8 << 20, "the memory crossed the relay: " + wire.carried() + " bytes");
-        assertEquals(0x16, first[0], "a TLS handshake record");
-        assertEquals(0x03, first[1]);
-        assertEquals(0x01, first[5], "a ClientHello");
+        assertEquals(token + "\n", new String(first, 0, token.length() + 1, StandardCharsets.US_ASCII), "the one-time token opens the stream");
+        int tls = token.length() + 1;
+        assertEquals(0x16, first[tls], "then a TLS handshake record");
+        assertEquals(0x03, first[tls + 1]);
+        assertEquals(0x01, first[tls + 5], "a ClientHello");
         assertFalse(wire.saw(marker), "the guest's memory does not cross in clear");
-        assertFalse(wire.saw(token[0]), "nor the token");
         assertTrue(inMemory(b, vm, marker), "the guest arrived with its memory");
+        assertEquals("nothing", plainClient(stream[0], token), "the token opens nothing once used");
     }
 
     @Test
-    void aSourceSendsOnlyToTheCertificateThePoolListsForTheDestination() throws Exception {
-        Ref<VM> vm = guestOnA("FLOTILLA-MARKER-pinned");
-        a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
-        b.vmRuntime().setMigrationPeers(h -> a.vmRuntime().migrationTarget());
-        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
-        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on));
-
-        // the pool now says A's certificate is B's: a member's certificate, but not the destination's
-        String uuidA = hosts.db.require(a.host()).get(Host.uuid);
-        String fingerprintA = Set.copyOf(new MemberCertificates(hosts.db).fingerprintsOf(uuidA)).iterator().next();
-        String fingerprintB = new MemberCertificates(hosts.db).fingerprintsOf(hosts.db.require(b.host()).get(Host.uuid)).iterator().next();
-        pinAs(uuidA, a.host(), fingerprintB);
-        String sb = login(b);
-        long t0 = System.nanoTime();
-        ApiError e = assertThrows(ApiError.class, () -> call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of()));
-        System.out.printf("MigrationOnTheWireTest: a destination with another certificate than the pool lists for it failed the call in %d ms%n",
-                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+    void oneWithTheTokenButNotTheSourcesKeyGetsNothingAndTheGuestStaysWhole() throws Exception {
+        Ref<VM> vm = guestOnA("FLOTILLA-MARKER-token-thief");
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+        var thief = new String[1];
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
+                thief[0] = strangerClient(in, in.token());
+                return in;
+            }
+        });
+        ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
-        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "the guest stays on B");
-        assertEquals("running", b.vmRuntime().domains().running(vm).qmp.execute("query-status").path("status").asText());
-        assertFalse(a.vmRuntime().domains().contains(vm), "A kept nothing of the attempt");
+        assertEquals("nothing", thief[0], "B's QEMU refused the thief's TLS");
+        assertEquals(a.host(), hosts.db.require(vm).get(VM.resident_on), "the guest stays on A");
+        assertEquals("running", a.vmRuntime().domains().running(vm).qmp.execute("query-status").path("status").asText());
+        PoolWaits.await(java.time.Duration.ofSeconds(30), "B to keep nothing of the attempt", () -> !b.vmRuntime().domains().contains(vm));
 
-        pinAs(uuidA, a.host(), fingerprintA);
-        call(b, "VM.pool_migrate", sb, vm.value(), a.hostRef(), Map.of());
-        assertEquals(a.host(), hosts.db.require(vm).get(VM.resident_on), "with the pool's listing right again it goes");
+        a.vmRuntime().setMigrationPeers(h -> real);
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "without the thief it goes");
     }
 
-    private void pinAs(String hostUuid, Ref<Host> host, String fingerprint) {
-        var now = java.time.Instant.now();
-        new MemberCertificates(hosts.db).pin(hostUuid, host, fingerprint, now.minusSeconds(60), now.plusSeconds(3600));
+    @Test
+    void aSourceSendsOnlyToTheQemuHoldingTheKeyOfTheCertificateTheDestinationAnswered() throws Exception {
+        Ref<VM> vm = guestOnA("FLOTILLA-MARKER-pinned");
+        MigrationPeer real = b.vmRuntime().migrationTarget();
+        String stranger = certificateOnly(HostCertificate.create(dir.resolve("stranger.pem"), "stranger", List.of()));
+        a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
+                return new IncomingStream(in.address(), in.port(), in.token(), in.disksPort(), in.disks(), stranger);
+            }
+        });
+        long t0 = System.nanoTime();
+        ApiError e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
+        System.out.printf("MigrationOnTheWireTest: a destination QEMU without the key of the certificate answered failed the call in %d ms%n",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0));
+        assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
+        assertEquals(a.host(), hosts.db.require(vm).get(VM.resident_on), "the guest stays on A");
+        assertEquals("running", a.vmRuntime().domains().running(vm).qmp.execute("query-status").path("status").asText());
+        assertFalse(b.vmRuntime().domains().contains(vm), "B kept nothing of the attempt");
+
+        a.vmRuntime().setMigrationPeers(h -> real);
+        call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of());
+        assertEquals(b.host(), hosts.db.require(vm).get(VM.resident_on), "with the destination's own certificate it goes");
+    }
+
+    /** The certificate of a host's PEM file, without its key. */
+    private static String certificateOnly(HostCertificate c) throws IOException {
+        String pem = Files.readString(c.file());
+        return pem.substring(pem.indexOf("-----BEGIN CERTIFICATE-----"));
     }
 
     /** An idle guest (no disk) started on A, the marker on its kernel command line. */
@@ -174,30 +199,47 @@ class MigrationOnTheWireTest {
         }
     }
 
-    /** A client in clear that sends the token: what it got back. */
-    private static String plainClient(IncomingStream in) {
+    /** A client in clear that opens with {@code token}, then asks for more: what it got back. */
+    private static String plainClient(IncomingStream in, String token) {
         try (Socket s = new Socket(in.address(), in.port())) {
             s.setSoTimeout(15_000);
-            s.getOutputStream().write((in.token() + "\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().write((token + "\nhello\n").getBytes(StandardCharsets.US_ASCII));
             return answer(s.getInputStream());
         } catch (IOException e) {
             return "nothing";
         }
     }
 
-    /** A TLS client with a certificate of its own, which the pool has not pinned, that sends the token. */
-    private String unpinnedClient(IncomingStream in) {
-        var stranger = HostCertificate.create(dir.resolve("stranger.pem"), "stranger", List.of());
-        Set<String> destination = new MemberCertificates(hosts.db).fingerprintsOf(hosts.db.require(b.host()).get(Host.uuid));
-        try (var s = (SSLSocket) stranger.memberTls(Set::of).sslContext(() -> destination)
-                .getSocketFactory().createSocket(in.address(), in.port())) {
-            s.setSoTimeout(15_000);
-            s.setEnabledProtocols(new String[] {"TLSv1.3"});
-            s.getOutputStream().write((in.token() + "\n").getBytes(StandardCharsets.US_ASCII));
-            return answer(s.getInputStream());
-        } catch (IOException e) {
+    /**
+     * A TLS client with a certificate of its own that trusts anyone, opening with {@code token} (none: TLS at once):
+     * what it got back through TLS.
+     */
+    private String strangerClient(IncomingStream in, String token) {
+        var stranger = HostCertificate.create(dir.resolve("stranger-" + System.nanoTime() + ".pem"), "stranger", List.of());
+        try (Socket tcp = new Socket(in.address(), in.port())) {
+            tcp.setSoTimeout(15_000);
+            if (token != null) tcp.getOutputStream().write((token + "\n").getBytes(StandardCharsets.US_ASCII));
+            var context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+            var keys = javax.net.ssl.KeyManagerFactory.getInstance("PKIX");
+            keys.init(stranger.keyStore(), stranger.keyStorePassword().toCharArray());
+            context.init(keys.getKeyManagers(), new javax.net.ssl.TrustManager[] {new TrustingAnyone()}, null);
+            try (var s = (SSLSocket) context.getSocketFactory().createSocket(tcp, in.address(), in.port(), false)) {
+                s.setEnabledProtocols(new String[] {"TLSv1.3"});
+                s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+                return answer(s.getInputStream());
+            }
+        } catch (IOException | java.security.GeneralSecurityException e) {
             return "nothing";
         }
+    }
+
+    /** Trusts whatever certificate it is shown: a client that would talk to anyone. */
+    private static final class TrustingAnyone implements javax.net.ssl.X509TrustManager {
+        @Override public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+        @Override public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String auth) {}
+
+        @Override public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
     }
 
     /** What came back: nothing, TLS's refusal (an alert record), or data. */
@@ -241,7 +283,7 @@ class MigrationOnTheWireTest {
         private final ServerSocketChannel server;
         private final AtomicLong carried = new AtomicLong();
         private final Map<String, Search> searches = new java.util.concurrent.ConcurrentHashMap<>();
-        private final ByteBuffer first = ByteBuffer.allocate(64);
+        private final ByteBuffer first = ByteBuffer.allocate(128);
         private volatile Thread relay;
 
         RecordingRelay(String... lookFor) throws IOException {

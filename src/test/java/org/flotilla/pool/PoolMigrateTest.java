@@ -202,7 +202,7 @@ class PoolMigrateTest {
 
         // the destination cannot prepare
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) { throw ApiError.of("HOST_NOT_ENOUGH_FREE_MEMORY", "1", "0"); }
         });
         e = assertThrows(ApiError.class, () -> call(a, "VM.pool_migrate", sa, vm.value(), b.hostRef(), Map.of()));
         assertMigrateFailed(e, vm);
@@ -211,10 +211,10 @@ class PoolMigrateTest {
         // a stream without the destination's token is not let in (nor does a wrong token finish or abort anything)
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
             String token;
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                IncomingStream in = super.prepare(v, disks);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
                 token = in.token();
-                return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()));
+                return new IncomingStream(in.address(), in.port(), "0".repeat(in.token().length()), in.disksPort(), in.disks(), in.certificate());
             }
             @Override public long finish(String v, String wrong) { throw new AssertionError("a stream without the token was let in"); }
             @Override public boolean abort(String v, String wrong) {
@@ -229,8 +229,8 @@ class PoolMigrateTest {
 
         // the destination's QEMU is killed once it waits for the stream
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                IncomingStream in = super.prepare(v, disks);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
                 long pid = b.vmRuntime().pids().get(vm);
                 ProcessHandle.of(pid).ifPresent(p -> {
                     p.destroyForcibly();
@@ -260,8 +260,8 @@ class PoolMigrateTest {
         // the task is cancelled once the destination is ready
         var cancelled = new CountDownLatch(1);
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                IncomingStream in = super.prepare(v, disks);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
                 try {
                     cancelled.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException ie) {

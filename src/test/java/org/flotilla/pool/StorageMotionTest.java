@@ -148,8 +148,8 @@ class StorageMotionTest {
 
         // B's QEMU dies while the disk is being copied to it
         a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-            @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                IncomingStream in = super.prepare(v, disks);
+            @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                IncomingStream in = super.prepare(v, disks, certificate);
                 assertEquals(1, in.disks().size());
                 ProcessHandle.of(b.vmRuntime().pids().get(vm)).ifPresent(p -> {
                     p.destroyForcibly();
@@ -224,8 +224,8 @@ class StorageMotionTest {
 
             // room at first, then none: the file system fills up while the disk is on its way
             a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
-                @Override public IncomingStream prepare(String v, Map<String, String> disks) {
-                    IncomingStream in = super.prepare(v, disks);
+                @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                    IncomingStream in = super.prepare(v, disks, certificate);
                     try {
                         writeFiller(filler, Files.getFileStore(small).getUsableSpace() - (2L << 20));
                     } catch (IOException ex) {

@@ -19,20 +19,22 @@ import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.runtime.domain.Domain;
+import org.flotilla.os.TcpSockets;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.storage.BlockExports;
 import org.flotilla.storage.Storage;
 
 /**
  * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
- * of the same virtual size; the VM's QEMU, started on them, serves them writable over NBD on a unix socket in its
- * jail (each disk's export named after its node), or for a halted VM a {@link BlockExports}; and a port of the daemon's
- * ({@link MigrationPort}) that lets in one connection per disk from the source, over TLS and opening with the
- * migration's token, each relayed to that socket — so that QEMU never listens on the pool's network.
+ * of the same virtual size. A running VM's QEMU, started on them, serves them writable over NBD (each disk's export
+ * named after its node) on a TCP port the daemon opens and hands it, over TLS with the migration's identity
+ * ({@link QemuTls}), which lets in the source's QEMU alone. A halted VM's are served by a {@link BlockExports} on a unix
+ * socket, and a port of the daemon's ({@link MigrationPort}) lets in one connection per disk from the source, over the
+ * daemons' TLS and opening with the migration's token, each relayed to that socket.
  */
 final class ArrivingDisks {
     private static final System.Logger LOG = System.getLogger(ArrivingDisks.class.getName());
-    private static final String SOCKET = "nbd.sock";
+    private static final String LISTENING_FD = "nbd-in";
 
     private final Storage storage;
     /** The source's VDI, by the VDI made for it here. */
@@ -97,21 +99,24 @@ final class ArrivingDisks {
     }
 
     /**
-     * QEMU serves the new disks of {@code vm}'s VBDs over NBD, and a port of this daemon's at {@code address} relays
-     * to it every connection from {@code sources} that opens with {@code token}. Returns the port.
+     * QEMU serves the new disks of {@code vm}'s VBDs over NBD at a port of {@code address}, with TLS as the QEMU object
+     * {@code tlsCreds} says. Returns the port.
      */
-    int serve(Database db, Domain d, Ref<VM> vm, MigrationTls tls, PeerTrust sources, InetAddress address, String token) throws IOException {
+    int serve(Database db, Domain d, Ref<VM> vm, InetAddress address, String tlsCreds) throws IOException {
         // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
         // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
-        d.qmp.execute("nbd-server-start", Map.of("addr", Map.of("type", "unix",
-                "data", Map.of("path", QemuCommand.JAILED.resolve(SOCKET).toString()))));
+        TcpSockets.Listening listening = TcpSockets.listen(address, made.size() + 4);
+        // connections QEMU accepts inherit it: the server side of a disk whose source is gone lets go too
+        TcpSockets.watch(listening.fd(), QemuSockets.LIVENESS);
+        QemuSockets.handOver(d, LISTENING_FD, listening.fd(), "nbd-server-start", Map.of(
+                "addr", Map.of("type", "fd", "data", Map.of("str", LISTENING_FD)), "tls-creds", tlsCreds));
         qemuServes = true;
         for (String node : nodes(db, vm).keySet()) {
             d.qmp.execute("block-export-add", Map.of("type", "nbd", "id", "export-" + node, "node-name", node,
                     "name", node, "writable", true));
         }
-        return openPort(tls, sources, address, token, d.runDir.resolve(SOCKET));
+        return listening.port();
     }
 
     /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */

@@ -18,12 +18,11 @@ import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.launch.QemuCommand;
-import org.flotilla.runtime.launch.QemuFiles;
 
 /**
  * The source's side of the disks that move with a VM (Storage XenMotion): for each, an NBD client node in the VM's
- * QEMU whose unix socket in the jail this daemon relays to the destination's disks port (over TLS, opening with the token),
- * and a {@code blockdev-mirror} of the disk to it — a full copy first, then every guest write made on both sides
+ * QEMU on a connection the daemon makes to the destination QEMU's NBD server and hands it, QEMU speaking TLS on it
+ * with the migration's identity ({@link QemuTls}), and a {@code blockdev-mirror} of the disk to it — a full copy first, then every guest write made on both sides
  * before it completes ({@code copy-mode: write-blocking}), so that the copy converges whatever the guest writes.
  * Once every job is ready the memory moves; at the switch-over, with the guest stopped, {@link #complete} cancels the
  * ready jobs, which leaves each copy consistent (as libvirt ends its mirrors), and {@link #abandon} undoes it all
@@ -34,21 +33,24 @@ final class DiskMirrors {
     private static final long READY_MINUTES = 60;
     private static final long SETTLE_SECONDS = 30;
 
-    /** One disk: its node here, the NBD node it is mirrored to, the job, and the socket QEMU reaches the relay by. */
-    private record Mirror(String vdi, String node, String target, String job, NbdRelay relay) {}
+    /** One disk: its node here, the NBD node it is mirrored to, and the job. */
+    private record Mirror(String vdi, String node, String target, String job) {}
 
     private final Domain d;
     private final List<Mirror> mirrors = new ArrayList<>();
 
     private DiskMirrors(Domain d) { this.d = d; }
 
-    /** Starts mirroring the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}. */
-    static DiskMirrors start(Database db, Domain d, Ref<VM> vm, IncomingStream in, MigrationDial disks) throws IOException {
+    /**
+     * Starts mirroring the disks of {@code vm}'s VBDs whose VDIs the destination made copies of in {@code in}, with TLS
+     * as the QEMU object {@code tlsCreds} says.
+     */
+    static DiskMirrors start(Database db, Domain d, Ref<VM> vm, IncomingStream in, String tlsCreds) throws IOException {
         var out = new DiskMirrors(d);
         try {
             for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
                 String vdi = b.get(VBD.VDI).value();
-                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), disks);
+                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), in, tlsCreds);
             }
             if (out.mirrors.size() != in.disks().size()) throw ApiError.internal("not every VDI to move is a disk of the VM");
             return out;
@@ -58,14 +60,13 @@ final class DiskMirrors {
         }
     }
 
-    private void mirror(String vdi, String node, MigrationDial disks) throws IOException {
+    private void mirror(String vdi, String node, IncomingStream in, String tlsCreds) throws IOException {
         String target = "sxm-" + node;
-        NbdRelay relay = NbdRelay.open(d.runDir.resolve("nbd-" + node + ".sock"), disks);
-        var m = new Mirror(vdi, node, target, "sxm-job-" + node, relay);
+        var m = new Mirror(vdi, node, target, "sxm-job-" + node);
         mirrors.add(m);
-        QemuFiles.give(relay.socket(), d.uid);
-        d.qmp.execute("blockdev-add", Map.of("driver", "nbd", "node-name", target, "export", node,
-                "server", Map.of("type", "unix", "path", QemuCommand.JAILED.resolve(relay.socket().getFileName()).toString())));
+        QemuSockets.handOver(d, target, QemuSockets.connect(in.address(), in.disksPort()), "blockdev-add", Map.of(
+                "driver", "nbd", "node-name", target, "export", node, "server", Map.of("type", "fd", "str", target),
+                "tls-creds", tlsCreds, "tls-hostname", QemuTls.NAME));
         d.qmp.execute("blockdev-mirror", Map.of("job-id", m.job(), "device", node, "target", target, "sync", "full",
                 "copy-mode", "write-blocking"));
     }
@@ -119,7 +120,7 @@ final class DiskMirrors {
         }
     }
 
-    /** After a failure: the jobs stopped, the NBD nodes gone, the relays closed; the guest keeps its own disks. */
+    /** After a failure: the jobs stopped, the NBD nodes (and their connections) gone; the guest keeps its own disks. */
     void abandon() {
         for (Mirror m : mirrors) {
             try {
@@ -141,7 +142,6 @@ final class DiskMirrors {
             } catch (IOException e) {
                 LOG.log(System.Logger.Level.DEBUG, "blockdev-del " + m.target() + ": " + e.getMessage());
             }
-            m.relay().close();
         }
     }
 

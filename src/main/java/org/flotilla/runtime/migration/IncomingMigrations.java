@@ -2,17 +2,12 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.db.Database;
@@ -22,7 +17,6 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
-import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.MigrationStatus;
 import org.flotilla.runtime.power.VmStarter;
@@ -30,17 +24,20 @@ import org.flotilla.storage.Storage;
 
 /**
  * The destination's side of live migration. {@link #prepare} starts the VM's QEMU jailed as VM.start would, but
- * waiting for a stream ({@code -incoming defer}, then {@code migrate-incoming} on a unix socket in its run
- * directory), and listens on a TCP port of the daemon's own ({@link MigrationPort}) for the one connection from the
- * source, over TLS, that opens with the token it returns; that connection is relayed into QEMU's socket.
- * {@link #finish} waits until QEMU has loaded everything, runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
+ * waiting for a stream ({@code -incoming defer}), gives it a TLS identity for this migration that lets in only the
+ * source's QEMU ({@link QemuTls}), and listens on a TCP port of the daemon's own ({@link QemuStreamPort}) for the one
+ * connection from the source that opens with the token it returns; that connection is handed to QEMU
+ * ({@code migrate-incoming fd:}), which speaks TLS on it. {@link #finish} waits until QEMU has loaded everything,
+ * runs the guest and records it here; {@link #abort} ends the half-made domain without a trace in the records. A VM
  * that brings its disks (Storage XenMotion) comes in on VDIs made here for them ({@link ArrivingDisks}).
  */
 public final class IncomingMigrations implements MigrationPeer {
     private static final System.Logger LOG = System.getLogger(IncomingMigrations.class.getName());
     /** How long a prepared destination waits for the source to send everything and finish. */
     private static final long STREAM_MINUTES = 10;
-    private static final String SOCKET = "incoming.sock";
+    /** The QEMU object of the migration's TLS identity, and the name its stream's descriptor is given under. */
+    static final String TLS_CREDS = "migration-tls";
+    private static final String STREAM_FD = "migration-in";
     /** How long an abort waits for a finish under way to end, well within the source's wait for its answer. */
     private static final long ABORT_WAITS_FOR_FINISH_SECONDS = 8;
     private static final long TICK_MILLIS = 1000;
@@ -57,11 +54,11 @@ public final class IncomingMigrations implements MigrationPeer {
     private final List<Consumer<Ref<VM>>> discarded = new CopyOnWriteArrayList<>();
 
     /**
-     * A VM on its way here: its QEMU, the port it comes in by, the relay that feeds it with the bytes it has carried,
-     * and the disks it brings (a halted VM brings only disks: no QEMU, port nor relay).
+     * A VM on its way here: its QEMU, the port it comes in by, done once its stream is QEMU's, and the disks it brings
+     * (a halted VM brings only disks: no QEMU nor port).
      */
-    private record Arrival(VmStarter.Launched launched, String token, MigrationPort port, CompletableFuture<Long> relay,
-                           AtomicLong received, ArrivingDisks disks) {}
+    private record Arrival(VmStarter.Launched launched, String token, QemuStreamPort port, CompletableFuture<Void> stream,
+                           ArrivingDisks disks) {}
 
     public IncomingMigrations(Database db, Storage storage, VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
         this.db = db;
@@ -78,48 +75,49 @@ public final class IncomingMigrations implements MigrationPeer {
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
 
     @Override
-    public IncomingStream prepare(String vm, Map<String, String> disks) {
+    public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) {
         Ref<VM> ref = VM.CLASS.ref(vm);
         var result = new IncomingStream[1];
-        CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> result[0] = open(ref, disks));
+        CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> {
+            if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+            boolean live = db.require(ref).get(VM.power_state) != VmPowerState.Halted;
+            if (live) QemuTls.requireCertificate(certificate);
+            MigrationTls tls = this.tls;
+            tls.requireIdentity();
+            ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
+            result[0] = open(ref, arriving, live, tls, tls.members(), certificate);
+        });
         return result[0];
-    }
-
-    private IncomingStream open(Ref<VM> ref, Map<String, String> disks) throws IOException, InterruptedException {
-        return open(ref, disks, tls.members());
-    }
-
-    /** A VM coming from {@code sources}: the pool's members, or anyone with the token when the source is not one. */
-    private IncomingStream open(Ref<VM> ref, Map<String, String> disks, PeerTrust sources) throws IOException, InterruptedException {
-        if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
-        MigrationTls tls = this.tls;
-        tls.requireIdentity();
-        ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
-        return open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, tls, sources);
     }
 
     /**
      * A VM from another pool, its records made here already (halted, as XAPI's import leaves them until the VM runs)
      * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted. Its source is no
-     * member: the token alone lets it in, over TLS. {@code arriving}'s VDIs go if it fails.
+     * member: the token alone lets it in, over TLS, and its QEMU must show {@code certificate}, which it sent over the
+     * other pool's API. {@code arriving}'s VDIs go if it fails.
      */
-    IncomingStream prepareImported(Ref<VM> ref, ArrivingDisks arriving, boolean live) {
+    IncomingStream prepareImported(Ref<VM> ref, ArrivingDisks arriving, boolean live, String certificate) {
         var result = new IncomingStream[1];
         CurrentOperations.runMappingErrors("VM.migrate_send", () -> {
             MigrationTls tls = this.tls;
             try {
                 if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
+                if (live) QemuTls.requireCertificate(certificate);
                 tls.requireIdentity();
             } catch (RuntimeException e) {
                 arriving.destroy();
                 throw e;
             }
-            result[0] = open(ref, arriving, live, tls, PeerTrust.ANYONE);
+            result[0] = open(ref, arriving, live, tls, PeerTrust.ANYONE, certificate);
         });
         return result[0];
     }
 
-    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, MigrationTls tls, PeerTrust sources)
+    /**
+     * The way in for a VM, running ({@code live}) or halted, whose source is known by {@code sources} (a halted VM's
+     * disks come through the daemons) and whose QEMU shows {@code certificate} (a running one's come QEMU to QEMU).
+     */
+    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, MigrationTls tls, PeerTrust sources, String certificate)
             throws IOException, InterruptedException {
         if (!live) return openHalted(ref, arriving, tls, sources);
         VmStarter.Launched launched;
@@ -130,26 +128,27 @@ public final class IncomingMigrations implements MigrationPeer {
             throw e;
         }
         Domain d = launched.domain();
-        MigrationPort port = null;
+        QemuStreamPort port = null;
         try {
+            QemuTls identity = QemuTls.make();
+            identity.install(d, TLS_CREDS, QemuTls.End.SERVER, certificate);
+            d.qmp.execute("migrate-set-parameters", Map.of("tls-creds", TLS_CREDS));
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
-            int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, tls, sources, address, token);
-            d.qmp.execute("migrate-incoming", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
-            port = MigrationPort.open(tls, sources, address, token);
-            var relay = new CompletableFuture<Long>();
-            var received = new AtomicLong();
-            MigrationPort listening = port;
-            Thread.ofVirtual().name("migration-in-" + d.uuid).start(() -> {
+            int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, address, TLS_CREDS);
+            var stream = new CompletableFuture<Void>();
+            port = QemuStreamPort.open(address, token, fd -> {
                 try {
-                    relay.complete(receive(listening, d.runDir.resolve(SOCKET), received));
-                } catch (Throwable t) {
-                    relay.completeExceptionally(t);
+                    QemuSockets.handOver(d, STREAM_FD, fd, "migrate-incoming", Map.of("uri", "fd:" + STREAM_FD));
+                    stream.complete(null);
+                } catch (IOException | RuntimeException e) {
+                    stream.completeExceptionally(e);
+                    throw e;
                 }
             });
-            arrivals.put(ref, new Arrival(launched, token, port, relay, received, arriving));
+            arrivals.put(ref, new Arrival(launched, token, port, stream, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference());
+            return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference(), identity.certificate());
         } catch (IOException | RuntimeException e) {
             if (port != null) port.close();
             teardown.letGo(d);
@@ -164,9 +163,9 @@ public final class IncomingMigrations implements MigrationPeer {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
             int disksPort = arriving.serveHalted(db, ref, tls, sources, address, token);
-            arrivals.put(ref, new Arrival(null, token, null, null, new AtomicLong(), arriving));
+            arrivals.put(ref, new Arrival(null, token, null, null, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference());
+            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference(), "");
         } catch (IOException | RuntimeException | InterruptedException e) {
             arriving.destroy();
             throw e;
@@ -175,14 +174,13 @@ public final class IncomingMigrations implements MigrationPeer {
 
     /**
      * A source that never finishes nor aborts (it died, or lost its way here) must not leave a QEMU waiting for ever:
-     * the arrival ends once its stream, begun, has carried nothing for {@link OutgoingMigrations#STALL_SECONDS} (a
-     * link or source that is gone; the TCP connection has no keepalive), and in any case when no finish has come
-     * within {@value #STREAM_MINUTES} minutes.
+     * the arrival ends once its QEMU has, which it does when its stream breaks (a source that is gone closes it; a
+     * link that is gone fails it within {@link QemuSockets#LIVENESS}), and in any case when no finish has come within
+     * {@value #STREAM_MINUTES} minutes.
      */
     private void expireUnlessFinished(Ref<VM> ref, String token) {
         Thread.ofVirtual().name("migration-expiry-" + ref.value()).start(() -> {
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
-            var stall = new StallWatch(OutgoingMigrations.STALL_SECONDS);
             while (true) {
                 try {
                     Thread.sleep(TICK_MILLIS);
@@ -191,11 +189,8 @@ public final class IncomingMigrations implements MigrationPeer {
                 }
                 Arrival a = arrivals.get(ref);
                 if (a == null || !a.token().equals(token)) return;
-                boolean carried = a.relay().isDone() && !a.relay().isCompletedExceptionally();
-                // the clock starts with the first byte: a source may have work to do before it streams (disks to mirror)
-                boolean streaming = !carried && a.received().get() > 0;
                 String why = System.nanoTime() > deadline ? "was neither finished nor aborted"
-                        : streaming && stall.stalled(a.received().get()) ? "carried nothing for " + OutgoingMigrations.STALL_SECONDS + " s" : null;
+                        : a.launched() != null && !a.launched().domain().alive() ? "lost its QEMU (its stream broke)" : null;
                 if (why == null) continue;
                 if (claim(ref, token) == null) return;
                 LOG.log(System.Logger.Level.WARNING, "the migration of VM " + ref.value() + " here " + why + ": its QEMU ends");
@@ -203,19 +198,6 @@ public final class IncomingMigrations implements MigrationPeer {
                 return;
             }
         });
-    }
-
-    /** Relays the one connection the port lets in (the source's, past TLS and the token) into QEMU. */
-    private static long receive(MigrationPort port, Path qemuSocket, AtomicLong received) throws IOException {
-        try (port; RelayEnd tcp = port.next()) {
-            port.close();
-            try (SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-                qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                long carried = StreamRelay.copy(tcp, RelayEnd.of(qemu), received);
-                tcp.shutdownOutput(); // the source waits for this answer: everything it sent was taken
-                return carried;
-            }
-        }
     }
 
     @Override
@@ -283,8 +265,8 @@ public final class IncomingMigrations implements MigrationPeer {
         Domain d = a.launched().domain();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
         while (!MigrationStatus.check(d.qmp, "receiving the VM's memory").equals("completed")) {
-            if (a.relay().isCompletedExceptionally()) {
-                throw ApiError.internal("receiving the VM's memory failed: " + a.relay().exceptionNow());
+            if (a.stream().isCompletedExceptionally()) {
+                throw ApiError.internal("receiving the VM's memory failed: " + a.stream().exceptionNow());
             }
             if (!d.alive()) throw ApiError.internal("the destination's QEMU exited while receiving the VM's memory");
             if (System.nanoTime() > deadline) throw ApiError.internal("receiving the VM's memory timed out");

@@ -3,17 +3,18 @@ package org.flotilla.runtime.migration;
 import java.util.Map;
 
 /**
- * Where the source sends a VM's migration stream: a TCP address and port of the destination daemon, which lets
- * in one connection that opens with {@code token} (then a newline). When disks move with the VM, {@code disks} maps
- * each of the source's VDIs to the one made for it there, and {@code disksPort} lets in one connection per disk, each
- * opening with the same token and a newline, relayed to the destination QEMU's NBD server (where the NBD handshake
- * names the disk's export).
+ * Where the source sends a VM's migration stream: a TCP address and port of the destination daemon, which hands the
+ * destination's QEMU the one connection that opens with {@code token} (then a newline), for QEMU to speak TLS on,
+ * showing {@code certificate} (PEM). When disks move with the VM, {@code disks} maps each of the source's VDIs to the
+ * one made for it there, and {@code disksPort} is where the destination QEMU's NBD server takes one TLS connection
+ * per disk (the NBD handshake names the disk's export); for a halted VM, the daemon's port that relays each
+ * connection opening with the token to its storage daemon.
  */
-public record IncomingStream(String address, int port, String token, int disksPort, Map<String, String> disks) {
+public record IncomingStream(String address, int port, String token, int disksPort, Map<String, String> disks, String certificate) {
     public IncomingStream {
         disks = Map.copyOf(disks);
     }
 
-    /** A stream that brings no disks. */
-    public IncomingStream(String address, int port, String token) { this(address, port, token, 0, Map.of()); }
+    /** The same way in, its memory port elsewhere (tests put themselves between the hosts). */
+    public IncomingStream withPort(int port) { return new IncomingStream(address, port, token, disksPort, disks, certificate); }
 }

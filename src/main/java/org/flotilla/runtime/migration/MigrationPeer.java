@@ -10,8 +10,9 @@ public interface MigrationPeer {
     /**
      * Starts the VM's QEMU waiting for its memory, and opens the way in for the stream. {@code disks} maps each VDI
      * that moves with the VM to the SR it goes to there: a VDI is made there for each, and QEMU takes them in.
+     * {@code certificate} is the one the source's QEMU will show (PEM), the only one the destination's lets in.
      */
-    IncomingStream prepare(String vm, Map<String, String> disks);
+    IncomingStream prepare(String vm, Map<String, String> disks, String certificate);
 
     /** The whole stream has arrived: the guest runs on there, recorded so. Returns the domain id it got there. */
     long finish(String vm, String token);

@@ -77,9 +77,9 @@ public final class OtherPoolArrivals {
 
     /**
      * Makes the VM's records and disks here and, for a running VM, its QEMU waiting for the stream: the way in for it.
-     * Nothing made is left if it fails.
+     * Nothing made is left if it fails. {@code certificate}: the one the source's QEMU shows.
      */
-    public IncomingStream prepare(String records, Map<String, String> disks) {
+    public IncomingStream prepare(String records, Map<String, String> disks, String certificate) {
         TravellingRecords t = TravellingRecords.read(db, records);
         var to = srs(disks);
         check(t, to);
@@ -103,7 +103,7 @@ public final class OtherPoolArrivals {
             throw e;
         }
         try {
-            return incoming.prepareImported(vm, made, t.powerState() != VmPowerState.Halted);
+            return incoming.prepareImported(vm, made, t.powerState() != VmPowerState.Halted, certificate);
         } catch (RuntimeException e) {
             forget(vm);
             throw e;

@@ -2,12 +2,7 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,21 +19,22 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmOperations;
+import org.flotilla.os.Fd;
+import org.flotilla.os.TcpSockets;
 import org.flotilla.pool.BootChecks;
 import org.flotilla.pool.MemberCertificates;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
-import org.flotilla.runtime.launch.QemuCommand;
-import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.storage.Storage;
 
 /**
  * The source's side of VM.pool_migrate, XenMotion on storage both hosts reach: the destination prepared through
- * its {@link MigrationPeer}, QEMU's migration stream sent to it (through a unix socket in the jail that the daemon
- * relays to the destination's port over TLS, the destination known by its host's pinned certificate), followed to
+ * its {@link MigrationPeer} (which answers over the pool's TLS, from the host the pool pinned), QEMU's migration
+ * stream sent to it over a connection the daemon makes and hands QEMU, which speaks TLS on it with an identity made
+ * for this migration and trusts only the one the destination answered with ({@link QemuTls}), followed to
  * completion with the task's progress, the destination told to run the guest, and only then this host's QEMU ended, its records left to the destination. Any failure before the
  * destination runs the guest ends the destination's half and leaves the guest running here: VM_MIGRATE_FAILED (TASK_CANCELLED if the task
  * was cancelled while the stream ran). VM.migrate_send within the pool (Storage XenMotion) is the same with the disks
@@ -47,7 +43,9 @@ import org.flotilla.storage.Storage;
  */
 public final class OutgoingMigrations {
     private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
-    private static final String SOCKET = "migrate.sock";
+    /** The QEMU object of the migration's TLS identity, and the name its stream's descriptor is given under. */
+    static final String TLS_CREDS = "migration-tls-out";
+    private static final String STREAM_FD = "migration-out";
     /** QEMU's 128 MiB/s default is far below a modern link. */
     private static final long MAX_BANDWIDTH = 8L << 30;
     /** QEMU's default is 300 ms; Proxmox asks for 100. */
@@ -128,7 +126,7 @@ public final class OutgoingMigrations {
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
-                MigrationReport report = send(c, d, in, prepared.destination(), peer, vm, millisSince(t0));
+                MigrationReport report = send(c, d, in, prepared.identity(), peer, vm, millisSince(t0));
                 reports.put(vm, report);
                 LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             } catch (Exception e) {
@@ -178,8 +176,11 @@ public final class OutgoingMigrations {
         });
     }
 
-    /** The destination, made ready for the VM and the disks that move with it, and whom it must prove to be. */
-    private record Prepared(MigrationPeer peer, IncomingStream in, PeerTrust destination) {}
+    /**
+     * The destination, made ready for the VM and the disks that move with it, whom it must prove to be (to the daemon,
+     * for a halted VM's disks) and the identity this host's QEMU shows it.
+     */
+    private record Prepared(MigrationPeer peer, IncomingStream in, PeerTrust destination, QemuTls identity) {}
 
     /** How the destination's side is reached, and whom its connections must prove to be. */
     private record There(Supplier<MigrationPeer> peer, Supplier<PeerTrust> trust) {}
@@ -193,7 +194,8 @@ public final class OutgoingMigrations {
     private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, There there) {
         try {
             MigrationPeer peer = there.peer().get();
-            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves)), there.trust().get());
+            QemuTls identity = QemuTls.make();
+            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves), identity.certificate()), there.trust().get(), identity);
         } catch (RuntimeException e) {
             throw failed(vm, destination, "the destination could not prepare: " + describe(e));
         }
@@ -221,21 +223,37 @@ public final class OutgoingMigrations {
 
     private static long millisSince(long t) { return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t); }
 
-    private MigrationReport send(Call c, Domain d, IncomingStream in, PeerTrust destination, MigrationPeer peer, Ref<VM> vm,
+    /** Everything of a running VM, QEMU to QEMU over TLS: the disks that move mirrored, then the memory. */
+    private MigrationReport send(Call c, Domain d, IncomingStream in, QemuTls identity, MigrationPeer peer, Ref<VM> vm,
                                  long prepareMillis) throws Exception {
-        MigrationDial memory = tls.dial(in.address(), in.port(), destination, in.token());
-        if (in.disks().isEmpty()) return send(c, d, in, memory, peer, vm, prepareMillis, null);
-        DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, disks(in, destination));
+        identity.install(d, TLS_CREDS, QemuTls.End.CLIENT, in.certificate());
         try {
-            return send(c, d, in, memory, peer, vm, prepareMillis, mirrors);
+            if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
+            DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, TLS_CREDS);
+            try {
+                return send(c, d, in, peer, vm, prepareMillis, mirrors);
+            } catch (Exception e) {
+                mirrors.abandon();
+                throw e;
+            }
         } catch (Exception e) {
-            mirrors.abandon();
+            forgetIdentity(d);
             throw e;
         }
     }
 
+    /** After a failure the guest runs on here: its QEMU keeps no trace of the migration's TLS. */
+    private static void forgetIdentity(Domain d) {
+        try {
+            d.qmp.execute("migrate-set-parameters", Map.of("tls-creds", "", "tls-hostname", ""));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "resetting the migration's TLS of " + d.uuid + ": " + e.getMessage());
+        }
+        QemuTls.remove(d, TLS_CREDS);
+    }
+
     /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
-    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationDial memory, MigrationPeer peer, Ref<VM> vm,
+    private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm,
                                  long prepareMillis, DiskMirrors mirrors) throws Exception {
         long disksMillis = 0;
         double memoryFrom = 0.1;
@@ -246,44 +264,36 @@ public final class OutgoingMigrations {
             disksMillis = millisSince(t);
             memoryFrom = 0.5;
         }
-        Path sock = d.runDir.resolve(SOCKET);
-        Files.deleteIfExists(sock);
-        try (ServerSocketChannel fromQemu = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-             RelayEnd toPeer = memory.open()) {
-            fromQemu.bind(UnixDomainSocketAddress.of(sock));
-            QemuFiles.give(sock, d.uid);
-            Thread relay = Thread.ofVirtual().name("migration-out-" + d.uuid).start(() -> {
-                try (SocketChannel qemu = fromQemu.accept()) {
-                    StreamRelay.copy(RelayEnd.of(qemu), toPeer);
-                    StreamRelay.awaitEnd(toPeer);
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "migration stream of " + d.uuid + " ended: " + e);
-                }
-            });
-            long t0 = System.nanoTime();
-            startStream(d, mirrors != null);
-            JsonNode done = follow(c, d, memoryFrom, mirrors);
-            long streamMillis = millisSince(t0);
-            long t1 = System.nanoTime();
-            // QEMU has written its last byte: the relay delivers the tail before the destination looks
-            relay.join(TimeUnit.SECONDS.toMillis(30));
-            c.task().progress(0.9);
-            long domid = peer.finish(vm.value(), in.token());
-            return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
-                    done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid, disksMillis);
-        } finally {
-            Files.deleteIfExists(sock);
-        }
+        long t0 = System.nanoTime();
+        startStream(d, in, mirrors != null);
+        JsonNode done = follow(c, d, memoryFrom, mirrors);
+        long streamMillis = millisSince(t0);
+        long t1 = System.nanoTime();
+        c.task().progress(0.9);
+        long domid = peer.finish(vm.value(), in.token());
+        return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
+                done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid, disksMillis);
     }
 
-    /** Starts QEMU's stream; {@code pauseBeforeSwitchover}: it stops at pre-switchover, the guest stopped, for the disks to end. */
-    private static void startStream(Domain d, boolean pauseBeforeSwitchover) throws IOException {
+    /**
+     * Starts QEMU's stream on a connection to the destination's port that opens with the token, QEMU's TLS on it;
+     * {@code pauseBeforeSwitchover}: it stops at pre-switchover, the guest stopped, for the disks to end.
+     */
+    private static void startStream(Domain d, IncomingStream in, boolean pauseBeforeSwitchover) throws IOException {
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(
                 Map.of("capability", "events", "state", true),
                 Map.of("capability", "auto-converge", "state", true),
                 Map.of("capability", "pause-before-switchover", "state", pauseBeforeSwitchover))));
-        d.qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", MAX_BANDWIDTH, "downtime-limit", DOWNTIME_LIMIT_MS));
-        d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(SOCKET)));
+        d.qmp.execute("migrate-set-parameters", Map.of("max-bandwidth", MAX_BANDWIDTH, "downtime-limit", DOWNTIME_LIMIT_MS,
+                "tls-creds", TLS_CREDS, "tls-hostname", QemuTls.NAME));
+        Fd stream = QemuSockets.connect(in.address(), in.port());
+        try {
+            TcpSockets.write(stream, (in.token() + "\n").getBytes(StandardCharsets.US_ASCII), MigrationTls.HANDSHAKE);
+        } catch (IOException | RuntimeException e) {
+            stream.close();
+            throw e;
+        }
+        QemuSockets.handOver(d, STREAM_FD, stream, "migrate", Map.of("uri", "fd:" + STREAM_FD));
     }
 
     /**
