@@ -63,6 +63,8 @@ public final class SxmBench {
     private final String copyMode;
     /** both, or only one side: to look into one that fails, without the other. */
     private final String sides;
+    /** Whether QEMU alone speaks TLS too (its own tls-creds-x509, as the daemons' QEMUs do), to tell TLS's cost apart. */
+    private final boolean rawTls;
     private BenchPool pool;
 
     private SxmBench(Map<String, String> opts) {
@@ -70,6 +72,7 @@ public final class SxmBench {
         this.diskBytes = Long.parseLong(opts.getOrDefault("disk-mib", "1024")) << 20;
         this.copyMode = opts.getOrDefault("copy-mode", DAEMONS_COPY_MODE);
         this.sides = opts.getOrDefault("sides", "both");
+        this.rawTls = Boolean.parseBoolean(opts.getOrDefault("raw-tls", "false"));
         if (!List.of("both", "flotilla", "raw").contains(sides)) throw new IllegalArgumentException("sides: both, flotilla or raw");
     }
 
@@ -199,22 +202,35 @@ public final class SxmBench {
                 RawQemu dst = RawQemu.launch(net, 1, dir.resolve("destination"), argv, kernel, initrd, Map.of(set, targetDisk),
                         List.of("-incoming", "defer"));
                 try {
+                    var serverTls = new java.util.HashMap<String, Object>();
+                    var clientTls = new java.util.HashMap<String, Object>();
+                    if (rawTls) {
+                        RawTls.give(dir, src, dst);
+                        serverTls.put("tls-creds", RawTls.ID);
+                        clientTls.putAll(Map.of("tls-creds", RawTls.ID, "tls-hostname", RawTls.NAME));
+                    }
                     var at = Map.of("host", address, "port", Integer.toString(RAW_NBD_PORT));
                     // nbd-server-start takes the legacy form of an address (its fields under data), blockdev-add the flat one
-                    dst.qmp().execute("nbd-server-start", Map.of("addr", Map.of("type", "inet", "data", at)));
+                    var serve = new java.util.HashMap<String, Object>(Map.of("addr", Map.of("type", "inet", "data", at)));
+                    serve.putAll(serverTls);
+                    dst.qmp().execute("nbd-server-start", serve);
                     dst.qmp().execute("block-export-add", Map.of("type", "nbd", "id", "raw-export", "node-name", node, "name", node, "writable", true));
                     String uri = "tcp:" + address + ":" + RAW_MIGRATION_PORT;
                     dst.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
+                    if (rawTls) dst.qmp().execute("migrate-set-parameters", serverTls);
                     dst.qmp().execute("migrate-incoming", Map.of("uri", uri));
 
-                    src.qmp().execute("blockdev-add", Map.of("driver", "nbd", "node-name", RAW_TARGET, "export", node, "server",
+                    var client = new java.util.HashMap<String, Object>(Map.of("driver", "nbd", "node-name", RAW_TARGET, "export", node, "server",
                             Map.of("type", "inet", "host", address, "port", Integer.toString(RAW_NBD_PORT))));
+                    client.putAll(clientTls);
+                    src.qmp().execute("blockdev-add", client);
                     long t1 = System.nanoTime();
                     src.qmp().execute("blockdev-mirror", Map.of("job-id", RAW_JOB, "device", node, "target", RAW_TARGET, "sync", "full",
                             "copy-mode", copyMode));
                     awaitJob(src, j -> j != null && j.path("ready").asBoolean(false) ? true : null);
                     double disksMs = Stats.msSince(t1);
                     src.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
+                    if (rawTls) src.qmp().execute("migrate-set-parameters", clientTls);
                     src.qmp().execute("migrate", Map.of("uri", uri));
                     JsonNode done = src.awaitMigration("completed");
                     src.qmp().execute("block-job-cancel", Map.of("device", RAW_JOB));
@@ -330,7 +346,7 @@ public final class SxmBench {
         Run f = median(flotilla);
         Run r = median(raw);
         System.out.printf(row, "Flotilla VM.migrate_send", Stats.whole(f.totalMs), Stats.whole(f.disksMs), f.qemuTotalMs, f.downtimeMs, Stats.whole(f.pauseMs));
-        System.out.printf(row, "QEMU alone (NBD + blockdev-mirror + migrate)", Stats.whole(r.totalMs), Stats.whole(r.disksMs), r.qemuTotalMs,
+        System.out.printf(row, rawTls ? "QEMU alone, TLS (NBD + mirror + migrate)" : "QEMU alone (NBD + blockdev-mirror + migrate)", Stats.whole(r.totalMs), Stats.whole(r.disksMs), r.qemuTotalMs,
                 r.downtimeMs, Stats.whole(r.pauseMs));
         System.out.printf(row, "ratio Flotilla / QEMU", Stats.ratio(f.totalMs, r.totalMs), Stats.ratio(f.disksMs, r.disksMs),
                 Stats.ratio(f.qemuTotalMs, r.qemuTotalMs), Stats.ratio(f.downtimeMs, r.downtimeMs), Stats.ratio(f.pauseMs, r.pauseMs));
