@@ -151,7 +151,6 @@ public final class Node implements AutoCloseable {
         vms.afterDestroy(vmRuntime::sweepOwnedFiles);
         vms.setBalloon(vmRuntime::balloon);
         vmRuntime.setVifBackend(taps);
-        vmRuntime.setMigrationTls(HostIdentity.forMigrations(stateDir, facts, db, host));
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
         var enablement = new HostEnablement(db, new HostLocalDb(stateDir));

@@ -53,7 +53,6 @@ import org.flotilla.runtime.launch.Vtpms;
 import org.flotilla.runtime.migration.IncomingMigrations;
 import org.flotilla.runtime.migration.MigrationPeer;
 import org.flotilla.runtime.migration.MigrationPeers;
-import org.flotilla.runtime.migration.MigrationTls;
 import org.flotilla.runtime.migration.MigrationReport;
 import org.flotilla.runtime.migration.OutgoingMigrations;
 import org.flotilla.runtime.migration.OtherPoolArrivals;
@@ -248,11 +247,6 @@ public final class VmRuntime implements AutoCloseable {
     /** How this host reaches hosts of other pools that VMs migrate to. */
     public void setOtherPools(OtherPools pools) { otherPools.setPools(pools); }
 
-    /** The TLS of the migration connections between this host and others: there is no other way. */
-    public void setMigrationTls(MigrationTls tls) {
-        incoming.setTls(tls);
-        outgoing.setTls(tls);
-    }
 
     /** How this host reaches the other hosts' side of a migration. */
     public void setMigrationPeers(MigrationPeers peers) { outgoing.setPeers(peers); }

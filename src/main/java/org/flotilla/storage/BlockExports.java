@@ -1,6 +1,5 @@
 package org.flotilla.storage;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,26 +8,32 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.os.Fd;
 import org.flotilla.os.HostCommand;
+import org.flotilla.os.Open;
+import org.flotilla.os.Spawner;
 
 /**
- * Block nodes served over NBD by a qemu-storage-daemon of the daemon's own (root's, as qemu-img is), at a unix socket
- * in a directory of root's alone: how the daemon reaches disks that no QEMU of a VM serves and that it must not hand
- * qemu-img by a path, a chain of NFS images or the disks a halted VM's move copies into. The nodes are described in
- * full by the caller, from the pool's records: nothing is opened by a name an image header gives.
+ * Block nodes served over NBD by a qemu-storage-daemon of the daemon's own (root's, as qemu-img is): at a unix socket
+ * in a directory of root's alone, how the daemon reaches disks that no QEMU of a VM serves and that it must not hand
+ * qemu-img by a path (a chain of NFS images); or on a TCP socket with TLS, the disks a halted VM's move copies into
+ * from another host. The nodes are described in full by the caller, from the pool's records: nothing is opened by a
+ * name an image header gives.
  */
 public final class BlockExports implements AutoCloseable {
     /** One export: its NBD name, the node it serves, and whether clients may write. */
     public record Export(String name, String node, boolean writable) {}
 
     private static final String SOCKET = "nbd.sock";
+    private static final String TLS = "tls";
     private static final long START_SECONDS = 30;
+    private static final long STOP_SECONDS = 10;
 
-    private final Process process;
+    private final long pid;
     private final Path dir;
 
-    private BlockExports(Process process, Path dir) {
-        this.process = process;
+    private BlockExports(long pid, Path dir) {
+        this.pid = pid;
         this.dir = dir;
     }
 
@@ -37,31 +42,62 @@ public final class BlockExports implements AutoCloseable {
      * refer to each other) and waits until it serves {@code exports}; an IOException says why it did not, with its log.
      */
     public static BlockExports start(List<String> blockdevs, List<Export> exports) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("flotilla-nbd-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        var cmd = new ArrayList<>(List.of(System.getProperty("flotilla.qemu-storage-daemon", "qemu-storage-daemon")));
-        blockdevs.forEach(b -> cmd.addAll(List.of("--blockdev", b)));
-        cmd.addAll(List.of("--nbd-server", "addr.type=unix,addr.path=" + dir.resolve(SOCKET)));
+        Path dir = newDir();
+        return launch(dir, blockdevs, "addr.type=unix,addr.path=" + dir.resolve(SOCKET), exports, List.of(), dir.resolve(SOCKET));
+    }
+
+    /**
+     * Starts the storage daemon on {@code blockdevs} serving {@code exports} over NBD with TLS on {@code listening}, a
+     * listening TCP socket of the caller's that it inherits (the caller may close its own copy then), with the
+     * credentials it reads at start from {@code tlsDir}, a {@code tls-creds-x509} directory of a server's: for the
+     * disks of a halted VM that moves here, which the source's qemu-img writes with the key the directory trusts.
+     */
+    public static BlockExports startOverTls(List<String> blockdevs, List<Export> exports, Fd listening, Path tlsDir)
+            throws IOException, InterruptedException {
+        Path dir = newDir();
+        Path started = dir.resolve("started");
+        return launch(dir, blockdevs, "addr.type=fd,addr.str=" + Spawner.FIRST_INHERITED + ",tls-creds=" + TLS, exports,
+                List.of("--object", "tls-creds-x509,id=" + TLS + ",endpoint=server,verify-peer=on,sanity-check=off,dir=" + tlsDir,
+                        "--pidfile", started.toString()), started, listening);
+    }
+
+    private static Path newDir() throws IOException {
+        return Files.createTempDirectory("flotilla-nbd-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    /**
+     * The storage daemon on {@code blockdevs}, its NBD server at {@code server} serving {@code exports}, with
+     * {@code args} and the descriptors {@code inherited} (3, 4, …), once {@code ready} (a file it makes) is there.
+     */
+    private static BlockExports launch(Path dir, List<String> blockdevs, String server, List<Export> exports, List<String> args, Path ready,
+                                       Fd... inherited) throws IOException, InterruptedException {
+        // env finds the program in PATH, as a ProcessBuilder would
+        var argv = new ArrayList<>(List.of("env", System.getProperty("flotilla.qemu-storage-daemon", "qemu-storage-daemon")));
+        argv.addAll(args);
+        blockdevs.forEach(b -> argv.addAll(List.of("--blockdev", b)));
+        argv.addAll(List.of("--nbd-server", server));
         for (Export e : exports) {
-            cmd.addAll(List.of("--export", "type=nbd,id=export-" + e.name() + ",node-name=" + e.node() + ",name=" + e.name()
+            argv.addAll(List.of("--export", "type=nbd,id=export-" + e.name() + ",node-name=" + e.node() + ",name=" + e.name()
                     + ",writable=" + (e.writable() ? "on" : "off")));
         }
-        Process p;
-        try {
-            p = HostCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("log").toFile()).start();
+        long pid;
+        try (Fd in = Open.devNull(); Fd log = Open.appendLog(dir.resolve("log"))) {
+            pid = Spawner.spawn(new Spawner.Request(ENV, argv, List.of("PATH=" + HostCommand.PATH), in, log, log, List.of(inherited)));
         } catch (IOException e) {
             deleteTree(dir);
             throw new IOException("qemu-storage-daemon: " + e.getMessage(), e);
         }
-        var served = new BlockExports(p, dir);
+        var served = new BlockExports(pid, dir);
         try {
-            served.awaitSocket();
+            served.await(ready);
         } catch (IOException | InterruptedException | RuntimeException e) {
             served.close();
             throw e;
         }
         return served;
     }
+
+    private static final Path ENV = Path.of("/usr/bin/env");
 
     /** The unix socket its NBD server listens on. */
     public Path socket() { return dir.resolve(SOCKET); }
@@ -72,13 +108,16 @@ public final class BlockExports implements AutoCloseable {
                 + "\",\"server\":{\"type\":\"unix\",\"path\":\"" + socket() + "\"}}}";
     }
 
-    private void awaitSocket() throws IOException, InterruptedException {
+    private void await(Path ready) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(START_SECONDS);
-        while (!Files.exists(socket())) {
-            if (!process.isAlive() || System.nanoTime() > deadline) throw new IOException(log());
+        while (!Files.exists(ready)) {
+            if (ended() || System.nanoTime() > deadline) throw new IOException(log());
             Thread.sleep(10);
         }
     }
+
+    /** Whether it has exited (and is reaped: a child the JDK did not start is this class's to collect). */
+    private boolean ended() { return Spawner.reap(pid) || ProcessHandle.of(pid).isEmpty(); }
 
     private String log() {
         try {
@@ -91,11 +130,15 @@ public final class BlockExports implements AutoCloseable {
     /** Ends the storage daemon (its writes are on disk once it has exited) and removes its directory. */
     @Override
     public void close() {
-        process.destroy();
+        ProcessHandle.of(pid).ifPresent(ProcessHandle::destroy);
         try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(STOP_SECONDS);
+            while (!ended()) {
+                if (System.nanoTime() > deadline) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                Thread.sleep(10);
+            }
         } catch (InterruptedException e) {
-            process.destroyForcibly();
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
             Thread.currentThread().interrupt();
         }
         deleteTree(dir);

@@ -139,11 +139,14 @@ public final class QemuImg {
     }
 
     /**
-     * Copies every block the chain {@code src} shows into the NBD export {@code export} served at the unix socket
-     * {@code socket} (a disk made elsewhere, of the same size).
+     * Copies every block the chain {@code src} shows into the NBD export {@code to} (a disk made elsewhere, of the
+     * same size), over TCP with TLS.
      */
-    public void convertToNbd(Storage.Attachment src, Path socket, String export) {
-        run(List.of("convert", "-q", "-n", "-O", "raw", json(src), "nbd+unix:///" + export + "?socket=" + socket));
+    public void convertToNbd(Storage.Attachment src, NbdTarget to) {
+        run(List.of("convert", "-q", "-n",
+                "--object", "tls-creds-x509,id=tls,endpoint=client,verify-peer=on,sanity-check=off,dir=" + to.tlsDir(),
+                json(src), "--target-image-opts", "driver=nbd,server.type=inet,server.host=" + to.address() + ",server.port=" + to.port()
+                        + ",server.keep-alive=on,export=" + to.export() + ",tls-creds=tls,tls-hostname=" + to.tlsHostname()));
     }
 
     private String run(List<String> args) {

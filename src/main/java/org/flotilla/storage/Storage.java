@@ -179,8 +179,8 @@ public final class Storage {
     /** Writes what the VDI holds to {@code raw}, a new file of the daemon's. */
     public void exportRaw(Ref<VDI> vdi, Path raw) { qemu.toRaw(attachment(vdi), raw); }
 
-    /** Copies what the VDI holds into an NBD export at a unix socket of the daemon's (a disk made on another host). */
-    public void exportToNbd(Ref<VDI> vdi, Path socket, String export) { qemu.convertToNbd(attachment(vdi), socket, export); }
+    /** Copies what the VDI holds into an NBD export on another host (a disk made there), over TLS. */
+    public void exportToNbd(Ref<VDI> vdi, NbdTarget to) { qemu.convertToNbd(attachment(vdi), to); }
 
     /** The VDI's chain as a block node named {@code nodeName}, for a qemu-storage-daemon of the daemon's to open. */
     public String blockdev(Ref<VDI> vdi, String nodeName) { return QemuImg.node(attachment(vdi)).put("node-name", nodeName).toString(); }

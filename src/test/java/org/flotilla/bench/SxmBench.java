@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.regex.MatchResult;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.flotilla.pool.TestHostRecords;
 import org.flotilla.pool.TestHost;
@@ -54,6 +55,7 @@ public final class SxmBench {
     private static final String RAW_TARGET = "raw-target";
     private static final Pattern REPORT = Pattern.compile(
             "VM (\\S+) moved to host .*qemuTotalMillis=(-?\\d+), qemuDowntimeMillis=(-?\\d+), ramBytes=(-?\\d+), destinationDomid=\\d+, disksMillis=(\\d+)");
+    private static final Pattern PHASES = Pattern.compile("prepareMillis=(\\d+), streamMillis=(\\d+), switchoverMillis=(\\d+)");
     /** Enough of the guest's writes to know it writes, before and after each move. */
     private static final int WRITES = 20;
     private static final long FILL_CHUNK = 64L << 20;
@@ -143,6 +145,15 @@ public final class SxmBench {
                         + before.last() + ")", e);
             }
             MatchResult m = awaitReport(from, logged);
+            Matcher phases = PHASES.matcher(m.group());
+            if (phases.find()) {
+                long prepare = Long.parseLong(phases.group(1));
+                long stream = Long.parseLong(phases.group(2));
+                long switchover = Long.parseLong(phases.group(3));
+                long disks = Long.parseLong(m.group(5));
+                System.out.printf("    Flotilla's phases: prepare %d ms, disks %d, memory %d, switch-over %d, the rest of the call %.0f%n",
+                        prepare, disks, stream, switchover, ms - prepare - disks - stream - switchover);
+            }
             return new Run(ms, Long.parseLong(m.group(5)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), after.pauseAfter(before));
         }
     }

@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,6 +27,7 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.runtime.TrustingTls;
 import org.flotilla.runtime.migration.OtherPoolDestination;
+import org.flotilla.server.HostCertificate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -151,6 +154,18 @@ class CrossPoolMotionTest {
      * B's side of a migration, called as a source in another pool calls it: without B's session it is refused; a halted
      * VM's arrival shows it halted, on no host, busy with migrate_send, its disk made; its abort removes both.
      */
+    /** A certificate, as a source's qemu-img would show (its key unused here). */
+    private static String sourceCertificate() throws IOException {
+        Path file = Files.createTempFile("flotilla-source-", ".pem");
+        try {
+            Files.delete(file);
+            String pem = Files.readString(HostCertificate.create(file, "source", List.of()).file());
+            return pem.substring(pem.indexOf("-----BEGIN CERTIFICATE-----"));
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
     private static void anArrivalGivenUpLeavesNothing(TestHost b, String session, String srB, Object disksOfB) throws Exception {
         var json = new ObjectMapper();
         String uuid = UUID.randomUUID().toString();
@@ -170,6 +185,10 @@ class CrossPoolMotionTest {
         HttpResponse<String> refused = xenops(b, "prepare", stranger.toString());
         assertEquals(409, refused.statusCode());
         assertEquals("SESSION_INVALID", json.readTree(refused.body()).path("code").asText(), refused.body());
+        HttpResponse<String> noCertificate = xenops(b, "prepare", body.toString());
+        assertEquals(409, noCertificate.statusCode());
+        assertEquals("INVALID_VALUE", json.readTree(noCertificate.body()).path("code").asText(), "the source's certificate is wanted: " + noCertificate.body());
+        body.put("certificate", sourceCertificate());
 
         HttpResponse<String> prepared = xenops(b, "prepare", body.toString());
         assertEquals(200, prepared.statusCode(), prepared.body());

@@ -2,10 +2,9 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +18,7 @@ import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.domain.HostFiles;
 import org.flotilla.os.TcpSockets;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.storage.BlockExports;
@@ -28,9 +28,8 @@ import org.flotilla.storage.Storage;
  * The destination's side of the disks that move with a VM (Storage XenMotion): a VDI made in the mapped SR for each,
  * of the same virtual size. A running VM's QEMU, started on them, serves them writable over NBD (each disk's export
  * named after its node) on a TCP port the daemon opens and hands it, over TLS with the migration's identity
- * ({@link QemuTls}), which lets in the source's QEMU alone. A halted VM's are served by a {@link BlockExports} on a unix
- * socket, and a port of the daemon's ({@link MigrationPort}) lets in one connection per disk from the source, over the
- * daemons' TLS and opening with the migration's token, each relayed to that socket.
+ * ({@link QemuTls}), which lets in the source's QEMU alone; a halted VM's, which no QEMU runs, a storage daemon of the
+ * daemon's ({@link BlockExports}), the same way, for the source's qemu-img.
  */
 final class ArrivingDisks {
     private static final System.Logger LOG = System.getLogger(ArrivingDisks.class.getName());
@@ -39,7 +38,6 @@ final class ArrivingDisks {
     private final Storage storage;
     /** The source's VDI, by the VDI made for it here. */
     private final Map<Ref<VDI>, Ref<VDI>> made;
-    private volatile MigrationPort port;
     private volatile boolean qemuServes;
     private volatile BlockExports diskServer;
 
@@ -119,17 +117,26 @@ final class ArrivingDisks {
         return listening.port();
     }
 
-    /** The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks. */
-    int serveHalted(Database db, Ref<VM> vm, MigrationTls tls, PeerTrust sources, InetAddress address, String token)
-            throws IOException, InterruptedException {
+    /**
+     * The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks,
+     * showing {@code identity} and letting in the holder of {@code certificate}'s key alone. Returns the port.
+     */
+    int serveHalted(Database db, Ref<VM> vm, InetAddress address, QemuTls identity, String certificate) throws IOException, InterruptedException {
         var nodes = nodes(db, vm);
+        Path dir = Files.createTempDirectory("flotilla-tls-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        TcpSockets.Listening listening = TcpSockets.listen(address, made.size() + 4);
         try {
-            diskServer = BlockExports.start(List.copyOf(nodes.values()),
-                    nodes.keySet().stream().map(node -> new BlockExports.Export(node, node, true)).toList());
+            TcpSockets.watch(listening.fd(), QemuSockets.LIVENESS);
+            Path tls = identity.writeFiles(dir.resolve("tls"), QemuTls.End.SERVER, certificate);
+            diskServer = BlockExports.startOverTls(List.copyOf(nodes.values()),
+                    nodes.keySet().stream().map(node -> new BlockExports.Export(node, node, true)).toList(), listening.fd(), tls);
+            return listening.port();
         } catch (IOException e) {
             throw ApiError.internal("qemu-storage-daemon did not serve the disks: " + e.getMessage());
+        } finally {
+            listening.close();
+            HostFiles.deleteTree(dir);
         }
-        return openPort(tls, sources, address, token, diskServer.socket());
     }
 
     /** Each new disk's node (and export) name, as the VM's QEMU names the VBD's, with its description for a storage daemon. */
@@ -146,40 +153,8 @@ final class ArrivingDisks {
         return out;
     }
 
-    private int openPort(MigrationTls tls, PeerTrust sources, InetAddress address, String token, Path nbdSocket) throws IOException {
-        MigrationPort p = MigrationPort.open(tls, sources, address, token);
-        port = p;
-        int connections = made.size();
-        Thread.ofVirtual().name("disks-in").start(() -> relayEach(p, connections, nbdSocket));
-        return p.port();
-    }
-
-    /**
-     * Relays {@code n} connections let in by the port, each both ways to QEMU's NBD server, then closes the port. A
-     * connection that cannot be relayed is closed at once, so that the source's NBD client does not wait on it.
-     */
-    private static void relayEach(MigrationPort port, int n, Path qemuSocket) {
-        try (port) {
-            for (int i = 0; i < n; i++) {
-                RelayEnd tcp = port.next();
-                SocketChannel qemu = SocketChannel.open(StandardProtocolFamily.UNIX);
-                try {
-                    qemu.connect(UnixDomainSocketAddress.of(qemuSocket));
-                } catch (IOException e) {
-                    qemu.close();
-                    tcp.close();
-                    throw e;
-                }
-                Thread.ofVirtual().start(() -> StreamRelay.bothWays(tcp, RelayEnd.of(qemu)));
-            }
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "the disks' port closed: " + e);
-        }
-    }
-
     /** The disks have all arrived: QEMU (or the storage daemon) stops serving them before the guest runs on them. */
     void arrived(Domain d) throws IOException, InterruptedException {
-        closePort();
         if (qemuServes) d.qmp.execute("nbd-server-stop");
         stopDiskServer();
     }
@@ -190,9 +165,8 @@ final class ArrivingDisks {
         if (ds != null) ds.close();
     }
 
-    /** The VM did not come: the port closes and the VDIs made for it go (its QEMU must have ended first). */
+    /** The VM did not come: the VDIs made for it go (its QEMU must have ended first). */
     void destroy() {
-        closePort();
         stopDiskServer();
         for (Ref<VDI> v : List.copyOf(made.values())) {
             try {
@@ -201,10 +175,5 @@ final class ArrivingDisks {
                 LOG.log(System.Logger.Level.WARNING, "cannot destroy VDI " + v.value() + " made for a migration that failed: " + e.getMessage());
             }
         }
-    }
-
-    private void closePort() {
-        MigrationPort p = port;
-        if (p != null) p.close();
     }
 }

@@ -50,7 +50,6 @@ public final class IncomingMigrations implements MigrationPeer {
     /** The last finish of each VM that came here, by its token, for an abort that follows a lost answer. */
     private final Map<Ref<VM>, Finish> finishes = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
-    private volatile MigrationTls tls = MigrationTls.none();
     private final List<Consumer<Ref<VM>>> discarded = new CopyOnWriteArrayList<>();
 
     /**
@@ -68,9 +67,6 @@ public final class IncomingMigrations implements MigrationPeer {
         this.listenAddress = listenAddress;
     }
 
-    /** The TLS the sources' connections come in by: this host's certificate, and the pool's members let in. */
-    public void setTls(MigrationTls tls) { this.tls = tls; }
-
     /** Where this host takes migration streams in (its management address unless set). */
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
 
@@ -80,46 +76,37 @@ public final class IncomingMigrations implements MigrationPeer {
         var result = new IncomingStream[1];
         CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> {
             if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
-            boolean live = db.require(ref).get(VM.power_state) != VmPowerState.Halted;
-            if (live) QemuTls.requireCertificate(certificate);
-            MigrationTls tls = this.tls;
-            tls.requireIdentity();
+            QemuTls.requireCertificate(certificate);
             ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
-            result[0] = open(ref, arriving, live, tls, tls.members(), certificate);
+            result[0] = open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, certificate);
         });
         return result[0];
     }
 
     /**
      * A VM from another pool, its records made here already (halted, as XAPI's import leaves them until the VM runs)
-     * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted. Its source is no
-     * member: the token alone lets it in, over TLS, and its QEMU must show {@code certificate}, which it sent over the
-     * other pool's API. {@code arriving}'s VDIs go if it fails.
+     * and its disks made by {@code arriving}: as {@link #prepare}, running ({@code live}) or halted, its QEMU (or
+     * qemu-img) showing {@code certificate}, which it sent over the other pool's API. {@code arriving}'s VDIs go if it
+     * fails.
      */
     IncomingStream prepareImported(Ref<VM> ref, ArrivingDisks arriving, boolean live, String certificate) {
         var result = new IncomingStream[1];
         CurrentOperations.runMappingErrors("VM.migrate_send", () -> {
-            MigrationTls tls = this.tls;
             try {
                 if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
-                if (live) QemuTls.requireCertificate(certificate);
-                tls.requireIdentity();
+                QemuTls.requireCertificate(certificate);
             } catch (RuntimeException e) {
                 arriving.destroy();
                 throw e;
             }
-            result[0] = open(ref, arriving, live, tls, PeerTrust.ANYONE, certificate);
+            result[0] = open(ref, arriving, live, certificate);
         });
         return result[0];
     }
 
-    /**
-     * The way in for a VM, running ({@code live}) or halted, whose source is known by {@code sources} (a halted VM's
-     * disks come through the daemons) and whose QEMU shows {@code certificate} (a running one's come QEMU to QEMU).
-     */
-    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, MigrationTls tls, PeerTrust sources, String certificate)
-            throws IOException, InterruptedException {
-        if (!live) return openHalted(ref, arriving, tls, sources);
+    /** The way in for a VM, running ({@code live}) or halted, whose source's QEMU (or qemu-img) shows {@code certificate}. */
+    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, String certificate) throws IOException, InterruptedException {
+        if (!live) return openHalted(ref, arriving, certificate);
         VmStarter.Launched launched;
         try {
             launched = starter.launchIncoming(ref, arriving.made());
@@ -158,14 +145,15 @@ public final class IncomingMigrations implements MigrationPeer {
     }
 
     /** A halted VM brings only its disks: they are served until the source has copied them, and nothing runs. */
-    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving, MigrationTls tls, PeerTrust sources) throws IOException, InterruptedException {
+    private IncomingStream openHalted(Ref<VM> ref, ArrivingDisks arriving, String certificate) throws IOException, InterruptedException {
         try {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
-            int disksPort = arriving.serveHalted(db, ref, tls, sources, address, token);
+            QemuTls identity = QemuTls.make();
+            int disksPort = arriving.serveHalted(db, ref, address, identity, certificate);
             arrivals.put(ref, new Arrival(null, token, null, null, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference(), "");
+            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference(), identity.certificate());
         } catch (IOException | RuntimeException | InterruptedException e) {
             arriving.destroy();
             throw e;

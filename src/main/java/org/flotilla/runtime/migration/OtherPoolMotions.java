@@ -84,8 +84,8 @@ public final class OtherPoolMotions {
         pools.check(p.to(), p.records(), p.disks());
         MigrationPeer peer = pools.peer(p.to(), p.records());
         Runnable left = () -> leave(vm, p.moves());
-        if (halted) outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), peer, p.to().fingerprint(), left);
-        else outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, p.to().fingerprint(), left);
+        if (halted) outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
+        else outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         return vm;
     }
 

@@ -22,7 +22,6 @@ import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.os.Fd;
 import org.flotilla.os.TcpSockets;
 import org.flotilla.pool.BootChecks;
-import org.flotilla.pool.MemberCertificates;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
@@ -70,7 +69,6 @@ public final class OutgoingMigrations {
     private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
-    private volatile MigrationTls tls = MigrationTls.none();
 
     public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
                               DomainTeardown teardown) {
@@ -86,9 +84,6 @@ public final class OutgoingMigrations {
 
     public void setPeers(MigrationPeers peers) { this.peers = peers; }
 
-    /** The TLS the streams go out by: this host's certificate shown, the destination's own expected. */
-    public void setTls(MigrationTls tls) { this.tls = tls; }
-
     /** VM.pool_migrate of a VM running here to {@code destination}. */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) { migrate(c, vm, destination, Map.of()); }
 
@@ -99,21 +94,20 @@ public final class OutgoingMigrations {
      */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
-        migrate(c, vm, destination, moves, op, member(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+        migrate(c, vm, destination, moves, op, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
     }
 
     /**
      * VM.migrate_send to a host of another pool, through {@code peer} (which takes the VM's records there with the
      * first call): as within the pool, every disk of {@code moves} mirrored; once the guest runs there, {@code left}
-     * removes the VM from this pool. The destination's connections must show the certificate of {@code fingerprint}.
+     * removes the VM from this pool.
      */
-    public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer,
-                                   String fingerprint, Runnable left) {
-        migrate(c, vm, destination, moves, VmOperations.migrate_send, otherPool(peer, fingerprint), in -> left.run());
+    public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
+        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, in -> left.run());
     }
 
     private void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, VmOperations op,
-                         There there, Consumer<IncomingStream> left) {
+                         Supplier<MigrationPeer> there, Consumer<IncomingStream> left) {
         boolean inPool = db.exists(destination);
         operations.run(c, vm, op, () -> {
             Domain d = domains.running(vm);
@@ -147,16 +141,15 @@ public final class OutgoingMigrations {
      * the SRs they map to there, which its VBDs then name; the VDIs here are destroyed. Nothing runs.
      */
     public void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
-        moveHalted(c, vm, destination, moves, member(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+        moveHalted(c, vm, destination, moves, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
     }
 
     /** VM.migrate_send of a halted VM to a host of another pool: as {@link #migrateToOtherPool}, its disks copied. */
-    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer,
-                                      String fingerprint, Runnable left) {
-        moveHalted(c, vm, destination, moves, otherPool(peer, fingerprint), in -> left.run());
+    public void moveHaltedToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
+        moveHalted(c, vm, destination, moves, () -> peer, in -> left.run());
     }
 
-    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, There there,
+    private void moveHalted(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> there,
                             Consumer<IncomingStream> left) {
         boolean inPool = db.exists(destination);
         operations.run(c, vm, VmOperations.migrate_send, () -> {
@@ -166,7 +159,7 @@ public final class OutgoingMigrations {
             IncomingStream in = prepared.in();
             try {
                 var reported = new double[] {0};
-                DiskCopies.copy(db, storage, vm, in, disks(in, prepared.destination()),
+                DiskCopies.copy(db, storage, vm, in, prepared.identity(),
                         share -> reported[0] = progress(c, reported[0], 0.05 + 0.85 * share));
                 peer.finish(vm.value(), in.token());
             } catch (Exception e) {
@@ -176,40 +169,17 @@ public final class OutgoingMigrations {
         });
     }
 
-    /**
-     * The destination, made ready for the VM and the disks that move with it, whom it must prove to be (to the daemon,
-     * for a halted VM's disks) and the identity this host's QEMU shows it.
-     */
-    private record Prepared(MigrationPeer peer, IncomingStream in, PeerTrust destination, QemuTls identity) {}
+    /** The destination, made ready for the VM and the disks that move with it, and the identity this host shows it. */
+    private record Prepared(MigrationPeer peer, IncomingStream in, QemuTls identity) {}
 
-    /** How the destination's side is reached, and whom its connections must prove to be. */
-    private record There(Supplier<MigrationPeer> peer, Supplier<PeerTrust> trust) {}
-
-    /** A member: asked through the pool's peers, known by the certificate the pool pinned for it. */
-    private There member(Ref<Host> destination) { return new There(() -> peers.to(destination), () -> pinnedCertificate(destination)); }
-
-    /** A host of another pool: asked through {@code peer}, known by the fingerprint host.migrate_receive gave. */
-    private static There otherPool(MigrationPeer peer, String fingerprint) { return new There(() -> peer, () -> PeerTrust.fingerprint(fingerprint)); }
-
-    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, There there) {
+    private Prepared prepare(Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, Supplier<MigrationPeer> there) {
         try {
-            MigrationPeer peer = there.peer().get();
+            MigrationPeer peer = there.get();
             QemuTls identity = QemuTls.make();
-            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves), identity.certificate()), there.trust().get(), identity);
+            return new Prepared(peer, peer.prepare(vm.value(), byReference(moves), identity.certificate()), identity);
         } catch (RuntimeException e) {
             throw failed(vm, destination, "the destination could not prepare: " + describe(e));
         }
-    }
-
-    /** A member of the pool is known by the certificate the pool pinned for it when it joined: no other member passes. */
-    private PeerTrust pinnedCertificate(Ref<Host> member) {
-        String uuid = db.require(member).get(Host.uuid);
-        var certificates = new MemberCertificates(db);
-        return new PeerTrust.Pinned(() -> certificates.fingerprintsOf(uuid));
-    }
-
-    private MigrationDial disks(IncomingStream in, PeerTrust destination) {
-        return tls.dial(in.address(), in.disksPort(), destination, in.token());
     }
 
     private static Map<String, String> byReference(Map<Ref<VDI>, Ref<SR>> moves) {
@@ -288,7 +258,7 @@ public final class OutgoingMigrations {
                 "tls-creds", TLS_CREDS, "tls-hostname", QemuTls.NAME));
         Fd stream = QemuSockets.connect(in.address(), in.port());
         try {
-            TcpSockets.write(stream, (in.token() + "\n").getBytes(StandardCharsets.US_ASCII), MigrationTls.HANDSHAKE);
+            TcpSockets.write(stream, (in.token() + "\n").getBytes(StandardCharsets.US_ASCII), QemuSockets.HANDSHAKE);
         } catch (IOException | RuntimeException e) {
             stream.close();
             throw e;

@@ -23,11 +23,14 @@ final class QemuSockets {
     static final TcpSockets.Liveness LIVENESS = new TcpSockets.Liveness(Duration.ofSeconds(OutgoingMigrations.STALL_SECONDS),
             Duration.ofSeconds(5), Duration.ofSeconds(2), 5);
 
+    /** How long a connection may take to be made, or to open with its token. */
+    static final Duration HANDSHAKE = Duration.ofSeconds(10);
+
     private QemuSockets() {}
 
     /** A connection to the destination's {@code address}:{@code port}, made within the handshake's bound. */
     static Fd connect(String address, int port) throws IOException {
-        Fd fd = TcpSockets.connect(new InetSocketAddress(address, port), MigrationTls.HANDSHAKE);
+        Fd fd = TcpSockets.connect(new InetSocketAddress(address, port), HANDSHAKE);
         try {
             TcpSockets.watch(fd, LIVENESS);
             return fd;

@@ -11,7 +11,7 @@ import org.flotilla.os.TcpSockets;
 
 /**
  * The destination daemon's TCP port for one VM's memory stream: of the connections made to it, the first that opens
- * with the migration's token (and a newline) within {@link MigrationTls#HANDSHAKE} goes to QEMU, which speaks TLS on
+ * with the migration's token (and a newline) within {@link QemuSockets#HANDSHAKE} goes to QEMU, which speaks TLS on
  * it; the port then closes. The token is a one-time ticket to QEMU's TLS handshake, not the proof of who connects —
  * the handshake is, with the one certificate the source sent through the pool's own TLS — so that it crosses in
  * clear costs nothing but what anyone on the path could do anyway (cut it); it keeps whoever else knocks from
@@ -57,7 +57,7 @@ final class QemuStreamPort implements AutoCloseable {
 
     private void admit(Fd c) {
         try {
-            byte[] given = TcpSockets.read(c, OneTimeToken.LENGTH + 1, MigrationTls.HANDSHAKE);
+            byte[] given = TcpSockets.read(c, OneTimeToken.LENGTH + 1, QemuSockets.HANDSHAKE);
             String line = new String(given, StandardCharsets.US_ASCII);
             if (!line.endsWith("\n") || !OneTimeToken.matches(token, line.substring(0, OneTimeToken.LENGTH))) throw new IOException("no migration token");
             if (closed || !taken.compareAndSet(false, true)) throw new IOException("the stream was taken already");

@@ -109,21 +109,30 @@ final class QemuTls {
     void install(Domain d, String id, End end, String peer) throws IOException {
         Path dir = d.runDir.resolve(id);
         HostFiles.deleteTree(dir);
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
-            write(dir.resolve("ca-cert.pem"), requireCertificate(peer));
-            write(dir.resolve(end.qemuName() + "-cert.pem"), certificate);
-            write(dir.resolve(end.qemuName() + "-key.pem"), pem(new PemObject("PRIVATE KEY", keyWithItsPublicHalf().getEncoded())));
-            try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) QemuFiles.give(f, d.uid);
+            Path files = writeFiles(dir, end, peer);
+            try (var each = Files.list(files)) {
+                for (Path f : each.toList()) QemuFiles.give(f, d.uid);
             }
-            QemuFiles.give(dir, d.uid);
+            QemuFiles.give(files, d.uid);
             // sanity-check would want a CA of its own above each certificate: here each side trusts the other's own
             d.qmp.execute("object-add", Map.of("qom-type", "tls-creds-x509", "id", id, "endpoint", end.qemuName(),
                     "dir", QemuCommand.JAILED.resolve(id).toString(), "verify-peer", true, "sanity-check", false));
         } finally {
             HostFiles.deleteTree(dir);
         }
+    }
+
+    /**
+     * Writes, into a new directory {@code dir} of its owner's alone, the files a {@code tls-creds-x509} object reads:
+     * this key and certificate as {@code end}, and {@code peer} as the one certificate it trusts. Returns {@code dir}.
+     */
+    Path writeFiles(Path dir, End end, String peer) throws IOException {
+        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        write(dir.resolve("ca-cert.pem"), requireCertificate(peer));
+        write(dir.resolve(end.qemuName() + "-cert.pem"), certificate);
+        write(dir.resolve(end.qemuName() + "-key.pem"), pem(new PemObject("PRIVATE KEY", keyWithItsPublicHalf().getEncoded())));
+        return dir;
     }
 
     /** The key in PKCS#8 with its public point inside, which GnuTLS wants and the JDK's own encoding leaves out. */
