@@ -46,6 +46,7 @@ public final class Tasks {
     private final Set<Ref<Task>> cancelRequested = ConcurrentHashMap.newKeySet();
     /** The session that made each task (XAPI's hidden task.session): a session with a task in progress is kept. */
     private final Map<Ref<Task>, Ref<Session>> owners = new ConcurrentHashMap<>();
+    private final ProgressWrites progress;
     /** Progress of the pending tasks past pendingTimeout at the last pass: those that did not move since are hung. */
     private Map<Ref<Task>, Double> probation = Map.of();
 
@@ -54,6 +55,7 @@ public final class Tasks {
         this.thisHost = thisHost;
         this.resultEncoder = resultEncoder;
         this.limits = limits;
+        this.progress = new ProgressWrites(db);
     }
 
     public Ref<Task> create(String label, String description, Ref<Session> session) {
@@ -93,9 +95,7 @@ public final class Tasks {
         return new TaskContext() {
             @Override public Ref<Task> ref() { return ref; }
 
-            @Override public void progress(double fraction) {
-                if (db.exists(ref)) db.write(tx -> tx.set(ref, Task.progress, Math.max(0, Math.min(1, fraction))));
-            }
+            @Override public void progress(double fraction) { progress.report(ref, fraction); }
 
             @Override public void checkCancelled() {
                 if (cancelRequested.contains(ref)) throw ApiError.of("TASK_CANCELLED", ref.value());
@@ -104,6 +104,7 @@ public final class Tasks {
     }
 
     private void finish(Ref<Task> ref, TaskStatusType status, String result, List<String> errorInfo) {
+        progress.settled(ref);
         if (!db.exists(ref)) return; // destroyed while running
         db.write(tx -> {
             tx.set(ref, Task.status, status);

@@ -55,6 +55,7 @@ public final class SxmBench {
     private static final String RAW_TARGET = "raw-target";
     private static final Pattern REPORT = Pattern.compile(
             "VM (\\S+) moved to host .*qemuTotalMillis=(-?\\d+), qemuDowntimeMillis=(-?\\d+), ramBytes=(-?\\d+), destinationDomid=\\d+, disksMillis=(\\d+)");
+    private static final Pattern LEFT = Pattern.compile("left: its QEMU here ended in (\\d+) ms, what it left behind went in (\\d+) ms");
     private static final Pattern PHASES = Pattern.compile("prepareMillis=(\\d+), streamMillis=(\\d+), switchoverMillis=(\\d+)");
     /** Enough of the guest's writes to know it writes, before and after each move. */
     private static final int WRITES = 20;
@@ -151,8 +152,11 @@ public final class SxmBench {
                 long stream = Long.parseLong(phases.group(2));
                 long switchover = Long.parseLong(phases.group(3));
                 long disks = Long.parseLong(m.group(5));
-                System.out.printf("    Flotilla's phases: prepare %d ms, disks %d, memory %d, switch-over %d, the rest of the call %.0f%n",
-                        prepare, disks, stream, switchover, ms - prepare - disks - stream - switchover);
+                Matcher left = LEFT.matcher(from.log());
+                String cleanup = left.results().reduce((x, y) -> y).map(r -> " (of which the source's QEMU ending " + r.group(1)
+                        + " ms, the records and left VDI " + r.group(2) + " ms)").orElse("");
+                System.out.printf("    Flotilla's phases: prepare %d ms, disks %d, memory %d, switch-over %d, the rest of the call %.0f%s%n",
+                        prepare, disks, stream, switchover, ms - prepare - disks - stream - switchover, cleanup);
             }
             return new Run(ms, Long.parseLong(m.group(5)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), after.pauseAfter(before));
         }

@@ -131,8 +131,12 @@ public final class OutgoingMigrations {
                 LOG.log(System.Logger.Level.WARNING, "VM " + d.uuid + " runs on host " + destination.value()
                         + " although its migration failed here (" + describe(e) + "): its QEMU here goes");
             }
+            long t1 = System.nanoTime();
             teardown.letGo(d);
+            long t2 = System.nanoTime();
             left.accept(in);
+            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " left: its QEMU here ended in " + TimeUnit.NANOSECONDS.toMillis(t2 - t1)
+                    + " ms, what it left behind went in " + millisSince(t2) + " ms");
         });
     }
 
