@@ -9,12 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,15 +17,12 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLSocket;
 import org.flotilla.Slow;
 import org.flotilla.daemon.Node;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
-import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.migration.IncomingStream;
@@ -81,7 +73,7 @@ class MigrationOnTheWireTest {
         Ref<VM> vm = guestOnA(marker);
         assertTrue(inMemory(a, vm, marker), "the marker is in the guest's memory, so a stream in clear would show it");
 
-        var wire = new RecordingRelay(marker);
+        var wire = new WireRecorder(marker);
         toClose.add(wire);
         var intruders = new ArrayList<String>();
         MigrationPeer real = b.vmRuntime().migrationTarget();
@@ -190,7 +182,7 @@ class MigrationOnTheWireTest {
         d.qmp.execute("pmemsave", Map.of("val", 0, "size", 128L << 20, "filename", "/vm/memory"));
         Path dump = d.runDir.resolve("memory");
         try (InputStream in = Files.newInputStream(dump)) {
-            var search = new Search(marker);
+            var search = new WireRecorder.Search(marker);
             byte[] buf = new byte[1 << 20];
             for (int n; (n = in.read(buf)) > 0; ) search.feed(buf, n);
             return search.found;
@@ -246,103 +238,5 @@ class MigrationOnTheWireTest {
     private static String answer(InputStream in) throws IOException {
         byte[] got = in.readAllBytes();
         return got.length == 0 ? "nothing" : got[0] == 0x15 ? "an alert" : got.length + " bytes";
-    }
-
-    /** Finds a string in bytes fed piece by piece. */
-    private static final class Search {
-        private final byte[] needle;
-        private byte[] tail = new byte[0];
-        boolean found;
-
-        Search(String s) { needle = s.getBytes(StandardCharsets.US_ASCII); }
-
-        void feed(byte[] b, int n) {
-            if (found) return;
-            byte[] hay = new byte[tail.length + n];
-            System.arraycopy(tail, 0, hay, 0, tail.length);
-            System.arraycopy(b, 0, hay, tail.length, n);
-            found = indexOf(hay) >= 0;
-            tail = java.util.Arrays.copyOfRange(hay, Math.max(0, hay.length - needle.length + 1), hay.length);
-        }
-
-        private int indexOf(byte[] hay) {
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) if (hay[i + j] != needle[j]) continue outer;
-                return i;
-            }
-            return -1;
-        }
-    }
-
-    /**
-     * The test's own hop between the hosts: relays the source's connection to the destination's port both ways and
-     * records what the source sends (its first bytes, how many, and whether the strings looked for appear in it).
-     */
-    private static final class RecordingRelay implements AutoCloseable {
-        private final ServerSocketChannel server;
-        private final AtomicLong carried = new AtomicLong();
-        private final Map<String, Search> searches = new java.util.concurrent.ConcurrentHashMap<>();
-        private final ByteBuffer first = ByteBuffer.allocate(128);
-        private volatile Thread relay;
-
-        RecordingRelay(String... lookFor) throws IOException {
-            server = ServerSocketChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            for (String s : lookFor) searches.put(s, new Search(s));
-        }
-
-        /** Starts relaying to the destination's port; returns the relay's own port for the source. */
-        int forwardTo(String address, int port) {
-            relay = Thread.ofVirtual().start(() -> {
-                try (SocketChannel from = server.accept(); SocketChannel to = SocketChannel.open(new InetSocketAddress(address, port))) {
-                    Thread back = Thread.ofVirtual().start(() -> copy(to, from, false));
-                    copy(from, to, true);
-                    back.join();
-                } catch (IOException | InterruptedException e) {
-                    // the migration's outcome says what happened
-                }
-            });
-            return ((InetSocketAddress) server.socket().getLocalSocketAddress()).getPort();
-        }
-
-        private void copy(SocketChannel from, SocketChannel to, boolean record) {
-            ByteBuffer buf = ByteBuffer.allocate(128 << 10);
-            try {
-                while (from.read(buf) >= 0) {
-                    buf.flip();
-                    if (record) record(buf);
-                    while (buf.hasRemaining()) to.write(buf);
-                    buf.clear();
-                }
-                to.shutdownOutput();
-            } catch (IOException e) {
-                // one side went
-            }
-        }
-
-        private synchronized void record(ByteBuffer buf) {
-            int n = buf.remaining();
-            carried.addAndGet(n);
-            byte[] b = new byte[n];
-            buf.duplicate().get(b);
-            if (first.hasRemaining()) first.put(b, 0, Math.min(first.remaining(), n));
-            for (Search s : searches.values()) s.feed(b, n);
-        }
-
-        long carried() { return carried.get(); }
-
-        synchronized byte[] first() { return java.util.Arrays.copyOf(first.array(), first.position()); }
-
-        /** Looks for {@code s} in what is carried from now on. */
-        void lookFor(String s) { searches.put(s, new Search(s)); }
-
-        synchronized boolean saw(String s) { return searches.get(s).found; }
-
-        @Override
-        public void close() throws Exception {
-            server.close();
-            Thread t = relay;
-            if (t != null) t.join(TimeUnit.SECONDS.toMillis(10));
-        }
     }
 }

@@ -174,11 +174,24 @@ class StorageMotionTest {
         assertEquals("VM_MIGRATE_FAILED", e.code(), e.toString());
         stillOnA(vm, pidA, disk, srB, onB);
 
-        // halted, the VM's disk is copied to B's SR, and the guest started there counts on from what it wrote on A
+        // halted, the VM's disk is copied to B's SR, over TLS (through a hop of the test's that looks for what the disk
+        // holds), and the guest started there counts on from what it wrote on A
         long lastA = CountingGuests.lastCount(guests.serialDuring(0, vm, () -> call(a, "VM.clean_shutdown", sa, vm.value())));
         Path imageOnA = a.storage().attachment(disk).image();
-        a.vmRuntime().setMigrationPeers(h -> real);
-        assertEquals(vm.value(), call(a, "VM.migrate_send", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of()));
+        String written = "FLOTILLA-COUNTER " + lastA;
+        try (var wire = new WireRecorder(written)) {
+            a.vmRuntime().setMigrationPeers(h -> new ForwardingPeer(real) {
+                @Override public IncomingStream prepare(String v, Map<String, String> disks, String certificate) {
+                    IncomingStream in = super.prepare(v, disks, certificate);
+                    return new IncomingStream(in.address(), in.port(), in.token(), wire.forwardTo(in.address(), in.disksPort()), in.disks(),
+                            in.certificate());
+                }
+            });
+            assertEquals(vm.value(), call(a, "VM.migrate_send", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of()));
+            System.out.printf("StorageMotionTest: a halted VM's disk copy carried %d bytes%n", wire.carried());
+            assertTrue(wire.carried() > 4096, "the disk crossed the hop (what the guest wrote, and TLS): " + wire.carried() + " bytes");
+            assertFalse(wire.saw(written), "what the disk holds does not cross in clear");
+        }
         assertEquals(VmPowerState.Halted, db.require(vm).get(VM.power_state));
         Ref<VDI> copy = diskOf(vm);
         assertEquals(srB, db.require(copy).get(VDI.SR));
