@@ -19,7 +19,7 @@ import org.flotilla.vm.Templates;
  * (the test guest, {@code mode} idle or dirty, {@code memory-mib}).
  * <ul>
  *   <li>Flotilla: XenAPI {@code VM.pool_migrate} to the other host, timed by the caller from the call to its return
- *       (the destination's QEMU started, the stream relayed by both daemons, the guest running there and recorded);
+ *       (the destination's QEMU started, the stream sent QEMU to QEMU with their own TLS, the guest running there and recorded);
  *       QEMU's total-time and downtime as the source's daemon logs them from query-migrate. Back and forth.</li>
  *   <li>QEMU alone: the same argv the daemon wrote for the guest, launched by hand in the first host's namespace
  *       (source) and the second's (destination, {@code -incoming defer}, {@code migrate-incoming tcp:}), the same

@@ -27,7 +27,7 @@ import org.flotilla.vm.Templates;
  * <ul>
  *   <li>Flotilla: {@code host.migrate_receive} from the other host, then XenAPI {@code VM.migrate_send} with the disk
  *       mapped to that host's own SR, timed by the caller from the call to its return (the disk made there, its
- *       QEMU started, the disk mirrored and the memory sent, both relayed by the daemons, the guest running there,
+ *       QEMU started, the disk mirrored and the memory sent, QEMU to QEMU with their own TLS, the guest running there,
  *       the VDI left behind destroyed). Back and forth.</li>
  *   <li>QEMU alone: the same argv the daemon wrote for the guest, its disk opened by name, launched by hand in the
  *       first host's namespace (source) and the second's (destination, {@code -incoming defer}) on an empty image of

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Storage XenMotion between two daemons in their own namespaces: a guest counting on a disk in the coordinator's own
  * SR moves, by {@code xe vm-migrate ... vdi:<vdi uuid>=<sr uuid>}, to the member with its disk copied into the
- * member's own SR, the disk's NBD traffic and the memory relayed by the daemons over the pool's link; and a guest
+ * member's own SR, the disk's NBD traffic and the memory going QEMU to QEMU, with their own TLS, over the pool's link; and a guest
  * writing all over its disk moves there and back, writing on each time.
  */
 @Slow

@@ -6,9 +6,8 @@ import java.util.Map;
  * Where the source sends a VM's migration stream: a TCP address and port of the destination daemon, which hands the
  * destination's QEMU the one connection that opens with {@code token} (then a newline), for QEMU to speak TLS on,
  * showing {@code certificate} (PEM). When disks move with the VM, {@code disks} maps each of the source's VDIs to the
- * one made for it there, and {@code disksPort} is where the destination QEMU's NBD server takes one TLS connection
- * per disk (the NBD handshake names the disk's export); for a halted VM, the daemon's port that relays each
- * connection opening with the token to its storage daemon.
+ * one made for it there, and {@code disksPort} is where the destination's NBD server (its QEMU's, or for a halted VM
+ * a storage daemon's) takes one TLS connection per disk, the NBD handshake naming the disk's export.
  */
 public record IncomingStream(String address, int port, String token, int disksPort, Map<String, String> disks, String certificate) {
     public IncomingStream {
