@@ -142,16 +142,6 @@ public final class Reconciler {
         boolean crashUnhandled = panicked && ps != VmPowerState.Paused;
         boolean consistent = (ps == VmPowerState.Running || ps == VmPowerState.Paused) && hostRef.equals(vm.get(VM.resident_on))
                 && consoles.exist(d.vmRef);
-        Ref<Host> residentOn = vm.get(VM.resident_on);
-        if (!consistent && (ps == VmPowerState.Running || ps == VmPowerState.Paused) && !residentOn.isNull() && !residentOn.equals(hostRef)) {
-            // the destination's half of a live migration the daemon died in before the finish, the stream loaded
-            // QEMU to QEMU all the same: the records say the VM runs on its source, so it never runs here
-            LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " took in a migration never finished here: ending it");
-            d.expectExit();
-            d.kill();
-            strays.forget(dir);
-            return;
-        }
         if (!consistent && (status.equals("prelaunch") || status.equals("inmigrate"))) {
             // a VM.start or VM.resume the daemon died in: never acknowledged, so undone — the VM stays as recorded
             d.expectExit();
@@ -168,6 +158,16 @@ public final class Reconciler {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            return;
+        }
+        Ref<Host> residentOn = vm.get(VM.resident_on);
+        if (!consistent && (ps == VmPowerState.Running || ps == VmPowerState.Paused) && !residentOn.isNull() && !residentOn.equals(hostRef)) {
+            // the destination's half of a live migration the daemon died in before the finish, the stream loaded
+            // QEMU to QEMU all the same: the records say the VM runs on its source, so it never runs here
+            LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " took in a migration never finished here: ending it");
+            d.expectExit();
+            d.kill();
+            strays.forget(dir);
             return;
         }
         domains.add(d);
