@@ -22,6 +22,7 @@ import java.util.UUID;
 import java.util.function.Consumer;
 import org.flotilla.cli.RemoteActions;
 import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
 import org.flotilla.host.LocalHost;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
@@ -172,10 +173,10 @@ final class PoolMembers implements Membership, AutoCloseable {
      */
     MigrationPeers migrationPeers() {
         return host -> {
-            String uuid = node.db().require(host).get(Host.uuid);
+            DbObject<Host> member = node.db().require(host);
+            String uuid = member.get(Host.uuid);
             var certificates = new MemberCertificates(node.db());
-            return new MemberCalls(tls.sslContext(() -> certificates.fingerprintsOf(uuid)), secret())
-                    .migrationPeer(hostPort(node.db().require(host).get(Host.address)));
+            return new MemberCalls(tls.sslContext(() -> certificates.fingerprintsOf(uuid)), secret()).migrationPeer(hostPort(member.get(Host.address)));
         };
     }
 

@@ -4,6 +4,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * An open file descriptor of the daemon's, close-on-exec, to be handed to a child process or sent over a
@@ -74,6 +75,29 @@ public final class Fd implements AutoCloseable {
             int r = (int) Libc.LINKAT.invokeExact(err, value(), a.allocateFrom(""), Libc.AT_FDCWD, a.allocateFrom(target.toString()),
                     Libc.AT_EMPTY_PATH);
             if (r != 0) throw Libc.failure("link " + what + " as " + target, Libc.errno(err));
+        } catch (OsException e) {
+            throw e;
+        } catch (Throwable t) {
+            throw Libc.unexpected(t);
+        }
+    }
+
+    /** Whether it becomes ready for {@code events} (poll's) within {@code timeout}; an error or hang-up counts as ready. */
+    boolean ready(short events, Duration timeout) throws OsException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment err = Libc.errnoSlot(a);
+            MemorySegment pfd = a.allocate(8, 4);
+            while (true) {
+                pfd.set(ValueLayout.JAVA_INT, 0, value());
+                pfd.set(ValueLayout.JAVA_SHORT, 4, events);
+                pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+                int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+                int r = (int) Libc.POLL.invokeExact(err, pfd, 1L, millis);
+                if (r > 0) return true;
+                if (r < 0 && Libc.errno(err) != Libc.EINTR) throw Libc.failure("poll " + what, Libc.errno(err));
+                if (r == 0 && System.nanoTime() >= deadline) return false;
+            }
         } catch (OsException e) {
             throw e;
         } catch (Throwable t) {

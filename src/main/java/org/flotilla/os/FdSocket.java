@@ -6,6 +6,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -105,16 +106,8 @@ public final class FdSocket implements AutoCloseable {
     /** Reads what is there within {@code timeoutMillis}; false at end of stream. */
     private boolean readSome(int timeoutMillis) throws OsException {
         try (Arena a = Arena.ofConfined()) {
+            if (!fd.ready(Libc.POLLIN, Duration.ofMillis(timeoutMillis))) return true;
             MemorySegment err = Libc.errnoSlot(a);
-            MemorySegment pfd = a.allocate(8, 4);
-            pfd.set(ValueLayout.JAVA_INT, 0, fd.value());
-            pfd.set(ValueLayout.JAVA_SHORT, 4, Libc.POLLIN);
-            int ready = (int) Libc.POLL.invokeExact(err, pfd, 1L, timeoutMillis);
-            if (ready < 0) {
-                if (Libc.errno(err) == Libc.EINTR) return true;
-                throw Libc.failure("poll " + fd.what(), Libc.errno(err));
-            }
-            if (ready == 0) return true;
             MemorySegment buf = a.allocate(8192);
             long n = (long) Libc.READ.invokeExact(err, fd.value(), buf, 8192L);
             if (n < 0) {

@@ -64,7 +64,7 @@ public final class TcpSockets {
     /** The next connection to {@code listening}, or null if none came within {@code timeout}. */
     public static Fd accept(Fd listening, Duration timeout) throws OsException {
         return blocking(() -> {
-            if (!ready(listening, Libc.POLLIN, timeout)) return null;
+            if (!listening.ready(Libc.POLLIN, timeout)) return null;
             try (Arena a = Arena.ofConfined()) {
                 MemorySegment err = Libc.errnoSlot(a);
                 int s = (int) Libc.ACCEPT4.invokeExact(err, listening.value(), MemorySegment.NULL, MemorySegment.NULL, Libc.SOCK_CLOEXEC);
@@ -91,7 +91,7 @@ public final class TcpSockets {
                     if ((int) Libc.CONNECT.invokeExact(err, fd.value(), addr, (int) addr.byteSize()) < 0) {
                         int errno = Libc.errno(err);
                         if (errno != Libc.EINPROGRESS) throw Libc.failure("connect to " + to, errno);
-                        if (!ready(fd, Libc.POLLOUT, timeout)) throw new OsException("connect to " + to + ": no answer in " + timeout.toSeconds() + " s", Libc.EAGAIN);
+                        if (!fd.ready(Libc.POLLOUT, timeout)) throw new OsException("connect to " + to + ": no answer in " + timeout.toSeconds() + " s", Libc.EAGAIN);
                         int pending = getInt(fd, Libc.SOL_SOCKET, Libc.SO_ERROR);
                         if (pending != 0) throw Libc.failure("connect to " + to, pending);
                     }
@@ -124,7 +124,7 @@ public final class TcpSockets {
                 MemorySegment data = a.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
                 long off = 0;
                 while (off < bytes.length) {
-                    if (!ready(fd, Libc.POLLOUT, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    if (!fd.ready(Libc.POLLOUT, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                         throw new OsException("send on " + fd.what() + ": no room in time", Libc.EAGAIN);
                     }
                     long n = (long) Libc.SEND.invokeExact(err, fd.value(), data.asSlice(off), bytes.length - off, Libc.MSG_NOSIGNAL);
@@ -145,7 +145,7 @@ public final class TcpSockets {
                 MemorySegment buf = a.allocate(n);
                 long off = 0;
                 while (off < n) {
-                    if (!ready(fd, Libc.POLLIN, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
+                    if (!fd.ready(Libc.POLLIN, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))) {
                         throw new OsException("read on " + fd.what() + ": nothing in time", Libc.EAGAIN);
                     }
                     long got = (long) Libc.READ.invokeExact(err, fd.value(), buf.asSlice(off), n - off);
@@ -180,25 +180,6 @@ public final class TcpSockets {
             MemorySegment.copy(raw, 0, s, ValueLayout.JAVA_BYTE, 4, 4);
         }
         return s;
-    }
-
-    /** Whether {@code fd} becomes ready for {@code events} within {@code timeout} (an error or hang-up counts as ready). */
-    private static boolean ready(Fd fd, short events, Duration timeout) throws Throwable {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Arena a = Arena.ofConfined()) {
-            MemorySegment err = Libc.errnoSlot(a);
-            MemorySegment pfd = a.allocate(8, 4);
-            while (true) {
-                pfd.set(ValueLayout.JAVA_INT, 0, fd.value());
-                pfd.set(ValueLayout.JAVA_SHORT, 4, events);
-                pfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
-                int millis = (int) Math.min(Integer.MAX_VALUE, Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
-                int r = (int) Libc.POLL.invokeExact(err, pfd, 1L, millis);
-                if (r > 0) return true;
-                if (r < 0 && Libc.errno(err) != Libc.EINTR) throw Libc.failure("poll " + fd.what(), Libc.errno(err));
-                if (r == 0 && System.nanoTime() >= deadline) return false;
-            }
-        }
     }
 
     private static void setInt(Fd fd, int level, int option, int value) throws OsException {

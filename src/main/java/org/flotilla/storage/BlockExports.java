@@ -26,6 +26,7 @@ public final class BlockExports implements AutoCloseable {
 
     private static final String SOCKET = "nbd.sock";
     private static final String TLS = "tls";
+    private static final Path ENV = Path.of("/usr/bin/env");
     private static final long START_SECONDS = 30;
     private static final long STOP_SECONDS = 10;
 
@@ -96,8 +97,6 @@ public final class BlockExports implements AutoCloseable {
         }
         return served;
     }
-
-    private static final Path ENV = Path.of("/usr/bin/env");
 
     /** The unix socket its NBD server listens on. */
     public Path socket() { return dir.resolve(SOCKET); }

@@ -2,9 +2,7 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,9 +102,7 @@ final class ArrivingDisks {
         // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
         // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
-        TcpSockets.Listening listening = TcpSockets.listen(address, made.size() + 4);
-        // connections QEMU accepts inherit it: the server side of a disk whose source is gone lets go too
-        TcpSockets.watch(listening.fd(), QemuSockets.LIVENESS);
+        TcpSockets.Listening listening = QemuSockets.listen(address, made.size() + 4);
         QemuSockets.handOver(d, LISTENING_FD, listening.fd(), "nbd-server-start", Map.of(
                 "addr", Map.of("type", "fd", "data", Map.of("str", LISTENING_FD)), "tls-creds", tlsCreds));
         qemuServes = true;
@@ -123,11 +119,10 @@ final class ArrivingDisks {
      */
     int serveHalted(Database db, Ref<VM> vm, InetAddress address, QemuTls identity, String certificate) throws IOException, InterruptedException {
         var nodes = nodes(db, vm);
-        Path dir = Files.createTempDirectory("flotilla-tls-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        TcpSockets.Listening listening = TcpSockets.listen(address, made.size() + 4);
+        TcpSockets.Listening listening = QemuSockets.listen(address, made.size() + 4);
+        Path tls = null;
         try {
-            TcpSockets.watch(listening.fd(), QemuSockets.LIVENESS);
-            Path tls = identity.writeFiles(dir.resolve("tls"), QemuTls.End.SERVER, certificate);
+            tls = identity.writeTempFiles(QemuTls.End.SERVER, certificate);
             diskServer = BlockExports.startOverTls(List.copyOf(nodes.values()),
                     nodes.keySet().stream().map(node -> new BlockExports.Export(node, node, true)).toList(), listening.fd(), tls);
             return listening.port();
@@ -135,7 +130,7 @@ final class ArrivingDisks {
             throw ApiError.internal("qemu-storage-daemon did not serve the disks: " + e.getMessage());
         } finally {
             listening.close();
-            HostFiles.deleteTree(dir);
+            if (tls != null) HostFiles.deleteTree(tls);
         }
     }
 

@@ -1,9 +1,7 @@
 package org.flotilla.runtime.migration;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.function.DoubleConsumer;
 import org.flotilla.db.Database;
@@ -31,9 +29,8 @@ final class DiskCopies {
      */
     static void copy(Database db, Storage storage, Ref<VM> vm, IncomingStream in, QemuTls identity, DoubleConsumer progress) throws IOException {
         List<DbObject<VBD>> moving = db.referring(VBD.VM, vm).stream().filter(b -> in.disks().containsKey(b.get(VBD.VDI).value())).toList();
-        Path dir = Files.createTempDirectory("flotilla-copies-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path tls = identity.writeTempFiles(QemuTls.End.CLIENT, in.certificate());
         try {
-            Path tls = identity.writeFiles(dir.resolve("tls"), QemuTls.End.CLIENT, in.certificate());
             int done = 0;
             for (DbObject<VBD> b : moving) {
                 String node = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
@@ -41,7 +38,7 @@ final class DiskCopies {
                 progress.accept((double) ++done / moving.size());
             }
         } finally {
-            HostFiles.deleteTree(dir);
+            HostFiles.deleteTree(tls);
         }
     }
 }

@@ -36,7 +36,7 @@ public final class IncomingMigrations implements MigrationPeer {
     /** How long a prepared destination waits for the source to send everything and finish. */
     private static final long STREAM_MINUTES = 10;
     /** The QEMU object of the migration's TLS identity, and the name its stream's descriptor is given under. */
-    static final String TLS_CREDS = "migration-tls";
+    private static final String TLS_CREDS = "migration-tls";
     private static final String STREAM_FD = "migration-in";
     /** How long an abort waits for a finish under way to end, well within the source's wait for its answer. */
     private static final long ABORT_WAITS_FOR_FINISH_SECONDS = 8;

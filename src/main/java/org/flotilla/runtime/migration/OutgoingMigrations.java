@@ -43,7 +43,7 @@ import org.flotilla.storage.Storage;
 public final class OutgoingMigrations {
     private static final System.Logger LOG = System.getLogger(OutgoingMigrations.class.getName());
     /** The QEMU object of the migration's TLS identity, and the name its stream's descriptor is given under. */
-    static final String TLS_CREDS = "migration-tls-out";
+    private static final String TLS_CREDS = "migration-tls-out";
     private static final String STREAM_FD = "migration-out";
     /** QEMU's 128 MiB/s default is far below a modern link. */
     private static final long MAX_BANDWIDTH = 8L << 30;

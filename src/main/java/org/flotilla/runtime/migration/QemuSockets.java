@@ -2,6 +2,7 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -36,6 +37,21 @@ final class QemuSockets {
             return fd;
         } catch (IOException | RuntimeException e) {
             fd.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A socket listening at {@code address} for {@code backlog} connections, which the connections it accepts watch as
+     * {@link #LIVENESS} says (they inherit it): the side of a stream whose source is gone lets go too.
+     */
+    static TcpSockets.Listening listen(InetAddress address, int backlog) throws IOException {
+        TcpSockets.Listening listening = TcpSockets.listen(address, backlog);
+        try {
+            TcpSockets.watch(listening.fd(), LIVENESS);
+            return listening;
+        } catch (IOException | RuntimeException e) {
+            listening.close();
             throw e;
         }
     }

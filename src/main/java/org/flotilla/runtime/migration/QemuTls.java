@@ -7,6 +7,7 @@ import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -54,6 +55,8 @@ final class QemuTls {
     static final String NAME = "flotilla-migration";
     /** Wide enough for the clocks of two hosts that disagree; the key is used once. */
     private static final Duration SKEW = Duration.ofDays(1);
+    private static final FileAttribute<?> OWNER_ONLY =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
     private final KeyPair pair;
     private final String certificate;
@@ -124,11 +127,28 @@ final class QemuTls {
     }
 
     /**
+     * The same files in a new temporary directory of root's alone, for a program of QEMU's the daemon runs as root
+     * (qemu-img, qemu-storage-daemon); the caller deletes it once the program has read them.
+     */
+    Path writeTempFiles(End end, String peer) throws IOException {
+        Path dir = Files.createTempDirectory("flotilla-tls-", OWNER_ONLY);
+        try {
+            return writeInto(dir, end, peer);
+        } catch (IOException | RuntimeException e) {
+            HostFiles.deleteTree(dir);
+            throw e;
+        }
+    }
+
+    /**
      * Writes, into a new directory {@code dir} of its owner's alone, the files a {@code tls-creds-x509} object reads:
      * this key and certificate as {@code end}, and {@code peer} as the one certificate it trusts. Returns {@code dir}.
      */
-    Path writeFiles(Path dir, End end, String peer) throws IOException {
-        Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    private Path writeFiles(Path dir, End end, String peer) throws IOException {
+        return writeInto(Files.createDirectory(dir, OWNER_ONLY), end, peer);
+    }
+
+    private Path writeInto(Path dir, End end, String peer) throws IOException {
         write(dir.resolve("ca-cert.pem"), requireCertificate(peer));
         write(dir.resolve(end.qemuName() + "-cert.pem"), certificate);
         write(dir.resolve(end.qemuName() + "-key.pem"), pem(new PemObject("PRIVATE KEY", keyWithItsPublicHalf().getEncoded())));

@@ -96,6 +96,13 @@ public final class Reconciler {
         }
     }
 
+    /** Kills a QEMU that is not to be adopted, and forgets what it left in {@code dir}. */
+    private void end(Domain d, Path dir) {
+        d.expectExit();
+        d.kill();
+        strays.forget(dir);
+    }
+
     private void adopt(Path dir) {
         String uuid = dir.getFileName().toString();
         long pid = HostFiles.readLong(QemuCommand.pidFile(dir));
@@ -118,9 +125,7 @@ public final class Reconciler {
         }
         Domain d = new Domain(vmRef.orElse(null), uuid, dir, pid, p, qmp, (int) HostFiles.uidOf(pid));
         if (vmRef.isEmpty()) {
-            d.expectExit();
-            d.kill();
-            strays.forget(dir);
+            end(d, dir);
             return;
         }
         String status;
@@ -144,9 +149,7 @@ public final class Reconciler {
                 && consoles.exist(d.vmRef);
         if (!consistent && (status.equals("prelaunch") || status.equals("inmigrate"))) {
             // a VM.start or VM.resume the daemon died in: never acknowledged, so undone — the VM stays as recorded
-            d.expectExit();
-            d.kill();
-            strays.forget(dir);
+            end(d, dir);
             return;
         }
         if (!consistent && status.equals("postmigrate")) {
@@ -165,9 +168,7 @@ public final class Reconciler {
             // the destination's half of a live migration the daemon died in before the finish, the stream loaded
             // QEMU to QEMU all the same: the records say the VM runs on its source, so it never runs here
             LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " took in a migration never finished here: ending it");
-            d.expectExit();
-            d.kill();
-            strays.forget(dir);
+            end(d, dir);
             return;
         }
         domains.add(d);
