@@ -167,6 +167,9 @@ public final class Storage {
     /** VDI.destroy, for other subsystems (the VM agent's provisioning clean-up). */
     public void destroyVdi(Ref<VDI> vdi) { vdis.destroy(vdi); }
 
+    /** VDI.destroy of a VDI a migrated VM left behind: its image's blocks freed in the background ({@link Vdis#destroyLeftBehind}). */
+    public void destroyLeftBehindVdi(Ref<VDI> vdi) { vdis.destroyLeftBehind(vdi); }
+
     /** VDI.snapshot: a read-only copy-on-write snapshot of the VDI (is_a_snapshot, snapshot_of). */
     public Ref<VDI> snapshotVdi(Ref<VDI> vdi) { return chains.snapshot(vdi); }
 

@@ -18,7 +18,13 @@ final class VdiRemoval {
     VdiRemoval(Database db) { this.db = db; }
 
     /** Rename the image away, delete the record (and, if {@code withVbds}, the VDI's VBDs), then unlink. */
-    void remove(SrDriver d, SrStore dir, DbObject<VDI> v, boolean withVbds) {
+    void remove(SrDriver d, SrStore dir, DbObject<VDI> v, boolean withVbds) { dir.deleteQuietly(detach(d, dir, v, withVbds)); }
+
+    /**
+     * Rename the image away and delete the record (and, if {@code withVbds}, the VDI's VBDs): the name the image now
+     * has, a temporary one the SR's next attach sweeps up, for the caller to unlink.
+     */
+    String detach(SrDriver d, SrStore dir, DbObject<VDI> v, boolean withVbds) {
         Ref<VDI> vdi = v.self(VDI.CLASS);
         String image = d.fileName(v.get(VDI.location));
         String doomed = SrDriver.temporary("destroy");
@@ -31,7 +37,7 @@ final class VdiRemoval {
             if (withVbds) for (DbObject<VBD> b : db.referring(VBD.VDI, vdi)) tx.delete(b.self(VBD.CLASS));
             if (db.exists(vdi)) tx.delete(vdi);
         });
-        dir.deleteQuietly(doomed);
+        return doomed;
     }
 
     /** Removes the base copies that no VDI of the SR is built on any longer (by its record and by every image header), bottom up. */

@@ -22,6 +22,7 @@ import org.flotilla.model.xenapi.enums.VdiOperations;
 
 /** VDI.create, destroy, resize, introduce, forget, update, copy and the VDI setters (snapshot and clone: {@link VdiChains}). */
 public final class Vdis {
+    private static final System.Logger LOG = System.getLogger(Vdis.class.getName());
     /** The fields a copy takes over from its VDI (read_only only from a VDI the copy could be written as). */
     private static final List<Field<VDI, ?>> COPIED = List.of(VDI.name_label, VDI.name_description, VDI.type, VDI.sharable,
             VDI.other_config, VDI.xenstore_data, VDI.tags);
@@ -79,7 +80,16 @@ public final class Vdis {
     }
 
     /** VDI.destroy; a VDI other images are built on stays behind as a hidden base copy. */
-    public void destroy(Ref<VDI> vdi) {
+    public void destroy(Ref<VDI> vdi) { destroy(vdi, false); }
+
+    /**
+     * VDI.destroy of a VDI its VM left behind, running on a copy of it elsewhere: as {@link #destroy}, but its image's
+     * blocks are freed in the background (unlinking a large image takes a while), and then the SR's space is read
+     * again, so that the migration need not wait for them.
+     */
+    public void destroyLeftBehind(Ref<VDI> vdi) { destroy(vdi, true); }
+
+    private void destroy(Ref<VDI> vdi, boolean freeInBackground) {
         managed.change(vdi, open -> {
             DbObject<VDI> v = open.vdi();
             Ref<SR> sr = open.sr();
@@ -97,6 +107,16 @@ public final class Vdis {
                     tx.set(vdi, VDI.read_only, true);
                     tx.set(vdi, VDI.name_label, "base copy");
                     tx.set(vdi, VDI.allowed_operations, List.of());
+                });
+            } else if (freeInBackground) {
+                String doomed = removal.detach(d, dir, v, true);
+                Thread.ofVirtual().name("free-" + v.get(VDI.uuid)).start(() -> {
+                    dir.deleteQuietly(doomed);
+                    try {
+                        locks.locked(sr, () -> space.refresh(sr, dir));
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "reading the space of SR " + sr.value() + " again: " + e.getMessage());
+                    }
                 });
             } else {
                 removal.remove(d, dir, v, true);

@@ -25,7 +25,9 @@ import org.flotilla.vm.Templates;
  *       (source) and the second's (destination, {@code -incoming defer}, {@code migrate-incoming tcp:}), the same
  *       capabilities (events, auto-converge) and parameters (max-bandwidth, downtime-limit) as the daemon sets,
  *       QMP {@code migrate tcp:} straight between the two; timed from the destination's launch until it runs after
- *       {@code cont}, as the API call is; total-time and downtime from the source's query-migrate.</li>
+ *       {@code cont}, as the API call is; total-time and downtime from the source's query-migrate. With
+ *       {@code raw-tls=true} they speak TLS as the daemons' QEMUs do (keys made in the timed span, as the daemons
+ *       make theirs).</li>
  * </ul>
  * Medians of {@code runs} after one untimed warm-up of each. Run with {@code bench/migrate.sh [key=value ...]}. Not
  * part of the test suite. The namespaces, and whatever runs in them, go at the end whatever happened.
@@ -38,9 +40,14 @@ public final class MigrateBench {
     private static final Pattern REPORT = Pattern.compile("VM (\\S+) moved to host .*qemuTotalMillis=(\\d+), qemuDowntimeMillis=(\\d+), ramBytes=(\\d+)");
 
     private final Map<String, String> opts;
+    /** Whether QEMU alone speaks TLS too (its own tls-creds-x509, as the daemons' QEMUs do), to tell TLS's cost apart. */
+    private final boolean rawTls;
     private BenchPool pool;
 
-    private MigrateBench(Map<String, String> opts) { this.opts = opts; }
+    private MigrateBench(Map<String, String> opts) {
+        this.opts = opts;
+        this.rawTls = Boolean.parseBoolean(opts.getOrDefault("raw-tls", "false"));
+    }
 
     /** One migration: from the start of it to the guest running at the destination, and QEMU's own figures. */
     private record Run(double totalMs, long qemuTotalMs, long downtimeMs, long ramBytes) {}
@@ -110,9 +117,14 @@ public final class MigrateBench {
             RawQemu dst = RawQemu.launch(pool.network(), 1, dir.resolve("destination"), argv, kernel, initrd, Map.of(), List.of("-incoming", "defer"));
             try {
                 String uri = "tcp:" + pool.network().address(1) + ":" + RAW_PORT;
-                dst.qmp().execute("migrate-incoming", Map.of("uri", uri));
                 dst.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
                 src.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
+                if (rawTls) {
+                    RawTls.give(dir, src, dst);
+                    dst.qmp().execute("migrate-set-parameters", Map.of("tls-creds", RawTls.ID));
+                    src.qmp().execute("migrate-set-parameters", Map.of("tls-creds", RawTls.ID, "tls-hostname", RawTls.NAME));
+                }
+                dst.qmp().execute("migrate-incoming", Map.of("uri", uri));
                 src.qmp().execute("migrate", Map.of("uri", uri));
                 JsonNode done = src.awaitMigration("completed");
                 dst.awaitMigration("completed");
@@ -154,7 +166,7 @@ public final class MigrateBench {
         }
     }
 
-    private static void report(String mode, long memoryMib, int runs, List<Run> flotilla, List<Run> raw) throws IOException {
+    private void report(String mode, long memoryMib, int runs, List<Run> flotilla, List<Run> raw) throws IOException {
         System.out.printf("%nlive migration of a %d MiB %s guest between two hosts (network namespaces on one bridge), median of %d; %s%n",
                 memoryMib, mode, runs, Stats.machine());
         String row = "  %-34s %12s %14s %14s %10s %12s%n";
@@ -162,7 +174,7 @@ public final class MigrateBench {
         Run f = median(flotilla);
         Run r = median(raw);
         System.out.printf(row, "Flotilla VM.pool_migrate", Stats.whole(f.totalMs), f.qemuTotalMs, f.downtimeMs, f.ramBytes >> 20, rate(f));
-        System.out.printf(row, "QEMU alone (QMP migrate tcp:)", Stats.whole(r.totalMs), r.qemuTotalMs, r.downtimeMs, r.ramBytes >> 20, rate(r));
+        System.out.printf(row, rawTls ? "QEMU alone (migrate tcp:, TLS)" : "QEMU alone (QMP migrate tcp:)", Stats.whole(r.totalMs), r.qemuTotalMs, r.downtimeMs, r.ramBytes >> 20, rate(r));
         System.out.printf(row, "ratio Flotilla / QEMU", Stats.ratio(f.totalMs, r.totalMs), Stats.ratio(f.qemuTotalMs, r.qemuTotalMs),
                 Stats.ratio(f.downtimeMs, r.downtimeMs), "", "");
         System.out.printf("  every run (total ms / downtime ms): Flotilla %s; QEMU %s%n", runs(flotilla), runs(raw));

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -119,6 +121,13 @@ class StorageMotionTest {
         assertEquals(16L << 20, db.require(after).get(VDI.virtual_size));
         assertFalse(db.exists(before), "the VDI left on A is destroyed");
         assertFalse(Files.exists(imageBefore), "and its image");
+        PoolWaits.await(Duration.ofSeconds(30), "the blocks of the image left on A freed", () -> {
+            try (var left = Files.list(imageBefore.getParent())) {
+                return left.noneMatch(f -> f.getFileName().toString().endsWith(".destroy.tmp"));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
 
         // the guest did not boot again: its counter goes on from where it was on A, in memory and on the disk
         guests.awaitCounts(1, vm, 3);

@@ -36,7 +36,7 @@ final class MovedDisks {
         });
         for (String left : copies.keySet()) {
             try {
-                storage.destroyVdi(VDI.CLASS.ref(left));
+                storage.destroyLeftBehindVdi(VDI.CLASS.ref(left));
             } catch (RuntimeException e) {
                 // the VM has moved all the same: what stays is a disk no VM uses, for the administrator to remove
                 LOG.log(System.Logger.Level.WARNING, "VM " + vm.value() + " moved, but its former VDI " + left + " could not be destroyed: " + e.getMessage());
