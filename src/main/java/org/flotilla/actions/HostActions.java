@@ -1,5 +1,7 @@
 package org.flotilla.actions;
 
+import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Call;
@@ -53,6 +55,19 @@ public final class HostActions implements Host.Actions {
     @Override public double query_data_source(Ref<Host> host, String data_source) { return of(host).queryOfHost(data_source); }
 
     @Override public void forget_data_source_archives(Ref<Host> host, String data_source) { of(host).forgetOfHost(data_source); }
+
+    /** Each host's own clock: XO compares every host's with its own, and asks it where its statistics start. */
+    @Override
+    public Instant get_servertime(Ref<Host> host) {
+        thisHost.require(host);
+        return Instant.now();
+    }
+
+    @Override
+    public LocalDateTime get_server_localtime(Ref<Host> host) {
+        thisHost.require(host);
+        return LocalDateTime.now();
+    }
 
     /** The host's metrics are kept on the host: this one's alone are here. */
     private DataSources of(Ref<Host> host) {

@@ -5,13 +5,28 @@ import java.util.Map;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Pool;
+import org.flotilla.host.Licence;
+import org.flotilla.model.xenapi.enums.PoolGuestSecurebootReadiness;
 import org.flotilla.pool.Membership;
+import org.flotilla.runtime.domain.UefiImages;
+import org.flotilla.runtime.launch.SecureBootReadiness;
 
 /** pool's messages: forming and changing a pool of several hosts. */
 public final class PoolActions implements Pool.Actions {
-    private final Membership membership;
+    /** What a licence would restrict: nothing, for ever. */
+    private static final Map<String, String> LICENSE_STATE = Map.of("edition", Licence.EDITION, "expiry", "never");
 
-    public PoolActions(Membership membership) { this.membership = membership; }
+    private final Membership membership;
+    private final UefiImages uefi;
+
+    public PoolActions(Membership membership, UefiImages uefi) {
+        this.membership = membership;
+        this.uefi = uefi;
+    }
+
+    @Override public PoolGuestSecurebootReadiness get_guest_secureboot_readiness(Ref<Pool> self) { return SecureBootReadiness.ofPool(uefi); }
+
+    @Override public Map<String, String> get_license_state(Ref<Pool> self) { return LICENSE_STATE; }
 
     @Override
     public void join(String master_address, String master_username, String master_password) {

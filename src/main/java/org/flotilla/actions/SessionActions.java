@@ -1,5 +1,6 @@
 package org.flotilla.actions;
 
+import java.util.List;
 import org.flotilla.api.Call;
 import org.flotilla.api.Sessions;
 import org.flotilla.model.ApiError;
@@ -36,4 +37,6 @@ public final class SessionActions implements Session.Actions {
     }
 
     @Override public void local_logout() { sessions.localLogout(Call.current().session()); }
+
+    @Override public List<String> get_all_subject_identifiers() { return sessions.subjectIdentifiers(); }
 }

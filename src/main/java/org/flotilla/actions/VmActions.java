@@ -23,6 +23,7 @@ import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmCloner;
 import org.flotilla.vm.VmRecords;
 import org.flotilla.vm.VmSubsystem;
+import org.flotilla.model.xenapi.enums.VmSecurebootReadiness;
 
 /**
  * VM's messages: its records and settings ({@link VmRecords}), copies and snapshots ({@link VmCloner}), its life
@@ -44,6 +45,8 @@ public final class VmActions implements VM.Actions {
         this.dataSources = dataSources;
         this.placement = runtime.placement();
     }
+
+    @Override public VmSecurebootReadiness get_secureboot_readiness(Ref<VM> self) { return runtime.secureBootReadiness(self); }
 
     // ---- power -------------------------------------------------------------------------------------
 

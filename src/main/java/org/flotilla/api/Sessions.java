@@ -18,6 +18,7 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.Subject;
 
 /** Logging in and out, and telling a live session from a stale one. Sessions end with the daemon. */
 public final class Sessions {
@@ -108,6 +109,22 @@ public final class Sessions {
         DbObject<Session> s = ref == null ? null : db.get(ref);
         if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
         lastUsed.put(ref, System.nanoTime());
+    }
+
+    /**
+     * session.get_all_subject_identifiers: the subject identifiers of the users of every session that is not the local
+     * root's (its own and its subject's), each once. Only root logs in here, so none yet.
+     */
+    public List<String> subjectIdentifiers() {
+        var ids = new java.util.LinkedHashSet<String>();
+        for (DbObject<Session> s : db.all(Session.CLASS)) {
+            if (s.get(Session.is_local_superuser)) continue;
+            ids.add(s.get(Session.auth_user_sid));
+            DbObject<Subject> subject = db.get(s.get(Session.subject));
+            if (subject != null) ids.add(subject.get(Subject.subject_identifier));
+        }
+        ids.remove("");
+        return List.copyOf(ids);
     }
 
     /** session.logout: ends a session of the pool's database; a local session is left to local_logout, as XAPI does. */

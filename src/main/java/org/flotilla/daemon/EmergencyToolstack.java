@@ -18,6 +18,7 @@ import org.flotilla.pool.PoolSecret;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.HostCertificate;
 import org.flotilla.wire.XmlRpc;
+import org.flotilla.runtime.domain.UefiImages;
 
 /**
  * A member's toolstack in XAPI's emergency mode: it started while no coordinator of the pool database was reachable.
@@ -36,7 +37,7 @@ final class EmergencyToolstack {
         var logins = new LoginThrottle(passwords, s.limits().logins());
         var sessions = new Sessions(copy, logins, () -> host, s.limits().sessions());
         var tasks = new Tasks(copy, () -> host, XmlRpc::writeValue, s.limits().tasks());
-        var actions = EmergencyCalls.actions(new SessionActions(sessions, PoolSecret.ensure(s.stateDir())), new PoolActions(members));
+        var actions = EmergencyCalls.actions(new SessionActions(sessions, PoolSecret.ensure(s.stateDir())), new PoolActions(members, UefiImages.debian()));
         var dispatcher = new Dispatcher(copy, actions, sessions, tasks);
         dispatcher.admitOnly(new EmergencyCalls(() -> ApiError.of("HOST_IS_SLAVE", members.lastKnownCoordinator())));
         var server = new ApiServer(dispatcher, cert, s.config());

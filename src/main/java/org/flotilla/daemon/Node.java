@@ -163,7 +163,7 @@ public final class Node implements AutoCloseable {
                 new TaskActions(tasks),
                 new EventActions(new Events(db, sessions)),
                 new MessageActions(alerts),
-                new PoolActions(membership),
+                new PoolActions(membership, vmRuntime.config().uefi()),
                 new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power,
                         receipts),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),

@@ -52,9 +52,6 @@ public final class LocalHost {
                     .set(Host.control_domain, dom0Ref)
                     .set(Host.enabled, true)
                     .set(Host.capabilities, List.of("hvm-3.0-x86_64", "hvm-3.0-x86_32", "hvm-3.0-x86_32p"))
-                    .set(Host.license_params, Map.of("sku_type", "free", "expiry", "30000101T00:00:00Z"))
-                    .set(Host.edition, "xcp-ng")
-                    .set(Host.editions, List.of("xcp-ng"))
                     .set(Host.chipset_info, Map.of("iommu", "false"))
                     .set(Host.sched_policy, "credit")
                     .set(Host.supported_bootloaders, List.of("pygrub", "eliloader"))
@@ -66,7 +63,12 @@ public final class LocalHost {
                 .set(Host.API_version_minor, XenApi.API_VERSION_MINOR)
                 .set(Host.API_version_vendor, "XenSource")
                 .set(Host.software_version, softwareVersion(facts))
-                .set(Host.cpu_info, facts.cpuInfo());
+                .set(Host.cpu_info, facts.cpuInfo())
+                .set(Host.bios_strings, facts.biosStrings())
+                .set(Host.license_params, Licence.RESTRICTIONS)
+                .set(Host.edition, Licence.EDITION)
+                .set(Host.editions, List.of(Licence.EDITION))
+                .set(Host.other_config, withStartTimes(host.get(Host.other_config), facts));
             tx.put(hostRef, host);
             tx.put(metricsRef, Rec.empty(Host_metrics.CLASS)
                     .set(Host_metrics.uuid, existing == null ? Refs.newUuid() : metricsUuid(db, metricsRef))
@@ -95,14 +97,31 @@ public final class LocalHost {
         return m == null ? Refs.newUuid() : m.get(Host_metrics.uuid);
     }
 
+    /**
+     * The host's other_config with when the machine booted and when this toolstack started, as XAPI rewrites them at
+     * each start: seconds since the epoch as OCaml prints a float ("1765059390."). Xen Orchestra shows "started ... ago"
+     * from them.
+     */
+    private static Map<String, String> withStartTimes(Map<String, String> otherConfig, HostFacts facts) {
+        var out = new LinkedHashMap<>(otherConfig == null ? Map.<String, String>of() : otherConfig);
+        out.put("boot_time", facts.bootTime() + ".");
+        out.put("agent_start_time", ProcessHandle.current().info().startInstant().orElseGet(Instant::now).getEpochSecond() + ".");
+        return out;
+    }
+
+    /**
+     * What the host says it is. product_brand is the family of platforms Xen Orchestra knows by it: with "XCP-ng" it
+     * takes its paths for a free, open platform (no licence warning; updates through the updater.py plugin) rather than
+     * those for Citrix's licensed product. Which platform it is, platform_name and the version texts say: Flotilla.
+     */
     private static Map<String, String> softwareVersion(HostFacts facts) {
         var v = new LinkedHashMap<String, String>();
         v.put("product_version", PRODUCT_VERSION);
-        v.put("product_version_text", PRODUCT_VERSION);
+        v.put("product_version_text", "Flotilla (XCP-ng " + PRODUCT_VERSION + " compatible)");
         v.put("product_version_text_short", PRODUCT_VERSION);
         v.put("platform_name", "Flotilla");
         v.put("platform_version", PLATFORM_VERSION);
-        v.put("product_brand", "Flotilla");
+        v.put("product_brand", "XCP-ng");
         v.put("build_number", "flotilla");
         v.put("hostname", facts.hostname());
         v.put("date", "2026-11-23");

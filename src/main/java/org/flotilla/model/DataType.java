@@ -1,6 +1,7 @@
 package org.flotilla.model;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -25,6 +26,8 @@ public sealed interface DataType<T> {
     DataType<Double> FLOAT = new Plain<>(Type.FLOAT, Double.class);
     DataType<Boolean> BOOL = new Plain<>(Type.BOOL, Boolean.class);
     DataType<Instant> DATETIME = new Plain<>(Type.DATETIME, Instant.class);
+    /** A datetime as a local clock reads it, with no zone: what XAPI answers host.get_server_localtime with. */
+    DataType<LocalDateTime> LOCAL_DATETIME = new Plain<>(Type.DATETIME, LocalDateTime.class);
     /** A value of any shape, passed through as decoded. */
     DataType<Object> ANY = new Plain<>(Type.ANY, Object.class);
     DataType<Void> VOID = new Plain<>(Type.VOID, Void.class);

@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -111,6 +112,7 @@ public final class Declarations {
             if (c == double.class || c == Double.class) return DataType.FLOAT;
             if (c == boolean.class || c == Boolean.class) return DataType.BOOL;
             if (c == Instant.class) return DataType.DATETIME;
+            if (c == LocalDateTime.class) return DataType.LOCAL_DATETIME;
             if (c == Object.class) return DataType.ANY;
             if (c == void.class || c == Void.class) return DataType.VOID;
             if (c.isEnum() && WireEnum.class.isAssignableFrom(c)) return enumType(c);

@@ -45,5 +45,6 @@ public final class HostRecords {
             if (db.exists(record.get(Host.metrics))) tx.delete(record.get(Host.metrics));
             tx.delete(host);
         });
+        PoolCpuInfo.refresh(db);
     }
 }

@@ -41,6 +41,8 @@ import org.flotilla.runtime.domain.GuestCounters;
 import org.flotilla.runtime.domain.HostMemory;
 import org.flotilla.runtime.domain.RuntimeConfig;
 import org.flotilla.runtime.launch.LaunchSpecs;
+import org.flotilla.runtime.launch.SecureBootReadiness;
+import org.flotilla.model.xenapi.enums.VmSecurebootReadiness;
 import org.flotilla.runtime.launch.NvramFiles;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.runtime.launch.QemuLauncher;
@@ -104,6 +106,7 @@ public final class VmRuntime implements AutoCloseable {
     private final LiveDisks liveDisks;
     private final Reconciler reconciler;
     private final Vtpms vtpms;
+    private final SecureBootReadiness secureBoot;
     private final NvramFiles nvram;
     private final Placement placement;
     private final IncomingMigrations incoming;
@@ -140,6 +143,7 @@ public final class VmRuntime implements AutoCloseable {
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         this.operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
+        this.secureBoot = new SecureBootReadiness(specs, cfg.uefi());
         var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
                 new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, placement, cfg.stateDir());
@@ -331,6 +335,9 @@ public final class VmRuntime implements AutoCloseable {
 
     /** The virtual TPMs of this host's VMs. */
     public Vtpms vtpms() { return vtpms; }
+
+    /** VM.get_secureboot_readiness. */
+    public VmSecurebootReadiness secureBootReadiness(Ref<VM> vm) { return secureBoot.of(db.require(vm)); }
 
     /** Removes the UEFI variable stores and vTPM state directories of VMs and VTPMs that no longer exist. */
     public void sweepOwnedFiles() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -25,6 +26,7 @@ final class JsonValues {
             case Float f -> out.writeNumber(f);
             case Boolean b -> out.writeBoolean(b);
             case Instant t -> out.writeString(XapiDateTime.format(t));
+            case LocalDateTime t -> out.writeString(XapiDateTime.format(t));
             case Enum<?> e -> out.writeString(e.toString());
             case Map<?, ?> m -> {
                 out.writeStartObject();

@@ -14,12 +14,16 @@ import java.util.regex.Pattern;
 public final class XapiDateTime {
     private static final DateTimeFormatter WRITER =
             DateTimeFormatter.ofPattern("uuuuMMdd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter LOCAL_WRITER = DateTimeFormatter.ofPattern("uuuuMMdd'T'HH:mm:ss");
     private static final Pattern READER = Pattern.compile(
             "(\\d{4})-?(\\d{2})-?(\\d{2})T(\\d{2}):?(\\d{2}):?(\\d{2})(?:[.,](\\d{1,9})\\d*)?(Z|[+-]\\d{2}(?::?\\d{2})?)?");
 
     private XapiDateTime() {}
 
     public static String format(Instant t) { return WRITER.format(t); }
+
+    /** A local clock's reading: the same text with no zone, as XAPI writes its host's local time. */
+    public static String format(LocalDateTime t) { return LOCAL_WRITER.format(t); }
 
     public static Instant parse(String text) {
         var m = READER.matcher(text.strip());

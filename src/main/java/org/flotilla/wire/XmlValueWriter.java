@@ -1,6 +1,7 @@
 package org.flotilla.wire;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.Collection;
 import java.util.Map;
 import org.flotilla.model.FloatText;
@@ -26,6 +27,8 @@ final class XmlValueWriter {
             case Double d -> out.append("<value><double>").append(cDouble(d)).append("</double></value>");
             case Float f -> out.append("<value><double>").append(cDouble(f)).append("</double></value>");
             case Instant t -> out.append("<value><dateTime.iso8601>").append(XapiDateTime.format(t))
+                    .append("</dateTime.iso8601></value>");
+            case LocalDateTime t -> out.append("<value><dateTime.iso8601>").append(XapiDateTime.format(t))
                     .append("</dateTime.iso8601></value>");
             case Enum<?> e -> text(out, e.toString());
             case Map<?, ?> m -> struct(out, m);

@@ -90,7 +90,7 @@ class DispatcherTest {
         assertEquals("MAP_DUPLICATE_KEY", dup.code());
         call("host.remove_from_other_config", session, host, "absent");
         call("host.remove_from_other_config", session, host, "k");
-        assertEquals(Map.of(), call("host.get_other_config", session, host));
+        assertFalse(((Map<?, ?>) call("host.get_other_config", session, host)).containsKey("k"));
         call("host.add_tags", session, host, "a");
         call("host.add_tags", session, host, "a");
         assertEquals(List.of("a"), call("host.get_tags", session, host));

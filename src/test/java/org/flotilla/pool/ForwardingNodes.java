@@ -56,8 +56,7 @@ final class ForwardingNodes implements AutoCloseable {
         Path state = dir.resolve("host" + i);
         TestDomainIds.seed(state);
         HostFacts machine = HostFacts.read("127.0.0.1");
-        var facts = new HostFacts("host" + i, subnet + "." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
-                machine.cpuInfo(), machine.hardwareVirtualization());
+        var facts = machine.as("host" + i, subnet + "." + (i + 1));
         Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", ApiLimits.defaults());
         while (nodes.size() <= i) nodes.add(null);
         nodes.set(i, node);

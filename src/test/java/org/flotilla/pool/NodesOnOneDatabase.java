@@ -36,8 +36,7 @@ final class NodesOnOneDatabase implements AutoCloseable {
         Path state = state(i);
         TestDomainIds.seed(state);
         HostFacts machine = HostFacts.read("127.0.0.1");
-        var facts = new HostFacts("host" + i, "10.249.1." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
-                machine.cpuInfo(), machine.hardwareVirtualization());
+        var facts = machine.as("host" + i, "10.249.1." + (i + 1));
         Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", ApiLimits.defaults());
         nodes.put(i, node);
         return node;

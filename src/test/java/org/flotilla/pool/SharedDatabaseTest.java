@@ -71,8 +71,7 @@ class SharedDatabaseTest {
         Path state = dir.resolve("host" + i);
         TestDomainIds.seed(state);
         HostFacts machine = HostFacts.read("127.0.0.1");
-        var facts = new HostFacts("host" + i, "10.249.0." + (i + 1), machine.memoryTotal(), machine.memoryFree(), machine.cpuCount(),
-                machine.cpuInfo(), machine.hardwareVirtualization());
+        var facts = machine.as("host" + i, "10.249.0." + (i + 1));
         Node node = new Node(state, db, (u, p) -> true, facts, r -> "<value>" + r + "</value>", limits);
         while (nodes.size() <= i) nodes.add(null);
         nodes.set(i, node);

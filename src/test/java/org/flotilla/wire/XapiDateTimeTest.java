@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import org.junit.jupiter.api.Test;
 
 class XapiDateTimeTest {
@@ -13,6 +14,13 @@ class XapiDateTimeTest {
     void writesXapisBasicForm() {
         assertEquals("20240131T12:34:56Z", XapiDateTime.format(T));
         assertEquals("19700101T00:00:00Z", XapiDateTime.format(Instant.EPOCH));
+    }
+
+    @Test
+    void writesALocalClockReadingWithNoZone() {
+        assertEquals("20240131T13:34:56", XapiDateTime.format(LocalDateTime.of(2024, 1, 31, 13, 34, 56, 999_000_000)));
+        assertEquals("<value><dateTime.iso8601>20240131T13:34:56</dateTime.iso8601></value>",
+                XmlRpcTest.valueOf(LocalDateTime.of(2024, 1, 31, 13, 34, 56)));
     }
 
     @Test

@@ -24,7 +24,7 @@ class XmlRpcTest {
 
     private static String reply(Object value) { return new String(XmlRpc.writeReply(RpcOutcome.success(value)), UTF_8); }
 
-    private static String valueOf(Object value) { return XmlRpc.writeValue(value); }
+    static String valueOf(Object value) { return XmlRpc.writeValue(value); }
 
     private static RpcCall call(String xml) { return XmlRpc.parseCall(xml.getBytes(UTF_8)); }
 

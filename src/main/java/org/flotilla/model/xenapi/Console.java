@@ -10,7 +10,7 @@ import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 
 /** A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS. */
 public interface Console {
-    ApiClass<Console> CLASS = ApiClass.declare(Console.class, "console").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.").doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.")
+    ApiClass<Console> CLASS = ApiClass.declare(Console.class, "console")
             .doc("A way into a running VM: its display (rfb, over VNC) or its serial port (vt100), served by the host over HTTPS.");
 
     Field<Console, String> uuid = CLASS.dyn("uuid", STRING).doc("The console's unique identifier, fixed for its whole life.");

@@ -3,6 +3,7 @@ package org.flotilla.model.xenapi;
 import static org.flotilla.model.DataType.*;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.model.Access;
@@ -22,7 +23,7 @@ import org.flotilla.model.xenapi.enums.UpdateGuidances;
 
 /** A physical machine that runs VMs: this one, made at first start and brought up to date at every start. */
 public interface Host {
-    ApiClass<Host> CLASS = ApiClass.declare(Host.class, "host").doc("A physical machine that runs VMs: this one, made at first start and brought up to date at every start.").doc("A physical machine that runs VMs: this one, made at first start and brought up to date at every start.").doc("A physical machine that runs VMs: this one, made at first start and brought up to date at every start.")
+    ApiClass<Host> CLASS = ApiClass.declare(Host.class, "host")
             .doc("A physical machine that runs VMs: this one, made at first start and brought up to date at every start.");
 
     Field<Host, String> uuid = CLASS.dyn("uuid", STRING).doc("The host's unique identifier, fixed for its whole life.");
@@ -208,5 +209,13 @@ public interface Host {
         @Doc("Power the host on, if it has a power-on mode; Flotilla has none, so this fails as XAPI does without one.")
         @Api(role = Access.POOL_OPERATOR, async = true, errors = {"HOST_IS_LIVE", "HOST_POWER_ON_MODE_DISABLED", "XENAPI_MISSING_PLUGIN"})
         void power_on(Ref<Host> host);
+
+        @Doc("The host's clock, in UTC.")
+        @Api(role = Access.READ_ONLY)
+        Instant get_servertime(Ref<Host> host);
+
+        @Doc("The host's clock as its local time zone reads it, with no zone (as XAPI gives it).")
+        @Api(role = Access.READ_ONLY)
+        LocalDateTime get_server_localtime(Ref<Host> host);
     }
 }

@@ -9,7 +9,7 @@ import org.flotilla.model.Ref;
 
 /** One CPU (logical processor) of a host. */
 public interface Host_cpu {
-    ApiClass<Host_cpu> CLASS = ApiClass.declare(Host_cpu.class, "host_cpu").doc("One CPU (logical processor) of a host.").doc("One CPU (logical processor) of a host.").doc("One CPU (logical processor) of a host.")
+    ApiClass<Host_cpu> CLASS = ApiClass.declare(Host_cpu.class, "host_cpu")
             .doc("One CPU (logical processor) of a host.");
 
     Field<Host_cpu, String> uuid = CLASS.dyn("uuid", STRING).doc("The CPU record's unique identifier, fixed for its whole life.");

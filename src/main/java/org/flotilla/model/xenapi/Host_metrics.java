@@ -9,7 +9,7 @@ import org.flotilla.model.Field;
 
 /** A host's memory, kept up to date while the daemon runs. */
 public interface Host_metrics {
-    ApiClass<Host_metrics> CLASS = ApiClass.declare(Host_metrics.class, "host_metrics").doc("A host's memory, kept up to date while the daemon runs.").doc("A host's memory, kept up to date while the daemon runs.").doc("A host's memory, kept up to date while the daemon runs.")
+    ApiClass<Host_metrics> CLASS = ApiClass.declare(Host_metrics.class, "host_metrics")
             .doc("A host's memory, kept up to date while the daemon runs.");
 
     Field<Host_metrics, String> uuid = CLASS.dyn("uuid", STRING)

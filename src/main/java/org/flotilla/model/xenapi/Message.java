@@ -15,7 +15,7 @@ import org.flotilla.model.xenapi.enums.Cls;
 
 /** An alert about an object, e.g. VM_CRASHED or VM_SHUTDOWN: raised by the host or by clients. */
 public interface Message {
-    ApiClass<Message> CLASS = ApiClass.declare(Message.class, "message").doc("An alert about an object, e.g. VM_CRASHED or VM_SHUTDOWN: raised by the host or by clients.").doc("An alert about an object, e.g. VM_CRASHED or VM_SHUTDOWN: raised by the host or by clients.").doc("An alert about an object, e.g. VM_CRASHED or VM_SHUTDOWN: raised by the host or by clients.")
+    ApiClass<Message> CLASS = ApiClass.declare(Message.class, "message")
             .doc("An alert about an object, e.g. VM_CRASHED or VM_SHUTDOWN: raised by the host or by clients.");
 
     Field<Message, String> uuid = CLASS.dyn("uuid", STRING).doc("The message's unique identifier.");

@@ -18,7 +18,7 @@ import org.flotilla.model.xenapi.enums.NetworkPurpose;
 
 /** A virtual network: a Linux bridge on the host, which the taps of the VIFs on it join. */
 public interface Network {
-    ApiClass<Network> CLASS = ApiClass.declare(Network.class, "network").doc("A virtual network: a Linux bridge on the host, which the taps of the VIFs on it join.").doc("A virtual network: a Linux bridge on the host, which the taps of the VIFs on it join.").doc("A virtual network: a Linux bridge on the host, which the taps of the VIFs on it join.")
+    ApiClass<Network> CLASS = ApiClass.declare(Network.class, "network")
             .doc("A virtual network: a Linux bridge on the host, which the taps of the VIFs on it join.");
 
     Field<Network, String> uuid = CLASS.dyn("uuid", STRING).doc("The network's unique identifier, fixed for its whole life.");

@@ -12,7 +12,7 @@ import org.flotilla.model.Ref;
 
 /** A physical block device: how one host reaches an SR, and whether it has the SR attached now. */
 public interface PBD {
-    ApiClass<PBD> CLASS = ApiClass.declare(PBD.class, "PBD").doc("A physical block device: how one host reaches an SR, and whether it has the SR attached now.").doc("A physical block device: how one host reaches an SR, and whether it has the SR attached now.").doc("A physical block device: how one host reaches an SR, and whether it has the SR attached now.")
+    ApiClass<PBD> CLASS = ApiClass.declare(PBD.class, "PBD")
             .doc("A physical block device: how one host reaches an SR, and whether it has the SR attached now.");
 
     Field<PBD, String> uuid = CLASS.dyn("uuid", STRING).doc("The PBD's unique identifier, fixed for its whole life.");

@@ -9,7 +9,7 @@ import org.flotilla.model.Field;
 
 /** What the host knows of a physical interface's link and hardware. */
 public interface PIF_metrics {
-    ApiClass<PIF_metrics> CLASS = ApiClass.declare(PIF_metrics.class, "PIF_metrics").doc("What the host knows of a physical interface's link and hardware.").doc("What the host knows of a physical interface's link and hardware.").doc("What the host knows of a physical interface's link and hardware.")
+    ApiClass<PIF_metrics> CLASS = ApiClass.declare(PIF_metrics.class, "PIF_metrics")
             .doc("What the host knows of a physical interface's link and hardware.");
 
     Field<PIF_metrics, String> uuid = CLASS.dyn("uuid", STRING)

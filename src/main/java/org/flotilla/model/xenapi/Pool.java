@@ -15,10 +15,11 @@ import org.flotilla.model.Relation;
 import org.flotilla.model.xenapi.enums.PoolAllowedOperations;
 import org.flotilla.model.xenapi.enums.TelemetryFrequency;
 import org.flotilla.model.xenapi.enums.UpdateSyncFrequency;
+import org.flotilla.model.xenapi.enums.PoolGuestSecurebootReadiness;
 
 /** The pool of hosts that share one database: there is always exactly one, and a single host is its own pool's master. */
 public interface Pool {
-    ApiClass<Pool> CLASS = ApiClass.declare(Pool.class, "pool").doc("The pool of hosts that share one database: there is always exactly one, and a single host is its own pool's master.").doc("The pool of hosts that share one database: there is always exactly one, and a single host is its own pool's master.").doc("The pool of hosts that share one database: there is always exactly one, and a single host is its own pool's master.")
+    ApiClass<Pool> CLASS = ApiClass.declare(Pool.class, "pool")
             .doc("The pool of hosts that share one database: there is always exactly one, and a single host is its own pool's master.");
 
     Field<Pool, String> uuid = CLASS.dyn("uuid", STRING).doc("The pool's unique identifier, fixed for its whole life.");
@@ -166,5 +167,14 @@ public interface Pool {
                 + "not a member of its pool database's group and can be reached; returns the hosts it reached.")
         @Api(role = Access.POOL_OPERATOR, errors = {"HOST_IS_SLAVE"})
         List<Ref<Host>> recover_slaves();
+
+        @Doc("Whether the keys a VM's Secure Boot starts from are there: ready (PK, KEK, db and dbx), ready_no_dbx, or not_ready "
+                + "(OVMF's Secure Boot images are not installed, or lack a key).")
+        @Api(role = Access.POOL_OPERATOR)
+        PoolGuestSecurebootReadiness get_guest_secureboot_readiness(Ref<Pool> self);
+
+        @Doc("The pool's licence: its edition (xcp-ng, free software with nothing restricted) and its expiry (never).")
+        @Api(role = Access.READ_ONLY, async = true)
+        Map<String, String> get_license_state(Ref<Pool> self);
     }
 }

@@ -9,7 +9,7 @@ import org.flotilla.model.Field;
 
 /** A storage driver of this host, one for each SR type it offers: file (qcow2 images) and iso. */
 public interface SM {
-    ApiClass<SM> CLASS = ApiClass.declare(SM.class, "SM").doc("A storage driver of this host, one for each SR type it offers: file (qcow2 images) and iso.").doc("A storage driver of this host, one for each SR type it offers: file (qcow2 images) and iso.").doc("A storage driver of this host, one for each SR type it offers: file (qcow2 images) and iso.")
+    ApiClass<SM> CLASS = ApiClass.declare(SM.class, "SM")
             .doc("A storage driver of this host, one for each SR type it offers: file (qcow2 images) and iso.");
 
     Field<SM, String> uuid = CLASS.dyn("uuid", STRING).doc("The storage driver's unique identifier, fixed for its whole life.");

@@ -17,7 +17,7 @@ import org.flotilla.model.xenapi.enums.StorageOperations;
 
 /** A storage repository: where VDIs live. A file SR is a directory of qcow2 images, an iso SR a directory of ISOs. */
 public interface SR {
-    ApiClass<SR> CLASS = ApiClass.declare(SR.class, "SR").doc("A storage repository: where VDIs live. A file SR is a directory of qcow2 images, an iso SR a directory of ISOs.").doc("A storage repository: where VDIs live. A file SR is a directory of qcow2 images, an iso SR a directory of ISOs.").doc("A storage repository: where VDIs live. A file SR is a directory of qcow2 images, an iso SR a directory of ISOs.")
+    ApiClass<SR> CLASS = ApiClass.declare(SR.class, "SR")
             .doc("A storage repository: where VDIs live. A file SR is a directory of qcow2 images, an iso SR a directory of ISOs.");
 
     Field<SR, String> uuid = CLASS.dyn("uuid", STRING).doc("The SR's unique identifier, fixed for its whole life.");

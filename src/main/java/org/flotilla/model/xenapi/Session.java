@@ -16,7 +16,7 @@ import org.flotilla.model.Ref;
 
 /** A client's login: the reference every call but login passes first. A session sees only itself. */
 public interface Session {
-    ApiClass<Session> CLASS = ApiClass.declare(Session.class, "session", Shape.UNLISTED, Shape.TRANSIENT, Shape.WITHOUT_EVENTS).doc("A client's login: the reference every call but login passes first. A session sees only itself.").doc("A client's login: the reference every call but login passes first. A session sees only itself.").doc("A client's login: the reference every call but login passes first. A session sees only itself.")
+    ApiClass<Session> CLASS = ApiClass.declare(Session.class, "session", Shape.UNLISTED, Shape.TRANSIENT, Shape.WITHOUT_EVENTS)
             .doc("A client's login: the reference every call but login passes first. A session sees only itself.");
 
     Field<Session, String> uuid = CLASS.dyn("uuid", STRING).doc("The session's unique identifier.");
@@ -70,5 +70,9 @@ public interface Session {
         @Doc("End this session if it is a local one (slave_local_login); a session of the pool's database is ended by logout.")
         @Api(role = Access.POOL_ADMIN)
         void local_logout();
+
+        @Doc("The subject identifiers of the users of every session that is not the local root's; empty, as only root logs in.")
+        @Api(role = Access.READ_ONLY, async = true)
+        List<String> get_all_subject_identifiers();
     }
 }

@@ -18,7 +18,7 @@ import org.flotilla.model.xenapi.enums.TaskStatusType;
 
 /** A long operation, started by an Async. call or made by a client: its progress, result or error. */
 public interface Task {
-    ApiClass<Task> CLASS = ApiClass.declare(Task.class, "task", Shape.TRANSIENT).doc("A long operation, started by an Async. call or made by a client: its progress, result or error.").doc("A long operation, started by an Async. call or made by a client: its progress, result or error.").doc("A long operation, started by an Async. call or made by a client: its progress, result or error.")
+    ApiClass<Task> CLASS = ApiClass.declare(Task.class, "task", Shape.TRANSIENT)
             .doc("A long operation, started by an Async. call or made by a client: its progress, result or error.");
 
     Field<Task, String> uuid = CLASS.dyn("uuid", STRING).doc("The task's unique identifier.");

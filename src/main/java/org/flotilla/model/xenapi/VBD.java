@@ -17,7 +17,7 @@ import org.flotilla.model.xenapi.enums.VbdType;
 
 /** A virtual block device: a disk or CD drive of a VM, through which it uses a VDI. */
 public interface VBD {
-    ApiClass<VBD> CLASS = ApiClass.declare(VBD.class, "VBD").doc("A virtual block device: a disk or CD drive of a VM, through which it uses a VDI.").doc("A virtual block device: a disk or CD drive of a VM, through which it uses a VDI.").doc("A virtual block device: a disk or CD drive of a VM, through which it uses a VDI.")
+    ApiClass<VBD> CLASS = ApiClass.declare(VBD.class, "VBD")
             .doc("A virtual block device: a disk or CD drive of a VM, through which it uses a VDI.");
 
     Field<VBD, String> uuid = CLASS.dyn("uuid", STRING).doc("The VBD's unique identifier, fixed for its whole life.");

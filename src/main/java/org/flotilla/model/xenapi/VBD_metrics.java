@@ -7,7 +7,7 @@ import org.flotilla.model.Field;
 
 /** A VBD's metrics record: only its uuid remains, as in XAPI, which now serves disk I/O as RRD metrics. */
 public interface VBD_metrics {
-    ApiClass<VBD_metrics> CLASS = ApiClass.declare(VBD_metrics.class, "VBD_metrics").doc("A VBD's metrics record: only its uuid remains, as in XAPI, which now serves disk I/O as RRD metrics.").doc("A VBD's metrics record: only its uuid remains, as in XAPI, which now serves disk I/O as RRD metrics.").doc("A VBD's metrics record: only its uuid remains, as in XAPI, which now serves disk I/O as RRD metrics.")
+    ApiClass<VBD_metrics> CLASS = ApiClass.declare(VBD_metrics.class, "VBD_metrics")
             .doc("A VBD's metrics record: only its uuid remains, as in XAPI, which now serves disk I/O as RRD metrics.");
 
     Field<VBD_metrics, String> uuid = CLASS.dyn("uuid", STRING)

@@ -20,7 +20,7 @@ import org.flotilla.model.xenapi.enums.VdiType;
 
 /** A virtual disk image: a qcow2 image (or chain of them) in a file SR, or an ISO in an iso SR. */
 public interface VDI {
-    ApiClass<VDI> CLASS = ApiClass.declare(VDI.class, "VDI").doc("A virtual disk image: a qcow2 image (or chain of them) in a file SR, or an ISO in an iso SR.").doc("A virtual disk image: a qcow2 image (or chain of them) in a file SR, or an ISO in an iso SR.").doc("A virtual disk image: a qcow2 image (or chain of them) in a file SR, or an ISO in an iso SR.")
+    ApiClass<VDI> CLASS = ApiClass.declare(VDI.class, "VDI")
             .doc("A virtual disk image: a qcow2 image (or chain of them) in a file SR, or an ISO in an iso SR.");
 
     Field<VDI, String> uuid = CLASS.dyn("uuid", STRING).doc("The VDI's unique identifier, fixed for its whole life.");

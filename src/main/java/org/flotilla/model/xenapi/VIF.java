@@ -18,7 +18,7 @@ import org.flotilla.model.xenapi.enums.VifOperations;
 
 /** A virtual network interface: a NIC of a VM, connected to a network, a tap on its bridge while the VM runs. */
 public interface VIF {
-    ApiClass<VIF> CLASS = ApiClass.declare(VIF.class, "VIF").doc("A virtual network interface: a NIC of a VM, connected to a network, a tap on its bridge while the VM runs.").doc("A virtual network interface: a NIC of a VM, connected to a network, a tap on its bridge while the VM runs.").doc("A virtual network interface: a NIC of a VM, connected to a network, a tap on its bridge while the VM runs.")
+    ApiClass<VIF> CLASS = ApiClass.declare(VIF.class, "VIF")
             .doc("A virtual network interface: a NIC of a VM, connected to a network, a tap on its bridge while the VM runs.");
 
     Field<VIF, String> uuid = CLASS.dyn("uuid", STRING).doc("The VIF's unique identifier, fixed for its whole life.");

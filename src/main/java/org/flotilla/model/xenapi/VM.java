@@ -21,6 +21,7 @@ import org.flotilla.model.xenapi.enums.OnSoftrebootBehavior;
 import org.flotilla.model.xenapi.enums.UpdateGuidances;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.model.xenapi.enums.VmSecurebootReadiness;
 
 /** A virtual machine, or a template or snapshot of one; a running VM is a jailed QEMU process on this host. */
 public interface VM {
@@ -396,5 +397,11 @@ public interface VM {
         @Doc("Bring the VM this snapshot was taken of back to the snapshot's disks and settings; the VM must be halted.")
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OPERATION_NOT_ALLOWED", "SR_FULL", "VM_REVERT_FAILED"})
         void revert(Ref<VM> snapshot);
+
+        @Doc("Whether the VM would boot with UEFI Secure Boot: not_supported (BIOS), disabled (platform:secureboot off), first_boot "
+                + "(no variable store yet: it gets the pool's keys at its first boot), or, from the keys its store holds, ready (PK, KEK, "
+                + "db and dbx), ready_no_dbx, setup_mode (no PK) or certs_incomplete.")
+        @Api(async = true, errors = {"INVALID_VALUE"})
+        VmSecurebootReadiness get_secureboot_readiness(Ref<VM> self);
     }
 }

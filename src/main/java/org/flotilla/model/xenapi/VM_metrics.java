@@ -11,7 +11,7 @@ import org.flotilla.model.xenapi.enums.DomainType;
 
 /** How a VM uses its resources: memory, vCPUs and times, kept up to date by the host while the VM runs. */
 public interface VM_metrics {
-    ApiClass<VM_metrics> CLASS = ApiClass.declare(VM_metrics.class, "VM_metrics").doc("How a VM uses its resources: memory, vCPUs and times, kept up to date by the host while the VM runs.").doc("How a VM uses its resources: memory, vCPUs and times, kept up to date by the host while the VM runs.").doc("How a VM uses its resources: memory, vCPUs and times, kept up to date by the host while the VM runs.")
+    ApiClass<VM_metrics> CLASS = ApiClass.declare(VM_metrics.class, "VM_metrics")
             .doc("How a VM uses its resources: memory, vCPUs and times, kept up to date by the host while the VM runs.");
 
     Field<VM_metrics, String> uuid = CLASS.dyn("uuid", STRING).doc("The metrics record's unique identifier, fixed for its whole life.");

@@ -175,7 +175,7 @@ public final class LaunchSpecs {
     private static final String BOOT_ORDER = "order";
     private static final String FIRMWARE = "firmware";
 
-    private static boolean wantsUefi(DbObject<VM> vm) {
+    static boolean wantsUefi(DbObject<VM> vm) {
         Map<String, String> platform = vm.get(VM.platform);
         return platform != null && "uefi".equalsIgnoreCase(platform.get(FIRMWARE))
                 || vm.get(VM.HVM_boot_params).getOrDefault(FIRMWARE, "").equalsIgnoreCase("uefi");
