@@ -78,6 +78,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
             members.close();
             throw e;
         }
+        node.vmRuntime().servedOn(server.httpsPort());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
         return new Toolstack(node, server, members, () -> { });
     }

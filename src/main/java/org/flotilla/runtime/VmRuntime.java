@@ -107,6 +107,7 @@ public final class VmRuntime implements AutoCloseable {
     private final Reconciler reconciler;
     private final Vtpms vtpms;
     private final SecureBootReadiness secureBoot;
+    private final Consoles consoles;
     private final NvramFiles nvram;
     private final Placement placement;
     private final IncomingMigrations incoming;
@@ -130,7 +131,7 @@ public final class VmRuntime implements AutoCloseable {
         var domids = new DomainIds(db, hostRef, cfg.stateDir());
         var jails = new VmJails(cfg.stateDir(), db.require(hostRef).get(Host.uuid), JailIds.configured(), Cgroups.host(), cfg.accel().equals("kvm"));
         var files = new QemuFiles(cfg.stateDir());
-        var consoles = new Consoles(db, hostRef);
+        this.consoles = new Consoles(db, hostRef);
         var deviceOps = new DeviceOperations(db);
         var swtpm = new Swtpm(cfg.swtpm(), jails);
         this.vtpms = new Vtpms(db, cfg.stateDir());
@@ -161,6 +162,9 @@ public final class VmRuntime implements AutoCloseable {
     }
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
+
+    /** The XenAPI's port here, for the locations of consoles made from now on. */
+    public void servedOn(int apiPort) { consoles.servedOn(apiPort); }
 
     public RuntimeConfig config() { return cfg; }
 

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What Xen Orchestra (xo-server, XO Lite, XO 6) reads when its pages load, as XAPI answers it: the hosts' clocks,
- * the subjects of sessions, the hardware and start times, CPUs, licence, and Secure Boot readiness.
+ * the subjects of sessions, the hardware and start times, CPUs, licence, Secure Boot readiness, and where consoles are.
  */
 class PageLoadCallsTest {
     private static final Path OVMF = Path.of("/usr/share/OVMF");
@@ -108,6 +108,22 @@ class PageLoadCallsTest {
 
         String pool = (String) ((List<?>) daemon.rpc("pool.get_all")).getFirst();
         assertEquals("ready", String.valueOf(daemon.rpc("pool.get_guest_secureboot_readiness", pool)), "OVMF's store has the four keys");
+    }
+
+    @Test
+    void consolesAreLocatedOnThePortTheApiIsServedOn() {
+        String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("console location"));
+        daemon.rpc("VM.start", vm, false, false);
+        try {
+            List<?> consoles = (List<?>) daemon.rpc("VM.get_consoles", vm);
+            assertEquals(2, consoles.size());
+            for (Object c : consoles) {
+                String location = (String) daemon.rpc("console.get_location", c);
+                assertTrue(location.startsWith("https://127.0.0.1:" + daemon.daemon.httpsPort() + "/console?uuid="), location);
+            }
+        } finally {
+            daemon.rpc("VM.hard_shutdown", vm);
+        }
     }
 
     private static String readiness(String vm) { return String.valueOf(daemon.rpc("VM.get_secureboot_readiness", vm)); }

@@ -22,16 +22,23 @@ public final class Consoles {
     static final List<ConsoleProtocol> PROTOCOLS = List.of(ConsoleProtocol.rfb, ConsoleProtocol.vt100);
 
     private final Database db;
+    private static final int HTTPS = 443;
+
     private final Ref<Host> hostRef;
+    private volatile int apiPort = HTTPS;
 
     public Consoles(Database db, Ref<Host> hostRef) {
         this.db = db;
         this.hostRef = hostRef;
     }
 
+    /** The port the XenAPI is served on, which consoles' locations name unless it is HTTPS's own. */
+    public void servedOn(int port) { this.apiPort = port; }
+
     /** Stages a fresh console for a VM that has just started here (a reboot keeps it). */
     public void stageFresh(Database.Tx tx, Ref<VM> vm) {
         String hostAddress = Optional.ofNullable(db.get(hostRef)).map(h -> h.get(Host.address)).orElse("localhost");
+        String authority = (hostAddress.contains(":") ? "[" + hostAddress + "]" : hostAddress) + (apiPort == HTTPS ? "" : ":" + apiPort);
         stageRemoval(tx, vm);
         for (ConsoleProtocol protocol : PROTOCOLS) {
             String uuid = Refs.newUuid();
@@ -39,7 +46,7 @@ public final class Consoles {
                     .set(Console.uuid, uuid)
                     .set(Console.protocol, protocol)
                     .set(Console.VM, vm)
-                    .set(Console.location, "https://" + hostAddress + "/console?uuid=" + uuid)
+                    .set(Console.location, "https://" + authority + "/console?uuid=" + uuid)
                     .set(Console.other_config, Map.of()));
         }
     }
