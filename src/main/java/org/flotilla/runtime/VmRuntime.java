@@ -144,7 +144,7 @@ public final class VmRuntime implements AutoCloseable {
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         this.operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);
-        this.secureBoot = new SecureBootReadiness(specs, cfg.uefi());
+        this.secureBoot = new SecureBootReadiness(specs);
         var starter = new VmStarter(db, ops, domains, domids, memory, new VcpuLimits(db, hostRef, cfg.qemuBinary()), files, specs,
                 new QemuLauncher(files, swtpm, jails), taps, events, records, teardown);
         this.suspendImages = new SuspendImages(db, ops, operations, domains, storage, files, starter, teardown, specs, placement, cfg.stateDir());

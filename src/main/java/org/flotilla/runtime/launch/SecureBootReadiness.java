@@ -21,12 +21,8 @@ public final class SecureBootReadiness {
     private static final String FIRMWARE = "firmware";
 
     private final LaunchSpecs specs;
-    private final UefiImages images;
 
-    public SecureBootReadiness(LaunchSpecs specs, UefiImages images) {
-        this.specs = specs;
-        this.images = images;
-    }
+    public SecureBootReadiness(LaunchSpecs specs) { this.specs = specs; }
 
     /** VM.get_secureboot_readiness; INVALID_VALUE for an HVM_boot_params firmware other than bios or uefi, as XAPI. */
     public VmSecurebootReadiness of(DbObject<VM> vm) {
