@@ -57,6 +57,22 @@ try {
   const updates = await within(10000, 'callAsync', xapi.callAsync('host.call_plugin', host.$ref, 'updater.py', 'check_update', {}))
   check(updates === '[]', 'Async call result read from its task: ' + JSON.stringify(updates))
 
+  // Xen Orchestra's stats as xo-server asks for them: getResource makes a task (task.create), names it in task_id,
+  // waits for its end through events (res.task) and then destroys it
+  const rrdLabel = 'Xapi#getResource /rrd_updates'
+  const res = await within(15000, 'getResource /rrd_updates', xapi.getResource('/rrd_updates', {
+    query: { cf: 'AVERAGE', host: 'true', interval: 5, json: 'true', start: Math.floor(Date.now() / 1000) - 595 },
+  }))
+  const stats = JSON.parse(await res.body.text())
+  check(Array.isArray(stats.meta?.legend) && stats.meta.legend.length > 0, 'getResource /rrd_updates: JSON with ' + stats.meta?.legend?.length + ' series')
+  check(res.task !== undefined, 'getResource /rrd_updates ran under a task of its own')
+  await within(10000, 'the /rrd_updates task', res.task)
+  console.log('ok - getResource /rrd_updates: its task ended in success')
+  await within(10000, 'the /rrd_updates task destroyed', (async () => {
+    while (all().some(o => o.$type === 'task' && o.name_label === rrdLabel)) await new Promise(resolve => setTimeout(resolve, 100))
+  })())
+  console.log('ok - getResource /rrd_updates: the client destroyed its task')
+
   try {
     await xapi.call('VM.get_record', 'OpaqueRef:00000000-0000-0000-0000-000000000000')
     check(false, 'an invalid ref must fail')

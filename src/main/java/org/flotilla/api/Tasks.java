@@ -78,17 +78,31 @@ public final class Tasks {
         Thread.ofVirtual().name("task " + label).start(() -> {
             try {
                 Object result = work.apply(context(ref));
-                finish(ref, TaskStatusType.success, resultEncoder.apply(result), List.of());
+                complete(ref, resultEncoder.apply(result));
             } catch (ApiError e) {
-                boolean cancelled = e.code().equals("TASK_CANCELLED");
-                finish(ref, cancelled ? TaskStatusType.cancelled : TaskStatusType.failure, "", e.description());
+                fail(ref, e);
             } catch (RuntimeException | Error e) {
-                finish(ref, TaskStatusType.failure, "", ApiError.internal(String.valueOf(e)).description());
-            } finally {
-                cancelRequested.remove(ref);
+                fail(ref, ApiError.internal(String.valueOf(e)));
             }
         });
         return ref;
+    }
+
+    /**
+     * The task a client made and named to an HTTP handler ({@code task_id}), for the handler to report to and end:
+     * HANDLE_INVALID if there is none, as XAPI's forwarded tasks.
+     */
+    public HttpTask httpTask(Ref<Task> ref) {
+        if (!db.exists(ref)) throw ApiError.handleInvalid(ref);
+        TaskContext context = context(ref);
+        return new HttpTask() {
+            @Override public Ref<Task> ref() { return ref; }
+            @Override public void progress(double fraction) { context.progress(fraction); }
+            @Override public void checkCancelled() { context.checkCancelled(); }
+            @Override public void success() { complete(ref, null); }
+            @Override public void success(Object result) { complete(ref, resultEncoder.apply(result)); }
+            @Override public void failure(ApiError error) { fail(ref, error); }
+        };
     }
 
     TaskContext context(Ref<Task> ref) {
@@ -103,13 +117,25 @@ public final class Tasks {
         };
     }
 
-    private void finish(Ref<Task> ref, TaskStatusType status, String result, List<String> errorInfo) {
+    /** XAPI's TaskHelper.complete: success, and {@code result} (an encoded value) in task.result unless it is null. */
+    private void complete(Ref<Task> ref, String result) { end(ref, TaskStatusType.success, result, List.of()); }
+
+    /** XAPI's TaskHelper.failed: failure with the error in error_info, or cancelled for TASK_CANCELLED. */
+    private void fail(Ref<Task> ref, ApiError error) {
+        boolean cancelled = error.code().equals("TASK_CANCELLED");
+        end(ref, cancelled ? TaskStatusType.cancelled : TaskStatusType.failure, null, error.description());
+    }
+
+    /** Ends a task still under way; one destroyed meanwhile, or ended already, is left as it is (XAPI ends pending tasks only). */
+    private void end(Ref<Task> ref, TaskStatusType status, String result, List<String> errorInfo) {
         progress.settled(ref);
-        if (!db.exists(ref)) return; // destroyed while running
+        cancelRequested.remove(ref);
         db.write(tx -> {
+            DbObject<Task> t = tx.db().get(ref);
+            if (t == null || finished(t)) return;
             tx.set(ref, Task.status, status);
             tx.set(ref, Task.progress, 1.0);
-            tx.set(ref, Task.result, result);
+            if (result != null) tx.set(ref, Task.result, result);
             tx.set(ref, Task.error_info, errorInfo);
             tx.set(ref, Task.finished, Instant.now());
             tx.set(ref, Task.allowed_operations, List.of());

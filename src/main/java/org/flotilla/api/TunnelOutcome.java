@@ -4,8 +4,14 @@ import java.nio.channels.SocketChannel;
 
 /** What a {@link TunnelTarget} makes of a request: a connected stream to carry bytes to and from, or a refusal. */
 public sealed interface TunnelOutcome {
-    /** Carry bytes both ways between the client and {@code upstream} (blocking), until either side ends. */
-    record Opened(SocketChannel upstream) implements TunnelOutcome {}
+    /**
+     * Carry bytes both ways between the client and {@code upstream} (blocking), until either side ends; then
+     * {@code task} ends in success, whichever side ended it, as XAPI's console proxy ends.
+     */
+    record Opened(SocketChannel upstream, HttpTask task) implements TunnelOutcome {
+        /** A stream that runs under no task. */
+        public Opened(SocketChannel upstream) { this(upstream, HttpTask.NONE); }
+    }
 
     /** Refused with an HTTP status; nothing is carried. */
     record Refused(int status, String reason) implements TunnelOutcome {}

@@ -9,7 +9,8 @@ import org.flotilla.model.xenapi.Session;
 
 /**
  * A request for a byte stream or a file on the API's port (a VM console, performance data), whatever carries
- * it: HTTP CONNECT, a WebSocket or a plain GET. XAPI's HTTP handlers take the session from the {@code session_id} query parameter or cookie.
+ * it: HTTP CONNECT, a WebSocket or a plain GET. XAPI's HTTP handlers take the session from the {@code session_id} query
+ * parameter or cookie, and the task they run under from {@code task_id}.
  *
  * @param path    the request path, without the query
  * @param query   the decoded query parameters (the first of repeated ones)
@@ -35,9 +36,14 @@ public record TunnelRequest(String path, Map<String, String> query, Map<String, 
     public String param(String name) { return query.get(name); }
 
     /** The session named by the query, else by the cookie; null if neither names one. */
-    public String sessionId() {
-        String s = query.get("session_id");
-        return s != null ? s : cookies.get("session_id");
+    public String sessionId() { return queryOrCookie("session_id"); }
+
+    /** The task the request runs under (one the client made with task.create), as the session is named; null if none. */
+    public String taskId() { return queryOrCookie("task_id"); }
+
+    private String queryOrCookie(String name) {
+        String s = query.get(name);
+        return s != null ? s : cookies.get(name);
     }
 
     /** Whether the request names a live session. */

@@ -81,6 +81,7 @@ public final class Node implements AutoCloseable {
     private final LoginThrottle logins;
     private final HostPower power;
     private final Sessions sessions;
+    private final Tasks tasks;
     private final MigrationReceipts receipts;
     /** Whether {@link #close()} closes the database: only one this node opened from a journal. */
     private final boolean ownsDatabase;
@@ -133,7 +134,7 @@ public final class Node implements AutoCloseable {
         this.logins = new LoginThrottle(auth, limits.logins());
         this.sessions = new Sessions(db, logins, () -> host, limits.sessions());
         this.receipts = new MigrationReceipts(db, sessions::loginLike);
-        var tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
+        this.tasks = new Tasks(db, () -> host, taskResultEncoder, limits.tasks());
         var alerts = new Alerts(db);
         this.storage = new Storage(db, host, stateDir.resolve("sr"), QemuImg.system());
         storage.ensureDefaultSr(stateDir.resolve("sr").resolve("local"));
@@ -210,6 +211,9 @@ public final class Node implements AutoCloseable {
 
     /** The sessions of the pool's database, which calls from outside the XenAPI (another pool's host) present. */
     public Sessions sessions() { return sessions; }
+
+    /** The tasks, which the HTTP handlers beside the API run under when a client names one. */
+    public Tasks tasks() { return tasks; }
 
     /** host.migrate_receive's maps, which give this host's certificate's fingerprint once told it. */
     public MigrationReceipts migrationReceipts() { return receipts; }

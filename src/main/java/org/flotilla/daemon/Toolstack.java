@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import org.flotilla.api.ApiLimits;
+import org.flotilla.api.HttpCalls;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Database;
 import org.flotilla.host.HostFacts;
@@ -13,6 +14,7 @@ import org.flotilla.host.HostPower;
 import org.flotilla.metrics.RrdHttp;
 import org.flotilla.pool.MemberFile;
 import org.flotilla.runtime.console.ConsoleHttp;
+import org.flotilla.runtime.console.ConsoleLookup;
 import org.flotilla.runtime.console.ConsoleTunnels;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
@@ -63,12 +65,14 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         node.migrationReceipts().setFingerprint(cert.sha256Fingerprint());
         LOG.log(Level.INFO, "host records ready in " + millisSince(t0) + " ms");
         var server = new ApiServer(node.rpc(), cert, s.config());
-        server.addHandler("/console", new ConsoleHttp(node.db(), node.vmRuntime().domains()));
+        var calls = new HttpCalls(node.db(), node.tasks());
+        var consoles = new ConsoleLookup(node.db(), node.vmRuntime().domains(), node.host());
+        server.addHandler("/console", new ConsoleHttp(consoles, calls));
         for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
-            var h = new RrdHttp(node.metrics(), kind);
+            var h = new RrdHttp(node.metrics(), calls, kind);
             server.addHandler(h.path(), h);
         }
-        server.addTunnel("/console", new ConsoleTunnels(node.db(), node.vmRuntime().domains()));
+        server.addTunnel("/console", new ConsoleTunnels(consoles, calls));
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
         server.addHandler(OtherPoolMigrationsHttp.PATH, new OtherPoolMigrationsHttp(node.sessions(), node.vmRuntime().otherPoolArrivals()));
         try {

@@ -6,24 +6,49 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.flotilla.api.HttpCalls;
+import org.flotilla.api.HttpRefusal;
+import org.flotilla.api.HttpTask;
 import org.flotilla.api.TunnelRequest;
-import org.flotilla.db.Database;
 
 /**
  * What the host's plain HTTP handlers beside the API share: XAPI authenticates them by a {@code session_id}
- * query parameter or cookie, and answers failures as short text.
+ * query parameter or cookie, runs them under the task a {@code task_id} names, and answers failures as short text.
  */
 public final class HttpRequests {
     private HttpRequests() {}
+
+    /** A handler's reply to a request, sent under the request's task. */
+    @FunctionalInterface
+    public interface Reply {
+        void send(TunnelRequest request, HttpTask task) throws Exception;
+    }
+
+    /**
+     * Answers {@code request} under its task ({@link HttpCalls}): {@code reply} sends the reply, and the task ends in
+     * success once the reply is handed over; a refusal is answered with its status and the task fails with its
+     * error; a reply that breaks off (the client gone mid-stream) fails the task and the response.
+     */
+    public static boolean underTask(HttpCalls calls, Request request, Response response, Callback callback, Reply reply) {
+        var tunnelRequest = of(request);
+        try {
+            calls.run(tunnelRequest, task -> {
+                reply.send(tunnelRequest, task);
+                return task;
+            }).success();
+        } catch (HttpRefusal e) {
+            return text(response, callback, e.status(), e.reason() + "\n");
+        } catch (Exception e) {
+            callback.failed(e);
+        }
+        return true;
+    }
 
     /** The request's path, query parameters and cookies, as the handlers beside the API read them. */
     public static TunnelRequest of(Request request) {
         return TunnelRequest.of(Request.getPathInContext(request), request.getHttpURI().getQuery(),
                 request.getHeaders().get(HttpHeader.COOKIE));
     }
-
-    /** Whether the request carries the id of a live session. */
-    public static boolean authenticated(Request request, Database db) { return of(request).authenticated(db); }
 
     /** A complete reply of {@code text} as text/plain; returns true, as a handler that took the request does. */
     public static boolean text(Response response, Callback callback, int status, String text) {

@@ -2,18 +2,21 @@ package org.flotilla.metrics;
 
 import java.util.List;
 import java.util.Optional;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.Fields;
+import org.flotilla.api.HttpCalls;
+import org.flotilla.api.HttpRefusal;
 import org.flotilla.host.HttpRequests;
+import org.flotilla.model.ApiError;
 
 /**
  * The RRDs over HTTP, on the API's port as XAPI serves them, authenticated by {@code session_id} (query or
- * cookie):
+ * cookie), under the client's task if {@code task_id} names one:
  * <ul>
  * <li>{@code GET /rrd_updates?start=<unix s>[&cf=AVERAGE|MIN|MAX][&interval=<s>][&host=true][&vm_uuid=…]…[&json]}:
  *     the series since {@code start} as an {@link Xport} — every VM running here unless {@code vm_uuid}s are
@@ -28,11 +31,13 @@ public final class RrdHttp extends Handler.Abstract {
     private static final String JSON = "application/json";
     private static final String XML = "text/xml";
     private final Metrics metrics;
+    private final HttpCalls calls;
     private final Kind kind;
 
-    public RrdHttp(Metrics metrics, Kind kind) {
+    public RrdHttp(Metrics metrics, HttpCalls calls, Kind kind) {
         super(InvocationType.BLOCKING);
         this.metrics = metrics;
+        this.calls = calls;
         this.kind = kind;
     }
 
@@ -49,46 +54,52 @@ public final class RrdHttp extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) {
         if (!request.getHttpURI().getPath().equals(path())) return false;
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        if (!HttpRequests.authenticated(request, metrics.db())) return HttpRequests.text(response, callback, 401, "no valid session_id\n");
+        // as XAPI, which hands the connection over to its RRD daemon: the task ends once the reply is handed over
+        return HttpRequests.underTask(calls, request, response, callback, (r, task) -> reply(request, response, callback));
+    }
+
+    private void reply(Request request, Response response, Callback callback) {
         Fields q = Request.extractQueryParameters(request);
         boolean json = prefersJson(request.getHeaders().get(HttpHeader.ACCEPT), q.get("json") != null);
-        return switch (kind) {
-            case UPDATES -> updates(q, json, response, callback);
-            case HOST_RRD -> dump(metrics.rrds().hostUuid(), json, response, callback);
-            case VM_RRD -> dump(Optional.ofNullable(q.getValue("uuid")).orElse(""), json, response, callback);
+        String body = switch (kind) {
+            case UPDATES -> updates(q, json);
+            case HOST_RRD -> dump("host", metrics.rrds().hostUuid(), json);
+            case VM_RRD -> dump("VM", Optional.ofNullable(q.getValue("uuid")).orElse(""), json);
         };
+        if (kind == Kind.UPDATES) response.getHeaders().put("Access-Control-Allow-Headers", "X-Requested-With");
+        HttpRequests.send(response, callback, 200, json ? JSON : XML, body);
     }
 
-    private boolean updates(Fields q, boolean json, Response response, Callback callback) {
-        Xport x;
+    private String updates(Fields q, boolean json) {
+        String start = q.getValue("start");
+        if (start == null) throw invalid("start", "");
+        String interval = q.getValue("interval");
+        String cf = q.getValue("cf");
+        List<String> vms = q.getValues("vm_uuid"); // null when absent: every VM
         try {
-            long start = Long.parseLong(required(q, "start"));
-            long interval = q.getValue("interval") == null ? 0 : Long.parseLong(q.getValue("interval"));
-            Consolidation cf = q.getValue("cf") == null ? null : Consolidation.valueOf(q.getValue("cf"));
-            List<String> vms = q.getValues("vm_uuid"); // null when absent: every VM
-            x = metrics.rrds().export("true".equals(q.getValue("host")), vms == null || vms.isEmpty() ? null : List.copyOf(vms),
-                    start, interval, cf);
-        } catch (IllegalArgumentException e) {
-            return HttpRequests.text(response, callback, 400, "bad request: " + e.getMessage() + "\n");
+            Xport x = metrics.rrds().export("true".equals(q.getValue("host")), vms == null || vms.isEmpty() ? null : List.copyOf(vms),
+                    parsed("start", start, Long::parseLong), interval == null ? 0 : parsed("interval", interval, Long::parseLong),
+                    cf == null ? null : parsed("cf", cf, Consolidation::valueOf));
+            return json ? x.json() : x.xml();
         } catch (Xport.NoArchive e) {
-            return HttpRequests.text(response, callback, 500, e.getMessage() + "\n");
+            throw new HttpRefusal(500, ApiError.internal(e.getMessage()));
         }
-        response.getHeaders().put("Access-Control-Allow-Headers", "X-Requested-With");
-        return HttpRequests.send(response, callback, 200, json ? JSON : XML, json ? x.json() : x.xml());
     }
 
-    private boolean dump(String uuid, boolean json, Response response, Callback callback) {
-        BiFunction<Rrd, Boolean, String> render = (rrd, asJson) -> asJson ? RrdDump.json(rrd) : RrdDump.xml(rrd);
-        Optional<String> body = metrics.rrds().with(uuid, rrd -> render.apply(rrd, json));
-        if (body.isEmpty()) return HttpRequests.text(response, callback, 404, "no RRD for " + uuid + "\n");
-        return HttpRequests.send(response, callback, 200, json ? JSON : XML, body.get());
+    private String dump(String cls, String uuid, boolean json) {
+        return metrics.rrds().with(uuid, rrd -> json ? RrdDump.json(rrd) : RrdDump.xml(rrd))
+                .orElseThrow(() -> new HttpRefusal(404, ApiError.of("UUID_INVALID", cls, uuid)));
     }
 
-    private static String required(Fields q, String name) {
-        String v = q.getValue(name);
-        if (v == null) throw new IllegalArgumentException("missing " + name);
-        return v;
+    private static <T> T parsed(String name, String value, Function<String, T> parse) {
+        try {
+            return parse.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw invalid(name, value);
+        }
     }
+
+    private static HttpRefusal invalid(String name, String value) { return new HttpRefusal(400, ApiError.of("INVALID_VALUE", name, value)); }
 
     /**
      * XAPI's choice: among the Accept header's ranges of the highest q-value that matches JSON or XML, JSON wins

@@ -110,7 +110,7 @@ final class ConnectTunnelConnection extends AbstractConnection implements Connec
         var request = TunnelRequest.ofTarget(requestLine[1], String.join(";", cookies));
         switch (targets.open(request)) {
             case TunnelOutcome.Refused r -> refuse(r);
-            case TunnelOutcome.Opened o -> carry(new Splice(o.upstream(), new EndPointDownstream()), early);
+            case TunnelOutcome.Opened o -> carry(new Splice(o, new EndPointDownstream()), early);
         }
     }
 

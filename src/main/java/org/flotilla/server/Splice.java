@@ -4,10 +4,13 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.flotilla.api.HttpTask;
+import org.flotilla.api.TunnelOutcome;
 
 /**
  * Joins a client's connection to an upstream socket. Bytes from upstream go to the client on a virtual thread of
- * their own; the transport hands the client's bytes to {@link #toUpstream}. When either side ends, both are closed.
+ * their own; the transport hands the client's bytes to {@link #toUpstream}. When either side ends, both are closed,
+ * and the stream's task ends in success.
  */
 final class Splice {
     /** The client's side, as its transport writes and closes it. */
@@ -19,11 +22,13 @@ final class Splice {
     }
 
     private final SocketChannel upstream;
+    private final HttpTask task;
     private final Downstream downstream;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    Splice(SocketChannel upstream, Downstream downstream) {
-        this.upstream = upstream;
+    Splice(TunnelOutcome.Opened opened, Downstream downstream) {
+        this.upstream = opened.upstream();
+        this.task = opened.task();
         this.downstream = downstream;
     }
 
@@ -50,6 +55,7 @@ final class Splice {
         if (!closed.compareAndSet(false, true)) return;
         closeQuietly(upstream);
         downstream.close();
+        task.success();
     }
 
     static void closeQuietly(SocketChannel channel) {

@@ -2,7 +2,6 @@ package org.flotilla.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.FutureCallback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
@@ -10,19 +9,15 @@ import org.eclipse.jetty.websocket.core.CoreSession;
 import org.eclipse.jetty.websocket.core.Frame;
 import org.eclipse.jetty.websocket.core.FrameHandler;
 import org.eclipse.jetty.websocket.core.OpCode;
+import org.flotilla.api.TunnelOutcome;
 
 /** One WebSocket joined to an upstream socket: binary frames carry the bytes, whatever their fragmentation. */
 final class WebSocketSplice implements FrameHandler {
-    private final SocketChannel upstream;
     private volatile CoreSession session;
-    private volatile Splice splice;
+    private final Splice splice;
 
-    WebSocketSplice(SocketChannel upstream) { this.upstream = upstream; }
-
-    @Override
-    public void onOpen(CoreSession coreSession, Callback callback) {
-        session = coreSession;
-        splice = new Splice(upstream, new Splice.Downstream() {
+    WebSocketSplice(TunnelOutcome.Opened opened) {
+        splice = new Splice(opened, new Splice.Downstream() {
             @Override
             public void send(ByteBuffer bytes) throws Exception {
                 var sent = new FutureCallback();
@@ -31,8 +26,16 @@ final class WebSocketSplice implements FrameHandler {
             }
 
             @Override
-            public void close() { session.close(CloseStatus.NORMAL, "the console closed", Callback.NOOP); }
+            public void close() {
+                // null when the socket closed before it opened
+                if (session != null) session.close(CloseStatus.NORMAL, "the console closed", Callback.NOOP);
+            }
         });
+    }
+
+    @Override
+    public void onOpen(CoreSession coreSession, Callback callback) {
+        session = coreSession;
         callback.succeeded(); // the session is open only once this completes: frames may be sent from then on
         splice.start("websocket upstream " + coreSession.getRemoteAddress());
         session.demand();
@@ -64,15 +67,13 @@ final class WebSocketSplice implements FrameHandler {
 
     @Override
     public void onError(Throwable cause, Callback callback) {
-        if (splice != null) splice.close();
-        else Splice.closeQuietly(upstream);
+        splice.close();
         callback.succeeded();
     }
 
     @Override
     public void onClosed(CloseStatus closeStatus, Callback callback) {
-        if (splice != null) splice.close();
-        else Splice.closeQuietly(upstream);
+        splice.close();
         callback.succeeded();
     }
 

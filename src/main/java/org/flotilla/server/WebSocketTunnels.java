@@ -12,6 +12,7 @@ import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 import org.flotilla.api.TunnelOutcome;
 import org.flotilla.api.TunnelRequest;
+import org.flotilla.model.ApiError;
 
 /**
  * WebSocket upgrades on a tunnel's path (browsers: XO Lite, noVNC at {@code wss://<host>/console?...}) carry the
@@ -56,10 +57,13 @@ final class WebSocketTunnels extends Handler.Wrapper {
                 try {
                     upgraded = HANDSHAKER.upgradeRequest((req, resp, cb) -> {
                         if (!offered.isEmpty()) resp.setAcceptedSubProtocol(SUBPROTOCOL);
-                        return new WebSocketSplice(o.upstream());
+                        return new WebSocketSplice(o);
                     }, request, response, callback, components, config -> config.setIdleTimeout(Duration.ZERO));
                 } finally {
-                    if (!upgraded) Splice.closeQuietly(o.upstream());
+                    if (!upgraded) {
+                        Splice.closeQuietly(o.upstream());
+                        o.task().failure(ApiError.internal("the WebSocket upgrade failed"));
+                    }
                 }
                 if (!upgraded) HttpReplies.error(response, callback, 400, "Bad Request", "not a WebSocket upgrade this server takes");
             }

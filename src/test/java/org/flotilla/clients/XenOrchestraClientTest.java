@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Xen Orchestra's own xen-api client (npm, pinned in clients/xo) connects as Xen Orchestra does: login,
  * pool.get_all_records, system.listMethods, event.inject + event.from filling its object cache; then it
- * sets a field and waits for the event, and runs an Async call through a task.
+ * sets a field and waits for the event, runs an Async call through a task, and reads /rrd_updates under a task of
+ * its own as xo-server's stats do.
  */
 @Slow
 class XenOrchestraClientTest {
@@ -43,6 +44,8 @@ class XenOrchestraClientTest {
         String out = run(List.of("node", "xo-client-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, transport, vm), 120);
         assertTrue(out.contains("XO-CLIENT OK"), out);
         assertTrue(out.contains("ok - field change arrives as an event"), out);
+        assertTrue(out.contains("ok - getResource /rrd_updates: its task ended in success"), out);
+        assertTrue(out.contains("ok - getResource /rrd_updates: the client destroyed its task"), out);
         assertTrue(out.contains("ok - VM.clean_shutdown: Halted arrives as an event"), out);
         assertEquals("Halted", daemon.rpc("VM.get_power_state", daemon.rpc("VM.get_by_uuid", vm)));
     }

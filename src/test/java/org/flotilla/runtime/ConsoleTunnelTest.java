@@ -133,6 +133,73 @@ class ConsoleTunnelTest {
         assertEquals(404, assertInstanceOf(WebSocketHandshakeException.class, refusedHalted.getCause()).getResponse().statusCode());
     }
 
+    /**
+     * A console reached under a task the client made with task.create and named by {@code task_id}, as Xen
+     * Orchestra's client reaches it: the task is pending while the console is connected and ends in success when the
+     * client closes it, as XAPI's proxy ends; a refused request fails the task with the reason.
+     */
+    @Test
+    void aConsoleRunsUnderTheTaskItsClientNames() throws Exception {
+        String vm = h.newVm("tasked console", "idle");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, WAIT);
+        String vmUuid = (String) h.vm(vm).get("uuid");
+        String rfb = "/console?uuid=" + vmUuid + "&session_id=" + h.session;
+
+        String overConnect = newTask();
+        try (var tunnel = connect(rfb + "&task_id=" + overConnect, null)) {
+            assertEquals("HTTP/1.1 200 OK", tunnel.status);
+            assertTrue(new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream()).handshake().width() > 0);
+            assertEquals("pending", task(overConnect).get("status"), "pending while connected");
+        }
+        assertEquals("success", ended(overConnect).get("status"));
+        assertEquals(1.0, task(overConnect).get("progress"));
+        assertEquals(List.of(), task(overConnect).get("error_info"));
+
+        String overWebSocket = newTask();
+        var ws = new WebSocketStreams(WAIT);
+        var socket = webSocket(rfb + "&task_id=" + overWebSocket, ws).join();
+        assertTrue(new RfbClient(ws.in, ws.out).handshake().width() > 0);
+        assertEquals("pending", task(overWebSocket).get("status"), "pending while connected");
+        socket.sendClose(java.net.http.WebSocket.NORMAL_CLOSURE, "done").join();
+        assertEquals("success", ended(overWebSocket).get("status"));
+
+        String badSession = newTask();
+        assertEquals("HTTP/1.1 401 Unauthorized", connect("/console?uuid=" + vmUuid + "&session_id=OpaqueRef:nobody&task_id=" + badSession, null).status);
+        assertEquals(List.of("SESSION_AUTHENTICATION_FAILED"), ended(badSession).get("error_info"));
+        String noConsole = newTask();
+        String nobody = "00000000-0000-0000-0000-000000000000";
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + nobody + "&session_id=" + h.session + "&task_id=" + noConsole, null).status);
+        assertEquals(List.of("UUID_INVALID", "console", nobody), ended(noConsole).get("error_info"));
+        String paused = newTask();
+        h.call("VM.pause", vm);
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&task_id=" + paused, null).status);
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "running", "paused"), ended(paused).get("error_info"));
+        h.call("VM.unpause", vm);
+        var noTask = connect(rfb + "&task_id=OpaqueRef:nonesuch", null);
+        assertTrue(noTask.status.startsWith("HTTP/1.1 500 "), "XAPI's HANDLE_INVALID for a task that does not exist: " + noTask.status);
+        noTask.close();
+
+        // the serial console as text: the task ends once what the guest printed is sent
+        String vt100 = ((List<?>) h.vm(vm).get("consoles")).stream().map(c -> h.node.db().record("console", (String) c))
+                .filter(c -> "vt100".equals(c.get("protocol"))).map(c -> (String) c.get("uuid")).findFirst().orElseThrow();
+        String overGet = newTask();
+        var text = TrustingTls.httpClient().send(java.net.http.HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + daemon.httpsPort()
+                + "/console?uuid=" + vt100 + "&session_id=" + h.session + "&task_id=" + overGet)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(text.body().contains("FLOTILLA-GUEST up"), text.body());
+        assertEquals("success", ended(overGet).get("status"));
+    }
+
+    String newTask() { return (String) h.call("task.create", "console", ""); }
+
+    Map<String, Object> task(String ref) { return h.node.db().record("task", ref); }
+
+    Map<String, Object> ended(String ref) throws InterruptedException {
+        VmHost.await(() -> !"pending".equals(task(ref).get("status")), WAIT, "the end of task " + ref);
+        return task(ref);
+    }
+
     /** A CONNECT request over TLS, as XenCenter and Xen Orchestra send it, with its reply's status line read. */
     record Tunnel(SSLSocket socket, String status) implements AutoCloseable {
         @Override public void close() throws IOException { socket.close(); }

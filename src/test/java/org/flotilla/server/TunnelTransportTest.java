@@ -29,8 +29,12 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
+import org.flotilla.api.HttpTask;
 import org.flotilla.api.TunnelOutcome;
 import org.flotilla.api.TunnelRequest;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Task;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -50,6 +54,7 @@ class TunnelTransportTest {
     SSLContext client;
     ServerSocketChannel upstream;
     final BlockingQueue<String> upstreamEvents = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> taskEnds = new LinkedBlockingQueue<>();
 
     @BeforeEach
     void start() throws Exception {
@@ -71,10 +76,25 @@ class TunnelTransportTest {
     TunnelOutcome open(TunnelRequest r) {
         if (!SESSION.equals(r.sessionId())) return new TunnelOutcome.Refused(401, "no valid session_id");
         try {
-            return new TunnelOutcome.Opened(SocketChannel.open(upstream.getLocalAddress()));
+            var channel = SocketChannel.open(upstream.getLocalAddress());
+            return r.taskId() == null ? new TunnelOutcome.Opened(channel) : new TunnelOutcome.Opened(channel, new RecordedTask(r.taskId()));
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** A stream's task, whose end is written to {@link #taskEnds} as "<task_id> <how>". */
+    final class RecordedTask implements HttpTask {
+        final String id;
+
+        RecordedTask(String id) { this.id = id; }
+
+        @Override public Ref<Task> ref() { return Task.CLASS.ref(id); }
+        @Override public void progress(double fraction) { }
+        @Override public void checkCancelled() { }
+        @Override public void success() { taskEnds.add(id + " success"); }
+        @Override public void success(Object result) { taskEnds.add(id + " success " + result); }
+        @Override public void failure(ApiError error) { taskEnds.add(id + " failure " + error.code()); }
     }
 
     private void serveUpstream() {
@@ -246,5 +266,28 @@ class TunnelTransportTest {
             ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
             assertEquals("client gone", upstreamEvents.poll(20, TimeUnit.SECONDS));
         }
+    }
+
+    /** As XAPI's console proxy, a stream's task stays pending while it lasts and ends in success however it ends. */
+    @Test
+    void aStreamsTaskEndsInSuccessWhenEitherSideEnds() throws Exception {
+        var byClient = connect("CONNECT /tunnel?uuid=x&task_id=OpaqueRef:a&session_id=" + SESSION + " HTTP/1.0\r\n\r\n");
+        assertEquals("HELLO\n", byClient.read(6));
+        assertEquals(null, taskEnds.poll(200, TimeUnit.MILLISECONDS), "pending while connected");
+        byClient.socket().close();
+        assertEquals("OpaqueRef:a success", taskEnds.poll(20, TimeUnit.SECONDS));
+
+        var byUpstream = connect("CONNECT /tunnel?uuid=x&session_id=" + SESSION + " HTTP/1.0\r\nCookie: task_id=OpaqueRef:b\r\n\r\n");
+        assertEquals("HELLO\n", byUpstream.read(6));
+        byUpstream.write("bye");
+        assertEquals("OpaqueRef:b success", taskEnds.poll(20, TimeUnit.SECONDS), "the task named by a cookie");
+
+        var listener = new Listener();
+        WebSocket ws = webSocket("/tunnel?task_id=OpaqueRef:c", "session_id=" + SESSION, listener);
+        assertEquals("HELLO\n", listener.next());
+        assertEquals(null, taskEnds.poll(200, TimeUnit.MILLISECONDS), "pending while connected");
+        ws.sendClose(WebSocket.NORMAL_CLOSURE, "done").join();
+        assertEquals("OpaqueRef:c success", taskEnds.poll(20, TimeUnit.SECONDS));
+        assertEquals(null, taskEnds.poll(200, TimeUnit.MILLISECONDS), "each task ended once");
     }
 }

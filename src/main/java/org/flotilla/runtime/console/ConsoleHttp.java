@@ -10,47 +10,49 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
-import org.flotilla.db.Database;
+import org.flotilla.api.HttpCalls;
+import org.flotilla.api.HttpRefusal;
+import org.flotilla.api.TunnelRequest;
 import org.flotilla.host.HttpRequests;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Console;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
-import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.launch.QemuCommand;
 
 /**
  * {@code GET /console?uuid=<console uuid>} (or {@code ref=}, or a VM's uuid or ref): a running VM's serial console
  * (vt100) as a plain text stream, for {@code xe console} and scripts; the same consoles as byte streams both ways
  * are {@link ConsoleTunnels}. Authenticated by the {@code session_id} query parameter or cookie, as XAPI's console
- * handler. Without {@code follow=true} it sends what the guest printed so far; with it, it keeps streaming
- * until the VM stops or the client goes away.
+ * handler, and run under the client's task if {@code task_id} names one. Without {@code follow=true} it sends what
+ * the guest printed so far; with it, it keeps streaming until the VM stops or the client goes away (which fails the
+ * task, as XAPI fails a task whose client broke off).
  */
 public final class ConsoleHttp extends Handler.Abstract {
-    private final Database db;
-    private final Domains domains;
+    private final ConsoleLookup consoles;
+    private final HttpCalls calls;
 
-    public ConsoleHttp(Database db, Domains domains) {
+    public ConsoleHttp(ConsoleLookup consoles, HttpCalls calls) {
         super(InvocationType.BLOCKING);
-        this.db = db;
-        this.domains = domains;
+        this.consoles = consoles;
+        this.calls = calls;
     }
 
     @Override
-    public boolean handle(Request request, Response response, Callback callback) throws Exception {
+    public boolean handle(Request request, Response response, Callback callback) {
         if (!"GET".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        var tunnelRequest = HttpRequests.of(request);
-        ConsoleLookup.Found found;
-        switch (ConsoleLookup.of(db, domains, tunnelRequest, ConsoleProtocol.vt100)) {
-            case ConsoleLookup.Missing m -> { return HttpRequests.text(response, callback, m.refusal().status(), m.refusal().reason() + "\n"); }
-            case ConsoleLookup.Found f when f.console().get(Console.protocol) != ConsoleProtocol.vt100 -> {
-                return HttpRequests.text(response, callback, 400, "an rfb console is reached by HTTP CONNECT or a WebSocket\n");
-            }
-            case ConsoleLookup.Found f -> found = f;
+        return HttpRequests.underTask(calls, request, response, callback, (r, task) -> stream(r, response, callback));
+    }
+
+    private void stream(TunnelRequest request, Response response, Callback callback) throws IOException, InterruptedException {
+        ConsoleLookup.Found found = consoles.find(request, ConsoleProtocol.vt100);
+        if (found.console().get(Console.protocol) != ConsoleProtocol.vt100) {
+            throw new HttpRefusal(400, ApiError.of("OPERATION_NOT_ALLOWED", "an rfb console is reached by HTTP CONNECT or a WebSocket"));
         }
         Ref<VM> vm = found.console().get(Console.VM);
         Path log = QemuCommand.serialLog(found.runDir());
-        boolean follow = "true".equals(tunnelRequest.param("follow"));
+        boolean follow = "true".equals(request.param("follow"));
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
@@ -63,14 +65,11 @@ public final class ConsoleHttp extends Handler.Abstract {
                     out.write(buf, 0, n);
                     continue;
                 }
-                if (!follow || !domains.isRunning(vm)) break;
+                if (!follow || !consoles.runsHere(vm)) break;
                 out.flush();
                 Thread.sleep(100);
             }
-            callback.succeeded();
-        } catch (IOException e) {
-            callback.failed(e);
         }
-        return true;
+        callback.succeeded();
     }
 }

@@ -2,59 +2,83 @@ package org.flotilla.runtime.console;
 
 import java.nio.file.Path;
 import java.util.Optional;
-import org.flotilla.api.TunnelOutcome;
+import org.flotilla.api.HttpRefusal;
 import org.flotilla.api.TunnelRequest;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Console;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
+import org.flotilla.vm.VmLifecycle;
 
 /**
- * Which console a {@code /console} request means and whether the caller may have it, by XAPI's rules: a valid
- * session; {@code uuid=} of a VM or a console, or {@code ref=} of either (a VM means its default console); the
- * VM running (not paused) on this host.
+ * Which console a {@code /console} request means, by XAPI's rules: {@code uuid=} of a VM or a console, or {@code ref=}
+ * of either (a VM means its default console); the VM running (not paused) on this host. The session is checked before,
+ * with the request's task ({@link org.flotilla.api.HttpCalls}).
  */
-sealed interface ConsoleLookup {
+public final class ConsoleLookup {
     /** The console and the run directory of its running VM. */
-    record Found(DbObject<Console> console, Path runDir) implements ConsoleLookup {}
+    record Found(DbObject<Console> console, Path runDir) {}
 
-    record Missing(TunnelOutcome.Refused refusal) implements ConsoleLookup {}
+    private final Database db;
+    private final Domains domains;
+    private final Ref<Host> host;
 
-    /** {@code defaultProtocol}: the console a request naming a VM gets (XAPI's is rfb). */
-    static ConsoleLookup of(Database db, Domains domains, TunnelRequest request, ConsoleProtocol defaultProtocol) {
-        if (!request.authenticated(db)) return missing(401, "no valid session_id");
-        DbObject<Console> console = named(db, request, defaultProtocol);
-        if (console == null) return missing(404, "no such console");
-        Ref<VM> vmRef = console.get(Console.VM);
-        DbObject<VM> vm = db.get(vmRef);
-        // as XAPI: a paused (or suspended, or halted) VM's console is not served
-        if (vm == null || vm.get(VM.power_state) != VmPowerState.Running) return missing(404, "the VM is not running");
-        Domain running = domains.get(vmRef);
-        return running == null ? missing(404, "the VM is not running on this host") : new Found(console, running.runDir);
+    public ConsoleLookup(Database db, Domains domains, Ref<Host> host) {
+        this.db = db;
+        this.domains = domains;
+        this.host = host;
     }
 
+    /**
+     * The console {@code request} names; {@code defaultProtocol}: the console a request naming a VM gets (XAPI's is
+     * rfb). Refused with 404 when there is no such console or its VM does not run here.
+     */
+    Found find(TunnelRequest request, ConsoleProtocol defaultProtocol) {
+        DbObject<Console> console = named(request, defaultProtocol);
+        if (console == null) {
+            String ref = request.param("ref");
+            throw missing(ref != null ? ApiError.handleInvalid(Console.CLASS.name(), ref)
+                    : ApiError.of("UUID_INVALID", Console.CLASS.name(), Optional.ofNullable(request.param("uuid")).orElse("")));
+        }
+        Ref<VM> vmRef = console.get(Console.VM);
+        DbObject<VM> vm = db.get(vmRef);
+        VmPowerState state = vm == null ? VmPowerState.Halted : vm.get(VM.power_state);
+        // as XAPI: a paused (or suspended, or halted) VM's console is not served
+        if (state != VmPowerState.Running) {
+            throw missing(ApiError.of("VM_BAD_POWER_STATE", vmRef.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state)));
+        }
+        Domain running = domains.get(vmRef);
+        if (running == null) throw missing(ApiError.of("VM_NOT_RESIDENT_HERE", vmRef.value(), host.value()));
+        return new Found(console, running.runDir);
+    }
+
+    /** Whether the VM runs here still, for a console followed as it prints. */
+    boolean runsHere(Ref<VM> vm) { return domains.isRunning(vm); }
+
     /** The console a request names: by ref or uuid, of the console itself or of its VM; null if none. */
-    private static DbObject<Console> named(Database db, TunnelRequest request, ConsoleProtocol defaultProtocol) {
+    private DbObject<Console> named(TunnelRequest request, ConsoleProtocol defaultProtocol) {
         String ref = request.param("ref");
         if (ref != null) {
             Ref<VM> vm = VM.CLASS.ref(ref);
-            return db.exists(vm) ? defaultOf(db, vm, defaultProtocol) : db.get(Console.CLASS.ref(ref));
+            return db.exists(vm) ? defaultOf(vm, defaultProtocol) : db.get(Console.CLASS.ref(ref));
         }
         String uuid = request.param("uuid");
         if (uuid == null) return null;
         Optional<Ref<VM>> vm = db.refByUuid(VM.CLASS, uuid);
-        if (vm.isPresent()) return defaultOf(db, vm.get(), defaultProtocol);
+        if (vm.isPresent()) return defaultOf(vm.get(), defaultProtocol);
         return db.refByUuid(Console.CLASS, uuid).map(db::get).orElse(null);
     }
 
-    private static DbObject<Console> defaultOf(Database db, Ref<VM> vm, ConsoleProtocol protocol) {
+    private DbObject<Console> defaultOf(Ref<VM> vm, ConsoleProtocol protocol) {
         return db.referring(Console.VM, vm).stream().filter(c -> c.get(Console.protocol) == protocol).findFirst().orElse(null);
     }
 
-    private static Missing missing(int status, String reason) { return new Missing(new TunnelOutcome.Refused(status, reason)); }
+    private static HttpRefusal missing(ApiError error) { return new HttpRefusal(404, error); }
 }

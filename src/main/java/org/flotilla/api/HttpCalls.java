@@ -1,0 +1,73 @@
+package org.flotilla.api;
+
+import org.flotilla.db.Database;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.Task;
+
+/**
+ * XAPI's Xapi_http.with_context for the HTTP handlers beside the API (performance data, consoles): a request runs
+ * under the task its {@code task_id} names, one the client made with task.create, so that a client such as Xen
+ * Orchestra's learns how the request went by watching that task through events, then destroys it. Whose task it is
+ * is not checked, as XAPI does not.
+ */
+public final class HttpCalls {
+    /** A handler's work on a request, under the request's task. */
+    @FunctionalInterface
+    public interface Work<T, X extends Exception> {
+        T run(HttpTask task) throws X;
+    }
+
+    private final Database db;
+    private final Tasks tasks;
+
+    public HttpCalls(Database db, Tasks tasks) {
+        this.db = db;
+        this.tasks = tasks;
+    }
+
+    /**
+     * Runs {@code work} under the request's task ({@link HttpTask#NONE} without task_id) once the request's session
+     * is checked, and returns what it returns with the task still pending: ending it is the caller's, at once for a
+     * reply handed over, when the stream ends for a tunnel. Whatever {@code work} throws fails the task and is thrown
+     * on, an ApiError as a refusal.
+     *
+     * @throws HttpRefusal 500 HANDLE_INVALID when task_id names no task (nothing to fail then, as in XAPI, which
+     *     looks the task up first); 401 SESSION_AUTHENTICATION_FAILED without a live session; {@code work}'s own
+     */
+    public <T, X extends Exception> T run(TunnelRequest request, Work<T, X> work) throws X {
+        HttpTask task = taskOf(request);
+        try {
+            if (!request.authenticated(db)) throw new HttpRefusal(401, ApiError.of("SESSION_AUTHENTICATION_FAILED"));
+            return work.run(task);
+        } catch (HttpRefusal e) {
+            task.failure(e.error());
+            throw e;
+        } catch (ApiError e) {
+            task.failure(e);
+            throw new HttpRefusal(statusOf(e), e);
+        } catch (Exception | Error e) {
+            // the client gone mid-stream, or a fault of ours: XAPI fails the task with the exception too
+            task.failure(ApiError.internal(String.valueOf(e)));
+            throw e;
+        }
+    }
+
+    private HttpTask taskOf(TunnelRequest request) {
+        String ref = request.taskId();
+        if (ref == null) return HttpTask.NONE;
+        try {
+            return tasks.httpTask(Task.CLASS.ref(ref));
+        } catch (ApiError e) {
+            throw new HttpRefusal(500, e);
+        }
+    }
+
+    /** XAPI's answers to errors its handlers raise: Forbidden for RBAC, Unauthorised for a session, else an internal error. */
+    private static int statusOf(ApiError e) {
+        return switch (e.code()) {
+            case "RBAC_PERMISSION_DENIED" -> 403;
+            case "SESSION_AUTHENTICATION_FAILED" -> 401;
+            default -> 500;
+        };
+    }
+}
