@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -116,7 +117,7 @@ public final class Sessions {
      * root's (its own and its subject's), each once. Only root logs in here, so none yet.
      */
     public List<String> subjectIdentifiers() {
-        var ids = new java.util.LinkedHashSet<String>();
+        var ids = new LinkedHashSet<String>();
         for (DbObject<Session> s : db.all(Session.CLASS)) {
             if (s.get(Session.is_local_superuser)) continue;
             ids.add(s.get(Session.auth_user_sid));

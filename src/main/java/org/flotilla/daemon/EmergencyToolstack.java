@@ -15,10 +15,10 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.pool.PoolSecret;
+import org.flotilla.runtime.domain.UefiImages;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.HostCertificate;
 import org.flotilla.wire.XmlRpc;
-import org.flotilla.runtime.domain.UefiImages;
 
 /**
  * A member's toolstack in XAPI's emergency mode: it started while no coordinator of the pool database was reachable.

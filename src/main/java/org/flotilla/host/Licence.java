@@ -26,7 +26,7 @@ public final class Licence {
                 "restrict_checkpoint", "restrict_cpu_masking", "restrict_connection", "restrict_historical_performance",
                 "restrict_wlb", "restrict_rbac", "restrict_dr", "restrict_vmpr", "restrict_gpu", "restrict_vgpu",
                 "restrict_integrated_gpu_passthrough", "restrict_vss", "restrict_guest_agent_auto_update",
-                "restrict_pci_device_for_auto_update", "restrict_xen_motion", "restrict_guest_ip_setting",
+                "restrict_pci_device_for_auto_update", "restrict_guest_ip_setting",
                 "restrict_ad", "restrict_nested_virt", "restrict_live_patching", "restrict_set_vcpus_number_live",
                 "restrict_pvs_proxy", "restrict_igmp_snooping", "restrict_rpu", "restrict_pool_size", "restrict_cbt",
                 "restrict_usb_passthrough", "restrict_vtpm", "restrict_network_sriov", "restrict_corosync", "restrict_zstd_export",

@@ -46,7 +46,7 @@ public final class MigrateBench {
 
     private MigrateBench(Map<String, String> opts) {
         this.opts = opts;
-        this.rawTls = Boolean.parseBoolean(opts.getOrDefault("raw-tls", "false"));
+        this.rawTls = RawTls.wanted(opts);
     }
 
     /** One migration: from the start of it to the guest running at the destination, and QEMU's own figures. */
@@ -121,8 +121,8 @@ public final class MigrateBench {
                 src.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
                 if (rawTls) {
                     RawTls.give(dir, src, dst);
-                    dst.qmp().execute("migrate-set-parameters", Map.of("tls-creds", RawTls.ID));
-                    src.qmp().execute("migrate-set-parameters", Map.of("tls-creds", RawTls.ID, "tls-hostname", RawTls.NAME));
+                    dst.qmp().execute("migrate-set-parameters", RawTls.SERVER);
+                    src.qmp().execute("migrate-set-parameters", RawTls.CLIENT);
                 }
                 dst.qmp().execute("migrate-incoming", Map.of("uri", uri));
                 src.qmp().execute("migrate", Map.of("uri", uri));

@@ -13,8 +13,15 @@ import java.util.Map;
 final class RawTls {
     static final String ID = "raw-tls";
     static final String NAME = "flotilla-migration";
+    /** What the serving end (NBD server, incoming migration) is given: its credentials. */
+    static final Map<String, Object> SERVER = Map.of("tls-creds", ID);
+    /** What the connecting end is given: its credentials, and the name the server's certificate must carry. */
+    static final Map<String, Object> CLIENT = Map.of("tls-creds", ID, "tls-hostname", NAME);
 
     private RawTls() {}
+
+    /** Whether the run asks QEMU alone to speak TLS too ({@code raw-tls=true}), to tell TLS's cost from the toolstack's. */
+    static boolean wanted(Map<String, String> opts) { return Boolean.parseBoolean(opts.getOrDefault("raw-tls", "false")); }
 
     static void give(Path dir, RawQemu client, RawQemu server) throws IOException, InterruptedException {
         Path c = identity(dir.resolve("tls-client-own"));

@@ -76,7 +76,7 @@ public final class SxmBench {
         this.diskBytes = Long.parseLong(opts.getOrDefault("disk-mib", "1024")) << 20;
         this.copyMode = opts.getOrDefault("copy-mode", DAEMONS_COPY_MODE);
         this.sides = opts.getOrDefault("sides", "both");
-        this.rawTls = Boolean.parseBoolean(opts.getOrDefault("raw-tls", "false"));
+        this.rawTls = RawTls.wanted(opts);
         if (!List.of("both", "flotilla", "raw").contains(sides)) throw new IllegalArgumentException("sides: both, flotilla or raw");
     }
 
@@ -221,13 +221,9 @@ public final class SxmBench {
                 RawQemu dst = RawQemu.launch(net, 1, dir.resolve("destination"), argv, kernel, initrd, Map.of(set, targetDisk),
                         List.of("-incoming", "defer"));
                 try {
-                    var serverTls = new java.util.HashMap<String, Object>();
-                    var clientTls = new java.util.HashMap<String, Object>();
-                    if (rawTls) {
-                        RawTls.give(dir, src, dst);
-                        serverTls.put("tls-creds", RawTls.ID);
-                        clientTls.putAll(Map.of("tls-creds", RawTls.ID, "tls-hostname", RawTls.NAME));
-                    }
+                    if (rawTls) RawTls.give(dir, src, dst);
+                    Map<String, Object> serverTls = rawTls ? RawTls.SERVER : Map.of();
+                    Map<String, Object> clientTls = rawTls ? RawTls.CLIENT : Map.of();
                     var at = Map.of("host", address, "port", Integer.toString(RAW_NBD_PORT));
                     // nbd-server-start takes the legacy form of an address (its fields under data), blockdev-add the flat one
                     var serve = new java.util.HashMap<String, Object>(Map.of("addr", Map.of("type", "inet", "data", at)));

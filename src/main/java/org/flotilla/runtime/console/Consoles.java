@@ -20,10 +20,9 @@ import org.flotilla.model.xenapi.enums.ConsoleProtocol;
  */
 public final class Consoles {
     static final List<ConsoleProtocol> PROTOCOLS = List.of(ConsoleProtocol.rfb, ConsoleProtocol.vt100);
-
-    private final Database db;
     private static final int HTTPS = 443;
 
+    private final Database db;
     private final Ref<Host> hostRef;
     private volatile int apiPort = HTTPS;
 

@@ -173,7 +173,7 @@ public final class LaunchSpecs {
 
     /** HVM_boot_params and platform keys this reads. */
     private static final String BOOT_ORDER = "order";
-    private static final String FIRMWARE = "firmware";
+    static final String FIRMWARE = "firmware";
 
     static boolean wantsUefi(DbObject<VM> vm) {
         Map<String, String> platform = vm.get(VM.platform);

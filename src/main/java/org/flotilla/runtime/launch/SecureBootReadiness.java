@@ -18,15 +18,13 @@ import org.flotilla.vm.UefiVariableStore;
  * starts as (OVMF's, with Microsoft's keys), where XAPI looks at the .auth files its VMs' stores are made from.
  */
 public final class SecureBootReadiness {
-    private static final String FIRMWARE = "firmware";
-
     private final LaunchSpecs specs;
 
     public SecureBootReadiness(LaunchSpecs specs) { this.specs = specs; }
 
     /** VM.get_secureboot_readiness; INVALID_VALUE for an HVM_boot_params firmware other than bios or uefi, as XAPI. */
     public VmSecurebootReadiness of(DbObject<VM> vm) {
-        String firmware = vm.get(VM.HVM_boot_params).getOrDefault(FIRMWARE, "");
+        String firmware = vm.get(VM.HVM_boot_params).getOrDefault(LaunchSpecs.FIRMWARE, "");
         if (!firmware.isEmpty() && !firmware.equalsIgnoreCase("bios") && !firmware.equalsIgnoreCase("uefi")) {
             throw ApiError.of("INVALID_VALUE", "HVM-boot-params['firmware']", firmware);
         }
