@@ -5,7 +5,7 @@
 # migrate), in the same run; total time, disk copy, downtime and the guest's pause of each, and the ratios (see
 # SxmBench's javadoc).
 # Usage: bench/sxm.sh [key=value ...]   e.g. runs=3 warmup=1 disk-mib=1024 memory-mib=256 writer-kib=64 writer-ms=10
-#                                             copy-mode=write-blocking|background sides=both|flotilla|raw
+#                                             copy-mode=background,write-blocking|write-blocking|background sides=both|flotilla|raw
 #                                             raw-tls=true (QEMU alone speaks TLS as the daemons' QEMUs do)
 # Needs root (network namespaces, jailed QEMUs), qemu-img and qemu-io, and the test guest (built here if missing).
 set -euo pipefail

@@ -33,7 +33,8 @@ import org.flotilla.vm.Templates;
  *       first host's namespace (source) and the second's (destination, {@code -incoming defer}) on an empty image of
  *       the same size; the destination serves that image over NBD ({@code nbd-server-start} + {@code block-export-add})
  *       at its address, the source adds an NBD client node of it ({@code blockdev-add}) and mirrors its disk to it
- *       ({@code blockdev-mirror sync=full}, the daemon's {@code copy-mode} unless {@code copy-mode} says otherwise),
+ *       ({@code blockdev-mirror sync=full}, the daemon's {@code copy-mode} unless {@code copy-mode} says otherwise:
+ *       background, changed to write-blocking with {@code block-job-change} once ready),
  *       migrates once the mirror is ready (the daemon's capabilities and parameters), cancels the job once the
  *       migration has completed, and the destination stops its NBD server and runs on with {@code cont}. Timed from
  *       making the empty image to the guest running there, as the API call is.</li>
@@ -49,7 +50,8 @@ public final class SxmBench {
     /** What OutgoingMigrations and DiskMirrors ask of QEMU: the baseline is set the same. */
     private static final long MAX_BANDWIDTH = 8L << 30;
     private static final long DOWNTIME_LIMIT_MS = 100;
-    private static final String DAEMONS_COPY_MODE = "write-blocking";
+    /** The mirror's copy-mode, then (after a comma) the one it is changed to once ready, as DiskMirrors does. */
+    private static final String DAEMONS_COPY_MODE = "background,write-blocking";
     private static final int RAW_MIGRATION_PORT = 49152;
     private static final int RAW_NBD_PORT = 49153;
     private static final String RAW_JOB = "raw-mirror";
@@ -240,9 +242,11 @@ public final class SxmBench {
                     client.putAll(clientTls);
                     src.qmp().execute("blockdev-add", client);
                     long t1 = System.nanoTime();
+                    String[] modes = copyMode.split(",");
                     src.qmp().execute("blockdev-mirror", Map.of("job-id", RAW_JOB, "device", node, "target", RAW_TARGET, "sync", "full",
-                            "copy-mode", copyMode));
+                            "copy-mode", modes[0]));
                     awaitJob(src, j -> j != null && j.path("ready").asBoolean(false) ? true : null);
+                    if (modes.length > 1) src.qmp().execute("block-job-change", Map.of("id", RAW_JOB, "type", "mirror", "copy-mode", modes[1]));
                     double disksMs = Stats.msSince(t1);
                     src.setMigrationAsTheDaemonDoes(MAX_BANDWIDTH, DOWNTIME_LIMIT_MS);
                     if (rawTls) src.qmp().execute("migrate-set-parameters", clientTls);

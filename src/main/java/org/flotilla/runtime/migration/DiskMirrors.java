@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleConsumer;
 import org.flotilla.db.Database;
@@ -22,8 +24,12 @@ import org.flotilla.runtime.launch.QemuCommand;
 /**
  * The source's side of the disks that move with a VM (Storage XenMotion): for each, an NBD client node in the VM's
  * QEMU on a connection the daemon makes to the destination QEMU's NBD server and hands it, QEMU speaking TLS on it
- * with the migration's identity ({@link QemuTls}), and a {@code blockdev-mirror} of the disk to it — a full copy first, then every guest write made on both sides
- * before it completes ({@code copy-mode: write-blocking}), so that the copy converges whatever the guest writes.
+ * with the migration's identity ({@link QemuTls}), and a {@code blockdev-mirror} of the disk to it — a full copy first
+ * ({@code copy-mode: background}), then, once the job is ready, every guest write made on both sides before it
+ * completes ({@code block-job-change} to {@code write-blocking}), so that the copy converges whatever the guest
+ * writes. Not write-blocking from the start: QEMU 10.0's write-blocking mirror corrupts its heap when the target
+ * fails a write (the destination's SR filling up during the copy), and the guest's QEMU dies; the bulk of the copy,
+ * when that is likeliest, runs without it.
  * Once every job is ready the memory moves; at the switch-over, with the guest stopped, {@link #complete} cancels the
  * ready jobs, which leaves each copy consistent (as libvirt ends its mirrors), and {@link #abandon} undoes it all
  * after a failure, leaving the guest on its own disks.
@@ -36,8 +42,11 @@ final class DiskMirrors {
     /** One disk: its node here, the NBD node it is mirrored to, and the job. */
     private record Mirror(String vdi, String node, String target, String job) {}
 
+
     private final Domain d;
     private final List<Mirror> mirrors = new ArrayList<>();
+    /** The jobs switched to write-blocking since they were ready. */
+    private final Set<String> blocking = new HashSet<>();
 
     private DiskMirrors(Domain d) { this.d = d; }
 
@@ -68,7 +77,7 @@ final class DiskMirrors {
                 "driver", "nbd", "node-name", target, "export", node, "server", Map.of("type", "fd", "str", target),
                 "tls-creds", tlsCreds, "tls-hostname", QemuTls.NAME));
         d.qmp.execute("blockdev-mirror", Map.of("job-id", m.job(), "device", node, "target", target, "sync", "full",
-                "copy-mode", "write-blocking"));
+                "copy-mode", "background"));
     }
 
     /** Waits until every mirror has copied its disk and follows the guest's writes, reporting the share copied. */
@@ -90,7 +99,12 @@ final class DiskMirrors {
                 }
                 len += j.path("len").asLong(0);
                 done += j.path("offset").asLong(0);
-                if (j.path("ready").asBoolean(false)) ready++;
+                if (j.path("ready").asBoolean(false)) {
+                    if (blocking.add(m.job())) {
+                        d.qmp.execute("block-job-change", Map.of("id", m.job(), "type", "mirror", "copy-mode", "write-blocking"));
+                    }
+                    ready++;
+                }
             }
             progress.accept(len > 0 ? (double) done / len : 0);
             if (ready == mirrors.size()) return;
