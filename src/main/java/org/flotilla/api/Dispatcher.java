@@ -60,14 +60,12 @@ public final class Dispatcher implements Rpc {
             throw ApiError.of("MESSAGE_PARAMETER_COUNT_MISMATCH", method,
                     Integer.toString(m.params().size() + offset), Integer.toString(params.size()));
         }
-        Ref<Session> session = Session.CLASS.nullRef();
-        if (!m.sessionless()) {
-            if (!(params.getFirst() instanceof String s)) throw ApiError.of("SESSION_INVALID", String.valueOf(params.getFirst()));
-            session = Session.CLASS.ref(s);
-            sessions.require(session);
-        }
+        // XAPI unmarshals every parameter, the session's too, before it looks at the session
+        Ref<Session> session = m.sessionless() ? Session.CLASS.nullRef() : Session.CLASS.ref((String) typed(Type.STRING, params.getFirst()));
         List<Object> raw = params.subList(offset, params.size());
-        List<Object> args = arguments(m, raw, session);
+        List<Object> args = arguments(m, raw);
+        if (!m.sessionless()) sessions.require(session);
+        checkRefs(m, args, session);
         boolean mayForward = !sessions.isLocal(session); // a forwarded call comes in a local session: it is not sent on again
 
         if (async) {
@@ -150,27 +148,30 @@ public final class Dispatcher implements Rpc {
         return m.async() || m.derivation() instanceof Derivation.Create || m.derivation() instanceof Derivation.Destroy;
     }
 
-    private List<Object> arguments(MessageDef m, List<Object> raw, Ref<Session> session) {
+    private List<Object> arguments(MessageDef m, List<Object> raw) {
         var out = new ArrayList<Object>(m.params().size());
         for (int i = 0; i < m.params().size(); i++) {
             Param p = m.params().get(i);
-            Object v;
-            if (i >= raw.size()) {
-                v = p.defaultValue();
-            } else {
-                try {
-                    v = coerce.to(p.type(), raw.get(i));
-                } catch (Coerce.Mismatch e) {
-                    throw ApiError.of("FIELD_TYPE_ERROR", p.name());
-                }
-            }
-            if (p.type() instanceof Type.Ref r && !Refs.isNull((String) v)
-                    && (db.get(r.className(), (String) v) == null || !visible(r.className(), (String) v, session))) {
-                throw ApiError.handleInvalid(r.className(), (String) v);
-            }
-            out.add(v);
+            out.add(i < raw.size() ? typed(p.type(), raw.get(i)) : p.defaultValue());
         }
         return out;
+    }
+
+    private Object typed(Type type, Object raw) {
+        try {
+            return coerce.to(type, raw);
+        } catch (Coerce.Mismatch e) {
+            throw e.error();
+        }
+    }
+
+    private void checkRefs(MessageDef m, List<Object> args, Ref<Session> session) {
+        for (int i = 0; i < args.size(); i++) {
+            if (m.params().get(i).type() instanceof Type.Ref r && args.get(i) instanceof String v && !Refs.isNull(v)
+                    && (db.get(r.className(), v) == null || !visible(r.className(), v, session))) {
+                throw ApiError.handleInvalid(r.className(), v);
+            }
+        }
     }
 
     /**

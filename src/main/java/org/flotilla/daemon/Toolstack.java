@@ -16,6 +16,7 @@ import org.flotilla.pool.MemberFile;
 import org.flotilla.runtime.console.ConsoleHttp;
 import org.flotilla.runtime.console.ConsoleLookup;
 import org.flotilla.runtime.console.ConsoleTunnels;
+import org.flotilla.runtime.console.HostLogins;
 import org.flotilla.server.ApiServer;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
@@ -72,7 +73,8 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
             var h = new RrdHttp(node.metrics(), calls, kind);
             server.addHandler(h.path(), h);
         }
-        server.addTunnel("/console", new ConsoleTunnels(consoles, calls));
+        var hostLogins = new HostLogins();
+        server.addTunnel("/console", new ConsoleTunnels(consoles, calls, hostLogins));
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
         server.addHandler(OtherPoolMigrationsHttp.PATH, new OtherPoolMigrationsHttp(node.sessions(), node.vmRuntime().otherPoolArrivals()));
         try {
@@ -84,7 +86,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         }
         node.vmRuntime().servedOn(server.httpsPort());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
-        return new Toolstack(node, server, members, () -> { });
+        return new Toolstack(node, server, members, hostLogins::close);
     }
 
     private static long millisSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }

@@ -2,6 +2,7 @@ package org.flotilla.pool;
 
 import org.flotilla.db.Database;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Console;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Host_cpu;
 import org.flotilla.model.xenapi.PBD;
@@ -16,7 +17,7 @@ public final class HostRecords {
     private HostRecords() {}
 
     /**
-     * Removes the host with its metrics, CPUs, control domain, PIFs, PBDs and the SRs only it reached (with their
+     * Removes the host with its metrics, CPUs, control domain (and its console), PIFs, PBDs and the SRs only it reached (with their
      * disks); VMs it ran are left halted, as after a crash of the host.
      */
     public static void forget(Database db, Ref<Host> host) {
@@ -41,6 +42,7 @@ public final class HostRecords {
                 tx.set(vm.self(VM.CLASS), VM.resident_on, Host.CLASS.ref(Ref.NULL));
             }
             Ref<VM> dom0 = record.get(Host.control_domain);
+            for (var console : db.referring(Console.VM, dom0)) tx.delete(console.self(Console.CLASS));
             if (db.exists(dom0)) tx.delete(dom0);
             if (db.exists(record.get(Host.metrics))) tx.delete(record.get(Host.metrics));
             tx.delete(host);

@@ -163,8 +163,11 @@ public final class VmRuntime implements AutoCloseable {
 
     public void setVifBackend(VifBackend backend) { taps.setBackend(backend); }
 
-    /** The XenAPI's port here, for the locations of consoles made from now on. */
-    public void servedOn(int apiPort) { consoles.servedOn(apiPort); }
+    /** The XenAPI's port here, for the locations of consoles made from now on, the control domain's among them. */
+    public void servedOn(int apiPort) {
+        consoles.servedOn(apiPort);
+        consoles.ensureControlDomainConsole();
+    }
 
     public RuntimeConfig config() { return cfg; }
 

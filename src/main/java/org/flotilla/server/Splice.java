@@ -2,13 +2,13 @@ package org.flotilla.server;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.ByteChannel;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.flotilla.api.HttpTask;
 import org.flotilla.api.TunnelOutcome;
 
 /**
- * Joins a client's connection to an upstream socket. Bytes from upstream go to the client on a virtual thread of
+ * Joins a client's connection to an upstream stream. Bytes from upstream go to the client on a virtual thread of
  * their own; the transport hands the client's bytes to {@link #toUpstream}. When either side ends, both are closed,
  * and the stream's task ends in success.
  */
@@ -21,7 +21,7 @@ final class Splice {
         void close();
     }
 
-    private final SocketChannel upstream;
+    private final ByteChannel upstream;
     private final HttpTask task;
     private final Downstream downstream;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -58,7 +58,7 @@ final class Splice {
         task.success();
     }
 
-    static void closeQuietly(SocketChannel channel) {
+    static void closeQuietly(ByteChannel channel) {
         try {
             channel.close();
         } catch (IOException ignored) {

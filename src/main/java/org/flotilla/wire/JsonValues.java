@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.flotilla.model.XapiDateTime;
 
 /** Values to and from JSON as XAPI's JSON-RPC maps them: int64 as numbers, datetimes as XAPI's text, void as "". */
 final class JsonValues {

@@ -11,6 +11,7 @@ import javax.xml.stream.XMLInputFactory;
 import javax.xml.stream.XMLStreamConstants;
 import javax.xml.stream.XMLStreamException;
 import javax.xml.stream.XMLStreamReader;
+import org.flotilla.model.XapiDateTime;
 
 /**
  * A strict pull reader over one XML-RPC document. It accepts what XAPI's parser accepts (typed and untyped

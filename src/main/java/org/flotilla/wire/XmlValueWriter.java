@@ -5,6 +5,7 @@ import java.time.LocalDateTime;
 import java.util.Collection;
 import java.util.Map;
 import org.flotilla.model.FloatText;
+import org.flotilla.model.XapiDateTime;
 
 /**
  * Writes values the way XAPI's marshaller does, compact and byte for byte: XML-RPC clients such as Xen

@@ -70,11 +70,13 @@ class DispatcherTest {
         assertEquals(List.of("HANDLE_INVALID", "VM", "OpaqueRef:nope"), fails("VM.get_record", session, "OpaqueRef:nope").description());
         assertEquals(List.of("UUID_INVALID", "VM", "nope"), fails("VM.get_by_uuid", session, "nope").description());
         String host = node.hostRef();
-        assertEquals("FIELD_TYPE_ERROR", fails("host.set_name_label", session, host, List.of("x")).code());
+        assertEquals(List.of("INTERNAL_ERROR", "Failure(\"Expected string, got '[S(x)]'\")"),
+                fails("host.set_name_label", session, host, List.of("x")).description());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("host.set_address_nope", session, host, "x").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("VM.set_power_state", session, host, "Running").code());
         assertEquals("MESSAGE_METHOD_UNKNOWN", fails("Async.VM.get_record", session, host).code());
-        assertEquals("FIELD_TYPE_ERROR", fails("host.add_to_other_config", session, host, "k", Map.of("not", "a string")).code());
+        assertEquals(List.of("INTERNAL_ERROR", "Failure(\"Expected string, got '{not:S(a string)}'\")"),
+                fails("host.add_to_other_config", session, host, "k", Map.of("not", "a string")).description());
         assertEquals("MESSAGE_PARAMETER_COUNT_MISMATCH", fails("host.set_name_label", session, host, "a", "b").code());
         assertEquals(generation, node.db().generation(), "refused calls change nothing");
     }

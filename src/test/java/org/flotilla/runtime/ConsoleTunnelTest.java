@@ -20,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLSocket;
 import org.flotilla.Slow;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
@@ -82,19 +81,19 @@ class ConsoleTunnelTest {
         String vmUuid = (String) h.vm(vm).get("uuid");
 
         // refused: no session, a session that does not exist, a console that does not exist
-        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb, null).status);
-        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb + "&session_id=OpaqueRef:nobody", null).status);
-        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=00000000-0000-0000-0000-000000000000&session_id=" + h.session, null).status);
+        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb, null).status());
+        assertEquals("HTTP/1.1 401 Unauthorized", connect(rfb + "&session_id=OpaqueRef:nobody", null).status());
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=00000000-0000-0000-0000-000000000000&session_id=" + h.session, null).status());
         h.call("VM.pause", vm);
-        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status, "a paused VM's console, as XAPI");
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status(), "a paused VM's console, as XAPI");
         h.call("VM.unpause", vm);
         var refusedWs = assertThrows(CompletionException.class, () -> webSocket(rfb + "&session_id=OpaqueRef:nobody", new WebSocketStreams(WAIT)).join());
         assertEquals(401, assertInstanceOf(WebSocketHandshakeException.class, refusedWs.getCause()).getResponse().statusCode());
 
         // RFB through CONNECT, the session in the query
         try (var tunnel = connect(rfb + "&session_id=" + h.session, null)) {
-            assertEquals("HTTP/1.1 200 OK", tunnel.status);
-            var client = new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream());
+            assertEquals("HTTP/1.1 200 OK", tunnel.status());
+            var client = new RfbClient(tunnel.socket().getInputStream(), tunnel.socket().getOutputStream());
             var init = client.handshake();
             assertTrue(init.width() > 0 && init.height() > 0, init.toString());
             var rect = client.wholeScreen(init);
@@ -102,8 +101,8 @@ class ConsoleTunnelTest {
         }
         // a VM's uuid means its rfb console; the session may come as a cookie
         try (var tunnel = connect("/console?uuid=" + vmUuid, h.session)) {
-            assertEquals("HTTP/1.1 200 OK", tunnel.status);
-            var init = new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream()).handshake();
+            assertEquals("HTTP/1.1 200 OK", tunnel.status());
+            var init = new RfbClient(tunnel.socket().getInputStream(), tunnel.socket().getOutputStream()).handshake();
             assertTrue(init.width() > 0, init.toString());
         }
 
@@ -119,17 +118,17 @@ class ConsoleTunnelTest {
         // the serial port through CONNECT: what the guest prints arrives, and the tunnel ends with the VM,
         // as does the WebSocket still open
         try (var serial = connect(vt100 + "&session_id=" + h.session, null)) {
-            assertEquals("HTTP/1.1 200 OK", serial.status);
+            assertEquals("HTTP/1.1 200 OK", serial.status());
             h.call("VM.clean_shutdown", vm);
-            String text = new String(readToEnd(serial.socket.getInputStream()), StandardCharsets.UTF_8);
+            String text = new String(readToEnd(serial.socket().getInputStream()), StandardCharsets.UTF_8);
             assertTrue(text.contains("FLOTILLA-GUEST power button: powering off"), text);
         }
         assertTrue(ws.closed.get(WAIT.toSeconds(), TimeUnit.SECONDS) > 0, "the WebSocket was closed");
         assertEquals("Halted", h.power(vm));
 
         // a halted VM has no consoles left to reach
-        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status);
-        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + vmUuid + "&session_id=" + h.session, null).status);
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&session_id=" + h.session, null).status());
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + vmUuid + "&session_id=" + h.session, null).status());
         var refusedHalted = assertThrows(CompletionException.class, () -> webSocket("/console?uuid=" + vmUuid + "&session_id=" + h.session,
                 new WebSocketStreams(WAIT)).join());
         assertEquals(404, assertInstanceOf(WebSocketHandshakeException.class, refusedHalted.getCause()).getResponse().statusCode());
@@ -150,8 +149,8 @@ class ConsoleTunnelTest {
 
         String overConnect = newTask();
         try (var tunnel = connect(rfb + "&task_id=" + overConnect, null)) {
-            assertEquals("HTTP/1.1 200 OK", tunnel.status);
-            assertTrue(new RfbClient(tunnel.socket.getInputStream(), tunnel.socket.getOutputStream()).handshake().width() > 0);
+            assertEquals("HTTP/1.1 200 OK", tunnel.status());
+            assertTrue(new RfbClient(tunnel.socket().getInputStream(), tunnel.socket().getOutputStream()).handshake().width() > 0);
             assertEquals("pending", task(overConnect).get("status"), "pending while connected");
         }
         assertEquals("success", ended(overConnect).get("status"));
@@ -167,19 +166,19 @@ class ConsoleTunnelTest {
         assertEquals("success", ended(overWebSocket).get("status"));
 
         String badSession = newTask();
-        assertEquals("HTTP/1.1 401 Unauthorized", connect("/console?uuid=" + vmUuid + "&session_id=OpaqueRef:nobody&task_id=" + badSession, null).status);
+        assertEquals("HTTP/1.1 401 Unauthorized", connect("/console?uuid=" + vmUuid + "&session_id=OpaqueRef:nobody&task_id=" + badSession, null).status());
         assertEquals(List.of("SESSION_AUTHENTICATION_FAILED"), ended(badSession).get("error_info"));
         String noConsole = newTask();
         String nobody = "00000000-0000-0000-0000-000000000000";
-        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + nobody + "&session_id=" + h.session + "&task_id=" + noConsole, null).status);
+        assertEquals("HTTP/1.1 404 Not Found", connect("/console?uuid=" + nobody + "&session_id=" + h.session + "&task_id=" + noConsole, null).status());
         assertEquals(List.of("UUID_INVALID", "console", nobody), ended(noConsole).get("error_info"));
         String paused = newTask();
         h.call("VM.pause", vm);
-        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&task_id=" + paused, null).status);
+        assertEquals("HTTP/1.1 404 Not Found", connect(rfb + "&task_id=" + paused, null).status());
         assertEquals(List.of("VM_BAD_POWER_STATE", vm, "running", "paused"), ended(paused).get("error_info"));
         h.call("VM.unpause", vm);
         var noTask = connect(rfb + "&task_id=OpaqueRef:nonesuch", null);
-        assertTrue(noTask.status.startsWith("HTTP/1.1 500 "), "XAPI's HANDLE_INVALID for a task that does not exist: " + noTask.status);
+        assertTrue(noTask.status().startsWith("HTTP/1.1 500 "), "XAPI's HANDLE_INVALID for a task that does not exist: " + noTask.status());
         noTask.close();
 
         // the serial console as text: the task ends once what the guest printed is sent
@@ -202,24 +201,8 @@ class ConsoleTunnelTest {
         return task(ref);
     }
 
-    /** A CONNECT request over TLS, as XenCenter and Xen Orchestra send it, with its reply's status line read. */
-    record Tunnel(SSLSocket socket, String status) implements AutoCloseable {
-        @Override public void close() throws IOException { socket.close(); }
-    }
-
-    Tunnel connect(String target, String sessionCookie) throws Exception {
-        var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.httpsPort());
-        socket.setSoTimeout((int) WAIT.toMillis());
-        String cookie = sessionCookie == null ? "" : "Cookie: session_id=" + sessionCookie + "\r\n";
-        socket.getOutputStream().write(("CONNECT " + target + " HTTP/1.0\r\n" + cookie + "\r\n").getBytes(StandardCharsets.US_ASCII));
-        var head = new ByteArrayOutputStream();
-        InputStream in = socket.getInputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) break;
-            head.write(b);
-        }
-        return new Tunnel(socket, head.toString(StandardCharsets.ISO_8859_1).lines().findFirst().orElse(""));
+    ConnectTunnel connect(String target, String sessionCookie) throws Exception {
+        return ConnectTunnel.open(daemon.httpsPort(), target, sessionCookie, WAIT);
     }
 
     java.util.concurrent.CompletableFuture<java.net.http.WebSocket> webSocket(String target, WebSocketStreams listener) throws Exception {

@@ -126,6 +126,6 @@ class VmCrashTest extends OnAVmHost {
         assertEquals("VALUE_NOT_SUPPORTED", e.code());
         assertEquals(List.of("VM.actions_after_crash", "rename_restart"), e.params().subList(0, 2));
         assertEquals("Halted", h.power(vm));
-        assertEquals("FIELD_TYPE_ERROR", h.fails("VM.set_actions_after_crash", vm, "explode").code());
+        assertEquals(List.of("INTERNAL_ERROR", "Failure(\"Unknown tag/contents\")"), h.fails("VM.set_actions_after_crash", vm, "explode").description());
     }
 }

@@ -14,12 +14,13 @@ class WireDependenciesTest {
                 .importPackages("org.flotilla.wire");
         classes().that().resideInAPackage("org.flotilla.wire")
                 .should().onlyDependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
-                        "java, Jackson, wire, ApiError or FloatText",
+                        "java, Jackson, wire, ApiError, FloatText or XapiDateTime",
                         c -> c.getPackageName().startsWith("java")
                                 || c.getPackageName().startsWith("com.fasterxml.jackson")
                                 || c.getPackageName().equals("org.flotilla.wire")
                                 || c.getName().equals("org.flotilla.model.ApiError")
                                 || c.getName().equals("org.flotilla.model.FloatText")
+                                || c.getName().equals("org.flotilla.model.XapiDateTime")
                                 || c.isPrimitive() || c.isArray()))
                 .check(wire);
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,6 +65,8 @@ class XmlRpcTest {
         assertEquals("<value><boolean>0</boolean></value>", valueOf(false));
         assertEquals("<value><dateTime.iso8601>20240131T12:34:56Z</dateTime.iso8601></value>",
                 valueOf(Instant.parse("2024-01-31T12:34:56.789Z")));
+        assertEquals("<value><dateTime.iso8601>20240131T13:34:56</dateTime.iso8601></value>",
+                valueOf(LocalDateTime.of(2024, 1, 31, 13, 34, 56)));
     }
 
     @Test

@@ -46,7 +46,9 @@ public final class ConsoleHttp extends Handler.Abstract {
     }
 
     private void stream(TunnelRequest request, Response response, Callback callback) throws IOException, InterruptedException {
-        ConsoleLookup.Found found = consoles.find(request, ConsoleProtocol.vt100);
+        if (!(consoles.find(request, ConsoleProtocol.vt100) instanceof ConsoleLookup.OfVm found)) {
+            throw new HttpRefusal(400, ApiError.of("OPERATION_NOT_ALLOWED", "the host's console is a login, reached by HTTP CONNECT or a WebSocket"));
+        }
         if (found.console().get(Console.protocol) != ConsoleProtocol.vt100) {
             throw new HttpRefusal(400, ApiError.of("OPERATION_NOT_ALLOWED", "an rfb console is reached by HTTP CONNECT or a WebSocket"));
         }

@@ -17,25 +17,28 @@ import org.flotilla.runtime.launch.QemuCommand;
 /**
  * The consoles of running VMs as byte streams, for HTTP CONNECT and WebSocket clients: an {@code rfb} console
  * leads to the VM's VNC server, a {@code vt100} console to its serial port, both unix sockets in the VM's run
- * directory. A request that names a VM gets its rfb console, as in XAPI. A stream runs under the client's task if
- * {@code task_id} names one, which ends when the stream does.
+ * directory; the control domain's {@code vt100} console to a login on the host ({@link HostLogins}). A request that
+ * names a VM gets its rfb console, as in XAPI. A stream runs under the client's task if {@code task_id} names one,
+ * which ends when the stream does.
  */
 public final class ConsoleTunnels implements TunnelTarget {
     private final ConsoleLookup consoles;
     private final HttpCalls calls;
+    private final HostLogins logins;
 
-    public ConsoleTunnels(ConsoleLookup consoles, HttpCalls calls) {
+    public ConsoleTunnels(ConsoleLookup consoles, HttpCalls calls, HostLogins logins) {
         this.consoles = consoles;
         this.calls = calls;
+        this.logins = logins;
     }
 
     @Override
     public TunnelOutcome open(TunnelRequest request) {
         try {
-            return calls.run(request, task -> {
-                ConsoleLookup.Found found = consoles.find(request, ConsoleProtocol.rfb);
-                return new TunnelOutcome.Opened(connect(socketOf(found.console().get(Console.protocol), found.runDir())), task);
-            });
+            return calls.run(request, task -> new TunnelOutcome.Opened(switch (consoles.find(request, ConsoleProtocol.rfb)) {
+                case ConsoleLookup.OfVm vm -> connect(socketOf(vm.console().get(Console.protocol), vm.runDir()));
+                case ConsoleLookup.OfHost host -> logins.open();
+            }, task));
         } catch (HttpRefusal e) {
             return e.asTunnelOutcome();
         }

@@ -1,4 +1,4 @@
-package org.flotilla.wire;
+package org.flotilla.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -19,8 +19,6 @@ class XapiDateTimeTest {
     @Test
     void writesALocalClockReadingWithNoZone() {
         assertEquals("20240131T13:34:56", XapiDateTime.format(LocalDateTime.of(2024, 1, 31, 13, 34, 56, 999_000_000)));
-        assertEquals("<value><dateTime.iso8601>20240131T13:34:56</dateTime.iso8601></value>",
-                XmlRpcTest.valueOf(LocalDateTime.of(2024, 1, 31, 13, 34, 56)));
     }
 
     @Test
@@ -36,7 +34,7 @@ class XapiDateTimeTest {
     @Test
     void refusesNonsense() {
         for (var text : new String[] {"", "now", "2024-13-01T00:00:00Z", "20240131", "20240131T25:00:00Z"}) {
-            assertThrows(WireFormatException.class, () -> XapiDateTime.parse(text), text);
+            assertThrows(IllegalArgumentException.class, () -> XapiDateTime.parse(text), text);
         }
     }
 }

@@ -1,4 +1,4 @@
-package org.flotilla.wire;
+package org.flotilla.model;
 
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 /**
  * XAPI's datetime text. It writes {@code 20240131T12:34:56Z} (ISO 8601 basic date, extended time, always UTC,
  * no fraction); clients send that, the hyphenated extended form, fractions and offsets, or no zone at all,
- * which XAPI reads as UTC.
+ * which XAPI reads as UTC. Text that is none of these is an {@link IllegalArgumentException}.
  */
 public final class XapiDateTime {
     private static final DateTimeFormatter WRITER =
@@ -27,7 +27,7 @@ public final class XapiDateTime {
 
     public static Instant parse(String text) {
         var m = READER.matcher(text.strip());
-        if (!m.matches()) throw new WireFormatException("not a dateTime.iso8601: " + text);
+        if (!m.matches()) throw new IllegalArgumentException("not a dateTime.iso8601: " + text);
         try {
             var fraction = m.group(7) == null ? 0 : Integer.parseInt((m.group(7) + "00000000").substring(0, 9));
             var local = LocalDateTime.of(num(m, 1), num(m, 2), num(m, 3), num(m, 4), num(m, 5), num(m, 6), fraction);
@@ -35,7 +35,7 @@ public final class XapiDateTime {
             var offset = zone == null || zone.equals("Z") ? ZoneOffset.UTC : ZoneOffset.of(colonised(zone));
             return local.toInstant(offset);
         } catch (java.time.DateTimeException e) {
-            throw new WireFormatException("not a dateTime.iso8601: " + text, e);
+            throw new IllegalArgumentException("not a dateTime.iso8601: " + text, e);
         }
     }
 
