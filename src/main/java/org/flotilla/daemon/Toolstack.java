@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.HttpCalls;
+import org.flotilla.cli.CliEndpoint;
+import org.flotilla.cli.CliSocket;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Database;
 import org.flotilla.host.HostFacts;
@@ -74,6 +76,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         }
         server.addTunnel("/console", new ConsoleTunnels(consoles, calls));
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
+        server.addHandler(CliEndpoint.path(), new CliEndpoint(node.rpc()));
         server.addHandler(OtherPoolMigrationsHttp.PATH, new OtherPoolMigrationsHttp(node.sessions(), node.vmRuntime().otherPoolArrivals()));
         try {
             server.start();
@@ -83,8 +86,10 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
             throw e;
         }
         node.vmRuntime().servedOn(server.httpsPort());
+        Node served = node;
+        CliSocket xe = CliSocket.open(stateDir, node.rpc(), () -> served.sessions().preauthenticated("root", "cli").value());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
-        return new Toolstack(node, server, members, () -> { });
+        return new Toolstack(node, server, members, () -> { if (xe != null) xe.close(); });
     }
 
     private static long millisSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }
