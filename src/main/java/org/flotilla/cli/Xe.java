@@ -21,7 +21,12 @@ public final class Xe {
     private final PrintStream err;
     private final ConsoleStream.Opener consoles;
     private final Login login;
-    private final CommandTable table = new CommandTable(XenApi.model());
+    private final CommandTable table = Commands.TABLE;
+
+    /** Built once: a host runs many commands with it, and it does not change. */
+    private static final class Commands {
+        static final CommandTable TABLE = new CommandTable(XenApi.model());
+    }
 
     public Xe(HostConnector connector, PrintStream out, PrintStream err) {
         this(connector, out, err, options -> new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out), Xe::login);

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * xe as a thin client, as XAPI's is: it reads the global options (command line, XE_EXTRA_ARGS, ~/.xe), hands the
@@ -87,7 +89,12 @@ public final class XeClient {
     /** The command the options carry, run by the host; {@code whole} runs it here where the host cannot. */
     static int remote(GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
         try {
-            HttpURLConnection http = post(options);
+            HttpURLConnection http;
+            try {
+                http = post(options, true);
+            } catch (SSLHandshakeException e) {
+                http = post(options, false);  // a host without X25519: nothing was sent yet
+            }
             if (http.getResponseCode() != 200 || !CliWire.CONTENT_TYPE.equals(http.getContentType())) {
                 http.disconnect();
                 return whole.getAsInt();  // a host that does not run xe's commands itself
@@ -108,13 +115,14 @@ public final class XeClient {
         return code;
     }
 
-    private static HttpURLConnection post(GlobalOptions options) throws IOException {
+    private static HttpURLConnection post(GlobalOptions options, boolean oneKeyShare) throws IOException {
         String scheme = options.tls() ? "https" : "http";
         String host = options.server().contains(":") && !options.server().startsWith("[") ? "[" + options.server() + "]" : options.server();
         var url = URI.create(scheme + "://" + host + ":" + options.effectivePort() + CliWire.PATH).toURL();
         var http = (HttpURLConnection) url.openConnection();
         if (http instanceof HttpsURLConnection https) {
-            https.setSSLSocketFactory(AnyCertificate.context().getSocketFactory());
+            SSLSocketFactory tls = AnyCertificate.context().getSocketFactory();
+            https.setSSLSocketFactory(oneKeyShare ? new OneKeyShare(tls) : tls);
             https.setHostnameVerifier((name, session) -> true);
         }
         byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), options.rest()).encode();
