@@ -71,4 +71,8 @@ serving || die "the daemon did not start serving within 60 s; see $STATE/flotill
 rm -f "$STATE/.root-password.new"
 echo "flotilla: serving the XenAPI at https://$(hostname):$PORT/ (pid $(cat "$STATE/flotilla.pid"), log $STATE/flotilla.log)"
 [ -f "$STATE/root-password" ] && echo "flotilla: root's password is in $STATE/root-password"
-echo "flotilla: try  bin/xe -s localhost -p $PORT -u root -pw \"\$(cat $STATE/root-password)\" vm-list"
+if [ "$STATE" = /var/lib/flotilla ]; then
+  echo "flotilla: try  bin/xe vm-list   (as root on this host; from elsewhere: bin/xe -s $(hostname) -p $PORT -u root -pw ... vm-list)"
+else
+  echo "flotilla: try  FLOTILLA_STATE=$STATE bin/xe vm-list   (as root on this host)"
+fi

@@ -60,6 +60,12 @@ public final class Sessions {
         return create(user, true, originator == null ? "" : originator);
     }
 
+    /**
+     * A session for a caller the transport has already proven to be {@code user} (XAPI's preauthenticated logins: xe on
+     * the host itself, over the toolstack's Unix socket that only the daemon's own user can open).
+     */
+    public Ref<Session> preauthenticated(String user, String originator) { return create(user, true, originator); }
+
     private Ref<Session> create(String user, boolean superuser, String originator) {
         Ref<Session> ref = Refs.newRef(Session.CLASS);
         Instant now = Instant.now();

@@ -23,6 +23,23 @@ interface ConsoleStream {
 
     ConsoleStream NONE = (location, session) -> false;
 
+    /** The console xe's run reads from, once it knows where it connects. */
+    @FunctionalInterface
+    interface Opener {
+        ConsoleStream open(GlobalOptions options);
+    }
+
+    /**
+     * Raised on the host that runs a command for a remote xe ({@code /cli}), when the command wants the user's terminal:
+     * the console must be read where the user is, so xe runs that command itself.
+     */
+    final class OnClient extends RuntimeException {
+        OnClient() { super("the command needs the terminal of the user who runs it", null, false, false); }
+    }
+
+    /** Where a host runs a remote xe's command: the console is the client's to follow. */
+    Opener ON_CLIENT = options -> (location, session) -> { throw new OnClient(); };
+
     /** The console over the API's own HTTP(S) port, authenticated by the session. */
     record OverHttp(String server, int port, boolean tls, PrintStream out) implements ConsoleStream {
         @Override
@@ -35,7 +52,7 @@ interface ConsoleStream {
             if (tls) {
                 var params = new SSLParameters();
                 params.setEndpointIdentificationAlgorithm(null);
-                builder.sslContext(RemoteRpc.trustAll()).sslParameters(params);
+                builder.sslContext(AnyCertificate.context()).sslParameters(params);
             }
             try (HttpClient http = builder.build()) {
                 HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),

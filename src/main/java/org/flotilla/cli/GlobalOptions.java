@@ -14,11 +14,18 @@ import java.util.Map;
  * Everything else is the command and its parameters.
  */
 record GlobalOptions(String server, Integer port, String username, String password, boolean tls, boolean debug,
-                     List<String> rest) {
+                     List<String> rest, boolean serverGiven) {
 
-    static final GlobalOptions DEFAULTS = new GlobalOptions("127.0.0.1", null, "root", "null", true, false, List.of());
+    static final GlobalOptions DEFAULTS = new GlobalOptions("127.0.0.1", null, "root", "null", true, false, List.of(), false);
+
+    /** The options a host runs a remote xe's command with: who asks, and the command. */
+    static GlobalOptions forCommand(String username, String password, boolean debug, List<String> rest) {
+        return new GlobalOptions("", null, username, password, true, debug, rest, true);
+    }
 
     int effectivePort() { return port != null ? port : tls ? 443 : 80; }
+
+    GlobalOptions withRest(List<String> words) { return new GlobalOptions(server, port, username, password, tls, debug, words, serverGiven); }
 
     static GlobalOptions read(List<String> args, Map<String, String> env, Path rcFile) {
         var b = new Builder();
@@ -36,7 +43,7 @@ record GlobalOptions(String server, Integer port, String username, String passwo
         List<String> all = new ArrayList<>(argRest);
         all.addAll(extraRest);
         all.addAll(rest);
-        return new GlobalOptions(b.server, b.port, b.username, b.password, b.tls, b.debug, all);
+        return new GlobalOptions(b.server, b.port, b.username, b.password, b.tls, b.debug, all, b.serverGiven);
     }
 
     private static List<String> rcLines(Path rcFile) {
@@ -70,6 +77,7 @@ record GlobalOptions(String server, Integer port, String username, String passwo
 
     private static final class Builder {
         String server = DEFAULTS.server();
+        boolean serverGiven;
         Integer port;
         String username = DEFAULTS.username();
         String password = DEFAULTS.password();
@@ -79,7 +87,10 @@ record GlobalOptions(String server, Integer port, String username, String passwo
 
         boolean set(String key, String value) {
             switch (key) {
-                case "server" -> server = value;
+                case "server" -> {
+                    server = value;
+                    serverGiven = true;
+                }
                 case "port" -> port = parsePort(value);
                 case "username" -> username = value;
                 case "password" -> password = value;

@@ -5,14 +5,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.flotilla.api.Rpc;
 import org.flotilla.model.ApiError;
 import org.flotilla.wire.RpcCall;
@@ -38,7 +34,7 @@ public final class RemoteRpc implements Rpc {
         if (trustAnyCertificate && uri.getScheme().equals("https")) {
             var params = new SSLParameters();
             params.setEndpointIdentificationAlgorithm(null);
-            builder.sslContext(trustAll()).sslParameters(params);
+            builder.sslContext(AnyCertificate.context()).sslParameters(params);
         }
         this.http = builder.build();
     }
@@ -81,19 +77,5 @@ public final class RemoteRpc implements Rpc {
         }
         if (response.statusCode() != 200) throw ApiError.internal("HTTP " + response.statusCode() + " from " + uri);
         return XmlRpc.parseReply(response.body()).valueOrThrow();
-    }
-
-    static SSLContext trustAll() {
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override public void checkClientTrusted(X509Certificate[] chain, String authType) { }
-                @Override public void checkServerTrusted(X509Certificate[] chain, String authType) { }
-                @Override public X509Certificate[] getAcceptedIssuers() { return new X509Certificate[0]; }
-            }}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

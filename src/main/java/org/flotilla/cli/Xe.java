@@ -14,15 +14,36 @@ import org.flotilla.model.xenapi.XenApi;
  * runs one command against the host's XenAPI, prints as XAPI's xe prints, exits 0 or 1.
  */
 public final class Xe {
+    static final String UNREACHABLE = "Unable to contact server. Please check server and port settings.";
+
     private final HostConnector connector;
     private final PrintStream out;
     private final PrintStream err;
-    private final CommandTable table = new CommandTable(XenApi.model());
+    private final ConsoleStream.Opener consoles;
+    private final Login login;
+    private final CommandTable table = Commands.TABLE;
+
+    /** Built once: a host runs many commands with it, and it does not change. */
+    private static final class Commands {
+        static final CommandTable TABLE = new CommandTable(XenApi.model());
+    }
 
     public Xe(HostConnector connector, PrintStream out, PrintStream err) {
+        this(connector, out, err, options -> new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out), Xe::login);
+    }
+
+    Xe(HostConnector connector, PrintStream out, PrintStream err, ConsoleStream.Opener consoles, Login login) {
         this.connector = connector;
         this.out = out;
         this.err = err;
+        this.consoles = consoles;
+        this.login = login;
+    }
+
+    /** How a command gets its session: by the user's credentials, or from a host that already knows who asks. */
+    @FunctionalInterface
+    interface Login {
+        XenApiSession open(Rpc rpc, GlobalOptions options, boolean hostAlone);
     }
 
     public static void main(String[] args) {
@@ -35,8 +56,19 @@ public final class Xe {
 
     /** Runs one command line; returns the exit code. {@code rcFile} is ~/.xe, or null for none. */
     public int run(List<String> args, Map<String, String> env, Path rcFile) {
+        GlobalOptions options;
         try {
-            GlobalOptions options = GlobalOptions.read(args, env, rcFile);
+            options = GlobalOptions.read(args, env, rcFile);
+        } catch (CliFailure f) {
+            f.stderrLines().forEach(err::println);
+            return f.exitCode();
+        }
+        return run(options);
+    }
+
+    /** Runs the command the options carry; returns the exit code. */
+    int run(GlobalOptions options) {
+        try {
             if (options.rest().isEmpty()) {
                 err.println(Usage.TEXT);
                 return 0;  // xe prints its usage and succeeds when given nothing to do
@@ -56,15 +88,17 @@ public final class Xe {
             f.stderrLines().forEach(err::println);
             return f.exitCode();
         } catch (Unreachable e) {
-            err.println("Unable to contact server. Please check server and port settings.");
-            if (debug(args)) err.println(e.getCause());
+            err.println(UNREACHABLE);
+            if (options.debug()) err.println(e.getCause());
             return 1;
         } catch (ApiError e) {
             errorLines(e).forEach(err::println);
             return 1;
+        } catch (ConsoleStream.OnClient e) {
+            throw e;
         } catch (RuntimeException e) {
             err.println("Error: " + e.getMessage());
-            if (debug(args)) e.printStackTrace(err);
+            if (options.debug()) e.printStackTrace(err);
             return 1;
         }
     }
@@ -75,9 +109,8 @@ public final class Xe {
         if (!needed.isEmpty()) {
             CommandTable.checkSupported(command.name(), needed, (List<?>) reaching(() -> rpc.call("system.listMethods", new ArrayList<>())));
         }
-        try (XenApiSession api = reaching(() -> login(rpc, options, PoolCommands.LOCAL_SESSION.contains(command.name())))) {
-            var consoles = new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out);
-            return command.action().run(new CommandContext(api, table.classes(), consoles), line);
+        try (XenApiSession api = reaching(() -> login.open(rpc, options, PoolCommands.LOCAL_SESSION.contains(command.name())))) {
+            return command.action().run(new CommandContext(api, table.classes(), consoles.open(options)), line);
         }
     }
 
@@ -100,9 +133,7 @@ public final class Xe {
         }
     }
 
-    private static boolean debug(List<String> args) { return args.contains("--debug"); }
-
-    private static XenApiSession login(Rpc rpc, GlobalOptions options, boolean local) {
+    static XenApiSession login(Rpc rpc, GlobalOptions options, boolean local) {
         try {
             return local ? XenApiSession.localLogin(rpc, options.username(), options.password())
                     : XenApiSession.login(rpc, options.username(), options.password());

@@ -28,6 +28,9 @@ final class XenApiSession implements AutoCloseable {
         return new XenApiSession(rpc, ref.value(), false);
     }
 
+    /** A session the host made for a caller it had already proven (xe over the host's own socket); ended by logout as any other. */
+    static XenApiSession of(Rpc rpc, String session) { return new XenApiSession(rpc, session, false); }
+
     /** A session of the host alone (slave_local_login_with_password), for the commands a member in emergency mode serves. */
     static XenApiSession localLogin(Rpc rpc, String user, String password) {
         return new XenApiSession(rpc, RemoteActions.of(Session.Actions.class, rpc, null).slave_local_login_with_password(user, password).value(), true);

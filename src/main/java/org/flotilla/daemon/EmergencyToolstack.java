@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import org.flotilla.actions.PoolActions;
 import org.flotilla.actions.SessionActions;
 import org.flotilla.api.Dispatcher;
+import org.flotilla.cli.CliEndpoint;
 import org.flotilla.api.EmergencyCalls;
 import org.flotilla.api.LoginThrottle;
 import org.flotilla.api.PasswordFile;
@@ -42,6 +43,7 @@ final class EmergencyToolstack {
         dispatcher.admitOnly(new EmergencyCalls(() -> ApiError.of("HOST_IS_SLAVE", members.lastKnownCoordinator())));
         var server = new ApiServer(dispatcher, cert, s.config());
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
+        server.addHandler(CliEndpoint.path(), new CliEndpoint(dispatcher));
         try {
             server.start();
         } catch (RuntimeException e) {

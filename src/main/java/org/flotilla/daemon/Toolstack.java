@@ -7,6 +7,8 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.flotilla.api.ApiLimits;
 import org.flotilla.api.HttpCalls;
+import org.flotilla.cli.CliEndpoint;
+import org.flotilla.cli.CliSocket;
 import org.flotilla.api.PasswordFile;
 import org.flotilla.db.Database;
 import org.flotilla.host.HostFacts;
@@ -76,6 +78,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         var hostLogins = new HostLogins();
         server.addTunnel("/console", new ConsoleTunnels(consoles, calls, hostLogins));
         server.addHandler(MembersHttp.PATH, new MembersHttp(members));
+        server.addHandler(CliEndpoint.path(), new CliEndpoint(node.rpc()));
         server.addHandler(OtherPoolMigrationsHttp.PATH, new OtherPoolMigrationsHttp(node.sessions(), node.vmRuntime().otherPoolArrivals()));
         try {
             server.start();
@@ -85,8 +88,13 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
             throw e;
         }
         node.vmRuntime().servedOn(server.httpsPort());
+        Node served = node;
+        CliSocket xe = CliSocket.open(stateDir, node.rpc(), () -> served.sessions().preauthenticated("root", "cli").value());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
-        return new Toolstack(node, server, members, hostLogins::close);
+        return new Toolstack(node, server, members, () -> {
+            if (xe != null) xe.close();
+            hostLogins.close();
+        });
     }
 
     private static long millisSince(long t0) { return (System.nanoTime() - t0) / 1_000_000; }

@@ -1,0 +1,97 @@
+package org.flotilla.cli;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Supplier;
+import jdk.net.ExtendedSocketOptions;
+import jdk.net.UnixDomainPrincipal;
+import org.flotilla.api.Rpc;
+
+/**
+ * xe on the host itself, as XAPI's xe without -s talks to the toolstack's Unix socket: no TLS and no password, since
+ * only the daemon's own user can open the socket (its file is theirs alone, and each caller's credentials are checked
+ * as the kernel gives them). A request is {@link CliWire}'s body after its 4-byte length; the reply is its frames.
+ */
+public final class CliSocket implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(CliSocket.class.getName());
+    static final String FILE = "xe.sock";
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final CliRunner runner;
+    private final String owner = System.getProperty("user.name");
+
+    private CliSocket(Path path, ServerSocketChannel server, CliRunner runner) {
+        this.path = path;
+        this.server = server;
+        this.runner = runner;
+    }
+
+    /**
+     * Listens at {@code stateDir}/xe.sock; {@code sessions} makes a session for the socket's (proven) caller. Null if
+     * the socket cannot be made (a path too long for one, say): xe then reaches the host over HTTPS as from elsewhere.
+     */
+    public static CliSocket open(Path stateDir, Rpc api, Supplier<String> sessions) {
+        Path path = stateDir.resolve(FILE);
+        try {
+            Files.deleteIfExists(path);  // a dead daemon's; a live one holds the state directory's lock
+            var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+            server.bind(UnixDomainSocketAddress.of(path));
+            Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
+            var socket = new CliSocket(path, server, new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get())));
+            Thread.ofVirtual().name("xe-socket").start(socket::accept);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "xe's local socket " + path + " could not be made: " + e);
+            return null;
+        }
+    }
+
+    private void accept() {
+        while (server.isOpen()) {
+            try {
+                SocketChannel c = server.accept();
+                Thread.ofVirtual().name("xe-socket-call").start(() -> serve(c));
+            } catch (IOException e) {
+                if (server.isOpen()) LOG.log(System.Logger.Level.WARNING, "xe's local socket: " + e);
+            }
+        }
+    }
+
+    private void serve(SocketChannel c) {
+        try (c; InputStream in = Channels.newInputStream(c); OutputStream out = Channels.newOutputStream(c)) {
+            UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
+            if (!peer.user().getName().equals(owner)) return;  // the file's mode already keeps others out
+            int length = new DataInputStream(in).readInt();
+            if (length < 0 || length > CliWire.MAX_REQUEST) return;
+            CliWire.Request line = CliWire.Request.decode(in.readNBytes(length));
+            if (line == null) return;
+            out.write(runner.run(line, "local"));
+        } catch (IOException e) {
+            // the caller went away; its command ran or did not, as over HTTPS
+        }
+    }
+
+    /** Where xe looks for the socket of the daemon whose state is in {@code stateDir}. */
+    static Path in(Path stateDir) { return stateDir.resolve(FILE); }
+
+    @Override
+    public void close() {
+        try {
+            server.close();
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // the next daemon removes it
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package org.flotilla.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What xe and a host's {@code /cli} say to each other, as XAPI's xe hands its command line to the server to parse, run
+ * and print. The request body is the user, the password, the debug flag and the command line, each a UTF-8 string ended
+ * by a NUL. The reply is a run of frames, each a tag byte and a 4-byte length before its bytes: standard output, standard
+ * error, then the exit code; or, for a command that needs the client's own terminal, one frame asking xe to run it there.
+ *
+ * <p>Kept free of the model and the wire codecs, so that the client that speaks it starts in a blink.
+ */
+final class CliWire {
+    static final String PATH = "/cli";
+    static final String CONTENT_TYPE = "application/x-flotilla-cli";
+    static final byte STDOUT = 'o';
+    static final byte STDERR = 'e';
+    static final byte EXIT = 'x';
+    static final byte ON_CLIENT = 'c';
+    /** A command line is words; a megabyte of them is not one. */
+    static final int MAX_REQUEST = 1 << 20;
+
+    private CliWire() {}
+
+    /** What a command is run with: who asks, and the words after xe's global options. */
+    record Request(String user, String password, boolean debug, List<String> words) {
+        Request {
+            words = List.copyOf(words);
+        }
+
+        byte[] encode() {
+            var out = new ByteArrayOutputStream();
+            for (String s : header()) put(out, s);
+            for (String w : words) put(out, w);
+            return out.toByteArray();
+        }
+
+        private List<String> header() { return List.of(user, password, debug ? "1" : "0"); }
+
+        private static void put(ByteArrayOutputStream out, String s) {
+            if (s.indexOf('\0') >= 0) throw CliFailure.error("a command-line word cannot hold a NUL character");
+            out.writeBytes(s.getBytes(StandardCharsets.UTF_8));
+            out.write(0);
+        }
+
+        /** The request in {@code body}, or null if it is not one. */
+        static Request decode(byte[] body) {
+            List<String> parts = new ArrayList<>();
+            int start = 0;
+            for (int i = 0; i < body.length; i++) {
+                if (body[i] != 0) continue;
+                parts.add(new String(body, start, i - start, StandardCharsets.UTF_8));
+                start = i + 1;
+            }
+            if (start != body.length || parts.size() < 3 || !(parts.get(2).equals("0") || parts.get(2).equals("1"))) return null;
+            return new Request(parts.get(0), parts.get(1), parts.get(2).equals("1"), parts.subList(3, parts.size()));
+        }
+    }
+
+    static void writeFrame(OutputStream out, byte tag, byte[] bytes) throws IOException {
+        var data = new DataOutputStream(out);
+        data.writeByte(tag);
+        data.writeInt(bytes.length);
+        data.write(bytes);
+    }
+
+    static void writeExit(OutputStream out, int code) throws IOException {
+        var data = new DataOutputStream(out);
+        data.writeByte(EXIT);
+        data.writeInt(4);
+        data.writeInt(code);
+    }
+
+    /** One frame of a reply; null at the end of the stream. */
+    record Frame(byte tag, byte[] bytes) {
+        static Frame read(InputStream in) throws IOException {
+            var data = new DataInputStream(in);
+            int tag = data.read();
+            if (tag < 0) return null;
+            int length = data.readInt();
+            if (length < 0 || length > Integer.MAX_VALUE - 8) throw new IOException("a reply frame of " + length + " bytes");
+            byte[] bytes = data.readNBytes(length);
+            if (bytes.length < length) throw new IOException("the host's reply broke off");
+            return new Frame((byte) tag, bytes);
+        }
+
+        int exitCode() { return ((bytes[0] & 0xff) << 24) | ((bytes[1] & 0xff) << 16) | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff); }
+    }
+}

@@ -1,0 +1,157 @@
+package org.flotilla.cli;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocketFactory;
+
+/**
+ * xe as a thin client, as XAPI's is: it reads the global options (command line, XE_EXTRA_ARGS, ~/.xe), hands the
+ * command line to the host's {@code /cli} and copies back what the host printed and its exit code. One request, and
+ * none of the model loaded here, is what makes a command as quick as a one-shot script. A host without {@code /cli},
+ * or a command that needs this terminal (a VM's console), runs the whole of {@link Xe} here instead.
+ */
+public final class XeClient {
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final String DEFAULT_STATE = "/var/lib/flotilla";
+
+    private XeClient() {}
+
+    public static void main(String[] args) {
+        String home = System.getProperty("user.home", "");
+        Path rc = home.isEmpty() ? null : Path.of(home, ".xe");
+        System.exit(run(List.of(args), System.getenv(), rc, System.out, System.err));
+    }
+
+    static int run(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
+        GlobalOptions options;
+        try {
+            options = GlobalOptions.read(args, env, rc);
+        } catch (CliFailure f) {
+            f.stderrLines().forEach(err::println);
+            return f.exitCode();
+        }
+        if (options.rest().isEmpty()) return whole(args, env, rc, out, err);
+        return send(options, env, out, err, () -> whole(args, env, rc, out, err));
+    }
+
+    /** The command, to the daemon of this host over its socket when no server is named and it has one, else over HTTPS. */
+    static int send(GlobalOptions options, Map<String, String> env, PrintStream out, PrintStream err, IntSupplier whole) {
+        if (!options.serverGiven()) {
+            SocketChannel local = localDaemon(env);
+            if (local != null) return overSocket(local, options, out, err, whole);
+        }
+        return remote(options, out, err, whole);
+    }
+
+    /**
+     * The socket of the daemon on this host ({@code $FLOTILLA_STATE}, /var/lib/flotilla by default), connected; null if
+     * there is none this user may open, and xe goes by HTTPS to 127.0.0.1 as before.
+     */
+    private static SocketChannel localDaemon(Map<String, String> env) {
+        Path socket = CliSocket.in(Path.of(env.getOrDefault("FLOTILLA_STATE", DEFAULT_STATE)));
+        if (!Files.exists(socket)) return null;
+        try {
+            return SocketChannel.open(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static int overSocket(SocketChannel c, GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
+        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), options.rest()).encode();
+        try (c; InputStream in = Channels.newInputStream(c); var o = new DataOutputStream(Channels.newOutputStream(c))) {
+            o.writeInt(body.length);
+            o.write(body);
+            o.flush();
+            return copyReply(in, out, err, whole);
+        } catch (IOException e) {
+            err.println(Xe.UNREACHABLE);
+            if (options.debug()) err.println(e);
+            return 1;
+        }
+    }
+
+    /** The command the options carry, run by the host; {@code whole} runs it here where the host cannot. */
+    static int remote(GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
+        try {
+            HttpURLConnection http;
+            try {
+                http = post(options, true);
+            } catch (SSLHandshakeException e) {
+                http = post(options, false);  // a host without X25519: nothing was sent yet
+            }
+            if (http.getResponseCode() != 200 || !CliWire.CONTENT_TYPE.equals(http.getContentType())) {
+                http.disconnect();
+                return whole.getAsInt();  // a host that does not run xe's commands itself
+            }
+            try (InputStream in = http.getInputStream()) {
+                return copyReply(in, out, err, whole);
+            }
+        } catch (IOException e) {
+            err.println(Xe.UNREACHABLE);
+            if (options.debug()) err.println(e);
+            return 1;
+        }
+    }
+
+    private static int whole(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
+        int code = new Xe(HostConnector.XML_RPC, out, err).run(args, env, rc);
+        out.flush();
+        return code;
+    }
+
+    private static HttpURLConnection post(GlobalOptions options, boolean oneKeyShare) throws IOException {
+        String scheme = options.tls() ? "https" : "http";
+        String host = options.server().contains(":") && !options.server().startsWith("[") ? "[" + options.server() + "]" : options.server();
+        var url = URI.create(scheme + "://" + host + ":" + options.effectivePort() + CliWire.PATH).toURL();
+        var http = (HttpURLConnection) url.openConnection();
+        if (http instanceof HttpsURLConnection https) {
+            SSLSocketFactory tls = AnyCertificate.context().getSocketFactory();
+            https.setSSLSocketFactory(oneKeyShare ? new OneKeyShare(tls) : tls);
+            https.setHostnameVerifier((name, session) -> true);
+        }
+        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), options.rest()).encode();
+        http.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        http.setRequestMethod("POST");
+        http.setDoOutput(true);
+        http.setFixedLengthStreamingMode(body.length);
+        http.setRequestProperty("Content-Type", CliWire.CONTENT_TYPE);
+        try (OutputStream o = http.getOutputStream()) {
+            o.write(body);
+        }
+        return http;
+    }
+
+    /** Copies the host's frames to this process's streams; returns the command's exit code. */
+    static int copyReply(InputStream in, PrintStream out, PrintStream err, IntSupplier onClient) throws IOException {
+        for (CliWire.Frame f; (f = CliWire.Frame.read(in)) != null; ) {
+            switch (f.tag()) {
+                case CliWire.STDOUT -> out.write(f.bytes());
+                case CliWire.STDERR -> err.write(f.bytes());
+                case CliWire.EXIT -> {
+                    out.flush();
+                    err.flush();
+                    return f.exitCode();
+                }
+                case CliWire.ON_CLIENT -> { return onClient.getAsInt(); }
+                default -> throw new IOException("an unknown reply frame '" + (char) f.tag() + "'");
+            }
+        }
+        throw new IOException("the host's reply ended before the command's exit code");
+    }
+}
