@@ -7,6 +7,8 @@ import org.eclipse.jetty.http.HttpHeaderValue;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.IteratingCallback;
+import org.flotilla.wire.ChunkedBytes;
 
 /** The few reply shapes the API endpoints send, with the headers XAPI sends (api_server.ml, http_svr.ml). */
 final class HttpReplies {
@@ -17,14 +19,39 @@ final class HttpReplies {
      * JSON-RPC for good if it reads anything but {@code application/json}, a charset suffix included.
      */
     static void send(Response response, Callback callback, int status, String contentType, byte[] body, boolean close) {
+        head(response, status, contentType, body.length, close);
+        response.write(true, ByteBuffer.wrap(body), callback);
+    }
+
+    /** A whole reply body in chunks, written one after the other without being joined into one array. */
+    static void send(Response response, Callback callback, int status, String contentType, ChunkedBytes body, boolean close) {
+        head(response, status, contentType, body.length(), close);
+        var chunks = body.buffers().iterator();
+        new IteratingCallback() {
+            @Override
+            protected Action process() {
+                if (!chunks.hasNext()) return Action.SUCCEEDED;
+                var chunk = chunks.next();
+                response.write(!chunks.hasNext(), chunk, this);
+                return Action.SCHEDULED;
+            }
+
+            @Override
+            protected void onCompleteSuccess() { callback.succeeded(); }
+
+            @Override
+            protected void onCompleteFailure(Throwable cause) { callback.failed(cause); }
+        }.iterate();
+    }
+
+    private static void head(Response response, int status, String contentType, long length, boolean close) {
         response.setStatus(status);
         var headers = response.getHeaders();
         headers.put(HttpHeader.CONTENT_TYPE, contentType);
         headers.put(HttpHeader.ACCESS_CONTROL_ALLOW_HEADERS, "X-Requested-With");
         headers.put(HttpHeader.CACHE_CONTROL, "no-cache, no-store");
         if (close) headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
-        headers.put(HttpHeader.CONTENT_LENGTH, body.length);
-        response.write(true, ByteBuffer.wrap(body), callback);
+        headers.put(HttpHeader.CONTENT_LENGTH, length);
     }
 
     /**
