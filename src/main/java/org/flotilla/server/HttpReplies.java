@@ -12,6 +12,8 @@ import org.flotilla.wire.ChunkedBytes;
 
 /** The few reply shapes the API endpoints send, with the headers XAPI sends (api_server.ml, http_svr.ml). */
 final class HttpReplies {
+    private static final int SEND_BUFFER = 512 * 1024;
+
     private HttpReplies() {}
 
     /**
@@ -23,16 +25,35 @@ final class HttpReplies {
         response.write(true, ByteBuffer.wrap(body), callback);
     }
 
-    /** A whole reply body in chunks, written one after the other without being joined into one array. */
+    /**
+     * A whole reply body in pieces. A body of one piece goes as it is; a larger one through one buffer of 64 KiB at
+     * most, refilled once the last write of it is done, so that its TLS records are full and its pieces, which may be
+     * kept encodings shared with other replies, are copied once, while the client reads what went before.
+     */
     static void send(Response response, Callback callback, int status, String contentType, ChunkedBytes body, boolean close) {
         head(response, status, contentType, body.length(), close);
-        var chunks = body.buffers().iterator();
+        var pieces = body.buffers();
+        if (pieces.size() == 1) {
+            response.write(true, pieces.getFirst(), callback);
+            return;
+        }
+        var next = pieces.iterator();
+        var buffer = ByteBuffer.allocate((int) Math.min(SEND_BUFFER, body.length()));
         new IteratingCallback() {
+            private ByteBuffer piece = next.next();
+
             @Override
             protected Action process() {
-                if (!chunks.hasNext()) return Action.SUCCEEDED;
-                var chunk = chunks.next();
-                response.write(!chunks.hasNext(), chunk, this);
+                if (piece == null) return Action.SUCCEEDED;
+                buffer.clear();
+                while (piece != null && buffer.hasRemaining()) {
+                    int n = Math.min(piece.remaining(), buffer.remaining());
+                    buffer.put(buffer.position(), piece, piece.position(), n);
+                    buffer.position(buffer.position() + n);
+                    piece.position(piece.position() + n);
+                    if (!piece.hasRemaining()) piece = next.hasNext() ? next.next() : null;
+                }
+                response.write(piece == null, buffer.flip(), this);
                 return Action.SCHEDULED;
             }
 

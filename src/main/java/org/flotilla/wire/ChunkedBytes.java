@@ -6,17 +6,22 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An encoded body in chunks that are never copied into one array: get_all_records at 10,000 VMs is 20 MiB of JSON
- * and 63 MiB of XML-RPC, which a growing array copied several times over and then once more to be sent. Chunks start
- * small, as most replies are, and double up to 64 KiB.
+ * An encoded body as the pieces it was written in, never joined into one array: get_all_records at 10,000 VMs is
+ * 20 MiB of JSON and 63 MiB of XML-RPC, which a growing array copied several times over and then once more to be
+ * sent. What is written is copied into chunks that start small, as most replies are, and double up to 64 KiB; a kept
+ * encoding ({@link #writeKept}) is not copied at all but stands in the body as it is.
  */
 public final class ChunkedBytes extends OutputStream {
     private static final int FIRST = 512;
     private static final int LARGEST = 64 * 1024;
 
-    private final List<byte[]> filled = new ArrayList<>();
-    private long filledLength;
+    private record Piece(byte[] bytes, int from, int length) {}
+
+    private final List<Piece> pieces = new ArrayList<>();
+    private long piecesLength;
     private byte[] current = new byte[FIRST];
+    /** Where the part of {@link #current} that is no piece yet begins. */
+    private int mark;
     private int used;
 
     @Override
@@ -40,48 +45,63 @@ public final class ChunkedBytes extends OutputStream {
         }
     }
 
+    /** Bytes that no one changes again, e.g. a record's kept encoding: they become a piece of the body without a copy. */
+    void writeKept(byte[] bytes) {
+        closePiece();
+        add(new Piece(bytes, 0, bytes.length));
+    }
+
     private void nextChunk() {
-        filled.add(current);
-        filledLength += current.length;
+        closePiece();
         current = new byte[Math.min(LARGEST, current.length * 2)];
-        used = 0;
+        mark = used = 0;
     }
 
-    public long length() { return filledLength + used; }
-
-    /** The bytes written since the length was {@code start}, as an array of their own. */
-    byte[] copySince(long start) {
-        int n = Math.toIntExact(length() - start);
-        var out = new byte[n];
-        int missing = n;
-        int fromCurrent = Math.min(used, missing);
-        System.arraycopy(current, used - fromCurrent, out, n - fromCurrent, fromCurrent);
-        missing -= fromCurrent;
-        for (int i = filled.size() - 1; missing > 0; i--) {
-            byte[] chunk = filled.get(i);
-            int take = Math.min(chunk.length, missing);
-            System.arraycopy(chunk, chunk.length - take, out, missing - take, take);
-            missing -= take;
-        }
-        return out;
+    private void closePiece() {
+        if (used > mark) add(new Piece(current, mark, used - mark));
+        mark = used;
     }
 
-    /** The bytes as buffers to send in order; they share this object's chunks. */
+    private void add(Piece p) {
+        pieces.add(p);
+        piecesLength += p.length();
+    }
+
+    public long length() { return piecesLength + used - mark; }
+
+    /** The body as buffers to send in order; they share this object's arrays, which must not be written to. */
     public List<ByteBuffer> buffers() {
-        var out = new ArrayList<ByteBuffer>(filled.size() + 1);
-        for (byte[] chunk : filled) out.add(ByteBuffer.wrap(chunk));
-        if (used > 0 || out.isEmpty()) out.add(ByteBuffer.wrap(current, 0, used));
+        var out = new ArrayList<ByteBuffer>(pieces.size() + 1);
+        for (Piece p : pieces) out.add(ByteBuffer.wrap(p.bytes(), p.from(), p.length()));
+        if (used > mark || out.isEmpty()) out.add(ByteBuffer.wrap(current, mark, used - mark));
         return out;
     }
 
     public byte[] toByteArray() {
         var out = new byte[Math.toIntExact(length())];
         int at = 0;
-        for (byte[] chunk : filled) {
-            System.arraycopy(chunk, 0, out, at, chunk.length);
-            at += chunk.length;
+        for (ByteBuffer b : buffers()) {
+            int n = b.remaining();
+            b.get(out, at, n);
+            at += n;
         }
-        System.arraycopy(current, 0, out, at, used);
+        return out;
+    }
+
+    /** The bytes written since the length was {@code start}, as an array of their own. */
+    byte[] copySince(long start) {
+        int n = Math.toIntExact(length() - start);
+        var out = new byte[n];
+        int missing = n;
+        int fromCurrent = Math.min(used - mark, missing);
+        System.arraycopy(current, used - fromCurrent, out, n - fromCurrent, fromCurrent);
+        missing -= fromCurrent;
+        for (int i = pieces.size() - 1; missing > 0; i--) {
+            Piece p = pieces.get(i);
+            int take = Math.min(p.length(), missing);
+            System.arraycopy(p.bytes(), p.from() + p.length() - take, out, missing - take, take);
+            missing -= take;
+        }
         return out;
     }
 }

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.flotilla.model.Memo;
 
 /**
- * The JSON and XML-RPC encodings of one version of a stored record, kept in its {@link Memo}: get_all_records copies
+ * The JSON and XML-RPC encodings of one version of a stored record, kept in its {@link Memo}: get_all_records sends
  * the bytes of every object that has not changed since it was last sent instead of encoding it again, which at
  * 10,000 VMs was most of the call's time. A record missing here is written into the reply by the same writer as any
  * other value and its bytes are copied from there, so what is kept is what would have been written; a record's
@@ -29,7 +29,7 @@ final class RecordEncodings {
         var kept = of(holder);
         byte[] bytes = kept.xml;
         if (bytes != null) {
-            out.write(bytes);
+            out.writeKept(bytes);
             return;
         }
         long start = out.length();
@@ -45,7 +45,9 @@ final class RecordEncodings {
         var kept = of(holder);
         byte[] bytes = kept.json;
         if (bytes != null) {
-            out.writeRawValue(new RawJson(bytes));
+            out.writeRawValue(""); // the separator before the value, written by the generator that knows which
+            out.flush();
+            target.writeKept(bytes);
             return;
         }
         out.flush();
