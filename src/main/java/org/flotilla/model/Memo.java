@@ -6,7 +6,7 @@ import java.lang.ref.SoftReference;
  * What was made from a value that never changes (the bytes a codec wrote for it), kept with the value so that
  * writing it again is a copy. A stored object's record carries the memo of its version of the object, and every
  * change to the object makes a new version with an empty memo: get_all_records then encodes only the objects that
- * changed since the last call. Held softly, so the heap can take it back (the encodings of 10,000 VMs take ~85 MiB).
+ * changed since the last call. Held softly, so the heap can take it back (the encodings of 10,000 VMs take ~82 MiB).
  *
  * <p>A memo is never part of what its value is: all memos are equal, as a value's equality must not depend on
  * whether it was encoded yet.

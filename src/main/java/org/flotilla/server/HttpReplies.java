@@ -26,9 +26,10 @@ final class HttpReplies {
     }
 
     /**
-     * A whole reply body in pieces. A body of one piece goes as it is; a larger one through one buffer of 64 KiB at
-     * most, refilled once the last write of it is done, so that its TLS records are full and its pieces, which may be
-     * kept encodings shared with other replies, are copied once, while the client reads what went before.
+     * A whole reply body in pieces. A body of one piece goes as it is; a larger one through one buffer of 512 KiB at
+     * most, refilled once the last write of it is done: its pieces, which may be kept encodings shared with other
+     * replies, are copied once, while the client reads what went before, and never reach Jetty themselves. Each write
+     * is a flush, and 64 KiB writes made get_all_records at 10,000 VMs 40-60 ms slower than one write of the whole.
      */
     static void send(Response response, Callback callback, int status, String contentType, ChunkedBytes body, boolean close) {
         head(response, status, contentType, body.length(), close);

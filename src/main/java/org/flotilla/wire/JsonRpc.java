@@ -71,7 +71,7 @@ public final class JsonRpc {
         return encodeReply(version, id, outcome).toByteArray();
     }
 
-    /** {@link #writeReply}'s bytes as chunks, for a server that sends them as they are. */
+    /** {@link #writeReply}'s bytes as the pieces they were written in, for a server that sends them as they are. */
     public static ChunkedBytes encodeReply(JsonRpcVersion version, Object id, RpcOutcome outcome) {
         return write(out -> {
             out.writeStartObject();

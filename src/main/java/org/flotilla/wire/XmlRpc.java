@@ -57,7 +57,7 @@ public final class XmlRpc {
     /** The reply to a call: {@code {Status: Success, Value}} or {@code {Status: Failure, ErrorDescription}}. */
     public static byte[] writeReply(RpcOutcome outcome) { return encodeReply(outcome).toByteArray(); }
 
-    /** {@link #writeReply}'s bytes as chunks, for a server that sends them as they are. */
+    /** {@link #writeReply}'s bytes as the pieces they were written in, for a server that sends them as they are. */
     public static ChunkedBytes encodeReply(RpcOutcome outcome) {
         var out = start(RESPONSE);
         switch (outcome) {
@@ -80,7 +80,7 @@ public final class XmlRpc {
      */
     public static byte[] writeBareReply(Object value) { return encodeBareReply(value).toByteArray(); }
 
-    /** {@link #writeBareReply}'s bytes as chunks. */
+    /** {@link #writeBareReply}'s bytes as the pieces they were written in. */
     public static ChunkedBytes encodeBareReply(Object value) {
         var out = start(RESPONSE);
         XmlValueWriter.write(out, value);
