@@ -15,7 +15,13 @@ public final class ChunkedBytes extends OutputStream {
     private static final int FIRST = 512;
     private static final int LARGEST = 64 * 1024;
 
-    private record Piece(byte[] bytes, int from, int length) {}
+    /** A run of bytes of the body; {@code kept} when the array is a kept encoding that other replies share. */
+    private record Piece(byte[] bytes, int from, int length, boolean kept) {
+        ByteBuffer buffer() {
+            var b = ByteBuffer.wrap(bytes, from, length);
+            return kept ? b.asReadOnlyBuffer() : b;
+        }
+    }
 
     private final List<Piece> pieces = new ArrayList<>();
     private long piecesLength;
@@ -48,7 +54,7 @@ public final class ChunkedBytes extends OutputStream {
     /** Bytes that no one changes again, e.g. a record's kept encoding: they become a piece of the body without a copy. */
     void writeKept(byte[] bytes) {
         closePiece();
-        add(new Piece(bytes, 0, bytes.length));
+        add(new Piece(bytes, 0, bytes.length, true));
     }
 
     private void nextChunk() {
@@ -58,7 +64,7 @@ public final class ChunkedBytes extends OutputStream {
     }
 
     private void closePiece() {
-        if (used > mark) add(new Piece(current, mark, used - mark));
+        if (used > mark) add(new Piece(current, mark, used - mark, false));
         mark = used;
     }
 
@@ -69,10 +75,10 @@ public final class ChunkedBytes extends OutputStream {
 
     public long length() { return piecesLength + used - mark; }
 
-    /** The body as buffers to send in order; they share this object's arrays, which must not be written to. */
+    /** The body as buffers to send in order; they share this object's arrays, and kept encodings are read-only. */
     public List<ByteBuffer> buffers() {
         var out = new ArrayList<ByteBuffer>(pieces.size() + 1);
-        for (Piece p : pieces) out.add(ByteBuffer.wrap(p.bytes(), p.from(), p.length()));
+        for (Piece p : pieces) out.add(p.buffer());
         if (used > mark || out.isEmpty()) out.add(ByteBuffer.wrap(current, mark, used - mark));
         return out;
     }
