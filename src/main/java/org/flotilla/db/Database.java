@@ -57,6 +57,8 @@ public final class Database implements AutoCloseable {
     private final Map<String, Map<String, LinkedHashSet<String>>> relations = new HashMap<>();
     /** For each class, its ref fields that feed a relation of another class: field → "Class.derivedField". */
     private final Map<String, Map<String, String>> relationSources = new HashMap<>();
+    /** For each class, its derived fields in declaration order. */
+    private final Map<String, List<FieldDef>> derivedFields = new HashMap<>();
     private final ArrayDeque<Tombstone> tombstones = new ArrayDeque<>();
     private long generation;
 
@@ -80,6 +82,7 @@ public final class Database implements AutoCloseable {
             if (!c.stored()) continue;
             objects.put(c.name(), new LinkedHashMap<>());
             refByUuid.put(c.name(), new HashMap<>());
+            derivedFields.put(c.name(), c.fields().values().stream().filter(FieldDef::derived).toList());
             for (FieldDef f : c.fields().values()) {
                 if (!f.derived()) continue;
                 relations.put(f.relation(), new HashMap<>());
@@ -164,25 +167,31 @@ public final class Database implements AutoCloseable {
         } finally { lock.readLock().unlock(); }
     }
 
-    /** Every object of a class as ref → full record, in creation order. */
+    /**
+     * Every object of a class as ref → full record ({@link ObjectRecord}, read-only), in creation order. Each record is
+     * of the object's version read here, derived sets included, and keeps what the codecs make of it.
+     */
     public Map<String, Map<String, Object>> records(String className, Predicate<DbObject<?>> filter) {
         lock.readLock().lock();
         try {
             var out = new LinkedHashMap<String, Map<String, Object>>();
-            for (DbObject<?> o : objects.getOrDefault(className, new LinkedHashMap<>()).values()) {
-                if (filter.test(o)) out.put(o.ref(), recordLocked(o));
+            var table = objects.get(className);
+            if (table == null) return out;
+            for (DbObject<?> o : table.values()) {
+                if (filter.test(o)) out.put(o.ref(), objectRecordLocked(o));
             }
             return out;
         } finally { lock.readLock().unlock(); }
     }
 
-    private Map<String, Object> recordLocked(DbObject<?> o) {
-        ClassDef c = model.classDef(o.className());
-        var out = new LinkedHashMap<String, Object>(c.fields().size() * 2);
-        for (FieldDef f : c.fields().values()) {
-            out.put(f.name(), f.derived() ? relatedLocked(f, o.ref()) : o.fields().get(f.name()));
-        }
-        return out;
+    /** The record as a map of its own, for callers that may change it. */
+    private Map<String, Object> recordLocked(DbObject<?> o) { return new LinkedHashMap<>(objectRecordLocked(o)); }
+
+    private ObjectRecord objectRecordLocked(DbObject<?> o) {
+        List<FieldDef> fields = derivedFields.get(o.className());
+        var sets = new List<?>[fields.size()];
+        for (int i = 0; i < sets.length; i++) sets[i] = relatedLocked(fields.get(i), o.ref());
+        return new ObjectRecord(model.classDef(o.className()), o, fields, sets);
     }
 
     // ---- typed reads: the class comes with the reference ------------------------------------

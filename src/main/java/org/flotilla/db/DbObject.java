@@ -3,14 +3,22 @@ package org.flotilla.db;
 import java.util.Map;
 import org.flotilla.model.ApiClass;
 import org.flotilla.model.Field;
+import org.flotilla.model.Memo;
 import org.flotilla.model.Ref;
 
 /**
  * An object of class {@code C} as stored: its stored fields (derived relation sets are not stored) and the
  * generations at which it was created and last changed, which event.from compares against a token. Code reads
  * it through the class's typed fields: {@code vm.get(VM.power_state)}.
+ *
+ * <p>One instance is one version of the object: the database replaces it on every change to the object's record,
+ * its derived sets included, so the {@code memo} (what the codecs made of this version's record) is never stale.
  */
-public record DbObject<C>(String className, String ref, Map<String, Object> fields, long createdGen, long modifiedGen) {
+public record DbObject<C>(String className, String ref, Map<String, Object> fields, long createdGen, long modifiedGen, Memo memo) {
+
+    public DbObject(String className, String ref, Map<String, Object> fields, long createdGen, long modifiedGen) {
+        this(className, ref, fields, createdGen, modifiedGen, new Memo());
+    }
 
     /** A field's value. */
     public <T> T get(Field<C, T> field) { return field.decode(fields.get(field.name())); }

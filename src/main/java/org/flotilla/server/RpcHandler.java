@@ -5,6 +5,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.flotilla.wire.ChunkedBytes;
 import org.flotilla.wire.JsonRpc;
 import org.flotilla.wire.RpcCall;
 import org.flotilla.wire.RpcOutcome;
@@ -68,7 +69,7 @@ final class RpcHandler extends Handler.Abstract {
             switch (protocol) {
                 case JSON -> {
                     var call = JsonRpc.parseRequest(body);
-                    var reply = encode(invoker.invoke(call.call(), client), o -> JsonRpc.writeReply(call.version(), call.id(), o));
+                    var reply = encode(invoker.invoke(call.call(), client), o -> JsonRpc.encodeReply(call.version(), call.id(), o));
                     HttpReplies.send(response, callback, 200, JsonRpc.CONTENT_TYPE, reply, false);
                 }
                 case XML, BY_BODY -> {
@@ -84,19 +85,19 @@ final class RpcHandler extends Handler.Abstract {
         }
     }
 
-    private static byte[] xmlReply(RpcCall call, RpcOutcome outcome) {
+    private static ChunkedBytes xmlReply(RpcCall call, RpcOutcome outcome) {
         // XAPI answers system.listMethods with the bare contents, no Status struct (api_server.ml)
         if (call.method().equals(LIST_METHODS)) {
-            return XmlRpc.writeBareReply(switch (outcome) {
+            return XmlRpc.encodeBareReply(switch (outcome) {
                 case RpcOutcome.Success s -> s.value();
                 case RpcOutcome.Failure f -> f.error().description();
             });
         }
-        return XmlRpc.writeReply(outcome);
+        return XmlRpc.encodeReply(outcome);
     }
 
     /** Encodes the outcome; a result the codec cannot carry is the server's bug, and the client hears so. */
-    private static byte[] encode(RpcOutcome outcome, java.util.function.Function<RpcOutcome, byte[]> writer) {
+    private static ChunkedBytes encode(RpcOutcome outcome, java.util.function.Function<RpcOutcome, ChunkedBytes> writer) {
         try {
             return writer.apply(outcome);
         } catch (IllegalArgumentException e) {

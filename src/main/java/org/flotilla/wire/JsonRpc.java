@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -28,7 +27,7 @@ public final class JsonRpc {
     private static final ObjectMapper MAPPER = new ObjectMapper()
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(DeserializationFeature.USE_LONG_FOR_INTS);
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    static final JsonFactory FACTORY = MAPPER.getFactory();
 
     private JsonRpc() {}
 
@@ -69,6 +68,11 @@ public final class JsonRpc {
     }
 
     public static byte[] writeReply(JsonRpcVersion version, Object id, RpcOutcome outcome) {
+        return encodeReply(version, id, outcome).toByteArray();
+    }
+
+    /** {@link #writeReply}'s bytes as the pieces they were written in, for a server that sends them as they are. */
+    public static ChunkedBytes encodeReply(JsonRpcVersion version, Object id, RpcOutcome outcome) {
         return write(out -> {
             out.writeStartObject();
             if (version == JsonRpcVersion.V2) out.writeStringField("jsonrpc", "2.0");
@@ -111,7 +115,7 @@ public final class JsonRpc {
             out.writeFieldName("id");
             JsonValues.write(out, id);
             out.writeEndObject();
-        });
+        }).toByteArray();
     }
 
     public static JsonRpcReply parseReply(byte[] body) {
@@ -178,14 +182,14 @@ public final class JsonRpc {
         void write(JsonGenerator out) throws IOException;
     }
 
-    private static byte[] write(Writer writer) {
-        var bytes = new ByteArrayOutputStream(256);
+    private static ChunkedBytes write(Writer writer) {
+        var bytes = new ChunkedBytes();
         try (var out = FACTORY.createGenerator(bytes)) {
             writer.write(out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return bytes.toByteArray();
+        return bytes;
     }
 
     /** Whether a body looks like JSON rather than XML: XAPI's legacy {@code /json} path gets both. */

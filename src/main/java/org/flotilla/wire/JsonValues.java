@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.flotilla.model.Memo;
 import org.flotilla.model.XapiDateTime;
 
 /** Values to and from JSON as XAPI's JSON-RPC maps them: int64 as numbers, datetimes as XAPI's text, void as "". */
@@ -29,14 +30,8 @@ final class JsonValues {
             case Instant t -> out.writeString(XapiDateTime.format(t));
             case LocalDateTime t -> out.writeString(XapiDateTime.format(t));
             case Enum<?> e -> out.writeString(e.toString());
-            case Map<?, ?> m -> {
-                out.writeStartObject();
-                for (var e : m.entrySet()) {
-                    out.writeFieldName(String.valueOf(e.getKey()));
-                    write(out, e.getValue());
-                }
-                out.writeEndObject();
-            }
+            case Map<?, ?> m when m instanceof Memo.Holder kept -> RecordEncodings.writeJson(out, kept, m);
+            case Map<?, ?> m -> object(out, m);
             case Collection<?> c -> {
                 out.writeStartArray();
                 for (var item : c) write(out, item);
@@ -45,6 +40,16 @@ final class JsonValues {
             case CharSequence cs -> out.writeString(cs.toString());
             default -> throw new IllegalArgumentException("no JSON encoding for " + value.getClass().getName());
         }
+    }
+
+    /** A map as an object, whether or not an encoding of it was kept: what {@link RecordEncodings} keeps. */
+    static void object(JsonGenerator out, Map<?, ?> members) throws IOException {
+        out.writeStartObject();
+        for (var e : members.entrySet()) {
+            out.writeFieldName(String.valueOf(e.getKey()));
+            write(out, e.getValue());
+        }
+        out.writeEndObject();
     }
 
     /** A decoded JSON value; strings stay strings, as XAPI's parser leaves them (no datetime guessing). */

@@ -14,6 +14,18 @@ import org.flotilla.model.ApiError;
 public final class XmlRpc {
     public static final String CONTENT_TYPE = "text/xml";
     private static final String PROLOG = "<?xml version=\"1.0\"?>";
+    private static final byte[] RESPONSE = ascii(PROLOG + "<methodResponse><params><param>");
+    private static final byte[] END_RESPONSE = ascii("</param></params></methodResponse>");
+    private static final byte[] SUCCESS = ascii("<value><struct><member><name>Status</name><value>Success</value></member>"
+            + "<member><name>Value</name>");
+    private static final byte[] FAILURE = ascii("<value><struct><member><name>Status</name><value>Failure</value></member>"
+            + "<member><name>ErrorDescription</name>");
+    private static final byte[] END_STATUS_RESPONSE = ascii("</member></struct></value></param></params></methodResponse>");
+    private static final byte[] CALL = ascii(PROLOG + "<methodCall><methodName>");
+    private static final byte[] PARAMS = ascii("</methodName><params>");
+    private static final byte[] PARAM = ascii("<param>");
+    private static final byte[] END_PARAM = ascii("</param>");
+    private static final byte[] END_CALL = ascii("</params></methodCall>");
 
     private XmlRpc() {}
 
@@ -43,55 +55,59 @@ public final class XmlRpc {
     }
 
     /** The reply to a call: {@code {Status: Success, Value}} or {@code {Status: Failure, ErrorDescription}}. */
-    public static byte[] writeReply(RpcOutcome outcome) {
-        var out = new StringBuilder(256).append(PROLOG).append("<methodResponse><params><param>");
+    public static byte[] writeReply(RpcOutcome outcome) { return encodeReply(outcome).toByteArray(); }
+
+    /** {@link #writeReply}'s bytes as the pieces they were written in, for a server that sends them as they are. */
+    public static ChunkedBytes encodeReply(RpcOutcome outcome) {
+        var out = start(RESPONSE);
         switch (outcome) {
             case RpcOutcome.Success s -> {
-                out.append("<value><struct><member><name>Status</name><value>Success</value></member>"
-                        + "<member><name>Value</name>");
+                out.write(SUCCESS);
                 XmlValueWriter.write(out, s.value());
             }
             case RpcOutcome.Failure f -> {
-                out.append("<value><struct><member><name>Status</name><value>Failure</value></member>"
-                        + "<member><name>ErrorDescription</name>");
+                out.write(FAILURE);
                 XmlValueWriter.write(out, f.error().description());
             }
         }
-        out.append("</member></struct></value></param></params></methodResponse>");
-        return bytes(out);
+        out.write(END_STATUS_RESPONSE);
+        return out;
     }
 
     /**
      * A reply holding the bare result with no Status struct. XAPI answers {@code system.listMethods} this
      * way (api_server.ml), and some XML-RPC introspection clients expect it.
      */
-    public static byte[] writeBareReply(Object value) {
-        var out = new StringBuilder(256).append(PROLOG).append("<methodResponse><params><param>");
+    public static byte[] writeBareReply(Object value) { return encodeBareReply(value).toByteArray(); }
+
+    /** {@link #writeBareReply}'s bytes as the pieces they were written in. */
+    public static ChunkedBytes encodeBareReply(Object value) {
+        var out = start(RESPONSE);
         XmlValueWriter.write(out, value);
-        out.append("</param></params></methodResponse>");
-        return bytes(out);
+        out.write(END_RESPONSE);
+        return out;
     }
 
     /** One value as XAPI writes it, e.g. a task's {@code result} field, which is XML even over JSON-RPC. */
     public static String writeValue(Object value) {
-        var out = new StringBuilder();
+        var out = new ChunkedBytes();
         XmlValueWriter.write(out, value);
-        return out.toString();
+        return new String(out.toByteArray(), StandardCharsets.UTF_8);
     }
 
     // ---- client side ----
 
     public static byte[] writeCall(RpcCall call) {
-        var out = new StringBuilder(256).append(PROLOG).append("<methodCall><methodName>");
+        var out = start(CALL);
         XmlValueWriter.escape(out, call.method());
-        out.append("</methodName><params>");
+        out.write(PARAMS);
         for (var p : call.params()) {
-            out.append("<param>");
+            out.write(PARAM);
             XmlValueWriter.write(out, p);
-            out.append("</param>");
+            out.write(END_PARAM);
         }
-        out.append("</params></methodCall>");
-        return bytes(out);
+        out.write(END_CALL);
+        return out.toByteArray();
     }
 
     /**
@@ -141,5 +157,11 @@ public final class XmlRpc {
         return new ApiError(String.valueOf(list.getFirst()), params);
     }
 
-    private static byte[] bytes(StringBuilder out) { return out.toString().getBytes(StandardCharsets.UTF_8); }
+    private static ChunkedBytes start(byte[] head) {
+        var out = new ChunkedBytes();
+        out.write(head);
+        return out;
+    }
+
+    private static byte[] ascii(String s) { return s.getBytes(StandardCharsets.US_ASCII); }
 }

@@ -62,6 +62,32 @@ class DispatcherTest {
     }
 
     @Test
+    void getAllRecordsAsSentShowsEveryChangeMadeThroughTheApi() {
+        String host = node.hostRef();
+        @SuppressWarnings("unchecked")
+        String dom0 = ((Map<String, ?>) call("VM.get_all_records_where", session, "field \"is_control_domain\"=\"true\"")).keySet().iterator().next();
+        for (String step : List.of("renamed-1", "renamed-2", "renamed-3")) {
+            assertFalse(sent("VM.get_all_records").contains(step), "not yet " + step); // and kept for the next call
+            call("VM.set_name_label", session, dom0, step);
+            assertTrue(sent("VM.get_all_records").contains(step));
+            call("VM.add_to_other_config", session, dom0, "k-" + step, "v");
+            assertTrue(sent("VM.get_all_records").contains("k-" + step));
+            assertTrue(sent("VM.get_all_records_where", "field \"name_label\"=\"" + step + "\"").contains("k-" + step));
+            call("host.set_name_description", session, host, "now " + step);
+            assertTrue(sent("host.get_all_records").contains("now " + step));
+        }
+    }
+
+    /** A call's result as both protocols send it, one after the other. */
+    private String sent(String method, Object... params) {
+        var args = new ArrayList<Object>(List.of(session));
+        args.addAll(List.of(params));
+        var result = org.flotilla.wire.RpcOutcome.success(rpc.call(method, args));
+        return new String(org.flotilla.wire.JsonRpc.writeReply(org.flotilla.wire.JsonRpcVersion.V2, 1L, result), java.nio.charset.StandardCharsets.UTF_8)
+                + new String(org.flotilla.wire.XmlRpc.writeReply(result), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void badCallsAreRefusedWithXapiErrors() {
         long generation = node.db().generation();
         assertEquals(List.of("MESSAGE_METHOD_UNKNOWN", "VM.fly"), fails("VM.fly", session).description());

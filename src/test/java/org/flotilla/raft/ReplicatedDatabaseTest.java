@@ -128,6 +128,29 @@ class ReplicatedDatabaseTest {
     }
 
     @Test
+    void aMembersGetAllRecordsShowsWhatTheGroupCommittedSinceItWasLastSent() {
+        try (var group = TestGroup.ofVoters(tmp, 2, TUNING)) {
+            ReplicatedDatabase leader = group.coordinator();
+            ReplicatedDatabase member = group.others(leader).getFirst();
+            createVm(leader.database(), 0);
+            for (int i = 1; i <= 5; i++) {
+                assertTrue(member.catchUp());
+                String sent = allVmsAsJson(member.database()); // and kept, for the next call
+                assertTrue(sent.contains(i == 1 ? "\"vm 0\"" : "\"step " + (i - 1) + "\""), sent);
+                rename(leader.database(), 0, "step " + i);
+                assertTrue(member.catchUp());
+                assertTrue(allVmsAsJson(member.database()).contains("\"step " + i + "\""), "the member sends the coordinator's rename");
+            }
+        }
+    }
+
+    private static String allVmsAsJson(Database db) {
+        var reply = org.flotilla.wire.JsonRpc.writeReply(org.flotilla.wire.JsonRpcVersion.V2, 1L,
+                org.flotilla.wire.RpcOutcome.success(db.records(VM.CLASS.name(), o -> true)));
+        return new String(reply, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    @Test
     void changesOfOneFieldFromEveryMemberAtOnceAreAllKept() throws Exception {
         try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
             ReplicatedDatabase leader = group.coordinator();

@@ -50,6 +50,9 @@ class ApiServerTest {
 
     static final AtomicInteger COUNTED = new AtomicInteger();
 
+    /** A result of many 64 KiB chunks in either protocol. */
+    static final List<String> BIG = java.util.stream.IntStream.range(0, 40_000).mapToObj(i -> "item " + i).toList();
+
     /** A stand-in for the XenAPI dispatcher: a handful of methods that exercise every reply shape. */
     static final Rpc FAKE = (method, params) -> switch (method) {
         case "count" -> COUNTED.incrementAndGet();
@@ -60,6 +63,7 @@ class ApiServerTest {
         case "boom" -> throw new IllegalStateException("kaput");
         case "unencodable" -> new Object();
         case "virtual" -> Thread.currentThread().isVirtual();
+        case "big" -> BIG;
         case "system.listMethods" -> List.of("echo", "void");
         default -> throw ApiError.of("MESSAGE_METHOD_UNKNOWN", method);
     };
@@ -157,6 +161,20 @@ class ApiServerTest {
             assertEquals(List.of("MESSAGE_METHOD_UNKNOWN", "nope"), assertInstanceOf(RpcOutcome.Failure.class, unknown.outcome()).error().description());
             var unencodable = XmlRpc.parseReply(http.post("/", xmlCall("unencodable")).body());
             assertEquals("INTERNAL_ERROR", assertInstanceOf(RpcOutcome.Failure.class, unencodable).error().code());
+        }
+    }
+
+    @Test
+    void aReplyOfManyChunksArrivesWholeAndTheConnectionGoesOn() throws Exception {
+        try (var http = connect()) {
+            for (int twice = 0; twice < 2; twice++) {
+                var xml = http.post("/", xmlCall("big"));
+                assertArrayEquals(XmlRpc.writeReply(RpcOutcome.success(BIG)), xml.body());
+                assertEquals(Integer.toString(xml.body().length), xml.header("Content-Length"));
+                var json = http.post("/jsonrpc", jsonCall(JsonRpcVersion.V2, 1L, "big"));
+                assertArrayEquals(JsonRpc.writeReply(JsonRpcVersion.V2, 1L, RpcOutcome.success(BIG)), json.body());
+            }
+            assertEquals(List.of("a"), XmlRpc.parseReply(http.post("/", xmlCall("echo", "a")).body()).valueOrThrow());
         }
     }
 

@@ -14,13 +14,15 @@ class WireDependenciesTest {
                 .importPackages("org.flotilla.wire");
         classes().that().resideInAPackage("org.flotilla.wire")
                 .should().onlyDependOnClassesThat(com.tngtech.archunit.base.DescribedPredicate.describe(
-                        "java, Jackson, wire, ApiError, FloatText or XapiDateTime",
+                        "java, Jackson, wire, ApiError, FloatText, XapiDateTime or Memo",
                         c -> c.getPackageName().startsWith("java")
                                 || c.getPackageName().startsWith("com.fasterxml.jackson")
                                 || c.getPackageName().equals("org.flotilla.wire")
                                 || c.getName().equals("org.flotilla.model.ApiError")
                                 || c.getName().equals("org.flotilla.model.FloatText")
                                 || c.getName().equals("org.flotilla.model.XapiDateTime")
+                                || c.getName().equals("org.flotilla.model.Memo")
+                                || c.getName().equals("org.flotilla.model.Memo$Holder")
                                 || c.isPrimitive() || c.isArray()))
                 .check(wire);
     }
