@@ -1,5 +1,6 @@
 package org.flotilla.cli;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ public final class CliEndpoint extends Handler.Abstract {
     /** {@code api}: this host's XenAPI, as its HTTPS endpoint serves it. */
     public CliEndpoint(Rpc api) {
         super(InvocationType.BLOCKING);
-        this.runner = new CliRunner(api, Xe::login);
+        this.runner = new CliRunner(api, Xe::login, ConsoleStream.ON_CLIENT);
     }
 
     public static String path() { return CliWire.PATH; }
@@ -35,7 +36,12 @@ public final class CliEndpoint extends Handler.Abstract {
         byte[] body = declared > CliWire.MAX_REQUEST ? null : Content.Source.asInputStream(request).readNBytes(CliWire.MAX_REQUEST + 1);
         CliWire.Request line = body == null || body.length > CliWire.MAX_REQUEST ? null : CliWire.Request.decode(body);
         if (line == null) return reply(response, callback, 400, text("not an xe command line\n"));
-        return reply(response, callback, 200, runner.run(line, Request.getRemoteAddr(request)));
+        var reply = new ByteArrayOutputStream();
+        if (!runner.run(line, Request.getRemoteAddr(request), reply)) {
+            reply.reset();
+            CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
+        }
+        return reply(response, callback, 200, reply.toByteArray());
     }
 
     private static byte[] text(String s) { return s.getBytes(StandardCharsets.UTF_8); }

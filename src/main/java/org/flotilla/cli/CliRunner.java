@@ -1,44 +1,82 @@
 package org.flotilla.cli;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import org.flotilla.api.Rpc;
 
-/** Runs a remote xe's command line on this host, through this host's XenAPI, and answers in {@link CliWire}'s frames. */
+/**
+ * Runs a remote xe's command line on this host, through this host's XenAPI, answering in {@link CliWire}'s frames as
+ * the command prints: a console it follows streams to the client as it comes.
+ */
 final class CliRunner {
     private final Rpc api;
     private final Xe.Login login;
+    private final ConsoleStream.Opener consoles;
 
-    /** {@code api}: this host's XenAPI, as its HTTPS endpoint serves it; {@code login}: how a command gets its session. */
-    CliRunner(Rpc api, Xe.Login login) {
+    /**
+     * {@code api}: this host's XenAPI, as its HTTPS endpoint serves it; {@code login}: how a command gets its session;
+     * {@code consoles}: where a console the command follows is read ({@link ConsoleStream#ON_CLIENT} to leave it to the client).
+     */
+    CliRunner(Rpc api, Xe.Login login, ConsoleStream.Opener consoles) {
         this.api = api;
         this.login = login;
+        this.consoles = consoles;
     }
 
-    /** The reply to {@code line}, asked from {@code client} (an address that login limits count by). */
-    byte[] run(CliWire.Request line, String client) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
+    /**
+     * Runs {@code line}, asked from {@code client} (an address that login limits count by), writing its frames to
+     * {@code reply}; false if the command wants the client's terminal, when nothing was written and the caller answers
+     * {@link CliWire#ON_CLIENT} (only a run whose consoles are {@link ConsoleStream#ON_CLIENT} can).
+     */
+    boolean run(CliWire.Request line, String client, OutputStream reply) throws IOException {
         Rpc asClient = (method, params) -> api.call(method, params, client);
         var options = GlobalOptions.forCommand(line.user(), line.password(), line.debug(), line.words());
-        var reply = new ByteArrayOutputStream();
-        try {
-            try {
-                int code = new Xe((host, port, tls) -> asClient, utf8(out), utf8(err), ConsoleStream.ON_CLIENT, login).run(options);
-                CliWire.writeFrame(reply, CliWire.STDOUT, out.toByteArray());
-                CliWire.writeFrame(reply, CliWire.STDERR, err.toByteArray());
+        try (var out = framing(reply, CliWire.STDOUT); var err = framing(reply, CliWire.STDERR)) {
+            int code = new Xe((host, port, tls) -> asClient, out, err, consoles, login).run(options);
+            out.flush();
+            err.flush();
+            synchronized (reply) {
                 CliWire.writeExit(reply, code);
-            } catch (ConsoleStream.OnClient e) {
-                CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
+                reply.flush();
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);  // written to memory: cannot happen
+            return true;
+        } catch (ConsoleStream.OnClient e) {
+            return false;
         }
-        return reply.toByteArray();
     }
 
-    private static PrintStream utf8(ByteArrayOutputStream to) { return new PrintStream(to, true, StandardCharsets.UTF_8); }
+    private static PrintStream framing(OutputStream reply, byte tag) {
+        return new PrintStream(new Frames(reply, tag), true, StandardCharsets.UTF_8);
+    }
+
+    /** Each write a frame of one stream, on the reply both streams share. */
+    private static final class Frames extends OutputStream {
+        private final OutputStream reply;
+        private final byte tag;
+
+        Frames(OutputStream reply, byte tag) {
+            this.reply = reply;
+            this.tag = tag;
+        }
+
+        @Override
+        public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            if (len == 0) return;
+            synchronized (reply) {
+                CliWire.writeFrame(reply, tag, Arrays.copyOfRange(b, off, off + len));
+                reply.flush();
+            }
+        }
+
+        @Override
+        public void close() {
+            // the reply is the caller's
+        }
+    }
 }

@@ -38,17 +38,21 @@ public final class CliSocket implements AutoCloseable {
     }
 
     /**
-     * Listens at {@code stateDir}/xe.sock; {@code sessions} makes a session for the socket's (proven) caller. Null if
-     * the socket cannot be made (a path too long for one, say): xe then reaches the host over HTTPS as from elsewhere.
+     * Listens at {@code stateDir}/xe.sock; {@code sessions} makes a session for the socket's (proven) caller, and a
+     * console a command follows is read from this host's own HTTPS endpoint at {@code api}'s {@code address:port} and
+     * streamed to the caller. Null if the socket cannot be made (a path too long for one, say): xe then reaches the host
+     * over HTTPS as from elsewhere.
      */
-    public static CliSocket open(Path stateDir, Rpc api, Supplier<String> sessions) {
+    public static CliSocket open(Path stateDir, Rpc api, Supplier<String> sessions, String address, int port) {
         Path path = stateDir.resolve(FILE);
         try {
             Files.deleteIfExists(path);  // a dead daemon's; a live one holds the state directory's lock
             var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            var socket = new CliSocket(path, server, new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get())));
+            var runner = new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get()),
+                    (options, out) -> new ConsoleStream.OverHttp(address, port, true, out));
+            var socket = new CliSocket(path, server, runner);
             Thread.ofVirtual().name("xe-socket").start(socket::accept);
             return socket;
         } catch (IOException | RuntimeException e) {
@@ -76,7 +80,7 @@ public final class CliSocket implements AutoCloseable {
             if (length < 0 || length > CliWire.MAX_REQUEST) return;
             CliWire.Request line = CliWire.Request.decode(in.readNBytes(length));
             if (line == null) return;
-            out.write(runner.run(line, "local"));
+            runner.run(line, "local", out);
         } catch (IOException e) {
             // the caller went away; its command ran or did not, as over HTTPS
         }

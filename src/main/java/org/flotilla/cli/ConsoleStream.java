@@ -26,7 +26,7 @@ interface ConsoleStream {
     /** The console xe's run reads from, once it knows where it connects. */
     @FunctionalInterface
     interface Opener {
-        ConsoleStream open(GlobalOptions options);
+        ConsoleStream open(GlobalOptions options, PrintStream out);
     }
 
     /**
@@ -38,7 +38,7 @@ interface ConsoleStream {
     }
 
     /** Where a host runs a remote xe's command: the console is the client's to follow. */
-    Opener ON_CLIENT = options -> (location, session) -> { throw new OnClient(); };
+    Opener ON_CLIENT = (options, out) -> (location, session) -> { throw new OnClient(); };
 
     /** The console over the API's own HTTP(S) port, authenticated by the session. */
     record OverHttp(String server, int port, boolean tls, PrintStream out) implements ConsoleStream {
@@ -63,6 +63,7 @@ interface ConsoleStream {
                     for (int n; (n = in.read(buf)) > 0; ) {
                         out.write(buf, 0, n);
                         out.flush();
+                        if (out.checkError()) break;  // the reader has gone (a host streaming to a remote xe)
                     }
                 }
                 return true;

@@ -29,7 +29,7 @@ public final class Xe {
     }
 
     public Xe(HostConnector connector, PrintStream out, PrintStream err) {
-        this(connector, out, err, options -> new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), out), Xe::login);
+        this(connector, out, err, (options, to) -> new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), to), Xe::login);
     }
 
     Xe(HostConnector connector, PrintStream out, PrintStream err, ConsoleStream.Opener consoles, Login login) {
@@ -110,7 +110,7 @@ public final class Xe {
             CommandTable.checkSupported(command.name(), needed, (List<?>) reaching(() -> rpc.call("system.listMethods", new ArrayList<>())));
         }
         try (XenApiSession api = reaching(() -> login.open(rpc, options, PoolCommands.LOCAL_SESSION.contains(command.name())))) {
-            return command.action().run(new CommandContext(api, table.classes(), consoles.open(options)), line);
+            return command.action().run(new CommandContext(api, table.classes(), consoles.open(options, out)), line);
         }
     }
 

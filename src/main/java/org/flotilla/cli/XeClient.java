@@ -37,7 +37,8 @@ public final class XeClient {
         System.exit(run(List.of(args), System.getenv(), rc, System.out, System.err));
     }
 
-    static int run(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
+    /** One xe command line, as main runs it with this process's streams; returns the exit code. {@code rc} is ~/.xe, or null. */
+    public static int run(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
         GlobalOptions options;
         try {
             options = GlobalOptions.read(args, env, rc);
@@ -141,8 +142,14 @@ public final class XeClient {
     static int copyReply(InputStream in, PrintStream out, PrintStream err, IntSupplier onClient) throws IOException {
         for (CliWire.Frame f; (f = CliWire.Frame.read(in)) != null; ) {
             switch (f.tag()) {
-                case CliWire.STDOUT -> out.write(f.bytes());
-                case CliWire.STDERR -> err.write(f.bytes());
+                case CliWire.STDOUT -> {
+                    out.write(f.bytes());
+                    out.flush();  // a console streams
+                }
+                case CliWire.STDERR -> {
+                    err.write(f.bytes());
+                    err.flush();
+                }
                 case CliWire.EXIT -> {
                     out.flush();
                     err.flush();

@@ -89,7 +89,8 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         }
         node.vmRuntime().servedOn(server.httpsPort());
         Node served = node;
-        CliSocket xe = CliSocket.open(stateDir, node.rpc(), () -> served.sessions().preauthenticated("root", "cli").value());
+        String self = s.config().bindAddress() == null ? "127.0.0.1" : s.config().bindAddress();
+        CliSocket xe = CliSocket.open(stateDir, node.rpc(), () -> served.sessions().preauthenticated("root", "cli").value(), self, server.httpsPort());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
         return new Toolstack(node, server, members, () -> {
             if (xe != null) xe.close();

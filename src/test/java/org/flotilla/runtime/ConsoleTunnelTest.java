@@ -139,6 +139,39 @@ class ConsoleTunnelTest {
      * Orchestra's client reaches it: the task is pending while the console is connected and ends in success when the
      * client closes it, as XAPI's proxy ends; a refused request fails the task with the reason.
      */
+    /** xe console: on the host, the daemon follows the console and streams it through its socket; from elsewhere, xe follows it itself. */
+    @Test
+    void xeConsoleStreamsOnTheHostAndFromElsewhere() throws Exception {
+        String vm = h.newVm("xe-console", "idle");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "FLOTILLA-GUEST up", 1, WAIT);
+        String uuid = (String) h.vm(vm).get("uuid");
+        var onHost = xeConsole(List.of("console", "uuid=" + uuid));
+        var remote = xeConsole(List.of("-s", "127.0.0.1", "-p", String.valueOf(daemon.httpsPort()), "-u", "root", "-pw", "secret", "console", "uuid=" + uuid));
+        for (var run : List.of(onHost, remote)) {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!run.out().toString(StandardCharsets.UTF_8).contains("FLOTILLA-GUEST up") && System.nanoTime() < deadline) Thread.sleep(100);
+            assertTrue(run.out().toString(StandardCharsets.UTF_8).contains("FLOTILLA-GUEST up"),
+                    () -> run.args() + " printed [" + run.out().toString(StandardCharsets.UTF_8) + "], [" + run.err().toString(StandardCharsets.UTF_8) + "]" + run.code());
+        }
+        h.call("VM.hard_shutdown", vm);
+        for (var run : List.of(onHost, remote)) {
+            assertEquals(0, (int) run.code().get(WAIT.toSeconds(), TimeUnit.SECONDS), () -> run.err().toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    private record XeRun(List<String> args, ByteArrayOutputStream out, ByteArrayOutputStream err, java.util.concurrent.CompletableFuture<Integer> code) {}
+
+    private XeRun xeConsole(List<String> args) {
+        var out = new ByteArrayOutputStream();
+        var err = new ByteArrayOutputStream();
+        var code = new java.util.concurrent.CompletableFuture<Integer>();
+        // a thread of its own: each run blocks until the VM stops
+        Thread.ofVirtual().start(() -> code.complete(org.flotilla.cli.XeClient.run(args, Map.of("FLOTILLA_STATE", h.state.toString()), null,
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8))));
+        return new XeRun(args, out, err, code);
+    }
+
     @Test
     void aConsoleRunsUnderTheTaskItsClientNames() throws Exception {
         String vm = h.newVm("tasked console", "idle");
