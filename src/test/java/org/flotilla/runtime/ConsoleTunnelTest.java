@@ -134,11 +134,6 @@ class ConsoleTunnelTest {
         assertEquals(404, assertInstanceOf(WebSocketHandshakeException.class, refusedHalted.getCause()).getResponse().statusCode());
     }
 
-    /**
-     * A console reached under a task the client made with task.create and named by {@code task_id}, as Xen
-     * Orchestra's client reaches it: the task is pending while the console is connected and ends in success when the
-     * client closes it, as XAPI's proxy ends; a refused request fails the task with the reason.
-     */
     /** xe console: on the host, the daemon follows the console and streams it through its socket; from elsewhere, xe follows it itself. */
     @Test
     void xeConsoleStreamsOnTheHostAndFromElsewhere() throws Exception {
@@ -172,6 +167,11 @@ class ConsoleTunnelTest {
         return new XeRun(args, out, err, code);
     }
 
+    /**
+     * A console reached under a task the client made with task.create and named by {@code task_id}, as Xen
+     * Orchestra's client reaches it: the task is pending while the console is connected and ends in success when the
+     * client closes it, as XAPI's proxy ends; a refused request fails the task with the reason.
+     */
     @Test
     void aConsoleRunsUnderTheTaskItsClientNames() throws Exception {
         String vm = h.newVm("tasked console", "idle");
