@@ -47,7 +47,12 @@ public final class XeClient {
             return f.exitCode();
         }
         if (options.rest().isEmpty()) return whole(args, env, rc, out, err);
-        return send(options, env, out, err, () -> whole(args, env, rc, out, err));
+        try {
+            return send(options, env, out, err, () -> whole(args, env, rc, out, err));
+        } catch (CliFailure f) {
+            f.stderrLines().forEach(err::println);
+            return f.exitCode();
+        }
     }
 
     /** The command, to the daemon of this host over its socket when no server is named and it has one, else over HTTPS. */

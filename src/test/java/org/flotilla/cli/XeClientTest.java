@@ -121,6 +121,12 @@ class XeClientTest {
     }
 
     @Test
+    void aWordXeCannotCarryIsSaidSo() {
+        Result r = thin(remote("vm-list", "name-label=a\0b"), Map.of());
+        assertEquals(new Result(1, "", "Error: a command-line word cannot hold a NUL character\n"), r);
+    }
+
+    @Test
     void aCommandThatNeedsThisTerminalRunsHere() throws IOException {
         var reply = new ByteArrayOutputStream();
         CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
