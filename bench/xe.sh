@@ -14,7 +14,7 @@ mvn -q -B -DskipTests package >/dev/null
 WORK=$(mktemp -d /tmp/flotilla-xebench.XXXXXX)
 DAEMON=
 cleanup() {
-    [ -n "$DAEMON" ] && kill "$DAEMON" 2>/dev/null && wait "$DAEMON" 2>/dev/null
+    if [ -n "$DAEMON" ]; then kill "$DAEMON" 2>/dev/null || true; wait "$DAEMON" 2>/dev/null || true; fi
     rm -rf "$WORK"
 }
 trap cleanup EXIT
