@@ -5,12 +5,12 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.flotilla.api.Rpc;
+import org.flotilla.server.RequestBodies;
 
 /**
  * {@code POST /cli}: runs an xe command line here, as XAPI's server parses and prints for its thin xe, so that each
@@ -32,9 +32,12 @@ public final class CliEndpoint extends Handler.Abstract {
     public boolean handle(Request request, Response response, Callback callback) throws IOException {
         if (!CliWire.PATH.equals(Request.getPathInContext(request))) return false;
         if (!"POST".equals(request.getMethod())) return reply(response, callback, 405, text("POST an xe command line\n"));
-        long declared = request.getLength();
-        byte[] body = declared > CliWire.MAX_REQUEST ? null : Content.Source.asInputStream(request).readNBytes(CliWire.MAX_REQUEST + 1);
-        CliWire.Request line = body == null || body.length > CliWire.MAX_REQUEST ? null : CliWire.Request.decode(body);
+        CliWire.Request line;
+        try {
+            line = CliWire.Request.decode(RequestBodies.readAtMost(request, CliWire.MAX_REQUEST));
+        } catch (RequestBodies.TooLarge e) {
+            line = null;
+        }
         if (line == null) return reply(response, callback, 400, text("not an xe command line\n"));
         var reply = new ByteArrayOutputStream();
         if (!runner.run(line, Request.getRemoteAddr(request), reply)) {
@@ -53,5 +56,4 @@ public final class CliEndpoint extends Handler.Abstract {
         response.write(true, ByteBuffer.wrap(body), callback);
         return true;
     }
-
 }

@@ -44,7 +44,7 @@ public final class CliSocket implements AutoCloseable {
      * over HTTPS as from elsewhere.
      */
     public static CliSocket open(Path stateDir, Rpc api, Supplier<String> sessions, String address, int port) {
-        Path path = stateDir.resolve(FILE);
+        Path path = in(stateDir);
         try {
             Files.deleteIfExists(path);  // a dead daemon's; a live one holds the state directory's lock
             var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);

@@ -5,14 +5,14 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
 /** Reads a request body whole, but never more than a bound: a declared length over it is refused before reading. */
-final class RequestBodies {
+public final class RequestBodies {
     private RequestBodies() {}
 
-    static final class TooLarge extends Exception {
+    public static final class TooLarge extends Exception {
         TooLarge() { super(null, null, false, false); }
     }
 
-    static byte[] readAtMost(Request request, int limit) throws IOException, TooLarge {
+    public static byte[] readAtMost(Request request, int limit) throws IOException, TooLarge {
         long declared = request.getLength();
         if (declared > limit) throw new TooLarge();
         // chunked bodies declare nothing: read one byte past the bound to know it was crossed
