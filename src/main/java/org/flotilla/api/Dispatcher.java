@@ -56,13 +56,16 @@ public final class Dispatcher implements Rpc {
 
         int offset = m.sessionless() ? 0 : 1;
         int received = params.size() - offset;
-        if (received < m.requiredCount() || received > m.params().size()) {
+        // as XAPI's generated dispatcher: both counts leave the session out, and a message with defaulted parameters
+        // takes any number from its mandatory ones up, ignoring what is past its last
+        boolean defaulted = m.requiredCount() < m.params().size();
+        if (received < m.requiredCount() || (!defaulted && received > m.params().size())) {
             throw ApiError.of("MESSAGE_PARAMETER_COUNT_MISMATCH", method,
-                    Integer.toString(m.params().size() + offset), Integer.toString(params.size()));
+                    Integer.toString(m.requiredCount()), Integer.toString(received));
         }
         // XAPI unmarshals every parameter, the session's too, before it looks at the session
         Ref<Session> session = m.sessionless() ? Session.CLASS.nullRef() : Session.CLASS.ref((String) typed(Type.STRING, params.getFirst()));
-        List<Object> raw = params.subList(offset, params.size());
+        List<Object> raw = params.subList(offset, Math.min(params.size(), offset + m.params().size()));
         List<Object> args = arguments(m, raw);
         if (!m.sessionless()) sessions.require(session);
         checkRefs(m, args, session);

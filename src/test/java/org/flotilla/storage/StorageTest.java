@@ -301,7 +301,7 @@ class StorageTest extends OnALocalSr {
         String sr = defaultSr();
         assertEquals(List.of("SR_UNKNOWN_DRIVER", "nfs4x"), fails("SR.create", session, node.hostRef(), Map.of(), 0L, "x", "", "nfs4x",
                 "", false).description());
-        assertEquals(List.of("MESSAGE_PARAMETER_COUNT_MISMATCH", "SR.create", "10", "3"),
+        assertEquals(List.of("MESSAGE_PARAMETER_COUNT_MISMATCH", "SR.create", "8", "2"),
                 fails("SR.create", session, node.hostRef(), Map.of()).description());
         assertEquals(List.of("HANDLE_INVALID", "SR", "OpaqueRef:nope"),
                 fails("VDI.create", session, Map.of("SR", "OpaqueRef:nope", "virtual_size", MIB)).description());
