@@ -23,7 +23,7 @@ public final class CliEndpoint extends Handler.Abstract {
     /** {@code api}: this host's XenAPI, as its HTTPS endpoint serves it. */
     public CliEndpoint(Rpc api) {
         super(InvocationType.BLOCKING);
-        this.runner = new CliRunner(api, Xe::login, ConsoleStream.ON_CLIENT);
+        this.runner = new CliRunner(api, Xe::login);
     }
 
     public static String path() { return CliWire.PATH; }
@@ -40,7 +40,7 @@ public final class CliEndpoint extends Handler.Abstract {
         }
         if (line == null) return reply(response, callback, 400, text("not an xe command line\n"));
         var reply = new ByteArrayOutputStream();
-        if (!runner.run(line, Request.getRemoteAddr(request), reply)) {
+        if (!runner.run(line, Request.getRemoteAddr(request), reply, ConsoleStream.ON_CLIENT)) {
             reply.reset();
             CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
         }

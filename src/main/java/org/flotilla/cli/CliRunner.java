@@ -14,24 +14,20 @@ import org.flotilla.api.Rpc;
 final class CliRunner {
     private final Rpc api;
     private final Xe.Login login;
-    private final ConsoleStream.Opener consoles;
 
-    /**
-     * {@code api}: this host's XenAPI, as its HTTPS endpoint serves it; {@code login}: how a command gets its session;
-     * {@code consoles}: where a console the command follows is read ({@link ConsoleStream#ON_CLIENT} to leave it to the client).
-     */
-    CliRunner(Rpc api, Xe.Login login, ConsoleStream.Opener consoles) {
+    /** {@code api}: this host's XenAPI, as its HTTPS endpoint serves it; {@code login}: how a command gets its session. */
+    CliRunner(Rpc api, Xe.Login login) {
         this.api = api;
         this.login = login;
-        this.consoles = consoles;
     }
 
     /**
      * Runs {@code line}, asked from {@code client} (an address that login limits count by), writing its frames to
-     * {@code reply}; false if the command wants the client's terminal, when nothing was written and the caller answers
+     * {@code reply}; a console the command follows or joins is reached through {@code consoles}
+     * ({@link ConsoleStream#ON_CLIENT} to leave it to the client). False if the command wants the client's terminal, when nothing was written and the caller answers
      * {@link CliWire#ON_CLIENT} (only a run whose consoles are {@link ConsoleStream#ON_CLIENT} can).
      */
-    boolean run(CliWire.Request line, String client, OutputStream reply) throws IOException {
+    boolean run(CliWire.Request line, String client, OutputStream reply, ConsoleStream.Opener consoles) throws IOException {
         Rpc asClient = (method, params) -> api.call(method, params, client);
         var options = GlobalOptions.forCommand(line.user(), line.password(), line.debug(), line.words());
         try (var out = framing(reply, CliWire.STDOUT); var err = framing(reply, CliWire.STDERR)) {

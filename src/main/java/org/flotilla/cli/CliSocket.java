@@ -29,17 +29,21 @@ public final class CliSocket implements AutoCloseable {
     private final Path path;
     private final ServerSocketChannel server;
     private final CliRunner runner;
+    private final String address;
+    private final int port;
     private final String owner = System.getProperty("user.name");
 
-    private CliSocket(Path path, ServerSocketChannel server, CliRunner runner) {
+    private CliSocket(Path path, ServerSocketChannel server, CliRunner runner, String address, int port) {
         this.path = path;
         this.server = server;
         this.runner = runner;
+        this.address = address;
+        this.port = port;
     }
 
     /**
      * Listens at {@code stateDir}/xe.sock; {@code sessions} makes a session for the socket's (proven) caller, and a
-     * console a command follows is read from this host's own HTTPS endpoint at {@code api}'s {@code address:port} and
+     * console a command follows or joins is reached through this host's own HTTPS endpoint at {@code address:port}, and
      * streamed to the caller. Null if the socket cannot be made (a path too long for one, say): xe then reaches the host
      * over HTTPS as from elsewhere.
      */
@@ -50,9 +54,8 @@ public final class CliSocket implements AutoCloseable {
             var server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
             server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
-            var runner = new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get()),
-                    (options, out) -> new ConsoleStream.OverHttp(address, port, true, out));
-            var socket = new CliSocket(path, server, runner);
+            var runner = new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get()));
+            var socket = new CliSocket(path, server, runner, address, port);
             Thread.ofVirtual().name("xe-socket").start(socket::accept);
             return socket;
         } catch (IOException | RuntimeException e) {
@@ -80,9 +83,35 @@ public final class CliSocket implements AutoCloseable {
             if (length < 0 || length > CliWire.MAX_REQUEST) return;
             CliWire.Request line = CliWire.Request.decode(in.readNBytes(length));
             if (line == null) return;
-            runner.run(line, "local", out);
+            var caller = new CallerTerminal(line.terminal(), c, in, out);
+            runner.run(line, "local", out, (options, to) -> new ConsoleStream.OverHttp(address, port, true, to, caller));
         } catch (IOException e) {
             // the caller went away; its command ran or did not, as over HTTPS
+        }
+    }
+
+    /**
+     * The terminal of the xe at the socket's other end. A {@link CliWire#TERMINAL} frame tells it the console begins; the
+     * socket is then the console's both ways, and its end is the command's: the exit code the command goes on to write
+     * finds the socket shut.
+     */
+    private record CallerTerminal(boolean interactive, SocketChannel channel, InputStream keys, OutputStream screen) implements Terminal {
+        @Override
+        public void attach(Link console) throws IOException {
+            synchronized (screen) {
+                CliWire.writeFrame(screen, CliWire.TERMINAL, new byte[0]);
+                screen.flush();
+            }
+            Thread.ofVirtual().name("xe-socket-keys").start(() -> {
+                Terminal.copy(keys, console.out(), false);  // the caller's xe keeps Ctrl-] for itself
+                console.close();
+            });
+            try {
+                Terminal.copy(console.in(), screen, false);
+            } finally {
+                console.close();
+                channel.shutdownOutput();
+            }
         }
     }
 

@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * What xe and a host's {@code /cli} say to each other, as XAPI's xe hands its command line to the server to parse, run
- * and print. The request body is the user, the password, the debug flag and the command line, each a UTF-8 string ended
- * by a NUL. The reply is a run of frames, each a tag byte and a 4-byte length before its bytes: standard output, standard
+ * and print. The request body is the user, the password, the debug flag, whether the user is at a terminal and the
+ * command line, each a UTF-8 string ended by a NUL. The reply is a run of frames, each a tag byte and a 4-byte length before its bytes: standard output, standard
  * error, then the exit code; or, for a command that needs the client's own terminal, one frame asking xe to run it there.
  *
  * <p>Kept free of the model and the wire codecs, so that the client that speaks it starts in a blink.
@@ -25,13 +25,15 @@ final class CliWire {
     static final byte STDERR = 'e';
     static final byte EXIT = 'x';
     static final byte ON_CLIENT = 'c';
+    /** After it, the stream is a console's, both ways, until either side closes. */
+    static final byte TERMINAL = 't';
     /** A command line is words; a megabyte of them is not one. */
     static final int MAX_REQUEST = 1 << 20;
 
     private CliWire() {}
 
-    /** What a command is run with: who asks, and the words after xe's global options. */
-    record Request(String user, String password, boolean debug, List<String> words) {
+    /** What a command is run with: who asks, whether a person types at xe's terminal, and the words after xe's global options. */
+    record Request(String user, String password, boolean debug, boolean terminal, List<String> words) {
         Request {
             words = List.copyOf(words);
         }
@@ -43,7 +45,7 @@ final class CliWire {
             return out.toByteArray();
         }
 
-        private List<String> header() { return List.of(user, password, debug ? "1" : "0"); }
+        private List<String> header() { return List.of(user, password, debug ? "1" : "0", terminal ? "1" : "0"); }
 
         private static void put(ByteArrayOutputStream out, String s) {
             if (s.indexOf('\0') >= 0) throw CliFailure.error("a command-line word cannot hold a NUL character");
@@ -60,8 +62,11 @@ final class CliWire {
                 parts.add(new String(body, start, i - start, StandardCharsets.UTF_8));
                 start = i + 1;
             }
-            if (start != body.length || parts.size() < 3 || !(parts.get(2).equals("0") || parts.get(2).equals("1"))) return null;
-            return new Request(parts.get(0), parts.get(1), parts.get(2).equals("1"), parts.subList(3, parts.size()));
+            if (start != body.length || parts.size() < 4 || !flag(parts.get(2)) || !flag(parts.get(3))) return null;
+            return new Request(parts.get(0), parts.get(1), parts.get(2).equals("1"), parts.get(3).equals("1"), parts.subList(4, parts.size()));
+        }
+
+        private static boolean flag(String s) { return s.equals("0") || s.equals("1");
         }
     }
 

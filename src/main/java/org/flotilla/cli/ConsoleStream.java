@@ -2,7 +2,10 @@ package org.flotilla.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -13,13 +16,25 @@ import javax.net.ssl.SSLParameters;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Session;
 
-/** Copies a VM's text console to the terminal, as xe's console command attaches to it. */
+/** A text console for xe's console command: followed as it prints, or joined to the user's terminal both ways. */
 interface ConsoleStream {
+    int CONNECT_TIMEOUT_MS = 10_000;
+    int MAX_HEAD = 16 * 1024;
+
     /**
      * Streams the console at {@code location} (its path and query, read from the host xe talks to)
      * until the VM stops or the user interrupts; false if there is nothing to stream from.
      */
     boolean follow(String location, Ref<Session> session);
+
+    /**
+     * Joins the console at {@code location} to the user's terminal both ways (a login, or a person at a terminal);
+     * false if there is no terminal to join it to.
+     */
+    default boolean interact(String location, Ref<Session> session) { return false; }
+
+    /** Whether a person types where xe runs, so that a VM's console is joined to them rather than followed. */
+    default boolean interactive() { return false; }
 
     ConsoleStream NONE = (location, session) -> false;
 
@@ -38,16 +53,30 @@ interface ConsoleStream {
     }
 
     /** Where a host runs a remote xe's command: the console is the client's to follow. */
-    Opener ON_CLIENT = (options, out) -> (location, session) -> { throw new OnClient(); };
+    Opener ON_CLIENT = (options, out) -> new ConsoleStream() {
+        @Override
+        public boolean follow(String location, Ref<Session> session) { throw new OnClient(); }
 
-    /** The console over the API's own HTTP(S) port, authenticated by the session. */
-    record OverHttp(String server, int port, boolean tls, PrintStream out) implements ConsoleStream {
+        @Override
+        public boolean interact(String location, Ref<Session> session) { throw new OnClient(); }
+    };
+
+    /** Consoles over the HTTP(S) port xe's options name, joined to the terminal that {@code keys} are typed on. */
+    static Opener overHttp(InputStream keys) {
+        return (options, out) -> new OverHttp(options.server(), options.effectivePort(), options.tls(), out, new LocalTerminal(keys, out));
+    }
+
+    /**
+     * The console over the API's own HTTP(S) port, authenticated by the session: followed with a GET, joined to
+     * {@code terminal} through an HTTP CONNECT.
+     */
+    record OverHttp(String server, int port, boolean tls, PrintStream out, Terminal terminal) implements ConsoleStream {
+        @Override
+        public boolean interactive() { return terminal.interactive(); }
+
         @Override
         public boolean follow(String location, Ref<Session> session) {
-            URI at = URI.create(location);
-            String query = (at.getRawQuery() == null ? "" : at.getRawQuery() + "&")
-                    + "session_id=" + URLEncoder.encode(session.value(), StandardCharsets.UTF_8) + "&follow=true";
-            URI uri = URI.create((tls ? "https" : "http") + "://" + server + ":" + port + at.getRawPath() + "?" + query);
+            URI uri = URI.create((tls ? "https" : "http") + "://" + server + ":" + port + target(location, session) + "&follow=true");
             var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
             if (tls) {
                 var params = new SSLParameters();
@@ -72,6 +101,46 @@ interface ConsoleStream {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return true;
+            }
+        }
+
+        @Override
+        public boolean interact(String location, Ref<Session> session) {
+            try (Socket socket = tls ? AnyCertificate.context().getSocketFactory().createSocket() : new Socket()) {
+                socket.connect(new InetSocketAddress(server, port), CONNECT_TIMEOUT_MS);
+                OutputStream o = socket.getOutputStream();
+                o.write(("CONNECT " + target(location, session) + " HTTP/1.0\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+                o.flush();
+                InputStream in = socket.getInputStream();
+                int status = statusOf(in);
+                if (status != 200) throw CliFailure.error("The console is not available (HTTP " + status + ")");
+                terminal.attach(new Terminal.Link(in, o, socket));
+                return true;
+            } catch (IOException e) {
+                throw CliFailure.error("Cannot reach the console: " + e.getMessage());
+            }
+        }
+
+        /** The console's path and query, with the session that may open it. */
+        private static String target(String location, Ref<Session> session) {
+            URI at = URI.create(location);
+            return at.getRawPath() + "?" + (at.getRawQuery() == null ? "" : at.getRawQuery() + "&")
+                    + "session_id=" + URLEncoder.encode(session.value(), StandardCharsets.UTF_8);
+        }
+
+        /** Reads a reply's head, byte by byte so that nothing of the console after it is taken; its status code. */
+        private static int statusOf(InputStream in) throws IOException {
+            var head = new StringBuilder();
+            while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
+                int b = in.read();
+                if (b < 0 || head.length() > MAX_HEAD) throw new IOException("no reply from the host");
+                head.append((char) b);
+            }
+            String[] status = head.toString().split(" ", 3);
+            try {
+                return status.length > 1 ? Integer.parseInt(status[1]) : 0;
+            } catch (NumberFormatException e) {
+                return 0;
             }
         }
     }

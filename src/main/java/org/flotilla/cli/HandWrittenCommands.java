@@ -275,12 +275,17 @@ final class HandWrittenCommands {
     }
 
     private static Output console(CommandContext ctx, CommandLine line) {
-        List<ObjectRecord> vms = VmSelector.select(ctx, line, true, List.of());
+        var vm = VmSelector.select(ctx, line, true, List.of()).getFirst().as(VM.CLASS);
         List<RemoteRecord<Console>> consoles = new ArrayList<>();
-        for (Ref<Console> c : vms.getFirst().as(VM.CLASS).get(VM.consoles)) consoles.add(ctx.api().record(c));
+        for (Ref<Console> c : vm.get(VM.consoles)) consoles.add(ctx.api().record(c));
         if (consoles.isEmpty()) throw CliFailure.error("No console available");
+        // the control domain's console is a login, and a person at a terminal types into a VM's: both are joined
+        // to the terminal; a script reading a VM's console follows what it prints
+        boolean join = vm.get(VM.is_control_domain) || ctx.consoles().interactive();
         for (RemoteRecord<Console> c : consoles) {
-            if (c.get(Console.protocol) == ConsoleProtocol.vt100 && ctx.consoles().follow(c.get(Console.location), ctx.api().session())) {
+            if (c.get(Console.protocol) != ConsoleProtocol.vt100) continue;
+            String location = c.get(Console.location);
+            if (join ? ctx.consoles().interact(location, ctx.api().session()) : ctx.consoles().follow(location, ctx.api().session())) {
                 return Output.NOTHING;
             }
         }

@@ -29,7 +29,7 @@ public final class Xe {
     }
 
     public Xe(HostConnector connector, PrintStream out, PrintStream err) {
-        this(connector, out, err, (options, to) -> new ConsoleStream.OverHttp(options.server(), options.effectivePort(), options.tls(), to), Xe::login);
+        this(connector, out, err, ConsoleStream.overHttp(System.in), Xe::login);
     }
 
     Xe(HostConnector connector, PrintStream out, PrintStream err, ConsoleStream.Opener consoles, Login login) {

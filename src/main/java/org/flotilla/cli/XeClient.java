@@ -39,6 +39,11 @@ public final class XeClient {
 
     /** One xe command line, as main runs it with this process's streams; returns the exit code. {@code rc} is ~/.xe, or null. */
     public static int run(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
+        return run(args, env, rc, System.in, out, err);
+    }
+
+    /** One xe command line, typed at {@code keys} where a console is joined to the user's terminal. */
+    public static int run(List<String> args, Map<String, String> env, Path rc, InputStream keys, PrintStream out, PrintStream err) {
         GlobalOptions options;
         try {
             options = GlobalOptions.read(args, env, rc);
@@ -46,9 +51,10 @@ public final class XeClient {
             f.stderrLines().forEach(err::println);
             return f.exitCode();
         }
-        if (options.rest().isEmpty()) return whole(args, env, rc, out, err);
+        var terminal = new LocalTerminal(keys, out);
+        if (options.rest().isEmpty()) return whole(args, env, rc, keys, out, err);
         try {
-            return send(options, env, out, err, () -> whole(args, env, rc, out, err));
+            return send(options, env, terminal, out, err, () -> whole(args, env, rc, keys, out, err));
         } catch (CliFailure f) {
             f.stderrLines().forEach(err::println);
             return f.exitCode();
@@ -56,10 +62,10 @@ public final class XeClient {
     }
 
     /** The command, to the daemon of this host over its socket when no server is named and it has one, else over HTTPS. */
-    static int send(GlobalOptions options, Map<String, String> env, PrintStream out, PrintStream err, IntSupplier whole) {
+    static int send(GlobalOptions options, Map<String, String> env, Terminal terminal, PrintStream out, PrintStream err, IntSupplier whole) {
         if (!options.serverGiven()) {
             SocketChannel local = localDaemon(env);
-            if (local != null) return overSocket(local, options, out, err, whole);
+            if (local != null) return overSocket(local, options, terminal, out, err, whole);
         }
         return remote(options, out, err, whole);
     }
@@ -78,13 +84,16 @@ public final class XeClient {
         }
     }
 
-    private static int overSocket(SocketChannel c, GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
-        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), options.rest()).encode();
+    private static int overSocket(SocketChannel c, GlobalOptions options, Terminal terminal, PrintStream out, PrintStream err, IntSupplier whole) {
+        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), terminal.interactive(), options.rest()).encode();
         try (c; InputStream in = Channels.newInputStream(c); var o = new DataOutputStream(Channels.newOutputStream(c))) {
             o.writeInt(body.length);
             o.write(body);
             o.flush();
-            return copyReply(in, out, err, whole);
+            return copyReply(in, out, err, whole, () -> {
+                terminal.attach(new Terminal.Link(in, o, c));  // the host joined a console to this socket
+                return 0;
+            });
         } catch (IOException e) {
             err.println(Xe.UNREACHABLE);
             if (options.debug()) err.println(e);
@@ -106,7 +115,7 @@ public final class XeClient {
                 return whole.getAsInt();  // a host that does not run xe's commands itself
             }
             try (InputStream in = http.getInputStream()) {
-                return copyReply(in, out, err, whole);
+                return copyReply(in, out, err, whole, null);
             }
         } catch (IOException e) {
             err.println(Xe.UNREACHABLE);
@@ -115,8 +124,8 @@ public final class XeClient {
         }
     }
 
-    private static int whole(List<String> args, Map<String, String> env, Path rc, PrintStream out, PrintStream err) {
-        int code = new Xe(HostConnector.XML_RPC, out, err).run(args, env, rc);
+    private static int whole(List<String> args, Map<String, String> env, Path rc, InputStream keys, PrintStream out, PrintStream err) {
+        int code = new Xe(HostConnector.XML_RPC, out, err, ConsoleStream.overHttp(keys), Xe::login).run(args, env, rc);
         out.flush();
         return code;
     }
@@ -131,7 +140,7 @@ public final class XeClient {
             https.setSSLSocketFactory(oneKeyShare ? new OneKeyShare(tls) : tls);
             https.setHostnameVerifier((name, session) -> true);
         }
-        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), options.rest()).encode();
+        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), false, options.rest()).encode();
         http.setConnectTimeout(CONNECT_TIMEOUT_MS);
         http.setRequestMethod("POST");
         http.setDoOutput(true);
@@ -143,8 +152,17 @@ public final class XeClient {
         return http;
     }
 
-    /** Copies the host's frames to this process's streams; returns the command's exit code. */
-    static int copyReply(InputStream in, PrintStream out, PrintStream err, IntSupplier onClient) throws IOException {
+    /** What xe does when its host joins a console to the connection; its exit code. */
+    @FunctionalInterface
+    interface OnTerminal {
+        int attach() throws IOException;
+    }
+
+    /**
+     * Copies the host's frames to this process's streams; returns the command's exit code. {@code onTerminal} is null
+     * where the host cannot join a console to the connection.
+     */
+    static int copyReply(InputStream in, PrintStream out, PrintStream err, IntSupplier onClient, OnTerminal onTerminal) throws IOException {
         for (CliWire.Frame f; (f = CliWire.Frame.read(in)) != null; ) {
             switch (f.tag()) {
                 case CliWire.STDOUT -> {
@@ -161,6 +179,11 @@ public final class XeClient {
                     return f.exitCode();
                 }
                 case CliWire.ON_CLIENT -> { return onClient.getAsInt(); }
+                case CliWire.TERMINAL -> {
+                    if (onTerminal == null) throw new IOException("a console on a connection that cannot carry one");
+                    out.flush();
+                    return onTerminal.attach();
+                }
                 default -> throw new IOException("an unknown reply frame '" + (char) f.tag() + "'");
             }
         }

@@ -19,7 +19,7 @@ public final class XeTraining {
         try {
             GlobalOptions options = GlobalOptions.read(List.of(args), System.getenv(), home.isEmpty() ? null : Path.of(home, ".xe"));
             GlobalOptions help = options.withRest(List.of("help"));
-            XeClient.send(help, System.getenv(), nowhere, nowhere, () -> 0);
+            XeClient.send(help, System.getenv(), new LocalTerminal(System.in, nowhere), nowhere, nowhere, () -> 0);
             // and HTTPS, should the first command have gone by this host's socket: later ones may name a server
             if (!options.serverGiven()) XeClient.remote(help, nowhere, nowhere, () -> 0);
         } catch (RuntimeException e) {

@@ -131,14 +131,17 @@ class XeClientTest {
         var reply = new ByteArrayOutputStream();
         CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
         var out = new PrintStream(new ByteArrayOutputStream());
-        assertEquals(7, XeClient.copyReply(new ByteArrayInputStream(reply.toByteArray()), out, out, () -> 7));
+        assertEquals(7, XeClient.copyReply(new ByteArrayInputStream(reply.toByteArray()), out, out, () -> 7, null));
     }
 
     @Test
     void aMalformedCommandLineIsRefused() {
         assertEquals(null, CliWire.Request.decode("root\0secret\0".getBytes(StandardCharsets.UTF_8)));
         assertEquals(null, CliWire.Request.decode("root\0secret\0yes\0host-list\0".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(null, CliWire.Request.decode("root\0secret\0001\0host-list".getBytes(StandardCharsets.UTF_8)));
-        assertEquals(List.of("host-list", ""), CliWire.Request.decode("root\0secret\0001\0host-list\0\0".getBytes(StandardCharsets.UTF_8)).words());
+        assertEquals(null, CliWire.Request.decode("root\0secret\0001\0host-list\0".getBytes(StandardCharsets.UTF_8)), "no terminal flag");
+        assertEquals(null, CliWire.Request.decode("root\0secret\0001\0000\0host-list".getBytes(StandardCharsets.UTF_8)));
+        var request = CliWire.Request.decode("root\0secret\0001\0000\0host-list\0\0".getBytes(StandardCharsets.UTF_8));
+        assertEquals(List.of("host-list", ""), request.words());
+        assertEquals(new CliWire.Request("root", "secret", true, false, List.of("host-list", "")), request);
     }
 }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.io.PrintStream;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -17,9 +20,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
 import org.flotilla.TestDomainIds;
 import org.flotilla.api.Refs;
+import org.flotilla.cli.XeClient;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.db.Database;
 import org.flotilla.model.Ref;
@@ -86,6 +92,33 @@ class HostConsoleTest {
             assertTrue(!after.contains("not the password"), "the password is not echoed: " + after);
         }
         awaitNoLogins();
+    }
+
+    /**
+     * {@code xe console} on the control domain is the login, joined to xe's terminal both ways (as XAPI's xe joins it):
+     * on the host through the daemon's socket, and from elsewhere over HTTPS; Ctrl-] leaves it and xe exits 0.
+     */
+    @Test
+    void xeConsoleOnTheControlDomainIsTheLoginOnTheHostAndFromElsewhere() throws Exception {
+        String dom0 = (String) call("VM.get_uuid", session, call("console.get_VM", session, console));
+        var onHost = List.of("console", "uuid=" + dom0);
+        var fromElsewhere = List.of("-s", "127.0.0.1", "-p", Integer.toString(daemon.httpsPort()), "-u", "root", "-pw", "secret", "console", "uuid=" + dom0);
+        for (List<String> args : List.of(onHost, fromElsewhere)) {
+            var keys = new PipedOutputStream();
+            var typed = new PipedInputStream(keys);
+            var out = new ByteArrayOutputStream();
+            var err = new ByteArrayOutputStream();
+            var code = new CompletableFuture<Integer>();
+            Thread.ofVirtual().start(() -> code.complete(XeClient.run(args, Map.of("FLOTILLA_STATE", dir.toString()), null, typed,
+                    new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8))));
+            VmHost.await(() -> out.toString(StandardCharsets.UTF_8).contains("login: "), WAIT, args + ": a login prompt, not " + out + err);
+            keys.write("flotilla-no-such-user\r".getBytes(StandardCharsets.UTF_8));
+            VmHost.await(() -> out.toString(StandardCharsets.UTF_8).contains("Password: "), WAIT, args + ": the keys reach the login: " + out);
+            keys.write(0x1d);  // Ctrl-]
+            keys.flush();
+            assertEquals(0, (int) code.get(WAIT.toSeconds(), TimeUnit.SECONDS), args + ": " + err);
+            awaitNoLogins();
+        }
     }
 
     @Test
