@@ -1,7 +1,7 @@
 package org.flotilla.api;
 
-import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.Task;
 
 /**
@@ -17,12 +17,12 @@ public final class HttpCalls {
         T run(HttpTask task) throws X;
     }
 
-    private final Database db;
     private final Tasks tasks;
+    private final Sessions sessions;
 
-    public HttpCalls(Database db, Tasks tasks) {
-        this.db = db;
+    public HttpCalls(Tasks tasks, Sessions sessions) {
         this.tasks = tasks;
+        this.sessions = sessions;
     }
 
     /**
@@ -37,7 +37,7 @@ public final class HttpCalls {
     public <T, X extends Exception> T run(TunnelRequest request, Work<T, X> work) throws X {
         HttpTask task = taskOf(request);
         try {
-            if (!request.authenticated(db)) throw new HttpRefusal(401, ApiError.of("SESSION_AUTHENTICATION_FAILED"));
+            if (request.sessionId() == null || !sessions.use(Session.CLASS.ref(request.sessionId()))) throw new HttpRefusal(401, ApiError.of("SESSION_AUTHENTICATION_FAILED"));
             return work.run(task);
         } catch (HttpRefusal e) {
             task.failure(e.error());

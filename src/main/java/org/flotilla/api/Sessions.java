@@ -112,10 +112,18 @@ public final class Sessions {
 
     /** Fails with SESSION_INVALID unless the session is live: a record of the pool's database, or a local one. */
     public void require(Ref<Session> ref) {
-        if (ref != null && local.contains(ref)) return;
-        DbObject<Session> s = ref == null ? null : db.get(ref);
-        if (s == null) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
+        if (!use(ref)) throw ApiError.of("SESSION_INVALID", String.valueOf(ref));
+    }
+
+    /**
+     * Whether the session is live, as {@link #require} asks; a live one is marked used, so that the collector counts an
+     * HTTP request (a console, a download) as XAPI counts it, as much as a call.
+     */
+    public boolean use(Ref<Session> ref) {
+        if (ref != null && local.contains(ref)) return true;
+        if (ref == null || !db.exists(ref)) return false;
         lastUsed.put(ref, System.nanoTime());
+        return true;
     }
 
     /**

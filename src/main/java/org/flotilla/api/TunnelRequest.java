@@ -4,8 +4,6 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.flotilla.db.Database;
-import org.flotilla.model.xenapi.Session;
 
 /**
  * A request for a byte stream or a file on the API's port (a VM console, performance data), whatever carries
@@ -44,12 +42,6 @@ public record TunnelRequest(String path, Map<String, String> query, Map<String, 
     private String queryOrCookie(String name) {
         String s = query.get(name);
         return s != null ? s : cookies.get(name);
-    }
-
-    /** Whether the request names a live session. */
-    public boolean authenticated(Database db) {
-        String s = sessionId();
-        return s != null && db.exists(Session.CLASS.ref(s));
     }
 
     private static Map<String, String> split(String s, String separator, boolean urlEncoded) {

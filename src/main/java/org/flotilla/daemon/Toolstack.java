@@ -68,7 +68,7 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         node.migrationReceipts().setFingerprint(cert.sha256Fingerprint());
         LOG.log(Level.INFO, "host records ready in " + millisSince(t0) + " ms");
         var server = new ApiServer(node.rpc(), cert, s.config());
-        var calls = new HttpCalls(node.db(), node.tasks());
+        var calls = new HttpCalls(node.tasks(), node.sessions());
         var consoles = new ConsoleLookup(node.db(), node.vmRuntime().domains(), node.host());
         server.addHandler("/console", new ConsoleHttp(consoles, calls));
         for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {

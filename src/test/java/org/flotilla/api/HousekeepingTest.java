@@ -91,13 +91,21 @@ class HousekeepingTest {
         boot(ApiLimits.defaults().withSessions(new Sessions.Limits(Duration.ofMillis(400), 400, 500, 500)));
         String idle = login("root", "");
         String used = login("root", "");
+        // an HTTP handler's request (a console, a download) uses its session as a call does
+        String usedOverHttp = login("root", "");
+        var http = new HttpCalls(node.tasks(), node.sessions());
+        var request = TunnelRequest.ofTarget("/rrd_updates?session_id=" + usedOverHttp, null);
         long end = System.nanoTime() + Duration.ofMillis(1000).toNanos();
         while (System.nanoTime() < end) {
             assertTrue(live(used));
+            assertEquals("served", http.run(request, task -> "served"));
             Thread.sleep(50);
         }
         assertTrue(live(used));
+        assertTrue(live(usedOverHttp));
         assertEquals("SESSION_INVALID", assertThrows(ApiError.class, () -> call("pool.get_all", idle)).code());
+        var refused = assertThrows(HttpRefusal.class, () -> http.run(TunnelRequest.ofTarget("/rrd_updates?session_id=" + idle, null), task -> "served"));
+        assertEquals("SESSION_AUTHENTICATION_FAILED", refused.error().code());
     }
 
     @Test

@@ -156,7 +156,7 @@ class HttpTasksTest {
     /** A long stream under its task, as an export's: progress while it lasts, and the client breaking off fails the task. */
     @Test
     void aStreamReportsProgressAndItsClientBreakingOffFailsTheTask() throws Exception {
-        var calls = new HttpCalls(daemon.node().db(), daemon.node().tasks());
+        var calls = new HttpCalls(daemon.node().tasks(), daemon.node().sessions());
         daemon.server().addHandler("/test_stream", new Handler.Abstract(Handler.Abstract.InvocationType.BLOCKING) {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
