@@ -181,5 +181,7 @@ public final class VmActions implements VM.Actions {
         return cloner.snapshot(vm, new_name, ignore_vdis, Call.current().task());
     }
 
+    @Override public Ref<VM> checkpoint(Ref<VM> vm, String new_name) { return runtime.checkpoint(Call.current(), vm, new_name, cloner); }
+
     @Override public void revert(Ref<VM> snapshot) { cloner.revert(snapshot, Call.current().task()); }
 }

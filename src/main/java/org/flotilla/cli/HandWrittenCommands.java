@@ -82,6 +82,13 @@ final class HandWrittenCommands {
                     copy.help + VmSelector.HELP_SUFFIX, true, (ctx, line) -> vmCopy(ctx, line, copy, optional)),
                     RemoteActions.names(VM.Actions.class, a -> copy.make(a, null, null, null))));
         }
+        out.add(new Entry(new Command("snapshot-revert", List.of(), List.of("uuid", "snapshot-uuid"), "Bring a VM back to a snapshot "
+                + "(uuid or snapshot-uuid) of it: its disks and settings as taken; a checkpoint leaves it suspended at that instant.",
+                false, (ctx, line) -> {
+                    String uuid = line.has("snapshot-uuid") ? line.get("snapshot-uuid") : line.required("uuid");
+                    vms(ctx).revert(ctx.api().byUuid(VM.CLASS, uuid));
+                    return Output.NOTHING;
+                }), RemoteActions.names(VM.Actions.class, a -> a.revert(null))));
         out.add(new Entry(new Command("vdi-resize", List.of("uuid", "disk-size"), List.of(), "Grow a disk to disk-size (e.g. 10GiB); "
                 + "an attached disk of a running VM grows online.", false, (ctx, line) -> {
                     vdis(ctx).resize(ctx.api().byUuid(VDI.CLASS, line.required("uuid")), Sizes.bytes("disk-size", line.required("disk-size")));
@@ -158,11 +165,13 @@ final class HandWrittenCommands {
     private static final String NO_FORCE =
             "This operation is dangerous and may cause data loss. This operation must be forced (use --force).";
 
-    /** vm-clone, vm-copy and vm-snapshot: how each makes the new VM. */
+    /** vm-clone, vm-copy, vm-snapshot and vm-checkpoint: how each makes the new VM. */
     private enum VmCopy {
         CLONE("Make a new VM from the selected one, its disks cloned copy-on-write in their SRs."),
         COPY("Make a new VM from the selected one with full copies of its disks, in sr-uuid if given."),
-        SNAPSHOT("Take a snapshot of the selected VM: a VM record marked is-a-snapshot, with snapshots of its disks.");
+        SNAPSHOT("Take a snapshot of the selected VM: a VM record marked is-a-snapshot, with snapshots of its disks."),
+        CHECKPOINT("Take a snapshot of the selected VM with its memory: snapshots of its disks and its memory at one instant; "
+                + "snapshot-revert to it leaves the VM suspended, for vm-resume to run on from that instant.");
 
         final String help;
 
@@ -173,6 +182,7 @@ final class HandWrittenCommands {
                 case CLONE -> vms.clone(vm, name);
                 case COPY -> vms.copy(vm, name, sr);
                 case SNAPSHOT -> vms.snapshot(vm, name, List.of());
+                case CHECKPOINT -> vms.checkpoint(vm, name);
             };
         }
     }
@@ -239,7 +249,7 @@ final class HandWrittenCommands {
         return uuidOf(ctx, vm, VM.uuid);
     }
 
-    /** vm-clone, vm-copy and vm-snapshot of the one selected VM: the new VM's uuid. */
+    /** vm-clone, vm-copy, vm-snapshot and vm-checkpoint of the one selected VM: the new VM's uuid. */
     private static Output vmCopy(CommandContext ctx, CommandLine line, VmCopy how, List<String> optional) {
         var own = new ArrayList<>(optional);
         own.add("new-name-label");

@@ -75,6 +75,7 @@ import org.flotilla.runtime.power.VmStarter;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmAllowedOperations;
+import org.flotilla.vm.VmCloner;
 
 /**
  * This host's VMs as QEMU processes — what xenopsd is to XAPI. Carries out the power operations and VBD and
@@ -293,6 +294,12 @@ public final class VmRuntime implements AutoCloseable {
     public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), false); }
 
     public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, requireHere(vm)); }
+
+    /** VM.checkpoint, where the VM runs (a suspended VM's anywhere): its snapshot taken by {@code cloner}. */
+    public Ref<VM> checkpoint(Call c, Ref<VM> vm, String name, VmCloner cloner) {
+        if (db.require(vm).get(VM.power_state) != VmPowerState.Suspended) requireHere(vm);
+        return suspendImages.checkpoint(c, vm, name, cloner);
+    }
 
     public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume, null); }
 

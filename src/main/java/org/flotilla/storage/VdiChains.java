@@ -58,7 +58,7 @@ public final class VdiChains {
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
             SrStore dir = open.dir();
-            List<DbObject<VBD>> active = records.activeVbds(vdi);
+            List<DbObject<VBD>> active = records.liveVbds(vdi);
             String image = open.image();
             long virtualSize = open.chain().virtualSize();
             long imageSize = dir.sizeOf(image);

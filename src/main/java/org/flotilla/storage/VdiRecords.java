@@ -15,8 +15,10 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VdiOperations;
 import org.flotilla.model.xenapi.enums.VdiType;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 
 /** VDI records as the storage writes and reads them: new leaves, images found by a scan, the chain key, who has a VDI open. */
 final class VdiRecords {
@@ -24,9 +26,22 @@ final class VdiRecords {
 
     VdiRecords(Database db) { this.db = db; }
 
-    /** The VBDs through which a VM has the VDI open now (XAPI: currently_attached). */
+    /** The VBDs through which a VM has the VDI open now (XAPI: currently_attached), a suspended VM's included. */
     List<DbObject<VBD>> activeVbds(Ref<VDI> vdi) {
         return db.referring(VBD.VDI, vdi).stream().filter(b -> b.get(VBD.currently_attached)).toList();
+    }
+
+    /**
+     * Those of {@link #activeVbds} whose VM has a QEMU holding the disk, which an online change goes through: not a
+     * suspended VM's, whose marks stay for its resume while nothing holds its disks.
+     */
+    List<DbObject<VBD>> liveVbds(Ref<VDI> vdi) {
+        return activeVbds(vdi).stream().filter(b -> !suspended(b.get(VBD.VM))).toList();
+    }
+
+    private boolean suspended(Ref<VM> vm) {
+        DbObject<VM> v = db.get(vm);
+        return v != null && v.get(VM.power_state) == VmPowerState.Suspended;
     }
 
     /** VDI_IN_USE: a VM has the VDI open, and {@code op} cannot be done under it. */

@@ -163,8 +163,11 @@ public final class VbdRecords {
         });
     }
 
-    /** A copy of a VBD for {@code vm} on {@code vdi} (XAPI: Xapi_vbd_helpers.copy), staged in {@code tx}; detached. */
-    static Ref<VBD> copy(Database.Tx tx, DbObject<VBD> vbd, Ref<VM> vm, Ref<VDI> vdi) {
+    /**
+     * A copy of a VBD for {@code vm} on {@code vdi} (XAPI: Xapi_vbd_helpers.copy), staged in {@code tx}; detached, unless
+     * {@code suspended}: a suspended VM's devices keep the marks its saved state needs at resume.
+     */
+    static Ref<VBD> copy(Database.Tx tx, DbObject<VBD> vbd, Ref<VM> vm, Ref<VDI> vdi, boolean suspended) {
         Ref<VBD> ref = Refs.newRef(VBD.CLASS);
         Ref<VBD_metrics> metrics = Refs.newRef(VBD_metrics.CLASS);
         Rec<VBD> f = Records.copy(vbd, VBD.CLASS)
@@ -172,7 +175,7 @@ public final class VbdRecords {
                 .set(VBD.VM, vm)
                 .set(VBD.VDI, vdi)
                 .set(VBD.empty, vbd.get(VBD.empty) || vdi.isNull())
-                .set(VBD.currently_attached, false)
+                .set(VBD.currently_attached, suspended && vbd.get(VBD.currently_attached))
                 .set(VBD.device, "")
                 .set(VBD.storage_lock, false)
                 .set(VBD.metrics, metrics)

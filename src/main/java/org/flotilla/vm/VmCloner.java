@@ -54,11 +54,13 @@ public final class VmCloner {
     static final String BASE_TEMPLATE_NAME = "base_template_name";
     /** VBD other_config key: the VM owns the disk (Constants.owner_key). */
     static final String OWNER_KEY = "owner";
+    /** snapshot_info: the power state the VM had when the snapshot was taken (Xen Orchestra resumes a VM reverted to a running one). */
+    static final String POWER_STATE_AT_SNAPSHOT = "power-state-at-snapshot";
     /** SR content_type of ISO libraries, which hold no VM's disks. */
     private static final String ISO_CONTENT = "iso";
 
     private enum DiskOp {
-        CLONE(VmOperations.clone), COPY(VmOperations.copy), SNAPSHOT(VmOperations.snapshot);
+        CLONE(VmOperations.clone), COPY(VmOperations.copy), SNAPSHOT(VmOperations.snapshot), CHECKPOINT(VmOperations.checkpoint);
 
         final VmOperations operation;
 
@@ -80,19 +82,33 @@ public final class VmCloner {
     }
 
     /** VM.clone: disks cloned as the storage can (copy on write). */
-    public Ref<VM> cloneVm(Ref<VM> vm, String newName, TaskContext task) { return cloneVm(vm, newName, DiskOp.CLONE, null, List.of(), task); }
+    public Ref<VM> cloneVm(Ref<VM> vm, String newName, TaskContext task) { return cloneVm(vm, newName, DiskOp.CLONE, null, List.of(), null, task); }
 
     /** VM.copy: full copies of the disks, on {@code sr} or (OpaqueRef:NULL) each beside its original. */
     public Ref<VM> copy(Ref<VM> vm, String newName, Ref<SR> sr, TaskContext task) {
         if (!sr.isNull() && ISO_CONTENT.equals(db.require(sr).get(SR.content_type))) {
             throw ApiError.of("OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR");
         }
-        return cloneVm(vm, newName, DiskOp.COPY, sr.isNull() ? null : sr, List.of(), task);
+        return cloneVm(vm, newName, DiskOp.COPY, sr.isNull() ? null : sr, List.of(), null, task);
     }
 
     /** VM.snapshot: the disks' snapshots, but those of {@code ignoreVdis}. */
     public Ref<VM> snapshot(Ref<VM> vm, String newName, List<Ref<VDI>> ignoreVdis, TaskContext task) {
-        return cloneVm(vm, newName, DiskOp.SNAPSHOT, null, ignoreVdis, task);
+        return cloneVm(vm, newName, DiskOp.SNAPSHOT, null, ignoreVdis, null, task);
+    }
+
+    /**
+     * VM.checkpoint's snapshot: the disks' snapshots, then the VM's memory as {@code memory} saves it, a suspended
+     * snapshot of the VM. The caller keeps the VM still from the first disk to the memory.
+     */
+    public Ref<VM> checkpoint(Ref<VM> vm, String newName, MemoryImage memory, TaskContext task) {
+        return cloneVm(vm, newName, DiskOp.CHECKPOINT, null, List.of(), memory, task);
+    }
+
+    /** A checkpoint's memory: a suspend VDI made once the disks are snapshotted. */
+    @FunctionalInterface
+    public interface MemoryImage {
+        Ref<VDI> save();
     }
 
     private record NewDisk(DbObject<VBD> vbd, Ref<VDI> vdi, boolean delete) {}
@@ -126,7 +142,7 @@ public final class VmCloner {
                 } else {
                     Ref<VDI> copy = switch (op) {
                         case CLONE -> storage.cloneVdi(vdi);
-                        case SNAPSHOT -> storage.snapshotVdi(vdi);
+                        case SNAPSHOT, CHECKPOINT -> storage.snapshotVdi(vdi);
                         case COPY -> storage.copyVdi(vdi, sr != null ? sr : db.require(vdi).get(VDI.SR),
                                 VDI.CLASS.nullRef(), slice(task, from, to));
                     };
@@ -148,37 +164,48 @@ public final class VmCloner {
     }
 
     private void deleteDisks(List<NewDisk> disks) {
-        for (NewDisk d : disks) {
-            if (!d.delete()) continue;
-            try {
-                storage.destroyVdi(d.vdi());
-            } catch (RuntimeException ignored) {
-                // best effort, as XAPI's delete_disks
-            }
+        for (NewDisk d : disks) if (d.delete()) destroyQuietly(d.vdi());
+    }
+
+    private void destroyQuietly(Ref<VDI> vdi) {
+        try {
+            storage.destroyVdi(vdi);
+        } catch (RuntimeException ignored) {
+            // best effort, as XAPI's delete_disks
         }
     }
 
-    /** VM.clone / VM.copy / VM.snapshot (xapi_vm_clone.clone). */
-    private Ref<VM> cloneVm(Ref<VM> vmRef, String newName, DiskOp op, Ref<SR> sr, List<Ref<VDI>> ignoreVdis, TaskContext task) {
+    /** VM.clone / VM.copy / VM.snapshot / VM.checkpoint (xapi_vm_clone.clone); {@code memory} only for a checkpoint. */
+    private Ref<VM> cloneVm(Ref<VM> vmRef, String newName, DiskOp op, Ref<SR> sr, List<Ref<VDI>> ignoreVdis, MemoryImage memory,
+                            TaskContext task) {
         ops.require(db.require(vmRef), op.operation);
         task.progress(0);
-        boolean snapshot = op == DiskOp.SNAPSHOT;
+        boolean snapshot = op == DiskOp.SNAPSHOT || op == DiskOp.CHECKPOINT;
         var vbdList = new ArrayList<DbObject<VBD>>();
         for (Ref<VBD> b : db.related(vmRef, VM.VBDs)) {
             DbObject<VBD> vbd = db.get(b);
             if (vbd != null && !(snapshot && ignoreVdis.contains(vbd.get(VBD.VDI)))) vbdList.add(vbd);
         }
-        List<NewDisk> disks = disks(vbdList, op, sr, task, 0.9);
+        List<NewDisk> disks = disks(vbdList, op, sr, task, memory == null ? 0.9 : 0.5);
+        Ref<VDI> image = VDI.CLASS.nullRef();
         try {
+            if (memory != null) image = memory.save();
+            task.progress(0.9);
             Ref<VM> ref = Refs.newRef(VM.CLASS);
+            Ref<VDI> memoryImage = image;
             db.write(tx -> {
                 DbObject<VM> src = db.require(vmRef);
                 Rec<VM> f = newVmRecord(tx, src, newName, snapshot);
+                // XAPI's checkpoint: a suspended snapshot, its memory the VM's at the instant its disks were taken
+                if (memory != null) {
+                    f.set(VM.power_state, VmPowerState.Suspended).set(VM.suspend_VDI, memoryImage)
+                     .set(VM.snapshot_info, Map.of(POWER_STATE_AT_SNAPSHOT, src.get(VM.power_state).wire()));
+                }
                 f.set(VM.allowed_operations, ops.allowed(Records.unsaved(ref, f)));
                 tx.put(ref, f);
                 if (snapshot) tx.set(vmRef, VM.parent, ref);
                 for (NewDisk d : disks) {
-                    Ref<VBD> vbd = VbdRecords.copy(tx, d.vbd(), ref, d.vdi());
+                    Ref<VBD> vbd = VbdRecords.copy(tx, d.vbd(), ref, d.vdi(), memory != null);
                     if (d.vbd().get(VBD.type) == VbdType.Disk) {
                         var oc = new LinkedHashMap<>(d.vbd().get(VBD.other_config));
                         if (!oc.containsKey(OWNER_KEY)) {
@@ -187,13 +214,14 @@ public final class VmCloner {
                         }
                     }
                 }
-                for (Ref<VIF> vif : db.related(vmRef, VM.VIFs)) copyVif(tx, db.require(vif), ref, snapshot);
+                for (Ref<VIF> vif : db.related(vmRef, VM.VIFs)) copyVif(tx, db.require(vif), ref, snapshot, memory != null);
                 for (Ref<VTPM> vtpm : db.related(vmRef, VM.VTPMs)) copyVtpm(tx, db.require(vtpm), ref);
             });
             task.progress(1);
             return ref;
         } catch (RuntimeException e) {
             deleteDisks(disks);
+            if (!image.isNull()) destroyQuietly(image);
             throw e;
         }
     }
@@ -244,7 +272,7 @@ public final class VmCloner {
                 .set(VM.snapshot_of, snapshot ? srcRef : VM.CLASS.nullRef())
                 .set(VM.snapshot_time, snapshot ? Instant.now() : Instant.EPOCH)
                 .set(VM.snapshot_info, snapshot ? Map.of("disk-snapshot-type", "crash_consistent",
-                        "power-state-at-snapshot", src.get(VM.power_state).wire()) : Map.of())
+                        POWER_STATE_AT_SNAPSHOT, src.get(VM.power_state).wire()) : Map.of())
                 .set(VM.snapshot_metadata, "")
                 .set(VM.transportable_snapshot_id, "")
                 .set(VM.parent, snapshot ? src.get(VM.parent) : VM.CLASS.nullRef())
@@ -282,14 +310,17 @@ public final class VmCloner {
         return Long.toUnsignedString(r.nextLong() >>> 1) + ":" + Long.toUnsignedString(r.nextLong() >>> 1);
     }
 
-    /** A detached copy of a VIF for {@code vm}; a snapshot keeps the MAC, other copies get a new one. */
-    private void copyVif(Database.Tx tx, DbObject<VIF> vif, Ref<VM> vm, boolean preserveMac) {
+    /**
+     * A copy of a VIF for {@code vm}, detached unless {@code suspended} (as {@link VbdRecords#copy}); a snapshot keeps the
+     * MAC, other copies get a new one.
+     */
+    private void copyVif(Database.Tx tx, DbObject<VIF> vif, Ref<VM> vm, boolean preserveMac, boolean suspended) {
         Ref<VIF> ref = Refs.newRef(VIF.CLASS);
         Ref<VIF_metrics> metrics = Refs.newRef(VIF_metrics.CLASS);
         Rec<VIF> f = Records.copy(vif, VIF.CLASS)
                 .set(VIF.uuid, Refs.newUuid())
                 .set(VIF.VM, vm)
-                .set(VIF.currently_attached, false)
+                .set(VIF.currently_attached, suspended && vif.get(VIF.currently_attached))
                 .set(VIF.current_operations, Map.of())
                 .set(VIF.status_code, 0L)
                 .set(VIF.status_detail, "")
@@ -321,7 +352,8 @@ public final class VmCloner {
     /**
      * VM.revert: the VM's disks that the snapshot holds snapshots of are replaced by clones of those
      * snapshots (the old VDIs destroyed), other disks detached but kept; CDs, VIFs and settings as in the
-     * snapshot. The VM must be halted.
+     * snapshot. The VM must be halted or suspended. It is left in the snapshot's power state, as XAPI leaves it: a
+     * checkpoint's VM is suspended on a clone of the checkpoint's memory, for VM.resume to run it on from that instant.
      */
     public void revert(Ref<VM> snapshotRef, TaskContext task) {
         DbObject<VM> snap = db.require(snapshotRef);
@@ -329,9 +361,10 @@ public final class VmCloner {
         DbObject<VM> vm = db.get(snap.get(VM.snapshot_of));
         if (vm == null) throw ApiError.of("VM_REVERT_FAILED", snapshotRef.value(), snap.get(VM.snapshot_of).value());
         Ref<VM> vmRef = vm.self(VM.CLASS);
-        if (vm.get(VM.power_state) != VmPowerState.Halted) {
-            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted", VmLifecycle.lower(vm.get(VM.power_state)));
+        if (vm.get(VM.power_state) != VmPowerState.Halted && vm.get(VM.power_state) != VmPowerState.Suspended) {
+            throw ApiError.of("VM_BAD_POWER_STATE", vm.ref(), "halted, suspended", VmLifecycle.lower(vm.get(VM.power_state)));
         }
+        Ref<VDI> oldImage = vm.get(VM.suspend_VDI);
         var snapVbds = new ArrayList<DbObject<VBD>>();
         for (Ref<VBD> b : db.related(snapshotRef, VM.VBDs)) snapVbds.add(db.require(b));
         Set<Ref<VDI>> replaced = new HashSet<>();
@@ -341,7 +374,11 @@ public final class VmCloner {
         }
         List<NewDisk> disks = disks(snapVbds, DiskOp.CLONE, null, task, 0.8);
         var oldVdis = new ArrayList<Ref<VDI>>();
+        Ref<VDI> snapImage = snap.get(VM.suspend_VDI);
+        Ref<VDI> image = VDI.CLASS.nullRef();
         try {
+            if (!snapImage.isNull()) image = storage.cloneVdi(snapImage);
+            Ref<VDI> newImage = image;
             db.write(tx -> {
                 for (Ref<VBD> b : db.related(vmRef, VM.VBDs)) {
                     DbObject<VBD> vbd = db.require(b);
@@ -351,13 +388,13 @@ public final class VmCloner {
                     if (db.exists(m)) tx.delete(m);
                     tx.delete(b);
                 }
-                for (NewDisk d : disks) VbdRecords.copy(tx, d.vbd(), vmRef, d.vdi());
+                for (NewDisk d : disks) VbdRecords.copy(tx, d.vbd(), vmRef, d.vdi(), !newImage.isNull());
                 for (Ref<VIF> vif : db.related(vmRef, VM.VIFs)) {
                     Ref<VIF_metrics> m = db.require(vif).get(VIF.metrics);
                     if (db.exists(m)) tx.delete(m);
                     tx.delete(vif);
                 }
-                for (Ref<VIF> vif : db.related(snapshotRef, VM.VIFs)) copyVif(tx, db.require(vif), vmRef, true);
+                for (Ref<VIF> vif : db.related(snapshotRef, VM.VIFs)) copyVif(tx, db.require(vif), vmRef, true, !newImage.isNull());
                 // XAPI's update_vtpm: the VM's VTPMs make way for copies of the snapshot's, which must stay as taken
                 for (Ref<VTPM> vtpm : db.related(vmRef, VM.VTPMs)) {
                     Ref<Secret> secret = db.require(vtpm).get(VTPM.contents);
@@ -369,21 +406,20 @@ public final class VmCloner {
                 for (Member<VM> f : VM.CLASS.members()) {
                     if (f instanceof Field<VM, ?> field && !KEPT_ON_REVERT.contains(field) && Records.differs(field, snap, vm)) take(after, field, snap);
                 }
-                after.set(VM.parent, snapshotRef);
+                after.set(VM.parent, snapshotRef)
+                     .set(VM.suspend_VDI, newImage)
+                     .set(VM.power_state, newImage.isNull() ? VmPowerState.Halted : VmPowerState.Suspended);
                 VmAllowedOperations.stage(tx, vm, after);
             });
         } catch (RuntimeException e) {
             deleteDisks(disks);
+            if (!image.isNull()) destroyQuietly(image);
             if (e instanceof ApiError a && (a.code().equals("VM_REVERT_FAILED") || a.code().startsWith("SR_"))) throw a;
             throw ApiError.of("VM_REVERT_FAILED", snapshotRef.value(), vm.ref());
         }
-        for (Ref<VDI> vdi : oldVdis) {
-            try {
-                if (db.related(vdi, VDI.VBDs).isEmpty()) storage.destroyVdi(vdi);
-            } catch (RuntimeException ignored) {
-                // the VM is reverted; a disk left behind is only space
-            }
-        }
+        // the VM is reverted; a disk left behind is only space
+        for (Ref<VDI> vdi : oldVdis) if (db.related(vdi, VDI.VBDs).isEmpty()) destroyQuietly(vdi);
+        if (!oldImage.isNull() && db.exists(oldImage)) destroyQuietly(oldImage);
         task.progress(1);
     }
 

@@ -144,6 +144,53 @@ class VmPowerTest extends OnAVmHost {
         assertEquals(null, h.node.db().get("VDI", second));
     }
 
+    /**
+     * VM.checkpoint keeps the VM running in the same QEMU and makes a suspended snapshot holding its disks and memory of
+     * one instant; VM.revert to it leaves the VM suspended, and VM.resume runs it on from that instant.
+     */
+    @Test
+    void aCheckpointKeepsTheVmRunningAndRevertingToItResumesThatInstant() throws Exception {
+        String vm = h.newVm("checkpointed", "counter");
+        String vdi = h.newVdi("counter disk", 16);
+        h.newVbd(vm, vdi, "0", "Disk");
+        assertEquals(List.of("VM_BAD_POWER_STATE", vm, "paused, suspended, running", "halted"), h.fails("VM.checkpoint", vm, "too soon").description());
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "COUNT 10", 1, Duration.ofSeconds(30 * LOADED));
+        List<Long> qemu = h.qemuPids();
+        long before = VmHost.lastCount(h.serial(vm));
+        String checkpoint = (String) h.call("VM.checkpoint", vm, "at ten");
+        long after = VmHost.lastCount(h.serial(vm));
+        assertEquals("Running", h.power(vm));
+        assertEquals(qemu, h.qemuPids(), "the same QEMU runs on");
+        h.awaitSerial(vm, "COUNT " + (after + 10), 1, Duration.ofSeconds(20 * LOADED));
+
+        var snap = h.vm(checkpoint);
+        assertEquals("Suspended", snap.get("power_state"));
+        assertEquals(true, snap.get("is_a_snapshot"));
+        assertEquals(vm, snap.get("snapshot_of"));
+        assertEquals(Map.of("power-state-at-snapshot", "Running"), snap.get("snapshot_info"));
+        String image = (String) snap.get("suspend_VDI");
+        assertEquals("suspend", h.node.db().record("VDI", image).get("type"));
+
+        h.call("VM.hard_shutdown", vm);
+        h.call("VM.revert", checkpoint);
+        var reverted = h.vm(vm);
+        assertEquals("Suspended", reverted.get("power_state"));
+        assertNotEquals(image, reverted.get("suspend_VDI"), "the VM resumes from a clone: the checkpoint stays whole");
+        assertEquals(checkpoint, reverted.get("parent"));
+        h.call("VM.resume", vm, false, false);
+        // the guest counts on from the instant of the checkpoint, in memory as on its disk, without booting again
+        var firstWholeCount = java.util.regex.Pattern.compile("COUNT (\\d+)\\r?\\n");
+        VmHost.await(() -> firstWholeCount.matcher(h.serial(vm)).find(), Duration.ofSeconds(30 * LOADED), "a whole COUNT line");
+        var m = firstWholeCount.matcher(h.serial(vm));
+        assertTrue(m.find());
+        long resumed = Long.parseLong(m.group(1));
+        assertTrue(resumed >= before && resumed <= after + 2, "resumed at " + resumed + ", checkpoint between " + before + " and " + after);
+        assertFalse(h.serial(vm).contains("FLOTILLA-GUEST up"), h.serial(vm));
+        assertEquals("suspend", h.node.db().record("VDI", image).get("type"));
+        h.call("VM.hard_shutdown", vm);
+    }
+
     @Test
     void sandboxedUnprivilegedQemuWithoutLegacyDevices() throws Exception {
         String vm = h.newVm("argv", "idle");

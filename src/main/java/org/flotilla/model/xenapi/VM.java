@@ -394,7 +394,14 @@ public interface VM {
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED"})
         Ref<VM> snapshot(Ref<VM> vm, String new_name, @Default("[]") List<Ref<VDI>> ignore_vdis);
 
-        @Doc("Bring the VM this snapshot was taken of back to the snapshot's disks and settings; the VM must be halted.")
+        @Doc("Take a snapshot of the VM with its memory: its disks' snapshots and its memory at one instant, a suspended snapshot "
+                + "that VM.revert brings back (the VM then suspended, for VM.resume to run on from that instant).")
+        @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "SR_FULL", "OPERATION_NOT_ALLOWED",
+                "VM_CHECKPOINT_SUSPEND_FAILED", "VM_CHECKPOINT_RESUME_FAILED"})
+        Ref<VM> checkpoint(Ref<VM> vm, String new_name);
+
+        @Doc("Bring the VM this snapshot was taken of back to the snapshot's disks and settings (and a checkpoint's memory, the VM "
+                + "then suspended); the VM must be halted or suspended.")
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VM_BAD_POWER_STATE", "OPERATION_NOT_ALLOWED", "SR_FULL", "VM_REVERT_FAILED"})
         void revert(Ref<VM> snapshot);
 

@@ -72,7 +72,7 @@ public final class LiveDisks implements OnlineDisks {
         if (!(dir instanceof LocalDir local)) return QemuCommand.remoteFile(NfsAddress.numeric(dir), image);
         try (Fd rw = Open.file(local.file(image), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(image), Open.Access.READ)) {
             int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), tag).getFirst();
-            return QemuCommand.ordered("driver", "file", "filename", QemuCommand.fdset(set));
+            return QemuCommand.descriptorFile(set);
         }
     }
 

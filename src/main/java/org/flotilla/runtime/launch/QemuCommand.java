@@ -208,6 +208,16 @@ public final class QemuCommand {
     /** The file QEMU opens for an fdset: one of the set's descriptors, the one with the access it asks for. */
     public static String fdset(int set) { return "/dev/fdset/" + set; }
 
+    /**
+     * The protocol node of a disk image the daemon hands over as an fdset, without QEMU's image locks. Those locks are
+     * taken per open file description, and an fdset keeps one of each access mode open for the VM's life: once a node
+     * goes from read-write to read-only (the old top of an online snapshot), the read-write description keeps the
+     * locks it had, and QEMU's next check of its own (taking the disks back after a checkpoint's memory is saved, or
+     * after a migration is cancelled) fails on them. Who may open an image is the daemon's: one read-write
+     * attachment per VDI, checked against the pool's records.
+     */
+    public static Map<String, Object> descriptorFile(int set) { return ordered("driver", "file", "filename", fdset(set), "locking", "off"); }
+
     /** KVM runs the host's CPU model; TCG its default model, named only when properties go with it. */
     private static String cpu(Spec s) {
         boolean kvm = s.accel().equals("kvm");
@@ -231,7 +241,7 @@ public final class QemuCommand {
         var out = new ArrayList<Map<String, Object>>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             boolean ro = i > 0 || d.readOnly();
-            var file = fds ? ordered("driver", "file", "filename", fdset(sets.get(i))) : remoteFile(d.image().dir(), layers.get(i).file());
+            var file = fds ? descriptorFile(sets.get(i)) : remoteFile(d.image().dir(), layers.get(i).file());
             if (ro) file.put("read-only", true);
             var node = ordered("driver", layers.get(i).format(), "node-name", d.layerNode(i), "file", file);
             if (layers.get(i).format().equals("qcow2")) node.put("backing", i == layers.size() - 1 ? null : d.layerNode(i + 1));

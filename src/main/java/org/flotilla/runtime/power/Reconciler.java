@@ -171,9 +171,20 @@ public final class Reconciler {
             end(d, dir);
             return;
         }
+        if (consistent && ps == VmPowerState.Running && status.equals("postmigrate")) {
+            // its memory streamed out (a checkpoint's, or a migration the records never gave away) and the daemon gone
+            // before it ran on: the records say it runs here, so it does
+            LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " was left stopped after its memory was saved: running it on");
+            try {
+                qmp.execute("cont");
+                status = "running";
+            } catch (QmpException e) {
+                LOG.log(System.Logger.Level.WARNING, "QEMU " + pid + " of VM " + uuid + " does not run on: " + e.getMessage());
+            }
+        }
         domains.add(d);
         events.watch(d);
-        boolean paused = status.equals("paused") || status.equals("prelaunch") || panicked;
+        boolean paused = status.equals("paused") || status.equals("prelaunch") || status.equals("postmigrate") || panicked;
         if (consistent) {
             VmPowerState want = paused ? VmPowerState.Paused : VmPowerState.Running;
             if (want != ps) ops.update(d.vmRef, VmAllowedOperations.changes().set(VM.power_state, want));

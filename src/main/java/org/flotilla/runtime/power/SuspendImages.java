@@ -16,6 +16,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.flotilla.api.Call;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -43,6 +46,7 @@ import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.QemuFiles;
 import org.flotilla.storage.Storage;
 import org.flotilla.vm.VmAllowedOperations;
+import org.flotilla.vm.VmCloner;
 
 /**
  * VM.suspend and VM.resume: QEMU's migration stream, over a unix socket, kept between the two as a
@@ -86,49 +90,125 @@ public final class SuspendImages {
         operations.run(c, vmRef, VmOperations.suspend, () -> {
             Domain d = domains.running(vmRef);
             Ref<SR> sr = suspendSr(vmRef);
-            Files.createDirectories(tmpDir);
-            Path raw = tmpDir.resolve(d.uuid + ".raw");
-            Path sock = d.runDir.resolve("migrate.sock");
-            Files.deleteIfExists(sock);
-            try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-                server.bind(UnixDomainSocketAddress.of(sock));
-                QemuFiles.give(sock, d.uid);
-                Future<Long> copy = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
-                    try (SocketChannel ch = server.accept(); InputStream in = Channels.newInputStream(ch);
-                         OutputStream out = Files.newOutputStream(raw)) {
-                        return in.transferTo(out);
-                    }
-                });
-                c.task().progress(0.1);
-                d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(sock.getFileName())));
-                awaitMigration(d);
-                long bytes = copy.get(5, TimeUnit.MINUTES);
+            Path raw = rawFile(d.uuid);
+            try {
+                long bytes = streamMemory(c, d, raw);
                 c.task().progress(0.7);
                 d.expectExit();
                 d.quit();
                 teardown.afterExit(d, VmPowerState.Suspended);
-                long size = Math.max(MIB, (bytes + MIB - 1) / MIB * MIB);
-                Ref<VDI> vdi = storage.createVdi(Rec.empty(VDI.CLASS)
-                        .set(VDI.SR, sr)
-                        .set(VDI.name_label, "Suspend image")
-                        .set(VDI.name_description, "Suspend image of VM " + d.uuid)
-                        .set(VDI.virtual_size, size)
-                        .set(VDI.type, VdiType.suspend)
-                        .set(VDI.other_config, Map.of(SUSPEND_BYTES, Long.toString(bytes))));
-                try {
-                    storage.importRaw(raw, vdi);
-                } catch (RuntimeException e) {
-                    storage.destroyVdi(vdi);
-                    throw e;
-                }
-                ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, vdi));
-            } catch (ExecutionException e) {
-                throw ApiError.internal("suspend: receiving the memory image failed: " + e.getCause());
+                ops.update(vmRef, VmAllowedOperations.changes().set(VM.suspend_VDI, image(raw, bytes, sr, d.uuid)));
             } finally {
                 Files.deleteIfExists(raw);
-                Files.deleteIfExists(sock);
             }
         });
+    }
+
+    /**
+     * VM.checkpoint (xapi_vm_snapshot.checkpoint). XAPI suspends a running VM for it and resumes it after; here its
+     * QEMU stays: the VM is stopped while its disks are snapshotted and its memory streamed out, then runs on while
+     * the stream becomes the snapshot's suspend VDI. A paused VM stays paused; a suspended VM's image is cloned.
+     */
+    public Ref<VM> checkpoint(Call c, Ref<VM> vmRef, String name, VmCloner cloner) {
+        var taken = new AtomicReference<Ref<VM>>();
+        operations.run(c, vmRef, VmOperations.checkpoint, () -> {
+            DbObject<VM> vm = db.require(vmRef);
+            if (vm.get(VM.power_state) == VmPowerState.Suspended) {
+                Ref<VDI> image = vm.get(VM.suspend_VDI);
+                taken.set(cloner.checkpoint(vmRef, name, () -> storage.cloneVdi(image), c.task()));
+                return;
+            }
+            Domain d = domains.running(vmRef);
+            boolean running = vm.get(VM.power_state) == VmPowerState.Running;
+            Ref<SR> sr = suspendSr(vmRef);
+            Path raw = rawFile(d.uuid);
+            if (running) stopFor(d, vmRef);
+            var stopped = new AtomicBoolean(running);
+            try {
+                taken.set(cloner.checkpoint(vmRef, name, () -> {
+                    long bytes = savedMemory(c, d, raw);
+                    if (stopped.getAndSet(false)) runOn(d, vmRef);  // before the image is written, the slow part
+                    return image(raw, bytes, sr, d.uuid);
+                }, c.task()));
+            } finally {
+                Files.deleteIfExists(raw);
+                if (stopped.get()) runOn(d, vmRef);
+            }
+        });
+        return taken.get();
+    }
+
+    private static void stopFor(Domain d, Ref<VM> vmRef) {
+        try {
+            d.qmp.execute("stop");
+        } catch (QmpException e) {
+            throw ApiError.of("VM_CHECKPOINT_SUSPEND_FAILED", vmRef.value());
+        }
+    }
+
+    /** Lets a checkpointed VM run again (QEMU takes its disks back from the stream's end). */
+    private static void runOn(Domain d, Ref<VM> vmRef) {
+        try {
+            d.qmp.execute("cont");
+        } catch (QmpException e) {
+            LOG.log(System.Logger.Level.WARNING, "VM " + vmRef.value() + " does not run on after its checkpoint: " + e.getMessage());
+            throw ApiError.of("VM_CHECKPOINT_RESUME_FAILED", vmRef.value());
+        }
+    }
+
+    /** {@link #streamMemory} for a checkpoint's memory image, failing only with API errors. */
+    private long savedMemory(Call c, Domain d, Path raw) {
+        var bytes = new AtomicLong();
+        CurrentOperations.runMappingErrors(VmOperations.checkpoint.wire(), () -> bytes.set(streamMemory(c, d, raw)));
+        return bytes.get();
+    }
+
+    private Path rawFile(String vmUuid) throws IOException {
+        Files.createDirectories(tmpDir);
+        return tmpDir.resolve(vmUuid + ".raw");
+    }
+
+    /** Streams the VM's memory (QEMU's migration stream, the guest stopped at its end) into {@code raw}; its length. */
+    private static long streamMemory(Call c, Domain d, Path raw) throws Exception {
+        Path sock = d.runDir.resolve("migrate.sock");
+        Files.deleteIfExists(sock);
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(sock));
+            QemuFiles.give(sock, d.uid);
+            Future<Long> copy = Executors.newVirtualThreadPerTaskExecutor().submit(() -> {
+                try (SocketChannel ch = server.accept(); InputStream in = Channels.newInputStream(ch);
+                     OutputStream out = Files.newOutputStream(raw)) {
+                    return in.transferTo(out);
+                }
+            });
+            c.task().progress(0.1);
+            d.qmp.execute("migrate", Map.of("uri", "unix:" + QemuCommand.JAILED.resolve(sock.getFileName())));
+            awaitMigration(d);
+            return copy.get(5, TimeUnit.MINUTES);
+        } catch (ExecutionException e) {
+            throw ApiError.internal("receiving the VM's memory image failed: " + e.getCause());
+        } finally {
+            Files.deleteIfExists(sock);
+        }
+    }
+
+    /** A suspend VDI on {@code sr} holding the {@code bytes} of memory in {@code raw}. */
+    private Ref<VDI> image(Path raw, long bytes, Ref<SR> sr, String vmUuid) {
+        long size = Math.max(MIB, (bytes + MIB - 1) / MIB * MIB);
+        Ref<VDI> vdi = storage.createVdi(Rec.empty(VDI.CLASS)
+                .set(VDI.SR, sr)
+                .set(VDI.name_label, "Suspend image")
+                .set(VDI.name_description, "Suspend image of VM " + vmUuid)
+                .set(VDI.virtual_size, size)
+                .set(VDI.type, VdiType.suspend)
+                .set(VDI.other_config, Map.of(SUSPEND_BYTES, Long.toString(bytes))));
+        try {
+            storage.importRaw(raw, vdi);
+        } catch (RuntimeException e) {
+            storage.destroyVdi(vdi);
+            throw e;
+        }
+        return vdi;
     }
 
     /** VM.resume ({@code host} null: on the host chosen for it) and VM.resume_on. */

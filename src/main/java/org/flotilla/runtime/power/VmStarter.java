@@ -19,6 +19,7 @@ import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.domain.HostMemory;
 import org.flotilla.runtime.launch.LaunchSpecs;
 import org.flotilla.runtime.launch.QemuFiles;
+import org.flotilla.runtime.domain.HostFiles;
 import org.flotilla.runtime.launch.QemuLauncher;
 import org.flotilla.runtime.launch.VcpuLimits;
 import org.flotilla.runtime.launch.VifTaps;
@@ -29,6 +30,7 @@ import org.flotilla.vm.VmAllowedOperations;
  * and records it running; on any failure the QEMU is gone again and the VM as it was.
  */
 public final class VmStarter {
+    private static final System.Logger LOG = System.getLogger(VmStarter.class.getName());
     private final Database db;
     private final VmAllowedOperations ops;
     private final Domains domains;
@@ -105,6 +107,9 @@ public final class VmStarter {
             d.expectExit();
             domains.remove(d);
             d.kill();
+            // its run directory goes with it: what QEMU said is kept here
+            LOG.log(System.Logger.Level.WARNING, "QEMU " + d.pid + " of VM " + d.uuid + " did not " + (incoming != null ? "resume" : "start")
+                    + ": " + HostFiles.tail(QemuLauncher.log(d.runDir)));
             // a failed resume leaves the VM suspended (its image is still there); a failed start, halted
             teardown.afterExit(d, incoming != null ? VmPowerState.Suspended : VmPowerState.Halted);
             throw e;

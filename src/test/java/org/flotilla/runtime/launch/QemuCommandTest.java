@@ -45,12 +45,12 @@ class QemuCommandTest {
         assertTrue(all.contains("{\"driver\":\"file\",\"node-name\":\"uefi-code\",\"filename\":\"/dev/fdset/1\",\"read-only\":true}"), all);
         assertTrue(all.contains("{\"driver\":\"file\",\"node-name\":\"uefi-vars\",\"filename\":\"/dev/fdset/2\"}"), all);
         // each layer of a chain is a node of its own, the backing named by the daemon, never read from a header
-        String base = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-b1\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/6\","
+        String base = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-b1\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/6\",\"locking\":\"off\","
                 + "\"read-only\":true},\"backing\":null,\"read-only\":true}";
-        String top = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/5\"},"
+        String top = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/5\",\"locking\":\"off\"},"
                 + "\"backing\":\"vbd1-b1\"}";
         assertTrue(a.indexOf(base) >= 0 && a.indexOf(base) < a.indexOf(top), all);
-        assertTrue(all.contains("{\"driver\":\"raw\",\"node-name\":\"vbd3-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/8\","
+        assertTrue(all.contains("{\"driver\":\"raw\",\"node-name\":\"vbd3-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/8\",\"locking\":\"off\","
                 + "\"read-only\":true},\"read-only\":true}"), all);
         for (String hostPath : List.of("/d/", "/s/", "/usr/share/OVMF")) assertFalse(all.contains(hostPath), hostPath + " in " + all);
         // every NIC device 0..15 has a hot-pluggable root port, eight to a PCI slot
