@@ -123,11 +123,16 @@ public final class SuspendImages {
             Ref<SR> sr = suspendSr(vmRef);
             Path raw = rawFile(d.uuid);
             if (running) stopFor(d, vmRef);
+            long stoppedAt = System.nanoTime();
             var stopped = new AtomicBoolean(running);
             try {
                 taken.set(cloner.checkpoint(vmRef, name, () -> {
                     long bytes = savedMemory(c, d, raw);
-                    if (stopped.getAndSet(false)) runOn(d, vmRef);  // before the image is written, the slow part
+                    if (stopped.getAndSet(false)) {
+                        runOn(d, vmRef);  // before the image is written, the slow part
+                        LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " stood still " + (System.nanoTime() - stoppedAt) / 1_000_000
+                                + " ms for its checkpoint (" + (bytes >> 20) + " MiB of memory)");
+                    }
                     return image(raw, bytes, sr, d.uuid);
                 }, c.task()));
             } finally {
