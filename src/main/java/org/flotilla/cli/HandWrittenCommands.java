@@ -18,6 +18,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.enums.ConsoleProtocol;
 import org.flotilla.model.xenapi.enums.VbdMode;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 
 /**
  * The commands the model alone cannot derive: each names the XenAPI messages it calls and how its
@@ -85,8 +86,7 @@ final class HandWrittenCommands {
         out.add(new Entry(new Command("snapshot-revert", List.of(), List.of("uuid", "snapshot-uuid"), "Bring a VM back to a snapshot "
                 + "(uuid or snapshot-uuid) of it: its disks and settings as taken; a checkpoint leaves it suspended at that instant.",
                 false, (ctx, line) -> {
-                    String uuid = line.has("snapshot-uuid") ? line.get("snapshot-uuid") : line.required("uuid");
-                    vms(ctx).revert(ctx.api().byUuid(VM.CLASS, uuid));
+                    vms(ctx).revert(snapshotOf(ctx, line));
                     return Output.NOTHING;
                 }), RemoteActions.names(VM.Actions.class, a -> a.revert(null))));
         out.add(new Entry(new Command("vdi-resize", List.of("uuid", "disk-size"), List.of(), "Grow a disk to disk-size (e.g. 10GiB); "
@@ -118,6 +118,20 @@ final class HandWrittenCommands {
                 + "only it uses; vm-destroy removes the record alone."
                 + VmSelector.HELP_SUFFIX, true, HandWrittenCommands::vmUninstall),
                 concat(RemoteActions.names(VM.Actions.class, a -> a.destroy(null)), RemoteActions.names(VDI.Actions.class, a -> a.destroy(null)))));
+        out.add(new Entry(new Command("snapshot-uninstall", List.of(), List.of("uuid", "snapshot-uuid", "force"), "Remove a snapshot "
+                + "(uuid or snapshot-uuid) together with the read-write disks only it uses, and a checkpoint's memory; "
+                + "snapshot-destroy removes the record alone.", false, (ctx, line) -> {
+                    RemoteRecord<VM> snapshot = ctx.api().record(snapshotOf(ctx, line));
+                    if (snapshot.get(VM.power_state) == VmPowerState.Suspended) vms(ctx).hard_shutdown(snapshot.ref());
+                    uninstall(ctx, ctx.api().record(snapshot.ref()));
+                    return Output.NOTHING;
+                }), concat(RemoteActions.names(VM.Actions.class, a -> { a.hard_shutdown(null); a.destroy(null); }),
+                        RemoteActions.names(VDI.Actions.class, a -> a.destroy(null)))));
+        out.add(new Entry(new Command("snapshot-destroy", List.of(), List.of("uuid", "snapshot-uuid"), "Remove a snapshot's record "
+                + "(uuid or snapshot-uuid), leaving its disks.", false, (ctx, line) -> {
+                    vms(ctx).destroy(snapshotOf(ctx, line));
+                    return Output.NOTHING;
+                }), RemoteActions.names(VM.Actions.class, a -> a.destroy(null))));
         out.add(new Entry(new Command("console", List.of(), List.of(), "Show a VM's text console as it runs." + VmSelector.HELP_SUFFIX, false,
                 HandWrittenCommands::console), List.of()));
         out.add(new Entry(new Command("sr-create", List.of("name-label", "type"), List.of("name-description", "host-uuid",
@@ -270,18 +284,25 @@ final class HandWrittenCommands {
     }
 
     private static Output vmUninstall(CommandContext ctx, CommandLine line) {
-        for (ObjectRecord selected : VmSelector.select(ctx, line, false, List.of())) {
-            RemoteRecord<VM> vm = selected.as(VM.CLASS);
-            List<Ref<VDI>> disks = new ArrayList<>();
-            for (Ref<VBD> vbd : vm.get(VM.VBDs)) {
-                RemoteRecord<VBD> r = ctx.api().record(vbd);
-                Ref<VDI> vdi = r.get(VBD.VDI);
-                if (r.get(VBD.mode) == VbdMode.RW && vdi != null && !vdi.isNull()) disks.add(vdi);
-            }
-            vms(ctx).destroy(vm.ref());
-            for (Ref<VDI> vdi : disks) vdis(ctx).destroy(vdi);
-        }
+        for (ObjectRecord selected : VmSelector.select(ctx, line, false, List.of())) uninstall(ctx, selected.as(VM.CLASS));
         return Output.NOTHING;
+    }
+
+    /** Destroys the VM's record, then the read-write disks it had. */
+    private static void uninstall(CommandContext ctx, RemoteRecord<VM> vm) {
+        List<Ref<VDI>> disks = new ArrayList<>();
+        for (Ref<VBD> vbd : vm.get(VM.VBDs)) {
+            RemoteRecord<VBD> r = ctx.api().record(vbd);
+            Ref<VDI> vdi = r.get(VBD.VDI);
+            if (r.get(VBD.mode) == VbdMode.RW && vdi != null && !vdi.isNull()) disks.add(vdi);
+        }
+        vms(ctx).destroy(vm.ref());
+        for (Ref<VDI> vdi : disks) vdis(ctx).destroy(vdi);
+    }
+
+    /** The snapshot a snapshot-* command names, by snapshot-uuid or uuid. */
+    private static Ref<VM> snapshotOf(CommandContext ctx, CommandLine line) {
+        return ctx.api().byUuid(VM.CLASS, line.has("snapshot-uuid") ? line.get("snapshot-uuid") : line.required("uuid"));
     }
 
     private static Output console(CommandContext ctx, CommandLine line) {

@@ -189,6 +189,10 @@ class VmPowerTest extends OnAVmHost {
         assertFalse(h.serial(vm).contains("FLOTILLA-GUEST up"), h.serial(vm));
         assertEquals("suspend", h.node.db().record("VDI", image).get("type"));
         h.call("VM.hard_shutdown", vm);
+        // a checkpoint's memory is dropped as a suspended VM's is (xe snapshot-uninstall does so first)
+        h.call("VM.hard_shutdown", checkpoint);
+        assertEquals("Halted", h.power(checkpoint));
+        assertEquals(null, h.node.db().get("VDI", image));
     }
 
     @Test
