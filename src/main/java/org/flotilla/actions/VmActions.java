@@ -178,7 +178,7 @@ public final class VmActions implements VM.Actions {
 
     @Override
     public Ref<VM> snapshot(Ref<VM> vm, String new_name, List<Ref<VDI>> ignore_vdis) {
-        return cloner.snapshot(vm, new_name, ignore_vdis, Call.current().task());
+        return runtime.snapshot(Call.current(), vm, new_name, ignore_vdis, cloner);
     }
 
     @Override public Ref<VM> checkpoint(Ref<VM> vm, String new_name) { return runtime.checkpoint(Call.current(), vm, new_name, cloner); }

@@ -16,7 +16,9 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.SR;
+import org.flotilla.db.DbObject;
 import org.flotilla.model.xenapi.VBD;
+import org.flotilla.model.xenapi.enums.VbdType;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
@@ -89,6 +91,7 @@ import org.flotilla.vm.VmCloner;
  * {@link CrashActions}, {@link Reconciler}, {@link Vtpms}.
  */
 public final class VmRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(VmRuntime.class.getName());
 
     private final Database db;
     private final Ref<Host> hostRef;
@@ -294,6 +297,33 @@ public final class VmRuntime implements AutoCloseable {
     public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), false); }
 
     public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, requireHere(vm)); }
+
+    /**
+     * VM.snapshot. A running VM with more than one disk stands still while they are taken (a few hundred milliseconds),
+     * so that together they hold one instant, as a crash would have left them; one disk's snapshot is one instant alone.
+     */
+    public Ref<VM> snapshot(Call c, Ref<VM> vm, String name, List<Ref<VDI>> ignore, VmCloner cloner) {
+        DbObject<VM> v = db.require(vm);
+        Domain d = domains.get(vm);
+        long disks = db.related(vm, VM.VBDs).stream().map(db::get)
+                .filter(b -> b != null && b.get(VBD.currently_attached) && b.get(VBD.type) == VbdType.Disk && !ignore.contains(b.get(VBD.VDI)))
+                .count();
+        if (d == null || v.get(VM.power_state) != VmPowerState.Running || disks < 2) return cloner.snapshot(vm, name, ignore, c.task());
+        try {
+            d.qmp.execute("stop");
+        } catch (QmpException e) {
+            throw ApiError.internal("snapshot: the VM cannot stand still for it: " + e.getMessage());
+        }
+        try {
+            return cloner.snapshot(vm, name, ignore, c.task());
+        } finally {
+            try {
+                d.qmp.execute("cont");
+            } catch (QmpException e) {
+                LOG.log(System.Logger.Level.WARNING, "VM " + d.uuid + " does not run on after its snapshot: " + e.getMessage());
+            }
+        }
+    }
 
     /** VM.checkpoint, where the VM runs (a suspended VM's anywhere): its snapshot taken by {@code cloner}. */
     public Ref<VM> checkpoint(Call c, Ref<VM> vm, String name, VmCloner cloner) {

@@ -195,6 +195,27 @@ class VmPowerTest extends OnAVmHost {
         assertEquals(null, h.node.db().get("VDI", image));
     }
 
+    /** A running VM's disks are snapshotted at one instant: it stands still for them, then runs on in the same QEMU. */
+    @Test
+    void aSnapshotOfARunningVmTakesAllItsDisksAtOneInstant() throws Exception {
+        String vm = h.newVm("two disks", "counter");
+        h.newVbd(vm, h.newVdi("first", 16), "0", "Disk");
+        h.newVbd(vm, h.newVdi("second", 16), "1", "Disk");
+        h.call("VM.start", vm, false, false);
+        h.awaitSerial(vm, "COUNT 5", 1, Duration.ofSeconds(30 * LOADED));
+        List<Long> qemu = h.qemuPids();
+        String snapshot = (String) h.call("VM.snapshot", vm, "both", List.of());
+        assertEquals("running", h.qmp(vm).execute("query-status").path("status").asText());
+        assertEquals(qemu, h.qemuPids());
+        var vdis = new java.util.ArrayList<Object>();
+        for (Object vbd : (List<?>) h.vm(snapshot).get("VBDs")) vdis.add(h.node.db().record("VBD", (String) vbd).get("VDI"));
+        assertEquals(2, vdis.size());
+        for (Object vdi : vdis) assertEquals(true, h.node.db().record("VDI", (String) vdi).get("is_a_snapshot"));
+        long atSnapshot = VmHost.lastCount(h.serial(vm));
+        h.awaitSerial(vm, "COUNT " + (atSnapshot + 5), 1, Duration.ofSeconds(20 * LOADED));
+        h.call("VM.hard_shutdown", vm);
+    }
+
     @Test
     void sandboxedUnprivilegedQemuWithoutLegacyDevices() throws Exception {
         String vm = h.newVm("argv", "idle");
