@@ -3,21 +3,17 @@ package org.flotilla.cli;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.Security;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.IntSupplier;
-import javax.net.ssl.HttpsURLConnection;
-import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
  * xe as a thin client, as XAPI's is: it reads the global options (command line, XE_EXTRA_ARGS, ~/.xe), hands the
@@ -26,15 +22,35 @@ import javax.net.ssl.SSLSocketFactory;
  * or a command that needs this terminal (a VM's console), runs the whole of {@link Xe} here instead.
  */
 public final class XeClient {
-    private static final int CONNECT_TIMEOUT_MS = 10_000;
     private static final String DEFAULT_STATE = "/var/lib/flotilla";
 
     private XeClient() {}
 
     public static void main(String[] args) {
+        useOnlyTheProvidersTlsNeeds();
         String home = System.getProperty("user.home", "");
         Path rc = home.isEmpty() ? null : Path.of(home, ".xe");
         System.exit(run(List.of(args), System.getenv(), rc, System.out, System.err));
+    }
+
+    /**
+     * Ends this process's list of security providers after the last one TLS uses (the JDK's SUN, SunRsaSign, SunEC,
+     * SunJSSE and SunJCE), before any is loaded. TLS's set-up looks for an algorithm no provider has, which loads every
+     * provider the list names (Kerberos, SASL, XML signatures, smart cards, LDAP, PKCS#11): work a one-request client
+     * throws away. Providers listed before the last of those (a FIPS module placed first, say) stay; the algorithm
+     * restrictions of java.security stay as they are.
+     */
+    static void useOnlyTheProvidersTlsNeeds() {
+        Set<String> tls = Set.of("SUN", "SunRsaSign", "SunEC", "SunJSSE", "SunJCE");
+        int last = 0;
+        int listed = 0;
+        for (int i = 1; i <= 100; i++) {
+            String entry = Security.getProperty("security.provider." + i);
+            if (entry == null || entry.isBlank()) break;
+            listed = i;
+            if (tls.contains(entry.trim().split("\\s+")[0])) last = i;
+        }
+        if (last > 0 && last < listed) Security.setProperty("security.provider." + (last + 1), "");
     }
 
     /** One xe command line, as main runs it with this process's streams; returns the exit code. {@code rc} is ~/.xe, or null. */
@@ -103,20 +119,14 @@ public final class XeClient {
 
     /** The command the options carry, run by the host; {@code whole} runs it here where the host cannot. */
     static int remote(GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
-        try {
-            HttpURLConnection http;
-            try {
-                http = post(options, true);
-            } catch (SSLHandshakeException e) {
-                http = post(options, false);  // a host without X25519: nothing was sent yet
-            }
-            if (http.getResponseCode() != 200 || !CliWire.CONTENT_TYPE.equals(http.getContentType())) {
-                http.disconnect();
+        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), false, options.rest()).encode();
+        try (CliHttps host = CliHttps.open(options)) {
+            CliHttps.Reply reply = host.post(options, body);
+            if (reply.status() != 200 || !CliWire.CONTENT_TYPE.equals(reply.contentType())) {
+                host.close();
                 return whole.getAsInt();  // a host that does not run xe's commands itself
             }
-            try (InputStream in = http.getInputStream()) {
-                return copyReply(in, out, err, whole, null);
-            }
+            return copyReply(reply.body(), out, err, whole, null);
         } catch (IOException e) {
             err.println(Xe.UNREACHABLE);
             if (options.debug()) err.println(e);
@@ -128,28 +138,6 @@ public final class XeClient {
         int code = new Xe(HostConnector.XML_RPC, out, err, ConsoleStream.overHttp(keys), Xe::login).run(args, env, rc);
         out.flush();
         return code;
-    }
-
-    private static HttpURLConnection post(GlobalOptions options, boolean oneKeyShare) throws IOException {
-        String scheme = options.tls() ? "https" : "http";
-        String host = options.server().contains(":") && !options.server().startsWith("[") ? "[" + options.server() + "]" : options.server();
-        var url = URI.create(scheme + "://" + host + ":" + options.effectivePort() + CliWire.PATH).toURL();
-        var http = (HttpURLConnection) url.openConnection();
-        if (http instanceof HttpsURLConnection https) {
-            SSLSocketFactory tls = AnyCertificate.context().getSocketFactory();
-            https.setSSLSocketFactory(oneKeyShare ? new OneKeyShare(tls) : tls);
-            https.setHostnameVerifier((name, session) -> true);
-        }
-        byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), false, options.rest()).encode();
-        http.setConnectTimeout(CONNECT_TIMEOUT_MS);
-        http.setRequestMethod("POST");
-        http.setDoOutput(true);
-        http.setFixedLengthStreamingMode(body.length);
-        http.setRequestProperty("Content-Type", CliWire.CONTENT_TYPE);
-        try (OutputStream o = http.getOutputStream()) {
-            o.write(body);
-        }
-        return http;
     }
 
     /** What xe does when its host joins a console to the connection; its exit code. */
