@@ -154,7 +154,10 @@ final class CliHttps implements AutoCloseable {
         return body.toByteArray();
     }
 
-    private String line() throws IOException {
+    private String line() throws IOException { return line(in); }
+
+    /** One line of an HTTP head, without its CRLF. */
+    static String line(InputStream in) throws IOException {
         var b = new StringBuilder();
         for (int c; (c = in.read()) != '\n'; ) {
             if (c < 0) throw new IOException("the host's reply broke off");

@@ -67,7 +67,7 @@ final class TrainingHost implements AutoCloseable {
         while (!server.isClosed()) {
             try (Socket s = server.accept(); InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
                 int length = 0;
-                for (String h; !(h = line(in)).isEmpty(); ) {
+                for (String h; !(h = CliHttps.line(in)).isEmpty(); ) {
                     if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
                 }
                 in.readNBytes(length);
@@ -81,12 +81,6 @@ final class TrainingHost implements AutoCloseable {
                 // a handshake xe will try again, or the host closed
             }
         }
-    }
-
-    private static String line(InputStream in) throws IOException {
-        var b = new StringBuilder();
-        for (int c; (c = in.read()) != '\n' && c >= 0; ) if (c != '\r') b.append((char) c);
-        return b.toString();
     }
 
     /** A version 1 certificate for {@code pair}, signed by itself: xe takes any certificate, as it takes a host's. */
