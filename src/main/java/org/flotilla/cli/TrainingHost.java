@@ -33,7 +33,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * the recorded run only; the key lives in this process's memory and nowhere else.
  */
 final class TrainingHost implements AutoCloseable {
-    /** RSA as a host's own key is; 1024 bits, the least TLS takes, since the recorded run computes the key mostly interpreted. */
+    /** RSA as a host's own key is; 1024 bits, the least the JDK's certificate rules accept: the recorded run computes it cold. */
     private static final int KEY_BITS = 1024;
     private static final byte[] SHA256_WITH_RSA = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
 
