@@ -35,6 +35,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
 final class TrainingHost implements AutoCloseable {
     /** RSA as a host's own key is; 1024 bits, the least the JDK's certificate rules accept: the recorded run computes it cold. */
     private static final int KEY_BITS = 1024;
+    private static final int ANSWER_WITHIN_MS = 5_000;
     private static final byte[] SHA256_WITH_RSA = {0x30, 0x0d, 0x06, 0x09, 0x2a, (byte) 0x86, 0x48, (byte) 0x86, (byte) 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00};
 
     private final SSLServerSocket server;
@@ -62,10 +63,14 @@ final class TrainingHost implements AutoCloseable {
 
     int port() { return server.getLocalPort(); }
 
-    /** Answers connections until one brings a request (a handshake that fails makes xe connect again). */
+    /**
+     * Answers every connection until closed, one at a time, each given a few seconds: whoever else on this machine
+     * connects first delays the training by no more than that (a handshake that fails makes xe connect again, too).
+     */
     private void answer() {
         while (!server.isClosed()) {
             try (Socket s = server.accept(); InputStream in = new BufferedInputStream(s.getInputStream()); OutputStream out = s.getOutputStream()) {
+                s.setSoTimeout(ANSWER_WITHIN_MS);
                 int length = 0;
                 for (String h; !(h = CliHttps.line(in)).isEmpty(); ) {
                     if (h.toLowerCase(Locale.ROOT).startsWith("content-length:")) length = Integer.parseInt(h.substring(15).trim());
@@ -76,9 +81,8 @@ final class TrainingHost implements AutoCloseable {
                 out.write(("HTTP/1.1 200 OK\r\nContent-Type: " + CliWire.CONTENT_TYPE + "\r\nContent-Length: " + reply.size()
                         + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
                 reply.writeTo(out);
-                return;
             } catch (IOException | RuntimeException e) {
-                // a handshake xe will try again, or the host closed
+                // a handshake xe will try again, a caller that went away, or the host closed
             }
         }
     }
