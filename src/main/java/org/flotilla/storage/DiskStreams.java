@@ -71,14 +71,16 @@ public final class DiskStreams {
     private final VdiRecords records;
     private final QemuImg qemu;
     private final Vdis vdis;
+    private final ManagedVdis managed;
 
-    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis) {
+    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed) {
         this.db = db;
         this.host = host;
         this.layers = layers;
         this.records = records;
         this.qemu = qemu;
         this.vdis = vdis;
+        this.managed = managed;
     }
 
     /**
@@ -119,7 +121,7 @@ public final class DiskStreams {
                 };
                 nbd.flush();
             }
-            staged.commit(qemu);
+            if (staged.overlay() != null) commit(vdi, staged);
         } catch (BadVhd e) {
             throw switch (e.kind()) {
                 case MALFORMED -> ApiError.of("IMPORT_ERROR", e.getMessage());
@@ -136,6 +138,22 @@ public final class DiskStreams {
         vdis.update(vdi);
         task.progress(1.0);
         return written;
+    }
+
+    /**
+     * Commits the import's overlay into the VDI under its SR's lock, once sure that the VDI is still what the overlay was
+     * made on: a snapshot or clone taken meanwhile made its image a read-only base copy, and a VM started meanwhile
+     * writes it; either refuses the import (OTHER_OPERATION_IN_PROGRESS, VDI_IN_USE) and leaves the VDI to them.
+     */
+    private void commit(Ref<VDI> vdi, Staged staged) {
+        managed.change(vdi, open -> {
+            if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
+            var now = open.chain().attachment().layers();
+            var under = staged.chain().layers().subList(1, staged.chain().layers().size());
+            if (!now.equals(under)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", "VDI", vdi.value(), "snapshot", "");
+            qemu.commit(staged.chain());
+            return null;
+        });
     }
 
     private static VhdImport.Target checked(NbdConnection nbd, TaskContext task) {
@@ -263,8 +281,6 @@ public final class DiskStreams {
             layers.addAll(vdi.layers());
             return new Staged(new Storage.Attachment(dir, layers, false), overlay);
         }
-
-        void commit(QemuImg qemu) { if (overlay != null) qemu.commit(chain); }
 
         void discard() { if (overlay != null) chain.store().deleteQuietly(overlay); }
     }

@@ -127,7 +127,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     private static RuntimeException refusal(ApiError e) {
         return switch (e.code()) {
             case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL" -> new HttpRefusal(400, e);
-            case "VDI_IN_USE", "VDI_READONLY" -> new HttpRefusal(409, e);
+            case "VDI_IN_USE", "VDI_READONLY", "OTHER_OPERATION_IN_PROGRESS" -> new HttpRefusal(409, e);
             default -> e;
         };
     }

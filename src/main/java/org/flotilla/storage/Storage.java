@@ -89,7 +89,7 @@ public final class Storage {
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
         this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
-        this.streams = new DiskStreams(db, host, layers, records, qemu, vdis);
+        this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
 

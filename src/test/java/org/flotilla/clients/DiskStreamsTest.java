@@ -161,6 +161,34 @@ class DiskStreamsTest {
         assertEquals(401, wrongPassword.statusCode());
     }
 
+    /** A snapshot taken while an import runs keeps the disk as it was, and the import is refused rather than written into it. */
+    @Test
+    void aSnapshotDuringAnImportWinsOverIt() throws Exception {
+        long size = 4 * MIB;
+        String vdi = newVdi("snapshotted", size);
+        byte[] kept = filled(vdi, size, 9);
+        String task = newTask();
+        String status;
+        String snapshot;
+        try (var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.daemon.httpsPort())) {
+            OutputStream out = socket.getOutputStream();
+            String target = url("/import_raw_vdi", vdi, "raw", task).replaceFirst("https://[^/]+", "");
+            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            byte[] body = random(size, 10);
+            out.write(body, 0, (int) size / 2);
+            out.flush();
+            Thread.sleep(500);
+            snapshot = (String) daemon.rpc("VDI.snapshot", vdi, Map.of());
+            out.write(body, (int) size / 2, (int) size / 2);
+            out.flush();
+            status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+        }
+        assertEquals("HTTP/1.1 409", status);
+        assertEquals("OTHER_OPERATION_IN_PROGRESS", ((List<?>) ended(task).get("error_info")).getFirst());
+        assertArrayEquals(kept, get(vdi, "raw", null).body(), "the VDI as it was");
+        assertArrayEquals(kept, get(snapshot, "raw", null).body(), "its snapshot as the VDI was");
+    }
+
     /** A running VM's disk: exported as it is, not overwritten under the VM (VDI_IN_USE). */
     @Test
     void aRunningVmsDiskIsExportedButNotOverwritten() throws Exception {
@@ -221,13 +249,13 @@ class DiskStreamsTest {
         byte[] data = random(size, 7);
         var raw = files.resolve("disk.raw");
         Files.write(raw, data);
-        assertEquals(0, xe(List.of("vdi-import", "uuid=" + uuid, "filename=" + raw)).code(), "import");
+        succeeds(xe(List.of("vdi-import", "uuid=" + uuid, "filename=" + raw)), "import");
         var vhd = files.resolve("disk.vhd");
-        assertEquals(0, xe(List.of("vdi-export", "uuid=" + uuid, "filename=" + vhd, "format=vhd")).code(), "export");
+        succeeds(xe(List.of("vdi-export", "uuid=" + uuid, "filename=" + vhd, "format=vhd")), "export");
         String copy = (String) daemon.rpc("VDI.get_uuid", newVdi("xe copy", size));
-        assertEquals(0, xe(List.of("vdi-import", "uuid=" + copy, "filename=" + vhd, "format=vhd")).code(), "import of the VHD");
+        succeeds(xe(List.of("vdi-import", "uuid=" + copy, "filename=" + vhd, "format=vhd")), "import of the VHD");
         var back = files.resolve("back.raw");
-        assertEquals(0, xe(List.of("vdi-export", "uuid=" + copy, "filename=" + back)).code(), "export of the copy");
+        succeeds(xe(List.of("vdi-export", "uuid=" + copy, "filename=" + back)), "export of the copy");
         assertArrayEquals(data, Files.readAllBytes(back));
 
         Files.write(raw, random(size + 1024, 8));
@@ -235,6 +263,8 @@ class DiskStreamsTest {
         assertEquals(1, tooLarge.code());
         assertTrue(tooLarge.err().contains("VDI_TOO_SMALL"), tooLarge.err());
     }
+
+    static void succeeds(XeRun run, String what) { assertEquals(0, run.code(), () -> what + ": " + run.err()); }
 
     record XeRun(int code, String out, String err) {}
 
