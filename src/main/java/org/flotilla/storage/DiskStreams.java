@@ -203,12 +203,16 @@ public final class DiskStreams {
                 @Override
                 public void writeTo(OutputStream out, TaskContext task) throws IOException {
                     if (vhd != null) {
-                        vhd.write(nbd::read, out, task::progress);
+                        vhd.write(nbd::read, out, fraction -> {
+                            task.checkCancelled();
+                            task.progress(fraction);
+                        });
                         return;
                     }
                     byte[] buf = new byte[CHUNK];
                     for (long at = 0; at < size; ) {
                         int n = (int) Math.min(buf.length, size - at);
+                        task.checkCancelled();
                         nbd.read(at, buf, 0, n);
                         out.write(buf, 0, n);
                         at += n;
