@@ -192,6 +192,7 @@ public final class DiskStreams {
     /** Opens {@code vdi} for export as {@code format}; for VHD its allocated blocks are found now, so the length is known. */
     public Export export(Ref<VDI> vdi, Format format) {
         long size = db.require(vdi).get(VDI.virtual_size);
+        if (format == Format.VHD && size > VhdExport.MAX_SIZE) throw ApiError.of("VDI_TOO_LARGE", vdi.value(), Long.toString(VhdExport.MAX_SIZE));
         Storage.Attachment chain = layers.of(vdi).attachment();
         BlockExports server = serve(new Storage.Attachment(chain.store(), chain.layers(), true), false);
         try {

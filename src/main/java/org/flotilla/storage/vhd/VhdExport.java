@@ -20,6 +20,8 @@ public final class VhdExport {
         void read(long offset, byte[] buf, int off, int len) throws IOException;
     }
 
+    /** The largest disk a VHD holds, as XAPI's max_vhd_size: 2 TiB less 8 GiB (its table's sector offsets are 32 bits). */
+    public static final long MAX_SIZE = 2040L << 30;
     private static final int BLOCK = VhdFormat.DEFAULT_BLOCK_SIZE;
     private static final int BITMAP = VhdFormat.roundUp(BLOCK / VhdFormat.SECTOR / 8, VhdFormat.SECTOR);
     private static final long TABLE_AT = VhdFormat.FOOTER_SIZE + VhdFormat.HEADER_SIZE;
