@@ -1,6 +1,10 @@
 package org.flotilla.api;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.HashMap;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.Task;
 
@@ -17,12 +21,53 @@ public final class HttpCalls {
         T run(HttpTask task) throws X;
     }
 
+    /** A handler's work on a request, under the request's task, given the request as it ends up authenticated. */
+    @FunctionalInterface
+    public interface RequestWork<T, X extends Exception> {
+        T run(TunnelRequest request, HttpTask task) throws X;
+    }
+
     private final Tasks tasks;
     private final Sessions sessions;
 
+    /** {@code sessions}: what checks a request's session, and where one with HTTP Basic credentials logs in, as in XAPI. */
     public HttpCalls(Tasks tasks, Sessions sessions) {
         this.tasks = tasks;
         this.sessions = sessions;
+    }
+
+    /**
+     * As {@link #run(TunnelRequest, Work)}, for a request that names no session but carries an {@code Authorization:
+     * Basic} header ({@code authorization}, or null): XAPI's handlers log such a request in with the user and password
+     * given, and out again when it is done. {@code client} is its address, for the login limits.
+     */
+    public <T, X extends Exception> T run(TunnelRequest request, String authorization, String client, RequestWork<T, X> work) throws X {
+        if (request.sessionId() != null || authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return run(request, task -> work.run(request, task));
+        }
+        String[] credentials = decoded(authorization.substring(6).strip()).split(":", 2);
+        Ref<Session> session;
+        try {
+            session = sessions.login(credentials[0], credentials.length > 1 ? credentials[1] : "", "", client);
+        } catch (ApiError e) {
+            return run(request, task -> work.run(request, task)); // unauthenticated: refused there, its task failed with it
+        }
+        try {
+            var query = new HashMap<>(request.query());
+            query.put("session_id", session.value());
+            var loggedIn = new TunnelRequest(request.path(), query, request.cookies());
+            return run(loggedIn, task -> work.run(loggedIn, task));
+        } finally {
+            sessions.logout(session);
+        }
+    }
+
+    private static String decoded(String base64) {
+        try {
+            return new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return "";
+        }
     }
 
     /**

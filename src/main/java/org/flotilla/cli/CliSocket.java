@@ -84,7 +84,10 @@ public final class CliSocket implements AutoCloseable {
             CliWire.Request line = CliWire.Request.decode(in.readNBytes(length));
             if (line == null) return;
             var caller = new CallerTerminal(line.terminal(), c, in, out);
-            runner.run(line, "local", out, (options, to) -> new ConsoleStream.OverHttp(address, port, true, to, caller));
+            // a command that needs the caller's files is run by xe itself, as for a remote xe
+            if (!runner.run(line, "local", out, (options, to) -> ConsoleStream.filesOnClient(new ConsoleStream.OverHttp(address, port, true, to, caller)))) {
+                CliWire.writeFrame(out, CliWire.ON_CLIENT, new byte[0]);
+            }
         } catch (IOException e) {
             // the caller went away; its command ran or did not, as over HTTPS
         }

@@ -12,11 +12,18 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import javax.net.ssl.SSLParameters;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Session;
 
-/** A text console for xe's console command: followed as it prints, or joined to the user's terminal both ways. */
+/**
+ * What a command does at the user's end: a text console for xe's console command, followed as it prints or joined to
+ * the user's terminal both ways; and a file of the user's sent to or written from the host's HTTP handlers, as XAPI's
+ * xe does for vdi-import and vdi-export (its server asks the client to PUT or GET the file).
+ */
 interface ConsoleStream {
     int CONNECT_TIMEOUT_MS = 10_000;
     int MAX_HEAD = 16 * 1024;
@@ -36,7 +43,29 @@ interface ConsoleStream {
     /** Whether a person types where xe runs, so that a VM's console is joined to them rather than followed. */
     default boolean interactive() { return false; }
 
+    /** PUTs the user's {@code file} to {@code target} (a path and query on the host), in {@code session}. */
+    default void upload(Path file, String target, Ref<Session> session) { throw noHost(); }
+
+    /** GETs {@code target} into the user's {@code file}, made anew (or left as it was if the host refuses). */
+    default void download(String target, Ref<Session> session, Path file) { throw noHost(); }
+
+    private static CliFailure noHost() { return CliFailure.error("Files are sent to and from a host: name one with -s"); }
+
     ConsoleStream NONE = (location, session) -> false;
+
+    /**
+     * {@code consoles} with the user's files left to the client: where the daemon runs a command for an xe on its own
+     * socket, whose user's working directory is not the daemon's.
+     */
+    static ConsoleStream filesOnClient(ConsoleStream consoles) {
+        return new ConsoleStream() {
+            @Override public boolean follow(String location, Ref<Session> session) { return consoles.follow(location, session); }
+            @Override public boolean interact(String location, Ref<Session> session) { return consoles.interact(location, session); }
+            @Override public boolean interactive() { return consoles.interactive(); }
+            @Override public void upload(Path file, String target, Ref<Session> session) { throw new OnClient(); }
+            @Override public void download(String target, Ref<Session> session, Path file) { throw new OnClient(); }
+        };
+    }
 
     /** The console xe's run reads from, once it knows where it connects. */
     @FunctionalInterface
@@ -45,20 +74,26 @@ interface ConsoleStream {
     }
 
     /**
-     * Raised on the host that runs a command for a remote xe ({@code /cli}), when the command wants the user's terminal:
-     * the console must be read where the user is, so xe runs that command itself.
+     * Raised on the host that runs a command for a remote xe ({@code /cli}), when the command wants the user's terminal
+     * or files: they are where the user is, so xe runs that command itself.
      */
     final class OnClient extends RuntimeException {
-        OnClient() { super("the command needs the terminal of the user who runs it", null, false, false); }
+        OnClient() { super("the command needs the terminal or the files of the user who runs it", null, false, false); }
     }
 
-    /** Where a host runs a remote xe's command: the console is the client's to follow. */
+    /** Where a host runs a remote xe's command: the console and the files are the client's. */
     Opener ON_CLIENT = (options, out) -> new ConsoleStream() {
         @Override
         public boolean follow(String location, Ref<Session> session) { throw new OnClient(); }
 
         @Override
         public boolean interact(String location, Ref<Session> session) { throw new OnClient(); }
+
+        @Override
+        public void upload(Path file, String target, Ref<Session> session) { throw new OnClient(); }
+
+        @Override
+        public void download(String target, Ref<Session> session, Path file) { throw new OnClient(); }
     };
 
     /** Consoles over the HTTP(S) port xe's options name, joined to the terminal that {@code keys} are typed on. */
@@ -76,15 +111,8 @@ interface ConsoleStream {
 
         @Override
         public boolean follow(String location, Ref<Session> session) {
-            URI uri = URI.create((tls ? "https" : "http") + "://" + server + ":" + port + target(location, session) + "&follow=true");
-            var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
-            if (tls) {
-                var params = new SSLParameters();
-                params.setEndpointIdentificationAlgorithm(null);
-                builder.sslContext(AnyCertificate.context()).sslParameters(params);
-            }
-            try (HttpClient http = builder.build()) {
-                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri).GET().build(),
+            try (HttpClient http = http()) {
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri(location, session, "&follow=true")).GET().build(),
                         HttpResponse.BodyHandlers.ofInputStream());
                 if (response.statusCode() != 200) throw CliFailure.error("The console is not available (HTTP " + response.statusCode() + ")");
                 try (InputStream in = response.body()) {
@@ -119,6 +147,60 @@ interface ConsoleStream {
             } catch (IOException e) {
                 throw CliFailure.error("Cannot reach the console: " + e.getMessage());
             }
+        }
+
+        @Override
+        public void upload(Path file, String target, Ref<Session> session) {
+            try (HttpClient http = http()) {
+                var request = HttpRequest.newBuilder(uri(target, session, "")).PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
+                HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) throw refused(response.statusCode(), response.body());
+            } catch (IOException e) {
+                throw CliFailure.error("Cannot send " + file + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CliFailure.error("Interrupted while sending " + file);
+            }
+        }
+
+        @Override
+        public void download(String target, Ref<Session> session, Path file) {
+            Path partial = file.resolveSibling(file.getFileName() + ".partial");
+            try (HttpClient http = http()) {
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(uri(target, session, "")).GET().build(),
+                        HttpResponse.BodyHandlers.ofInputStream());
+                try (InputStream in = response.body()) {
+                    if (response.statusCode() != 200) throw refused(response.statusCode(), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                    Files.copy(in, partial, StandardCopyOption.REPLACE_EXISTING);
+                }
+                Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                throw CliFailure.error("Cannot write " + file + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw CliFailure.error("Interrupted while writing " + file);
+            } finally {
+                try { Files.deleteIfExists(partial); } catch (IOException ignored) { /* nothing more to say */ }
+            }
+        }
+
+        /** The host's refusal: its XenAPI error, code and parameters, as the handler's text gives them. */
+        private static CliFailure refused(int status, String body) {
+            return CliFailure.error(body.isBlank() ? "The host answered HTTP " + status : body.strip());
+        }
+
+        private URI uri(String location, Ref<Session> session, String more) {
+            return URI.create((tls ? "https" : "http") + "://" + server + ":" + port + target(location, session) + more);
+        }
+
+        private HttpClient http() {
+            var builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1);
+            if (tls) {
+                var params = new SSLParameters();
+                params.setEndpointIdentificationAlgorithm(null);
+                builder.sslContext(AnyCertificate.context()).sslParameters(params);
+            }
+            return builder.build();
         }
 
         /** The console's path and query, with the session that may open it. */

@@ -132,6 +132,12 @@ final class HandWrittenCommands {
                     vms(ctx).destroy(snapshotOf(ctx, line));
                     return Output.NOTHING;
                 }), RemoteActions.names(VM.Actions.class, a -> a.destroy(null))));
+        out.add(new Entry(new Command("vdi-import", List.of("uuid", "filename"), List.of("format"),
+                "Overwrite a disk with a file of the user's, raw (the default) or a VHD (format=vhd).", false,
+                (ctx, line) -> transfer(ctx, line, "/import_raw_vdi")), List.of()));
+        out.add(new Entry(new Command("vdi-export", List.of("uuid", "filename"), List.of("format"),
+                "Write a disk into a new file of the user's, raw (the default) or a VHD of its allocated blocks (format=vhd).", false,
+                (ctx, line) -> transfer(ctx, line, "/export_raw_vdi")), List.of()));
         out.add(new Entry(new Command("console", List.of(), List.of(), "Show a VM's text console as it runs." + VmSelector.HELP_SUFFIX, false,
                 HandWrittenCommands::console), List.of()));
         out.add(new Entry(new Command("sr-create", List.of("name-label", "type"), List.of("name-description", "host-uuid",
@@ -303,6 +309,17 @@ final class HandWrittenCommands {
     /** The snapshot a snapshot-* command names, by snapshot-uuid or uuid. */
     private static Ref<VM> snapshotOf(CommandContext ctx, CommandLine line) {
         return ctx.api().byUuid(VM.CLASS, line.has("snapshot-uuid") ? line.get("snapshot-uuid") : line.required("uuid"));
+    }
+
+    /** vdi-import and vdi-export: the file is the user's, sent or written where xe runs, over the host's HTTP handler. */
+    private static Output transfer(CommandContext ctx, CommandLine line, String path) {
+        Ref<VDI> vdi = ctx.api().byUuid(VDI.CLASS, line.required("uuid"));
+        String format = line.params().getOrDefault("format", "raw");
+        String target = path + "?vdi=" + vdi.value() + "&format=" + java.net.URLEncoder.encode(format, java.nio.charset.StandardCharsets.UTF_8);
+        java.nio.file.Path file = java.nio.file.Path.of(line.required("filename"));
+        if (path.startsWith("/import")) ctx.consoles().upload(file, target, ctx.api().session());
+        else ctx.consoles().download(target, ctx.api().session(), file);
+        return Output.NOTHING;
     }
 
     private static Output console(CommandContext ctx, CommandLine line) {

@@ -20,6 +20,7 @@ import org.flotilla.runtime.console.ConsoleLookup;
 import org.flotilla.runtime.console.ConsoleTunnels;
 import org.flotilla.runtime.console.HostLogins;
 import org.flotilla.server.ApiServer;
+import org.flotilla.storage.RawVdiHttp;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
 import org.flotilla.wire.XmlRpc;
@@ -74,6 +75,9 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         for (RrdHttp.Kind kind : RrdHttp.Kind.values()) {
             var h = new RrdHttp(node.metrics(), calls, kind);
             server.addHandler(h.path(), h);
+        }
+        for (RawVdiHttp.Kind kind : RawVdiHttp.Kind.values()) {
+            server.addHandler(kind.path(), new RawVdiHttp(node.db(), node.storage().streams(), calls, kind));
         }
         var hostLogins = new HostLogins();
         server.addTunnel("/console", new ConsoleTunnels(consoles, calls, hostLogins));

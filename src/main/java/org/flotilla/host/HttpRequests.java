@@ -25,15 +25,16 @@ public final class HttpRequests {
     }
 
     /**
-     * Answers {@code request} under its task ({@link HttpCalls}): {@code reply} sends the reply, and the task ends in
+     * Answers {@code request} under its task ({@link HttpCalls}), in the session it names or, as XAPI's handlers take
+     * it, one its HTTP Basic credentials log in for its length: {@code reply} sends the reply, and the task ends in
      * success once the reply is handed over; a refusal is answered with its status and the task fails with its
      * error; a reply that breaks off (the client gone mid-stream) fails the task and the response.
      */
     public static boolean underTask(HttpCalls calls, Request request, Response response, Callback callback, Reply reply) {
         var tunnelRequest = of(request);
         try {
-            calls.run(tunnelRequest, task -> {
-                reply.send(tunnelRequest, task);
+            calls.run(tunnelRequest, request.getHeaders().get(HttpHeader.AUTHORIZATION), Request.getRemoteAddr(request), (r, task) -> {
+                reply.send(r, task);
                 return task;
             }).success();
         } catch (HttpRefusal e) {

@@ -96,6 +96,17 @@ public final class QemuImg {
         rootOnly(new LocalDir(raw.getParent()), raw.getFileName().toString());
     }
 
+    /**
+     * Commits the top image of {@code chain} (a temporary overlay) into the image below it, leaving the overlay for the
+     * caller to remove.
+     */
+    public void commit(Storage.Attachment chain) { run(List.of("commit", "-q", "-d", json(chain))); }
+
+    /** {@code qemu-img map --output=json} of {@code length} bytes from {@code start} of an image description of the daemon's. */
+    String map(String image, long start, long length) {
+        return run(List.of("map", "--output=json", "--start-offset=" + start, "--max-length=" + length, image));
+    }
+
     /** A chain as one qemu-img run opens it: its description and format, and the server to stop afterwards, if any. */
     private record Opened(String image, String format, ChainServer server) implements AutoCloseable {
         @Override public void close() { if (server != null) server.close(); }

@@ -48,6 +48,7 @@ public final class Storage {
     private final SmConfigEdits<VDI> vdiSmConfig;
     private final DefaultSr defaultSr;
     private final QemuImg qemu;
+    private final DiskStreams streams;
     private volatile OnlineDisks online = OnlineDisks.NONE;
 
     /**
@@ -88,6 +89,7 @@ public final class Storage {
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
         this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
+        this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
 
@@ -105,6 +107,9 @@ public final class Storage {
 
     /** VDI's messages but snapshot and clone ({@link #chains}). */
     public Vdis vdis() { return vdis; }
+
+    /** VDIs' bytes as HTTP streams them in and out (raw or VHD). */
+    public DiskStreams streams() { return streams; }
 
     /** VDI.snapshot and VDI.clone. */
     public VdiChains chains() { return chains; }

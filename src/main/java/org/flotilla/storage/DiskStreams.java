@@ -1,0 +1,313 @@
+package org.flotilla.storage;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.flotilla.api.TaskContext;
+import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.PBD;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.storage.vhd.BadVhd;
+import org.flotilla.storage.vhd.VhdExport;
+import org.flotilla.storage.vhd.VhdImport;
+
+/**
+ * A VDI's bytes as a stream, for XAPI's {@code /import_raw_vdi} and {@code /export_raw_vdi}: raw (the whole virtual
+ * size) or a dynamic VHD (only the blocks that hold data). The disk is opened by a qemu-storage-daemon of the
+ * daemon's from the pool's records ({@link BlockExports}, the chain described in full, as for qemu-img) and reached
+ * over NBD on its unix socket ({@link NbdConnection}), one buffer at a time whatever the disk's size.
+ *
+ * <p>An import into a VDI on a local directory goes first into a temporary qcow2 overlay on the VDI's top image and
+ * is committed into it only once the whole stream was read and found right; a stream refused or cut short leaves
+ * the VDI as it was (the overlay, a temporary file, is removed, or by the next scan after a crash). Elsewhere (NFS,
+ * iSCSI extents) the stream is written into the VDI as it comes, as XAPI's vhd-tool writes.
+ */
+public final class DiskStreams {
+    /** The formats XAPI's handlers take in {@code format=}. */
+    public enum Format {
+        RAW("application/octet-stream"), VHD("application/vhd");
+
+        private final String contentType;
+
+        Format(String contentType) { this.contentType = contentType; }
+
+        public String contentType() { return contentType; }
+
+        public String wire() { return name().toLowerCase(Locale.ROOT); }
+
+        /** The format named, raw when none is; empty for one XAPI does not stream (its handlers answer 404 then). */
+        public static Optional<Format> of(String name) {
+            if (name == null) return Optional.of(RAW);
+            return switch (name.toLowerCase(Locale.ROOT)) {
+                case "raw" -> Optional.of(RAW);
+                case "vhd" -> Optional.of(VHD);
+                default -> Optional.empty();
+            };
+        }
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String EXPORT = "disk";
+    private static final int CHUNK = 2 << 20;
+    /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
+    private static final long MAP_WINDOW = 1L << 30;
+
+    private final Database db;
+    private final Ref<Host> host;
+    private final VdiLayers layers;
+    private final VdiRecords records;
+    private final QemuImg qemu;
+    private final Vdis vdis;
+    private final ManagedVdis managed;
+
+    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed) {
+        this.db = db;
+        this.host = host;
+        this.layers = layers;
+        this.records = records;
+        this.qemu = qemu;
+        this.vdis = vdis;
+        this.managed = managed;
+    }
+
+    /**
+     * The host that must serve a stream of {@code vdi}: empty for this one, which has the VDI's SR plugged; else one
+     * that has (XAPI redirects the client there). SR_HAS_NO_PBDS when no host has.
+     */
+    public Optional<Ref<Host>> elsewhere(Ref<VDI> vdi) {
+        Ref<SR> sr = db.require(vdi).get(VDI.SR);
+        List<Ref<Host>> plugged = db.referring(PBD.SR, sr).stream().filter(p -> p.get(PBD.currently_attached))
+                .map(p -> p.get(PBD.host)).toList();
+        if (plugged.contains(host)) return Optional.empty();
+        if (plugged.isEmpty()) throw ApiError.of("SR_HAS_NO_PBDS", sr.value());
+        return Optional.of(plugged.getFirst());
+    }
+
+    /**
+     * Writes the stream {@code body} of {@code format} into {@code vdi}: raw bytes from its start, or a VHD's allocated
+     * blocks at their places. {@code declared} is the request's Content-Length (-1 if none): a raw stream longer than
+     * the VDI is refused before it is read. Returns the bytes written.
+     */
+    public long importInto(Ref<VDI> vdi, Format format, InputStream body, long declared, TaskContext task) {
+        DbObject<VDI> v = db.require(vdi);
+        long size = v.get(VDI.virtual_size);
+        if (v.get(VDI.read_only)) throw ApiError.of("VDI_READONLY", vdi.value());
+        if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
+        if (format == Format.RAW && declared > size) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(declared));
+        // Xen Orchestra probes for a redirection with an empty PUT before it sends the stream
+        if (declared == 0) return 0;
+        Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
+        long written;
+        try {
+            try (BlockExports server = serve(staged.chain(), true);
+                 NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT)) {
+                var in = new ClientStream(body);
+                written = switch (format) {
+                    case RAW -> copyRaw(in, declared, size, nbd, task, vdi);
+                    case VHD -> VhdImport.copy(in, size, checked(nbd, task), task::progress);
+                };
+                nbd.flush();
+            }
+            if (staged.overlay() != null) commit(vdi, staged);
+        } catch (BadVhd e) {
+            throw switch (e.kind()) {
+                case MALFORMED -> ApiError.of("IMPORT_ERROR", e.getMessage());
+                case TOO_LARGE -> ApiError.of("VDI_TOO_SMALL", vdi.value(), e.getMessage());
+                case TRUNCATED -> ApiError.of("IMPORT_ERROR_PREMATURE_EOF");
+            };
+        } catch (ClientStream.Gone e) {
+            throw ApiError.of("IMPORT_ERROR_PREMATURE_EOF");
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot write " + staged.chain().describe() + ": " + e.getMessage());
+        } finally {
+            staged.discard();
+        }
+        vdis.update(vdi);
+        task.progress(1.0);
+        return written;
+    }
+
+    /**
+     * Commits the import's overlay into the VDI under its SR's lock, once sure that the VDI is still what the overlay was
+     * made on: a snapshot or clone taken meanwhile made its image a read-only base copy, and a VM started meanwhile
+     * writes it; either refuses the import (OTHER_OPERATION_IN_PROGRESS, VDI_IN_USE) and leaves the VDI to them.
+     */
+    private void commit(Ref<VDI> vdi, Staged staged) {
+        managed.change(vdi, open -> {
+            if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
+            var now = open.chain().attachment().layers();
+            var under = staged.chain().layers().subList(1, staged.chain().layers().size());
+            if (!now.equals(under)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", "VDI", vdi.value(), "snapshot", "");
+            qemu.commit(staged.chain());
+            return null;
+        });
+    }
+
+    private static VhdImport.Target checked(NbdConnection nbd, TaskContext task) {
+        return (offset, buf, off, len) -> {
+            task.checkCancelled();
+            nbd.write(offset, buf, off, len);
+        };
+    }
+
+    private static long copyRaw(ClientStream in, long declared, long size, NbdConnection nbd, TaskContext task, Ref<VDI> vdi) throws IOException {
+        long limit = declared < 0 ? size : declared;
+        byte[] buf = new byte[CHUNK];
+        long at = 0;
+        while (at < limit) {
+            int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, limit - at));
+            if (n == 0) break;
+            task.checkCancelled();
+            nbd.write(at, buf, 0, n);
+            at += n;
+            task.progress((double) at / limit);
+        }
+        if (declared >= 0 && at < declared) throw new ClientStream.Gone("the stream ended at byte " + at + " of " + declared);
+        if (declared < 0 && in.read() >= 0) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(size + 1));
+        return at;
+    }
+
+    /** A stream of a VDI ready to be sent: its length, known before the first byte, and the bytes. */
+    public interface Export extends AutoCloseable {
+        long length();
+
+        void writeTo(OutputStream out, TaskContext task) throws IOException;
+
+        @Override void close();
+    }
+
+    /** Opens {@code vdi} for export as {@code format}; for VHD its allocated blocks are found now, so the length is known. */
+    public Export export(Ref<VDI> vdi, Format format) {
+        long size = db.require(vdi).get(VDI.virtual_size);
+        if (format == Format.VHD && size > VhdExport.MAX_SIZE) throw ApiError.of("VDI_TOO_LARGE", vdi.value(), Long.toString(VhdExport.MAX_SIZE));
+        Storage.Attachment chain = layers.of(vdi).attachment();
+        BlockExports server = serve(new Storage.Attachment(chain.store(), chain.layers(), true), false);
+        try {
+            NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT);
+            VhdExport vhd = format == Format.VHD ? new VhdExport(size, allocated(server.image(EXPORT), size)) : null;
+            return new Export() {
+                @Override public long length() { return vhd == null ? size : vhd.length(); }
+
+                @Override
+                public void writeTo(OutputStream out, TaskContext task) throws IOException {
+                    if (vhd != null) {
+                        vhd.write(nbd::read, out, fraction -> {
+                            task.checkCancelled();
+                            task.progress(fraction);
+                        });
+                        return;
+                    }
+                    byte[] buf = new byte[CHUNK];
+                    for (long at = 0; at < size; ) {
+                        int n = (int) Math.min(buf.length, size - at);
+                        task.checkCancelled();
+                        nbd.read(at, buf, 0, n);
+                        out.write(buf, 0, n);
+                        at += n;
+                        task.progress((double) at / size);
+                    }
+                }
+
+                @Override
+                public void close() {
+                    try {
+                        nbd.close();
+                    } catch (IOException ignored) {
+                        // the storage daemon is stopped next either way
+                    }
+                    server.close();
+                }
+            };
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            if (e instanceof RuntimeException r) throw r;
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read " + chain.describe() + ": " + e.getMessage());
+        }
+    }
+
+    /** The 2 MiB blocks of the disk that hold data, as QEMU's block status over NBD reports them (qemu-img map). */
+    private BitSet allocated(String image, long size) {
+        var blocks = new BitSet();
+        for (long start = 0; start < size; start += MAP_WINDOW) {
+            try {
+                for (JsonNode extent : JSON.readTree(qemu.map(image, start, Math.min(MAP_WINDOW, size - start)))) {
+                    if (!extent.path("data").asBoolean()) continue;
+                    long from = extent.path("start").asLong();
+                    long end = from + extent.path("length").asLong();
+                    if (end > from) blocks.set(VhdExport.blockOf(from), VhdExport.blockOf(end - 1) + 1);
+                }
+            } catch (IOException e) {
+                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "qemu-img map: " + e.getMessage());
+            }
+        }
+        return blocks;
+    }
+
+    private static BlockExports serve(Storage.Attachment chain, boolean writable) {
+        ObjectNode node = QemuImg.node(chain).put("node-name", EXPORT);
+        // a raw import's zeros become zero clusters, not written data
+        if (writable) node.put("detect-zeroes", "on");
+        // a running VM's QEMU holds its disk open for writing: an export reads it as it is, as XAPI reads a live disk
+        else node.put("read-only", true).put("force-share", true);
+        try {
+            return BlockExports.start(List.of(node.toString()), List.of(new BlockExports.Export(EXPORT, EXPORT, writable)));
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.internal("interrupted while starting qemu-storage-daemon");
+        }
+    }
+
+    /**
+     * Where an import writes: a temporary overlay on a qcow2 VDI in a local directory, committed into the VDI at the
+     * end; else the VDI's own chain.
+     */
+    private record Staged(Storage.Attachment chain, String overlay) {
+        static Staged of(Storage.Attachment vdi, long size, QemuImg qemu) {
+            if (!(vdi.store() instanceof LocalDir dir) || !vdi.format().equals("qcow2")) return new Staged(vdi, null);
+            String overlay = SrDriver.temporary("import");
+            qemu.create(dir, overlay, size, vdi.layers().getFirst().file());
+            var layers = new ArrayList<Storage.Layer>();
+            layers.add(new Storage.Layer(overlay, "qcow2"));
+            layers.addAll(vdi.layers());
+            return new Staged(new Storage.Attachment(dir, layers, false), overlay);
+        }
+
+        void discard() { if (overlay != null) chain.store().deleteQuietly(overlay); }
+    }
+
+    /** The request's body: what fails reading it is the client's doing (gone, or a body cut short), not the disk's. */
+    private static final class ClientStream extends InputStream {
+        static final class Gone extends IOException {
+            Gone(String message) { super(message); }
+        }
+
+        private final InputStream in;
+
+        ClientStream(InputStream in) { this.in = in; }
+
+        @Override
+        public int read() throws IOException {
+            try { return in.read(); } catch (IOException e) { throw new Gone(e.toString()); }
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            try { return in.read(b, off, len); } catch (IOException e) { throw new Gone(e.toString()); }
+        }
+    }
+}

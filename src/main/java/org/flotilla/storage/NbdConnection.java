@@ -1,0 +1,132 @@
+package org.flotilla.storage;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The client side of NBD (the fixed newstyle handshake, then simple replies), as far as the daemon needs it to stream a
+ * disk that a {@link BlockExports} serves on a unix socket of its own: reads and writes at offsets, one request at a
+ * time. So the bytes of an HTTP import or export pass through one buffer of the caller's, whatever the disk's size,
+ * and QEMU, which opened the images from the pool's records, is what reads and writes them.
+ */
+final class NbdConnection implements AutoCloseable {
+    /** QEMU's server takes requests up to 32 MiB; the callers use far less. */
+    static final int MAX_REQUEST = 32 << 20;
+    private static final long NBDMAGIC = 0x4e42444d41474943L;
+    private static final long IHAVEOPT = 0x49484156454F5054L;
+    private static final int REQUEST_MAGIC = 0x25609513;
+    private static final int REPLY_MAGIC = 0x67446698;
+    private static final int OPT_EXPORT_NAME = 1;
+    private static final int FLAG_FIXED_NEWSTYLE = 1;
+    private static final int FLAG_NO_ZEROES = 2;
+    private static final short CMD_READ = 0;
+    private static final short CMD_WRITE = 1;
+    private static final short CMD_DISC = 2;
+    private static final short CMD_FLUSH = 3;
+
+    private final SocketChannel channel;
+    private final DataInputStream in;
+    private final DataOutputStream out;
+    private final long size;
+    private long handle;
+
+    private NbdConnection(SocketChannel channel, DataInputStream in, DataOutputStream out, long size) {
+        this.channel = channel;
+        this.in = in;
+        this.out = out;
+        this.size = size;
+    }
+
+    /** Connects to export {@code name} of the server at {@code socket}. */
+    static NbdConnection open(Path socket, String name) throws IOException {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 65536));
+            var out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 65536));
+            if (in.readLong() != NBDMAGIC || in.readLong() != IHAVEOPT) throw new IOException("not a newstyle NBD server");
+            int serverFlags = in.readUnsignedShort();
+            if ((serverFlags & FLAG_FIXED_NEWSTYLE) == 0) throw new IOException("the NBD server is not fixed newstyle");
+            boolean noZeroes = (serverFlags & FLAG_NO_ZEROES) != 0;
+            out.writeInt(FLAG_FIXED_NEWSTYLE | (noZeroes ? FLAG_NO_ZEROES : 0));
+            byte[] n = name.getBytes(StandardCharsets.UTF_8);
+            out.writeLong(IHAVEOPT);
+            out.writeInt(OPT_EXPORT_NAME);
+            out.writeInt(n.length);
+            out.write(n);
+            out.flush();
+            long size = in.readLong();
+            in.readUnsignedShort(); // transmission flags: the export is known to be what the daemon asked for
+            if (!noZeroes) in.readFully(new byte[124]);
+            return new NbdConnection(ch, in, out, size);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The export's size in bytes. */
+    long size() { return size; }
+
+    /** Reads {@code length} bytes at {@code offset} into {@code buf} from {@code off}. */
+    void read(long offset, byte[] buf, int off, int length) throws IOException {
+        request(CMD_READ, offset, length);
+        out.flush();
+        reply();
+        in.readFully(buf, off, length);
+    }
+
+    /** Writes {@code length} bytes of {@code buf} from {@code off} at {@code offset}. */
+    void write(long offset, byte[] buf, int off, int length) throws IOException {
+        request(CMD_WRITE, offset, length);
+        out.write(buf, off, length);
+        out.flush();
+        reply();
+    }
+
+    /** Asks the server to make what was written durable. */
+    void flush() throws IOException {
+        request(CMD_FLUSH, 0, 0);
+        out.flush();
+        reply();
+    }
+
+    private void request(short type, long offset, int length) throws IOException {
+        if (length < 0 || length > MAX_REQUEST) throw new IllegalArgumentException("NBD request of " + length + " bytes");
+        out.writeInt(REQUEST_MAGIC);
+        out.writeShort(0);
+        out.writeShort(type);
+        out.writeLong(++handle);
+        out.writeLong(offset);
+        out.writeInt(length);
+    }
+
+    private void reply() throws IOException {
+        if (in.readInt() != REPLY_MAGIC) throw new IOException("NBD: not a simple reply");
+        int error = in.readInt();
+        if (in.readLong() != handle) throw new IOException("NBD: a reply to another request");
+        if (error != 0) throw new IOException("NBD: the server answered error " + error);
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            request(CMD_DISC, 0, 0);
+            out.flush();
+        } catch (IOException | RuntimeException ignored) {
+            // the server is going or gone: closing the socket is all that is left
+        } finally {
+            channel.close();
+        }
+    }
+
+}

@@ -1,0 +1,78 @@
+package org.flotilla.storage.vhd;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.UUID;
+import java.util.function.DoubleConsumer;
+
+/**
+ * Writes a disk as a dynamic VHD stream, as XAPI's vhd-tool does: footer, dynamic header, table, then only the blocks
+ * that hold data (2 MiB each, every sector marked in its bitmap) in order, and the footer again. Its length is known
+ * before the first byte, so it goes with a Content-Length. Memory: the table and one block.
+ */
+public final class VhdExport {
+    /** Where the data comes from: the disk, by byte offset. */
+    @FunctionalInterface
+    public interface Source {
+        void read(long offset, byte[] buf, int off, int len) throws IOException;
+    }
+
+    /** The largest disk a VHD holds, as XAPI's max_vhd_size: 2 TiB less 8 GiB (its table's sector offsets are 32 bits). */
+    public static final long MAX_SIZE = 2040L << 30;
+    private static final int BLOCK = VhdFormat.DEFAULT_BLOCK_SIZE;
+    private static final int BITMAP = VhdFormat.roundUp(BLOCK / VhdFormat.SECTOR / 8, VhdFormat.SECTOR);
+    private static final long TABLE_AT = VhdFormat.FOOTER_SIZE + VhdFormat.HEADER_SIZE;
+
+    private final long size;
+    private final BitSet blocks;
+
+    /** A disk of {@code size} bytes, of which the 2 MiB blocks set in {@code blocks} hold data. */
+    public VhdExport(long size, BitSet blocks) {
+        this.size = size;
+        this.blocks = (BitSet) blocks.clone();
+        if (blocks.length() > entries()) throw new IllegalArgumentException("a block beyond the disk");
+    }
+
+    /** The index of the block that holds byte {@code offset}. */
+    public static int blockOf(long offset) { return Math.toIntExact(offset / BLOCK); }
+
+    private int entries() { return Math.toIntExact((size + BLOCK - 1) / BLOCK); }
+
+    private long tableBytes() { return VhdFormat.roundUp(entries() * 4, VhdFormat.SECTOR); }
+
+    /** The stream's length in bytes. */
+    public long length() { return TABLE_AT + tableBytes() + (long) blocks.cardinality() * (BITMAP + BLOCK) + VhdFormat.FOOTER_SIZE; }
+
+    /** Writes the stream to {@code out}, reading the blocks from {@code disk}; {@code progress} hears the fraction written. */
+    public void write(Source disk, OutputStream out, DoubleConsumer progress) throws IOException {
+        byte[] footer = VhdFormat.newFooter(size, VhdFormat.FOOTER_SIZE, UUID.randomUUID(), System.currentTimeMillis() / 1000);
+        out.write(footer);
+        out.write(VhdFormat.newHeader(TABLE_AT, entries(), BLOCK));
+        ByteBuffer table = ByteBuffer.allocate((int) tableBytes());
+        Arrays.fill(table.array(), (byte) 0xFF);
+        long sector = (TABLE_AT + tableBytes()) / VhdFormat.SECTOR;
+        for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
+            table.putInt(b * 4, (int) sector);
+            sector += (BITMAP + BLOCK) / VhdFormat.SECTOR;
+        }
+        out.write(table.array());
+        byte[] bitmap = new byte[BITMAP];
+        Arrays.fill(bitmap, (byte) 0xFF);
+        byte[] data = new byte[BLOCK];
+        long done = 0;
+        long total = Math.max(1, blocks.cardinality());
+        for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
+            long at = (long) b * BLOCK;
+            int n = (int) Math.min(BLOCK, size - at);
+            disk.read(at, data, 0, n);
+            Arrays.fill(data, n, BLOCK, (byte) 0);
+            out.write(bitmap);
+            out.write(data);
+            progress.accept((double) ++done / total);
+        }
+        out.write(footer);
+    }
+}

@@ -1,0 +1,124 @@
+package org.flotilla.bench;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.flotilla.daemon.Daemon;
+import org.flotilla.model.xenapi.VDI;
+import org.flotilla.runtime.TrustingTls;
+import org.flotilla.server.ApiServerConfig;
+
+/**
+ * Disk export and import over HTTPS ({@code /export_raw_vdi}, {@code /import_raw_vdi}, raw and VHD) against
+ * {@code qemu-img convert} of the same disk between the same formats on the same machine, alternately in one run: a
+ * qcow2 VDI of {@code disk-mib} (256) with every other 2 MiB block filled with random bytes. Each HTTP figure includes
+ * the client (Java's HttpClient over TLS on loopback, the body read and dropped or sent from a file); each qemu-img one
+ * writes or reads a file on the same disk. Medians of {@code runs} (3) and their ratios.
+ */
+public final class DiskStreamsBench {
+    public static void main(String[] args) throws Exception {
+        Map<String, String> a = BenchArgs.parse(args);
+        int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
+        long size = Long.parseLong(a.getOrDefault("disk-mib", "256")) << 20;
+        Path dir = Files.createTempDirectory("flotilla-disk-bench");
+        org.flotilla.TestDomainIds.seed(dir);
+        try (Daemon daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), "bench", "127.0.0.1")) {
+            var rpc = daemon.node().rpc();
+            String session = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", "bench")));
+            String pool = (String) ((List<?>) rpc.call("pool.get_all", new ArrayList<>(List.of(session)))).getFirst();
+            String sr = (String) rpc.call("pool.get_default_SR", new ArrayList<>(List.of(session, pool)));
+            String vdi = newVdi(rpc, session, sr, size);
+            String into = newVdi(rpc, session, sr, size);
+            HttpClient http = TrustingTls.httpClient();
+            String base = "https://127.0.0.1:" + daemon.httpsPort();
+            Path raw = dir.resolve("disk.raw");
+            Path vhd = dir.resolve("disk.vhd");
+            writeHalf(raw, size);
+            put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + vdi, raw);
+            Path image = daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image();
+            http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=vhd")).build(),
+                    HttpResponse.BodyHandlers.ofFile(vhd));
+            Map<String, List<Double>> ms = new LinkedHashMap<>();
+            for (int i = 0; i < runs; i++) {
+                for (String format : List.of("raw", "vhd")) {
+                    String qemuFormat = format.equals("vhd") ? "vpc" : "raw";
+                    Path out = dir.resolve("out." + format);
+                    long t0 = System.nanoTime();
+                    http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format)).build(),
+                            HttpResponse.BodyHandlers.discarding());
+                    ms.computeIfAbsent("export " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    t0 = System.nanoTime();
+                    qemuImg("convert", "-f", "qcow2", "-O", qemuFormat, image.toString(), out.toString());
+                    ms.computeIfAbsent("qemu-img qcow2->" + qemuFormat, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    Files.deleteIfExists(out);
+
+                    Path in = format.equals("vhd") ? vhd : raw;
+                    t0 = System.nanoTime();
+                    put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format, in);
+                    ms.computeIfAbsent("import " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    Path q = dir.resolve("in.qcow2");
+                    t0 = System.nanoTime();
+                    qemuImg("convert", "-f", qemuFormat, "-O", "qcow2", in.toString(), q.toString());
+                    ms.computeIfAbsent("qemu-img " + qemuFormat + "->qcow2", k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    Files.deleteIfExists(q);
+                }
+            }
+            System.out.println(Stats.machine());
+            System.out.printf("disk %d MiB, half of its 2 MiB blocks holding data; %d runs; median ms (min-max)%n", size >> 20, runs);
+            for (var e : ms.entrySet()) {
+                System.out.printf("%-22s %8s (%s-%s)%n", e.getKey(), Stats.whole(Stats.median(e.getValue())),
+                        Stats.whole(Stats.percentile(e.getValue(), 0)), Stats.whole(Stats.percentile(e.getValue(), 100)));
+            }
+            for (String format : List.of("raw", "vhd")) {
+                String q = format.equals("vhd") ? "vpc" : "raw";
+                System.out.printf("ratio export %s / qemu-img: %s; import %s / qemu-img: %s%n", format,
+                        Stats.ratio(Stats.median(ms.get("export " + format)), Stats.median(ms.get("qemu-img qcow2->" + q))), format,
+                        Stats.ratio(Stats.median(ms.get("import " + format)), Stats.median(ms.get("qemu-img " + q + "->qcow2"))));
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static String newVdi(org.flotilla.api.Rpc rpc, String session, String sr, long size) {
+        return (String) rpc.call("VDI.create", new ArrayList<>(List.of(session, Map.of("name_label", "bench", "SR", sr,
+                "virtual_size", Long.toString(size), "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()))));
+    }
+
+    /** Every other 2 MiB block random, the rest left a hole. */
+    private static void writeHalf(Path raw, long size) throws Exception {
+        var rnd = new Random(1);
+        byte[] block = new byte[2 << 20];
+        try (var f = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            for (long at = 0; at < size; at += 2L * block.length) {
+                rnd.nextBytes(block);
+                f.write(java.nio.ByteBuffer.wrap(block), at);
+            }
+            f.truncate(size);
+            if (f.size() < size) f.write(java.nio.ByteBuffer.wrap(new byte[1]), size - 1);
+        }
+    }
+
+    private static void put(HttpClient http, String url, Path body) throws Exception {
+        var r = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofFile(body)).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IllegalStateException(url + ": " + r.statusCode() + " " + r.body());
+    }
+
+    private static void qemuImg(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of("qemu-img"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException(cmd + ": " + out);
+    }
+}
