@@ -1,7 +1,9 @@
 package org.flotilla.wire;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
@@ -63,7 +65,7 @@ public final class GzipBody {
         }
     }
 
-    /** {@code plain} deflated with no history before it, ending on a byte boundary; the deflater is reset before and after. */
+    /** {@code plain} deflated with no history before it, ending on a byte boundary; the deflater is reset before use. */
     static byte[] deflateAlone(Deflater deflater, byte[] plain) {
         deflater.reset();
         deflater.setInput(plain);
@@ -74,37 +76,63 @@ public final class GzipBody {
             if (n == out.length) out = Arrays.copyOf(out, out.length * 2);
             n += deflater.deflate(out, n, out.length - n, Deflater.SYNC_FLUSH);
         } while (n == out.length);
-        deflater.reset();
         return Arrays.copyOf(out, n);
     }
 
-    /** Bytes of the body that were not kept, compressed now into one run as they come; {@link #end} returns their CRC-32. */
+    /**
+     * Bytes of the body that were not kept, between two kept pieces or at either end; {@link #end} returns their
+     * CRC-32. Most runs are the few bytes between two records (a member's name, a separator): those go as a stored
+     * block, since a zlib stream reset for each of them cost more than the rest of the reply (its hash table is
+     * cleared at every reset); only a run that grows past {@link #STORE_BELOW} is compressed.
+     */
     private static final class FreshRun {
+        private static final int STORE_BELOW = 4096;
         private final Deflater deflater;
         private final ChunkedBytes out;
         private final CRC32 crc = new CRC32();
-        private final byte[] buffer = new byte[BUFFER];
+        private final List<ByteBuffer> held = new ArrayList<>();
+        private byte[] buffer;
         long length;
 
         FreshRun(Deflater deflater, ChunkedBytes out) {
             this.deflater = deflater;
             this.out = out;
-            deflater.reset();
         }
 
         void add(ByteBuffer bytes) {
             length += bytes.remaining();
             crc.update(bytes.duplicate());
-            deflater.setInput(bytes);
-            while (!deflater.needsInput()) drain(Deflater.NO_FLUSH);
+            if (buffer != null) {
+                deflate(bytes);
+                return;
+            }
+            held.add(bytes);
+            if (length >= STORE_BELOW) {
+                buffer = new byte[BUFFER];
+                deflater.reset();
+                held.forEach(this::deflate);
+                held.clear();
+            }
         }
 
         int end() {
-            while (drain(Deflater.SYNC_FLUSH) == buffer.length) {
-                // a full buffer may hold back more of the flush
+            if (buffer != null) {
+                while (drain(Deflater.SYNC_FLUSH) == buffer.length) {
+                    // a full buffer may hold back more of the flush
+                }
+            } else {
+                // a stored block, not the last: its header's 3 bits padded to a byte, then LEN and NLEN
+                out.write(0);
+                littleEndian16(out, (int) length);
+                littleEndian16(out, ~(int) length);
+                for (var b : held) out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
             }
-            deflater.reset();
             return (int) crc.getValue();
+        }
+
+        private void deflate(ByteBuffer bytes) {
+            deflater.setInput(bytes);
+            while (!deflater.needsInput()) drain(Deflater.NO_FLUSH);
         }
 
         private int drain(int flush) {
@@ -112,6 +140,11 @@ public final class GzipBody {
             out.write(buffer, 0, n);
             return n;
         }
+    }
+
+    private static void littleEndian16(ChunkedBytes out, int v) {
+        out.write(v);
+        out.write(v >>> 8);
     }
 
     private static void littleEndian(ChunkedBytes out, int v) {

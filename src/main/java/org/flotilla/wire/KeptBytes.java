@@ -20,7 +20,7 @@ final class KeptBytes {
      */
     record Deflated(byte[] bytes, int crc, int shift) {}
 
-    /** The deflated form, made with {@code deflater} (reset before and after) the first time it is asked for. */
+    /** The deflated form, made with {@code deflater} (which it resets) the first time it is asked for. */
     Deflated deflated(Deflater deflater) {
         Deflated d = deflated;
         if (d == null) {

@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
 import java.util.zip.GZIPInputStream;
-import org.flotilla.api.Refs;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.wire.JsonRpc;
@@ -44,7 +43,7 @@ public final class RecordsBench {
         Path state = Files.createTempDirectory("flotilla-records-bench");
         var config = serve == null ? ApiServerConfig.loopbackEphemeral() : ApiServerConfig.loopbackEphemeral().withBindAddress(serve);
         try (Daemon daemon = Daemon.start(state, config, "bench", "127.0.0.1")) {
-            addVms(daemon, vms);
+            ApiBench.addVms(daemon, vms);
             int port = daemon.httpsPort();
             if (serve != null) {
                 System.out.println("port " + port);
@@ -64,15 +63,16 @@ public final class RecordsBench {
             legs.put("JSON-RPC read", () -> post(port, "/jsonrpc", jsonCall, false).length);
             legs.put("XML-RPC read", () -> post(port, "/", xmlCall, false).length);
             legs.put("XML-RPC gzip read+inflate", () -> inflate(post(port, "/", xmlCall, true)).length);
+            legs.put("JSON-RPC gzip read+inflate", () -> inflate(post(port, "/jsonrpc", jsonCall, true)).length);
             legs.put("JSON-RPC read+parse", () -> parsedJson(post(port, "/jsonrpc", jsonCall, false)));
             legs.put("XML-RPC read+parse", () -> parsedXml(post(port, "/", xmlCall, false)));
             legs.put("XML-RPC gzip read+inflate+parse", () -> parsedXml(inflate(post(port, "/", xmlCall, true))));
             Map<String, long[]> times = new LinkedHashMap<>();
             Map<String, Integer> sizes = new LinkedHashMap<>();
             for (var leg : legs.entrySet()) leg.getValue().getAsInt(); // encodes and keeps every record once
-            System.out.printf("wire sizes: JSON %,d KiB, XML %,d KiB, XML gzip %,d KiB%n",
+            System.out.printf("wire sizes: JSON %,d KiB, XML %,d KiB; gzip asked: JSON %,d KiB, XML %,d KiB%n",
                     post(port, "/jsonrpc", jsonCall, false).length >> 10, post(port, "/", xmlCall, false).length >> 10,
-                    post(port, "/", xmlCall, true).length >> 10);
+                    post(port, "/jsonrpc", jsonCall, true).length >> 10, post(port, "/", xmlCall, true).length >> 10);
             for (var leg : legs.keySet()) times.put(leg, new long[rounds]);
             for (int r = 0; r < rounds; r++) {
                 for (var leg : legs.entrySet()) {
@@ -81,6 +81,7 @@ public final class RecordsBench {
                     times.get(leg.getKey())[r] = System.nanoTime() - t0;
                 }
             }
+            inProcess(daemon, session, rounds);
             double jsonRead = median(times.get("JSON-RPC read"));
             double jsonParsed = median(times.get("JSON-RPC read+parse"));
             for (var leg : legs.keySet()) {
@@ -96,7 +97,7 @@ public final class RecordsBench {
         }
     }
 
-    private static final HttpClient CLIENT = Insecure.client();
+    private static final HttpClient CLIENT = ApiBench.rawClient();
 
     private static byte[] post(int port, String path, byte[] body, boolean gzip) {
         try {
@@ -130,42 +131,31 @@ public final class RecordsBench {
         return ((Map<?, ?>) ((org.flotilla.wire.RpcOutcome.Success) XmlRpc.parseReply(body)).value()).size();
     }
 
-    private static void addVms(Daemon daemon, int n) {
-        var db = daemon.node().db();
-        for (int chunk = 0; chunk < n; chunk += 500) {
-            int size = Math.min(500, n - chunk);
-            db.write(tx -> {
-                for (int i = 0; i < size; i++) {
-                    tx.put("VM", Refs.newRef(), Map.of("uuid", Refs.newUuid(), "name_label", "bench vm " + i,
-                            "memory_static_max", 268435456L, "memory_dynamic_max", 268435456L,
-                            "memory_dynamic_min", 268435456L, "memory_static_min", 134217728L,
-                            "VCPUs_max", 1L, "VCPUs_at_startup", 1L, "other_config", Map.of("bench", "true")));
-                }
-            });
+    /** The server's part alone, in process: encoding the reply from kept records, and compressing it from kept deflated ones. */
+    private static void inProcess(Daemon daemon, String session, int rounds) {
+        var records = org.flotilla.wire.RpcOutcome.success(daemon.node().rpc().call("VM.get_all_records", new ArrayList<>(List.of(session))));
+        long[] xml = new long[rounds], gzipXml = new long[rounds], json = new long[rounds], gzipJson = new long[rounds];
+        for (int r = 0; r < rounds; r++) {
+            long t0 = System.nanoTime();
+            var x = XmlRpc.encodeReply(records);
+            long t1 = System.nanoTime();
+            org.flotilla.wire.GzipBody.of(x);
+            long t2 = System.nanoTime();
+            var j = JsonRpc.encodeReply(JsonRpcVersion.V2, 1, records);
+            long t3 = System.nanoTime();
+            org.flotilla.wire.GzipBody.of(j);
+            long t4 = System.nanoTime();
+            xml[r] = t1 - t0;
+            gzipXml[r] = t2 - t1;
+            json[r] = t3 - t2;
+            gzipJson[r] = t4 - t3;
         }
+        System.out.printf("in process: encoding JSON %.1f ms, XML %.1f ms; gzip of the encoded body: JSON %.1f ms, XML %.1f ms%n",
+                median(json), median(xml), median(gzipJson), median(gzipXml));
     }
 
     private static double median(long[] t) {
         Arrays.sort(t);
         return t[t.length / 2] / 1e6;
-    }
-
-    /** An HTTPS client that takes the daemon's self-signed certificate, over HTTP/1.1 as XenAPI clients speak. */
-    private static final class Insecure {
-        static HttpClient client() {
-            try {
-                var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
-                ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
-                    public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) { }
-                    public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) { }
-                    public java.security.cert.X509Certificate[] getAcceptedIssuers() { return new java.security.cert.X509Certificate[0]; }
-                }}, null);
-                var params = new javax.net.ssl.SSLParameters();
-                params.setEndpointIdentificationAlgorithm(null);
-                return HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(ctx).sslParameters(params).build();
-            } catch (java.security.GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
     }
 }

@@ -58,6 +58,21 @@ class GzipBodyTest {
     }
 
     @Test
+    void smallRunsBetweenRecordsAndOneJustOverTheStoredSize() throws IOException {
+        var body = new ChunkedBytes();
+        for (int i = 0; i < 300; i++) {
+            body.write(("<member><name>OpaqueRef:" + i + "</name>").getBytes(UTF_8));
+            body.writeKept(new KeptBytes(text(500 + i)));
+            body.write("</member>".getBytes(UTF_8));
+        }
+        body.write(text(4095));
+        body.write(text(2));
+        body.writeKept(new KeptBytes(text(10)));
+        body.write(text(4096));
+        assertArrayEquals(body.toByteArray(), inflate(GzipBody.of(body)));
+    }
+
+    @Test
     void repeatedRecordsCompressWell() throws IOException {
         var body = new ChunkedBytes();
         for (int i = 0; i < 1000; i++) body.writeKept(new KeptBytes(("<value><struct><member><name>uuid</name><value>" + i
