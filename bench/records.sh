@@ -11,11 +11,9 @@ link= vms=10000 rounds=
 for a in "$@"; do case "$a" in link=*) link="${a#link=}" ;; vms=*) vms="${a#vms=}" ;; rounds=*) rounds="${a#rounds=}" ;;
     *) echo "records.sh: unknown option $a" >&2; exit 2 ;; esac; done
 mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test >/dev/null
-run_bench() {
-    "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
-      -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" org.flotilla.bench.RecordsBench "vms=$vms" "$@"
-}
-if [ -z "$link" ]; then run_bench "rounds=${rounds:-11}"; exit; fi
+JAVA=("$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -Dorg.slf4j.simpleLogger.defaultLogLevel=warn
+      -cp "target/test-classes:target/classes:$(cat target/bench.classpath)" org.flotilla.bench.RecordsBench "vms=$vms")
+if [ -z "$link" ]; then exec "${JAVA[@]}" "rounds=${rounds:-11}"; fi
 rounds=${rounds:-7}
 [ "$(id -u)" = 0 ] || { echo "records.sh: link= needs root (network namespace, tc)" >&2; exit 1; }
 
@@ -42,7 +40,7 @@ tc qdisc add dev "$HOSTIF" root tbf rate "$link" burst 1mb latency 100ms
 # the daemon listens on the host side's address: from the host it is reached over loopback, from the namespace over the link
 mkfifo "$WORK/in"
 sleep 3600 > "$WORK/in" & HOLDER=$!
-run_bench "serve=$NET.1" < "$WORK/in" > "$WORK/out" 2>&1 & SERVER=$!
+"${JAVA[@]}" "serve=$NET.1" < "$WORK/in" > "$WORK/out" 2>&1 & SERVER=$!
 for _ in $(seq 300); do grep -q '^port' "$WORK/out" && break; kill -0 "$SERVER" || { cat "$WORK/out"; exit 1; }; sleep 1; done
 URL="https://$NET.1:$(awk '/^port/{print $2}' "$WORK/out")"
 
@@ -54,29 +52,39 @@ def jsonrpc(method, *params):
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode()
     req = urllib.request.Request(url + "/jsonrpc", data=body, headers={"Content-Type": "application/json"})
     return json.load(urllib.request.urlopen(req, context=ctx))["result"]
-start = time.monotonic()
+start, cpu = time.monotonic(), time.process_time()
 if leg.startswith("xmlrpc"):
     transport = xmlrpc.client.SafeTransport(context=ctx)
     transport.accept_gzip_encoding = leg == "xmlrpc-gzip"
     n = len(xmlrpc.client.ServerProxy(url, transport=transport).VM.get_all_records(session)["Value"])
 else:
     n = len(jsonrpc("VM.get_all_records", session))
-print("%.1f" % ((time.monotonic() - start) * 1000))
+print("%.1f 0 %.1f" % ((time.monotonic() - start) * 1000, (time.process_time() - cpu) * 1000))
+PY
+cat > "$WORK/cpu.py" <<'PY'
+import resource, subprocess, sys
+out = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, text=True, check=True).stdout.split()
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.1f %s %.1f" % (float(out[0]) * 1000, out[1], (r.ru_utime + r.ru_stime) * 1000))
 PY
 SESSION=$(curl -sk -d '{"jsonrpc":"2.0","id":1,"method":"session.login_with_password","params":["root","bench"]}' "$URL/jsonrpc" \
     | python3 -c 'import json,sys; print(json.load(sys.stdin)["result"])')
 printf '{"jsonrpc":"2.0","id":1,"method":"VM.get_all_records","params":["%s"]}' "$SESSION" > "$WORK/json"
 printf '<methodCall><methodName>VM.get_all_records</methodName><params><param><value>%s</value></param></params></methodCall>' "$SESSION" > "$WORK/xml"
-leg() { # WHERE LEG: one timing in ms, and the bytes that came over the wire
+server_cpu() { awk '{print $14 + $15}' "/proc/$SERVER/stat"; } # in clock ticks
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
+leg() { # WHERE LEG: wall ms, bytes that came over the wire (0: not known), client CPU ms, server CPU ms
     local in=() ; [ "$1" = link ] && in=(ip netns exec "$NS")
+    local before; before=$(server_cpu)
     case "$2" in
         curl-*) local proto=${2#curl-} gz= path=/
             case "$proto" in *-gzip) gz=--compressed; proto=${proto%-gzip} ;; esac
             [ "$proto" = json ] && path=/jsonrpc
-            "${in[@]}" curl -sk $gz -o /dev/null -w '%{time_total} %{size_download}\n' -d @"$WORK/$proto" "$URL$path" \
-                | awk '{printf "%.1f %d\n", $1 * 1000, $2}' ;;
-        py-*) echo "$("${in[@]}" python3 "$WORK/client.py" "$URL" "$SESSION" "${2#py-}") 0" ;;
+            printf '%s ' "$("${in[@]}" python3 "$WORK/cpu.py" curl -sk $gz -o /dev/null -w '%{time_total} %{size_download}' \
+                -d @"$WORK/$proto" "$URL$path")" ;;
+        py-*) printf '%s ' "$("${in[@]}" python3 "$WORK/client.py" "$URL" "$SESSION" "${2#py-}")" ;;
     esac
+    echo $(( ($(server_cpu) - before) * TICK_MS ))
 }
 legs="curl-json curl-xml curl-xml-gzip curl-json-gzip py-jsonrpc py-xmlrpc-plain py-xmlrpc-gzip"
 for where in loopback link; do
@@ -88,11 +96,13 @@ python3 - "$WORK/times" <<'PY'
 import statistics, sys, collections
 t = collections.defaultdict(list); size = {}
 for line in open(sys.argv[1]):
-    where, leg, ms, n = line.split()
-    t[where, leg].append(float(ms)); size[leg] = int(n) or size.get(leg, 0)
-print("%-9s %-20s %8s %15s %9s %9s" % ("where", "client", "median", "min-max ms", "x JSON", "wire KiB"))
+    where, leg, ms, n, client, server = line.split()
+    t[where, leg].append((float(ms), float(client), float(server))); size[leg] = int(n) or size.get(leg, 0)
+print("%-9s %-16s %7s %13s %7s %9s %10s %10s" % ("where", "client", "ms", "min-max", "x JSON", "wire KiB", "client CPU", "server CPU"))
+med = lambda v, i: statistics.median(x[i] for x in v)
 for (where, leg), v in t.items():
-    base = statistics.median(t[where, "py-jsonrpc" if leg.startswith("py") else "curl-json"])
-    print("%-9s %-20s %8.0f %7.0f-%-7.0f %9.2f %9s" % (where, leg, statistics.median(v), min(v), max(v),
-          statistics.median(v) / base, format(size[leg] >> 10, ",") if size.get(leg) else ""))
+    base = med(t[where, "py-jsonrpc" if leg.startswith("py") else "curl-json"], 0)
+    print("%-9s %-16s %7.0f %6.0f-%-6.0f %7.2f %9s %10.0f %10.0f" % (where, leg, med(v, 0), min(x[0] for x in v), max(x[0] for x in v),
+          med(v, 0) / base, format(size[leg] >> 10, ",") if size.get(leg) else "", med(v, 1), med(v, 2)))
+print("medians; CPU in ms of the client process and of the daemon's process (which serves nothing else) during the call")
 PY

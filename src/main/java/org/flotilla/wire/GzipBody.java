@@ -34,31 +34,12 @@ public final class GzipBody {
         out.write(HEADER);
         var deflater = new Deflater(LEVEL, true);
         try {
-            var run = new FreshRun(deflater, out);
-            int crc = 0;
-            long length = 0;
+            var member = new Member(deflater, out);
             for (var piece : body.pieces()) {
-                if (piece.kept() == null) {
-                    run.add(piece.buffer());
-                    continue;
-                }
-                if (run.length > 0) {
-                    crc = Crc32Combine.combine(crc, run.end(), Crc32Combine.shift(run.length));
-                    length += run.length;
-                    run = new FreshRun(deflater, out);
-                }
-                var kept = piece.kept().deflated(deflater);
-                out.writeShared(kept.bytes());
-                crc = Crc32Combine.combine(crc, kept.crc(), kept.shift());
-                length += piece.length();
+                if (piece.kept() == null) member.fresh(piece.buffer());
+                else member.kept(piece.kept());
             }
-            if (run.length > 0) {
-                crc = Crc32Combine.combine(crc, run.end(), Crc32Combine.shift(run.length));
-                length += run.length;
-            }
-            out.write(LAST_BLOCK);
-            littleEndian(out, crc);
-            littleEndian(out, (int) length); // ISIZE: the length modulo 2^32
+            member.finish();
             return out;
         } finally {
             deflater.end();
@@ -80,57 +61,86 @@ public final class GzipBody {
     }
 
     /**
-     * Bytes of the body that were not kept, between two kept pieces or at either end; {@link #end} returns their
-     * CRC-32. Most runs are the few bytes between two records (a member's name, a separator): those go as a stored
-     * block, since a zlib stream reset for each of them cost more than the rest of the reply (its hash table is
-     * cleared at every reset); only a run that grows past {@link #STORE_BELOW} is compressed.
+     * The member's blocks as the body's pieces come, with the CRC-32 and length of what they inflate to. Bytes that
+     * were not kept gather into a run until the next kept piece. Most runs are the few bytes between two records (a
+     * member's name, a separator): they go as a stored block, their CRC reckoned a byte at a time onto the member's,
+     * since a zlib stream reset for each of them cost more than the rest of the reply (its hash table is cleared at
+     * every reset) and so did combining their CRC; only a run that grows past {@link #STORE_BELOW} is compressed.
      */
-    private static final class FreshRun {
+    private static final class Member {
         private static final int STORE_BELOW = 4096;
         private final Deflater deflater;
         private final ChunkedBytes out;
-        private final CRC32 crc = new CRC32();
         private final List<ByteBuffer> held = new ArrayList<>();
+        private final CRC32 runCrc = new CRC32();
         private byte[] buffer;
-        long length;
+        private boolean deflating;
+        private long runLength;
+        private int crc;
+        private long length;
 
-        FreshRun(Deflater deflater, ChunkedBytes out) {
+        Member(Deflater deflater, ChunkedBytes out) {
             this.deflater = deflater;
             this.out = out;
         }
 
-        void add(ByteBuffer bytes) {
-            length += bytes.remaining();
-            crc.update(bytes.duplicate());
-            if (buffer != null) {
+        void fresh(ByteBuffer bytes) {
+            runLength += bytes.remaining();
+            if (deflating) {
                 deflate(bytes);
                 return;
             }
             held.add(bytes);
-            if (length >= STORE_BELOW) {
-                buffer = new byte[BUFFER];
+            if (runLength >= STORE_BELOW) {
+                if (buffer == null) buffer = new byte[BUFFER];
                 deflater.reset();
+                deflating = true;
                 held.forEach(this::deflate);
                 held.clear();
             }
         }
 
-        int end() {
-            if (buffer != null) {
+        void kept(KeptBytes kept) {
+            endRun();
+            var deflated = kept.deflated(deflater);
+            out.writeShared(deflated.bytes());
+            crc = Crc32Combine.combine(crc, deflated.crc(), deflated.shift());
+            length += kept.plain.length;
+        }
+
+        void finish() {
+            endRun();
+            out.write(LAST_BLOCK);
+            littleEndian(out, crc);
+            littleEndian(out, (int) length); // ISIZE: the length modulo 2^32
+        }
+
+        private void endRun() {
+            if (runLength == 0) return;
+            if (deflating) {
                 while (drain(Deflater.SYNC_FLUSH) == buffer.length) {
                     // a full buffer may hold back more of the flush
                 }
+                crc = Crc32Combine.combine(crc, (int) runCrc.getValue(), Crc32Combine.shift(runLength));
+                runCrc.reset();
+                deflating = false;
             } else {
                 // a stored block, not the last: its header's 3 bits padded to a byte, then LEN and NLEN
                 out.write(0);
-                littleEndian16(out, (int) length);
-                littleEndian16(out, ~(int) length);
-                for (var b : held) out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                littleEndian16(out, (int) runLength);
+                littleEndian16(out, ~(int) runLength);
+                for (var b : held) {
+                    out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+                    crc = Crc32Combine.extend(crc, b);
+                }
+                held.clear();
             }
-            return (int) crc.getValue();
+            length += runLength;
+            runLength = 0;
         }
 
         private void deflate(ByteBuffer bytes) {
+            runCrc.update(bytes.duplicate());
             deflater.setInput(bytes);
             while (!deflater.needsInput()) drain(Deflater.NO_FLUSH);
         }

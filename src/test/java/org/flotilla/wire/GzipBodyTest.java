@@ -90,6 +90,7 @@ class GzipBodyTest {
             byte[] both = Arrays.copyOf(a, a.length + b.length);
             System.arraycopy(b, 0, both, a.length, b.length);
             assertEquals(crc(both), Crc32Combine.combine(crc(a), crc(b), Crc32Combine.shift(b.length)));
+            assertEquals(crc(both), Crc32Combine.extend(crc(a), java.nio.ByteBuffer.wrap(both, a.length, b.length)));
         }
     }
 
