@@ -15,12 +15,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
 import java.util.zip.GZIPInputStream;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.server.ApiServerConfig;
+import org.flotilla.wire.ChunkedBytes;
+import org.flotilla.wire.GzipBody;
 import org.flotilla.wire.JsonRpc;
 import org.flotilla.wire.JsonRpcVersion;
 import org.flotilla.wire.RpcCall;
+import org.flotilla.wire.RpcOutcome;
 import org.flotilla.wire.XmlRpc;
 
 /**
@@ -124,34 +128,38 @@ public final class RecordsBench {
     }
 
     private static int parsedJson(byte[] body) {
-        return ((Map<?, ?>) ((org.flotilla.wire.RpcOutcome.Success) JsonRpc.parseReply(body).outcome()).value()).size();
+        return ((Map<?, ?>) ((RpcOutcome.Success) JsonRpc.parseReply(body).outcome()).value()).size();
     }
 
     private static int parsedXml(byte[] body) {
-        return ((Map<?, ?>) ((org.flotilla.wire.RpcOutcome.Success) XmlRpc.parseReply(body)).value()).size();
+        return ((Map<?, ?>) ((RpcOutcome.Success) XmlRpc.parseReply(body)).value()).size();
     }
 
-    /** The server's part alone, in process: encoding the reply from kept records, and compressing it from kept deflated ones. */
+    /**
+     * The server's part alone, in process and in CPU time of this thread (the machine is shared): encoding the reply from
+     * kept records, and compressing it from their kept deflated forms.
+     */
     private static void inProcess(Daemon daemon, String session, int rounds) {
-        var records = org.flotilla.wire.RpcOutcome.success(daemon.node().rpc().call("VM.get_all_records", new ArrayList<>(List.of(session))));
-        long[] xml = new long[rounds], gzipXml = new long[rounds], json = new long[rounds], gzipJson = new long[rounds];
+        var records = RpcOutcome.success(daemon.node().rpc().call("VM.get_all_records", new ArrayList<>(List.of(session))));
+        var cpu = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<String, Supplier<ChunkedBytes>> steps = new LinkedHashMap<>();
+        ChunkedBytes[] body = new ChunkedBytes[1];
+        steps.put("encoding JSON", () -> body[0] = JsonRpc.encodeReply(JsonRpcVersion.V2, 1, records));
+        steps.put("gzip of it", () -> GzipBody.of(body[0]));
+        steps.put("encoding XML", () -> body[0] = XmlRpc.encodeReply(records));
+        steps.put("gzip of it ", () -> GzipBody.of(body[0]));
+        Map<String, long[]> times = new LinkedHashMap<>();
+        steps.keySet().forEach(step -> times.put(step, new long[rounds]));
         for (int r = 0; r < rounds; r++) {
-            long t0 = System.nanoTime();
-            var x = XmlRpc.encodeReply(records);
-            long t1 = System.nanoTime();
-            org.flotilla.wire.GzipBody.of(x);
-            long t2 = System.nanoTime();
-            var j = JsonRpc.encodeReply(JsonRpcVersion.V2, 1, records);
-            long t3 = System.nanoTime();
-            org.flotilla.wire.GzipBody.of(j);
-            long t4 = System.nanoTime();
-            xml[r] = t1 - t0;
-            gzipXml[r] = t2 - t1;
-            json[r] = t3 - t2;
-            gzipJson[r] = t4 - t3;
+            for (var step : steps.entrySet()) {
+                long t0 = cpu.getCurrentThreadCpuTime();
+                step.getValue().get();
+                times.get(step.getKey())[r] = cpu.getCurrentThreadCpuTime() - t0;
+            }
         }
-        System.out.printf("in process: encoding JSON %.1f ms, XML %.1f ms; gzip of the encoded body: JSON %.1f ms, XML %.1f ms%n",
-                median(json), median(xml), median(gzipJson), median(gzipXml));
+        var line = new StringBuilder("in process, CPU ms:");
+        times.forEach((step, t) -> line.append(String.format(" %s %.1f;", step.strip(), median(t))));
+        System.out.println(line);
     }
 
     private static double median(long[] t) {
