@@ -29,9 +29,10 @@ import org.flotilla.wire.XmlRpc;
 
 /**
  * VM.get_all_records at 10,000 VMs over HTTPS keep-alive, JSON-RPC beside XML-RPC in the same rounds: read whole
- * without decoding (the server's cost), read and parsed as a client does, and XML-RPC asked for gzip (as Python's
- * xmlrpc.client asks) then inflated. Run with bench/records.sh; with {@code serve=ADDRESS} it only serves, for a client
- * in another network namespace (the script's rate-limited link), and prints its port.
+ * without decoding (the server's cost), read and parsed as a client does, and asked for gzip (as Python's
+ * xmlrpc.client asks) then inflated; and the daemon's own part, encoding and compressing, in CPU time. Run with
+ * bench/records.sh; with {@code serve=ADDRESS} it only serves, on that address, until its standard input closes (for
+ * the script's clients over loopback and over its rate-limited link), and prints its port.
  */
 public final class RecordsBench {
     public static void main(String[] args) throws Exception {
