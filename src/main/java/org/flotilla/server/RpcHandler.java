@@ -70,12 +70,12 @@ final class RpcHandler extends Handler.Abstract {
                 case JSON -> {
                     var call = JsonRpc.parseRequest(body);
                     var reply = encode(invoker.invoke(call.call(), client), o -> JsonRpc.encodeReply(call.version(), call.id(), o));
-                    HttpReplies.send(response, callback, 200, JsonRpc.CONTENT_TYPE, reply, false);
+                    HttpReplies.sendReply(request, response, callback, JsonRpc.CONTENT_TYPE, reply);
                 }
                 case XML, BY_BODY -> {
                     var call = XmlRpc.parseCall(body);
                     var reply = encode(invoker.invoke(call, client), o -> xmlReply(call, o));
-                    HttpReplies.send(response, callback, 200, XmlRpc.CONTENT_TYPE, reply, false);
+                    HttpReplies.sendReply(request, response, callback, XmlRpc.CONTENT_TYPE, reply);
                 }
             }
         } catch (WireFormatException e) {

@@ -9,17 +9,21 @@ import java.util.List;
  * An encoded body as the pieces it was written in, never joined into one array: get_all_records at 10,000 VMs is
  * 20 MiB of JSON and 63 MiB of XML-RPC, which a growing array copied several times over and then once more to be
  * sent. What is written is copied into chunks that start small, as most replies are, and double up to 64 KiB; a kept
- * encoding ({@link #writeKept}) is not copied at all but stands in the body as it is.
+ * encoding ({@link #writeKept}) is not copied at all but stands in the body as it is, and {@link GzipBody} compresses
+ * it once for every reply that carries it.
  */
 public final class ChunkedBytes extends OutputStream {
     private static final int FIRST = 512;
     private static final int LARGEST = 64 * 1024;
 
-    /** A run of bytes of the body; {@code kept} when the array is a kept encoding that other replies share. */
-    private record Piece(byte[] bytes, int from, int length, boolean kept) {
+    /**
+     * A run of bytes of the body; {@code shared} when other replies share the array, and {@code kept} (else null) when
+     * it is a kept encoding.
+     */
+    record Piece(byte[] bytes, int from, int length, boolean shared, KeptBytes kept) {
         ByteBuffer buffer() {
             var b = ByteBuffer.wrap(bytes, from, length);
-            return kept ? b.asReadOnlyBuffer() : b;
+            return shared ? b.asReadOnlyBuffer() : b;
         }
     }
 
@@ -52,9 +56,15 @@ public final class ChunkedBytes extends OutputStream {
     }
 
     /** Bytes that no one changes again, e.g. a record's kept encoding: they become a piece of the body without a copy. */
-    void writeKept(byte[] bytes) {
+    void writeKept(KeptBytes kept) {
         closePiece();
-        add(new Piece(bytes, 0, bytes.length, true));
+        add(new Piece(kept.plain, 0, kept.plain.length, true, kept));
+    }
+
+    /** Bytes that other replies share (a kept encoding's deflated form): a piece of the body as they are, read-only. */
+    void writeShared(byte[] bytes) {
+        closePiece();
+        add(new Piece(bytes, 0, bytes.length, true, null));
     }
 
     private void nextChunk() {
@@ -64,7 +74,7 @@ public final class ChunkedBytes extends OutputStream {
     }
 
     private void closePiece() {
-        if (used > mark) add(new Piece(current, mark, used - mark, false));
+        if (used > mark) add(new Piece(current, mark, used - mark, false, null));
         mark = used;
     }
 
@@ -78,9 +88,17 @@ public final class ChunkedBytes extends OutputStream {
     /** The body as buffers to send in order; they share this object's arrays, and kept encodings are read-only. */
     public List<ByteBuffer> buffers() {
         var out = new ArrayList<ByteBuffer>(pieces.size() + 1);
-        for (Piece p : pieces) out.add(p.buffer());
-        if (used > mark || out.isEmpty()) out.add(ByteBuffer.wrap(current, mark, used - mark));
+        for (Piece p : pieces()) out.add(p.buffer());
         return out;
+    }
+
+    /** The body's pieces in order, the last one written included; one empty piece for an empty body. */
+    List<Piece> pieces() {
+        if (used == mark && !pieces.isEmpty()) return pieces;
+        var all = new ArrayList<Piece>(pieces.size() + 1);
+        all.addAll(pieces);
+        all.add(new Piece(current, mark, used - mark, false, null));
+        return all;
     }
 
     public byte[] toByteArray() {

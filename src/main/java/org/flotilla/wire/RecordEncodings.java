@@ -14,8 +14,8 @@ import org.flotilla.model.Memo;
  * encoding does not depend on where in the reply it stands.
  */
 final class RecordEncodings {
-    private volatile byte[] json;
-    private volatile byte[] xml;
+    private volatile KeptBytes json;
+    private volatile KeptBytes xml;
 
     private static RecordEncodings of(Memo.Holder record) {
         Memo memo = record.memo();
@@ -27,14 +27,14 @@ final class RecordEncodings {
 
     static void writeXml(ChunkedBytes out, Memo.Holder holder, Map<?, ?> record) {
         var kept = of(holder);
-        byte[] bytes = kept.xml;
-        if (bytes != null) {
-            out.writeKept(bytes);
+        KeptBytes keptXml = kept.xml;
+        if (keptXml != null) {
+            out.writeKept(keptXml);
             return;
         }
         long start = out.length();
         XmlValueWriter.struct(out, record);
-        kept.xml = out.copySince(start);
+        kept.xml = new KeptBytes(out.copySince(start));
     }
 
     static void writeJson(JsonGenerator out, Memo.Holder holder, Map<?, ?> record) throws IOException {
@@ -43,19 +43,19 @@ final class RecordEncodings {
             return;
         }
         var kept = of(holder);
-        byte[] bytes = kept.json;
-        if (bytes != null) {
+        KeptBytes keptJson = kept.json;
+        if (keptJson != null) {
             out.writeRawValue(""); // the separator before the value, written by the generator that knows which
             out.flush();
-            target.writeKept(bytes);
+            target.writeKept(keptJson);
             return;
         }
         out.flush();
         long start = target.length();
         JsonValues.object(out, record);
         out.flush();
-        bytes = target.copySince(start);
+        byte[] bytes = target.copySince(start);
         // the generator wrote the separator before the value (':' in an object, ',' in an array), which is not the value's
-        kept.json = bytes[0] == '{' ? bytes : Arrays.copyOfRange(bytes, 1, bytes.length);
+        kept.json = new KeptBytes(bytes[0] == '{' ? bytes : Arrays.copyOfRange(bytes, 1, bytes.length));
     }
 }

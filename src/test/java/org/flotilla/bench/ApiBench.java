@@ -120,7 +120,8 @@ public final class ApiBench {
         }
     }
 
-    private static java.net.http.HttpClient rawClient() {
+    /** An HTTPS client that takes the daemon's self-signed certificate, over HTTP/1.1 as XenAPI clients speak. */
+    static java.net.http.HttpClient rawClient() {
         try {
             var ctx = javax.net.ssl.SSLContext.getInstance("TLS");
             ctx.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
@@ -152,7 +153,7 @@ public final class ApiBench {
         }
     }
 
-    private static void addVms(Daemon daemon, int n) {
+    static void addVms(Daemon daemon, int n) {
         var db = daemon.node().db();
         for (int chunk = 0; chunk < n; chunk += 500) {
             int size = Math.min(500, n - chunk);
