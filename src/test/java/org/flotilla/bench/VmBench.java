@@ -75,14 +75,7 @@ public final class VmBench {
         Path state = opts.containsKey("state") ? Path.of(opts.get("state")) : Files.createTempDirectory("flotilla-vmbench");
         Files.createDirectories(state);
         var bench = new VmBench(opts, state, guest);
-        Thread hook = new Thread(bench::cleanup, "vmbench-cleanup");
-        Runtime.getRuntime().addShutdownHook(hook);
-        try {
-            bench.run();
-        } finally {
-            bench.cleanup();
-            try { Runtime.getRuntime().removeShutdownHook(hook); } catch (IllegalStateException exiting) { }
-        }
+        CleanupHook.around("vmbench-cleanup", bench::run, bench::cleanup);
     }
 
     private void run() throws Exception {

@@ -7,9 +7,12 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flotilla.TestDaemonJvm;
 
 /** The daemon as its own process, on loopback with an ephemeral port, for tests that kill it. */
 public final class DaemonProcess {
@@ -27,10 +30,13 @@ public final class DaemonProcess {
     public static DaemonProcess start(Path state, Path passwordFile) throws IOException {
         org.flotilla.TestDomainIds.seed(state);
         String java = ProcessHandle.current().info().command().orElse("java");
-        // C1 alone and the serial collector, as a pool test's hosts: the daemon starts on less CPU, and these tests time nothing
-        Process p = new ProcessBuilder(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+        // bin/flotilla's options with C1 alone, as a pool test's hosts: the daemon starts on less CPU, and these tests time nothing
+        var cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(TestDaemonJvm.options());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                 "--state-dir", state.toString(), "--port", "0", "--bind", "127.0.0.1", "--address", "127.0.0.1",
-                "--root-password-file", passwordFile.toString())
+                "--root-password-file", passwordFile.toString()));
+        Process p = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.PIPE).start();
         p.getOutputStream().close();
         var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));

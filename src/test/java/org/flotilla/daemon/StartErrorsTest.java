@@ -10,9 +10,11 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.Slow;
+import org.flotilla.TestDaemonJvm;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,9 +32,12 @@ class StartErrorsTest {
         Path pw = Files.writeString(dir.resolve("pw"), "secret\n");
         try (var taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             String java = ProcessHandle.current().info().command().orElse("java");
-            Process p = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
+            var cmd = new ArrayList<>(List.of(java));
+            cmd.addAll(TestDaemonJvm.options());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve",
                     "--state-dir", dir.resolve("state").toString(), "--port", Integer.toString(taken.getLocalPort()),
-                    "--bind", "127.0.0.1", "--address", "127.0.0.1", "--root-password-file", pw.toString())
+                    "--bind", "127.0.0.1", "--address", "127.0.0.1", "--root-password-file", pw.toString()));
+            Process p = new ProcessBuilder(cmd)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(p.waitFor(60, TimeUnit.SECONDS));

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.flotilla.TestCommand;
+import org.flotilla.TestDaemonJvm;
 import org.flotilla.TestDomainIds;
 import org.flotilla.api.Rpc;
 import org.flotilla.cli.RemoteRpc;
@@ -66,10 +67,10 @@ public final class TestHost {
         if (isAlive()) throw new IllegalStateException(name() + "'s daemon is running");
         TestDomainIds.seed(stateDir); // own domain ids, so the VMs' jail uids differ from the other hosts'
         String java = ProcessHandle.current().info().command().orElse("java");
-        // C1 alone: a daemon starts on ~40% less CPU, and several start at once on two cores; these tests time nothing.
-        // A bench asks for the JIT a daemon runs with (C2 too): TLS's AES-GCM is fast only once C2 has compiled it.
-        String jit = Boolean.getBoolean("flotilla.test-daemon-full-jit") ? "-XX:+TieredCompilation" : "-XX:TieredStopAtLevel=1";
-        var cmd = new ArrayList<>(List.of(java, "-XX:+UseSerialGC", jit, "-Dflotilla.guest=" + TestGuest.DIR,
+        // bin/flotilla's heap and collector; C1 alone unless a bench asks for the JIT as deployed (see TestDaemonJvm)
+        var cmd = new ArrayList<>(List.of(java));
+        cmd.addAll(TestDaemonJvm.options());
+        cmd.addAll(List.of("-Dflotilla.guest=" + TestGuest.DIR,
                 "-Dorg.slf4j.simpleLogger.showDateTime=true", "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS"));
         cmd.addAll(daemonOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "serve", "--state-dir", stateDir.toString(), "--port", Integer.toString(PORT),

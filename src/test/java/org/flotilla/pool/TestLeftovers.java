@@ -20,7 +20,7 @@ import org.flotilla.qemu.TestGuest;
  * directory with the QEMUs whose run directories lie in it and the cgroups of the VMs of its hosts. Removing it is the same work whether a network closes,
  * its JVM shuts down, or a later run sweeps what a crashed one left.
  */
-final class TestLeftovers {
+public final class TestLeftovers {
     private static final Path NETNS_ETC = Path.of("/etc/netns");
     private static final Set<String> PID_FILES = Set.of("qemu.pid", "swtpm.pid");
     /** The file beside a host's state directory that names the host's uuid. */
@@ -109,7 +109,8 @@ final class TestLeftovers {
         return out;
     }
 
-    static void kill(long pid) {
+    /** SIGKILL to {@code pid}, and waits up to 10 s for it to be gone. */
+    public static void kill(long pid) {
         ProcessHandle.of(pid).ifPresent(p -> {
             p.destroyForcibly();
             try {
