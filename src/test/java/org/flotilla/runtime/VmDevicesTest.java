@@ -133,11 +133,7 @@ class VmDevicesTest extends OnAVmHost {
         h.call("VM.hard_shutdown", vm);
         // booted again from the VDI, the counter resumes from what the guest wrote after the snapshot
         h.call("VM.start", vm, false, false);
-        var firstWholeCount = java.util.regex.Pattern.compile("COUNT (\\d+)\\r?\\n");
-        VmHost.await(() -> firstWholeCount.matcher(h.serial(vm)).find(), Duration.ofSeconds(30 * LOADED), "a whole COUNT line");
-        var m = firstWholeCount.matcher(h.serial(vm));
-        assertTrue(m.find());
-        long resumed = Long.parseLong(m.group(1));
+        long resumed = h.firstCount(vm, Duration.ofSeconds(30 * LOADED));
         assertTrue(resumed >= atSnapshot + 10 && resumed <= before + 3, "resumed at " + resumed + ", before " + before);
         h.call("VM.hard_shutdown", vm);
     }

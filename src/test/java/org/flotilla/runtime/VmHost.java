@@ -154,6 +154,17 @@ final class VmHost implements AutoCloseable {
     }
 
     /** The last whole count line: the serial log may end in the middle of one. */
+    /** The first whole COUNT line the VM's serial console shows, once it shows one. */
+    long firstCount(String vm, Duration within) throws InterruptedException {
+        await(() -> firstCount(serial(vm)) >= 0, within, "a whole COUNT line");
+        return firstCount(serial(vm));
+    }
+
+    private static long firstCount(String serial) {
+        Matcher m = Pattern.compile("COUNT (\\d+)\\r?\\n").matcher(serial);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
     static long lastCount(String serial) {
         Matcher m = Pattern.compile("COUNT (\\d+)\\r?\\n").matcher(serial);
         long last = -1;

@@ -180,11 +180,7 @@ class VmPowerTest extends OnAVmHost {
         assertEquals(checkpoint, reverted.get("parent"));
         h.call("VM.resume", vm, false, false);
         // the guest counts on from the instant of the checkpoint, in memory as on its disk, without booting again
-        var firstWholeCount = java.util.regex.Pattern.compile("COUNT (\\d+)\\r?\\n");
-        VmHost.await(() -> firstWholeCount.matcher(h.serial(vm)).find(), Duration.ofSeconds(30 * LOADED), "a whole COUNT line");
-        var m = firstWholeCount.matcher(h.serial(vm));
-        assertTrue(m.find());
-        long resumed = Long.parseLong(m.group(1));
+        long resumed = h.firstCount(vm, Duration.ofSeconds(30 * LOADED));
         assertTrue(resumed >= before && resumed <= after + 2, "resumed at " + resumed + ", checkpoint between " + before + " and " + after);
         assertFalse(h.serial(vm).contains("FLOTILLA-GUEST up"), h.serial(vm));
         assertEquals("suspend", h.node.db().record("VDI", image).get("type"));
