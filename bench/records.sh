@@ -22,7 +22,11 @@ NS=flrec$$ HOSTIF=flrec$$a PEERIF=flrec$$b NET=10.213.$(( $$ % 250 ))
 SERVER= HOLDER=
 cleanup() {
     [ -n "$HOLDER" ] && kill "$HOLDER" 2>/dev/null || true
-    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    if [ -n "$SERVER" ]; then
+        # its input closed, the bench stops its daemon and removes its state directory: given time before a signal
+        for _ in $(seq 30); do kill -0 "$SERVER" 2>/dev/null || break; sleep 1; done
+        kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true
+    fi
     ip netns del "$NS" 2>/dev/null || true
     ip link del "$HOSTIF" 2>/dev/null || true
     rm -rf "$WORK"
