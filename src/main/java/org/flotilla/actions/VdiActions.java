@@ -10,6 +10,7 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.enums.VdiType;
 import org.flotilla.runtime.VmRuntime;
+import org.flotilla.storage.ChangedBlocks;
 import org.flotilla.storage.SmConfigEdits;
 import org.flotilla.storage.VdiChains;
 import org.flotilla.storage.Vdis;
@@ -18,12 +19,14 @@ import org.flotilla.storage.Vdis;
 public final class VdiActions implements VDI.Actions {
     private final Vdis vdis;
     private final VdiChains chains;
+    private final ChangedBlocks changedBlocks;
     private final SmConfigEdits<VDI> smConfig;
     private final VmRuntime runtime;
 
-    public VdiActions(Vdis vdis, VdiChains chains, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
+    public VdiActions(Vdis vdis, VdiChains chains, ChangedBlocks changedBlocks, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
         this.vdis = vdis;
         this.chains = chains;
+        this.changedBlocks = changedBlocks;
         this.smConfig = smConfig;
         this.runtime = runtime;
     }
@@ -79,8 +82,17 @@ public final class VdiActions implements VDI.Actions {
     /** The image stays in the format the target SR makes (qcow2): dest-img-format is not taken. */
     @Override
     public Ref<VDI> pool_migrate(Ref<VDI> vdi, Ref<SR> sr, Map<String, String> options) {
+        changedBlocks.requireUntracked(vdi);
         return runtime.vdiPoolMigrate(Call.current(), vdi, sr);
     }
+
+    @Override public void enable_cbt(Ref<VDI> self) { changedBlocks.setTracking(self, true); }
+
+    @Override public void disable_cbt(Ref<VDI> self) { changedBlocks.setTracking(self, false); }
+
+    @Override public void data_destroy(Ref<VDI> self) { changedBlocks.dataDestroy(self); }
+
+    @Override public String list_changed_blocks(Ref<VDI> vdi_from, Ref<VDI> vdi_to) { return changedBlocks.list(vdi_from, vdi_to); }
 
     @Override public void set_name_label(Ref<VDI> self, String value) { vdis.setNameLabel(self, value); }
 

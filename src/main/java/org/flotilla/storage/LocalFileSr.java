@@ -36,19 +36,21 @@ public record LocalFileSr() implements SrDriver {
     @Override public List<String> capabilities() {
         return List.of("SR_PROBE", "SR_UPDATE", "SR_SCAN", "SR_ATTACH", "SR_DETACH", "VDI_CREATE", "VDI_DELETE", "VDI_ATTACH",
                 "VDI_DETACH", "VDI_INTRODUCE", "VDI_UPDATE", "VDI_CLONE", "VDI_SNAPSHOT", "VDI_RESIZE", "VDI_RESIZE_ONLINE",
-                "VDI_GENERATE_CONFIG", "THIN_PROVISIONING");
+                "VDI_GENERATE_CONFIG", "THIN_PROVISIONING", ChangedBlocks.CAPABILITY);
     }
 
     @Override public List<StorageOperations> srOperations() {
         return List.of(StorageOperations.scan, StorageOperations.destroy, StorageOperations.forget, StorageOperations.plug,
                 StorageOperations.unplug, StorageOperations.update, StorageOperations.vdi_create, StorageOperations.vdi_introduce,
                 StorageOperations.vdi_destroy, StorageOperations.vdi_resize, StorageOperations.vdi_clone, StorageOperations.vdi_snapshot,
-                StorageOperations.pbd_create, StorageOperations.pbd_destroy);
+                StorageOperations.vdi_enable_cbt, StorageOperations.vdi_disable_cbt, StorageOperations.vdi_data_destroy,
+                StorageOperations.vdi_list_changed_blocks, StorageOperations.pbd_create, StorageOperations.pbd_destroy);
     }
 
     @Override public List<VdiOperations> vdiOperations() {
         return List.of(VdiOperations.clone, VdiOperations.copy, VdiOperations.resize, VdiOperations.resize_online,
-                VdiOperations.snapshot, VdiOperations.destroy, VdiOperations.forget, VdiOperations.update, VdiOperations.generate_config);
+                VdiOperations.snapshot, VdiOperations.destroy, VdiOperations.forget, VdiOperations.update, VdiOperations.generate_config,
+                VdiOperations.enable_cbt, VdiOperations.disable_cbt, VdiOperations.data_destroy, VdiOperations.list_changed_blocks);
     }
 
     @Override public SrStore store(Map<String, String> deviceConfig, String srUuid) { return new LocalDir(SrLocation.of(deviceConfig)); }

@@ -45,7 +45,7 @@ public record NfsSr() implements SrDriver {
     @Override public List<String> capabilities() {
         return List.of("SR_PROBE", "SR_UPDATE", "SR_SCAN", "SR_ATTACH", "SR_DETACH", "VDI_CREATE", "VDI_DELETE", "VDI_ATTACH", "VDI_DETACH",
                 "VDI_INTRODUCE", "VDI_UPDATE", "VDI_CLONE", "VDI_SNAPSHOT", "VDI_RESIZE", "VDI_RESIZE_ONLINE", "VDI_GENERATE_CONFIG",
-                "THIN_PROVISIONING");
+                "THIN_PROVISIONING", ChangedBlocks.CAPABILITY);
     }
 
     @Override public List<StorageOperations> srOperations() { return new LocalFileSr().srOperations(); }

@@ -107,6 +107,24 @@ public final class QemuImg {
         return run(List.of("map", "--output=json", "--start-offset=" + start, "--max-length=" + length, image));
     }
 
+    /**
+     * The byte ranges, as {start, length}, that the single image {@code image} holds itself (data or zeros written
+     * there), none of a backing file's: what was written to it while it was a disk's top. Read with force-share: a
+     * running VM's QEMU may still hold the image open, as a backing node it no longer writes.
+     */
+    List<long[]> ownRanges(SrStore dir, String image) {
+        var single = new Storage.Attachment(dir, List.of(new Storage.Layer(image, "qcow2")), true);
+        var out = new ArrayList<long[]>();
+        try {
+            for (var e : JSON.readTree(run(List.of("map", "-U", "--output=json", json(single))))) {
+                if (e.path("present").asBoolean(e.path("data").asBoolean())) out.add(new long[] {e.path("start").asLong(), e.path("length").asLong()});
+            }
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "qemu-img map of " + dir.describe(image) + " gave no JSON: " + e.getMessage());
+        }
+        return out;
+    }
+
     /** A chain as one qemu-img run opens it: its description and format, and the server to stop afterwards, if any. */
     private record Opened(String image, String format, ChainServer server) implements AutoCloseable {
         @Override public void close() { if (server != null) server.close(); }

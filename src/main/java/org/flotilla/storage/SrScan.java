@@ -9,6 +9,7 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.enums.VdiType;
 
 /**
  * SR.scan: records for images found without one, records forgotten whose image is gone, sizes and
@@ -80,6 +81,7 @@ final class SrScan {
                     SrDriver.Found f = found.get(v.get(VDI.location));
                     known.add(v.get(VDI.location));
                     if (f == null) {
+                        if (v.get(VDI.type) == VdiType.cbt_metadata) continue; // its data was destroyed on purpose
                         if (records.activeVbds(vdi).isEmpty()) tx.delete(vdi);
                         else tx.set(vdi, VDI.missing, true);
                         continue;

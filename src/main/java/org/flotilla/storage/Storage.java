@@ -43,6 +43,7 @@ public final class Storage {
     private final Pbds pbds;
     private final Vdis vdis;
     private final VdiChains chains;
+    private final ChangedBlocks changedBlocks;
     private final VdiLayers layers;
     private final SmConfigEdits<SR> srSmConfig;
     private final SmConfigEdits<VDI> vdiSmConfig;
@@ -89,6 +90,7 @@ public final class Storage {
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
         this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
+        this.changedBlocks = new ChangedBlocks(db, qemu, managed, records, space);
         this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
@@ -113,6 +115,9 @@ public final class Storage {
 
     /** VDI.snapshot and VDI.clone. */
     public VdiChains chains() { return chains; }
+
+    /** Changed-block tracking: VDI.enable_cbt, disable_cbt, data_destroy and list_changed_blocks. */
+    public ChangedBlocks changedBlocks() { return changedBlocks; }
 
     /** SR's sm_config as clients may change it. */
     public SmConfigEdits<SR> srSmConfig() { return srSmConfig; }

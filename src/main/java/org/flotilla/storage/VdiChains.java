@@ -55,6 +55,7 @@ public final class VdiChains {
         return managed.change(vdi, open -> {
             open.requireImages();
             DbObject<VDI> v = open.vdi();
+            ChangedBlocks.requireData(v);
             Ref<SR> sr = open.sr();
             SrDriver d = open.driver();
             SrStore dir = open.dir();
@@ -103,7 +104,9 @@ public final class VdiChains {
                 tx.set(vdi, VDI.physical_utilisation, dir.sizeOf(image));
                 Rec<VDI> n = VdiRecords.withLeafFields(records.copyOf(v, INHERITED), newUuid, sr, d, virtualSize,
                         dir.sizeOf(newImage), VdiRecords.withParent(oldSm, baseUuid));
-                if (snapshot) n.set(VDI.is_a_snapshot, true).set(VDI.snapshot_of, vdi).set(VDI.snapshot_time, Instant.now());
+                // a snapshot carries the disk's tracking: the image just frozen holds the writes since the one before
+                if (snapshot) n.set(VDI.is_a_snapshot, true).set(VDI.snapshot_of, vdi).set(VDI.snapshot_time, Instant.now())
+                        .set(VDI.cbt_enabled, v.get(VDI.cbt_enabled));
                 tx.put(newRef, n);
             });
             space.refresh(sr, dir);

@@ -131,6 +131,7 @@ public final class Vdis {
     public void resize(Ref<VDI> vdi, long size) {
         managed.change(vdi, open -> {
             open.requireImages();
+            ChangedBlocks.requireData(open.vdi());
             SrStore dir = open.dir();
             String image = open.image();
             VdiLayers.Verified chain = open.chain();
@@ -227,6 +228,7 @@ public final class Vdis {
     /** VDI.copy: every block into a new VDI on {@code sr} (or into the existing {@code into}), with progress on {@code task}. */
     public Ref<VDI> copy(Ref<VDI> vdi, Ref<SR> sr, Ref<VDI> into, TaskContext task) {
         DbObject<VDI> v = db.require(vdi);
+        ChangedBlocks.requireData(v);
         SrDriver srcDriver = drivers.of(db.require(v.get(VDI.SR)));
         if (records.activeVbds(vdi).stream().anyMatch(b -> b.get(VBD.mode) == VbdMode.RW)) throw VdiRecords.inUse(vdi, VdiOperations.copy);
         long srcSize = v.get(VDI.virtual_size);

@@ -71,7 +71,7 @@ public interface VDI {
     Field<VDI, Boolean> metadata_latest = CLASS.dyn("metadata_latest", BOOL).doc("Whether the disk holds the latest metadata of its pool.");
     Field<VDI, Boolean> is_tools_iso = CLASS.dyn("is_tools_iso", BOOL).doc("Whether this is an ISO of guest tools; never with Flotilla.");
     Field<VDI, Boolean> cbt_enabled = CLASS.dyn("cbt_enabled", BOOL)
-            .doc("Whether changed-block tracking is on for the disk; Flotilla does not track changed blocks.");
+            .doc("Whether changed-block tracking is on for the disk; a snapshot taken meanwhile keeps the value, and with it the changed blocks since an earlier one.");
 
     /** The messages of VDI that need code: one implementation serves them all. */
     interface Actions {
@@ -139,6 +139,26 @@ public interface VDI {
         @Api(role = Access.VM_POWER_ADMIN, async = true, errors = {"VDI_NEEDS_VM_FOR_MIGRATE", "VM_BAD_POWER_STATE", "VM_REQUIRES_SR",
                 "VDI_INCOMPATIBLE_TYPE", "VDI_CBT_ENABLED", "MIRROR_FAILED", "SR_FULL"})
         Ref<VDI> pool_migrate(Ref<VDI> vdi, Ref<SR> sr, Map<String, String> options);
+
+        @Doc("Start tracking the disk's changed blocks: snapshots taken from now on can be compared by VDI.list_changed_blocks.")
+        @Api(role = Access.VM_ADMIN, async = true, errors = {"SR_OPERATION_NOT_SUPPORTED", "VDI_INCOMPATIBLE_TYPE", "VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION",
+                "OPERATION_NOT_ALLOWED", "VDI_MISSING", "SR_NOT_ATTACHED", "SR_HAS_NO_PBDS"})
+        void enable_cbt(Ref<VDI> self);
+
+        @Doc("Stop tracking the disk's changed blocks; snapshots taken before keep theirs.")
+        @Api(role = Access.VM_ADMIN, async = true, errors = {"SR_OPERATION_NOT_SUPPORTED", "VDI_INCOMPATIBLE_TYPE", "VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION",
+                "OPERATION_NOT_ALLOWED", "VDI_MISSING", "SR_NOT_ATTACHED", "SR_HAS_NO_PBDS"})
+        void disable_cbt(Ref<VDI> self);
+
+        @Doc("Delete a snapshot's data but keep its changed-block metadata: its type becomes cbt_metadata.")
+        @Api(role = Access.VM_ADMIN, async = true, errors = {"SR_OPERATION_NOT_SUPPORTED", "VDI_MISSING", "SR_NOT_ATTACHED", "SR_HAS_NO_PBDS",
+                "OPERATION_NOT_ALLOWED", "VDI_INCOMPATIBLE_TYPE", "VDI_NO_CBT_METADATA", "VDI_IN_USE"})
+        void data_destroy(Ref<VDI> self);
+
+        @Doc("The 64 KiB blocks in which vdi_to differs from vdi_from, as a base64-encoded bitmap, one bit a block, the first block in the highest bit of the first byte.")
+        @Api(role = Access.VM_OPERATOR, async = true, errors = {"SR_OPERATION_NOT_SUPPORTED", "VDI_MISSING", "SR_NOT_ATTACHED", "SR_HAS_NO_PBDS",
+                "VDI_IN_USE", "VDI_NO_CBT_METADATA"})
+        String list_changed_blocks(Ref<VDI> vdi_from, Ref<VDI> vdi_to);
 
         @Doc("Rename the disk.")
         @Api(role = Access.VM_ADMIN, async = true)
