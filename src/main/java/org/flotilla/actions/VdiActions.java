@@ -1,6 +1,7 @@
 package org.flotilla.actions;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.flotilla.api.Call;
 import org.flotilla.model.Rec;
@@ -8,9 +9,11 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Pool;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.Vdi_nbd_server_info;
 import org.flotilla.model.xenapi.enums.VdiType;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.storage.ChangedBlocks;
+import org.flotilla.storage.NbdExports;
 import org.flotilla.storage.SmConfigEdits;
 import org.flotilla.storage.VdiChains;
 import org.flotilla.storage.Vdis;
@@ -20,10 +23,12 @@ public final class VdiActions implements VDI.Actions {
     private final Vdis vdis;
     private final VdiChains chains;
     private final ChangedBlocks changedBlocks;
+    private final NbdExports nbd;
     private final SmConfigEdits<VDI> smConfig;
     private final VmRuntime runtime;
 
-    public VdiActions(Vdis vdis, VdiChains chains, ChangedBlocks changedBlocks, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
+    public VdiActions(Vdis vdis, VdiChains chains, ChangedBlocks changedBlocks, NbdExports nbd, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
+        this.nbd = nbd;
         this.vdis = vdis;
         this.chains = chains;
         this.changedBlocks = changedBlocks;
@@ -93,6 +98,8 @@ public final class VdiActions implements VDI.Actions {
     @Override public void data_destroy(Ref<VDI> self) { changedBlocks.dataDestroy(self); }
 
     @Override public String list_changed_blocks(Ref<VDI> vdi_from, Ref<VDI> vdi_to) { return changedBlocks.list(vdi_from, vdi_to); }
+
+    @Override public List<Rec<Vdi_nbd_server_info>> get_nbd_info(Ref<VDI> self) { return nbd.info(self, Call.current().session()); }
 
     @Override public void set_name_label(Ref<VDI> self, String value) { vdis.setNameLabel(self, value); }
 

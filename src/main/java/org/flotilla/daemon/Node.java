@@ -173,7 +173,7 @@ public final class Node implements AutoCloseable {
                 new VtpmActions(vmRuntime.vtpms()),
                 new SrActions(storage.srs(), storage.srSmConfig()),
                 new PbdActions(storage.pbds()),
-                new VdiActions(storage.vdis(), storage.chains(), storage.changedBlocks(), storage.vdiSmConfig(), vmRuntime),
+                new VdiActions(storage.vdis(), storage.chains(), storage.changedBlocks(), storage.nbdExports(), storage.vdiSmConfig(), vmRuntime),
                 new NetworkActions(networks, taps, thisHost),
                 new PifActions(pifs, thisHost));
         this.dispatcher = new Dispatcher(db, actions, sessions, tasks);

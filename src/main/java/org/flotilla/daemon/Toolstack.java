@@ -20,6 +20,7 @@ import org.flotilla.runtime.console.ConsoleLookup;
 import org.flotilla.runtime.console.ConsoleTunnels;
 import org.flotilla.runtime.console.HostLogins;
 import org.flotilla.server.ApiServer;
+import org.flotilla.storage.NbdServer;
 import org.flotilla.storage.RawVdiHttp;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
@@ -94,10 +95,12 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         node.vmRuntime().servedOn(server.httpsPort());
         Node served = node;
         String self = s.config().bindAddress() == null ? "127.0.0.1" : s.config().bindAddress();
+        NbdServer nbd = DiskNbd.start(node, cert, facts.hostname(), s.config());
         CliSocket xe = CliSocket.open(stateDir, node.rpc(), () -> served.sessions().preauthenticated("root", "cli").value(), self, server.httpsPort());
         LOG.log(Level.INFO, "toolstack serving in " + millisSince(t0) + " ms");
         return new Toolstack(node, server, members, () -> {
             if (xe != null) xe.close();
+            if (nbd != null) nbd.close();
             hostLogins.close();
         });
     }

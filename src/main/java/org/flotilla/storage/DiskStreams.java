@@ -60,7 +60,7 @@ public final class DiskStreams {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String EXPORT = "disk";
+    static final String EXPORT = "disk";
     private static final int CHUNK = 2 << 20;
     /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
     private static final long MAP_WINDOW = 1L << 30;
@@ -256,7 +256,7 @@ public final class DiskStreams {
         return blocks;
     }
 
-    private static BlockExports serve(Storage.Attachment chain, boolean writable) {
+    static BlockExports serve(Storage.Attachment chain, boolean writable) {
         ObjectNode node = QemuImg.node(chain).put("node-name", EXPORT);
         // a raw import's zeros become zero clusters, not written data
         if (writable) node.put("detect-zeroes", "on");

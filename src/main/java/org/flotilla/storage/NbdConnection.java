@@ -3,6 +3,8 @@ package org.flotilla.storage;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.net.StandardProtocolFamily;
@@ -37,13 +39,15 @@ final class NbdConnection implements AutoCloseable {
     private final DataInputStream in;
     private final DataOutputStream out;
     private final long size;
+    private final int transmissionFlags;
     private long handle;
 
-    private NbdConnection(SocketChannel channel, DataInputStream in, DataOutputStream out, long size) {
+    private NbdConnection(SocketChannel channel, DataInputStream in, DataOutputStream out, long size, int transmissionFlags) {
         this.channel = channel;
         this.in = in;
         this.out = out;
         this.size = size;
+        this.transmissionFlags = transmissionFlags;
     }
 
     /** Connects to export {@code name} of the server at {@code socket}. */
@@ -65,9 +69,9 @@ final class NbdConnection implements AutoCloseable {
             out.write(n);
             out.flush();
             long size = in.readLong();
-            in.readUnsignedShort(); // transmission flags: the export is known to be what the daemon asked for
+            int flags = in.readUnsignedShort();
             if (!noZeroes) in.readFully(new byte[124]);
-            return new NbdConnection(ch, in, out, size);
+            return new NbdConnection(ch, in, out, size, flags);
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
@@ -76,6 +80,14 @@ final class NbdConnection implements AutoCloseable {
 
     /** The export's size in bytes. */
     long size() { return size; }
+
+    /** The transmission flags the server gave (read-only, flush, and what else it takes). */
+    int transmissionFlags() { return transmissionFlags; }
+
+    /** The server's side of transmission, for a relay ({@link NbdServer}) that passes a client's requests on as they are. */
+    InputStream input() { return in; }
+
+    OutputStream output() { return out; }
 
     /** Reads {@code length} bytes at {@code offset} into {@code buf} from {@code off}. */
     void read(long offset, byte[] buf, int off, int length) throws IOException {

@@ -44,6 +44,7 @@ public final class Storage {
     private final Vdis vdis;
     private final VdiChains chains;
     private final ChangedBlocks changedBlocks;
+    private final NbdExports nbdExports;
     private final VdiLayers layers;
     private final SmConfigEdits<SR> srSmConfig;
     private final SmConfigEdits<VDI> vdiSmConfig;
@@ -91,6 +92,7 @@ public final class Storage {
         this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.changedBlocks = new ChangedBlocks(db, qemu, managed, records, space);
+        this.nbdExports = new NbdExports(db, host);
         this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
@@ -118,6 +120,9 @@ public final class Storage {
 
     /** Changed-block tracking: VDI.enable_cbt, disable_cbt, data_destroy and list_changed_blocks. */
     public ChangedBlocks changedBlocks() { return changedBlocks; }
+
+    /** The VDIs this host serves over NBD (VDI.get_nbd_info), and who may read them. */
+    public NbdExports nbdExports() { return nbdExports; }
 
     /** SR's sm_config as clients may change it. */
     public SmConfigEdits<SR> srSmConfig() { return srSmConfig; }

@@ -48,7 +48,7 @@ public interface Network {
     Field<Network, Map<Ref<VIF>, String>> assigned_ips = CLASS.dyn("assigned_ips", mapOf(ref(VIF.class), STRING))
             .doc("IP addresses given to VIFs on the network by the host; Flotilla gives none.");
     Field<Network, List<NetworkPurpose>> purpose = CLASS.dyn("purpose", setOf(enumOf(NetworkPurpose.class)))
-            .doc("What else the network is for: nbd or insecure_nbd (disk export); recorded only, Flotilla serves no NBD.");
+            .doc("What else the network is for: nbd or insecure_nbd: VDI.get_nbd_info names the host's addresses on it (Flotilla serves NBD with TLS on both).");
 
     /** The messages of network that need code: one implementation serves them all. */
     interface Actions {

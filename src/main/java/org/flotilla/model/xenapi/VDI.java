@@ -160,6 +160,10 @@ public interface VDI {
                 "VDI_IN_USE", "VDI_NO_CBT_METADATA"})
         String list_changed_blocks(Ref<VDI> vdi_from, Ref<VDI> vdi_to);
 
+        @Doc("Where clients read the disk over NBD with TLS: one record per address of this host on a network whose purpose is nbd or insecure_nbd; none without such a network.")
+        @Api(role = Access.VM_ADMIN, errors = {"VDI_INCOMPATIBLE_TYPE"})
+        List<Rec<Vdi_nbd_server_info>> get_nbd_info(Ref<VDI> self);
+
         @Doc("Rename the disk.")
         @Api(role = Access.VM_ADMIN, async = true)
         void set_name_label(Ref<VDI> self, String value);
