@@ -97,6 +97,26 @@ final class HandWrittenCommands {
         out.add(new Entry(new Command("vdi-snapshot", List.of("uuid"), List.of(), "Take a read-only copy-on-write snapshot of a disk.",
                 false, (ctx, line) -> uuidOf(ctx, vdis(ctx).snapshot(ctx.api().byUuid(VDI.CLASS, line.required("uuid")), Map.of()), VDI.uuid)),
                 RemoteActions.names(VDI.Actions.class, a -> a.snapshot(null, null))));
+        out.add(new Entry(new Command("vdi-enable-cbt", List.of("uuid"), List.of(), "Track the disk's changed blocks from now on.", false,
+                (ctx, line) -> {
+                    vdis(ctx).enable_cbt(ctx.api().byUuid(VDI.CLASS, line.required("uuid")));
+                    return Output.NOTHING;
+                }), RemoteActions.names(VDI.Actions.class, a -> a.enable_cbt(null))));
+        out.add(new Entry(new Command("vdi-disable-cbt", List.of("uuid"), List.of(), "Stop tracking the disk's changed blocks.", false,
+                (ctx, line) -> {
+                    vdis(ctx).disable_cbt(ctx.api().byUuid(VDI.CLASS, line.required("uuid")));
+                    return Output.NOTHING;
+                }), RemoteActions.names(VDI.Actions.class, a -> a.disable_cbt(null))));
+        out.add(new Entry(new Command("vdi-data-destroy", List.of("uuid"), List.of(),
+                "Delete a snapshot's data, keeping its changed-block metadata (its type becomes cbt_metadata).", false, (ctx, line) -> {
+                    vdis(ctx).data_destroy(ctx.api().byUuid(VDI.CLASS, line.required("uuid")));
+                    return Output.NOTHING;
+                }), RemoteActions.names(VDI.Actions.class, a -> a.data_destroy(null))));
+        out.add(new Entry(new Command("vdi-list-changed-blocks", List.of("vdi-from-uuid", "vdi-to-uuid"), List.of(),
+                "Print the 64 KiB blocks in which two disks differ, as a base64 bitmap.", false,
+                (ctx, line) -> Output.value(vdis(ctx).list_changed_blocks(ctx.api().byUuid(VDI.CLASS, line.required("vdi-from-uuid")),
+                        ctx.api().byUuid(VDI.CLASS, line.required("vdi-to-uuid"))))),
+                RemoteActions.names(VDI.Actions.class, a -> a.list_changed_blocks(null, null))));
         out.add(new Entry(new Command("vdi-clone", List.of("uuid"), List.of("new-name-label", "new-name-description"),
                 "Make a copy-on-write clone of a disk.", false, HandWrittenCommands::vdiClone),
                 RemoteActions.names(VDI.Actions.class, a -> a.clone(null, null))));

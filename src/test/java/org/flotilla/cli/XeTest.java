@@ -262,6 +262,14 @@ class XeTest {
         assertEquals("true\n", ok("vdi-param-get", "uuid=" + vdiSnap, "param-name=is-a-snapshot"));
         String vdiClone = ok("vdi-clone", "uuid=" + disk, "new-name-label=sibling").strip();
         assertEquals("sibling\n", ok("vdi-param-get", "uuid=" + vdiClone, "param-name=name-label"));
+        assertEquals("", ok("vdi-enable-cbt", "uuid=" + disk));
+        String tracked1 = ok("vdi-snapshot", "uuid=" + disk).strip();
+        String tracked2 = ok("vdi-snapshot", "uuid=" + disk).strip();
+        assertEquals("AAAAAA==\n", ok("vdi-list-changed-blocks", "vdi-from-uuid=" + tracked1, "vdi-to-uuid=" + tracked2), "32 unchanged blocks");
+        assertEquals("", ok("vdi-data-destroy", "uuid=" + tracked1));
+        assertEquals("cbt_metadata\n", ok("vdi-param-get", "uuid=" + tracked1, "param-name=type"));
+        assertEquals("", ok("vdi-disable-cbt", "uuid=" + disk));
+        assertEquals("false\n", ok("vdi-param-get", "uuid=" + disk, "param-name=cbt-enabled"));
         assertEquals("", ok("vm-destroy", "uuid=" + vm));
         assertEquals("\n", ok("vm-list", "name-label=short-lived", "--minimal"));
         Result gone = xe("vbd-plug", "uuid=" + vbd);
