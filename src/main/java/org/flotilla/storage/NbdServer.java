@@ -50,6 +50,8 @@ public final class NbdServer implements AutoCloseable {
     private static final int REP_ERR_TLS_REQD = 0x80000005;
     private static final int REP_ERR_UNKNOWN = 0x80000006;
     private static final int INFO_EXPORT = 0;
+    /** How long a client may take over each step of the handshake; transmission has no limit (a backup may pause). */
+    private static final int HANDSHAKE_MILLIS = 60_000;
     /** Options are small; a longer one is a client to stop listening to. */
     private static final int MAX_OPTION = 4096 + 64;
 
@@ -122,6 +124,7 @@ public final class NbdServer implements AutoCloseable {
 
     private void serve(Socket plain) throws IOException {
         plain.setTcpNoDelay(true);
+        plain.setSoTimeout(HANDSHAKE_MILLIS);
         var p = Peer.of(plain, false);
         p.out.writeLong(NBDMAGIC);
         p.out.writeLong(IHAVEOPT);
@@ -218,6 +221,7 @@ public final class NbdServer implements AutoCloseable {
                 p.reply(OPT_GO, REP_INFO, exportInfo(nbd));
                 p.reply(OPT_GO, REP_ACK, new byte[0]);
             }
+            p.socket.setSoTimeout(0);
             Thread back = Thread.ofVirtual().name("nbd-replies").start(() -> pump(nbd.input(), p.out));
             pump(p.in, nbd.output());
             p.socket.close();
