@@ -28,10 +28,10 @@ public final class VdiActions implements VDI.Actions {
     private final VmRuntime runtime;
 
     public VdiActions(Vdis vdis, VdiChains chains, ChangedBlocks changedBlocks, NbdExports nbd, SmConfigEdits<VDI> smConfig, VmRuntime runtime) {
-        this.nbd = nbd;
         this.vdis = vdis;
         this.chains = chains;
         this.changedBlocks = changedBlocks;
+        this.nbd = nbd;
         this.smConfig = smConfig;
         this.runtime = runtime;
     }

@@ -11,7 +11,6 @@ import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
-import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
@@ -84,14 +83,7 @@ public final class ChangedBlocks {
                 throw ApiError.of("OPERATION_NOT_ALLOWED", "other disks are built on the data of " + vdi.value());
             }
             SrStore dir = open.dir();
-            String image = open.image();
-            String doomed = SrDriver.temporary("destroy");
-            try {
-                // first under a temporary name, which a scan sweeps up if the daemon dies before the unlink
-                if (dir.entry(image).kind() != SrFiles.Entry.Kind.ABSENT) dir.rename(image, doomed);
-            } catch (IOException e) {
-                throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot remove " + dir.describe(image) + ": " + e);
-            }
+            String doomed = VdiRemoval.renameAway(dir, open.image());
             db.write(tx -> {
                 for (DbObject<VBD> b : db.referring(VBD.VDI, vdi)) tx.delete(b.self(VBD.CLASS));
                 tx.set(vdi, VDI.type, VdiType.cbt_metadata);

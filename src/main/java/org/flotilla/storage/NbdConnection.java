@@ -23,13 +23,13 @@ import java.nio.file.Path;
 final class NbdConnection implements AutoCloseable {
     /** QEMU's server takes requests up to 32 MiB; the callers use far less. */
     static final int MAX_REQUEST = 32 << 20;
-    private static final long NBDMAGIC = 0x4e42444d41474943L;
-    private static final long IHAVEOPT = 0x49484156454F5054L;
+    static final long NBDMAGIC = 0x4e42444d41474943L;
+    static final long IHAVEOPT = 0x49484156454F5054L;
     private static final int REQUEST_MAGIC = 0x25609513;
     private static final int REPLY_MAGIC = 0x67446698;
-    private static final int OPT_EXPORT_NAME = 1;
-    private static final int FLAG_FIXED_NEWSTYLE = 1;
-    private static final int FLAG_NO_ZEROES = 2;
+    static final int OPT_EXPORT_NAME = 1;
+    static final int FLAG_FIXED_NEWSTYLE = 1;
+    static final int FLAG_NO_ZEROES = 2;
     private static final short CMD_READ = 0;
     private static final short CMD_WRITE = 1;
     private static final short CMD_DISC = 2;
@@ -52,9 +52,8 @@ final class NbdConnection implements AutoCloseable {
 
     /** Connects to export {@code name} of the server at {@code socket}. */
     static NbdConnection open(Path socket, String name) throws IOException {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        SocketChannel ch = connect(UnixDomainSocketAddress.of(socket));
         try {
-            ch.connect(UnixDomainSocketAddress.of(socket));
             var in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch), 65536));
             var out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 65536));
             if (in.readLong() != NBDMAGIC || in.readLong() != IHAVEOPT) throw new IOException("not a newstyle NBD server");
@@ -75,6 +74,29 @@ final class NbdConnection implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             ch.close();
             throw e;
+        }
+    }
+
+    /**
+     * A connection to the server's socket. QEMU makes the socket's file when it binds, a moment before it listens, and
+     * {@link BlockExports} waits for the file: a refusal in that moment is tried again, for a bounded while.
+     */
+    private static SocketChannel connect(UnixDomainSocketAddress address) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            try {
+                ch.connect(address);
+                return ch;
+            } catch (java.net.SocketException e) {
+                ch.close();
+                if (attempt == 100) throw e;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while connecting to " + address);
+            }
         }
     }
 

@@ -1,5 +1,11 @@
 package org.flotilla.storage;
 
+import static org.flotilla.storage.NbdConnection.FLAG_FIXED_NEWSTYLE;
+import static org.flotilla.storage.NbdConnection.FLAG_NO_ZEROES;
+import static org.flotilla.storage.NbdConnection.IHAVEOPT;
+import static org.flotilla.storage.NbdConnection.NBDMAGIC;
+import static org.flotilla.storage.NbdConnection.OPT_EXPORT_NAME;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -31,12 +37,7 @@ public final class NbdServer implements AutoCloseable {
     /** XAPI's port for NBD. */
     public static final int PORT = 10809;
     private static final System.Logger LOG = System.getLogger(NbdServer.class.getName());
-    private static final long NBDMAGIC = 0x4e42444d41474943L;
-    private static final long IHAVEOPT = 0x49484156454F5054L;
     private static final long OPTION_REPLY_MAGIC = 0x3e889045565a9L;
-    private static final int FLAG_FIXED_NEWSTYLE = 1;
-    private static final int FLAG_NO_ZEROES = 2;
-    private static final int OPT_EXPORT_NAME = 1;
     private static final int OPT_ABORT = 2;
     private static final int OPT_LIST = 3;
     private static final int OPT_STARTTLS = 5;

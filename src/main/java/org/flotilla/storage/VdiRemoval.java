@@ -26,17 +26,25 @@ final class VdiRemoval {
      */
     String detach(SrDriver d, SrStore dir, DbObject<VDI> v, boolean withVbds) {
         Ref<VDI> vdi = v.self(VDI.CLASS);
-        String image = d.fileName(v.get(VDI.location));
+        String doomed = renameAway(dir, d.fileName(v.get(VDI.location)));
+        db.write(tx -> {
+            if (withVbds) for (DbObject<VBD> b : db.referring(VBD.VDI, vdi)) tx.delete(b.self(VBD.CLASS));
+            if (db.exists(vdi)) tx.delete(vdi);
+        });
+        return doomed;
+    }
+
+    /**
+     * Renames {@code image}, if it is there, to a temporary name that the SR's next attach sweeps up (so a crash before
+     * the unlink leaves nothing a scan would take for a disk), and returns that name for the caller to unlink.
+     */
+    static String renameAway(SrStore dir, String image) {
         String doomed = SrDriver.temporary("destroy");
         try {
             if (dir.entry(image).kind() != SrFiles.Entry.Kind.ABSENT) dir.rename(image, doomed);
         } catch (IOException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot remove " + dir.describe(image) + ": " + e);
         }
-        db.write(tx -> {
-            if (withVbds) for (DbObject<VBD> b : db.referring(VBD.VDI, vdi)) tx.delete(b.self(VBD.CLASS));
-            if (db.exists(vdi)) tx.delete(vdi);
-        });
         return doomed;
     }
 
