@@ -76,6 +76,13 @@ class ChangedBlocksTest extends OnAVmHost {
         BitSet sinceS2 = bitmap((String) h.call("VDI.list_changed_blocks", s2, vdi), 16);
         assertEquals(differingBlocks(s2, vdi), sinceS2);
         assertFalse(sinceS2.isEmpty());
+        // from the destroyed snapshot to the disk: both intervals, through the chain
+        BitSet sinceS1 = (BitSet) listed.clone();
+        sinceS1.or(sinceS2);
+        assertEquals(sinceS1, bitmap((String) h.call("VDI.list_changed_blocks", s1, vdi), 16));
+        // grown, the disk's bitmap covers its new size; growing changed no block
+        h.call("VDI.resize", vdi, 20L << 20);
+        assertEquals(sinceS2, bitmap((String) h.call("VDI.list_changed_blocks", s2, vdi), 20));
 
         // tracking off: a snapshot taken then has nothing to compare
         h.call("VDI.disable_cbt", vdi);
