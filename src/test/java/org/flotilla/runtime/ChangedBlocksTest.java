@@ -84,6 +84,9 @@ class ChangedBlocksTest extends OnAVmHost {
         h.call("VDI.resize", vdi, 20L << 20);
         assertEquals(sinceS2, bitmap((String) h.call("VDI.list_changed_blocks", s2, vdi), 20));
 
+        assertEquals(List.of("VDI_CBT_ENABLED", vdi),
+                h.fails("VDI.pool_migrate", vdi, h.node.db().get("VDI", vdi).get("SR"), Map.of()).description(), "a move would flatten the layers");
+
         // tracking off: a snapshot taken then has nothing to compare
         h.call("VDI.disable_cbt", vdi);
         String s3 = (String) h.call("VDI.snapshot", vdi, Map.of());

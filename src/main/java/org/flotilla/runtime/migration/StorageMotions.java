@@ -68,7 +68,10 @@ public final class StorageMotions {
             Ref<SR> to = vdiMap.get(vdi);
             if (to == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             if (!db.exists(to)) throw ApiError.handleInvalid(to);
-            if (!to.equals(db.require(vdi).get(VDI.SR))) moves.put(vdi, to);
+            if (to.equals(db.require(vdi).get(VDI.SR))) continue;
+            // the copy is one image: the layers that hold the changed blocks would stay behind (XAPI: no mirror with CBT)
+            if (db.require(vdi).get(VDI.cbt_enabled)) throw ApiError.of("VDI_CBT_ENABLED", vdi.value());
+            moves.put(vdi, to);
         }
         return moves;
     }
