@@ -114,9 +114,20 @@ class NbdExportTest {
             // the export name is the key: another session's, a made-up one, or none at all is not let in
             String forged = ((String) info2.get("exportname")).replaceFirst("session_id=.*", "session_id=OpaqueRef:" + java.util.UUID.randomUUID());
             assertNotEquals(0, exit(List.of("qemu-img", "info", "--object", server.tlsObject(), server.json(forged))));
+            assertEquals(0, exit(List.of("qemu-img", "info", "--object", server.tlsObject(), server.json((String) info2.get("exportname")))));
+            assertNotEquals(0, exit(List.of("qemu-img", "info", server.json((String) info2.get("exportname")).replaceFirst(",\"tls-creds\":.*\"}}$", "}}"))),
+                    "TLS is required");
+            var rpc = daemon.daemon.node().rpc();
+            String other = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", TestDaemon.PASSWORD)));
+            @SuppressWarnings("unchecked") var otherInfo = (Map<String, Object>) ((List<?>) rpc.call("VDI.get_nbd_info", new ArrayList<>(List.of(other, s2)))).getFirst();
+            assertEquals(0, exit(List.of("qemu-img", "info", "--object", server.tlsObject(), server.json((String) otherInfo.get("exportname")))));
+            rpc.call("session.logout", new ArrayList<>(List.of(other)));
+            assertNotEquals(0, exit(List.of("qemu-img", "info", "--object", server.tlsObject(), server.json((String) otherInfo.get("exportname")))),
+                    "a session logged out lets nobody in");
             String listing = runMerged(List.of("qemu-nbd", "--list", "--object", server.tlsObject(), "--tls-creds", "tls0",
                     "--tls-hostname", server.subject, "-b", "127.0.0.1", "-p", Integer.toString(server.port)));
             assertFalse(listing.contains("session_id"), "no export names are listed: " + listing);
+            assertTrue(listing.contains("exports are not listed"), "the server refused the listing: " + listing);
             // data_destroy leaves nothing to serve
             daemon.rpc("VDI.data_destroy", s1);
             assertEquals("VDI_INCOMPATIBLE_TYPE", failure("VDI.get_nbd_info", s1));
