@@ -3,6 +3,7 @@ package org.flotilla.storage;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -124,7 +125,7 @@ public final class ChangedBlocks {
     /** The images of the VDI's chain by the SR's records, top first: its own unless its data is destroyed, then its base copies. */
     private SequencedSet<String> chain(DbObject<VDI> top, ManagedVdis.Open open) {
         var images = new LinkedHashSet<String>();
-        Map<String, DbObject<VDI>> byLocation = new java.util.HashMap<>();
+        Map<String, DbObject<VDI>> byLocation = new HashMap<>();
         for (DbObject<VDI> o : db.referring(VDI.SR, open.sr())) byLocation.put(o.get(VDI.location), o);
         if (top.get(VDI.type) != VdiType.cbt_metadata) images.add(open.driver().fileName(top.get(VDI.location)));
         String parent = VdiRecords.parentOf(top);
