@@ -3,12 +3,12 @@ package org.flotilla.bench;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
+import org.flotilla.CbtBlocks;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.server.ApiServerConfig;
@@ -22,7 +22,7 @@ import org.flotilla.server.ApiServerConfig;
  * machine's baseline. Bytes are exact; times are medians of {@code runs} (3), with their range.
  */
 public final class CbtBackupBench {
-    private static final int BLOCK = 64 * 1024;
+    private static final int BLOCK = CbtBlocks.BLOCK;
     private static final int UNIT = 2 << 20;
 
     public static void main(String[] args) throws Exception {
@@ -58,20 +58,11 @@ public final class CbtBackupBench {
             var random = new Random(2);
             while (changed.size() < Math.max(1, Math.round(blocks * pct / 100))) changed.add(random.nextInt(blocks));
             Path top = daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image();
-            var writes = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
-            for (int b : changed) writes.addAll(List.of("-c", "write -P 0x5a " + (long) b * BLOCK + " " + BLOCK));
-            writes.add("json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\"" + top + "\"}}");
-            run(writes);
+            run(CbtBlocks.rewrite(top, changed));
             String s2 = (String) call.of("VDI.snapshot", vdi, Map.of());
-            byte[] bitmap = Base64.getDecoder().decode((String) call.of("VDI.list_changed_blocks", s1, s2));
-            var listed = new ArrayList<Integer>();
+            List<Integer> listed = CbtBlocks.decode((String) call.of("VDI.list_changed_blocks", s1, s2));
             var units = new TreeSet<Integer>();
-            for (int b = 0; b < blocks; b++) {
-                if ((bitmap[b >> 3] & (0x80 >>> (b & 7))) != 0) {
-                    listed.add(b);
-                    units.add(b / (UNIT / BLOCK));
-                }
-            }
+            for (int b : listed) units.add(b / (UNIT / BLOCK));
             if (!listed.equals(new ArrayList<>(changed))) throw new AssertionError("listed " + listed + ", changed " + changed);
 
             String pif = ((List<?>) call.of("host.get_PIFs", ((List<?>) call.of("host.get_all")).getFirst())).stream().map(String.class::cast)

