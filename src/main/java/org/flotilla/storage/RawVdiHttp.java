@@ -115,7 +115,7 @@ public final class RawVdiHttp extends Handler.Abstract {
      * Reads what is left of a refused stream, so that the client, which may still be sending, gets the reply: a
      * connection closed on unread bytes is reset, and the reply lost with it.
      */
-    private static void drain(InputStream body) {
+    public static void drain(InputStream body) {
         try {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException gone) {
@@ -124,7 +124,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     }
 
     /** A refused stream is the client's to fix: 400, where XAPI, which answers before it reads, has only the task. */
-    private static RuntimeException refusal(ApiError e) {
+    public static RuntimeException refusal(ApiError e) {
         return switch (e.code()) {
             case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL" -> new HttpRefusal(400, e);
             case "VDI_IN_USE", "VDI_READONLY", "OTHER_OPERATION_IN_PROGRESS" -> new HttpRefusal(409, e);
@@ -141,7 +141,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     }
 
     /** XAPI's return_302_redirect: the same request at the host that has the VDI's SR, on the port the client used here. */
-    private static void redirect(Request request, Response response, Callback callback, String address) {
+    public static void redirect(Request request, Response response, Callback callback, String address) {
         String query = request.getHttpURI().getQuery();
         String scheme = request.isSecure() ? "https" : "http";
         String host = address.contains(":") ? "[" + address + "]" : address;
