@@ -118,6 +118,17 @@ public final class XvaHttp extends Handler.Abstract {
         throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "an export needs uuid= or ref="));
     }
 
+    /** Xen Orchestra's client sends a stream of unknown length as this many bytes, and cuts the connection at its end. */
+    private static final long XO_UNKNOWN_LENGTH = 1L << 50;
+
+    /**
+     * Xen Orchestra's probe for a redirection, sent before the stream without its task and without a byte: an empty PUT,
+     * or, for a stream of unknown length, one that declares its stand-in length and sends nothing. Answered at once.
+     */
+    private static boolean probe(TunnelRequest r, long declared) {
+        return declared == 0 || (r.taskId() == null && declared == XO_UNKNOWN_LENGTH);
+    }
+
     private void importInto(Calls as, TunnelRequest r, HttpTask task, Request request, Response response, Callback callback) throws IOException {
         String sr = r.param("sr_id");
         if (sr == null || sr.isEmpty()) {
@@ -134,8 +145,7 @@ public final class XvaHttp extends Handler.Abstract {
             RawVdiHttp.redirect(request, response, callback, db.require(elsewhere.get()).get(Host.address));
             return;
         }
-        // Xen Orchestra probes for a redirection with an empty PUT, without its task, before it sends the stream
-        if (request.getLength() == 0) {
+        if (probe(r, request.getLength())) {
             HttpRequests.text(response, callback, 200, "");
             return;
         }

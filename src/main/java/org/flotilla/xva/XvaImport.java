@@ -26,10 +26,11 @@ import org.flotilla.storage.vhd.VhdImport;
 /**
  * An XVA read from the client's stream into a new VM, as XAPI's import.ml does: ova.xml first, whose VM, VBDs, VIFs and
  * VDIs are made at once (VDIs in the SR asked for, networks found by uuid or name, else made), then each disk's chunks
- * written as they come, each checked against the SHA-1 that follows it. Entry names are only ever keys ({@code Ref:N}
- * and a chunk number), never paths. Anything wrong — the stream cut short, a chunk beyond its disk or larger than one,
- * a wrong checksum, data for a disk ova.xml does not name or a disk without data — fails the import with an
- * IMPORT_ERROR, and every object it made is destroyed: nothing of a failed import is left.
+ * written as they come, each checked against the sum that follows it (SHA-1, or XXH64 as newer writers put). Entry
+ * names are only ever keys ({@code Ref:N} and a chunk number), never paths. Anything wrong — the stream cut short, a
+ * chunk beyond its disk or larger than one, a wrong checksum, data for a disk ova.xml does not name or a disk without
+ * data — fails the import with an IMPORT_ERROR, and every object it made is destroyed: nothing of a failed import is
+ * left.
  */
 final class XvaImport {
     private static final Pattern CHUNK = Pattern.compile("(Ref:[^/]+)/(\\d{8})(\\.checksum|\\.xxhash)?");
@@ -176,6 +177,7 @@ final class XvaImport {
             MessageDigest sha1 = XvaExport.sha1();
             long last = -1;
             String lastSha1 = null;
+            long lastXxh = 0;
             long written = 0;
             TarReader.Entry e;
             while ((e = tar.peek()) != null) {
@@ -193,16 +195,18 @@ final class XvaImport {
                     disk.write(at, buf, 0, len);
                     sha1.update(buf, 0, len);
                     lastSha1 = HexFormat.of().formatHex(sha1.digest());
+                    lastXxh = Xxh64.hash(buf, 0, len);
                     last = n;
                     written += len;
                 } else {
                     if (n != last) throw ApiError.of("IMPORT_ERROR", e.name() + " follows no chunk " + m.group(2));
                     if (e.size() > sum.length) throw ApiError.of("IMPORT_ERROR", e.name() + " is " + e.size() + " bytes");
                     String given = new String(sum, 0, tar.readAll(sum), StandardCharsets.US_ASCII).strip();
-                    // XAPI's newer xxhash sums are taken on trust: only SHA-1 is checked
-                    if (m.group(3).equals(".checksum") && !given.equalsIgnoreCase(lastSha1)) {
-                        throw ApiError.of("IMPORT_ERROR", "checksum failed on " + e.name() + ": " + given + " given, " + lastSha1 + " read");
-                    }
+                    String read = m.group(3).equals(".checksum") ? lastSha1 : HexFormat.of().toHexDigits(lastXxh);
+                    // an xxhash is written in either byte order: Xen Orchestra's writer notes OCaml's is the reverse of its
+                    boolean right = given.equalsIgnoreCase(read)
+                            || (m.group(3).equals(".xxhash") && given.equalsIgnoreCase(HexFormat.of().toHexDigits(Long.reverseBytes(lastXxh))));
+                    if (!right) throw ApiError.of("IMPORT_ERROR", "checksum failed on " + e.name() + ": " + given + " given, " + read + " read");
                 }
             }
             return written;

@@ -135,6 +135,11 @@ class XvaTest {
         assertNotEquals(diskOf(source), disk);
         assertArrayEquals(sourceDisk, rawOf(disk), "the imported disk is the exported one");
 
+        booted(vm);
+    }
+
+    /** Starts {@code vm}, waits for the test guest's line on its serial console, and stops it. */
+    static void booted(String vm) throws Exception {
         daemon.rpc("VM.start", vm, false, false);
         try {
             var serial = daemon.stateDir.resolve("run").resolve((String) daemon.rpc("VM.get_uuid", vm)).resolve("serial.log");
@@ -146,6 +151,32 @@ class XvaTest {
         } finally {
             daemon.rpc("VM.hard_shutdown", vm);
         }
+    }
+
+    /** Xen Orchestra's own XVA writer (@xen-orchestra/xva, npm): its package, xxhash sums and all, makes a VM that boots. */
+    @Test
+    void xenOrchestraWritesAVmThatBoots() throws Exception {
+        if (!Files.isDirectory(XenOrchestraClientTest.CLIENT.resolve("node_modules/@xen-orchestra/xva"))) {
+            XenOrchestraClientTest.run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
+        }
+        String pool = (String) ((List<?>) daemon.rpc("pool.get_all")).getFirst();
+        String sr = (String) daemon.rpc("pool.get_default_SR", pool);
+        String network = (String) ((List<?>) daemon.rpc("network.get_all")).getFirst();
+        var template = (Map<?, ?>) daemon.rpc("VM.get_record", source);
+        long size = 5 * MIB + 4096;
+        String out = XenOrchestraClientTest.run(List.of("node", "xva-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, sr, network,
+                Long.toString(size), (String) template.get("PV_kernel"), (String) template.get("PV_ramdisk"), (String) template.get("PV_args")), 120);
+        assertTrue(out.contains("XVA-TEST OK OpaqueRef:"), out);
+        String vm = out.substring(out.indexOf("XVA-TEST OK ") + 12).strip();
+        assertEquals("written by xo", daemon.rpc("VM.get_name_label", vm));
+        assertEquals(1, ((List<?>) daemon.rpc("VM.get_VIFs", vm)).size());
+        byte[] written = Files.readAllBytes(XenOrchestraClientTest.CLIENT.resolve("disk.bin"));
+        Files.delete(XenOrchestraClientTest.CLIENT.resolve("disk.bin"));
+        byte[] imported = rawOf(diskOf(vm));
+        // Xen Orchestra rounds the disk up to whole chunks
+        assertEquals(6 * MIB, imported.length);
+        assertArrayEquals(written, Arrays.copyOf(imported, written.length), "the disk as Xen Orchestra wrote it");
+        booted(vm);
     }
 
     @Test
@@ -185,6 +216,8 @@ class XvaTest {
         String diskId = firstChunk.substring(0, firstChunk.indexOf('/'));
         refused("a wrong checksum", Tar.write(edit(entries, e -> e.name().equals(firstChunk + ".checksum")
                 ? new Tar.Entry(e.name(), "0000000000000000000000000000000000000000".getBytes(StandardCharsets.US_ASCII)) : e)), "IMPORT_ERROR");
+        refused("a wrong xxhash", Tar.write(edit(entries, e -> e.name().equals(firstChunk + ".checksum")
+                ? new Tar.Entry(firstChunk + ".xxhash", "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII)) : e)), "IMPORT_ERROR");
         refused("a chunk changed", Tar.write(edit(entries, e -> {
             if (!e.name().equals(firstChunk)) return e;
             byte[] d = e.data().clone();
