@@ -268,7 +268,10 @@ class DiskStreamsTest {
 
     record XeRun(int code, String out, String err) {}
 
-    static XeRun xe(List<String> command) {
+    static XeRun xe(List<String> command) { return xe(daemon, command); }
+
+    /** Runs xe against {@code daemon} as root, over its HTTPS port as from another machine. */
+    static XeRun xe(TestDaemon daemon, List<String> command) {
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
         var args = new java.util.ArrayList<>(List.of("-s", "127.0.0.1", "-p", String.valueOf(daemon.daemon.httpsPort()), "-u", "root", "-pw", TestDaemon.PASSWORD));

@@ -179,6 +179,25 @@ class XvaTest {
         booted(vm);
     }
 
+    /** xe vm-export and vm-import, as from another machine: xe streams the user's file itself and prints the new VM. */
+    @Test
+    void xeExportsAndImportsTheUsersFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
+        var file = files.resolve("vm.xva");
+        var export = xe("vm-export", "vm=xva source", "filename=" + file, "compress=true");
+        assertEquals(0, export.code(), export.err());
+        String sr = (String) daemon.rpc("SR.get_uuid", daemon.rpc("pool.get_default_SR", ((List<?>) daemon.rpc("pool.get_all")).getFirst()));
+        var imported = xe("vm-import", "filename=" + file, "sr-uuid=" + sr);
+        assertEquals(0, imported.code(), imported.err());
+        String vm = (String) daemon.rpc("VM.get_by_uuid", imported.out().strip());
+        assertArrayEquals(sourceDisk, rawOf(diskOf(vm)));
+        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), 5000));
+        var refused = xe("vm-import", "filename=" + file);
+        assertEquals(1, refused.code());
+        assertTrue(refused.err().contains("IMPORT_ERROR"), refused.err());
+    }
+
+    static DiskStreamsTest.XeRun xe(String... command) { return DiskStreamsTest.xe(daemon, List.of(command)); }
+
     @Test
     void gzipGoesBothWaysAndMetadataComesAlone() throws Exception {
         byte[] gz = send(get("/export/?ref=" + source + "&use_compression=true", null)).body();
