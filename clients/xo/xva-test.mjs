@@ -1,12 +1,14 @@
 // Writes a VM into Flotilla's /import as Xen Orchestra does: @xen-orchestra/xva's importVm builds the XVA (its own
 // ova.xml and 1 MiB chunks with xxhash sums) and streams it with the xen-api client's putResource under a task.
 // Usage: node xva-test.mjs <url> <user> <password> <sr-ref> <network-ref> <disk-size> <kernel> <ramdisk> <args>
-// Writes the disk's bytes to disk.bin for the caller to compare and prints XVA-TEST OK <vm ref>.
+// Then exports the VM as Xen Orchestra's VM export does (GET /export/ by ref, gzip) and lists the package's entries.
+// Writes the disk's bytes to disk.bin for the caller to compare and prints XVA-TEST OK <vm ref> last.
 import { createClient } from 'xen-api'
 import { importVm } from '@xen-orchestra/xva/importVm.mjs'
 import { Readable } from 'node:stream'
 import { randomBytes } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
+import { gunzipSync } from 'node:zlib'
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
 const [url, user, password, srRef, networkRef, sizeText, kernel, ramdisk, args] = process.argv.slice(2)
@@ -46,6 +48,21 @@ try {
     vhds: [vhd],
   }
   const ref = await importVm(vm, xapi, sr, network)
+  console.log('ok - imported as ' + ref)
+
+  // and out again as Xen Orchestra's VM export asks for it: /export/ by ref, gzip, under a task
+  const exported = await xapi.getResource('/export/', { query: { ref, use_compression: 'true' }, task: true })
+  const chunks = []
+  for await (const chunk of exported.body) chunks.push(chunk)
+  await exported.task
+  const tar = gunzipSync(Buffer.concat(chunks))
+  if (tar.subarray(0, 7).toString() !== 'ova.xml') throw new Error('the export does not start with ova.xml')
+  const names = []
+  for (let at = 0; at + 512 <= tar.length && tar[at] !== 0; ) {
+    names.push(tar.subarray(at, at + 100).toString().replace(/\0.*$/s, ''))
+    at += 512 + Math.ceil(parseInt(tar.subarray(at + 124, at + 136).toString(), 8) / 512) * 512
+  }
+  console.log('ok - exported: ' + names.join(' '))
   console.log('XVA-TEST OK ' + ref)
 } finally {
   await xapi.disconnect()

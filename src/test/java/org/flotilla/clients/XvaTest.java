@@ -153,7 +153,10 @@ class XvaTest {
         }
     }
 
-    /** Xen Orchestra's own XVA writer (@xen-orchestra/xva, npm): its package, xxhash sums and all, makes a VM that boots. */
+    /**
+     * Xen Orchestra's own XVA writer (@xen-orchestra/xva, npm): its package, xxhash sums and all, makes a VM that boots;
+     * its xen-api client exports it back as Xen Orchestra's VM export asks.
+     */
     @Test
     void xenOrchestraWritesAVmThatBoots() throws Exception {
         if (!Files.isDirectory(XenOrchestraClientTest.CLIENT.resolve("node_modules/@xen-orchestra/xva"))) {
@@ -167,6 +170,9 @@ class XvaTest {
         String out = XenOrchestraClientTest.run(List.of("node", "xva-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, sr, network,
                 Long.toString(size), (String) template.get("PV_kernel"), (String) template.get("PV_ramdisk"), (String) template.get("PV_args")), 120);
         assertTrue(out.contains("XVA-TEST OK OpaqueRef:"), out);
+        // the chunks that hold data (0 and 3) and the last, each with its sum; the disk is the third object, after VM and VBD
+        assertTrue(out.contains("ok - exported: ova.xml Ref:2/00000000 Ref:2/00000000.checksum Ref:2/00000003 Ref:2/00000003.checksum "
+                + "Ref:2/00000005 Ref:2/00000005.checksum"), out);
         String vm = out.substring(out.indexOf("XVA-TEST OK ") + 12).strip();
         assertEquals("written by xo", daemon.rpc("VM.get_name_label", vm));
         assertEquals(1, ((List<?>) daemon.rpc("VM.get_VIFs", vm)).size());
