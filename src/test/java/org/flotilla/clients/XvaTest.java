@@ -149,7 +149,7 @@ class XvaTest {
                 Thread.sleep(100);
             }
         } finally {
-            daemon.rpc("VM.hard_shutdown", vm);
+            if (!"Halted".equals(daemon.rpc("VM.get_power_state", vm))) daemon.rpc("VM.hard_shutdown", vm);
         }
     }
 
@@ -230,7 +230,7 @@ class XvaTest {
             assertEquals(500, r.statusCode());
             assertEquals("VM_BAD_POWER_STATE", ((List<?>) ended(task).get("error_info")).getFirst());
         } finally {
-            daemon.rpc("VM.hard_shutdown", vm);
+            if (!"Halted".equals(daemon.rpc("VM.get_power_state", vm))) daemon.rpc("VM.hard_shutdown", vm);
         }
     }
 
