@@ -37,17 +37,11 @@ public final class RawVdiHttp extends Handler.Abstract {
         IMPORT("/import_raw_vdi", "PUT", "http/put_import_raw_vdi"),
         EXPORT("/export_raw_vdi", "GET", "http/get_export_raw_vdi");
 
-        private final String path;
-        private final String method;
-        private final String permission;
+        private final HttpRequests.Route route;
 
-        Kind(String path, String method, String permission) {
-            this.path = path;
-            this.method = method;
-            this.permission = permission;
-        }
+        Kind(String path, String method, String permission) { this.route = new HttpRequests.Route(path, method, permission); }
 
-        public String path() { return path; }
+        public String path() { return route.path(); }
     }
 
     private final Database db;
@@ -65,15 +59,11 @@ public final class RawVdiHttp extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        // Xen Orchestra asks for /import_raw_vdi/ and /export_raw_vdi/
-        if (!path.equals(kind.path) && !path.equals(kind.path + "/")) return false;
-        if (!kind.method.equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        return HttpRequests.underTask(calls, request, response, callback, (r, task) -> serve(r, task, request, response, callback));
+        return kind.route.serve(calls, request, response, callback, (r, task) -> serve(r, task, request, response, callback));
     }
 
     private void serve(TunnelRequest r, HttpTask task, Request request, Response response, Callback callback) throws IOException {
-        Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.permission);
+        Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.route.permission());
         Ref<VDI> vdi = vdiOf(r.param("vdi"));
         String formatName = r.param("format");
         DiskStreams.Format format = DiskStreams.Format.of(formatName)

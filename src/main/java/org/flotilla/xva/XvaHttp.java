@@ -42,17 +42,11 @@ public final class XvaHttp extends Handler.Abstract {
         EXPORT_METADATA("/export_metadata", "GET", "http/get_export_metadata"),
         IMPORT("/import", "PUT", "http/put_import");
 
-        private final String path;
-        private final String method;
-        private final String permission;
+        private final HttpRequests.Route route;
 
-        Kind(String path, String method, String permission) {
-            this.path = path;
-            this.method = method;
-            this.permission = permission;
-        }
+        Kind(String path, String method, String permission) { this.route = new HttpRequests.Route(path, method, permission); }
 
-        public String path() { return path; }
+        public String path() { return route.path(); }
     }
 
     private final Database db;
@@ -72,11 +66,8 @@ public final class XvaHttp extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        if (!path.equals(kind.path) && !path.equals(kind.path + "/")) return false;
-        if (!kind.method.equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        return HttpRequests.underTask(calls, request, response, callback, (r, task) -> {
-            Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.permission);
+        return kind.route.serve(calls, request, response, callback, (r, task) -> {
+            Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.route.permission());
             var as = new Calls(rpc, r.sessionId());
             response.getHeaders().put("Task-id", task.ref().value());
             if (kind == Kind.IMPORT) importInto(as, r, task, request, response, callback);

@@ -189,7 +189,7 @@ class XvaTest {
     @Test
     void xeExportsAndImportsTheUsersFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
         var file = files.resolve("vm.xva");
-        var export = xe("vm-export", "vm=xva source", "filename=" + file, "compress=true");
+        var export = xe("vm-export", "vm=" + daemon.rpc("VM.get_uuid", source), "filename=" + file, "compress=true");
         assertEquals(0, export.code(), export.err());
         String sr = (String) daemon.rpc("SR.get_uuid", daemon.rpc("pool.get_default_SR", ((List<?>) daemon.rpc("pool.get_all")).getFirst()));
         var imported = xe("vm-import", "filename=" + file, "sr-uuid=" + sr);
