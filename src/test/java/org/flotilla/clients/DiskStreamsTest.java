@@ -76,7 +76,10 @@ class DiskStreamsTest {
 
     static String newTask() { return (String) daemon.rpc("task.create", "disk stream", ""); }
 
-    static Map<String, Object> ended(String task) throws InterruptedException {
+    static Map<String, Object> ended(String task) throws InterruptedException { return ended(daemon, task); }
+
+    /** {@code task}'s record once it has ended (within {@link #WAIT}). */
+    static Map<String, Object> ended(TestDaemon daemon, String task) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while ("pending".equals(daemon.rpc("task.get_status", task))) {
             if (System.nanoTime() > deadline) throw new AssertionError("task " + task + " still pending");

@@ -92,14 +92,7 @@ class XvaTest {
         return client.send(r, HttpResponse.BodyHandlers.ofString());
     }
 
-    static Map<String, Object> ended(String task) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while ("pending".equals(daemon.rpc("task.get_status", task))) {
-            if (System.nanoTime() > deadline) throw new AssertionError("task " + task + " still pending");
-            Thread.sleep(20);
-        }
-        return daemon.daemon.node().db().record("task", task);
-    }
+    static Map<String, Object> ended(String task) throws InterruptedException { return DiskStreamsTest.ended(daemon, task); }
 
     static String newTask() { return (String) daemon.rpc("task.create", "xva", ""); }
 
