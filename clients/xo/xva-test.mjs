@@ -1,8 +1,8 @@
 // Writes a VM into Flotilla's /import as Xen Orchestra does: @xen-orchestra/xva's importVm builds the XVA (its own
 // ova.xml and 1 MiB chunks with xxhash sums) and streams it with the xen-api client's putResource under a task.
-// Usage: node xva-test.mjs <url> <user> <password> <sr-ref> <network-ref> <disk-size> <kernel> <ramdisk> <args>
+// Usage: node xva-test.mjs <url> <user> <password> <sr-ref> <network-ref> <disk-size> <kernel> <ramdisk> <args> <disk-file>
 // Then exports the VM as Xen Orchestra's VM export does (GET /export/ by ref, gzip) and lists the package's entries.
-// Writes the disk's bytes to disk.bin for the caller to compare and prints XVA-TEST OK <vm ref> last.
+// Writes the disk's bytes to <disk-file> for the caller to compare and prints XVA-TEST OK <vm ref> last.
 import { createClient } from 'xen-api'
 import { importVm } from '@xen-orchestra/xva/importVm.mjs'
 import { Readable } from 'node:stream'
@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs'
 import { gunzipSync } from 'node:zlib'
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
-const [url, user, password, srRef, networkRef, sizeText, kernel, ramdisk, args] = process.argv.slice(2)
+const [url, user, password, srRef, networkRef, sizeText, kernel, ramdisk, args, diskFile] = process.argv.slice(2)
 const size = Number(sizeText)
 const MIB = 1024 * 1024
 
@@ -28,7 +28,7 @@ try {
   const disk = Buffer.alloc(size, 0)
   randomBytes(MIB).copy(disk, 0)
   randomBytes(MIB / 2).copy(disk, 3 * MIB + 4096)
-  writeFileSync('disk.bin', disk)
+  writeFileSync(diskFile, disk)
   // what importVm asks of a VHD: its size and its content as a stream
   const vhd = { footer: { currentSize: size }, rawContent: async () => Readable.from(pieces(disk), { objectMode: false }) }
   const sr = { ...(await xapi.call('SR.get_record', srRef)), $ref: srRef }

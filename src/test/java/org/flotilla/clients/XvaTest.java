@@ -151,7 +151,7 @@ class XvaTest {
      * its xen-api client exports it back as Xen Orchestra's VM export asks.
      */
     @Test
-    void xenOrchestraWritesAVmThatBoots() throws Exception {
+    void xenOrchestraWritesAVmThatBoots(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
         if (!Files.isDirectory(XenOrchestraClientTest.CLIENT.resolve("node_modules/@xen-orchestra/xva"))) {
             XenOrchestraClientTest.run(List.of("npm", "ci", "--no-audit", "--no-fund"), 300);
         }
@@ -161,7 +161,7 @@ class XvaTest {
         var template = (Map<?, ?>) daemon.rpc("VM.get_record", source);
         long size = 5 * MIB + 4096;
         String out = XenOrchestraClientTest.run(List.of("node", "xva-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, sr, network,
-                Long.toString(size), (String) template.get("PV_kernel"), (String) template.get("PV_ramdisk"), (String) template.get("PV_args")), 120);
+                Long.toString(size), (String) template.get("PV_kernel"), (String) template.get("PV_ramdisk"), (String) template.get("PV_args"), files.resolve("disk.bin").toString()), 120);
         assertTrue(out.contains("XVA-TEST OK OpaqueRef:"), out);
         // the chunks that hold data (0 and 3) and the last, each with its sum; the disk is the third object, after VM and VBD
         assertTrue(out.contains("ok - exported: ova.xml Ref:2/00000000 Ref:2/00000000.checksum Ref:2/00000003 Ref:2/00000003.checksum "
@@ -169,8 +169,7 @@ class XvaTest {
         String vm = out.substring(out.indexOf("XVA-TEST OK ") + 12).strip();
         assertEquals("written by xo", daemon.rpc("VM.get_name_label", vm));
         assertEquals(1, ((List<?>) daemon.rpc("VM.get_VIFs", vm)).size());
-        byte[] written = Files.readAllBytes(XenOrchestraClientTest.CLIENT.resolve("disk.bin"));
-        Files.delete(XenOrchestraClientTest.CLIENT.resolve("disk.bin"));
+        byte[] written = Files.readAllBytes(files.resolve("disk.bin"));
         byte[] imported = rawOf(diskOf(vm));
         // Xen Orchestra rounds the disk up to whole chunks
         assertEquals(6 * MIB, imported.length);
