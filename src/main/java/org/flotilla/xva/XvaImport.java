@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.flotilla.api.TaskContext;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.vhd.VhdImport;
@@ -162,11 +164,20 @@ final class XvaImport {
             if (vdi == null) throw ApiError.of("IMPORT_ERROR", "the package holds data for " + id + ", which ova.xml does not name as a VDI");
             if (!done.add(id)) throw ApiError.of("IMPORT_ERROR", "the chunks of " + id + " are not together");
             long size = Long.parseLong(String.valueOf(calls.call("VDI.get_virtual_size", vdi)));
-            streams.fill(VDI.CLASS.ref(vdi), task, target -> new DiskChunks(tar, id, size).copy(target));
+            streams.fill(VDI.CLASS.ref(vdi), share(task, done.size() - 1, disks.size()), target -> new DiskChunks(tar, id, size).copy(target));
         }
         for (var d : disks.keySet()) {
             if (!done.contains(d)) throw ApiError.of("IMPORT_ERROR", "ova.xml names disk " + d + ", which the package does not hold");
         }
+    }
+
+    /** The task as the {@code index}th of {@code count} disks sees it: its progress is that disk's share of the whole. */
+    private static TaskContext share(TaskContext task, int index, int count) {
+        return new TaskContext() {
+            @Override public Ref<Task> ref() { return task.ref(); }
+            @Override public void progress(double fraction) { task.progress((index + fraction) / count); }
+            @Override public void checkCancelled() { task.checkCancelled(); }
+        };
     }
 
     /** One disk's entries: chunks in increasing order, each optionally followed by its checksum. */
