@@ -2,6 +2,7 @@ package org.flotilla.xva;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.flotilla.api.TaskContext;
 import org.flotilla.model.ApiError;
@@ -39,7 +41,7 @@ final class XvaExport {
     /** ova.xml for {@code vm}, refused (VM_BAD_POWER_STATE) unless halted: a running VM's disks change as they are read. */
     Package describe(String vm) {
         String power = (String) calls.call("VM.get_power_state", vm);
-        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", vm, "halted", power.toLowerCase(java.util.Locale.ROOT));
+        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", vm, "halted", power.toLowerCase(Locale.ROOT));
         var ids = new LinkedHashMap<String, String>();
         var records = new LinkedHashMap<String, Exported>();
         add(ids, records, "VM", vm);
@@ -135,7 +137,7 @@ final class XvaExport {
                 String name = id + "/" + String.format("%08d", i);
                 tar.entry(name, buf, 0, n);
                 sha1.update(buf, 0, n);
-                tar.entry(name + ".checksum", HexFormat.of().formatHex(sha1.digest()).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                tar.entry(name + ".checksum", HexFormat.of().formatHex(sha1.digest()).getBytes(StandardCharsets.US_ASCII));
                 if (total > 0) task.progress((double) done[0] / total);
             }
         }

@@ -80,7 +80,8 @@ public final class XvaHttp extends Handler.Abstract {
         boolean gzip = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
             case "true", "gzip" -> true;
             case "false", "null", "" -> false;
-            default -> throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "compression " + r.param("use_compression") + " is not offered here; use true (gzip) or false"));
+            default -> throw new HttpRefusal(400, ApiError.of("VALUE_NOT_SUPPORTED", "use_compression", r.param("use_compression"),
+                    "only gzip (true) is offered here"));
         };
         var export = new XvaExport(as, streams);
         XvaExport.Package p = export.describe(vm);
