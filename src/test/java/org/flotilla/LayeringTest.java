@@ -33,6 +33,7 @@ class LayeringTest {
             "metrics",  // RRDs of host and VM readings
             "actions",  // the code of each class's messages
             "wire",     // the codecs
+            "xva",      // whole VMs as XAPI's XVA packages, over HTTP
             "server",   // the HTTPS endpoints
             "cli",      // xe
             "daemon");  // the assembly

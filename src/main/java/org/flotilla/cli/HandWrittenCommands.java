@@ -11,6 +11,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.Task;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VIF;
@@ -158,6 +159,13 @@ final class HandWrittenCommands {
         out.add(new Entry(new Command("vdi-export", List.of("uuid", "filename"), List.of("format"),
                 "Write a disk into a new file of the user's, raw (the default) or a VHD of its allocated blocks (format=vhd).", false,
                 (ctx, line) -> transfer(ctx, line, "/export_raw_vdi")), List.of()));
+        out.add(new Entry(new Command("vm-export", List.of("filename"), List.of("vm", "uuid", "compress", "metadata"),
+                "Write a halted VM and its disks into a new XVA file of the user's (compress=true: gzip; metadata=true: its "
+                + "ova.xml alone). Choose the VM with vm=<name or uuid> or uuid=.", false, HandWrittenCommands::vmExport), List.of()));
+        out.add(new Entry(new Command("vm-import", List.of("filename"), List.of("sr-uuid", "preserve", "force"),
+                "Make a VM from an XVA file of the user's, its disks in sr-uuid (the pool's default SR without); prints the "
+                + "new VM's uuid. preserve=true keeps the VIFs' MAC addresses.", false, HandWrittenCommands::vmImport),
+                RemoteActions.names(Task.Actions.class, a -> a.create(null, null))));
         out.add(new Entry(new Command("console", List.of(), List.of(), "Show a VM's text console as it runs." + VmSelector.HELP_SUFFIX, false,
                 HandWrittenCommands::console), List.of()));
         out.add(new Entry(new Command("sr-create", List.of("name-label", "type"), List.of("name-description", "host-uuid",
@@ -340,6 +348,41 @@ final class HandWrittenCommands {
         if (path.startsWith("/import")) ctx.consoles().upload(file, target, ctx.api().session());
         else ctx.consoles().download(target, ctx.api().session(), file);
         return Output.NOTHING;
+    }
+
+    /** vm-export: the XVA is written where xe runs, as vdi-export writes a disk. */
+    private static Output vmExport(CommandContext ctx, CommandLine line) {
+        String uuid = line.params().get("uuid");
+        String vm;
+        if (uuid != null) {
+            vm = ctx.api().byUuid(VM.CLASS, uuid).value();
+        } else {
+            var selected = VmSelector.select(ctx, line, false, List.of("filename", "compress", "metadata"));
+            if (selected.size() != 1) throw CliFailure.error("vm-export exports one VM; " + selected.size() + " match");
+            vm = selected.getFirst().ref();
+        }
+        String path = Boolean.parseBoolean(line.params().get("metadata")) ? "/export_metadata" : "/export";
+        String target = path + "?ref=" + vm + "&use_compression=" + Boolean.parseBoolean(line.params().get("compress"));
+        ctx.consoles().download(target, ctx.api().session(), java.nio.file.Path.of(line.required("filename")));
+        return Output.NOTHING;
+    }
+
+    /** vm-import: xe sends the user's XVA under a task of its own, whose result names the new VM. */
+    private static Output vmImport(CommandContext ctx, CommandLine line) {
+        var tasks = ctx.api().actions(Task.Actions.class);
+        Ref<Task> task = tasks.create("xe vm-import", line.required("filename"));
+        try {
+            String target = "/import?task_id=" + task.value() + "&restore=" + Boolean.parseBoolean(line.params().get("preserve"))
+                    + "&force=" + Boolean.parseBoolean(line.params().get("force"));
+            String sr = line.params().get("sr-uuid");
+            if (sr != null) target += "&sr_id=" + ctx.api().byUuid(SR.CLASS, sr).value();
+            ctx.consoles().upload(java.nio.file.Path.of(line.required("filename")), target, ctx.api().session());
+            var m = java.util.regex.Pattern.compile("OpaqueRef:[0-9a-fA-F-]+").matcher(ctx.api().record(task).get(Task.result));
+            if (!m.find()) throw CliFailure.error("The import named no VM");
+            return Output.value(ctx.api().record(VM.CLASS.ref(m.group())).get(VM.uuid));
+        } finally {
+            tasks.destroy(task);
+        }
     }
 
     private static Output console(CommandContext ctx, CommandLine line) {

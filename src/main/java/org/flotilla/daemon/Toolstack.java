@@ -22,6 +22,7 @@ import org.flotilla.runtime.console.HostLogins;
 import org.flotilla.server.ApiServer;
 import org.flotilla.storage.NbdServer;
 import org.flotilla.storage.RawVdiHttp;
+import org.flotilla.xva.XvaHttp;
 import org.flotilla.server.ApiServerConfig;
 import org.flotilla.server.HostCertificate;
 import org.flotilla.wire.XmlRpc;
@@ -79,6 +80,9 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         }
         for (RawVdiHttp.Kind kind : RawVdiHttp.Kind.values()) {
             server.addHandler(kind.path(), new RawVdiHttp(node.db(), node.storage().streams(), calls, kind));
+        }
+        for (XvaHttp.Kind kind : XvaHttp.Kind.values()) {
+            server.addHandler(kind.path(), new XvaHttp(node.db(), node.rpc(), node.storage().streams(), calls, kind));
         }
         var hostLogins = new HostLogins();
         server.addTunnel("/console", new ConsoleTunnels(consoles, calls, hostLogins));

@@ -25,6 +25,23 @@ public final class HttpRequests {
     }
 
     /**
+     * A handler's path, the method it takes and the permission XAPI names for it (http/put_import...). The path is
+     * also taken with a trailing slash, which Xen Orchestra adds.
+     */
+    public record Route(String path, String method, String permission) {
+        /**
+         * Answers a request for this route under its task as {@link #underTask} does, and a wrong method with 405;
+         * false for another path, which the next handler may take.
+         */
+        public boolean serve(HttpCalls calls, Request request, Response response, Callback callback, Reply reply) {
+            String at = Request.getPathInContext(request);
+            if (!at.equals(path) && !at.equals(path + "/")) return false;
+            if (!method.equals(request.getMethod())) return text(response, callback, 405, "method not allowed\n");
+            return underTask(calls, request, response, callback, reply);
+        }
+    }
+
+    /**
      * Answers {@code request} under its task ({@link HttpCalls}), in the session it names or, as XAPI's handlers take
      * it, one its HTTP Basic credentials log in for its length: {@code reply} sends the reply, and the task ends in
      * success once the reply is handed over; a refusal is answered with its status and the task fails with its

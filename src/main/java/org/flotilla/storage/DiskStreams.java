@@ -87,8 +87,10 @@ public final class DiskStreams {
      * The host that must serve a stream of {@code vdi}: empty for this one, which has the VDI's SR plugged; else one
      * that has (XAPI redirects the client there). SR_HAS_NO_PBDS when no host has.
      */
-    public Optional<Ref<Host>> elsewhere(Ref<VDI> vdi) {
-        Ref<SR> sr = db.require(vdi).get(VDI.SR);
+    public Optional<Ref<Host>> elsewhere(Ref<VDI> vdi) { return srElsewhere(db.require(vdi).get(VDI.SR)); }
+
+    /** As {@link #elsewhere(Ref)}, for a stream that makes its VDIs in {@code sr} (an XVA import). */
+    public Optional<Ref<Host>> srElsewhere(Ref<SR> sr) {
         List<Ref<Host>> plugged = db.referring(PBD.SR, sr).stream().filter(p -> p.get(PBD.currently_attached))
                 .map(p -> p.get(PBD.host)).toList();
         if (plugged.contains(host)) return Optional.empty();
@@ -102,23 +104,44 @@ public final class DiskStreams {
      * the VDI is refused before it is read. Returns the bytes written.
      */
     public long importInto(Ref<VDI> vdi, Format format, InputStream body, long declared, TaskContext task) {
-        DbObject<VDI> v = db.require(vdi);
-        long size = v.get(VDI.virtual_size);
-        if (v.get(VDI.read_only)) throw ApiError.of("VDI_READONLY", vdi.value());
-        if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
+        long size = writable(vdi);
         if (format == Format.RAW && declared > size) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(declared));
         // Xen Orchestra probes for a redirection with an empty PUT before it sends the stream
         if (declared == 0) return 0;
+        var in = new ClientStream(body);
+        return fill(vdi, task, target -> switch (format) {
+            case RAW -> copyRaw(in, declared, size, target, task, vdi);
+            case VHD -> VhdImport.copy(in, size, target, task::progress);
+        });
+    }
+
+    /** The VDI's size, once sure it may be written now. */
+    private long writable(Ref<VDI> vdi) {
+        DbObject<VDI> v = db.require(vdi);
+        if (v.get(VDI.read_only)) throw ApiError.of("VDI_READONLY", vdi.value());
+        if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
+        return v.get(VDI.virtual_size);
+    }
+
+    /** What writes a disk's data through a {@link VhdImport.Target}, returning the bytes it wrote. */
+    @FunctionalInterface
+    public interface Filler {
+        long fill(VhdImport.Target disk) throws IOException, BadVhd;
+    }
+
+    /**
+     * Writes {@code vdi} through {@code filler}, which reads its own stream (an XVA's chunks): staged and committed as
+     * {@link #importInto} does, so a filler that throws leaves the VDI as it was. A filler's ApiError passes through;
+     * its I/O failures reading the client's stream should be ApiErrors of its own.
+     */
+    public long fill(Ref<VDI> vdi, TaskContext task, Filler filler) {
+        long size = writable(vdi);
         Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
         long written;
         try {
             try (BlockExports server = serve(staged.chain(), true);
                  NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT)) {
-                var in = new ClientStream(body);
-                written = switch (format) {
-                    case RAW -> copyRaw(in, declared, size, nbd, task, vdi);
-                    case VHD -> VhdImport.copy(in, size, checked(nbd, task), task::progress);
-                };
+                written = filler.fill(checked(nbd, task));
                 nbd.flush();
             }
             if (staged.overlay() != null) commit(vdi, staged);
@@ -163,14 +186,13 @@ public final class DiskStreams {
         };
     }
 
-    private static long copyRaw(ClientStream in, long declared, long size, NbdConnection nbd, TaskContext task, Ref<VDI> vdi) throws IOException {
+    private static long copyRaw(ClientStream in, long declared, long size, VhdImport.Target nbd, TaskContext task, Ref<VDI> vdi) throws IOException {
         long limit = declared < 0 ? size : declared;
         byte[] buf = new byte[CHUNK];
         long at = 0;
         while (at < limit) {
             int n = in.readNBytes(buf, 0, (int) Math.min(buf.length, limit - at));
             if (n == 0) break;
-            task.checkCancelled();
             nbd.write(at, buf, 0, n);
             at += n;
             task.progress((double) at / limit);
@@ -185,6 +207,9 @@ public final class DiskStreams {
         long length();
 
         void writeTo(OutputStream out, TaskContext task) throws IOException;
+
+        /** Reads the disk's {@code len} bytes at {@code offset}, whatever the format: for a stream of one's own (XVA chunks). */
+        void read(long offset, byte[] buf, int off, int len) throws IOException;
 
         @Override void close();
     }
@@ -220,6 +245,9 @@ public final class DiskStreams {
                         task.progress((double) at / size);
                     }
                 }
+
+                @Override
+                public void read(long offset, byte[] buf, int off, int len) throws IOException { nbd.read(offset, buf, off, len); }
 
                 @Override
                 public void close() {

@@ -37,17 +37,11 @@ public final class RawVdiHttp extends Handler.Abstract {
         IMPORT("/import_raw_vdi", "PUT", "http/put_import_raw_vdi"),
         EXPORT("/export_raw_vdi", "GET", "http/get_export_raw_vdi");
 
-        private final String path;
-        private final String method;
-        private final String permission;
+        private final HttpRequests.Route route;
 
-        Kind(String path, String method, String permission) {
-            this.path = path;
-            this.method = method;
-            this.permission = permission;
-        }
+        Kind(String path, String method, String permission) { this.route = new HttpRequests.Route(path, method, permission); }
 
-        public String path() { return path; }
+        public String path() { return route.path(); }
     }
 
     private final Database db;
@@ -65,15 +59,11 @@ public final class RawVdiHttp extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
-        String path = Request.getPathInContext(request);
-        // Xen Orchestra asks for /import_raw_vdi/ and /export_raw_vdi/
-        if (!path.equals(kind.path) && !path.equals(kind.path + "/")) return false;
-        if (!kind.method.equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        return HttpRequests.underTask(calls, request, response, callback, (r, task) -> serve(r, task, request, response, callback));
+        return kind.route.serve(calls, request, response, callback, (r, task) -> serve(r, task, request, response, callback));
     }
 
     private void serve(TunnelRequest r, HttpTask task, Request request, Response response, Callback callback) throws IOException {
-        Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.permission);
+        Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.route.permission());
         Ref<VDI> vdi = vdiOf(r.param("vdi"));
         String formatName = r.param("format");
         DiskStreams.Format format = DiskStreams.Format.of(formatName)
@@ -115,7 +105,7 @@ public final class RawVdiHttp extends Handler.Abstract {
      * Reads what is left of a refused stream, so that the client, which may still be sending, gets the reply: a
      * connection closed on unread bytes is reset, and the reply lost with it.
      */
-    private static void drain(InputStream body) {
+    public static void drain(InputStream body) {
         try {
             body.transferTo(OutputStream.nullOutputStream());
         } catch (IOException gone) {
@@ -124,7 +114,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     }
 
     /** A refused stream is the client's to fix: 400, where XAPI, which answers before it reads, has only the task. */
-    private static RuntimeException refusal(ApiError e) {
+    public static RuntimeException refusal(ApiError e) {
         return switch (e.code()) {
             case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL" -> new HttpRefusal(400, e);
             case "VDI_IN_USE", "VDI_READONLY", "OTHER_OPERATION_IN_PROGRESS" -> new HttpRefusal(409, e);
@@ -141,7 +131,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     }
 
     /** XAPI's return_302_redirect: the same request at the host that has the VDI's SR, on the port the client used here. */
-    private static void redirect(Request request, Response response, Callback callback, String address) {
+    public static void redirect(Request request, Response response, Callback callback, String address) {
         String query = request.getHttpURI().getQuery();
         String scheme = request.isSecure() ? "https" : "http";
         String host = address.contains(":") ? "[" + address + "]" : address;

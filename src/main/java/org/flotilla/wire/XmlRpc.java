@@ -90,10 +90,18 @@ public final class XmlRpc {
 
     /** One value as XAPI writes it, e.g. a task's {@code result} field, which is XML even over JSON-RPC. */
     public static String writeValue(Object value) {
+        return new String(writeDocument(value), StandardCharsets.UTF_8);
+    }
+
+    /** A document of one value, as XAPI's ova.xml is: {@code <value>...</value>} with no envelope. */
+    public static byte[] writeDocument(Object value) {
         var out = new ChunkedBytes();
         XmlValueWriter.write(out, value);
-        return new String(out.toByteArray(), StandardCharsets.UTF_8);
+        return out.toByteArray();
     }
+
+    /** Reads a document of one {@code <value>}; throws {@link WireFormatException} for anything else. */
+    public static Object parseValue(byte[] document) { return XmlValueReader.read(document, XmlValueReader::value); }
 
     // ---- client side ----
 

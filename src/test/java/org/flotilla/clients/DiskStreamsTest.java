@@ -76,7 +76,10 @@ class DiskStreamsTest {
 
     static String newTask() { return (String) daemon.rpc("task.create", "disk stream", ""); }
 
-    static Map<String, Object> ended(String task) throws InterruptedException {
+    static Map<String, Object> ended(String task) throws InterruptedException { return ended(daemon, task); }
+
+    /** {@code task}'s record once it has ended (within {@link #WAIT}). */
+    static Map<String, Object> ended(TestDaemon daemon, String task) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while ("pending".equals(daemon.rpc("task.get_status", task))) {
             if (System.nanoTime() > deadline) throw new AssertionError("task " + task + " still pending");
@@ -268,7 +271,10 @@ class DiskStreamsTest {
 
     record XeRun(int code, String out, String err) {}
 
-    static XeRun xe(List<String> command) {
+    static XeRun xe(List<String> command) { return xe(daemon, command); }
+
+    /** Runs xe against {@code daemon} as root, over its HTTPS port as from another machine. */
+    static XeRun xe(TestDaemon daemon, List<String> command) {
         var out = new java.io.ByteArrayOutputStream();
         var err = new java.io.ByteArrayOutputStream();
         var args = new java.util.ArrayList<>(List.of("-s", "127.0.0.1", "-p", String.valueOf(daemon.daemon.httpsPort()), "-u", "root", "-pw", TestDaemon.PASSWORD));

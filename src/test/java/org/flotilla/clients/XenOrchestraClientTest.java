@@ -54,6 +54,8 @@ class XenOrchestraClientTest {
         Process p = new ProcessBuilder(command).directory(CLIENT.toFile()).redirectErrorStream(true).start();
         try {
             boolean done = p.waitFor(seconds, TimeUnit.SECONDS);
+            // its output ends only when it does
+            if (!done) p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(done, "timed out: " + command + "\n" + out);
             assertEquals(0, p.exitValue(), out);

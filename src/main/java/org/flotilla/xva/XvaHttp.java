@@ -1,0 +1,157 @@
+package org.flotilla.xva;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.zip.GZIPOutputStream;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.flotilla.api.HttpCalls;
+import org.flotilla.api.HttpRefusal;
+import org.flotilla.api.HttpTask;
+import org.flotilla.api.Rbac;
+import org.flotilla.api.Rpc;
+import org.flotilla.api.TunnelRequest;
+import org.flotilla.db.Database;
+import org.flotilla.host.HttpRequests;
+import org.flotilla.model.Access;
+import org.flotilla.model.ApiError;
+import org.flotilla.model.xenapi.Host;
+import org.flotilla.model.xenapi.SR;
+import org.flotilla.model.xenapi.Session;
+import org.flotilla.storage.DiskStreams;
+import org.flotilla.storage.RawVdiHttp;
+
+/**
+ * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true]} sends a halted
+ * VM as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
+ * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
+ * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
+ * permissions for them (vm-admin), under its task, whose result for an import is the new VM's ref in a list, as XAPI
+ * writes it. An import into an SR this host has not plugged is redirected to one that has.
+ */
+public final class XvaHttp extends Handler.Abstract {
+    public enum Kind {
+        EXPORT("/export", "GET", "http/get_export"),
+        EXPORT_METADATA("/export_metadata", "GET", "http/get_export_metadata"),
+        IMPORT("/import", "PUT", "http/put_import");
+
+        private final HttpRequests.Route route;
+
+        Kind(String path, String method, String permission) { this.route = new HttpRequests.Route(path, method, permission); }
+
+        public String path() { return route.path(); }
+    }
+
+    private final Database db;
+    private final Rpc rpc;
+    private final DiskStreams streams;
+    private final HttpCalls calls;
+    private final Kind kind;
+
+    public XvaHttp(Database db, Rpc rpc, DiskStreams streams, HttpCalls calls, Kind kind) {
+        super(InvocationType.BLOCKING);
+        this.db = db;
+        this.rpc = rpc;
+        this.streams = streams;
+        this.calls = calls;
+        this.kind = kind;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        return kind.route.serve(calls, request, response, callback, (r, task) -> {
+            Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.route.permission());
+            var as = new Calls(rpc, r.sessionId());
+            response.getHeaders().put("Task-id", task.ref().value());
+            if (kind == Kind.IMPORT) importInto(as, r, task, request, response, callback);
+            else export(as, r, task, response, callback);
+        });
+    }
+
+    private void export(Calls as, TunnelRequest r, HttpTask task, Response response, Callback callback) throws IOException {
+        String vm = vmOf(as, r);
+        boolean gzip = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
+            case "true", "gzip" -> true;
+            case "false", "null", "" -> false;
+            default -> throw new HttpRefusal(400, ApiError.of("VALUE_NOT_SUPPORTED", "use_compression", r.param("use_compression"),
+                    "only gzip (true) is offered here"));
+        };
+        var export = new XvaExport(as, streams);
+        XvaExport.Package p = export.describe(vm);
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+        try (OutputStream sink = Content.Sink.asOutputStream(response);
+             OutputStream out = gzip ? new GZIPOutputStream(sink, 1 << 16) : sink) {
+            export.write(p, kind == Kind.EXPORT_METADATA, out, task);
+        }
+        callback.succeeded();
+    }
+
+    /** The VM {@code ref=} or {@code uuid=} names, as XAPI's export handler takes either. */
+    private static String vmOf(Calls as, TunnelRequest r) {
+        String ref = r.param("ref");
+        String uuid = r.param("uuid");
+        try {
+            if (ref != null && !ref.isEmpty()) {
+                as.call("VM.get_uuid", ref);
+                return ref;
+            }
+            if (uuid != null && !uuid.isEmpty()) return (String) as.call("VM.get_by_uuid", uuid);
+        } catch (ApiError e) {
+            throw new HttpRefusal(404, e);
+        }
+        throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "an export needs uuid= or ref="));
+    }
+
+    /** Xen Orchestra's client sends a stream of unknown length as this many bytes, and cuts the connection at its end. */
+    private static final long XO_UNKNOWN_LENGTH = 1L << 50;
+
+    /**
+     * Xen Orchestra's probe for a redirection, sent before the stream without its task and without a byte: an empty PUT,
+     * or, for a stream of unknown length, one that declares its stand-in length and sends nothing. Answered at once.
+     */
+    private static boolean probe(TunnelRequest r, long declared) {
+        return declared == 0 || (r.taskId() == null && declared == XO_UNKNOWN_LENGTH);
+    }
+
+    private void importInto(Calls as, TunnelRequest r, HttpTask task, Request request, Response response, Callback callback) throws IOException {
+        String sr = r.param("sr_id");
+        if (sr == null || sr.isEmpty()) {
+            String pool = (String) ((List<?>) as.call("pool.get_all")).getFirst();
+            sr = (String) as.call("pool.get_default_SR", pool);
+        }
+        try {
+            as.call("SR.get_uuid", sr);
+        } catch (ApiError e) {
+            throw new HttpRefusal(404, e);
+        }
+        var elsewhere = streams.srElsewhere(SR.CLASS.ref(sr));
+        if (elsewhere.isPresent()) {
+            RawVdiHttp.redirect(request, response, callback, db.require(elsewhere.get()).get(Host.address));
+            return;
+        }
+        if (probe(r, request.getLength())) {
+            HttpRequests.text(response, callback, 200, "");
+            return;
+        }
+        boolean restore = "true".equalsIgnoreCase(r.param("restore"));
+        String vm;
+        try (InputStream body = Content.Source.asInputStream(request)) {
+            try {
+                vm = new XvaImport(as, streams).run(body, sr, restore, task);
+            } catch (ApiError e) {
+                RawVdiHttp.drain(body);
+                throw RawVdiHttp.refusal(e);
+            }
+        }
+        task.success(List.of(vm));
+        HttpRequests.text(response, callback, 200, "");
+    }
+}
