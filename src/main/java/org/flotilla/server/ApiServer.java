@@ -84,6 +84,8 @@ public final class ApiServer implements AutoCloseable {
         tls.setKeyManagerPassword(certificate.keyStorePassword());
         tls.setIncludeProtocols(TLS_PROTOCOLS.toArray(String[]::new));
         tls.addExcludeProtocols(OLD_PROTOCOLS);
+        tls.setIncludeCipherSuites(CipherOrder.preferred());
+        tls.setUseCipherSuitesOrder(true);
         tls.setSniRequired(false);
         return tls;
     }

@@ -337,6 +337,16 @@ class ApiServerTest {
     }
 
     @Test
+    void theServerPicksAes128GcmOverTheAes256ThatTheJdksClientOffersFirst() throws Exception {
+        for (var protocol : List.of("TLSv1.2", "TLSv1.3")) {
+            try (var socket = RawHttp.tls(client, server.httpsPort(), protocol)) {
+                assertTrue(socket.getEnabledCipherSuites()[0].contains("AES_256_GCM"), "the client's first offer");
+                assertTrue(socket.getSession().getCipherSuite().contains("AES_128_GCM"), socket.getSession().getCipherSuite());
+            }
+        }
+    }
+
+    @Test
     void servesTheHostCertificate() throws Exception {
         try (var socket = RawHttp.tls(client, server.httpsPort())) {
             assertEquals(certificate.certificate(), socket.getSession().getPeerCertificates()[0]);
