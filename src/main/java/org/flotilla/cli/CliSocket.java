@@ -31,14 +31,16 @@ public final class CliSocket implements AutoCloseable {
     private final CliRunner runner;
     private final String address;
     private final int port;
+    private final Supplier<String> sessions;
     private final String owner = System.getProperty("user.name");
 
-    private CliSocket(Path path, ServerSocketChannel server, CliRunner runner, String address, int port) {
+    private CliSocket(Path path, ServerSocketChannel server, CliRunner runner, String address, int port, Supplier<String> sessions) {
         this.path = path;
         this.server = server;
         this.runner = runner;
         this.address = address;
         this.port = port;
+        this.sessions = sessions;
     }
 
     /**
@@ -55,7 +57,7 @@ public final class CliSocket implements AutoCloseable {
             server.bind(UnixDomainSocketAddress.of(path));
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-------"));
             var runner = new CliRunner(api, (rpc, options, hostAlone) -> XenApiSession.of(rpc, sessions.get()));
-            var socket = new CliSocket(path, server, runner, address, port);
+            var socket = new CliSocket(path, server, runner, address, port, sessions);
             Thread.ofVirtual().name("xe-socket").start(socket::accept);
             return socket;
         } catch (IOException | RuntimeException e) {
@@ -84,9 +86,9 @@ public final class CliSocket implements AutoCloseable {
             CliWire.Request line = CliWire.Request.decode(in.readNBytes(length));
             if (line == null) return;
             var caller = new CallerTerminal(line.terminal(), c, in, out);
-            // a command that needs the caller's files is run by xe itself, as for a remote xe
+            // a command that needs the caller's files is run by xe itself, as for a remote xe, in a session made here
             if (!runner.run(line, "local", out, (options, to) -> ConsoleStream.filesOnClient(new ConsoleStream.OverHttp(address, port, true, to, caller)))) {
-                CliWire.writeFrame(out, CliWire.ON_CLIENT, new byte[0]);
+                CliWire.writeFrame(out, CliWire.ON_CLIENT, new CliWire.HandOver(address, port, sessions.get()).encode());
             }
         } catch (IOException e) {
             // the caller went away; its command ran or did not, as over HTTPS

@@ -24,6 +24,10 @@ final class CliWire {
     static final byte STDOUT = 'o';
     static final byte STDERR = 'e';
     static final byte EXIT = 'x';
+    /**
+     * The command is the client's to run, with the user's files or terminal: an empty frame over {@code /cli}, where xe
+     * has its host and credentials; over the host's own socket, a {@link HandOver}.
+     */
     static final byte ON_CLIENT = 'c';
     /** After it, the stream is a console's, both ways, until either side closes. */
     static final byte TERMINAL = 't';
@@ -82,6 +86,22 @@ final class CliWire {
         data.writeByte(EXIT);
         data.writeInt(4);
         data.writeInt(code);
+    }
+
+    /**
+     * Where the client of the host's own socket runs a command itself: the host's HTTPS endpoint and a session the host
+     * made for the socket's proven caller, which the client ends when the command is done. Over the socket xe has no
+     * password to log in with.
+     */
+    record HandOver(String host, int port, String session) {
+        byte[] encode() { return String.join("\n", host, Integer.toString(port), session).getBytes(StandardCharsets.UTF_8); }
+
+        /** The hand-over in an ON_CLIENT frame's bytes; null for an empty frame, or bytes that are not one. */
+        static HandOver decode(byte[] bytes) {
+            String[] parts = new String(bytes, StandardCharsets.UTF_8).split("\n", -1);
+            if (parts.length != 3 || !parts[1].matches("[0-9]{1,5}")) return null;
+            return new HandOver(parts[0], Integer.parseInt(parts[1]), parts[2]);
+        }
     }
 
     /** One frame of a reply; null at the end of the stream. */

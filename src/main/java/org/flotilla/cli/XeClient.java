@@ -13,7 +13,6 @@ import java.security.Security;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.IntSupplier;
 
 /**
  * xe as a thin client, as XAPI's is: it reads the global options (command line, XE_EXTRA_ARGS, ~/.xe), hands the
@@ -68,9 +67,9 @@ public final class XeClient {
             return f.exitCode();
         }
         var terminal = new LocalTerminal(keys, out);
-        if (options.rest().isEmpty()) return whole(args, env, rc, keys, out, err);
+        if (options.rest().isEmpty()) return whole(args, env, rc, keys, out, err, null);
         try {
-            return send(options, env, terminal, out, err, () -> whole(args, env, rc, keys, out, err));
+            return send(options, env, terminal, out, err, handOver -> whole(args, env, rc, keys, out, err, handOver));
         } catch (CliFailure f) {
             f.stderrLines().forEach(err::println);
             return f.exitCode();
@@ -78,7 +77,7 @@ public final class XeClient {
     }
 
     /** The command, to the daemon of this host over its socket when no server is named and it has one, else over HTTPS. */
-    static int send(GlobalOptions options, Map<String, String> env, Terminal terminal, PrintStream out, PrintStream err, IntSupplier whole) {
+    static int send(GlobalOptions options, Map<String, String> env, Terminal terminal, PrintStream out, PrintStream err, RunHere whole) {
         if (!options.serverGiven()) {
             SocketChannel local = localDaemon(env);
             if (local != null) return overSocket(local, options, terminal, out, err, whole);
@@ -100,7 +99,7 @@ public final class XeClient {
         }
     }
 
-    private static int overSocket(SocketChannel c, GlobalOptions options, Terminal terminal, PrintStream out, PrintStream err, IntSupplier whole) {
+    private static int overSocket(SocketChannel c, GlobalOptions options, Terminal terminal, PrintStream out, PrintStream err, RunHere whole) {
         byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), terminal.interactive(), options.rest()).encode();
         try (c; InputStream in = Channels.newInputStream(c); var o = new DataOutputStream(Channels.newOutputStream(c))) {
             o.writeInt(body.length);
@@ -118,13 +117,13 @@ public final class XeClient {
     }
 
     /** The command the options carry, run by the host; {@code whole} runs it here where the host cannot. */
-    static int remote(GlobalOptions options, PrintStream out, PrintStream err, IntSupplier whole) {
+    static int remote(GlobalOptions options, PrintStream out, PrintStream err, RunHere whole) {
         byte[] body = new CliWire.Request(options.username(), options.password(), options.debug(), false, options.rest()).encode();
         try (CliHttps host = CliHttps.open(options)) {
             CliHttps.Reply reply = host.post(options, body);
             if (reply.status() != 200 || !CliWire.CONTENT_TYPE.equals(reply.contentType())) {
                 host.close();
-                return whole.getAsInt();  // a host that does not run xe's commands itself
+                return whole.run(null);  // a host that does not run xe's commands itself
             }
             return copyReply(reply.body(), out, err, whole, null);
         } catch (IOException e) {
@@ -134,10 +133,28 @@ public final class XeClient {
         }
     }
 
-    private static int whole(List<String> args, Map<String, String> env, Path rc, InputStream keys, PrintStream out, PrintStream err) {
-        int code = new Xe(HostConnector.XML_RPC, out, err, ConsoleStream.overHttp(keys), Xe::login).run(args, env, rc);
+    /**
+     * The whole command, run here: with the user's own host and credentials, or, {@code handOver} by this host's daemon,
+     * at its HTTPS endpoint in the session it made.
+     */
+    private static int whole(List<String> args, Map<String, String> env, Path rc, InputStream keys, PrintStream out, PrintStream err,
+            CliWire.HandOver handOver) {
+        Xe.Login login = Xe::login;
+        if (handOver != null) {
+            var atHost = new java.util.ArrayList<>(List.of("-s", handOver.host(), "-p", Integer.toString(handOver.port())));
+            atHost.addAll(args);
+            args = atHost;
+            login = (rpc, options, hostAlone) -> XenApiSession.of(rpc, handOver.session());
+        }
+        int code = new Xe(HostConnector.XML_RPC, out, err, ConsoleStream.overHttp(keys), login).run(args, env, rc);
         out.flush();
         return code;
+    }
+
+    /** Runs the command here, where the host cannot: {@code handOver} is null, or what the host's own socket handed over. */
+    @FunctionalInterface
+    interface RunHere {
+        int run(CliWire.HandOver handOver);
     }
 
     /** What xe does when its host joins a console to the connection; its exit code. */
@@ -150,7 +167,7 @@ public final class XeClient {
      * Copies the host's frames to this process's streams; returns the command's exit code. {@code onTerminal} is null
      * where the host cannot join a console to the connection.
      */
-    static int copyReply(InputStream in, PrintStream out, PrintStream err, IntSupplier onClient, OnTerminal onTerminal) throws IOException {
+    static int copyReply(InputStream in, PrintStream out, PrintStream err, RunHere onClient, OnTerminal onTerminal) throws IOException {
         for (CliWire.Frame f; (f = CliWire.Frame.read(in)) != null; ) {
             switch (f.tag()) {
                 case CliWire.STDOUT -> {
@@ -166,7 +183,7 @@ public final class XeClient {
                     err.flush();
                     return f.exitCode();
                 }
-                case CliWire.ON_CLIENT -> { return onClient.getAsInt(); }
+                case CliWire.ON_CLIENT -> { return onClient.run(CliWire.HandOver.decode(f.bytes())); }
                 case CliWire.TERMINAL -> {
                     if (onTerminal == null) throw new IOException("a console on a connection that cannot carry one");
                     out.flush();

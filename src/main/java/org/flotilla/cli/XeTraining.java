@@ -22,12 +22,12 @@ public final class XeTraining {
         try {
             GlobalOptions options = GlobalOptions.read(List.of(args), System.getenv(), home.isEmpty() ? null : Path.of(home, ".xe"));
             GlobalOptions help = options.withRest(List.of("help"));
-            XeClient.send(help, System.getenv(), new LocalTerminal(System.in, nowhere), nowhere, nowhere, () -> 0);
+            XeClient.send(help, System.getenv(), new LocalTerminal(System.in, nowhere), nowhere, nowhere, handOver -> 0);
             if (!options.serverGiven()) {
                 try (var host = TrainingHost.start()) {
                     // not the user's credentials: the stand-in host takes anything
                     var loopback = new GlobalOptions("127.0.0.1", host.port(), "xe", "training", true, false, help.rest(), true);
-                    XeClient.remote(loopback, nowhere, nowhere, () -> 0);
+                    XeClient.remote(loopback, nowhere, nowhere, handOver -> 0);
                 }
             }
         } catch (Exception e) {

@@ -31,7 +31,7 @@ class CliHttpsTest {
     void xeCoversTheHandshakeItsTrainingRecords() throws Exception {
         try (var host = TrainingHost.start()) {
             var out = new ByteArrayOutputStream();
-            assertEquals(0, XeClient.remote(at(host.port(), true), new PrintStream(out), new PrintStream(out), () -> 42));
+            assertEquals(0, XeClient.remote(at(host.port(), true), new PrintStream(out), new PrintStream(out), handOver -> 42));
             assertEquals("", out.toString(StandardCharsets.UTF_8));
         }
     }
@@ -42,7 +42,7 @@ class CliHttpsTest {
         narrow.setNamedGroups(new String[] {"secp256r1"});
         try (var host = TrainingHost.start(narrow)) {
             var out = new ByteArrayOutputStream();
-            assertEquals(0, XeClient.remote(at(host.port(), true), new PrintStream(out), new PrintStream(out), () -> 42));
+            assertEquals(0, XeClient.remote(at(host.port(), true), new PrintStream(out), new PrintStream(out), handOver -> 42));
         }
     }
 
@@ -86,7 +86,7 @@ class CliHttpsTest {
                 }
             });
             var sink = out != null ? out : new ByteArrayOutputStream();
-            int code = XeClient.remote(at(server.getLocalPort(), false), new PrintStream(sink, true), new PrintStream(sink, true), () -> 42);
+            int code = XeClient.remote(at(server.getLocalPort(), false), new PrintStream(sink, true), new PrintStream(sink, true), handOver -> 42);
             host.join();
             assertEquals("POST /cli HTTP/1.1", request.toString().lines().findFirst().orElse(""));
             return code;

@@ -131,7 +131,7 @@ class XeClientTest {
         var reply = new ByteArrayOutputStream();
         CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
         var out = new PrintStream(new ByteArrayOutputStream());
-        assertEquals(7, XeClient.copyReply(new ByteArrayInputStream(reply.toByteArray()), out, out, () -> 7, null));
+        assertEquals(7, XeClient.copyReply(new ByteArrayInputStream(reply.toByteArray()), out, out, handOver -> 7, null));
     }
 
     @Test

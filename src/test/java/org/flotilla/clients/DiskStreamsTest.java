@@ -267,6 +267,34 @@ class DiskStreamsTest {
         assertTrue(tooLarge.err().contains("VDI_TOO_SMALL"), tooLarge.err());
     }
 
+    /**
+     * xe vdi-import and vdi-export on the host itself, with no server named and no password: the daemon's socket hands
+     * the command back to xe with its HTTPS port and a session of its own making, which xe ends when it is done.
+     */
+    @Test
+    void xeOnTheHostsOwnSocketSendsTheUsersFilesToItsPortInASessionItMade(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
+        long size = MIB + 4096;
+        String uuid = (String) daemon.rpc("VDI.get_uuid", newVdi("xe on the socket", size));
+        byte[] data = random(size, 11);
+        var raw = files.resolve("disk.raw");
+        Files.write(raw, data);
+        int sessions = daemon.daemon.node().db().where("session", o -> true).size();
+        succeeds(xeLocal(List.of("vdi-import", "uuid=" + uuid, "filename=" + raw)), "import");
+        var back = files.resolve("back.raw");
+        succeeds(xeLocal(List.of("vdi-export", "uuid=" + uuid, "filename=" + back)), "export");
+        assertArrayEquals(data, Files.readAllBytes(back));
+        assertEquals(sessions, daemon.daemon.node().db().where("session", o -> true).size(), "the sessions made for xe are ended");
+    }
+
+    /** Runs xe on the daemon's host as its user: no server named, so over the daemon's own socket. */
+    static XeRun xeLocal(List<String> command) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = org.flotilla.cli.XeClient.run(command, Map.of("FLOTILLA_STATE", daemon.stateDir.toString()), null,
+                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
+        return new XeRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
     static void succeeds(XeRun run, String what) { assertEquals(0, run.code(), () -> what + ": " + run.err()); }
 
     record XeRun(int code, String out, String err) {}
