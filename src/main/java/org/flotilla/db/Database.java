@@ -157,13 +157,16 @@ public final class Database implements AutoCloseable {
         return s == null ? List.of() : List.copyOf(s);
     }
 
-    /** The full record as clients see it: every declared field in order, derived sets included. */
+    /**
+     * The full record as clients see it: every declared field in order, derived sets included; read-only, and keeping
+     * what the codecs make of it, as {@link #records} does.
+     */
     public Map<String, Object> record(String className, String ref) {
         lock.readLock().lock();
         try {
             var m = objects.get(className);
             DbObject<?> o = m == null ? null : m.get(ref);
-            return o == null ? null : recordLocked(o);
+            return o == null ? null : objectRecordLocked(o);
         } finally { lock.readLock().unlock(); }
     }
 
@@ -183,9 +186,6 @@ public final class Database implements AutoCloseable {
             return out;
         } finally { lock.readLock().unlock(); }
     }
-
-    /** The record as a map of its own, for callers that may change it. */
-    private Map<String, Object> recordLocked(DbObject<?> o) { return new LinkedHashMap<>(objectRecordLocked(o)); }
 
     private ObjectRecord objectRecordLocked(DbObject<?> o) {
         List<FieldDef> fields = derivedFields.get(o.className());
@@ -621,7 +621,7 @@ public final class Database implements AutoCloseable {
                 for (DbObject<?> o : e.getValue().values()) {
                     if (o.modifiedGen() <= sinceGen) continue;
                     out.add(new Change(o.className(), o.ref(), o.createdGen() > sinceGen ? Change.ADD : Change.MOD,
-                            o.modifiedGen(), recordLocked(o)));
+                            o.modifiedGen(), objectRecordLocked(o)));
                 }
             }
             var it = tombstones.descendingIterator();

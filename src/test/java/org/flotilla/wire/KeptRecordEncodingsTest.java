@@ -73,6 +73,27 @@ class KeptRecordEncodingsTest {
         assertFalse(sentJson(db, VM.CLASS).contains("replaced"));
     }
 
+    /** get_record and event.from's snapshots are the same kept records: encoded once per version, never a version late. */
+    @Test
+    void getRecordAndEventSnapshotsKeepTheirEncodingsAndShowEachChange() {
+        var db = new Database(XenApi.model(), Journal.NONE);
+        db.write(tx -> tx.put(VM1, db.newRecord(VM.CLASS).set(VM.uuid, "uuid-1").set(VM.name_label, "first")));
+        for (String name : List.of("first", "second")) {
+            if (!name.equals("first")) db.write(tx -> tx.set(VM1, VM.name_label, name));
+            var record = db.record(VM.CLASS.name(), VM1.value());
+            var snapshot = db.changesSince(0, VM.CLASS.name()::equals).changes().getFirst().snapshot();
+            for (var kept : List.of(record, snapshot)) {
+                assertTrue(kept instanceof org.flotilla.model.Memo.Holder, "a kept record");
+                for (int twice = 0; twice < 2; twice++) {
+                    assertArrayEquals(XmlRpc.writeReply(RpcOutcome.success(new LinkedHashMap<>(kept))), XmlRpc.writeReply(RpcOutcome.success(kept)));
+                    assertArrayEquals(JsonRpc.writeReply(JsonRpcVersion.V2, 1L, RpcOutcome.success(new LinkedHashMap<>(kept))),
+                            JsonRpc.writeReply(JsonRpcVersion.V2, 1L, RpcOutcome.success(kept)));
+                }
+                assertTrue(new String(XmlRpc.writeReply(RpcOutcome.success(kept)), UTF_8).contains("<value>" + name + "</value>"), name);
+            }
+        }
+    }
+
     @Test
     void whatAPoolMemberAppliesShowsInTheNextGetAllRecords() {
         // a member's copy changes only by what the group's log commits, and by a snapshot when it fell behind
