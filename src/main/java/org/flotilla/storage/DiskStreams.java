@@ -11,6 +11,7 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -22,6 +23,7 @@ import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.storage.vhd.BadVhd;
 import org.flotilla.storage.vhd.VhdExport;
+import org.flotilla.storage.vhd.VhdFormat;
 import org.flotilla.storage.vhd.VhdImport;
 
 /**
@@ -61,7 +63,8 @@ public final class DiskStreams {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPORT = "disk";
-    private static final int CHUNK = 2 << 20;
+    /** A VHD block: an export relative to a base sends or zeroes whole chunks. */
+    private static final int CHUNK = VhdFormat.DEFAULT_BLOCK_SIZE;
     /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
     private static final long MAP_WINDOW = 1L << 30;
 
@@ -72,8 +75,10 @@ public final class DiskStreams {
     private final QemuImg qemu;
     private final Vdis vdis;
     private final ManagedVdis managed;
+    private final ChangedBlocks changedBlocks;
 
-    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed) {
+    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed,
+                ChangedBlocks changedBlocks) {
         this.db = db;
         this.host = host;
         this.layers = layers;
@@ -81,6 +86,7 @@ public final class DiskStreams {
         this.qemu = qemu;
         this.vdis = vdis;
         this.managed = managed;
+        this.changedBlocks = changedBlocks;
     }
 
     /**
@@ -215,14 +221,24 @@ public final class DiskStreams {
     }
 
     /** Opens {@code vdi} for export as {@code format}; for VHD its allocated blocks are found now, so the length is known. */
-    public Export export(Ref<VDI> vdi, Format format) {
+    public Export export(Ref<VDI> vdi, Format format) { return export(vdi, format, null); }
+
+    /**
+     * Opens {@code vdi} for export as {@code format} relative to {@code base} when not null, as XAPI's {@code base=}:
+     * only the 2 MiB blocks in which the two may differ ({@link #differing}) are sent, as a differencing VHD naming the
+     * base, or, raw, with zeros in the others. Which blocks is found now, so the length is known.
+     */
+    public Export export(Ref<VDI> vdi, Format format, Ref<VDI> base) {
         long size = db.require(vdi).get(VDI.virtual_size);
         if (format == Format.VHD && size > VhdExport.MAX_SIZE) throw ApiError.of("VDI_TOO_LARGE", vdi.value(), Long.toString(VhdExport.MAX_SIZE));
         Storage.Attachment chain = layers.of(vdi).attachment();
-        BlockExports server = serve(new Storage.Attachment(chain.store(), chain.layers(), true), false);
+        BlockExports server = serve(readOnly(chain), false);
         try {
             NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT);
-            VhdExport vhd = format == Format.VHD ? new VhdExport(size, allocated(server.image(EXPORT), size)) : null;
+            BitSet changed = base == null ? null : differing(base, vdi, size, server.image(EXPORT));
+            VhdExport vhd = format != Format.VHD ? null
+                    : base == null ? new VhdExport(size, allocated(server.image(EXPORT), size))
+                    : new VhdExport(size, changed, parentOf(base));
             return new Export() {
                 @Override public long length() { return vhd == null ? size : vhd.length(); }
 
@@ -236,11 +252,16 @@ public final class DiskStreams {
                         return;
                     }
                     byte[] buf = new byte[CHUNK];
+                    byte[] zeros = changed == null ? null : new byte[CHUNK];
                     for (long at = 0; at < size; ) {
                         int n = (int) Math.min(buf.length, size - at);
                         task.checkCancelled();
-                        nbd.read(at, buf, 0, n);
-                        out.write(buf, 0, n);
+                        if (changed == null || changed.get(VhdExport.blockOf(at))) {
+                            nbd.read(at, buf, 0, n);
+                            out.write(buf, 0, n);
+                        } else {
+                            out.write(zeros, 0, n);
+                        }
                         at += n;
                         task.progress((double) at / size);
                     }
@@ -264,6 +285,39 @@ public final class DiskStreams {
             if (e instanceof RuntimeException r) throw r;
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot read " + chain.describe() + ": " + e.getMessage());
         }
+    }
+
+    private static Storage.Attachment readOnly(Storage.Attachment chain) { return new Storage.Attachment(chain.store(), chain.layers(), true); }
+
+    /**
+     * The 2 MiB blocks of {@code vdi}, served at {@code image}, in which it may differ from {@code base}: those its
+     * layers and the base's do not share hold ({@link ChangedBlocks#differing}), or, where the SR keeps no layers per
+     * snapshot or the two lie in different SRs, every block that holds data in either. Whatever of the base lies beyond
+     * the disk's size is not looked at, as vhd-tool looks only at the disk's own table.
+     */
+    private BitSet differing(Ref<VDI> base, Ref<VDI> vdi, long size, String image) {
+        var ranges = changedBlocks.differing(base, vdi);
+        if (ranges.isPresent()) {
+            var blocks = new BitSet();
+            for (long[] r : ranges.get()) {
+                long end = Math.min(size, r[0] + r[1]);
+                if (end > r[0]) blocks.set(VhdExport.blockOf(r[0]), VhdExport.blockOf(end - 1) + 1);
+            }
+            return blocks;
+        }
+        ChangedBlocks.requireData(db.require(base));
+        BitSet blocks = allocated(image, size);
+        long baseSize = Math.min(size, db.require(base).get(VDI.virtual_size));
+        try (BlockExports other = serve(readOnly(layers.of(base).attachment()), false)) {
+            blocks.or(allocated(other.image(EXPORT), baseSize));
+        }
+        return blocks;
+    }
+
+    /** The base as a differencing VHD's header names it: by its VDI's uuid, as the parent's file in an SR of VHDs is named. */
+    private VhdFormat.Parent parentOf(Ref<VDI> base) {
+        String uuid = db.require(base).get(VDI.uuid);
+        return new VhdFormat.Parent(UUID.fromString(uuid), System.currentTimeMillis() / 1000, uuid + ".vhd");
     }
 
     /** The 2 MiB blocks of the disk that hold data, as QEMU's block status over NBD reports them (qemu-img map). */
