@@ -29,7 +29,7 @@ import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.RawVdiHttp;
 
 /**
- * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true]} sends a halted
+ * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true|zstd]} sends a halted
  * VM as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
  * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
  * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
@@ -77,21 +77,34 @@ public final class XvaHttp extends Handler.Abstract {
 
     private void export(Calls as, TunnelRequest r, HttpTask task, Response response, Callback callback) throws IOException {
         String vm = vmOf(as, r);
-        boolean gzip = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
-            case "true", "gzip" -> true;
-            case "false", "null", "" -> false;
+        Compression compression = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
+            case "true", "gzip" -> Compression.GZIP;
+            case "zstd" -> Compression.ZSTD;
+            case "false", "null", "" -> Compression.NONE;
             default -> throw new HttpRefusal(400, ApiError.of("VALUE_NOT_SUPPORTED", "use_compression", r.param("use_compression"),
-                    "only gzip (true) is offered here"));
+                    "true (gzip), zstd or false"));
         };
         var export = new XvaExport(as, streams);
         XvaExport.Package p = export.describe(vm);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
         try (OutputStream sink = Content.Sink.asOutputStream(response);
-             OutputStream out = gzip ? new GZIPOutputStream(sink, 1 << 16) : sink) {
+             OutputStream out = compression.wrap(sink)) {
             export.write(p, kind == Kind.EXPORT_METADATA, out, task);
         }
         callback.succeeded();
+    }
+
+    private enum Compression {
+        NONE, GZIP, ZSTD;
+
+        OutputStream wrap(OutputStream sink) throws IOException {
+            return switch (this) {
+                case NONE -> sink;
+                case GZIP -> new GZIPOutputStream(sink, 1 << 16);
+                case ZSTD -> Zstd.compressing(sink);
+            };
+        }
     }
 
     /** The VM {@code ref=} or {@code uuid=} names, as XAPI's export handler takes either. */

@@ -52,8 +52,8 @@ final class XvaImport {
 
     /** Imports the XVA in {@code body} into {@code sr}; returns the new VM's ref. */
     String run(InputStream body, String sr, boolean restore, TaskContext task) {
-        try {
-            var tar = new TarReader(new ClientBody(uncompressed(body)));
+        try (InputStream in = uncompressed(body)) {
+            var tar = new TarReader(new ClientBody(in));
             OvaXml ova = ovaXml(tar);
             var disks = new LinkedHashMap<String, String>();
             String vm = objects(ova, sr, restore, disks);
@@ -236,16 +236,17 @@ final class XvaImport {
         }
     }
 
-    /** A gzip-compressed XVA (XAPI's use_compression=true) is read through gunzip; zstd is refused. */
+    /** A compressed XVA is read through gunzip (XAPI's use_compression=true) or zstd (use_compression=zstd), found by its magic. */
     private static InputStream uncompressed(InputStream body) throws IOException {
-        var in = new BufferedInputStream(body, 1 << 16);
+        // closing what this returns leaves the body open: a refused package's body is read to its end after
+        var in = new BufferedInputStream(new java.io.FilterInputStream(body) {
+            @Override public void close() {}
+        }, 1 << 16);
         in.mark(4);
         byte[] magic = in.readNBytes(4);
         in.reset();
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 1 << 16);
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw ApiError.of("IMPORT_ERROR", "a zstd-compressed package, which this host does not read");
-        }
+        if (Zstd.isFrame(magic)) return Zstd.decompressing(in);
         return in;
     }
 
