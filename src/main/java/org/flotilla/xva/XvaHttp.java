@@ -25,6 +25,8 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.Ref;
 import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.RawVdiHttp;
 
@@ -107,6 +109,14 @@ public final class XvaHttp extends Handler.Abstract {
         }
     }
 
+    private void keepIdentity(String vm, String uuid, long version) {
+        Ref<VM> ref = VM.CLASS.ref(vm);
+        db.write(tx -> {
+            tx.set(ref, VM.uuid, uuid);
+            tx.set(ref, VM.version, version);
+        });
+    }
+
     /** The VM {@code ref=} or {@code uuid=} names, as XAPI's export handler takes either. */
     private static String vmOf(Calls as, TunnelRequest r) {
         String ref = r.param("ref");
@@ -158,7 +168,7 @@ public final class XvaHttp extends Handler.Abstract {
         String vm;
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
-                vm = new XvaImport(as, streams).run(body, sr, restore, task);
+                vm = new XvaImport(as, streams, this::keepIdentity).run(body, sr, restore, task);
             } catch (ApiError e) {
                 RawVdiHttp.drain(body);
                 throw RawVdiHttp.refusal(e);

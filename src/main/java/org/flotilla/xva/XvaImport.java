@@ -45,9 +45,21 @@ final class XvaImport {
 
     private record Made(String cls, String ref) {}
 
-    XvaImport(Calls calls, DiskStreams streams) {
+    /**
+     * What a full restore ({@code restore=true}) needs beyond the XenAPI, whose constructors make new uuids: the VM
+     * made given the uuid it had and its version, as XAPI's import sets them in its database.
+     */
+    @FunctionalInterface
+    interface Identity {
+        void keep(String vm, String uuid, long version);
+    }
+
+    private final Identity identity;
+
+    XvaImport(Calls calls, DiskStreams streams, Identity identity) {
         this.calls = calls;
         this.streams = streams;
+        this.identity = identity;
     }
 
     /** Imports the XVA in {@code body} into {@code sr}; returns the new VM's ref. */
@@ -88,8 +100,10 @@ final class XvaImport {
         for (var o : ova.objects()) byId.put(o.id(), o);
 
         var vmRec = unlinked(vmObj.snapshot());
+        long version = restore ? replaceable(vmObj.snapshot()) : 0;
         String vm = (String) calls.call("VM.create", vmRec);
         made.push(new Made("VM", vm));
+        if (restore) identity.keep(vm, String.valueOf(vmObj.snapshot().get("uuid")), version);
         for (var vdi : ova.of("VDI")) {
             var rec = unlinked(vdi.snapshot());
             rec.put("SR", sr);
@@ -118,6 +132,30 @@ final class XvaImport {
             made.push(new Made("VIF", (String) calls.call("VIF.create", rec)));
         }
         return vm;
+    }
+
+    /**
+     * For a full restore, which keeps the VM's uuid, as XAPI's import: a VM that has that uuid already is replaced (its
+     * VIFs, VBDs and record destroyed; its disks stay) if it is halted (VM_BAD_POWER_STATE) and older than the one
+     * imported (VM_TO_IMPORT_IS_NOT_NEWER_VERSION, by VM.version, which each restore increments). Returns the version
+     * the restored VM gets.
+     */
+    private long replaceable(Map<String, Object> exported) {
+        long given = exported.get("version") == null ? 0 : Long.parseLong(String.valueOf(exported.get("version")));
+        String existing;
+        try {
+            existing = (String) calls.call("VM.get_by_uuid", String.valueOf(exported.get("uuid")));
+        } catch (ApiError none) {
+            return given + 1;
+        }
+        String power = (String) calls.call("VM.get_power_state", existing);
+        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", existing, "halted", power.toLowerCase(java.util.Locale.ROOT));
+        long have = Long.parseLong(String.valueOf(calls.call("VM.get_version", existing)));
+        if (have >= given) throw ApiError.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", existing, Long.toString(have), Long.toString(given));
+        for (Object vif : (List<?>) calls.call("VM.get_VIFs", existing)) calls.call("VIF.destroy", vif);
+        for (Object vbd : (List<?>) calls.call("VM.get_VBDs", existing)) calls.call("VBD.destroy", vbd);
+        calls.call("VM.destroy", existing);
+        return given + 1;
     }
 
     /** The network a VIF joins: the exported one if this pool has it (by uuid, then name), else a new one of its name. */

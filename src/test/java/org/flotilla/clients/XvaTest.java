@@ -86,8 +86,10 @@ class XvaTest {
 
     static HttpResponse<byte[]> send(HttpRequest r) throws Exception { return client.send(r, HttpResponse.BodyHandlers.ofByteArray()); }
 
-    static HttpResponse<String> importing(byte[] body, String task) throws Exception {
-        var r = HttpRequest.newBuilder(URI.create(url("/import/?task_id=" + task))).timeout(WAIT)
+    static HttpResponse<String> importing(byte[] body, String task) throws Exception { return importing(body, task, ""); }
+
+    static HttpResponse<String> importing(byte[] body, String task, String query) throws Exception {
+        var r = HttpRequest.newBuilder(URI.create(url("/import/?" + query + "task_id=" + task))).timeout(WAIT)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return client.send(r, HttpResponse.BodyHandlers.ofString());
     }
@@ -251,6 +253,48 @@ class XvaTest {
         feed.join();
         assertEquals(0, p.waitFor());
         return out;
+    }
+
+    /**
+     * restore=true keeps the VM's uuid and MACs, as XAPI's full restore: refused over a VM that has the uuid and is
+     * not older (VM_TO_IMPORT_IS_NOT_NEWER_VERSION, each restore counting one more version); once that VM is gone,
+     * the package comes back as it, its version one more.
+     */
+    @Test
+    void aFullRestoreKeepsTheVmsUuid() throws Exception {
+        String original = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("restored whole"));
+        String uuid = (String) daemon.rpc("VM.get_uuid", original);
+        String network = (String) ((List<?>) daemon.rpc("network.get_all")).getFirst();
+        String mac = "02:00:00:12:34:56";
+        daemon.rpc("VIF.create", Map.of("device", "0", "network", network, "VM", original, "MAC", mac, "MTU", "1500",
+                "other_config", Map.of(), "qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+        byte[] pkg = send(get("/export?ref=" + original, null)).body();
+
+        var before = counts();
+        String clash = newTask();
+        importing(pkg, clash, "restore=true&");
+        assertEquals(List.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", original, "0", "0"), ended(clash).get("error_info"));
+        assertEquals(before, counts(), "nothing made, nothing replaced");
+
+        daemon.rpc("VM.destroy", original);
+        String task = newTask();
+        assertEquals(200, importing(pkg, task, "restore=true&").statusCode());
+        String result = String.valueOf(ended(task).get("result"));
+        String restored = result.substring(result.indexOf("OpaqueRef:"), result.indexOf("</value>", result.indexOf("OpaqueRef:")));
+        assertEquals(uuid, daemon.rpc("VM.get_uuid", restored));
+        assertEquals(restored, daemon.rpc("VM.get_by_uuid", uuid));
+        assertEquals("1", String.valueOf(daemon.rpc("VM.get_version", restored)));
+        String vif = (String) ((List<?>) daemon.rpc("VM.get_VIFs", restored)).getFirst();
+        assertEquals(mac, daemon.rpc("VIF.get_MAC", vif));
+
+        // the same package again: the VM restored is newer than it
+        String again = newTask();
+        importing(pkg, again, "restore=true&");
+        assertEquals(List.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", restored, "1", "0"), ended(again).get("error_info"));
+        // without restore it is a copy, of a uuid of its own
+        String copy = newTask();
+        assertEquals(200, importing(pkg, copy).statusCode());
+        assertEquals("success", ended(copy).get("status"));
     }
 
     @Test
