@@ -7,35 +7,12 @@
 // Prints one line per check, the sizes on a DELTA-TEST OK line, and exits non-zero on the first failure.
 import { createClient } from 'xen-api'
 import vhdLib from 'vhd-lib'
+import { check, filesHandler, readAll } from './common.mjs'
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
 const { createSyntheticStream, default: Vhd } = vhdLib
 const [url, user, password, snap1, snap2, restoredA, restoredB, sizeText] = process.argv.slice(2)
 const size = Number(sizeText)
-
-function check(condition, what) {
-  if (!condition) throw new Error('check failed: ' + what)
-  console.log('ok -', what)
-}
-
-async function readAll(stream) {
-  const chunks = []
-  for await (const chunk of stream) chunks.push(chunk)
-  return Buffer.concat(chunks)
-}
-
-// vhd-lib reads VHDs through a file-system handler; this one serves buffers already received, by name
-function filesHandler(files) {
-  return {
-    async read(file, into, position) {
-      const n = files[file].copy(into, 0, position, position + into.length)
-      return { bytesRead: n, buffer: into }
-    },
-    async getSize(file) { return files[file].length },
-    async openFile(file) { return file },
-    async closeFile() {},
-  }
-}
 
 async function parsed(handler, name) {
   const vhd = new Vhd(handler, name)

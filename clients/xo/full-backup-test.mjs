@@ -6,15 +6,10 @@
 // Writes the package to <xva-file> for the caller to look into, prints FULL-BACKUP-TEST OK <new vm ref> <bytes> last.
 import { createClient } from 'xen-api'
 import { writeFileSync } from 'node:fs'
+import { readAll } from './common.mjs'
 
 process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'
 const [url, user, password, vmRef, srRef, xvaFile] = process.argv.slice(2)
-
-async function readAll(stream) {
-  const chunks = []
-  for await (const chunk of stream) chunks.push(chunk)
-  return Buffer.concat(chunks)
-}
 
 const xapi = createClient({ url, allowUnauthorized: true, auth: { user, password } })
 try {
