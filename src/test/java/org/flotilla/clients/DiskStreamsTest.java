@@ -125,7 +125,7 @@ class DiskStreamsTest {
      * vhd-lib, or the full then the delta imported onto one VDI) give the second snapshot byte for byte.
      */
     @Test
-    void anIncrementalExportHoldsOnlyTheChangedBlocksAndRestores() throws Exception {
+    void anIncrementalExportHoldsOnlyTheChangedBlocksAndRestores(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         long size = 64 * MIB;
         String vdi = newVdi("incremental", size);
         byte[] data = filled(vdi, size, 21);
@@ -160,6 +160,25 @@ class DiskStreamsTest {
         assertEquals(getRelative(s2, "vhd", s1).body().length, getRelative(s2, "vhd", (String) daemon.rpc("VDI.get_uuid", s1)).body().length);
         assertEquals(404, getRelative(s2, "vhd", "00000000-0000-0000-0000-000000000000").statusCode());
         assertArrayEquals(data, get(s1, "raw", null).body(), "the first snapshot as it was");
+
+        // qcow2, as Xen Orchestra asks of a disk whose image-format is qcow2: QEMU reads the full image as the first
+        // snapshot, and the delta (the changed 64 KiB clusters alone) on top of it as the second
+        Path full = dir.resolve("full.qcow2");
+        Path delta = dir.resolve("delta.qcow2");
+        Path second = dir.resolve("second.raw");
+        Files.write(full, get(s1, "qcow2", null).body());
+        Files.write(delta, getRelative(s2, "qcow2", s1).body());
+        Files.write(second, now);
+        NbdExportTest.run(List.of("qemu-img", "check", "-f", "qcow2", full.toString()));
+        Path first = Files.write(dir.resolve("first.raw"), data);
+        NbdExportTest.run(List.of("qemu-img", "compare", "-f", "qcow2", "-F", "raw", full.toString(), first.toString()));
+        // header, L1 table, refcount table and block, one L2 table, then the ten clusters
+        assertEquals((5 + changed.size()) * 65536L, Files.size(delta));
+        System.out.printf("as qcow2: full %d bytes, delta %d bytes%n", Files.size(full), Files.size(delta));
+        // it names the base by uuid; here the base is the full image beside it
+        NbdExportTest.run(List.of("qemu-img", "rebase", "-u", "-f", "qcow2", "-b", full.toString(), "-F", "qcow2", delta.toString()));
+        NbdExportTest.run(List.of("qemu-img", "check", "-f", "qcow2", delta.toString()));
+        NbdExportTest.run(List.of("qemu-img", "compare", "-f", "qcow2", "-F", "raw", delta.toString(), second.toString()));
 
         // the same 1% written in one run, as a guest writing a file would: here within one 2 MiB block
         var run = new ArrayList<Integer>();

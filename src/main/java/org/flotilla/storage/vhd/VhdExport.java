@@ -45,9 +45,6 @@ public final class VhdExport {
         if (blocks.length() > entries()) throw new IllegalArgumentException("a block beyond the disk");
     }
 
-    /** The index of the block that holds byte {@code offset}. */
-    public static int blockOf(long offset) { return Math.toIntExact(offset / BLOCK); }
-
     private int entries() { return Math.toIntExact((size + BLOCK - 1) / BLOCK); }
 
     private long tableBytes() { return VhdFormat.roundUp(entries() * 4, VhdFormat.SECTOR); }
