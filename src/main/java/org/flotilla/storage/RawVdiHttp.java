@@ -25,8 +25,9 @@ import org.flotilla.model.xenapi.VDI;
 
 /**
  * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd]}
- * overwrites a VDI with the request's body, {@code GET /export_raw_vdi?vdi=...[&format=raw|vhd|qcow2][&base=<ref or uuid>]}
- * sends one, or only what differs from {@code base} ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
+ * overwrites a VDI with the request's body, {@code GET
+ * /export_raw_vdi?vdi=...[&format=raw|vhd|qcow2][&base=<ref or uuid>]} sends one, or only what differs from {@code
+ * base} ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
  * (http/put_import_raw_vdi, http/get_export_raw_vdi: vm-admin), under the client's task if {@code task_id} names one,
  * whose progress follows the bytes and whose result is the VDI's ref. A VDI whose SR this host has not plugged is
  * served by a host that has: the client is redirected there (302), as XAPI does. Failures answer a status and the

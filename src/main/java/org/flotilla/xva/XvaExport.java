@@ -18,11 +18,12 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.storage.DiskStreams;
 
 /**
- * A halted VM (or a snapshot, which is one) as an XVA, as XAPI's export.ml and stream_vdi.ml write one: ova.xml (the VM, its VBDs, VIFs and their
- * networks, its disks' VDIs and their SRs, references between them as ids), then each disk in 1 MiB chunks named
- * {@code Ref:N/00000000} by their index, each followed by its SHA-1 ({@code .checksum}). A chunk of zeros is left out
- * unless it is the disk's last, so a sparse disk costs what it holds plus the reading. The records are read with the
- * client's session, so what it may not read is not exported; disks are read one chunk at a time over NBD.
+ * A halted VM (or a snapshot, which is one) as an XVA, as XAPI's export.ml and stream_vdi.ml write one: ova.xml (the
+ * VM, its VBDs, VIFs and their networks, its disks' VDIs and their SRs, references between them as ids), then each
+ * disk in 1 MiB chunks named {@code Ref:N/00000000} by their index, each followed by its SHA-1 ({@code .checksum}). A
+ * chunk of zeros is left out unless it is the disk's last, so a sparse disk costs what it holds plus the reading. The
+ * records are read with the client's session, so what it may not read is not exported; disks are read one chunk at a
+ * time over NBD.
  */
 final class XvaExport {
     static final int CHUNK = 1 << 20;

@@ -22,17 +22,17 @@ import org.flotilla.db.Database;
 import org.flotilla.host.HttpRequests;
 import org.flotilla.model.Access;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.model.Ref;
 import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.RawVdiHttp;
 
 /**
- * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true|zstd]} sends a halted
- * VM as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
+ * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true|zstd]} sends a
+ * halted or suspended VM, or a snapshot, as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
  * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
  * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
  * permissions for them (vm-admin), under its task, whose result for an import is the new VM's ref in a list, as XAPI
@@ -109,6 +109,7 @@ public final class XvaHttp extends Handler.Abstract {
         }
     }
 
+    /** A full restore's VM given the uuid and version XAPI's import gives it, which no constructor takes. */
     private void keepIdentity(String vm, String uuid, long version) {
         Ref<VM> ref = VM.CLASS.ref(vm);
         db.write(tx -> {

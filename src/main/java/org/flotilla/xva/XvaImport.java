@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -149,7 +150,7 @@ final class XvaImport {
             return given + 1;
         }
         String power = (String) calls.call("VM.get_power_state", existing);
-        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", existing, "halted", power.toLowerCase(java.util.Locale.ROOT));
+        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", existing, "halted", power.toLowerCase(Locale.ROOT));
         long have = Long.parseLong(String.valueOf(calls.call("VM.get_version", existing)));
         if (have >= given) throw ApiError.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", existing, Long.toString(have), Long.toString(given));
         for (Object vif : (List<?>) calls.call("VM.get_VIFs", existing)) calls.call("VIF.destroy", vif);

@@ -64,7 +64,7 @@ public final class VhdFormat {
         return new Header(h.getLong(16), h.getInt(28), blockSize);
     }
 
-    /** A footer of a disk of {@code type} ({@link #DISK_DYNAMIC} or {@link #DISK_DIFFERENCING}) and {@code size} bytes, its header {@code dataOffset} bytes in. */
+    /** The footer of a {@code type} disk (dynamic or differencing) of {@code size} bytes, its header {@code dataOffset} bytes in. */
     static byte[] newFooter(int type, long size, long dataOffset, UUID uuid, long nowSeconds) {
         ByteBuffer f = ByteBuffer.allocate(FOOTER_SIZE);
         f.put(FOOTER_COOKIE);
@@ -92,7 +92,7 @@ public final class VhdFormat {
      */
     public record Parent(UUID uuid, long unixSeconds, String name) {}
 
-    /** A dynamic header whose table is at {@code tableOffset}, for {@code entries} blocks of {@code blockSize}; naming {@code parent} if not null. */
+    /** A dynamic header with its table at {@code tableOffset}, of {@code entries} blocks of {@code blockSize}; naming any {@code parent}. */
     static byte[] newHeader(long tableOffset, int entries, int blockSize, Parent parent) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
         h.put(HEADER_COOKIE);
