@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
-import java.util.TreeSet;
-import org.flotilla.CbtBlocks;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.runtime.TrustingTls;
@@ -35,26 +32,12 @@ public final class IncrementalExportBench {
         Path dir = Files.createTempDirectory("flotilla-incremental-bench");
         org.flotilla.TestDomainIds.seed(dir);
         try (Daemon daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), "bench", "127.0.0.1")) {
-            var rpc = daemon.node().rpc();
-            String session = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", "bench")));
-            String pool = (String) ((List<?>) rpc.call("pool.get_all", new ArrayList<>(List.of(session)))).getFirst();
-            String sr = (String) rpc.call("pool.get_default_SR", new ArrayList<>(List.of(session, pool)));
-            String vdi = (String) rpc.call("VDI.create", new ArrayList<>(List.of(session, Map.of("name_label", "bench", "SR", sr,
-                    "virtual_size", Long.toString(size), "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()))));
-            Path raw = dir.resolve("disk.raw");
-            byte[] data = new byte[(int) size];
-            new Random(1).nextBytes(data);
-            Files.write(raw, data);
-            data = null;
-            daemon.node().storage().importRaw(raw, VDI.CLASS.ref(vdi));
-            Files.delete(raw);
-            String s1 = (String) rpc.call("VDI.snapshot", new ArrayList<>(List.of(session, vdi, Map.of())));
-            int blocks = (int) (size / CbtBlocks.BLOCK);
-            var changed = new TreeSet<Integer>();
-            var random = new Random(2);
-            while (changed.size() < Math.max(1, Math.round(blocks * pct / 100))) changed.add(random.nextInt(blocks));
-            run(CbtBlocks.rewrite(daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image(), changed));
-            String s2 = (String) rpc.call("VDI.snapshot", new ArrayList<>(List.of(session, vdi, Map.of())));
+            String session = (String) daemon.node().rpc().call("session.login_with_password", new ArrayList<>(List.of("root", "bench")));
+            var disk = ChangedSnapshots.make(daemon, ChangedSnapshots.Call.as(daemon, session), size, pct, false, dir);
+            String s1 = disk.first();
+            String s2 = disk.second();
+            var changed = disk.changed();
+            int blocks = disk.blocks();
 
             HttpClient http = TrustingTls.httpClient();
             String url = "https://127.0.0.1:" + daemon.httpsPort() + "/export_raw_vdi?session_id=" + session + "&vdi=" + s2;
@@ -80,7 +63,7 @@ public final class IncrementalExportBench {
                     bytes.put(q.getKey(), n);
                 }
                 long t0 = System.nanoTime();
-                run(List.of("qemu-img", "convert", "-O", "raw", "json:" + local, out.toString()));
+                ChangedSnapshots.run(List.of("qemu-img", "convert", "-O", "raw", "json:" + local, out.toString()));
                 ms.computeIfAbsent("qemu-img to raw", k -> new ArrayList<>()).add(Stats.msSince(t0));
                 bytes.put("qemu-img to raw", size);
             }
@@ -102,10 +85,5 @@ public final class IncrementalExportBench {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
     }
 }

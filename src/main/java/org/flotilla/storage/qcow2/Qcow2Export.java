@@ -117,7 +117,8 @@ public final class Qcow2Export {
         h.putLong(backing == null ? 0 : nameAt);
         h.putInt(name.length);
         h.putInt(CLUSTER_BITS);
-        h.putLong(size);
+        // QEMU counts a disk in 512-byte sectors and drops a partial last one: round up, the rest reads as zeros
+        h.putLong((size + 511) / 512 * 512);
         h.putInt(0); // no encryption
         h.putInt(l1Size());
         h.putLong(l1At());
