@@ -322,8 +322,9 @@ class XvaTest {
         assertEquals(before, counts());
     }
 
+    /** A running VM is refused, as XAPI's export operation refuses it; suspended, it is exported as a halted VM. */
     @Test
-    void aRunningVmIsNotExported() throws Exception {
+    void aRunningVmIsNotExportedASuspendedOneIsAsHalted() throws Exception {
         String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("xva running"));
         daemon.rpc("VM.start", vm, false, false);
         try {
@@ -331,6 +332,17 @@ class XvaTest {
             var r = send(get("/export?ref=" + vm, task));
             assertEquals(500, r.statusCode());
             assertEquals("VM_BAD_POWER_STATE", ((List<?>) ended(task).get("error_info")).getFirst());
+
+            daemon.rpc("VM.suspend", vm);
+            var entries = Tar.read(send(get("/export?ref=" + vm, null)).body());
+            String ova = new String(entries.getFirst().data(), StandardCharsets.UTF_8);
+            assertTrue(ova.matches("(?s).*<name>power_state</name>\\s*<value>Halted</value>.*"), ova);
+            String imported = newTask();
+            assertEquals(200, importing(Tar.write(entries), imported).statusCode());
+            String result = String.valueOf(ended(imported).get("result"));
+            String copy = result.substring(result.indexOf("OpaqueRef:"), result.indexOf("</value>", result.indexOf("OpaqueRef:")));
+            assertEquals("Halted", daemon.rpc("VM.get_power_state", copy));
+            assertEquals("OpaqueRef:NULL", daemon.rpc("VM.get_suspend_VDI", copy));
         } finally {
             if (!"Halted".equals(daemon.rpc("VM.get_power_state", vm))) daemon.rpc("VM.hard_shutdown", vm);
         }
