@@ -22,7 +22,7 @@ need_root() {
 # and vTPMs), the tools to build the test guest, Maven, Node for the Xen Orchestra client tests.
 install_packages() {
   install_qemu
-  local want=(busybox-static cpio gcc libc6-dev xz-utils ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
+  local want=(busybox-static cpio gcc libc6-dev xz-utils zstd ovmf seabios swtpm maven nodejs npm iproute2 openssl ca-certificates)
   local missing=()
   for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
   # npm may come with a Node installed outside Debian's packages

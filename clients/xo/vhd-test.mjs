@@ -4,6 +4,7 @@
 // Prints one line per check and exits non-zero on the first failure.
 import { createClient } from 'xen-api'
 import vhdLib from 'vhd-lib'
+import { check, filesHandler, readAll } from './common.mjs'
 import { Readable } from 'node:stream'
 import { randomBytes } from 'node:crypto'
 
@@ -13,30 +14,6 @@ const [url, user, password, vdi, sizeText] = process.argv.slice(2)
 const size = Number(sizeText)
 const BLOCK = 2 * 1024 * 1024
 const FRAGMENT = 64 * 1024
-
-function check(condition, what) {
-  if (!condition) throw new Error('check failed: ' + what)
-  console.log('ok -', what)
-}
-
-async function readAll(stream) {
-  const chunks = []
-  for await (const chunk of stream) chunks.push(chunk)
-  return Buffer.concat(chunks)
-}
-
-// vhd-lib reads a VHD through a file-system handler; this one serves a buffer already received
-function bufferHandler(buffer) {
-  return {
-    async read(_file, into, position) {
-      const n = buffer.copy(into, 0, position, position + into.length)
-      return { bytesRead: n, buffer: into }
-    },
-    async getSize() { return buffer.length },
-    async openFile() { return 'fd' },
-    async closeFile() {},
-  }
-}
 
 const xapi = createClient({ url, allowUnauthorized: true, auth: { user, password } })
 try {
@@ -68,7 +45,7 @@ try {
   const vhd = await xapi.getResource('/export_raw_vdi/', { query: { vdi, format: 'vhd' }, task: true })
   const vhdBytes = await readAll(vhd.body)
   await vhd.task
-  const handler = bufferHandler(vhdBytes)
+  const handler = filesHandler({ 'export.vhd': vhdBytes })
   const parsed = new Vhd(handler, 'export.vhd')
   await parsed.readHeaderAndFooter() // checks cookies and both checksums
   await parsed.readBlockAllocationTable()

@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SequencedSet;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -111,15 +112,39 @@ public final class ChangedBlocks {
             if (records.activeVbds(to).stream().anyMatch(b -> !isSnapshotVm(b.get(VBD.VM)))) {
                 throw VdiRecords.inUse(to, VdiOperations.list_changed_blocks);
             }
-            SequencedSet<String> fromChain = chain(f, open);
-            SequencedSet<String> toChain = chain(t, open);
-            var differing = new ArrayList<String>();
-            for (String image : toChain) if (!fromChain.contains(image)) differing.add(image);
-            for (String image : fromChain) if (!toChain.contains(image)) differing.add(image);
             byte[] bitmap = new byte[(int) ((blocks(t.get(VDI.virtual_size)) + 7) / 8)];
-            for (String image : differing) mark(bitmap, qemu.ownRanges(open.dir(), checked(open.dir(), image)));
+            mark(bitmap, differing(f, t, open));
             return Base64.getEncoder().encodeToString(bitmap);
         });
+    }
+
+    /**
+     * The byte ranges in which {@code to} may differ from {@code from}, from their layers, whether CBT is on or not:
+     * what an export relative to a base sends (XAPI's {@code /export_raw_vdi?base=}, whose vhd-tool compares the two
+     * chains' VHD block tables the same way). Disks with no layer in common differ wherever either holds data. Empty
+     * when the two are not in one SR whose driver keeps a layer per snapshot; the caller then compares allocation.
+     */
+    public Optional<List<long[]>> differing(Ref<VDI> from, Ref<VDI> to) {
+        if (!db.require(from).get(VDI.SR).equals(db.require(to).get(VDI.SR))) return Optional.empty();
+        return managed.change(to, open -> {
+            if (!open.driver().capabilities().contains(CAPABILITY)) return Optional.empty();
+            DbObject<VDI> f = db.require(from);
+            requireData(f);
+            requireData(open.vdi());
+            return Optional.of(differing(f, open.vdi(), open));
+        });
+    }
+
+    /** The ranges held by the images that are in one of the two chains and not in the other. */
+    private List<long[]> differing(DbObject<VDI> from, DbObject<VDI> to, ManagedVdis.Open open) {
+        SequencedSet<String> fromChain = chain(from, open);
+        SequencedSet<String> toChain = chain(to, open);
+        var images = new ArrayList<String>();
+        for (String image : toChain) if (!fromChain.contains(image)) images.add(image);
+        for (String image : fromChain) if (!toChain.contains(image)) images.add(image);
+        var ranges = new ArrayList<long[]>();
+        for (String image : images) ranges.addAll(qemu.ownRanges(open.dir(), checked(open.dir(), image)));
+        return ranges;
     }
 
     /** The images of the VDI's chain by the SR's records, top first: its own unless its data is destroyed, then its base copies. */

@@ -11,6 +11,8 @@ import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.UUID;
+import java.util.function.DoubleConsumer;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -20,8 +22,10 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.storage.qcow2.Qcow2Export;
 import org.flotilla.storage.vhd.BadVhd;
 import org.flotilla.storage.vhd.VhdExport;
+import org.flotilla.storage.vhd.VhdFormat;
 import org.flotilla.storage.vhd.VhdImport;
 
 /**
@@ -38,7 +42,9 @@ import org.flotilla.storage.vhd.VhdImport;
 public final class DiskStreams {
     /** The formats XAPI's handlers take in {@code format=}. */
     public enum Format {
-        RAW("application/octet-stream"), VHD("application/vhd");
+        RAW("application/octet-stream"), VHD("application/vhd"),
+        /** Export only, as XCP-ng's qcow-stream-tool sends it; an import of one is refused as an unknown format. */
+        QCOW2("application/x-qemu-disk");
 
         private final String contentType;
 
@@ -54,6 +60,7 @@ public final class DiskStreams {
             return switch (name.toLowerCase(Locale.ROOT)) {
                 case "raw" -> Optional.of(RAW);
                 case "vhd" -> Optional.of(VHD);
+                case "qcow2" -> Optional.of(QCOW2);
                 default -> Optional.empty();
             };
         }
@@ -61,7 +68,8 @@ public final class DiskStreams {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPORT = "disk";
-    private static final int CHUNK = 2 << 20;
+    /** A VHD block: an export relative to a base sends or zeroes whole chunks. */
+    private static final int CHUNK = VhdFormat.DEFAULT_BLOCK_SIZE;
     /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
     private static final long MAP_WINDOW = 1L << 30;
 
@@ -72,8 +80,10 @@ public final class DiskStreams {
     private final QemuImg qemu;
     private final Vdis vdis;
     private final ManagedVdis managed;
+    private final ChangedBlocks changedBlocks;
 
-    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed) {
+    DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed,
+                ChangedBlocks changedBlocks) {
         this.db = db;
         this.host = host;
         this.layers = layers;
@@ -81,6 +91,7 @@ public final class DiskStreams {
         this.qemu = qemu;
         this.vdis = vdis;
         this.managed = managed;
+        this.changedBlocks = changedBlocks;
     }
 
     /**
@@ -112,6 +123,7 @@ public final class DiskStreams {
         return fill(vdi, task, target -> switch (format) {
             case RAW -> copyRaw(in, declared, size, target, task, vdi);
             case VHD -> VhdImport.copy(in, size, target, task::progress);
+            case QCOW2 -> throw new IllegalStateException("qcow2 imports are refused before the stream is read");
         });
     }
 
@@ -215,35 +227,30 @@ public final class DiskStreams {
     }
 
     /** Opens {@code vdi} for export as {@code format}; for VHD its allocated blocks are found now, so the length is known. */
-    public Export export(Ref<VDI> vdi, Format format) {
+    public Export export(Ref<VDI> vdi, Format format) { return export(vdi, format, null); }
+
+    /**
+     * Opens {@code vdi} for export as {@code format} relative to {@code base} when not null, as XAPI's {@code base=}:
+     * only the blocks in which the two may differ ({@link #differing}) are sent, as a differencing VHD or a qcow2 image
+     * naming the base, or, raw, with zeros in the others. Which blocks is found now, so the length is known.
+     */
+    public Export export(Ref<VDI> vdi, Format format, Ref<VDI> base) {
         long size = db.require(vdi).get(VDI.virtual_size);
         if (format == Format.VHD && size > VhdExport.MAX_SIZE) throw ApiError.of("VDI_TOO_LARGE", vdi.value(), Long.toString(VhdExport.MAX_SIZE));
         Storage.Attachment chain = layers.of(vdi).attachment();
-        BlockExports server = serve(new Storage.Attachment(chain.store(), chain.layers(), true), false);
+        BlockExports server = serve(readOnly(chain), false);
         try {
             NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT);
-            VhdExport vhd = format == Format.VHD ? new VhdExport(size, allocated(server.image(EXPORT), size)) : null;
+            Body body = body(format, vdi, base, size, server.image(EXPORT));
             return new Export() {
-                @Override public long length() { return vhd == null ? size : vhd.length(); }
+                @Override public long length() { return body.length(); }
 
                 @Override
                 public void writeTo(OutputStream out, TaskContext task) throws IOException {
-                    if (vhd != null) {
-                        vhd.write(nbd::read, out, fraction -> {
-                            task.checkCancelled();
-                            task.progress(fraction);
-                        });
-                        return;
-                    }
-                    byte[] buf = new byte[CHUNK];
-                    for (long at = 0; at < size; ) {
-                        int n = (int) Math.min(buf.length, size - at);
+                    body.writer().write(nbd, out, fraction -> {
                         task.checkCancelled();
-                        nbd.read(at, buf, 0, n);
-                        out.write(buf, 0, n);
-                        at += n;
-                        task.progress((double) at / size);
-                    }
+                        task.progress(fraction);
+                    });
                 }
 
                 @Override
@@ -266,22 +273,101 @@ public final class DiskStreams {
         }
     }
 
-    /** The 2 MiB blocks of the disk that hold data, as QEMU's block status over NBD reports them (qemu-img map). */
-    private BitSet allocated(String image, long size) {
-        var blocks = new BitSet();
+    /** An export's bytes: their length, known before the first, and how they are written from the disk. */
+    private record Body(long length, Writer writer) {}
+
+    @FunctionalInterface
+    private interface Writer {
+        void write(NbdConnection disk, OutputStream out, DoubleConsumer progress) throws IOException;
+    }
+
+    /** The export of the disk served at {@code image} as {@code format}, whole or relative to {@code base}. */
+    private Body body(Format format, Ref<VDI> vdi, Ref<VDI> base, long size, String image) {
+        return switch (format) {
+            case RAW -> {
+                BitSet blocks = base == null ? null : differing(base, vdi, size, image, VhdFormat.DEFAULT_BLOCK_SIZE);
+                yield new Body(size, (disk, out, progress) -> writeRaw(disk, size, blocks, out, progress));
+            }
+            case VHD -> {
+                var vhd = base == null ? new VhdExport(size, allocated(image, size, VhdFormat.DEFAULT_BLOCK_SIZE))
+                        : new VhdExport(size, differing(base, vdi, size, image, VhdFormat.DEFAULT_BLOCK_SIZE), vhdParent(base));
+                yield new Body(vhd.length(), (disk, out, progress) -> vhd.write(disk::read, out, progress));
+            }
+            case QCOW2 -> {
+                var qcow2 = base == null ? new Qcow2Export(size, allocated(image, size, Qcow2Export.CLUSTER), null)
+                        : new Qcow2Export(size, differing(base, vdi, size, image, Qcow2Export.CLUSTER), db.require(base).get(VDI.uuid));
+                yield new Body(qcow2.length(), (disk, out, progress) -> qcow2.write(disk::read, out, progress));
+            }
+        };
+    }
+
+    /** The whole virtual size; where {@code blocks} is not null, zeros in the 2 MiB blocks it does not name. */
+    private static void writeRaw(NbdConnection disk, long size, BitSet blocks, OutputStream out, DoubleConsumer progress) throws IOException {
+        byte[] buf = new byte[CHUNK];
+        byte[] zeros = blocks == null ? null : new byte[CHUNK];
+        for (long at = 0; at < size; ) {
+            int n = (int) Math.min(buf.length, size - at);
+            if (blocks == null || blocks.get((int) (at / CHUNK))) {
+                disk.read(at, buf, 0, n);
+                out.write(buf, 0, n);
+            } else {
+                out.write(zeros, 0, n);
+            }
+            at += n;
+            progress.accept((double) at / size);
+        }
+    }
+
+    private static Storage.Attachment readOnly(Storage.Attachment chain) { return new Storage.Attachment(chain.store(), chain.layers(), true); }
+
+    /**
+     * The units of {@code unit} bytes of {@code vdi}, served at {@code image}, in which it may differ from {@code base}:
+     * those its layers and the base's do not share hold ({@link ChangedBlocks#differing}), or, where the SR keeps no
+     * layers per snapshot or the two lie in different SRs, every unit that holds data in either. Whatever of the base
+     * lies beyond the disk's size is not looked at, as vhd-tool looks only at the disk's own table.
+     */
+    private BitSet differing(Ref<VDI> base, Ref<VDI> vdi, long size, String image, long unit) {
+        var ranges = changedBlocks.differing(base, vdi);
+        if (ranges.isPresent()) {
+            var units = new BitSet();
+            for (long[] r : ranges.get()) mark(units, r[0], Math.min(size, r[0] + r[1]), unit);
+            return units;
+        }
+        ChangedBlocks.requireData(db.require(base));
+        BitSet units = allocated(image, size, unit);
+        long baseSize = Math.min(size, db.require(base).get(VDI.virtual_size));
+        try (BlockExports other = serve(readOnly(layers.of(base).attachment()), false)) {
+            units.or(allocated(other.image(EXPORT), baseSize, unit));
+        }
+        return units;
+    }
+
+    /** Sets the units of {@code unit} bytes that bytes {@code from} to {@code end} (excluded) touch. */
+    private static void mark(BitSet units, long from, long end, long unit) {
+        if (end > from) units.set(Math.toIntExact(from / unit), Math.toIntExact((end - 1) / unit + 1));
+    }
+
+    /** The base as a differencing VHD's header names it: by its VDI's uuid, as the parent's file in an SR of VHDs is named. */
+    private VhdFormat.Parent vhdParent(Ref<VDI> base) {
+        String uuid = db.require(base).get(VDI.uuid);
+        return new VhdFormat.Parent(UUID.fromString(uuid), System.currentTimeMillis() / 1000, uuid + ".vhd");
+    }
+
+    /** The units of {@code unit} bytes of the disk that hold data, as QEMU's block status over NBD reports them (qemu-img map). */
+    private BitSet allocated(String image, long size, long unit) {
+        var units = new BitSet();
         for (long start = 0; start < size; start += MAP_WINDOW) {
             try {
                 for (JsonNode extent : JSON.readTree(qemu.map(image, start, Math.min(MAP_WINDOW, size - start)))) {
                     if (!extent.path("data").asBoolean()) continue;
                     long from = extent.path("start").asLong();
-                    long end = from + extent.path("length").asLong();
-                    if (end > from) blocks.set(VhdExport.blockOf(from), VhdExport.blockOf(end - 1) + 1);
+                    mark(units, from, from + extent.path("length").asLong(), unit);
                 }
             } catch (IOException e) {
                 throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "qemu-img map: " + e.getMessage());
             }
         }
-        return blocks;
+        return units;
     }
 
     static BlockExports serve(Storage.Attachment chain, boolean writable) {

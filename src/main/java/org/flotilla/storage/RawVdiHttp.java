@@ -25,8 +25,9 @@ import org.flotilla.model.xenapi.VDI;
 
 /**
  * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd]}
- * overwrites a VDI with the request's body, {@code GET /export_raw_vdi?vdi=...[&format=raw|vhd]} sends one
- * ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
+ * overwrites a VDI with the request's body, {@code GET
+ * /export_raw_vdi?vdi=...[&format=raw|vhd|qcow2][&base=<ref or uuid>]} sends one, or only what differs from {@code
+ * base} ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
  * (http/put_import_raw_vdi, http/get_export_raw_vdi: vm-admin), under the client's task if {@code task_id} names one,
  * whose progress follows the bytes and whose result is the VDI's ref. A VDI whose SR this host has not plugged is
  * served by a host that has: the client is redirected there (302), as XAPI does. Failures answer a status and the
@@ -65,8 +66,11 @@ public final class RawVdiHttp extends Handler.Abstract {
     private void serve(TunnelRequest r, HttpTask task, Request request, Response response, Callback callback) throws IOException {
         Rbac.require(db, Session.CLASS.ref(r.sessionId()), Access.VM_ADMIN, kind.route.permission());
         Ref<VDI> vdi = vdiOf(r.param("vdi"));
+        String baseParam = r.param("base");
+        Ref<VDI> base = kind == Kind.EXPORT && baseParam != null ? vdiOf(baseParam) : null;
         String formatName = r.param("format");
         DiskStreams.Format format = DiskStreams.Format.of(formatName)
+                .filter(f -> kind == Kind.EXPORT || f != DiskStreams.Format.QCOW2)
                 .orElseThrow(() -> new HttpRefusal(404, ApiError.internal("Unknown format " + formatName)));
         var elsewhere = streams.elsewhere(vdi);
         if (elsewhere.isPresent()) {
@@ -88,7 +92,7 @@ public final class RawVdiHttp extends Handler.Abstract {
             HttpRequests.text(response, callback, 200, "");
             return;
         }
-        try (DiskStreams.Export export = streams.export(vdi, format)) {
+        try (DiskStreams.Export export = streams.export(vdi, format, base)) {
             response.setStatus(200);
             var headers = response.getHeaders();
             headers.put(HttpHeader.CONTENT_TYPE, format.contentType());

@@ -18,11 +18,12 @@ import org.flotilla.model.xenapi.VDI;
 import org.flotilla.storage.DiskStreams;
 
 /**
- * A halted VM as an XVA, as XAPI's export.ml and stream_vdi.ml write one: ova.xml (the VM, its VBDs, VIFs and their
- * networks, its disks' VDIs and their SRs, references between them as ids), then each disk in 1 MiB chunks named
- * {@code Ref:N/00000000} by their index, each followed by its SHA-1 ({@code .checksum}). A chunk of zeros is left out
- * unless it is the disk's last, so a sparse disk costs what it holds plus the reading. The records are read with the
- * client's session, so what it may not read is not exported; disks are read one chunk at a time over NBD.
+ * A halted VM (or a snapshot, which is one) as an XVA, as XAPI's export.ml and stream_vdi.ml write one: ova.xml (the
+ * VM, its VBDs, VIFs and their networks, its disks' VDIs and their SRs, references between them as ids), then each
+ * disk in 1 MiB chunks named {@code Ref:N/00000000} by their index, each followed by its SHA-1 ({@code .checksum}). A
+ * chunk of zeros is left out unless it is the disk's last, so a sparse disk costs what it holds plus the reading. The
+ * records are read with the client's session, so what it may not read is not exported; disks are read one chunk at a
+ * time over NBD.
  */
 final class XvaExport {
     static final int CHUNK = 1 << 20;
@@ -38,16 +39,24 @@ final class XvaExport {
     /** The package: ova.xml, and the disks unless only the metadata is asked for; the VDIs whose data follows. */
     record Package(OvaXml ova, Map<String, String> disks) {}
 
-    /** ova.xml for {@code vm}, refused (VM_BAD_POWER_STATE) unless halted: a running VM's disks change as they are read. */
+    /**
+     * ova.xml for {@code vm}, refused (VM_BAD_POWER_STATE) unless halted or suspended, as XAPI's export operation: a
+     * running VM's disks change as they are read (Xen Orchestra exports a snapshot of it). A snapshot, or a suspended
+     * VM, is written as XAPI writes it without preserve_power_state: a halted VM that is nobody's snapshot, which
+     * imports as a VM of its own; the suspended memory stays behind.
+     */
     Package describe(String vm) {
         String power = (String) calls.call("VM.get_power_state", vm);
-        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", vm, "halted", power.toLowerCase(Locale.ROOT));
+        if (!power.equals("Halted") && !power.equals("Suspended")) {
+            throw ApiError.of("VM_BAD_POWER_STATE", vm, "halted, suspended", power.toLowerCase(Locale.ROOT));
+        }
         var ids = new LinkedHashMap<String, String>();
         var records = new LinkedHashMap<String, Exported>();
-        add(ids, records, "VM", vm);
+        asExported(add(ids, records, "VM", vm));
         var disks = new LinkedHashMap<String, String>();
         for (Object vbd : (List<?>) calls.call("VM.get_VBDs", vm)) {
             Map<String, Object> r = add(ids, records, "VBD", (String) vbd);
+            r.put("currently_attached", false);
             String vdi = (String) r.get("VDI");
             // a CD's medium stays where it is: the drive is exported, as XAPI exports it, without the ISO
             if (!Boolean.TRUE.equals(r.get("empty")) && "Disk".equals(r.get("type")) && !vdi.equals(NULL)) {
@@ -58,6 +67,7 @@ final class XvaExport {
         }
         for (Object vif : (List<?>) calls.call("VM.get_VIFs", vm)) {
             Map<String, Object> r = add(ids, records, "VIF", (String) vif);
+            r.put("currently_attached", false);
             add(ids, records, "network", (String) r.get("network"));
         }
         var objects = new ArrayList<OvaXml.Obj>();
@@ -67,11 +77,25 @@ final class XvaExport {
 
     private record Exported(String cls, Map<String, Object> record) {}
 
+    /** The VM's record as XAPI's make_vm writes it for an export without snapshot metadata. */
+    private static void asExported(Map<String, Object> vm) {
+        vm.put("power_state", "Halted");
+        vm.put("suspend_VDI", NULL);
+        vm.put("is_a_snapshot", false);
+        vm.put("snapshot_of", NULL);
+        vm.put("snapshots", List.of());
+        vm.put("snapshot_time", Instant.EPOCH);
+        vm.put("transportable_snapshot_id", "");
+        vm.put("parent", NULL);
+        vm.put("current_operations", Map.of());
+        vm.put("allowed_operations", List.of());
+    }
+
     /** Adds the object {@code ref} of {@code cls}, once, with the next id; returns its record. */
     private Map<String, Object> add(Map<String, String> ids, Map<String, Exported> records, String cls, String ref) {
         Exported known = records.get(ref);
         if (known != null) return known.record();
-        @SuppressWarnings("unchecked") var rec = (Map<String, Object>) calls.call(cls + ".get_record", ref);
+        @SuppressWarnings("unchecked") var rec = new LinkedHashMap<>((Map<String, Object>) calls.call(cls + ".get_record", ref));
         ids.put(ref, "Ref:" + ids.size());
         records.put(ref, new Exported(cls, rec));
         return rec;

@@ -22,15 +22,17 @@ import org.flotilla.db.Database;
 import org.flotilla.host.HttpRequests;
 import org.flotilla.model.Access;
 import org.flotilla.model.ApiError;
+import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
+import org.flotilla.model.xenapi.VM;
 import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.RawVdiHttp;
 
 /**
- * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true]} sends a halted
- * VM as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
+ * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true|zstd]} sends a
+ * halted or suspended VM, or a snapshot, as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
  * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
  * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
  * permissions for them (vm-admin), under its task, whose result for an import is the new VM's ref in a list, as XAPI
@@ -77,21 +79,43 @@ public final class XvaHttp extends Handler.Abstract {
 
     private void export(Calls as, TunnelRequest r, HttpTask task, Response response, Callback callback) throws IOException {
         String vm = vmOf(as, r);
-        boolean gzip = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
-            case "true", "gzip" -> true;
-            case "false", "null", "" -> false;
+        Compression compression = switch (String.valueOf(r.param("use_compression")).toLowerCase(Locale.ROOT)) {
+            case "true", "gzip" -> Compression.GZIP;
+            case "zstd" -> Compression.ZSTD;
+            case "false", "null", "" -> Compression.NONE;
             default -> throw new HttpRefusal(400, ApiError.of("VALUE_NOT_SUPPORTED", "use_compression", r.param("use_compression"),
-                    "only gzip (true) is offered here"));
+                    "true (gzip), zstd or false"));
         };
         var export = new XvaExport(as, streams);
         XvaExport.Package p = export.describe(vm);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
         try (OutputStream sink = Content.Sink.asOutputStream(response);
-             OutputStream out = gzip ? new GZIPOutputStream(sink, 1 << 16) : sink) {
+             OutputStream out = compression.wrap(sink)) {
             export.write(p, kind == Kind.EXPORT_METADATA, out, task);
         }
         callback.succeeded();
+    }
+
+    private enum Compression {
+        NONE, GZIP, ZSTD;
+
+        OutputStream wrap(OutputStream sink) throws IOException {
+            return switch (this) {
+                case NONE -> sink;
+                case GZIP -> new GZIPOutputStream(sink, 1 << 16);
+                case ZSTD -> Zstd.compressing(sink);
+            };
+        }
+    }
+
+    /** A full restore's VM given the uuid and version XAPI's import gives it, which no constructor takes. */
+    private void keepIdentity(String vm, String uuid, long version) {
+        Ref<VM> ref = VM.CLASS.ref(vm);
+        db.write(tx -> {
+            tx.set(ref, VM.uuid, uuid);
+            tx.set(ref, VM.version, version);
+        });
     }
 
     /** The VM {@code ref=} or {@code uuid=} names, as XAPI's export handler takes either. */
@@ -145,7 +169,7 @@ public final class XvaHttp extends Handler.Abstract {
         String vm;
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
-                vm = new XvaImport(as, streams).run(body, sr, restore, task);
+                vm = new XvaImport(as, streams, this::keepIdentity).run(body, sr, restore, task);
             } catch (ApiError e) {
                 RawVdiHttp.drain(body);
                 throw RawVdiHttp.refusal(e);

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -45,15 +46,27 @@ final class XvaImport {
 
     private record Made(String cls, String ref) {}
 
-    XvaImport(Calls calls, DiskStreams streams) {
+    /**
+     * What a full restore ({@code restore=true}) needs beyond the XenAPI, whose constructors make new uuids: the VM
+     * made given the uuid it had and its version, as XAPI's import sets them in its database.
+     */
+    @FunctionalInterface
+    interface Identity {
+        void keep(String vm, String uuid, long version);
+    }
+
+    private final Identity identity;
+
+    XvaImport(Calls calls, DiskStreams streams, Identity identity) {
         this.calls = calls;
         this.streams = streams;
+        this.identity = identity;
     }
 
     /** Imports the XVA in {@code body} into {@code sr}; returns the new VM's ref. */
     String run(InputStream body, String sr, boolean restore, TaskContext task) {
-        try {
-            var tar = new TarReader(new ClientBody(uncompressed(body)));
+        try (InputStream in = uncompressed(body)) {
+            var tar = new TarReader(new ClientBody(in));
             OvaXml ova = ovaXml(tar);
             var disks = new LinkedHashMap<String, String>();
             String vm = objects(ova, sr, restore, disks);
@@ -88,8 +101,10 @@ final class XvaImport {
         for (var o : ova.objects()) byId.put(o.id(), o);
 
         var vmRec = unlinked(vmObj.snapshot());
+        long version = restore ? replaceable(vmObj.snapshot()) : 0;
         String vm = (String) calls.call("VM.create", vmRec);
         made.push(new Made("VM", vm));
+        if (restore) identity.keep(vm, String.valueOf(vmObj.snapshot().get("uuid")), version);
         for (var vdi : ova.of("VDI")) {
             var rec = unlinked(vdi.snapshot());
             rec.put("SR", sr);
@@ -118,6 +133,30 @@ final class XvaImport {
             made.push(new Made("VIF", (String) calls.call("VIF.create", rec)));
         }
         return vm;
+    }
+
+    /**
+     * For a full restore, which keeps the VM's uuid, as XAPI's import: a VM that has that uuid already is replaced (its
+     * VIFs, VBDs and record destroyed; its disks stay) if it is halted (VM_BAD_POWER_STATE) and older than the one
+     * imported (VM_TO_IMPORT_IS_NOT_NEWER_VERSION, by VM.version, which each restore increments). Returns the version
+     * the restored VM gets.
+     */
+    private long replaceable(Map<String, Object> exported) {
+        long given = exported.get("version") == null ? 0 : Long.parseLong(String.valueOf(exported.get("version")));
+        String existing;
+        try {
+            existing = (String) calls.call("VM.get_by_uuid", String.valueOf(exported.get("uuid")));
+        } catch (ApiError none) {
+            return given + 1;
+        }
+        String power = (String) calls.call("VM.get_power_state", existing);
+        if (!power.equals("Halted")) throw ApiError.of("VM_BAD_POWER_STATE", existing, "halted", power.toLowerCase(Locale.ROOT));
+        long have = Long.parseLong(String.valueOf(calls.call("VM.get_version", existing)));
+        if (have >= given) throw ApiError.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", existing, Long.toString(have), Long.toString(given));
+        for (Object vif : (List<?>) calls.call("VM.get_VIFs", existing)) calls.call("VIF.destroy", vif);
+        for (Object vbd : (List<?>) calls.call("VM.get_VBDs", existing)) calls.call("VBD.destroy", vbd);
+        calls.call("VM.destroy", existing);
+        return given + 1;
     }
 
     /** The network a VIF joins: the exported one if this pool has it (by uuid, then name), else a new one of its name. */
@@ -236,16 +275,17 @@ final class XvaImport {
         }
     }
 
-    /** A gzip-compressed XVA (XAPI's use_compression=true) is read through gunzip; zstd is refused. */
+    /** A compressed XVA is read through gunzip (XAPI's use_compression=true) or zstd (use_compression=zstd), found by its magic. */
     private static InputStream uncompressed(InputStream body) throws IOException {
-        var in = new BufferedInputStream(body, 1 << 16);
+        // closing what this returns leaves the body open: a refused package's body is read to its end after
+        var in = new BufferedInputStream(new java.io.FilterInputStream(body) {
+            @Override public void close() {}
+        }, 1 << 16);
         in.mark(4);
         byte[] magic = in.readNBytes(4);
         in.reset();
         if (magic.length >= 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b) return new GZIPInputStream(in, 1 << 16);
-        if (magic.length == 4 && (magic[0] & 0xff) == 0x28 && (magic[1] & 0xff) == 0xb5 && (magic[2] & 0xff) == 0x2f && (magic[3] & 0xff) == 0xfd) {
-            throw ApiError.of("IMPORT_ERROR", "a zstd-compressed package, which this host does not read");
-        }
+        if (Zstd.isFrame(magic)) return Zstd.decompressing(in);
         return in;
     }
 

@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.TreeSet;
 import org.flotilla.CbtBlocks;
 import org.flotilla.daemon.Daemon;
@@ -35,31 +34,12 @@ public final class CbtBackupBench {
         try (Daemon daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), "bench", "127.0.0.1")) {
             var rpc = daemon.node().rpc();
             String session = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", "bench")));
-            Call call = (m, p) -> {
-                var l = new ArrayList<Object>(List.of(session));
-                l.addAll(List.of(p));
-                return rpc.call(m, l);
-            };
-            String pool = (String) ((List<?>) call.of("pool.get_all")).getFirst();
-            String sr = (String) call.of("pool.get_default_SR", pool);
-            String vdi = (String) call.of("VDI.create", Map.of("name_label", "bench", "SR", sr, "virtual_size", Long.toString(size),
-                    "type", "user", "sharable", false, "read_only", false, "other_config", Map.of()));
-            Path raw = dir.resolve("disk.raw");
-            byte[] data = new byte[(int) size];
-            new Random(1).nextBytes(data);
-            Files.write(raw, data);
-            data = null;
-            daemon.node().storage().importRaw(raw, VDI.CLASS.ref(vdi));
-            Files.delete(raw);
-            call.of("VDI.enable_cbt", vdi);
-            String s1 = (String) call.of("VDI.snapshot", vdi, Map.of());
-            int blocks = (int) (size / BLOCK);
-            var changed = new TreeSet<Integer>();
-            var random = new Random(2);
-            while (changed.size() < Math.max(1, Math.round(blocks * pct / 100))) changed.add(random.nextInt(blocks));
-            Path top = daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image();
-            run(CbtBlocks.rewrite(top, changed));
-            String s2 = (String) call.of("VDI.snapshot", vdi, Map.of());
+            ChangedSnapshots.Call call = ChangedSnapshots.Call.as(daemon, session);
+            var disk = ChangedSnapshots.make(daemon, call, size, pct, true, dir);
+            String s1 = disk.first();
+            String s2 = disk.second();
+            int blocks = disk.blocks();
+            var changed = disk.changed();
             List<Integer> listed = CbtBlocks.decode((String) call.of("VDI.list_changed_blocks", s1, s2));
             var units = new TreeSet<Integer>();
             for (int b : listed) units.add(b / (UNIT / BLOCK));
@@ -119,12 +99,5 @@ public final class CbtBackupBench {
         }
     }
 
-    private interface Call {
-        Object of(String method, Object... params);
-    }
-
-    private static void run(List<String> cmd) throws Exception {
-        var p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-        if (p.waitFor() != 0) throw new IllegalStateException(String.join(" ", cmd) + " failed");
-    }
+    private static void run(List<String> cmd) throws Exception { ChangedSnapshots.run(cmd); }
 }

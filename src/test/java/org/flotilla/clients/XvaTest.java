@@ -86,8 +86,10 @@ class XvaTest {
 
     static HttpResponse<byte[]> send(HttpRequest r) throws Exception { return client.send(r, HttpResponse.BodyHandlers.ofByteArray()); }
 
-    static HttpResponse<String> importing(byte[] body, String task) throws Exception {
-        var r = HttpRequest.newBuilder(URI.create(url("/import/?task_id=" + task))).timeout(WAIT)
+    static HttpResponse<String> importing(byte[] body, String task) throws Exception { return importing(body, task, ""); }
+
+    static HttpResponse<String> importing(byte[] body, String task, String query) throws Exception {
+        var r = HttpRequest.newBuilder(URI.create(url("/import/?" + query + "task_id=" + task))).timeout(WAIT)
                 .PUT(HttpRequest.BodyPublishers.ofByteArray(body)).build();
         return client.send(r, HttpResponse.BodyHandlers.ofString());
     }
@@ -196,8 +198,107 @@ class XvaTest {
 
     static DiskStreamsTest.XeRun xe(String... command) { return DiskStreamsTest.xe(daemon, List.of(command)); }
 
+    /**
+     * Xen Orchestra's full backup of a running VM through its xen-api client: a snapshot, the snapshot exported as a
+     * zstd-compressed XVA, the snapshot destroyed; the package, read back by Debian's zstd, imports as a VM of its own
+     * (not a snapshot) with the disk byte for byte, which boots.
+     */
     @Test
-    void gzipGoesBothWaysAndMetadataComesAlone() throws Exception {
+    void xenOrchestrasFullBackupOfARunningVmRestores(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
+        String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("xo full backup"));
+        byte[] disk = rawOf(diskOf(vm));
+        String sr = (String) daemon.rpc("pool.get_default_SR", ((List<?>) daemon.rpc("pool.get_all")).getFirst());
+        daemon.rpc("VM.start", vm, false, false);
+        List<Integer> before = List.of(counts().getFirst(), managedVdis());
+        String out;
+        try {
+            out = XenOrchestraClientTest.run(List.of("node", "full-backup-test.mjs", daemon.url(), "root", TestDaemon.PASSWORD, vm, sr,
+                    files.resolve("backup.xva").toString()), 120);
+        } finally {
+            daemon.rpc("VM.hard_shutdown", vm);
+        }
+        assertTrue(out.contains("FULL-BACKUP-TEST OK OpaqueRef:"), out);
+        String[] result = out.substring(out.indexOf("FULL-BACKUP-TEST OK ") + 20).strip().split(" ");
+        String restored = result[0];
+        byte[] pkg = Files.readAllBytes(files.resolve("backup.xva"));
+        assertEquals("28b52ffd", java.util.HexFormat.of().formatHex(pkg, 0, 4), "a zstd frame");
+        var entries = Tar.read(unzstd(pkg));
+        assertEquals("ova.xml", entries.getFirst().name());
+        System.out.printf("full backup of the %d MiB test guest: %d bytes as zstd, %d as a plain XVA%n", disk.length / MIB, pkg.length, Tar.write(entries).length);
+
+        // the snapshot's base copy stays, unmanaged, as XAPI's SM keeps one until it coalesces
+        assertEquals(List.of(before.get(0) + 1, before.get(1) + 1), List.of(counts().getFirst(), managedVdis()),
+                "the restored VM and its disk; the snapshot gone with its disk");
+        assertEquals(false, daemon.rpc("VM.get_is_a_snapshot", restored));
+        assertEquals("[XO Export] xo full backup", daemon.rpc("VM.get_name_label", restored));
+        assertArrayEquals(disk, rawOf(diskOf(restored)), "the restored disk is the snapshot's");
+        booted(restored);
+    }
+
+    static int managedVdis() {
+        return (int) ((Map<?, ?>) daemon.rpc("VDI.get_all_records")).values().stream().filter(r -> Boolean.TRUE.equals(((Map<?, ?>) r).get("managed"))).count();
+    }
+
+    /** Debian's zstd program decompressing {@code compressed}: a reader that is not this daemon's. */
+    static byte[] unzstd(byte[] compressed) throws Exception {
+        Process p = new ProcessBuilder("zstd", "-q", "-d", "-c").start();
+        var feed = Thread.ofVirtual().start(() -> {
+            try (var in = p.getOutputStream()) {
+                in.write(compressed);
+            } catch (IOException e) {
+                // zstd's exit says what went wrong
+            }
+        });
+        byte[] out = p.getInputStream().readAllBytes();
+        feed.join();
+        assertEquals(0, p.waitFor());
+        return out;
+    }
+
+    /**
+     * restore=true keeps the VM's uuid and MACs, as XAPI's full restore: refused over a VM that has the uuid and is
+     * not older (VM_TO_IMPORT_IS_NOT_NEWER_VERSION, each restore counting one more version); once that VM is gone,
+     * the package comes back as it, its version one more.
+     */
+    @Test
+    void aFullRestoreKeepsTheVmsUuid() throws Exception {
+        String original = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("restored whole"));
+        String uuid = (String) daemon.rpc("VM.get_uuid", original);
+        String network = (String) ((List<?>) daemon.rpc("network.get_all")).getFirst();
+        String mac = "02:00:00:12:34:56";
+        daemon.rpc("VIF.create", Map.of("device", "0", "network", network, "VM", original, "MAC", mac, "MTU", "1500",
+                "other_config", Map.of(), "qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+        byte[] pkg = send(get("/export?ref=" + original, null)).body();
+
+        var before = counts();
+        String clash = newTask();
+        importing(pkg, clash, "restore=true&");
+        assertEquals(List.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", original, "0", "0"), ended(clash).get("error_info"));
+        assertEquals(before, counts(), "nothing made, nothing replaced");
+
+        daemon.rpc("VM.destroy", original);
+        String task = newTask();
+        assertEquals(200, importing(pkg, task, "restore=true&").statusCode());
+        String result = String.valueOf(ended(task).get("result"));
+        String restored = result.substring(result.indexOf("OpaqueRef:"), result.indexOf("</value>", result.indexOf("OpaqueRef:")));
+        assertEquals(uuid, daemon.rpc("VM.get_uuid", restored));
+        assertEquals(restored, daemon.rpc("VM.get_by_uuid", uuid));
+        assertEquals("1", String.valueOf(daemon.rpc("VM.get_version", restored)));
+        String vif = (String) ((List<?>) daemon.rpc("VM.get_VIFs", restored)).getFirst();
+        assertEquals(mac, daemon.rpc("VIF.get_MAC", vif));
+
+        // the same package again: the VM restored is newer than it
+        String again = newTask();
+        importing(pkg, again, "restore=true&");
+        assertEquals(List.of("VM_TO_IMPORT_IS_NOT_NEWER_VERSION", restored, "1", "0"), ended(again).get("error_info"));
+        // without restore it is a copy, of a uuid of its own
+        String copy = newTask();
+        assertEquals(200, importing(pkg, copy).statusCode());
+        assertEquals("success", ended(copy).get("status"));
+    }
+
+    @Test
+    void gzipAndZstdGoBothWaysAndMetadataComesAlone() throws Exception {
         byte[] gz = send(get("/export/?ref=" + source + "&use_compression=true", null)).body();
         byte[] plain = new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes();
         assertEquals(Tar.read(xva).stream().map(Tar.Entry::name).toList(), Tar.read(plain).stream().map(Tar.Entry::name).toList());
@@ -208,12 +309,22 @@ class XvaTest {
         var meta = Tar.read(send(get("/export_metadata?uuid=" + daemon.rpc("VM.get_uuid", source), null)).body());
         assertEquals(List.of("ova.xml"), meta.stream().map(Tar.Entry::name).toList());
 
-        var zstd = send(get("/export?ref=" + source + "&use_compression=zstd", null));
-        assertEquals(400, zstd.statusCode());
+        byte[] zstd = send(get("/export/?ref=" + source + "&use_compression=zstd", null)).body();
+        assertEquals(Tar.read(xva).stream().map(Tar.Entry::name).toList(), Tar.read(unzstd(zstd)).stream().map(Tar.Entry::name).toList());
+        String zstdTask = newTask();
+        assertEquals(200, importing(zstd, zstdTask).statusCode());
+        assertEquals("success", ended(zstdTask).get("status"));
+        // a zstd stream cut short is refused, and leaves nothing
+        List<Integer> before = counts();
+        String cut = newTask();
+        assertEquals(400, importing(Arrays.copyOf(zstd, zstd.length / 2), cut).statusCode());
+        assertTrue(String.valueOf(ended(cut).get("error_info")).startsWith("[IMPORT_ERROR"), ended(cut).toString());
+        assertEquals(before, counts());
     }
 
+    /** A running VM is refused, as XAPI's export operation refuses it; suspended, it is exported as a halted VM. */
     @Test
-    void aRunningVmIsNotExported() throws Exception {
+    void aRunningVmIsNotExportedASuspendedOneIsAsHalted() throws Exception {
         String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("xva running"));
         daemon.rpc("VM.start", vm, false, false);
         try {
@@ -221,6 +332,17 @@ class XvaTest {
             var r = send(get("/export?ref=" + vm, task));
             assertEquals(500, r.statusCode());
             assertEquals("VM_BAD_POWER_STATE", ((List<?>) ended(task).get("error_info")).getFirst());
+
+            daemon.rpc("VM.suspend", vm);
+            var entries = Tar.read(send(get("/export?ref=" + vm, null)).body());
+            String ova = new String(entries.getFirst().data(), StandardCharsets.UTF_8);
+            assertTrue(ova.matches("(?s).*<name>power_state</name>\\s*<value>Halted</value>.*"), ova);
+            String imported = newTask();
+            assertEquals(200, importing(Tar.write(entries), imported).statusCode());
+            String result = String.valueOf(ended(imported).get("result"));
+            String copy = result.substring(result.indexOf("OpaqueRef:"), result.indexOf("</value>", result.indexOf("OpaqueRef:")));
+            assertEquals("Halted", daemon.rpc("VM.get_power_state", copy));
+            assertEquals("OpaqueRef:NULL", daemon.rpc("VM.get_suspend_VDI", copy));
         } finally {
             if (!"Halted".equals(daemon.rpc("VM.get_power_state", vm))) daemon.rpc("VM.hard_shutdown", vm);
         }

@@ -12,6 +12,10 @@ import java.util.function.DoubleConsumer;
  * Writes a disk as a dynamic VHD stream, as XAPI's vhd-tool does: footer, dynamic header, table, then only the blocks
  * that hold data (2 MiB each, every sector marked in its bitmap) in order, and the footer again. Its length is known
  * before the first byte, so it goes with a Content-Length. Memory: the table and one block.
+ *
+ * <p>Written against a parent (vhd-tool's {@code --relative-to}, XAPI's {@code base=}) it is a differencing disk
+ * naming that parent, whose blocks are those in which the disk may differ from it, each whole and every sector marked,
+ * read from the disk as it is now.
  */
 public final class VhdExport {
     /** Where the data comes from: the disk, by byte offset. */
@@ -28,16 +32,18 @@ public final class VhdExport {
 
     private final long size;
     private final BitSet blocks;
+    private final VhdFormat.Parent parent;
 
     /** A disk of {@code size} bytes, of which the 2 MiB blocks set in {@code blocks} hold data. */
-    public VhdExport(long size, BitSet blocks) {
+    public VhdExport(long size, BitSet blocks) { this(size, blocks, null); }
+
+    /** As a differencing disk on {@code parent} when not null, of which the blocks set in {@code blocks} differ from it. */
+    public VhdExport(long size, BitSet blocks, VhdFormat.Parent parent) {
         this.size = size;
         this.blocks = (BitSet) blocks.clone();
+        this.parent = parent;
         if (blocks.length() > entries()) throw new IllegalArgumentException("a block beyond the disk");
     }
-
-    /** The index of the block that holds byte {@code offset}. */
-    public static int blockOf(long offset) { return Math.toIntExact(offset / BLOCK); }
 
     private int entries() { return Math.toIntExact((size + BLOCK - 1) / BLOCK); }
 
@@ -48,9 +54,10 @@ public final class VhdExport {
 
     /** Writes the stream to {@code out}, reading the blocks from {@code disk}; {@code progress} hears the fraction written. */
     public void write(Source disk, OutputStream out, DoubleConsumer progress) throws IOException {
-        byte[] footer = VhdFormat.newFooter(size, VhdFormat.FOOTER_SIZE, UUID.randomUUID(), System.currentTimeMillis() / 1000);
+        int type = parent == null ? VhdFormat.DISK_DYNAMIC : VhdFormat.DISK_DIFFERENCING;
+        byte[] footer = VhdFormat.newFooter(type, size, VhdFormat.FOOTER_SIZE, UUID.randomUUID(), System.currentTimeMillis() / 1000);
         out.write(footer);
-        out.write(VhdFormat.newHeader(TABLE_AT, entries(), BLOCK));
+        out.write(VhdFormat.newHeader(TABLE_AT, entries(), BLOCK, parent));
         ByteBuffer table = ByteBuffer.allocate((int) tableBytes());
         Arrays.fill(table.array(), (byte) 0xFF);
         long sector = (TABLE_AT + tableBytes()) / VhdFormat.SECTOR;

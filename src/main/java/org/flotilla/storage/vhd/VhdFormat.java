@@ -23,6 +23,8 @@ public final class VhdFormat {
     private static final byte[] HEADER_COOKIE = "cxsparse".getBytes(StandardCharsets.US_ASCII);
     private static final int FOOTER_CHECKSUM_AT = 64;
     private static final int HEADER_CHECKSUM_AT = 36;
+    /** The header's parent name: 256 UTF-16 big-endian code units. */
+    private static final int PARENT_NAME_SIZE = 512;
     /** VHD timestamps count seconds from 2000-01-01T00:00:00Z. */
     private static final long EPOCH_2000 = 946_684_800L;
 
@@ -62,8 +64,8 @@ public final class VhdFormat {
         return new Header(h.getLong(16), h.getInt(28), blockSize);
     }
 
-    /** A dynamic disk's footer for a disk of {@code size} bytes, its header {@code dataOffset} bytes in. */
-    static byte[] newFooter(long size, long dataOffset, UUID uuid, long nowSeconds) {
+    /** The footer of a {@code type} disk (dynamic or differencing) of {@code size} bytes, its header {@code dataOffset} bytes in. */
+    static byte[] newFooter(int type, long size, long dataOffset, UUID uuid, long nowSeconds) {
         ByteBuffer f = ByteBuffer.allocate(FOOTER_SIZE);
         f.put(FOOTER_COOKIE);
         f.putInt(2); // features: reserved bit, always set
@@ -76,15 +78,22 @@ public final class VhdFormat {
         f.putLong(size);
         f.putLong(size);
         f.putInt(geometry(size));
-        f.putInt(DISK_DYNAMIC);
+        f.putInt(type);
         f.putInt(0);
         f.putLong(uuid.getMostSignificantBits());
         f.putLong(uuid.getLeastSignificantBits());
         return withChecksum(f.array(), FOOTER_CHECKSUM_AT);
     }
 
-    /** A dynamic header whose table is at {@code tableOffset}, for {@code entries} blocks of {@code blockSize}. */
-    static byte[] newHeader(long tableOffset, int entries, int blockSize) {
+    /**
+     * The disk a differencing VHD is written against, as its header names it: the parent's unique id, its time (VHD
+     * seconds are taken from Unix seconds here) and a name. No parent locator is written: a reader of a stream is told
+     * its parent, and XAPI's and Xen Orchestra's readers rewrite the chain's names where they store it.
+     */
+    public record Parent(UUID uuid, long unixSeconds, String name) {}
+
+    /** A dynamic header with its table at {@code tableOffset}, of {@code entries} blocks of {@code blockSize}; naming any {@code parent}. */
+    static byte[] newHeader(long tableOffset, int entries, int blockSize, Parent parent) {
         ByteBuffer h = ByteBuffer.allocate(HEADER_SIZE);
         h.put(HEADER_COOKIE);
         h.putLong(-1L);
@@ -92,6 +101,15 @@ public final class VhdFormat {
         h.putInt(0x00010000);
         h.putInt(entries);
         h.putInt(blockSize);
+        if (parent != null) {
+            h.position(40);
+            h.putLong(parent.uuid().getMostSignificantBits());
+            h.putLong(parent.uuid().getLeastSignificantBits());
+            h.putInt((int) (parent.unixSeconds() - EPOCH_2000));
+            h.position(64);
+            byte[] name = parent.name().getBytes(StandardCharsets.UTF_16BE);
+            h.put(name, 0, Math.min(name.length, PARENT_NAME_SIZE));
+        }
         return withChecksum(h.array(), HEADER_CHECKSUM_AT);
     }
 
