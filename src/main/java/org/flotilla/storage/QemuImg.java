@@ -88,6 +88,19 @@ public final class QemuImg {
         }
     }
 
+    /**
+     * Copies the image {@code source} (a block node described in full by the caller, e.g. an imported VMDK) into the
+     * new chain {@code dst}. A new single qcow2 image reads as zeros, so the source's holes are not written there.
+     */
+    public void fromNode(ObjectNode source, Storage.Attachment dst) {
+        try (Opened out = open(dst, true)) {
+            var args = new ArrayList<>(List.of("convert", "-q", "-n"));
+            if (dst.layers().size() == 1 && dst.format().equals("qcow2")) args.add("--target-is-zero");
+            args.addAll(List.of("-O", out.format(), "json:" + source, out.image()));
+            run(args);
+        }
+    }
+
     /** Copies every block the chain {@code src} shows into a new raw file of the daemon's. */
     public void toRaw(Storage.Attachment src, Path raw) {
         try (Opened in = open(src, false)) {

@@ -110,6 +110,11 @@ public final class XvaHttp extends Handler.Abstract {
         throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "an export needs uuid= or ref="));
     }
 
+    /** Where an OVA's files wait to be converted: the system property {@code flotilla.import-staging}, else the temporary directory. */
+    private static java.nio.file.Path staging() {
+        return java.nio.file.Path.of(System.getProperty("flotilla.import-staging", System.getProperty("java.io.tmpdir")));
+    }
+
     /** Xen Orchestra's client sends a stream of unknown length as this many bytes, and cuts the connection at its end. */
     private static final long XO_UNKNOWN_LENGTH = 1L << 50;
 
@@ -142,16 +147,17 @@ public final class XvaHttp extends Handler.Abstract {
             return;
         }
         boolean restore = "true".equalsIgnoreCase(r.param("restore"));
-        String vm;
+        List<String> vms;
+        var ova = new OvaImport(as, streams, label -> calls.subtask(task, label, r.sessionId()), staging());
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
-                vm = new XvaImport(as, streams).run(body, sr, restore, task);
+                vms = new XvaImport(as, streams, ova).run(body, sr, restore, task);
             } catch (ApiError e) {
                 RawVdiHttp.drain(body);
                 throw RawVdiHttp.refusal(e);
             }
         }
-        task.success(List.of(vm));
+        task.success(vms);
         HttpRequests.text(response, callback, 200, "");
     }
 }
