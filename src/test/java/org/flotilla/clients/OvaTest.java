@@ -337,11 +337,14 @@ class OvaTest {
         XvaTest.booted(daemon, webVm);
     }
 
-    /** xe vm-import of an OVA file, as the README shows: the new VM's uuid printed. */
+    /**
+     * xe vm-import as the README shows it: an OVF directory as ovftool leaves one (sent by xe as the OVA it makes), and a
+     * directory of OVAs imported in turn, the new VMs' uuids printed comma-separated as XAPI's xe prints them.
+     */
     @Test
-    void xeImportsAnOva() throws Exception {
+    void xeImportsAnOvfDirectoryAndABatchOfOvas() throws Exception {
         Path dir = Files.createDirectory(files.resolve("xe"));
-        Path raw = dir.resolve("small.raw");
+        Path raw = files.resolve("small.raw");
         byte[] bytes = new byte[(int) (4 * MIB)];
         new java.util.Random(9).nextBytes(bytes);
         Files.write(raw, bytes);
@@ -349,12 +352,23 @@ class OvaTest {
         Files.writeString(dir.resolve("small.ovf"), ovf(List.of(disk), List.of(new DiskFile("vmdisk1", "small-disk1.vmdk", 4 * MIB, "streamOptimized", null)),
                 List.of(new Vm("small", 1, "64", "MegaBytes", List.of(diskItem("Hard disk 1", "vmdisk1")), null))));
         Files.writeString(dir.resolve("small.mf"), manifest(dir, List.of("small.ovf", "small-disk1.vmdk"), "SHA1"));
-        Path ova = gnuTar(dir, "small.ova", List.of("small.ovf", "small.mf", "small-disk1.vmdk"));
-        var run = DiskStreamsTest.xe(daemon, List.of("vm-import", "filename=" + ova));
+        var run = DiskStreamsTest.xe(daemon, List.of("vm-import", "filename=" + dir));
         assertEquals(0, run.code(), run.err());
         String vm = (String) daemon.rpc("VM.get_by_uuid", run.out().strip());
         assertEquals("small", daemon.rpc("VM.get_name_label", vm));
         assertArrayEquals(bytes, rawOf((String) vbds(vm).getFirst().get("VDI")));
+
+        Path batch = Files.createDirectory(files.resolve("batch"));
+        Path ova = gnuTar(dir, "small.ova", List.of("small.ovf", "small.mf", "small-disk1.vmdk"));
+        Files.copy(ova, batch.resolve("a.ova"));
+        Files.copy(ova, batch.resolve("b.ova"));
+        var before = counts();
+        run = DiskStreamsTest.xe(daemon, List.of("vm-import", "filename=" + batch));
+        assertEquals(0, run.code(), run.err());
+        String[] uuids = run.out().strip().split(",");
+        assertEquals(2, uuids.length, run.out());
+        for (String uuid : uuids) assertEquals("small", daemon.rpc("VM.get_name_label", daemon.rpc("VM.get_by_uuid", uuid)));
+        assertEquals(List.of(before.get(0) + 2, before.get(1) + 2), counts());
     }
 
     static List<Path> listStaging() throws IOException {
