@@ -75,6 +75,7 @@ public final class PackagedImages {
             throws IOException, VmdkImage.Refused {
         VmdkImage.Descriptor d = VmdkImage.parse(text);
         if (!VmdkImage.TEXT_TYPES.contains(d.createType())) throw new VmdkImage.Refused("a VMDK of createType " + d.createType() + ", which is not imported");
+        if (d.extents().isEmpty()) throw new VmdkImage.Refused("a VMDK descriptor without extents");
         var renamed = new ArrayList<String>();
         for (VmdkImage.Extent e : d.extents()) {
             if (!e.hasFile()) {

@@ -76,7 +76,10 @@ final class VmdkImage {
         return capacity * SECTOR;
     }
 
-    /** A text descriptor: its extents, refused if it names a parent, an extent type QEMU would treat as an image, or no extent. */
+    /**
+     * A descriptor: its createType and extents (none in the embedded descriptor of a twoGbMaxExtentSparse extent),
+     * refused if it names a parent or an extent type QEMU would treat as an image of its own.
+     */
     static Descriptor parse(String text) throws Refused {
         String createType = "";
         var extents = new ArrayList<Extent>();
@@ -102,7 +105,6 @@ final class VmdkImage {
             if (key.equalsIgnoreCase("parentCID") && !value.equalsIgnoreCase(NO_PARENT)) throw new Refused("a VMDK with a parent disk (parentCID " + value + ")");
             if (key.equalsIgnoreCase("parentFileNameHint")) throw new Refused("a VMDK naming a parent file (" + value + ")");
         }
-        if (extents.isEmpty()) throw new Refused("a VMDK descriptor without extents");
         return new Descriptor(createType, List.copyOf(extents));
     }
 

@@ -84,6 +84,11 @@ record OvfEnvelope(Map<String, FileRef> files, Map<String, Disk> disks, List<Vir
                 String id = attr(file, "id");
                 String href = attr(file, "href");
                 if (id.isEmpty() || href.isEmpty()) throw ApiError.of("IMPORT_ERROR", "a File without id or href");
+                // a file gzipped inside the package, or split in chunks (href.000000000, ...): neither is read here
+                if (!attr(file, "compression").isEmpty() && !attr(file, "compression").equals("identity")) {
+                    throw ApiError.of("IMPORT_ERROR", "file " + href + " is compressed (" + attr(file, "compression") + "), which is not imported");
+                }
+                if (!attr(file, "chunkSize").isEmpty()) throw ApiError.of("IMPORT_ERROR", "file " + href + " is split in chunks, which is not imported");
                 files.put(id, new FileRef(id, href, number(attr(file, "size"), "File " + id + " size", -1)));
             }
         }

@@ -280,17 +280,20 @@ class OvaTest {
         Path sparse = vmdk(dir, data, "monolithicSparse", "db-disk1.vmdk");
         Path flat = vmdk(dir, data, "monolithicFlat", "db-disk2.vmdk");
         Path flatExtent = dir.resolve("db-disk2-flat.vmdk");
-        var refs = List.of(web, sparse, flat, flatExtent);
+        Path split = vmdk(dir, data, "twoGbMaxExtentSparse", "db-disk3.vmdk");
+        Path splitExtent = dir.resolve("db-disk3-s001.vmdk");
+        var refs = List.of(web, sparse, flat, flatExtent, split, splitExtent);
         var disks = List.of(new DiskFile("vmdisk1", "web-disk1.vmdk", Files.size(guest), "streamOptimized", null),
                 new DiskFile("vmdisk2", "db-disk1.vmdk", 8 * MIB, "monolithicSparse", null),
-                new DiskFile("vmdisk3", "db-disk2.vmdk", 8 * MIB, "monolithicFlat", "db-disk2-flat.vmdk"));
+                new DiskFile("vmdisk3", "db-disk2.vmdk", 8 * MIB, "monolithicFlat", "db-disk2-flat.vmdk"),
+                new DiskFile("vmdisk4", "db-disk3.vmdk", 8 * MIB, "twoGbMaxExtentSparse", "db-disk3-s001.vmdk"));
         var vms = List.of(
                 new Vm("web", 2, "128", "byte * 2^20", List.of(diskItem("Hard disk 1", "vmdisk1"), item(15, "CD/DVD drive 1", "AutomaticAllocation", "false"),
                         nicItem("Network adapter 1", "VM Network", "00:50:56:aa:bb:01"), item(14, "Floppy drive 1"), item(23, "USB controller")), null),
-                new Vm("db", 1, "1", "byte * 2^30", List.of(diskItem("Hard disk 1", "vmdisk2"), diskItem("Hard disk 2", "vmdisk3")),
+                new Vm("db", 1, "1", "byte * 2^30", List.of(diskItem("Hard disk 1", "vmdisk2"), diskItem("Hard disk 2", "vmdisk3"), diskItem("Hard disk 3", "vmdisk4")),
                         "<vmw:Config ovf:required=\"false\" vmw:key=\"firmware\" vmw:value=\"efi\"/>"));
         Files.writeString(dir.resolve("vapp.ovf"), ovf(refs, disks, vms));
-        var names = List.of("vapp.ovf", "web-disk1.vmdk", "db-disk1.vmdk", "db-disk2.vmdk", "db-disk2-flat.vmdk");
+        var names = List.of("vapp.ovf", "web-disk1.vmdk", "db-disk1.vmdk", "db-disk2.vmdk", "db-disk2-flat.vmdk", "db-disk3.vmdk", "db-disk3-s001.vmdk");
         Files.writeString(dir.resolve("vapp.mf"), manifest(dir, names, "SHA256"));
         var tarNames = new ArrayList<>(names);
         tarNames.add(1, "vapp.mf");
@@ -301,7 +304,7 @@ class OvaTest {
         assertEquals("success", t.get("status"), t.toString());
         List<String> made = refsIn(String.valueOf(t.get("result")));
         assertEquals(2, made.size(), t.toString());
-        assertEquals(List.of(before.get(0) + 2, before.get(1) + 3), counts());
+        assertEquals(List.of(before.get(0) + 2, before.get(1) + 4), counts());
         List<?> subtasks = (List<?>) daemon.rpc("task.get_subtasks", t.get("ref"));
         assertEquals(2, subtasks.size());
         for (Object s : subtasks) {
@@ -330,8 +333,8 @@ class OvaTest {
         assertEquals("uefi", ((Map<?, ?>) daemon.rpc("VM.get_HVM_boot_params", dbVm)).get("firmware"));
         assertEquals(Long.toString(1L << 30), String.valueOf(daemon.rpc("VM.get_memory_static_max", dbVm)));
         var dbVbds = vbds(dbVm);
-        assertEquals(2, dbVbds.size());
-        for (var b : dbVbds) assertArrayEquals(dataBytes, rawOf((String) b.get("VDI")), "monolithicSparse and monolithicFlat");
+        assertEquals(3, dbVbds.size());
+        for (var b : dbVbds) assertArrayEquals(dataBytes, rawOf((String) b.get("VDI")), "monolithicSparse, monolithicFlat, twoGbMaxExtentSparse");
         assertEquals(List.of(), listStaging());
 
         XvaTest.booted(daemon, webVm);
@@ -469,12 +472,13 @@ class OvaTest {
                 + good.ovf().substring(good.ovf().indexOf("<Envelope")).replace("<Name>bad</Name>", "<Name>&host;</Name>");
         refused(tar(ordered("bad.ovf", xxe.getBytes(StandardCharsets.UTF_8), "bad-disk1.vmdk", stream)), "IMPORT_ERROR", "DOCTYPE");
 
-        // a 2 TiB sparse disk: refused for room before a byte is written
-        Path huge = dir.resolve("huge.vmdk");
-        qemuImg("create", "-f", "vmdk", "-o", "subformat=monolithicSparse", huge.toString(), "2T");
-        String hugeOvf = good.ovf().replace("ovf:capacity=\"4\"", "ovf:capacity=\"2097152\"")
-                .replace("ovf:size=\"" + stream.length + "\"", "ovf:size=\"" + Files.size(huge) + "\"");
-        refused(tar(ordered("bad.ovf", hugeOvf.getBytes(StandardCharsets.UTF_8), "bad-disk1.vmdk", Files.readAllBytes(huge))), "SR_FULL", null);
+        // a sparse VMDK declaring 2 TiB (its header's capacity) for 4 MiB of data: as the OVF declares it too, refused for
+        // room before a byte is written; where the OVF declares 4 MiB, refused as larger than its VDI
+        byte[] huge = stream.clone();
+        java.nio.ByteBuffer.wrap(huge).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(12, (2L << 40) / 512);
+        String hugeOvf = good.ovf().replace("ovf:capacity=\"4\"", "ovf:capacity=\"2097152\"");
+        refused(tar(ordered("bad.ovf", hugeOvf.getBytes(StandardCharsets.UTF_8), "bad-disk1.vmdk", huge)), "SR_FULL", null);
+        refused(tar(ordered("bad.ovf", good.ovf().getBytes(StandardCharsets.UTF_8), "bad-disk1.vmdk", huge)), "VDI_TOO_SMALL", null);
         // a tar header declaring far more than the stream holds
         byte[] liar = tar(good.entries());
         int second = 512 + ((good.ovf().getBytes(StandardCharsets.UTF_8).length + 511) / 512) * 512;
