@@ -32,7 +32,7 @@ import org.flotilla.storage.PackagedImages;
  * as the descriptor is read, every VM, VDI, VBD and VIF is made, so a package the SR cannot hold (SR_FULL) or a
  * descriptor naming what is not there fails before a byte of disk is written. The package's files are then staged
  * in a private directory under the daemon's own names (an entry's name is only ever a key: one that would climb out
- * of the package is refused), checked against the manifest (SHA-1 or SHA-256), and each disk converted by qemu-img
+ * of the package is refused), checked against the manifest (SHA-1, SHA-256 or SHA-512), and each disk converted by qemu-img
  * into its VDI from a description of the image the daemon wrote ({@link PackagedImages}). Each VM reports on a
  * subtask of the client's task; what had no counterpart is kept in the VM's other_config
  * ({@value #UNMAPPED_KEY}). Any failure destroys every object made, and the staging directory always goes.
@@ -43,6 +43,8 @@ final class OvaImport {
     private static final String BOOT_ORDER = "cd";
     private static final Pattern MANIFEST_LINE = Pattern.compile("(SHA1|SHA256|SHA512)\\s*\\((.+)\\)\\s*=\\s*([0-9a-fA-F]+)");
     private static final int MANIFEST_MAX = 1 << 20;
+    /** The sums a manifest may hold: SHA1 (OVF 1), SHA256 and SHA512 (OVF 2). */
+    private static final List<String> ALGORITHMS = List.of("SHA1", "SHA256", "SHA512");
     private static final int BUFFER = 1 << 20;
 
     /** Opens one VM's subtask of the client's task. */
@@ -246,6 +248,9 @@ final class OvaImport {
             total += Math.max(0, f.size());
         }
         byte[] manifest = null;
+        // what a file is summed with: every algorithm a manifest may use until the manifest is read (DSP0243 puts it
+        // second, so usually none is wasted), then only those it uses
+        List<String> algorithms = ALGORITHMS;
         byte[] buf = new byte[BUFFER];
         long read = 0;
         TarReader.Entry e;
@@ -257,7 +262,10 @@ final class OvaImport {
                 if (e.size() > MANIFEST_MAX) throw ApiError.of("IMPORT_ERROR", name + " is " + e.size() + " bytes");
                 byte[] bytes = new byte[(int) e.size()];
                 tar.readAll(bytes);
-                if (lower.endsWith(".mf")) manifest = bytes;
+                if (lower.endsWith(".mf")) {
+                    manifest = bytes;
+                    algorithms = algorithmsOf(new String(bytes, StandardCharsets.UTF_8));
+                }
                 files.put(name, new Staged(null, bytes.length, sums(bytes)));
                 continue;
             }
@@ -267,21 +275,20 @@ final class OvaImport {
             long room = Files.getFileStore(staging).getUsableSpace();
             if (e.size() > room) throw ApiError.of("IMPORT_ERROR", name + " declares " + e.size() + " bytes; the staging directory has room for " + room);
             Path path = staging.resolve("f" + files.size());
-            MessageDigest sha1 = digest("SHA-1");
-            MessageDigest sha256 = digest("SHA-256");
-            MessageDigest sha512 = digest("SHA-512");
+            var digests = new LinkedHashMap<String, MessageDigest>();
+            for (String algorithm : algorithms) digests.put(algorithm, digest(algorithm));
             try (OutputStream out = Files.newOutputStream(path)) {
                 for (int n; (n = tar.read(buf, 0, buf.length)) > 0; ) {
                     task.checkCancelled();
                     out.write(buf, 0, n);
-                    sha1.update(buf, 0, n);
-                    sha256.update(buf, 0, n);
-                    sha512.update(buf, 0, n);
+                    for (MessageDigest d : digests.values()) d.update(buf, 0, n);
                     read += n;
                     if (total > 0) task.progress(0.5 * Math.min(1.0, (double) read / total));
                 }
             }
-            files.put(name, new Staged(path, e.size(), Map.of("SHA1", hex(sha1), "SHA256", hex(sha256), "SHA512", hex(sha512))));
+            var sums = new HashMap<String, String>();
+            digests.forEach((algorithm, d) -> sums.put(algorithm, hex(d)));
+            files.put(name, new Staged(path, e.size(), sums));
         }
         return manifest;
     }
@@ -298,7 +305,7 @@ final class OvaImport {
             Staged f = files.get(name);
             if (f == null) throw ApiError.of("IMPORT_ERROR", "the manifest lists " + name + ", which the package does not hold");
             String read = f.sums().get(m.group(1).toUpperCase(Locale.ROOT));
-            if (!read.equalsIgnoreCase(m.group(3))) throw ApiError.of("IMPORT_ERROR", "checksum failed on " + name + ": " + m.group(3) + " given, " + read + " read");
+            if (read == null || !read.equalsIgnoreCase(m.group(3))) throw ApiError.of("IMPORT_ERROR", "checksum failed on " + name + ": " + m.group(3) + " given, " + read + " read");
             listed.put(name, true);
         }
         for (String name : files.keySet()) {
@@ -321,19 +328,30 @@ final class OvaImport {
         return name;
     }
 
+    /** The algorithms of the manifest's lines, as it names them. */
+    private static List<String> algorithmsOf(String manifest) {
+        var out = new ArrayList<String>();
+        for (String line : manifest.split("\r?\n")) {
+            Matcher m = MANIFEST_LINE.matcher(line.strip());
+            if (m.matches() && !out.contains(m.group(1).toUpperCase(Locale.ROOT))) out.add(m.group(1).toUpperCase(Locale.ROOT));
+        }
+        return out;
+    }
+
     private static Map<String, String> sums(byte[] b) {
         var out = new HashMap<String, String>();
-        for (var a : List.of("SHA1", "SHA256", "SHA512")) {
-            MessageDigest d = digest(a.replace("SHA", "SHA-"));
+        for (String a : ALGORITHMS) {
+            MessageDigest d = digest(a);
             d.update(b);
             out.put(a, hex(d));
         }
         return out;
     }
 
+    /** A digest of a manifest's algorithm name (SHA1, SHA256, SHA512). */
     private static MessageDigest digest(String algorithm) {
         try {
-            return MessageDigest.getInstance(algorithm);
+            return MessageDigest.getInstance(algorithm.replace("SHA", "SHA-"));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
