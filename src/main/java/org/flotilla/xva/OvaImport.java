@@ -58,6 +58,8 @@ final class OvaImport {
     private final Subtasks subtasks;
     private final Path stagingRoot;
     private final Made made;
+    /** The VMs' subtasks opened so far: a failure fails each. */
+    private final List<HttpTask> opened = new ArrayList<>();
 
     OvaImport(Calls calls, DiskStreams streams, Subtasks subtasks, Path stagingRoot) {
         this.calls = calls;
@@ -116,19 +118,21 @@ final class OvaImport {
             task.progress(1.0);
             return vms.stream().map(NewVm::ref).toList();
         } catch (IOException e) {
-            fail(vms, ApiError.of("IMPORT_ERROR_PREMATURE_EOF"));
-            throw ApiError.of("IMPORT_ERROR_PREMATURE_EOF");
+            // the client's stream fails as IMPORT_ERROR_PREMATURE_EOF on its own (an ApiError): this is the staging's
+            ApiError error = ApiError.of("IMPORT_ERROR", "cannot stage the package in " + stagingRoot + ": " + e.getMessage());
+            fail(error);
+            throw error;
         } catch (RuntimeException e) {
-            fail(vms, e instanceof ApiError a ? a : ApiError.internal(String.valueOf(e)));
+            fail(e instanceof ApiError a ? a : ApiError.internal(String.valueOf(e)));
             throw e;
         } finally {
             if (staging != null) removeTree(staging);
         }
     }
 
-    private void fail(List<NewVm> vms, ApiError e) {
+    private void fail(ApiError e) {
         made.undo();
-        for (NewVm vm : vms) vm.task().failure(e);
+        for (HttpTask t : opened) t.failure(e);
     }
 
     /** Makes the VM for {@code vs} with its VDIs (in {@code sr}, sized as the descriptor says), VBDs and VIFs. */
@@ -154,11 +158,13 @@ final class OvaImport {
         rec.put("platform", Map.of("acpi", "1", "apic", "true", "pae", "true", "nx", "true", "viridian", Boolean.toString(windows),
                 "secureboot", Boolean.toString(vs.uefi() && vs.secureBoot())));
         rec.put("domain_type", "hvm");
-        String vm = made.create("VM", rec);
         HttpTask task = subtasks.open("Import of VM " + vs.name());
+        opened.add(task);
+        String vm = made.create("VM", rec);
 
         var vdis = new LinkedHashMap<String, String>();
         int device = 0;
+        int nics = 0;
         for (OvfEnvelope.Device d : vs.devices()) {
             switch (d) {
                 case OvfEnvelope.DiskDrive disk -> {
@@ -176,10 +182,10 @@ final class OvaImport {
                     vdi.put("other_config", Map.of());
                     String ref = made.create("VDI", vdi);
                     vdis.put(disk.diskId(), ref);
-                    made.create("VBD", vbd(vm, ref, device++, "Disk", device == 1));
+                    made.create("VBD", vbd(vm, ref, device++, "Disk", vdis.size() == 1));
                 }
                 case OvfEnvelope.CdDrive cd -> made.create("VBD", vbd(vm, XvaExport.NULL, device++, "CD", false));
-                case OvfEnvelope.Nic nic -> made.create("VIF", vif(vm, nic, vs.devices().stream().filter(x -> x instanceof OvfEnvelope.Nic).toList().indexOf(nic), unmapped));
+                case OvfEnvelope.Nic nic -> made.create("VIF", vif(vm, nic, nics++, unmapped));
             }
         }
         if (!unmapped.isEmpty()) calls.call("VM.add_to_other_config", vm, UNMAPPED_KEY, String.join("; ", unmapped));

@@ -31,9 +31,10 @@ import org.flotilla.storage.RawVdiHttp;
 /**
  * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true]} sends a halted
  * VM as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
- * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
+ * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}), or VMs of a VMware OVA, each on a subtask
+ * ({@link OvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
  * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
- * permissions for them (vm-admin), under its task, whose result for an import is the new VM's ref in a list, as XAPI
+ * permissions for them (vm-admin), under its task, whose result for an import is the new VMs' refs in a list, as XAPI
  * writes it. An import into an SR this host has not plugged is redirected to one that has.
  */
 public final class XvaHttp extends Handler.Abstract {

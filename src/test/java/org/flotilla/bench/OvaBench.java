@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.flotilla.daemon.Daemon;
 import org.flotilla.runtime.TrustingTls;
 import org.flotilla.server.ApiServerConfig;
@@ -35,7 +34,7 @@ public final class OvaBench {
             String session = (String) rpc.call("session.login_with_password", new ArrayList<>(List.of("root", "bench")));
             Path pkg = Files.createDirectory(dir.resolve("pkg"));
             Path raw = dir.resolve("disk.raw");
-            writeHalf(raw, size);
+            DiskStreamsBench.writeHalf(raw, size);
             run("qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o", "subformat=streamOptimized", raw.toString(), pkg.resolve("bench-disk1.vmdk").toString());
             Files.writeString(pkg.resolve("bench.ovf"), descriptor(Files.size(pkg.resolve("bench-disk1.vmdk")), size));
             var manifest = new StringBuilder();
@@ -100,20 +99,6 @@ public final class OvaBench {
                   </VirtualSystem>
                 </Envelope>
                 """.formatted(fileSize, capacity);
-    }
-
-    /** Every other 2 MiB block random, the rest left a hole. */
-    private static void writeHalf(Path raw, long size) throws Exception {
-        var rnd = new Random(1);
-        byte[] block = new byte[2 << 20];
-        try (var f = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
-            for (long at = 0; at < size; at += 2L * block.length) {
-                rnd.nextBytes(block);
-                f.write(java.nio.ByteBuffer.wrap(block), at);
-            }
-            f.truncate(size);
-            if (f.size() < size) f.write(java.nio.ByteBuffer.wrap(new byte[1]), size - 1);
-        }
     }
 
     private static void run(String... cmd) throws Exception {
