@@ -18,7 +18,8 @@ import org.flotilla.server.ApiServerConfig;
  * VMware conversion: an OVA (a DSP0243 descriptor, its SHA-256 manifest and one streamOptimized VMDK of
  * {@code disk-mib} (256) MiB, every other 2 MiB block random, tarred by GNU tar) imported with {@code PUT /import} — the VM, its VDI, VBD and VIF made, the
  * package staged and the VMDK converted into the VDI — against {@code qemu-img convert -f vmdk -O qcow2} of the same
- * VMDK into a file on the same disk, alternately in one run. The import includes the client (Java's HttpClient over TLS
+ * VMDK into a file on the same disk, and against what an administrator would run by hand (GNU tar unpacking the OVA,
+ * sha256sum checking its manifest, qemu-img converting the VMDK), alternately in one run. The import includes the client (Java's HttpClient over TLS
  * on loopback, sending the file); each imported VM and its disk are destroyed before the next round. Medians of
  * {@code runs} (5) and their ratio.
  */
@@ -61,6 +62,17 @@ public final class OvaBench {
                 run("qemu-img", "convert", "-f", "vmdk", "-O", "qcow2", pkg.resolve("bench-disk1.vmdk").toString(), out.toString());
                 ms.computeIfAbsent("qemu-img vmdk->qcow2", k -> new ArrayList<>()).add(Stats.msSince(t0));
                 Files.delete(out);
+                // what an administrator would run by hand for the same disk: unpack, check the manifest, convert
+                Path by = Files.createDirectory(dir.resolve("by-hand"));
+                t0 = System.nanoTime();
+                run("tar", "-C", by.toString(), "-xf", dir.resolve("bench.ova").toString());
+                run("sh", "-c", "cd " + by + " && sed 's/^SHA256(\\(.*\\))= \\(.*\\)$/\\2  \\1/' bench.mf | sha256sum -c --quiet");
+                run("qemu-img", "convert", "-f", "vmdk", "-O", "qcow2", by.resolve("bench-disk1.vmdk").toString(), out.toString());
+                ms.computeIfAbsent("by hand (tar, sha256sum, qemu-img)", k -> new ArrayList<>()).add(Stats.msSince(t0));
+                try (var files = Files.walk(by)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                }
+                Files.delete(out);
                 for (Object vm : (List<?>) rpc.call("VM.get_by_name_label", new ArrayList<>(List.of(session, "bench")))) {
                     for (Object vbd : (List<?>) rpc.call("VM.get_VBDs", new ArrayList<>(List.of(session, vm)))) {
                         Object vdi = rpc.call("VBD.get_VDI", new ArrayList<>(List.of(session, vbd)));
@@ -73,10 +85,11 @@ public final class OvaBench {
             System.out.printf("OVA of one streamOptimized VMDK, disk %d MiB (%d MiB of data), package %d MiB; %d runs; median ms (min-max)%n",
                     size >> 20, size >> 21, Files.size(dir.resolve("bench.ova")) >> 20, runs);
             for (var e : ms.entrySet()) {
-                System.out.printf("%-22s %8s (%s-%s)%n", e.getKey(), Stats.whole(Stats.median(e.getValue())),
+                System.out.printf("%-36s %8s (%s-%s)%n", e.getKey(), Stats.whole(Stats.median(e.getValue())),
                         Stats.whole(Stats.percentile(e.getValue(), 0)), Stats.whole(Stats.percentile(e.getValue(), 100)));
             }
-            System.out.printf("ratio import / qemu-img: %s%n", Stats.ratio(Stats.median(ms.get("import OVA")), Stats.median(ms.get("qemu-img vmdk->qcow2"))));
+            System.out.printf("ratio import / qemu-img: %s; import / by hand: %s%n", Stats.ratio(Stats.median(ms.get("import OVA")), Stats.median(ms.get("qemu-img vmdk->qcow2"))),
+                    Stats.ratio(Stats.median(ms.get("import OVA")), Stats.median(ms.get("by hand (tar, sha256sum, qemu-img)"))));
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
