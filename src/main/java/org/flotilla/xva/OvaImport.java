@@ -72,8 +72,8 @@ final class OvaImport {
     /** One VM as made: its ref, its subtask, and its disks as VDI refs by disk id. */
     private record NewVm(String ref, OvfEnvelope.VirtualSystem system, HttpTask task, Map<String, String> vdis) {}
 
-    /** A staged file: where it is, and its sums. */
-    private record Staged(Path path, long size, Map<String, String> sums) {}
+    /** A file of the package: where it is staged (null for those kept in memory: descriptor, manifest), and its sums. */
+    private record Staged(Path path, Map<String, String> sums) {}
 
     /** Imports the OVA whose tar is {@code tar} (the descriptor its next entry) into {@code sr}; returns the new VMs. */
     List<String> run(TarReader tar, String sr, TaskContext task) {
@@ -91,28 +91,13 @@ final class OvaImport {
 
             staging = Files.createTempDirectory(stagingRoot, "ova-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             var files = new LinkedHashMap<String, Staged>();
-            files.put(ovfName, new Staged(null, xml.length, sums(xml)));
+            files.put(ovfName, new Staged(null, sums(xml)));
             byte[] manifest = stage(tar, ovf, staging, files, task);
             if (manifest != null) verify(new String(manifest, StandardCharsets.UTF_8), files, ovfName);
             for (OvfEnvelope.FileRef f : ovf.files().values()) {
                 if (!files.containsKey(f.href())) throw ApiError.of("IMPORT_ERROR", "the OVF names file " + f.href() + ", which the package does not hold");
             }
-            int done = 0;
-            int total = vms.stream().mapToInt(v -> v.vdis().size()).sum();
-            for (NewVm vm : vms) {
-                int mine = 0;
-                for (var disk : vm.vdis().entrySet()) {
-                    task.checkCancelled();
-                    String href = ovf.files().get(ovf.disks().get(disk.getKey()).fileRef()).href();
-                    Path image = files.get(href).path();
-                    if (image == null) throw ApiError.of("IMPORT_ERROR", "disk " + disk.getKey() + " names " + href + ", which is not a disk image");
-                    PackagedImages.Source source = PackagedImages.inspect(href, image,
-                            name -> files.containsKey(name) ? files.get(name).path() : null, staging);
-                    streams.convertInto(VDI.CLASS.ref(disk.getValue()), source);
-                    vm.task().progress((double) ++mine / vm.vdis().size());
-                    task.progress(0.5 + 0.5 * ++done / Math.max(1, total));
-                }
-            }
+            convert(vms, ovf, files, staging, task);
             // a VM's subtask ends only once all are made: a later VM's failure destroys the earlier ones too
             for (NewVm vm : vms) vm.task().success(vm.ref());
             task.progress(1.0);
@@ -127,6 +112,25 @@ final class OvaImport {
             throw e;
         } finally {
             if (staging != null) removeTree(staging);
+        }
+    }
+
+    /** Converts each VM's disks from their staged images into their VDIs; the second half of the task's progress. */
+    private void convert(List<NewVm> vms, OvfEnvelope ovf, Map<String, Staged> files, Path staging, TaskContext task) {
+        int done = 0;
+        int total = vms.stream().mapToInt(v -> v.vdis().size()).sum();
+        for (NewVm vm : vms) {
+            int mine = 0;
+            for (var disk : vm.vdis().entrySet()) {
+                task.checkCancelled();
+                String href = ovf.files().get(ovf.disks().get(disk.getKey()).fileRef()).href();
+                Path image = files.get(href).path();
+                if (image == null) throw ApiError.of("IMPORT_ERROR", "disk " + disk.getKey() + " names " + href + ", which is not a disk image");
+                PackagedImages.Source source = PackagedImages.inspect(href, image, name -> files.containsKey(name) ? files.get(name).path() : null, staging);
+                streams.convertInto(VDI.CLASS.ref(disk.getValue()), source);
+                vm.task().progress((double) ++mine / vm.vdis().size());
+                task.progress(0.5 + 0.5 * ++done / Math.max(1, total));
+            }
         }
     }
 
@@ -272,7 +276,7 @@ final class OvaImport {
                     manifest = bytes;
                     algorithms = algorithmsOf(new String(bytes, StandardCharsets.UTF_8));
                 }
-                files.put(name, new Staged(null, bytes.length, sums(bytes)));
+                files.put(name, new Staged(null, sums(bytes)));
                 continue;
             }
             Long size = declared.get(name);
@@ -294,7 +298,7 @@ final class OvaImport {
             }
             var sums = new HashMap<String, String>();
             digests.forEach((algorithm, d) -> sums.put(algorithm, hex(d)));
-            files.put(name, new Staged(path, e.size(), sums));
+            files.put(name, new Staged(path, sums));
         }
         return manifest;
     }
