@@ -338,6 +338,14 @@ class OvaTest {
         assertEquals(List.of(), listStaging());
 
         XvaTest.booted(daemon, webVm);
+        // the UEFI VM starts on OVMF with a variable store of its own
+        daemon.rpc("VM.start", dbVm, false, false);
+        try {
+            Path argv = daemon.stateDir.resolve("run").resolve((String) daemon.rpc("VM.get_uuid", dbVm)).resolve("argv");
+            assertTrue(String.join(" ", Files.readAllLines(argv)).contains("pflash0=uefi-code,pflash1=uefi-vars"), Files.readString(argv));
+        } finally {
+            daemon.rpc("VM.hard_shutdown", dbVm);
+        }
     }
 
     /**
