@@ -118,7 +118,7 @@ final class OvaImport {
     /** Converts each VM's disks from their staged images into their VDIs; the second half of the task's progress. */
     private void convert(List<NewVm> vms, OvfEnvelope ovf, Map<String, Staged> files, Path staging, TaskContext task) {
         int done = 0;
-        int total = vms.stream().mapToInt(v -> v.vdis().size()).sum();
+        int total = Math.max(1, vms.stream().mapToInt(v -> v.vdis().size()).sum());
         for (NewVm vm : vms) {
             int mine = 0;
             for (var disk : vm.vdis().entrySet()) {
@@ -127,9 +127,14 @@ final class OvaImport {
                 Path image = files.get(href).path();
                 if (image == null) throw ApiError.of("IMPORT_ERROR", "disk " + disk.getKey() + " names " + href + ", which is not a disk image");
                 PackagedImages.Source source = PackagedImages.inspect(href, image, name -> files.containsKey(name) ? files.get(name).path() : null, staging);
-                streams.convertInto(VDI.CLASS.ref(disk.getValue()), source);
+                int before = mine;
+                int allBefore = done;
+                streams.convertInto(VDI.CLASS.ref(disk.getValue()), source, fraction -> {
+                    vm.task().progress((before + fraction) / vm.vdis().size());
+                    task.progress(0.5 + 0.5 * (allBefore + fraction) / total);
+                });
                 vm.task().progress((double) ++mine / vm.vdis().size());
-                task.progress(0.5 + 0.5 * ++done / Math.max(1, total));
+                task.progress(0.5 + 0.5 * ++done / total);
             }
         }
     }
