@@ -39,6 +39,8 @@ import org.flotilla.storage.PackagedImages;
  */
 final class OvaImport {
     static final String UNMAPPED_KEY = "import_unmapped";
+    /** The name every import's own staging directory starts with. */
+    static final String STAGING_PREFIX = "ova-";
     /** What a VM boots from, as XAPI's HVM templates: disk first, then the CD. */
     private static final String BOOT_ORDER = "cd";
     private static final Pattern MANIFEST_LINE = Pattern.compile("(SHA1|SHA256|SHA512)\\s*\\((.+)\\)\\s*=\\s*([0-9a-fA-F]+)");
@@ -89,7 +91,7 @@ final class OvaImport {
             for (OvfEnvelope.FileRef f : ovf.files().values()) checkedName(f.href());
             for (OvfEnvelope.VirtualSystem vs : ovf.systems()) vms.add(make(vs, ovf, sr));
 
-            staging = Files.createTempDirectory(stagingRoot, "ova-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            staging = Files.createTempDirectory(stagingRoot, STAGING_PREFIX, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             var files = new LinkedHashMap<String, Staged>();
             files.put(ovfName, new Staged(null, sums(xml)));
             byte[] manifest = stage(tar, ovf, staging, files, task);
@@ -374,7 +376,7 @@ final class OvaImport {
 
     private static String hex(MessageDigest d) { return HexFormat.of().formatHex(d.digest()); }
 
-    private static void removeTree(Path dir) {
+    static void removeTree(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -3,6 +3,10 @@ package org.flotilla.xva;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
@@ -56,8 +60,12 @@ public final class XvaHttp extends Handler.Abstract {
     private final HttpCalls calls;
     private final Kind kind;
 
-    public XvaHttp(Database db, Rpc rpc, DiskStreams streams, HttpCalls calls, Kind kind) {
+    private final Path staging;
+
+    /** {@code staging}: where an OVA's files are staged ({@link #stagingIn}). */
+    public XvaHttp(Database db, Rpc rpc, DiskStreams streams, HttpCalls calls, Kind kind, Path staging) {
         super(InvocationType.BLOCKING);
+        this.staging = staging;
         this.db = db;
         this.rpc = rpc;
         this.streams = streams;
@@ -111,9 +119,22 @@ public final class XvaHttp extends Handler.Abstract {
         throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "an export needs uuid= or ref="));
     }
 
-    /** Where an OVA's files wait to be converted: the system property {@code flotilla.import-staging}, else the temporary directory. */
-    private static java.nio.file.Path staging() {
-        return java.nio.file.Path.of(System.getProperty("flotilla.import-staging", System.getProperty("java.io.tmpdir")));
+    /**
+     * Where OVAs' files wait to be converted: the system property {@code flotilla.import-staging}, else
+     * {@code import-staging} in the daemon's state directory (root's, on a disk, where /tmp may be a small tmpfs). Made
+     * if missing; what a crash left there from an import under way is removed, as no import is under way yet.
+     */
+    public static Path stagingIn(Path stateDir) {
+        Path dir = Path.of(System.getProperty("flotilla.import-staging", stateDir.resolve("import-staging").toString()));
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> left = Files.list(dir)) {
+                left.filter(p -> p.getFileName().toString().startsWith(OvaImport.STAGING_PREFIX)).forEach(OvaImport::removeTree);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the import staging directory " + dir, e);
+        }
+        return dir;
     }
 
     /** Xen Orchestra's client sends a stream of unknown length as this many bytes, and cuts the connection at its end. */
@@ -149,7 +170,7 @@ public final class XvaHttp extends Handler.Abstract {
         }
         boolean restore = "true".equalsIgnoreCase(r.param("restore"));
         List<String> vms;
-        var ova = new OvaImport(as, streams, label -> calls.subtask(task, label, r.sessionId()), staging());
+        var ova = new OvaImport(as, streams, label -> calls.subtask(task, label, r.sessionId()), staging);
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
                 vms = new XvaImport(as, streams, ova).run(body, sr, restore, task);
