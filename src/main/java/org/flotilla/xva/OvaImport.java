@@ -72,7 +72,7 @@ final class OvaImport {
     }
 
     /** One VM as made: its ref, its subtask, and its disks as VDI refs by disk id. */
-    private record NewVm(String ref, OvfEnvelope.VirtualSystem system, HttpTask task, Map<String, String> vdis) {}
+    private record NewVm(String ref, HttpTask task, Map<String, String> vdis) {}
 
     /** A file of the package: where it is staged (null for those kept in memory: descriptor, manifest), and its sums. */
     private record Staged(Path path, Map<String, String> sums) {}
@@ -200,7 +200,7 @@ final class OvaImport {
             }
         }
         if (!unmapped.isEmpty()) calls.call("VM.add_to_other_config", vm, UNMAPPED_KEY, String.join("; ", unmapped));
-        return new NewVm(vm, vs, task, vdis);
+        return new NewVm(vm, task, vdis);
     }
 
     private static Map<String, Object> vbd(String vm, String vdi, int device, String type, boolean bootable) {
