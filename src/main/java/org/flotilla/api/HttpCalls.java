@@ -97,6 +97,12 @@ public final class HttpCalls {
         }
     }
 
+    /** A subtask of the request's {@code task}, made by {@code session}; none when the request has no task either. */
+    public HttpTask subtask(HttpTask task, String label, String session) {
+        if (task.ref().isNull()) return HttpTask.NONE;
+        return tasks.subtask(task.ref(), label, Session.CLASS.ref(session));
+    }
+
     private HttpTask taskOf(TunnelRequest request) {
         String ref = request.taskId();
         if (ref == null) return HttpTask.NONE;

@@ -105,6 +105,16 @@ public final class Tasks {
         };
     }
 
+    /**
+     * A new task that is a part of {@code parent} (its subtask_of), for one part of an HTTP request's work, e.g. one VM
+     * of an OVA: reported to and ended as the request's own task is.
+     */
+    public HttpTask subtask(Ref<Task> parent, String label, Ref<Session> session) {
+        Ref<Task> ref = create(label, "", session);
+        db.write(tx -> tx.set(ref, Task.subtask_of, parent));
+        return httpTask(ref);
+    }
+
     TaskContext context(Ref<Task> ref) {
         return new TaskContext() {
             @Override public Ref<Task> ref() { return ref; }

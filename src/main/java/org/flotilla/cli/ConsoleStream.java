@@ -43,8 +43,8 @@ interface ConsoleStream {
     /** Whether a person types where xe runs, so that a VM's console is joined to them rather than followed. */
     default boolean interactive() { return false; }
 
-    /** PUTs the user's {@code file} to {@code target} (a path and query on the host), in {@code session}. */
-    default void upload(Path file, String target, Ref<Session> session) { throw noHost(); }
+    /** PUTs what the user sends ({@code upload}: a file, or an OVF directory as an OVA) to {@code target} (a path and query on the host), in {@code session}. */
+    default void upload(Upload upload, String target, Ref<Session> session) { throw noHost(); }
 
     /** GETs {@code target} into the user's {@code file}, made anew (or left as it was if the host refuses). */
     default void download(String target, Ref<Session> session, Path file) { throw noHost(); }
@@ -62,7 +62,7 @@ interface ConsoleStream {
             @Override public boolean follow(String location, Ref<Session> session) { return consoles.follow(location, session); }
             @Override public boolean interact(String location, Ref<Session> session) { return consoles.interact(location, session); }
             @Override public boolean interactive() { return consoles.interactive(); }
-            @Override public void upload(Path file, String target, Ref<Session> session) { throw new OnClient(); }
+            @Override public void upload(Upload upload, String target, Ref<Session> session) { throw new OnClient(); }
             @Override public void download(String target, Ref<Session> session, Path file) { throw new OnClient(); }
         };
     }
@@ -90,7 +90,7 @@ interface ConsoleStream {
         public boolean interact(String location, Ref<Session> session) { throw new OnClient(); }
 
         @Override
-        public void upload(Path file, String target, Ref<Session> session) { throw new OnClient(); }
+        public void upload(Upload upload, String target, Ref<Session> session) { throw new OnClient(); }
 
         @Override
         public void download(String target, Ref<Session> session, Path file) { throw new OnClient(); }
@@ -150,16 +150,17 @@ interface ConsoleStream {
         }
 
         @Override
-        public void upload(Path file, String target, Ref<Session> session) {
+        public void upload(Upload upload, String target, Ref<Session> session) {
             try (HttpClient http = http()) {
-                var request = HttpRequest.newBuilder(uri(target, session, "")).PUT(HttpRequest.BodyPublishers.ofFile(file)).build();
+                var body = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(upload.body()), upload.length());
+                var request = HttpRequest.newBuilder(uri(target, session, "")).PUT(body).build();
                 HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() != 200) throw refused(response.statusCode(), response.body());
-            } catch (IOException e) {
-                throw CliFailure.error("Cannot send " + file + ": " + e.getMessage());
+            } catch (IOException | java.io.UncheckedIOException e) {
+                throw CliFailure.error("Cannot send " + upload.name() + ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw CliFailure.error("Interrupted while sending " + file);
+                throw CliFailure.error("Interrupted while sending " + upload.name());
             }
         }
 

@@ -163,8 +163,10 @@ final class HandWrittenCommands {
                 "Write a halted VM and its disks into a new XVA file of the user's (compress=true: gzip; metadata=true: its "
                 + "ova.xml alone). Choose the VM with vm=<name or uuid> or uuid=.", false, HandWrittenCommands::vmExport), List.of()));
         out.add(new Entry(new Command("vm-import", List.of("filename"), List.of("sr-uuid", "preserve", "force"),
-                "Make a VM from an XVA file of the user's, its disks in sr-uuid (the pool's default SR without); prints the "
-                + "new VM's uuid. preserve=true keeps the VIFs' MAC addresses.", false, HandWrittenCommands::vmImport),
+                "Make VMs from a package of the user's: an XVA, an OVA (VMware's export: its VMDKs converted, each VirtualSystem a VM), "
+                + "a directory holding an OVF package, or a directory of such packages, imported in turn. Disks go in sr-uuid (the "
+                + "pool's default SR without); prints the new VMs' uuids, comma-separated. preserve=true keeps an XVA's MAC addresses.",
+                false, HandWrittenCommands::vmImport),
                 RemoteActions.names(Task.Actions.class, a -> a.create(null, null))));
         out.add(new Entry(new Command("console", List.of(), List.of(), "Show a VM's text console as it runs." + VmSelector.HELP_SUFFIX, false,
                 HandWrittenCommands::console), List.of()));
@@ -345,7 +347,7 @@ final class HandWrittenCommands {
         String format = line.params().getOrDefault("format", "raw");
         String target = path + "?vdi=" + vdi.value() + "&format=" + java.net.URLEncoder.encode(format, java.nio.charset.StandardCharsets.UTF_8);
         java.nio.file.Path file = java.nio.file.Path.of(line.required("filename"));
-        if (path.startsWith("/import")) ctx.consoles().upload(file, target, ctx.api().session());
+        if (path.startsWith("/import")) ctx.consoles().upload(Upload.file(file), target, ctx.api().session());
         else ctx.consoles().download(target, ctx.api().session(), file);
         return Output.NOTHING;
     }
@@ -367,19 +369,65 @@ final class HandWrittenCommands {
         return Output.NOTHING;
     }
 
-    /** vm-import: xe sends the user's XVA under a task of its own, whose result names the new VM. */
+    /**
+     * vm-import: xe sends the user's package under a task of its own, whose result names the new VMs, printed as XAPI's
+     * xe prints them (uuids joined by commas). filename= is an XVA or an OVA (many VMs if it is a vApp); or a directory:
+     * one holding an OVF descriptor is sent as the OVA it makes; one holding packages (*.xva, *.ova) has each imported
+     * in turn, a batch conversion in one command.
+     */
     private static Output vmImport(CommandContext ctx, CommandLine line) {
+        java.nio.file.Path file = java.nio.file.Path.of(line.required("filename"));
+        var uploads = new ArrayList<Upload>();
+        if (!java.nio.file.Files.isDirectory(file)) {
+            uploads.add(Upload.file(file));
+        } else if (hasOvf(file)) {
+            uploads.add(Upload.ovfDirectory(file));
+        } else {
+            try (var listing = java.nio.file.Files.list(file)) {
+                listing.filter(f -> f.toString().toLowerCase(java.util.Locale.ROOT).matches(".*\\.(xva|ova)")).sorted().forEach(f -> uploads.add(Upload.file(f)));
+            } catch (java.io.IOException e) {
+                throw CliFailure.error("Cannot read " + file + ": " + e.getMessage());
+            }
+            if (uploads.isEmpty()) throw CliFailure.error(file + " holds no OVF descriptor and no package (*.ova, *.xva)");
+        }
+        var uuids = new ArrayList<String>();
+        for (Upload u : uploads) {
+            try {
+                uuids.addAll(importOne(ctx, line, u));
+            } catch (CliFailure e) {
+                if (uuids.isEmpty()) throw e;
+                // what was imported stays: the user learns which it was, and which package failed
+                var lines = new ArrayList<>(List.of("Imported " + String.join(",", uuids) + " before " + u.name() + " failed:"));
+                lines.addAll(e.stderrLines());
+                throw new CliFailure(lines, 1);
+            }
+        }
+        return Output.value(String.join(",", uuids));
+    }
+
+    private static boolean hasOvf(java.nio.file.Path dir) {
+        try (var listing = java.nio.file.Files.list(dir)) {
+            return listing.anyMatch(f -> f.toString().toLowerCase(java.util.Locale.ROOT).endsWith(".ovf"));
+        } catch (java.io.IOException e) {
+            throw CliFailure.error("Cannot read " + dir + ": " + e.getMessage());
+        }
+    }
+
+    /** One package sent under a task of xe's own; the uuids of the VMs its result names. */
+    private static List<String> importOne(CommandContext ctx, CommandLine line, Upload upload) {
         var tasks = ctx.api().actions(Task.Actions.class);
-        Ref<Task> task = tasks.create("xe vm-import", line.required("filename"));
+        Ref<Task> task = tasks.create("xe vm-import", upload.name());
         try {
             String target = "/import?task_id=" + task.value() + "&restore=" + Boolean.parseBoolean(line.params().get("preserve"))
                     + "&force=" + Boolean.parseBoolean(line.params().get("force"));
             String sr = line.params().get("sr-uuid");
             if (sr != null) target += "&sr_id=" + ctx.api().byUuid(SR.CLASS, sr).value();
-            ctx.consoles().upload(java.nio.file.Path.of(line.required("filename")), target, ctx.api().session());
+            ctx.consoles().upload(upload, target, ctx.api().session());
             var m = java.util.regex.Pattern.compile("OpaqueRef:[0-9a-fA-F-]+").matcher(ctx.api().record(task).get(Task.result));
-            if (!m.find()) throw CliFailure.error("The import named no VM");
-            return Output.value(ctx.api().record(VM.CLASS.ref(m.group())).get(VM.uuid));
+            var uuids = new ArrayList<String>();
+            while (m.find()) uuids.add(ctx.api().record(VM.CLASS.ref(m.group())).get(VM.uuid));
+            if (uuids.isEmpty()) throw CliFailure.error("The import of " + upload.name() + " named no VM");
+            return uuids;
         } finally {
             tasks.destroy(task);
         }

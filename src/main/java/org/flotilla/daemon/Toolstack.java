@@ -81,8 +81,9 @@ record Toolstack(Node node, ApiServer server, PoolMembers members, Runnable also
         for (RawVdiHttp.Kind kind : RawVdiHttp.Kind.values()) {
             server.addHandler(kind.path(), new RawVdiHttp(node.db(), node.storage().streams(), calls, kind));
         }
+        Path staging = XvaHttp.stagingIn(stateDir);
         for (XvaHttp.Kind kind : XvaHttp.Kind.values()) {
-            server.addHandler(kind.path(), new XvaHttp(node.db(), node.rpc(), node.storage().streams(), calls, kind));
+            server.addHandler(kind.path(), new XvaHttp(node.db(), node.rpc(), node.storage().streams(), calls, kind, staging));
         }
         var hostLogins = new HostLogins();
         server.addTunnel("/console", new ConsoleTunnels(consoles, calls, hostLogins));

@@ -127,6 +127,18 @@ public final class DiskStreams {
         });
     }
 
+    /**
+     * Converts the image {@code source} of an uploaded package into {@code vdi}, a VDI just made for it (so reading as
+     * zeros): qemu-img reads the image as {@link PackagedImages} described it, telling {@code progress} how far it got (0 to 1).
+     * VDI_TOO_SMALL if the image is larger.
+     */
+    public void convertInto(Ref<VDI> vdi, PackagedImages.Source source, java.util.function.DoubleConsumer progress) {
+        long size = writable(vdi);
+        if (source.virtualSize() > size) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(source.virtualSize()));
+        qemu.fromNode(source.node(), layers.of(vdi).attachment(), progress);
+        vdis.update(vdi);
+    }
+
     /** The VDI's size, once sure it may be written now. */
     private long writable(Ref<VDI> vdi) {
         DbObject<VDI> v = db.require(vdi);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.DoubleConsumer;
 import org.flotilla.model.ApiError;
 import org.flotilla.os.HostCommand;
 
@@ -85,6 +86,20 @@ public final class QemuImg {
     public void fromRaw(Path raw, Storage.Attachment dst) {
         try (Opened out = open(dst, true)) {
             run(List.of("convert", "-q", "-n", "-f", "raw", "-O", out.format(), raw.toString(), out.image()));
+        }
+    }
+
+    /**
+     * Copies the image {@code source} (a block node described in full by the caller, e.g. an imported VMDK) into the
+     * new chain {@code dst}. A new single qcow2 image reads as zeros, so the source's holes are not written there.
+     */
+    public void fromNode(ObjectNode source, Storage.Attachment dst, DoubleConsumer progress) {
+        try (Opened out = open(dst, true)) {
+            // -p: qemu-img prints "(n.nn/100%)" as it goes, which becomes the caller's progress
+            var args = new ArrayList<>(List.of("convert", "-p", "-n"));
+            if (dst.layers().size() == 1 && dst.format().equals("qcow2")) args.add("--target-is-zero");
+            args.addAll(List.of("-O", out.format(), "json:" + source, out.image()));
+            run(args, progress);
         }
     }
 
@@ -178,7 +193,10 @@ public final class QemuImg {
                         + ",server.keep-alive=on,export=" + to.export() + ",tls-creds=tls,tls-hostname=" + to.tlsHostname()));
     }
 
-    private String run(List<String> args) {
+    private String run(List<String> args) { return run(args, null); }
+
+    /** Runs qemu-img; with {@code progress}, its {@code -p} output is read as it comes and passed on as a fraction. */
+    private String run(List<String> args, DoubleConsumer progress) {
         var cmd = new ArrayList<String>();
         cmd.add(binary);
         cmd.addAll(args);
@@ -189,7 +207,7 @@ public final class QemuImg {
             throw ApiError.of("SR_BACKEND_FAILURE", "127", "", binary + ": " + e.getMessage());
         }
         var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Thread::startVirtualThread);
-        String out = read(p.getInputStream());
+        String out = progress == null ? read(p.getInputStream()) : readProgress(p.getInputStream(), progress);
         int status;
         try {
             status = p.waitFor();
@@ -200,6 +218,29 @@ public final class QemuImg {
         }
         if (status != 0) throw ApiError.of("SR_BACKEND_FAILURE", Integer.toString(status), out.strip(), err.join().strip());
         return out;
+    }
+
+    private static final java.util.regex.Pattern PROGRESS = java.util.regex.Pattern.compile("\\((\\d+(?:\\.\\d+)?)/100%\\)");
+
+    /** Reads qemu-img's {@code -p} output, lines ended by CR, each percentage passed on; returns what else it printed. */
+    static String readProgress(InputStream in, DoubleConsumer progress) {
+        var rest = new StringBuilder();
+        var line = new StringBuilder();
+        try (in) {
+            for (int c; (c = in.read()) >= 0; ) {
+                if (c != '\r' && c != '\n') {
+                    line.append((char) c);
+                    continue;
+                }
+                var m = PROGRESS.matcher(line);
+                if (m.find()) progress.accept(Double.parseDouble(m.group(1)) / 100);
+                else if (!line.isEmpty()) rest.append(line).append('\n');
+                line.setLength(0);
+            }
+        } catch (IOException e) {
+            // the process's end says how it went
+        }
+        return rest.append(line).toString();
     }
 
     private static String read(InputStream in) {

@@ -63,6 +63,15 @@ final class TarReader {
         return n;
     }
 
+    /** Reads up to {@code len} bytes of the current entry into {@code buf}; -1 once the entry is all read. */
+    int read(byte[] buf, int off, int len) throws IOException {
+        if (left == 0) return -1;
+        int n = in.read(buf, off, (int) Math.min(len, left));
+        if (n < 0) throw ApiError.of("IMPORT_ERROR_PREMATURE_EOF");
+        left -= n;
+        return n;
+    }
+
     private boolean readHeader() throws IOException {
         int n = in.readNBytes(header, 0, header.length);
         if (n == 0) return false; // no end blocks: XAPI's own reader takes that too

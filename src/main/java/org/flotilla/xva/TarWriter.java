@@ -6,10 +6,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * The ustar archive an XVA is: each entry a 512-byte header then its bytes padded to 512, two zero blocks at the end.
- * Names are the XVA's own (ova.xml, Ref:N/00000000), far shorter than the header's 100 bytes.
+ * Names are the XVA's own (ova.xml, Ref:N/00000000), far shorter than the header's 100 bytes; xe writes an OVF
+ * directory's files with it as the OVA they make.
  */
-final class TarWriter {
-    static final int BLOCK = 512;
+public final class TarWriter {
+    public static final int BLOCK = 512;
     private static final byte[] ZEROS = new byte[BLOCK];
 
     private final OutputStream out;
@@ -34,7 +35,8 @@ final class TarWriter {
         out.flush();
     }
 
-    static byte[] header(String name, long size, long mtime) {
+    /** A ustar header of a regular file {@code name} of {@code size} bytes. */
+    public static byte[] header(String name, long size, long mtime) {
         byte[] h = new byte[BLOCK];
         byte[] n = name.getBytes(StandardCharsets.UTF_8);
         if (n.length > 100) throw new IllegalArgumentException("tar name too long: " + name);

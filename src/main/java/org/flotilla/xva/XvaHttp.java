@@ -3,6 +3,10 @@ package org.flotilla.xva;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
 import java.util.List;
 import java.util.Locale;
 import java.util.zip.GZIPOutputStream;
@@ -32,10 +36,11 @@ import org.flotilla.storage.RawVdiHttp;
 
 /**
  * XAPI's whole-VM handlers, on the API's port: {@code GET /export?uuid=|ref=[&use_compression=true|zstd]} sends a
- * halted or suspended VM, or a snapshot, as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml alone, and {@code PUT
- * /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
+ * halted or suspended VM, or a snapshot, as an XVA ({@link XvaExport}), {@code GET /export_metadata?...} its ova.xml
+ * alone, and {@code PUT /import?sr_id=<SR ref>} makes a VM of one ({@link XvaImport}), or VMs of a VMware OVA, each on
+ * a subtask ({@link OvaImport}); Xen Orchestra adds a trailing slash to each. Run as the
  * raw-disk handlers run ({@link RawVdiHttp}): the client's session (query, cookie or Basic credentials) with XAPI's
- * permissions for them (vm-admin), under its task, whose result for an import is the new VM's ref in a list, as XAPI
+ * permissions for them (vm-admin), under its task, whose result for an import is the new VMs' refs in a list, as XAPI
  * writes it. An import into an SR this host has not plugged is redirected to one that has.
  */
 public final class XvaHttp extends Handler.Abstract {
@@ -57,8 +62,12 @@ public final class XvaHttp extends Handler.Abstract {
     private final HttpCalls calls;
     private final Kind kind;
 
-    public XvaHttp(Database db, Rpc rpc, DiskStreams streams, HttpCalls calls, Kind kind) {
+    private final Path staging;
+
+    /** {@code staging}: where an OVA's files are staged ({@link #stagingIn}). */
+    public XvaHttp(Database db, Rpc rpc, DiskStreams streams, HttpCalls calls, Kind kind, Path staging) {
         super(InvocationType.BLOCKING);
+        this.staging = staging;
         this.db = db;
         this.rpc = rpc;
         this.streams = streams;
@@ -134,6 +143,24 @@ public final class XvaHttp extends Handler.Abstract {
         throw new HttpRefusal(400, ApiError.of("IMPORT_ERROR", "an export needs uuid= or ref="));
     }
 
+    /**
+     * Where OVAs' files wait to be converted: the system property {@code flotilla.import-staging}, else
+     * {@code import-staging} in the daemon's state directory (root's, on a disk, where /tmp may be a small tmpfs). Made
+     * if missing; what a crash left there from an import under way is removed, as no import is under way yet.
+     */
+    public static Path stagingIn(Path stateDir) {
+        Path dir = Path.of(System.getProperty("flotilla.import-staging", stateDir.resolve("import-staging").toString()));
+        try {
+            Files.createDirectories(dir);
+            try (Stream<Path> left = Files.list(dir)) {
+                left.filter(p -> p.getFileName().toString().startsWith(OvaImport.STAGING_PREFIX)).forEach(OvaImport::removeTree);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the import staging directory " + dir, e);
+        }
+        return dir;
+    }
+
     /** Xen Orchestra's client sends a stream of unknown length as this many bytes, and cuts the connection at its end. */
     private static final long XO_UNKNOWN_LENGTH = 1L << 50;
 
@@ -166,16 +193,17 @@ public final class XvaHttp extends Handler.Abstract {
             return;
         }
         boolean restore = "true".equalsIgnoreCase(r.param("restore"));
-        String vm;
+        List<String> vms;
+        var ova = new OvaImport(as, streams, label -> calls.subtask(task, label, r.sessionId()), staging);
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
-                vm = new XvaImport(as, streams, this::keepIdentity).run(body, sr, restore, task);
+                vms = new XvaImport(as, streams, this::keepIdentity, ova).run(body, sr, restore, task);
             } catch (ApiError e) {
                 RawVdiHttp.drain(body);
                 throw RawVdiHttp.refusal(e);
             }
         }
-        task.success(List.of(vm));
+        task.success(vms);
         HttpRequests.text(response, callback, 200, "");
     }
 }

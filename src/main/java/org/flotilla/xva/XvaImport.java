@@ -5,9 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -41,10 +39,9 @@ final class XvaImport {
 
     private final Calls calls;
     private final DiskStreams streams;
-    /** What was made so far, last first: what a failure destroys. */
-    private final Deque<Made> made = new ArrayDeque<>();
+    private final Made made;
 
-    private record Made(String cls, String ref) {}
+    private final OvaImport ova;
 
     /**
      * What a full restore ({@code restore=true}) needs beyond the XenAPI, whose constructors make new uuids: the VM
@@ -57,26 +54,31 @@ final class XvaImport {
 
     private final Identity identity;
 
-    XvaImport(Calls calls, DiskStreams streams, Identity identity) {
+    /** {@code ova} takes a package that turns out to be an OVA (its first entry an OVF descriptor). */
+    XvaImport(Calls calls, DiskStreams streams, Identity identity, OvaImport ova) {
         this.calls = calls;
         this.streams = streams;
         this.identity = identity;
+        this.made = new Made(calls);
+        this.ova = ova;
     }
 
-    /** Imports the XVA in {@code body} into {@code sr}; returns the new VM's ref. */
-    String run(InputStream body, String sr, boolean restore, TaskContext task) {
+    /** Imports the XVA (or OVA) in {@code body} into {@code sr}; returns the new VMs' refs. */
+    List<String> run(InputStream body, String sr, boolean restore, TaskContext task) {
         try (InputStream in = uncompressed(body)) {
             var tar = new TarReader(new ClientBody(in));
-            OvaXml ova = ovaXml(tar);
+            TarReader.Entry first = tar.peek();
+            if (first != null && first.name().toLowerCase(java.util.Locale.ROOT).endsWith(".ovf")) return ova.run(tar, sr, task);
+            OvaXml xml = ovaXml(tar);
             var disks = new LinkedHashMap<String, String>();
-            String vm = objects(ova, sr, restore, disks);
+            String vm = objects(xml, sr, restore, disks);
             readDisks(tar, disks, task);
-            return vm;
+            return List.of(vm);
         } catch (IOException e) {
-            undo();
+            made.undo();
             throw ApiError.of("IMPORT_ERROR_PREMATURE_EOF");
         } catch (RuntimeException e) {
-            undo();
+            made.undo();
             throw e;
         }
     }
@@ -102,15 +104,13 @@ final class XvaImport {
 
         var vmRec = unlinked(vmObj.snapshot());
         long version = restore ? replaceable(vmObj.snapshot()) : 0;
-        String vm = (String) calls.call("VM.create", vmRec);
-        made.push(new Made("VM", vm));
+        String vm = made.create("VM", vmRec);
         if (restore) identity.keep(vm, String.valueOf(vmObj.snapshot().get("uuid")), version);
         for (var vdi : ova.of("VDI")) {
             var rec = unlinked(vdi.snapshot());
             rec.put("SR", sr);
             rec.put("sm_config", Map.of());
-            String ref = (String) calls.call("VDI.create", rec);
-            made.push(new Made("VDI", ref));
+            String ref = made.create("VDI", rec);
             disks.put(vdi.id(), ref);
         }
         for (var vbd : ova.of("VBD")) {
@@ -122,7 +122,7 @@ final class XvaImport {
             rec.put("VDI", empty ? NULL : vdi);
             rec.put("empty", empty);
             if (empty && "Disk".equals(rec.get("type"))) throw ApiError.of("IMPORT_ERROR", "VBD " + vbd.id() + " names a disk not in ova.xml");
-            made.push(new Made("VBD", (String) calls.call("VBD.create", rec)));
+            made.create("VBD", rec);
         }
         for (var vif : ova.of("VIF")) {
             if (!vmObj.id().equals(vif.snapshot().get("VM"))) continue;
@@ -130,7 +130,7 @@ final class XvaImport {
             rec.put("VM", vm);
             rec.put("network", network(byId.get(String.valueOf(vif.snapshot().get("network")))));
             if (!restore) rec.put("MAC", "");
-            made.push(new Made("VIF", (String) calls.call("VIF.create", rec)));
+            made.create("VIF", rec);
         }
         return vm;
     }
@@ -172,9 +172,7 @@ final class XvaImport {
         if (!named.isEmpty()) return (String) named.getFirst();
         var fresh = new LinkedHashMap<String, Object>();
         for (String f : List.of("name_label", "name_description", "MTU", "other_config")) if (rec.containsKey(f)) fresh.put(f, rec.get(f));
-        String net = (String) calls.call("network.create", fresh);
-        made.push(new Made("network", net));
-        return net;
+        return made.create("network", fresh);
     }
 
     /** A record from ova.xml with every reference cut (ids and refs alike), for the constructors, which take new ones. */
@@ -260,18 +258,6 @@ final class XvaImport {
                 }
             }
             return written;
-        }
-    }
-
-    /** Destroys what a failed import made, last first; what cannot be destroyed is left to the error already thrown. */
-    private void undo() {
-        while (!made.isEmpty()) {
-            Made m = made.pop();
-            try {
-                calls.call(m.cls() + ".destroy", m.ref());
-            } catch (RuntimeException ignored) {
-                // best effort: the import's own error is the one to report
-            }
         }
     }
 

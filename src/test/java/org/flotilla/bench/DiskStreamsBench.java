@@ -96,7 +96,7 @@ public final class DiskStreamsBench {
     }
 
     /** Every other 2 MiB block random, the rest left a hole. */
-    private static void writeHalf(Path raw, long size) throws Exception {
+    static void writeHalf(Path raw, long size) throws Exception {
         var rnd = new Random(1);
         byte[] block = new byte[2 << 20];
         try (var f = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {

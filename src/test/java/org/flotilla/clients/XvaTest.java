@@ -134,7 +134,9 @@ class XvaTest {
     }
 
     /** Starts {@code vm}, waits for the test guest's line on its serial console, and stops it. */
-    static void booted(String vm) throws Exception {
+    static void booted(String vm) throws Exception { booted(daemon, vm); }
+
+    static void booted(TestDaemon daemon, String vm) throws Exception {
         daemon.rpc("VM.start", vm, false, false);
         try {
             var serial = daemon.stateDir.resolve("run").resolve((String) daemon.rpc("VM.get_uuid", vm)).resolve("serial.log");
