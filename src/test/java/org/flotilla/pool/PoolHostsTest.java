@@ -220,6 +220,39 @@ class PoolHostsTest {
         }
     }
 
+    /**
+     * A run in another PID namespace (a fresh root on this machine) has a pid this JVM cannot see, but it shares this
+     * network namespace: its link, listened on at its address, is left alone until its listener is gone.
+     */
+    @Test
+    void aRunWhosePidIsNotSeenHereIsKeptWhileItListensOnItsAddress() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        var unseen = new TestNetNames(exited.pid(), 1);
+        var listener = new java.util.concurrent.atomic.AtomicReference<ServerSocket>();
+        TestNetwork.ip("netns", "add", unseen.switchNamespace());
+        try {
+            TestSubnet.claim((int) exited.pid(), o -> {
+                TestNetwork.ip("link", "add", "name", unseen.testLink(), "type", "veth", "peer", "name", "test", "netns", unseen.switchNamespace());
+                TestNetwork.ip("addr", "add", o + ".254/24", "dev", unseen.testLink());
+                TestNetwork.ip("link", "set", "dev", unseen.testLink(), "up");
+                try {
+                    listener.set(new ServerSocket(TestNetNames.LIVENESS_PORT, 1, InetAddress.ofLiteral(o + ".254")));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            TestLeftovers.sweep();
+            assertTrue(TestLeftovers.of(unseen).contains("link " + unseen.testLink()), "a listening run's link is kept");
+            listener.get().close();
+            TestLeftovers.sweep();
+            assertEquals(List.of(), TestLeftovers.of(unseen));
+        } finally {
+            if (listener.get() != null) listener.get().close();
+            TestLeftovers.remove(unseen);
+        }
+    }
+
     /** What {@code read} gives once it contains {@code text}, or at the deadline. */
     private static String await(Supplier<String> read, String text) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30L * LOADED);

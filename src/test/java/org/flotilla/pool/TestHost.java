@@ -100,7 +100,7 @@ public final class TestHost {
             if (System.nanoTime() > deadline) throw new AssertionError(name() + "'s daemon did not serve within " + START + ":\n" + log());
             Thread.sleep(50);
         }
-        rpc = client;
+        rpc = bounded(client);
         hostRef = (String) call("session.get_this_host", session);
         uuid = (String) call("host.get_uuid", hostRef);
         try {
@@ -152,6 +152,34 @@ public final class TestHost {
         if (!method.startsWith("session.login") && !method.startsWith("session.slave_login")) a.add(session);
         a.addAll(Arrays.asList(params));
         return rpc.call(method, a);
+    }
+
+    /** The longest a test waits for one call's answer: a call no host ever answers fails its test, not the whole run. */
+    private static final java.time.Duration CALL_LIMIT = java.time.Duration.ofMinutes(5);
+
+    private Rpc bounded(Rpc client) {
+        return (method, params) -> {
+            var answer = new java.util.concurrent.CompletableFuture<Object>();
+            Thread.ofVirtual().name(name() + "-call").start(() -> {
+                try {
+                    answer.complete(client.call(method, params));
+                } catch (Throwable t) {
+                    answer.completeExceptionally(t);
+                }
+            });
+            try {
+                return answer.get(CALL_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                if (e.getCause() instanceof Error err) throw err;
+                throw new IllegalStateException(e.getCause());
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new AssertionError(this + " did not answer " + method + " within " + CALL_LIMIT);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError("interrupted while " + this + " answered " + method);
+            }
+        };
     }
 
     /** The client of this host's XenAPI (XML-RPC over HTTPS). */

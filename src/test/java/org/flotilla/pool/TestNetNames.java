@@ -40,7 +40,27 @@ record TestNetNames(long pid, int seq) {
     /** Files ip netns exec binds over /etc in the namespace (its hosts file). */
     Path etcDir(String namespace) { return Path.of("/etc/netns", namespace); }
 
-    boolean ownerAlive() { return ProcessHandle.of(pid).isPresent(); }
+    /**
+     * Whether the run is alive: its JVM's pid is, or something listens on its link's address at {@link #LIVENESS_PORT}.
+     * A run in another PID namespace (a fresh root on this machine, say) has a pid this JVM cannot see, but shares the
+     * network namespace, and its links with it: its listener, which the kernel closes with its JVM, is what tells.
+     */
+    boolean ownerAlive() { return ProcessHandle.of(pid).isPresent() || listening(); }
+
+    /** The port a test network's JVM listens on, on its own address, for as long as the network is its. */
+    static final int LIVENESS_PORT = 1;
+
+    private boolean listening() {
+        String out = org.flotilla.TestCommand.run(java.util.List.of("ip", "-o", "-4", "addr", "show", "dev", testLink())).output();
+        Matcher m = Pattern.compile("inet (\\d+\\.\\d+\\.\\d+\\.\\d+)/").matcher(out);
+        if (!m.find()) return false;
+        try (var probe = new java.net.Socket()) {
+            probe.connect(new java.net.InetSocketAddress(m.group(1), LIVENESS_PORT), 1000);
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
 
     boolean owns(String name) {
         Matcher m = NAMESPACE.matcher(name);

@@ -36,6 +36,8 @@ public final class TestNetwork implements AutoCloseable {
     private final int size;
     private final Thread hook;
     private String octets;
+    /** Held while the network is this JVM's: see {@link TestNetNames#ownerAlive}. */
+    private java.net.ServerSocket liveness;
 
     private TestNetwork(TestNetNames names, int size) {
         this.names = names;
@@ -71,6 +73,7 @@ public final class TestNetwork implements AutoCloseable {
             ip("link", "add", "name", names.testLink(), "type", "veth", "peer", "name", TEST_PORT, "netns", sw);
             ip("addr", "add", o + ".254/24", "dev", names.testLink());
             ip("link", "set", "dev", names.testLink(), "up");
+            liveness = listenOn(o + ".254");
         });
         ip("-n", sw, "link", "set", "dev", TEST_PORT, "master", BRIDGE, "up");
         for (int i = 0; i < size; i++) {
@@ -151,10 +154,29 @@ public final class TestNetwork implements AutoCloseable {
     @Override
     public void close() {
         TestLeftovers.remove(names);
+        closeQuietly(liveness);
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {
             // the hook is running or has run: it did the same
+        }
+    }
+
+    /** What tells sweeps in other PID namespaces that this network is in use ({@link TestNetNames#ownerAlive}). */
+    private static java.net.ServerSocket listenOn(String address) {
+        try {
+            return new java.net.ServerSocket(TestNetNames.LIVENESS_PORT, 8, java.net.InetAddress.getByName(address));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void closeQuietly(java.net.ServerSocket socket) {
+        if (socket == null) return;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // it goes with the JVM anyway
         }
     }
 
