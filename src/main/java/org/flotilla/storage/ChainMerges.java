@@ -28,8 +28,8 @@ import org.flotilla.model.xenapi.enums.VmPowerState;
  * <ul>
  * <li>B is a base copy (managed=false) and exactly one record names it as its parent, C, which has an image of its
  *     own (not a cbt_metadata VDI: a destroyed snapshot's tracking reads B's layer, see {@link ChangedBlocks}), and
- *     exactly one image header of the SR names B, C's. A base with two children is never merged: each child's view
- *     rests on B's bytes as they are.</li>
+ *     exactly one image header of the SR names B, C's; nor is C a snapshot with changed-block tracking. A base with two
+ *     children is never merged: each child's view rests on B's bytes as they are.</li>
  * <li>Offline, when no VM but a halted one has a disk of C's subtree: {@code qemu-img commit} of C into B (the
  *     child's clusters, usually the few written since the snapshot), then B renamed over C's name. Until the rename C
  *     is untouched and its view (C over B) unchanged, since C shadows every cluster the commit writes into B; the
@@ -87,7 +87,7 @@ final class ChainMerges {
             List<DbObject<VDI>> kids = children.getOrDefault(location, List.of());
             if (kids.size() != 1 || named.getOrDefault(location, 0) != 1) continue;
             DbObject<VDI> c = kids.getFirst();
-            if (c.get(VDI.type) == VdiType.cbt_metadata || !c.get(VDI.current_operations).isEmpty()) continue;
+            if (c.get(VDI.type) == VdiType.cbt_metadata || tracked(c) || !c.get(VDI.current_operations).isEmpty()) continue;
             if (!headerNames(dir, d.fileName(c.get(VDI.location)), d.fileName(location))) continue;
             Use use = use(c, subtree(c, children));
             if (use == Use.BUSY) continue;
@@ -194,6 +194,9 @@ final class ChainMerges {
         if (log) LOG.log(System.Logger.Level.INFO, "SR " + sr.value() + ": merge of " + b.uuid() + " into " + c.uuid() + " finished");
         return true;
     }
+
+    /** A snapshot whose tracking a backup tool reads: the layer it was taken on stays a layer of its own. */
+    private static boolean tracked(DbObject<VDI> c) { return c.get(VDI.is_a_snapshot) && c.get(VDI.cbt_enabled); }
 
     /** Whether C's header names B's parent (none if B has none), as it does once B's data is in C's image. */
     private static boolean finished(SrDriver d, SrStore dir, DbObject<VDI> b, DbObject<VDI> c) {

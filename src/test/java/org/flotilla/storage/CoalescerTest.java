@@ -181,10 +181,18 @@ class CoalescerTest extends OnALocalSr {
         read(vdi, 0x22, 2, 1);
         read(vdi, 0x33, 4, 1);
 
+        // a tracked snapshot kept while its disk goes: the layer it was taken on stays its own
+        String other = createVdi(sr, 16 * MIB, "tracked too");
+        call("VDI.enable_cbt", session, other);
+        write(other, 0x44, 0, 1);
+        String kept = (String) call("VDI.snapshot", session, other, Map.of());
+        call("VDI.destroy", session, other);
         call("SR.scan", session, sr); // a scan asks for a pass too: still nothing to merge
         awaitIdle();
         assertEquals(b1, parentOf(s1));
         assertEquals(2, layers(vdi));
+        assertEquals(2, layers(kept));
+        read(kept, 0x44, 0, 1);
     }
 
     private void awaitIdle() throws InterruptedException {
