@@ -41,8 +41,8 @@ import org.flotilla.model.xenapi.enums.VmPowerState;
  * </ul>
  * The intent is written first, sm_config:{@value #INTENT} of B naming C, so that after a crash {@link #settle} finds
  * what was done from C's header: naming B's parent, the merge is finished (records, then B unlinked); naming B, it is
- * rolled back (C is intact; B was only ever read through C). The SR's lock is held throughout and VM starts wait for
- * the chain lock ({@link SrLocks#attaching}), so nothing attaches a chain while it is rewritten.
+ * rolled back (C is intact; B was only ever read through C). The SR's lock is held throughout, and for an offline merge
+ * the chain lock too, which VM starts wait for ({@link SrLocks#attaching}): nothing attaches a chain while it is rewritten.
  */
 final class ChainMerges {
     private static final System.Logger LOG = System.getLogger(ChainMerges.class.getName());

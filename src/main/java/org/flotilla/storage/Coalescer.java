@@ -134,11 +134,9 @@ public final class Coalescer implements AutoCloseable {
         long t0 = System.nanoTime();
         long size = dir.sizeOf(d.fileName((pair.online() ? pair.base() : pair.child()).get(VDI.location)));
         try {
-            locks.rewritingChains(sr, () -> {
-                if (begun) merges.resume(sr, d, dir, pair);
-                else merges.merge(sr, d, dir, pair);
-                return null;
-            });
+            if (begun) merges.resume(sr, d, dir, pair);
+            else if (pair.online()) merges.merge(sr, d, dir, pair); // C is the running VM's: nothing else attaches it meanwhile
+            else locks.rewritingChains(sr, () -> { merges.merge(sr, d, dir, pair); return null; });
             LOG.log(System.Logger.Level.INFO, String.format("SR %s: %s merged into %s %s, %d MiB copied, in %d ms", sr.value(),
                     pair.base().uuid(), pair.child().uuid(), pair.online() ? "online" : "offline", size >> 20, (System.nanoTime() - t0) / 1_000_000));
         } catch (ApiError e) {
