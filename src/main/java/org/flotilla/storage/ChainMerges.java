@@ -50,7 +50,7 @@ final class ChainMerges {
     static final String INTENT = "coalesce-into";
 
     /** Points between the steps of a merge, where a test stops the collector as a kill would. */
-    enum Step { INTENT_RECORDED, COMMITTED, RENAMED }
+    enum Step { INTENT_RECORDED, COMMITTED, RENAMED, STREAMING }
 
     private final Database db;
     private final Ref<Host> host;
@@ -115,7 +115,8 @@ final class ChainMerges {
         stepHook.accept(Step.INTENT_RECORDED);
         try {
             if (p.online()) {
-                online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent));
+                online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent),
+                        () -> stepHook.accept(Step.STREAMING));
             } else {
                 qemu.commit(layers.of(p.child(), d, dir).attachment());
                 stepHook.accept(Step.COMMITTED);
@@ -161,7 +162,8 @@ final class ChainMerges {
     void resume(Ref<SR> sr, SrDriver d, SrStore dir, Pair p) {
         String parent = VdiRecords.parentOf(p.base());
         try {
-            online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent));
+            online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent),
+                        () -> stepHook.accept(Step.STREAMING));
         } finally {
             settle(sr, d, dir, db.require(p.base().self(VDI.CLASS)), false);
         }

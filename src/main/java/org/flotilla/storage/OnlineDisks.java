@@ -25,9 +25,10 @@ public interface OnlineDisks {
     /**
      * Merges the image below the running disk's top into the top (QMP {@code block-stream}, or the job a previous daemon
      * started, if it still runs), until that image is out of the VM's chain; the top's header then names
-     * {@code backingFile}, a plain file name of the SR (null: none). Returns once QEMU let the merged image go.
+     * {@code backingFile}, a plain file name of the SR (null: none). {@code started} runs once QEMU's job runs. Returns
+     * once QEMU let the merged image go.
      */
-    void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile);
+    void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started);
 
     OnlineDisks NONE = new OnlineDisks() {
         @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, long newSize) {
@@ -38,7 +39,7 @@ public interface OnlineDisks {
             throw VdiRecords.inUse(vdi, VdiOperations.snapshot);
         }
 
-        @Override public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile) {
+        @Override public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started) {
             throw ApiError.of("VDI_IN_USE", vdi.value(), "coalesce");
         }
     };

@@ -19,6 +19,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.qemu.TestGuest;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -121,6 +122,55 @@ class CoalescerTest extends OnALocalSr {
         read(vdi, 0x5a, 1, MIB_MOVED);
         run("qemu-img", "check", "-q", image(vdi).toString());
         System.out.printf("coalesce online: %d MiB base copy streamed under a counting guest in %d ms (destroy to idle)%n", MIB_MOVED, ms);
+    }
+
+    @Test
+    void anOnlineMergeAKilledDaemonLeftIsTakenUpAtItsNextStart() throws Exception {
+        rebootWithTheTestGuest();
+        String sr = defaultSr();
+        String vdi = createVdi(sr, (MIB_MOVED + 16) * MIB, "counted across a restart");
+        write(vdi, 0x5a, 1, MIB_MOVED);
+        CountingGuest g = startCountingGuest(vdi);
+        String snapshot = (String) call("VDI.snapshot", session, vdi, Map.of());
+        Path baseImage = image(baseCopies(sr).getFirst());
+        var reached = new CountDownLatch(1);
+        node.storage().coalescer().setStepHook(s -> {
+            if (s != ChainMerges.Step.STREAMING) return;
+            reached.countDown();
+            throw new Killed(); // QEMU's job runs on, slowed down so that it outlives the daemon
+        });
+        System.setProperty("flotilla.coalesce-speed", Long.toString(8L << 20));
+        try {
+            call("VDI.destroy", session, snapshot);
+            assertTrue(reached.await(30, TimeUnit.SECONDS));
+        } finally {
+            System.clearProperty("flotilla.coalesce-speed");
+        }
+        awaitIdle();
+        assertEquals(2, layers(vdi), "the job still runs");
+        node.close();
+        boot(); // the VM runs on, its QEMU streaming: the collector waits for the job and finishes the merge
+        awaitIdle();
+        assertEquals(1, layers(vdi));
+        assertEquals(List.of(), baseCopies(sr));
+        assertFalse(Files.exists(baseImage));
+        long pid = node.vmRuntime().pids().get(g.vm());
+        assertEquals(List.of(image(vdi).toString()), openFiles(pid).stream().filter(f -> f.startsWith(localDir().toString())).distinct().toList(),
+                "QEMU let the merged image go");
+        long printed = TestGuest.awaitCounts(g.serial(), 1).getLast();
+        awaitCountBeyond(g, printed + 5);
+        printed = TestGuest.awaitCounts(g.serial(), 1).getLast();
+        call("VM.clean_shutdown", session, g.vm().value());
+        long onDisk = Long.parseLong(counterOnDisk(vdi).substring("FLOTILLA-COUNTER ".length()));
+        assertTrue(onDisk >= printed && onDisk < printed + 20, "the disk holds count " + onDisk + ", the guest had printed " + printed);
+        read(vdi, 0x5a, 1, MIB_MOVED);
+        run("qemu-img", "check", "-q", image(vdi).toString());
+    }
+
+    /** A guest a failed test left running is not left behind. */
+    @AfterEach
+    void killGuests() {
+        if (node != null) node.vmRuntime().pids().values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     @Test

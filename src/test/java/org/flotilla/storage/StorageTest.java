@@ -277,7 +277,7 @@ class StorageTest extends OnALocalSr {
                 run("qemu-img", "resize", "-q", image(v.value()).toString(), Long.toString(size));
             }
             @Override public void switchToOverlay(Ref<VDI> v, Ref<VBD> b, SrStore dir, String overlay) { throw new AssertionError(); }
-            @Override public void stream(Ref<VDI> v, Ref<VBD> b, String backingFile) { throw new AssertionError(); }
+            @Override public void stream(Ref<VDI> v, Ref<VBD> b, String backingFile, Runnable started) { throw new AssertionError(); }
         });
         call("VDI.resize_online", session, vdi, 2 * MIB);
         assertEquals(List.of(vdi + " " + vbd), resized);

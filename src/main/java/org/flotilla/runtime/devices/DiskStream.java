@@ -3,7 +3,9 @@ package org.flotilla.runtime.devices;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -25,6 +27,11 @@ final class DiskStream {
     private static final Duration POLL = Duration.ofMillis(200);
     /** Long enough for a large disk at a slow disk's pace; a job past it is cancelled and the merge rolled back. */
     private static final Duration LIMIT = Duration.ofMinutes(30);
+    /**
+     * Bytes a second the job may copy, 0 for as fast as it can: {@code flotilla.coalesce-speed}, for a host whose guests'
+     * own I/O must not wait behind a merge (and for tests, to keep a job running across a daemon restart).
+     */
+    private static long speed() { return Long.getLong("flotilla.coalesce-speed", 0); }
     private static final Pattern FDSET = Pattern.compile("/dev/fdset/(\\d+)");
 
     private DiskStream() {}
@@ -33,16 +40,15 @@ final class DiskStream {
      * Streams the image below {@code device}'s top into it, the top's header then naming {@code backingFile} (null: the
      * top stands alone); takes up the job a previous daemon started if it still runs.
      */
-    static void pull(Qmp qmp, String device, String backingFile) throws QmpException, TimeoutException {
+    static void pull(Qmp qmp, String device, String backingFile, Runnable started) throws QmpException, TimeoutException {
         String job = device + "-stream";
         long mark = qmp.eventMark();
-        String base = null;
         if (DiskMirror.jobState(qmp, job) == null) {
             String top = BlockNodes.top(qmp, device);
-            Map<String, String> backing = backingEdges(qmp);
-            base = top == null ? null : backing.get(top);
+            Map<String, String> backing = edges(qmp).backing();
+            String base = top == null ? null : backing.get(top);
             if (base == null) throw new QmpException("disk " + device + " has no image below its top");
-            var args = QemuCommand.ordered("job-id", job, "device", top);
+            var args = QemuCommand.ordered("job-id", job, "device", top, "speed", speed());
             String below = backing.get(base);
             if (below != null) {
                 args.put("base-node", below);
@@ -50,9 +56,9 @@ final class DiskStream {
             }
             qmp.execute("block-stream", args);
         }
-        Integer baseSet = base == null ? null : fdsetOf(qmp, base);
+        started.run();
         awaitCompleted(qmp, job, mark);
-        if (base != null) release(qmp, base, baseSet);
+        releaseDropped(qmp, device);
     }
 
     private static void awaitCompleted(Qmp qmp, String job, long mark) throws QmpException, TimeoutException {
@@ -74,16 +80,42 @@ final class DiskStream {
         }
     }
 
-    /** Each node's backing node, by name, from QEMU's block graph. */
-    private static Map<String, String> backingEdges(Qmp qmp) throws QmpException {
+    /** QEMU's block graph by node name: each node's backing node, and every node some other node or job uses. */
+    private record Edges(Map<String, String> backing, Set<String> used) {}
+
+    private static Edges edges(Qmp qmp) throws QmpException {
         JsonNode graph = qmp.execute("x-debug-query-block-graph");
         var names = new HashMap<Long, String>();
         for (JsonNode n : graph.path("nodes")) names.put(n.path("id").asLong(), n.path("name").asText());
-        var out = new HashMap<String, String>();
+        var backing = new HashMap<String, String>();
+        var used = new HashSet<String>();
         for (JsonNode e : graph.path("edges")) {
-            if (e.path("name").asText().equals("backing")) out.put(names.get(e.path("parent").asLong()), names.get(e.path("child").asLong()));
+            String parent = names.get(e.path("parent").asLong());
+            String child = names.get(e.path("child").asLong());
+            used.add(child);
+            if (e.path("name").asText().equals("backing")) backing.put(parent, child);
         }
-        return out;
+        return new Edges(backing, used);
+    }
+
+    /**
+     * Deletes the disk's nodes that the stream dropped from its chain (nothing uses them, the device does not read
+     * them), with their fdsets: found from the graph, so that a job a previous daemon started is cleaned up after too.
+     */
+    private static void releaseDropped(Qmp qmp, String device) throws QmpException {
+        Edges g = edges(qmp);
+        var chain = new HashSet<String>();
+        for (String n = BlockNodes.top(qmp, device); n != null && chain.add(n); n = g.backing().get(n)) { }
+        for (String node : LiveBlockNodes.nodesNamed(qmp, device + "-")) {
+            if (chain.contains(node) || g.used().contains(node)) continue;
+            Integer set = fdsetOf(qmp, node);
+            try {
+                qmp.execute("blockdev-del", Map.of("node-name", node));
+                if (set != null) qmp.execute("remove-fd", Map.of("fdset-id", set));
+            } catch (QmpErrorException e) {
+                System.getLogger(DiskStream.class.getName()).log(System.Logger.Level.INFO, "node " + node + " stays: " + e.getMessage());
+            }
+        }
     }
 
     /** The fdset a node's image was handed over in, or null (an image QEMU reaches otherwise, on NFS). */
@@ -94,15 +126,5 @@ final class DiskStream {
             return m.matches() ? Integer.valueOf(m.group(1)) : null;
         }
         return null;
-    }
-
-    /** Deletes the merged image's node and its fdset; one still in use (by a job of someone else's) stays until the disk goes. */
-    private static void release(Qmp qmp, String node, Integer set) throws QmpException {
-        try {
-            qmp.execute("blockdev-del", Map.of("node-name", node));
-            if (set != null) qmp.execute("remove-fd", Map.of("fdset-id", set));
-        } catch (QmpErrorException e) {
-            System.getLogger(DiskStream.class.getName()).log(System.Logger.Level.INFO, "node " + node + " stays: " + e.getMessage());
-        }
     }
 }

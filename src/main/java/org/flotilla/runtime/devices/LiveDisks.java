@@ -66,11 +66,11 @@ public final class LiveDisks implements OnlineDisks {
     }
 
     @Override
-    public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile) {
+    public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started) {
         DbObject<VBD> b = db.require(vbd);
         Qmp qmp = qmpOf(b, vdi.value(), "coalesce");
         try {
-            DiskStream.pull(qmp, VbdHotplug.deviceId(b), backingFile);
+            DiskStream.pull(qmp, VbdHotplug.deviceId(b), backingFile, started);
         } catch (QmpException | TimeoutException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online merge failed: " + e.getMessage());
         }
