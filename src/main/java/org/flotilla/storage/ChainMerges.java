@@ -103,7 +103,11 @@ final class ChainMerges {
         return null;
     }
 
-    /** Merges the pair, under the SR's lock and its chain lock; failures roll back and come out as API errors. */
+    /**
+     * Merges the pair, under the SR's lock (offline, under its chain lock too); failures come out as API errors, the
+     * merge rolled back, unless QEMU may still be streaming (its VM still runs here): then the intent stays for the
+     * next pass to take up, lest QEMU finish a job whose merge was rolled back.
+     */
     void merge(Ref<SR> sr, SrDriver d, SrStore dir, Pair p) {
         Ref<VDI> b = p.base().self(VDI.CLASS);
         String bFile = d.fileName(p.base().get(VDI.location));
@@ -115,8 +119,7 @@ final class ChainMerges {
         stepHook.accept(Step.INTENT_RECORDED);
         try {
             if (p.online()) {
-                online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent),
-                        () -> stepHook.accept(Step.STREAMING));
+                stream(d, p, () -> stepHook.accept(Step.STREAMING));
             } else {
                 qemu.commit(layers.of(p.child(), d, dir).attachment());
                 stepHook.accept(Step.COMMITTED);
@@ -124,7 +127,7 @@ final class ChainMerges {
                 stepHook.accept(Step.RENAMED);
             }
         } catch (IOException | RuntimeException e) {
-            settle(sr, d, dir, db.require(b), false);
+            settleUnlessStreaming(sr, d, dir, b);
             throw e instanceof ApiError a ? a : ApiError.of("SR_BACKEND_FAILURE", "1", "", "merging " + bFile + " into " + cFile + ": " + e);
         }
         if (!settle(sr, d, dir, db.require(b), false)) {
@@ -133,20 +136,20 @@ final class ChainMerges {
     }
 
     /**
-     * Every merge the SR's records show begun (sm_config:{@value #INTENT}) finished or rolled back, by C's header; with
-     * {@code leaveOnline}, one whose child a VM runs with here is left for the collector to take up again (QEMU's job
-     * may still be running). Under the SR's lock: the first thing a scan and each collector pass do.
+     * Every merge the SR's records show begun (sm_config:{@value #INTENT}) finished or rolled back, by C's header, but one
+     * whose child a VM still runs with here: that one the collector takes up again ({@link #resume}), as QEMU's job may
+     * still be running. Under the SR's lock: the first thing a scan and each collector pass do.
      */
-    void recover(Ref<SR> sr, SrDriver d, SrStore dir, boolean leaveOnline) {
+    void recover(Ref<SR> sr, SrDriver d, SrStore dir) {
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
             if (!b.get(VDI.sm_config).containsKey(INTENT)) continue;
             DbObject<VDI> c = child(sr, b);
-            if (leaveOnline && c != null && runningVbd(c) != null && !finished(d, dir, b, c)) continue;
+            if (c != null && heldHere(c) && !finished(d, dir, b, c)) continue;
             settle(sr, d, dir, b, true);
         }
     }
 
-    /** The begun merges whose child a VM runs with here, to take up again online. */
+    /** The begun merges whose child a VM runs with here, nothing else under way on it, to take up again online. */
     List<Pair> begunOnline(Ref<SR> sr) {
         var out = new ArrayList<Pair>();
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
@@ -160,13 +163,27 @@ final class ChainMerges {
 
     /** Resumes a begun online merge: the intent is there already. */
     void resume(Ref<SR> sr, SrDriver d, SrStore dir, Pair p) {
-        String parent = VdiRecords.parentOf(p.base());
+        Ref<VDI> b = p.base().self(VDI.CLASS);
         try {
-            online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent),
-                        () -> stepHook.accept(Step.STREAMING));
-        } finally {
-            settle(sr, d, dir, db.require(p.base().self(VDI.CLASS)), false);
+            stream(d, p, () -> { });
+        } catch (RuntimeException e) {
+            settleUnlessStreaming(sr, d, dir, b);
+            throw e;
         }
+        settle(sr, d, dir, db.require(b), false);
+    }
+
+    /** QEMU's stream of B into C, the running VM's top, C's header then naming B's parent. */
+    private void stream(SrDriver d, Pair p, Runnable started) {
+        String parent = VdiRecords.parentOf(p.base());
+        online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent), started);
+    }
+
+    /** After a failure: settled, unless C's VM still runs here (its QEMU may finish the job yet), for the next pass. */
+    private void settleUnlessStreaming(Ref<SR> sr, SrDriver d, SrStore dir, Ref<VDI> b) {
+        DbObject<VDI> now = db.require(b);
+        DbObject<VDI> c = child(sr, now);
+        if (c == null || !heldHere(c) || finished(d, dir, now, c)) settle(sr, d, dir, now, false);
     }
 
     /**
@@ -192,6 +209,13 @@ final class ChainMerges {
             tx.delete(bRef);
         });
         dir.deleteQuietly(doomed);
+        if (dir instanceof LocalDir local) {
+            try {
+                local.sync();
+            } catch (IOException e) {
+                // the space freed shows at the SR's next refresh instead
+            }
+        }
         space.refresh(sr, dir);
         if (log) LOG.log(System.Logger.Level.INFO, "SR " + sr.value() + ": merge of " + b.uuid() + " into " + c.uuid() + " finished");
         return true;
@@ -264,12 +288,21 @@ final class ChainMerges {
 
     /** The one VBD through which a VM running on this host, with nothing else under way, writes C; null if not so. */
     private Ref<VBD> runningVbd(DbObject<VDI> c) {
+        DbObject<VBD> vbd = holder(c);
+        if (vbd == null || !vbd.get(VBD.current_operations).isEmpty()) return null;
+        return db.require(vbd.get(VBD.VM)).get(VM.current_operations).isEmpty() ? vbd.self(VBD.CLASS) : null;
+    }
+
+    /** Whether a VM running on this host has C open, whatever else is under way on it. */
+    private boolean heldHere(DbObject<VDI> c) { return holder(c) != null; }
+
+    /** The one VBD of C, if it is attached to a VM running on this host. */
+    private DbObject<VBD> holder(DbObject<VDI> c) {
         List<DbObject<VBD>> vbds = db.referring(VBD.VDI, c.self(VDI.CLASS));
         if (vbds.size() != 1 || !c.get(VDI.managed)) return null;
         DbObject<VBD> vbd = vbds.getFirst();
         DbObject<VM> vm = db.get(vbd.get(VBD.VM));
-        if (vm == null || !vbd.get(VBD.currently_attached) || !vbd.get(VBD.current_operations).isEmpty()) return null;
-        if (vm.get(VM.power_state) != VmPowerState.Running || !host.equals(vm.get(VM.resident_on))) return null;
-        return vm.get(VM.current_operations).isEmpty() ? vbd.self(VBD.CLASS) : null;
+        if (vm == null || !vbd.get(VBD.currently_attached)) return null;
+        return vm.get(VM.power_state) == VmPowerState.Running && host.equals(vm.get(VM.resident_on)) ? vbd : null;
     }
 }

@@ -125,8 +125,8 @@ public final class Coalescer implements AutoCloseable {
         if (!d.managesDisks() || d.extents()) return false;
         SrStore dir = dirs.pluggedHere(sr).orElse(null);
         if (!(dir instanceof LocalDir)) return false;
-        merges.recover(sr, d, dir, true);
-        ChainMerges.Pair p = merges.begunOnline(sr).stream().findFirst().orElse(null);
+        merges.recover(sr, d, dir);
+        ChainMerges.Pair p = merges.begunOnline(sr).stream().filter(b -> !skip.contains(b.base().get(VDI.location))).findFirst().orElse(null);
         boolean begun = p != null;
         if (p == null) p = merges.next(sr, d, dir, skip);
         if (p == null) return false;

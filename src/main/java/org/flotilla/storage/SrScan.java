@@ -75,7 +75,7 @@ final class SrScan {
             // a temporary extent elsewhere than on the coordinator may be one it is making now
             if (d.managesDisks() && master.isHere(d)) ImageFiles.removeTemporaries(dir);
             // a merge a killed daemon left half done: finished or rolled back before the images are read
-            if (d.managesDisks() && !d.extents()) merges.recover(sr, d, dir, true);
+            if (d.managesDisks() && !d.extents()) merges.recover(sr, d, dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
             List<DbObject<VDI>> recorded = db.referring(VDI.SR, sr);
             ScanVerdict verdict = ScanVerdict.of(found, recorded);
