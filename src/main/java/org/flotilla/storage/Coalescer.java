@@ -14,7 +14,7 @@ import org.flotilla.model.xenapi.VDI;
 
 /**
  * The background collector of an SR's chains, as XAPI's SM garbage collector: after a VDI is destroyed, an SR scanned,
- * and at every daemon start, it merges each base copy left with a single child into that child ({@link ChainMerges}),
+ * at every daemon start, and every minute (for pairs that waited for a VM to stop), it merges each base copy left with a single child into that child ({@link ChainMerges}),
  * one SR at a time on a thread of its own, until no pair is left that can be merged now. A start also finishes or rolls
  * back a merge a killed daemon left half done. It works on the SRs whose chains this host alone writes: SRs of images
  * in a local directory plugged here. A shared SR's chains are left as they are: another host may have a disk of them
@@ -25,6 +25,8 @@ public final class Coalescer implements AutoCloseable {
     /** A bound on one pass: each merge removes an image, so a pass ends long before. */
     private static final int MAX_MERGES = 1024;
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(60);
+    /** How often every SR gets a pass anyway: {@code flotilla.coalesce-interval-ms}, a minute unless set (tests). */
+    private final long intervalMillis = Long.getLong("flotilla.coalesce-interval-ms", 60_000);
 
     private final Database db;
     private final SrDrivers drivers;
@@ -44,13 +46,29 @@ public final class Coalescer implements AutoCloseable {
         this.merges = merges;
     }
 
-    /** Starts collecting, with a pass over every SR: what resumes the merges a killed daemon left. */
+    /** Starts collecting, with a pass over every SR (what resumes the merges a killed daemon left), and one every interval. */
     public void start() {
         synchronized (this) {
             if (closed) return;
             started = true;
         }
-        for (DbObject<SR> sr : db.all(SR.CLASS)) trigger(sr.self(SR.CLASS));
+        triggerAll();
+        Thread.ofVirtual().name("coalesce-interval").start(() -> {
+            while (awaitInterval()) triggerAll();
+        });
+    }
+
+    private void triggerAll() { for (DbObject<SR> sr : db.all(SR.CLASS)) trigger(sr.self(SR.CLASS)); }
+
+    /** Waits an interval; false once closed. */
+    private synchronized boolean awaitInterval() {
+        long deadline = System.nanoTime() + intervalMillis * 1_000_000;
+        try {
+            for (long left = intervalMillis; !closed && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) wait(Math.max(1, left));
+        } catch (InterruptedException e) {
+            return false;
+        }
+        return !closed;
     }
 
     /** Asks for a pass over the SR's chains soon; nothing before {@link #start} or after {@link #close}. */
@@ -76,6 +94,7 @@ public final class Coalescer implements AutoCloseable {
     public synchronized void close() {
         closed = true;
         pending.clear();
+        notifyAll();
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
         try {
             while (!working.isEmpty() && System.nanoTime() < deadline) wait(100);

@@ -18,6 +18,9 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.VDI;
+import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.enums.VbdType;
+import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.qemu.TestGuest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -166,6 +169,31 @@ class CoalescerTest extends OnALocalSr {
         assertTrue(onDisk >= printed && onDisk < printed + 20, "the disk holds count " + onDisk + ", the guest had printed " + printed);
         read(vdi, 0x5a, 1, MIB_MOVED);
         run("qemu-img", "check", "-q", image(vdi).toString());
+    }
+
+    @Test
+    void aPairThatWaitedForAVmIsMergedOnceItHalts() throws Exception {
+        System.setProperty("flotilla.coalesce-interval-ms", "200");
+        try {
+            node.close();
+            boot();
+        } finally {
+            System.clearProperty("flotilla.coalesce-interval-ms");
+        }
+        String sr = defaultSr();
+        String vdi = createVdi(sr, 16 * MIB, "paused on");
+        write(vdi, 0x11, 0, 1);
+        String snapshot = (String) call("VDI.snapshot", session, vdi, Map.of());
+        Ref<VM> vm = VM.CLASS.ref(haltedGuestWith("paused", vdi, VbdType.Disk).vm());
+        node.db().write(tx -> tx.set(vm, VM.power_state, VmPowerState.Paused)); // as a paused VM's record: no pass may touch its disk
+        call("VDI.destroy", session, snapshot);
+        awaitIdle();
+        Thread.sleep(500);
+        assertEquals(2, layers(vdi), "the pair waits while the VM is not halted");
+        node.db().write(tx -> tx.set(vm, VM.power_state, VmPowerState.Halted));
+        for (int i = 0; i < 100 && layers(vdi) == 2; i++) Thread.sleep(100);
+        assertEquals(1, layers(vdi), "merged at the next interval's pass");
+        read(vdi, 0x11, 0, 1);
     }
 
     /** A guest a failed test left running is not left behind. */
