@@ -18,7 +18,7 @@ final class BackingNames {
     /** The locations named as a backing file by any image in the directory, the SR's own or not. */
     static Set<String> in(SrStore dir) { return counts(dir).keySet(); }
 
-    /** The same, each with how many images name it: a base copy two images are built on is no single child's to merge with. */
+    /** The same, each with how many images name it: a base copy that two images are built on is merged with neither. */
     static Map<String, Integer> counts(SrStore dir) {
         var named = new HashMap<String, Integer>();
         try {

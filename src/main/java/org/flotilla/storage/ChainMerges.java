@@ -79,6 +79,7 @@ final class ChainMerges {
     /** The first pair of the SR that can be merged now, or null; {@code skip} holds bases not to try again. */
     Pair next(Ref<SR> sr, SrDriver d, SrStore dir, List<String> skip) {
         List<DbObject<VDI>> vdis = db.referring(VDI.SR, sr);
+        if (vdis.stream().allMatch(v -> v.get(VDI.managed))) return null; // no base copy: no header need be read
         Map<String, List<DbObject<VDI>>> children = childrenByParent(vdis);
         Map<String, Integer> named = BackingNames.counts(dir);
         for (DbObject<VDI> b : vdis) {
@@ -209,13 +210,6 @@ final class ChainMerges {
             tx.delete(bRef);
         });
         dir.deleteQuietly(doomed);
-        if (dir instanceof LocalDir local) {
-            try {
-                local.sync();
-            } catch (IOException e) {
-                // the space freed shows at the SR's next refresh instead
-            }
-        }
         space.refresh(sr, dir);
         if (log) LOG.log(System.Logger.Level.INFO, "SR " + sr.value() + ": merge of " + b.uuid() + " into " + c.uuid() + " finished");
         return true;

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -14,8 +15,9 @@ import org.flotilla.model.xenapi.VDI;
 
 /**
  * The background collector of an SR's chains, as XAPI's SM garbage collector: after a VDI is destroyed, an SR scanned,
- * at every daemon start, and every minute (for pairs that waited for a VM to stop), it merges each base copy left with a single child into that child ({@link ChainMerges}),
- * one SR at a time on a thread of its own, until no pair is left that can be merged now. A start also finishes or rolls
+ * at every daemon start, and every minute (for pairs that waited for a VM to stop), it merges each base copy left with
+ * a single child into that child ({@link ChainMerges}), one SR at a time on a thread of its own, until no pair is left
+ * that can be merged now. A start also finishes or rolls
  * back a merge a killed daemon left half done. It works on the SRs whose chains this host alone writes: SRs of images
  * in a local directory plugged here. A shared SR's chains are left as they are: another host may have a disk of them
  * open, and no lock across hosts orders its changes.
@@ -103,7 +105,7 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
-    void setStepHook(java.util.function.Consumer<ChainMerges.Step> hook) { merges.setStepHook(hook); }
+    void setStepHook(Consumer<ChainMerges.Step> hook) { merges.setStepHook(hook); }
 
     private void work(Ref<SR> sr) {
         try {

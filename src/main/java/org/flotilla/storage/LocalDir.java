@@ -3,13 +3,11 @@ package org.flotilla.storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
@@ -47,16 +45,6 @@ public record LocalDir(Path path) implements SrStore {
     @Override public Space space() throws IOException {
         FileStore fs = Files.getFileStore(path);
         return new Space(fs.getTotalSpace(), fs.getUsableSpace());
-    }
-
-    /**
-     * Flushes the directory (fsync): on ext4 that commits the journal, and only then does the file system count the
-     * blocks of a file unlinked just before as free, which physical_utilisation is read from.
-     */
-    public void sync() throws IOException {
-        try (FileChannel c = FileChannel.open(path, StandardOpenOption.READ)) {
-            c.force(true);
-        }
     }
 
     @Override public void removeIfEmpty() throws IOException {

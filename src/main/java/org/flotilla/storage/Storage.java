@@ -177,6 +177,7 @@ public final class Storage {
     /**
      * For the VM agent: the images behind a VDI, on an SR attached to this host, checked (VdiLayers): VDI_MISSING if
      * one is gone, SR_BACKEND_FAILURE if one is a link, is not an image the SR accepts, or disagrees with the records.
+     * Waits while the collector rewrites a chain of the SR offline ({@link SrLocks#attaching}).
      */
     public Attachment attachment(Ref<VDI> vdi) { return locks.attaching(db.require(vdi).get(VDI.SR), () -> layers.of(vdi).attachment()); }
 
