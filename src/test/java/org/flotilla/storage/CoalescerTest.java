@@ -60,14 +60,8 @@ class CoalescerTest extends OnALocalSr {
         long before = (long) record("SR", sr).get("physical_utilisation");
         long duBefore = du(srDir);
 
-        long t0 = System.nanoTime();
-        call("VDI.destroy", session, snapshot);
-        awaitIdle();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-
-        assertEquals(1, layers(vdi), "the chain is one image again");
-        assertEquals(List.of(), baseCopies(sr));
-        assertFalse(Files.exists(baseImage));
+        long ms = destroyAndAwaitIdle(snapshot);
+        assertMerged(sr, vdi, baseImage);
         assertEquals(null, info(image(vdi)).get("backing-filename"));
         assertEquals(null, ((Map<?, ?>) record("VDI", vdi).get("sm_config")).get(Storage.PARENT_KEY));
         read(vdi, 0x22, 0, MIB_MOVED);
@@ -111,26 +105,8 @@ class CoalescerTest extends OnALocalSr {
         long atSnapshot = TestGuest.awaitCounts(g.serial(), 5).getLast();
         awaitCountBeyond(g, atSnapshot + 5);
 
-        long t0 = System.nanoTime();
-        call("VDI.destroy", session, snapshot);
-        awaitIdle();
-        long ms = (System.nanoTime() - t0) / 1_000_000;
-        assertEquals(1, layers(vdi), "merged under the running guest");
-        assertEquals(List.of(), baseCopies(sr));
-        assertFalse(Files.exists(baseImage));
-        long pid = node.vmRuntime().pids().get(g.vm());
-        assertEquals(List.of(image(vdi).toString()), openFiles(pid).stream().filter(f -> f.startsWith(localDir().toString())).distinct().toList(),
-                "QEMU let the merged image go");
-
-        long afterMerge = TestGuest.awaitCounts(g.serial(), 1).getLast();
-        awaitCountBeyond(g, afterMerge + 5);
-        // a count is printed once it is on the disk; the shutdown stops the counter between two writes (the log goes with the VM)
-        long printed = TestGuest.awaitCounts(g.serial(), 1).getLast();
-        call("VM.clean_shutdown", session, g.vm().value());
-        long onDisk = Long.parseLong(counterOnDisk(vdi).substring("FLOTILLA-COUNTER ".length()));
-        assertTrue(onDisk >= printed && onDisk < printed + 20, "the disk holds count " + onDisk + ", the guest had printed " + printed);
-        read(vdi, 0x5a, 1, MIB_MOVED);
-        run("qemu-img", "check", "-q", image(vdi).toString());
+        long ms = destroyAndAwaitIdle(snapshot);
+        assertMergedUnder(g, sr, vdi, baseImage);
         System.out.printf("coalesce online: %d MiB base copy streamed under a counting guest in %d ms (destroy to idle)%n", MIB_MOVED, ms);
     }
 
@@ -161,15 +137,35 @@ class CoalescerTest extends OnALocalSr {
         node.close();
         boot(); // the VM runs on, its QEMU streaming: the collector waits for the job and finishes the merge
         awaitIdle();
-        assertEquals(1, layers(vdi));
+        assertMergedUnder(g, sr, vdi, baseImage);
+    }
+
+    private long destroyAndAwaitIdle(String snapshot) throws InterruptedException {
+        long t0 = System.nanoTime();
+        call("VDI.destroy", session, snapshot);
+        awaitIdle();
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
+    private void assertMerged(String sr, String vdi, Path baseImage) {
+        assertEquals(1, layers(vdi), "the chain is one image again");
         assertEquals(List.of(), baseCopies(sr));
         assertFalse(Files.exists(baseImage));
+    }
+
+    /**
+     * Merged under the counting guest: QEMU holds the disk's image alone, the guest counts on, the disk holds its last
+     * count once it is shut down, and the base copy's bytes are the disk's.
+     */
+    private void assertMergedUnder(CountingGuest g, String sr, String vdi, Path baseImage) throws Exception {
+        assertMerged(sr, vdi, baseImage);
         long pid = node.vmRuntime().pids().get(g.vm());
         assertEquals(List.of(image(vdi).toString()), openFiles(pid).stream().filter(f -> f.startsWith(localDir().toString())).distinct().toList(),
                 "QEMU let the merged image go");
+        long afterMerge = TestGuest.awaitCounts(g.serial(), 1).getLast();
+        awaitCountBeyond(g, afterMerge + 5);
+        // a count is printed once it is on the disk; the shutdown stops the counter between two writes (the log goes with the VM)
         long printed = TestGuest.awaitCounts(g.serial(), 1).getLast();
-        awaitCountBeyond(g, printed + 5);
-        printed = TestGuest.awaitCounts(g.serial(), 1).getLast();
         call("VM.clean_shutdown", session, g.vm().value());
         long onDisk = Long.parseLong(counterOnDisk(vdi).substring("FLOTILLA-COUNTER ".length()));
         assertTrue(onDisk >= printed && onDisk < printed + 20, "the disk holds count " + onDisk + ", the guest had printed " + printed);
