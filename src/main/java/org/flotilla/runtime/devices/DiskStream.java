@@ -64,19 +64,28 @@ final class DiskStream {
     private static void awaitCompleted(Qmp qmp, String job, long mark) throws QmpException, TimeoutException {
         long deadline = System.nanoTime() + LIMIT.toNanos();
         while (true) {
-            try {
-                QmpEvent done = qmp.awaitEvent(mark, "BLOCK_JOB_COMPLETED", e -> job.equals(e.data().path("device").asText()), POLL);
+            QmpEvent done = completion(qmp, job, mark);
+            // the job gone without its event: look once more, it may have completed since the wait ended
+            if (done == null && DiskMirror.jobState(qmp, job) == null && (done = completion(qmp, job, mark)) == null) {
+                throw new QmpException("the stream ended without completing: " + DiskMirror.endReason(qmp, job, mark));
+            }
+            if (done != null) {
                 if (done.data().has("error")) throw new QmpException("the stream failed: " + done.data().path("error").asText());
                 return;
-            } catch (TimeoutException e) {
-                if (DiskMirror.jobState(qmp, job) == null) {
-                    throw new QmpException("the stream ended without completing: " + DiskMirror.endReason(qmp, job, mark));
-                }
-                if (System.nanoTime() > deadline) {
-                    qmp.execute("block-job-cancel", Map.of("device", job));
-                    throw new TimeoutException("the stream did not complete within " + LIMIT);
-                }
             }
+            if (System.nanoTime() > deadline) {
+                qmp.execute("block-job-cancel", Map.of("device", job));
+                throw new TimeoutException("the stream did not complete within " + LIMIT);
+            }
+        }
+    }
+
+    /** The job's BLOCK_JOB_COMPLETED since {@code mark}, waited for a poll's time; null if none came. */
+    private static QmpEvent completion(Qmp qmp, String job, long mark) throws QmpException {
+        try {
+            return qmp.awaitEvent(mark, "BLOCK_JOB_COMPLETED", e -> job.equals(e.data().path("device").asText()), POLL);
+        } catch (TimeoutException e) {
+            return null;
         }
     }
 
