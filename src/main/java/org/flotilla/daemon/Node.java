@@ -154,6 +154,8 @@ public final class Node implements AutoCloseable {
         vmRuntime.setVifBackend(taps);
         storage.setOnlineDisks(vmRuntime.onlineDisks());
         vmRuntime.reconcile();
+        // after the VMs are known again: a merge a killed daemon left under a running VM is taken up online
+        storage.coalescer().start();
         var enablement = new HostEnablement(db, new HostLocalDb(stateDir));
         enablement.atStart(host);
         this.power = new HostPower(db);
@@ -240,6 +242,7 @@ public final class Node implements AutoCloseable {
         housekeeping.close();
         logins.close();
         metrics.close();
+        storage.coalescer().close();
         vmRuntime.close(); // the VMs keep running: the next start reattaches them
         if (ownsDatabase) db.close();
     }

@@ -2,7 +2,8 @@ package org.flotilla.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -15,14 +16,17 @@ final class BackingNames {
     private BackingNames() {}
 
     /** The locations named as a backing file by any image in the directory, the SR's own or not. */
-    static Set<String> in(SrStore dir) {
-        var named = new HashSet<String>();
+    static Set<String> in(SrStore dir) { return counts(dir).keySet(); }
+
+    /** The same, each with how many images name it: a base copy that two images are built on is merged with neither. */
+    static Map<String, Integer> counts(SrStore dir) {
+        var named = new HashMap<String, Integer>();
         try {
             for (String name : dir.names()) {
                 if (!LocalFileSr.isImageName(name) || !dir.entry(name).isRegular()) continue;
                 try {
                     String backing = dir.header(name).backingFile();
-                    if (backing != null && LocalFileSr.isImageName(backing)) named.add(LocalFileSr.locationOf(backing));
+                    if (backing != null && LocalFileSr.isImageName(backing)) named.merge(LocalFileSr.locationOf(backing), 1, Integer::sum);
                 } catch (Qcow2Header.Malformed | IOException unreadable) {
                     // names nothing the daemon would open
                 }

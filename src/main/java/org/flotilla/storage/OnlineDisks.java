@@ -1,5 +1,6 @@
 package org.flotilla.storage;
 
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
@@ -21,6 +22,14 @@ public interface OnlineDisks {
      */
     void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, SrStore dir, String overlay);
 
+    /**
+     * Merges the image below the running disk's top into the top (QMP {@code block-stream}, or the job a previous daemon
+     * started, if it still runs), until that image is out of the VM's chain; the top's header then names
+     * {@code backingFile}, a plain file name of the SR (null: none). {@code started} runs once QEMU's job runs. Returns
+     * once QEMU let the merged image go.
+     */
+    void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started);
+
     OnlineDisks NONE = new OnlineDisks() {
         @Override public void resize(Ref<VDI> vdi, Ref<VBD> vbd, long newSize) {
             throw VdiRecords.inUse(vdi, VdiOperations.resize);
@@ -28,6 +37,10 @@ public interface OnlineDisks {
 
         @Override public void switchToOverlay(Ref<VDI> vdi, Ref<VBD> vbd, SrStore dir, String overlay) {
             throw VdiRecords.inUse(vdi, VdiOperations.snapshot);
+        }
+
+        @Override public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started) {
+            throw ApiError.of("VDI_IN_USE", vdi.value(), "coalesce");
         }
     };
 }

@@ -26,7 +26,7 @@ final class SmOwnedKeys {
     /** SR sm_config: the directory SR.create made for the SR (absent if the SR took one that was there), which SR.destroy may remove. */
     static final String MADE_DIRECTORY = "made-directory";
 
-    static final SmOwnedKeys OF_VDI = new SmOwnedKeys(Set.of(Storage.PARENT_KEY, IMAGE_FORMAT));
+    static final SmOwnedKeys OF_VDI = new SmOwnedKeys(Set.of(Storage.PARENT_KEY, IMAGE_FORMAT, ChainMerges.INTENT));
     static final SmOwnedKeys OF_SR = new SmOwnedKeys(Set.of(MADE_DIRECTORY));
 
     private final Set<String> keys;

@@ -3,6 +3,7 @@ package org.flotilla.storage;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.flotilla.api.Refs;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -26,9 +27,11 @@ final class SrScan {
     private final VdiRecords records;
     private final VdiRemoval removal;
     private final SrMaster master;
+    private final ChainMerges merges;
+    private final Consumer<Ref<SR>> scanned;
 
     SrScan(Database db, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords records, VdiRemoval removal,
-           SrMaster master) {
+           SrMaster master, ChainMerges merges, Consumer<Ref<SR>> scanned) {
         this.db = db;
         this.drivers = drivers;
         this.locks = locks;
@@ -37,6 +40,8 @@ final class SrScan {
         this.records = records;
         this.removal = removal;
         this.master = master;
+        this.merges = merges;
+        this.scanned = scanned;
     }
 
     /**
@@ -64,11 +69,13 @@ final class SrScan {
 
     /** The images refused, by location, with the reason. */
     private Map<String, String> scanRecording(Ref<SR> sr) {
-        return locks.locked(sr, () -> {
+        Map<String, String> refused = locks.locked(sr, () -> {
             SrDriver d = drivers.of(db.require(sr));
             SrStore dir = dirs.attached(sr);
             // a temporary extent elsewhere than on the coordinator may be one it is making now
             if (d.managesDisks() && master.isHere(d)) ImageFiles.removeTemporaries(dir);
+            // a merge a killed daemon left half done: finished or rolled back before the images are read
+            if (d.managesDisks() && !d.extents()) merges.recover(sr, d, dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
             List<DbObject<VDI>> recorded = db.referring(VDI.SR, sr);
             ScanVerdict verdict = ScanVerdict.of(found, recorded);
@@ -100,5 +107,7 @@ final class SrScan {
             space.refresh(sr, dir);
             return verdict.refusals();
         });
+        scanned.accept(sr);
+        return refused;
     }
 }

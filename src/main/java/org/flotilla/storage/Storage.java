@@ -34,6 +34,9 @@ import org.flotilla.model.xenapi.VDI;
  * the records, never followed. An image is taken by a scan only if it is a regular file (not a link) whose
  * backing file is an image of the same SR ({@link ScanVerdict}); a chain is checked again each time it is
  * attached ({@link VdiLayers}); and qemu-img, run as root, is given every chain in full ({@link QemuImg}).
+ *
+ * <p>Chains are kept short by the {@link Coalescer}: a base copy left with one child (its other was a destroyed
+ * snapshot) is merged into that child in the background, offline or under the running VM ({@link ChainMerges}).
  */
 public final class Storage {
     /** The sm_config key that names a VDI's parent image (a map key, as XAPI's VHD chains have it). */
@@ -51,6 +54,8 @@ public final class Storage {
     private final DefaultSr defaultSr;
     private final QemuImg qemu;
     private final DiskStreams streams;
+    private final SrLocks locks;
+    private final Coalescer coalescer;
     private volatile OnlineDisks online = OnlineDisks.NONE;
 
     /**
@@ -83,13 +88,16 @@ public final class Storage {
         var space = new SrSpace(db);
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
-        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master);
+        this.locks = locks;
+        var merges = new ChainMerges(db, host, layers, qemu, space, () -> online);
+        this.coalescer = new Coalescer(db, drivers, locks, dirs, merges);
+        var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master, merges, coalescer::trigger);
         this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
         this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);
         this.srSmConfig = new SmConfigEdits<>(db, SR.sm_config, SmOwnedKeys.OF_SR);
         this.vdiSmConfig = new SmConfigEdits<>(db, VDI.sm_config, SmOwnedKeys.OF_VDI);
         var managed = new ManagedVdis(db, drivers, locks, dirs, records, layers, master);
-        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master);
+        this.vdis = new Vdis(db, qemu, drivers, locks, dirs, space, records, managed, removal, layers, () -> online, master, coalescer::trigger);
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.changedBlocks = new ChangedBlocks(db, qemu, managed, records, space);
         this.nbdExports = new NbdExports(db, host);
@@ -114,6 +122,9 @@ public final class Storage {
 
     /** VDIs' bytes as HTTP streams them in and out (raw or VHD). */
     public DiskStreams streams() { return streams; }
+
+    /** The background collector that merges what destroyed snapshots leave of chains. */
+    public Coalescer coalescer() { return coalescer; }
 
     /** VDI.snapshot and VDI.clone. */
     public VdiChains chains() { return chains; }
@@ -166,8 +177,9 @@ public final class Storage {
     /**
      * For the VM agent: the images behind a VDI, on an SR attached to this host, checked (VdiLayers): VDI_MISSING if
      * one is gone, SR_BACKEND_FAILURE if one is a link, is not an image the SR accepts, or disagrees with the records.
+     * Waits while the collector rewrites a chain of the SR offline ({@link SrLocks#attaching}).
      */
-    public Attachment attachment(Ref<VDI> vdi) { return layers.of(vdi).attachment(); }
+    public Attachment attachment(Ref<VDI> vdi) { return locks.attaching(db.require(vdi).get(VDI.SR), () -> layers.of(vdi).attachment()); }
 
     /**
      * At every start: the SM records of the drivers, a PBD for every shared SR, this host's PBDs attached again, and the local SR

@@ -39,9 +39,11 @@ public final class Vdis {
     private final VdiLayers layers;
     private final Supplier<OnlineDisks> online;
     private final SrMaster master;
+    private final Consumer<Ref<SR>> destroyed;
 
     Vdis(Database db, QemuImg qemu, SrDrivers drivers, SrLocks locks, SrDirectories dirs, SrSpace space, VdiRecords records,
-         ManagedVdis managed, VdiRemoval removal, VdiLayers layers, Supplier<OnlineDisks> online, SrMaster master) {
+         ManagedVdis managed, VdiRemoval removal, VdiLayers layers, Supplier<OnlineDisks> online, SrMaster master,
+         Consumer<Ref<SR>> destroyed) {
         this.db = db;
         this.qemu = qemu;
         this.drivers = drivers;
@@ -54,6 +56,7 @@ public final class Vdis {
         this.layers = layers;
         this.online = online;
         this.master = master;
+        this.destroyed = destroyed;
     }
 
     /** VDI.create from a (partial) record: the fields a constructor takes, an empty image of its virtual_size. */
@@ -123,6 +126,8 @@ public final class Vdis {
             }
             removal.collectBases(sr, d, dir);
             space.refresh(sr, dir);
+            // what the VDI was built on may now have a single child left: the collector merges them
+            destroyed.accept(sr);
             return null;
         });
     }

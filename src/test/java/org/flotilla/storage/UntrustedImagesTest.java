@@ -34,9 +34,11 @@ class UntrustedImagesTest extends OnALocalSr {
         String plain = Refs.newUuid();
         String base = Refs.newUuid();
         String child = Refs.newUuid();
+        String sibling = Refs.newUuid(); // two children: the base is no single child's for the collector to merge away
         run("qemu-img", "create", "-q", "-f", "qcow2", sr.resolve(plain + ".qcow2").toString(), "1M");
         run("qemu-img", "create", "-q", "-f", "qcow2", sr.resolve(base + ".qcow2").toString(), "1M");
         qcow2Over(sr.resolve(child + ".qcow2"), base + ".qcow2", "qcow2");
+        qcow2Over(sr.resolve(sibling + ".qcow2"), base + ".qcow2", "qcow2");
 
         var bad = new java.util.LinkedHashMap<String, String>();
         bad.put("absolute", Refs.newUuid());
@@ -67,7 +69,7 @@ class UntrustedImagesTest extends OnALocalSr {
             assertRefused(e, "40", bad.values().stream().map(u -> u + ".qcow2").toArray(String[]::new));
             assertRefused(e, "40", "'" + decoy + "' is not an image of this SR", "'../../shadow' is not an image",
                     "'/proc/self/root" + decoy + "' is not an image", "symbolic link", "external data file", "declared raw");
-            for (String good : List.of(plain, base, child)) assertFalse(e.params().get(2).contains(good), good + " refused: " + e.params());
+            for (String good : List.of(plain, base, child, sibling)) assertFalse(e.params().get(2).contains(good), good + " refused: " + e.params());
             for (String refused : bad.values()) {
                 assertEquals(List.of("UUID_INVALID", "VDI", refused), fails("VDI.get_by_uuid", session, refused).description());
             }
@@ -75,7 +77,7 @@ class UntrustedImagesTest extends OnALocalSr {
             assertEquals(base, ((Map<?, ?>) call("VDI.get_sm_config", session, childVdi)).get(Storage.PARENT_KEY));
             assertEquals(false, call("VDI.get_managed", session, call("VDI.get_by_uuid", session, base)));
             assertEquals(true, call("VDI.get_managed", session, call("VDI.get_by_uuid", session, plain)));
-            assertEquals(3, ((List<?>) call("SR.get_VDIs", session, defaultSr())).size());
+            assertEquals(4, ((List<?>) call("SR.get_VDIs", session, defaultSr())).size());
             assertEquals(before, files(sr), "refused images are left where they are");
             assertUntouched(decoy);
         }

@@ -139,12 +139,13 @@ public final class DiskMirror {
     }
 
     /** The job's entry in query-block-jobs, or null once it is gone. */
-    private static JsonNode jobState(Qmp qmp, String job) throws QmpException {
+    static JsonNode jobState(Qmp qmp, String job) throws QmpException {
         for (JsonNode j : qmp.execute("query-block-jobs")) if (job.equals(j.path("device").asText())) return j;
         return null;
     }
 
-    private static String endReason(Qmp qmp, String job, long mark) {
+    /** The error the job's end reported, among the events since {@code mark}. */
+    static String endReason(Qmp qmp, String job, long mark) {
         for (QmpEvent e : qmp.events()) {
             if (e.seq() > mark && job.equals(e.data().path("device").asText()) && e.data().has("error")) return e.data().path("error").asText();
         }

@@ -2,6 +2,7 @@ package org.flotilla.runtime.devices;
 
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -21,7 +22,7 @@ import org.flotilla.storage.LocalDir;
 import org.flotilla.storage.OnlineDisks;
 import org.flotilla.storage.SrStore;
 
-/** What the storage asks of a running VM's QEMU: growing a disk, and writing to a snapshot's new overlay. */
+/** What the storage asks of a running VM's QEMU: growing a disk, writing to a snapshot's new overlay, merging a chain's images. */
 public final class LiveDisks implements OnlineDisks {
     private final Database db;
     private final Domains domains;
@@ -61,6 +62,17 @@ public final class LiveDisks implements OnlineDisks {
             qmp.execute("blockdev-snapshot", Map.of("node", node, "overlay", newNode));
         } catch (QmpException | OsException e) {
             throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online snapshot failed: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void stream(Ref<VDI> vdi, Ref<VBD> vbd, String backingFile, Runnable started) {
+        DbObject<VBD> b = db.require(vbd);
+        Qmp qmp = qmpOf(b, vdi.value(), "coalesce");
+        try {
+            DiskStream.pull(qmp, VbdHotplug.deviceId(b), backingFile, started);
+        } catch (QmpException | TimeoutException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "online merge failed: " + e.getMessage());
         }
     }
 
