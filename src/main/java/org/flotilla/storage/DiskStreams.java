@@ -61,7 +61,17 @@ public final class DiskStreams {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPORT = "disk";
-    private static final int CHUNK = 2 << 20;
+    /** The allocation map's blocks (VHD's), and what one NBD request moves. */
+    private static final int CHUNK = org.flotilla.storage.vhd.VhdFormat.DEFAULT_BLOCK_SIZE;
+    private static final byte[] ZERO_CHUNK = new byte[CHUNK];
+    /** A qcow2 cluster: the least an image leaves unallocated. */
+    private static final int ZERO_GRAIN = 64 << 10;
+    /**
+     * NBD requests unanswered at once: enough that QEMU writes or reads while the stream's thread moves the next
+     * bytes; what an export holds is this many chunks.
+     */
+    private static final int WRITES_IN_FLIGHT = 8;
+    private static final int READS_AHEAD = 4;
     /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
     private static final long MAP_WINDOW = 1L << 30;
 
@@ -139,8 +149,8 @@ public final class DiskStreams {
         Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
         long written;
         try {
-            try (BlockExports server = serve(staged.chain(), true);
-                 NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT)) {
+            try (BlockExports server = serve(staged);
+                 NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), WRITES_IN_FLIGHT)) {
                 written = filler.fill(checked(nbd, task));
                 nbd.flush();
             }
@@ -179,10 +189,11 @@ public final class DiskStreams {
         });
     }
 
-    private static VhdImport.Target checked(NbdConnection nbd, TaskContext task) {
+    /** Zeros go as NBD's write-zeroes, a cluster at a time, so a sparse stream leaves the image sparse. */
+    private static VhdImport.Target checked(NbdPipeline nbd, TaskContext task) {
         return (offset, buf, off, len) -> {
             task.checkCancelled();
-            nbd.write(offset, buf, off, len);
+            nbd.writeSparse(offset, buf, off, len, ZERO_GRAIN);
         };
     }
 
@@ -221,33 +232,41 @@ public final class DiskStreams {
         Storage.Attachment chain = layers.of(vdi).attachment();
         BlockExports server = serve(new Storage.Attachment(chain.store(), chain.layers(), true), false);
         try {
-            NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT);
-            VhdExport vhd = format == Format.VHD ? new VhdExport(size, allocated(server.image(EXPORT), size)) : null;
+            NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), READS_AHEAD);
+            // a live disk's blocks written after this are sent as they were now: an export of a running VM's disk is
+            // no instant of it anyway, as XAPI's is not
+            BitSet data = allocated(server.image(EXPORT), size);
+            VhdExport vhd = format == Format.VHD ? new VhdExport(size, data) : null;
             return new Export() {
                 @Override public long length() { return vhd == null ? size : vhd.length(); }
 
                 @Override
                 public void writeTo(OutputStream out, TaskContext task) throws IOException {
+                    var blocks = new Readahead(nbd, data, CHUNK, size, READS_AHEAD);
                     if (vhd != null) {
-                        vhd.write(nbd::read, out, fraction -> {
+                        vhd.write(blocks, out, fraction -> {
                             task.checkCancelled();
                             task.progress(fraction);
                         });
                         return;
                     }
+                    // the holes are sent from zeros of our own, not read
                     byte[] buf = new byte[CHUNK];
-                    for (long at = 0; at < size; ) {
-                        int n = (int) Math.min(buf.length, size - at);
+                    for (long at = 0; at < size; at += CHUNK) {
+                        int n = (int) Math.min(CHUNK, size - at);
                         task.checkCancelled();
-                        nbd.read(at, buf, 0, n);
-                        out.write(buf, 0, n);
-                        at += n;
-                        task.progress((double) at / size);
+                        if (data.get(VhdExport.blockOf(at))) {
+                            blocks.read(at, buf, 0, n);
+                            out.write(buf, 0, n);
+                        } else {
+                            out.write(ZERO_CHUNK, 0, n);
+                        }
+                        task.progress((double) (at + n) / size);
                     }
                 }
 
                 @Override
-                public void read(long offset, byte[] buf, int off, int len) throws IOException { nbd.read(offset, buf, off, len); }
+                public void read(long offset, byte[] buf, int off, int len) throws IOException { NbdPipeline.await(nbd.read(offset, buf, off, len)); }
 
                 @Override
                 public void close() {
@@ -272,7 +291,8 @@ public final class DiskStreams {
         for (long start = 0; start < size; start += MAP_WINDOW) {
             try {
                 for (JsonNode extent : JSON.readTree(qemu.map(image, start, Math.min(MAP_WINDOW, size - start)))) {
-                    if (!extent.path("data").asBoolean()) continue;
+                    // what is neither data nor known zeros is read, to be sure
+                    if (!extent.path("data").asBoolean() && extent.path("zero").asBoolean()) continue;
                     long from = extent.path("start").asLong();
                     long end = from + extent.path("length").asLong();
                     if (end > from) blocks.set(VhdExport.blockOf(from), VhdExport.blockOf(end - 1) + 1);
@@ -284,12 +304,29 @@ public final class DiskStreams {
         return blocks;
     }
 
-    static BlockExports serve(Storage.Attachment chain, boolean writable) {
+    static BlockExports serve(Storage.Attachment chain, boolean writable) { return start(exportNode(chain, writable), writable); }
+
+    private static ObjectNode exportNode(Storage.Attachment chain, boolean writable) {
         ObjectNode node = QemuImg.node(chain).put("node-name", EXPORT);
         // a raw import's zeros become zero clusters, not written data
         if (writable) node.put("detect-zeroes", "on");
         // a running VM's QEMU holds its disk open for writing: an export reads it as it is, as XAPI reads a live disk
         else node.put("read-only", true).put("force-share", true);
+        return node;
+    }
+
+    /**
+     * Serves where an import writes. An overlay is a temporary that the commit copies from and makes durable in the
+     * VDI: its own fsyncs (an NBD flush, the storage daemon's exit) would write the stream to the disk twice, so they
+     * only hand it to the page cache (cache.no-flush; its backing images, read-only here, inherit it to no effect).
+     */
+    private static BlockExports serve(Staged staged) {
+        ObjectNode node = exportNode(staged.chain(), true);
+        if (staged.overlay() != null) node.putObject("cache").put("no-flush", true);
+        return start(node, true);
+    }
+
+    private static BlockExports start(ObjectNode node, boolean writable) {
         try {
             return BlockExports.start(List.of(node.toString()), List.of(new BlockExports.Export(EXPORT, EXPORT, writable)));
         } catch (IOException e) {

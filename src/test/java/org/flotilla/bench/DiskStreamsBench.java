@@ -28,6 +28,7 @@ public final class DiskStreamsBench {
         Map<String, String> a = BenchArgs.parse(args);
         int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
         long size = Long.parseLong(a.getOrDefault("disk-mib", "256")) << 20;
+        boolean curl = a.getOrDefault("client", "curl").equals("curl");
         Path dir = Files.createTempDirectory("flotilla-disk-bench");
         org.flotilla.TestDomainIds.seed(dir);
         try (Daemon daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), "bench", "127.0.0.1")) {
@@ -52,8 +53,7 @@ public final class DiskStreamsBench {
                     String qemuFormat = format.equals("vhd") ? "vpc" : "raw";
                     Path out = dir.resolve("out." + format);
                     long t0 = System.nanoTime();
-                    http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format)).build(),
-                            HttpResponse.BodyHandlers.discarding());
+                    get(http, curl, base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format);
                     ms.computeIfAbsent("export " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
                     t0 = System.nanoTime();
                     qemuImg("convert", "-f", "qcow2", "-O", qemuFormat, image.toString(), out.toString());
@@ -62,7 +62,8 @@ public final class DiskStreamsBench {
 
                     Path in = format.equals("vhd") ? vhd : raw;
                     t0 = System.nanoTime();
-                    put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format, in);
+                    if (curl) curl("-T", in.toString(), base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format);
+                    else put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format, in);
                     ms.computeIfAbsent("import " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
                     Path q = dir.resolve("in.qcow2");
                     t0 = System.nanoTime();
@@ -112,6 +113,24 @@ public final class DiskStreamsBench {
     private static void put(HttpClient http, String url, Path body) throws Exception {
         var r = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofFile(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IllegalStateException(url + ": " + r.statusCode() + " " + r.body());
+    }
+
+    private static void get(HttpClient http, boolean curl, String url) throws Exception {
+        if (curl) {
+            curl("-o", "/dev/null", url);
+            return;
+        }
+        var r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) throw new IllegalStateException(url + ": " + r.statusCode());
+    }
+
+    /** curl (OpenSSL's TLS, as Xen Orchestra's node has), failing on an HTTP error. */
+    private static void curl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of("curl", "-sSfk", "--http1.1"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException(cmd + ": " + out);
     }
 
     private static void qemuImg(String... args) throws Exception {
