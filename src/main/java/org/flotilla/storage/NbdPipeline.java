@@ -16,15 +16,19 @@ import java.util.concurrent.Semaphore;
  * and QEMU's server answers them in any order): the caller's thread sends, a thread of its own reads the replies. A
  * write returns once its bytes are sent, so the caller reads the next part of its stream while QEMU writes the last;
  * a read returns a future that completes when its bytes are in the caller's buffer. At most {@code depth} requests
- * are unanswered at once, which bounds what the caller must hold. A request the server refuses fails the next call
- * (or {@link #drain}): a stream is only right if every write of it was.
+ * are unanswered at once, which bounds what the caller must hold. The server may carry out requests in flight in any
+ * order, so a request that touches a range a write in flight changes waits for every answer first. A request the
+ * server refuses fails the next call (or {@link #drain}): a stream is only right if every write of it was.
  */
 final class NbdPipeline implements AutoCloseable {
     /** The bytes QEMU's server is asked to zero at once: no payload travels, so far more than a write's. */
     private static final int MAX_ZEROES = 1 << 30;
     private static final byte[] ZEROS = new byte[64 << 10];
 
-    private record Pending(byte[] into, int off, int len, CompletableFuture<Void> done) {}
+    /** A request unanswered: where a read's bytes go, or the range a write changes. */
+    private record Pending(long offset, long length, boolean writes, byte[] into, int off, CompletableFuture<Void> done) {
+        boolean overlaps(long at, long len) { return writes && at < offset + length && offset < at + len; }
+    }
 
     private final NbdConnection nbd;
     private final DataInputStream in;
@@ -116,6 +120,7 @@ final class NbdPipeline implements AutoCloseable {
     }
 
     private CompletableFuture<Void> send(short type, long offset, int len, byte[] into, int off) throws IOException {
+        if (pending.values().stream().anyMatch(p -> p.overlaps(offset, len))) drain();
         acquire(1);
         try {
             check();
@@ -126,7 +131,8 @@ final class NbdPipeline implements AutoCloseable {
         var done = new CompletableFuture<Void>();
         long h = ++handle;
         // in the map before the request goes: the reply may come before the next line runs
-        pending.put(h, new Pending(into, off, into == null ? 0 : len, done));
+        boolean writes = type == NbdConnection.CMD_WRITE || type == NbdConnection.CMD_WRITE_ZEROES;
+        pending.put(h, new Pending(offset, len, writes, into, off, done));
         nbd.request(type, h, offset, len);
         return done;
     }
@@ -157,7 +163,7 @@ final class NbdPipeline implements AutoCloseable {
                     failed = e;
                     p.done().completeExceptionally(e);
                 } else {
-                    if (p.into() != null) in.readFully(p.into(), p.off(), p.len());
+                    if (p.into() != null) in.readFully(p.into(), p.off(), (int) p.length());
                     p.done().complete(null);
                 }
                 slots.release();

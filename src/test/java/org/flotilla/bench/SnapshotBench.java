@@ -107,11 +107,9 @@ public final class SnapshotBench {
     /** As xe vm-uninstall / snapshot-uninstall: its memory dropped, its disks and itself destroyed. */
     private void uninstall(String vm) {
         if (!"Halted".equals(call("VM.get_power_state", vm))) call("VM.hard_shutdown", vm);
-        for (Object vbd : (List<?>) call("VM.get_VBDs", vm)) {
-            String vdi = (String) call("VBD.get_VDI", vbd);
-            if (!"OpaqueRef:NULL".equals(vdi)) call("VDI.destroy", vdi);
-        }
+        var vdis = ((List<?>) call("VM.get_VBDs", vm)).stream().map(vbd -> (String) call("VBD.get_VDI", vbd)).filter(v -> !"OpaqueRef:NULL".equals(v)).toList();
         call("VM.destroy", vm);
+        vdis.forEach(vdi -> call("VDI.destroy", vdi));
     }
 
     /** A VM of the test guest with a sparse disk of {@code gib} GiB, {@code dataMib} 1 MiB pieces spread across it written. */
