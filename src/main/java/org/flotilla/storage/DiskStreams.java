@@ -256,8 +256,7 @@ public final class DiskStreams {
                         int n = (int) Math.min(CHUNK, size - at);
                         task.checkCancelled();
                         if (data.get(VhdExport.blockOf(at))) {
-                            blocks.read(at, buf, 0, n);
-                            out.write(buf, 0, n);
+                            blocks.send(at, n, buf, out);
                         } else {
                             out.write(ZERO_CHUNK, 0, n);
                         }

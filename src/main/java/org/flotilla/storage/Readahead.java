@@ -1,6 +1,7 @@
 package org.flotilla.storage;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.concurrent.CompletableFuture;
@@ -35,15 +36,38 @@ final class Readahead implements VhdExport.Source {
 
     @Override
     public void read(long offset, byte[] buf, int off, int len) throws IOException {
-        fill();
-        Ahead head = ahead.peekFirst();
-        if (head == null || head.offset() != offset || head.len() != len) {
+        Ahead head = next(offset, len);
+        if (head == null) {
             NbdPipeline.await(nbd.read(offset, buf, off, len));
             return;
         }
+        System.arraycopy(head.buf(), 0, buf, off, len);
+        done(head);
+    }
+
+    /** Sends the block from the buffer it was read into, no copy made. */
+    @Override
+    public void send(long offset, int len, byte[] buf, OutputStream out) throws IOException {
+        Ahead head = next(offset, len);
+        if (head == null) {
+            VhdExport.Source.super.send(offset, len, buf, out);
+            return;
+        }
+        out.write(head.buf(), 0, len);
+        done(head);
+    }
+
+    /** The block read ahead at {@code offset}, its bytes there; null if that is not the next one. */
+    private Ahead next(long offset, int len) throws IOException {
+        fill();
+        Ahead head = ahead.peekFirst();
+        if (head == null || head.offset() != offset || head.len() != len) return null;
         ahead.removeFirst();
         NbdPipeline.await(head.done());
-        System.arraycopy(head.buf(), 0, buf, off, len);
+        return head;
+    }
+
+    private void done(Ahead head) throws IOException {
         free.push(head.buf());
         fill();
     }
