@@ -28,7 +28,8 @@ import org.flotilla.storage.vhd.VhdImport;
  * A VDI's bytes as a stream, for XAPI's {@code /import_raw_vdi} and {@code /export_raw_vdi}: raw (the whole virtual
  * size) or a dynamic VHD (only the blocks that hold data). The disk is opened by a qemu-storage-daemon of the
  * daemon's from the pool's records ({@link BlockExports}, the chain described in full, as for qemu-img) and reached
- * over NBD on its unix socket ({@link NbdConnection}), one buffer at a time whatever the disk's size.
+ * over NBD on its unix socket ({@link NbdConnection}, a few requests in flight through an {@link NbdPipeline}), a few
+ * buffers whatever the disk's size.
  *
  * <p>An import into a VDI on a local directory goes first into a temporary qcow2 overlay on the VDI's top image and
  * is committed into it only once the whole stream was read and found right; a stream refused or cut short leaves

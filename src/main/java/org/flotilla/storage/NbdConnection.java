@@ -17,12 +17,13 @@ import java.nio.file.Path;
 /**
  * The client side of NBD (the fixed newstyle handshake, then simple replies), as far as the daemon needs it to stream a
  * disk that a {@link BlockExports} serves on a unix socket of its own: reads and writes at offsets, one request at a
- * time. So the bytes of an HTTP import or export pass through one buffer of the caller's, whatever the disk's size,
+ * time here, several in flight through an {@link NbdPipeline} on the same connection. So the bytes of an HTTP import or export pass through one buffer of the caller's, whatever the disk's size,
  * and QEMU, which opened the images from the pool's records, is what reads and writes them.
  */
 final class NbdConnection implements AutoCloseable {
     /** QEMU's server takes requests up to 32 MiB; the callers use far less. */
     static final int MAX_REQUEST = 32 << 20;
+    private static final int SOCKET_BUFFER = 4 << 20;
     static final long NBDMAGIC = 0x4e42444d41474943L;
     static final long IHAVEOPT = 0x49484156454F5054L;
     private static final int REQUEST_MAGIC = 0x25609513;
@@ -88,6 +89,9 @@ final class NbdConnection implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
+                // room for a whole 2 MiB request in the socket, so that sending one does not wait on the server piece
+                // by piece (the kernel caps it at net.core.wmem_max)
+                ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
                 ch.connect(address);
                 return ch;
             } catch (java.net.SocketException e) {

@@ -21,8 +21,8 @@ import java.util.concurrent.Semaphore;
  * server refuses fails the next call (or {@link #drain}): a stream is only right if every write of it was.
  */
 final class NbdPipeline implements AutoCloseable {
-    /** The bytes QEMU's server is asked to zero at once: no payload travels, so far more than a write's. */
-    private static final int MAX_ZEROES = 1 << 30;
+    /** The bytes QEMU's server is asked to zero at once: the most any request of ours asks. */
+    private static final int MAX_ZEROES = NbdConnection.MAX_REQUEST;
     private static final byte[] ZEROS = new byte[64 << 10];
 
     /** A request unanswered: where a read's bytes go, or the range a write changes. */
@@ -46,7 +46,8 @@ final class NbdPipeline implements AutoCloseable {
         this.out = nbd.output();
         this.depth = depth;
         this.slots = new Semaphore(depth);
-        this.replies = Thread.ofVirtual().name("nbd-replies").start(this::readReplies);
+        // a platform thread: it blocks in reads of megabytes, which a virtual thread would park and resume piece by piece
+        this.replies = Thread.ofPlatform().daemon().name("nbd-replies").start(this::readReplies);
     }
 
     /** Sends a write of {@code len} bytes of {@code buf} at {@code offset}; {@code buf} is the caller's again on return. */
