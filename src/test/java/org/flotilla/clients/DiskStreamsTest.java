@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Disks streamed in and out over HTTP as XAPI serves them ({@code /import_raw_vdi}, {@code /export_raw_vdi}), on real
  * qcow2 VDIs of a daemon's local SR: Xen Orchestra's own client and vhd-lib (npm, pinned in clients/xo) write a sparse
- * VHD in and read one back; raw streams go both ways byte for byte; broken, oversized and truncated streams are
- * refused with their XenAPI error on the client's task and leave the VDI as it was; a client that breaks off fails its
- * task.
+ * VHD in and read one back; raw streams go both ways byte for byte, their zeros going in as holes; broken, oversized
+ * and truncated streams are refused with their XenAPI error on the client's task and leave the VDI as it was; a client
+ * that breaks off fails its task.
  */
 @Slow
 class DiskStreamsTest {
