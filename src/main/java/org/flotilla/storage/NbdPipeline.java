@@ -24,6 +24,8 @@ final class NbdPipeline implements AutoCloseable {
     /** The bytes QEMU's server is asked to zero at once: the most any request of ours asks. */
     private static final int MAX_ZEROES = NbdConnection.MAX_REQUEST;
     private static final byte[] ZEROS = new byte[64 << 10];
+    /** What one socket write is handed; more than the output's buffer, so it goes straight to the socket. */
+    private static final int SLICE = 256 << 10;
 
     /** A request unanswered: where a read's bytes go, or the range a write changes. */
     private record Pending(long offset, long length, boolean writes, byte[] into, int off, CompletableFuture<Void> done) {
@@ -53,7 +55,10 @@ final class NbdPipeline implements AutoCloseable {
     /** Sends a write of {@code len} bytes of {@code buf} at {@code offset}; {@code buf} is the caller's again on return. */
     void write(long offset, byte[] buf, int off, int len) throws IOException {
         send(NbdConnection.CMD_WRITE, offset, len, null, 0);
-        out.write(buf, off, len);
+        out.flush();
+        // in slices: the JDK copies what is left of a heap array into a direct buffer at each try of a socket write, so
+        // a 2 MiB array sent into a socket that takes less at once would be copied over and over
+        for (int at = 0; at < len; at += SLICE) out.write(buf, off + at, Math.min(SLICE, len - at));
         out.flush();
     }
 
