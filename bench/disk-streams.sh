@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Disk export and import over HTTPS against qemu-img convert of the same disk (see DiskStreamsBench's javadoc).
-# Usage: bench/disk-streams.sh [runs=3] [disk-mib=256]
+# Usage: bench/disk-streams.sh [runs=3] [disk-mib=256] [client=curl|java]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"; export JAVA_HOME

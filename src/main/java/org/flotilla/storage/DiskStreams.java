@@ -32,7 +32,8 @@ import org.flotilla.storage.vhd.VhdImport;
  * A VDI's bytes as a stream, for XAPI's {@code /import_raw_vdi} and {@code /export_raw_vdi}: raw (the whole virtual
  * size) or a dynamic VHD (only the blocks that hold data). The disk is opened by a qemu-storage-daemon of the
  * daemon's from the pool's records ({@link BlockExports}, the chain described in full, as for qemu-img) and reached
- * over NBD on its unix socket ({@link NbdConnection}), one buffer at a time whatever the disk's size.
+ * over NBD on its unix socket ({@link NbdConnection}, a few requests in flight through an {@link NbdPipeline}), a few
+ * buffers whatever the disk's size.
  *
  * <p>An import into a VDI on a local directory goes first into a temporary qcow2 overlay on the VDI's top image and
  * is committed into it only once the whole stream was read and found right; a stream refused or cut short leaves
@@ -68,8 +69,17 @@ public final class DiskStreams {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String EXPORT = "disk";
-    /** A VHD block: an export relative to a base sends or zeroes whole chunks. */
+    /** The allocation map's blocks (VHD's), and what one NBD request moves; an export relative to a base sends or zeroes whole ones. */
     private static final int CHUNK = VhdFormat.DEFAULT_BLOCK_SIZE;
+    private static final byte[] ZERO_CHUNK = new byte[CHUNK];
+    /** A qcow2 cluster: the least an image leaves unallocated. */
+    private static final int ZERO_GRAIN = 64 << 10;
+    /**
+     * NBD requests unanswered at once: enough that QEMU writes or reads while the stream's thread moves the next
+     * bytes; what an export holds is this many chunks.
+     */
+    private static final int WRITES_IN_FLIGHT = 8;
+    private static final int READS_AHEAD = 4;
     /** Allocation is asked of qemu-img a window at a time, so that its answer stays small on a fragmented disk. */
     private static final long MAP_WINDOW = 1L << 30;
 
@@ -163,8 +173,8 @@ public final class DiskStreams {
         Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
         long written;
         try {
-            try (BlockExports server = serve(staged.chain(), true);
-                 NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT)) {
+            try (BlockExports server = serve(staged);
+                 NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), WRITES_IN_FLIGHT)) {
                 written = filler.fill(checked(nbd, task));
                 nbd.flush();
             }
@@ -203,10 +213,11 @@ public final class DiskStreams {
         });
     }
 
-    private static VhdImport.Target checked(NbdConnection nbd, TaskContext task) {
+    /** Zeros go as NBD's write-zeroes, a cluster at a time, so a sparse stream leaves the image sparse. */
+    private static VhdImport.Target checked(NbdPipeline nbd, TaskContext task) {
         return (offset, buf, off, len) -> {
             task.checkCancelled();
-            nbd.write(offset, buf, off, len);
+            nbd.writeSparse(offset, buf, off, len, ZERO_GRAIN);
         };
     }
 
@@ -252,7 +263,9 @@ public final class DiskStreams {
         Storage.Attachment chain = layers.of(vdi).attachment();
         BlockExports server = serve(readOnly(chain), false);
         try {
-            NbdConnection nbd = NbdConnection.open(server.socket(), EXPORT);
+            NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), READS_AHEAD);
+            // a live disk's blocks written after this are sent as they were now: an export of a running VM's disk is
+            // no instant of it anyway, as XAPI's is not
             Body body = body(format, vdi, base, size, server.image(EXPORT));
             return new Export() {
                 @Override public long length() { return body.length(); }
@@ -266,7 +279,7 @@ public final class DiskStreams {
                 }
 
                 @Override
-                public void read(long offset, byte[] buf, int off, int len) throws IOException { nbd.read(offset, buf, off, len); }
+                public void read(long offset, byte[] buf, int off, int len) throws IOException { NbdPipeline.await(nbd.read(offset, buf, off, len)); }
 
                 @Override
                 public void close() {
@@ -290,40 +303,42 @@ public final class DiskStreams {
 
     @FunctionalInterface
     private interface Writer {
-        void write(NbdConnection disk, OutputStream out, DoubleConsumer progress) throws IOException;
+        void write(NbdPipeline disk, OutputStream out, DoubleConsumer progress) throws IOException;
     }
 
     /** The export of the disk served at {@code image} as {@code format}, whole or relative to {@code base}. */
     private Body body(Format format, Ref<VDI> vdi, Ref<VDI> base, long size, String image) {
         return switch (format) {
             case RAW -> {
-                BitSet blocks = base == null ? null : differing(base, vdi, size, image, VhdFormat.DEFAULT_BLOCK_SIZE);
-                yield new Body(size, (disk, out, progress) -> writeRaw(disk, size, blocks, out, progress));
+                // the holes are sent from zeros of our own, not read
+                BitSet blocks = base == null ? allocated(image, size, CHUNK) : differing(base, vdi, size, image, CHUNK);
+                yield new Body(size, (disk, out, progress) -> writeRaw(new Readahead(disk, blocks, CHUNK, size, READS_AHEAD), size, blocks, out, progress));
             }
             case VHD -> {
-                var vhd = base == null ? new VhdExport(size, allocated(image, size, VhdFormat.DEFAULT_BLOCK_SIZE))
-                        : new VhdExport(size, differing(base, vdi, size, image, VhdFormat.DEFAULT_BLOCK_SIZE), vhdParent(base));
-                yield new Body(vhd.length(), (disk, out, progress) -> vhd.write(disk::read, out, progress));
+                BitSet blocks = base == null ? allocated(image, size, CHUNK) : differing(base, vdi, size, image, CHUNK);
+                var vhd = base == null ? new VhdExport(size, blocks) : new VhdExport(size, blocks, vhdParent(base));
+                yield new Body(vhd.length(), (disk, out, progress) -> vhd.write(new Readahead(disk, blocks, CHUNK, size, READS_AHEAD), out, progress));
             }
             case QCOW2 -> {
-                var qcow2 = base == null ? new Qcow2Export(size, allocated(image, size, Qcow2Export.CLUSTER), null)
-                        : new Qcow2Export(size, differing(base, vdi, size, image, Qcow2Export.CLUSTER), db.require(base).get(VDI.uuid));
-                yield new Body(qcow2.length(), (disk, out, progress) -> qcow2.write(disk::read, out, progress));
+                BitSet clusters = base == null ? allocated(image, size, Qcow2Export.CLUSTER) : differing(base, vdi, size, image, Qcow2Export.CLUSTER);
+                var qcow2 = new Qcow2Export(size, clusters, base == null ? null : db.require(base).get(VDI.uuid));
+                yield new Body(qcow2.length(), (disk, out, progress) -> {
+                    var ahead = new Readahead(disk, clusters, Qcow2Export.CLUSTER, size, READS_AHEAD);
+                    qcow2.write(ahead::read, out, progress);
+                });
             }
         };
     }
 
-    /** The whole virtual size; where {@code blocks} is not null, zeros in the 2 MiB blocks it does not name. */
-    private static void writeRaw(NbdConnection disk, long size, BitSet blocks, OutputStream out, DoubleConsumer progress) throws IOException {
+    /** The whole virtual size: the 2 MiB blocks {@code blocks} names read from the disk, zeros in the others. */
+    private static void writeRaw(Readahead disk, long size, BitSet blocks, OutputStream out, DoubleConsumer progress) throws IOException {
         byte[] buf = new byte[CHUNK];
-        byte[] zeros = blocks == null ? null : new byte[CHUNK];
         for (long at = 0; at < size; ) {
-            int n = (int) Math.min(buf.length, size - at);
-            if (blocks == null || blocks.get((int) (at / CHUNK))) {
-                disk.read(at, buf, 0, n);
-                out.write(buf, 0, n);
+            int n = (int) Math.min(CHUNK, size - at);
+            if (blocks.get((int) (at / CHUNK))) {
+                disk.send(at, n, buf, out);
             } else {
-                out.write(zeros, 0, n);
+                out.write(ZERO_CHUNK, 0, n);
             }
             at += n;
             progress.accept((double) at / size);
@@ -371,7 +386,8 @@ public final class DiskStreams {
         for (long start = 0; start < size; start += MAP_WINDOW) {
             try {
                 for (JsonNode extent : JSON.readTree(qemu.map(image, start, Math.min(MAP_WINDOW, size - start)))) {
-                    if (!extent.path("data").asBoolean()) continue;
+                    // what is neither data nor known zeros is read, to be sure
+                    if (!extent.path("data").asBoolean() && extent.path("zero").asBoolean()) continue;
                     long from = extent.path("start").asLong();
                     mark(units, from, from + extent.path("length").asLong(), unit);
                 }
@@ -382,12 +398,29 @@ public final class DiskStreams {
         return units;
     }
 
-    static BlockExports serve(Storage.Attachment chain, boolean writable) {
+    static BlockExports serve(Storage.Attachment chain, boolean writable) { return start(exportNode(chain, writable), writable); }
+
+    private static ObjectNode exportNode(Storage.Attachment chain, boolean writable) {
         ObjectNode node = QemuImg.node(chain).put("node-name", EXPORT);
         // a raw import's zeros become zero clusters, not written data
         if (writable) node.put("detect-zeroes", "on");
         // a running VM's QEMU holds its disk open for writing: an export reads it as it is, as XAPI reads a live disk
         else node.put("read-only", true).put("force-share", true);
+        return node;
+    }
+
+    /**
+     * Serves where an import writes. An overlay is a temporary that the commit copies from and makes durable in the
+     * VDI: its own fsyncs (an NBD flush, the storage daemon's exit) would write the stream to the disk twice, so they
+     * only hand it to the page cache (cache.no-flush; its backing images, read-only here, inherit it to no effect).
+     */
+    private static BlockExports serve(Staged staged) {
+        ObjectNode node = exportNode(staged.chain(), true);
+        if (staged.overlay() != null) node.putObject("cache").put("no-flush", true);
+        return start(node, true);
+    }
+
+    private static BlockExports start(ObjectNode node, boolean writable) {
         try {
             return BlockExports.start(List.of(node.toString()), List.of(new BlockExports.Export(EXPORT, EXPORT, writable)));
         } catch (IOException e) {

@@ -17,23 +17,27 @@ import java.nio.file.Path;
 /**
  * The client side of NBD (the fixed newstyle handshake, then simple replies), as far as the daemon needs it to stream a
  * disk that a {@link BlockExports} serves on a unix socket of its own: reads and writes at offsets, one request at a
- * time. So the bytes of an HTTP import or export pass through one buffer of the caller's, whatever the disk's size,
+ * time here, several in flight through an {@link NbdPipeline} on the same connection. So the bytes of an HTTP import or export pass through one buffer of the caller's, whatever the disk's size,
  * and QEMU, which opened the images from the pool's records, is what reads and writes them.
  */
 final class NbdConnection implements AutoCloseable {
     /** QEMU's server takes requests up to 32 MiB; the callers use far less. */
     static final int MAX_REQUEST = 32 << 20;
+    private static final int SOCKET_BUFFER = 4 << 20;
     static final long NBDMAGIC = 0x4e42444d41474943L;
     static final long IHAVEOPT = 0x49484156454F5054L;
     private static final int REQUEST_MAGIC = 0x25609513;
-    private static final int REPLY_MAGIC = 0x67446698;
+    static final int REPLY_MAGIC = 0x67446698;
     static final int OPT_EXPORT_NAME = 1;
     static final int FLAG_FIXED_NEWSTYLE = 1;
     static final int FLAG_NO_ZEROES = 2;
-    private static final short CMD_READ = 0;
-    private static final short CMD_WRITE = 1;
+    static final short CMD_READ = 0;
+    static final short CMD_WRITE = 1;
     private static final short CMD_DISC = 2;
-    private static final short CMD_FLUSH = 3;
+    static final short CMD_FLUSH = 3;
+    static final short CMD_WRITE_ZEROES = 6;
+    /** The transmission flag of a server that takes {@link #CMD_WRITE_ZEROES}. */
+    static final int FLAG_SEND_WRITE_ZEROES = 1 << 6;
 
     private final SocketChannel channel;
     private final DataInputStream in;
@@ -85,6 +89,9 @@ final class NbdConnection implements AutoCloseable {
         for (int attempt = 1; ; attempt++) {
             SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
             try {
+                // room for a whole 2 MiB request in the socket, so that sending one does not wait on the server piece
+                // by piece (the kernel caps it at net.core.wmem_max)
+                ch.setOption(java.net.StandardSocketOptions.SO_SNDBUF, SOCKET_BUFFER);
                 ch.connect(address);
                 return ch;
             } catch (java.net.SocketException e) {
@@ -111,6 +118,17 @@ final class NbdConnection implements AutoCloseable {
 
     OutputStream output() { return out; }
 
+    /** Sends a request's header (not its payload) under {@code handle}, for a caller that numbers its own requests. */
+    void request(short type, long handle, long offset, int length) throws IOException {
+        if (length < 0 || length > MAX_REQUEST) throw new IllegalArgumentException("NBD request of " + length + " bytes");
+        out.writeInt(REQUEST_MAGIC);
+        out.writeShort(0);
+        out.writeShort(type);
+        out.writeLong(handle);
+        out.writeLong(offset);
+        out.writeInt(length);
+    }
+
     /** Reads {@code length} bytes at {@code offset} into {@code buf} from {@code off}. */
     void read(long offset, byte[] buf, int off, int length) throws IOException {
         request(CMD_READ, offset, length);
@@ -134,15 +152,7 @@ final class NbdConnection implements AutoCloseable {
         reply();
     }
 
-    private void request(short type, long offset, int length) throws IOException {
-        if (length < 0 || length > MAX_REQUEST) throw new IllegalArgumentException("NBD request of " + length + " bytes");
-        out.writeInt(REQUEST_MAGIC);
-        out.writeShort(0);
-        out.writeShort(type);
-        out.writeLong(++handle);
-        out.writeLong(offset);
-        out.writeInt(length);
-    }
+    private void request(short type, long offset, int length) throws IOException { request(type, ++handle, offset, length); }
 
     private void reply() throws IOException {
         if (in.readInt() != REPLY_MAGIC) throw new IOException("NBD: not a simple reply");

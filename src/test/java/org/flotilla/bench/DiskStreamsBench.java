@@ -20,14 +20,18 @@ import org.flotilla.server.ApiServerConfig;
  * Disk export and import over HTTPS ({@code /export_raw_vdi}, {@code /import_raw_vdi}, raw and VHD) against
  * {@code qemu-img convert} of the same disk between the same formats on the same machine, alternately in one run: a
  * qcow2 VDI of {@code disk-mib} (256) with every other 2 MiB block filled with random bytes. Each HTTP figure includes
- * the client (Java's HttpClient over TLS on loopback, the body read and dropped or sent from a file); each qemu-img one
- * writes or reads a file on the same disk. Medians of {@code runs} (3) and their ratios.
+ * the client ({@code client=curl}, the default: curl over TLS on loopback, as Xen Orchestra's node speaks OpenSSL's TLS;
+ * or {@code client=java}, Java's HttpClient in this JVM), the body dropped or sent from a file; each qemu-img one writes
+ * or reads a file on the same disk. Medians of {@code runs} (3) of wall time and of the CPU time this JVM (the daemon's
+ * threads) and its children (curl, qemu-storage-daemon, qemu-img) used, and their ratios: on a shared machine the CPU
+ * time says what a stream costs when its wall time waits behind other users' work.
  */
 public final class DiskStreamsBench {
     public static void main(String[] args) throws Exception {
         Map<String, String> a = BenchArgs.parse(args);
         int runs = Integer.parseInt(a.getOrDefault("runs", "3"));
         long size = Long.parseLong(a.getOrDefault("disk-mib", "256")) << 20;
+        boolean curl = a.getOrDefault("client", "curl").equals("curl");
         Path dir = Files.createTempDirectory("flotilla-disk-bench");
         org.flotilla.TestDomainIds.seed(dir);
         try (Daemon daemon = Daemon.start(dir, ApiServerConfig.loopbackEphemeral(), "bench", "127.0.0.1")) {
@@ -47,47 +51,67 @@ public final class DiskStreamsBench {
             http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=vhd")).build(),
                     HttpResponse.BodyHandlers.ofFile(vhd));
             Map<String, List<Double>> ms = new LinkedHashMap<>();
+            Map<String, List<Double>> cpu = new LinkedHashMap<>();
+            Map<String, List<Double>> own = new LinkedHashMap<>();
+            Timer timer = (name, step) -> {
+                double c0 = Stats.cpuMs();
+                double o0 = Stats.ownCpuMs();
+                long t0 = System.nanoTime();
+                step.run();
+                ms.computeIfAbsent(name, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                cpu.computeIfAbsent(name, k -> new ArrayList<>()).add(Stats.cpuMs() - c0);
+                own.computeIfAbsent(name, k -> new ArrayList<>()).add(Stats.ownCpuMs() - o0);
+            };
             for (int i = 0; i < runs; i++) {
                 for (String format : List.of("raw", "vhd")) {
                     String qemuFormat = format.equals("vhd") ? "vpc" : "raw";
                     Path out = dir.resolve("out." + format);
-                    long t0 = System.nanoTime();
-                    http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format)).build(),
-                            HttpResponse.BodyHandlers.discarding());
-                    ms.computeIfAbsent("export " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
-                    t0 = System.nanoTime();
-                    qemuImg("convert", "-f", "qcow2", "-O", qemuFormat, image.toString(), out.toString());
-                    ms.computeIfAbsent("qemu-img qcow2->" + qemuFormat, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    timer.time("export " + format, () -> get(http, curl, base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format));
+                    timer.time("qemu-img qcow2->" + qemuFormat, () -> qemuImg("convert", "-f", "qcow2", "-O", qemuFormat, image.toString(), out.toString()));
                     Files.deleteIfExists(out);
 
                     Path in = format.equals("vhd") ? vhd : raw;
-                    t0 = System.nanoTime();
-                    put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format, in);
-                    ms.computeIfAbsent("import " + format, k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    String url = base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format;
+                    timer.time("import " + format, () -> {
+                        if (curl) curl("-T", in.toString(), url);
+                        else put(http, url, in);
+                    });
                     Path q = dir.resolve("in.qcow2");
-                    t0 = System.nanoTime();
-                    qemuImg("convert", "-f", qemuFormat, "-O", "qcow2", in.toString(), q.toString());
-                    ms.computeIfAbsent("qemu-img " + qemuFormat + "->qcow2", k -> new ArrayList<>()).add(Stats.msSince(t0));
+                    timer.time("qemu-img " + qemuFormat + "->qcow2", () -> qemuImg("convert", "-f", qemuFormat, "-O", "qcow2", in.toString(), q.toString()));
                     Files.deleteIfExists(q);
                 }
             }
             System.out.println(Stats.machine());
-            System.out.printf("disk %d MiB, half of its 2 MiB blocks holding data; %d runs; median ms (min-max)%n", size >> 20, runs);
+            System.out.printf("disk %d MiB, half of its 2 MiB blocks holding data; client %s; %d runs; median ms (min-max), and CPU ms"
+                    + " (in all; the daemon's JVM alone)%n",
+                    size >> 20, curl ? "curl" : "Java's HttpClient", runs);
             for (var e : ms.entrySet()) {
-                System.out.printf("%-22s %8s (%s-%s)%n", e.getKey(), Stats.whole(Stats.median(e.getValue())),
-                        Stats.whole(Stats.percentile(e.getValue(), 0)), Stats.whole(Stats.percentile(e.getValue(), 100)));
+                System.out.printf("%-22s %8s (%s-%s)   cpu %6s (jvm %s)%n", e.getKey(), Stats.whole(Stats.median(e.getValue())),
+                        Stats.whole(Stats.percentile(e.getValue(), 0)), Stats.whole(Stats.percentile(e.getValue(), 100)),
+                        Stats.whole(Stats.median(cpu.get(e.getKey()))), Stats.whole(Stats.median(own.get(e.getKey()))));
             }
             for (String format : List.of("raw", "vhd")) {
                 String q = format.equals("vhd") ? "vpc" : "raw";
-                System.out.printf("ratio export %s / qemu-img: %s; import %s / qemu-img: %s%n", format,
-                        Stats.ratio(Stats.median(ms.get("export " + format)), Stats.median(ms.get("qemu-img qcow2->" + q))), format,
-                        Stats.ratio(Stats.median(ms.get("import " + format)), Stats.median(ms.get("qemu-img " + q + "->qcow2"))));
+                for (String way : List.of("export", "import")) {
+                    String baseline = way.equals("export") ? "qemu-img qcow2->" + q : "qemu-img " + q + "->qcow2";
+                    System.out.printf("ratio %s %s / qemu-img: time %s, cpu %s%n", way, format,
+                            Stats.ratio(Stats.median(ms.get(way + " " + format)), Stats.median(ms.get(baseline))),
+                            Stats.ratio(Stats.median(cpu.get(way + " " + format)), Stats.median(cpu.get(baseline))));
+                }
             }
         } finally {
             try (var files = Files.walk(dir)) {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private interface Timer {
+        void time(String name, Step step) throws Exception;
     }
 
     private static String newVdi(org.flotilla.api.Rpc rpc, String session, String sr, long size) {
@@ -112,6 +136,24 @@ public final class DiskStreamsBench {
     private static void put(HttpClient http, String url, Path body) throws Exception {
         var r = http.send(HttpRequest.newBuilder(URI.create(url)).PUT(HttpRequest.BodyPublishers.ofFile(body)).build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) throw new IllegalStateException(url + ": " + r.statusCode() + " " + r.body());
+    }
+
+    private static void get(HttpClient http, boolean curl, String url) throws Exception {
+        if (curl) {
+            curl("-o", "/dev/null", url);
+            return;
+        }
+        var r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding());
+        if (r.statusCode() != 200) throw new IllegalStateException(url + ": " + r.statusCode());
+    }
+
+    /** curl (OpenSSL's TLS, as Xen Orchestra's node has), failing on an HTTP error. */
+    private static void curl(String... args) throws Exception {
+        var cmd = new ArrayList<>(List.of("curl", "-sSfk", "--http1.1"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IllegalStateException(cmd + ": " + out);
     }
 
     private static void qemuImg(String... args) throws Exception {

@@ -33,9 +33,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Disks streamed in and out over HTTP as XAPI serves them ({@code /import_raw_vdi}, {@code /export_raw_vdi}), on real
  * qcow2 VDIs of a daemon's local SR: Xen Orchestra's own client and vhd-lib (npm, pinned in clients/xo) write a sparse
- * VHD in and read one back; raw streams go both ways byte for byte; broken, oversized and truncated streams are
- * refused with their XenAPI error on the client's task and leave the VDI as it was; a client that breaks off fails its
- * task.
+ * VHD in and read one back; raw streams go both ways byte for byte, their zeros going in as holes; broken, oversized
+ * and truncated streams are refused with their XenAPI error on the client's task and leave the VDI as it was; a client
+ * that breaks off fails its task.
  */
 @Slow
 class DiskStreamsTest {
@@ -246,6 +246,41 @@ class DiskStreamsTest {
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("root:wrong".getBytes(StandardCharsets.UTF_8)))
                 .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrongPassword.statusCode());
+    }
+
+    /**
+     * Zeros in a raw stream go in as holes, not data: over a disk full of other bytes they read back as zeros (and the
+     * VHD export, which sends only blocks that hold data, leaves them out), and into a new disk they leave it sparse.
+     */
+    @Test
+    void zerosGoInAsHolesOverWhatWasThereAndLeaveANewDiskSparse(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
+        long size = 16 * MIB;
+        String vdi = newVdi("zeros over data", size);
+        filled(vdi, size, 7);
+        byte[] holes = new byte[(int) size];
+        // data in the first block and straddling the last two, zeros between: not on a cluster's bounds
+        System.arraycopy(random(MIB + 4096, 8), 0, holes, 0, (int) MIB + 4096);
+        System.arraycopy(random(MIB, 9), 0, holes, (int) (13 * MIB + 512), (int) MIB);
+        assertEquals(200, put(vdi, "raw", null, holes).statusCode());
+        assertArrayEquals(holes, get(vdi, "raw", null).body());
+        // footer, header, a sector of table, three blocks of bitmap + 2 MiB (0, 6 and 7), footer
+        assertEquals(512 + 1024 + 512 + 3 * (512 + 2 * MIB) + 512, get(vdi, "vhd", null).body().length);
+
+        long big = 1024 * MIB;
+        String sparse = newVdi("sparse", big);
+        java.nio.file.Path raw = files.resolve("sparse.raw");
+        try (var f = java.nio.channels.FileChannel.open(raw, java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+            f.write(java.nio.ByteBuffer.wrap(random(2 * MIB, 10)), 512 * MIB);
+            f.truncate(big);
+            f.write(java.nio.ByteBuffer.wrap(new byte[1]), big - 1);
+        }
+        var reply = client.send(HttpRequest.newBuilder(URI.create(url("/import_raw_vdi", sparse, "raw", null))).timeout(WAIT)
+                .PUT(HttpRequest.BodyPublishers.ofFile(raw)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, reply.statusCode(), reply.body());
+        long used = Long.parseLong(String.valueOf(daemon.rpc("VDI.get_physical_utilisation", sparse)));
+        assertTrue(used < 16 * MIB, "a 1 GiB import of 2 MiB of data takes " + used + " bytes");
+        var vhd = get(sparse, "vhd", null);
+        assertEquals(512 + 1024 + 2048 + (512 + 2 * MIB) + 512, vhd.body().length); // a table of 512 entries
     }
 
     /** A snapshot taken while an import runs keeps the disk as it was, and the import is refused rather than written into it. */

@@ -22,6 +22,12 @@ public final class VhdExport {
     @FunctionalInterface
     public interface Source {
         void read(long offset, byte[] buf, int off, int len) throws IOException;
+
+        /** Writes the disk's {@code len} bytes at {@code offset} to {@code out}, through {@code buf} if it needs one. */
+        default void send(long offset, int len, byte[] buf, OutputStream out) throws IOException {
+            read(offset, buf, 0, len);
+            out.write(buf, 0, len);
+        }
     }
 
     /** The largest disk a VHD holds, as XAPI's max_vhd_size: 2 TiB less 8 GiB (its table's sector offsets are 32 bits). */
@@ -74,10 +80,10 @@ public final class VhdExport {
         for (int b = blocks.nextSetBit(0); b >= 0; b = blocks.nextSetBit(b + 1)) {
             long at = (long) b * BLOCK;
             int n = (int) Math.min(BLOCK, size - at);
-            disk.read(at, data, 0, n);
-            Arrays.fill(data, n, BLOCK, (byte) 0);
             out.write(bitmap);
-            out.write(data);
+            disk.send(at, n, data, out);
+            // the last block of a disk that is not a whole number of them, padded
+            if (n < BLOCK) out.write(new byte[BLOCK - n]);
             progress.accept((double) ++done / total);
         }
         out.write(footer);
