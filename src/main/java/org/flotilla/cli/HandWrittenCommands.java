@@ -160,7 +160,7 @@ final class HandWrittenCommands {
                 "Write a disk into a new file of the user's, raw (the default) or a VHD of its allocated blocks (format=vhd).", false,
                 (ctx, line) -> transfer(ctx, line, "/export_raw_vdi")), List.of()));
         out.add(new Entry(new Command("vm-export", List.of("filename"), List.of("vm", "uuid", "compress", "metadata"),
-                "Write a halted VM and its disks into a new XVA file of the user's (compress=true: gzip; metadata=true: its "
+                "Write a halted VM and its disks into a new XVA file of the user's (compress=true or gzip, or zstd; metadata=true: its "
                 + "ova.xml alone). Choose the VM with vm=<name or uuid> or uuid=.", false, HandWrittenCommands::vmExport), List.of()));
         out.add(new Entry(new Command("vm-import", List.of("filename"), List.of("sr-uuid", "preserve", "force"),
                 "Make VMs from a package of the user's: an XVA, an OVA (VMware's export: its VMDKs converted, each VirtualSystem a VM), "
@@ -364,9 +364,20 @@ final class HandWrittenCommands {
             vm = selected.getFirst().ref();
         }
         String path = Boolean.parseBoolean(line.params().get("metadata")) ? "/export_metadata" : "/export";
-        String target = path + "?ref=" + vm + "&use_compression=" + Boolean.parseBoolean(line.params().get("compress"));
+        String target = path + "?ref=" + vm + "&use_compression=" + compression(line.params().get("compress"));
         ctx.consoles().download(target, ctx.api().session(), java.nio.file.Path.of(line.required("filename")));
         return Output.NOTHING;
+    }
+
+    /** vm-export's compress= as /export's use_compression=: XCP-ng's xe takes true or gzip, zstd, and false. */
+    private static String compression(String compress) {
+        if (compress == null) return "false";
+        return switch (compress.toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "gzip" -> "true";
+            case "zstd" -> "zstd";
+            case "false" -> "false";
+            default -> throw CliFailure.error("compress= takes true, gzip, zstd or false, not " + compress);
+        };
     }
 
     /**

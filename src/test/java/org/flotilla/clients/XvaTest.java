@@ -185,8 +185,12 @@ class XvaTest {
     @Test
     void xeExportsAndImportsTheUsersFile(@org.junit.jupiter.api.io.TempDir java.nio.file.Path files) throws Exception {
         var file = files.resolve("vm.xva");
-        var export = xe("vm-export", "vm=" + daemon.rpc("VM.get_uuid", source), "filename=" + file, "compress=true");
+        var export = xe("vm-export", "vm=" + daemon.rpc("VM.get_uuid", source), "filename=" + file, "compress=zstd");
         assertEquals(0, export.code(), export.err());
+        assertArrayEquals(new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}, Arrays.copyOf(Files.readAllBytes(file), 4), "a zstd frame, as XCP-ng's xe writes");
+        var unknown = xe("vm-export", "vm=" + daemon.rpc("VM.get_uuid", source), "filename=" + files.resolve("other.xva"), "compress=lz4");
+        assertEquals(1, unknown.code());
+        assertTrue(unknown.err().contains("compress="), unknown.err());
         String sr = (String) daemon.rpc("SR.get_uuid", daemon.rpc("pool.get_default_SR", ((List<?>) daemon.rpc("pool.get_all")).getFirst()));
         var imported = xe("vm-import", "filename=" + file, "sr-uuid=" + sr);
         assertEquals(0, imported.code(), imported.err());
