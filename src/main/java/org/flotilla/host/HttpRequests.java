@@ -55,6 +55,12 @@ public final class HttpRequests {
                 return task;
             }).success();
         } catch (HttpRefusal e) {
+            // once the reply's head has gone, a refusal can no longer be the reply: the body is cut off instead, which
+            // a client reading a body without a length can tell from a whole one only by its missing last chunk
+            if (response.isCommitted()) {
+                callback.failed(e);
+                return true;
+            }
             return text(response, callback, e.status(), e.reason() + "\n");
         } catch (Exception e) {
             callback.failed(e);

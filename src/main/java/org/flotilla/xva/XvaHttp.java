@@ -1,5 +1,6 @@
 package org.flotilla.xva;
 
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -99,10 +100,17 @@ public final class XvaHttp extends Handler.Abstract {
         XvaExport.Package p = export.describe(vm);
         response.setStatus(200);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-        try (OutputStream sink = Content.Sink.asOutputStream(response);
-             OutputStream out = compression.wrap(sink)) {
+        // the body has no length: only its last chunk tells the client it is whole, so the sink is closed (and that
+        // chunk sent) only once the package is; a failure before aborts the response, and the client sees it cut
+        OutputStream sink = Content.Sink.asOutputStream(response);
+        try (OutputStream out = compression.wrap(new FilterOutputStream(sink) {
+            @Override public void write(byte[] b, int off, int len) throws IOException { out.write(b, off, len); }
+
+            @Override public void close() throws IOException { flush(); }
+        })) {
             export.write(p, kind == Kind.EXPORT_METADATA, out, task);
         }
+        sink.close();
         callback.succeeded();
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -179,6 +180,29 @@ class XvaTest {
         assertEquals(6 * MIB, imported.length);
         assertArrayEquals(written, Arrays.copyOf(imported, written.length), "the disk as Xen Orchestra wrote it");
         booted(vm);
+    }
+
+    /**
+     * An export that fails once its body has begun (here its task cancelled mid-stream) must not reach the client as a
+     * whole package: its body has no length, so it is cut off without its last chunk, and the client's read fails.
+     */
+    @Test
+    void anExportCutShortIsNoWholePackageToTheClient() throws Exception {
+        String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("xva cut short"));
+        byte[] data = new byte[(int) (48 * MIB)];
+        new java.util.Random(11).nextBytes(data);
+        var put = HttpRequest.newBuilder(URI.create(url("/import_raw_vdi?vdi=" + diskOf(vm)))).timeout(WAIT).PUT(HttpRequest.BodyPublishers.ofByteArray(data)).build();
+        assertEquals(200, client.send(put, HttpResponse.BodyHandlers.ofString()).statusCode());
+        String task = newTask();
+        var r = client.send(get("/export?uuid=" + daemon.rpc("VM.get_uuid", vm), task), HttpResponse.BodyHandlers.ofInputStream());
+        assertEquals(200, r.statusCode());
+        try (var in = r.body()) {
+            assertEquals(1024, in.readNBytes(1024).length);
+            daemon.rpc("task.cancel", task);
+            assertThrows(java.io.IOException.class, () -> in.readAllBytes(), "the body ends cut, not whole");
+        }
+        assertEquals("cancelled", ended(task).get("status"));
+        daemon.rpc("VM.destroy", vm);
     }
 
     /** xe vm-export and vm-import, as from another machine: xe streams the user's file itself and prints the new VM. */
