@@ -125,7 +125,8 @@ public final class XeClient {
                 host.close();
                 return whole.run(null);  // a host that does not run xe's commands itself
             }
-            return copyReply(reply.body(), out, err, whole, null);
+            // only the host's own socket hands a command over: a remote host's would send the user's files elsewhere
+            return copyReply(reply.body(), out, err, handOver -> whole.run(null), null);
         } catch (IOException e) {
             err.println(Xe.UNREACHABLE);
             if (options.debug()) err.println(e);

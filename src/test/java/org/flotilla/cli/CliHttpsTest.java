@@ -51,6 +51,19 @@ class CliHttpsTest {
         assertEquals(42, againstPlainHost("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1), null));
     }
 
+    /** Only the host's own socket hands a command over; a remote host naming another host and a session is not followed. */
+    @Test
+    void aRemoteHostsHandOverIsIgnoredAndTheCommandRunsHereAsTheUserSaid() throws Exception {
+        var frames = new ByteArrayOutputStream();
+        CliWire.writeFrame(frames, CliWire.ON_CLIENT, new CliWire.HandOver("192.0.2.9", 443, "OpaqueRef:elsewhere").encode());
+        byte[] body = frames.toByteArray();
+        var reply = new ByteArrayOutputStream();
+        reply.writeBytes(("HTTP/1.1 200 OK\r\nContent-Type: " + CliWire.CONTENT_TYPE + "\r\nContent-Length: " + body.length + "\r\n\r\n")
+                .getBytes(StandardCharsets.ISO_8859_1));
+        reply.writeBytes(body);
+        assertEquals(42, againstPlainHost(reply.toByteArray(), null));
+    }
+
     @Test
     void aChunkedReplyIsReadWhole() throws Exception {
         var frames = new ByteArrayOutputStream();
@@ -86,7 +99,8 @@ class CliHttpsTest {
                 }
             });
             var sink = out != null ? out : new ByteArrayOutputStream();
-            int code = XeClient.remote(at(server.getLocalPort(), false), new PrintStream(sink, true), new PrintStream(sink, true), handOver -> 42);
+            int code = XeClient.remote(at(server.getLocalPort(), false), new PrintStream(sink, true), new PrintStream(sink, true),
+                    handOver -> handOver == null ? 42 : 99);
             host.join();
             assertEquals("POST /cli HTTP/1.1", request.toString().lines().findFirst().orElse(""));
             return code;
