@@ -40,7 +40,7 @@ public final class CliEndpoint extends Handler.Abstract {
         }
         if (line == null) return reply(response, callback, 400, text("not an xe command line\n"));
         var reply = new ByteArrayOutputStream();
-        if (!runner.run(line, Request.getRemoteAddr(request), reply, ConsoleStream.ON_CLIENT)) {
+        if (!runner.run(line, Request.getRemoteAddr(request), reply, ClientEnd.ON_CLIENT)) {
             reply.reset();
             CliWire.writeFrame(reply, CliWire.ON_CLIENT, new byte[0]);
         }

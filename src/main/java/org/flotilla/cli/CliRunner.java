@@ -24,10 +24,10 @@ final class CliRunner {
     /**
      * Runs {@code line}, asked from {@code client} (an address that login limits count by), writing its frames to
      * {@code reply}; a console the command follows or joins is reached through {@code consoles}
-     * ({@link ConsoleStream#ON_CLIENT} to leave it to the client). False if the command wants the client's terminal, when nothing was written and the caller answers
-     * {@link CliWire#ON_CLIENT} (only a run whose consoles are {@link ConsoleStream#ON_CLIENT} can).
+     * ({@link ClientEnd#ON_CLIENT} to leave it to the client). False if the command wants the client's terminal, when nothing was written and the caller answers
+     * {@link CliWire#ON_CLIENT} (only a run whose consoles are {@link ClientEnd#ON_CLIENT} can).
      */
-    boolean run(CliWire.Request line, String client, OutputStream reply, ConsoleStream.Opener consoles) throws IOException {
+    boolean run(CliWire.Request line, String client, OutputStream reply, ClientEnd.Opener consoles) throws IOException {
         Rpc asClient = (method, params) -> api.call(method, params, client);
         var options = GlobalOptions.forCommand(line.user(), line.password(), line.debug(), line.words());
         try (var out = framing(reply, CliWire.STDOUT); var err = framing(reply, CliWire.STDERR)) {
@@ -39,7 +39,7 @@ final class CliRunner {
                 reply.flush();
             }
             return true;
-        } catch (ConsoleStream.OnClient e) {
+        } catch (ClientEnd.OnClient e) {
             return false;
         }
     }

@@ -87,7 +87,7 @@ public final class CliSocket implements AutoCloseable {
             if (line == null) return;
             var caller = new CallerTerminal(line.terminal(), c, in, out);
             // a command that needs the caller's files is run by xe itself, as for a remote xe, in a session made here
-            if (!runner.run(line, "local", out, (options, to) -> ConsoleStream.filesOnClient(new ConsoleStream.OverHttp(address, port, true, to, caller)))) {
+            if (!runner.run(line, "local", out, (options, to) -> ClientEnd.filesOnClient(new ClientEnd.OverHttp(address, port, true, to, caller)))) {
                 CliWire.writeFrame(out, CliWire.ON_CLIENT, new CliWire.HandOver(address, port, sessions.get()).encode());
             }
         } catch (IOException e) {

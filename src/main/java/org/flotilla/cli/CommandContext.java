@@ -16,12 +16,12 @@ final class CommandContext {
     private final RefUuids refs;
     private final ValueText text;
 
-    private final ConsoleStream consoles;
+    private final ClientEnd consoles;
     private final Map<String, Object> remoteValues = new HashMap<>();
 
-    CommandContext(XenApiSession api, CliClasses classes) { this(api, classes, ConsoleStream.NONE); }
+    CommandContext(XenApiSession api, CliClasses classes) { this(api, classes, ClientEnd.NONE); }
 
-    CommandContext(XenApiSession api, CliClasses classes, ConsoleStream consoles) {
+    CommandContext(XenApiSession api, CliClasses classes, ClientEnd consoles) {
         this.api = api;
         this.classes = classes;
         this.consoles = consoles;
@@ -32,7 +32,7 @@ final class CommandContext {
     XenApiSession api() { return api; }
 
     /** Where a console's text can be read from, when xe talks to a real host. */
-    ConsoleStream consoles() { return consoles; }
+    ClientEnd consoles() { return consoles; }
 
     CliClasses classes() { return classes; }
 

@@ -19,7 +19,7 @@ public final class Xe {
     private final HostConnector connector;
     private final PrintStream out;
     private final PrintStream err;
-    private final ConsoleStream.Opener consoles;
+    private final ClientEnd.Opener consoles;
     private final Login login;
     private final CommandTable table = Commands.TABLE;
 
@@ -29,10 +29,10 @@ public final class Xe {
     }
 
     public Xe(HostConnector connector, PrintStream out, PrintStream err) {
-        this(connector, out, err, ConsoleStream.overHttp(System.in), Xe::login);
+        this(connector, out, err, ClientEnd.overHttp(System.in), Xe::login);
     }
 
-    Xe(HostConnector connector, PrintStream out, PrintStream err, ConsoleStream.Opener consoles, Login login) {
+    Xe(HostConnector connector, PrintStream out, PrintStream err, ClientEnd.Opener consoles, Login login) {
         this.connector = connector;
         this.out = out;
         this.err = err;
@@ -94,7 +94,7 @@ public final class Xe {
         } catch (ApiError e) {
             errorLines(e).forEach(err::println);
             return 1;
-        } catch (ConsoleStream.OnClient e) {
+        } catch (ClientEnd.OnClient e) {
             throw e;
         } catch (RuntimeException e) {
             err.println("Error: " + e.getMessage());

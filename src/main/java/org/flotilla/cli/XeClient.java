@@ -147,7 +147,7 @@ public final class XeClient {
             args = atHost;
             login = (rpc, options, hostAlone) -> XenApiSession.of(rpc, handOver.session());
         }
-        int code = new Xe(HostConnector.XML_RPC, out, err, ConsoleStream.overHttp(keys), login).run(args, env, rc);
+        int code = new Xe(HostConnector.XML_RPC, out, err, ClientEnd.overHttp(keys), login).run(args, env, rc);
         out.flush();
         return code;
     }

@@ -24,7 +24,7 @@ import org.flotilla.model.xenapi.Session;
  * the user's terminal both ways; and a file of the user's sent to or written from the host's HTTP handlers, as XAPI's
  * xe does for vdi-import and vdi-export (its server asks the client to PUT or GET the file).
  */
-interface ConsoleStream {
+interface ClientEnd {
     int CONNECT_TIMEOUT_MS = 10_000;
     int MAX_HEAD = 16 * 1024;
 
@@ -51,14 +51,14 @@ interface ConsoleStream {
 
     private static CliFailure noHost() { return CliFailure.error("Files are sent to and from a host: name one with -s"); }
 
-    ConsoleStream NONE = (location, session) -> false;
+    ClientEnd NONE = (location, session) -> false;
 
     /**
      * {@code consoles} with the user's files left to the client: where the daemon runs a command for an xe on its own
      * socket, whose user's working directory is not the daemon's.
      */
-    static ConsoleStream filesOnClient(ConsoleStream consoles) {
-        return new ConsoleStream() {
+    static ClientEnd filesOnClient(ClientEnd consoles) {
+        return new ClientEnd() {
             @Override public boolean follow(String location, Ref<Session> session) { return consoles.follow(location, session); }
             @Override public boolean interact(String location, Ref<Session> session) { return consoles.interact(location, session); }
             @Override public boolean interactive() { return consoles.interactive(); }
@@ -70,7 +70,7 @@ interface ConsoleStream {
     /** The console xe's run reads from, once it knows where it connects. */
     @FunctionalInterface
     interface Opener {
-        ConsoleStream open(GlobalOptions options, PrintStream out);
+        ClientEnd open(GlobalOptions options, PrintStream out);
     }
 
     /**
@@ -82,7 +82,7 @@ interface ConsoleStream {
     }
 
     /** Where a host runs a remote xe's command: the console and the files are the client's. */
-    Opener ON_CLIENT = (options, out) -> new ConsoleStream() {
+    Opener ON_CLIENT = (options, out) -> new ClientEnd() {
         @Override
         public boolean follow(String location, Ref<Session> session) { throw new OnClient(); }
 
@@ -105,7 +105,7 @@ interface ConsoleStream {
      * The console over the API's own HTTP(S) port, authenticated by the session: followed with a GET, joined to
      * {@code terminal} through an HTTP CONNECT.
      */
-    record OverHttp(String server, int port, boolean tls, PrintStream out, Terminal terminal) implements ConsoleStream {
+    record OverHttp(String server, int port, boolean tls, PrintStream out, Terminal terminal) implements ClientEnd {
         @Override
         public boolean interactive() { return terminal.interactive(); }
 
