@@ -36,20 +36,11 @@ record MigrationGuest(String ref, String uuid) {
         api.call("VM.set_memory_limits", vm, Long.toString(Math.min(memory, 128 * MIB)), size, size, size);
         api.call("VM.provision", vm);
         // a member reads its own copy of the pool's database, which may not have the VM yet
-        if (on != api) PoolWaits.await(Duration.ofSeconds(30), on.name() + " to know the VM", () -> knows(on, vm));
+        if (on != api) PoolWaits.await(Duration.ofSeconds(30), on.name() + " to know the VM", () -> on.call("VM.get_uuid", vm) != null);
         // asked of the host itself: VM.start_on asked of the coordinator for a member fails there with
         // OTHER_OPERATION_IN_PROGRESS naming its own start_on
         on.call("VM.start_on", vm, on.hostRef(), paused, false);
         return new MigrationGuest(vm, (String) api.call("VM.get_uuid", vm));
-    }
-
-    private static boolean knows(TestHost h, String vm) {
-        try {
-            h.call("VM.get_uuid", vm);
-            return true;
-        } catch (org.flotilla.model.ApiError e) {
-            return false;
-        }
     }
 
     Path runDir(TestHost h) { return h.stateDir().resolve("run").resolve(uuid); }
