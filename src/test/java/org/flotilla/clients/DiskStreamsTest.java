@@ -406,13 +406,7 @@ class DiskStreamsTest {
     }
 
     /** Runs xe on the daemon's host as its user: no server named, so over the daemon's own socket. */
-    static XeRun xeLocal(List<String> command) {
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
-        int code = org.flotilla.cli.XeClient.run(command, Map.of("FLOTILLA_STATE", daemon.stateDir.toString()), null,
-                new java.io.PrintStream(out, true, StandardCharsets.UTF_8), new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
-        return new XeRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    }
+    static XeRun xeLocal(List<String> command) { return xeRun(command, Map.of("FLOTILLA_STATE", daemon.stateDir.toString())); }
 
     static void succeeds(XeRun run, String what) { assertEquals(0, run.code(), () -> what + ": " + run.err()); }
 
@@ -422,11 +416,16 @@ class DiskStreamsTest {
 
     /** Runs xe against {@code daemon} as root, over its HTTPS port as from another machine. */
     static XeRun xe(TestDaemon daemon, List<String> command) {
-        var out = new java.io.ByteArrayOutputStream();
-        var err = new java.io.ByteArrayOutputStream();
         var args = new java.util.ArrayList<>(List.of("-s", "127.0.0.1", "-p", String.valueOf(daemon.daemon.httpsPort()), "-u", "root", "-pw", TestDaemon.PASSWORD));
         args.addAll(command);
-        int code = org.flotilla.cli.XeClient.run(args, Map.of(), null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
+        return xeRun(args, Map.of());
+    }
+
+    /** xe's whole run with these words and environment, its streams caught. */
+    private static XeRun xeRun(List<String> args, Map<String, String> env) {
+        var out = new java.io.ByteArrayOutputStream();
+        var err = new java.io.ByteArrayOutputStream();
+        int code = org.flotilla.cli.XeClient.run(args, env, null, new java.io.PrintStream(out, true, StandardCharsets.UTF_8),
                 new java.io.PrintStream(err, true, StandardCharsets.UTF_8));
         return new XeRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
