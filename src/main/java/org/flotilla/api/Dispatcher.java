@@ -67,8 +67,11 @@ public final class Dispatcher implements Rpc {
         Ref<Session> session = m.sessionless() ? Session.CLASS.nullRef() : Session.CLASS.ref((String) typed(Type.STRING, params.getFirst()));
         List<Object> raw = params.subList(offset, Math.min(params.size(), offset + m.params().size()));
         List<Object> args = arguments(m, raw);
+        // what the client (or the member forwarding to us) wrote through another member is seen here before the
+        // session and the references are checked, as well as before the call acts
+        boolean current = db.catchUp();
         if (!m.sessionless()) sessions.require(session);
-        checkRefs(m, args, session);
+        checkRefs(m, args, session, current);
         boolean mayForward = !sessions.isLocal(session); // a forwarded call comes in a local session: it is not sent on again
 
         if (async) {
@@ -108,8 +111,6 @@ public final class Dispatcher implements Rpc {
     }
 
     private Object invokeHere(Call call, List<Object> raw, boolean mayForward) {
-        // what the client (or the member forwarding to us) wrote through another member is seen here before we act
-        db.catchUp();
         long commits = db.commitsOfThisThread();
         try {
             return invoke(call);
@@ -168,11 +169,20 @@ public final class Dispatcher implements Rpc {
         }
     }
 
-    private void checkRefs(MessageDef m, List<Object> args, Ref<Session> session) {
+    /**
+     * HANDLE_INVALID for a reference this copy lacks. When the copy could not be brought up to the pool's
+     * ({@code current} false: the coordinator did not answer in time), a missing reference may be one written
+     * elsewhere a moment ago, so the copy is asked to catch up once more before the client is told it is invalid.
+     */
+    private void checkRefs(MessageDef m, List<Object> args, Ref<Session> session, boolean current) {
         for (int i = 0; i < args.size(); i++) {
-            if (m.params().get(i).type() instanceof Type.Ref r && args.get(i) instanceof String v && !Refs.isNull(v)
-                    && (db.get(r.className(), v) == null || !visible(r.className(), v, session))) {
-                throw ApiError.handleInvalid(r.className(), v);
+            if (m.params().get(i).type() instanceof Type.Ref r && args.get(i) instanceof String v && !Refs.isNull(v)) {
+                boolean known = db.get(r.className(), v) != null;
+                if (!known && !current) {
+                    current = db.catchUp();
+                    known = db.get(r.className(), v) != null;
+                }
+                if (!known || !visible(r.className(), v, session)) throw ApiError.handleInvalid(r.className(), v);
             }
         }
     }

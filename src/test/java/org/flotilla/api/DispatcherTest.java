@@ -11,7 +11,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.flotilla.daemon.Node;
+import org.flotilla.db.Expectation;
 import org.flotilla.db.Journal;
+import org.flotilla.db.Op;
+import org.flotilla.db.ReplicatedLog;
 import org.flotilla.host.HostFacts;
 import org.flotilla.model.ApiError;
 import org.junit.jupiter.api.AfterEach;
@@ -219,5 +222,51 @@ class DispatcherTest {
         assertEquals(1.0, call("task.get_progress", session, task));
         call("session.logout", session);
         assertEquals("SESSION_INVALID", fails("pool.get_all", session).code());
+    }
+
+    /**
+     * A member's copy that lags the pool's: the VM another member just made reaches this copy only when the copy
+     * catches up. The call naming it must catch up before its references are checked, or it fails HANDLE_INVALID.
+     */
+    @Test
+    void aReferenceWrittenThroughAnotherMemberIsCheckedAfterTheCopyCaughtUp() {
+        assertEquals(1, callNamingAVmThisCopyLearnsOnCatchUp(false));
+    }
+
+    /** A catch-up that timed out is made once more before a reference missing from the copy is called invalid. */
+    @Test
+    void aMissingReferenceAfterATimedOutCatchUpIsLookedForAgain() {
+        assertEquals(2, callNamingAVmThisCopyLearnsOnCatchUp(true));
+    }
+
+    /** Calls VM.get_name_label for a VM the lagging copy gets on its (first, or second) catch-up; the catch-ups made. */
+    private int callNamingAVmThisCopyLearnsOnCatchUp(boolean firstTimesOut) {
+        var db = node.db();
+        Op.Put dom0 = db.durableState().objects().stream()
+                .filter(p -> p.className().equals("VM") && Boolean.TRUE.equals(p.fields().get("is_control_domain")))
+                .findFirst().orElseThrow();
+        var fields = new java.util.HashMap<>(dom0.fields());
+        fields.put("uuid", java.util.UUID.randomUUID().toString());
+        fields.put("name_label", "made through another member");
+        fields.put("is_control_domain", false);
+        String late = "OpaqueRef:" + java.util.UUID.randomUUID();
+        var pending = new java.util.ArrayList<List<Op>>(List.of(List.of(new Op.Put("VM", late, fields))));
+        int[] catchUps = {0};
+        db.replicateThrough(new ReplicatedLog() {
+            @Override
+            public void commit(org.flotilla.db.Transaction durable, List<Expectation> expected, List<Op> allOps) {
+                if (!db.applyCommitted(expected, allOps)) throw new Expectation.Unmet(0);
+            }
+
+            @Override
+            public boolean catchUp() {
+                if (catchUps[0]++ == 0 && firstTimesOut) return false;
+                pending.forEach(db::applyCommitted);
+                pending.clear();
+                return true;
+            }
+        }, false);
+        assertEquals("made through another member", call("VM.get_name_label", session, late));
+        return catchUps[0];
     }
 }
