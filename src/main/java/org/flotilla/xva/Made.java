@@ -16,8 +16,11 @@ final class Made {
     Made(Calls calls) { this.calls = calls; }
 
     /** Makes an object with {@code cls}.create and {@code record}, and remembers it; returns its ref. */
-    String create(String cls, Object record) {
-        String ref = (String) calls.call(cls + ".create", record);
+    String create(String cls, Object record) { return make(cls, "create", record); }
+
+    /** Makes an object with {@code cls}.{@code message} and its arguments, and remembers it; returns its ref. */
+    String make(String cls, String message, Object... arguments) {
+        String ref = (String) calls.call(cls + "." + message, arguments);
         made.push(new Obj(cls, ref));
         return ref;
     }

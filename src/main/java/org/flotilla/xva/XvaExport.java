@@ -23,7 +23,7 @@ import org.flotilla.storage.DiskStreams;
  * disk in 1 MiB chunks named {@code Ref:N/00000000} by their index, each followed by its SHA-1 ({@code .checksum}). A
  * chunk of zeros is left out unless it is the disk's last, so a sparse disk costs what it holds plus the reading. The
  * records are read with the client's session, so what it may not read is not exported; disks are read one chunk at a
- * time over NBD.
+ * time over NBD. A vTPM goes with its VM, its state included.
  */
 final class XvaExport {
     static final int CHUNK = 1 << 20;
@@ -70,6 +70,7 @@ final class XvaExport {
             r.put("currently_attached", false);
             add(ids, records, "network", (String) r.get("network"));
         }
+        for (Object vtpm : (List<?>) calls.call("VM.get_VTPMs", vm)) addVtpm(ids, records, (String) vtpm, vm);
         var objects = new ArrayList<OvaXml.Obj>();
         records.forEach((ref, e) -> objects.add(new OvaXml.Obj(e.cls(), ids.get(ref), renamed(e.record(), ids))));
         return new Package(new OvaXml(version(), objects), disks);
@@ -102,6 +103,22 @@ final class XvaExport {
     }
 
     static final String NULL = "OpaqueRef:NULL";
+
+    /**
+     * A vTPM as XAPI's make_vtpm writes it: not its API record but its VM, uuid, flags and contents (swtpm's state),
+     * under the labels of XAPI's own record type, so that a UEFI guest's keys sealed in its TPM survive the move.
+     */
+    private void addVtpm(Map<String, String> ids, Map<String, Exported> records, String ref, String vm) {
+        @SuppressWarnings("unchecked") var rec = (Map<String, Object>) calls.call("VTPM.get_record", ref);
+        var out = new LinkedHashMap<String, Object>();
+        out.put(VtpmLabels.VM, vm);
+        out.put(VtpmLabels.UUID, rec.get("uuid"));
+        out.put(VtpmLabels.IS_UNIQUE, rec.get("is_unique"));
+        out.put(VtpmLabels.IS_PROTECTED, rec.get("is_protected"));
+        out.put(VtpmLabels.CONTENT, calls.call("VTPM.get_contents", ref));
+        ids.put(ref, "Ref:" + ids.size());
+        records.put(ref, new Exported("VTPM", out));
+    }
 
     /** The record with references to exported objects as their ids, and to any other object as NULL or left out. */
     private static Map<String, Object> renamed(Map<String, Object> rec, Map<String, String> ids) {

@@ -32,6 +32,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.SR;
 import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.RawVdiHttp;
 
@@ -126,14 +127,20 @@ public final class XvaHttp extends Handler.Abstract {
         }
     }
 
-    /** A full restore's VM given the uuid and version XAPI's import gives it, which no constructor takes. */
-    private void keepIdentity(String vm, String uuid, long version) {
-        Ref<VM> ref = VM.CLASS.ref(vm);
-        db.write(tx -> {
-            tx.set(ref, VM.uuid, uuid);
-            tx.set(ref, VM.version, version);
-        });
-    }
+    /** What a full restore sets in the database, as XAPI's import, and no constructor takes: uuids and a VM's version. */
+    private final XvaImport.Identity identity = new XvaImport.Identity() {
+        @Override
+        public void keep(String vm, String uuid, long version) {
+            Ref<VM> ref = VM.CLASS.ref(vm);
+            db.write(tx -> {
+                tx.set(ref, VM.uuid, uuid);
+                tx.set(ref, VM.version, version);
+            });
+        }
+
+        @Override
+        public void keepVtpm(String vtpm, String uuid) { db.write(tx -> tx.set(VTPM.CLASS.ref(vtpm), VTPM.uuid, uuid)); }
+    };
 
     /** The VM {@code ref=} or {@code uuid=} names, as XAPI's export handler takes either. */
     private static String vmOf(Calls as, TunnelRequest r) {
@@ -205,7 +212,7 @@ public final class XvaHttp extends Handler.Abstract {
         var ova = new OvaImport(as, streams, label -> calls.subtask(task, label, r.sessionId()), staging);
         try (InputStream body = Content.Source.asInputStream(request)) {
             try {
-                vms = new XvaImport(as, streams, this::keepIdentity, ova).run(body, sr, restore, task);
+                vms = new XvaImport(as, streams, identity, ova).run(body, sr, restore, task);
             } catch (ApiError e) {
                 RawVdiHttp.drain(body);
                 throw RawVdiHttp.refusal(e);

@@ -25,8 +25,8 @@ import org.flotilla.storage.DiskStreams;
 import org.flotilla.storage.vhd.VhdImport;
 
 /**
- * An XVA read from the client's stream into a new VM, as XAPI's import.ml does: ova.xml first, whose VM, VBDs, VIFs and
- * VDIs are made at once (VDIs in the SR asked for, networks found by uuid or name, else made), then each disk's chunks
+ * An XVA read from the client's stream into a new VM, as XAPI's import.ml does: ova.xml first, whose VM, VBDs, VIFs,
+ * vTPM and VDIs are made at once (VDIs in the SR asked for, networks found by uuid or name, else made), then each disk's chunks
  * written as they come, each checked against the sum that follows it (SHA-1, or XXH64 as newer writers put). Entry
  * names are only ever keys ({@code Ref:N} and a chunk number), never paths. Anything wrong — the stream cut short, a
  * chunk beyond its disk or larger than one, a wrong checksum, data for a disk ova.xml does not name or a disk without
@@ -45,11 +45,13 @@ final class XvaImport {
 
     /**
      * What a full restore ({@code restore=true}) needs beyond the XenAPI, whose constructors make new uuids: the VM
-     * made given the uuid it had and its version, as XAPI's import sets them in its database.
+     * made given the uuid it had and its version, and its vTPM the uuid it had, as XAPI's import sets them in its
+     * database.
      */
-    @FunctionalInterface
     interface Identity {
         void keep(String vm, String uuid, long version);
+
+        void keepVtpm(String vtpm, String uuid);
     }
 
     private final Identity identity;
@@ -132,7 +134,32 @@ final class XvaImport {
             if (!restore) rec.put("MAC", "");
             made.create("VIF", rec);
         }
+        for (var vtpm : ova.of("VTPM")) {
+            if (vmObj.id().equals(VtpmLabels.get(vtpm.snapshot(), VtpmLabels.VM))) vtpm(vm, vtpm.snapshot(), restore);
+        }
         return vm;
+    }
+
+    /**
+     * The VM's vTPM with the state it had, as XAPI's import makes it: a VTPM holding the exported contents, with the
+     * uuid it had for a full restore (IMPORT_ERROR if a vTPM has it already), else a new one. Its is_protected stays
+     * false whatever the package says: no host here protects a TPM's state.
+     */
+    private void vtpm(String vm, Map<String, Object> exported, boolean restore) {
+        String uuid = restore ? String.valueOf(VtpmLabels.get(exported, VtpmLabels.UUID)) : null;
+        if (uuid != null) {
+            try {
+                calls.call("VTPM.get_by_uuid", uuid);
+                throw ApiError.of("IMPORT_ERROR", "A VTPM with UUID " + uuid + " already exists");
+            } catch (ApiError e) {
+                if (!e.code().equals("UUID_INVALID")) throw e;
+            }
+        }
+        boolean unique = Boolean.TRUE.equals(VtpmLabels.get(exported, VtpmLabels.IS_UNIQUE));
+        String ref = made.make("VTPM", "create", vm, unique);
+        Object content = VtpmLabels.get(exported, VtpmLabels.CONTENT);
+        if (content instanceof String c && !c.isEmpty()) calls.call("VTPM.set_contents", ref, c);
+        if (uuid != null) identity.keepVtpm(ref, uuid);
     }
 
     /**

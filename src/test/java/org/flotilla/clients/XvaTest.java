@@ -298,6 +298,7 @@ class XvaTest {
         String mac = "02:00:00:12:34:56";
         daemon.rpc("VIF.create", Map.of("device", "0", "network", network, "VM", original, "MAC", mac, "MTU", "1500",
                 "other_config", Map.of(), "qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+        String vtpmUuid = (String) daemon.rpc("VTPM.get_uuid", daemon.rpc("VTPM.create", original, false));
         byte[] pkg = send(get("/export?ref=" + original, null)).body();
 
         var before = counts();
@@ -316,6 +317,7 @@ class XvaTest {
         assertEquals("1", String.valueOf(daemon.rpc("VM.get_version", restored)));
         String vif = (String) ((List<?>) daemon.rpc("VM.get_VIFs", restored)).getFirst();
         assertEquals(mac, daemon.rpc("VIF.get_MAC", vif));
+        assertEquals(vtpmUuid, daemon.rpc("VTPM.get_uuid", ((List<?>) daemon.rpc("VM.get_VTPMs", restored)).getFirst()));
 
         // the same package again: the VM restored is newer than it
         String again = newTask();
@@ -325,6 +327,42 @@ class XvaTest {
         String copy = newTask();
         assertEquals(200, importing(pkg, copy).statusCode());
         assertEquals("success", ended(copy).get("status"));
+    }
+
+    /**
+     * A vTPM goes with its VM, as XAPI's export writes it (its own record type, with the TPM's state), and comes
+     * back as a new VTPM of the imported VM holding the same state.
+     */
+    @Test
+    void aVtpmAndItsStateTravelWithTheVm() throws Exception {
+        String vm = (String) daemon.rpc("VM.get_by_uuid", daemon.installTestGuest("with a vtpm"));
+        String vtpm = (String) daemon.rpc("VTPM.create", vm, false);
+        byte[] state = new byte[3000];
+        new java.util.Random(11).nextBytes(state);
+        String contents = java.util.Base64.getEncoder().encodeToString(state);
+        daemon.rpc("VTPM.set_contents", vtpm, contents);
+        byte[] pkg = send(get("/export?ref=" + vm, null)).body();
+        String ova = new String(Tar.read(pkg).getFirst().data(), StandardCharsets.UTF_8);
+        assertTrue(ova.contains("<name>VTPM</name>") || ova.contains(">VTPM<"), ova);
+        assertTrue(ova.contains("<name>vTPM'_content</name>") && ova.contains(contents), "XAPI's labels and the state");
+
+        String task = newTask();
+        assertEquals(200, importing(pkg, task).statusCode());
+        String result = String.valueOf(ended(task).get("result"));
+        String imported = result.substring(result.indexOf("OpaqueRef:"), result.indexOf("</value>", result.indexOf("OpaqueRef:")));
+        var vtpms = (List<?>) daemon.rpc("VM.get_VTPMs", imported);
+        assertEquals(1, vtpms.size());
+        String copy = (String) vtpms.getFirst();
+        assertEquals(contents, daemon.rpc("VTPM.get_contents", copy));
+        assertNotEquals(daemon.rpc("VTPM.get_uuid", vtpm), daemon.rpc("VTPM.get_uuid", copy));
+        assertEquals(vtpm, ((List<?>) daemon.rpc("VM.get_VTPMs", vm)).getFirst(), "the exported VM keeps its own");
+
+        // cut short in its disk: the VTPM made for it goes with the rest
+        int before = ((Map<?, ?>) daemon.rpc("VTPM.get_all_records")).size();
+        String cut = newTask();
+        importing(Arrays.copyOf(pkg, pkg.length / 2), cut);
+        assertEquals("failure", ended(cut).get("status"));
+        assertEquals(before, ((Map<?, ?>) daemon.rpc("VTPM.get_all_records")).size());
     }
 
     @Test
