@@ -24,8 +24,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A backup as Xen Orchestra makes one with CBT, by a client not written here (QEMU's NBD client, in qemu-img and
- * qemu-io, over TLS checked against the certificate VDI.get_nbd_info gives): the whole of a first snapshot, then only
+ * A backup as Xen Orchestra makes one with CBT, by clients not written here (QEMU's NBD client, in qemu-img and
+ * qemu-io, over TLS checked against the certificate VDI.get_nbd_info gives; and Xen Orchestra's own, @vates/nbd-client): the whole of a first snapshot, then only
  * the blocks VDI.list_changed_blocks names between it and the next, read from the export of the second. The export
  * name's session is what lets a client in.
  */
@@ -105,6 +105,17 @@ class NbdExportTest {
                     SIZE >> 20, SIZE, fullNanos / 1_000_000, (long) listed.size() * BLOCK, 100.0 * listed.size() * BLOCK / SIZE,
                     incrementalNanos / 1_000_000);
 
+            // Xen Orchestra's own NBD client reads the same: the whole first snapshot, then only the changed blocks
+            Path cert = tls.resolve("ca-cert.pem");
+            Path viaXo = dir.resolve("xo-full.raw");
+            var xo = new ArrayList<>(List.of("node", "nbd-test.mjs", "127.0.0.1", String.valueOf(server.port())));
+            String xoFull = XenOrchestraClientTest.run(concat(xo, (String) info.get("exportname"), cert.toString(), "full", viaXo.toString(), Long.toString(SIZE)), 120);
+            assertTrue(xoFull.contains("NBD-CLIENT OK"), xoFull);
+            assertArrayEquals(data, Files.readAllBytes(viaXo), "Xen Orchestra's client reads the disk as it is");
+            String xoDelta = XenOrchestraClientTest.run(concat(xo, (String) info2.get("exportname"), cert.toString(), "blocks",
+                    String.join(",", listed.stream().map(String::valueOf).toList()), "5a"), 120);
+            assertTrue(xoDelta.contains("NBD-CLIENT OK"), xoDelta);
+
             // the export name is the key: another session's, a made-up one, or none at all is not let in
             String forged = ((String) info2.get("exportname")).replaceFirst("session_id=.*", "session_id=OpaqueRef:" + java.util.UUID.randomUUID());
             assertNotEquals(0, exit(List.of("qemu-img", "info", "--object", server.tlsObject(), server.json(forged))));
@@ -138,6 +149,12 @@ class NbdExportTest {
             return "json:{\"driver\":\"raw\",\"file\":{\"driver\":\"nbd\",\"server\":{\"type\":\"inet\",\"host\":\"127.0.0.1\",\"port\":\"" + port
                     + "\"},\"export\":\"" + export + "\",\"tls-creds\":\"tls0\",\"tls-hostname\":\"" + subject + "\"}}";
         }
+    }
+
+    private static List<String> concat(List<String> head, String... tail) {
+        var all = new ArrayList<>(head);
+        all.addAll(List.of(tail));
+        return all;
     }
 
     static String failure(String method, Object... params) {
