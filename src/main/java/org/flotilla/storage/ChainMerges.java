@@ -34,7 +34,8 @@ import org.flotilla.model.xenapi.enums.VmPowerState;
  *     child's clusters, usually the few written since the snapshot), then B renamed over C's name. Until the rename C
  *     is untouched and its view (C over B) unchanged, since C shadows every cluster the commit writes into B; the
  *     rename is atomic. Headers keep naming plain files of the SR: B's names B's parent.</li>
- * <li>Online, when C is the top image of a disk a VM runs with on this host: QEMU's {@code block-stream} pulls B's
+ * <li>Online, when C is the top image of a disk a VM runs with on this host (on a shared SR, the coordinator; a VM
+ *     running on another member makes the pair wait): QEMU's {@code block-stream} pulls B's
  *     clusters into C under the running guest, then writes B's parent into C's header ({@link OnlineDisks#stream}).
  *     QEMU only writes an image it already has open read-write; a commit would need B reopened read-write, a
  *     descriptor the daemon never gave it.</li>
@@ -138,14 +139,16 @@ final class ChainMerges {
 
     /**
      * Every merge the SR's records show begun (sm_config:{@value #INTENT}) finished or rolled back, by C's header, but one
-     * whose child a VM still runs with here: that one the collector takes up again ({@link #resume}), as QEMU's job may
-     * still be running. Under the SR's lock: the first thing a scan and each collector pass do.
+     * whose child a VM still runs with: that one the collector takes up again ({@link #resume}) if the VM runs here, as
+     * QEMU's job may still be running; on a shared SR whose coordinator changed, the VM may run on the member that began
+     * it, and the merge waits until the VM halts or comes here. Under the SR's lock: the first thing a collector pass
+     * does, and a scan of an SR only this host writes.
      */
     void recover(Ref<SR> sr, SrDriver d, SrStore dir) {
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
             if (!b.get(VDI.sm_config).containsKey(INTENT)) continue;
             DbObject<VDI> c = child(sr, b);
-            if (c != null && heldHere(c) && !finished(d, dir, b, c)) continue;
+            if (c != null && runningWith(c) != null && !finished(d, dir, b, c)) continue;
             settle(sr, d, dir, b, true);
         }
     }
@@ -180,11 +183,11 @@ final class ChainMerges {
         online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent), started);
     }
 
-    /** After a failure: settled, unless C's VM still runs here (its QEMU may finish the job yet), for the next pass. */
+    /** After a failure: settled, unless C's VM still runs (its QEMU may finish the job yet), for the next pass. */
     private void settleUnlessStreaming(Ref<SR> sr, SrDriver d, SrStore dir, Ref<VDI> b) {
         DbObject<VDI> now = db.require(b);
         DbObject<VDI> c = child(sr, now);
-        if (c == null || !heldHere(c) || finished(d, dir, now, c)) settle(sr, d, dir, now, false);
+        if (c == null || runningWith(c) == null || finished(d, dir, now, c)) settle(sr, d, dir, now, false);
     }
 
     /**
@@ -287,16 +290,19 @@ final class ChainMerges {
         return db.require(vbd.get(VBD.VM)).get(VM.current_operations).isEmpty() ? vbd.self(VBD.CLASS) : null;
     }
 
-    /** Whether a VM running on this host has C open, whatever else is under way on it. */
-    private boolean heldHere(DbObject<VDI> c) { return holder(c) != null; }
-
     /** The one VBD of C, if it is attached to a VM running on this host. */
     private DbObject<VBD> holder(DbObject<VDI> c) {
+        DbObject<VBD> vbd = runningWith(c);
+        return vbd != null && host.equals(db.require(vbd.get(VBD.VM)).get(VM.resident_on)) ? vbd : null;
+    }
+
+    /** The one VBD of C, if it is attached to a running VM on any host, whatever else is under way on it. */
+    private DbObject<VBD> runningWith(DbObject<VDI> c) {
         List<DbObject<VBD>> vbds = db.referring(VBD.VDI, c.self(VDI.CLASS));
         if (vbds.size() != 1 || !c.get(VDI.managed)) return null;
         DbObject<VBD> vbd = vbds.getFirst();
         DbObject<VM> vm = db.get(vbd.get(VBD.VM));
         if (vm == null || !vbd.get(VBD.currently_attached)) return null;
-        return vm.get(VM.power_state) == VmPowerState.Running && host.equals(vm.get(VM.resident_on)) ? vbd : null;
+        return vm.get(VM.power_state) == VmPowerState.Running ? vbd : null;
     }
 }

@@ -90,7 +90,7 @@ public final class Storage {
         var removal = new VdiRemoval(db);
         this.locks = locks;
         var merges = new ChainMerges(db, host, layers, qemu, space, () -> online);
-        this.coalescer = new Coalescer(db, drivers, locks, dirs, merges);
+        this.coalescer = new Coalescer(db, drivers, locks, dirs, merges, new CoalesceClaim(db, host));
         var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master, merges, coalescer::trigger);
         this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
         this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);

@@ -35,7 +35,7 @@ class CoalescerTest extends OnALocalSr {
     private static final int MIB_MOVED = Integer.getInteger("flotilla.coalesce-test.mib", 32);
 
     /** A simulated kill of the daemon at one step of a merge: the collector's thread stops there, nothing cleaned up. */
-    private static final class Killed extends Error {
+    static final class Killed extends Error {
         Killed() { super("killed", null, false, false); }
     }
 
@@ -315,13 +315,19 @@ class CoalescerTest extends OnALocalSr {
     }
 
     /** {@code mib} MiB of {@code pattern} from MiB {@code at}, written through the VDI's chain as a guest would. */
-    private void write(String vdi, int pattern, int at, int mib) {
-        run("qemu-io", "-f", "qcow2", "-c", String.format("write -q -P 0x%x %dM %dM", pattern, at, mib), image(vdi).toString());
+    private void write(String vdi, int pattern, int at, int mib) { write(image(vdi), pattern, at, mib); }
+
+    /** The same through the chain of the image at {@code image}, its backing files beside it. */
+    static void write(Path image, int pattern, int at, int mib) {
+        run("qemu-io", "-f", "qcow2", "-c", String.format("write -q -P 0x%x %dM %dM", pattern, at, mib), image.toString());
     }
 
     /** Fails unless the VDI's chain shows {@code pattern} over those MiB. */
-    private void read(String vdi, int pattern, int at, int mib) {
-        String out = run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", String.format("read -P 0x%x %dM %dM", pattern, at, mib), image(vdi).toString());
+    private void read(String vdi, int pattern, int at, int mib) { read(image(vdi), pattern, at, mib); }
+
+    /** The same for the chain of the image at {@code image}. */
+    static void read(Path image, int pattern, int at, int mib) {
+        String out = run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", String.format("read -P 0x%x %dM %dM", pattern, at, mib), image.toString());
         assertFalse(out.contains("Pattern verification failed"), out);
     }
 
