@@ -22,8 +22,8 @@ import org.flotilla.model.xenapi.VDI;
  * back a merge a killed daemon left half done. It works on the SRs of images plugged here whose chains this host
  * writes: a local SR, and a shared one (a shared directory, NFS) when this host is the pool's coordinator and holds
  * the SR's lease ({@link CoalesceClaim}), as XAPI's SM collects a shared SR on the pool master alone. There it merges
- * offline through the SR's own access path and online the disks of VMs running here; a pair whose child a VM runs
- * with on another member waits until that VM halts or comes here.
+ * offline through the SR's own access path, and online with the QEMU of the VM, here or on the member it runs on
+ * ({@link StreamElsewhere}).
  */
 public final class Coalescer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Coalescer.class.getName());

@@ -333,18 +333,23 @@ class CoalescerTest extends OnALocalSr {
 
     private static long du(Path d) { return Long.parseLong(run("du", "-s", "-B1", d.toString()).split("\\s+")[0]); }
 
-    private String counterOnDisk(String vdi) throws IOException {
-        Path raw = dir.resolve("counter.raw");
-        node.storage().exportRaw(VDI.CLASS.ref(vdi), raw);
+    private String counterOnDisk(String vdi) throws IOException { return counterOnDisk(node, dir, vdi); }
+
+    /** The counter's line on the VDI, read by {@code n} through a raw copy in {@code scratch}. */
+    static String counterOnDisk(org.flotilla.daemon.Node n, Path scratch, String vdi) throws IOException {
+        Path raw = scratch.resolve("counter.raw");
+        n.storage().exportRaw(VDI.CLASS.ref(vdi), raw);
         byte[] bytes = Files.readAllBytes(raw);
         Files.delete(raw);
         String sector = new String(bytes, 4096, 512, StandardCharsets.US_ASCII);
         return sector.substring(0, sector.indexOf('\n'));
     }
 
-    private static void awaitCountBeyond(CountingGuest g, long count) throws Exception {
+    private static void awaitCountBeyond(CountingGuest g, long count) throws Exception { awaitCountBeyond(g.serial(), count); }
+
+    static void awaitCountBeyond(Path serial, long count) throws Exception {
         for (int i = 0; i < 600; i++) {
-            if (TestGuest.awaitCounts(g.serial(), 1).getLast() >= count) return;
+            if (TestGuest.awaitCounts(serial, 1).getLast() >= count) return;
             Thread.sleep(50);
         }
         throw new AssertionError("the guest did not count to " + count);

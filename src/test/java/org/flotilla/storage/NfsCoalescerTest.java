@@ -95,17 +95,14 @@ class NfsCoalescerTest extends OnAnNfsSr {
         try {
             node.close();
             boot();
-            Files.createDirectories(dir.resolve("member"));
-            org.flotilla.TestDomainIds.seed(dir.resolve("member"));
-            member = new Node(dir.resolve("member"), node.db(), (u, p) -> true, HostFacts.read("127.0.0.1").as("member", "10.199.0.2"),
-                    r -> "<value>" + r + "</value>", ApiLimits.defaults());
+            member = startMember();
         } finally {
             System.clearProperty("flotilla.coalesce-lease-ms");
             System.clearProperty("flotilla.coalesce-interval-ms");
         }
         try {
             String sr = createSr(); // plugs the coordinator's PBD; this test's hosts forward no calls, so the member plugs its own
-            String memberSession = (String) member.rpc().call("session.login_with_password", new ArrayList<>(List.of("root", "x")));
+            String memberSession = login(member);
             for (DbObject<PBD> pbd : node.db().referring(PBD.SR, SR.CLASS.ref(sr))) {
                 if (pbd.get(PBD.host).equals(member.host())) member.rpc().call("PBD.plug", new ArrayList<>(List.of(memberSession, pbd.ref())));
             }
@@ -149,6 +146,76 @@ class NfsCoalescerTest extends OnAnNfsSr {
             member.close();
         }
     }
+
+    @Test
+    void aMergeUnderAGuestRunningOnAMemberIsStreamedThereAndLosesNoWrite() throws Exception {
+        rebootWithTheTestGuest();
+        Node member = startMember();
+        try {
+            // the coordinator's calls for the member reach it in a local session of its own, as members forward calls
+            String local = (String) member.rpc().call("session.slave_local_login",
+                    new ArrayList<>(List.of(org.flotilla.pool.PoolSecret.ensure(dir.resolve("member")).value())));
+            node.rpc().forwardThrough((host, method, arguments) -> {
+                if (!host.equals(member.host())) throw org.flotilla.model.ApiError.of("CANNOT_CONTACT_HOST", host.value());
+                var params = new ArrayList<Object>(List.of(local));
+                params.addAll(arguments);
+                return member.rpc().call(method, params);
+            });
+            String sr = createSr(); // the member's PBD plugged there through the forwarding
+            String memberSession = login(member);
+            String vdi = createVdi(sr, 16 * MIB, "counted on the member");
+            writeOverNfs(uuidOf(sr), vdi, 0x5a, 1, 8); // the counter is at 4 KiB: this is the base copy's bulk, pulled up under the guest
+            String vm = haltedGuestWith("counter", vdi, VbdType.Disk, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50").vm();
+            member.vmRuntime().refreshAllowedOperations();
+            member.rpc().call("VM.start_on", new ArrayList<>(List.of(memberSession, vm, member.hostRef(), false, false)));
+            Path serial = dir.resolve("member").resolve("run").resolve(node.db().require(org.flotilla.model.xenapi.VM.CLASS.ref(vm))
+                    .get(org.flotilla.model.xenapi.VM.uuid)).resolve("serial.log");
+            long atSnapshot = org.flotilla.qemu.TestGuest.awaitCounts(serial, 5).getLast();
+            String snapshot = (String) member.rpc().call("VDI.snapshot", new ArrayList<>(List.of(memberSession, vdi, Map.of())));
+            Path base = image(uuidOf(sr), node.db().referring(VDI.SR, SR.CLASS.ref(sr)).stream().filter(v -> !v.get(VDI.managed))
+                    .map(DbObject::ref).findFirst().orElseThrow());
+            CoalescerTest.awaitCountBeyond(serial, atSnapshot + 5);
+            var memberSteps = new CopyOnWriteArrayList<ChainMerges.Step>();
+            member.storage().coalescer().setStepHook(memberSteps::add);
+
+            long beforeMerge = org.flotilla.qemu.TestGuest.awaitCounts(serial, 1).getLast();
+            long t0 = System.nanoTime();
+            System.setProperty("flotilla.coalesce-speed", Long.toString(4L << 20)); // 2 s of streaming: the guest writes on meanwhile
+            try {
+                call("VDI.destroy", session, snapshot); // on the coordinator, whose collector asks the member to stream
+                awaitIdle(node);
+            } finally {
+                System.clearProperty("flotilla.coalesce-speed");
+            }
+            long ms = (System.nanoTime() - t0) / 1_000_000;
+            assertTrue(org.flotilla.qemu.TestGuest.awaitCounts(serial, 1).getLast() > beforeMerge + 10, "the guest counted on during the merge");
+            assertEquals(List.of(ChainMerges.Step.STREAMING), memberSteps, "the member's QEMU streamed");
+            assertEquals(1, layers(node, vdi), "the chain is one image again");
+            assertFalse(Files.exists(base), "the base copy's image is gone from the server");
+            long afterMerge = org.flotilla.qemu.TestGuest.awaitCounts(serial, 1).getLast();
+            CoalescerTest.awaitCountBeyond(serial, afterMerge + 5);
+            long printed = org.flotilla.qemu.TestGuest.awaitCounts(serial, 1).getLast();
+            member.rpc().call("VM.clean_shutdown", new ArrayList<>(List.of(memberSession, vm)));
+            long onDisk = Long.parseLong(CoalescerTest.counterOnDisk(node, dir, vdi).substring("FLOTILLA-COUNTER ".length()));
+            assertTrue(onDisk >= printed && onDisk < printed + 20, "the disk holds count " + onDisk + ", the guest had printed " + printed);
+            CoalescerTest.read(image(uuidOf(sr), vdi), 0x5a, 1, 8);
+            run("qemu-img", "check", "-q", image(uuidOf(sr), vdi).toString());
+            System.out.printf("coalesce online on a member: an 8 MiB base copy streamed at 4 MiB/s under a counting guest there in %d ms (destroy to idle)%n", ms);
+        } finally {
+            member.vmRuntime().pids().values().forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            member.close();
+        }
+    }
+
+    /** A second host on the node's database (not its coordinator), with a state directory of its own. */
+    private Node startMember() throws java.io.IOException {
+        Path state = Files.createDirectories(dir.resolve("member"));
+        org.flotilla.TestDomainIds.seed(state);
+        return new Node(state, node.db(), (u, p) -> true, HostFacts.read("127.0.0.1").as("member", "10.199.0.2"),
+                r -> "<value>" + r + "</value>", ApiLimits.defaults());
+    }
+
+    private static String login(Node n) { return (String) n.rpc().call("session.login_with_password", new ArrayList<>(List.of("root", "x"))); }
 
     /**
      * 8 MiB of 0x11 on the disk, a snapshot (left for the caller to destroy), then 4 MiB of 0x22 over its first half;
