@@ -142,10 +142,9 @@ final class ChainMerges {
 
     /**
      * Every merge the SR's records show begun (sm_config:{@value #INTENT}) finished or rolled back, by C's header, but one
-     * whose child a VM still runs with: that one the collector takes up again ({@link #resume}) if the VM runs here, as
-     * QEMU's job may still be running; on a shared SR whose coordinator changed, the VM may run on the member that began
-     * it, and the merge waits until the VM halts or comes here. Under the SR's lock: the first thing a collector pass
-     * does, and a scan of an SR only this host writes.
+     * whose child a VM still runs with: that one the collector takes up again ({@link #resume}), as QEMU's job may still
+     * be running, with this host's QEMU or, on a shared SR, that of the member running the VM. Under the SR's lock: the
+     * first thing a collector pass does, and a scan of an SR only this host writes.
      */
     void recover(Ref<SR> sr, SrDriver d, SrStore dir) {
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
@@ -209,7 +208,7 @@ final class ChainMerges {
                 .filter(v -> v.get(VDI.location).equals(parentLocation) && location.equals(v.get(VDI.sm_config).get(INTENT))).findFirst().orElse(null);
         Ref<VBD> vbd = runningVbd(c, false);
         if (b == null || vbd == null) {
-            throw ApiError.of("XENAPI_PLUGIN_FAILURE", StreamElsewhere.STREAM, "", "no merge into " + c.uuid() + " begun under a VM running here");
+            throw ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no merge into " + c.uuid() + " begun under a VM running here");
         }
         stream(d, new Pair(b, c, vbd), () -> stepHook.accept(Step.STREAMING));
     }

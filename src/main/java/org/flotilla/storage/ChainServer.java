@@ -3,8 +3,8 @@ package org.flotilla.storage;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -13,7 +13,7 @@ import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpEvent;
 
 /**
- * A chain of NFS images served, for the length of one qemu-img run, by a qemu-storage-daemon that opens it node by node
+ * A chain of NFS images served, for the length of one qemu-img run (or committed, {@link #commit}), by a qemu-storage-daemon that opens it node by node
  * as a VM's QEMU does ({@code -blockdev}, each layer's backing the next node, none below the last) and exports the top
  * over NBD on a unix socket of the daemon's own. qemu-img cannot be given such a chain itself: QEMU 7.2 derives a backing
  * node's filename from the image header whenever the node has no {@code file.filename}, and its nfs driver refuses a

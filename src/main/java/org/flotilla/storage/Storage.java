@@ -2,6 +2,7 @@ package org.flotilla.storage;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
@@ -120,10 +121,10 @@ public final class Storage {
      * into the VDI {@code vdi} (a uuid), a disk of a VM running here, with this host's QEMU, under this host's lock of the
      * SR. Answers "done" once the base copy is out of the VM's chain.
      */
-    public String coalescePlugin(String fn, java.util.Map<String, String> args) {
+    public String coalescePlugin(String fn, Map<String, String> args) {
         if (!StreamElsewhere.STREAM.equals(fn)) throw ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no such function: " + fn);
         DbObject<VDI> c = db.all(VDI.CLASS).stream().filter(v -> v.uuid().equals(args.get(StreamElsewhere.VDI_UUID))).findFirst()
-                .orElseThrow(() -> ApiError.of("XENAPI_PLUGIN_FAILURE", fn, "", "no VDI " + args.get(StreamElsewhere.VDI_UUID)));
+                .orElseThrow(() -> ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no VDI " + args.get(StreamElsewhere.VDI_UUID)));
         Ref<SR> sr = c.get(VDI.SR);
         SrDriver d = drivers.of(db.require(sr));
         locks.locked(sr, () -> merges.streamForCoordinator(sr, d, db.require(c.self(VDI.CLASS))));
