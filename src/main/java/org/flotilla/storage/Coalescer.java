@@ -143,7 +143,8 @@ public final class Coalescer implements AutoCloseable {
             merges(sr, () -> false);
             return;
         }
-        if (!claims.coordinatorHere()) return;
+        // no base copy, nothing to merge: no lease taken, so the SR's record (and clients' events) stay still
+        if (!claims.coordinatorHere() || db.referring(VDI.SR, sr).stream().allMatch(v -> v.get(VDI.managed))) return;
         CoalesceClaim.Lease lease = claims.acquire(sr).orElse(null);
         if (lease == null) {
             LOG.log(System.Logger.Level.INFO, "SR " + sr.value() + ": another host's collector holds it; the next pass tries again");
