@@ -18,6 +18,8 @@ import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.pool.Evacuation;
 import org.flotilla.runtime.migration.MigrationReceipts;
+import org.flotilla.storage.Storage;
+import org.flotilla.storage.StreamElsewhere;
 
 /**
  * host's messages: its plugins ({@link HostPlugins}), its metrics over time ({@link DataSources}), whether it takes
@@ -31,9 +33,12 @@ public final class HostActions implements Host.Actions {
     private final ThisHost thisHost;
     private final HostPower power;
     private final MigrationReceipts receipts;
+    /** For the coordinator's collector of chains, which has this host merge under the VMs running here (StreamElsewhere). */
+    private final Storage storage;
 
     public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost, HostPower power,
-                       MigrationReceipts receipts) {
+                       MigrationReceipts receipts, Storage storage) {
+        this.storage = storage;
         this.power = power;
         this.receipts = receipts;
         this.dataSources = dataSources;
@@ -45,6 +50,7 @@ public final class HostActions implements Host.Actions {
     @Override
     public String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args) {
         thisHost.require(host);
+        if (plugin.equals(StreamElsewhere.PLUGIN)) return storage.coalescePlugin(fn, args);
         return HostPlugins.call(plugin, fn, args);
     }
 

@@ -60,6 +60,7 @@ import org.flotilla.runtime.domain.RuntimeConfig;
 import org.flotilla.runtime.migration.MigrationReceipts;
 import org.flotilla.storage.QemuImg;
 import org.flotilla.storage.Storage;
+import org.flotilla.storage.StreamElsewhere;
 import org.flotilla.vm.Templates;
 import org.flotilla.vm.VmSubsystem;
 
@@ -168,7 +169,7 @@ public final class Node implements AutoCloseable {
                 new MessageActions(alerts),
                 new PoolActions(membership, vmRuntime.config().uefi()),
                 new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power,
-                        receipts),
+                        receipts, storage),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),
@@ -182,6 +183,8 @@ public final class Node implements AutoCloseable {
         // the session is the forwarder's own, opened on the other host: the one the typed call carries is dropped
         storage.setPlugElsewhere((other, pbd) -> RemoteActions.of(PBD.Actions.class,
                 (method, params) -> dispatcher.callOn(other, method, params.subList(1, params.size())), null).plug(pbd));
+        storage.setStreamElsewhere((member, vdi) -> dispatcher.callOn(member, "host.call_plugin",
+                java.util.List.of(member.value(), StreamElsewhere.PLUGIN, StreamElsewhere.STREAM, StreamElsewhere.args(vdi))));
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());
     }
 

@@ -200,6 +200,7 @@ final class PoolMembers implements Membership, AutoCloseable {
             try {
                 Ref<Pool> pool = n.pool();
                 if (!n.host().equals(n.db().require(pool).get(Pool.master))) n.db().write(tx -> tx.set(pool, Pool.master, n.host()));
+                n.storage().coalescer().triggerAll(); // shared SRs' chains are collected here now, and what the last coordinator left
                 return;
             } catch (RuntimeException e) {
                 // a new coordinator's first writes may meet a group still settling: it tries again while it leads

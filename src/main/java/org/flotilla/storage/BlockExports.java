@@ -25,6 +25,7 @@ public final class BlockExports implements AutoCloseable {
     public record Export(String name, String node, boolean writable) {}
 
     private static final String SOCKET = "nbd.sock";
+    private static final String MONITOR = "qmp.sock";
     private static final String TLS = "tls";
     private static final Path ENV = Path.of("/usr/bin/env");
     private static final long START_SECONDS = 30;
@@ -61,6 +62,20 @@ public final class BlockExports implements AutoCloseable {
                 List.of("--object", "tls-creds-x509,id=" + TLS + ",endpoint=server,verify-peer=on,sanity-check=off,dir=" + tlsDir,
                         "--pidfile", started.toString()), started, listening);
     }
+
+    /**
+     * Starts the storage daemon on {@code blockdevs} with a QMP monitor at {@link #monitor()}, for a block job of the
+     * daemon's own (its NBD server serves nothing, and says that it has started).
+     */
+    public static BlockExports startWithMonitor(List<String> blockdevs) throws IOException, InterruptedException {
+        Path dir = newDir();
+        return launch(dir, blockdevs, "addr.type=unix,addr.path=" + dir.resolve(SOCKET), List.of(),
+                List.of("--chardev", "socket,id=monitor,path=" + dir.resolve(MONITOR) + ",server=on,wait=off", "--monitor", "chardev=monitor"),
+                dir.resolve(SOCKET));
+    }
+
+    /** The QMP monitor's unix socket, when started with one. */
+    public Path monitor() { return dir.resolve(MONITOR); }
 
     private static Path newDir() throws IOException {
         return Files.createTempDirectory("flotilla-nbd-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));

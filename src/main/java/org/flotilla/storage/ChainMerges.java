@@ -34,7 +34,8 @@ import org.flotilla.model.xenapi.enums.VmPowerState;
  *     child's clusters, usually the few written since the snapshot), then B renamed over C's name. Until the rename C
  *     is untouched and its view (C over B) unchanged, since C shadows every cluster the commit writes into B; the
  *     rename is atomic. Headers keep naming plain files of the SR: B's names B's parent.</li>
- * <li>Online, when C is the top image of a disk a VM runs with on this host: QEMU's {@code block-stream} pulls B's
+ * <li>Online, when C is the top image of a disk a VM runs with on this host (on a shared SR, on any member, whose
+ *     QEMU the coordinator has stream, {@link StreamElsewhere}): QEMU's {@code block-stream} pulls B's
  *     clusters into C under the running guest, then writes B's parent into C's header ({@link OnlineDisks#stream}).
  *     QEMU only writes an image it already has open read-write; a commit would need B reopened read-write, a
  *     descriptor the daemon never gave it.</li>
@@ -58,6 +59,7 @@ final class ChainMerges {
     private final QemuImg qemu;
     private final SrSpace space;
     private final Supplier<OnlineDisks> online;
+    private volatile StreamElsewhere elsewhere = StreamElsewhere.NONE;
     private volatile Consumer<Step> stepHook = s -> { };
 
     ChainMerges(Database db, Ref<Host> host, VdiLayers layers, QemuImg qemu, SrSpace space, Supplier<OnlineDisks> online) {
@@ -70,6 +72,8 @@ final class ChainMerges {
     }
 
     void setStepHook(Consumer<Step> hook) { stepHook = hook == null ? s -> { } : hook; }
+
+    void setStreamElsewhere(StreamElsewhere e) { elsewhere = e == null ? StreamElsewhere.NONE : e; }
 
     /** A base copy and its only child, and how the merge can be done now. */
     record Pair(DbObject<VDI> base, DbObject<VDI> child, Ref<VBD> runningVbd) {
@@ -92,7 +96,7 @@ final class ChainMerges {
             if (!headerNames(dir, d.fileName(c.get(VDI.location)), d.fileName(location))) continue;
             Use use = use(c, subtree(c, children));
             if (use == Use.BUSY) continue;
-            Ref<VBD> vbd = use == Use.IDLE ? null : runningVbd(c);
+            Ref<VBD> vbd = use == Use.IDLE ? null : runningVbd(c, shared(sr));
             long needed = dir.sizeOf(d.fileName((vbd == null ? c : b).get(VDI.location)));
             try {
                 if (dir.space().free() < needed + (64L << 20)) continue;
@@ -138,25 +142,29 @@ final class ChainMerges {
 
     /**
      * Every merge the SR's records show begun (sm_config:{@value #INTENT}) finished or rolled back, by C's header, but one
-     * whose child a VM still runs with here: that one the collector takes up again ({@link #resume}), as QEMU's job may
-     * still be running. Under the SR's lock: the first thing a scan and each collector pass do.
+     * whose child a VM still runs with: that one the collector takes up again ({@link #resume}), as QEMU's job may still
+     * be running, with this host's QEMU or, on a shared SR, that of the member running the VM. Under the SR's lock: the
+     * first thing a collector pass does, and a scan of an SR only this host writes.
      */
     void recover(Ref<SR> sr, SrDriver d, SrStore dir) {
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
             if (!b.get(VDI.sm_config).containsKey(INTENT)) continue;
             DbObject<VDI> c = child(sr, b);
-            if (c != null && heldHere(c) && !finished(d, dir, b, c)) continue;
+            if (c != null && runningWith(c) != null && !finished(d, dir, b, c)) continue;
             settle(sr, d, dir, b, true);
         }
     }
 
-    /** The begun merges whose child a VM runs with here, nothing else under way on it, to take up again online. */
+    /**
+     * The begun merges whose child a VM runs with, nothing else under way on it, to take up again online: here, or, on a
+     * shared SR, on any member.
+     */
     List<Pair> begunOnline(Ref<SR> sr) {
         var out = new ArrayList<Pair>();
         for (DbObject<VDI> b : db.referring(VDI.SR, sr)) {
             if (!b.get(VDI.sm_config).containsKey(INTENT)) continue;
             DbObject<VDI> c = child(sr, b);
-            Ref<VBD> vbd = c == null ? null : runningVbd(c);
+            Ref<VBD> vbd = c == null ? null : runningVbd(c, shared(sr));
             if (vbd != null) out.add(new Pair(b, c, vbd));
         }
         return out;
@@ -174,17 +182,44 @@ final class ChainMerges {
         settle(sr, d, dir, db.require(b), false);
     }
 
-    /** QEMU's stream of B into C, the running VM's top, C's header then naming B's parent. */
+    /**
+     * QEMU's stream of B into C, the running VM's top, C's header then naming B's parent: by this host's QEMU, or by the
+     * member's that runs the VM, asked through the API ({@link StreamElsewhere}).
+     */
     private void stream(SrDriver d, Pair p, Runnable started) {
+        Ref<Host> runsOn = db.require(db.require(p.runningVbd()).get(VBD.VM)).get(VM.resident_on);
+        if (!host.equals(runsOn)) {
+            started.run();
+            elsewhere.stream(runsOn, p.child().uuid());
+            return;
+        }
         String parent = VdiRecords.parentOf(p.base());
         online.get().stream(p.child().self(VDI.CLASS), p.runningVbd(), parent == null ? null : d.fileName(parent), started);
     }
 
-    /** After a failure: settled, unless C's VM still runs here (its QEMU may finish the job yet), for the next pass. */
+    /**
+     * On the member a VM runs on, asked by the coordinator ({@link StreamElsewhere}): streams C's parent B into C, the
+     * running disk, if the records show that merge begun (B's intent names C) and C the disk of a VM running here.
+     */
+    void streamForCoordinator(Ref<SR> sr, SrDriver d, DbObject<VDI> c) {
+        String location = c.get(VDI.location);
+        String parentLocation = VdiRecords.parentOf(c);
+        DbObject<VDI> b = parentLocation == null ? null : db.referring(VDI.SR, sr).stream()
+                .filter(v -> v.get(VDI.location).equals(parentLocation) && location.equals(v.get(VDI.sm_config).get(INTENT))).findFirst().orElse(null);
+        Ref<VBD> vbd = runningVbd(c, false);
+        if (b == null || vbd == null) {
+            throw ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no merge into " + c.uuid() + " begun under a VM running here");
+        }
+        stream(d, new Pair(b, c, vbd), () -> stepHook.accept(Step.STREAMING));
+    }
+
+    private boolean shared(Ref<SR> sr) { return db.require(sr).get(SR.shared); }
+
+    /** After a failure: settled, unless C's VM still runs (its QEMU may finish the job yet), for the next pass. */
     private void settleUnlessStreaming(Ref<SR> sr, SrDriver d, SrStore dir, Ref<VDI> b) {
         DbObject<VDI> now = db.require(b);
         DbObject<VDI> c = child(sr, now);
-        if (c == null || !heldHere(c) || finished(d, dir, now, c)) settle(sr, d, dir, now, false);
+        if (c == null || runningWith(c) == null || finished(d, dir, now, c)) settle(sr, d, dir, now, false);
     }
 
     /**
@@ -259,11 +294,12 @@ final class ChainMerges {
         return out;
     }
 
-    private enum Use { IDLE, RUNNING_HERE, BUSY }
+    private enum Use { IDLE, RUNNING, BUSY }
 
     /**
-     * IDLE when every VBD of the subtree is a halted VM's with nothing under way; RUNNING_HERE when C alone is a disk,
-     * through one VBD, of a VM running on this host with nothing else under way; otherwise BUSY, to be tried again later.
+     * IDLE when every VBD of the subtree is a halted VM's with nothing under way; RUNNING when C alone is a disk, through
+     * one VBD, of a VM running on this host (on a shared SR, on any member) with nothing else under way; otherwise BUSY,
+     * to be tried again later.
      */
     private Use use(DbObject<VDI> c, List<DbObject<VDI>> subtree) {
         boolean idle = true;
@@ -277,26 +313,32 @@ final class ChainMerges {
             }
         }
         if (idle) return Use.IDLE;
-        return subtree.size() == 1 && runningVbd(c) != null ? Use.RUNNING_HERE : Use.BUSY;
+        return subtree.size() == 1 && runningVbd(c, shared(c.get(VDI.SR))) != null ? Use.RUNNING : Use.BUSY;
     }
 
-    /** The one VBD through which a VM running on this host, with nothing else under way, writes C; null if not so. */
-    private Ref<VBD> runningVbd(DbObject<VDI> c) {
-        DbObject<VBD> vbd = holder(c);
+    /**
+     * The one VBD through which a VM running on this host, or on any member when {@code anywhere}, with nothing else under
+     * way, writes C; null if not so.
+     */
+    private Ref<VBD> runningVbd(DbObject<VDI> c, boolean anywhere) {
+        DbObject<VBD> vbd = anywhere ? runningWith(c) : holder(c);
         if (vbd == null || !vbd.get(VBD.current_operations).isEmpty()) return null;
         return db.require(vbd.get(VBD.VM)).get(VM.current_operations).isEmpty() ? vbd.self(VBD.CLASS) : null;
     }
 
-    /** Whether a VM running on this host has C open, whatever else is under way on it. */
-    private boolean heldHere(DbObject<VDI> c) { return holder(c) != null; }
-
     /** The one VBD of C, if it is attached to a VM running on this host. */
     private DbObject<VBD> holder(DbObject<VDI> c) {
+        DbObject<VBD> vbd = runningWith(c);
+        return vbd != null && host.equals(db.require(vbd.get(VBD.VM)).get(VM.resident_on)) ? vbd : null;
+    }
+
+    /** The one VBD of C, if it is attached to a running VM on any host, whatever else is under way on it. */
+    private DbObject<VBD> runningWith(DbObject<VDI> c) {
         List<DbObject<VBD>> vbds = db.referring(VBD.VDI, c.self(VDI.CLASS));
         if (vbds.size() != 1 || !c.get(VDI.managed)) return null;
         DbObject<VBD> vbd = vbds.getFirst();
         DbObject<VM> vm = db.get(vbd.get(VBD.VM));
         if (vm == null || !vbd.get(VBD.currently_attached)) return null;
-        return vm.get(VM.power_state) == VmPowerState.Running && host.equals(vm.get(VM.resident_on)) ? vbd : null;
+        return vm.get(VM.power_state) == VmPowerState.Running ? vbd : null;
     }
 }

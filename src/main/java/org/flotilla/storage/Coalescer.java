@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -18,9 +19,11 @@ import org.flotilla.model.xenapi.VDI;
  * at every daemon start, and every minute (for pairs that waited for a VM to stop), it merges each base copy left with
  * a single child into that child ({@link ChainMerges}), one SR at a time on a thread of its own, until no pair is left
  * that can be merged now. A start also finishes or rolls
- * back a merge a killed daemon left half done. It works on the SRs whose chains this host alone writes: SRs of images
- * in a local directory plugged here. A shared SR's chains are left as they are: another host may have a disk of them
- * open, and no lock across hosts orders its changes.
+ * back a merge a killed daemon left half done. It works on the SRs of images plugged here whose chains this host
+ * writes: a local SR, and a shared one (a shared directory, NFS) when this host is the pool's coordinator and holds
+ * the SR's lease ({@link CoalesceClaim}), as XAPI's SM collects a shared SR on the pool master alone. There it merges
+ * offline through the SR's own access path, and online with the QEMU of the VM, here or on the member it runs on
+ * ({@link StreamElsewhere}).
  */
 public final class Coalescer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Coalescer.class.getName());
@@ -35,13 +38,15 @@ public final class Coalescer implements AutoCloseable {
     private final SrLocks locks;
     private final SrDirectories dirs;
     private final ChainMerges merges;
+    private final CoalesceClaim claims;
     private final Set<Ref<SR>> pending = new HashSet<>();
     private final Set<Ref<SR>> working = new HashSet<>();
     private boolean started;
     private boolean closed;
 
-    Coalescer(Database db, SrDrivers drivers, SrLocks locks, SrDirectories dirs, ChainMerges merges) {
+    Coalescer(Database db, SrDrivers drivers, SrLocks locks, SrDirectories dirs, ChainMerges merges, CoalesceClaim claims) {
         this.db = db;
+        this.claims = claims;
         this.drivers = drivers;
         this.locks = locks;
         this.dirs = dirs;
@@ -60,7 +65,8 @@ public final class Coalescer implements AutoCloseable {
         });
     }
 
-    private void triggerAll() { for (DbObject<SR> sr : db.all(SR.CLASS)) trigger(sr.self(SR.CLASS)); }
+    /** Asks for a pass over every SR: at each interval, and when this host becomes the coordinator (shared SRs move here). */
+    public void triggerAll() { for (DbObject<SR> sr : db.all(SR.CLASS)) trigger(sr.self(SR.CLASS)); }
 
     /** Waits an interval; false once closed. */
     private synchronized boolean awaitInterval() {
@@ -127,25 +133,54 @@ public final class Coalescer implements AutoCloseable {
         }
     }
 
-    /** Merges, one pair at a time under the SR's lock, until none is left that can be merged now. */
+    /**
+     * Merges, one pair at a time under the SR's lock, until none is left that can be merged now. A shared SR only on
+     * the coordinator, under the SR's lease; a kill (an Error here, in tests) leaves the lease to lapse, as a real one does.
+     */
     private void pass(Ref<SR> sr) {
+        DbObject<SR> s = db.get(sr);
+        if (s == null || !s.get(SR.shared)) {
+            merges(sr, () -> false);
+            return;
+        }
+        // no base copy, nothing to merge: no lease taken, so the SR's record (and clients' events) stay still
+        if (!claims.coordinatorHere() || db.referring(VDI.SR, sr).stream().allMatch(v -> v.get(VDI.managed))) return;
+        CoalesceClaim.Lease lease = claims.acquire(sr).orElse(null);
+        if (lease == null) {
+            LOG.log(System.Logger.Level.INFO, "SR " + sr.value() + ": another host's collector holds it; the next pass tries again");
+            return;
+        }
+        boolean killed = false;
+        try {
+            merges(sr, () -> lease.lost() || !claims.coordinatorHere());
+        } catch (Error e) {
+            killed = true;
+            throw e;
+        } finally {
+            lease.stop();
+            Thread.interrupted(); // the renewer's, had it stopped a merge: not for the next pass to meet
+            if (!killed) lease.close();
+        }
+    }
+
+    private void merges(Ref<SR> sr, BooleanSupplier stop) {
         var skip = new ArrayList<String>();
         for (int i = 0; i < MAX_MERGES; i++) {
             synchronized (this) {
                 if (closed) return;
             }
-            if (!locks.locked(sr, () -> mergeOne(sr, skip))) return;
+            if (stop.getAsBoolean() || !locks.locked(sr, () -> mergeOne(sr, skip))) return;
         }
     }
 
     /** One merge, or a begun one taken up again; false when there is none to do. */
     private boolean mergeOne(Ref<SR> sr, List<String> skip) {
         DbObject<SR> s = db.get(sr);
-        if (s == null || s.get(SR.shared)) return false;
+        if (s == null) return false;
         SrDriver d = drivers.of(s);
         if (!d.managesDisks() || d.extents()) return false;
         SrStore dir = dirs.pluggedHere(sr).orElse(null);
-        if (!(dir instanceof LocalDir)) return false;
+        if (!(dir instanceof LocalDir || dir instanceof NfsDir)) return false;
         merges.recover(sr, d, dir);
         ChainMerges.Pair p = merges.begunOnline(sr).stream().filter(b -> !skip.contains(b.base().get(VDI.location))).findFirst().orElse(null);
         boolean begun = p != null;

@@ -115,7 +115,10 @@ public final class QemuImg {
      * Commits the top image of {@code chain} (a temporary overlay) into the image below it, leaving the overlay for the
      * caller to remove.
      */
-    public void commit(Storage.Attachment chain) { run(List.of("commit", "-q", "-d", json(chain))); }
+    public void commit(Storage.Attachment chain) {
+        if (chain.store() instanceof NfsDir) ChainServer.commit(chain);
+        else run(List.of("commit", "-q", "-d", json(chain)));
+    }
 
     /** {@code qemu-img map --output=json} of {@code length} bytes from {@code start} of an image description of the daemon's. */
     String map(String image, long start, long length) {

@@ -27,7 +27,7 @@ final class SmOwnedKeys {
     static final String MADE_DIRECTORY = "made-directory";
 
     static final SmOwnedKeys OF_VDI = new SmOwnedKeys(Set.of(Storage.PARENT_KEY, IMAGE_FORMAT, ChainMerges.INTENT));
-    static final SmOwnedKeys OF_SR = new SmOwnedKeys(Set.of(MADE_DIRECTORY));
+    static final SmOwnedKeys OF_SR = new SmOwnedKeys(Set.of(MADE_DIRECTORY, CoalesceClaim.BY, CoalesceClaim.UNTIL));
 
     private final Set<String> keys;
 

@@ -74,8 +74,9 @@ final class SrScan {
             SrStore dir = dirs.attached(sr);
             // a temporary extent elsewhere than on the coordinator may be one it is making now
             if (d.managesDisks() && master.isHere(d)) ImageFiles.removeTemporaries(dir);
-            // a merge a killed daemon left half done: finished or rolled back before the images are read
-            if (d.managesDisks() && !d.extents()) merges.recover(sr, d, dir);
+            // a merge a killed daemon left half done: finished or rolled back before the images are read; on a shared
+            // SR that is the collector's, which may be merging on the coordinator now (CoalesceClaim)
+            if (d.managesDisks() && !d.extents() && !db.require(sr).get(SR.shared)) merges.recover(sr, d, dir);
             Map<String, SrDriver.Found> found = d.scan(dir);
             List<DbObject<VDI>> recorded = db.referring(VDI.SR, sr);
             ScanVerdict verdict = ScanVerdict.of(found, recorded);
@@ -89,6 +90,7 @@ final class SrScan {
                     known.add(v.get(VDI.location));
                     if (f == null) {
                         if (v.get(VDI.type) == VdiType.cbt_metadata) continue; // its data was destroyed on purpose
+                        if (v.get(VDI.sm_config).containsKey(ChainMerges.INTENT)) continue; // renamed over its child: the collector settles it
                         if (records.activeVbds(vdi).isEmpty()) tx.delete(vdi);
                         else tx.set(vdi, VDI.missing, true);
                         continue;

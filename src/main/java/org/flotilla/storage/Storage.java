@@ -2,9 +2,12 @@ package org.flotilla.storage;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -56,6 +59,7 @@ public final class Storage {
     private final DiskStreams streams;
     private final SrLocks locks;
     private final Coalescer coalescer;
+    private final ChainMerges merges;
     private volatile OnlineDisks online = OnlineDisks.NONE;
 
     /**
@@ -89,8 +93,8 @@ public final class Storage {
         var records = new VdiRecords(db);
         var removal = new VdiRemoval(db);
         this.locks = locks;
-        var merges = new ChainMerges(db, host, layers, qemu, space, () -> online);
-        this.coalescer = new Coalescer(db, drivers, locks, dirs, merges);
+        this.merges = new ChainMerges(db, host, layers, qemu, space, () -> online);
+        this.coalescer = new Coalescer(db, drivers, locks, dirs, merges, new CoalesceClaim(db, host));
         var scan = new SrScan(db, drivers, locks, dirs, space, records, removal, master, merges, coalescer::trigger);
         this.pbds = new Pbds(db, drivers, locks, dirs, space, scan, records);
         this.srs = new Srs(db, srRoot, drivers, locks, dirs, space, scan, pbds);
@@ -107,6 +111,25 @@ public final class Storage {
 
     /** The daemon registers here how another host of the pool is asked to plug its PBD (SR.create of a shared SR). */
     public void setPlugElsewhere(PlugElsewhere p) { srs.setPlugElsewhere(p == null ? PlugElsewhere.NONE : p); }
+
+    /** The daemon registers here how the coordinator asks a member to merge a base copy under a VM running there. */
+    public void setStreamElsewhere(StreamElsewhere e) { merges.setStreamElsewhere(e); }
+
+    /**
+     * host.call_plugin's {@value StreamElsewhere#PLUGIN} plugin, called on this host by the coordinator's collector
+     * ({@link StreamElsewhere}): {@value StreamElsewhere#STREAM} merges the base copy that the collector began to merge
+     * into the VDI {@code vdi} (a uuid), a disk of a VM running here, with this host's QEMU, under this host's lock of the
+     * SR. Answers "done" once the base copy is out of the VM's chain.
+     */
+    public String coalescePlugin(String fn, Map<String, String> args) {
+        if (!StreamElsewhere.STREAM.equals(fn)) throw ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no such function: " + fn);
+        DbObject<VDI> c = db.all(VDI.CLASS).stream().filter(v -> v.uuid().equals(args.get(StreamElsewhere.VDI_UUID))).findFirst()
+                .orElseThrow(() -> ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no VDI " + args.get(StreamElsewhere.VDI_UUID)));
+        Ref<SR> sr = c.get(VDI.SR);
+        SrDriver d = drivers.of(db.require(sr));
+        locks.locked(sr, () -> merges.streamForCoordinator(sr, d, db.require(c.self(VDI.CLASS))));
+        return "done";
+    }
 
     /** The VM agent registers here to resize and snapshot disks that running VMs hold open. */
     public void setOnlineDisks(OnlineDisks o) { online = o == null ? OnlineDisks.NONE : o; }

@@ -35,7 +35,7 @@ class CoalescerTest extends OnALocalSr {
     private static final int MIB_MOVED = Integer.getInteger("flotilla.coalesce-test.mib", 32);
 
     /** A simulated kill of the daemon at one step of a merge: the collector's thread stops there, nothing cleaned up. */
-    private static final class Killed extends Error {
+    static final class Killed extends Error {
         Killed() { super("killed", null, false, false); }
     }
 
@@ -315,30 +315,41 @@ class CoalescerTest extends OnALocalSr {
     }
 
     /** {@code mib} MiB of {@code pattern} from MiB {@code at}, written through the VDI's chain as a guest would. */
-    private void write(String vdi, int pattern, int at, int mib) {
-        run("qemu-io", "-f", "qcow2", "-c", String.format("write -q -P 0x%x %dM %dM", pattern, at, mib), image(vdi).toString());
+    private void write(String vdi, int pattern, int at, int mib) { write(image(vdi), pattern, at, mib); }
+
+    /** The same through the chain of the image at {@code image}, its backing files beside it. */
+    static void write(Path image, int pattern, int at, int mib) {
+        run("qemu-io", "-f", "qcow2", "-c", String.format("write -q -P 0x%x %dM %dM", pattern, at, mib), image.toString());
     }
 
     /** Fails unless the VDI's chain shows {@code pattern} over those MiB. */
-    private void read(String vdi, int pattern, int at, int mib) {
-        String out = run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", String.format("read -P 0x%x %dM %dM", pattern, at, mib), image(vdi).toString());
+    private void read(String vdi, int pattern, int at, int mib) { read(image(vdi), pattern, at, mib); }
+
+    /** The same for the chain of the image at {@code image}. */
+    static void read(Path image, int pattern, int at, int mib) {
+        String out = run("qemu-io", "-r", "-U", "-f", "qcow2", "-c", String.format("read -P 0x%x %dM %dM", pattern, at, mib), image.toString());
         assertFalse(out.contains("Pattern verification failed"), out);
     }
 
     private static long du(Path d) { return Long.parseLong(run("du", "-s", "-B1", d.toString()).split("\\s+")[0]); }
 
-    private String counterOnDisk(String vdi) throws IOException {
-        Path raw = dir.resolve("counter.raw");
-        node.storage().exportRaw(VDI.CLASS.ref(vdi), raw);
+    private String counterOnDisk(String vdi) throws IOException { return counterOnDisk(node, dir, vdi); }
+
+    /** The counter's line on the VDI, read by {@code n} through a raw copy in {@code scratch}. */
+    static String counterOnDisk(org.flotilla.daemon.Node n, Path scratch, String vdi) throws IOException {
+        Path raw = scratch.resolve("counter.raw");
+        n.storage().exportRaw(VDI.CLASS.ref(vdi), raw);
         byte[] bytes = Files.readAllBytes(raw);
         Files.delete(raw);
         String sector = new String(bytes, 4096, 512, StandardCharsets.US_ASCII);
         return sector.substring(0, sector.indexOf('\n'));
     }
 
-    private static void awaitCountBeyond(CountingGuest g, long count) throws Exception {
+    private static void awaitCountBeyond(CountingGuest g, long count) throws Exception { awaitCountBeyond(g.serial(), count); }
+
+    static void awaitCountBeyond(Path serial, long count) throws Exception {
         for (int i = 0; i < 600; i++) {
-            if (TestGuest.awaitCounts(g.serial(), 1).getLast() >= count) return;
+            if (TestGuest.awaitCounts(serial, 1).getLast() >= count) return;
             Thread.sleep(50);
         }
         throw new AssertionError("the guest did not count to " + count);

@@ -148,7 +148,8 @@ public interface Host {
 
     /** The messages of host that need code: one implementation serves them all. */
     interface Actions {
-        @Doc("Call a host plugin; Flotilla has only updater.py's check_update and get_updates, which find no updates.")
+        @Doc("Call a host plugin; Flotilla has updater.py's check_update and get_updates, which find no updates, and coalesce's stream,"
+                + " by which the coordinator has the host running a VM merge a base copy into its disk.")
         @Api(async = true, errors = {"XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE"})
         String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args);
 
