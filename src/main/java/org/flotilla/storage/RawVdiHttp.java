@@ -24,7 +24,7 @@ import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.VDI;
 
 /**
- * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd]}
+ * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd|qcow2]}
  * overwrites a VDI with the request's body, {@code GET
  * /export_raw_vdi?vdi=...[&format=raw|vhd|qcow2][&base=<ref or uuid>]} sends one, or only what differs from {@code
  * base} ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
@@ -70,7 +70,6 @@ public final class RawVdiHttp extends Handler.Abstract {
         Ref<VDI> base = kind == Kind.EXPORT && baseParam != null ? vdiOf(baseParam) : null;
         String formatName = r.param("format");
         DiskStreams.Format format = DiskStreams.Format.of(formatName)
-                .filter(f -> kind == Kind.EXPORT || f != DiskStreams.Format.QCOW2)
                 .orElseThrow(() -> new HttpRefusal(404, ApiError.internal("Unknown format " + formatName)));
         var elsewhere = streams.elsewhere(vdi);
         if (elsewhere.isPresent()) {
@@ -120,7 +119,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     /** A refused stream is the client's to fix: 400, where XAPI, which answers before it reads, has only the task. */
     public static RuntimeException refusal(ApiError e) {
         return switch (e.code()) {
-            case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL" -> new HttpRefusal(400, e);
+            case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL", "SR_FULL" -> new HttpRefusal(400, e);
             case "VDI_IN_USE", "VDI_READONLY", "OTHER_OPERATION_IN_PROGRESS" -> new HttpRefusal(409, e);
             default -> e;
         };
