@@ -229,6 +229,7 @@ public final class DiskStreams {
         Storage.Attachment chain = layers.of(vdi).attachment();
         LocalDir where = chain.store() instanceof LocalDir dir ? dir : new LocalDir(uploads);
         return staged(vdi, size, task, staged -> {
+            java.nio.file.Files.createDirectories(where.path());
             try (Qcow2Upload upload = Qcow2Upload.stage(in, declared, where, task, f -> task.progress(f / 2))) {
                 var found = upload.check(vdi, size);
                 qemu.overwrite(upload.node(), staged.chain(), f -> task.progress(0.5 + f / 2));

@@ -486,12 +486,20 @@ class DiskStreamsTest {
         long size = 4 * MIB;
         String vdi = newVdi("broken off", size);
         byte[] kept = filled(vdi, size, 5);
+        brokenOff(vdi, "raw", size, random(size / 2, 6), kept);
+    }
+
+    /**
+     * A client declares {@code declared} bytes of {@code format}, sends {@code sent} and goes: its task fails with
+     * IMPORT_ERROR_PREMATURE_EOF and the VDI still holds {@code kept}.
+     */
+    static void brokenOff(String vdi, String format, long declared, byte[] sent, byte[] kept) throws Exception {
         String task = newTask();
         try (var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.daemon.httpsPort())) {
             OutputStream out = socket.getOutputStream();
-            String target = url("/import_raw_vdi", vdi, "raw", task).replaceFirst("https://[^/]+", "");
-            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(random(size / 2, 6));
+            String target = url("/import_raw_vdi", vdi, format, task).replaceFirst("https://[^/]+", "");
+            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(sent);
             out.flush();
             Thread.sleep(300);
         }

@@ -30,8 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code PUT /import_raw_vdi?format=qcow2}, as XCP-ng takes a qcow2 image and Xen Orchestra sends one, on real qcow2
  * VDIs of a daemon's local SR: images written by qemu-img (plain, zlib- and zstd-compressed, with zero clusters, with
- * 1 MiB clusters) and by the daemon's own qcow2 export go in and come out byte for byte, sparse, under the client's
- * task; the test guest's disk, imported as a compressed qcow2, boots; and crafted images, each refused with its own
+ * 1 MiB and 512-byte clusters, with extended L2 entries) and by the daemon's own qcow2 export (over HTTP and through xe) go in and come out byte for byte,
+ * sparse, under the client's task; the test guest's disk, imported as a compressed qcow2, boots; and crafted images, each refused with its own
  * error, leave the VDI as it was and no file behind.
  */
 @Slow
@@ -84,6 +84,7 @@ class Qcow2ImportTest {
                 "zlib", qcow2Of(dir, disk, "-c"),
                 "zstd", qcow2Of(dir, disk, "-c", "-o", "compression_type=zstd"),
                 "1 MiB clusters", qcow2Of(dir, disk, "-o", "cluster_size=1M"),
+                "extended L2", qcow2Of(dir, disk, "-o", "extended_l2=on"),
                 "512-byte clusters, v2", qcow2Of(dir, disk, "-o", "cluster_size=512,compat=0.10"));
         for (var e : images.entrySet()) {
             String vdi = newVdi("qcow2 " + e.getKey(), size);
@@ -126,6 +127,12 @@ class Qcow2ImportTest {
         imported(copy, exported);
         assertArrayEquals(disk, get(copy, "raw", null).body());
         assertArrayEquals(exported, get(copy, "qcow2", null).body(), "the copy's export is the source's");
+        // and through xe, which sends the user's file itself
+        Path file = dir.resolve("xe.qcow2");
+        DiskStreamsTest.succeeds(DiskStreamsTest.xe(List.of("vdi-export", "uuid=" + daemon.rpc("VDI.get_uuid", vdi), "filename=" + file, "format=qcow2")), "export");
+        String byXe = newVdi("qcow2 by xe", size);
+        DiskStreamsTest.succeeds(DiskStreamsTest.xe(List.of("vdi-import", "uuid=" + daemon.rpc("VDI.get_uuid", byXe), "filename=" + file, "format=qcow2")), "import");
+        assertArrayEquals(disk, get(byXe, "raw", null).body());
 
         long big = 1024 * MIB;
         Path sparse = dir.resolve("sparse.qcow2");
@@ -172,6 +179,7 @@ class Qcow2ImportTest {
         refused(vdi, qemuImgCreate(dir, size, "--object", "secret,id=s0,data=secret", "-o", "encrypt.format=luks,encrypt.key-secret=s0"),
                 "IMPORT_ERROR", "encrypted", kept);
         refused(vdi, Arrays.copyOf(good, good.length / 2), "IMPORT_ERROR", "past the end of the stream", kept);
+        DiskStreamsTest.brokenOff(vdi, "qcow2", good.length, Arrays.copyOf(good, good.length / 2), kept);
         refused(vdi, patched(good, 40, ByteBuffer.allocate(8).putLong(64L << 30).array()), "IMPORT_ERROR", "the L1 table at byte 68719476736 lies past", kept);
         refused(vdi, qcow2Of(dir, scattered(size + MIB, 42)), "VDI_TOO_SMALL", null, kept);
         refused(vdi, patched(good, 0, new byte[] {'Q', 'F', 'I', 0}), "IMPORT_ERROR", "not a qcow2 image", kept);
