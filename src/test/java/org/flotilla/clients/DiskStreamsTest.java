@@ -200,13 +200,7 @@ class DiskStreamsTest {
         long size = 3 * MIB + 4096;
         String vdi = newVdi("raw", size);
         byte[] data = random(size, 1);
-        String task = newTask();
-        var reply = put(vdi, "raw", task, data);
-        assertEquals(200, reply.statusCode(), reply.body());
-        var t = ended(task);
-        assertEquals("success", t.get("status"), t.toString());
-        assertEquals(1.0, t.get("progress"));
-        assertTrue(String.valueOf(t.get("result")).contains(vdi), t.toString());
+        importedUnderATask(vdi, "raw", data);
 
         String exportTask = newTask();
         var back = get((String) daemon.rpc("VDI.get_uuid", vdi), null, exportTask);
@@ -246,6 +240,17 @@ class DiskStreamsTest {
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("root:wrong".getBytes(StandardCharsets.UTF_8)))
                 .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrongPassword.statusCode());
+    }
+
+    /** Imports {@code body} of {@code format} into {@code vdi} under a task of the client's, which succeeds with progress 1 and the VDI. */
+    static void importedUnderATask(String vdi, String format, byte[] body) throws Exception {
+        String task = newTask();
+        var reply = put(vdi, format, task, body);
+        assertEquals(200, reply.statusCode(), reply.body());
+        var t = ended(task);
+        assertEquals("success", t.get("status"), t.toString());
+        assertEquals(1.0, t.get("progress"));
+        assertTrue(String.valueOf(t.get("result")).contains(vdi), t.toString());
     }
 
     /**

@@ -2,9 +2,7 @@ package org.flotilla.clients;
 
 import static org.flotilla.clients.DiskStreamsTest.MIB;
 import static org.flotilla.clients.DiskStreamsTest.daemon;
-import static org.flotilla.clients.DiskStreamsTest.ended;
 import static org.flotilla.clients.DiskStreamsTest.get;
-import static org.flotilla.clients.DiskStreamsTest.newTask;
 import static org.flotilla.clients.DiskStreamsTest.newVdi;
 import static org.flotilla.clients.DiskStreamsTest.put;
 import static org.flotilla.clients.DiskStreamsTest.random;
@@ -64,16 +62,7 @@ class Qcow2ImportTest {
         return Files.readAllBytes(out);
     }
 
-    /** Imports {@code image} into {@code vdi} under a task of the client's, which succeeds with progress 1. */
-    static void imported(String vdi, byte[] image) throws Exception {
-        String task = newTask();
-        var reply = put(vdi, "qcow2", task, image);
-        assertEquals(200, reply.statusCode(), reply.body());
-        var t = ended(task);
-        assertEquals("success", t.get("status"), t.toString());
-        assertEquals(1.0, t.get("progress"));
-        assertTrue(String.valueOf(t.get("result")).contains(vdi), t.toString());
-    }
+    static void imported(String vdi, byte[] image) throws Exception { DiskStreamsTest.importedUnderATask(vdi, "qcow2", image); }
 
     @Test
     void qemuImgsImagesGoInByteForByteOverWhatWasThere(@TempDir Path dir) throws Exception {
