@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -93,10 +95,10 @@ public final class DiskStreams {
     private final ManagedVdis managed;
     private final ChangedBlocks changedBlocks;
     /** Where an uploaded qcow2 image waits for a VDI whose SR is no local directory (NFS, iSCSI). */
-    private final java.nio.file.Path uploads;
+    private final Path uploads;
 
     DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed,
-                ChangedBlocks changedBlocks, java.nio.file.Path uploads) {
+                ChangedBlocks changedBlocks, Path uploads) {
         this.uploads = uploads;
         this.db = db;
         this.host = host;
@@ -229,7 +231,7 @@ public final class DiskStreams {
         Storage.Attachment chain = layers.of(vdi).attachment();
         LocalDir where = chain.store() instanceof LocalDir dir ? dir : new LocalDir(uploads);
         return staged(vdi, size, task, staged -> {
-            java.nio.file.Files.createDirectories(where.path());
+            Files.createDirectories(where.path());
             try (Qcow2Upload upload = Qcow2Upload.stage(in, declared, where, task, f -> task.progress(f / 2))) {
                 var found = upload.check(vdi, size);
                 qemu.overwrite(upload.node(), staged.chain(), f -> task.progress(0.5 + f / 2));

@@ -119,7 +119,7 @@ public final class RawVdiHttp extends Handler.Abstract {
     /** A refused stream is the client's to fix: 400, where XAPI, which answers before it reads, has only the task. */
     public static RuntimeException refusal(ApiError e) {
         return switch (e.code()) {
-            case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL", "SR_FULL" -> new HttpRefusal(400, e);
+            case "IMPORT_ERROR", "IMPORT_ERROR_PREMATURE_EOF", "VDI_TOO_SMALL" -> new HttpRefusal(400, e);
             case "VDI_IN_USE", "VDI_READONLY", "OTHER_OPERATION_IN_PROGRESS" -> new HttpRefusal(409, e);
             default -> e;
         };
