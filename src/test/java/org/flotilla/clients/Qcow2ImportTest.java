@@ -168,7 +168,9 @@ class Qcow2ImportTest {
         refused(vdi, qemuImgCreate(dir, size, "--object", "secret,id=s0,data=secret", "-o", "encrypt.format=luks,encrypt.key-secret=s0"),
                 "IMPORT_ERROR", "encrypted", kept);
         refused(vdi, Arrays.copyOf(good, good.length / 2), "IMPORT_ERROR", "past the end of the stream", kept);
-        DiskStreamsTest.brokenOff(vdi, "qcow2", good.length, Arrays.copyOf(good, good.length / 2), kept);
+        DiskStreamsTest.brokenOff(vdi, "qcow2", good.length, Arrays.copyOf(good, good.length / 2), "IMPORT_ERROR_PREMATURE_EOF", kept);
+        // an upload declared larger than the SR's file system has free is refused before it is staged
+        DiskStreamsTest.brokenOff(vdi, "qcow2", 1L << 60, Arrays.copyOf(good, 4096), "SR_FULL", kept);
         refused(vdi, patched(good, 40, ByteBuffer.allocate(8).putLong(64L << 30).array()), "IMPORT_ERROR", "the L1 table at byte 68719476736 lies past", kept);
         refused(vdi, qcow2Of(dir, scattered(size + MIB, 42)), "VDI_TOO_SMALL", null, kept);
         refused(vdi, patched(good, 0, new byte[] {'Q', 'F', 'I', 0}), "IMPORT_ERROR", "not a qcow2 image", kept);
