@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code PUT /import_raw_vdi?format=qcow2}, as XCP-ng takes a qcow2 image and Xen Orchestra sends one, on real qcow2
  * VDIs of a daemon's local SR: images written by qemu-img (plain, zlib- and zstd-compressed, with zero clusters, with
- * 1 MiB and 512-byte clusters, with extended L2 entries) and by the daemon's own qcow2 export (over HTTP and through xe) go in and come out byte for byte,
+ * 1 MiB and 512-byte clusters, with extended L2 entries, with an internal snapshot) and by the daemon's own qcow2 export (over HTTP and through xe) go in and come out byte for byte,
  * sparse, under the client's task; the test guest's disk, imported as a compressed qcow2, boots; and crafted images, each refused with its own
  * error, leave the VDI as it was and no file behind.
  */
@@ -94,6 +94,13 @@ class Qcow2ImportTest {
         DiskStreamsTest.filled(vdi, size, 22);
         imported(vdi, Files.readAllBytes(zeros));
         assertArrayEquals(zeroed, get(vdi, "raw", null).body());
+
+        // an internal snapshot, then writes over it: the active layer goes in, not the snapshot
+        NbdExportTest.run(List.of("qemu-img", "snapshot", "-c", "before", zeros.toString()));
+        NbdExportTest.run(List.of("qemu-io", "-f", "qcow2", "-c", "write -P 0x77 0 128k", zeros.toString()));
+        Arrays.fill(zeroed, 0, 128 << 10, (byte) 0x77);
+        imported(vdi, Files.readAllBytes(zeros));
+        assertArrayEquals(zeroed, get(vdi, "raw", null).body(), "the active layer of an image with a snapshot");
 
         // a smaller image leaves the rest of a larger VDI as it was
         String larger = newVdi("qcow2 into a larger disk", size + 4 * MIB);
