@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Disk export and import over HTTPS against qemu-img convert of the same disk (see DiskStreamsBench's javadoc).
+# Disk export and import over HTTPS, raw, VHD and qcow2, against qemu-img convert of the same disk (see DiskStreamsBench's javadoc).
 # Usage: bench/disk-streams.sh [runs=3] [disk-mib=256] [client=curl|java]
 set -euo pipefail
 cd "$(dirname "$0")/.."

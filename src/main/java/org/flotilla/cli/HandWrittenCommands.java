@@ -154,10 +154,12 @@ final class HandWrittenCommands {
                     return Output.NOTHING;
                 }), RemoteActions.names(VM.Actions.class, a -> a.destroy(null))));
         out.add(new Entry(new Command("vdi-import", List.of("uuid", "filename"), List.of("format"),
-                "Overwrite a disk with a file of the user's, raw (the default) or a VHD (format=vhd).", false,
+                "Overwrite a disk with a file of the user's, raw (the default), a VHD (format=vhd) or a qcow2 image without a backing file "
+                + "(format=qcow2).", false,
                 (ctx, line) -> transfer(ctx, line, "/import_raw_vdi")), List.of()));
         out.add(new Entry(new Command("vdi-export", List.of("uuid", "filename"), List.of("format"),
-                "Write a disk into a new file of the user's, raw (the default) or a VHD of its allocated blocks (format=vhd).", false,
+                "Write a disk into a new file of the user's, raw (the default), or a VHD (format=vhd) or qcow2 image (format=qcow2) of its "
+                + "allocated blocks.", false,
                 (ctx, line) -> transfer(ctx, line, "/export_raw_vdi")), List.of()));
         out.add(new Entry(new Command("vm-export", List.of("filename"), List.of("vm", "uuid", "compress", "metadata"),
                 "Write a halted VM and its disks into a new XVA file of the user's (compress=true or gzip, or zstd; metadata=true: its "

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
@@ -30,7 +32,8 @@ import org.flotilla.storage.vhd.VhdImport;
 
 /**
  * A VDI's bytes as a stream, for XAPI's {@code /import_raw_vdi} and {@code /export_raw_vdi}: raw (the whole virtual
- * size) or a dynamic VHD (only the blocks that hold data). The disk is opened by a qemu-storage-daemon of the
+ * size), a dynamic VHD (only the blocks that hold data), or qcow2 (its clusters that hold data; an import of one is
+ * staged and checked before qemu-img converts it, {@link Qcow2Upload}). The disk is opened by a qemu-storage-daemon of the
  * daemon's from the pool's records ({@link BlockExports}, the chain described in full, as for qemu-img) and reached
  * over NBD on its unix socket ({@link NbdConnection}, a few requests in flight through an {@link NbdPipeline}), a few
  * buffers whatever the disk's size.
@@ -44,7 +47,7 @@ public final class DiskStreams {
     /** The formats XAPI's handlers take in {@code format=}. */
     public enum Format {
         RAW("application/octet-stream"), VHD("application/vhd"),
-        /** Export only, as XCP-ng's qcow-stream-tool sends it; an import of one is refused as an unknown format. */
+        /** As XCP-ng's qcow-stream-tool sends and takes it (a whole disk: no backing file). */
         QCOW2("application/x-qemu-disk");
 
         private final String contentType;
@@ -91,9 +94,12 @@ public final class DiskStreams {
     private final Vdis vdis;
     private final ManagedVdis managed;
     private final ChangedBlocks changedBlocks;
+    /** Where an uploaded qcow2 image waits for a VDI whose SR is no local directory (NFS, iSCSI). */
+    private final Path uploads;
 
     DiskStreams(Database db, Ref<Host> host, VdiLayers layers, VdiRecords records, QemuImg qemu, Vdis vdis, ManagedVdis managed,
-                ChangedBlocks changedBlocks) {
+                ChangedBlocks changedBlocks, Path uploads) {
+        this.uploads = uploads;
         this.db = db;
         this.host = host;
         this.layers = layers;
@@ -130,10 +136,11 @@ public final class DiskStreams {
         // Xen Orchestra probes for a redirection with an empty PUT before it sends the stream
         if (declared == 0) return 0;
         var in = new ClientStream(body);
+        if (format == Format.QCOW2) return importQcow2(vdi, size, in, declared, task);
         return fill(vdi, task, target -> switch (format) {
             case RAW -> copyRaw(in, declared, size, target, task, vdi);
             case VHD -> VhdImport.copy(in, size, target, task::progress);
-            case QCOW2 -> throw new IllegalStateException("qcow2 imports are refused before the stream is read");
+            case QCOW2 -> throw new IllegalStateException("a qcow2 image is staged, not streamed");
         });
     }
 
@@ -170,14 +177,32 @@ public final class DiskStreams {
      */
     public long fill(Ref<VDI> vdi, TaskContext task, Filler filler) {
         long size = writable(vdi);
+        return staged(vdi, size, task, staged -> {
+            try (BlockExports server = serve(staged);
+                 NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), WRITES_IN_FLIGHT)) {
+                long written = filler.fill(checked(nbd, task));
+                nbd.flush();
+                return written;
+            }
+        });
+    }
+
+    /** What writes an import's data into where it is staged, returning the bytes it wrote. */
+    @FunctionalInterface
+    private interface Writes {
+        long into(Staged staged) throws IOException, BadVhd;
+    }
+
+    /**
+     * Writes {@code vdi}, of {@code size} bytes, through {@code writes} into a temporary overlay where there is one,
+     * committed once it returned, so that a failure leaves the VDI as it was; the stream's failures become the import's
+     * XenAPI errors.
+     */
+    private long staged(Ref<VDI> vdi, long size, TaskContext task, Writes writes) {
         Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
         long written;
         try {
-            try (BlockExports server = serve(staged);
-                 NbdPipeline nbd = new NbdPipeline(NbdConnection.open(server.socket(), EXPORT), WRITES_IN_FLIGHT)) {
-                written = filler.fill(checked(nbd, task));
-                nbd.flush();
-            }
+            written = writes.into(staged);
             if (staged.overlay() != null) commit(vdi, staged);
         } catch (BadVhd e) {
             throw switch (e.kind()) {
@@ -195,6 +220,24 @@ public final class DiskStreams {
         vdis.update(vdi);
         task.progress(1.0);
         return written;
+    }
+
+    /**
+     * A qcow2 image into {@code vdi}: staged whole and checked ({@link Qcow2Upload}), then converted by qemu-img into the
+     * import's overlay, every cluster of the VDI's size the image does not hold written as zeros (as a hole, not data),
+     * and committed. The first half of the task's progress is the upload, the second the conversion.
+     */
+    private long importQcow2(Ref<VDI> vdi, long size, ClientStream in, long declared, TaskContext task) {
+        Storage.Attachment chain = layers.of(vdi).attachment();
+        LocalDir where = chain.store() instanceof LocalDir dir ? dir : new LocalDir(uploads);
+        return staged(vdi, size, task, staged -> {
+            Files.createDirectories(where.path());
+            try (Qcow2Upload upload = Qcow2Upload.stage(in, declared, where, task, f -> task.progress(f / 2))) {
+                var found = upload.check(vdi, size);
+                qemu.overwrite(upload.node(), staged.chain(), f -> task.progress(0.5 + f / 2));
+                return (found.dataClusters() + found.compressedClusters()) << found.clusterBits();
+            }
+        });
     }
 
     /**

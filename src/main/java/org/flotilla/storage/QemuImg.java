@@ -94,10 +94,20 @@ public final class QemuImg {
      * new chain {@code dst}. A new single qcow2 image reads as zeros, so the source's holes are not written there.
      */
     public void fromNode(ObjectNode source, Storage.Attachment dst, DoubleConsumer progress) {
+        convertNode(source, dst, dst.layers().size() == 1 && dst.format().equals("qcow2"), progress);
+    }
+
+    /**
+     * Copies the image {@code source} (described in full by the caller) over the existing chain {@code dst}: what the
+     * source does not hold is written as zeros there (qcow2 zero clusters, not data), so the chain shows the source alone.
+     */
+    public void overwrite(ObjectNode source, Storage.Attachment dst, DoubleConsumer progress) { convertNode(source, dst, false, progress); }
+
+    private void convertNode(ObjectNode source, Storage.Attachment dst, boolean targetIsZero, DoubleConsumer progress) {
         try (Opened out = open(dst, true)) {
             // -p: qemu-img prints "(n.nn/100%)" as it goes, which becomes the caller's progress
             var args = new ArrayList<>(List.of("convert", "-p", "-n"));
-            if (dst.layers().size() == 1 && dst.format().equals("qcow2")) args.add("--target-is-zero");
+            if (targetIsZero) args.add("--target-is-zero");
             args.addAll(List.of("-O", out.format(), "json:" + source, out.image()));
             run(args, progress);
         }

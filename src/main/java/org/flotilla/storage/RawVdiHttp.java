@@ -24,7 +24,7 @@ import org.flotilla.model.xenapi.Session;
 import org.flotilla.model.xenapi.VDI;
 
 /**
- * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd]}
+ * XAPI's disk streams over HTTP, on the API's port: {@code PUT /import_raw_vdi?vdi=<ref or uuid>[&format=raw|vhd|qcow2]}
  * overwrites a VDI with the request's body, {@code GET
  * /export_raw_vdi?vdi=...[&format=raw|vhd|qcow2][&base=<ref or uuid>]} sends one, or only what differs from {@code
  * base} ({@link DiskStreams}). Authenticated by {@code session_id} (query or cookie) with the permission XAPI asks
@@ -70,7 +70,6 @@ public final class RawVdiHttp extends Handler.Abstract {
         Ref<VDI> base = kind == Kind.EXPORT && baseParam != null ? vdiOf(baseParam) : null;
         String formatName = r.param("format");
         DiskStreams.Format format = DiskStreams.Format.of(formatName)
-                .filter(f -> kind == Kind.EXPORT || f != DiskStreams.Format.QCOW2)
                 .orElseThrow(() -> new HttpRefusal(404, ApiError.internal("Unknown format " + formatName)));
         var elsewhere = streams.elsewhere(vdi);
         if (elsewhere.isPresent()) {

@@ -105,7 +105,7 @@ public final class Storage {
         this.chains = new VdiChains(db, qemu, managed, records, space, () -> online);
         this.changedBlocks = new ChangedBlocks(db, qemu, managed, records, space);
         this.nbdExports = new NbdExports(db, host);
-        this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed, changedBlocks);
+        this.streams = new DiskStreams(db, host, layers, records, qemu, vdis, managed, changedBlocks, srRoot);
         this.defaultSr = new DefaultSr(db, host, new SmRecords(db, drivers), srs, pbds, new SharedSrPbds(db, host, pbds));
     }
 

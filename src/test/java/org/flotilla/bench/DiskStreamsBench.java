@@ -17,7 +17,8 @@ import org.flotilla.runtime.TrustingTls;
 import org.flotilla.server.ApiServerConfig;
 
 /**
- * Disk export and import over HTTPS ({@code /export_raw_vdi}, {@code /import_raw_vdi}, raw and VHD) against
+ * Disk export and import over HTTPS ({@code /export_raw_vdi}, {@code /import_raw_vdi}, raw, VHD and qcow2; the qcow2
+ * imported is qemu-img's of the same disk) against
  * {@code qemu-img convert} of the same disk between the same formats on the same machine, alternately in one run: a
  * qcow2 VDI of {@code disk-mib} (256) with every other 2 MiB block filled with random bytes. Each HTTP figure includes
  * the client ({@code client=curl}, the default: curl over TLS on loopback, as Xen Orchestra's node speaks OpenSSL's TLS;
@@ -45,7 +46,9 @@ public final class DiskStreamsBench {
             String base = "https://127.0.0.1:" + daemon.httpsPort();
             Path raw = dir.resolve("disk.raw");
             Path vhd = dir.resolve("disk.vhd");
+            Path qcow2 = dir.resolve("disk.qcow2");
             writeHalf(raw, size);
+            qemuImg("convert", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString());
             put(http, base + "/import_raw_vdi?session_id=" + session + "&vdi=" + vdi, raw);
             Path image = daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image();
             http.send(HttpRequest.newBuilder(URI.create(base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=vhd")).build(),
@@ -63,14 +66,18 @@ public final class DiskStreamsBench {
                 own.computeIfAbsent(name, k -> new ArrayList<>()).add(Stats.ownCpuMs() - o0);
             };
             for (int i = 0; i < runs; i++) {
-                for (String format : List.of("raw", "vhd")) {
-                    String qemuFormat = format.equals("vhd") ? "vpc" : "raw";
+                for (String format : FORMATS) {
+                    String qemuFormat = qemuFormat(format);
                     Path out = dir.resolve("out." + format);
                     timer.time("export " + format, () -> get(http, curl, base + "/export_raw_vdi?session_id=" + session + "&vdi=" + vdi + "&format=" + format));
                     timer.time("qemu-img qcow2->" + qemuFormat, () -> qemuImg("convert", "-f", "qcow2", "-O", qemuFormat, image.toString(), out.toString()));
                     Files.deleteIfExists(out);
 
-                    Path in = format.equals("vhd") ? vhd : raw;
+                    Path in = switch (format) {
+                        case "vhd" -> vhd;
+                        case "qcow2" -> qcow2;
+                        default -> raw;
+                    };
                     String url = base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format;
                     timer.time("import " + format, () -> {
                         if (curl) curl("-T", in.toString(), url);
@@ -90,8 +97,8 @@ public final class DiskStreamsBench {
                         Stats.whole(Stats.percentile(e.getValue(), 0)), Stats.whole(Stats.percentile(e.getValue(), 100)),
                         Stats.whole(Stats.median(cpu.get(e.getKey()))), Stats.whole(Stats.median(own.get(e.getKey()))));
             }
-            for (String format : List.of("raw", "vhd")) {
-                String q = format.equals("vhd") ? "vpc" : "raw";
+            for (String format : FORMATS) {
+                String q = qemuFormat(format);
                 for (String way : List.of("export", "import")) {
                     String baseline = way.equals("export") ? "qemu-img qcow2->" + q : "qemu-img " + q + "->qcow2";
                     System.out.printf("ratio %s %s / qemu-img: time %s, cpu %s%n", way, format,
@@ -105,6 +112,11 @@ public final class DiskStreamsBench {
             }
         }
     }
+
+    /** The stream formats, each against qemu-img between qcow2 and the same format (VHD is qemu's vpc). */
+    private static final List<String> FORMATS = List.of("raw", "vhd", "qcow2");
+
+    private static String qemuFormat(String format) { return format.equals("vhd") ? "vpc" : format; }
 
     private interface Step {
         void run() throws Exception;

@@ -200,13 +200,7 @@ class DiskStreamsTest {
         long size = 3 * MIB + 4096;
         String vdi = newVdi("raw", size);
         byte[] data = random(size, 1);
-        String task = newTask();
-        var reply = put(vdi, "raw", task, data);
-        assertEquals(200, reply.statusCode(), reply.body());
-        var t = ended(task);
-        assertEquals("success", t.get("status"), t.toString());
-        assertEquals(1.0, t.get("progress"));
-        assertTrue(String.valueOf(t.get("result")).contains(vdi), t.toString());
+        importedUnderATask(vdi, "raw", data);
 
         String exportTask = newTask();
         var back = get((String) daemon.rpc("VDI.get_uuid", vdi), null, exportTask);
@@ -246,6 +240,17 @@ class DiskStreamsTest {
                 .header("Authorization", "Basic " + java.util.Base64.getEncoder().encodeToString("root:wrong".getBytes(StandardCharsets.UTF_8)))
                 .timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(401, wrongPassword.statusCode());
+    }
+
+    /** Imports {@code body} of {@code format} into {@code vdi} under a task of the client's, which succeeds with progress 1 and the VDI. */
+    static void importedUnderATask(String vdi, String format, byte[] body) throws Exception {
+        String task = newTask();
+        var reply = put(vdi, format, task, body);
+        assertEquals(200, reply.statusCode(), reply.body());
+        var t = ended(task);
+        assertEquals("success", t.get("status"), t.toString());
+        assertEquals(1.0, t.get("progress"));
+        assertTrue(String.valueOf(t.get("result")).contains(vdi), t.toString());
     }
 
     /**
@@ -486,18 +491,26 @@ class DiskStreamsTest {
         long size = 4 * MIB;
         String vdi = newVdi("broken off", size);
         byte[] kept = filled(vdi, size, 5);
+        brokenOff(vdi, "raw", size, random(size / 2, 6), "IMPORT_ERROR_PREMATURE_EOF", kept);
+    }
+
+    /**
+     * A client declares {@code declared} bytes of {@code format}, sends {@code sent} and goes: its task fails with
+     * {@code code} and the VDI still holds {@code kept}.
+     */
+    static void brokenOff(String vdi, String format, long declared, byte[] sent, String code, byte[] kept) throws Exception {
         String task = newTask();
         try (var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.daemon.httpsPort())) {
             OutputStream out = socket.getOutputStream();
-            String target = url("/import_raw_vdi", vdi, "raw", task).replaceFirst("https://[^/]+", "");
-            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(random(size / 2, 6));
+            String target = url("/import_raw_vdi", vdi, format, task).replaceFirst("https://[^/]+", "");
+            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + declared + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(sent);
             out.flush();
             Thread.sleep(300);
         }
         var t = ended(task);
         assertEquals("failure", t.get("status"));
-        assertEquals("IMPORT_ERROR_PREMATURE_EOF", ((List<?>) t.get("error_info")).getFirst(), t.toString());
+        assertEquals(code, ((List<?>) t.get("error_info")).getFirst(), t.toString());
         assertArrayEquals(kept, get(vdi, "raw", null).body());
     }
 }

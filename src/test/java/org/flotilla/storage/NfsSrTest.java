@@ -138,6 +138,31 @@ class NfsSrTest extends OnAnNfsSr {
         assertFalse(Files.exists(srDir), "SR.destroy removed the directory SR.create made");
     }
 
+    /**
+     * A compressed qcow2 image imported into a disk on NFS: staged on the daemon's own disk (an NFS SR has no directory
+     * here), checked, and converted by qemu-img into the image on the server, which then holds it; no file is left.
+     */
+    @Test
+    void aQcow2ImageImportsIntoADiskOnTheServer(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String sr = createSr();
+        String uuid = (String) call("SR.get_uuid", session, sr);
+        String vdi = createVdi(sr, 4 * MIB, "imported");
+        Path raw = dir.resolve("disk.raw");
+        Path qcow2 = dir.resolve("disk.qcow2");
+        for (var cmd : List.of(List.of("qemu-img", "create", "-q", "-f", "raw", raw.toString(), "4M"),
+                List.of("qemu-io", "-f", "raw", "-c", "write -P 0xcd 1M 1M", raw.toString()),
+                List.of("qemu-img", "convert", "-c", "-f", "raw", "-O", "qcow2", raw.toString(), qcow2.toString()))) {
+            var r = TestCommand.run(cmd);
+            assertEquals(0, r.exit(), r.output());
+        }
+        byte[] image = Files.readAllBytes(qcow2);
+        node.storage().streams().importInto(org.flotilla.model.xenapi.VDI.CLASS.ref(vdi), DiskStreams.Format.QCOW2,
+                new java.io.ByteArrayInputStream(image), image.length, org.flotilla.api.TaskContext.NONE);
+        var same = TestCommand.run(List.of("qemu-img", "compare", "-f", "qcow2", "-F", "raw", image(uuid, vdi).toString(), raw.toString()));
+        assertEquals(0, same.exit(), same.output());
+        assertEquals(List.of(image(uuid, vdi).getFileName().toString()), files(server.exportDir().resolve(uuid)));
+    }
+
     /** As Xen Orchestra reattaches an SR: probe for it, introduce it, give the host a PBD, plug it; its disks come back. */
     @Test
     void aForgottenSrIsProbedIntroducedAndPluggedAgainWithItsDisks() {
