@@ -108,6 +108,8 @@ public final class DiskStreams {
         this.vdis = vdis;
         this.managed = managed;
         this.changedBlocks = changedBlocks;
+        // what a daemon killed in the midst of such an upload left there; no SR's scan looks in this directory
+        ImageFiles.removeTemporaries(new LocalDir(uploads));
     }
 
     /**
@@ -481,7 +483,7 @@ public final class DiskStreams {
     private record Staged(Storage.Attachment chain, String overlay) {
         static Staged of(Storage.Attachment vdi, long size, QemuImg qemu) {
             if (!(vdi.store() instanceof LocalDir dir) || !vdi.format().equals("qcow2")) return new Staged(vdi, null);
-            String overlay = SrDriver.temporary("import");
+            String overlay = HeldTemporaries.hold("import");
             qemu.create(dir, overlay, size, vdi.layers().getFirst().file());
             var layers = new ArrayList<Storage.Layer>();
             layers.add(new Storage.Layer(overlay, "qcow2"));
@@ -489,7 +491,11 @@ public final class DiskStreams {
             return new Staged(new Storage.Attachment(dir, layers, false), overlay);
         }
 
-        void discard() { if (overlay != null) chain.store().deleteQuietly(overlay); }
+        void discard() {
+            if (overlay == null) return;
+            chain.store().deleteQuietly(overlay);
+            HeldTemporaries.release(overlay);
+        }
     }
 
     /** The request's body: what fails reading it is the client's doing (gone, or a body cut short), not the disk's. */

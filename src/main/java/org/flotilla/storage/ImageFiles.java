@@ -77,10 +77,13 @@ final class ImageFiles {
         }
     }
 
-    /** Removes the leftovers of images that were being made or removed when the process stopped. */
+    /**
+     * Removes the leftovers of images that were being made or removed when the process stopped; not the temporaries an
+     * import running now holds ({@link HeldTemporaries}).
+     */
     static void removeTemporaries(SrStore dir) {
         try {
-            for (String name : dir.names()) if (SrDriver.isTemporary(name)) dir.deleteQuietly(name);
+            for (String name : dir.names()) if (SrDriver.isTemporary(name) && !HeldTemporaries.held(name)) dir.deleteQuietly(name);
         } catch (java.nio.file.NoSuchFileException gone) {
             // nothing to remove
         } catch (IOException e) {

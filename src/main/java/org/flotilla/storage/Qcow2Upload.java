@@ -50,7 +50,7 @@ final class Qcow2Upload implements AutoCloseable {
     static Qcow2Upload stage(InputStream body, long declared, LocalDir dir, TaskContext task, DoubleConsumer progress) throws IOException {
         long room = dir.space().free();
         if (declared > room) throw ApiError.of("SR_FULL", Long.toString(declared), Long.toString(room));
-        String name = SrDriver.temporary("upload");
+        String name = HeldTemporaries.hold("upload");
         var upload = new Qcow2Upload(dir, name, 0);
         try (FileChannel out = FileChannel.open(dir.file(name), java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
@@ -113,5 +113,8 @@ final class Qcow2Upload implements AutoCloseable {
     }
 
     @Override
-    public void close() { dir.deleteQuietly(name); }
+    public void close() {
+        dir.deleteQuietly(name);
+        HeldTemporaries.release(name);
+    }
 }

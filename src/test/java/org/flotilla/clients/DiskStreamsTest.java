@@ -495,6 +495,32 @@ class DiskStreamsTest {
     }
 
     /**
+     * SR.scan removes temporaries as a crash's leftovers: not the overlay of an import that is still coming in, which a
+     * scan in its midst would have taken from under it (the import then failed at its commit).
+     */
+    @Test
+    void aScanInTheMidstOfAnImportLeavesItsOverlay() throws Exception {
+        String vdi = newVdi("scanned while imported", 4 * MIB);
+        String sr = (String) daemon.rpc("VDI.get_SR", vdi);
+        byte[] data = random(4 * MIB, 23);
+        String task = newTask();
+        try (var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.daemon.httpsPort())) {
+            OutputStream out = socket.getOutputStream();
+            String target = url("/import_raw_vdi", vdi, "raw", task).replaceFirst("https://[^/]+", "");
+            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + data.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(data, 0, data.length / 2);
+            out.flush();
+            Thread.sleep(500); // the import has made its overlay and is writing into it
+            daemon.rpc("SR.scan", sr);
+            out.write(data, data.length / 2, data.length - data.length / 2);
+            out.flush();
+            var t = ended(task);
+            assertEquals("success", t.get("status"), t.toString());
+        }
+        assertArrayEquals(data, get(vdi, "raw", null).body());
+    }
+
+    /**
      * A client declares {@code declared} bytes of {@code format}, sends {@code sent} and goes: its task fails with
      * {@code code} and the VDI still holds {@code kept}.
      */
