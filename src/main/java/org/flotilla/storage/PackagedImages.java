@@ -13,6 +13,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.function.Function;
 import org.flotilla.model.ApiError;
+import org.flotilla.storage.qcow2.Qcow2Tables;
 
 /**
  * The disk images of an uploaded package (an OVA's VMDKs, or qcow2), each placed by the daemon in a staging directory
@@ -65,6 +66,11 @@ public final class PackagedImages {
         }
         if (h.backingFile() != null) throw refused(name, "a qcow2 image naming a backing file (" + h.backingFile() + ")");
         if (h.refusal() != null) throw refused(name, "a qcow2 image that is not imported: " + h.refusal());
+        try {
+            Qcow2Tables.check(ch); // as an upload's (Qcow2Upload): tables inside the file, none overlapping
+        } catch (Qcow2Tables.Broken e) {
+            throw refused(name, "a broken qcow2 image: " + e.getMessage());
+        }
         ObjectNode n = JSON.createObjectNode().put("driver", "qcow2");
         n.set("file", fileNode(file));
         n.set("backing", NullNode.getInstance());
