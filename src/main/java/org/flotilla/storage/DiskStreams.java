@@ -236,7 +236,10 @@ public final class DiskStreams {
             Files.createDirectories(where.path());
             try (Qcow2Upload upload = Qcow2Upload.stage(in, declared, where, task, f -> task.progress(f / 2))) {
                 var found = upload.check(vdi, size);
-                qemu.overwrite(upload.node(), staged.chain(), f -> task.progress(0.5 + f / 2));
+                qemu.overwrite(upload.node(), staged.chain(), f -> {
+                    task.checkCancelled();
+                    task.progress(0.5 + f / 2);
+                });
                 return (found.dataClusters() + found.compressedClusters()) << found.clusterBits();
             }
         });

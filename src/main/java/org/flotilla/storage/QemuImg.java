@@ -220,7 +220,14 @@ public final class QemuImg {
             throw ApiError.of("SR_BACKEND_FAILURE", "127", "", binary + ": " + e.getMessage());
         }
         var err = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()), Thread::startVirtualThread);
-        String out = progress == null ? read(p.getInputStream()) : readProgress(p.getInputStream(), progress);
+        String out;
+        try {
+            out = progress == null ? read(p.getInputStream()) : readProgress(p.getInputStream(), progress);
+        } catch (RuntimeException e) {
+            // the caller's progress threw (its task was cancelled, say): qemu-img stops with it
+            p.destroyForcibly();
+            throw e;
+        }
         int status;
         try {
             status = p.waitFor();

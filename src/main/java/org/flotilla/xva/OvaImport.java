@@ -132,6 +132,7 @@ final class OvaImport {
                 int before = mine;
                 int allBefore = done;
                 streams.convertInto(VDI.CLASS.ref(disk.getValue()), source, fraction -> {
+                    task.checkCancelled();
                     vm.task().progress((before + fraction) / vm.vdis().size());
                     task.progress(0.5 + 0.5 * (allBefore + fraction) / total);
                 });
