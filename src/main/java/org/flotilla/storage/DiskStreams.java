@@ -201,7 +201,7 @@ public final class DiskStreams {
      * XenAPI errors.
      */
     private long staged(Ref<VDI> vdi, long size, TaskContext task, Writes writes) {
-        Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu);
+        Staged staged = Staged.of(layers.of(vdi).attachment(), size, qemu, db.require(vdi).get(VDI.cbt_enabled));
         long written;
         try {
             written = writes.into(staged);
@@ -253,10 +253,24 @@ public final class DiskStreams {
     private void commit(Ref<VDI> vdi, Staged staged) {
         managed.change(vdi, open -> {
             if (!records.activeVbds(vdi).isEmpty()) throw ApiError.of("VDI_IN_USE", vdi.value(), "import");
-            var now = open.chain().attachment().layers();
-            var under = staged.chain().layers().subList(1, staged.chain().layers().size());
-            if (!now.equals(under)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", "VDI", vdi.value(), "snapshot", "");
-            qemu.commit(staged.chain());
+            if (!open.chain().attachment().layers().equals(staged.under())) {
+                throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", "VDI", vdi.value(), "snapshot", "");
+            }
+            SrStore dir = staged.chain().store();
+            String top = staged.under().getFirst().file();
+            if (staged.standsAlone() && dir instanceof LocalDir local && qemu.ownRanges(dir, top).isEmpty()) {
+                try {
+                    local.replaceDurably(staged.overlay(), top);
+                } catch (IOException e) {
+                    throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot put the import in place of " + dir.describe(top) + ": " + e.getMessage());
+                }
+                return null;
+            }
+            // written meanwhile (a VM started and stopped on it): the overlay goes over it after all, and into it
+            if (staged.standsAlone()) qemu.rebaseUnsafe(dir, staged.overlay(), top);
+            var chain = new ArrayList<Storage.Layer>(staged.chain().layers().subList(0, 1));
+            chain.addAll(staged.under());
+            qemu.commit(new Storage.Attachment(dir, chain, false));
             return null;
         });
     }
@@ -459,7 +473,7 @@ public final class DiskStreams {
 
     /**
      * Serves where an import writes. An overlay is a temporary that the commit copies from and makes durable in the
-     * VDI: its own fsyncs (an NBD flush, the storage daemon's exit) would write the stream to the disk twice, so they
+     * VDI, or that is forced to disk once before it takes the VDI's image's place: its own fsyncs (an NBD flush, the storage daemon's exit) would write the stream to the disk twice, so they
      * only hand it to the page cache (cache.no-flush; its backing images, read-only here, inherit it to no effect).
      */
     private static BlockExports serve(Staged staged) {
@@ -481,17 +495,22 @@ public final class DiskStreams {
 
     /**
      * Where an import writes: a temporary overlay on a qcow2 VDI in a local directory, committed into the VDI at the
-     * end; else the VDI's own chain.
+     * end; else the VDI's own chain ({@code overlay} null). {@code under} is the VDI's chain as it was when the import
+     * began. A VDI of one image that holds nothing yet (the disk a client has just made to import into) gets an overlay
+     * that stands alone, reading as the empty image does, and that takes the image's place at the end instead of being
+     * copied into it: the import's data is written once, not twice.
      */
-    private record Staged(Storage.Attachment chain, String overlay) {
-        static Staged of(Storage.Attachment vdi, long size, QemuImg qemu) {
-            if (!(vdi.store() instanceof LocalDir dir) || !vdi.format().equals("qcow2")) return new Staged(vdi, null);
+    private record Staged(Storage.Attachment chain, String overlay, List<Storage.Layer> under, boolean standsAlone) {
+        static Staged of(Storage.Attachment vdi, long size, QemuImg qemu, boolean cbt) {
+            if (!(vdi.store() instanceof LocalDir dir) || !vdi.format().equals("qcow2")) return new Staged(vdi, null, vdi.layers(), false);
             String overlay = HeldTemporaries.hold("import");
-            qemu.create(dir, overlay, size, vdi.layers().getFirst().file());
+            // a CBT-tracked image keeps its bitmap in the file: it is written into, never replaced
+            boolean alone = vdi.layers().size() == 1 && !cbt && qemu.ownRanges(dir, vdi.layers().getFirst().file()).isEmpty();
+            qemu.create(dir, overlay, size, alone ? null : vdi.layers().getFirst().file());
             var layers = new ArrayList<Storage.Layer>();
             layers.add(new Storage.Layer(overlay, "qcow2"));
-            layers.addAll(vdi.layers());
-            return new Staged(new Storage.Attachment(dir, layers, false), overlay);
+            if (!alone) layers.addAll(vdi.layers());
+            return new Staged(new Storage.Attachment(dir, layers, false), overlay, vdi.layers(), alone);
         }
 
         void discard() {

@@ -26,6 +26,20 @@ public record LocalDir(Path path) implements SrStore {
         }
     }
 
+    /**
+     * Puts {@code from} in place of {@code to} so that a crash leaves one or the other whole: {@code from} forced to
+     * disk, renamed over {@code to}, and the directory forced so that the rename lasts.
+     */
+    public void replaceDurably(String from, String to) throws IOException {
+        try (var ch = java.nio.channels.FileChannel.open(file(from), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.force(true);
+        }
+        rename(from, to);
+        try (var d = java.nio.channels.FileChannel.open(path, java.nio.file.StandardOpenOption.READ)) {
+            d.force(true);
+        }
+    }
+
     @Override public SrFiles.Entry entry(String name) throws IOException { return SrFiles.entry(path, name); }
 
     @Override public Qcow2Header header(String name) throws IOException, Qcow2Header.Malformed { return SrFiles.header(path, name); }

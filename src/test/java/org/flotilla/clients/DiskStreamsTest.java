@@ -501,23 +501,55 @@ class DiskStreamsTest {
     @Test
     void aScanInTheMidstOfAnImportLeavesItsOverlay() throws Exception {
         String vdi = newVdi("scanned while imported", 4 * MIB);
-        String sr = (String) daemon.rpc("VDI.get_SR", vdi);
         byte[] data = random(4 * MIB, 23);
+        importPausingHalfway(vdi, "raw", data, () -> daemon.rpc("SR.scan", daemon.rpc("VDI.get_SR", vdi)));
+        assertArrayEquals(data, get(vdi, "raw", null).body());
+    }
+
+    /**
+     * An import into a disk that holds nothing yet writes an image that takes the disk's place, not one copied into it;
+     * if the disk was written meanwhile after all (here by qemu-io, as a VM started and stopped on it would), what the
+     * import did not write keeps those writes.
+     */
+    @Test
+    void anImportIntoADiskWrittenMeanwhileKeepsThoseWrites(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        String vdi = newVdi("written while imported", 16 * MIB);
+        byte[] head = random(MIB, 29);
+        Path raw = dir.resolve("head.raw");
+        Files.write(raw, Arrays.copyOf(head, (int) (16 * MIB)));
+        Path vhd = dir.resolve("head.vhd");
+        NbdExportTest.run(List.of("qemu-img", "convert", "-f", "raw", "-O", "vpc", "-o", "subformat=dynamic,force_size=on", raw.toString(), vhd.toString()));
+        Path top = daemon.daemon.node().storage().attachment(VDI.CLASS.ref(vdi)).image();
+        importPausingHalfway(vdi, "vhd", Files.readAllBytes(vhd), () -> {
+            try {
+                NbdExportTest.run(List.of("qemu-io", "-f", "qcow2", "-c", "write -P 0x77 8M 1M", top.toString()));
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        });
+        byte[] now = get(vdi, "raw", null).body();
+        assertArrayEquals(head, Arrays.copyOf(now, (int) MIB), "the import's data");
+        byte[] meanwhile = new byte[(int) MIB];
+        Arrays.fill(meanwhile, (byte) 0x77);
+        assertArrayEquals(meanwhile, Arrays.copyOfRange(now, (int) (8 * MIB), (int) (9 * MIB)), "the writes made meanwhile");
+    }
+
+    /** Sends {@code body} in two halves with {@code meanwhile} run between them, the import's task then a success. */
+    static void importPausingHalfway(String vdi, String format, byte[] body, Runnable meanwhile) throws Exception {
         String task = newTask();
         try (var socket = (SSLSocket) TrustingTls.context().getSocketFactory().createSocket("127.0.0.1", daemon.daemon.httpsPort())) {
             OutputStream out = socket.getOutputStream();
-            String target = url("/import_raw_vdi", vdi, "raw", task).replaceFirst("https://[^/]+", "");
-            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + data.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.write(data, 0, data.length / 2);
+            String target = url("/import_raw_vdi", vdi, format, task).replaceFirst("https://[^/]+", "");
+            out.write(("PUT " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body, 0, body.length / 2);
             out.flush();
             Thread.sleep(500); // the import has made its overlay and is writing into it
-            daemon.rpc("SR.scan", sr);
-            out.write(data, data.length / 2, data.length - data.length / 2);
+            meanwhile.run();
+            out.write(body, body.length / 2, body.length - body.length / 2);
             out.flush();
             var t = ended(task);
             assertEquals("success", t.get("status"), t.toString());
         }
-        assertArrayEquals(data, get(vdi, "raw", null).body());
     }
 
     /**
