@@ -1,6 +1,8 @@
 package org.flotilla.runtime.migration;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.flotilla.api.Call;
@@ -104,9 +106,6 @@ public final class OtherPoolMotions {
         if (state != VmPowerState.Running && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
-        // XAPI takes these along; left behind they would lose their VM, so the move is refused until they travel too
-        if (!db.related(vm, VM.snapshots).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with snapshots to a host of another pool");
-        if (!db.related(vm, VM.VTPMs).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with a vTPM to a host of another pool");
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
             if (!StorageMotions.movesDisk(b)) continue;
@@ -115,7 +114,33 @@ public final class OtherPoolMotions {
             if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             moves.put(vdi, sr);
         }
+        moves.putAll(snapshotDisks(vm, vdiMap, moves));
         return new Plan(vm, to, moves, TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap)));
+    }
+
+    /**
+     * The disks the VM's snapshots take along, as XAPI's migrate_send copies them: each snapshot's disk to the SR
+     * vdi_map gives it, or else to that of the disk it is a snapshot of; a checkpoint's memory to the SR vdi_map gives
+     * it, or else to the SR the VM's first disk goes to. VDI_NOT_IN_MAP for one with no SR either way.
+     */
+    private Map<Ref<VDI>, Ref<SR>> snapshotDisks(Ref<VM> vm, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VDI>, Ref<SR>> moves) {
+        var out = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
+        Ref<SR> first = moves.isEmpty() ? null : moves.values().iterator().next();
+        for (Ref<VM> snapshot : db.related(vm, VM.snapshots)) {
+            for (DbObject<VBD> b : db.referring(VBD.VM, snapshot)) {
+                if (!StorageMotions.movesDisk(b)) continue;
+                Ref<VDI> vdi = b.get(VBD.VDI);
+                Ref<SR> sr = vdiMap.containsKey(vdi) ? vdiMap.get(vdi) : moves.get(db.require(vdi).get(VDI.snapshot_of));
+                if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
+                out.put(vdi, sr);
+            }
+            Ref<VDI> memory = db.require(snapshot).get(VM.suspend_VDI);
+            if (memory.isNull() || !db.exists(memory)) continue;
+            Ref<SR> sr = vdiMap.containsKey(memory) ? vdiMap.get(memory) : first;
+            if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", memory.value());
+            out.put(memory, sr);
+        }
+        return out;
     }
 
     /** Each VIF of the VM with the network of the other pool it goes to: mapped, or mapped for a VIF of the same MAC. */
@@ -126,7 +151,9 @@ public final class OtherPoolMotions {
             if (known != null) byMac.putIfAbsent(known.get(VIF.MAC), net);
         });
         var out = new LinkedHashMap<Ref<VIF>, Ref<Network>>();
-        for (DbObject<VIF> vif : db.referring(VIF.VM, vm)) {
+        var vms = new ArrayList<Ref<VM>>(List.of(vm));
+        vms.addAll(db.related(vm, VM.snapshots));
+        for (DbObject<VIF> vif : vms.stream().flatMap(v -> db.referring(VIF.VM, v).stream()).toList()) {
             Ref<VIF> ref = vif.self(VIF.CLASS);
             Ref<Network> net = vifMap.containsKey(ref) ? vifMap.get(ref) : byMac.get(vif.get(VIF.MAC));
             if (net == null) throw ApiError.of("VIF_NOT_IN_MAP", ref.value());
@@ -140,7 +167,7 @@ public final class OtherPoolMotions {
         releaseTaps.accept(vm);
         db.write(tx -> {
             DbObject<VM> now = db.get(vm);
-            if (now != null) VmRecords.stageForget(tx, now);
+            if (now != null) VmRecords.stageForgetWithSnapshots(tx, now);
         });
         for (Ref<VDI> vdi : moves.keySet()) {
             try {
