@@ -36,7 +36,9 @@ import org.junit.jupiter.api.Test;
  * host, its disk into B's SR and its NIC onto B's network: it counts on without a gap, B's database has it running
  * there and A's has neither it nor its old disk. Before that, the ways it must not go leave it running on A and nothing
  * in B: a VIF not mapped, a session B does not know, an SR of B not plugged, a host that is not the one of B's
- * certificate; and an arrival B's side gives up leaves nothing there. Then, halted, it goes back to pool A.
+ * certificate; and an arrival B's side gives up leaves nothing there. The guest has a snapshot and a checkpoint, which
+ * go along as XAPI takes them: their records, their disks (the snapshot's holding the count it had) and the
+ * checkpoint's memory in B's SR. Then, halted and given a vTPM, it goes back to pool A with them and its vTPM's state.
  */
 @Slow
 class CrossPoolMotionTest {
@@ -70,6 +72,12 @@ class CrossPoolMotionTest {
             Path serialA = a.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
             Path serialB = b.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
             PoolStorageMotionTest.awaitCounts(serialA, 5);
+            String snapshot = (String) a.call("VM.snapshot", vm, "before the move");
+            String snapshotVdi = diskOf(a, snapshot);
+            String snapshotCount = counterOnDisk(a, snapshotVdi);
+            Object snapshotTime = a.call("VM.get_snapshot_time", snapshot);
+            String checkpoint = (String) a.call("VM.checkpoint", vm, "with its memory");
+            String memory = (String) a.call("VM.get_suspend_VDI", checkpoint);
 
             // the client, logged in to pool B, asks B's host to receive: a session of B's own for the source, and B's certificate
             @SuppressWarnings("unchecked")
@@ -132,9 +140,19 @@ class CrossPoolMotionTest {
             assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VIF.get_record", vif)).code());
 
             PoolStorageMotionTest.assertCountsOn(serialB, lastOnA.get());
+            assertSnapshotsCameAlong(b, vm, snapshot, checkpoint, moved, srB, snapshotCount, snapshotTime);
+            for (String gone : List.of(snapshot, checkpoint)) {
+                assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VM.get_record", gone)).code(), "its snapshots are gone from A");
+            }
+            for (String gone : List.of(snapshotVdi, memory)) {
+                assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VDI.get_record", gone)).code(), "so are their disks");
+            }
 
             // halted, it goes back to pool A by the API: its disk copied into A's SR, its NIC onto A's network
             b.call("VM.hard_shutdown", vm);
+            String vtpm = (String) b.call("VTPM.create", vm, false);
+            String tpmState = java.util.Base64.getEncoder().encodeToString("a TPM's saved state".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            b.call("VTPM.set_contents", vtpm, tpmState);
             @SuppressWarnings("unchecked")
             var back = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), TestHostRecords.managementNetwork(a, a), Map.of());
             assertEquals(vm, b.call("VM.migrate_send", vm, back, false, Map.of(moved, srA), Map.of(vifB, netA), Map.of()));
@@ -145,8 +163,56 @@ class CrossPoolMotionTest {
             assertEquals(Map.of(), a.call("VM.get_current_operations", vm));
             assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", vm)).code(), "the VM is gone from pool B");
             assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VDI.get_record", moved)).code());
+            assertSnapshotsCameAlong(a, vm, snapshot, checkpoint, home, srA, snapshotCount, snapshotTime);
+            assertEquals(List.of(vtpm), a.call("VM.get_VTPMs", vm), "its vTPM came with it");
+            assertEquals(tpmState, a.call("VTPM.get_contents", vtpm), "with its state");
+            assertTrue(((List<?>) b.call("VTPM.get_all")).isEmpty(), "B keeps neither the vTPM nor its state");
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", snapshot)).code());
             a.call("VM.destroy", vm);
             a.call("VDI.destroy", home);
+        }
+    }
+
+    /**
+     * On {@code h}, the VM's snapshot and checkpoint as they were taken: of the VM, in their order, the snapshot's disk
+     * in {@code sr} a snapshot of the VM's disk {@code live} holding {@code count}, the checkpoint suspended on its memory there.
+     */
+    private static void assertSnapshotsCameAlong(TestHost h, String vm, String snapshot, String checkpoint, String live, String sr,
+                                                 String count, Object time) throws Exception {
+        assertEquals(java.util.Set.of(snapshot, checkpoint), java.util.Set.copyOf((List<?>) h.call("VM.get_snapshots", vm)));
+        assertEquals(vm, h.call("VM.get_snapshot_of", snapshot));
+        assertEquals(time, h.call("VM.get_snapshot_time", snapshot));
+        assertEquals(checkpoint, h.call("VM.get_parent", vm));
+        assertEquals(snapshot, h.call("VM.get_parent", checkpoint));
+        String disk = diskOf(h, snapshot);
+        assertEquals(sr, h.call("VDI.get_SR", disk));
+        assertEquals(true, h.call("VDI.get_is_a_snapshot", disk));
+        assertEquals(live, h.call("VDI.get_snapshot_of", disk));
+        assertEquals(count, counterOnDisk(h, disk), "the snapshot's disk holds the count it was taken with");
+        assertEquals("Suspended", h.call("VM.get_power_state", checkpoint));
+        assertEquals(sr, h.call("VDI.get_SR", h.call("VM.get_suspend_VDI", checkpoint)));
+    }
+
+    private static String diskOf(TestHost h, String vm) {
+        return (String) h.call("VBD.get_VDI", ((List<?>) h.call("VM.get_VBDs", vm)).getFirst());
+    }
+
+    /** The count the counting guest keeps at 4 KiB into its disk, read from the VDI's image in {@code h}'s local SR. */
+    private static String counterOnDisk(TestHost h, String vdi) throws Exception {
+        Path image = h.stateDir().resolve("sr").resolve("local").resolve(h.call("VDI.get_location", vdi) + ".qcow2");
+        Path raw = Files.createTempFile("flotilla-counter-", ".raw");
+        try {
+            Process p = new ProcessBuilder("qemu-img", "convert", "-U", "-f", "qcow2", "-O", "raw", image.toString(), raw.toString())
+                    .redirectErrorStream(true).start();
+            String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, p.waitFor(), said);
+            byte[] bytes = Files.readAllBytes(raw);
+            String sector = new String(bytes, 4096, 512, java.nio.charset.StandardCharsets.US_ASCII);
+            String count = sector.substring(0, sector.indexOf('\n'));
+            assertTrue(count.matches("FLOTILLA-COUNTER \\d+"), "a count on the disk: " + count);
+            return count;
+        } finally {
+            Files.deleteIfExists(raw);
         }
     }
 
