@@ -114,33 +114,8 @@ public final class OtherPoolMotions {
             if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             moves.put(vdi, sr);
         }
-        moves.putAll(snapshotDisks(vm, vdiMap, moves));
+        moves.putAll(new StorageMotions(db).snapshotDisks(vm, vdiMap, true));
         return new Plan(vm, to, moves, TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap)));
-    }
-
-    /**
-     * The disks the VM's snapshots take along, as XAPI's migrate_send copies them: each snapshot's disk to the SR
-     * vdi_map gives it, or else to that of the disk it is a snapshot of; a checkpoint's memory to the SR vdi_map gives
-     * it, or else to the SR the VM's first disk goes to. VDI_NOT_IN_MAP for one with no SR either way.
-     */
-    private Map<Ref<VDI>, Ref<SR>> snapshotDisks(Ref<VM> vm, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VDI>, Ref<SR>> moves) {
-        var out = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
-        Ref<SR> first = moves.isEmpty() ? null : moves.values().iterator().next();
-        for (Ref<VM> snapshot : db.related(vm, VM.snapshots)) {
-            for (DbObject<VBD> b : db.referring(VBD.VM, snapshot)) {
-                if (!StorageMotions.movesDisk(b)) continue;
-                Ref<VDI> vdi = b.get(VBD.VDI);
-                Ref<SR> sr = vdiMap.containsKey(vdi) ? vdiMap.get(vdi) : moves.get(db.require(vdi).get(VDI.snapshot_of));
-                if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
-                out.put(vdi, sr);
-            }
-            Ref<VDI> memory = db.require(snapshot).get(VM.suspend_VDI);
-            if (memory.isNull() || !db.exists(memory)) continue;
-            Ref<SR> sr = vdiMap.containsKey(memory) ? vdiMap.get(memory) : first;
-            if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", memory.value());
-            out.put(memory, sr);
-        }
-        return out;
     }
 
     /** Each VIF of the VM with the network of the other pool it goes to: mapped, or mapped for a VIF of the same MAC. */

@@ -168,9 +168,7 @@ public final class TravellingRecords {
             Ref<VDI> to = made.get(VDI.CLASS.ref(n.path(REF).asText()));
             if (to == null) continue;
             Rec<VDI> was = read(VDI.CLASS, n, here);
-            tx.set(to, VDI.is_a_snapshot, was.get(VDI.is_a_snapshot));
-            tx.set(to, VDI.snapshot_of, was.get(VDI.snapshot_of));
-            tx.set(to, VDI.snapshot_time, was.get(VDI.snapshot_time));
+            MovedDisks.stageSnapshotMarks(tx, was, to, was.get(VDI.snapshot_of));
         }
     }
 
