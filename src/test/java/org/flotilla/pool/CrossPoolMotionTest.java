@@ -38,7 +38,8 @@ import org.junit.jupiter.api.Test;
  * in B: a VIF not mapped, a session B does not know, an SR of B not plugged, a host that is not the one of B's
  * certificate; and an arrival B's side gives up leaves nothing there. The guest has a snapshot and a checkpoint, which
  * go along as XAPI takes them: their records, their disks (the snapshot's holding the count it had) and the
- * checkpoint's memory in B's SR. Then, halted and given a vTPM, it goes back to pool A with them and its vTPM's state.
+ * checkpoint's memory in B's SR. Then, halted and given a vTPM, it goes back to pool A with them and its vTPM's state,
+ * and is copied (copy=true) into pool B as a VM of its own, all of it, the VM staying in A.
  */
 @Slow
 class CrossPoolMotionTest {
@@ -149,6 +150,10 @@ class CrossPoolMotionTest {
             }
 
             // halted, it goes back to pool A by the API: its disk copied into A's SR, its NIC onto A's network
+            @SuppressWarnings("unchecked")
+            var toA = (Map<String, String>) a.call("host.migrate_receive", a.hostRef(), TestHostRecords.managementNetwork(a, a), Map.of());
+            ApiError running = assertThrows(ApiError.class, () -> b.call("VM.migrate_send", vm, toA, true, Map.of(moved, srA), Map.of(vifB, netA), Map.of("copy", "true")));
+            assertEquals(List.of("VM_BAD_POWER_STATE", vm, "halted", "running"), running.description(), "XAPI copies only a halted VM to another pool");
             b.call("VM.hard_shutdown", vm);
             String vtpm = (String) b.call("VTPM.create", vm, false);
             String tpmState = java.util.Base64.getEncoder().encodeToString("a TPM's saved state".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
@@ -168,6 +173,25 @@ class CrossPoolMotionTest {
             assertEquals(tpmState, a.call("VTPM.get_contents", vtpm), "with its state");
             assertTrue(((List<?>) b.call("VTPM.get_all")).isEmpty(), "B keeps neither the vTPM nor its state");
             assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", snapshot)).code());
+
+            // copied to pool B (copy=true): a VM of its own there, with its disk, snapshots and vTPM; the VM here stays
+            @SuppressWarnings("unchecked")
+            var toB = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), TestHostRecords.managementNetwork(b, b), Map.of());
+            String vifA = (String) ((List<?>) a.call("VM.get_VIFs", vm)).getFirst();
+            String copy = (String) a.call("VM.migrate_send", vm, toB, false, Map.of(home, srB), Map.of(vifA, netB), Map.of("copy", "true"));
+            assertNotEquals(vm, copy);
+            assertNotEquals(uuid, b.call("VM.get_uuid", copy));
+            assertEquals("Halted", b.call("VM.get_power_state", copy));
+            String copiedDisk = diskOf(b, copy);
+            assertEquals(srB, b.call("VDI.get_SR", copiedDisk));
+            assertEquals(counterOnDisk(a, home), counterOnDisk(b, copiedDisk), "the copy's disk holds what the VM's does");
+            assertEquals(2, ((List<?>) b.call("VM.get_snapshots", copy)).size(), "its snapshots were copied too");
+            String copiedVtpm = (String) ((List<?>) b.call("VM.get_VTPMs", copy)).getFirst();
+            assertNotEquals(vtpm, copiedVtpm);
+            assertEquals(tpmState, b.call("VTPM.get_contents", copiedVtpm));
+            assertEquals("Halted", a.call("VM.get_power_state", vm), "the VM stays in pool A");
+            assertEquals(home, diskOf(a, vm));
+            assertSnapshotsCameAlong(a, vm, snapshot, checkpoint, home, srA, snapshotCount, snapshotTime);
             a.call("VM.destroy", vm);
             a.call("VDI.destroy", home);
         }

@@ -85,10 +85,32 @@ public final class OtherPoolMotions {
         }
         pools.check(p.to(), p.records(), p.disks());
         MigrationPeer peer = pools.peer(p.to(), p.records());
+        if (isCopy(options)) {
+            // a copy: the VM there is another, named so in the calls there; nothing here goes
+            Ref<VM> copy = TravellingRecords.vmOf(p.records());
+            outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), new CopyPeer(peer, copy.value()), () -> { });
+            return copy;
+        }
         Runnable left = () -> leave(vm, p.moves());
         if (halted) outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         else outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         return vm;
+    }
+
+    private static boolean isCopy(Map<String, String> options) {
+        return Boolean.parseBoolean(options.getOrDefault("copy", "false").strip());
+    }
+
+    /** The destination's side of a copy, which knows the VM by the copy's reference. */
+    private record CopyPeer(MigrationPeer peer, String copy) implements MigrationPeer {
+        @Override
+        public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) { return peer.prepare(copy, disks, certificate); }
+
+        @Override
+        public long finish(String vm, String token) { return peer.finish(copy, token); }
+
+        @Override
+        public boolean abort(String vm, String token) { return peer.abort(copy, token); }
     }
 
     private Plan plan(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
@@ -96,12 +118,9 @@ public final class OtherPoolMotions {
         OtherPoolDestination to = OtherPoolDestination.of(dest);
         DbObject<VM> v = db.require(vm);
         VmPowerState state = v.get(VM.power_state);
-        if (Boolean.parseBoolean(options.getOrDefault("copy", "false").strip())) {
-            // XAPI copies only a halted VM across pools; that is not done here yet
-            if (state != VmPowerState.Halted) {
-                throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Halted), VmLifecycle.lower(state));
-            }
-            throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send with copy=true to a host of another pool");
+        // XAPI copies only a halted VM across pools
+        if (isCopy(options) && state != VmPowerState.Halted) {
+            throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Halted), VmLifecycle.lower(state));
         }
         if (state != VmPowerState.Running && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
@@ -115,7 +134,8 @@ public final class OtherPoolMotions {
             moves.put(vdi, sr);
         }
         moves.putAll(new StorageMotions(db).snapshotDisks(vm, vdiMap, true));
-        return new Plan(vm, to, moves, TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap)));
+        String records = TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap));
+        return new Plan(vm, to, moves, isCopy(options) ? TravellingRecords.asCopy(records) : records);
     }
 
     /** Each VIF of the VM with the network of the other pool it goes to: mapped, or mapped for a VIF of the same MAC. */

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.UnaryOperator;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -79,6 +80,38 @@ public final class TravellingRecords {
         }
         for (Ref<VDI> v : moving) add(out, transfer, v, db.record(v));
         return out.toString();
+    }
+
+    /**
+     * The same records for a copy (VM.migrate_send with copy=true, XAPI's cross-pool copy of a halted VM): every
+     * object they bring under a new reference and uuid, so that the VM there is another VM and the one here stays.
+     */
+    static String asCopy(String records) {
+        try {
+            JsonNode tree = JSON.readTree(records);
+            var renamed = new LinkedHashMap<String, String>();
+            for (ApiClass<?> cls : BROUGHT) {
+                for (JsonNode n : tree.path(cls.name())) {
+                    renamed.put(n.path(REF).asText(), "OpaqueRef:" + UUID.randomUUID());
+                    if (n.path(FIELDS).has("uuid")) ((ObjectNode) n.path(FIELDS)).put("uuid", UUID.randomUUID().toString());
+                }
+            }
+            // references are uuids in form: none is part of another, so each is replaced wherever the records name it
+            String out = tree.toString();
+            for (var e : renamed.entrySet()) out = out.replace("\"" + e.getKey() + "\"", "\"" + e.getValue() + "\"");
+            return out;
+        } catch (IOException e) {
+            throw ApiError.internal("cannot read the VM's records: " + e.getMessage());
+        }
+    }
+
+    /** The VM the records bring, by its reference there. */
+    static Ref<VM> vmOf(String records) {
+        try {
+            return VM.CLASS.ref(JSON.readTree(records).path(VM.CLASS.name()).get(0).path(REF).asText());
+        } catch (IOException e) {
+            throw ApiError.internal("cannot read the VM's records: " + e.getMessage());
+        }
     }
 
     private static <C> void add(ObjectNode out, RecordTransfer transfer, Ref<C> ref, Rec<C> r) {
