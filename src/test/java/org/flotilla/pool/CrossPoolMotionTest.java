@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -240,10 +241,6 @@ class CrossPoolMotionTest {
         }
     }
 
-    /**
-     * B's side of a migration, called as a source in another pool calls it: without B's session it is refused; a halted
-     * VM's arrival shows it halted, on no host, busy with migrate_send, its disk made; its abort removes both.
-     */
     /** A certificate, as a source's qemu-img would show (its key unused here). */
     private static String sourceCertificate() throws IOException {
         Path file = Files.createTempFile("flotilla-source-", ".pem");
@@ -256,6 +253,11 @@ class CrossPoolMotionTest {
         }
     }
 
+    /**
+     * B's side of a migration, called as a source in another pool calls it: without B's session it is refused; a halted
+     * VM's arrival shows it halted, on no host, busy with migrate_send, its disk made, its snapshot and vTPM there;
+     * its abort removes them all.
+     */
     private static void anArrivalGivenUpLeavesNothing(TestHost b, String session, String srB, Object disksOfB) throws Exception {
         var json = new ObjectMapper();
         String uuid = UUID.randomUUID().toString();
@@ -268,8 +270,23 @@ class CrossPoolMotionTest {
                 .put("userdevice", "0").put("mode", "RW").put("type", "Disk").put("bootable", true);
         records.putArray("VDI").addObject().put("ref", vdi).putObject("fields").put("name_label", "its disk").put("virtual_size", 16L << 20)
                 .put("type", "user");
+        // with a snapshot, its disk, and a vTPM whose state is in a secret
+        String snapshot = "OpaqueRef:" + UUID.randomUUID();
+        String snapshotVdi = "OpaqueRef:" + UUID.randomUUID();
+        String secret = "OpaqueRef:" + UUID.randomUUID();
+        ((ArrayNode) records.get("VM")).addObject().put("ref", snapshot).putObject("fields")
+                .put("uuid", UUID.randomUUID().toString()).put("name_label", "its snapshot").put("power_state", "Halted")
+                .put("is_a_snapshot", true).put("snapshot_of", vm);
+        ((ArrayNode) records.get("VBD")).addObject().put("ref", "OpaqueRef:" + UUID.randomUUID())
+                .putObject("fields").put("VM", snapshot).put("VDI", snapshotVdi).put("userdevice", "0").put("mode", "RW").put("type", "Disk");
+        ((ArrayNode) records.get("VDI")).addObject().put("ref", snapshotVdi).putObject("fields")
+                .put("name_label", "its snapshot's disk").put("virtual_size", 16L << 20).put("type", "user").put("is_a_snapshot", true)
+                .put("snapshot_of", vdi);
+        records.putArray("secret").addObject().put("ref", secret).putObject("fields").put("uuid", UUID.randomUUID().toString()).put("value", "c3RhdGU=");
+        records.putArray("VTPM").addObject().put("ref", "OpaqueRef:" + UUID.randomUUID()).putObject("fields")
+                .put("uuid", UUID.randomUUID().toString()).put("VM", vm).put("contents", secret);
         var body = json.createObjectNode().put("session_id", session).put("vm", vm).put("records", records.toString());
-        body.putObject("disks").put(vdi, srB);
+        body.putObject("disks").put(vdi, srB).put(snapshotVdi, srB);
 
         var stranger = body.deepCopy().put("session_id", "OpaqueRef:" + UUID.randomUUID());
         HttpResponse<String> refused = xenops(b, "prepare", stranger.toString());
@@ -289,13 +306,22 @@ class CrossPoolMotionTest {
         ApiError busy = assertThrows(ApiError.class, () -> b.call("VM.start", vm, false, false));
         assertEquals("OTHER_OPERATION_IN_PROGRESS", busy.code(), busy.description().toString());
         assertNotEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk was made");
+        assertEquals(List.of(snapshot), b.call("VM.get_snapshots", vm));
+        String madeSnapshotVdi = (String) b.call("VBD.get_VDI", ((List<?>) b.call("VM.get_VBDs", snapshot)).getFirst());
+        assertEquals(true, b.call("VDI.get_is_a_snapshot", madeSnapshotVdi));
+        assertEquals(b.call("VBD.get_VDI", ((List<?>) b.call("VM.get_VBDs", vm)).getFirst()), b.call("VDI.get_snapshot_of", madeSnapshotVdi),
+                "a snapshot of the disk made for the VM's");
+        String vtpm = (String) ((List<?>) b.call("VM.get_VTPMs", vm)).getFirst();
+        assertEquals("c3RhdGU=", b.call("VTPM.get_contents", vtpm));
 
         var abort = json.createObjectNode().put("session_id", session).put("vm", vm).put("token", json.readTree(prepared.body()).path("token").asText());
         HttpResponse<String> aborted = xenops(b, "abort", abort.toString());
         assertEquals(200, aborted.statusCode(), aborted.body());
         assertFalse(json.readTree(aborted.body()).path("arrived").asBoolean(true));
         assertEquals("UUID_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_by_uuid", uuid)).code());
-        assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disk is gone");
+        assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "its disks are gone");
+        assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VM.get_record", snapshot)).code(), "so is its snapshot");
+        assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> b.call("VTPM.get_record", vtpm)).code(), "and its vTPM");
     }
 
     private static HttpResponse<String> xenops(TestHost h, String call, String body) throws Exception {
