@@ -195,7 +195,41 @@ class CrossPoolMotionTest {
             assertSnapshotsCameAlong(a, vm, snapshot, checkpoint, home, srA, snapshotCount, snapshotTime);
             a.call("VM.destroy", vm);
             a.call("VDI.destroy", home);
+
+            aRunningGuestTakesItsVtpmAlong(a, b, template);
         }
+    }
+
+    /**
+     * A running guest with a vTPM (and no disk: with a vTPM this guest's virtio disk is not reachable, to be looked
+     * into) moves into pool B with it, the same TPM there: B saves its state in the vTPM's secret when the guest stops.
+     */
+    private static void aRunningGuestTakesItsVtpmAlong(TestHost a, TestHost b, String template) throws Exception {
+        String vm = (String) a.call("VM.clone", template, "with a vTPM");
+        a.call("VM.set_is_a_template", vm, false);
+        a.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=idle");
+        String vtpm = (String) a.call("VTPM.create", vm, false);
+        a.call("VM.start", vm, false, false);
+        a.call("VM.hard_shutdown", vm);
+        String made = (String) a.call("VTPM.get_contents", vtpm);
+        assertFalse(made.isEmpty(), "swtpm made the TPM's state on A");
+        a.call("VM.start", vm, false, false);
+        @SuppressWarnings("unchecked")
+        var toB = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), TestHostRecords.managementNetwork(b, b), Map.of());
+        assertEquals(vm, a.call("VM.migrate_send", vm, toB, true, Map.of(), Map.of(), Map.of()));
+        assertEquals("Running", b.call("VM.get_power_state", vm));
+        assertEquals(List.of(vtpm), b.call("VM.get_VTPMs", vm));
+        assertTrue(((List<?>) a.call("VTPM.get_all")).isEmpty(), "A keeps no vTPM");
+        b.call("VM.hard_shutdown", vm);
+        byte[] was = java.util.Base64.getDecoder().decode(made);
+        byte[] is = java.util.Base64.getDecoder().decode((String) b.call("VTPM.get_contents", vtpm));
+        // the same TPM, its seeds and keys kept: only a few counters and clocks move while it runs (a new TPM's
+        // 64-byte seeds would differ all over)
+        int differ = 0;
+        for (int i = 0; i < Math.min(was.length, is.length); i++) if (was[i] != is[i]) differ++;
+        assertEquals(was.length, is.length, "the TPM's state came with the guest and was saved in B");
+        assertTrue(differ < 16, "the same TPM in B: " + differ + " of " + was.length + " bytes differ");
+        b.call("VM.destroy", vm);
     }
 
     /**
