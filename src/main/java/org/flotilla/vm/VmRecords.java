@@ -164,6 +164,13 @@ public final class VmRecords {
         stageForget(tx, vm);
     }
 
+    /** The VM and its snapshots after it: what a VM that moves (Storage XenMotion) takes along. */
+    public static List<Ref<VM>> withSnapshots(Database db, Ref<VM> vm) {
+        var out = new ArrayList<Ref<VM>>(List.of(vm));
+        out.addAll(db.related(vm, VM.snapshots));
+        return out;
+    }
+
     /** Runs {@code r} after each VM.destroy: the host removes the files a destroyed VM leaves behind. */
     public void afterDestroy(Runnable r) { destroyedListeners.add(r); }
 

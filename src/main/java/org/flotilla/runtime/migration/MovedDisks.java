@@ -1,7 +1,5 @@
 package org.flotilla.runtime.migration;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
@@ -11,6 +9,7 @@ import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.VmRecords;
 
 /**
  * What the source does with the disks a VM took with it, once the guest runs on their copies there: the VM's VBDs
@@ -36,9 +35,7 @@ final class MovedDisks {
     void leaveBehind(Ref<VM> vm, Map<String, String> copies) {
         if (copies.isEmpty()) return;
         db.write(tx -> {
-            var vms = new ArrayList<Ref<VM>>(List.of(vm));
-            vms.addAll(db.related(vm, VM.snapshots));
-            for (Ref<VM> v : vms) {
+            for (Ref<VM> v : VmRecords.withSnapshots(db, vm)) {
                 for (DbObject<VBD> b : db.referring(VBD.VM, v)) {
                     String copy = copies.get(b.get(VBD.VDI).value());
                     if (copy != null) tx.set(b.self(VBD.CLASS), VBD.VDI, VDI.CLASS.ref(copy));

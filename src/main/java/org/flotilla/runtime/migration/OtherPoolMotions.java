@@ -1,8 +1,6 @@
 package org.flotilla.runtime.migration;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import org.flotilla.api.Call;
@@ -146,9 +144,7 @@ public final class OtherPoolMotions {
             if (known != null) byMac.putIfAbsent(known.get(VIF.MAC), net);
         });
         var out = new LinkedHashMap<Ref<VIF>, Ref<Network>>();
-        var vms = new ArrayList<Ref<VM>>(List.of(vm));
-        vms.addAll(db.related(vm, VM.snapshots));
-        for (DbObject<VIF> vif : vms.stream().flatMap(v -> db.referring(VIF.VM, v).stream()).toList()) {
+        for (DbObject<VIF> vif : VmRecords.withSnapshots(db, vm).stream().flatMap(v -> db.referring(VIF.VM, v).stream()).toList()) {
             Ref<VIF> ref = vif.self(VIF.CLASS);
             Ref<Network> net = vifMap.containsKey(ref) ? vifMap.get(ref) : byMac.get(vif.get(VIF.MAC));
             if (net == null) throw ApiError.of("VIF_NOT_IN_MAP", ref.value());

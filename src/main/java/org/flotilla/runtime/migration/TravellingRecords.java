@@ -30,13 +30,15 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VTPM;
 import org.flotilla.model.xenapi.enums.VmOperations;
 import org.flotilla.model.xenapi.enums.VmPowerState;
+import org.flotilla.vm.VmRecords;
 
 /**
  * The records a VM takes to another pool, as XAPI's metadata export and import carry them for a cross-pool
- * migration: the VM, its VBDs and VIFs (each VIF already on the network of the other pool that vif_map gives it), and
- * the records of the VDIs that move (what the VDIs made for them there are like). Written whole by the typed model
- * ({@link RecordTransfer}). The objects keep their references there: references name nothing outside their pool, and
- * keeping them lets both hosts name the VM as the migration's calls already do, and VM.migrate_send return it.
+ * migration: the VM and its snapshots, their VBDs, VIFs (each already on the network of the other pool that vif_map
+ * gives it) and VTPMs with the secrets that hold their state, and the records of the VDIs that move (what the VDIs
+ * made for them there are like). Written whole by the typed model ({@link RecordTransfer}). The objects keep their
+ * references there: references name nothing outside their pool, and keeping them lets both hosts name the VM as the
+ * migration's calls already do, and VM.migrate_send return it (a copy takes new ones: {@link #asCopy}).
  */
 public final class TravellingRecords {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -61,8 +63,7 @@ public final class TravellingRecords {
     static String write(Database db, Ref<VM> vm, Collection<Ref<VDI>> moving, Map<Ref<VIF>, Ref<Network>> networks) {
         var transfer = new RecordTransfer(db.model());
         ObjectNode out = JSON.createObjectNode();
-        var vms = new ArrayList<Ref<VM>>(List.of(vm));
-        vms.addAll(db.related(vm, VM.snapshots));
+        List<Ref<VM>> vms = VmRecords.withSnapshots(db, vm);
         for (Ref<VM> v : vms) add(out, transfer, v, db.record(v));
         for (Ref<VM> v : vms) {
             for (Ref<VBD> b : db.related(v, VM.VBDs)) {
