@@ -62,14 +62,14 @@ final class JsonCalls {
     /** A migration's way in, as a destination answers prepare. */
     static ObjectNode write(IncomingStream s) {
         var out = JSON.createObjectNode().put("address", s.address()).put("port", s.port()).put("token", s.token())
-                .put("disks_port", s.disksPort()).put("certificate", s.certificate());
+                .put("disks_port", s.disksPort()).put("certificate", s.certificate()).put("copies_port", s.copiesPort());
         s.disks().forEach(out.putObject("disks")::put);
         return out;
     }
 
     static IncomingStream readStream(JsonNode r) {
         return new IncomingStream(r.path("address").asText(), r.path("port").asInt(), r.path("token").asText(), r.path("disks_port").asInt(),
-                strings(r.path("disks")), r.path("certificate").asText());
+                strings(r.path("disks")), r.path("certificate").asText(), r.path("copies_port").asInt());
     }
 
     /** The answer {@link #post} reads as the error {@code e}. */

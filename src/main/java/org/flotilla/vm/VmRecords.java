@@ -157,6 +157,20 @@ public final class VmRecords {
         tx.delete(ref);
     }
 
+    /** {@link #stageForget} of the VM and of each of its snapshots first: for a VM that takes its snapshots along. */
+    public static void stageForgetWithSnapshots(Database.Tx tx, DbObject<VM> vm) {
+        Database db = tx.db();
+        for (Ref<VM> snapshot : db.related(vm.self(VM.CLASS), VM.snapshots)) stageForget(tx, db.require(snapshot));
+        stageForget(tx, vm);
+    }
+
+    /** The VM and its snapshots after it: what a VM that moves (Storage XenMotion) takes along. */
+    public static List<Ref<VM>> withSnapshots(Database db, Ref<VM> vm) {
+        var out = new ArrayList<Ref<VM>>(List.of(vm));
+        out.addAll(db.related(vm, VM.snapshots));
+        return out;
+    }
+
     /** Runs {@code r} after each VM.destroy: the host removes the files a destroyed VM leaves behind. */
     public void afterDestroy(Runnable r) { destroyedListeners.add(r); }
 

@@ -81,6 +81,10 @@ class StorageMotionTest {
         a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
         Ref<VM> vm = guests.start(a, 0, srA);
         Ref<VDI> before = diskOf(vm);
+        // a snapshot whose disk stays in A's SR would be of no use to the VM on B: it goes along, as XAPI takes it
+        Ref<VM> snapshot = VM.CLASS.ref((String) call(a, "VM.snapshot", sa, vm.value(), "before the move"));
+        Ref<VDI> snapshotBefore = diskOf(snapshot);
+        String snapshotCount = counterOnDisk(a.storage().attachment(snapshotBefore).image());
         Path imageBefore = a.storage().attachment(before).image();
         long pidA = a.vmRuntime().pids().get(vm);
         @SuppressWarnings("unchecked")
@@ -120,6 +124,12 @@ class StorageMotionTest {
         assertEquals(srB, db.require(after).get(VDI.SR));
         assertEquals(16L << 20, db.require(after).get(VDI.virtual_size));
         assertFalse(db.exists(before), "the VDI left on A is destroyed");
+        Ref<VDI> snapshotAfter = diskOf(snapshot);
+        assertFalse(db.exists(snapshotBefore), "so is the snapshot's");
+        assertEquals(srB, db.require(snapshotAfter).get(VDI.SR), "the snapshot's disk went along");
+        assertTrue(db.require(snapshotAfter).get(VDI.is_a_snapshot));
+        assertEquals(after, db.require(snapshotAfter).get(VDI.snapshot_of), "a snapshot of the VM's new disk");
+        assertEquals(snapshotCount, counterOnDisk(b.storage().attachment(snapshotAfter).image()), "holding what it held");
         assertFalse(Files.exists(imageBefore), "and its image");
         PoolWaits.await(Duration.ofSeconds(30), "the blocks of the image left on A freed", () -> {
             try (var left = Files.list(imageBefore.getParent())) {

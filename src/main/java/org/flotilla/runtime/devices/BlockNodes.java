@@ -9,7 +9,7 @@ public final class BlockNodes {
     private BlockNodes() {}
 
     /** The node a guest device reads now (after snapshots, an overlay's), or null if it has no medium. */
-    static String top(Qmp qmp, String deviceId) throws QmpException {
+    public static String top(Qmp qmp, String deviceId) throws QmpException {
         for (JsonNode blk : qmp.execute("query-block")) {
             if (isDevice(blk.path("qdev").asText(""), deviceId)) {
                 JsonNode ins = blk.get("inserted");

@@ -60,7 +60,10 @@ public final class QemuCommand {
 
     /** One VBD. {@code image} null for an empty CD drive. */
     public record Disk(String userdevice, boolean cd, DiskImage image, boolean readOnly, boolean bootable) {
-        public String deviceId() { return "vbd" + userdevice; }
+        public String deviceId() { return deviceId(userdevice); }
+
+        /** The guest device of the VBD with this userdevice. */
+        public static String deviceId(String userdevice) { return "vbd" + userdevice; }
 
         /** The node the guest device reads: the top layer's. */
         public String nodeName() { return layerNode(0); }

@@ -3,6 +3,7 @@ package org.flotilla.runtime.migration;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -114,11 +115,27 @@ final class ArrivingDisks {
     }
 
     /**
-     * The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks,
-     * showing {@code identity} and letting in the holder of {@code certificate}'s key alone. Returns the port.
+     * The same for a halted VM, which no QEMU runs here: a qemu-storage-daemon of the daemon's serves the new disks
+     * (its own and those {@link #copies}), showing {@code identity} and letting in the holder of {@code certificate}'s
+     * key alone. Returns the port.
      */
     int serveHalted(Database db, Ref<VM> vm, InetAddress address, QemuTls identity, String certificate) throws IOException, InterruptedException {
         var nodes = nodes(db, vm);
+        nodes.putAll(copies(db, vm));
+        return serveByStorageDaemon(nodes, address, identity, certificate);
+    }
+
+    /**
+     * For a running VM whose QEMU serves its own disks: a storage daemon serves the disks no VBD of it plugs (its
+     * snapshots'), as for a halted VM; 0 when there are none.
+     */
+    int serveCopies(Database db, Ref<VM> vm, InetAddress address, QemuTls identity, String certificate) throws IOException, InterruptedException {
+        var copies = copies(db, vm);
+        return copies.isEmpty() ? 0 : serveByStorageDaemon(copies, address, identity, certificate);
+    }
+
+    private int serveByStorageDaemon(Map<String, String> nodes, InetAddress address, QemuTls identity, String certificate)
+            throws IOException, InterruptedException {
         TcpSockets.Listening listening = QemuSockets.listen(address, made.size() + 4);
         Path tls = null;
         try {
@@ -132,6 +149,28 @@ final class ArrivingDisks {
             listening.close();
             if (tls != null) HostFiles.deleteTree(tls);
         }
+    }
+
+    /**
+     * The name a disk copied along unplugged (a snapshot's, a checkpoint's memory) is served under, from the VDI made
+     * for it here: both sides know that reference, and it is unique within the migration. Short enough for a node name.
+     */
+    static String copyExport(String madeVdi) {
+        String hex = madeVdi.substring(madeVdi.indexOf(':') + 1).replace("-", "");
+        return "copy-" + hex.substring(0, Math.min(24, hex.length()));
+    }
+
+    /** The VDIs made here that no VBD of {@code vm} plugs, by export name, each with its description for a storage daemon. */
+    private Map<String, String> copies(Database db, Ref<VM> vm) {
+        var plugged = new HashSet<Ref<VDI>>();
+        for (DbObject<VBD> b : db.referring(VBD.VM, vm)) plugged.add(b.get(VBD.VDI));
+        var out = new LinkedHashMap<String, String>();
+        made.forEach((from, to) -> {
+            if (plugged.contains(from) || plugged.contains(to)) return;
+            String node = copyExport(to.value());
+            out.put(node, storage.blockdev(to, node));
+        });
+        return out;
     }
 
     /** Each new disk's node (and export) name, as the VM's QEMU names the VBD's, with its description for a storage daemon. */

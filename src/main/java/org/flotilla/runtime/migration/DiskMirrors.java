@@ -19,6 +19,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.qemu.QmpEvent;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.Domain;
+import org.flotilla.runtime.devices.BlockNodes;
 import org.flotilla.runtime.launch.QemuCommand;
 
 /**
@@ -59,9 +60,12 @@ final class DiskMirrors {
         try {
             for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
                 String vdi = b.get(VBD.VDI).value();
-                if (in.disks().containsKey(vdi)) out.mirror(vdi, QemuCommand.Disk.topNode(b.get(VBD.userdevice)), in, tlsCreds);
+                if (!in.disks().containsKey(vdi)) continue;
+                String export = QemuCommand.Disk.topNode(b.get(VBD.userdevice));
+                // after a live snapshot the guest reads an overlay of another name; the mirror copies its whole chain
+                String top = BlockNodes.top(d.qmp, QemuCommand.Disk.deviceId(b.get(VBD.userdevice)));
+                out.mirror(vdi, top == null ? export : top, export, in, tlsCreds);
             }
-            if (out.mirrors.size() != in.disks().size()) throw ApiError.internal("not every VDI to move is a disk of the VM");
             return out;
         } catch (IOException | RuntimeException e) {
             out.abandon();
@@ -69,12 +73,13 @@ final class DiskMirrors {
         }
     }
 
-    private void mirror(String vdi, String node, IncomingStream in, String tlsCreds) throws IOException {
-        String target = "sxm-" + node;
-        var m = new Mirror(vdi, node, target, "sxm-job-" + node);
+    /** Mirrors the guest's node {@code node} into the destination's export {@code export}. */
+    private void mirror(String vdi, String node, String export, IncomingStream in, String tlsCreds) throws IOException {
+        String target = "sxm-" + export;
+        var m = new Mirror(vdi, node, target, "sxm-job-" + export);
         mirrors.add(m);
         QemuSockets.handOver(d, target, QemuSockets.connect(in.address(), in.disksPort()), "blockdev-add", Map.of(
-                "driver", "nbd", "node-name", target, "export", node, "server", Map.of("type", "fd", "str", target),
+                "driver", "nbd", "node-name", target, "export", export, "server", Map.of("type", "fd", "str", target),
                 "tls-creds", tlsCreds, "tls-hostname", QemuTls.NAME));
         d.qmp.execute("blockdev-mirror", Map.of("job-id", m.job(), "device", node, "target", target, "sync", "full",
                 "copy-mode", "background"));

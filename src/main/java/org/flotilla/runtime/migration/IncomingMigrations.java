@@ -123,6 +123,7 @@ public final class IncomingMigrations implements MigrationPeer {
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
             int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, address, TLS_CREDS);
+            int copiesPort = arriving.serveCopies(db, ref, address, identity, certificate);
             var stream = new CompletableFuture<Void>();
             port = QemuStreamPort.open(address, token, fd -> {
                 try {
@@ -135,7 +136,8 @@ public final class IncomingMigrations implements MigrationPeer {
             });
             arrivals.put(ref, new Arrival(launched, token, port, stream, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference(), identity.certificate());
+            return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference(), identity.certificate(),
+                    copiesPort);
         } catch (IOException | RuntimeException e) {
             if (port != null) port.close();
             teardown.letGo(d);
@@ -153,7 +155,7 @@ public final class IncomingMigrations implements MigrationPeer {
             int disksPort = arriving.serveHalted(db, ref, address, identity, certificate);
             arrivals.put(ref, new Arrival(null, token, null, null, arriving));
             expireUnlessFinished(ref, token);
-            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference(), identity.certificate());
+            return new IncomingStream(address.getHostAddress(), 0, token, disksPort, arriving.byReference(), identity.certificate(), disksPort);
         } catch (IOException | RuntimeException | InterruptedException e) {
             arriving.destroy();
             throw e;

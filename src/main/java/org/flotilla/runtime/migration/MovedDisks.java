@@ -3,11 +3,13 @@ package org.flotilla.runtime.migration;
 import java.util.Map;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.storage.Storage;
+import org.flotilla.vm.VmRecords;
 
 /**
  * What the source does with the disks a VM took with it, once the guest runs on their copies there: the VM's VBDs
@@ -25,14 +27,27 @@ final class MovedDisks {
         this.storage = storage;
     }
 
-    /** {@code copies}: each VDI the VM left here, by reference, and the one it now runs on there. */
+    /**
+     * {@code copies}: each VDI the VM left here, by reference, and the one it now runs on there; with them those of its
+     * snapshots' disks and checkpoints' memory, which their VBDs and suspend_VDI now name, each a snapshot of the copy
+     * of the disk it was taken of.
+     */
     void leaveBehind(Ref<VM> vm, Map<String, String> copies) {
         if (copies.isEmpty()) return;
         db.write(tx -> {
-            for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
-                String copy = copies.get(b.get(VBD.VDI).value());
-                if (copy != null) tx.set(b.self(VBD.CLASS), VBD.VDI, VDI.CLASS.ref(copy));
+            for (Ref<VM> v : VmRecords.withSnapshots(db, vm)) {
+                for (DbObject<VBD> b : db.referring(VBD.VM, v)) {
+                    String copy = copies.get(b.get(VBD.VDI).value());
+                    if (copy != null) tx.set(b.self(VBD.CLASS), VBD.VDI, VDI.CLASS.ref(copy));
+                }
+                String memory = copies.get(db.require(v).get(VM.suspend_VDI).value());
+                if (memory != null) tx.set(v, VM.suspend_VDI, VDI.CLASS.ref(memory));
             }
+            copies.forEach((left, copy) -> {
+                Rec<VDI> was = db.record(VDI.CLASS.ref(left));
+                String of = copies.get(was.get(VDI.snapshot_of).value());
+                stageSnapshotMarks(tx, was, VDI.CLASS.ref(copy), of == null ? was.get(VDI.snapshot_of) : VDI.CLASS.ref(of));
+            });
         });
         for (String left : copies.keySet()) {
             try {
@@ -42,5 +57,12 @@ final class MovedDisks {
                 LOG.log(System.Logger.Level.WARNING, "VM " + vm.value() + " moved, but its former VDI " + left + " could not be destroyed: " + e.getMessage());
             }
         }
+    }
+
+    /** A VDI made for {@code was} is a snapshot as it was (of {@code of}, taken when it was), or none. */
+    static void stageSnapshotMarks(Database.Tx tx, Rec<VDI> was, Ref<VDI> to, Ref<VDI> of) {
+        tx.set(to, VDI.is_a_snapshot, was.get(VDI.is_a_snapshot));
+        tx.set(to, VDI.snapshot_of, of);
+        tx.set(to, VDI.snapshot_time, was.get(VDI.snapshot_time));
     }
 }

@@ -146,7 +146,7 @@ public final class OtherPoolArrivals {
         try {
             db.write(tx -> {
                 DbObject<VM> now = db.get(vm);
-                if (now != null && now.get(VM.power_state) == VmPowerState.Halted) VmRecords.stageForget(tx, now);
+                if (now != null && now.get(VM.power_state) == VmPowerState.Halted) VmRecords.stageForgetWithSnapshots(tx, now);
             });
         } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot remove the records of VM " + vm.value() + " that did not arrive: " + e.getMessage());

@@ -83,10 +83,32 @@ public final class OtherPoolMotions {
         }
         pools.check(p.to(), p.records(), p.disks());
         MigrationPeer peer = pools.peer(p.to(), p.records());
+        if (isCopy(options)) {
+            // a copy: the VM there is another, named so in the calls there; nothing here goes
+            Ref<VM> copy = TravellingRecords.vmOf(p.records());
+            outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), new CopyPeer(peer, copy.value()), () -> { });
+            return copy;
+        }
         Runnable left = () -> leave(vm, p.moves());
         if (halted) outgoing.moveHaltedToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         else outgoing.migrateToOtherPool(c, vm, p.to().host(), p.moves(), peer, left);
         return vm;
+    }
+
+    private static boolean isCopy(Map<String, String> options) {
+        return Boolean.parseBoolean(options.getOrDefault("copy", "false").strip());
+    }
+
+    /** The destination's side of a copy, which knows the VM by the copy's reference. */
+    private record CopyPeer(MigrationPeer peer, String copy) implements MigrationPeer {
+        @Override
+        public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) { return peer.prepare(copy, disks, certificate); }
+
+        @Override
+        public long finish(String vm, String token) { return peer.finish(copy, token); }
+
+        @Override
+        public boolean abort(String vm, String token) { return peer.abort(copy, token); }
     }
 
     private Plan plan(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
@@ -94,19 +116,13 @@ public final class OtherPoolMotions {
         OtherPoolDestination to = OtherPoolDestination.of(dest);
         DbObject<VM> v = db.require(vm);
         VmPowerState state = v.get(VM.power_state);
-        if (Boolean.parseBoolean(options.getOrDefault("copy", "false").strip())) {
-            // XAPI copies only a halted VM across pools; that is not done here yet
-            if (state != VmPowerState.Halted) {
-                throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Halted), VmLifecycle.lower(state));
-            }
-            throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send with copy=true to a host of another pool");
+        // XAPI copies only a halted VM across pools
+        if (isCopy(options) && state != VmPowerState.Halted) {
+            throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Halted), VmLifecycle.lower(state));
         }
         if (state != VmPowerState.Running && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
-        // XAPI takes these along; left behind they would lose their VM, so the move is refused until they travel too
-        if (!db.related(vm, VM.snapshots).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with snapshots to a host of another pool");
-        if (!db.related(vm, VM.VTPMs).isEmpty()) throw ApiError.of("NOT_IMPLEMENTED", "VM.migrate_send of a VM with a vTPM to a host of another pool");
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
             if (!StorageMotions.movesDisk(b)) continue;
@@ -115,7 +131,9 @@ public final class OtherPoolMotions {
             if (sr == null) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
             moves.put(vdi, sr);
         }
-        return new Plan(vm, to, moves, TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap)));
+        moves.putAll(new StorageMotions(db).snapshotDisks(vm, vdiMap, true));
+        String records = TravellingRecords.write(db, vm, moves.keySet(), networks(vm, vifMap));
+        return new Plan(vm, to, moves, isCopy(options) ? TravellingRecords.asCopy(records) : records);
     }
 
     /** Each VIF of the VM with the network of the other pool it goes to: mapped, or mapped for a VIF of the same MAC. */
@@ -126,7 +144,7 @@ public final class OtherPoolMotions {
             if (known != null) byMac.putIfAbsent(known.get(VIF.MAC), net);
         });
         var out = new LinkedHashMap<Ref<VIF>, Ref<Network>>();
-        for (DbObject<VIF> vif : db.referring(VIF.VM, vm)) {
+        for (DbObject<VIF> vif : VmRecords.withSnapshots(db, vm).stream().flatMap(v -> db.referring(VIF.VM, v).stream()).toList()) {
             Ref<VIF> ref = vif.self(VIF.CLASS);
             Ref<Network> net = vifMap.containsKey(ref) ? vifMap.get(ref) : byMac.get(vif.get(VIF.MAC));
             if (net == null) throw ApiError.of("VIF_NOT_IN_MAP", ref.value());
@@ -140,7 +158,7 @@ public final class OtherPoolMotions {
         releaseTaps.accept(vm);
         db.write(tx -> {
             DbObject<VM> now = db.get(vm);
-            if (now != null) VmRecords.stageForget(tx, now);
+            if (now != null) VmRecords.stageForgetWithSnapshots(tx, now);
         });
         for (Ref<VDI> vdi : moves.keySet()) {
             try {

@@ -202,6 +202,11 @@ public final class OutgoingMigrations {
                                  long prepareMillis) throws Exception {
         identity.install(d, TLS_CREDS, QemuTls.End.CLIENT, in.certificate());
         try {
+            if (in.copiesPort() != 0) {
+                var reported = new double[] {0};
+                long bytes = DiskCopies.copyAlong(db, storage, vm, in, identity, share -> reported[0] = progress(c, reported[0], 0.05 * share));
+                LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + ": its snapshots' disks copied along (" + bytes + " bytes virtual)");
+            }
             if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
             DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, TLS_CREDS);
             try {

@@ -2,6 +2,7 @@ package org.flotilla.runtime.migration;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
@@ -73,7 +74,35 @@ public final class StorageMotions {
             if (db.require(vdi).get(VDI.cbt_enabled)) throw ApiError.of("VDI_CBT_ENABLED", vdi.value());
             moves.put(vdi, to);
         }
+        moves.putAll(snapshotDisks(vmRef, vdiMap, false));
         return moves;
+    }
+
+    /**
+     * The disks the VM's snapshots take along, as XAPI's migrate_send copies them (whole, unmirrored: nothing writes
+     * them): each snapshot's disk to the SR vdi_map gives it, or else to that of the disk it is a snapshot of; a
+     * checkpoint's memory to the SR vdi_map gives it, or else to that of the VM's first disk. One already in its SR
+     * stays. {@code required} (across pools): VDI_NOT_IN_MAP for one with no SR to go to; within the pool it stays.
+     */
+    public Map<Ref<VDI>, Ref<SR>> snapshotDisks(Ref<VM> vm, Map<Ref<VDI>, Ref<SR>> vdiMap, boolean required) {
+        Ref<SR> first = db.referring(VBD.VM, vm).stream().filter(StorageMotions::movesDisk).map(b -> vdiMap.get(b.get(VBD.VDI)))
+                .filter(Objects::nonNull).findFirst().orElse(null);
+        var out = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
+        for (Ref<VM> snapshot : db.related(vm, VM.snapshots)) {
+            for (DbObject<VBD> b : db.referring(VBD.VM, snapshot)) {
+                if (!movesDisk(b)) continue;
+                Ref<VDI> vdi = b.get(VBD.VDI);
+                goTo(out, vdi, vdiMap.containsKey(vdi) ? vdiMap.get(vdi) : vdiMap.get(db.require(vdi).get(VDI.snapshot_of)), required);
+            }
+            Ref<VDI> memory = db.require(snapshot).get(VM.suspend_VDI);
+            if (!memory.isNull() && db.exists(memory)) goTo(out, memory, vdiMap.containsKey(memory) ? vdiMap.get(memory) : first, required);
+        }
+        return out;
+    }
+
+    private void goTo(Map<Ref<VDI>, Ref<SR>> out, Ref<VDI> vdi, Ref<SR> sr, boolean required) {
+        if (sr == null && required) throw ApiError.of("VDI_NOT_IN_MAP", vdi.value());
+        if (sr != null && !sr.equals(db.require(vdi).get(VDI.SR))) out.put(vdi, sr);
     }
 
     /** Whether the VBD's disk moves with its VM: CD drives keep their (ISO library's) disc, as XAPI's vdi_filter leaves them out. */
