@@ -41,7 +41,6 @@ public final class DiskStreamsBench {
             String pool = (String) ((List<?>) rpc.call("pool.get_all", new ArrayList<>(List.of(session)))).getFirst();
             String sr = (String) rpc.call("pool.get_default_SR", new ArrayList<>(List.of(session, pool)));
             String vdi = newVdi(rpc, session, sr, size);
-            String into = newVdi(rpc, session, sr, size);
             HttpClient http = TrustingTls.httpClient();
             String base = "https://127.0.0.1:" + daemon.httpsPort();
             Path raw = dir.resolve("disk.raw");
@@ -78,11 +77,14 @@ public final class DiskStreamsBench {
                         case "qcow2" -> qcow2;
                         default -> raw;
                     };
+                    // into a disk just made, as a restore does, and as qemu-img's baseline makes a new file
+                    String into = newVdi(rpc, session, sr, size);
                     String url = base + "/import_raw_vdi?session_id=" + session + "&vdi=" + into + "&format=" + format;
                     timer.time("import " + format, () -> {
                         if (curl) curl("-T", in.toString(), url);
                         else put(http, url, in);
                     });
+                    rpc.call("VDI.destroy", new ArrayList<>(List.of(session, into)));
                     Path q = dir.resolve("in.qcow2");
                     timer.time("qemu-img " + qemuFormat + "->qcow2", () -> qemuImg("convert", "-f", qemuFormat, "-O", "qcow2", in.toString(), q.toString()));
                     Files.deleteIfExists(q);
