@@ -27,6 +27,12 @@ final class MovedDisks {
 
     /** {@code copies}: each VDI the VM left here, by reference, and the one it now runs on there. */
     void leaveBehind(Ref<VM> vm, Map<String, String> copies) {
+        repoint(vm, copies);
+        destroyLeft(vm, copies);
+    }
+
+    /** The VM's VBDs name the copies: what may be written while the QEMU that held the VDIs here still ends. */
+    void repoint(Ref<VM> vm, Map<String, String> copies) {
         if (copies.isEmpty()) return;
         db.write(tx -> {
             for (DbObject<VBD> b : db.referring(VBD.VM, vm)) {
@@ -34,6 +40,10 @@ final class MovedDisks {
                 if (copy != null) tx.set(b.self(VBD.CLASS), VBD.VDI, VDI.CLASS.ref(copy));
             }
         });
+    }
+
+    /** The VDIs the VM left here are destroyed, once {@link #repoint} has written that no VBD of it names them. */
+    void destroyLeft(Ref<VM> vm, Map<String, String> copies) {
         for (String left : copies.keySet()) {
             try {
                 storage.destroyLeftBehindVdi(VDI.CLASS.ref(left));
