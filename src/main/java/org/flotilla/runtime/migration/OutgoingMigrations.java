@@ -141,6 +141,7 @@ public final class OutgoingMigrations {
                         + " although its migration failed here (" + describe(e) + "): its QEMU here goes");
             }
             long t1 = System.nanoTime();
+            // the guest runs there: this QEMU's end (tens of ms) and the records' writes need not wait for each other
             var qemuEnded = new CompletableFuture<Long>();
             Thread.ofVirtual().name("migrated-away-" + d.uuid).start(() -> {
                 try {
