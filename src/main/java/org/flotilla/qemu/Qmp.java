@@ -288,6 +288,27 @@ public final class Qmp implements AutoCloseable {
         }
     }
 
+    /**
+     * A poll's pause that ends as soon as QEMU announces what the poll waits for: until an event after
+     * {@code afterMark} that {@code match} takes has arrived (true), {@code timeout} has passed or the connection has
+     * closed (false; the next command says why).
+     */
+    public boolean pauseUntil(long afterMark, Predicate<QmpEvent> match, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (eventLock) {
+            while (true) {
+                for (var it = history.descendingIterator(); it.hasNext(); ) {
+                    QmpEvent e = it.next();
+                    if (e.seq() <= afterMark) break;
+                    if (match.test(e)) return true;
+                }
+                long left = deadline - System.nanoTime();
+                if (closedBy != null || left <= 0) return false;
+                TimeUnit.NANOSECONDS.timedWait(eventLock, left);
+            }
+        }
+    }
+
     /** True until the connection closes (by {@link #close()} or because QEMU went away). */
     public boolean isOpen() {
         return closedBy == null;

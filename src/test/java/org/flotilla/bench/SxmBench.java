@@ -164,8 +164,17 @@ public final class SxmBench {
                 System.out.printf("    Flotilla's phases: prepare %d ms, disks %d, memory %d, switch-over %d, the rest of the call %.0f%s%n",
                         prepare, disks, stream, switchover, ms - prepare - disks - stream - switchover, cleanup);
             }
+            steps(from, "left this host in steps");
+            steps(to, "prepared to come here in steps");
+            steps(to, "finished coming here in steps");
             return new Run(ms, Long.parseLong(m.group(5)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)), after.pauseAfter(before));
         }
+    }
+
+    /** The daemon's last log line of the steps of a migration that {@code what} names, as it timed them. */
+    private static void steps(TestHost h, String what) {
+        h.log().lines().filter(l -> l.contains(what)).reduce((x, y) -> y)
+                .ifPresent(l -> System.out.println("    " + h + ": " + what.substring(0, what.indexOf(" in steps")) + ": " + l.substring(l.indexOf(what) + what.length() + 2)));
     }
 
     /**

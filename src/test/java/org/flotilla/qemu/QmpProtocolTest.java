@@ -1,6 +1,7 @@
 package org.flotilla.qemu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -124,6 +125,23 @@ class QmpProtocolTest {
             }
             QmpEvent stop = qmp.awaitEvent(mark, "STOP", e -> true, Duration.ofSeconds(1));
             assertEquals(1_000_002_000L, stop.timestamp().getEpochSecond() * 1_000_000_000L + stop.timestamp().getNano());
+        }
+    }
+
+    @Test
+    void aPauseEndsWithTheEventItWaitsForAndNotBefore() throws Exception {
+        serve(1, false); // each command's answer comes after a STOP event
+        try (Qmp qmp = Qmp.connect(dir.resolve("fake.sock"), Duration.ofSeconds(5))) {
+            long mark = qmp.eventMark();
+            long t0 = System.nanoTime();
+            assertFalse(qmp.pauseUntil(mark, e -> e.name().equals("STOP"), Duration.ofMillis(200)), "no event yet: the whole pause");
+            assertTrue(System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(200));
+            qmp.execute("echo", Map.of());
+            t0 = System.nanoTime();
+            assertTrue(qmp.pauseUntil(mark, e -> e.name().equals("STOP"), Duration.ofSeconds(30)), "the event came after the mark");
+            assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(10), "and ended the pause at once");
+            assertFalse(qmp.pauseUntil(qmp.eventMark(), e -> e.name().equals("STOP"), Duration.ofMillis(50)), "none after the new mark");
+            assertFalse(qmp.pauseUntil(mark, e -> e.name().equals("RESUME"), Duration.ofMillis(50)), "nor of another name");
         }
     }
 

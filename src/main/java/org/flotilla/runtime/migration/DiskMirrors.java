@@ -2,6 +2,7 @@ package org.flotilla.runtime.migration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,6 +40,11 @@ final class DiskMirrors {
     private static final System.Logger LOG = System.getLogger(DiskMirrors.class.getName());
     private static final long READY_MINUTES = 60;
     private static final long SETTLE_SECONDS = 30;
+    /** The longest pauses between two looks at the jobs, when QEMU announces no change of theirs before. */
+    private static final Duration PROGRESS_POLL = Duration.ofMillis(20);
+    private static final Duration SETTLE_POLL = Duration.ofMillis(10);
+    /** QEMU's events for a job that became ready, ended or failed. */
+    private static final Set<String> JOB_CHANGES = Set.of("BLOCK_JOB_READY", "BLOCK_JOB_COMPLETED", "BLOCK_JOB_CANCELLED", "BLOCK_JOB_ERROR");
 
     /** One disk: its node here, the NBD node it is mirrored to, and the job. */
     private record Mirror(String vdi, String node, String target, String job) {}
@@ -90,6 +96,7 @@ final class DiskMirrors {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(READY_MINUTES);
         while (true) {
             checkCancelled.run();
+            long mark = d.qmp.eventMark();
             Map<String, JsonNode> jobs = jobs();
             long len = 0;
             long done = 0;
@@ -115,7 +122,7 @@ final class DiskMirrors {
             if (ready == mirrors.size()) return;
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while copying the VM's disks");
             if (System.nanoTime() > deadline) throw ApiError.internal("copying the VM's disks timed out");
-            Thread.sleep(20);
+            d.qmp.pauseUntil(mark, e -> JOB_CHANGES.contains(e.name()), PROGRESS_POLL);
         }
     }
 
@@ -167,9 +174,11 @@ final class DiskMirrors {
     private void awaitJobsGone() throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(SETTLE_SECONDS);
         while (System.nanoTime() < deadline && d.alive()) {
+            long mark = d.qmp.eventMark();
             Map<String, JsonNode> jobs = jobs();
             if (mirrors.stream().noneMatch(m -> jobs.containsKey(m.job()))) return;
-            Thread.sleep(10);
+            // at the switch-over the guest is stopped while this waits: QEMU's event ends it at once
+            d.qmp.pauseUntil(mark, e -> JOB_CHANGES.contains(e.name()), SETTLE_POLL);
         }
     }
 

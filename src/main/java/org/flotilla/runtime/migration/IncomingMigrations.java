@@ -2,6 +2,7 @@ package org.flotilla.runtime.migration;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -41,6 +42,8 @@ public final class IncomingMigrations implements MigrationPeer {
     /** How long an abort waits for a finish under way to end, well within the source's wait for its answer. */
     private static final long ABORT_WAITS_FOR_FINISH_SECONDS = 8;
     private static final long TICK_MILLIS = 1000;
+    /** The longest pause between two looks at whether the stream has all been loaded, when QEMU announces nothing before. */
+    private static final Duration LOADED_POLL = Duration.ofMillis(5);
 
     private final Database db;
     private final Storage storage;
@@ -77,8 +80,11 @@ public final class IncomingMigrations implements MigrationPeer {
         CurrentOperations.runMappingErrors(disks.isEmpty() ? "VM.pool_migrate" : "VM.migrate_send", () -> {
             if (arrivals.containsKey(ref)) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), ref.value());
             QemuTls.requireCertificate(certificate);
+            var phases = new Phases();
             ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
-            result[0] = open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, certificate);
+            phases.mark("VDIs made");
+            result[0] = open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, certificate, phases);
+            LOG.log(System.Logger.Level.INFO, "VM " + ref.value() + " prepared to come here in steps: " + phases);
         });
         return result[0];
     }
@@ -99,17 +105,23 @@ public final class IncomingMigrations implements MigrationPeer {
                 arriving.destroy();
                 throw e;
             }
-            result[0] = open(ref, arriving, live, certificate);
+            var phases = new Phases();
+            result[0] = open(ref, arriving, live, certificate, phases);
+            LOG.log(System.Logger.Level.INFO, "VM " + ref.value() + " prepared to come here in steps: " + phases);
         });
         return result[0];
     }
 
-    /** The way in for a VM, running ({@code live}) or halted, whose source's QEMU (or qemu-img) shows {@code certificate}. */
-    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, String certificate) throws IOException, InterruptedException {
+    /**
+     * The way in for a VM, running ({@code live}) or halted, whose source's QEMU (or qemu-img) shows {@code certificate};
+     * each step of it marked in {@code phases}.
+     */
+    private IncomingStream open(Ref<VM> ref, ArrivingDisks arriving, boolean live, String certificate, Phases phases) throws IOException, InterruptedException {
         if (!live) return openHalted(ref, arriving, certificate);
         VmStarter.Launched launched;
         try {
             launched = starter.launchIncoming(ref, arriving.made());
+            phases.mark("QEMU launched");
         } catch (IOException | RuntimeException | InterruptedException e) {
             arriving.destroy();
             throw e;
@@ -120,10 +132,13 @@ public final class IncomingMigrations implements MigrationPeer {
             QemuTls identity = QemuTls.make();
             identity.install(d, TLS_CREDS, QemuTls.End.SERVER, certificate);
             d.qmp.execute("migrate-set-parameters", Map.of("tls-creds", TLS_CREDS));
+            d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "events", "state", true))));
+            phases.mark("TLS");
             InetAddress address = listenAddress.get();
             String token = OneTimeToken.create();
             int disksPort = arriving.made().isEmpty() ? 0 : arriving.serve(db, d, ref, address, TLS_CREDS);
             int copiesPort = arriving.serveCopies(db, ref, address, identity, certificate);
+            phases.mark("disks served");
             var stream = new CompletableFuture<Void>();
             port = QemuStreamPort.open(address, token, fd -> {
                 try {
@@ -136,6 +151,7 @@ public final class IncomingMigrations implements MigrationPeer {
             });
             arrivals.put(ref, new Arrival(launched, token, port, stream, arriving));
             expireUnlessFinished(ref, token);
+            phases.mark("stream port");
             return new IncomingStream(address.getHostAddress(), port.port(), token, disksPort, arriving.byReference(), identity.certificate(),
                     copiesPort);
         } catch (IOException | RuntimeException e) {
@@ -204,10 +220,15 @@ public final class IncomingMigrations implements MigrationPeer {
                     a.disks().arrived(null);
                     return;
                 }
+                var phases = new Phases();
                 awaitLoaded(a);
+                phases.mark("stream loaded");
                 a.disks().arrived(a.launched().domain());
+                phases.mark("exports stopped");
                 starter.arrived(a.launched(), false);
+                phases.mark("guest runs, recorded");
                 domid[0] = a.launched().domid();
+                LOG.log(System.Logger.Level.INFO, "VM " + ref.value() + " finished coming here in steps: " + phases);
             });
         } catch (RuntimeException e) {
             discard(ref, a);
@@ -254,13 +275,16 @@ public final class IncomingMigrations implements MigrationPeer {
     private static void awaitLoaded(Arrival a) throws IOException, InterruptedException {
         Domain d = a.launched().domain();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
-        while (!MigrationStatus.check(d.qmp, "receiving the VM's memory").equals("completed")) {
+        while (true) {
+            long mark = d.qmp.eventMark();
+            if (MigrationStatus.check(d.qmp, "receiving the VM's memory").equals("completed")) return;
             if (a.stream().isCompletedExceptionally()) {
                 throw ApiError.internal("receiving the VM's memory failed: " + a.stream().exceptionNow());
             }
             if (!d.alive()) throw ApiError.internal("the destination's QEMU exited while receiving the VM's memory");
             if (System.nanoTime() > deadline) throw ApiError.internal("receiving the VM's memory timed out");
-            Thread.sleep(5);
+            // the guest is stopped until this host runs it: QEMU's MIGRATION event (the events capability) ends the pause at once
+            d.qmp.pauseUntil(mark, e -> e.name().equals("MIGRATION"), LOADED_POLL);
         }
     }
 

@@ -33,6 +33,12 @@ final class MovedDisks {
      * of the disk it was taken of.
      */
     void leaveBehind(Ref<VM> vm, Map<String, String> copies) {
+        repoint(vm, copies);
+        destroyLeft(vm, copies);
+    }
+
+    /** The VM's VBDs name the copies: what may be written while the QEMU that held the VDIs here still ends. */
+    void repoint(Ref<VM> vm, Map<String, String> copies) {
         if (copies.isEmpty()) return;
         db.write(tx -> {
             for (Ref<VM> v : VmRecords.withSnapshots(db, vm)) {
@@ -49,6 +55,10 @@ final class MovedDisks {
                 stageSnapshotMarks(tx, was, VDI.CLASS.ref(copy), of == null ? was.get(VDI.snapshot_of) : VDI.CLASS.ref(of));
             });
         });
+    }
+
+    /** The VDIs the VM left here are destroyed, once {@link #repoint} has written that no VBD of it names them. */
+    void destroyLeft(Ref<VM> vm, Map<String, String> copies) {
         for (String left : copies.keySet()) {
             try {
                 storage.destroyLeftBehindVdi(VDI.CLASS.ref(left));

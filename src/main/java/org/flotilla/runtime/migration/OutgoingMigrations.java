@@ -3,9 +3,11 @@ package org.flotilla.runtime.migration;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -56,6 +58,8 @@ public final class OutgoingMigrations {
      */
     static final long STALL_SECONDS = 15;
     private static final String TASK_CANCELLED = "TASK_CANCELLED";
+    /** The longest pause between two polls of the stream's state, when QEMU announces no change before. */
+    private static final Duration POLL = Duration.ofMillis(10);
     /** The least change of progress worth a write to the pool's database. */
     private static final double PROGRESS_STEP = 0.02;
 
@@ -94,7 +98,8 @@ public final class OutgoingMigrations {
      */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
-        migrate(c, vm, destination, moves, op, () -> peers.to(destination), in -> movedDisks.leaveBehind(vm, in.disks()));
+        migrate(c, vm, destination, moves, op, () -> peers.to(destination),
+                new Departure(in -> movedDisks.repoint(vm, in.disks()), in -> movedDisks.destroyLeft(vm, in.disks())));
     }
 
     /**
@@ -103,24 +108,28 @@ public final class OutgoingMigrations {
      * removes the VM from this pool.
      */
     public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
-        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, in -> left.run());
+        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, new Departure(in -> { }, in -> left.run()));
     }
 
     private void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, VmOperations op,
-                         Supplier<MigrationPeer> there, Consumer<IncomingStream> left) {
+                         Supplier<MigrationPeer> there, Departure left) {
         boolean inPool = db.exists(destination);
+        var phases = new Phases();
         operations.run(c, vm, op, () -> {
+            phases.mark("listed");
             Domain d = domains.running(vm);
             if (destination.equals(here)) throw ApiError.of("OPERATION_NOT_ALLOWED", "the VM already runs on host " + destination.value());
             // another pool's host checks for itself, as it prepares
             if (inPool) checks.assertCanBootHere(vm, destination, moves);
             c.task().progress(0.05);
             long t0 = System.nanoTime();
+            phases.mark("checked");
             Prepared prepared = prepare(vm, destination, moves, there);
+            phases.mark("destination prepared");
             MigrationPeer peer = prepared.peer();
             IncomingStream in = prepared.in();
             try {
-                MigrationReport report = send(c, d, in, prepared.identity(), peer, vm, millisSince(t0));
+                MigrationReport report = send(c, d, in, prepared.identity(), peer, vm, millisSince(t0), phases);
                 reports.put(vm, report);
                 LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " moved to host " + destination.value() + ": " + report);
             } catch (Exception e) {
@@ -132,12 +141,28 @@ public final class OutgoingMigrations {
                         + " although its migration failed here (" + describe(e) + "): its QEMU here goes");
             }
             long t1 = System.nanoTime();
-            teardown.letGo(d);
-            long t2 = System.nanoTime();
-            left.accept(in);
-            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " left: its QEMU here ended in " + TimeUnit.NANOSECONDS.toMillis(t2 - t1)
-                    + " ms, what it left behind went in " + millisSince(t2) + " ms");
+            // the guest runs there: this QEMU's end (tens of ms) and the records' writes need not wait for each other
+            var qemuEnded = new CompletableFuture<Long>();
+            Thread.ofVirtual().name("migrated-away-" + d.uuid).start(() -> {
+                try {
+                    teardown.letGo(d);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    qemuEnded.complete(millisSince(t1));
+                }
+            });
+            left.whileQemuEnds().accept(in);
+            phases.mark("records");
+            long qemuMillis = qemuEnded.join();
+            phases.mark("QEMU ended");
+            left.afterQemu().accept(in);
+            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " left: its QEMU here ended in " + qemuMillis
+                    + " ms, what it left behind went in " + millisSince(t1) + " ms");
+            phases.mark("left behind");
         });
+        phases.mark("unlisted");
+        LOG.log(System.Logger.Level.INFO, "VM " + vm.value() + " left this host in steps: " + phases);
     }
 
     /**
@@ -173,6 +198,12 @@ public final class OutgoingMigrations {
         });
     }
 
+    /**
+     * What this host does once the guest runs on the destination: {@code whileQemuEnds} alongside the end of its QEMU
+     * here (records that do not need it gone), {@code afterQemu} once it has ended (what it held open).
+     */
+    private record Departure(Consumer<IncomingStream> whileQemuEnds, Consumer<IncomingStream> afterQemu) {}
+
     /** The destination, made ready for the VM and the disks that move with it, and the identity this host shows it. */
     private record Prepared(MigrationPeer peer, IncomingStream in, QemuTls identity) {}
 
@@ -199,18 +230,21 @@ public final class OutgoingMigrations {
 
     /** Everything of a running VM, QEMU to QEMU over TLS: the disks that move mirrored, then the memory. */
     private MigrationReport send(Call c, Domain d, IncomingStream in, QemuTls identity, MigrationPeer peer, Ref<VM> vm,
-                                 long prepareMillis) throws Exception {
+                                 long prepareMillis, Phases phases) throws Exception {
         identity.install(d, TLS_CREDS, QemuTls.End.CLIENT, in.certificate());
+        phases.mark("TLS");
         try {
             if (in.copiesPort() != 0) {
                 var reported = new double[] {0};
                 long bytes = DiskCopies.copyAlong(db, storage, vm, in, identity, share -> reported[0] = progress(c, reported[0], 0.05 * share));
                 LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + ": its snapshots' disks copied along (" + bytes + " bytes virtual)");
+                phases.mark("snapshot disks copied");
             }
-            if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null);
+            if (in.disks().isEmpty()) return send(c, d, in, peer, vm, prepareMillis, null, phases);
             DiskMirrors mirrors = DiskMirrors.start(db, d, vm, in, TLS_CREDS);
+            phases.mark("mirrors started");
             try {
-                return send(c, d, in, peer, vm, prepareMillis, mirrors);
+                return send(c, d, in, peer, vm, prepareMillis, mirrors, phases);
             } catch (Exception e) {
                 mirrors.abandon();
                 throw e;
@@ -233,7 +267,7 @@ public final class OutgoingMigrations {
 
     /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
     private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm,
-                                 long prepareMillis, DiskMirrors mirrors) throws Exception {
+                                 long prepareMillis, DiskMirrors mirrors, Phases phases) throws Exception {
         long disksMillis = 0;
         double memoryFrom = 0.1;
         if (mirrors != null) {
@@ -242,14 +276,18 @@ public final class OutgoingMigrations {
             mirrors.awaitReady(share -> reported[0] = progress(c, reported[0], 0.05 + 0.45 * share), () -> c.task().checkCancelled());
             disksMillis = millisSince(t);
             memoryFrom = 0.5;
+            phases.mark("disks ready");
         }
         long t0 = System.nanoTime();
         startStream(d, in, mirrors != null);
-        JsonNode done = follow(c, d, memoryFrom, mirrors);
+        phases.mark("stream started");
+        JsonNode done = follow(c, d, memoryFrom, mirrors, phases);
+        phases.mark("stream complete");
         long streamMillis = millisSince(t0);
         long t1 = System.nanoTime();
         c.task().progress(0.9);
         long domid = peer.finish(vm.value(), in.token());
+        phases.mark("guest runs there");
         return new MigrationReport(d.uuid, prepareMillis, streamMillis, millisSince(t1), done.path("total-time").asLong(-1),
                 done.path("downtime").asLong(-1), done.path("ram").path("transferred").asLong(-1), domid, disksMillis);
     }
@@ -280,24 +318,27 @@ public final class OutgoingMigrations {
      * (from {@code from} to 0.9); a cancelled task stops it. At pre-switchover the disks' mirrors end, then the stream
      * goes on.
      */
-    private static JsonNode follow(Call c, Domain d, double from, DiskMirrors mirrors) throws IOException, InterruptedException {
+    private static JsonNode follow(Call c, Domain d, double from, DiskMirrors mirrors, Phases phases) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(STREAM_MINUTES);
         double reported = 0;
         var stall = new StallWatch(STALL_SECONDS);
         boolean switchedOver = false;
         while (true) {
             c.task().checkCancelled();
+            long mark = d.qmp.eventMark();
             JsonNode m = d.qmp.execute("query-migrate");
             String status = m.path("status").asText("");
             if (status.equals("completed")) return m;
             if (status.equals("pre-switchover")) {
                 // migrate-continue returns before the state moves on: a poll just after it still reads pre-switchover
                 if (!switchedOver) {
+                    phases.mark("pre-switchover");
                     if (mirrors != null) mirrors.complete();
+                    phases.mark("mirrors ended");
                     d.qmp.execute("migrate-continue", Map.of("state", "pre-switchover"));
                     switchedOver = true;
                 }
-                Thread.sleep(1);
+                awaitStatusChange(d, mark);
                 continue;
             }
             if (status.equals("failed") || status.equals("cancelled")) {
@@ -310,8 +351,17 @@ public final class OutgoingMigrations {
             if (!d.alive()) throw ApiError.internal("the source's QEMU exited while sending the VM's memory");
             if (stall.stalled(sent)) throw ApiError.internal("the migration stream sent nothing for " + STALL_SECONDS + " s");
             if (System.nanoTime() > deadline) throw ApiError.internal("sending the VM's memory timed out");
-            Thread.sleep(10);
+            awaitStatusChange(d, mark);
         }
+    }
+
+    /**
+     * The pause between two polls of query-migrate, which QEMU's MIGRATION event (the events capability) ends at once:
+     * the guest is stopped from pre-switchover until the destination runs it, so every millisecond a poll sleeps past
+     * the change is the guest's.
+     */
+    private static void awaitStatusChange(Domain d, long mark) throws InterruptedException {
+        d.qmp.pauseUntil(mark, e -> e.name().equals("MIGRATION"), POLL);
     }
 
     /** Writes the task's progress when it has grown by a step since {@code reported}; returns what was last written. */
@@ -362,9 +412,10 @@ public final class OutgoingMigrations {
     private static void awaitSettled(Domain d) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
+            long mark = d.qmp.eventMark();
             String status = d.qmp.execute("query-migrate").path("status").asText("");
             if (!status.equals("active") && !status.equals("setup") && !status.equals("cancelling") && !status.equals("device")) return;
-            Thread.sleep(10);
+            awaitStatusChange(d, mark);
         }
     }
 

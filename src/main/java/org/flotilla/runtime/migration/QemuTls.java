@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.Map;
+import org.bouncycastle.asn1.pkcs.DHParameter;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -31,6 +32,8 @@ import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.agreement.DHStandardGroups;
+import org.bouncycastle.crypto.params.DHParameters;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
@@ -55,6 +58,13 @@ final class QemuTls {
     static final String NAME = "flotilla-migration";
     /** Wide enough for the clocks of two hosts that disagree; the key is used once. */
     private static final Duration SKEW = Duration.ofDays(1);
+    /**
+     * The finite-field group a serving end may use for DHE (RFC 7919's ffdhe2048, which TLS 1.3 names too). Without a
+     * {@code dh-params.pem} QEMU's server end generates a 2048-bit group of its own as it loads its credentials, which
+     * took 85-1700 ms here on two busy cores, all of it in the destination's prepare; the handshakes QEMU makes with
+     * these EC keys use ECDHE anyway.
+     */
+    private static final String DH_PARAMS = dhParams(DHStandardGroups.rfc7919_ffdhe2048);
     private static final FileAttribute<?> OWNER_ONLY =
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
 
@@ -152,6 +162,7 @@ final class QemuTls {
         write(dir.resolve("ca-cert.pem"), requireCertificate(peer));
         write(dir.resolve(end.qemuName() + "-cert.pem"), certificate);
         write(dir.resolve(end.qemuName() + "-key.pem"), pem(new PemObject("PRIVATE KEY", keyWithItsPublicHalf().getEncoded())));
+        if (end == End.SERVER) write(dir.resolve("dh-params.pem"), DH_PARAMS);
         return dir;
     }
 
@@ -175,6 +186,15 @@ final class QemuTls {
     private static void write(Path file, String text) throws IOException {
         Files.writeString(file, text, StandardCharsets.US_ASCII);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--------"));
+    }
+
+    /** {@code group} in PKCS#3 PEM, as GnuTLS reads DH parameters. */
+    private static String dhParams(DHParameters group) {
+        try {
+            return pem(new PemObject("DH PARAMETERS", new DHParameter(group.getP(), group.getG(), 0).getEncoded()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String pem(Object o) throws IOException {
