@@ -84,12 +84,24 @@ class VdiPoolMigrateTest extends OnALocalSr {
             assertEquals(counts.get(i - 1) + 1, counts.get(i), "the count goes on with no gap or rollback across the move: " + counts);
         }
 
-        // and back, through xe
+        // and back, through xe, with a snapshot taken meanwhile: its disk goes along, a snapshot of the new VDI
+        String snapshot = (String) call("VM.snapshot", session, g.vm.value(), "before going back");
+        String snapshotDisk = ((List<?>) call("VM.get_VBDs", session, snapshot)).stream().map(b -> (String) call("VBD.get_VDI", session, b))
+                .filter(v -> !v.equals("OpaqueRef:NULL")).findFirst().orElseThrow();
+        assertEquals(second, call("VDI.get_SR", session, snapshotDisk));
+        Object taken = call("VDI.get_snapshot_time", session, snapshotDisk);
         String back = xe("vdi-pool-migrate", "uuid=" + call("VDI.get_uuid", session, moved), "sr-uuid=" + call("SR.get_uuid", session, defaultSr()));
         String home = (String) call("VDI.get_by_uuid", session, back.strip());
         assertEquals(home, call("VBD.get_VDI", session, g.vbd));
         assertEquals(defaultSr(), call("VDI.get_SR", session, home));
         assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, moved).code());
+        assertEquals("HANDLE_INVALID", fails("VDI.get_record", session, snapshotDisk).code(), "the snapshot's old disk is destroyed");
+        String snapshotHome = ((List<?>) call("VM.get_VBDs", session, snapshot)).stream().map(b -> (String) call("VBD.get_VDI", session, b))
+                .filter(v -> !v.equals("OpaqueRef:NULL")).findFirst().orElseThrow();
+        assertEquals(defaultSr(), call("VDI.get_SR", session, snapshotHome));
+        assertEquals(true, call("VDI.get_is_a_snapshot", session, snapshotHome));
+        assertEquals(home, call("VDI.get_snapshot_of", session, snapshotHome));
+        assertEquals(taken, call("VDI.get_snapshot_time", session, snapshotHome));
         assertEquals(pid, pid(g.vm));
         seen = TestGuest.awaitCounts(g.serial, 1).size();
         counts = TestGuest.awaitCounts(g.serial, seen + 10);

@@ -1,8 +1,11 @@
 package org.flotilla.runtime.migration;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import org.flotilla.api.Call;
+import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
 import org.flotilla.host.ThisHost;
@@ -27,7 +30,8 @@ import org.flotilla.storage.Storage;
  * VDI.pool_migrate within the host the VM runs on (XAPI's vdi_pool_migrate, a migrate_send of the VM to its own host
  * that maps this one disk to another SR): a new VDI of the same size in the target SR, the running guest's disk
  * mirrored into it and pivoted onto it, the VBD pointed at it and the old VDI destroyed. Until the pivot any failure
- * destroys the new VDI and leaves the guest on its old one.
+ * destroys the new VDI and leaves the guest on its old one. The disk's snapshots' disks are copied into the same SR
+ * after it and become snapshots of the new VDI, as XAPI's migrate_send takes them along.
  */
 public final class VdiPoolMigrations {
     /** The fields the new VDI takes over (XAPI creates the mirror's destination with the source's names). */
@@ -40,6 +44,7 @@ public final class VdiPoolMigrations {
     private final Domains domains;
     private final Storage storage;
     private final DiskMirror mirror;
+    private final MovedDisks movedDisks;
 
     public VdiPoolMigrations(Database db, ThisHost here, CurrentOperations operations, Domains domains, Storage storage) {
         this.db = db;
@@ -48,6 +53,7 @@ public final class VdiPoolMigrations {
         this.domains = domains;
         this.storage = storage;
         this.mirror = new DiskMirror(db, domains);
+        this.movedDisks = new MovedDisks(db, storage);
     }
 
     /** VDI.pool_migrate of {@code vdi} to {@code sr}; returns the VDI the VM's disk is now. */
@@ -67,10 +73,42 @@ public final class VdiPoolMigrations {
             if (v.get(VDI.SR).equals(sr) || vbd.get(VBD.type) == VbdType.CD) return;
             if (!pluggedHere(sr)) throw ApiError.of("VM_REQUIRES_SR", vm.value(), sr.value());
             Ref<VBD> b = vbd.self(VBD.CLASS);
+            // its snapshots' disks go along, as migrate_send's rule sends them where the disk they were taken of goes
+            Map<Ref<VDI>, Ref<SR>> along = new StorageMotions(db).snapshotDisks(vm, Map.of(vdi, sr), false);
             // a disk the guest has not plugged is no QEMU's: copied, as XAPI copies what it does not mirror
-            moved.set(vbd.get(VBD.currently_attached) ? move(c, v, b, sr) : replace(b, vdi, storage.vdis().copy(vdi, sr, VDI.CLASS.nullRef(), c.task())));
+            Ref<VDI> target = vbd.get(VBD.currently_attached) ? move(c, v, b, sr) : storage.vdis().copy(vdi, sr, VDI.CLASS.nullRef(), c.task());
+            var copies = new LinkedHashMap<String, String>();
+            copies.put(vdi.value(), target.value());
+            copies.putAll(snapshotCopies(vdi, along));
+            movedDisks.leaveBehind(vm, copies);
+            moved.set(target);
         });
         return moved.get();
+    }
+
+    private static final System.Logger LOG = System.getLogger(VdiPoolMigrations.class.getName());
+
+    /**
+     * Copies of the snapshots' disks in the SRs they go to, by the references of those they copy. If one cannot be
+     * made, none is kept: the guest runs on the moved disk already and stays so, and its snapshots keep the disks they
+     * had (a warning says so).
+     */
+    private Map<String, String> snapshotCopies(Ref<VDI> vdi, Map<Ref<VDI>, Ref<SR>> along) {
+        var made = new LinkedHashMap<String, String>();
+        try {
+            along.forEach((snapshot, to) -> made.put(snapshot.value(), storage.vdis().copy(snapshot, to, VDI.CLASS.nullRef(), TaskContext.NONE).value()));
+            return made;
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "VDI " + vdi.value() + " moved, but not its snapshots' disks: " + e.getMessage());
+            for (String copy : made.values()) {
+                try {
+                    storage.destroyVdi(VDI.CLASS.ref(copy));
+                } catch (RuntimeException left) {
+                    LOG.log(System.Logger.Level.WARNING, "cannot destroy " + copy + ", a copy no snapshot uses: " + left.getMessage());
+                }
+            }
+            return Map.of();
+        }
     }
 
     private Ref<VDI> move(Call c, DbObject<VDI> v, Ref<VBD> vbd, Ref<SR> sr) {
@@ -90,13 +128,6 @@ public final class VdiPoolMigrations {
             throw e;
         }
         c.task().progress(0.95);
-        return replace(vbd, vdi, target);
-    }
-
-    /** The VBD names {@code target} in place of {@code vdi}, which is destroyed. */
-    private Ref<VDI> replace(Ref<VBD> vbd, Ref<VDI> vdi, Ref<VDI> target) {
-        db.write(tx -> tx.set(vbd, VBD.VDI, target));
-        storage.destroyVdi(vdi);
         return target;
     }
 
