@@ -473,8 +473,9 @@ public final class DiskStreams {
 
     /**
      * Serves where an import writes. An overlay is a temporary that the commit copies from and makes durable in the
-     * VDI, or that is forced to disk once before it takes the VDI's image's place: its own fsyncs (an NBD flush, the storage daemon's exit) would write the stream to the disk twice, so they
-     * only hand it to the page cache (cache.no-flush; its backing images, read-only here, inherit it to no effect).
+     * VDI, or that is forced to disk once before it takes the VDI's image's place: its own fsyncs (an NBD flush, the
+     * storage daemon's exit) would write the stream to the disk twice, so they only hand it to the page cache
+     * (cache.no-flush; its backing images, read-only here, inherit it to no effect).
      */
     private static BlockExports serve(Staged staged) {
         ObjectNode node = exportNode(staged.chain(), true);
