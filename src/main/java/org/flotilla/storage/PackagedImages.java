@@ -1,7 +1,6 @@
 package org.flotilla.storage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,23 +57,13 @@ public final class PackagedImages {
     }
 
     private static Source qcow2(String name, Path file, FileChannel ch) throws IOException {
-        Qcow2Header h;
         try {
-            h = Qcow2Header.read(ch);
-        } catch (Qcow2Header.Malformed e) {
-            throw refused(name, e.getMessage());
+            Qcow2Header h = UntrustedImages.qcow2Header(ch);
+            Qcow2Tables.check(ch);
+            return new Source(UntrustedImages.pinned("qcow2", fileNode(file)), h.virtualSize(), "qcow2");
+        } catch (UntrustedImages.Refused | Qcow2Tables.Broken e) {
+            throw refused(name, "a qcow2 image that is not imported: " + e.getMessage());
         }
-        if (h.backingFile() != null) throw refused(name, "a qcow2 image naming a backing file (" + h.backingFile() + ")");
-        if (h.refusal() != null) throw refused(name, "a qcow2 image that is not imported: " + h.refusal());
-        try {
-            Qcow2Tables.check(ch); // as an upload's (Qcow2Upload): tables inside the file, none overlapping
-        } catch (Qcow2Tables.Broken e) {
-            throw refused(name, "a broken qcow2 image: " + e.getMessage());
-        }
-        ObjectNode n = JSON.createObjectNode().put("driver", "qcow2");
-        n.set("file", fileNode(file));
-        n.set("backing", NullNode.getInstance());
-        return new Source(n, h.virtualSize(), "qcow2");
     }
 
     private static Source textVmdk(String name, String text, Function<String, Path> staged, Path scratch, Path file)
@@ -106,12 +95,7 @@ public final class PackagedImages {
         return new Source(vmdk(descriptor), d.capacity(), "vmdk (" + d.createType() + ")");
     }
 
-    private static ObjectNode vmdk(Path file) {
-        ObjectNode n = JSON.createObjectNode().put("driver", "vmdk");
-        n.set("file", fileNode(file));
-        n.set("backing", NullNode.getInstance());
-        return n;
-    }
+    private static ObjectNode vmdk(Path file) { return UntrustedImages.pinned("vmdk", fileNode(file)); }
 
     private static ObjectNode fileNode(Path file) { return JSON.createObjectNode().put("driver", "file").put("filename", file.toString()); }
 

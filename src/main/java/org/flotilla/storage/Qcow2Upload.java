@@ -1,7 +1,5 @@
 package org.flotilla.storage;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,7 +24,6 @@ import org.flotilla.storage.qcow2.Qcow2Tables;
  * file is ever opened. The staged file goes when this is closed. Memory: one buffer, whatever the image's size.
  */
 final class Qcow2Upload implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int BUFFER = 1 << 20;
     /** Zeros are not written into the staged copy: it stays as sparse as the data lets it. */
     private static final int ZERO_GRAIN = 64 << 10;
@@ -87,17 +84,10 @@ final class Qcow2Upload implements AutoCloseable {
      */
     Qcow2Tables.Summary check(Ref<VDI> vdi, long size) throws IOException {
         try (FileChannel ch = FileChannel.open(dir.file(name), StandardOpenOption.READ)) {
-            Qcow2Header h;
-            try {
-                h = Qcow2Header.read(ch);
-            } catch (Qcow2Header.Malformed e) {
-                throw refused(e.getMessage());
-            }
-            if (h.backingFile() != null) throw refused("it names a backing file (" + h.backingFile() + "); only a whole disk is imported");
-            if (h.refusal() != null) throw refused(h.refusal());
+            Qcow2Header h = UntrustedImages.qcow2Header(ch);
             if (h.virtualSize() > size) throw ApiError.of("VDI_TOO_SMALL", vdi.value(), Long.toString(h.virtualSize()));
             return Qcow2Tables.check(ch);
-        } catch (Qcow2Tables.Broken e) {
+        } catch (UntrustedImages.Refused | Qcow2Tables.Broken e) {
             throw refused(e.getMessage());
         }
     }
@@ -105,12 +95,7 @@ final class Qcow2Upload implements AutoCloseable {
     private ApiError refused(String why) { return ApiError.of("IMPORT_ERROR", "the qcow2 image of " + length + " bytes: " + why); }
 
     /** The staged image as qemu-img opens it: qcow2 and nothing else, its own file, no backing. */
-    ObjectNode node() {
-        ObjectNode n = JSON.createObjectNode().put("driver", "qcow2");
-        n.set("file", dir.fileNode(name));
-        n.set("backing", NullNode.getInstance());
-        return n;
-    }
+    ObjectNode node() { return UntrustedImages.pinned("qcow2", dir.fileNode(name)); }
 
     @Override
     public void close() {
