@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpEvent;
@@ -25,6 +26,7 @@ final class ChainServer implements AutoCloseable {
     private static final String EXPORT = "top";
     private static final String JOB = "commit";
     private static final String READY = "BLOCK_JOB_READY";
+    private static final String COMPLETED = "BLOCK_JOB_COMPLETED";
     private static final Duration START = Duration.ofSeconds(30);
     /** A bound on one commit: hours of copying would be a disk far larger than any merge here. */
     private static final Duration COMMIT = Duration.ofHours(6);
@@ -73,19 +75,12 @@ final class ChainServer implements AutoCloseable {
 
     /** The job's next event after {@code mark}, ready or completed: SR_BACKEND_FAILURE if it ended in an error. */
     private static QmpEvent awaitJob(Qmp qmp, long mark) throws TimeoutException, InterruptedException {
-        long deadline = System.nanoTime() + COMMIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            for (QmpEvent e : qmp.events()) {
-                if (e.seq() <= mark || !JOB.equals(e.dataText("device"))) continue;
-                if (e.name().equals(READY)) return e;
-                if (!e.name().equals("BLOCK_JOB_COMPLETED")) continue;
-                String error = e.dataText("error");
-                if (error != null && !error.isEmpty()) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "block-commit: " + error);
-                return e;
-            }
-            Thread.sleep(20);
-        }
-        throw new TimeoutException("block-commit did not end within " + COMMIT);
+        Predicate<QmpEvent> ofJob = e -> JOB.equals(e.dataText("device")) && (e.name().equals(READY) || e.name().equals(COMPLETED));
+        if (!qmp.pauseUntil(mark, ofJob, COMMIT)) throw new TimeoutException("block-commit did not end within " + COMMIT + ", or its storage daemon went");
+        QmpEvent e = qmp.events().stream().filter(x -> x.seq() > mark && ofJob.test(x)).findFirst().orElseThrow();
+        String error = e.dataText("error");
+        if (e.name().equals(COMPLETED) && error != null && !error.isEmpty()) throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "block-commit: " + error);
+        return e;
     }
 
     /** {@code -blockdev} descriptions of the chain, each layer's backing the next, none below the last; {@code writable} (-1: none) read-write. */
