@@ -146,7 +146,9 @@ final class XvaImport {
      * false whatever the package says: no host here protects a TPM's state.
      */
     private void vtpm(String vm, Map<String, Object> exported, boolean restore) {
-        String uuid = restore ? String.valueOf(VtpmLabels.get(exported, VtpmLabels.UUID)) : null;
+        // a package without the vTPM's uuid gives it a new one, as outside a full restore (not the text "null")
+        Object given = restore ? VtpmLabels.get(exported, VtpmLabels.UUID) : null;
+        String uuid = given == null ? null : given.toString();
         if (uuid != null) {
             try {
                 calls.call("VTPM.get_by_uuid", uuid);
