@@ -6,7 +6,6 @@ import java.util.Map;
 import java.util.Objects;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
-import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
@@ -123,11 +122,11 @@ public final class Storage {
      */
     public String coalescePlugin(String fn, Map<String, String> args) {
         if (!StreamElsewhere.STREAM.equals(fn)) throw ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no such function: " + fn);
-        DbObject<VDI> c = db.all(VDI.CLASS).stream().filter(v -> v.uuid().equals(args.get(StreamElsewhere.VDI_UUID))).findFirst()
-                .orElseThrow(() -> ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no VDI " + args.get(StreamElsewhere.VDI_UUID)));
-        Ref<SR> sr = c.get(VDI.SR);
+        String uuid = args.getOrDefault(StreamElsewhere.VDI_UUID, "");
+        Ref<VDI> c = db.refByUuid(VDI.CLASS, uuid).orElseThrow(() -> ApiError.of("XENAPI_PLUGIN_FAILURE", "failure", "", "no VDI " + uuid));
+        Ref<SR> sr = db.require(c).get(VDI.SR);
         SrDriver d = drivers.of(db.require(sr));
-        locks.locked(sr, () -> merges.streamForCoordinator(sr, d, db.require(c.self(VDI.CLASS))));
+        locks.locked(sr, () -> merges.streamForCoordinator(sr, d, db.require(c)));
         return "done";
     }
 
