@@ -42,6 +42,7 @@ final class Libc {
     static final int O_NONBLOCK = 04000;
     static final int O_DIRECTORY = AARCH64 ? 040000 : 0200000;
     static final int O_NOFOLLOW = AARCH64 ? 0100000 : 0400000;
+    static final int O_DIRECT = AARCH64 ? 0200000 : 040000;
     static final int O_CLOEXEC = 02000000;
     static final int O_PATH = 010000000;
     static final int F_GETFL = 3;
@@ -58,6 +59,7 @@ final class Libc {
     static final int EAGAIN = 11;
     static final int ECHILD = 10;
     static final int EXDEV = 18;
+    static final int EINVAL = 22;
 
     static final int S_IFMT = 0170000;
     static final int S_IFREG = 0100000;

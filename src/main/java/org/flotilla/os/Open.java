@@ -25,6 +25,21 @@ public final class Open {
     /** Whether a symbolic link inside the directory may be followed (it may never lead out of it). */
     public enum Links { NONE, INSIDE }
 
+    /**
+     * Whether reads and writes go through the host's page cache or straight to the file system (O_DIRECT), as a VM's
+     * disk does: its guest caches for itself, and the pages would otherwise count against its QEMU's memory cgroup.
+     */
+    public enum Io {
+        CACHED(0), DIRECT(Libc.O_DIRECT);
+
+        final int flags;
+
+        Io(int flags) { this.flags = flags; }
+    }
+
+    /** Whether {@code e} is a file system's refusal of O_DIRECT (tmpfs before Linux 6.6, some FUSE ones). */
+    public static boolean directRefused(OsException e) { return e.errno() == Libc.EINVAL; }
+
     private static final int O_NOCTTY = 0400;
 
     /**
@@ -32,11 +47,16 @@ public final class Open {
      * configuration); {@code relative} is not.
      */
     public static Fd beneath(Path dir, String relative, Access access, Links links) throws OsException {
+        return beneath(dir, relative, access, links, Io.CACHED);
+    }
+
+    /** As {@link #beneath(Path, String, Access, Links)}, with the data's path {@code io}. */
+    public static Fd beneath(Path dir, String relative, Access access, Links links, Io io) throws OsException {
         if (relative.isEmpty() || relative.startsWith("/") || relative.indexOf('\0') >= 0) {
             throw new OsException("'" + relative + "' is not a name inside " + dir, 0);
         }
         try (Fd base = directory(dir)) {
-            Fd f = openat2(base, relative, access.flags | Libc.O_CLOEXEC | Libc.O_NONBLOCK | O_NOCTTY,
+            Fd f = openat2(base, relative, access.flags | io.flags | Libc.O_CLOEXEC | Libc.O_NONBLOCK | O_NOCTTY,
                     Libc.RESOLVE_BENEATH | Libc.RESOLVE_NO_MAGICLINKS | (links == Links.NONE ? Libc.RESOLVE_NO_SYMLINKS : 0),
                     dir.resolve(relative).toString());
             return regularBlocking(f);

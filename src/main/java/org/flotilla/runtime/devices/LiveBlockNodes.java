@@ -24,9 +24,9 @@ final class LiveBlockNodes {
 
     /** Opens the disk's layers, gives them to QEMU, and adds its nodes bottom up; on failure none is left. */
     static void add(Domain d, Qmp qmp, QemuCommand.Disk disk) throws QmpException {
-        List<List<Fd>> fds = DiskDescriptors.open(disk);
+        DiskDescriptors.Opened fds = DiskDescriptors.open(disk);
         try {
-            List<Integer> sets = addFdsets(d, fds, disk.fdsetTag());
+            var sets = new QemuCommand.DiskSets(addFdsets(d, fds.layers(), disk.fdsetTag()), fds.direct());
             try {
                 for (Map<String, Object> node : QemuCommand.blockdevs(disk, sets)) qmp.execute("blockdev-add", node);
             } catch (QmpException e) {
@@ -34,7 +34,7 @@ final class LiveBlockNodes {
                 throw e;
             }
         } finally {
-            DiskDescriptors.closeAll(fds);
+            fds.close();
         }
     }
 

@@ -9,13 +9,12 @@ import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VBD;
 import org.flotilla.model.xenapi.VDI;
-import org.flotilla.os.Fd;
-import org.flotilla.os.Open;
 import org.flotilla.os.OsException;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.qemu.QmpException;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
+import org.flotilla.runtime.launch.DiskDescriptors;
 import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.NfsAddress;
 import org.flotilla.storage.LocalDir;
@@ -82,9 +81,12 @@ public final class LiveDisks implements OnlineDisks {
      */
     static Map<String, Object> imageFile(Domain d, String tag, SrStore dir, String image) throws QmpException, OsException {
         if (!(dir instanceof LocalDir local)) return QemuCommand.remoteFile(NfsAddress.numeric(dir), image);
-        try (Fd rw = Open.file(local.file(image), Open.Access.READ_WRITE); Fd ro = Open.file(local.file(image), Open.Access.READ)) {
-            int set = LiveBlockNodes.addFdsets(d, List.of(List.of(rw, ro)), tag).getFirst();
-            return QemuCommand.descriptorFile(set);
+        DiskDescriptors.Opened fds = DiskDescriptors.open(local.path(), List.of(local.file(image).getFileName().toString()), true);
+        try {
+            int set = LiveBlockNodes.addFdsets(d, fds.layers(), tag).getFirst();
+            return QemuCommand.descriptorFile(set, fds.direct());
+        } finally {
+            fds.close();
         }
     }
 

@@ -118,8 +118,13 @@ public final class QemuCommand {
      * each NIC's tap descriptor (by device), the firmware's fdsets, and the {@code -add-fd} options that make the
      * fdsets from the inherited descriptors.
      */
-    public record Handles(Map<String, List<Integer>> diskSets, Map<String, Integer> tapFds, int uefiCodeSet, int uefiVarsSet,
+    public record Handles(Map<String, DiskSets> diskSets, Map<String, Integer> tapFds, int uefiCodeSet, int uefiVarsSet,
                           List<String> addFds) {}
+
+    /** A disk's fdsets, one per layer, top first, and whether their descriptors bypass the page cache (DiskDescriptors). */
+    public record DiskSets(List<Integer> ids, boolean direct) {
+        public DiskSets { ids = List.copyOf(ids); }
+    }
 
     /** Where the run directory is inside QEMU's jail: every path on its command line is there. */
     public static final Path JAILED = JailRoot.RUN;
@@ -219,7 +224,14 @@ public final class QemuCommand {
      * after a migration is cancelled) fails on them. Who may open an image is the daemon's: one read-write
      * attachment per VDI, checked against the pool's records.
      */
-    public static Map<String, Object> descriptorFile(int set) { return ordered("driver", "file", "filename", fdset(set), "locking", "off"); }
+    public static Map<String, Object> descriptorFile(int set, boolean direct) {
+        var node = ordered("driver", "file", "filename", fdset(set), "locking", "off");
+        if (direct) node.put("cache", directCache());
+        return node;
+    }
+
+    /** A node's {@code cache} when its descriptors were opened with O_DIRECT (DiskDescriptors). */
+    private static Map<String, Object> directCache() { return ordered("direct", true); }
 
     /** KVM runs the host's CPU model; TCG its default model, named only when properties go with it. */
     private static String cpu(Spec s) {
@@ -237,16 +249,18 @@ public final class QemuCommand {
      * by the name written in an image's header. {@code sets}: the layers' fdsets, top first. Every layer but
      * the top is read-only; the top too for a read-only disk.
      */
-    public static List<Map<String, Object>> blockdevs(Disk d, List<Integer> sets) {
+    public static List<Map<String, Object>> blockdevs(Disk d, DiskSets sets) {
         List<Layer> layers = d.image().layers();
         boolean fds = d.image().byDescriptors();
-        if (fds && (sets == null || sets.size() != layers.size())) throw new IllegalArgumentException("disk " + d.userdevice() + ": no fdset per layer");
+        if (fds && (sets == null || sets.ids().size() != layers.size())) throw new IllegalArgumentException("disk " + d.userdevice() + ": no fdset per layer");
+        boolean direct = fds && sets.direct();
         var out = new ArrayList<Map<String, Object>>();
         for (int i = layers.size() - 1; i >= 0; i--) {
             boolean ro = i > 0 || d.readOnly();
-            var file = fds ? descriptorFile(sets.get(i)) : remoteFile(d.image().dir(), layers.get(i).file());
+            var file = fds ? descriptorFile(sets.ids().get(i), direct) : remoteFile(d.image().dir(), layers.get(i).file());
             if (ro) file.put("read-only", true);
             var node = ordered("driver", layers.get(i).format(), "node-name", d.layerNode(i), "file", file);
+            if (direct) node.put("cache", directCache());
             if (layers.get(i).format().equals("qcow2")) node.put("backing", i == layers.size() - 1 ? null : d.layerNode(i + 1));
             if (ro) node.put("read-only", true);
             out.add(node);

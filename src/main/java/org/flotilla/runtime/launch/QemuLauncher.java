@@ -95,12 +95,13 @@ public final class QemuLauncher {
             place(spec.boot().kernel(), runDir.resolve(QemuCommand.KERNEL));
             if (spec.boot().initrd() != null) place(spec.boot().initrd(), runDir.resolve(QemuCommand.INITRD));
         }
-        var disks = new LinkedHashMap<String, List<Integer>>();
+        var disks = new LinkedHashMap<String, QemuCommand.DiskSets>();
         for (QemuCommand.Disk d : spec.disks()) {
             if (d.image() == null) continue;
             var sets = new ArrayList<Integer>();
-            for (List<Fd> layer : DiskDescriptors.open(d)) sets.add(fds.fdset(layer, d.fdsetTag()));
-            disks.put(d.userdevice(), sets);
+            DiskDescriptors.Opened opened = DiskDescriptors.open(d);
+            for (List<Fd> layer : opened.layers()) sets.add(fds.fdset(layer, d.fdsetTag()));
+            disks.put(d.userdevice(), new QemuCommand.DiskSets(sets, opened.direct()));
         }
         var taps = new LinkedHashMap<String, Integer>();
         for (QemuCommand.Nic n : spec.nics()) {

@@ -23,7 +23,7 @@ class QemuCommandTest {
         var spec = new QemuCommand.Spec("u-u-i-d", "qemu-system-x86_64", "tcg", List.of(), 256, 2, 4, null, null,
                 new QemuCommand.Uefi(Path.of("/usr/share/OVMF/OVMF_CODE_4M.fd"), Path.of("/s/nvram/u.fd"), false), "dcn", disks, nics,
                 8, null, null);
-        var handles = new QemuCommand.Handles(Map.of("1", List.of(5, 6), "0", List.of(7), "3", List.of(8)), Map.of("0", 20, "9", 21), 1, 2,
+        var handles = new QemuCommand.Handles(Map.of("1", new QemuCommand.DiskSets(List.of(5, 6), false), "0", new QemuCommand.DiskSets(List.of(7), true), "3", new QemuCommand.DiskSets(List.of(8), false)), Map.of("0", 20, "9", 21), 1, 2,
                 List.of("fd=3,set=1,opaque=uefi-code", "fd=4,set=2,opaque=uefi-vars"));
         List<String> a = QemuCommand.argv(spec, handles);
         String all = String.join(" ", a);
@@ -50,6 +50,9 @@ class QemuCommandTest {
         String top = "{\"driver\":\"qcow2\",\"node-name\":\"vbd1-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/5\",\"locking\":\"off\"},"
                 + "\"backing\":\"vbd1-b1\"}";
         assertTrue(a.indexOf(base) >= 0 && a.indexOf(base) < a.indexOf(top), all);
+        // descriptors opened with O_DIRECT: their nodes say so, or QEMU finds none in the fdset that matches
+        assertTrue(a.contains("{\"driver\":\"qcow2\",\"node-name\":\"vbd0-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/7\","
+                + "\"locking\":\"off\",\"cache\":{\"direct\":true}},\"cache\":{\"direct\":true},\"backing\":null}"), all);
         assertTrue(all.contains("{\"driver\":\"raw\",\"node-name\":\"vbd3-fmt\",\"file\":{\"driver\":\"file\",\"filename\":\"/dev/fdset/8\",\"locking\":\"off\","
                 + "\"read-only\":true},\"read-only\":true}"), all);
         for (String hostPath : List.of("/d/", "/s/", "/usr/share/OVMF")) assertFalse(all.contains(hostPath), hostPath + " in " + all);
