@@ -139,10 +139,12 @@ public final class SxmBench {
         int logged = reports(from).size();
         @SuppressWarnings("unchecked")
         var dest = (Map<String, String>) from.call("host.migrate_receive", to.hostRef(), TestHostRecords.managementNetwork(from, to), Map.of());
+        // looked up before the clock starts: through a member each lookup is a call that waits for its copy to catch up
+        Map<String, String> vdiMap = Map.of(vdi, TestHostRecords.localSr(from, to));
         try (GuestWrites before = GuestWrites.follow(serial(from, uuid)); GuestWrites after = GuestWrites.follow(serial(to, uuid))) {
             before.await(WRITES);
             long t0 = System.nanoTime();
-            from.call("VM.migrate_send", vm, dest, true, Map.of(vdi, TestHostRecords.localSr(from, to)), Map.of(), Map.of());
+            from.call("VM.migrate_send", vm, dest, true, vdiMap, Map.of(), Map.of());
             double ms = Stats.msSince(t0);
             awaitResidentOn(from, vm, to);
             try {
