@@ -125,7 +125,8 @@ public final class Vdis {
                 removal.remove(d, dir, v, true);
             }
             removal.collectBases(sr, d, dir);
-            space.refresh(sr, dir);
+            // freed in the background: the SR's space is read again there, once the blocks are free, and not twice
+            if (!freeInBackground || hasChildren) space.refresh(sr, dir);
             // what the VDI was built on may now have a single child left: the collector merges them
             destroyed.accept(sr);
             return null;
