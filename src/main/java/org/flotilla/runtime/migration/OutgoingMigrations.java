@@ -99,7 +99,7 @@ public final class OutgoingMigrations {
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves) {
         VmOperations op = moves.isEmpty() ? VmOperations.pool_migrate : VmOperations.migrate_send;
         migrate(c, vm, destination, moves, op, () -> peers.to(destination),
-                new Departure(in -> movedDisks.repoint(vm, in.disks()), in -> movedDisks.destroyLeft(vm, in.disks())));
+                new Departure(in -> movedDisks.repoint(vm, in.disks()), in -> movedDisks.destroyLeft(vm, in.disks()), true));
     }
 
     /**
@@ -108,13 +108,14 @@ public final class OutgoingMigrations {
      * removes the VM from this pool.
      */
     public void migrateToOtherPool(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, MigrationPeer peer, Runnable left) {
-        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, new Departure(in -> { }, in -> left.run()));
+        migrate(c, vm, destination, moves, VmOperations.migrate_send, () -> peer, new Departure(in -> { }, in -> left.run(), false));
     }
 
     private void migrate(Call c, Ref<VM> vm, Ref<Host> destination, Map<Ref<VDI>, Ref<SR>> moves, VmOperations op,
                          Supplier<MigrationPeer> there, Departure left) {
         boolean inPool = db.exists(destination);
         var phases = new Phases();
+        var leftBehind = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
         operations.run(c, vm, op, () -> {
             phases.mark("listed");
             Domain d = domains.running(vm);
@@ -156,12 +157,24 @@ public final class OutgoingMigrations {
             phases.mark("records");
             long qemuMillis = qemuEnded.join();
             phases.mark("QEMU ended");
-            left.afterQemu().accept(in);
-            LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " left: its QEMU here ended in " + qemuMillis
-                    + " ms, what it left behind went in " + millisSince(t1) + " ms");
-            phases.mark("left behind");
+            if (!left.alongsideUnlisting()) left.afterQemu().accept(in);
+            CompletableFuture<Void> cleared = left.alongsideUnlisting()
+                    ? CompletableFuture.runAsync(() -> left.afterQemu().accept(in), r -> Thread.ofVirtual().name("left-behind-" + d.uuid).start(r))
+                    : CompletableFuture.completedFuture(null);
+            // the VM has moved whatever happens to what it left here: that is logged, not the call's failure
+            leftBehind.set(cleared.handle((x, e) -> {
+                if (e != null) LOG.log(System.Logger.Level.WARNING, "VM " + d.uuid + " moved, but what it left here was not all cleared: " + e);
+                LOG.log(System.Logger.Level.INFO, "VM " + d.uuid + " left: its QEMU here ended in " + qemuMillis + " ms, what it left behind went in "
+                        + millisSince(t1) + " ms");
+                return null;
+            }));
         });
         phases.mark("unlisted");
+        CompletableFuture<Void> cleared = leftBehind.get();
+        if (cleared != null) {
+            cleared.join();
+            phases.mark("left behind");
+        }
         LOG.log(System.Logger.Level.INFO, "VM " + vm.value() + " left this host in steps: " + phases);
     }
 
@@ -200,9 +213,11 @@ public final class OutgoingMigrations {
 
     /**
      * What this host does once the guest runs on the destination: {@code whileQemuEnds} alongside the end of its QEMU
-     * here (records that do not need it gone), {@code afterQemu} once it has ended (what it held open).
+     * here (records that do not need it gone), {@code afterQemu} once it has ended (what it held open); with
+     * {@code alongsideUnlisting}, while the VM's operation is taken off (what no longer belongs to the VM: each is a
+     * write through the pool's database, and the call returns once both are done), else before.
      */
-    private record Departure(Consumer<IncomingStream> whileQemuEnds, Consumer<IncomingStream> afterQemu) {}
+    private record Departure(Consumer<IncomingStream> whileQemuEnds, Consumer<IncomingStream> afterQemu, boolean alongsideUnlisting) {}
 
     /** The destination, made ready for the VM and the disks that move with it, and the identity this host shows it. */
     private record Prepared(MigrationPeer peer, IncomingStream in, QemuTls identity) {}
