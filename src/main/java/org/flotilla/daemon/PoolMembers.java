@@ -77,6 +77,7 @@ final class PoolMembers implements Membership, AutoCloseable {
     private final Consumer<Runnable> restart;
     private final TrustedMembers trusted;
     private final MemberTls tls;
+    private final MigrationClients migrationClients = new MigrationClients();
     private volatile ReplicatedDatabase replicated;
     private static final int RECORD_COORDINATOR_ATTEMPTS = 20;
     private static final long RECORD_COORDINATOR_PAUSE_MILLIS = 500;
@@ -175,8 +176,10 @@ final class PoolMembers implements Membership, AutoCloseable {
         return host -> {
             DbObject<Host> member = node.db().require(host);
             String uuid = member.get(Host.uuid);
-            var certificates = new MemberCertificates(node.db());
-            return new MemberCalls(tls.sslContext(() -> certificates.fingerprintsOf(uuid)), secret()).migrationPeer(hostPort(member.get(Host.address)));
+            String hostPort = hostPort(member.get(Host.address));
+            String secret = secret();
+            return migrationClients.of(uuid, hostPort, secret,
+                    () -> new MemberCalls(tls.sslContext(() -> new MemberCertificates(node.db()).fingerprintsOf(uuid)), secret)).migrationPeer(hostPort);
         };
     }
 
