@@ -140,7 +140,11 @@ public final class BootChecks {
             if (to != null) required.add(to);
             else srOf(b.get(VBD.VDI), required);
         }
-        if (vm.get(VM.power_state) == VmPowerState.Suspended) srOf(vm.get(VM.suspend_VDI), required);
+        if (vm.get(VM.power_state) == VmPowerState.Suspended) {
+            Ref<SR> to = movedTo.get(vm.get(VM.suspend_VDI));
+            if (to != null) required.add(to);
+            else srOf(vm.get(VM.suspend_VDI), required);
+        }
         Set<Ref<SR>> plugged = pluggedSrs(host);
         for (Ref<SR> sr : required) {
             if (!plugged.contains(sr)) throw ApiError.of("VM_REQUIRES_SR", vm.ref(), sr.value());

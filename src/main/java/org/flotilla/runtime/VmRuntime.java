@@ -215,10 +215,11 @@ public final class VmRuntime implements AutoCloseable {
         Ref<Host> to = motions.destination(dest);
         StorageMotions.refuseCopy(options);
         var moves = motions.moves(vm, vdiMap, vifMap);
-        if (db.require(vm).get(VM.power_state) != VmPowerState.Halted) {
+        if (db.require(vm).get(VM.power_state) == VmPowerState.Running) {
             outgoing.migrate(c, here, to, moves);
             return vm;
         }
+        // halted or suspended: nothing runs, the disks (a suspended VM's memory with them) are copied
         if (moves.isEmpty()) {
             placement.checks().assertCanSeeSrs(vm, to, moves);
             return vm;
@@ -239,7 +240,7 @@ public final class VmRuntime implements AutoCloseable {
         }
         Ref<Host> to = motions.destination(dest);
         var moves = motions.moves(vm, vdiMap, vifMap);
-        if (db.require(vm).get(VM.power_state) == VmPowerState.Halted) {
+        if (db.require(vm).get(VM.power_state) != VmPowerState.Running) {
             placement.checks().assertCanSeeSrs(vm, to, moves);
             return;
         }

@@ -197,7 +197,48 @@ class CrossPoolMotionTest {
             a.call("VDI.destroy", home);
 
             aRunningGuestTakesItsVtpmAlong(a, b, template);
+            aSuspendedGuestMovesAndResumesThere(a, b, template, srA, srB);
         }
+    }
+
+    /**
+     * A suspended guest moves into pool B as XAPI moves one: its disk and its memory's VDI copied into B's SR, it arrives
+     * suspended on them, and resumes there counting on from where it was.
+     */
+    private static void aSuspendedGuestMovesAndResumesThere(TestHost a, TestHost b, String template, String srA, String srB) throws Exception {
+        String vm = (String) a.call("VM.clone", template, "suspended");
+        a.call("VM.set_is_a_template", vm, false);
+        a.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
+        String vdi = (String) a.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(srA), "counter disk"));
+        a.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
+                "mode", "RW", "type", "Disk")));
+        a.call("VM.start", vm, false, false);
+        String uuid = (String) a.call("VM.get_uuid", vm);
+        Path serialA = a.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
+        PoolStorageMotionTest.awaitCounts(serialA, 3);
+        var lastOnA = new AtomicReference<>("");
+        Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serialA, lastOnA));
+        a.call("VM.suspend", vm);
+        watcher.interrupt();
+        watcher.join();
+        String memory = (String) a.call("VM.get_suspend_VDI", vm);
+        @SuppressWarnings("unchecked")
+        var toB = (Map<String, String>) b.call("host.migrate_receive", b.hostRef(), TestHostRecords.managementNetwork(b, b), Map.of());
+        assertEquals(vm, a.call("VM.migrate_send", vm, toB, false, Map.of(vdi, srB), Map.of(), Map.of()));
+
+        assertEquals("Suspended", b.call("VM.get_power_state", vm));
+        assertEquals(Map.of(), b.call("VM.get_current_operations", vm));
+        String memoryThere = (String) b.call("VM.get_suspend_VDI", vm);
+        assertEquals(srB, b.call("VDI.get_SR", memoryThere), "its memory went where its disk went");
+        assertEquals(srB, b.call("VDI.get_SR", diskOf(b, vm)));
+        assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VM.get_record", vm)).code(), "the VM is gone from pool A");
+        for (String gone : List.of(vdi, memory)) {
+            assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VDI.get_record", gone)).code(), "its VDIs are gone from A");
+        }
+        b.call("VM.resume", vm, false, false);
+        PoolStorageMotionTest.assertCountsOn(b.stateDir().resolve("run").resolve(uuid).resolve("serial.log"), lastOnA.get());
+        b.call("VM.hard_shutdown", vm);
+        b.call("VM.destroy", vm);
     }
 
     /**

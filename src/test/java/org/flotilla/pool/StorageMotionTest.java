@@ -224,6 +224,41 @@ class StorageMotionTest {
     }
 
     /**
+     * A suspended VM moves as XAPI's migrate_send moves one: nothing runs, its disk and its memory's VDI are copied to
+     * B's SR (the memory to the SR its first disk goes to, the map naming no other), and it resumes on B where it was.
+     */
+    @Test
+    void aSuspendedGuestMovesWithItsDiskAndMemoryAndResumesWhereItWas() throws Exception {
+        a.vmRuntime().setMigrationPeers(h -> b.vmRuntime().migrationTarget());
+        Ref<VM> vm = guests.start(a, 0, srA);
+        Ref<VDI> disk = diskOf(vm);
+        guests.awaitCounts(0, vm, 2);
+        long lastA = CountingGuests.lastCount(guests.serialDuring(0, vm, () -> call(a, "VM.suspend", sa, vm.value())));
+        Ref<VDI> memory = db.require(vm).get(VM.suspend_VDI);
+        assertEquals(srA, db.require(memory).get(VDI.SR), "A suspends to its own SR");
+        var dest = Map.of("host", b.hostRef());
+        Map<String, String> vdiMap = Map.of(disk.value(), srB.value());
+        call(a, "VM.assert_can_migrate", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of());
+
+        assertEquals(vm.value(), call(a, "VM.migrate_send", sa, vm.value(), dest, false, vdiMap, Map.of(), Map.of()));
+        DbObject<VM> rec = db.require(vm);
+        assertEquals(VmPowerState.Suspended, rec.get(VM.power_state));
+        Ref<VDI> memoryAfter = rec.get(VM.suspend_VDI);
+        assertNotEquals(memory, memoryAfter);
+        assertEquals(srB, db.require(memoryAfter).get(VDI.SR), "its memory went where its disk went");
+        assertEquals(srB, db.require(diskOf(vm)).get(VDI.SR));
+        assertFalse(db.exists(memory) || db.exists(disk), "the VDIs left on A are destroyed");
+
+        call(b, "VM.resume_on", sb, vm.value(), b.hostRef(), false, false);
+        hosts.track(b.vmRuntime().pids().get(vm));
+        guests.awaitCounts(1, vm, 2);
+        String onB = Files.readString(guests.serial(1, vm));
+        assertFalse(onB.contains("FLOTILLA-GUEST up"), "the guest did not boot on B:\n" + onB);
+        long firstB = CountingGuests.firstCount(onB);
+        assertTrue(firstB > lastA && firstB <= lastA + 3, "A counted to " + lastA + ", B went on from " + firstB);
+    }
+
+    /**
      * B's SR has too little room for the disk, then fills up while the disk is being copied to it (a thin SR, on a
      * file system of 24 MiB, for a disk of 16 MiB of data): both moves fail, the guest runs on on A on its own disk,
      * and B's SR is as it was, its file system's space given back.

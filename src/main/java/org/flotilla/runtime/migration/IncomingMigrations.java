@@ -83,7 +83,7 @@ public final class IncomingMigrations implements MigrationPeer {
             var phases = new Phases();
             ArrivingDisks arriving = ArrivingDisks.make(db, storage, disks);
             phases.mark("VDIs made");
-            result[0] = open(ref, arriving, db.require(ref).get(VM.power_state) != VmPowerState.Halted, certificate, phases);
+            result[0] = open(ref, arriving, db.require(ref).get(VM.power_state) == VmPowerState.Running, certificate, phases);
             LOG.log(System.Logger.Level.INFO, "VM " + ref.value() + " prepared to come here in steps: " + phases);
         });
         return result[0];

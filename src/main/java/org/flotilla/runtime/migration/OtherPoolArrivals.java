@@ -27,7 +27,8 @@ import org.flotilla.vm.VmRecords;
  * destination (its host enabled, each SR a disk goes to there and plugged on this host, each network a VIF goes to),
  * then the VM's records made in this pool's database ({@link TravellingRecords}: halted, as XAPI's import leaves an
  * arriving VM) with VDIs made for its disks, and its QEMU waiting for it as within a pool ({@link IncomingMigrations}).
- * A finish leaves it running here; an abort removes what was made, records and VDIs.
+ * A finish leaves it running here (a halted one halted, a suspended one suspended on its memory's new VDI); an abort
+ * removes what was made, records and VDIs.
  */
 public final class OtherPoolArrivals {
     private static final System.Logger LOG = System.getLogger(OtherPoolArrivals.class.getName());
@@ -37,8 +38,11 @@ public final class OtherPoolArrivals {
     private final Ref<Host> here;
     private final BootChecks checks;
     private final IncomingMigrations incoming;
-    /** The VMs whose records were made here for an arrival not yet finished, with their current_operations key. */
-    private final Map<Ref<VM>, String> arriving = new ConcurrentHashMap<>();
+    /** The VMs whose records were made here for an arrival not yet finished. */
+    private final Map<Ref<VM>, Arrival> arriving = new ConcurrentHashMap<>();
+
+    /** An arrival: its key in the VM's current_operations, and whether the VM comes suspended (halted until it has come). */
+    private record Arrival(String key, boolean suspended) {}
 
     public OtherPoolArrivals(Database db, Storage storage, Ref<Host> here, BootChecks checks, IncomingMigrations incoming) {
         this.db = db;
@@ -85,7 +89,9 @@ public final class OtherPoolArrivals {
         check(t, to);
         Ref<VM> vm = t.vm();
         String key = "arrival-" + OneTimeToken.create().substring(0, 16);
-        if (arriving.putIfAbsent(vm, key) != null) throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), vm.value());
+        if (arriving.putIfAbsent(vm, new Arrival(key, t.powerState() == VmPowerState.Suspended)) != null) {
+            throw ApiError.of("OTHER_OPERATION_IN_PROGRESS", VM.CLASS.name(), vm.value());
+        }
         ArrivingDisks made;
         try {
             made = ArrivingDisks.make(storage, t.disks(), to);
@@ -95,7 +101,7 @@ public final class OtherPoolArrivals {
         }
         try {
             db.write(tx -> t.stage(tx, made.made(), key, VmOperations.migrate_send));
-            if (t.powerState() != VmPowerState.Halted) checks.assertCanBootHere(vm, here, Map.of());
+            if (t.powerState() == VmPowerState.Running) checks.assertCanBootHere(vm, here, Map.of());
             else checks.assertCanSeeSrs(vm, here, Map.of());
         } catch (RuntimeException e) {
             forget(vm);
@@ -103,7 +109,7 @@ public final class OtherPoolArrivals {
             throw e;
         }
         try {
-            return incoming.prepareImported(vm, made, t.powerState() != VmPowerState.Halted, certificate);
+            return incoming.prepareImported(vm, made, t.powerState() == VmPowerState.Running, certificate);
         } catch (RuntimeException e) {
             forget(vm);
             throw e;
@@ -120,14 +126,17 @@ public final class OtherPoolArrivals {
             forget(ref);
             throw e;
         }
-        String key = arriving.remove(ref);
-        if (key != null) {
+        Arrival a = arriving.remove(ref);
+        if (a != null) {
             db.write(tx -> {
                 DbObject<VM> now = db.get(ref);
                 if (now == null) return;
                 var ops = new LinkedHashMap<>(now.get(VM.current_operations));
-                ops.remove(key);
-                VmAllowedOperations.stage(tx, now, VmAllowedOperations.changes().set(VM.current_operations, ops));
+                ops.remove(a.key());
+                var changes = VmAllowedOperations.changes().set(VM.current_operations, ops);
+                // its memory has come with its disks, on the VDI its record names now: it resumes here
+                if (a.suspended()) changes.set(VM.power_state, VmPowerState.Suspended);
+                VmAllowedOperations.stage(tx, now, changes);
             });
         }
         return domid;

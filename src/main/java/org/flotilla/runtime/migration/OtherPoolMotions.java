@@ -75,7 +75,8 @@ public final class OtherPoolMotions {
     public Ref<VM> migrate(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
                            Map<String, String> options) {
         Plan p = plan(vm, dest, vdiMap, vifMap, options);
-        boolean halted = db.require(vm).get(VM.power_state) == VmPowerState.Halted;
+        // halted or suspended: nothing runs, the disks (a suspended VM's memory with them) are copied
+        boolean halted = db.require(vm).get(VM.power_state) != VmPowerState.Running;
         if (halted) {
             // a halted VM's disks are copied by a host that reads them
             Ref<Host> holder = new StorageMotions(db).holder(p.moves(), here);
@@ -120,7 +121,7 @@ public final class OtherPoolMotions {
         if (isCopy(options) && state != VmPowerState.Halted) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Halted), VmLifecycle.lower(state));
         }
-        if (state != VmPowerState.Running && state != VmPowerState.Halted) {
+        if (state == VmPowerState.Paused) {
             throw ApiError.of("VM_BAD_POWER_STATE", vm.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();

@@ -59,7 +59,7 @@ public final class StorageMotions {
             throw ApiError.of("OPERATION_NOT_ALLOWED", "VIF mapping is not allowed for intra-pool migration -all VIFs must be on the same network");
         }
         VmPowerState state = vm.get(VM.power_state);
-        if (state != VmPowerState.Running && state != VmPowerState.Halted) {
+        if (state == VmPowerState.Paused) {
             throw ApiError.of("VM_BAD_POWER_STATE", vmRef.value(), VmLifecycle.lower(VmPowerState.Running), VmLifecycle.lower(state));
         }
         var moves = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
@@ -81,13 +81,19 @@ public final class StorageMotions {
     /**
      * The disks the VM's snapshots take along, as XAPI's migrate_send copies them (whole, unmirrored: nothing writes
      * them): each snapshot's disk to the SR vdi_map gives it, or else to that of the disk it is a snapshot of; a
-     * checkpoint's memory to the SR vdi_map gives it, or else to that of the VM's first disk. One already in its SR
+     * checkpoint's memory (and a suspended VM's own) to the SR vdi_map gives it, or else to that of the VM's first disk. One already in its SR
      * stays. {@code required} (across pools): VDI_NOT_IN_MAP for one with no SR to go to; within the pool it stays.
      */
     public Map<Ref<VDI>, Ref<SR>> snapshotDisks(Ref<VM> vm, Map<Ref<VDI>, Ref<SR>> vdiMap, boolean required) {
         Ref<SR> first = db.referring(VBD.VM, vm).stream().filter(StorageMotions::movesDisk).map(b -> vdiMap.get(b.get(VBD.VDI)))
                 .filter(Objects::nonNull).findFirst().orElse(null);
         var out = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
+        // a suspended VM's own memory goes as a checkpoint's does
+        DbObject<VM> self = db.require(vm);
+        Ref<VDI> own = self.get(VM.suspend_VDI);
+        if (self.get(VM.power_state) == VmPowerState.Suspended && !own.isNull() && db.exists(own)) {
+            goTo(out, own, vdiMap.containsKey(own) ? vdiMap.get(own) : first, required);
+        }
         for (Ref<VM> snapshot : db.related(vm, VM.snapshots)) {
             for (DbObject<VBD> b : db.referring(VBD.VM, snapshot)) {
                 if (!movesDisk(b)) continue;
