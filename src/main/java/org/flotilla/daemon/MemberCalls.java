@@ -101,6 +101,11 @@ final class MemberCalls {
                 return post(hostPort, "/pool/migration/abort", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("token", token), ABORT_REPLY)
                         .path("arrived").asBoolean(false);
             }
+
+            @Override
+            public void history(String vm, String history) {
+                post(hostPort, "/pool/migration/history", JSON.createObjectNode().put("secret", secret).put("vm", vm).put("history", history));
+            }
         };
     }
 

@@ -16,16 +16,19 @@ import org.flotilla.raft.Peer;
  * What members ask of each other outside the XenAPI, as XAPI's members talk to the master over HTTP paths of their
  * own: {@code POST /pool/members} (take me into the pool database's group), {@code POST /pool/voters} (I am up to
  * date: set who votes), {@code POST /pool/group} (which group do you lead: pool.emergency_reset_master), {@code POST /pool/leave} (you are ejected) and {@code POST /pool/migration/prepare},
- * {@code finish} and {@code abort} (the destination's side of a VM's live migration). Each body is a small JSON object carrying the pool's secret.
+ * {@code finish}, {@code abort} and {@code history} (the destination's side of a VM's live migration). Each body is a JSON
+ * object carrying the pool's secret, small but for a history (the VM's RRD).
  */
 final class MembersHttp extends Handler.Abstract {
     static final String PATH = "/pool/";
     private static final int MAX_BODY = 16 << 10;
+    /** A migrated VM's history (its RRD as rrdtool's XML dump) is larger than any other call's body. */
+    private static final int MAX_HISTORY_BODY = 4 << 20;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String TYPE = "application/json";
 
     private static final java.util.Set<String> PATHS = java.util.Set.of("/pool/members", "/pool/leave", "/pool/voters", "/pool/group",
-            "/pool/migration/prepare", "/pool/migration/finish", "/pool/migration/abort");
+            "/pool/migration/prepare", "/pool/migration/finish", "/pool/migration/abort", "/pool/migration/history");
 
     private final PoolMembers members;
 
@@ -44,6 +47,7 @@ final class MembersHttp extends Handler.Abstract {
                 out.setAll(JsonCalls.write(target.prepare(vm, JsonCalls.strings(in.path("disks")), in.path("certificate").asText())));
             }
             case "/pool/migration/finish" -> out.put("domid", target.finish(vm, in.path("token").asText()));
+            case "/pool/migration/history" -> target.history(vm, in.path("history").asText());
             default -> out.put("arrived", target.abort(vm, in.path("token").asText()));
         }
         return HttpRequests.send(response, callback, 200, TYPE, out.toString());
@@ -54,10 +58,11 @@ final class MembersHttp extends Handler.Abstract {
         String path = request.getHttpURI().getPath();
         if (!PATHS.contains(path)) return false;
         if (!"POST".equals(request.getMethod())) return HttpRequests.text(response, callback, 405, "method not allowed\n");
-        byte[] body = Content.Source.asInputStream(request).readNBytes(MAX_BODY + 1);
+        int max = path.equals("/pool/migration/history") ? MAX_HISTORY_BODY : MAX_BODY;
+        byte[] body = Content.Source.asInputStream(request).readNBytes(max + 1);
         JsonNode in;
         try {
-            in = body.length > MAX_BODY ? null : JSON.readTree(body);
+            in = body.length > max ? null : JSON.readTree(body);
         } catch (IOException e) {
             in = null;
         }

@@ -161,6 +161,7 @@ public final class Node implements AutoCloseable {
         enablement.atStart(host);
         this.power = new HostPower(db);
         this.metrics = new Metrics(db, host, vmRuntime, stateDir.resolve("rrd"));
+        vmRuntime.keepHistoriesIn(metrics);
         metrics.start();
         var actions = new XenApiActions(
                 new SessionActions(sessions, PoolSecret.ensure(stateDir)),

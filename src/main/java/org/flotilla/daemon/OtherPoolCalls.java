@@ -49,6 +49,9 @@ final class OtherPoolCalls implements OtherPools {
             public boolean abort(String vm, String token) {
                 return to.post("abort", body(dest).put("vm", vm).put("token", token), ABORT_REPLY).path("arrived").asBoolean(false);
             }
+
+            @Override
+            public void history(String vm, String history) { to.post("history", body(dest).put("vm", vm).put("history", history), REPLY); }
         };
     }
 

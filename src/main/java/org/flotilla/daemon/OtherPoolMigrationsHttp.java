@@ -25,7 +25,7 @@ final class OtherPoolMigrationsHttp extends Handler.Abstract {
     /** A VM's records with its UEFI variables fit well within this. */
     private static final int MAX_BODY = 4 << 20;
     private static final String TYPE = "application/json";
-    private static final Set<String> CALLS = Set.of("check", "prepare", "finish", "abort");
+    private static final Set<String> CALLS = Set.of("check", "prepare", "finish", "abort", "history");
 
     private final Sessions sessions;
     private final OtherPoolArrivals arrivals;
@@ -67,6 +67,7 @@ final class OtherPoolMigrationsHttp extends Handler.Abstract {
             case "check" -> arrivals.check(in.path("records").asText(), JsonCalls.strings(in.path("disks")));
             case "prepare" -> out.setAll(JsonCalls.write(arrivals.prepare(in.path("records").asText(), JsonCalls.strings(in.path("disks")), in.path("certificate").asText())));
             case "finish" -> out.put("domid", arrivals.finish(vm, token));
+            case "history" -> arrivals.history(vm, in.path("history").asText());
             default -> out.put("arrived", arrivals.abort(vm, token));
         }
         return out.toString();

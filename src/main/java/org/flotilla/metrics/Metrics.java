@@ -1,5 +1,6 @@
 package org.flotilla.metrics;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
+import org.flotilla.model.ApiError;
 import org.flotilla.model.Rec;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
@@ -25,6 +27,7 @@ import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.VM_metrics;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.runtime.domain.GuestCounters;
+import org.flotilla.runtime.migration.VmHistories;
 
 /**
  * This host's performance metrics over time — what XAPI's xcp-rrdd and its plugins are. A virtual thread
@@ -35,7 +38,7 @@ import org.flotilla.runtime.domain.GuestCounters;
  * <p>The RRDs live in memory and are saved by {@link RrdFiles}, as XAPI saves them: at a clean shutdown and every
  * {@link #SAVE_EVERY} (so that a killed daemon loses at most that much), and loaded again at start.
  */
-public final class Metrics implements AutoCloseable {
+public final class Metrics implements AutoCloseable, VmHistories {
     private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
     static final String MIN_MAX_KEY = "create_min_max_in_new_VM_RRDs";
     /** VIF runtime_properties key: the tap the VIF's NIC is on. */
@@ -86,6 +89,21 @@ public final class Metrics implements AutoCloseable {
 
     /** The data sources of the host and its VMs, as the API's messages see them. */
     public DataSources dataSources() { return new DataSources(this); }
+
+    @Override
+    public Optional<String> of(String vmUuid) { return rrds.dump(vmUuid); }
+
+    @Override
+    public void adopt(String vmUuid, String history) {
+        try {
+            rrds.adopt(vmUuid, RrdDumpReader.read(new java.io.ByteArrayInputStream(history.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        } catch (IOException e) {
+            throw ApiError.of("INVALID_VALUE", "history", "not an RRD of this host's kind: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public void forget(String vmUuid) { rrds.forget(vmUuid); }
 
     /** Starts sampling on a virtual thread until {@link #close()}. */
     public synchronized void start() {

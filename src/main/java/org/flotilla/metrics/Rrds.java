@@ -56,6 +56,27 @@ final class Rrds {
         else if (!resident.containsKey(uuid)) stopped.put(uuid, rrd);
     }
 
+    /** The RRD of VM {@code uuid}, running here or put aside, as rrdtool's XML dump; empty if it has none here. */
+    synchronized Optional<String> dump(String uuid) {
+        Rrd rrd = resident.containsKey(uuid) ? resident.get(uuid) : stopped.get(uuid);
+        return Optional.ofNullable(rrd).map(RrdDump::xml);
+    }
+
+    /**
+     * Takes up the RRD of VM {@code uuid} that another host kept while the VM ran there, in place of whatever this host
+     * has of it (the few points it sampled since the VM arrived): the VM's history goes on from it.
+     */
+    synchronized void adopt(String uuid, Rrd rrd) {
+        if (resident.containsKey(uuid)) resident.put(uuid, rrd);
+        else stopped.put(uuid, rrd);
+    }
+
+    /** Forgets the RRD of VM {@code uuid}, which another host now keeps. */
+    synchronized void forget(String uuid) {
+        resident.remove(uuid);
+        stopped.remove(uuid);
+    }
+
     /** Forgets the put-aside RRDs of VMs that no longer exist. */
     synchronized void retainStopped(Set<String> existingVmUuids) { stopped.keySet().retainAll(existingVmUuids); }
 

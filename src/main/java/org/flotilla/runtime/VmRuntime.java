@@ -64,6 +64,7 @@ import org.flotilla.runtime.migration.OtherPoolMotions;
 import org.flotilla.runtime.migration.OtherPools;
 import org.flotilla.runtime.migration.StorageMotions;
 import org.flotilla.runtime.migration.VdiPoolMigrations;
+import org.flotilla.runtime.migration.VmHistories;
 import org.flotilla.runtime.power.CrashActions;
 import org.flotilla.runtime.power.DomainTeardown;
 import org.flotilla.runtime.power.GuestEvents;
@@ -155,7 +156,7 @@ public final class VmRuntime implements AutoCloseable {
         this.power = new PowerOperations(db, operations, domains, starter, records, teardown, suspendImages, placement, cfg.shutdownTimeout());
         this.hotplug = new VbdHotplug(db, storage, domains, specs, deviceOps);
         this.liveDisks = new LiveDisks(db, domains);
-        this.incoming = new IncomingMigrations(db, storage, starter, teardown, () -> managementAddress(db, hostRef));
+        this.incoming = new IncomingMigrations(db, hostRef, storage, starter, teardown, () -> managementAddress(db, hostRef));
         this.motions = new StorageMotions(db);
         this.outgoing = new OutgoingMigrations(db, storage, hostRef, operations, domains, placement.checks(), teardown);
         this.vdiMigrations = new VdiPoolMigrations(db, here, operations, domains, storage);
@@ -266,6 +267,12 @@ public final class VmRuntime implements AutoCloseable {
 
     /** How this host reaches the other hosts' side of a migration. */
     public void setMigrationPeers(MigrationPeers peers) { outgoing.setPeers(peers); }
+
+    /** Where the performance histories of VMs are kept, that go with a VM that migrates, either way. */
+    public void keepHistoriesIn(VmHistories histories) {
+        outgoing.keepHistoriesIn(histories);
+        incoming.keepHistoriesIn(histories);
+    }
 
     /** How the VM's last migration away from here went, or null. */
     public MigrationReport lastMigration(Ref<VM> vm) { return outgoing.lastReport(vm); }

@@ -113,6 +113,9 @@ class CrossPoolMotionTest {
             assertEquals("UUID_INVALID", notThere.code());
             assertEquals(disksOfB, b.call("SR.get_VDIs", srB), "nothing was made in B's SR");
 
+            PoolWaits.await(java.time.Duration.ofSeconds(30), "a point in the VM's history on A",
+                    () -> !PoolStorageMotionTest.knownRows(PoolStorageMotionTest.history(a, uuid)).isEmpty());
+            List<String> pastOnA = PoolStorageMotionTest.knownRows(PoolStorageMotionTest.history(a, uuid));
             var lastOnA = new AtomicReference<>("");
             Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serialA, lastOnA));
             var err = new ByteArrayOutputStream();
@@ -142,6 +145,8 @@ class CrossPoolMotionTest {
             assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VIF.get_record", vif)).code());
 
             PoolStorageMotionTest.assertCountsOn(serialB, lastOnA.get());
+            PoolWaits.await(java.time.Duration.ofSeconds(30), "the VM's history in pool B",
+                    () -> PoolStorageMotionTest.knownRows(PoolStorageMotionTest.history(b, uuid)).containsAll(pastOnA));
             assertSnapshotsCameAlong(b, vm, snapshot, checkpoint, moved, srB, snapshotCount, snapshotTime);
             for (String gone : List.of(snapshot, checkpoint)) {
                 assertEquals("HANDLE_INVALID", assertThrows(ApiError.class, () -> a.call("VM.get_record", gone)).code(), "its snapshots are gone from A");

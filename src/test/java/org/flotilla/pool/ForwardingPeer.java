@@ -15,4 +15,6 @@ class ForwardingPeer implements MigrationPeer {
     @Override public long finish(String vm, String token) { return to.finish(vm, token); }
 
     @Override public boolean abort(String vm, String token) { return to.abort(vm, token); }
+
+    @Override public void history(String vm, String history) { to.history(vm, history); }
 }

@@ -72,6 +72,10 @@ class PoolStorageMotionTest {
         assertEquals(List.of("VDI_NOT_IN_MAP", vdi), unmapped.description());
         assertEquals(h0.hostRef(), h0.call("VM.get_resident_on", vm));
 
+        // its history on the coordinator (its RRD), once it holds a point, goes with it to the member
+        PoolWaits.await(Duration.ofSeconds(30), "a point in the VM's history on the coordinator", () -> !knownRows(history(h0, uuid)).isEmpty());
+        List<String> pastOn0 = knownRows(history(h0, uuid));
+
         var lastOn0 = new AtomicReference<>("");
         Thread watcher = Thread.ofVirtual().start(() -> CountingGuests.follow(serial0, lastOn0));
         var err = new ByteArrayOutputStream();
@@ -92,6 +96,7 @@ class PoolStorageMotionTest {
         assertEquals(sr1, h0.call("VDI.get_SR", moved));
         assertFalse(((List<?>) h0.call("SR.get_VDIs", sr0)).contains(vdi), "the VDI left on the coordinator is gone");
         assertCountsOn(serial1, lastOn0.get());
+        PoolWaits.await(Duration.ofSeconds(30), "the VM's history on the member", () -> knownRows(history(h1, uuid)).containsAll(pastOn0));
 
         h1.call("VM.hard_shutdown", vm);
         h0.call("VM.destroy", vm);
@@ -182,6 +187,26 @@ class PoolStorageMotionTest {
         long last = CountingGuests.lastCount(before);
         long first = CountingGuests.firstCount(after);
         assertTrue(last > 0 && first > last && first <= last + 3, "counted to " + last + ", went on from " + first);
+    }
+
+    /** The VM's RRD as host {@code h} keeps it ({@code /vm_rrd}), or "" if it keeps none. */
+    static String history(TestHost h, String uuid) {
+        try {
+            var reply = org.flotilla.runtime.TrustingTls.httpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("https://" + h.address() + "/vm_rrd?session_id=" + h.session() + "&uuid=" + uuid)).GET().build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            return reply.statusCode() == 200 ? reply.body() : "";
+        } catch (Exception e) {
+            throw new IllegalStateException("GET /vm_rrd of " + h + ": " + e, e);
+        }
+    }
+
+    /** The rows of an RRD's finest archive (its first) that hold a known value: what only that VM's sampling wrote. */
+    static List<String> knownRows(String rrd) {
+        int from = rrd.indexOf("<database>");
+        if (from < 0) return List.of();
+        return Pattern.compile("<row>.*?</row>").matcher(rrd.substring(from, rrd.indexOf("</database>", from))).results()
+                .map(java.util.regex.MatchResult::group).filter(r -> r.matches(".*<v>-?[1-9].*")).toList();
     }
 
     static void awaitCounts(Path serial, int n) throws Exception {

@@ -47,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Slow
 class StorageMotionTest {
+    private static final String HISTORY_MARK = "<v>12345.5</v>";
+
     @TempDir Path dir;
     NodesOnOneDatabase hosts;
     CountingGuests guests;
@@ -99,6 +101,13 @@ class StorageMotionTest {
         assertEquals(List.of("VM_REQUIRES_SR", vm.value(), srA.value()), unreachable.description(), unreachable.toString());
         Map<String, String> vdiMap = Map.of(before.value(), srB.value());
         call(a, "VM.assert_can_migrate", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
+        // the VM's history on A (its RRD), given a past of its own: a day's row marked in its coarsest archive, which
+        // neither host's sampling touches within the test
+        String uuid = db.require(vm).get(VM.uuid);
+        a.metrics().sample();
+        String history = a.metrics().of(uuid).orElseThrow();
+        int lastUnknown = history.lastIndexOf("<v>NaN</v>");
+        a.metrics().adopt(uuid, history.substring(0, lastUnknown) + HISTORY_MARK + history.substring(lastUnknown + "<v>NaN</v>".length()));
 
         long t0 = System.nanoTime();
         String task = (String) call(a, "Async.VM.migrate_send", sa, vm.value(), dest, true, vdiMap, Map.of(), Map.of());
@@ -138,6 +147,9 @@ class StorageMotionTest {
                 throw new UncheckedIOException(e);
             }
         });
+
+        // its history went with it, as XAPI sends a VM's RRD to its new host
+        PoolWaits.await(Duration.ofSeconds(30), "the VM's history on B", () -> b.metrics().of(uuid).map(h -> h.contains(HISTORY_MARK)).orElse(false));
 
         // the guest did not boot again: its counter goes on from where it was on A, in memory and on the disk
         guests.awaitCounts(1, vm, 3);

@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.db.Database;
+import org.flotilla.db.DbObject;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
+import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.model.xenapi.enums.VmPowerState;
 import org.flotilla.runtime.domain.CurrentOperations;
@@ -54,6 +56,8 @@ public final class IncomingMigrations implements MigrationPeer {
     private final Map<Ref<VM>, Finish> finishes = new ConcurrentHashMap<>();
     private volatile Supplier<InetAddress> listenAddress;
     private final List<Consumer<Ref<VM>>> discarded = new CopyOnWriteArrayList<>();
+    private final Ref<Host> here;
+    private volatile VmHistories histories = VmHistories.NONE;
 
     /**
      * A VM on its way here: its QEMU, the port it comes in by, done once its stream is QEMU's, and the disks it brings
@@ -62,8 +66,10 @@ public final class IncomingMigrations implements MigrationPeer {
     private record Arrival(VmStarter.Launched launched, String token, QemuStreamPort port, CompletableFuture<Void> stream,
                            ArrivingDisks disks) {}
 
-    public IncomingMigrations(Database db, Storage storage, VmStarter starter, DomainTeardown teardown, Supplier<InetAddress> listenAddress) {
+    public IncomingMigrations(Database db, Ref<Host> here, Storage storage, VmStarter starter, DomainTeardown teardown,
+                              Supplier<InetAddress> listenAddress) {
         this.db = db;
+        this.here = here;
         this.storage = storage;
         this.starter = starter;
         this.teardown = teardown;
@@ -72,6 +78,16 @@ public final class IncomingMigrations implements MigrationPeer {
 
     /** Where this host takes migration streams in (its management address unless set). */
     public void listenOn(InetAddress address) { this.listenAddress = () -> address; }
+
+    /** Where the histories of VMs that come here are taken up. */
+    public void keepHistoriesIn(VmHistories histories) { this.histories = histories; }
+
+    @Override
+    public void history(String vm, String history) {
+        DbObject<VM> v = db.require(VM.CLASS.ref(vm));
+        if (!here.equals(v.get(VM.resident_on))) throw ApiError.of("VM_NOT_RESIDENT_HERE", vm, here.value());
+        histories.adopt(v.get(VM.uuid), history);
+    }
 
     @Override
     public IncomingStream prepare(String vm, Map<String, String> disks, String certificate) {

@@ -23,4 +23,10 @@ public interface MigrationPeer {
      * must let its own QEMU go rather than run it again. False, too, for a VM not coming there.
      */
     boolean abort(String vm, String token);
+
+    /**
+     * Once the VM runs there: the performance history this host kept of it ({@link VmHistories}), for that host to go
+     * on from. Refused for a VM that does not run there.
+     */
+    void history(String vm, String history);
 }

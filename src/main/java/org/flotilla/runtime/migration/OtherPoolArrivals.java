@@ -142,6 +142,9 @@ public final class OtherPoolArrivals {
         return domid;
     }
 
+    /** The history the VM's host in the other pool kept of it, once it runs here. */
+    public void history(String vm, String history) { incoming.history(vm, history); }
+
     /** The migration failed on the way: what was made for it here goes, unless the VM runs here already (true). */
     public boolean abort(String vm, String token) {
         boolean arrived = incoming.abort(vm, token);

@@ -110,6 +110,9 @@ public final class OtherPoolMotions {
 
         @Override
         public boolean abort(String vm, String token) { return peer.abort(copy, token); }
+
+        @Override
+        public void history(String vm, String history) { peer.history(copy, history); }
     }
 
     private Plan plan(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,

@@ -73,6 +73,7 @@ public final class OutgoingMigrations {
     private final MovedDisks movedDisks;
     private final Map<Ref<VM>, MigrationReport> reports = new ConcurrentHashMap<>();
     private volatile MigrationPeers peers = MigrationPeers.NONE;
+    private volatile VmHistories histories = VmHistories.NONE;
 
     public OutgoingMigrations(Database db, Storage storage, Ref<Host> here, CurrentOperations operations, Domains domains, BootChecks checks,
                               DomainTeardown teardown) {
@@ -87,6 +88,9 @@ public final class OutgoingMigrations {
     }
 
     public void setPeers(MigrationPeers peers) { this.peers = peers; }
+
+    /** Where the histories of the VMs running here are kept, to go after a VM that leaves. */
+    public void keepHistoriesIn(VmHistories histories) { this.histories = histories; }
 
     /** VM.pool_migrate of a VM running here to {@code destination}. */
     public void migrate(Call c, Ref<VM> vm, Ref<Host> destination) { migrate(c, vm, destination, Map.of()); }
@@ -155,6 +159,7 @@ public final class OutgoingMigrations {
             });
             left.whileQemuEnds().accept(in);
             phases.mark("records");
+            handOverHistory(peer, vm, d.uuid);
             long qemuMillis = qemuEnded.join();
             phases.mark("QEMU ended");
             if (!left.alongsideUnlisting()) left.afterQemu().accept(in);
@@ -176,6 +181,22 @@ public final class OutgoingMigrations {
             phases.mark("left behind");
         }
         LOG.log(System.Logger.Level.INFO, "VM " + vm.value() + " left this host in steps: " + phases);
+    }
+
+    /**
+     * The VM's history goes after it, as XAPI sends a VM's RRD to its new host: in the background, once it runs there.
+     * Failing costs the history (its graphs start again there), never the move.
+     */
+    private void handOverHistory(MigrationPeer peer, Ref<VM> vm, String uuid) {
+        VmHistories kept = histories;
+        Thread.ofVirtual().name("history-" + uuid).start(() -> {
+            try {
+                kept.of(uuid).ifPresent(history -> peer.history(vm.value(), history));
+                kept.forget(uuid);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "the history of VM " + uuid + " did not reach its new host: " + e.getMessage());
+            }
+        });
     }
 
     /**
