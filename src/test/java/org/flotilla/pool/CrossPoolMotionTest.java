@@ -59,12 +59,8 @@ class CrossPoolMotionTest {
             Object disksOfB = b.call("SR.get_VDIs", srB);
 
             String template = (String) ((List<?>) a.call("VM.get_by_name_label", "Flotilla test guest")).getFirst();
-            String vm = (String) a.call("VM.clone", template, "goes to another pool");
-            a.call("VM.set_is_a_template", vm, false);
-            a.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
-            String vdi = (String) a.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(srA), "counter disk"));
-            a.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
-                    "mode", "RW", "type", "Disk")));
+            String vm = counterOnItsDisk(a, template, "goes to another pool", srA);
+            String vdi = diskOf(a, vm);
             var nic = new LinkedHashMap<String, Object>(Map.of("VM", vm, "network", netA, "device", "0", "MAC", "", "MTU", "0",
                     "other_config", Map.of(), "qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
             String vif = (String) a.call("VIF.create", nic);
@@ -206,17 +202,24 @@ class CrossPoolMotionTest {
         }
     }
 
+    /** A VM of {@code template} on {@code h}, halted, that counts on a disk of its own in {@code sr}. */
+    private static String counterOnItsDisk(TestHost h, String template, String name, String sr) {
+        String vm = (String) h.call("VM.clone", template, name);
+        h.call("VM.set_is_a_template", vm, false);
+        h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
+        String vdi = (String) h.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(sr), "counter disk"));
+        h.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
+                "mode", "RW", "type", "Disk")));
+        return vm;
+    }
+
     /**
      * A suspended guest moves into pool B as XAPI moves one: its disk and its memory's VDI copied into B's SR, it arrives
      * suspended on them, and resumes there counting on from where it was.
      */
     private static void aSuspendedGuestMovesAndResumesThere(TestHost a, TestHost b, String template, String srA, String srB) throws Exception {
-        String vm = (String) a.call("VM.clone", template, "suspended");
-        a.call("VM.set_is_a_template", vm, false);
-        a.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");
-        String vdi = (String) a.call("VDI.create", SharedDatabaseTest.vdiArgs(SR.CLASS.ref(srA), "counter disk"));
-        a.call("VBD.create", new LinkedHashMap<String, Object>(Map.of("VM", vm, "VDI", vdi, "userdevice", "0", "bootable", true,
-                "mode", "RW", "type", "Disk")));
+        String vm = counterOnItsDisk(a, template, "suspended", srA);
+        String vdi = diskOf(a, vm);
         a.call("VM.start", vm, false, false);
         String uuid = (String) a.call("VM.get_uuid", vm);
         Path serialA = a.stateDir().resolve("run").resolve(uuid).resolve("serial.log");
