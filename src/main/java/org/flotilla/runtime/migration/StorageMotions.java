@@ -81,8 +81,9 @@ public final class StorageMotions {
     /**
      * The disks the VM's snapshots take along, as XAPI's migrate_send copies them (whole, unmirrored: nothing writes
      * them): each snapshot's disk to the SR vdi_map gives it, or else to that of the disk it is a snapshot of; a
-     * checkpoint's memory (and a suspended VM's own) to the SR vdi_map gives it, or else to that of the VM's first disk. One already in its SR
-     * stays. {@code required} (across pools): VDI_NOT_IN_MAP for one with no SR to go to; within the pool it stays.
+     * checkpoint's memory (and a suspended VM's own) to the SR vdi_map gives it, or else to that of the VM's first
+     * disk. One already in its SR stays. {@code required} (across pools): VDI_NOT_IN_MAP for one with no SR to go to;
+     * within the pool it stays.
      */
     public Map<Ref<VDI>, Ref<SR>> snapshotDisks(Ref<VM> vm, Map<Ref<VDI>, Ref<SR>> vdiMap, boolean required) {
         Ref<SR> first = db.referring(VBD.VM, vm).stream().filter(StorageMotions::movesDisk).map(b -> vdiMap.get(b.get(VBD.VDI)))
