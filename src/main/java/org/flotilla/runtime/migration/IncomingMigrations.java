@@ -300,7 +300,7 @@ public final class IncomingMigrations implements MigrationPeer {
             if (!d.alive()) throw ApiError.internal("the destination's QEMU exited while receiving the VM's memory");
             if (System.nanoTime() > deadline) throw ApiError.internal("receiving the VM's memory timed out");
             // the guest is stopped until this host runs it: QEMU's MIGRATION event (the events capability) ends the pause at once
-            d.qmp.pauseUntil(mark, e -> e.name().equals("MIGRATION"), LOADED_POLL);
+            MigrationStatus.awaitChange(d.qmp, mark, LOADED_POLL);
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.flotilla.api.Call;
@@ -29,6 +30,7 @@ import org.flotilla.runtime.domain.CurrentOperations;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.Domains;
 import org.flotilla.runtime.power.DomainTeardown;
+import org.flotilla.runtime.power.MigrationStatus;
 import org.flotilla.storage.Storage;
 
 /**
@@ -119,7 +121,7 @@ public final class OutgoingMigrations {
                          Supplier<MigrationPeer> there, Departure left) {
         boolean inPool = db.exists(destination);
         var phases = new Phases();
-        var leftBehind = new java.util.concurrent.atomic.AtomicReference<CompletableFuture<Void>>();
+        var leftBehind = new AtomicReference<CompletableFuture<Void>>();
         operations.run(c, vm, op, () -> {
             phases.mark("listed");
             Domain d = domains.running(vm);
@@ -162,10 +164,13 @@ public final class OutgoingMigrations {
             handOverHistory(peer, vm, d.uuid);
             long qemuMillis = qemuEnded.join();
             phases.mark("QEMU ended");
-            if (!left.alongsideUnlisting()) left.afterQemu().accept(in);
-            CompletableFuture<Void> cleared = left.alongsideUnlisting()
-                    ? CompletableFuture.runAsync(() -> left.afterQemu().accept(in), r -> Thread.ofVirtual().name("left-behind-" + d.uuid).start(r))
-                    : CompletableFuture.completedFuture(null);
+            CompletableFuture<Void> cleared;
+            if (left.alongsideUnlisting()) {
+                cleared = CompletableFuture.runAsync(() -> left.afterQemu().accept(in), r -> Thread.ofVirtual().name("left-behind-" + d.uuid).start(r));
+            } else {
+                left.afterQemu().accept(in);
+                cleared = CompletableFuture.completedFuture(null);
+            }
             // the VM has moved whatever happens to what it left here: that is logged, not the call's failure
             leftBehind.set(cleared.handle((x, e) -> {
                 if (e != null) LOG.log(System.Logger.Level.WARNING, "VM " + d.uuid + " moved, but what it left here was not all cleared: " + e);
@@ -397,7 +402,7 @@ public final class OutgoingMigrations {
      * the change is the guest's.
      */
     private static void awaitStatusChange(Domain d, long mark) throws InterruptedException {
-        d.qmp.pauseUntil(mark, e -> e.name().equals("MIGRATION"), POLL);
+        MigrationStatus.awaitChange(d.qmp, mark, POLL);
     }
 
     /** Writes the task's progress when it has grown by a step since {@code reported}; returns what was last written. */

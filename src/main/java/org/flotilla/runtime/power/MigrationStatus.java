@@ -2,6 +2,7 @@ package org.flotilla.runtime.power;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
+import java.time.Duration;
 import org.flotilla.model.ApiError;
 import org.flotilla.qemu.Qmp;
 
@@ -17,5 +18,13 @@ public final class MigrationStatus {
             throw ApiError.internal(what + " failed: " + m.path("error-desc").asText(status));
         }
         return status;
+    }
+
+    /**
+     * A pause between two polls of the status that ends as soon as QEMU announces a change of it (its MIGRATION event,
+     * with the events capability) after {@code mark} ({@link Qmp#eventMark}), or after {@code longest}.
+     */
+    public static void awaitChange(Qmp qmp, long mark, Duration longest) throws InterruptedException {
+        qmp.pauseUntil(mark, e -> e.name().equals("MIGRATION"), longest);
     }
 }
