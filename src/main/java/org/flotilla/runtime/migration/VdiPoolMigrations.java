@@ -34,6 +34,7 @@ import org.flotilla.storage.Storage;
  * after it and become snapshots of the new VDI, as XAPI's migrate_send takes them along.
  */
 public final class VdiPoolMigrations {
+    private static final System.Logger LOG = System.getLogger(VdiPoolMigrations.class.getName());
     /** The fields the new VDI takes over (XAPI creates the mirror's destination with the source's names). */
     private static final List<Field<VDI, ?>> COPIED = List.of(VDI.name_label, VDI.name_description, VDI.type,
             VDI.sharable, VDI.other_config, VDI.xenstore_data);
@@ -85,8 +86,6 @@ public final class VdiPoolMigrations {
         });
         return moved.get();
     }
-
-    private static final System.Logger LOG = System.getLogger(VdiPoolMigrations.class.getName());
 
     /**
      * Copies of the snapshots' disks in the SRs they go to, by the references of those they copy. If one cannot be
