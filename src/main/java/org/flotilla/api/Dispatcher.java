@@ -67,12 +67,11 @@ public final class Dispatcher implements Rpc {
         Ref<Session> session = m.sessionless() ? Session.CLASS.nullRef() : Session.CLASS.ref((String) typed(Type.STRING, params.getFirst()));
         List<Object> raw = params.subList(offset, Math.min(params.size(), offset + m.params().size()));
         List<Object> args = arguments(m, raw);
-        // what the client (or the member forwarding to us) wrote through another member is seen here before the
-        // session and the references are checked, as well as before the call acts
-        boolean current = db.catchUp();
+        boolean forwarded = sessions.isLocal(session); // another member's call comes in a local session: not sent on again
+        int catchUpsOnMiss = CatchUps.beforeCall(db, m.sessionless() || forwarded);
         if (!m.sessionless()) sessions.require(session);
-        checkRefs(m, args, session, current);
-        boolean mayForward = !sessions.isLocal(session); // a forwarded call comes in a local session: it is not sent on again
+        checkRefs(m, args, session, catchUpsOnMiss);
+        boolean mayForward = !forwarded;
 
         if (async) {
             final Ref<Session> owner = session;
@@ -102,7 +101,7 @@ public final class Dispatcher implements Rpc {
     public Object callOn(Ref<Host> host, String method, List<Object> arguments) {
         Forwarder f = forwarder;
         if (f == null) throw ApiError.of("CANNOT_CONTACT_HOST", host.value());
-        return f.forward(host, method, arguments);
+        return CatchUps.after(db, () -> f.forward(host, method, arguments));
     }
 
     /** How a call reaches another host of the pool: its wire name and arguments as the client sent them, without the session. */
@@ -123,7 +122,7 @@ public final class Dispatcher implements Rpc {
                         + " but changed the database here first; not forwarded");
                 throw e;
             }
-            return f.forward(e.host(), call.message().wireName(), raw);
+            return CatchUps.after(db, () -> f.forward(e.host(), call.message().wireName(), raw));
         }
     }
 
@@ -170,16 +169,17 @@ public final class Dispatcher implements Rpc {
     }
 
     /**
-     * HANDLE_INVALID for a reference this copy lacks. When the copy could not be brought up to the pool's
-     * ({@code current} false: the coordinator did not answer in time), a missing reference may be one written
-     * elsewhere a moment ago, so the copy is asked to catch up once more before the client is told it is invalid.
+     * HANDLE_INVALID for a reference this copy lacks, once the copy has caught up as far as {@code catchUpsOnMiss}
+     * allows: a reference missing from a copy that was not brought up to the pool's may be one written elsewhere a
+     * moment ago.
      */
-    private void checkRefs(MessageDef m, List<Object> args, Ref<Session> session, boolean current) {
+    private void checkRefs(MessageDef m, List<Object> args, Ref<Session> session, int catchUpsOnMiss) {
+        int left = catchUpsOnMiss;
         for (int i = 0; i < args.size(); i++) {
             if (m.params().get(i).type() instanceof Type.Ref r && args.get(i) instanceof String v && !Refs.isNull(v)) {
                 boolean known = db.get(r.className(), v) != null;
-                if (!known && !current) {
-                    current = db.catchUp();
+                while (!known && left > 0) {
+                    left = db.catchUp() ? 0 : left - 1;
                     known = db.get(r.className(), v) != null;
                 }
                 if (!known || !visible(r.className(), v, session)) throw ApiError.handleInvalid(r.className(), v);

@@ -226,7 +226,7 @@ class DispatcherTest {
 
     /**
      * A member's copy that lags the pool's: the VM another member just made reaches this copy only when the copy
-     * catches up. The call naming it must catch up before its references are checked, or it fails HANDLE_INVALID.
+     * catches up. The call naming it catches up before its references are called invalid, or it fails HANDLE_INVALID.
      */
     @Test
     void aReferenceWrittenThroughAnotherMemberIsCheckedAfterTheCopyCaughtUp() {
@@ -239,18 +239,49 @@ class DispatcherTest {
         assertEquals(2, callNamingAVmThisCopyLearnsOnCatchUp(true));
     }
 
+    /**
+     * A session reads its member's copy as it is: its calls cost no round trip to the coordinator. A login is brought
+     * up to the pool's first, so that the new session sees everything committed before it.
+     */
+    @Test
+    void onlyALoginCatchesTheCopyUpNotTheCallsOfASession() {
+        int[] catchUps = laggingCopy(List.of(), false);
+        String dom0 = (String) call("VM.get_by_uuid", session, dom0().get("uuid"));
+        call("VM.get_name_label", session, dom0);
+        assertEquals(0, catchUps[0]);
+        String another = (String) call("session.login_with_password", "root", "secret");
+        assertEquals(1, catchUps[0]);
+        call("VM.get_name_label", another, dom0);
+        assertEquals(1, catchUps[0]);
+        assertEquals(List.of("HANDLE_INVALID", "VM", "OpaqueRef:nothing-anywhere"), fails("VM.get_name_label", another, "OpaqueRef:nothing-anywhere").description());
+        assertEquals(2, catchUps[0], "a reference missing from a copy caught up at once is looked for once more, then invalid");
+    }
+
     /** Calls VM.get_name_label for a VM the lagging copy gets on its (first, or second) catch-up; the catch-ups made. */
     private int callNamingAVmThisCopyLearnsOnCatchUp(boolean firstTimesOut) {
-        var db = node.db();
-        Op.Put dom0 = db.durableState().objects().stream()
-                .filter(p -> p.className().equals("VM") && Boolean.TRUE.equals(p.fields().get("is_control_domain")))
-                .findFirst().orElseThrow();
-        var fields = new java.util.HashMap<>(dom0.fields());
+        var fields = new java.util.HashMap<>(dom0());
         fields.put("uuid", java.util.UUID.randomUUID().toString());
         fields.put("name_label", "made through another member");
         fields.put("is_control_domain", false);
         String late = "OpaqueRef:" + java.util.UUID.randomUUID();
-        var pending = new java.util.ArrayList<List<Op>>(List.of(List.of(new Op.Put("VM", late, fields))));
+        int[] catchUps = laggingCopy(List.of(new Op.Put("VM", late, fields)), firstTimesOut);
+        assertEquals("made through another member", call("VM.get_name_label", session, late));
+        return catchUps[0];
+    }
+
+    private Map<String, Object> dom0() {
+        return node.db().durableState().objects().stream()
+                .filter(p -> p.className().equals("VM") && Boolean.TRUE.equals(p.fields().get("is_control_domain")))
+                .findFirst().orElseThrow().fields();
+    }
+
+    /**
+     * Makes this node's database a member's copy that learns {@code late} on its first catch-up (its second, when
+     * {@code firstTimesOut}); returns the count of catch-ups, as it goes.
+     */
+    private int[] laggingCopy(List<Op> late, boolean firstTimesOut) {
+        var db = node.db();
+        var pending = new ArrayList<List<Op>>(List.of(late));
         int[] catchUps = {0};
         db.replicateThrough(new ReplicatedLog() {
             @Override
@@ -266,7 +297,6 @@ class DispatcherTest {
                 return true;
             }
         }, false);
-        assertEquals("made through another member", call("VM.get_name_label", session, late));
-        return catchUps[0];
+        return catchUps;
     }
 }
