@@ -175,6 +175,13 @@ class VmNicHotplugTest {
         // QEMU still holds the tap (removed under it, QEMU 10 exits): it is off the bridge and down until the guest lets go
         assertFalse(Files.exists(SYS.resolve(tap2).resolve("master")), "the forced-off tap left its bridge");
         assertEquals("down", Files.readString(SYS.resolve(tap2).resolve("operstate")).strip());
+        // while the guest holds it, its QEMU has a NIC the records do not: a QEMU made from them could not take its state in
+        for (var refused : List.of(h.fails("VM.suspend", vm), h.fails("VM.checkpoint", vm, "with the NIC"),
+                h.fails("VM.pool_migrate", vm, h.call("VM.get_resident_on", vm), Map.of()))) {
+            assertEquals("OPERATION_NOT_ALLOWED", refused.code());
+            assertTrue(refused.params().getFirst().contains("still holds NIC 3"), refused.params().getFirst());
+        }
+        assertEquals("Running", h.power(vm));
         h.qmp(vm).execute("cont");
         VmHost.await(() -> {
             try { return !qemuHas(vm, "nic3"); } catch (Exception e) { throw new IllegalStateException(e); }

@@ -94,6 +94,12 @@ public final class Taps implements VifBackend {
         });
     }
 
+    @Override
+    public boolean isCutOff(Ref<VIF> vifRef) {
+        DbObject<VIF> vif = db.get(vifRef);
+        return vif != null && !vif.get(VIF.currently_attached) && vif.get(VIF.runtime_properties).containsKey(TAP_KEY);
+    }
+
     /** As {@link #detach}, but the VIF stays marked currently_attached: its VM is suspended, not stopped. */
     @Override
     public void release(Ref<VIF> vif) { removeTap(vif, false); }
