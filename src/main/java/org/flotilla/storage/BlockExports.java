@@ -58,10 +58,18 @@ public final class BlockExports implements AutoCloseable {
             throws IOException, InterruptedException {
         Path dir = newDir();
         Path started = dir.resolve("started");
-        return launch(dir, blockdevs, "addr.type=fd,addr.str=" + Spawner.FIRST_INHERITED + ",tls-creds=" + TLS, exports,
+        return launch(dir, blockdevs, "addr.type=fd,addr.str=" + Spawner.FIRST_INHERITED + ",tls-creds=" + TLS
+                        + ",max-connections=" + connectionsFor(exports.size()), exports,
                 List.of("--object", "tls-creds-x509,id=" + TLS + ",endpoint=server,verify-peer=on,sanity-check=off,dir=" + tlsDir,
                         "--pidfile", started.toString()), started, listening);
     }
+
+    /**
+     * How many clients at once an NBD server on a network port lets in for {@code exports} exports: each client writes
+     * one export, and may come once more while its first connection is being given up. Who else knocks holds a place
+     * until its TLS handshake fails, so without a bound it could use up the server's descriptors.
+     */
+    public static int connectionsFor(int exports) { return 2 * Math.max(1, exports); }
 
     /**
      * Starts the storage daemon on {@code blockdevs} with a QMP monitor at {@link #monitor()}, for a block job of the

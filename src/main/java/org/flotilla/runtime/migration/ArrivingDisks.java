@@ -103,11 +103,13 @@ final class ArrivingDisks {
         // the disks become the guest's only at cont, after the exports are gone, not when the stream has been loaded
         // (QEMU reports it complete before it activates them, and the exports hold them for writing until stopped)
         d.qmp.execute("migrate-set-capabilities", Map.of("capabilities", List.of(Map.of("capability", "late-block-activate", "state", true))));
+        var exported = nodes(db, vm).keySet();
         TcpSockets.Listening listening = QemuSockets.listen(address, made.size() + 4);
         QemuSockets.handOver(d, LISTENING_FD, listening.fd(), "nbd-server-start", Map.of(
-                "addr", Map.of("type", "fd", "data", Map.of("str", LISTENING_FD)), "tls-creds", tlsCreds));
+                "addr", Map.of("type", "fd", "data", Map.of("str", LISTENING_FD)), "tls-creds", tlsCreds,
+                "max-connections", BlockExports.connectionsFor(exported.size())));
         qemuServes = true;
-        for (String node : nodes(db, vm).keySet()) {
+        for (String node : exported) {
             d.qmp.execute("block-export-add", Map.of("type", "nbd", "id", "export-" + node, "node-name", node,
                     "name", node, "writable", true));
         }

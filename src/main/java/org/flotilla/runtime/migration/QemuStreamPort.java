@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.flotilla.os.Fd;
 import org.flotilla.os.OsException;
 import org.flotilla.os.TcpSockets;
@@ -20,6 +22,11 @@ import org.flotilla.os.TcpSockets;
 final class QemuStreamPort implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(QemuStreamPort.class.getName());
     private static final Duration POLL = Duration.ofMillis(250);
+    /**
+     * Connections read at once for their token; past it, a new one is closed unread, so that whoever knocks uses up no
+     * descriptors of the daemon's. The source's own comes at once, before anyone could learn the port to knock on.
+     */
+    static final int READ_AT_ONCE = 16;
 
     /** What the admitted connection is given to. */
     interface Taker { void take(Fd connection) throws IOException; }
@@ -28,6 +35,8 @@ final class QemuStreamPort implements AutoCloseable {
     private final String token;
     private final Taker taker;
     private final AtomicBoolean taken = new AtomicBoolean();
+    private final Semaphore reading = new Semaphore(READ_AT_ONCE);
+    private final AtomicInteger refusedUnread = new AtomicInteger();
     private volatile boolean closed;
 
     private QemuStreamPort(TcpSockets.Listening listening, String token, Taker taker) {
@@ -48,12 +57,31 @@ final class QemuStreamPort implements AutoCloseable {
         try (listening) {
             while (!closed && !taken.get()) {
                 Fd c = TcpSockets.accept(listening.fd(), POLL);
-                if (c != null) Thread.ofVirtual().name("migration-admit").start(() -> admit(c));
+                if (c == null) continue;
+                if (!reading.tryAcquire()) {
+                    c.close();
+                    refusedUnread.incrementAndGet();
+                    continue;
+                }
+                Thread.ofVirtual().name("migration-admit").start(() -> {
+                    try {
+                        admit(c);
+                    } finally {
+                        reading.release();
+                    }
+                });
             }
         } catch (IOException e) {
             LOG.log(System.Logger.Level.WARNING, "migration port " + port() + " stopped: " + e.getMessage());
         }
+        if (refusedUnread.get() > 0) {
+            LOG.log(System.Logger.Level.WARNING, "migration port " + port() + " closed " + refusedUnread.get()
+                    + " connections unread: " + READ_AT_ONCE + " were being read already");
+        }
     }
+
+    /** How many connections were closed unread, {@link #READ_AT_ONCE} being read already. */
+    int refusedUnread() { return refusedUnread.get(); }
 
     private void admit(Fd c) {
         try {
