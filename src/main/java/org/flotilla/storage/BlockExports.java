@@ -98,6 +98,17 @@ public final class BlockExports implements AutoCloseable {
         // env finds the program in PATH, as a ProcessBuilder would
         var argv = new ArrayList<>(List.of("env", System.getProperty("flotilla.qemu-storage-daemon", "qemu-storage-daemon")));
         argv.addAll(args);
+        // read at start, from files of its own directory that go once it serves
+        Path secrets = dir.resolve("secrets");
+        try {
+            Files.createDirectory(secrets);
+            for (String id : QemuSecrets.namedIn(String.join("\n", blockdevs))) {
+                argv.addAll(List.of("--object", QemuSecrets.object(id, QemuSecrets.write(secrets, id))));
+            }
+        } catch (IOException e) {
+            deleteTree(dir);
+            throw e;
+        }
         blockdevs.forEach(b -> argv.addAll(List.of("--blockdev", b)));
         argv.addAll(List.of("--nbd-server", server));
         for (Export e : exports) {
@@ -117,6 +128,8 @@ public final class BlockExports implements AutoCloseable {
         } catch (IOException | InterruptedException | RuntimeException e) {
             served.close();
             throw e;
+        } finally {
+            QemuSecrets.remove(secrets);
         }
         return served;
     }

@@ -124,13 +124,18 @@ public record IscsiLun(String address, int port, String iqn, String scsiId, Iscs
         });
     }
 
-    /** The extent as a raw node of its offset and size over QEMU's iscsi driver (CHAP: see {@link IscsiSr}). */
+    /**
+     * The extent as a raw node of its offset and size over QEMU's iscsi driver, with the SR's CHAP user and its
+     * password's secret (see {@link QemuSecrets}).
+     */
     @Override public ObjectNode fileNode(String name) {
         try {
             return onLun((s, lun) -> {
                 LunMetadata.Extent e = metadata(s, lun).extent(name).orElseThrow(() -> new IOException(describe(name) + " is not on the LUN"));
                 ObjectNode n = JSON.createObjectNode().put("driver", "raw").put("offset", e.offset()).put("size", e.size());
-                n.putObject("file").put("driver", "iscsi").put("transport", "tcp").put("portal", portal()).put("target", iqn).put("lun", lun.id());
+                ObjectNode file = n.putObject("file").put("driver", "iscsi").put("transport", "tcp").put("portal", portal())
+                        .put("target", iqn).put("lun", lun.id());
+                if (!chap.user().isEmpty()) file.put("user", chap.user()).put("password-secret", QemuSecrets.idFor(chap.password()));
                 return n;
             });
         } catch (IOException e) {

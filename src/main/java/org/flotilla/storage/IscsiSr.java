@@ -17,8 +17,8 @@ import org.flotilla.os.IscsiSession;
  * VDI raw data in its extent, reached through libiscsi by the daemon and through QEMU's iscsi driver by each VM: a host
  * needs no kernel initiator and no LVM. Always shared. Extents have no copy-on-write, so no snapshot, clone or resize
  * (the SM record does not claim them, and the calls fail SR_OPERATION_NOT_SUPPORTED); and only the pool's coordinator
- * writes the table, as XAPI has the SR master do a shared SR's metadata ({@link SrMaster}). The daemon's CHAP
- * credentials are used for its own sessions; QEMU's sessions log in without them (a secret object would be needed).
+ * writes the table, as XAPI has the SR master do a shared SR's metadata ({@link SrMaster}). CHAP, when the
+ * device_config has a user and a password, is used for the daemon's own sessions and QEMU's alike ({@link QemuSecrets}).
  */
 public record IscsiSr() implements SrDriver {
     public static final String TYPE = "lvmoiscsi";

@@ -218,9 +218,19 @@ public final class QemuImg {
 
     /** Runs qemu-img; with {@code progress}, its {@code -p} output is read as it comes and passed on as a fraction. */
     private String run(List<String> args, DoubleConsumer progress) {
-        var cmd = new ArrayList<String>();
-        cmd.add(binary);
-        cmd.addAll(args);
+        try (var secrets = QemuSecrets.ForProgram.of(args, "--object")) {
+            var cmd = new ArrayList<String>();
+            cmd.add(binary);
+            cmd.add(args.getFirst()); // the subcommand, which takes the objects
+            cmd.addAll(secrets.options());
+            cmd.addAll(args.subList(1, args.size()));
+            return runCommand(cmd, progress);
+        } catch (IOException e) {
+            throw ApiError.of("SR_BACKEND_FAILURE", "1", "", "cannot give qemu-img its secrets: " + e.getMessage());
+        }
+    }
+
+    private String runCommand(List<String> cmd, DoubleConsumer progress) {
         Process p;
         try {
             p = HostCommand.of(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();

@@ -221,6 +221,50 @@ class IscsiSrTest extends OnALocalSr {
         call("VM.hard_shutdown", session, vm.value());
     }
 
+    /**
+     * On a target that wants CHAP, QEMU's own sessions log in with the SR's credentials too: the VM's QEMU, and
+     * qemu-img as it zeroes a new extent. The password is in no command line, and its file is gone once QEMU started.
+     */
+    @Test
+    void aGuestCountsOnItsDiskOnATargetThatWantsChap() throws Exception {
+        String password = "chap-secret-" + Long.toHexString(System.nanoTime());
+        try (IscsiTarget chap = IscsiTarget.onItsOwnNetwork(List.of(LUN_SIZE), "flotilla", password)) {
+            rebootWithTheTestGuest();
+            var config = new HashMap<>(Map.of("target", chap.address(), "targetIQN", IscsiTarget.IQN, "chapuser", "flotilla", "chappassword", password));
+            ApiError luns = fails("SR.probe", session, node.hostRef(), config, "lvmoiscsi", Map.of());
+            Matcher m = SCSI_ID.matcher(luns.params().get(2));
+            assertTrue(m.find(), luns.params().get(2));
+            config.put("SCSIid", m.group(1));
+            String sr = createSr(config);
+            String vdi = createVdi(sr, 16 * MIB, "counter's disk behind CHAP");
+            CountingGuest guest = startCountingGuest(vdi);
+            long pid = node.vmRuntime().pids().get(guest.vm());
+            String cmdline = Files.readString(Path.of("/proc", Long.toString(pid), "cmdline")).replace('\0', ' ');
+            assertTrue(cmdline.contains("\"driver\":\"iscsi\"") && cmdline.contains("\"user\":\"flotilla\""), cmdline);
+            assertFalse(cmdline.contains(password), "the password is in no command line");
+            Path runDir = node.vmRuntime().domains().get(guest.vm()).runDir;
+            TestGuest.awaitCounts(guest.serial(), 5);
+            try (var files = Files.walk(runDir)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    if (f.getFileName().toString().endsWith(".log")) continue;
+                    assertFalse(Files.readString(f, java.nio.charset.StandardCharsets.ISO_8859_1).contains(password), "left in " + f);
+                }
+            }
+            call("VM.hard_shutdown", session, guest.vm().value());
+
+            // plugged into a running VM whose own disk is local: its QEMU is given the secret through its monitor
+            CountingGuest local = startCountingGuest(createVdi(defaultSr(), 16 * MIB, "counter's local disk"));
+            String data = createVdi(sr, 4 * MIB, "plugged behind CHAP");
+            var vbd = new HashMap<String, Object>(Map.of("VM", local.vm().value(), "VDI", data, "userdevice", "1", "bootable", false,
+                    "mode", "RW", "type", "Disk", "unpluggable", true, "empty", false, "other_config", Map.of()));
+            vbd.putAll(Map.of("qos_algorithm_type", "", "qos_algorithm_params", Map.of()));
+            String plugged = (String) call("VBD.create", session, vbd);
+            call("VBD.plug", session, plugged);
+            assertEquals(true, call("VBD.get_currently_attached", session, plugged));
+            call("VM.hard_shutdown", session, local.vm().value());
+        }
+    }
+
     /** The image's first MiB reads back as {@code pattern}. */
     private static void assertReads(Path image, int pattern) {
         var read = TestCommand.run(List.of("qemu-io", "-f", "qcow2", "-c", "read -P " + pattern + " 0 1M", image.toString()));

@@ -73,6 +73,7 @@ public final class DiskMirror {
             var node = QemuCommand.ordered("driver", target.format(), "node-name", newNode,
                     "file", LiveDisks.imageFile(d, device, target.store(), target.layers().getFirst().file()));
             node.put("backing", null);
+            LiveSecrets.defineFor(qmp, List.of(node));
             qmp.execute("blockdev-add", node);
             long mark = qmp.eventMark();
             qmp.execute("blockdev-mirror", Map.of("job-id", job, "device", source, "target", newNode, "sync", "full"));

@@ -28,7 +28,9 @@ final class LiveBlockNodes {
         try {
             var sets = new QemuCommand.DiskSets(addFdsets(d, fds.layers(), disk.fdsetTag()), fds.direct());
             try {
-                for (Map<String, Object> node : QemuCommand.blockdevs(disk, sets)) qmp.execute("blockdev-add", node);
+                var nodes = QemuCommand.blockdevs(disk, sets);
+                LiveSecrets.defineFor(qmp, nodes);
+                for (Map<String, Object> node : nodes) qmp.execute("blockdev-add", node);
             } catch (QmpException e) {
                 remove(qmp, disk.nodePrefix(), disk.fdsetTag());
                 throw e;

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.flotilla.storage.LocalDir;
 import org.flotilla.storage.IscsiLun;
 import org.flotilla.storage.NfsDir;
+import org.flotilla.storage.QemuSecrets;
 import org.flotilla.storage.SrStore;
 import org.flotilla.jail.JailRoot;
 
@@ -193,10 +194,14 @@ public final class QemuCommand {
         Map<String, Integer> boot = bootIndexes(s.bootOrder(), s.boot() != null, s.disks(), s.nics());
         boolean anyCd = s.disks().stream().anyMatch(Disk::cd);
         if (anyCd) a.addAll(List.of("-device", json(ordered("driver", "virtio-scsi-pci", "id", "scsi0", "bus", "pcie.0"))));
+        var disks = new ArrayList<String>();
         for (Disk d : s.disks()) {
-            if (d.image() != null) for (var node : blockdevs(d, h.diskSets().get(d.userdevice()))) a.addAll(List.of("-blockdev", json(node)));
-            a.addAll(List.of("-device", json(device(d, boot.get(d.deviceId())))));
+            if (d.image() != null) for (var node : blockdevs(d, h.diskSets().get(d.userdevice()))) disks.addAll(List.of("-blockdev", json(node)));
+            disks.addAll(List.of("-device", json(device(d, boot.get(d.deviceId())))));
         }
+        // the files are put in the run directory for QEMU to read at start (QemuLauncher)
+        for (String id : QemuSecrets.namedIn(String.join("\n", disks))) a.addAll(List.of("-object", QemuSecrets.object(id, JAILED.resolve(id))));
+        a.addAll(disks);
         for (Nic n : s.nics()) {
             a.addAll(List.of("-netdev", "tap,id=" + n.netdevId() + ",fd=" + h.tapFds().get(n.device())));
             a.addAll(List.of("-device", json(device(n, boot.get(n.deviceId())))));
@@ -352,7 +357,8 @@ public final class QemuCommand {
         return m;
     }
 
-    static String json(Map<String, ?> m) {
+    /** A node or device description as one JSON object, as {@code -blockdev} and {@code -device} take it. */
+    public static String json(Map<String, ?> m) {
         try { return JSON.writeValueAsString(m); } catch (JsonProcessingException e) { throw new IllegalStateException(e); }
     }
 }

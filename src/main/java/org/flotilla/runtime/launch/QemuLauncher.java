@@ -23,6 +23,7 @@ import org.flotilla.os.Tap;
 import org.flotilla.qemu.Qmp;
 import org.flotilla.runtime.domain.Domain;
 import org.flotilla.runtime.domain.HostFiles;
+import org.flotilla.storage.QemuSecrets;
 
 /**
  * Starts a VM's QEMU in the VM's jail, detached from the daemon (own session, stdio to {@code qemu.log}), and
@@ -54,13 +55,28 @@ public final class QemuLauncher {
             List<String> argv = QemuCommand.argv(spec, handles);
             Files.writeString(runDir.resolve("argv"), String.join("\n", argv) + "\n");
             if (spec.tpm() != null) swtpm.start(jails.swtpm(domid, runDir, spec.tpm().state(), cgroup), spec.tpm().state(), runDir, uid);
+            List<Path> secrets = giveSecrets(argv, runDir, uid);
             try {
                 return start(vmRef, spec, program, argv.subList(1, argv.size()), fds, jails.qemu(domid, runDir, cgroup, spec.vcpusMax()), runDir, uid);
             } catch (IOException | RuntimeException e) {
                 swtpm.stop(runDir);
                 throw e;
+            } finally {
+                // QEMU has read them once its monitor answers (or it is gone)
+                for (Path f : secrets) Files.deleteIfExists(f);
             }
         }
+    }
+
+    /** The secrets the command line names (see {@link QemuSecrets}), as files of the run dir for QEMU alone to read. */
+    private static List<Path> giveSecrets(List<String> argv, Path runDir, int uid) throws IOException {
+        var out = new ArrayList<Path>();
+        for (String id : QemuSecrets.namedIn(String.join("\n", argv))) {
+            Path f = QemuSecrets.write(runDir, id);
+            out.add(f);
+            QemuFiles.give(f, uid);
+        }
+        return out;
     }
 
     /** Where a QEMU's stdout and stderr go: its run directory, gone with the domain. */
