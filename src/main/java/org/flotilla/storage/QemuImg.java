@@ -218,7 +218,7 @@ public final class QemuImg {
 
     /** Runs qemu-img; with {@code progress}, its {@code -p} output is read as it comes and passed on as a fraction. */
     private String run(List<String> args, DoubleConsumer progress) {
-        try (var secrets = QemuSecrets.ForProgram.of(args, "--object")) {
+        try (var secrets = QemuSecrets.ForProgram.of(args)) {
             var cmd = new ArrayList<String>();
             cmd.add(binary);
             cmd.add(args.getFirst()); // the subcommand, which takes the objects

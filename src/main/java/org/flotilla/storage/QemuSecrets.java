@@ -22,7 +22,7 @@ import javax.crypto.spec.SecretKeySpec;
  * The secrets QEMU's programs need to open an SR's images (an iSCSI target's CHAP password). A block node names one
  * by its id ({@code password-secret}), never by its value, and each program is given the values apart, so that no
  * command line, which any user of the host may read in /proc, holds one: qemu-img and qemu-storage-daemon read a file of
- * root's ({@link #objectOptions}), a VM's QEMU a file in its run directory that is removed once it has started, and a
+ * root's ({@link ForProgram}), a VM's QEMU a file in its run directory that is removed once it has started, and a
  * running QEMU gets them through its monitor, which is the daemon's alone.
  * <p>
  * An id is a keyed hash of the value, with a key of this daemon's run: the same secret has the same id in every node
@@ -87,14 +87,14 @@ public final class QemuSecrets {
      * of root's alone, named by {@link #options}; closing removes them, once the program has read them.
      */
     record ForProgram(Path dir, List<String> options) implements AutoCloseable {
-        /** The secrets {@code args} name, with {@code flag} ("--object") before each object. */
-        static ForProgram of(List<String> args, String flag) throws IOException {
+        /** The secrets {@code args} name, each as a {@code --object} option. */
+        static ForProgram of(List<String> args) throws IOException {
             List<String> ids = namedIn(String.join("\n", args));
             if (ids.isEmpty()) return new ForProgram(null, List.of());
             Path dir = Files.createTempDirectory("flotilla-secrets-", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             var options = new ArrayList<String>();
             try {
-                for (String id : ids) options.addAll(List.of(flag, object(id, write(dir, id))));
+                for (String id : ids) options.addAll(List.of("--object", object(id, write(dir, id))));
             } catch (IOException | RuntimeException e) {
                 remove(dir);
                 throw e;
