@@ -37,7 +37,8 @@ import org.flotilla.vm.Templates;
  *       background, changed to write-blocking with {@code block-job-change} once ready),
  *       migrates once the mirror is ready (the daemon's capabilities and parameters), cancels the job once the
  *       migration has completed, and the destination stops its NBD server and runs on with {@code cont}. Timed from
- *       making the empty image to the guest running there, as the API call is.</li>
+ *       making the empty image to the guest running there, as the API call is. The daemons' guest stands paused
+ *       meanwhile, so that each side's rounds have the machine alike.</li>
  * </ul>
  * For each: the total time, how long the disk took to be ready (mirrored, following the guest's writes), QEMU's
  * total-time and downtime (query-migrate's), the time outside those two jobs of QEMU's (the total less both: launching
@@ -126,12 +127,29 @@ public final class SxmBench {
             TestHost from = i % 2 == 0 ? h0 : h1;
             TestHost to = i % 2 == 0 ? h1 : h0;
             Run f = sides.equals("raw") ? null : migrateSend(from, to, vm, uuid);
-            Run r = sides.equals("flotilla") ? null : rawMirrorAndMigrate(h0, vm, argv, i);
+            int round = i;
+            Run r = sides.equals("flotilla") ? null : whilePaused(to, vm, uuid, () -> rawMirrorAndMigrate(h0, vm, argv, round));
             System.out.printf("  round %d%s: Flotilla %s; QEMU alone %s%n", i + 1, i < warmup ? " (warm-up)" : "", brief(f), brief(r));
             if (i >= warmup && f != null) flotilla.add(f);
             if (i >= warmup && r != null) raw.add(r);
         }
         if (sides.equals("both")) report(memoryMib, writer, runs, flotilla, raw);
+    }
+
+    /**
+     * Runs QEMU alone's round while the daemons' guest (on {@code host}) stands paused: its writes would otherwise
+     * load the machine during that round alone, as nothing of QEMU alone's runs during the daemons' rounds.
+     */
+    private static Run whilePaused(TestHost host, String vm, String uuid, java.util.concurrent.Callable<Run> round) throws Exception {
+        host.call("VM.pause", vm);
+        try {
+            return round.call();
+        } finally {
+            try (GuestWrites again = GuestWrites.follow(serial(host, uuid))) {
+                host.call("VM.unpause", vm);
+                again.await(WRITES);
+            }
+        }
     }
 
     private Run migrateSend(TestHost from, TestHost to, String vm, String uuid) throws Exception {
