@@ -10,7 +10,8 @@ import org.flotilla.db.Database;
  * as it is, as a ZooKeeper client reads its server's, and the copy catches up only where a call could otherwise miss
  * what happened elsewhere before it:
  * <ul>
- *   <li>a call without a session (a login): the new session starts from everything the pool committed before it;</li>
+ *   <li>a new session ({@link Sessions}: a login, xe's on the host's socket): it starts from everything the pool
+ *       committed before it;</li>
  *   <li>a call another member forwards here: it acts on what its caller wrote there;</li>
  *   <li>a reference this copy lacks, before it is called invalid: written elsewhere a moment ago, perhaps;</li>
  *   <li>after a call this member sends to another: what that host wrote is read here by the caller's next call.</li>
@@ -25,11 +26,11 @@ final class CatchUps {
     private CatchUps() {}
 
     /**
-     * Catches the copy up when {@code fromElsewhere} (a login, a forwarded call); returns how many more catch-ups a
-     * missing reference is worth: none after one that succeeded, one after one that timed out, else {@link #ON_MISS}.
+     * Catches the copy up for a call another member {@code forwarded}; returns how many more catch-ups a missing
+     * reference is worth: none after one that succeeded, one after one that timed out, else {@link #ON_MISS}.
      */
-    static int beforeCall(Database db, boolean fromElsewhere) {
-        if (!fromElsewhere) return ON_MISS;
+    static int beforeCall(Database db, boolean forwarded) {
+        if (!forwarded) return ON_MISS;
         return db.catchUp() ? 0 : 1;
     }
 

@@ -68,7 +68,7 @@ public final class Dispatcher implements Rpc {
         List<Object> raw = params.subList(offset, Math.min(params.size(), offset + m.params().size()));
         List<Object> args = arguments(m, raw);
         boolean forwarded = sessions.isLocal(session); // another member's call comes in a local session: not sent on again
-        int catchUpsOnMiss = CatchUps.beforeCall(db, m.sessionless() || forwarded);
+        int catchUpsOnMiss = CatchUps.beforeCall(db, forwarded);
         if (!m.sessionless()) sessions.require(session);
         checkRefs(m, args, session, catchUpsOnMiss);
         boolean mayForward = !forwarded;

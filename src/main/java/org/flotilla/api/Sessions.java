@@ -67,6 +67,7 @@ public final class Sessions {
     public Ref<Session> preauthenticated(String user, String originator) { return create(user, true, originator); }
 
     private Ref<Session> create(String user, boolean superuser, String originator) {
+        db.catchUp(); // a new session starts from everything the pool committed before it (see CatchUps)
         Ref<Session> ref = Refs.newRef(Session.CLASS);
         Instant now = Instant.now();
         lastUsed.put(ref, System.nanoTime());
