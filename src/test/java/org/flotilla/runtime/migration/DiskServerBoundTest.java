@@ -12,8 +12,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.flotilla.os.TcpSockets;
-import org.flotilla.storage.BlockExports;
 import org.flotilla.runtime.domain.HostFiles;
+import org.flotilla.storage.BlockExports;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
