@@ -127,8 +127,10 @@ public final class BootChecks {
         return vm.get(VM.power_state) == VmPowerState.Running && vm.get(VM.resident_on).equals(host);
     }
 
-    /** VM_REQUIRES_SR for the first SR of the VM's disks (and of its suspend image) that the host has not plugged. */
-    /** VM_REQUIRES_SR unless the host has plugged every SR of the VM's disks, those of the VDIs in {@code movedTo} being there. */
+    /**
+     * VM_REQUIRES_SR for the first SR of the VM's disks (and of its suspend image) that the host has not plugged, those
+     * of the VDIs in {@code movedTo} being there.
+     */
     public void assertCanSeeSrs(Ref<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) { assertCanSeeSrs(db.require(vm), host, movedTo); }
 
     private void assertCanSeeSrs(DbObject<VM> vm, Ref<Host> host, Map<Ref<VDI>, Ref<SR>> movedTo) {
@@ -136,22 +138,22 @@ public final class BootChecks {
         for (Ref<VBD> vbd : db.related(vm.self(VM.CLASS), VM.VBDs)) {
             DbObject<VBD> b = db.get(vbd);
             if (b == null || Boolean.TRUE.equals(b.get(VBD.empty))) continue;
-            Ref<SR> to = movedTo.get(b.get(VBD.VDI));
-            if (to != null) required.add(to);
-            else srOf(b.get(VBD.VDI), required);
+            srAfterMove(b.get(VBD.VDI), movedTo, required);
         }
-        if (vm.get(VM.power_state) == VmPowerState.Suspended) {
-            Ref<SR> to = movedTo.get(vm.get(VM.suspend_VDI));
-            if (to != null) required.add(to);
-            else srOf(vm.get(VM.suspend_VDI), required);
-        }
+        if (vm.get(VM.power_state) == VmPowerState.Suspended) srAfterMove(vm.get(VM.suspend_VDI), movedTo, required);
         Set<Ref<SR>> plugged = pluggedSrs(host);
         for (Ref<SR> sr : required) {
             if (!plugged.contains(sr)) throw ApiError.of("VM_REQUIRES_SR", vm.ref(), sr.value());
         }
     }
 
-    private void srOf(Ref<VDI> vdi, Set<Ref<SR>> out) {
+    /** Adds the SR the VDI will be on: where {@code movedTo} sends it, else its own (none for a VDI that is gone). */
+    private void srAfterMove(Ref<VDI> vdi, Map<Ref<VDI>, Ref<SR>> movedTo, Set<Ref<SR>> out) {
+        Ref<SR> to = movedTo.get(vdi);
+        if (to != null) {
+            out.add(to);
+            return;
+        }
         DbObject<VDI> v = vdi.isNull() ? null : db.get(vdi);
         if (v != null) out.add(v.get(VDI.SR));
     }

@@ -91,20 +91,21 @@ public final class StorageMotions {
         var out = new LinkedHashMap<Ref<VDI>, Ref<SR>>();
         // a suspended VM's own memory goes as a checkpoint's does
         DbObject<VM> self = db.require(vm);
-        Ref<VDI> own = self.get(VM.suspend_VDI);
-        if (self.get(VM.power_state) == VmPowerState.Suspended && !own.isNull() && db.exists(own)) {
-            goTo(out, own, vdiMap.containsKey(own) ? vdiMap.get(own) : first, required);
-        }
+        if (self.get(VM.power_state) == VmPowerState.Suspended) memoryGoes(out, self.get(VM.suspend_VDI), vdiMap, first, required);
         for (Ref<VM> snapshot : db.related(vm, VM.snapshots)) {
             for (DbObject<VBD> b : db.referring(VBD.VM, snapshot)) {
                 if (!movesDisk(b)) continue;
                 Ref<VDI> vdi = b.get(VBD.VDI);
-                goTo(out, vdi, vdiMap.containsKey(vdi) ? vdiMap.get(vdi) : vdiMap.get(db.require(vdi).get(VDI.snapshot_of)), required);
+                goTo(out, vdi, vdiMap.getOrDefault(vdi, vdiMap.get(db.require(vdi).get(VDI.snapshot_of))), required);
             }
-            Ref<VDI> memory = db.require(snapshot).get(VM.suspend_VDI);
-            if (!memory.isNull() && db.exists(memory)) goTo(out, memory, vdiMap.containsKey(memory) ? vdiMap.get(memory) : first, required);
+            memoryGoes(out, db.require(snapshot).get(VM.suspend_VDI), vdiMap, first, required);
         }
         return out;
+    }
+
+    /** A VM's memory image, if it has one: to the SR vdi_map gives it, or else to {@code first} (its first disk's). */
+    private void memoryGoes(Map<Ref<VDI>, Ref<SR>> out, Ref<VDI> memory, Map<Ref<VDI>, Ref<SR>> vdiMap, Ref<SR> first, boolean required) {
+        if (!memory.isNull() && db.exists(memory)) goTo(out, memory, vdiMap.getOrDefault(memory, first), required);
     }
 
     private void goTo(Map<Ref<VDI>, Ref<SR>> out, Ref<VDI> vdi, Ref<SR> sr, boolean required) {
