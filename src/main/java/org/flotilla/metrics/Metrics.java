@@ -1,6 +1,8 @@
 package org.flotilla.metrics;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -96,7 +98,7 @@ public final class Metrics implements AutoCloseable, VmHistories {
     @Override
     public void adopt(String vmUuid, String history) {
         try {
-            rrds.adopt(vmUuid, RrdDumpReader.read(new java.io.ByteArrayInputStream(history.getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+            rrds.adopt(vmUuid, RrdDumpReader.read(new ByteArrayInputStream(history.getBytes(StandardCharsets.UTF_8))));
         } catch (IOException e) {
             throw ApiError.of("INVALID_VALUE", "history", "not an RRD of this host's kind: " + e.getMessage());
         }

@@ -100,11 +100,10 @@ public final class BlockExports implements AutoCloseable {
         argv.addAll(args);
         // read at start, from files of its own directory that go once it serves
         Path secrets = dir.resolve("secrets");
+        List<String> named = QemuSecrets.namedIn(String.join("\n", blockdevs));
         try {
-            Files.createDirectory(secrets);
-            for (String id : QemuSecrets.namedIn(String.join("\n", blockdevs))) {
-                argv.addAll(List.of("--object", QemuSecrets.object(id, QemuSecrets.write(secrets, id))));
-            }
+            if (!named.isEmpty()) Files.createDirectory(secrets);
+            for (String id : named) argv.addAll(List.of("--object", QemuSecrets.object(id, QemuSecrets.write(secrets, id))));
         } catch (IOException e) {
             deleteTree(dir);
             throw e;
