@@ -62,6 +62,9 @@ final class PoolMembers implements Membership, AutoCloseable {
      * a second, and a pool that lost its majority is waited on this long at every start of a member.
      */
     private static final Duration EMERGENCY_AFTER = Duration.ofSeconds(Long.getLong("flotilla.emergency-after", 20));
+    /** How long a voter of the pool database may stay silent before a follower takes its place ({@link VotingSet}). */
+    private static final Duration VOTER_SILENT_AFTER = Duration.ofSeconds(Long.getLong("flotilla.voter-silent-after", 30));
+    private static final Duration VOTER_WATCH_EVERY = Duration.ofSeconds(5);
     /** How often a member in emergency mode looks for a coordinator again. */
     private static final Duration LOOK_AGAIN = Duration.ofSeconds(2);
     private static final int DEFAULT_API_PORT = 443;
@@ -166,6 +169,24 @@ final class PoolMembers implements Membership, AutoCloseable {
         if (db.isCoordinator()) recordCoordinator();
         pinOwnCertificate();
         Thread.ofVirtual().start(afterStart);
+        Thread.ofVirtual().name("voter-watch").start(() -> watchVoters(db));
+    }
+
+    /** On the coordinator, while it leads: voters silent for too long give their places to followers that answer. */
+    private void watchVoters(ReplicatedDatabase db) {
+        while (!closed && replicated == db) {
+            try {
+                Thread.sleep(VOTER_WATCH_EVERY);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed || replicated != db || !db.isCoordinator()) continue;
+            try {
+                db.replaceSilentVoters(VOTER_SILENT_AFTER);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not replace the pool database's silent voters", e);
+            }
+        }
     }
 
     /**

@@ -8,9 +8,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicLong;
 import org.apache.ratis.io.MD5Hash;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.proto.RaftProtos.RaftConfigurationProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftGroupMemberId;
@@ -40,11 +40,14 @@ import org.flotilla.db.Transaction;
 final class DatabaseStateMachine extends BaseStateMachine {
     private static final System.Logger LOG = System.getLogger(DatabaseStateMachine.class.getName());
 
-    /** What a member is told of its group's leadership. */
-    interface Leadership {
+    /** What a member is told of its group: its leadership, and changes of who is in it. */
+    interface GroupEvents {
         void leaderChanged(String leaderId);
 
         void leaderReady();
+
+        /** A change of the group's members or of who votes was applied; called on the apply thread. */
+        void membersChanged();
     }
 
     private final Database db;
@@ -52,21 +55,24 @@ final class DatabaseStateMachine extends BaseStateMachine {
     private final SnapshotFormat snapshots;
     /** The proposer's own transactions, by proposal id: all their operations, those the log does not keep too. */
     private final Map<String, List<Op>> proposed;
-    private final Leadership leadership;
+    private final GroupEvents events;
+    private final AppliedIndex progress;
+    /** Where the database already stands when this machine replaces another's in the same process; null at a start. */
+    private final TermIndex resumingAt;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
-    private final AtomicLong snapshotsLoaded = new AtomicLong();
-    private final Object appliedSignal = new Object();
 
     /** What an entry's reply says when its expectations did not hold and it changed nothing. */
     static final Message UNMET = Message.valueOf("unmet");
 
     DatabaseStateMachine(Database db, LogEntries entries, SnapshotFormat snapshots, Map<String, List<Op>> proposed,
-            Leadership leadership) {
+            GroupEvents events, AppliedIndex progress, TermIndex resumingAt) {
         this.db = db;
         this.entries = entries;
         this.snapshots = snapshots;
         this.proposed = proposed;
-        this.leadership = leadership;
+        this.events = events;
+        this.progress = progress;
+        this.resumingAt = resumingAt;
     }
 
     @Override
@@ -98,14 +104,18 @@ final class DatabaseStateMachine extends BaseStateMachine {
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
         if (latest == null) return;
+        if (latest.getTermIndex().equals(resumingAt) && getLastAppliedTermIndex() == null) {
+            // the division restarted in this process, and its stop snapshotted exactly what the database holds
+            setLastAppliedTermIndex(latest.getTermIndex());
+            return;
+        }
         Path file = latest.getFile().getPath();
         MD5Hash md5 = latest.getFile().getFileDigest();
         if (md5 != null) MD5FileUtil.verifySavedMD5(file.toFile(), md5);
         Transaction snapshot = snapshots.read(file);
         db.replaceDurableState(snapshot.ops().stream().map(Op.Put.class::cast).toList());
         setLastAppliedTermIndex(latest.getTermIndex());
-        synchronized (appliedSignal) { appliedSignal.notifyAll(); }
-        snapshotsLoaded.incrementAndGet();
+        progress.snapshotLoaded(latest.getIndex());
         LOG.log(Level.INFO, "pool database loaded from snapshot " + latest.getTermIndex() + " (" + snapshot.ops().size() + " objects)");
     }
 
@@ -146,31 +156,24 @@ final class DatabaseStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId member, RaftPeerId newLeader) {
-        leadership.leaderChanged(newLeader == null ? null : newLeader.toString());
+        events.leaderChanged(newLeader == null ? null : newLeader.toString());
     }
 
     @Override
-    public void notifyLeaderReady() { leadership.leaderReady(); }
+    public void notifyLeaderReady() { events.leaderReady(); }
+
+    @Override
+    public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) { events.membersChanged(); }
+
+    /** Ratis's own entries (a new term's first, a change of the group) count as applied too. */
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        progress.applied(index);
+    }
 
     private void applied(long term, long index) {
         updateLastAppliedTermIndex(term, index);
-        synchronized (appliedSignal) { appliedSignal.notifyAll(); }
+        progress.applied(index);
     }
-
-    /** Waits until this member has applied the entry at {@code index}; false if the time ran out first. */
-    boolean awaitApplied(long index, long timeoutNanos) throws InterruptedException {
-        long deadline = System.nanoTime() + timeoutNanos;
-        synchronized (appliedSignal) {
-            while (true) {
-                TermIndex last = getLastAppliedTermIndex();
-                if (last != null && last.getIndex() >= index) return true;
-                long left = deadline - System.nanoTime();
-                if (left <= 0) return false;
-                appliedSignal.wait(Math.max(1, left / 1_000_000));
-            }
-        }
-    }
-
-    /** How many snapshots this member has loaded: at start, or sent by the leader. */
-    long snapshotsLoaded() { return snapshotsLoaded.get(); }
 }

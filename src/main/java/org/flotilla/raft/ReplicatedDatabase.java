@@ -23,6 +23,7 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.proto.RaftProtos.RaftPeerRole;
 import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftGroup;
@@ -75,7 +76,14 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     private final List<Runnable> coordinatorListeners = new CopyOnWriteArrayList<>();
     private final LogEntries entries;
     private final Database db;
-    private final DatabaseStateMachine machine;
+    private final SnapshotFormat snapshots;
+    private final AppliedIndex progress = new AppliedIndex();
+    /** The state machine of this member's Raft division; a new one when the division restarts ({@link #listenIfDemoted}). */
+    private volatile DatabaseStateMachine machine;
+    /** Set while this member's division restarts, so that a look at it waits instead of failing. */
+    private volatile java.util.concurrent.CountDownLatch restarting;
+    private final Object restartLock = new Object();
+    private volatile boolean closed;
     private final RaftServer server;
     private final Parameters tlsParameters;
     /** This member's writes to the coordinator. */
@@ -92,11 +100,8 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         this.entries = new LogEntries(codec);
         this.db = database.apply(this);
         this.tlsParameters = parameters(tls);
-        this.machine = new DatabaseStateMachine(db, entries, new SnapshotFormat(codec), proposed, new DatabaseStateMachine.Leadership() {
-            @Override public void leaderChanged(String leaderId) { leaderListeners.forEach(l -> l.accept(Optional.ofNullable(leaderId))); }
-
-            @Override public void leaderReady() { coordinatorListeners.forEach(Runnable::run); }
-        });
+        this.snapshots = new SnapshotFormat(codec);
+        this.machine = newMachine(null);
         Files.createDirectories(dir);
         boolean existing = Files.isDirectory(dir.resolve(group.toString()));
         this.server = RaftServer.newBuilder()
@@ -104,10 +109,20 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
                 .setGroup(RaftGroup.valueOf(groupId, voters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList()))
                 .setProperties(RaftProperties.of(dir, self, tuning))
                 .setParameters(tlsParameters)
-                .setStateMachine(machine)
+                .setStateMachineRegistry(g -> machine)
                 .setOption(existing ? RaftStorage.StartupOption.RECOVER : RaftStorage.StartupOption.FORMAT)
                 .build();
         server.start();
+    }
+
+    private DatabaseStateMachine newMachine(org.apache.ratis.server.protocol.TermIndex resumingAt) {
+        return new DatabaseStateMachine(db, entries, snapshots, proposed, new DatabaseStateMachine.GroupEvents() {
+            @Override public void leaderChanged(String leaderId) { leaderListeners.forEach(l -> l.accept(Optional.ofNullable(leaderId))); }
+
+            @Override public void leaderReady() { coordinatorListeners.forEach(Runnable::run); }
+
+            @Override public void membersChanged() { Thread.ofVirtual().name("pool-db-members").start(ReplicatedDatabase.this::listenIfDemoted); }
+        }, progress, resumingAt);
     }
 
     /**
@@ -210,7 +225,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
             RaftClientReply reply = writes.get().async().send(message).get(tuning.writeTimeout().toNanos(), TimeUnit.NANOSECONDS);
             if (!reply.isSuccess()) throw outcomeUnknown(String.valueOf(reply.getException()));
             // the coordinator has applied it; reads here must see it too before the write returns
-            if (!machine.awaitApplied(reply.getLogIndex(), Math.max(0, deadline - System.nanoTime()))) {
+            if (!progress.await(reply.getLogIndex(), Math.max(0, deadline - System.nanoTime()))) {
                 throw outcomeUnknown("committed, but not yet applied on this member within " + tuning.writeTimeout().toMillis() + " ms");
             }
             if (reply.getMessage().getContent().equals(DatabaseStateMachine.UNMET.getContent())) {
@@ -240,7 +255,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         if (division().getInfo().getLeaderId() == null) return false;
         long limit = 2 * tuning.electionTimeout().toNanos();
         try {
-            if (isCoordinator()) return machine.awaitApplied(division().getRaftLog().getLastCommittedIndex(), limit);
+            if (isCoordinator()) return progress.await(division().getRaftLog().getLastCommittedIndex(), limit);
             return catchUps.get().async().sendReadOnly(Message.EMPTY, RaftPeerId.valueOf(self.id())).get(limit, TimeUnit.NANOSECONDS).isSuccess();
         } catch (TimeoutException | ExecutionException e) {
             catchUps.drop();
@@ -360,6 +375,40 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     /**
+     * On the coordinator: each voter it has not heard from for {@code silentFor} changes places with a follower
+     * that answers, in one change of the group. A group of five voters then survives the loss of any two of them
+     * at a time, however many members it loses in all, as long as answering followers are left to take their
+     * places. Returns the ids of the voters that became followers.
+     */
+    public List<String> replaceSilentVoters(Duration silentFor) {
+        var info = division().getInfo();
+        if (!info.isLeader()) return List.of();
+        Map<String, Long> silence = new java.util.HashMap<>();
+        for (var f : info.getRoleInfoProto().getLeaderInfo().getFollowerInfoList()) {
+            silence.put(f.getId().getId().toStringUtf8(), f.getLastRpcElapsedTimeMs());
+        }
+        long silentMillis = silentFor.toMillis();
+        long answeringMillis = 2 * tuning.electionTimeout().toMillis();
+        List<Peer> silent = voters().stream().filter(p -> !p.id().equals(self.id()) && silence.getOrDefault(p.id(), 0L) > silentMillis).toList();
+        List<Peer> answering = followers().stream().filter(p -> silence.getOrDefault(p.id(), Long.MAX_VALUE) < answeringMillis).toList();
+        int n = Math.min(silent.size(), answering.size());
+        if (n == 0) return List.of();
+        List<Peer> out = silent.subList(0, n);
+        List<Peer> in = answering.subList(0, n);
+        reconfigure(v -> swap(v, out, in), f -> swap(f, in, out));
+        LOG.log(Level.WARNING, "voters silent for " + silentFor.toSeconds() + " s made followers: " + out.stream().map(Peer::id).toList()
+                + "; followers made voters in their place: " + in.stream().map(Peer::id).toList());
+        return out.stream().map(Peer::id).toList();
+    }
+
+    private static List<Peer> swap(List<Peer> peers, List<Peer> leaving, List<Peer> coming) {
+        List<Peer> out = peers;
+        for (Peer p : leaving) out = minus(out, p.id());
+        for (Peer p : coming) out = plus(out, p);
+        return out;
+    }
+
+    /**
      * Waits until this member knows the coordinator and has applied every entry it knows to be committed: its
      * copy is then as recent as the group's, give or take the writes of the last moments.
      */
@@ -400,7 +449,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     /** Waits until this member has applied the entry at {@code index}. */
     public void awaitApplied(long index, Duration limit) {
         try {
-            if (!machine.awaitApplied(index, limit.toNanos())) {
+            if (!progress.await(index, limit.toNanos())) {
                 throw ApiError.internal("the pool database did not reach entry " + index + " within " + limit.toSeconds() + " s");
             }
         } catch (InterruptedException e) {
@@ -478,7 +527,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
     }
 
     /** How many snapshots this member has loaded, at start or sent by the leader. */
-    public long snapshotsLoaded() { return machine.snapshotsLoaded(); }
+    public long snapshotsLoaded() { return progress.snapshotsLoaded(); }
 
     /** The index of the first entry this member's log still holds: above 1 once a snapshot let it purge. */
     public long firstLogIndex() { return division().getRaftLog().getStartIndex(); }
@@ -490,12 +539,63 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         try {
             return server.getDivision(groupId);
         } catch (IOException e) {
+            var restart = restarting;
+            if (restart != null) {
+                try {
+                    if (restart.await(tuning.writeTimeout().toMillis(), TimeUnit.MILLISECONDS)) return division();
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                }
+            }
             throw new UncheckedIOException("the pool database's member " + self.id() + " has no group " + groupId, e);
+        }
+    }
+
+    /**
+     * A voter made a follower goes on as Ratis made it, a voter in all but name: Ratis 3.2.2 changes a listener
+     * into a voter when the group says so, but not a voter into a listener. Such a member would stand for election
+     * when it next missed the coordinator, be told it is not in the group, and shut its division down for good. So
+     * once the group it applied has it as a follower, it restarts its division from its own storage, in this
+     * process, and Ratis starts it as what the group says it is. The stop snapshots what the database holds, and
+     * the new division goes on from there.
+     */
+    private void listenIfDemoted() {
+        synchronized (restartLock) {
+            if (closed) return;
+            RaftServer.Division d;
+            try {
+                d = server.getDivision(groupId);
+            } catch (IOException e) {
+                return;
+            }
+            var conf = d.getRaftConf();
+            boolean stable = conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty() && conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
+            boolean listed = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(p -> p.getId().toString().equals(self.id()));
+            if (!stable || !listed || d.getInfo().isListener() || !d.getInfo().isAlive()) return;
+            var group = RaftGroup.valueOf(groupId, conf.getAllPeers());
+            restarting = new java.util.concurrent.CountDownLatch(1);
+            long t0 = System.nanoTime();
+            try {
+                var self = RaftPeerId.valueOf(this.self.id());
+                RaftClientReply removed = server.groupManagement(GroupManagementRequest.newRemove(clientId, self, callIds.incrementAndGet(), groupId, false, false));
+                if (!removed.isSuccess()) throw new IOException(String.valueOf(removed.getException()));
+                machine = newMachine(machine.getLastAppliedTermIndex());
+                RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(clientId, self, callIds.incrementAndGet(), group, false));
+                if (!added.isSuccess()) throw new IOException(String.valueOf(added.getException()));
+                LOG.log(Level.INFO, "the pool database's member " + this.self.id() + " restarted as a follower that does not vote, in "
+                        + (System.nanoTime() - t0) / 1_000_000 + " ms");
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.ERROR, "the pool database's member " + this.self.id() + " could not restart as a follower", e);
+            } finally {
+                restarting.countDown();
+                restarting = null;
+            }
         }
     }
 
     @Override
     public void close() {
+        synchronized (restartLock) { closed = true; }
         stopServer();
         db.close();
     }

@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.flotilla.Slow;
 import org.junit.jupiter.api.Test;
 
 /**
  * Sixteen daemons in their own namespaces, fifteen of them joining the first's pool at once: every member answers
- * with the sixteen hosts and the same coordinator, a write through any member reaches the others, and the
- * coordinator's loss elects another, which every member follows.
+ * with the sixteen hosts and the same coordinator, five of them vote and eleven follow, a write through any member
+ * reaches the others, and the coordinator's loss elects another, which every member follows, the followers too.
  */
 @Slow
 class LargePoolTest {
@@ -26,6 +28,9 @@ class LargePoolTest {
             long t0 = System.nanoTime();
             pool.joinAll();
             System.out.printf("%d hosts formed one pool in %d ms%n", HOSTS, (System.nanoTime() - t0) / 1_000_000);
+
+            // each joiner has the coordinator settle who votes once it is up to date; the last settling names all
+            await("five voters and eleven followers", () -> "5/11".equals(lastVotingSet(first)));
 
             String poolRef = firstPool(first);
             for (TestHost h : pool.hosts()) assertEquals(first.hostRef(), h.call("pool.get_master", firstPool(h)), h + "'s coordinator");
@@ -44,6 +49,14 @@ class LargePoolTest {
             }
             assertTrue(poolRef.startsWith("OpaqueRef:"));
         }
+    }
+
+    /** "voters/followers" as the coordinator's log last counted them. */
+    private static String lastVotingSet(TestHost coordinator) {
+        Matcher settled = Pattern.compile("the pool database's voters: \\[([^\\]]*)\\], followers: \\[([^\\]]*)\\]").matcher(coordinator.log());
+        String last = "";
+        while (settled.find()) last = settled.group(1).split(", ").length + "/" + settled.group(2).split(", ").length;
+        return last;
     }
 
     private static void await(String what, java.util.function.Supplier<Boolean> condition) { PoolWaits.await(SETTLE, what, condition); }

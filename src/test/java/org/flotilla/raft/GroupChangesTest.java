@@ -14,6 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.flotilla.model.ApiError;
 import org.flotilla.model.xenapi.VM;
@@ -82,6 +83,46 @@ class GroupChangesTest {
             createVm(fourth.database(), 999); // a non-voting member writes through the coordinator too
             assertNotNull(fourth.database().get(vm(999)));
             await(CATCH_UP, "the coordinator to hold m4's write", () -> leader.database().get(vm(999)) != null);
+        }
+    }
+
+    @Test
+    void aLargeGroupKeepsFiveVotersWhoseFollowersFollowEveryCoordinatorAndTakeTheSilentOnesPlaces() {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase first = group.coordinator();
+            createVm(first.database(), 0);
+            for (int i = 4; i <= 8; i++) {
+                first.admit(group.start("m" + i, List.of()).self());
+                first.balanceVoters(5);
+            }
+            assertEquals(5, first.voters().size());
+            assertEquals(3, first.followers().size());
+            rename(first.database(), 0, "before");
+            awaitAll(group, "before");
+
+            // two coordinators lost in turn: three of the five voters are left, and every follower follows
+            for (int lost = 1; lost <= 2; lost++) {
+                group.stop(group.coordinator().self().id());
+                rename(group.coordinator().database(), 0, "coordinators lost: " + lost);
+                awaitAll(group, "coordinators lost: " + lost);
+            }
+            ReplicatedDatabase third = group.coordinator();
+            assertEquals(3, third.followers().size(), "no follower left the group");
+
+            // the two silent voters give their places to followers, so that the group outlives the loss of a third
+            await(CATCH_UP, "the silent voters replaced", () -> third.replaceSilentVoters(Duration.ofSeconds(2)).size() == 2);
+            assertEquals(5, third.voters().size());
+            assertTrue(third.voters().stream().allMatch(p -> group.running.containsKey(p.id())), "every voter runs: " + third.voters());
+            group.stop(third.self().id());
+            rename(group.coordinator().database(), 0, "a third voter lost");
+            awaitAll(group, "a third voter lost");
+        }
+    }
+
+    /** Every running member holds the name {@code name} for vm 0. */
+    private static void awaitAll(TestGroup group, String name) {
+        for (ReplicatedDatabase m : List.copyOf(group.running.values())) {
+            await(CATCH_UP, m.self().id() + " to read '" + name + "'", () -> name.equals(m.database().get(vm(0)).get(VM.name_label)));
         }
     }
 }
