@@ -30,6 +30,7 @@ import org.flotilla.model.xenapi.VM_metrics;
 import org.flotilla.runtime.VmRuntime;
 import org.flotilla.runtime.domain.GuestCounters;
 import org.flotilla.runtime.migration.VmHistories;
+import org.flotilla.vm.HeldNics;
 
 /**
  * This host's performance metrics over time — what XAPI's xcp-rrdd and its plugins are. A virtual thread
@@ -44,7 +45,7 @@ public final class Metrics implements AutoCloseable, VmHistories {
     private static final System.Logger LOG = System.getLogger(Metrics.class.getName());
     static final String MIN_MAX_KEY = "create_min_max_in_new_VM_RRDs";
     /** VIF runtime_properties key: the tap the VIF's NIC is on. */
-    private static final String TAP_KEY = "tap";
+    private static final String TAP_KEY = HeldNics.TAP_KEY;
     static final Duration SAVE_EVERY = Duration.ofMinutes(10);
 
     private final Database db;

@@ -145,7 +145,7 @@ public final class VmRuntime implements AutoCloseable {
         var teardown = new DomainTeardown(domains, taps, records, swtpm, jails);
         this.resets = PowerStateReset.of(db, hostRef, domains, records);
         this.crashes = new CrashActions(db, records, teardown, alerts, cfg.stateDir());
-        this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps);
+        this.vifHotplug = new VifHotplug(db, domains, taps, deviceOps, ops);
         var events = new GuestEvents(db, domains, records, teardown, alerts, crashes, vifHotplug);
         this.operations = new CurrentOperations(db);
         var specs = new LaunchSpecs(db, storage, cfg, taps, vtpms, nvram);

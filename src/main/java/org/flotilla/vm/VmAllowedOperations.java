@@ -22,8 +22,13 @@ public final class VmAllowedOperations {
     /** A change to a VM, to fill with the fields it sets and {@link #stage}. */
     public static Rec<VM> changes() { return Rec.empty(VM.CLASS); }
 
-    /** The error {@code op} would fail with on {@code vm} now, if any (XAPI: check_operation_error). */
-    public Optional<ApiError> error(DbObject<VM> vm, VmOperations op) { return Optional.ofNullable(VmLifecycle.check(vm, op)); }
+    /**
+     * The error {@code op} would fail with on {@code vm} now, if any (XAPI: check_operation_error, which looks at the
+     * VM's devices too).
+     */
+    public Optional<ApiError> error(DbObject<VM> vm, VmOperations op) {
+        return Optional.ofNullable(VmLifecycle.check(vm, op)).or(() -> HeldNics.refusalOf(db, vm, op));
+    }
 
     /** Fails as XAPI would if {@code op} may not run on {@code vm} now. */
     public void require(DbObject<VM> vm, VmOperations op) { error(vm, op).ifPresent(e -> { throw e; }); }
@@ -31,7 +36,7 @@ public final class VmAllowedOperations {
     public void assertValid(Ref<VM> vm, VmOperations op) { require(db.require(vm), op); }
 
     /** Every operation that would be valid now (XAPI: update_allowed_operations' fold over allowable ops). */
-    public List<VmOperations> allowed(DbObject<VM> vm) { return List.copyOf(VmLifecycle.allowedOperations(vm)); }
+    public List<VmOperations> allowed(DbObject<VM> vm) { return allowedOperations(db, vm); }
 
     /** Stages {@code changes} to a VM and its allowed_operations as they will be once the changes apply. */
     public static void stage(Database.Tx tx, DbObject<VM> vm, Rec<VM> changes) {
@@ -40,8 +45,14 @@ public final class VmAllowedOperations {
     }
 
     private static void stageAllowed(Database.Tx tx, DbObject<VM> vm) {
-        List<VmOperations> ops = VmLifecycle.allowedOperations(vm);
+        List<VmOperations> ops = allowedOperations(tx.db(), vm);
         if (!ops.equals(vm.get(VM.allowed_operations))) tx.set(vm.self(VM.CLASS), VM.allowed_operations, ops);
+    }
+
+    private static List<VmOperations> allowedOperations(Database db, DbObject<VM> vm) {
+        List<VmOperations> ops = VmLifecycle.allowedOperations(vm);
+        if (HeldNics.firstOf(db, vm).isEmpty()) return List.copyOf(ops);
+        return ops.stream().filter(op -> !HeldNics.MEMORY_MOVES.contains(op)).toList();
     }
 
     /** Recomputes and stores allowed_operations. */

@@ -119,6 +119,30 @@ class GroupChangesTest {
         }
     }
 
+    @Test
+    void theCoordinatorsRoleHandedToAFollowerMakesItAVoterAndAnotherVoterAFollower() {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase first = group.coordinator();
+            createVm(first.database(), 0);
+            first.admit(group.start("m4", List.of()).self());
+            first.balanceVoters(3);
+            Peer follower = first.followers().getFirst();
+
+            first.transferCoordinator(follower.id());
+            ReplicatedDatabase next = group.coordinator();
+            assertEquals(follower.id(), next.self().id());
+            assertEquals(3, next.voters().size());
+            assertEquals(1, next.followers().size());
+            rename(next.database(), 0, "under the follower that leads");
+            awaitAll(group, "under the follower that leads");
+
+            // the voter that became a follower follows the next coordinator too
+            group.stop(next.self().id());
+            rename(group.coordinator().database(), 0, "after it");
+            awaitAll(group, "after it");
+        }
+    }
+
     /** Every running member holds the name {@code name} for vm 0. */
     private static void awaitAll(TestGroup group, String name) {
         for (ReplicatedDatabase m : List.copyOf(group.running.values())) {

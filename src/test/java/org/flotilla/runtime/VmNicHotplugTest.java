@@ -182,12 +182,17 @@ class VmNicHotplugTest {
             assertTrue(refused.params().getFirst().contains("still holds NIC 3"), refused.params().getFirst());
         }
         assertEquals("Running", h.power(vm));
+        // and clients are not offered them (Xen Orchestra reads allowed_operations), nor told they are valid
+        List<String> memoryMoves = List.of("pool_migrate", "migrate_send", "suspend", "checkpoint");
+        assertTrue(memoryMoves.stream().noneMatch(vmOperations(vm)::contains), "offered: " + vmOperations(vm));
+        assertEquals("OPERATION_NOT_ALLOWED", h.fails("VM.assert_operation_valid", vm, "pool_migrate").code());
         h.qmp(vm).execute("cont");
         VmHost.await(() -> {
             try { return !qemuHas(vm, "nic3"); } catch (Exception e) { throw new IllegalStateException(e); }
         }, BOOT, "the guest to release the forced-off NIC");
         VmHost.await(() -> !Files.exists(SYS.resolve(tap2)), BOOT, "the forced-off NIC's tap to go once the guest let go of it");
         assertEquals("Running", h.power(vm));
+        VmHost.await(() -> vmOperations(vm).containsAll(memoryMoves), BOOT, "the VM's memory moves offered again once the guest let go");
 
         // suspend and resume bring back the NICs the VM had, not the unplugged one
         String kept = vif(vm, net, "4");
@@ -203,4 +208,7 @@ class VmNicHotplugTest {
         h.call("VM.hard_shutdown", vm);
         assertEquals(false, rec(kept).get("currently_attached"));
     }
+
+    @SuppressWarnings("unchecked")
+    private List<String> vmOperations(String vm) { return (List<String>) h.call("VM.get_allowed_operations", vm); }
 }

@@ -16,6 +16,7 @@ import org.flotilla.network.bridge.HostLinks;
 import org.flotilla.network.bridge.NetworkBridges;
 import org.flotilla.pool.VmHome;
 import org.flotilla.runtime.launch.VifBackend;
+import org.flotilla.vm.HeldNics;
 
 /**
  * The host side of attached VIFs: a tap device per VIF, {@code vif<domid>.<device>}, on its network's bridge,
@@ -24,7 +25,7 @@ import org.flotilla.runtime.launch.VifBackend;
  */
 public final class Taps implements VifBackend {
     /** The VIF's runtime_properties key naming its tap device while attached. */
-    public static final String TAP_KEY = "tap";
+    public static final String TAP_KEY = HeldNics.TAP_KEY;
     private static final System.Logger LOG = System.getLogger(Taps.class.getName());
 
     private final Database db;
@@ -92,12 +93,6 @@ public final class Taps implements VifBackend {
             if (tap != null) links.cutOff(tap);
             if (vif.get(VIF.currently_attached)) db.write(tx -> tx.set(vifRef, VIF.currently_attached, false));
         });
-    }
-
-    @Override
-    public boolean isCutOff(Ref<VIF> vifRef) {
-        DbObject<VIF> vif = db.get(vifRef);
-        return vif != null && !vif.get(VIF.currently_attached) && vif.get(VIF.runtime_properties).containsKey(TAP_KEY);
     }
 
     /** As {@link #detach}, but the VIF stays marked currently_attached: its VM is suspended, not stopped. */

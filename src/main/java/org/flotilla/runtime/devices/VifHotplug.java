@@ -28,6 +28,7 @@ import org.flotilla.runtime.launch.QemuCommand;
 import org.flotilla.runtime.launch.VifBackend;
 import org.flotilla.runtime.launch.VifTaps;
 import org.flotilla.vm.VifLifecycle;
+import org.flotilla.vm.VmAllowedOperations;
 
 /**
  * VIF.plug, unplug and unplug_force under a running QEMU. Plug: a tap on the network's bridge, QMP
@@ -45,12 +46,14 @@ public final class VifHotplug {
     private final Domains domains;
     private final VifTaps taps;
     private final DeviceOperations deviceOps;
+    private final VmAllowedOperations vmOps;
 
-    public VifHotplug(Database db, Domains domains, VifTaps taps, DeviceOperations deviceOps) {
+    public VifHotplug(Database db, Domains domains, VifTaps taps, DeviceOperations deviceOps, VmAllowedOperations vmOps) {
         this.db = db;
         this.domains = domains;
         this.taps = taps;
         this.deviceOps = deviceOps;
+        this.vmOps = vmOps;
     }
 
     public void plug(Call c, Ref<VIF> vifRef) {
@@ -121,6 +124,7 @@ public final class VifHotplug {
             try {
                 releaseBackend(d.qmp, ref, nic);
                 deviceOps.updateVif(ref);
+                vmOps.update(d.vmRef); // its memory may move again
             } catch (QmpException | RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot let go of VIF " + vif.ref() + " after the guest released it: " + e);
             }
@@ -168,6 +172,7 @@ public final class VifHotplug {
     private void cutOff(Qmp qmp, Ref<VIF> vifRef, QemuCommand.Nic nic) throws QmpException {
         qmp.execute("set_link", Map.of("name", nic.deviceId(), "up", false));
         taps.cutOff(vifRef);
+        vmOps.update(db.require(vifRef).get(VIF.VM)); // its memory may not move while the guest holds the NIC
     }
 
     /** Runs {@code body} as XAPI marks a VIF operation: checked, listed in current_operations while it runs. */

@@ -27,9 +27,6 @@ public interface VifBackend {
      */
     void cutOff(Ref<VIF> vif);
 
-    /** Whether the VIF was cut off ({@link #cutOff}) and its QEMU still holds the tap, the guest not having let go. */
-    boolean isCutOff(Ref<VIF> vif);
-
     /** Until networking is wired in: a VM with VIFs cannot start. */
     VifBackend NONE = new VifBackend() {
         @Override public TapDevice attach(Ref<VIF> vif, Ref<VM> vm) {
@@ -42,6 +39,5 @@ public interface VifBackend {
 
         @Override public void cutOff(Ref<VIF> vif) { }
 
-        @Override public boolean isCutOff(Ref<VIF> vif) { return false; }
     };
 }

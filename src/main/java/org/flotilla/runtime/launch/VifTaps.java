@@ -3,10 +3,10 @@ package org.flotilla.runtime.launch;
 import java.util.function.Consumer;
 import org.flotilla.db.Database;
 import org.flotilla.db.DbObject;
-import org.flotilla.model.ApiError;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
+import org.flotilla.vm.HeldNics;
 
 /** The network side of a VM's VIFs: a tap per VIF while its QEMU runs, from the backend networking wires in. */
 public final class VifTaps {
@@ -27,19 +27,9 @@ public final class VifTaps {
     /** Takes one VIF off its network while QEMU still holds its tap (VIF.unplug_force of a NIC the guest keeps). */
     public void cutOff(Ref<VIF> vif) { backend.cutOff(vif); }
 
-    /**
-     * OPERATION_NOT_ALLOWED when the VM's guest still holds a NIC that VIF.unplug_force cut off: its QEMU has the device
-     * while the records say it is gone, so a QEMU made from the records elsewhere, or at resume, could not take in this
-     * one's state ({@code what}: the VM's memory saved, or moved).
-     */
+    /** OPERATION_NOT_ALLOWED when the VM's guest still holds a NIC that VIF.unplug_force cut off (see {@link HeldNics}). */
     public void refuseWhileCutOffNicsAreHeld(Ref<VM> vm, String what) {
-        for (DbObject<VIF> v : db.referring(VIF.VM, vm)) {
-            if (backend.isCutOff(v.self(VIF.CLASS))) {
-                throw ApiError.of("OPERATION_NOT_ALLOWED", "the guest of VM " + vm.value() + " still holds NIC " + v.get(VIF.device)
-                        + " (VIF " + v.ref() + "), which VIF.unplug_force cut off; its memory cannot be " + what
-                        + " until the guest lets go of it");
-            }
-        }
+        HeldNics.firstOf(db, db.require(vm)).ifPresent(nic -> { throw HeldNics.refusal(vm, nic, what); });
     }
 
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
