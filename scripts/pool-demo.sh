@@ -115,10 +115,17 @@ await_host() {
         local count
         count=$("$ROOT/bin/xe" -s "$NET.$i" -u root -pw "$pw" host-list --minimal 2>/dev/null | tr ',' '\n' | grep -c . || :)
         [ "${count:-0}" -ge "$hosts" ] && return 0
-        kill -0 "$(cat "$DEMO/h$i/pid")" 2>/dev/null || fail "host $i's daemon exited; see $DEMO/h$i/daemon.log"
+        kill -0 "$(cat "$DEMO/h$i/pid")" 2>/dev/null || { log_tail "$i"; fail "host $i's daemon exited; see $DEMO/h$i/daemon.log"; }
         sleep 0.5
     done
+    log_tail "$i"
     fail "host $i did not serve in a pool of $hosts within 2 minutes; see $DEMO/h$i/daemon.log"
+}
+
+# The end of host $1's log, on standard error: a bench's clean-up removes the log itself.
+log_tail() {
+    echo "--- the last lines of host $1's log ---" >&2
+    grep -v '^[[:space:]]*at ' "$DEMO/h$1/daemon.log" 2>/dev/null | tail -n 40 >&2 || :
 }
 
 down() {
