@@ -38,6 +38,5 @@ public interface VifBackend {
         @Override public void release(Ref<VIF> vif) { }
 
         @Override public void cutOff(Ref<VIF> vif) { }
-
     };
 }
