@@ -180,13 +180,17 @@ final class PoolMembers implements Membership, AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            if (closed || replicated != db || !db.isCoordinator()) continue;
             try {
-                db.replaceSilentVoters(VOTER_SILENT_AFTER);
+                replaceSilentVoters(db);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not replace the pool database's silent voters", e);
             }
         }
+    }
+
+    /** Serialized with admissions and settlings: Ratis takes one change of the group at a time. */
+    private synchronized void replaceSilentVoters(ReplicatedDatabase db) {
+        if (!closed && replicated == db && db.isCoordinator()) db.replaceSilentVoters(VOTER_SILENT_AFTER);
     }
 
     /**

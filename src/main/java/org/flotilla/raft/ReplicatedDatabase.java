@@ -33,6 +33,7 @@ import org.apache.ratis.protocol.RaftPeerId;
 import org.apache.ratis.protocol.SetConfigurationRequest;
 import org.apache.ratis.protocol.SnapshotManagementRequest;
 import org.apache.ratis.protocol.TransferLeadershipRequest;
+import org.apache.ratis.protocol.exceptions.ReconfigurationInProgressException;
 import org.apache.ratis.server.RaftServer;
 import org.apache.ratis.server.storage.RaftStorage;
 import org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations;
@@ -276,7 +277,9 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         private java.util.Set<RaftPeer> peers = java.util.Set.of();
 
         synchronized RaftClient get() {
-            var now = java.util.Set.copyOf(division().getRaftConf().getAllPeers());
+            var now = new java.util.HashSet<>(division().getRaftConf().getAllPeers());
+            // a member that is joining is not in the group it knows yet, but its catch-ups are sent to itself
+            if (now.stream().noneMatch(p -> p.getId().toString().equals(self.id()))) now.add(self.toRaft(RaftPeerRole.LISTENER));
             if (client != null && now.equals(peers)) return client;
             drop();
             var builder = RaftClient.newBuilder()
@@ -288,7 +291,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
             RaftPeerId leader = division().getInfo().getLeaderId();
             if (leader != null) builder.setLeaderId(leader);
             client = builder.build();
-            peers = now;
+            peers = java.util.Set.copyOf(now);
             return client;
         }
 
@@ -495,20 +498,39 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
 
     private static List<Peer> minus(List<Peer> peers, String id) { return peers.stream().filter(p -> !p.id().equals(id)).toList(); }
 
+    /**
+     * Changes the group as the two functions say, from the group as it is. Ratis takes one change at a time and
+     * refuses another while one is under way (an admission's catch-up, say): the change is then made again, from
+     * the group as that one left it, for up to the write timeout.
+     */
     private void reconfigure(UnaryOperator<List<Peer>> voters, UnaryOperator<List<Peer>> followers) {
-        if (!division().getInfo().isLeader()) throw notCoordinator();
-        List<Peer> newVoters = voters.apply(voters());
-        if (newVoters.isEmpty()) throw ApiError.internal("the pool database's group needs a voter");
-        var args = SetConfigurationRequest.Arguments.newBuilder()
-                .setServersInNewConf(newVoters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList())
-                .setListenersInNewConf(followers.apply(followers()).stream().map(p -> p.toRaft(RaftPeerRole.LISTENER)).toList())
-                .build();
-        try {
-            RaftClientReply reply = server.setConfiguration(new SetConfigurationRequest(clientId, RaftPeerId.valueOf(self.id()),
-                    groupId, callIds.incrementAndGet(), args));
-            if (!reply.isSuccess()) throw ApiError.internal("the pool database's group was not changed: " + reply.getException());
-        } catch (IOException e) {
-            throw ApiError.internal("the pool database's group was not changed: " + e);
+        long deadline = System.nanoTime() + tuning.writeTimeout().toNanos();
+        while (true) {
+            if (!division().getInfo().isLeader()) throw notCoordinator();
+            List<Peer> newVoters = voters.apply(voters());
+            if (newVoters.isEmpty()) throw ApiError.internal("the pool database's group needs a voter");
+            var args = SetConfigurationRequest.Arguments.newBuilder()
+                    .setServersInNewConf(newVoters.stream().map(p -> p.toRaft(RaftPeerRole.FOLLOWER)).toList())
+                    .setListenersInNewConf(followers.apply(followers()).stream().map(p -> p.toRaft(RaftPeerRole.LISTENER)).toList())
+                    .build();
+            Exception failure;
+            try {
+                RaftClientReply reply = server.setConfiguration(new SetConfigurationRequest(clientId, RaftPeerId.valueOf(self.id()),
+                        groupId, callIds.incrementAndGet(), args));
+                if (reply.isSuccess()) return;
+                failure = reply.getException();
+            } catch (IOException e) {
+                failure = e;
+            }
+            if (!(failure instanceof ReconfigurationInProgressException) || System.nanoTime() > deadline) {
+                throw ApiError.internal("the pool database's group was not changed: " + failure);
+            }
+            try {
+                Thread.sleep(10 * RETRY_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ApiError.internal("interrupted while the pool database's group changed");
+            }
         }
     }
 

@@ -143,6 +143,23 @@ class GroupChangesTest {
         }
     }
 
+    @Test
+    void aChangeOfTheGroupWaitsForTheOneUnderWay() throws Exception {
+        try (var group = TestGroup.ofVoters(tmp, 3, TUNING)) {
+            ReplicatedDatabase leader = group.coordinator();
+            // a member that never answers: Ratis waits for it to catch up until its staging times out (3 x 2 s)
+            Peer absent = group.peer("m4");
+            var stuck = java.util.concurrent.CompletableFuture.runAsync(() -> leader.addVoter(absent));
+            Thread.sleep(500); // the first change reaches Ratis
+            assertFalse(stuck.isDone(), "the first change still waits for the absent member");
+            ReplicatedDatabase fifth = group.start("m5", List.of());
+            leader.addFollower(fifth.self()); // refused at once while the first is under way, so made again after it
+            assertTrue(leader.isMember("m5"));
+            assertThrows(java.util.concurrent.CompletionException.class, stuck::join, "the absent member was never taken in");
+            assertFalse(leader.isMember(absent.id()));
+        }
+    }
+
     /** Every running member holds the name {@code name} for vm 0. */
     private static void awaitAll(TestGroup group, String name) {
         for (ReplicatedDatabase m : List.copyOf(group.running.values())) {
