@@ -57,22 +57,19 @@ final class DatabaseStateMachine extends BaseStateMachine {
     private final Map<String, List<Op>> proposed;
     private final GroupEvents events;
     private final AppliedIndex progress;
-    /** Where the database already stands when this machine replaces another's in the same process; null at a start. */
-    private final TermIndex resumingAt;
     private final SimpleStateMachineStorage storage = new SimpleStateMachineStorage();
 
     /** What an entry's reply says when its expectations did not hold and it changed nothing. */
     static final Message UNMET = Message.valueOf("unmet");
 
     DatabaseStateMachine(Database db, LogEntries entries, SnapshotFormat snapshots, Map<String, List<Op>> proposed,
-            GroupEvents events, AppliedIndex progress, TermIndex resumingAt) {
+            GroupEvents events, AppliedIndex progress) {
         this.db = db;
         this.entries = entries;
         this.snapshots = snapshots;
         this.proposed = proposed;
         this.events = events;
         this.progress = progress;
-        this.resumingAt = resumingAt;
     }
 
     @Override
@@ -104,11 +101,6 @@ final class DatabaseStateMachine extends BaseStateMachine {
     private void loadLatestSnapshot() throws IOException {
         SingleFileSnapshotInfo latest = storage.loadLatestSnapshot();
         if (latest == null) return;
-        if (latest.getTermIndex().equals(resumingAt) && getLastAppliedTermIndex() == null) {
-            // the division restarted in this process, and its stop snapshotted exactly what the database holds
-            setLastAppliedTermIndex(latest.getTermIndex());
-            return;
-        }
         Path file = latest.getFile().getPath();
         MD5Hash md5 = latest.getFile().getFileDigest();
         if (md5 != null) MD5FileUtil.verifySavedMD5(file.toFile(), md5);
@@ -129,12 +121,12 @@ final class DatabaseStateMachine extends BaseStateMachine {
             LogEntries.Entry e = entries.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
             List<Op> own = proposed.remove(e.proposal());
             boolean applied = db.applyCommitted(e.expected(), own != null ? own : e.transaction().ops());
-            applied(entry.getTerm(), entry.getIndex());
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             return CompletableFuture.completedFuture(applied ? Message.EMPTY : UNMET);
         } catch (IOException | RuntimeException ex) {
             // Every member fails the same way on the same entry, so the copies stay alike; say so loudly.
             LOG.log(Level.ERROR, "pool database: log entry " + entry.getIndex() + " could not be applied", ex);
-            applied(entry.getTerm(), entry.getIndex());
+            updateLastAppliedTermIndex(entry.getTerm(), entry.getIndex());
             return CompletableFuture.failedFuture(ex);
         }
     }
@@ -165,15 +157,11 @@ final class DatabaseStateMachine extends BaseStateMachine {
     @Override
     public void notifyConfigurationChanged(long term, long index, RaftConfigurationProto newConf) { events.membersChanged(); }
 
-    /** Ratis's own entries (a new term's first, a change of the group) count as applied too. */
+    /** Every entry applied, the database's and Ratis's own (a new term's first, a change of the group), moves the progress on. */
     @Override
-    public void notifyTermIndexUpdated(long term, long index) {
-        super.notifyTermIndexUpdated(term, index);
-        progress.applied(index);
-    }
-
-    private void applied(long term, long index) {
-        updateLastAppliedTermIndex(term, index);
-        progress.applied(index);
+    protected boolean updateLastAppliedTermIndex(TermIndex applied) {
+        boolean moved = super.updateLastAppliedTermIndex(applied);
+        progress.applied(applied.getIndex());
+        return moved;
     }
 }

@@ -102,7 +102,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         this.db = database.apply(this);
         this.tlsParameters = parameters(tls);
         this.snapshots = new SnapshotFormat(codec);
-        this.machine = newMachine(null);
+        this.machine = newMachine();
         Files.createDirectories(dir);
         boolean existing = Files.isDirectory(dir.resolve(group.toString()));
         this.server = RaftServer.newBuilder()
@@ -116,14 +116,14 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         server.start();
     }
 
-    private DatabaseStateMachine newMachine(org.apache.ratis.server.protocol.TermIndex resumingAt) {
+    private DatabaseStateMachine newMachine() {
         return new DatabaseStateMachine(db, entries, snapshots, proposed, new DatabaseStateMachine.GroupEvents() {
             @Override public void leaderChanged(String leaderId) { leaderListeners.forEach(l -> l.accept(Optional.ofNullable(leaderId))); }
 
             @Override public void leaderReady() { coordinatorListeners.forEach(Runnable::run); }
 
             @Override public void membersChanged() { Thread.ofVirtual().name("pool-db-members").start(ReplicatedDatabase.this::listenIfDemoted); }
-        }, progress, resumingAt);
+        }, progress);
     }
 
     /**
@@ -279,7 +279,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         synchronized RaftClient get() {
             var now = new java.util.HashSet<>(division().getRaftConf().getAllPeers());
             // a member that is joining is not in the group it knows yet, but its catch-ups are sent to itself
-            if (now.stream().noneMatch(p -> p.getId().toString().equals(self.id()))) now.add(self.toRaft(RaftPeerRole.LISTENER));
+            if (now.stream().noneMatch(ReplicatedDatabase.this::isSelf)) now.add(self.toRaft(RaftPeerRole.LISTENER));
             if (client != null && now.equals(peers)) return client;
             drop();
             var builder = RaftClient.newBuilder()
@@ -573,13 +573,15 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
         }
     }
 
+    private boolean isSelf(RaftPeer p) { return p.getId().toString().equals(self.id()); }
+
     /**
      * A voter made a follower goes on as Ratis made it, a voter in all but name: Ratis 3.2.2 changes a listener
      * into a voter when the group says so, but not a voter into a listener. Such a member would stand for election
      * when it next missed the coordinator, be told it is not in the group, and shut its division down for good. So
      * once the group it applied has it as a follower, it restarts its division from its own storage, in this
-     * process, and Ratis starts it as what the group says it is. The stop snapshots what the database holds, and
-     * the new division goes on from there.
+     * process, and Ratis starts it as what the group says it is. The stop snapshots what the database holds; the new
+     * division loads that snapshot, as a restarted member does, and goes on from the log.
      */
     private void listenIfDemoted() {
         synchronized (restartLock) {
@@ -592,7 +594,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
             }
             var conf = d.getRaftConf();
             boolean stable = conf.getPreviousPeers(RaftPeerRole.FOLLOWER).isEmpty() && conf.getPreviousPeers(RaftPeerRole.LISTENER).isEmpty();
-            boolean listed = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(p -> p.getId().toString().equals(self.id()));
+            boolean listed = conf.getCurrentPeers(RaftPeerRole.LISTENER).stream().anyMatch(this::isSelf);
             if (!stable || !listed || d.getInfo().isListener() || !d.getInfo().isAlive()) return;
             var group = RaftGroup.valueOf(groupId, conf.getAllPeers());
             restarting = new java.util.concurrent.CountDownLatch(1);
@@ -601,7 +603,7 @@ public final class ReplicatedDatabase implements ReplicatedLog, AutoCloseable {
                 var self = RaftPeerId.valueOf(this.self.id());
                 RaftClientReply removed = server.groupManagement(GroupManagementRequest.newRemove(clientId, self, callIds.incrementAndGet(), groupId, false, false));
                 if (!removed.isSuccess()) throw new IOException(String.valueOf(removed.getException()));
-                machine = newMachine(machine.getLastAppliedTermIndex());
+                machine = newMachine();
                 RaftClientReply added = server.groupManagement(GroupManagementRequest.newAdd(clientId, self, callIds.incrementAndGet(), group, false));
                 if (!added.isSuccess()) throw new IOException(String.valueOf(added.getException()));
                 LOG.log(Level.INFO, "the pool database's member " + this.self.id() + " restarted as a follower that does not vote, in "
