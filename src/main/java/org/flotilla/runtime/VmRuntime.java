@@ -203,7 +203,7 @@ public final class VmRuntime implements AutoCloseable {
     }
 
     /** VM.pool_migrate: a VM running here moves, live, to {@code host}, which reaches its disks too. */
-    public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, withItsMemoryMovable(requireHere(vm), "moved"), host); }
+    public void poolMigrate(Call c, Ref<VM> vm, Ref<Host> host) { outgoing.migrate(c, requireHere(vm), host); }
 
     /**
      * VM.migrate_send: the VM moves to the host {@code dest} names, with the disks vdi_map moves — within the pool, or to a
@@ -211,7 +211,9 @@ public final class VmRuntime implements AutoCloseable {
      */
     public Ref<VM> migrateSend(Call c, Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
                                Map<String, String> options) {
-        Ref<VM> here = withItsMemoryMovable(requireHere(vm), "moved");
+        Ref<VM> here = requireHere(vm);
+        // before another pool is asked anything; the operation's start checks again, with the others under way
+        ops.assertValid(vm, VmOperations.migrate_send);
         if (otherPools.isOtherPool(dest)) return otherPools.migrate(c, here, dest, vdiMap, vifMap, options);
         Ref<Host> to = motions.destination(dest);
         StorageMotions.refuseCopy(options);
@@ -235,7 +237,7 @@ public final class VmRuntime implements AutoCloseable {
     /** VM.assert_can_migrate: the first reason VM.migrate_send could not move the VM, within the pool or to another. */
     public void assertCanMigrate(Ref<VM> vm, Map<String, String> dest, Map<Ref<VDI>, Ref<SR>> vdiMap, Map<Ref<VIF>, Ref<Network>> vifMap,
                                  Map<String, String> options) {
-        withItsMemoryMovable(vm, "moved");
+        ops.assertValid(vm, VmOperations.migrate_send);
         if (otherPools.isOtherPool(dest)) {
             otherPools.assertCanMigrate(vm, dest, vdiMap, vifMap, options);
             return;
@@ -305,7 +307,7 @@ public final class VmRuntime implements AutoCloseable {
 
     public void hardReboot(Call c, Ref<VM> vm) { power.reboot(c, requireHere(vm), false); }
 
-    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, withItsMemoryMovable(requireHere(vm), "saved")); }
+    public void suspend(Call c, Ref<VM> vm) { suspendImages.suspend(c, requireHere(vm)); }
 
     /**
      * VM.snapshot. A running VM with more than one disk stands still while they are taken (a few hundred milliseconds),
@@ -336,18 +338,8 @@ public final class VmRuntime implements AutoCloseable {
 
     /** VM.checkpoint, where the VM runs (a suspended VM's anywhere): its snapshot taken by {@code cloner}. */
     public Ref<VM> checkpoint(Call c, Ref<VM> vm, String name, VmCloner cloner) {
-        if (db.require(vm).get(VM.power_state) != VmPowerState.Suspended) withItsMemoryMovable(requireHere(vm), "saved");
+        if (db.require(vm).get(VM.power_state) != VmPowerState.Suspended) requireHere(vm);
         return suspendImages.checkpoint(c, vm, name, cloner);
-    }
-
-    /**
-     * The VM, unless its QEMU's state could not be taken in by a QEMU made from its records (see
-     * {@link VifTaps#refuseWhileCutOffNicsAreHeld}); a VM that does not run has no such state.
-     */
-    private Ref<VM> withItsMemoryMovable(Ref<VM> vm, String what) {
-        VmPowerState power = db.require(vm).get(VM.power_state);
-        if (power == VmPowerState.Running || power == VmPowerState.Paused) taps.refuseWhileCutOffNicsAreHeld(vm, what);
-        return vm;
     }
 
     public void resume(Call c, Ref<VM> vm, boolean paused) { suspendImages.resume(c, vm, paused, VmOperations.resume, null); }

@@ -26,7 +26,10 @@ public final class VmAllowedOperations {
      * The error {@code op} would fail with on {@code vm} now, if any (XAPI: check_operation_error, which looks at the
      * VM's devices too).
      */
-    public Optional<ApiError> error(DbObject<VM> vm, VmOperations op) {
+    public Optional<ApiError> error(DbObject<VM> vm, VmOperations op) { return errorIn(db, vm, op); }
+
+    /** As {@link #error}, read in {@code db} (a transaction's view of it). */
+    public static Optional<ApiError> errorIn(Database db, DbObject<VM> vm, VmOperations op) {
         return Optional.ofNullable(VmLifecycle.check(vm, op)).or(() -> HeldNics.refusalOf(db, vm, op));
     }
 

@@ -148,6 +148,8 @@ class VmNicHotplugTest {
         String net = network();
         String vm = h.newVm("holds on", "net", 128, f -> f.put("PV_args", f.get("PV_args") + " flotilla.ip=10.234.0.1/24"));
         String v = vif(vm, net, "3");
+        String disk = h.newVdi("holds on's disk", 8);
+        h.newVbd(vm, disk, "1", "Disk");
         h.call("VM.start", vm, false, false);
         h.awaitSerial(vm, "FLOTILLA-GUEST net eth0 10.234.0.1/24", 1, BOOT);
         assertEquals(List.of("attach", "unplug"), rec(v).get("allowed_operations"), "plugged at start, unpluggable");
@@ -177,11 +179,15 @@ class VmNicHotplugTest {
         assertEquals("down", Files.readString(SYS.resolve(tap2).resolve("operstate")).strip());
         // while the guest holds it, its QEMU has a NIC the records do not: a QEMU made from them could not take its state in
         for (var refused : List.of(h.fails("VM.suspend", vm), h.fails("VM.checkpoint", vm, "with the NIC"),
-                h.fails("VM.pool_migrate", vm, h.call("VM.get_resident_on", vm), Map.of()))) {
+                h.fails("VM.pool_migrate", vm, h.call("VM.get_resident_on", vm), Map.of()),
+                h.fails("VM.migrate_send", vm, Map.of(), true, Map.of(), Map.of(), Map.of()),
+                h.fails("VM.assert_can_migrate", vm, Map.of(), true, Map.of(), Map.of(), Map.of()))) {
             assertEquals("OPERATION_NOT_ALLOWED", refused.code());
             assertTrue(refused.params().getFirst().contains("still holds NIC 3"), refused.params().getFirst());
         }
         assertEquals("Running", h.power(vm));
+        // a disk's move leaves the memory in its QEMU: the held NIC does not stand in its way (within one SR, nothing moves)
+        assertEquals(disk, h.call("VDI.pool_migrate", disk, h.node.db().get("VDI", disk).get("SR"), Map.of()));
         // and clients are not offered them (Xen Orchestra reads allowed_operations), nor told they are valid
         List<String> memoryMoves = List.of("pool_migrate", "migrate_send", "suspend", "checkpoint");
         assertTrue(memoryMoves.stream().noneMatch(vmOperations(vm)::contains), "offered: " + vmOperations(vm));

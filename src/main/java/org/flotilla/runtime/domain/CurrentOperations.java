@@ -3,6 +3,7 @@ package org.flotilla.runtime.domain;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.flotilla.api.Call;
 import org.flotilla.api.CallElsewhere;
 import org.flotilla.db.Database;
@@ -18,7 +19,7 @@ import org.flotilla.vm.VmAllowedOperations;
 import org.flotilla.vm.VmLifecycle;
 
 /**
- * Runs a VM operation as XAPI does: checked against the VM's state and what else runs on it, listed in its
+ * Runs a VM operation as XAPI does: checked as {@link VmAllowedOperations#error} checks it, listed in its
  * current_operations (under the task's ref) while it runs, and failing only with API errors.
  */
 public final class CurrentOperations {
@@ -28,9 +29,18 @@ public final class CurrentOperations {
 
     public CurrentOperations(Database db) { this.db = db; }
 
-    public void run(Call c, Ref<VM> vm, VmOperations op, Body body) {
+    public void run(Call c, Ref<VM> vm, VmOperations op, Body body) { run(c, vm, op, true, body); }
+
+    /**
+     * As {@link #run}, for an operation listed as {@code op} that leaves the VM's memory in its QEMU (VDI.pool_migrate
+     * mirrors a disk within it, where XAPI migrates the VM to its own host): what the memory's moves require of the
+     * VM's devices does not apply.
+     */
+    public void runInPlace(Call c, Ref<VM> vm, VmOperations op, Body body) { run(c, vm, op, false, body); }
+
+    private void run(Call c, Ref<VM> vm, VmOperations op, boolean memoryMoves, Body body) {
         long commits = db.commitsOfThisThread();
-        String key = begin(c, vm, op);
+        String key = begin(c, vm, op, memoryMoves);
         boolean elsewhere = false;
         try {
             runMappingErrors(op.wire(), body);
@@ -89,12 +99,13 @@ public final class CurrentOperations {
     /** The key under which a call's operation is listed: its task, or a ref of its own for a synchronous call. */
     public static String key(Call c) { return c.operationKey(); }
 
-    private String begin(Call c, Ref<VM> ref, VmOperations op) {
+    private String begin(Call c, Ref<VM> ref, VmOperations op, boolean memoryMoves) {
         String key = key(c);
         db.write(tx -> {
             DbObject<VM> vm = db.require(ref);
-            ApiError e = VmLifecycle.check(vm, op);
-            if (e != null) throw e;
+            // XAPI's check_operation_error: the VM's state, what else runs on it, and its devices
+            var error = memoryMoves ? VmAllowedOperations.errorIn(tx.db(), vm, op) : Optional.ofNullable(VmLifecycle.check(vm, op));
+            error.ifPresent(e -> { throw e; });
             var ops = new LinkedHashMap<>(vm.get(VM.current_operations));
             ops.put(key, op);
             stageCurrent(tx, vm, ops);

@@ -6,7 +6,6 @@ import org.flotilla.db.DbObject;
 import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.VIF;
 import org.flotilla.model.xenapi.VM;
-import org.flotilla.vm.HeldNics;
 
 /** The network side of a VM's VIFs: a tap per VIF while its QEMU runs, from the backend networking wires in. */
 public final class VifTaps {
@@ -26,11 +25,6 @@ public final class VifTaps {
 
     /** Takes one VIF off its network while QEMU still holds its tap (VIF.unplug_force of a NIC the guest keeps). */
     public void cutOff(Ref<VIF> vif) { backend.cutOff(vif); }
-
-    /** OPERATION_NOT_ALLOWED when the VM's guest still holds a NIC that VIF.unplug_force cut off (see {@link HeldNics}). */
-    public void refuseWhileCutOffNicsAreHeld(Ref<VM> vm, String what) {
-        HeldNics.firstOf(db, db.require(vm)).ifPresent(nic -> { throw HeldNics.refusal(vm, nic, what); });
-    }
 
     /** Lets go of the taps of every VIF of the VM; a failure is logged, since the VM is going either way. */
     public void detachAll(Ref<VM> vm) { forEachVif(vm, backend::detach); }

@@ -68,7 +68,7 @@ public final class VdiPoolMigrations {
         if (v.get(VDI.type) == VdiType.cbt_metadata) throw ApiError.of("VDI_INCOMPATIBLE_TYPE", vdi.value(), VdiType.cbt_metadata.name());
         if (v.get(VDI.cbt_enabled)) throw ApiError.of("VDI_CBT_ENABLED", vdi.value());
         var moved = new AtomicReference<>(vdi);
-        operations.run(c, vm, VmOperations.migrate_send, () -> {
+        operations.runInPlace(c, vm, VmOperations.migrate_send, () -> {
             domains.running(vm);
             // XAPI moves nothing within one SR, nor a CD's disk
             if (v.get(VDI.SR).equals(sr) || vbd.get(VBD.type) == VbdType.CD) return;
