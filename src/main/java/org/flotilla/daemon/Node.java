@@ -42,6 +42,7 @@ import org.flotilla.model.Ref;
 import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.PBD;
 import org.flotilla.model.xenapi.Pool;
+import org.flotilla.model.xenapi.VDI;
 import org.flotilla.model.xenapi.XenApi;
 import org.flotilla.network.Networks;
 import org.flotilla.network.bridge.NetworkBridges;
@@ -184,6 +185,8 @@ public final class Node implements AutoCloseable {
         // the session is the forwarder's own, opened on the other host: the one the typed call carries is dropped
         storage.setPlugElsewhere((other, pbd) -> RemoteActions.of(PBD.Actions.class,
                 (method, params) -> dispatcher.callOn(other, method, params.subList(1, params.size())), null).plug(pbd));
+        storage.setVdisElsewhere(other -> RemoteActions.of(VDI.Actions.class,
+                (method, params) -> dispatcher.callOn(other, method, params.subList(1, params.size())), null));
         storage.setStreamElsewhere((member, vdi) -> dispatcher.callOn(member, "host.call_plugin",
                 java.util.List.of(member.value(), StreamElsewhere.PLUGIN, StreamElsewhere.STREAM, StreamElsewhere.args(vdi))));
         this.housekeeping = new Housekeeping(tasks, sessions, limits.collectionInterval());

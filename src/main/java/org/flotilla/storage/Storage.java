@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.flotilla.api.CallElsewhere;
 import org.flotilla.api.TaskContext;
 import org.flotilla.db.Database;
 import org.flotilla.model.ApiError;
@@ -60,6 +61,7 @@ public final class Storage {
     private final Coalescer coalescer;
     private final ChainMerges merges;
     private volatile OnlineDisks online = OnlineDisks.NONE;
+    private volatile VdisElsewhere vdisElsewhere = VdisElsewhere.NONE;
 
     /**
      * @param srRoot where SRs made without a device_config:location get their directory
@@ -216,8 +218,40 @@ public final class Storage {
     /** VDI.destroy, for other subsystems (the VM agent's provisioning clean-up). */
     public void destroyVdi(Ref<VDI> vdi) { vdis.destroy(vdi); }
 
-    /** VDI.destroy of a VDI a migrated VM left behind: its image's blocks freed in the background ({@link Vdis#destroyLeftBehind}). */
-    public void destroyLeftBehindVdi(Ref<VDI> vdi) { vdis.destroyLeftBehind(vdi); }
+    /**
+     * As {@link #createVdi}, made by the host that writes the SR's metadata when that is another ({@link VdisElsewhere}):
+     * for work of the daemon's own, outside a call the dispatcher could forward whole.
+     */
+    public Ref<VDI> createVdiWhereItBelongs(Rec<VDI> given) {
+        try {
+            return createVdi(given);
+        } catch (CallElsewhere e) {
+            return vdisElsewhere.on(e.host()).create(given);
+        }
+    }
+
+    /** As {@link #destroyVdi}, by the host that writes the SR's metadata when that is another. */
+    public void destroyVdiWhereItBelongs(Ref<VDI> vdi) {
+        try {
+            destroyVdi(vdi);
+        } catch (CallElsewhere e) {
+            vdisElsewhere.on(e.host()).destroy(vdi);
+        }
+    }
+
+    /**
+     * VDI.destroy of a VDI a migrated VM left behind: its image's blocks freed in the background ({@link Vdis#destroyLeftBehind});
+     * destroyed by the host that writes the SR's metadata when that is another.
+     */
+    public void destroyLeftBehindVdi(Ref<VDI> vdi) {
+        try {
+            vdis.destroyLeftBehind(vdi);
+        } catch (CallElsewhere e) {
+            vdisElsewhere.on(e.host()).destroy(vdi);
+        }
+    }
+
+    public void setVdisElsewhere(VdisElsewhere v) { vdisElsewhere = v == null ? VdisElsewhere.NONE : v; }
 
     /** VDI.snapshot: a read-only copy-on-write snapshot of the VDI (is_a_snapshot, snapshot_of). */
     public Ref<VDI> snapshotVdi(Ref<VDI> vdi) { return chains.snapshot(vdi); }

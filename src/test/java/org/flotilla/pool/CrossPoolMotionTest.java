@@ -203,7 +203,7 @@ class CrossPoolMotionTest {
     }
 
     /** A VM of {@code template} on {@code h}, halted, that counts on a disk of its own in {@code sr}. */
-    private static String counterOnItsDisk(TestHost h, String template, String name, String sr) {
+    static String counterOnItsDisk(TestHost h, String template, String name, String sr) {
         String vm = (String) h.call("VM.clone", template, name);
         h.call("VM.set_is_a_template", vm, false);
         h.call("VM.set_PV_args", vm, "console=ttyS0 quiet panic=-1 flotilla.mode=counter flotilla.counter_ms=50");

@@ -51,7 +51,13 @@ public final class IscsiTarget implements AutoCloseable {
 
     /** A target in the switch's namespace of {@code net}, which every host of the network reaches. */
     public static IscsiTarget inSwitch(TestNetwork net, List<Long> lunSizes) throws IOException, InterruptedException {
-        return start(net, net.switchNamespace(), net.addServiceAddress(), net.dir().resolve("iscsi-switch"), lunSizes, null, null);
+        return inSwitch(net, lunSizes, null, null);
+    }
+
+    /** The same, letting in only initiators that give {@code chapUser} and {@code chapPassword}. */
+    public static IscsiTarget inSwitch(TestNetwork net, List<Long> lunSizes, String chapUser, String chapPassword)
+            throws IOException, InterruptedException {
+        return start(net, net.switchNamespace(), net.addServiceAddress(), net.dir().resolve("iscsi-switch"), lunSizes, chapUser, chapPassword);
     }
 
     private static IscsiTarget start(TestNetwork net, String namespace, String address, Path dir, List<Long> lunSizes, String chapUser,

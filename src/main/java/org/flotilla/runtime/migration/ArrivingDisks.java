@@ -68,7 +68,7 @@ final class ArrivingDisks {
             for (var e : to.entrySet()) {
                 Rec<VDI> like = from.get(e.getKey());
                 if (like == null) throw ApiError.handleInvalid(e.getKey());
-                Ref<VDI> made = storage.createVdi(Rec.empty(VDI.CLASS)
+                Ref<VDI> made = storage.createVdiWhereItBelongs(Rec.empty(VDI.CLASS)
                         .set(VDI.SR, e.getValue())
                         .set(VDI.name_label, like.get(VDI.name_label))
                         .set(VDI.name_description, like.get(VDI.name_description))
@@ -206,7 +206,7 @@ final class ArrivingDisks {
         stopDiskServer();
         for (Ref<VDI> v : List.copyOf(made.values())) {
             try {
-                storage.destroyVdi(v);
+                storage.destroyVdiWhereItBelongs(v);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "cannot destroy VDI " + v.value() + " made for a migration that failed: " + e.getMessage());
             }

@@ -243,6 +243,8 @@ public final class IncomingMigrations implements MigrationPeer {
                 phases.mark("exports stopped");
                 starter.arrived(a.launched(), false);
                 phases.mark("guest runs, recorded");
+                // as the source's QEMU would have, had it stayed: a suspend here later streams its memory without TLS
+                QemuTls.forget(a.launched().domain(), TLS_CREDS);
                 domid[0] = a.launched().domid();
                 LOG.log(System.Logger.Level.INFO, "VM " + ref.value() + " finished coming here in steps: " + phases);
             });

@@ -166,7 +166,7 @@ public final class OtherPoolMotions {
         });
         for (Ref<VDI> vdi : moves.keySet()) {
             try {
-                storage.destroyVdi(vdi);
+                storage.destroyVdiWhereItBelongs(vdi);
             } catch (RuntimeException e) {
                 // the VM has moved all the same: what stays is a disk no VM uses, for the administrator to remove
                 LOG.log(System.Logger.Level.WARNING, "VM " + vm.value() + " moved to another pool, but its former VDI " + vdi.value()

@@ -297,14 +297,7 @@ public final class OutgoingMigrations {
     }
 
     /** After a failure the guest runs on here: its QEMU keeps no trace of the migration's TLS. */
-    private static void forgetIdentity(Domain d) {
-        try {
-            d.qmp.execute("migrate-set-parameters", Map.of("tls-creds", "", "tls-hostname", ""));
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.DEBUG, "resetting the migration's TLS of " + d.uuid + ": " + e.getMessage());
-        }
-        QemuTls.remove(d, TLS_CREDS);
-    }
+    private static void forgetIdentity(Domain d) { QemuTls.forget(d, TLS_CREDS); }
 
     /** The memory stream; with {@code mirrors}, once they have copied the disks, and ending them at the switch-over. */
     private MigrationReport send(Call c, Domain d, IncomingStream in, MigrationPeer peer, Ref<VM> vm,

@@ -54,6 +54,7 @@ import org.flotilla.runtime.launch.QemuFiles;
  * bytes.
  */
 final class QemuTls {
+    private static final System.Logger LOG = System.getLogger(QemuTls.class.getName());
     /** The name both certificates carry and the client checks the server's against (QEMU's tls-hostname). */
     static final String NAME = "flotilla-migration";
     /** Wide enough for the clocks of two hosts that disagree; the key is used once. */
@@ -172,6 +173,20 @@ final class QemuTls {
         var curve = pub.getAlgorithm().getParameters();
         var key = new ECPrivateKey(256, ((java.security.interfaces.ECPrivateKey) pair.getPrivate()).getS(), pub.getPublicKeyData(), curve);
         return new PrivateKeyInfo(new AlgorithmIdentifier(X9ObjectIdentifiers.id_ecPublicKey, curve), key);
+    }
+
+    /**
+     * {@code d}'s QEMU keeps no trace of a migration's TLS: its migration parameters name no credentials, which a later
+     * stream of its memory into a file (a suspend, a checkpoint) would otherwise be refused for, and the object
+     * {@code id} is gone.
+     */
+    static void forget(Domain d, String id) {
+        try {
+            d.qmp.execute("migrate-set-parameters", Map.of("tls-creds", "", "tls-hostname", ""));
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "resetting the migration's TLS of " + d.uuid + ": " + e.getMessage());
+        }
+        remove(d, id);
     }
 
     /** Takes the object away from {@code d}'s QEMU, if it is there. */

@@ -101,7 +101,7 @@ public final class VdiPoolMigrations {
             LOG.log(System.Logger.Level.WARNING, "VDI " + vdi.value() + " moved, but not its snapshots' disks: " + e.getMessage());
             for (String copy : made.values()) {
                 try {
-                    storage.destroyVdi(VDI.CLASS.ref(copy));
+                    storage.destroyVdiWhereItBelongs(VDI.CLASS.ref(copy));
                 } catch (RuntimeException left) {
                     LOG.log(System.Logger.Level.WARNING, "cannot destroy " + copy + ", a copy no snapshot uses: " + left.getMessage());
                 }
@@ -115,12 +115,12 @@ public final class VdiPoolMigrations {
         c.task().progress(0.05);
         Rec<VDI> like = Rec.empty(VDI.CLASS).set(VDI.SR, sr).set(VDI.virtual_size, v.get(VDI.virtual_size));
         for (var f : COPIED) copy(v, like, f);
-        Ref<VDI> target = storage.createVdi(like);
+        Ref<VDI> target = storage.createVdiWhereItBelongs(like);
         try {
             mirror.moveTo(vbd, vdi, storage.attachment(target), c.task());
         } catch (RuntimeException e) {
             try {
-                storage.destroyVdi(target);
+                storage.destroyVdiWhereItBelongs(target);
             } catch (RuntimeException left) {
                 e.addSuppressed(left);
             }

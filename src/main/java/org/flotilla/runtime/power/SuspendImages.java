@@ -200,7 +200,7 @@ public final class SuspendImages {
     /** A suspend VDI on {@code sr} holding the {@code bytes} of memory in {@code raw}. */
     private Ref<VDI> image(Path raw, long bytes, Ref<SR> sr, String vmUuid) {
         long size = Math.max(MIB, (bytes + MIB - 1) / MIB * MIB);
-        Ref<VDI> vdi = storage.createVdi(Rec.empty(VDI.CLASS)
+        Ref<VDI> vdi = storage.createVdiWhereItBelongs(Rec.empty(VDI.CLASS)
                 .set(VDI.SR, sr)
                 .set(VDI.name_label, "Suspend image")
                 .set(VDI.name_description, "Suspend image of VM " + vmUuid)
@@ -210,7 +210,7 @@ public final class SuspendImages {
         try {
             storage.importRaw(raw, vdi);
         } catch (RuntimeException e) {
-            storage.destroyVdi(vdi);
+            storage.destroyVdiWhereItBelongs(vdi);
             throw e;
         }
         return vdi;
@@ -260,7 +260,7 @@ public final class SuspendImages {
 
     /** The image is no longer the VM's: a failure to destroy it leaves a stray VDI, not a failed operation. */
     private void destroyImage(Ref<VDI> vdi) {
-        try { storage.destroyVdi(vdi); } catch (RuntimeException e) {
+        try { storage.destroyVdiWhereItBelongs(vdi); } catch (RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "cannot destroy suspend image " + vdi + ": " + e);
         }
     }
