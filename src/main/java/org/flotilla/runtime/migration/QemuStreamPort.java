@@ -83,6 +83,9 @@ final class QemuStreamPort implements AutoCloseable {
     /** How many connections were closed unread, {@link #READ_AT_ONCE} being read already. */
     int refusedUnread() { return refusedUnread.get(); }
 
+    /** How many connections are being read for their token now. */
+    int beingRead() { return READ_AT_ONCE - reading.availablePermits(); }
+
     private void admit(Fd c) {
         try {
             byte[] given = TcpSockets.read(c, OneTimeToken.LENGTH + 1, QemuSockets.HANDSHAKE);

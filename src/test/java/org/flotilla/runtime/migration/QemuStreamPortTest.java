@@ -32,18 +32,30 @@ class QemuStreamPortTest {
 
             // a wrong token is refused; once the knockers are gone, the source's connection is let in
             for (Socket s : silent) s.close();
+            // their readers see them closed in their own time: until then a new connection would be closed unread
+            awaitNoneRead(port);
             try (var wrong = new Socket(LOOPBACK, port.port())) {
                 wrong.getOutputStream().write(("x".repeat(OneTimeToken.LENGTH) + "\n").getBytes(StandardCharsets.US_ASCII));
                 wrong.setSoTimeout(5_000);
                 assertEquals(-1, readUntilClosed(wrong.getInputStream()));
             }
             assertFalse(taken.isDone(), "no stream taken on a wrong token");
+            awaitNoneRead(port);
+            assertEquals(1, port.refusedUnread(), "none but the one past the bound was closed unread");
             try (var source = new Socket(LOOPBACK, port.port())) {
                 source.getOutputStream().write((token + "\n").getBytes(StandardCharsets.US_ASCII));
                 taken.get(5, TimeUnit.SECONDS);
             }
         } finally {
             for (Socket s : silent) s.close();
+        }
+    }
+
+    private static void awaitNoneRead(QemuStreamPort port) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (port.beingRead() > 0) {
+            if (System.nanoTime() > deadline) throw new AssertionError(port.beingRead() + " connections still being read");
+            Thread.sleep(10);
         }
     }
 
