@@ -59,8 +59,9 @@ final class QemuStreamPort implements AutoCloseable {
                 Fd c = TcpSockets.accept(listening.fd(), POLL);
                 if (c == null) continue;
                 if (!reading.tryAcquire()) {
-                    c.close();
+                    // counted first: whoever sees the connection closed finds it counted
                     refusedUnread.incrementAndGet();
+                    c.close();
                     continue;
                 }
                 Thread.ofVirtual().name("migration-admit").start(() -> {
