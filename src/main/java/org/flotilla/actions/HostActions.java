@@ -17,6 +17,7 @@ import org.flotilla.model.xenapi.Host;
 import org.flotilla.model.xenapi.Network;
 import org.flotilla.model.xenapi.VM;
 import org.flotilla.pool.Evacuation;
+import org.flotilla.pool.Membership;
 import org.flotilla.runtime.migration.MigrationReceipts;
 import org.flotilla.storage.Storage;
 import org.flotilla.storage.StreamElsewhere;
@@ -35,10 +36,13 @@ public final class HostActions implements Host.Actions {
     private final MigrationReceipts receipts;
     /** For the coordinator's collector of chains, which has this host merge under the VMs running here (StreamElsewhere). */
     private final Storage storage;
+    /** The pool's side of this host: its certificate, and the other members' it keeps. */
+    private final Membership membership;
 
     public HostActions(DataSources dataSources, HostEnablement enablement, Evacuation evacuation, ThisHost thisHost, HostPower power,
-                       MigrationReceipts receipts, Storage storage) {
+                       MigrationReceipts receipts, Storage storage, Membership membership) {
         this.storage = storage;
+        this.membership = membership;
         this.power = power;
         this.receipts = receipts;
         this.dataSources = dataSources;
@@ -52,6 +56,18 @@ public final class HostActions implements Host.Actions {
         thisHost.require(host);
         if (plugin.equals(StreamElsewhere.PLUGIN)) return storage.coalescePlugin(fn, args);
         return HostPlugins.call(plugin, fn, args);
+    }
+
+    @Override
+    public String get_server_certificate(Ref<Host> host) {
+        thisHost.require(host);
+        return membership.serverCertificate();
+    }
+
+    @Override
+    public void certificate_sync(Ref<Host> host) {
+        thisHost.require(host);
+        membership.syncCertificates();
     }
 
     @Override public List<Rec<Data_source>> get_data_sources(Ref<Host> host) { return of(host).ofHost(); }

@@ -54,4 +54,6 @@ public final class PoolActions implements Pool.Actions {
     @Override public void emergency_reset_master(String master_address) { membership.emergencyResetMaster(master_address); }
 
     @Override public List<Ref<Host>> recover_slaves() { return membership.recoverSlaves(); }
+
+    @Override public void certificate_sync() { membership.certificateSync(); }
 }

@@ -171,7 +171,7 @@ public final class Node implements AutoCloseable {
                 new MessageActions(alerts),
                 new PoolActions(membership, vmRuntime.config().uefi()),
                 new HostActions(metrics.dataSources(), enablement, new Evacuation(db, vmRuntime.placement(), (c, vm, to, options) -> vmRuntime.poolMigrate(c, vm, to)), thisHost, power,
-                        receipts, storage),
+                        receipts, storage, membership),
                 new VmActions(vms, vmRuntime, metrics.dataSources()),
                 new VbdActions(vms.vbds(), vmRuntime),
                 new VifActions(new Vifs(db, bridges), vmRuntime),

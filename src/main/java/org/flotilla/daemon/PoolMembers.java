@@ -518,20 +518,67 @@ final class PoolMembers implements Membership, AutoCloseable {
         if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
         Database pool = node.db();
         String myAddress = pool.require(node.host()).get(Host.address);
-        HostForwarder forwarder = forwarder();
         var recovered = new java.util.ArrayList<Ref<Host>>();
         for (var h : pool.all(Host.CLASS)) {
             Ref<Host> ref = h.self(Host.CLASS);
             if (ref.equals(node.host()) || db.isMember(h.get(Host.uuid))) continue;
             try {
-                RemoteActions.of(Pool.Actions.class, (method, params) -> forwarder.forward(ref, method, params.subList(1, params.size())), null)
-                        .emergency_reset_master(myAddress);
+                actionsOn(ref, Pool.Actions.class).emergency_reset_master(myAddress);
                 recovered.add(ref);
             } catch (ApiError e) {
                 LOG.log(Level.INFO, "could not recover " + h.get(Host.address) + ": " + e.getMessage());
             }
         }
         return recovered;
+    }
+
+    @Override
+    public String serverCertificate() { return pem(certificate.certificate()); }
+
+    /**
+     * Keeps, in {@code pool-certs/}, the certificate of every other host of the pool, each read from that host over the
+     * pool's TLS and checked against the fingerprint the pool database lists for its uuid; those of hosts no longer in
+     * the pool go. A member that becomes the coordinator hands them to joining hosts ({@link #exchangeCertificatesOnJoin}).
+     */
+    @Override
+    public synchronized void syncCertificates() {
+        if (replicated == null) return;
+        Database pool = node.db();
+        var listed = new MemberCertificates(pool);
+        var kept = new HashSet<String>();
+        try {
+            Path dir = Files.createDirectories(stateDir.resolve("pool-certs"));
+            for (DbObject<Host> h : pool.all(Host.CLASS)) {
+                String uuid = h.get(Host.uuid);
+                if (uuid.equals(hostUuid)) continue;
+                Ref<Host> ref = h.self(Host.CLASS);
+                String shown = actionsOn(ref, Host.Actions.class).get_server_certificate(ref);
+                X509Certificate c = parse(shown);
+                if (!listed.fingerprintsOf(uuid).contains(Fingerprint.sha256(c))) {
+                    throw ApiError.of("SSL_VERIFY_ERROR", "host " + h.get(Host.address) + " (" + uuid + ") shows a certificate the pool database does not list for it");
+                }
+                Files.writeString(dir.resolve(uuid + ".pem"), pem(c));
+                kept.add(uuid + ".pem");
+            }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) if (!kept.contains(f.getFileName().toString())) Files.delete(f);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        LOG.log(Level.INFO, "kept the certificates of " + kept.size() + " other members");
+    }
+
+    @Override
+    public void certificateSync() {
+        ReplicatedDatabase db = replicated;
+        if (db == null) return;
+        if (!db.isCoordinator()) throw ApiError.of("HOST_IS_SLAVE", db.coordinator().map(Peer::host).orElse(""));
+        syncCertificates();
+        for (DbObject<Host> h : node.db().all(Host.CLASS)) {
+            Ref<Host> ref = h.self(Host.CLASS);
+            if (!ref.equals(node.host())) actionsOn(ref, Host.Actions.class).certificate_sync(ref);
+        }
     }
 
     /** The group this coordinator leads, for a member told of it by pool.emergency_reset_master. */
@@ -542,6 +589,12 @@ final class PoolMembers implements Membership, AutoCloseable {
     }
 
     // ---- helpers ------------------------------------------------------------------------------
+
+    /** {@code actions} of another host of the pool, each call forwarded there as a call that belongs to it. */
+    private <A> A actionsOn(Ref<Host> host, Class<A> actions) {
+        HostForwarder forwarder = forwarder();
+        return RemoteActions.of(actions, (method, params) -> forwarder.forward(host, method, params.subList(1, params.size())), null);
+    }
 
     private String secret() { return PoolSecret.ensure(stateDir).value(); }
 

@@ -35,6 +35,15 @@ public interface Membership {
     /** pool.recover_slaves, on the coordinator: the hosts told of it with emergency_reset_master. */
     List<Ref<Host>> recoverSlaves();
 
+    /** host.get_server_certificate of this host: its TLS certificate, in PEM. */
+    String serverCertificate();
+
+    /** host.certificate_sync of this host: every other member's certificate kept, read from it and checked against its listing. */
+    void syncCertificates();
+
+    /** pool.certificate_sync, on the coordinator: every member syncs, this host first. */
+    void certificateSync();
+
     /** A host that cannot be part of a pool of several, for tests of one host's API. */
     Membership ALONE = new Membership() {
         @Override public void join(String coordinatorAddress, String user, String password, boolean force) { throw alone(); }
@@ -53,6 +62,13 @@ public interface Membership {
         @Override public void emergencyResetMaster(String masterAddress) { throw alone(); }
 
         @Override public List<Ref<Host>> recoverSlaves() { return List.of(); }
+
+        @Override public String serverCertificate() { throw alone(); }
+
+        /** Alone, there is no other member's certificate to keep. */
+        @Override public void syncCertificates() { }
+
+        @Override public void certificateSync() { }
 
         private ApiError alone() { return ApiError.of("OPERATION_NOT_ALLOWED", "this host runs without pool membership"); }
     };

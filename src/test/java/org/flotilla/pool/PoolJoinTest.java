@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -131,8 +133,44 @@ class PoolJoinTest {
         assertEquals(3, hosts(h0).size());
     }
 
+    /**
+     * After the coordinator's role moved (above), the new coordinator kept no other member's certificate: it joined, and
+     * only a coordinator keeps the certificates joining hosts show it. pool.certificate_sync has every member keep them all.
+     */
     @Test
     @Order(6)
+    void certificateSyncHasEveryMemberKeepEveryOtherMembersCertificate() throws Exception {
+        TestHost coordinator = coordinator();
+        TestHost member = pool.hosts().stream().filter(h -> h != coordinator).findFirst().orElseThrow();
+        assertEquals("HOST_IS_SLAVE", refusal(() -> member.call("pool.certificate_sync")));
+        @SuppressWarnings("unchecked")
+        var listed = (Map<String, Map<String, Object>>) member.call("Certificate.get_all_records");
+        for (TestHost h : pool.hosts()) {
+            String pem = (String) member.call("host.get_server_certificate", h.hostRef());
+            String fingerprint = org.flotilla.raft.Fingerprint.sha256((java.security.cert.X509Certificate) java.security.cert.CertificateFactory
+                    .getInstance("X.509").generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII))));
+            assertTrue(listed.values().stream().anyMatch(c -> h.uuid().equals(c.get("name")) && fingerprint.equals(c.get("fingerprint"))),
+                    h + "'s certificate, read through " + member + ", is the one the pool lists for it");
+        }
+
+        coordinator.call("pool.certificate_sync");
+        for (TestHost h : pool.hosts()) {
+            Path dir = h.stateDir().resolve("pool-certs");
+            var expected = new HashSet<String>();
+            for (TestHost other : pool.hosts()) {
+                if (other == h) continue;
+                expected.add(other.uuid() + ".pem");
+                assertEquals(other.call("host.get_server_certificate", other.hostRef()), Files.readString(dir.resolve(other.uuid() + ".pem")),
+                        h + " keeps " + other + "'s certificate");
+            }
+            try (var files = Files.list(dir)) {
+                assertEquals(expected, files.map(f -> f.getFileName().toString()).collect(java.util.stream.Collectors.toSet()), h + " keeps no other");
+            }
+        }
+    }
+
+    @Test
+    @Order(7)
     void anEjectedHostBecomesAPoolOfItsOwn() throws Exception {
         TestHost coordinator = coordinator();
         TestHost ejected = pool.hosts().stream().filter(h -> h != coordinator).findFirst().orElseThrow();

@@ -153,6 +153,15 @@ public interface Host {
         @Api(async = true, errors = {"XENAPI_MISSING_PLUGIN", "XENAPI_PLUGIN_FAILURE"})
         String call_plugin(Ref<Host> host, String plugin, String fn, Map<String, String> args);
 
+        @Doc("The host's TLS certificate, in PEM: the one its API serves and it shows the pool's other members.")
+        @Api(role = Access.READ_ONLY)
+        String get_server_certificate(Ref<Host> host);
+
+        @Doc("Within a pool: the host keeps every other member's TLS certificate, read from that member over the pool's TLS "
+                + "and checked against the fingerprint the pool database lists for it (pool.certificate_sync calls it on each member).")
+        @Api(errors = {"CANNOT_CONTACT_HOST", "SSL_VERIFY_ERROR"})
+        void certificate_sync(Ref<Host> host);
+
         @Doc("The metrics this host records over time, and whether each is archived.")
         @Api(role = Access.READ_ONLY)
         List<Rec<Data_source>> get_data_sources(Ref<Host> host);

@@ -151,6 +151,13 @@ public interface Pool {
         @Api(role = Access.POOL_OPERATOR)
         Map<String, String> exchange_certificates_on_join(String uuid, String certificate);
 
+        @Doc("Sync the members' TLS certificates from the coordinator to every member (host.certificate_sync on each, the "
+                + "coordinator first): each keeps every other member's certificate, read from that member over the pool's TLS and "
+                + "checked against the fingerprint the pool database lists for it, so that any member that becomes the coordinator "
+                + "can hand a joining host each member's certificate.")
+        @Api(role = Access.POOL_OPERATOR, errors = {"HOST_IS_SLAVE", "CANNOT_CONTACT_HOST", "SSL_VERIFY_ERROR"})
+        void certificate_sync();
+
         @Doc("On a member that cannot reach its coordinator for good: become the pool's coordinator from this host's own copy "
                 + "of the pool database. The copy founds a new group of the pool database with this host its only voter, and the "
                 + "toolstack restarts in place as its coordinator; whatever the old group committed that this copy lacks is lost, "
