@@ -6,7 +6,8 @@ import org.flotilla.model.xenapi.Pool;
 
 /**
  * pool-join, pool-eject, pool-designate-new-master and the commands for a pool whose coordinator is lost
- * (pool-emergency-transition-to-master, pool-emergency-reset-master, pool-recover-slaves), with XAPI xe's parameters.
+ * (pool-emergency-transition-to-master, pool-emergency-reset-master, pool-recover-slaves), and pool-certificate-sync, with
+ * XAPI xe's parameters.
  */
 final class PoolCommands {
     /** The commands XAPI's xe runs in a session of the host alone (No_fd_local_session): they work in emergency mode. */
@@ -56,6 +57,11 @@ final class PoolCommands {
                         "On the coordinator: tell every other reachable host of the pool where the coordinator is; prints those reached.", false,
                         (ctx, line) -> new Output.Values(ctx.api().actions(Pool.Actions.class).recover_slaves().stream()
                                 .map(h -> ctx.api().record(h).get(Host.uuid)).toList())),
-                        RemoteActions.names(Pool.Actions.class, Pool.Actions::recover_slaves)));
+                        RemoteActions.names(Pool.Actions.class, Pool.Actions::recover_slaves)),
+                new HandWrittenCommands.Entry(new Command("pool-certificate-sync", List.of(), List.of(),
+                        "Sync the members' TLS certificates from the coordinator to every member.", false, (ctx, line) -> {
+                            ctx.api().actions(Pool.Actions.class).certificate_sync();
+                            return Output.NOTHING;
+                        }), RemoteActions.names(Pool.Actions.class, Pool.Actions::certificate_sync)));
     }
 }

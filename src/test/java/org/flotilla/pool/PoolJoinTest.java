@@ -153,7 +153,7 @@ class PoolJoinTest {
                     h + "'s certificate, read through " + member + ", is the one the pool lists for it");
         }
 
-        coordinator.call("pool.certificate_sync");
+        assertEquals(0, xe(coordinator, "pool-certificate-sync"));
         for (TestHost h : pool.hosts()) {
             Path dir = h.stateDir().resolve("pool-certs");
             var expected = new HashSet<String>();
