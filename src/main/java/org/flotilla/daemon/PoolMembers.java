@@ -541,32 +541,40 @@ final class PoolMembers implements Membership, AutoCloseable {
      * the pool go. A member that becomes the coordinator hands them to joining hosts ({@link #exchangeCertificatesOnJoin}).
      */
     @Override
-    public synchronized void syncCertificates() {
+    public void syncCertificates() {
         if (replicated == null) return;
         Database pool = node.db();
         var listed = new MemberCertificates(pool);
-        var kept = new HashSet<String>();
+        // read first, without the lock that joins take: a host that does not answer holds none of them up
+        var shown = new LinkedHashMap<String, X509Certificate>();
+        for (DbObject<Host> h : pool.all(Host.CLASS)) {
+            String uuid = h.get(Host.uuid);
+            if (uuid.equals(hostUuid)) continue;
+            Ref<Host> ref = h.self(Host.CLASS);
+            X509Certificate c = parse(actionsOn(ref, Host.Actions.class).get_server_certificate(ref));
+            if (!listed.fingerprintsOf(uuid).contains(Fingerprint.sha256(c))) {
+                throw ApiError.of("SSL_VERIFY_ERROR", "host " + h.get(Host.address) + " (" + uuid + ") shows a certificate the pool database does not list for it");
+            }
+            shown.put(uuid, c);
+        }
+        keepCertificates(shown, listed);
+        LOG.log(Level.INFO, "kept the certificates of " + shown.size() + " other members");
+    }
+
+    /** Writes {@code shown} into {@code pool-certs/}; the others go, but for a host still listed (one joining now). */
+    private synchronized void keepCertificates(Map<String, X509Certificate> shown, MemberCertificates listed) {
         try {
             Path dir = Files.createDirectories(stateDir.resolve("pool-certs"));
-            for (DbObject<Host> h : pool.all(Host.CLASS)) {
-                String uuid = h.get(Host.uuid);
-                if (uuid.equals(hostUuid)) continue;
-                Ref<Host> ref = h.self(Host.CLASS);
-                String shown = actionsOn(ref, Host.Actions.class).get_server_certificate(ref);
-                X509Certificate c = parse(shown);
-                if (!listed.fingerprintsOf(uuid).contains(Fingerprint.sha256(c))) {
-                    throw ApiError.of("SSL_VERIFY_ERROR", "host " + h.get(Host.address) + " (" + uuid + ") shows a certificate the pool database does not list for it");
-                }
-                Files.writeString(dir.resolve(uuid + ".pem"), pem(c));
-                kept.add(uuid + ".pem");
-            }
+            for (var e : shown.entrySet()) Files.writeString(dir.resolve(e.getKey() + ".pem"), pem(e.getValue()));
             try (var files = Files.list(dir)) {
-                for (Path f : files.toList()) if (!kept.contains(f.getFileName().toString())) Files.delete(f);
+                for (Path f : files.toList()) {
+                    String uuid = f.getFileName().toString().replaceFirst("\\.pem$", "");
+                    if (!shown.containsKey(uuid) && !listed.isListed(uuid)) Files.delete(f);
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        LOG.log(Level.INFO, "kept the certificates of " + kept.size() + " other members");
     }
 
     @Override
