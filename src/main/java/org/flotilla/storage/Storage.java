@@ -222,32 +222,27 @@ public final class Storage {
      * As {@link #createVdi}, made by the host that writes the SR's metadata when that is another ({@link VdisElsewhere}):
      * for work of the daemon's own, outside a call the dispatcher could forward whole.
      */
-    public Ref<VDI> createVdiWhereItBelongs(Rec<VDI> given) {
-        try {
-            return createVdi(given);
-        } catch (CallElsewhere e) {
-            return vdisElsewhere.on(e.host()).create(given);
-        }
-    }
+    public Ref<VDI> createVdiWhereItBelongs(Rec<VDI> given) { return whereItBelongs(() -> createVdi(given), there -> there.create(given)); }
 
     /** As {@link #destroyVdi}, by the host that writes the SR's metadata when that is another. */
-    public void destroyVdiWhereItBelongs(Ref<VDI> vdi) {
-        try {
-            destroyVdi(vdi);
-        } catch (CallElsewhere e) {
-            vdisElsewhere.on(e.host()).destroy(vdi);
-        }
-    }
+    public void destroyVdiWhereItBelongs(Ref<VDI> vdi) { destroyWhereItBelongs(() -> destroyVdi(vdi), vdi); }
 
     /**
      * VDI.destroy of a VDI a migrated VM left behind: its image's blocks freed in the background ({@link Vdis#destroyLeftBehind});
      * destroyed by the host that writes the SR's metadata when that is another.
      */
-    public void destroyLeftBehindVdi(Ref<VDI> vdi) {
+    public void destroyLeftBehindVdi(Ref<VDI> vdi) { destroyWhereItBelongs(() -> vdis.destroyLeftBehind(vdi), vdi); }
+
+    private void destroyWhereItBelongs(Runnable here, Ref<VDI> vdi) {
+        whereItBelongs(() -> { here.run(); return null; }, there -> { there.destroy(vdi); return null; });
+    }
+
+    /** {@code here}, or, should the SR's metadata be another host's to write, {@code there} on that host. */
+    private <T> T whereItBelongs(java.util.function.Supplier<T> here, java.util.function.Function<VDI.Actions, T> there) {
         try {
-            vdis.destroyLeftBehind(vdi);
+            return here.get();
         } catch (CallElsewhere e) {
-            vdisElsewhere.on(e.host()).destroy(vdi);
+            return there.apply(vdisElsewhere.on(e.host()));
         }
     }
 
