@@ -255,7 +255,7 @@ final class PoolMembers implements Membership, AutoCloseable {
         var invitation = new JoinCalls(target).join(user, password, hostUuid, pem(certificate.certificate()), force,
                 node.db().require(node.host()).get(Host.API_version_major), node.db().require(node.host()).get(Host.API_version_minor));
         var fingerprints = new HashSet<String>();
-        for (String pem : invitation.certificates().values()) fingerprints.add(Fingerprint.sha256(parse(pem)));
+        for (String pem : invitation.certificates().values()) fingerprints.add(Fingerprint.sha256(parse(pem, "a member's certificate the coordinator sent")));
         PoolSecret.replace(stateDir, invitation.secret());
         new MemberFile(invitation.group(), self.port(), target, fingerprints).write(stateDir);
         LOG.log(Level.INFO, "joined the pool " + invitation.group() + " through " + target + "; restarting as a member");
@@ -275,7 +275,7 @@ final class PoolMembers implements Membership, AutoCloseable {
 
     @Override
     public synchronized Map<String, String> exchangeCertificatesOnJoin(String joiningUuid, String certificatePem) {
-        X509Certificate joining = parse(certificatePem);
+        X509Certificate joining = parse(certificatePem, "the joining host's certificate");
         try {
             Path dir = Files.createDirectories(stateDir.resolve("pool-certs"));
             Files.writeString(dir.resolve(joiningUuid + ".pem"), pem(joining));
@@ -551,7 +551,7 @@ final class PoolMembers implements Membership, AutoCloseable {
             String uuid = h.get(Host.uuid);
             if (uuid.equals(hostUuid)) continue;
             Ref<Host> ref = h.self(Host.CLASS);
-            X509Certificate c = parse(actionsOn(ref, Host.Actions.class).get_server_certificate(ref));
+            X509Certificate c = parse(actionsOn(ref, Host.Actions.class).get_server_certificate(ref), "the certificate of host " + uuid);
             if (!listed.fingerprintsOf(uuid).contains(Fingerprint.sha256(c))) {
                 throw ApiError.of("SSL_VERIFY_ERROR", "host " + h.get(Host.address) + " (" + uuid + ") shows a certificate the pool database does not list for it");
             }
@@ -617,12 +617,13 @@ final class PoolMembers implements Membership, AutoCloseable {
         }
     }
 
-    static X509Certificate parse(String pem) {
+    /** The certificate in {@code pem}; CERTIFICATE_CORRUPT naming {@code what} it is if it is none. */
+    static X509Certificate parse(String pem, String what) {
         try {
             return (X509Certificate) CertificateFactory.getInstance("X.509")
                     .generateCertificate(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
         } catch (CertificateException | ClassCastException e) {
-            throw ApiError.of("CERTIFICATE_CORRUPT", "the joining host's certificate");
+            throw ApiError.of("CERTIFICATE_CORRUPT", what);
         }
     }
 
